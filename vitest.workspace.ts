@@ -1,0 +1,56 @@
+/**
+ * The single list of Alcove's test projects. `vitest.config.ts` passes it to Vitest as
+ * `test.projects` (current Vitest no longer reads a workspace file on its own).
+ *
+ * - `<package>` projects: colocated unit tests (`*.test.ts`), in Node or happy-dom.
+ * - `browser`: `*.browser.test.ts`, real Chromium through playwright-core against real servers on
+ *   127.0.0.1. They run one file at a time: the machine has two cores and Chromium needs them.
+ */
+import { fileURLToPath } from 'node:url';
+import type { TestProjectConfiguration } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const src = (name: string): string => `${root}packages/${name}/src/index.ts`;
+
+/** Tests import workspace packages from source, so `vitest` needs no prior build. */
+export const alias = {
+  '@alcove/protocol': src('protocol'),
+  '@alcove/core': src('core'),
+  '@alcove/ui': src('ui'),
+  '@alcove/sfu': src('sfu'),
+  '@alcove/server': src('server'),
+  '@alcove/testing': src('testing'),
+};
+
+const unit = (name: string, environment: 'node' | 'happy-dom'): TestProjectConfiguration => ({
+  resolve: { alias },
+  test: {
+    name,
+    root,
+    environment,
+    include: [`packages/${name}/src/**/*.test.ts`],
+    exclude: ['**/*.browser.test.ts', '**/node_modules/**', '**/dist/**'],
+  },
+});
+
+export default [
+  unit('protocol', 'node'),
+  unit('core', 'happy-dom'),
+  unit('ui', 'happy-dom'),
+  unit('sfu', 'node'),
+  unit('server', 'node'),
+  unit('testing', 'node'),
+  {
+    resolve: { alias },
+    test: {
+      name: 'browser',
+      root,
+      environment: 'node',
+      include: ['packages/*/src/**/*.browser.test.ts', 'examples/*/**/*.browser.test.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**'],
+      fileParallelism: false,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+    },
+  },
+] satisfies TestProjectConfiguration[];
