@@ -1,1 +1,13 @@
-export {};
+/**
+ * Alcove's private test harness: Debian Chromium through playwright-core, an in-memory static
+ * server on loopback, an esbuild bundler for test pages, and probes for decoded media.
+ * @packageDocumentation
+ */
+export { CHROMIUM_FLAGS, ChromiumNotFoundError, findChromium, launchBrowser } from './browser.js';
+export type { LaunchBrowserOptions, TestBrowser } from './browser.js';
+export { startStaticServer } from './static-server.js';
+export type { StaticFile, StaticServer } from './static-server.js';
+export { bundleForBrowser } from './bundle.js';
+export type { BundleOptions } from './bundle.js';
+export { measureAudioLevel, readVideoStats, waitForVideoFrames } from './media-probes.js';
+export type { VideoStats } from './media-probes.js';
