@@ -1,0 +1,68 @@
+/**
+ * The stable error codes Alcove puts on the wire and on thrown errors. A code is never reused for
+ * another meaning and never removed; user-facing text comes from a code through the UI's message
+ * catalogue, never from an error's `message`.
+ */
+export const ERROR_CODES = {
+  // Framing and validation (any message).
+  MESSAGE_TOO_LARGE: 'The message is larger than the connection allows.',
+  INVALID_JSON: 'The message is not well-formed JSON.',
+  DUPLICATE_KEY: 'An object in the message has the same key twice.',
+  FORBIDDEN_KEY: 'The message uses a reserved key (__proto__, constructor or prototype).',
+  TOO_DEEP: 'The message nests deeper than allowed.',
+  INVALID_MESSAGE: 'The message does not match the schema of its method (wrong type, missing or unknown field).',
+  UNKNOWN_METHOD: 'No such method.',
+  UNSUPPORTED_VERSION: 'The protocol version is not supported.',
+  // Authentication and admission.
+  UNAUTHENTICATED: 'The connection has not joined a session yet.',
+  INVALID_TOKEN: 'The join token or resume ticket is not valid (any reason: signature, expiry, claims, reuse).',
+  NOT_ALLOWED: 'The participant\'s role or state does not allow this action.',
+  NOT_ADMITTED: 'The participant is still in the waiting room.',
+  SESSION_NOT_FOUND: 'No such session, or not allowed to see it.',
+  SESSION_LOCKED: 'The session is locked; nobody new may enter.',
+  SESSION_FULL: 'The session has reached its maximum number of participants.',
+  SESSION_ENDED: 'The session has ended.',
+  REMOVED: 'The participant was removed by the host and cannot return.',
+  DENIED: 'The host denied entry.',
+  ALREADY_JOINED: 'This connection has already joined.',
+  // Resources and media.
+  NOT_FOUND: 'The referenced participant, transport, producer or consumer does not exist.',
+  INVALID_STATE: 'The request is not valid in the current state.',
+  E2EE_REQUIRED: 'The session requires end-to-end encryption and the request would not provide it.',
+  UNSUPPORTED_CODEC: 'The codec or RTP parameters are not supported by the router.',
+  CANNOT_CONSUME: 'The consumer\'s RTP capabilities cannot receive this producer.',
+  MEDIA_ERROR: 'The media engine refused the request.',
+  SCREEN_SHARE_NOT_ALLOWED: 'The host has not allowed screen sharing.',
+  // Load and lifecycle.
+  RATE_LIMITED: 'Too many messages; slow down.',
+  SHUTTING_DOWN: 'The server is shutting down.',
+  TIMEOUT: 'The request did not complete in time.',
+  INTERNAL_ERROR: 'The server failed to handle the request; nothing was changed.',
+} as const;
+
+/** A stable SCREAMING_SNAKE error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Every code, for exhaustive checks. */
+export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
+
+/** Whether `value` is a known {@link ErrorCode}. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/** The error body of a failed response: `{ code, message }`. `message` is for developers only. */
+export interface WireError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/**
+ * A typed protocol failure returned (never thrown) by the parsers. `id` is the request id when it
+ * could be read, so that a server can answer the request with this error.
+ */
+export interface ProtocolError extends WireError {
+  readonly id?: number;
+  /** Where in the message the problem is, e.g. `data.rtpParameters.codecs[0].payloadType`. */
+  readonly path?: string;
+}

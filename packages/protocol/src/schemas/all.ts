@@ -1,0 +1,3 @@
+/** Reusable schemas, for servers and tools that validate the same shapes. */
+export * from './common.js';
+export * from './entities.js';

@@ -1,0 +1,77 @@
+import * as v from 'valibot';
+import { Empty, Id, MediaKind, b64, str, uint } from './common.js';
+import { ChecklistStatus, ParticipantInfo, ProducerInfo, ReasonText, WaitingEntry } from './entities.js';
+
+const LeaveReason = v.picklist(['left', 'removed', 'timeout', 'ended']);
+
+/** Every notification the server may send, by method: the schema of its `data`. */
+export const NOTIFICATIONS = {
+  // --- session ---------------------------------------------------------------------------------
+  'session.admitted': v.strictObject({
+    resumeTicket: v.pipe(v.string(), v.minLength(22), v.maxLength(128)),
+    participants: v.array(ParticipantInfo),
+    producers: v.array(ProducerInfo),
+  }),
+  'session.denied': v.strictObject({ reason: v.optional(ReasonText) }),
+  'session.removed': Empty,
+  'session.ended': v.strictObject({ reason: v.picklist(['host', 'admin', 'idle', 'shutdown']) }),
+  'session.lockChanged': v.strictObject({ locked: v.boolean() }),
+  'session.policyChanged': v.strictObject({ screenShare: v.picklist(['host', 'everyone', 'nobody']) }),
+  /** The server is going down; reconnect with the resume ticket after `retryAfterMs`. */
+  'session.shutdown': v.strictObject({ retryAfterMs: uint(600_000) }),
+
+  // --- participants ----------------------------------------------------------------------------
+  'participant.joined': ParticipantInfo,
+  'participant.updated': ParticipantInfo,
+  'participant.left': v.strictObject({ participantId: Id, reason: LeaveReason }),
+  /** Host only: who waits, with checklist status. */
+  'waitingRoom.changed': v.strictObject({ waiting: v.array(WaitingEntry) }),
+
+  // --- media -----------------------------------------------------------------------------------
+  'media.producerAdded': ProducerInfo,
+  'media.producerClosed': v.strictObject({ producerId: Id }),
+  'media.producerPaused': v.strictObject({ producerId: Id }),
+  'media.producerResumed': v.strictObject({ producerId: Id }),
+  'media.consumerClosed': v.strictObject({ consumerId: Id }),
+  'media.consumerPaused': v.strictObject({ consumerId: Id }),
+  'media.consumerResumed': v.strictObject({ consumerId: Id }),
+  'media.consumerLayersChanged': v.strictObject({
+    consumerId: Id,
+    spatialLayer: v.nullable(uint(3)),
+    temporalLayer: v.nullable(uint(3)),
+  }),
+  'media.consumerScore': v.strictObject({ consumerId: Id, score: uint(10), producerScore: uint(10) }),
+  /** The server closed a transport (fault, restart): the client must recreate it. */
+  'media.transportClosed': v.strictObject({ transportId: Id }),
+  /** The other side asks this sender for a key frame (E2EE key switch). */
+  'media.keyFrameRequested': v.strictObject({ producerId: Id }),
+
+  // --- e2ee ------------------------------------------------------------------------------------
+  'e2ee.message': v.strictObject({ from: Id, type: v.picklist(['commit', 'reveal', 'sealed', 'roster']), payload: b64(8192) }),
+  'e2ee.peerVerified': v.strictObject({ participantId: Id, peer: Id }),
+
+  // --- checklist -------------------------------------------------------------------------------
+  'checklist.submitted': v.strictObject({
+    participantId: Id,
+    status: ChecklistStatus,
+    sealed: v.optional(b64(16384)),
+    consentHash: v.optional(str(128)),
+  }),
+
+  // --- chat ------------------------------------------------------------------------------------
+  'chat.message': v.strictObject({
+    id: Id,
+    from: Id,
+    seq: uint(Number.MAX_SAFE_INTEGER),
+    at: uint(Number.MAX_SAFE_INTEGER),
+    payload: str(16384),
+  }),
+
+  // --- host ------------------------------------------------------------------------------------
+  'host.muteRequested': v.strictObject({ kind: MediaKind }),
+} as const;
+
+/** A notification method name. */
+export type NotificationMethod = keyof typeof NOTIFICATIONS;
+/** The `data` of a notification of method `M`. */
+export type NotificationData<M extends NotificationMethod> = v.InferOutput<(typeof NOTIFICATIONS)[M]>;

@@ -1,0 +1,177 @@
+import * as v from 'valibot';
+import {
+  DtlsParameters, Empty, IceCandidate, IceParameters, Id, MediaKind, Role, RtpCapabilities, RtpParameters,
+  SctpCapabilities, TrackSource, b64, str, uint,
+} from './common.js';
+import { ChecklistStatus, ParticipantInfo, ProducerInfo, SessionPolicyInfo, WaitingEntry } from './entities.js';
+
+const Token = v.pipe(v.string(), v.minLength(16), v.maxLength(4096));
+const Ticket = v.pipe(v.string(), v.minLength(22), v.maxLength(128), v.regex(/^[A-Za-z0-9_-]+$/));
+
+const JoinedResult = v.strictObject({
+  sessionId: Id,
+  participantId: Id,
+  role: Role,
+  /** `waiting`: in the waiting room (no media, no names); `joined`: admitted. */
+  state: v.picklist(['waiting', 'joined']),
+  policy: SessionPolicyInfo,
+  /** Present once admitted: the only way to reattach after a drop. */
+  resumeTicket: v.optional(Ticket),
+  /** Present once admitted. */
+  participants: v.optional(v.array(ParticipantInfo)),
+  producers: v.optional(v.array(ProducerInfo)),
+  /** Present for hosts. */
+  waiting: v.optional(v.array(WaitingEntry)),
+  /** Milliseconds between heartbeats the server expects. */
+  heartbeatMs: uint(600_000),
+});
+
+const TransportResult = v.strictObject({
+  transportId: Id,
+  iceParameters: IceParameters,
+  iceCandidates: v.array(IceCandidate),
+  dtlsParameters: DtlsParameters,
+  sctpParameters: v.optional(v.strictObject({ port: uint(65535), OS: uint(65535), MIS: uint(65535), maxMessageSize: uint(2 ** 31) })),
+});
+
+const ConsumerResult = v.strictObject({
+  consumerId: Id,
+  producerId: Id,
+  participantId: Id,
+  kind: MediaKind,
+  source: TrackSource,
+  rtpParameters: RtpParameters,
+  paused: v.boolean(),
+  producerPaused: v.boolean(),
+});
+
+const ProducerRef = v.strictObject({ producerId: Id });
+const ConsumerRef = v.strictObject({ consumerId: Id });
+const TransportRef = v.strictObject({ transportId: Id });
+const ParticipantRef = v.strictObject({ participantId: Id });
+const Ok = Empty;
+
+/**
+ * Every request a client may send, by method: its `data` schema and the schema of a successful
+ * response's `data`. ARCHITECTURE §4 lists the groups.
+ */
+export const REQUESTS = {
+  // --- session ---------------------------------------------------------------------------------
+  'session.join': {
+    data: v.strictObject({
+      token: Token,
+      /** Whether this browser can do E2EE media (encoded transforms). */
+      e2ee: v.boolean(),
+      sdk: v.optional(str(32)),
+    }),
+    result: JoinedResult,
+  },
+  'session.resume': { data: v.strictObject({ ticket: Ticket }), result: JoinedResult },
+  'session.leave': { data: Ok, result: Ok },
+  'session.ping': { data: Ok, result: v.strictObject({ now: uint(Number.MAX_SAFE_INTEGER) }) },
+
+  // --- media -----------------------------------------------------------------------------------
+  'media.getRouterRtpCapabilities': { data: Ok, result: v.strictObject({ rtpCapabilities: RtpCapabilities }) },
+  'media.createTransport': {
+    data: v.strictObject({ direction: v.picklist(['send', 'recv']), sctpCapabilities: v.optional(SctpCapabilities) }),
+    result: TransportResult,
+  },
+  'media.connectTransport': {
+    data: v.strictObject({ transportId: Id, dtlsParameters: DtlsParameters }),
+    result: Ok,
+  },
+  'media.restartIce': { data: TransportRef, result: v.strictObject({ iceParameters: IceParameters }) },
+  'media.closeTransport': { data: TransportRef, result: Ok },
+  'media.produce': {
+    data: v.strictObject({
+      transportId: Id,
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      source: TrackSource,
+      paused: v.optional(v.boolean()),
+      /** Whether this producer's frames are end-to-end encrypted. */
+      e2ee: v.boolean(),
+    }),
+    result: ProducerRef,
+  },
+  'media.closeProducer': { data: ProducerRef, result: Ok },
+  'media.pauseProducer': { data: ProducerRef, result: Ok },
+  'media.resumeProducer': { data: ProducerRef, result: Ok },
+  'media.consume': {
+    data: v.strictObject({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
+    result: ConsumerResult,
+  },
+  'media.resumeConsumer': { data: ConsumerRef, result: Ok },
+  'media.pauseConsumer': { data: ConsumerRef, result: Ok },
+  'media.closeConsumer': { data: ConsumerRef, result: Ok },
+  'media.setPreferredLayers': {
+    data: v.strictObject({ consumerId: Id, spatialLayer: uint(3), temporalLayer: v.optional(uint(3)) }),
+    result: Ok,
+  },
+  /** Ask the senders of a producer for a key frame (E2EE legacy path has no JS API for it). */
+  'media.requestKeyFrame': { data: v.strictObject({ producerId: Id }), result: Ok },
+  'media.getTransportStats': {
+    data: TransportRef,
+    result: v.strictObject({
+      bytesReceived: uint(Number.MAX_SAFE_INTEGER),
+      bytesSent: uint(Number.MAX_SAFE_INTEGER),
+      rtpPacketsLost: v.optional(uint(Number.MAX_SAFE_INTEGER)),
+    }),
+  },
+
+  // --- e2ee ------------------------------------------------------------------------------------
+  'e2ee.publishKey': {
+    data: v.strictObject({ identityKey: b64(64), suites: v.pipe(v.array(uint(0xffff)), v.minLength(1), v.maxLength(4)) }),
+    result: Ok,
+  },
+  /** Relay an opaque, sealed control message (commit, reveal, key, ack, request) to one peer. */
+  'e2ee.relay': {
+    data: v.strictObject({ to: Id, type: v.picklist(['commit', 'reveal', 'sealed', 'roster']), payload: b64(8192) }),
+    result: Ok,
+  },
+  'e2ee.verified': { data: v.strictObject({ peer: Id }), result: Ok },
+
+  // --- checklist -------------------------------------------------------------------------------
+  'checklist.submit': {
+    data: v.strictObject({
+      status: ChecklistStatus,
+      /** Answers sealed to the host (location, contacts...). The server cannot read them. */
+      sealed: v.optional(b64(16384)),
+      /** Hash of the consent document version the client accepted. */
+      consentHash: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64,128}$/))),
+    }),
+    result: Ok,
+  },
+
+  // --- chat ------------------------------------------------------------------------------------
+  'chat.send': {
+    data: v.strictObject({
+      /** Client-generated message id; re-sending the same id is acknowledged once, delivered once. */
+      id: Id,
+      /** Recipients; absent means everyone admitted. */
+      to: v.optional(v.pipe(v.array(Id), v.minLength(1), v.maxLength(16))),
+      /** Sender's own sequence number, for per-sender ordering across reconnects. */
+      seq: uint(Number.MAX_SAFE_INTEGER),
+      /** Opaque payload (sealed once E2EE chat lands). At most 16 KiB. */
+      payload: str(16384),
+    }),
+    result: v.strictObject({ id: Id, at: uint(Number.MAX_SAFE_INTEGER) }),
+  },
+
+  // --- host --------------------------------------------------------------------------------------
+  'host.admit': { data: ParticipantRef, result: Ok },
+  'host.deny': { data: v.strictObject({ participantId: Id }), result: Ok },
+  'host.remove': { data: ParticipantRef, result: Ok },
+  'host.lock': { data: Ok, result: Ok },
+  'host.unlock': { data: Ok, result: Ok },
+  'host.requestMute': { data: v.strictObject({ participantId: Id, kind: MediaKind }), result: Ok },
+  'host.setScreenShare': { data: v.strictObject({ allowed: v.picklist(['host', 'everyone', 'nobody']) }), result: Ok },
+  'host.end': { data: Ok, result: Ok },
+} as const;
+
+/** A request method name. */
+export type RequestMethod = keyof typeof REQUESTS;
+/** The `data` of a request of method `M`. */
+export type RequestData<M extends RequestMethod> = v.InferOutput<(typeof REQUESTS)[M]['data']>;
+/** The `data` of a successful response to method `M`. */
+export type ResponseData<M extends RequestMethod> = v.InferOutput<(typeof REQUESTS)[M]['result']>;
