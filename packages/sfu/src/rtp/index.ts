@@ -1,0 +1,58 @@
+/**
+ * Hot-path RTP/RTCP helpers of the engine: header parsing and in-place
+ * rewriting, codec payload inspection, RTCP parsing and building,
+ * retransmission buffer, sequence/timestamp rewriting and receive statistics.
+ *
+ * @packageDocumentation
+ */
+export {
+  ONE_BYTE_PROFILE,
+  TWO_BYTE_PROFILE,
+  RtpHeaderView,
+  createExtensionIdTable,
+  findHeaderExtension,
+  isRtcp,
+  isRtpOrRtcp,
+  parseRtpHeader,
+  readHeaderExtensionString,
+  remapHeaderExtensions,
+  setRtpMarker,
+  setRtpPayloadType,
+  setRtpSequenceNumber,
+  setRtpSsrc,
+  setRtpTimestamp,
+} from './rtp-header.js';
+export { Vp8Descriptor, isVp8KeyFrame, parseVp8PayloadDescriptor, setVp8PictureId, setVp8Tl0PicIdx } from './vp8.js';
+export { isVp9KeyFrame } from './vp9.js';
+export { isH264KeyFrame } from './h264.js';
+export { RtcpPacketType } from './rtcp-types.js';
+export type {
+  RtcpBye,
+  RtcpFir,
+  RtcpNack,
+  RtcpParseResult,
+  RtcpPli,
+  RtcpReceiverReport,
+  RtcpRecord,
+  RtcpRemb,
+  RtcpReportBlock,
+  RtcpSdes,
+  RtcpSenderReport,
+  RtcpTransportCc,
+} from './rtcp-types.js';
+export { nackSequenceNumbers, parseRtcpCompound } from './rtcp-parse.js';
+export {
+  buildFir,
+  buildNack,
+  buildPli,
+  buildReceiverReport,
+  buildRemb,
+  buildSdesCname,
+  buildSenderReport,
+  encodeRembBitrate,
+} from './rtcp-build.js';
+export type { SenderInfo } from './rtcp-build.js';
+export { RetransmissionBuffer } from './retransmission-buffer.js';
+export type { RetransmissionBufferOptions } from './retransmission-buffer.js';
+export { SeqTsRewriter } from './seq-ts-rewriter.js';
+export { RtpReceiveStats, rttFromReportBlock, toNtp } from './receive-stats.js';

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { RtpHeader, RtpPacket } from 'werift';
+import { describe, expect, it } from 'vitest';
+import {
+  RtpHeaderView,
+  createExtensionIdTable,
+  findHeaderExtension,
+  isRtcp,
+  isRtpOrRtcp,
+  parseRtpHeader,
+  readHeaderExtensionString,
+  remapHeaderExtensions,
+  setRtpMarker,
+  setRtpPayloadType,
+  setRtpSequenceNumber,
+  setRtpSsrc,
+  setRtpTimestamp,
+} from './rtp-header.js';
+
+type Ext = { id: number; payload: Buffer };
+
+function werift(opts: {
+  extensions?: Ext[];
+  twoByte?: boolean;
+  csrc?: number[];
+  payload?: Buffer;
+  padding?: number;
+  marker?: boolean;
+}): Buffer {
+  const header = new RtpHeader({
+    payloadType: 96,
+    sequenceNumber: 65530,
+    timestamp: 0xfffffff0,
+    ssrc: 0xdeadbeef,
+    marker: opts.marker ?? true,
+    csrc: opts.csrc ?? [],
+    csrcLength: opts.csrc?.length ?? 0,
+    extension: (opts.extensions?.length ?? 0) > 0,
+    extensionProfile: opts.twoByte ? 0x1000 : 0xbede,
+    extensions: opts.extensions ?? [],
+  });
+  const payload = opts.payload ?? Buffer.from('hello payload');
+  if (opts.padding) {
+    // werift appends the padding itself from paddingSize.
+    header.padding = true;
+    header.paddingSize = opts.padding;
+  }
+  return new RtpPacket(header, payload).serialize();
+}
+
+const exts: Ext[] = [
+  { id: 1, payload: Buffer.from('0') }, // mid
+  { id: 3, payload: Buffer.from([0x12, 0x34, 0x56]) }, // abs-send-time
+  { id: 10, payload: Buffer.from([0x85]) }, // audio level
+  { id: 4, payload: Buffer.from('hi') }, // rid
+];
+
+describe('parseRtpHeader', () => {
+  it.each([
+    ['plain', {}],
+    ['with CSRCs', { csrc: [1, 2, 0xffffffff] }],
+    ['with one-byte extensions', { extensions: exts }],
+    ['with two-byte extensions', { extensions: [...exts, { id: 200, payload: Buffer.alloc(20, 7) }], twoByte: true }],
+    ['with padding', { padding: 7, extensions: exts }],
+    ['without marker', { marker: false }],
+  ])('agrees with werift %s', (_name, opts) => {
+    const buf = werift(opts);
+    const ref = RtpPacket.deSerialize(buf);
+    const h = new RtpHeaderView();
+    expect(parseRtpHeader(buf, h)).toBe(true);
+    expect(h.payloadType).toBe(ref.header.payloadType);
+    expect(h.sequenceNumber).toBe(ref.header.sequenceNumber);
+    expect(h.timestamp).toBe(ref.header.timestamp);
+    expect(h.ssrc).toBe(ref.header.ssrc);
+    expect(h.marker).toBe(ref.header.marker);
+    expect(h.csrcCount).toBe(ref.header.csrcLength);
+    expect(h.padding).toBe(ref.header.padding);
+    const payload = Buffer.from(buf.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength));
+    expect(payload.toString()).toBe('hello payload');
+    for (const ext of ref.header.extensions) {
+      const off = findHeaderExtension(buf, h, ext.id);
+      expect(off).toBeGreaterThan(0);
+      expect(Buffer.from(buf.subarray(off, off + h.foundLength))).toEqual(ext.payload);
+    }
+    expect(findHeaderExtension(buf, h, 9)).toBe(-1);
+  });
+
+  it('rejects non-RTP and truncated packets', () => {
+    const h = new RtpHeaderView();
+    const good = werift({ extensions: exts, csrc: [5] });
+    expect(parseRtpHeader(good.subarray(0, 11), h)).toBe(false);
+    const v1 = Buffer.from(good);
+    v1[0] = (v1[0]! & 0x3f) | 0x40;
+    expect(parseRtpHeader(v1, h)).toBe(false);
+    // Truncated inside the CSRC list and inside the extension.
+    expect(parseRtpHeader(good.subarray(0, 14), h)).toBe(false);
+    expect(parseRtpHeader(good.subarray(0, 20), h)).toBe(false);
+    // Padding count larger than the packet.
+    const pad = werift({ padding: 4 });
+    pad[pad.length - 1] = 200;
+    expect(parseRtpHeader(pad, h)).toBe(false);
+    // An RTCP receiver report is not RTP.
+    const rr = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
+    expect(parseRtpHeader(Buffer.concat([rr, Buffer.alloc(8)]), h)).toBe(false);
+    expect(isRtcp(rr)).toBe(true);
+    expect(isRtcp(good)).toBe(false);
+    expect(isRtpOrRtcp(good)).toBe(true);
+    expect(isRtpOrRtcp(Buffer.from([0x16, 0xfe, 0xfd, 0]))).toBe(false);
+  });
+
+  it('never throws on random and truncated input', () => {
+    const h = new RtpHeaderView();
+    const base = werift({ extensions: exts, csrc: [1, 2] });
+    let parsed = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const buf = i % 2 ? randomBytes(i % 64) : Buffer.from(base.subarray(0, i % base.length));
+      if (i % 2) buf[0] = 0x80 | (buf[0]! & 0x3f);
+      if (parseRtpHeader(buf, h)) {
+        parsed++;
+        expect(h.payloadOffset + h.payloadLength + h.paddingLength).toBe(buf.length);
+        findHeaderExtension(buf, h, 1);
+        remapHeaderExtensions(buf, h, createExtensionIdTable([[1, 2]]));
+      }
+    }
+    expect(parsed).toBeGreaterThan(0);
+  });
+});
+
+describe('rewrite in place', () => {
+  it('writes ssrc, pt, seq, ts and marker that werift reads back, leaving the rest', () => {
+    const buf = werift({ extensions: exts, csrc: [7] });
+    const before = RtpPacket.deSerialize(Buffer.from(buf));
+    setRtpSsrc(buf, 0x01020304);
+    setRtpPayloadType(buf, 101);
+    setRtpSequenceNumber(buf, 0xfffe);
+    setRtpTimestamp(buf, 0x80000001);
+    setRtpMarker(buf, false);
+    const after = RtpPacket.deSerialize(buf);
+    expect(after.header.ssrc).toBe(0x01020304);
+    expect(after.header.payloadType).toBe(101);
+    expect(after.header.sequenceNumber).toBe(0xfffe);
+    expect(after.header.timestamp).toBe(0x80000001);
+    expect(after.header.marker).toBe(false);
+    expect(after.header.csrc).toEqual([7]);
+    expect(after.header.extensions).toEqual(before.header.extensions);
+    expect(after.payload).toEqual(before.payload);
+    setRtpMarker(buf, true);
+    setRtpPayloadType(buf, 0);
+    expect(RtpPacket.deSerialize(buf).header.marker).toBe(true);
+    expect(RtpPacket.deSerialize(buf).header.payloadType).toBe(0);
+  });
+
+  it.each([false, true])('remaps extension ids and strips unmapped ones (two-byte: %s)', (twoByte) => {
+    const buf = werift({ extensions: exts, twoByte });
+    const h = new RtpHeaderView();
+    parseRtpHeader(buf, h);
+    // Chrome ids → router ids: mid 1→1, abs-send-time 3→4, audio level 10→10, rid 4 stripped.
+    const table = createExtensionIdTable([
+      [1, 1],
+      [3, 4],
+      [10, 10],
+    ]);
+    expect(remapHeaderExtensions(buf, h, table)).toBe(true);
+    const ref = RtpPacket.deSerialize(buf);
+    expect(ref.header.extensions.map((e) => [e.id, [...e.payload]])).toEqual([
+      [1, [0x30]],
+      [4, [0x12, 0x34, 0x56]],
+      [10, [0x85]],
+    ]);
+    expect(ref.payload.toString()).toBe('hello payload');
+    parseRtpHeader(buf, h);
+    expect(readHeaderExtensionString(buf, h, 1)).toBe('0');
+    expect(findHeaderExtension(buf, h, 4)).toBeGreaterThan(0);
+    expect(readHeaderExtensionString(buf, h, 3)).toBeUndefined();
+  });
+
+  it('reads MID and RID strings', () => {
+    const buf = werift({ extensions: [{ id: 9, payload: Buffer.from('video0') }, { id: 12, payload: Buffer.from('r1') }] });
+    const h = new RtpHeaderView();
+    parseRtpHeader(buf, h);
+    expect(readHeaderExtensionString(buf, h, 9)).toBe('video0');
+    expect(readHeaderExtensionString(buf, h, 12)).toBe('r1');
+    expect(readHeaderExtensionString(buf, h, 13)).toBeUndefined();
+  });
+
+  it('reports malformed extension blocks', () => {
+    const buf = werift({ extensions: [{ id: 2, payload: Buffer.from([1, 2, 3, 4]) }] });
+    const h = new RtpHeaderView();
+    parseRtpHeader(buf, h);
+    // Element claims 16 bytes in an 8-byte block.
+    buf[h.extensionOffset] = 0x2f;
+    expect(remapHeaderExtensions(buf, h, createExtensionIdTable([[2, 3]]))).toBe(false);
+    expect(findHeaderExtension(buf, h, 2)).toBe(-1);
+  });
+});
