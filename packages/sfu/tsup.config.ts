@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The engine thread is a second entry: `Worker` starts it with `new URL('./engine-thread.js', import.meta.url)`.
+  entry: { index: 'src/index.ts', 'engine-thread': 'src/engine/thread.ts' },
   format: ['esm'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node22',

@@ -1,1 +1,29 @@
-export {};
+/**
+ * @alcove/sfu: a pure-TypeScript SFU engine whose API follows mediasoup's server API
+ * (`createWorker` → `Worker.createRouter` → `Router.createWebRtcTransport` /
+ * `createDirectTransport` → `Transport.produce` / `consume`).
+ * @packageDocumentation
+ */
+export { createWorker, Worker } from './worker/worker.js';
+export type { WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions } from './worker/worker.js';
+export { Router } from './router/router.js';
+export { Transport } from './transport/transport.js';
+export { WebRtcTransport } from './transport/webrtc-transport.js';
+export { DirectTransport } from './transport/direct-transport.js';
+export { Producer } from './producer/producer.js';
+export { Consumer } from './consumer/consumer.js';
+export { InvalidStateError, UnsupportedError, SfuError } from './errors.js';
+export * as types from './public-types.js';
+export * as errors from './errors.js';
+export type * from './public-types.js';
+
+import { supportedRtpCapabilities } from './ortc/index.js';
+import type { RtpCapabilities } from './types/index.js';
+
+/** The codecs and header extensions the engine supports (mediasoup's `getSupportedRtpCapabilities`). */
+export function getSupportedRtpCapabilities(): RtpCapabilities {
+  return structuredClone(supportedRtpCapabilities);
+}
+
+/** Package version. */
+export const version = '0.0.0';

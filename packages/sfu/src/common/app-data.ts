@@ -1,0 +1,2 @@
+/** Arbitrary application data attached to engine objects (mediasoup's `AppData`). */
+export type AppData = Record<string, unknown>;

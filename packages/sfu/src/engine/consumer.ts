@@ -1,0 +1,331 @@
+/**
+ * Engine-side consumer: rewrites SSRC, payload type, sequence number, timestamp and header
+ * extensions of each forwarded packet for its receiver, keeps seq/ts continuous across
+ * pause/resume, drops video deltas until a keyframe after (re)start, answers NACKs from a
+ * retransmission ring (RTX when negotiated), throttles keyframe requests and rewrites SRs.
+ * @internal
+ */
+import type { Extension, RtpPacket } from 'werift';
+import type { MediaKind, RtpParameters } from '../types/index.js';
+import type { EmitFn, RtpSink } from './context.js';
+import type { EngineProducer, ProducerListener } from './producer.js';
+import { buildSr } from './rtcp.js';
+import { scoreFromFraction } from './recv-stream.js';
+
+const RING = 1024;
+const MASK = RING - 1;
+/** A consumer relays at most one receiver keyframe request per this many ms (PLI storms). */
+export const CONSUMER_KEYFRAME_RELAY_GAP_MS = 1000;
+
+/** Creation data for {@link EngineConsumer}. */
+export interface EngineConsumerOptions {
+  id: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  paused: boolean;
+}
+
+/** The engine-side consumer. */
+export class EngineConsumer implements ProducerListener {
+  readonly id: string;
+  readonly kind: MediaKind;
+  readonly producer: EngineProducer;
+  readonly sink: RtpSink;
+  readonly rtpParameters: RtpParameters;
+  readonly ssrc: number;
+  readonly rtxSsrc: number | undefined;
+  private readonly rtxPt: number;
+  private readonly ptMap = new Int16Array(128).fill(-1);
+  private readonly extMap = new Uint8Array(256);
+  private readonly routerMidId: number;
+  private readonly midBuf: Buffer | undefined;
+  private readonly clockRate: number;
+  private readonly scratch: Extension[] = [];
+  paused: boolean;
+  producerPaused: boolean;
+  closed = false;
+  private syncRequired = true;
+  private started = false;
+  private seqOffset = 0;
+  private tsOffset = 0;
+  private lastSeq = 0;
+  private lastTs = 0;
+  private lastSentAt = 0;
+  private rtxSeq = Math.floor(Math.random() * 0xffff);
+  private readonly ringPkt: (RtpPacket | undefined)[] = new Array<RtpPacket | undefined>(RING);
+  private readonly ringSeq = new Int32Array(RING).fill(-1);
+  private readonly ringTs = new Uint32Array(RING);
+  private lastRelayAt = -Infinity;
+  private readonly emit: EmitFn;
+  private lastScoreKey = '';
+  packetsSent = 0;
+  bytesSent = 0;
+  nackCount = 0;
+  nackPacketCount = 0;
+  packetsRetransmitted = 0;
+  pliCount = 0;
+  firCount = 0;
+  keyFramesForwarded = 0;
+  packetsDiscarded = 0;
+  fractionLost = 0;
+  packetsLost = 0;
+  roundTripTime = 0;
+  score = 10;
+
+  constructor(producer: EngineProducer, sink: RtpSink, o: EngineConsumerOptions, emit: EmitFn) {
+    this.id = o.id;
+    this.kind = o.kind;
+    this.producer = producer;
+    this.sink = sink;
+    this.rtpParameters = o.rtpParameters;
+    this.paused = o.paused;
+    this.producerPaused = producer.paused;
+    this.emit = emit;
+    const enc = o.rtpParameters.encodings?.[0];
+    this.ssrc = enc?.ssrc ?? 0;
+    this.rtxSsrc = enc?.rtx?.ssrc;
+    const media = o.rtpParameters.codecs.find((c) => !/\/(rtx|red|ulpfec|flexfec)$/i.test(c.mimeType));
+    this.clockRate = media?.clockRate ?? 90000;
+    // Router PT → consumer PT by mime type and clock rate (consumer PTs are the router's in practice).
+    for (const rc of producer.consumableRtpParameters.codecs) {
+      const cc = o.rtpParameters.codecs.find(
+        (c) => c.mimeType.toLowerCase() === rc.mimeType.toLowerCase() && c.clockRate === rc.clockRate && !/\/rtx$/i.test(c.mimeType),
+      );
+      if (cc && rc.payloadType < 128) this.ptMap[rc.payloadType] = cc.payloadType;
+    }
+    const rtx = o.rtpParameters.codecs.find((c) => /\/rtx$/i.test(c.mimeType));
+    this.rtxPt = this.rtxSsrc !== undefined && rtx ? rtx.payloadType : -1;
+    const consumerIds = new Map<string, number>();
+    for (const e of o.rtpParameters.headerExtensions ?? []) consumerIds.set(e.uri, e.id);
+    let routerMidId = 0;
+    for (const e of producer.consumableRtpParameters.headerExtensions ?? []) {
+      const id = consumerIds.get(e.uri);
+      if (id !== undefined && e.id < 256) this.extMap[e.id] = id;
+      if (e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid') routerMidId = e.id;
+    }
+    this.routerMidId = routerMidId;
+    this.midBuf = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
+    for (let i = 0; i < 16; i++) this.scratch.push({ id: 0, payload: Buffer.alloc(0) });
+  }
+
+  /** Whether packets flow to the receiver now. */
+  get active(): boolean {
+    return !this.closed && !this.paused && !this.producerPaused && this.sink.mediaReady;
+  }
+
+  /** Forwards one producer packet (already mapped to router PT/SSRC/extension ids). */
+  sendRtp(packet: RtpPacket, isKeyFrame: boolean): void {
+    if (!this.active) return;
+    const h = packet.header;
+    const pt = h.payloadType < 128 ? this.ptMap[h.payloadType]! : -1;
+    if (pt < 0) {
+      this.packetsDiscarded++;
+      return;
+    }
+    const now = performance.now();
+    if (this.syncRequired) {
+      if (this.kind === 'video' && !isKeyFrame) {
+        this.packetsDiscarded++;
+        this.producer.requestKeyFrame(now);
+        return;
+      }
+      if (!this.started) {
+        this.seqOffset = 0;
+        this.tsOffset = 0;
+      } else {
+        this.seqOffset = (this.lastSeq + 1 - h.sequenceNumber) & 0xffff;
+        const elapsed = Math.max(1, Math.round(((now - this.lastSentAt) * this.clockRate) / 1000));
+        this.tsOffset = (this.lastTs + elapsed - h.timestamp) >>> 0;
+      }
+      this.syncRequired = false;
+      this.started = true;
+    }
+    const seq = (h.sequenceNumber + this.seqOffset) & 0xffff;
+    const ts = (h.timestamp + this.tsOffset) >>> 0;
+    if (isKeyFrame) this.keyFramesForwarded++;
+    this.write(packet, this.ssrc, pt, seq, ts, undefined);
+    const idx = seq & MASK;
+    this.ringPkt[idx] = packet;
+    this.ringSeq[idx] = seq;
+    this.ringTs[idx] = ts;
+    const d = (seq - this.lastSeq) & 0xffff;
+    if (this.packetsSent === 0 || (d > 0 && d < 0x8000)) {
+      this.lastSeq = seq;
+      this.lastTs = ts;
+    }
+    this.lastSentAt = now;
+    this.packetsSent++;
+    this.bytesSent += packet.payload.length + 12;
+  }
+
+  /** Rewrites the header in place, sends, and restores the producer's values. */
+  private write(packet: RtpPacket, ssrc: number, pt: number, seq: number, ts: number, payload: Buffer | undefined): void {
+    const h = packet.header;
+    const oSsrc = h.ssrc;
+    const oPt = h.payloadType;
+    const oSeq = h.sequenceNumber;
+    const oTs = h.timestamp;
+    const oExt = h.extensions;
+    const oFlag = h.extension;
+    const oPayload = packet.payload;
+    const scratch = this.scratch;
+    let n = 0;
+    for (let i = 0; i < oExt.length && n < 16; i++) {
+      const e = oExt[i]!;
+      const id = this.extMap[e.id]!;
+      if (id === 0) continue;
+      const s = scratch[n++]!;
+      s.id = id;
+      s.payload = e.id === this.routerMidId && this.midBuf ? this.midBuf : e.payload;
+    }
+    const exts = scratch.slice(0, n);
+    h.ssrc = ssrc;
+    h.payloadType = pt;
+    h.sequenceNumber = seq;
+    h.timestamp = ts;
+    h.extensions = exts;
+    h.extension = n > 0;
+    if (payload) packet.payload = payload;
+    try {
+      this.sink.sendRtp(packet);
+    } finally {
+      h.ssrc = oSsrc;
+      h.payloadType = oPt;
+      h.sequenceNumber = oSeq;
+      h.timestamp = oTs;
+      h.extensions = oExt;
+      h.extension = oFlag;
+      packet.payload = oPayload;
+    }
+  }
+
+  /** Handles one NACK FCI (PID + BLP) from the receiver. */
+  receiveNack(pid: number, blp: number): void {
+    this.nackCount++;
+    for (let i = -1; i < 16; i++) {
+      if (i >= 0 && !(blp & (1 << i))) continue;
+      const seq = (pid + i + 1) & 0xffff;
+      this.nackPacketCount++;
+      const idx = seq & MASK;
+      const pkt = this.ringPkt[idx];
+      if (!pkt || this.ringSeq[idx] !== seq || !this.sink.mediaReady) continue;
+      const pt = this.ptMap[pkt.header.payloadType]!;
+      if (pt < 0) continue;
+      if (this.rtxSsrc !== undefined && this.rtxPt >= 0) {
+        const payload = Buffer.allocUnsafe(pkt.payload.length + 2);
+        payload.writeUInt16BE(seq, 0);
+        pkt.payload.copy(payload, 2);
+        this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
+        this.write(pkt, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, payload);
+      } else {
+        this.write(pkt, this.ssrc, pt, seq, this.ringTs[idx]!, undefined);
+      }
+      this.packetsRetransmitted++;
+    }
+  }
+
+  /** Handles a PLI/FIR from the receiver: relayed to the producer, throttled per consumer. */
+  receiveKeyFrameRequest(fir: boolean, nowMs: number): void {
+    if (fir) this.firCount++;
+    else this.pliCount++;
+    if (!this.active) return;
+    if (nowMs - this.lastRelayAt < CONSUMER_KEYFRAME_RELAY_GAP_MS) return;
+    this.lastRelayAt = nowMs;
+    this.producer.requestKeyFrame(nowMs);
+  }
+
+  /** Handles a report block about this consumer's stream from the receiver. */
+  receiveReport(fractionLost: number, totalLost: number, lsr: number, dlsr: number, nowNtpMiddle: number): void {
+    this.fractionLost = fractionLost;
+    this.packetsLost = totalLost;
+    if (lsr !== 0) {
+      const rtt = ((nowNtpMiddle - lsr - dlsr) >>> 0) / 65536;
+      if (rtt < 60) this.roundTripTime = rtt * 1000;
+    }
+    this.score = scoreFromFraction(fractionLost);
+    this.emitScore();
+  }
+
+  /** Emits `score` when it changed. */
+  emitScore(): void {
+    const producerScores = this.producer.streams.map((s) => s.score);
+    const producerScore = producerScores[0] ?? 0;
+    const key = `${this.score}/${producerScores.join(',')}`;
+    if (key === this.lastScoreKey) return;
+    this.lastScoreKey = key;
+    this.emit(this.id, 'score', { score: this.score, producerScore, producerScores });
+  }
+
+  /** Rewrites a producer SR onto this consumer's SSRC and timestamp space. */
+  onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number): void {
+    if (!this.started || !this.active) return;
+    this.sink.sendRtcp(buildSr(this.ssrc, ntpSec, ntpFrac, (rtpTs + this.tsOffset) >>> 0, this.packetsSent, this.bytesSent));
+  }
+
+  /** Called when the sink became able to send: ask for a keyframe. */
+  onSinkReady(): void {
+    if (this.kind === 'video' && this.active) this.producer.requestKeyFrame(performance.now());
+  }
+
+  /** Pauses forwarding. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Resumes forwarding; video waits for (and requests) a keyframe. */
+  resume(): void {
+    const wasActive = this.active;
+    this.paused = false;
+    if (!wasActive && this.active) this.restart();
+  }
+
+  /** The producer paused/resumed. */
+  setProducerPaused(paused: boolean): void {
+    const wasActive = this.active;
+    this.producerPaused = paused;
+    if (!wasActive && this.active) this.restart();
+  }
+
+  /** Requests a keyframe from the producer (API `requestKeyFrame`). */
+  requestKeyFrame(): void {
+    if (this.active) this.producer.requestKeyFrame(performance.now());
+  }
+
+  private restart(): void {
+    this.syncRequired = true;
+    if (this.kind === 'video') this.producer.requestKeyFrame(performance.now());
+  }
+
+  /** mediasoup-like `outbound-rtp` stats. */
+  getStats(): Record<string, unknown> {
+    return {
+      type: 'outbound-rtp',
+      timestamp: Date.now(),
+      ssrc: this.ssrc,
+      rtxSsrc: this.rtxSsrc,
+      kind: this.kind,
+      mimeType: this.rtpParameters.codecs[0]?.mimeType,
+      packetCount: this.packetsSent,
+      byteCount: this.bytesSent,
+      packetsLost: this.packetsLost,
+      fractionLost: this.fractionLost,
+      packetsDiscarded: this.packetsDiscarded,
+      packetsRetransmitted: this.packetsRetransmitted,
+      packetsRepaired: this.packetsRetransmitted,
+      nackCount: this.nackCount,
+      nackPacketCount: this.nackPacketCount,
+      pliCount: this.pliCount,
+      firCount: this.firCount,
+      keyFramesForwarded: this.keyFramesForwarded,
+      score: this.score,
+      roundTripTime: this.roundTripTime,
+    };
+  }
+
+  /** Detaches from the producer. */
+  close(): void {
+    this.closed = true;
+    this.producer.listeners.delete(this);
+    this.ringPkt.fill(undefined);
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Engine-side producer: maps incoming packets onto the router's payload types, SSRCs and header
+ * extension ids, keeps receive statistics, relays keyframe requests (one outstanding, retried),
+ * and fans packets out to its consumers.
+ * @internal
+ */
+import type { RtpPacket } from 'werift';
+import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
+import type { EmitFn } from './context.js';
+import { keyFrameDetectorFor } from './keyframe.js';
+import { RecvStream } from './recv-stream.js';
+import { buildFir, buildPli } from './rtcp.js';
+
+/** What a producer needs from the transport it belongs to. */
+export interface ProducerHost {
+  readonly id: string;
+  /** Sends RTCP towards the remote sender. */
+  sendRtcp(buf: Buffer): void;
+  /** Whether RTCP can be sent now. */
+  readonly mediaReady: boolean;
+  /** SSRC used as sender SSRC of feedback. */
+  readonly feedbackSsrc: number;
+}
+
+/** A consumer as seen by its producer. */
+export interface ProducerListener {
+  sendRtp(packet: RtpPacket, isKeyFrame: boolean): void;
+  onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number): void;
+}
+
+/** Minimum gap between keyframe requests towards the sender (libwebrtc ignores closer ones). */
+export const KEYFRAME_MIN_GAP_MS = 300;
+/** Retry delay of an unanswered keyframe request. */
+export const KEYFRAME_RETRY_MS = 400;
+
+/** Creation data for {@link EngineProducer}. */
+export interface EngineProducerOptions {
+  id: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  consumableRtpParameters: RtpParameters;
+  rtpMapping: RtpMapping;
+  paused: boolean;
+  keyFrameRequestDelay?: number;
+}
+
+/** The engine-side producer. */
+export class EngineProducer {
+  readonly id: string;
+  readonly kind: MediaKind;
+  readonly rtpParameters: RtpParameters;
+  readonly consumableRtpParameters: RtpParameters;
+  readonly host: ProducerHost;
+  readonly streams: RecvStream[] = [];
+  readonly listeners = new Set<ProducerListener>();
+  paused: boolean;
+  closed = false;
+  readonly mid: string | undefined;
+  /** Producer PT → router PT; -1 when unknown. */
+  private readonly ptMap = new Int16Array(128).fill(-1);
+  /** Producer header-extension id → router id (0 = drop). */
+  private readonly extMap = new Uint8Array(256);
+  private readonly rtxPts = new Uint8Array(128);
+  private readonly detectKey: ((p: Uint8Array) => boolean) | undefined;
+  private readonly useFir: boolean;
+  private firSeq = 0;
+  private keyFrameOutstanding = false;
+  private lastKeyFrameRequestAt = -Infinity;
+  private keyFrameTimer: NodeJS.Timeout | undefined;
+  private keyFrameRetries = 0;
+  private readonly emit: EmitFn;
+  private lastScores = '';
+  keyFramesReceived = 0;
+  packetsDropped = 0;
+  keyFrameRequestsSent = 0;
+
+  constructor(host: ProducerHost, o: EngineProducerOptions, emit: EmitFn) {
+    this.id = o.id;
+    this.kind = o.kind;
+    this.rtpParameters = o.rtpParameters;
+    this.consumableRtpParameters = o.consumableRtpParameters;
+    this.host = host;
+    this.paused = o.paused;
+    this.emit = emit;
+    this.mid = o.rtpParameters.mid;
+    for (const c of o.rtpMapping.codecs) if (c.payloadType < 128) this.ptMap[c.payloadType] = c.mappedPayloadType;
+    for (const c of o.rtpParameters.codecs) {
+      if (/\/rtx$/i.test(c.mimeType) && c.payloadType < 128) this.rtxPts[c.payloadType] = 1;
+    }
+    const routerIds = new Map<string, number>();
+    for (const e of o.consumableRtpParameters.headerExtensions ?? []) routerIds.set(e.uri, e.id);
+    for (const e of o.rtpParameters.headerExtensions ?? []) {
+      const id = routerIds.get(e.uri);
+      if (id !== undefined && e.id > 0 && e.id < 256) this.extMap[e.id] = id;
+    }
+    const media = o.rtpParameters.codecs.find((c) => !/\/(rtx|red|ulpfec|flexfec)$/i.test(c.mimeType));
+    this.detectKey = media ? keyFrameDetectorFor(media.mimeType) : undefined;
+    const fb = media?.rtcpFeedback ?? [];
+    this.useFir = !fb.some((f) => f.type === 'nack' && f.parameter === 'pli') && fb.some((f) => f.type === 'ccm' && f.parameter === 'fir');
+    const clockRate = media?.clockRate ?? 90000;
+    const encodings = o.rtpParameters.encodings ?? [];
+    o.rtpMapping.encodings.forEach((m, i) => {
+      if (m.ssrc === undefined) return;
+      const s = new RecvStream(m.ssrc, m.mappedSsrc, clockRate);
+      s.rtxSsrc = encodings[i]?.rtx?.ssrc;
+      this.streams.push(s);
+    });
+  }
+
+  /** SSRCs this producer receives on (media and RTX). */
+  get ssrcs(): { media: number[]; rtx: number[] } {
+    return {
+      media: this.streams.map((s) => s.ssrc),
+      rtx: this.streams.flatMap((s) => (s.rtxSsrc === undefined ? [] : [s.rtxSsrc])),
+    };
+  }
+
+  /** The header-extension id the remote uses for MID, if negotiated. */
+  get midExtensionId(): number | undefined {
+    return this.rtpParameters.headerExtensions?.find((e) => e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')?.id;
+  }
+
+  /** Finds the stream by media SSRC. */
+  streamBySsrc(ssrc: number): RecvStream | undefined {
+    for (const s of this.streams) if (s.ssrc === ssrc) return s;
+    return undefined;
+  }
+
+  /** Learns a stream for an SSRC seen with this producer's MID (encodings without SSRC). */
+  learnSsrc(ssrc: number): RecvStream | undefined {
+    if (this.streams.length > 0) return undefined;
+    const clockRate = this.rtpParameters.codecs[0]?.clockRate ?? 90000;
+    const s = new RecvStream(ssrc, ssrc, clockRate);
+    this.streams.push(s);
+    return s;
+  }
+
+  /** Handles one incoming media packet of `stream`. */
+  receiveRtp(packet: RtpPacket, stream: RecvStream, nowMs: number): void {
+    const h = packet.header;
+    if (h.payloadType < 128 && this.rtxPts[h.payloadType]) {
+      stream.packetsRetransmittedRx++;
+      return;
+    }
+    stream.onPacket(h.sequenceNumber, h.timestamp, packet.payload.length, nowMs);
+    const mapped = h.payloadType < 128 ? this.ptMap[h.payloadType]! : -1;
+    if (mapped < 0) {
+      this.packetsDropped++;
+      return;
+    }
+    if (packet.payload.length === 0) return; // padding-only (probing)
+    h.padding = false;
+    h.paddingSize = 0;
+    h.payloadType = mapped;
+    h.ssrc = stream.mappedSsrc;
+    const exts = h.extensions;
+    let w = 0;
+    for (let r = 0; r < exts.length; r++) {
+      const e = exts[r]!;
+      const id = this.extMap[e.id]!;
+      if (id === 0) continue;
+      e.id = id;
+      exts[w++] = e;
+    }
+    exts.length = w;
+    h.extension = w > 0;
+    let isKey = false;
+    if (this.detectKey && this.detectKey(packet.payload)) {
+      isKey = true;
+      this.keyFramesReceived++;
+      this.onKeyFrame();
+    }
+    if (this.paused) return;
+    for (const l of this.listeners) l.sendRtp(packet, isKey);
+  }
+
+  /** Handles an SR from the sender for one of this producer's streams. */
+  receiveSr(stream: RecvStream, ntpSec: number, ntpFrac: number, rtpTs: number, nowMs: number): void {
+    stream.onSr(ntpSec, ntpFrac, nowMs);
+    if (this.paused) return;
+    for (const l of this.listeners) l.onProducerSr(ntpSec, ntpFrac, rtpTs);
+  }
+
+  /**
+   * Asks the sender for a keyframe: at most one outstanding request, never two closer than
+   * {@link KEYFRAME_MIN_GAP_MS}, retried after {@link KEYFRAME_RETRY_MS} until one arrives.
+   */
+  requestKeyFrame(nowMs: number): void {
+    if (this.closed || this.kind !== 'video') return;
+    if (this.keyFrameOutstanding) return;
+    if (nowMs - this.lastKeyFrameRequestAt < KEYFRAME_MIN_GAP_MS) {
+      this.keyFrameOutstanding = true;
+      this.armRetry(KEYFRAME_MIN_GAP_MS - (nowMs - this.lastKeyFrameRequestAt));
+      return;
+    }
+    this.keyFrameOutstanding = true;
+    this.keyFrameRetries = 0;
+    this.sendKeyFrameRequest(nowMs);
+  }
+
+  private sendKeyFrameRequest(nowMs: number): void {
+    this.lastKeyFrameRequestAt = nowMs;
+    if (this.host.mediaReady) {
+      for (const s of this.streams) {
+        const buf = this.useFir ? buildFir(this.host.feedbackSsrc, s.ssrc, this.firSeq++) : buildPli(this.host.feedbackSsrc, s.ssrc);
+        this.host.sendRtcp(buf);
+        this.keyFrameRequestsSent++;
+      }
+    }
+    this.armRetry(KEYFRAME_RETRY_MS);
+  }
+
+  private armRetry(ms: number): void {
+    if (this.keyFrameTimer) clearTimeout(this.keyFrameTimer);
+    this.keyFrameTimer = setTimeout(() => {
+      this.keyFrameTimer = undefined;
+      try {
+        if (!this.keyFrameOutstanding || this.closed) return;
+        if (++this.keyFrameRetries > 10) {
+          this.keyFrameOutstanding = false;
+          return;
+        }
+        this.sendKeyFrameRequest(performance.now());
+      } catch {
+        // never let a timer throw
+      }
+    }, ms);
+    this.keyFrameTimer.unref?.();
+  }
+
+  private onKeyFrame(): void {
+    this.keyFrameOutstanding = false;
+    if (this.keyFrameTimer) {
+      clearTimeout(this.keyFrameTimer);
+      this.keyFrameTimer = undefined;
+    }
+  }
+
+  /** Emits `score` when any stream's score changed. */
+  updateScores(): void {
+    const scores = this.scores();
+    const key = scores.map((s) => s.score).join(',');
+    if (key !== this.lastScores) {
+      this.lastScores = key;
+      this.emit(this.id, 'score', scores);
+    }
+  }
+
+  /** Per-encoding scores, mediasoup's `ProducerScore[]`. */
+  scores(): { encodingIdx: number; ssrc: number; rid?: string; score: number }[] {
+    return this.streams.map((s, i) => ({ encodingIdx: i, ssrc: s.ssrc, score: s.score }));
+  }
+
+  /** mediasoup-like `inbound-rtp` stats. */
+  getStats(): Record<string, unknown>[] {
+    const media = this.rtpParameters.codecs[0];
+    return this.streams.map((s) => ({
+      type: 'inbound-rtp',
+      timestamp: Date.now(),
+      ssrc: s.ssrc,
+      rtxSsrc: s.rtxSsrc,
+      kind: this.kind,
+      mimeType: media?.mimeType,
+      packetCount: s.packetsReceived,
+      byteCount: s.bytesReceived,
+      packetsLost: s.packetsLost,
+      fractionLost: s.fractionLost,
+      packetsDiscarded: this.packetsDropped,
+      packetsRetransmitted: s.packetsRetransmittedRx,
+      jitter: s.jitterUnits,
+      score: s.score,
+      keyFramesReceived: this.keyFramesReceived,
+      keyFrameRequestsSent: this.keyFrameRequestsSent,
+    }));
+  }
+
+  /** Stops timers. */
+  close(): void {
+    this.closed = true;
+    if (this.keyFrameTimer) clearTimeout(this.keyFrameTimer);
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * Engine-side transport base: producer/consumer bookkeeping, SSRC/MID demux, RTCP dispatch,
+ * periodic RR + REMB towards senders, and the fault hook (random drop) used by tests.
+ * @internal
+ */
+import type { RtpPacket } from 'werift';
+import type { DropCounters, EmitFn, RtpSink } from './context.js';
+import type { EngineConsumer } from './consumer.js';
+import type { EngineProducer } from './producer.js';
+import type { RecvStream } from './recv-stream.js';
+import { buildRemb, buildRr, walkRtcp, type ReportBlock, type RtcpVisitor } from './rtcp.js';
+
+/** Fault injection settings of a transport (tests only). */
+export interface TransportFaults {
+  /** Percentage (0..100) of outgoing RTP packets dropped. */
+  dropSendPct: number;
+  /** Percentage (0..100) of incoming RTP packets dropped. */
+  dropRecvPct: number;
+}
+
+/** Default REMB cap announced to senders when `setMaxIncomingBitrate` was not called. */
+export const DEFAULT_REMB_BPS = 5_000_000;
+
+/** NTP time now as [seconds, fraction]. */
+export function ntpNow(): [number, number] {
+  const ms = Date.now() + 2_208_988_800_000;
+  const sec = Math.floor(ms / 1000);
+  const frac = Math.floor(((ms % 1000) / 1000) * 0x100000000);
+  return [sec >>> 0, frac >>> 0];
+}
+
+/** The engine-side transport base class. */
+export abstract class EngineTransport implements RtpSink {
+  readonly id: string;
+  readonly routerId: string;
+  readonly producers = new Map<string, EngineProducer>();
+  readonly consumers = new Map<string, EngineConsumer>();
+  protected readonly drops: DropCounters;
+  protected readonly emit: EmitFn;
+  readonly feedbackSsrc = (Math.floor(Math.random() * 0xfffffff0) + 1) >>> 0;
+  private readonly bySsrc = new Map<number, { producer: EngineProducer; stream: RecvStream | undefined; rtx: boolean }>();
+  private readonly byMid = new Map<string, EngineProducer>();
+  private readonly consumerBySsrc = new Map<number, EngineConsumer>();
+  maxIncomingBitrate = 0;
+  readonly faults: TransportFaults = { dropSendPct: 0, dropRecvPct: 0 };
+  closed = false;
+  rtpPacketsReceived = 0;
+  rtpBytesReceived = 0;
+  rtpPacketsSent = 0;
+  rtpBytesSent = 0;
+  rtcpPacketsReceived = 0;
+  rtcpPacketsSent = 0;
+  rtpPacketsFaultDropped = 0;
+  private rtcpTimer: NodeJS.Timeout | undefined;
+  private readonly visitor: RtcpVisitor;
+  private rtcpNow = 0;
+
+  constructor(id: string, routerId: string, drops: DropCounters, emit: EmitFn) {
+    this.id = id;
+    this.routerId = routerId;
+    this.drops = drops;
+    this.emit = emit;
+    this.rtcpTimer = setInterval(() => {
+      try {
+        this.onRtcpTimer();
+      } catch {
+        this.drops.internalErrors++;
+      }
+    }, 1000);
+    this.rtcpTimer.unref?.();
+    this.visitor = {
+      sr: (ssrc, ntpSec, ntpFrac, rtpTs) => {
+        const e = this.bySsrc.get(ssrc);
+        if (e && e.stream && !e.rtx) e.producer.receiveSr(e.stream, ntpSec, ntpFrac, rtpTs, this.rtcpNow);
+      },
+      reportBlock: (ssrc, fractionLost, totalLost, _hs, _j, lsr, dlsr) => {
+        const c = this.consumerBySsrc.get(ssrc);
+        if (!c) return;
+        const [s, f] = ntpNow();
+        c.receiveReport(fractionLost, totalLost, lsr, dlsr, (((s & 0xffff) << 16) | (f >>> 16)) >>> 0);
+      },
+      pli: (ssrc) => this.consumerBySsrc.get(ssrc)?.receiveKeyFrameRequest(false, this.rtcpNow),
+      fir: (ssrc) => this.consumerBySsrc.get(ssrc)?.receiveKeyFrameRequest(true, this.rtcpNow),
+      nack: (ssrc, pid, blp) => this.consumerBySsrc.get(ssrc)?.receiveNack(pid, blp),
+    };
+  }
+
+  /** Whether media can be sent now. */
+  abstract get mediaReady(): boolean;
+  /** Sends a rewritten RTP packet (after the fault hook). */
+  protected abstract transmitRtp(packet: RtpPacket): void;
+  /** Sends an RTCP compound packet. */
+  abstract sendRtcp(buf: Buffer): void;
+
+  /** Sends an RTP packet towards the remote, through the fault hook. */
+  sendRtp(packet: RtpPacket): void {
+    if (this.faults.dropSendPct > 0 && Math.random() * 100 < this.faults.dropSendPct) {
+      this.rtpPacketsFaultDropped++;
+      this.drops.faultInjected++;
+      return;
+    }
+    this.rtpPacketsSent++;
+    this.rtpBytesSent += packet.payload.length + 12;
+    this.transmitRtp(packet);
+  }
+
+  /** Registers a producer for demux. Returns an error message on conflict. */
+  addProducer(p: EngineProducer): string | undefined {
+    const { media, rtx } = p.ssrcs;
+    for (const s of [...media, ...rtx]) if (this.bySsrc.has(s)) return `ssrc ${s} already in use`;
+    if (p.mid !== undefined && this.byMid.has(p.mid)) return `mid ${p.mid} already in use`;
+    for (const s of p.streams) {
+      this.bySsrc.set(s.ssrc, { producer: p, stream: s, rtx: false });
+      if (s.rtxSsrc !== undefined) this.bySsrc.set(s.rtxSsrc, { producer: p, stream: s, rtx: true });
+    }
+    if (p.mid !== undefined) this.byMid.set(p.mid, p);
+    this.producers.set(p.id, p);
+    return undefined;
+  }
+
+  /** Unregisters a producer. */
+  removeProducer(p: EngineProducer): void {
+    this.producers.delete(p.id);
+    for (const [k, v] of this.bySsrc) if (v.producer === p) this.bySsrc.delete(k);
+    if (p.mid !== undefined && this.byMid.get(p.mid) === p) this.byMid.delete(p.mid);
+  }
+
+  /** Registers a consumer for RTCP demux. */
+  addConsumer(c: EngineConsumer): void {
+    this.consumers.set(c.id, c);
+    this.consumerBySsrc.set(c.ssrc, c);
+    if (c.rtxSsrc !== undefined) this.consumerBySsrc.set(c.rtxSsrc, c);
+  }
+
+  /** Unregisters a consumer. */
+  removeConsumer(c: EngineConsumer): void {
+    this.consumers.delete(c.id);
+    for (const [k, v] of this.consumerBySsrc) if (v === c) this.consumerBySsrc.delete(k);
+  }
+
+  /** Handles an incoming, decrypted RTP packet. */
+  receiveRtpPacket(packet: RtpPacket, bytes: number): void {
+    if (this.faults.dropRecvPct > 0 && Math.random() * 100 < this.faults.dropRecvPct) {
+      this.drops.faultInjected++;
+      return;
+    }
+    this.rtpPacketsReceived++;
+    this.rtpBytesReceived += bytes;
+    const ssrc = packet.header.ssrc;
+    let e = this.bySsrc.get(ssrc);
+    if (!e) {
+      const p = this.producerByMidExtension(packet);
+      const stream = p?.learnSsrc(ssrc);
+      if (!p || !stream) {
+        this.drops.rtpUnknownSsrc++;
+        return;
+      }
+      e = { producer: p, stream, rtx: false };
+      this.bySsrc.set(ssrc, e);
+    }
+    if (!e.stream) {
+      this.drops.rtpUnknownSsrc++;
+      return;
+    }
+    if (e.rtx) {
+      e.stream.packetsRetransmittedRx++;
+      return;
+    }
+    e.producer.receiveRtp(packet, e.stream, performance.now());
+  }
+
+  private producerByMidExtension(packet: RtpPacket): EngineProducer | undefined {
+    for (const p of this.producers.values()) {
+      const id = p.midExtensionId;
+      if (id === undefined) continue;
+      for (const ext of packet.header.extensions) {
+        if (ext.id === id) {
+          const mid = ext.payload.toString('utf8');
+          return this.byMid.get(mid);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Handles an incoming, decrypted RTCP compound packet. */
+  receiveRtcp(buf: Buffer): void {
+    this.rtcpPacketsReceived++;
+    this.rtcpNow = performance.now();
+    if (!walkRtcp(buf, this.visitor)) this.drops.rtcpMalformed++;
+  }
+
+  /** Every second: RR + REMB to senders; scores. */
+  protected onRtcpTimer(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    if (this.producers.size > 0 && this.mediaReady) {
+      const blocks: ReportBlock[] = [];
+      const ssrcs: number[] = [];
+      for (const p of this.producers.values()) {
+        for (const s of p.streams) {
+          if (s.packetsReceived === 0) continue;
+          blocks.push(s.reportBlock(now));
+          ssrcs.push(s.ssrc);
+        }
+        p.updateScores();
+      }
+      if (blocks.length > 0) {
+        const rr = buildRr(this.feedbackSsrc, blocks);
+        const remb = buildRemb(this.feedbackSsrc, this.maxIncomingBitrate || DEFAULT_REMB_BPS, ssrcs);
+        this.sendRtcp(Buffer.concat([rr, remb]));
+      }
+    }
+    for (const c of this.consumers.values()) c.emitScore();
+  }
+
+  /** Notifies consumers that media can now flow. */
+  protected onMediaReady(): void {
+    for (const c of this.consumers.values()) {
+      try {
+        c.onSinkReady();
+      } catch {
+        this.drops.internalErrors++;
+      }
+    }
+  }
+
+  /** Transport stats common to both kinds. */
+  baseStats(): Record<string, unknown> {
+    return {
+      transportId: this.id,
+      timestamp: Date.now(),
+      rtpPacketsReceived: this.rtpPacketsReceived,
+      bytesReceived: this.rtpBytesReceived,
+      rtpPacketsSent: this.rtpPacketsSent,
+      bytesSent: this.rtpBytesSent,
+      rtcpPacketsReceived: this.rtcpPacketsReceived,
+      rtcpPacketsSent: this.rtcpPacketsSent,
+      rtpPacketsFaultDropped: this.rtpPacketsFaultDropped,
+      maxIncomingBitrate: this.maxIncomingBitrate || undefined,
+    };
+  }
+
+  /** Stops timers; producers/consumers are closed by the engine. */
+  close(): void {
+    this.closed = true;
+    if (this.rtcpTimer) clearInterval(this.rtcpTimer);
+    this.rtcpTimer = undefined;
+  }
+}

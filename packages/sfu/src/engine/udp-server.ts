@@ -1,0 +1,182 @@
+/**
+ * The worker's single UDP socket: classifies datagrams (RFC 7983), answers ICE binding requests
+ * for the transport named by the STUN USERNAME, then demultiplexes DTLS and SRTP by remote
+ * tuple. Anything unknown or malformed is dropped and counted. Never throws.
+ * @internal
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { classes, methods, parseMessage } from 'werift';
+import type { DropCounters } from './context.js';
+
+/** A transport as the UDP server sees it. */
+export interface UdpEndpoint {
+  readonly localPassword: Buffer;
+  /** Handles an authenticated binding request; returns the response to send. */
+  onBindingRequest(transactionId: Buffer, useCandidate: boolean, rinfo: RemoteInfo): Buffer | undefined;
+  onDtls(data: Buffer, rinfo: RemoteInfo): void;
+  onSrtp(data: Buffer, rinfo: RemoteInfo): void;
+}
+
+interface TupleEntry {
+  address: string;
+  endpoint: UdpEndpoint;
+}
+
+/** The worker's UDP socket and demux tables. */
+export class UdpServer {
+  readonly socket: Socket;
+  private readonly byUfrag = new Map<string, UdpEndpoint>();
+  private readonly byPort = new Map<number, TupleEntry[]>();
+  private readonly drops: DropCounters;
+  datagramsReceived = 0;
+  datagramsSent = 0;
+
+  private constructor(socket: Socket, drops: DropCounters) {
+    this.socket = socket;
+    this.drops = drops;
+    socket.on('message', (data, rinfo) => {
+      try {
+        this.onMessage(data, rinfo);
+      } catch {
+        this.drops.internalErrors++;
+      }
+    });
+    socket.on('error', () => {
+      this.drops.internalErrors++;
+    });
+  }
+
+  /** Binds a socket on `ip` (a port in [min, max], or ephemeral when both are 0). */
+  static async bind(ip: string, minPort: number, maxPort: number, drops: DropCounters): Promise<UdpServer> {
+    const family = ip.includes(':') ? 'udp6' : 'udp4';
+    const tryPort = (port: number): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const s = createSocket({ type: family, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+        s.once('error', (e) => {
+          s.close();
+          reject(e);
+        });
+        s.bind(port, ip, () => {
+          s.removeAllListeners('error');
+          resolve(s);
+        });
+      });
+    if (!minPort && !maxPort) return new UdpServer(await tryPort(0), drops);
+    let lastError: unknown;
+    const span = maxPort - minPort + 1;
+    const start = Math.floor(Math.random() * span);
+    for (let i = 0; i < span; i++) {
+      try {
+        return new UdpServer(await tryPort(minPort + ((start + i) % span)), drops);
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    throw new Error(`no free UDP port in [${minPort}, ${maxPort}]: ${String(lastError)}`);
+  }
+
+  /** The bound local address and port. */
+  get address(): { ip: string; port: number } {
+    const a = this.socket.address();
+    return { ip: a.address, port: a.port };
+  }
+
+  /** Registers (or replaces) the ICE ufrag of an endpoint. */
+  setUfrag(ufrag: string, ep: UdpEndpoint, previous?: string): void {
+    if (previous !== undefined && this.byUfrag.get(previous) === ep) this.byUfrag.delete(previous);
+    this.byUfrag.set(ufrag, ep);
+  }
+
+  /** Adds a validated remote tuple for an endpoint. */
+  addTuple(rinfo: RemoteInfo, ep: UdpEndpoint): void {
+    let list = this.byPort.get(rinfo.port);
+    if (!list) this.byPort.set(rinfo.port, (list = []));
+    const existing = list.find((e) => e.address === rinfo.address);
+    if (existing) existing.endpoint = ep;
+    else list.push({ address: rinfo.address, endpoint: ep });
+  }
+
+  /** Removes everything registered for an endpoint. */
+  removeEndpoint(ep: UdpEndpoint): void {
+    for (const [k, v] of this.byUfrag) if (v === ep) this.byUfrag.delete(k);
+    for (const [port, list] of this.byPort) {
+      const kept = list.filter((e) => e.endpoint !== ep);
+      if (kept.length === 0) this.byPort.delete(port);
+      else this.byPort.set(port, kept);
+    }
+  }
+
+  /** Sends a datagram; errors are counted, never thrown. */
+  send(buf: Uint8Array, port: number, address: string): void {
+    this.datagramsSent++;
+    this.socket.send(buf, port, address, (err) => {
+      if (err) this.drops.internalErrors++;
+    });
+  }
+
+  private endpointFor(rinfo: RemoteInfo): UdpEndpoint | undefined {
+    const list = this.byPort.get(rinfo.port);
+    if (!list) return undefined;
+    for (let i = 0; i < list.length; i++) if (list[i]!.address === rinfo.address) return list[i]!.endpoint;
+    return undefined;
+  }
+
+  private onMessage(data: Buffer, rinfo: RemoteInfo): void {
+    this.datagramsReceived++;
+    if (data.length === 0) {
+      this.drops.unknownType++;
+      return;
+    }
+    const b0 = data[0]!;
+    if (b0 < 4) {
+      this.onStun(data, rinfo);
+    } else if (b0 >= 20 && b0 <= 63) {
+      const ep = this.endpointFor(rinfo);
+      if (!ep) this.drops.dtlsUnknownTuple++;
+      else ep.onDtls(data, rinfo);
+    } else if (b0 >= 128 && b0 <= 191) {
+      const ep = this.endpointFor(rinfo);
+      if (!ep) this.drops.rtpUnknownTuple++;
+      else ep.onSrtp(data, rinfo);
+    } else {
+      this.drops.unknownType++;
+    }
+  }
+
+  private onStun(data: Buffer, rinfo: RemoteInfo): void {
+    const msg = parseMessage(data);
+    if (!msg || msg.messageMethod !== methods.BINDING || msg.messageClass !== classes.REQUEST) {
+      this.drops.stunMalformed++;
+      return;
+    }
+    const username: unknown = msg.getAttributeValue('USERNAME');
+    if (typeof username !== 'string') {
+      this.drops.stunMalformed++;
+      return;
+    }
+    const colon = username.indexOf(':');
+    const local = colon >= 0 ? username.slice(0, colon) : username;
+    const ep = this.byUfrag.get(local);
+    if (!ep) {
+      this.drops.stunUnknownUfrag++;
+      return;
+    }
+    const verified = parseMessage(data, ep.localPassword);
+    if (!verified) {
+      this.drops.stunBadIntegrity++;
+      return;
+    }
+    const useCandidate = verified.attributesKeys.includes('USE-CANDIDATE');
+    const response = ep.onBindingRequest(verified.transactionId, useCandidate, rinfo);
+    if (response) this.send(response, rinfo.port, rinfo.address);
+  }
+
+  /** Closes the socket. */
+  close(): void {
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * Engine-side WebRtcTransport: ICE-lite (binding responder, tuple selection, consent freshness),
+ * DTLS 1.2 in either role over werift, SRTP/SRTCP, and the RTP path to and from the remote.
+ * @internal
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { RemoteInfo } from 'node:dgram';
+import {
+  classes,
+  DtlsClient,
+  DtlsServer,
+  keyLength,
+  Message,
+  methods,
+  RtpPacket,
+  saltLength,
+  SrtcpSession,
+  SrtpSession,
+  type DtlsSocket,
+  type SignatureHash,
+  type SrtpProfile,
+  type Transport,
+} from 'werift';
+import type { DtlsParameters, DtlsRole, DtlsState, IceState } from '../types/index.js';
+import type { DropCounters, EmitFn } from './context.js';
+import { EngineTransport } from './transport.js';
+import type { UdpEndpoint, UdpServer } from './udp-server.js';
+
+/** The worker's DTLS certificate. */
+export interface EngineCertificate {
+  certPem: string;
+  keyPem: string;
+  signatureHash: SignatureHash;
+  /** sha-256 fingerprint, colon-separated upper-case hex. */
+  fingerprint256: string;
+}
+
+/** Options of an engine WebRtcTransport. */
+export interface EngineWebRtcTransportOptions {
+  announcedAddress?: string;
+  /** Consent timeout in ms (mediasoup's `iceConsentTimeout` × 1000). 0 disables. */
+  consentTimeoutMs: number;
+  srtpProfiles: SrtpProfile[];
+}
+
+/** Wait after DTLS connect before sending media (Chrome drops SRTP before it processed Finished). */
+export const DTLS_SETTLE_MS = 30;
+
+const ICE_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+function randomToken(n: number): string {
+  const bytes = randomBytes(n);
+  let s = '';
+  for (let i = 0; i < n; i++) s += ICE_CHARS[bytes[i]! % ICE_CHARS.length];
+  return s;
+}
+
+/** The engine-side WebRtcTransport. */
+export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoint {
+  private readonly udp: UdpServer;
+  private readonly cert: EngineCertificate;
+  private readonly options: EngineWebRtcTransportOptions;
+  ufrag = randomToken(16);
+  password = randomToken(32);
+  localPassword = Buffer.from(this.password);
+  iceState: IceState = 'new';
+  dtlsState: DtlsState = 'new';
+  dtlsLocalRole: DtlsRole | undefined;
+  private remoteDtls: DtlsParameters | undefined;
+  private selected: { address: string; port: number } | undefined;
+  private lastConsentAt = 0;
+  private dtls: DtlsSocket | undefined;
+  private readonly pendingDtls: { data: Buffer; rinfo: RemoteInfo }[] = [];
+  private shim: Transport | undefined;
+  private srtp: SrtpSession | undefined;
+  private srtcp: SrtcpSession | undefined;
+  private settled = false;
+  private consentTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  iceBindingRequests = 0;
+  private nominated = false;
+
+  constructor(
+    id: string,
+    routerId: string,
+    drops: DropCounters,
+    emit: EmitFn,
+    udp: UdpServer,
+    cert: EngineCertificate,
+    options: EngineWebRtcTransportOptions,
+  ) {
+    super(id, routerId, drops, emit);
+    this.udp = udp;
+    this.cert = cert;
+    this.options = options;
+    udp.setUfrag(this.ufrag, this);
+    if (options.consentTimeoutMs > 0) {
+      this.consentTimer = setInterval(() => {
+        try {
+          this.checkConsent();
+        } catch {
+          this.drops.internalErrors++;
+        }
+      }, Math.min(1000, options.consentTimeoutMs / 2));
+      this.consentTimer.unref?.();
+    }
+  }
+
+  /** Local ICE parameters. */
+  get iceParameters(): { usernameFragment: string; password: string; iceLite: true } {
+    return { usernameFragment: this.ufrag, password: this.password, iceLite: true };
+  }
+
+  /** The single host candidate (the worker's UDP port). */
+  get iceCandidates(): { foundation: string; priority: number; ip: string; address: string; protocol: 'udp'; port: number; type: 'host' }[] {
+    const { ip, port } = this.udp.address;
+    const address = this.options.announcedAddress ?? ip;
+    return [{ foundation: 'udpcandidate', priority: 1076302079, ip: address, address, protocol: 'udp', port, type: 'host' }];
+  }
+
+  /** Local DTLS parameters. */
+  get dtlsParameters(): DtlsParameters {
+    return { role: 'auto', fingerprints: [{ algorithm: 'sha-256', value: this.cert.fingerprint256 }] };
+  }
+
+  /** The selected tuple, mediasoup's `TransportTuple`. */
+  get iceSelectedTuple(): Record<string, unknown> | undefined {
+    if (!this.selected) return undefined;
+    const { ip, port } = this.udp.address;
+    return { localIp: ip, localAddress: ip, localPort: port, remoteIp: this.selected.address, remotePort: this.selected.port, protocol: 'udp' };
+  }
+
+  /** @inheritdoc */
+  get mediaReady(): boolean {
+    return this.settled && !!this.srtp && !!this.selected && this.iceState !== 'disconnected' && !this.closed;
+  }
+
+  // ---- ICE -------------------------------------------------------------------------------
+
+  onBindingRequest(transactionId: Buffer, useCandidate: boolean, rinfo: RemoteInfo): Buffer | undefined {
+    if (this.closed) return undefined;
+    this.iceBindingRequests++;
+    this.lastConsentAt = performance.now();
+    this.udp.addTuple(rinfo, this);
+    const isSelected = this.selected && this.selected.address === rinfo.address && this.selected.port === rinfo.port;
+    if (!this.selected || (useCandidate && !isSelected)) {
+      this.selected = { address: rinfo.address, port: rinfo.port };
+      this.emit(this.id, 'iceselectedtuplechange', this.iceSelectedTuple);
+    }
+    if (useCandidate) this.nominated = true;
+    const next: IceState = this.nominated ? 'completed' : 'connected';
+    if (this.iceState !== next) this.setIceState(next);
+    const res = new Message(methods.BINDING, classes.RESPONSE, transactionId);
+    res.setAttribute('XOR-MAPPED-ADDRESS', [rinfo.address, rinfo.port]);
+    res.addMessageIntegrity(this.localPassword);
+    res.addFingerprint();
+    return res.bytes;
+  }
+
+  private setIceState(state: IceState): void {
+    if (this.iceState === state) return;
+    const wasReady = this.mediaReady;
+    this.iceState = state;
+    this.emit(this.id, 'icestatechange', state);
+    if (!wasReady && this.mediaReady) this.onMediaReady();
+  }
+
+  private checkConsent(): void {
+    if (this.closed) return;
+    if (this.iceState !== 'connected' && this.iceState !== 'completed') return;
+    if (performance.now() - this.lastConsentAt > this.options.consentTimeoutMs) this.setIceState('disconnected');
+  }
+
+  /** New ICE credentials (the old ufrag stops being accepted). */
+  restartIce(): { usernameFragment: string; password: string; iceLite: true } {
+    const previous = this.ufrag;
+    this.ufrag = randomToken(16);
+    this.password = randomToken(32);
+    this.localPassword = Buffer.from(this.password);
+    this.udp.setUfrag(this.ufrag, this, previous);
+    this.nominated = false;
+    return this.iceParameters;
+  }
+
+  /** Test hook: forget the selected tuple and report the transport as disconnected. */
+  simulateDisconnect(): void {
+    this.udp.removeEndpoint(this);
+    this.udp.setUfrag(this.ufrag, this);
+    this.selected = undefined;
+    this.setIceState('disconnected');
+  }
+
+  // ---- DTLS ------------------------------------------------------------------------------
+
+  /** Sets the remote DTLS parameters and starts DTLS. Returns the local role. */
+  connect(remote: DtlsParameters): DtlsRole {
+    this.remoteDtls = remote;
+    const role: DtlsRole = remote.role === 'server' ? 'client' : 'server';
+    this.dtlsLocalRole = role;
+    const shim: Transport = {
+      type: 'udp',
+      address: { address: this.udp.address.ip, port: this.udp.address.port, family: 'IPv4' } as AddressInfo,
+      closed: false,
+      onData: () => undefined,
+      send: async (buf: Buffer) => {
+        if (this.selected && !this.closed) this.udp.send(buf, this.selected.port, this.selected.address);
+      },
+      close: async () => undefined,
+    };
+    this.shim = shim;
+    const common = {
+      transport: shim,
+      cert: this.cert.certPem,
+      key: this.cert.keyPem,
+      signatureHash: this.cert.signatureHash,
+      srtpProfiles: this.options.srtpProfiles,
+      extendedMasterSecret: true,
+    };
+    const dtls: DtlsSocket = role === 'server' ? new DtlsServer({ ...common, certificateRequest: true }) : new DtlsClient(common);
+    this.dtls = dtls;
+    this.setDtlsState('connecting');
+    dtls.onConnect.once(() => {
+      try {
+        this.onDtlsConnected();
+      } catch {
+        this.setDtlsState('failed');
+      }
+    });
+    dtls.onError.subscribe(() => {
+      if (this.dtlsState !== 'connected') this.setDtlsState('failed');
+    });
+    dtls.onClose.subscribe(() => {
+      if (!this.closed && this.dtlsState === 'connected') this.setDtlsState('closed');
+    });
+    for (const p of this.pendingDtls.splice(0)) shim.onData(p.data, [p.rinfo.address, p.rinfo.port]);
+    if (dtls instanceof DtlsClient) {
+      const start = (): void => {
+        dtls.connect().catch(() => this.setDtlsState('failed'));
+      };
+      if (this.selected) start();
+      else this.startClientWhenSelected = start;
+    }
+    return role;
+  }
+
+  private startClientWhenSelected: (() => void) | undefined;
+
+  private setDtlsState(state: DtlsState): void {
+    if (this.dtlsState === state) return;
+    this.dtlsState = state;
+    this.emit(this.id, 'dtlsstatechange', state);
+  }
+
+  private onDtlsConnected(): void {
+    const dtls = this.dtls;
+    if (!dtls || this.closed) return;
+    const cert = dtls.remoteCertificate;
+    const remote = this.remoteDtls?.fingerprints ?? [];
+    const ok =
+      !!cert &&
+      remote.some((f) => {
+        const algo = f.algorithm.replace('-', '');
+        try {
+          const digest = createHash(algo).update(cert).digest('hex').toUpperCase().match(/.{2}/g)!.join(':');
+          return digest === f.value.toUpperCase();
+        } catch {
+          return false;
+        }
+      });
+    if (!ok) {
+      this.setDtlsState('failed');
+      dtls.close();
+      return;
+    }
+    const profile = dtls.srtp.srtpProfile;
+    if (!profile) {
+      this.setDtlsState('failed');
+      return;
+    }
+    const keys = dtls.extractSessionKeys(keyLength(profile), saltLength(profile));
+    const config = {
+      keys: { localMasterKey: keys.localKey, localMasterSalt: keys.localSalt, remoteMasterKey: keys.remoteKey, remoteMasterSalt: keys.remoteSalt },
+      profile,
+    };
+    this.srtp = new SrtpSession(config);
+    this.srtcp = new SrtcpSession(config);
+    this.srtpProfile = profile;
+    this.setDtlsState('connected');
+    this.settleTimer = setTimeout(() => {
+      try {
+        const wasReady = this.mediaReady;
+        this.settled = true;
+        if (!wasReady && this.mediaReady) this.onMediaReady();
+      } catch {
+        this.drops.internalErrors++;
+      }
+    }, DTLS_SETTLE_MS);
+  }
+
+  /** Negotiated SRTP profile (1 = AES_CM_128_HMAC_SHA1_80, 7 = AEAD_AES_128_GCM). */
+  srtpProfile: SrtpProfile | undefined;
+
+  onDtls(data: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed) return;
+    if (!this.shim) {
+      if (this.pendingDtls.length < 16) this.pendingDtls.push({ data: Buffer.from(data), rinfo });
+      else this.drops.dtlsMalformed++;
+      return;
+    }
+    if (this.startClientWhenSelected) {
+      const s = this.startClientWhenSelected;
+      this.startClientWhenSelected = undefined;
+      s();
+    }
+    try {
+      this.shim.onData(data, [rinfo.address, rinfo.port]);
+    } catch {
+      this.drops.dtlsMalformed++;
+    }
+  }
+
+  // ---- SRTP ------------------------------------------------------------------------------
+
+  onSrtp(data: Buffer, _rinfo: RemoteInfo): void {
+    if (!this.srtp || !this.srtcp || this.closed) {
+      this.drops.rtpMalformed++;
+      return;
+    }
+    const b1 = data[1] ?? 0;
+    if (b1 >= 192 && b1 <= 223) {
+      let plain: Buffer;
+      try {
+        plain = this.srtcp.decrypt(data);
+      } catch {
+        this.drops.srtpAuthFailed++;
+        return;
+      }
+      try {
+        this.receiveRtcp(plain);
+      } catch {
+        this.drops.internalErrors++;
+      }
+      return;
+    }
+    if (data.length < 12) {
+      this.drops.rtpMalformed++;
+      return;
+    }
+    let packet: RtpPacket;
+    try {
+      const plain = this.srtp.decrypt(data);
+      packet = RtpPacket.deSerialize(plain);
+    } catch {
+      this.drops.srtpAuthFailed++;
+      return;
+    }
+    try {
+      this.receiveRtpPacket(packet, data.length);
+    } catch {
+      this.drops.internalErrors++;
+    }
+  }
+
+  protected transmitRtp(packet: RtpPacket): void {
+    const srtp = this.srtp;
+    const sel = this.selected;
+    if (!srtp || !sel) return;
+    try {
+      this.udp.send(srtp.encrypt(packet.payload, packet.header), sel.port, sel.address);
+    } catch {
+      this.drops.internalErrors++;
+    }
+  }
+
+  sendRtcp(buf: Buffer): void {
+    const srtcp = this.srtcp;
+    const sel = this.selected;
+    if (!srtcp || !sel || !this.mediaReady) return;
+    try {
+      this.udp.send(srtcp.encrypt(buf), sel.port, sel.address);
+      this.rtcpPacketsSent++;
+    } catch {
+      this.drops.internalErrors++;
+    }
+  }
+
+  /** mediasoup-like `webrtc-transport` stats. */
+  getStats(): Record<string, unknown>[] {
+    return [
+      {
+        type: 'webrtc-transport',
+        ...this.baseStats(),
+        iceRole: 'controlled',
+        iceState: this.iceState,
+        iceSelectedTuple: this.iceSelectedTuple,
+        dtlsState: this.dtlsState,
+        dtlsLocalRole: this.dtlsLocalRole,
+        srtpProfile: this.srtpProfile === 7 ? 'AEAD_AES_128_GCM' : this.srtpProfile === 1 ? 'AES_CM_128_HMAC_SHA1_80' : undefined,
+        iceBindingRequests: this.iceBindingRequests,
+      },
+    ];
+  }
+
+  override close(): void {
+    if (this.closed) return;
+    super.close();
+    if (this.consentTimer) clearInterval(this.consentTimer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.udp.removeEndpoint(this);
+    try {
+      this.dtls?.close();
+    } catch {
+      // ignore
+    }
+    this.iceState = 'closed';
+    this.dtlsState = 'closed';
+  }
+}

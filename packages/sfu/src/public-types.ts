@@ -1,0 +1,30 @@
+/**
+ * Everything mediasoup exposes under `types`: parameter shapes, classes and error classes.
+ * @packageDocumentation
+ */
+export type * from './types/index.js';
+export type { AppData } from './common/app-data.js';
+export type { Worker, WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions } from './worker/worker.js';
+export type { Router, RouterEvents, RouterObserverEvents } from './router/router.js';
+export type { Transport, TransportEvents, TransportObserverEvents, TransportFaultOptions } from './transport/transport.js';
+export type {
+  WebRtcTransport,
+  WebRtcTransportOptions,
+  WebRtcTransportEvents,
+  WebRtcTransportObserverEvents,
+  WebRtcTransportTesting,
+  TransportListenInfo,
+} from './transport/webrtc-transport.js';
+export type { DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents } from './transport/direct-transport.js';
+export type { Producer, ProducerOptions, ProducerEvents, ProducerObserverEvents, ProducerScore, ProducerType } from './producer/producer.js';
+export type {
+  Consumer,
+  ConsumerOptions,
+  ConsumerEvents,
+  ConsumerObserverEvents,
+  ConsumerScore,
+  ConsumerLayers,
+  ConsumerType,
+} from './consumer/consumer.js';
+export { InvalidStateError, UnsupportedError, SfuError } from './errors.js';
+export type { SfuErrorCode } from './errors.js';

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { AppData } from '../common/app-data.js';
+import { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
+import { InvalidStateError, UnsupportedError } from '../errors.js';
+import { canConsume, validateRtpCapabilities } from '../ortc/index.js';
+import type { Producer } from '../producer/producer.js';
+import { DirectTransport, type DirectTransportOptions } from '../transport/direct-transport.js';
+import type { Transport } from '../transport/transport.js';
+import { WebRtcTransport, type WebRtcTransportData, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
+import type { RtpCapabilities } from '../types/index.js';
+import type { Channel } from '../worker/channel.js';
+
+/** Events of a {@link Router}. */
+export type RouterEvents = {
+  workerclose: [];
+  '@close': [];
+};
+
+/** Observer events of a {@link Router}. */
+export type RouterObserverEvents = {
+  close: [];
+  newtransport: [transport: Transport];
+  newrtpobserver: [rtpObserver: unknown];
+};
+
+/** @internal */
+export interface RouterConstructorOptions<RouterAppData extends AppData> {
+  id: string;
+  rtpCapabilities: RtpCapabilities;
+  channel: Channel;
+  appData?: RouterAppData;
+}
+
+/**
+ * A media room (mediasoup's `Router`): its transports' producers can be consumed by its other
+ * transports. Created by `worker.createRouter()`.
+ * @example
+ * const router = await worker.createRouter({ mediaCodecs });
+ * device.load({ routerRtpCapabilities: router.rtpCapabilities }); // on the client
+ */
+export class Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
+  readonly #id: string;
+  readonly #rtpCapabilities: RtpCapabilities;
+  readonly #channel: Channel;
+  #closed = false;
+  #appData: RouterAppData;
+  readonly #transports = new Map<string, Transport>();
+  readonly #producers = new Map<string, Producer>();
+  readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
+
+  /** @internal */
+  constructor(o: RouterConstructorOptions<RouterAppData>) {
+    super();
+    this.#id = o.id;
+    this.#rtpCapabilities = o.rtpCapabilities;
+    this.#channel = o.channel;
+    this.#appData = o.appData ?? ({} as RouterAppData);
+  }
+
+  /** Router id. */
+  get id(): string {
+    return this.#id;
+  }
+  /** Whether the router is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** RTP capabilities to give clients (`device.load({ routerRtpCapabilities })`). */
+  get rtpCapabilities(): RtpCapabilities {
+    return this.#rtpCapabilities;
+  }
+  /** Application data. */
+  get appData(): RouterAppData {
+    return this.#appData;
+  }
+  set appData(v: RouterAppData) {
+    this.#appData = v;
+  }
+  /** Observer (`close`, `newtransport`). */
+  get observer(): EnhancedEventEmitter<RouterObserverEvents> {
+    return this.#observer;
+  }
+
+  /** Closes the router and its transports. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channel.request('router.close', this.#id).catch(() => undefined);
+    this.#closeChildren();
+    this.emit('@close');
+    this.#observer.safeEmit('close');
+  }
+
+  /** @internal The worker closed or died. */
+  workerClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeChildren();
+    this.safeEmit('workerclose');
+    this.#observer.safeEmit('close');
+  }
+
+  #closeChildren(): void {
+    for (const t of this.#transports.values()) t.routerClosed();
+    this.#transports.clear();
+    this.#producers.clear();
+  }
+
+  /** Engine-side state. */
+  async dump(): Promise<unknown> {
+    this.#assertOpen();
+    return { id: this.#id, transportIds: [...this.#transports.keys()], producerIds: [...this.#producers.keys()] };
+  }
+
+  /**
+   * Creates a WebRtcTransport on the worker's UDP port.
+   * @throws {UnsupportedError} for TCP-only or SCTP; {@link InvalidStateError} if closed.
+   */
+  async createWebRtcTransport<T extends AppData = AppData>(options: WebRtcTransportOptions<T> = {}): Promise<WebRtcTransport<T>> {
+    this.#assertOpen();
+    const { enableUdp = true, enableTcp = false, enableSctp = false, appData } = options;
+    if (!enableUdp) throw new UnsupportedError(enableTcp ? 'ICE over TCP is not supported' : 'enableUdp must be true');
+    if (enableSctp) throw new UnsupportedError('SCTP is not supported');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    if (options.iceConsentTimeout !== undefined && !(options.iceConsentTimeout >= 0)) throw new TypeError('iceConsentTimeout must be >= 0');
+    const udpInfo = options.listenInfos?.find((l) => l.protocol === 'udp');
+    if (options.listenInfos && !udpInfo) throw new UnsupportedError('only UDP listen infos are supported');
+    const legacy = options.listenIps?.[0];
+    const announcedAddress =
+      udpInfo?.announcedAddress ?? udpInfo?.announcedIp ?? (typeof legacy === 'object' ? (legacy.announcedAddress ?? legacy.announcedIp) : undefined);
+    const id = randomUUID();
+    const data = (await this.#channel.request('router.createWebRtcTransport', this.#id, {
+      transportId: id,
+      announcedAddress,
+      iceConsentTimeout: options.iceConsentTimeout ?? 30,
+      srtpCryptoSuites: options.srtpCryptoSuites,
+    })) as WebRtcTransportData;
+    const transport = new WebRtcTransport<T>({ id, channel: this.#channel, router: this.#link(), direct: false, ...(appData ? { appData } : {}) }, data);
+    this.#addTransport(transport as unknown as Transport);
+    return transport;
+  }
+
+  /** Creates a DirectTransport (server-side RTP taps and injection). */
+  async createDirectTransport<T extends AppData = AppData>(options: DirectTransportOptions<T> = {}): Promise<DirectTransport<T>> {
+    this.#assertOpen();
+    const { appData } = options;
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    const id = randomUUID();
+    await this.#channel.request('router.createDirectTransport', this.#id, { transportId: id });
+    const transport = new DirectTransport<T>({ id, channel: this.#channel, router: this.#link(), direct: true, ...(appData ? { appData } : {}) });
+    this.#addTransport(transport as unknown as Transport);
+    return transport;
+  }
+
+  /**
+   * Whether a remote with `rtpCapabilities` can consume `producerId`.
+   * @throws `TypeError` on malformed capabilities.
+   */
+  canConsume({ producerId, rtpCapabilities }: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean {
+    const producer = this.#producers.get(producerId);
+    if (!producer) return false;
+    const caps = structuredClone(rtpCapabilities);
+    validateRtpCapabilities(caps);
+    try {
+      return canConsume(producer.consumableRtpParameters, caps);
+    } catch {
+      return false;
+    }
+  }
+
+  #link() {
+    return {
+      routerId: this.#id,
+      getRouterRtpCapabilities: () => this.#rtpCapabilities,
+      getProducerById: (id: string) => this.#producers.get(id),
+    };
+  }
+
+  #addTransport(t: Transport): void {
+    this.#transports.set(t.id, t);
+    t.on('@close', () => this.#transports.delete(t.id));
+    t.on('@newproducer', (p) => this.#producers.set(p.id, p));
+    t.on('@producerclose', (p) => this.#producers.delete(p.id));
+    this.#observer.safeEmit('newtransport', t);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError('Router closed');
+  }
+}

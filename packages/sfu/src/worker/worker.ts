@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker as NodeWorker } from 'node:worker_threads';
+import type { AppData } from '../common/app-data.js';
+import { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
+import { InvalidStateError, SfuError } from '../errors.js';
+import { generateRouterRtpCapabilities } from '../ortc/index.js';
+import { Router } from '../router/router.js';
+import type { RtpCodecCapability } from '../types/index.js';
+import { Channel } from './channel.js';
+import type { EngineSettings } from './channel-messages.js';
+
+/** Options of {@link createWorker} (mediasoup's `WorkerSettings`, plus `rtcListenIp`). */
+export interface WorkerSettings<WorkerAppData extends AppData = AppData> {
+  /** Accepted for compatibility. */
+  logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** Accepted for compatibility. */
+  logTags?: string[];
+  /** Lowest UDP port the worker's socket may use. Default 0 (ephemeral). */
+  rtcMinPort?: number;
+  /** Highest UDP port the worker's socket may use. Default 0 (ephemeral). */
+  rtcMaxPort?: number;
+  /** IP the worker's single UDP socket binds to. Default `'127.0.0.1'` (Alcove addition). */
+  rtcListenIp?: string;
+  appData?: WorkerAppData;
+}
+
+/** Options of `worker.createRouter()`. */
+export interface RouterOptions<RouterAppData extends AppData = AppData> {
+  /** Codecs the router offers (Opus, VP8, VP9, H.264; RTX is added for video). */
+  mediaCodecs?: RtpCodecCapability[];
+  appData?: RouterAppData;
+}
+
+/** Resource usage of a worker (mediasoup's `WorkerResourceUsage` subset, in ms / KB). */
+export interface WorkerResourceUsage {
+  ru_utime: number;
+  ru_stime: number;
+  ru_maxrss: number;
+  /** Event-loop utilisation of the engine thread (0..1) since the worker started. */
+  eventLoopUtilization: number;
+}
+
+/** Events of a {@link Worker}. */
+export type WorkerEvents = {
+  died: [error: Error];
+  subprocessclose: [];
+  '@success': [];
+  '@failure': [error: Error];
+};
+
+/** Observer events of a {@link Worker}. */
+export type WorkerObserverEvents = {
+  close: [];
+  newrouter: [router: Router];
+  newwebrtcserver: [server: unknown];
+};
+
+function threadEntry(): { url: URL; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Running from source (tests): load the TypeScript entry through tsx's loader.
+    const tsx = createRequire(here).resolve('tsx');
+    return { url: new URL('../engine/thread.ts', here), execArgv: ['--import', pathToFileURL(tsx).href] };
+  }
+  return { url: new URL('./engine-thread.js', here), execArgv: [] };
+}
+
+/**
+ * A media worker (mediasoup's `Worker`): one engine in its own `worker_threads` thread with one
+ * UDP port. Created by {@link createWorker}.
+ */
+export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEventEmitter<WorkerEvents> {
+  readonly #thread: NodeWorker;
+  readonly #channel: Channel;
+  #closed = false;
+  #died = false;
+  #appData: WorkerAppData;
+  readonly #routers = new Set<Router>();
+  readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
+
+  /** @internal Use {@link createWorker}. */
+  constructor(settings: WorkerSettings<WorkerAppData>) {
+    super();
+    this.#appData = settings.appData ?? ({} as WorkerAppData);
+    const engineSettings: EngineSettings = {
+      listenIp: settings.rtcListenIp ?? '127.0.0.1',
+      rtcMinPort: settings.rtcMinPort ?? 0,
+      rtcMaxPort: settings.rtcMaxPort ?? 0,
+    };
+    const { url, execArgv } = threadEntry();
+    this.#thread = new NodeWorker(url, { workerData: engineSettings, execArgv, stdout: false, stderr: false });
+    this.#channel = new Channel(this.#thread);
+    let started = false;
+    this.#channel.onReady = () => {
+      started = true;
+      this.emit('@success');
+    };
+    this.#thread.on('error', (error) => {
+      if (!started) this.emit('@failure', error);
+      else this.#onDied(error);
+    });
+    this.#thread.on('exit', (code) => {
+      if (this.#closed) {
+        this.safeEmit('subprocessclose');
+        return;
+      }
+      const error = new SfuError('SFU_WORKER_DIED', `worker thread exited unexpectedly [code:${code}]`);
+      if (!started) this.emit('@failure', error);
+      else this.#onDied(error);
+    });
+  }
+
+  /** The engine thread's id (mediasoup's `pid`). */
+  get pid(): number {
+    return this.#thread.threadId;
+  }
+  /** Whether the worker is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** Whether the worker died unexpectedly. */
+  get died(): boolean {
+    return this.#died;
+  }
+  /** Whether the engine thread has ended. */
+  get subprocessClosed(): boolean {
+    return this.#closed || this.#died;
+  }
+  /** Application data. */
+  get appData(): WorkerAppData {
+    return this.#appData;
+  }
+  set appData(v: WorkerAppData) {
+    this.#appData = v;
+  }
+  /** Observer (`close`, `newrouter`). */
+  get observer(): EnhancedEventEmitter<WorkerObserverEvents> {
+    return this.#observer;
+  }
+
+  /** Test-only controls. */
+  get __testing(): { crash(): void; channel: Channel } {
+    return {
+      crash: () => {
+        this.#channel.request('worker.__crash').catch(() => undefined);
+      },
+      channel: this.#channel,
+    };
+  }
+
+  /** Closes the worker, its routers and the engine thread. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channel.request('worker.close').catch(() => undefined);
+    setTimeout(() => void this.#thread.terminate(), 200).unref();
+    this.#channel.close();
+    for (const r of this.#routers) r.workerClosed();
+    this.#routers.clear();
+    this.#observer.safeEmit('close');
+  }
+
+  #onDied(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#died = true;
+    this.#channel.close();
+    for (const r of this.#routers) r.workerClosed();
+    this.#routers.clear();
+    void this.#thread.terminate();
+    this.safeEmit('died', error);
+    this.#observer.safeEmit('close');
+  }
+
+  /** Engine state: routers, UDP port, and drop counters of malformed/unknown packets. */
+  async dump(): Promise<{
+    routerIds: string[];
+    transportIds: string[];
+    udp: { ip: string; port: number; datagramsReceived: number; datagramsSent: number };
+    drops: Record<string, number>;
+    droppedTotal: number;
+  }> {
+    this.#assertOpen();
+    return (await this.#channel.request('worker.dump')) as Awaited<ReturnType<Worker['dump']>>;
+  }
+
+  /** CPU and memory use of the process, and the engine thread's event-loop utilisation. */
+  async getResourceUsage(): Promise<WorkerResourceUsage> {
+    this.#assertOpen();
+    const r = (await this.#channel.request('worker.getResourceUsage')) as Omit<WorkerResourceUsage, 'eventLoopUtilization'>;
+    return { ...r, eventLoopUtilization: this.#thread.performance.eventLoopUtilization().utilization };
+  }
+
+  /** Accepted for compatibility. */
+  async updateSettings(_settings: { logLevel?: string; logTags?: string[] } = {}): Promise<void> {
+    this.#assertOpen();
+  }
+
+  /**
+   * Creates a router.
+   * @throws {UnsupportedError} for an unsupported codec; `TypeError` on malformed codecs.
+   */
+  async createRouter<RouterAppData extends AppData = AppData>(options: RouterOptions<RouterAppData> = {}): Promise<Router<RouterAppData>> {
+    this.#assertOpen();
+    const { mediaCodecs, appData } = options;
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    // No transport-wide-cc feedback yet: advertise REMB only, so browsers' BWE follows our cap.
+    const rtpCapabilities = generateRouterRtpCapabilities(structuredClone(mediaCodecs ?? []), { transportCc: false });
+    const id = randomUUID();
+    await this.#channel.request('worker.createRouter', undefined, { routerId: id });
+    const router = new Router<RouterAppData>({ id, rtpCapabilities, channel: this.#channel, ...(appData ? { appData } : {}) });
+    this.#routers.add(router as unknown as Router);
+    router.on('@close', () => this.#routers.delete(router as unknown as Router));
+    this.#observer.safeEmit('newrouter', router as unknown as Router);
+    return router;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError('Worker closed');
+  }
+}
+
+/**
+ * Starts a worker: an engine thread with one UDP port for all its WebRtcTransports.
+ * @example
+ * const worker = await createWorker({ rtcListenIp: '127.0.0.1' });
+ * worker.on('died', (e) => { console.error(e); process.exit(1); });
+ * @throws when the thread cannot start or no UDP port is free.
+ */
+export async function createWorker<WorkerAppData extends AppData = AppData>(settings: WorkerSettings<WorkerAppData> = {}): Promise<Worker<WorkerAppData>> {
+  if (settings.appData !== undefined && (typeof settings.appData !== 'object' || settings.appData === null)) {
+    throw new TypeError('if given, appData must be an object');
+  }
+  const worker = new Worker<WorkerAppData>(settings);
+  await new Promise<void>((resolve, reject) => {
+    worker.once('@success', resolve);
+    worker.once('@failure', reject);
+  });
+  return worker;
+}
