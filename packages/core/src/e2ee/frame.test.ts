@@ -1,0 +1,99 @@
+import { E2EE_SUITES } from '@alcove/protocol';
+import { describe, expect, it } from 'vitest';
+import { decryptFrame, encryptFrame, parseFrameHeader } from './frame.js';
+import { deriveFrameKey, keyId, ratchet } from './sender-keys.js';
+
+const base = new Uint8Array(32).map((_, i) => i + 1);
+const key = deriveFrameKey(base, keyId(0, 0), E2EE_SUITES.XSALSA20_POLY1305, 'cam');
+const keys = (k = key) => (kid: number) => (kid === k.kid ? k : undefined);
+const frameOf = (n: number, seed = 7) => new Uint8Array(n).map((_, i) => (i * 31 + seed) & 0xff);
+
+describe('frame encryption (suite 1)', () => {
+  it('round-trips frames with every prefix size the codecs use', () => {
+    for (const [size, prefix] of [[1, 1], [160, 1], [900, 3], [6000, 10], [50, 0], [400, 20], [2000, 300]] as const) {
+      const f = frameOf(size);
+      for (const ctr of [0, 1, 255, 256, 65_535, 2 ** 40]) {
+        const enc = encryptFrame(f, prefix, key, ctr);
+        expect(enc.subarray(0, prefix)).toEqual(f.subarray(0, prefix));
+        const dec = decryptFrame(enc, keys());
+        expect(dec.ok).toBe(true);
+        if (dec.ok) {
+          expect(dec.frame).toEqual(f);
+          expect(dec.ctr).toBe(ctr);
+          expect(dec.kid).toBe(key.kid);
+        }
+      }
+    }
+  });
+
+  it('adds 21 bytes to a typical frame (Opus, 2-byte counter, 1-byte key id)', () => {
+    const f = frameOf(120);
+    const enc = encryptFrame(f, 1, key, 300);
+    // tag 16 + CTR 2 + KID 1 + h 1 + cfg 1 = 21, plus the 1-byte prefix binding inside the plaintext.
+    expect(enc.length - f.length).toBe(21 + 1);
+  });
+
+  it('leaves the payload unreadable', () => {
+    const f = new TextEncoder().encode('x'.repeat(10) + 'SECRET-CANARY-PAYLOAD'.repeat(5));
+    const enc = encryptFrame(f, 10, key, 5);
+    expect(Buffer.from(enc).includes(Buffer.from('SECRET-CANARY'))).toBe(false);
+  });
+
+  it('drops any single-byte change (ciphertext, tag, trailer or clear prefix)', () => {
+    const f = frameOf(64);
+    const enc = encryptFrame(f, 10, key, 1234);
+    for (let i = 0; i < enc.length; i++) {
+      const bad = enc.slice();
+      bad[i] = (bad[i] ?? 0) ^ 0x01;
+      const r = decryptFrame(bad, keys());
+      expect(r.ok, `byte ${i}`).toBe(false);
+    }
+  });
+
+  it('drops frames under an unknown or wrong key', () => {
+    const enc = encryptFrame(frameOf(100), 3, key, 1);
+    const r = decryptFrame(enc, () => undefined);
+    expect(r).toMatchObject({ ok: false, reason: 'UNKNOWN_KEY', kid: key.kid });
+    const other = deriveFrameKey(ratchet(base), key.kid, E2EE_SUITES.XSALSA20_POLY1305, 'cam');
+    expect(decryptFrame(enc, keys(other))).toMatchObject({ ok: false, reason: 'AUTH_FAILED' });
+    const otherTrack = deriveFrameKey(base, key.kid, E2EE_SUITES.XSALSA20_POLY1305, 'mic');
+    expect(decryptFrame(enc, keys(otherTrack))).toMatchObject({ ok: false, reason: 'AUTH_FAILED' });
+  });
+
+  it('detects a swapped clear prefix through the binding', () => {
+    const a = encryptFrame(frameOf(100, 1), 3, key, 1);
+    const b = frameOf(100, 2);
+    const forged = a.slice();
+    forged.set(b.subarray(0, 3), 0);
+    expect(decryptFrame(forged, keys())).toMatchObject({ ok: false, reason: 'BIND_MISMATCH' });
+  });
+
+  it('never throws on random or truncated input', () => {
+    let s = 99;
+    const rnd = () => (s = (s * 1103515245 + 12345) & 0x7fffffff);
+    const enc = encryptFrame(frameOf(200), 10, key, 77);
+    for (let n = 0; n < 5000; n++) {
+      const len = rnd() % enc.length; // strictly shorter than a valid frame
+      const buf = n % 2 ? enc.slice(0, len) : new Uint8Array(len).map(() => rnd() & 0xff);
+      const r = decryptFrame(buf, keys());
+      expect(r.ok).toBe(false);
+      parseFrameHeader(buf);
+    }
+  });
+});
+
+describe('sender keys', () => {
+  it('ratchets deterministically to distinct keys', () => {
+    const r1 = ratchet(base);
+    const r2 = ratchet(r1);
+    expect(r1).not.toEqual(base);
+    expect(r2).not.toEqual(r1);
+    expect(ratchet(base)).toEqual(r1);
+  });
+  it('encodes the key id as (generation << 4) | step mod 16', () => {
+    expect(keyId(0, 0)).toBe(0);
+    expect(keyId(1, 0)).toBe(16);
+    expect(keyId(2, 17)).toBe(33);
+    expect(() => keyId(-1, 0)).toThrow(RangeError);
+  });
+});

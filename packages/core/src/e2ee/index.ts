@@ -1,0 +1,10 @@
+/**
+ * E2EE building blocks (E2EE.md): HKDF-SHA-512 on tweetnacl, sender-key ratchet and frame-key
+ * derivation, the frame format (suite 1) and the replay window. Pure functions, testable in Node.
+ */
+export { concatBytes, hkdf, hkdfExpand, hkdfExtract, hmacSha512, sha512 } from './hkdf.js';
+export { deriveFrameKey, keyId, ratchet } from './sender-keys.js';
+export type { FrameKey } from './sender-keys.js';
+export { decryptFrame, encryptFrame, frameNonce, parseFrameHeader } from './frame.js';
+export type { DecryptResult, DropReason, FrameHeader } from './frame.js';
+export { ReplayWindow } from './replay-window.js';
