@@ -1,0 +1,71 @@
+/**
+ * The table of `alcove-server start` options: one row per setting, used both to parse flags and
+ * environment variables and to print `--help`.
+ */
+export interface OptionSpec {
+  /** Long flag without dashes, e.g. `port`. */
+  readonly flag: string;
+  /** Environment variable, e.g. `ALCOVE_PORT`. */
+  readonly env: string;
+  readonly kind: 'string' | 'int' | 'list' | 'bool';
+  /** Placeholder in help, e.g. `PORT`. */
+  readonly arg?: string;
+  readonly help: string;
+  /** Default shown in help. */
+  readonly dflt?: string;
+  /** Secret: accepted from the environment or a `*-file` flag; never echoed. */
+  readonly secret?: boolean;
+}
+
+/** Every option of `alcove-server start`. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { flag: 'host', env: 'ALCOVE_HOST', kind: 'string', arg: 'ADDR', dflt: '127.0.0.1', help: 'Address the HTTP/WebSocket listener binds to.' },
+  { flag: 'port', env: 'ALCOVE_PORT', kind: 'int', arg: 'PORT', dflt: '8080', help: 'Port for signalling (WebSocket at /ws) and the admin API (/v1).' },
+  { flag: 'admin-port', env: 'ALCOVE_ADMIN_PORT', kind: 'int', arg: 'PORT', help: 'Serve the admin API on its own port instead (bound to --host).' },
+  { flag: 'public-address', env: 'ALCOVE_PUBLIC_ADDRESS', kind: 'string', arg: 'IP', help: 'IP announced in ICE candidates (the address clients reach the media port on). Default: --host.' },
+  { flag: 'rtc-port', env: 'ALCOVE_RTC_PORT', kind: 'int', arg: 'PORT', dflt: '40000', help: 'UDP port for media (ICE-lite, one port for all transports).' },
+  { flag: 'allowed-origin', env: 'ALCOVE_ALLOWED_ORIGINS', kind: 'list', arg: 'ORIGIN', help: 'Origin allowed to open a WebSocket (repeat the flag, or comma-separate in the env). None: only clients without an Origin header.' },
+  { flag: 'api-key-file', env: 'ALCOVE_API_KEYS', kind: 'list', arg: 'FILE', secret: true, help: 'Admin API keys (≥ 16 chars): a file with one key per line, or ALCOVE_API_KEYS=key1,key2. Without keys the admin API refuses every call.' },
+  { flag: 'token-secret-file', env: 'ALCOVE_TOKEN_SECRET', kind: 'string', arg: 'FILE', secret: true, help: 'HS256 join-token secret (≥ 32 bytes): a file, or ALCOVE_TOKEN_SECRET. Also lets the admin API mint tokens.' },
+  { flag: 'token-public-key-file', env: 'ALCOVE_TOKEN_PUBLIC_KEY', kind: 'string', arg: 'FILE', help: 'Ed25519 public key (PEM SPKI or JWK JSON) to verify EdDSA join tokens: a file, or the key text in the env.' },
+  { flag: 'token-private-key-file', env: 'ALCOVE_TOKEN_PRIVATE_KEY', kind: 'string', arg: 'FILE', secret: true, help: 'Ed25519 private key (PEM PKCS#8 or JWK JSON) so the admin API can mint EdDSA tokens; its public half is used to verify.' },
+  { flag: 'token-max-ttl', env: 'ALCOVE_TOKEN_MAX_TTL', kind: 'int', arg: 'SECONDS', dflt: '86400', help: 'Longest join-token lifetime (exp - iat) accepted and minted.' },
+  { flag: 'webhook-url', env: 'ALCOVE_WEBHOOK_URLS', kind: 'list', arg: 'URL', help: 'Webhook receiver (https, or http to loopback); repeat for several. Signed with ALCOVE_WEBHOOK_SECRET.' },
+  { flag: 'webhook-secret-file', env: 'ALCOVE_WEBHOOK_SECRET', kind: 'string', arg: 'FILE', secret: true, help: 'Webhook signing secret (≥ 16 chars): a file, or ALCOVE_WEBHOOK_SECRET.' },
+  { flag: 'data-dir', env: 'ALCOVE_DATA_DIR', kind: 'string', arg: 'DIR', dflt: './alcove-data', help: 'Folder for the audit log (audit.log), its pseudonym key, and the session snapshot.' },
+  { flag: 'log-level', env: 'ALCOVE_LOG_LEVEL', kind: 'string', arg: 'LEVEL', dflt: 'info', help: 'debug | info | warn | error | silent. Logs are JSON lines on stderr and never carry tokens, names, chat or addresses.' },
+  { flag: 'max-message-bytes', env: 'ALCOVE_MAX_MESSAGE_BYTES', kind: 'int', arg: 'BYTES', dflt: '65536', help: 'Largest signalling message; larger closes the socket (1009).' },
+  { flag: 'rate-limit', env: 'ALCOVE_RATE_LIMIT', kind: 'int', arg: 'PER_S', dflt: '50', help: 'Signalling messages per second per connection (burst 2×); then throttled, then closed (1008).' },
+  { flag: 'admin-body-limit', env: 'ALCOVE_ADMIN_BODY_LIMIT', kind: 'int', arg: 'BYTES', dflt: '16384', help: 'Largest admin API request body (413 beyond).' },
+  { flag: 'max-sessions', env: 'ALCOVE_MAX_SESSIONS', kind: 'int', arg: 'N', dflt: '10000', help: 'Most sessions held at once.' },
+  { flag: 'max-connections', env: 'ALCOVE_MAX_CONNECTIONS', kind: 'int', arg: 'N', dflt: '2000', help: 'Most WebSocket connections at once.' },
+  { flag: 'reconnect-grace', env: 'ALCOVE_RECONNECT_GRACE', kind: 'int', arg: 'SECONDS', dflt: '30', help: 'How long a dropped participant is kept for a resume.' },
+  { flag: 'shutdown-timeout', env: 'ALCOVE_SHUTDOWN_TIMEOUT', kind: 'int', arg: 'SECONDS', dflt: '10', help: 'Longest graceful shutdown on SIGTERM/SIGINT.' },
+];
+
+/**
+ * The help text `alcove-server --help` prints.
+ */
+export function configHelpText(): string {
+  const rows = OPTION_SPECS.map((o) => {
+    const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ''}`;
+    const dflt = o.dflt ? ` (default ${o.dflt})` : '';
+    return `${left.padEnd(34)} ${o.help}${dflt}\n${' '.repeat(35)}env ${o.env}`;
+  });
+  return [
+    'alcove-server — the Alcove reference server (signalling, waiting room, admin API, webhooks, audit)',
+    '',
+    'Usage:',
+    '  alcove-server start [options]     run the server (one process, state in memory, data under --data-dir)',
+    '  alcove-server audit verify FILE   check an audit log: exit 0 if intact, 1 if any line was edited,',
+    '                                    removed, reordered or cut off, 2 if unreadable',
+    '  alcove-server --help              this text',
+    '',
+    'Options (flags win over environment variables; secrets only from files or the environment):',
+    ...rows,
+    '',
+    'Secure defaults: sessions have a waiting room, require end-to-end encryption, and are never recorded.',
+    'Join tokens travel in the first WebSocket message, never in a URL.',
+    '',
+  ].join('\n');
+}

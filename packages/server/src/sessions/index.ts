@@ -1,0 +1,8 @@
+/** The session registry, policies and attendance. */
+export { SessionError } from './errors.js';
+export type { SessionErrorCode } from './errors.js';
+export { POLICY_LIMITS, resolvePolicy } from './policy.js';
+export { MAX_EVENTS_PER_PARTICIPANT, MAX_TRACKED_PARTICIPANTS, SESSIONS_FILE, SessionRegistry } from './registry.js';
+export type { SessionRegistryEvents, SessionRegistryOptions } from './registry.js';
+export { ATTENDANCE_EVENTS } from './types.js';
+export type * from './types.js';

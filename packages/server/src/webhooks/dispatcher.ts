@@ -1,0 +1,242 @@
+/**
+ * Webhook delivery: signed, at least once, retried with exponential backoff and jitter, with an
+ * idempotency key that is stable across retries.
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { silentLogger, type Logger } from '../logger.js';
+import { WebhookConfigError } from './errors.js';
+import { signWebhook } from './signature.js';
+import {
+  WEBHOOK_ATTEMPT_HEADER, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, type WebhookEvent, type WebhookEventMap,
+  type WebhookEventType,
+} from './types.js';
+
+/** One receiver. */
+export interface WebhookEndpoint {
+  /** `https://…`, or `http://` to a loopback host (or any host with `allowInsecureHttp`). */
+  readonly url: string;
+  /** HMAC secret shared with the receiver (≥ 16 characters). */
+  readonly secret: string;
+  /** Only these event types (default: all). */
+  readonly events?: readonly WebhookEventType[];
+}
+
+/** Retry policy. */
+export interface WebhookRetryOptions {
+  /** First retry delay, ms. Default 1 000. Delay n = min(maxDelayMs, baseMs · 2^(n-1)) · (0.5 … 1.0). */
+  readonly baseMs?: number;
+  /** Attempts in total, including the first. Default 8. */
+  readonly maxAttempts?: number;
+  /** Largest delay between attempts, ms. Default 5 min. */
+  readonly maxDelayMs?: number;
+}
+
+/** The outcome of one delivery (all attempts to one endpoint). */
+export interface WebhookDeliveryReport {
+  readonly eventId: string;
+  readonly type: WebhookEventType;
+  readonly endpointIndex: number;
+  readonly delivered: boolean;
+  readonly attempts: number;
+  /** Last HTTP status, if any response was received. */
+  readonly status?: number;
+}
+
+/** Options of {@link WebhookDispatcher}. */
+export interface WebhookDispatcherOptions {
+  readonly endpoints: readonly WebhookEndpoint[];
+  /** `fetch` implementation. Default the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  readonly retry?: WebhookRetryOptions;
+  /** Per-attempt timeout, ms. Default 10 000. */
+  readonly timeoutMs?: number;
+  /** Allow `http://` to non-loopback hosts. Default false. */
+  readonly allowInsecureHttp?: boolean;
+  /** Most deliveries in flight or waiting to retry; beyond it new events are dropped (and logged). Default 10 000. */
+  readonly maxPending?: number;
+  readonly logger?: Logger;
+  /** Called after each delivery finishes (delivered or given up). */
+  readonly onDelivery?: (report: WebhookDeliveryReport) => void;
+  /** Clock in ms. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Jitter source in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * Sends webhook events to the configured endpoints. Delivery is at least once while the process runs
+ * (not persisted across restarts): 2xx is success; 408, 429, 5xx, timeouts and network errors are
+ * retried with exponential backoff and jitter; other statuses give up. Every attempt carries the same
+ * `Alcove-Webhook-Id` (the event id) and a fresh `Alcove-Signature` over the same body.
+ * @example
+ * ```ts
+ * const hooks = new WebhookDispatcher({ endpoints: [{ url: 'https://ehr.example/alcove', secret }] });
+ * hooks.emit('participant.admitted', { sessionId, participantId, role: 'client' });
+ * await hooks.close(); // waits for deliveries (bounded)
+ * ```
+ */
+export class WebhookDispatcher {
+  readonly #endpoints: readonly WebhookEndpoint[];
+  readonly #fetch: typeof fetch;
+  readonly #baseMs: number;
+  readonly #maxAttempts: number;
+  readonly #maxDelayMs: number;
+  readonly #timeoutMs: number;
+  readonly #maxPending: number;
+  readonly #log: Logger;
+  readonly #onDelivery: ((r: WebhookDeliveryReport) => void) | undefined;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #pending = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+  #closed = false;
+
+  /** @throws {@link WebhookConfigError} for an invalid endpoint. */
+  constructor(options: WebhookDispatcherOptions) {
+    for (const ep of options.endpoints) validateEndpoint(ep, options.allowInsecureHttp ?? false);
+    this.#endpoints = options.endpoints.map((e) => ({ ...e }));
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#baseMs = options.retry?.baseMs ?? 1_000;
+    this.#maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 8);
+    this.#maxDelayMs = options.retry?.maxDelayMs ?? 5 * 60_000;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxPending = options.maxPending ?? 10_000;
+    this.#log = options.logger ?? silentLogger;
+    this.#onDelivery = options.onDelivery;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Deliveries in flight or waiting to retry. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Queues an event for every endpoint subscribed to its type and returns its id (the idempotency
+   * key). After {@link WebhookDispatcher.close} events are dropped and `undefined` is returned.
+   */
+  emit<T extends WebhookEventType>(type: T, data: WebhookEventMap[T]): string | undefined {
+    if (this.#closed) {
+      this.#log.warn('webhook.droppedAfterClose', { type });
+      return undefined;
+    }
+    const event: WebhookEvent<T> = { id: `evt_${randomBytes(16).toString('base64url')}`, type, createdAt: new Date(this.#now()).toISOString(), data };
+    const body = JSON.stringify(event);
+    this.#endpoints.forEach((ep, index) => {
+      if (ep.events && !ep.events.includes(type)) return;
+      if (this.#pending.size >= this.#maxPending) {
+        this.#log.error('webhook.queueFull', { type, eventId: event.id, endpointIndex: index });
+        return;
+      }
+      const p: Promise<void> = this.#deliver(event, body, ep, index).finally(() => this.#pending.delete(p));
+      this.#pending.add(p);
+    });
+    return event.id;
+  }
+
+  /** Resolves when no delivery is in flight or waiting to retry. */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /**
+   * Stops accepting events and waits for pending deliveries (retries included) up to `timeoutMs`
+   * (default 10 000), then aborts what is left. Idempotent.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#closed = true;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.idle(), deadline]);
+    clearTimeout(timer);
+    if (this.#pending.size > 0) {
+      this.#log.warn('webhook.abortedOnClose', { pending: this.#pending.size });
+      this.#abort.abort();
+      await this.idle();
+    }
+  }
+
+  async #deliver(event: WebhookEvent, body: string, ep: WebhookEndpoint, index: number): Promise<void> {
+    let attempt = 0;
+    let status: number | undefined;
+    let delivered = false;
+    while (attempt < this.#maxAttempts && !this.#abort.signal.aborted) {
+      attempt++;
+      let retry = false;
+      try {
+        const t = Math.floor(this.#now() / 1000);
+        const res = await this.#fetch(ep.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [WEBHOOK_ID_HEADER]: event.id,
+            [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, ep.secret, t),
+            [WEBHOOK_ATTEMPT_HEADER]: String(attempt),
+            'user-agent': 'alcove-server-webhooks',
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)]),
+        });
+        status = res.status;
+        await res.body?.cancel().catch(() => {});
+        if (status >= 200 && status < 300) delivered = true;
+        else retry = status >= 500 || status === 408 || status === 429;
+      } catch {
+        retry = true;
+      }
+      if (delivered || !retry) break;
+      if (attempt < this.#maxAttempts) await this.#sleep(this.#delay(attempt));
+    }
+    const report: WebhookDeliveryReport = { eventId: event.id, type: event.type, endpointIndex: index, delivered, attempts: attempt, ...(status !== undefined ? { status } : {}) };
+    if (delivered) this.#log.debug('webhook.delivered', { type: event.type, eventId: event.id, attempts: attempt });
+    else this.#log.warn('webhook.failed', { type: event.type, eventId: event.id, attempts: attempt, status });
+    try {
+      this.#onDelivery?.(report);
+    } catch {
+      // A listener cannot break delivery.
+    }
+  }
+
+  #delay(attempt: number): number {
+    const exp = Math.min(this.#maxDelayMs, this.#baseMs * 2 ** (attempt - 1));
+    return Math.round(exp * (0.5 + this.#random() * 0.5));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.#abort.signal;
+      if (signal.aborted) return resolve();
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function validateEndpoint(ep: WebhookEndpoint, allowInsecure: boolean): void {
+  let url: URL;
+  try {
+    url = new URL(ep.url);
+  } catch {
+    throw new WebhookConfigError('A webhook URL is not a valid URL.');
+  }
+  if (url.username || url.password) throw new WebhookConfigError('A webhook URL must not carry credentials.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (allowInsecure || LOOPBACK.has(url.hostname)))) {
+    throw new WebhookConfigError('A webhook URL must use https (http only to loopback).');
+  }
+  if (typeof ep.secret !== 'string' || ep.secret.length < 16) throw new WebhookConfigError('A webhook secret must be at least 16 characters.');
+}

@@ -1,0 +1,8 @@
+/** Signed webhooks: the dispatcher and the verifier. */
+export { WebhookDispatcher } from './dispatcher.js';
+export type { WebhookDeliveryReport, WebhookDispatcherOptions, WebhookEndpoint, WebhookRetryOptions } from './dispatcher.js';
+export { WebhookConfigError, WebhookVerificationError } from './errors.js';
+export type { WebhookVerificationCode } from './errors.js';
+export { signWebhook, verifyWebhook } from './signature.js';
+export type { VerifyWebhookInput } from './signature.js';
+export * from './types.js';
