@@ -8,3 +8,8 @@ export type { FrameKey } from './sender-keys.js';
 export { decryptFrame, encryptFrame, frameNonce, parseFrameHeader } from './frame.js';
 export type { DecryptResult, DropReason, FrameHeader } from './frame.js';
 export { ReplayWindow } from './replay-window.js';
+export { HandshakeError, PairHandshake } from './handshake.js';
+export type { CommitMessage, HandshakeFailure, PairHandshakeOptions, PairSecrets, RevealMessage } from './handshake.js';
+export { ControlChannel } from './control-channel.js';
+export { SAS_EMOJI, sasDecimal, sasEmoji } from './sas.js';
+export { encodeFields, equalBytes, fromBase64, toBase64 } from './encoding.js';
