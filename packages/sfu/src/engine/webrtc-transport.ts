@@ -300,8 +300,23 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   /** Negotiated SRTP profile (1 = AES_CM_128_HMAC_SHA1_80, 7 = AEAD_AES_128_GCM). */
   srtpProfile: SrtpProfile | undefined;
 
+  /** Whether a datagram came from the selected tuple (DTLS and media are bound to it). */
+  private fromSelected(rinfo: RemoteInfo): boolean {
+    const sel = this.selected;
+    return !!sel && sel.port === rinfo.port && sel.address === rinfo.address;
+  }
+
   onDtls(data: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
+    if (!this.fromSelected(rinfo)) {
+      this.drops.dtlsUnknownTuple++;
+      return;
+    }
+    if (this.dtlsState === 'connected' && data[0] === 23) {
+      // No application data is expected (no SCTP): drop instead of feeding the DTLS session.
+      this.drops.dtlsMalformed++;
+      return;
+    }
     if (!this.shim) {
       if (this.pendingDtls.length < 16) this.pendingDtls.push({ data: Buffer.from(data), rinfo });
       else this.drops.dtlsMalformed++;
@@ -321,7 +336,11 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
 
   // ---- SRTP ------------------------------------------------------------------------------
 
-  onSrtp(data: Buffer, _rinfo: RemoteInfo): void {
+  onSrtp(data: Buffer, rinfo: RemoteInfo): void {
+    if (!this.fromSelected(rinfo)) {
+      this.drops.rtpUnknownTuple++;
+      return;
+    }
     if (!this.srtp || !this.srtcp || this.closed) {
       this.drops.rtpMalformed++;
       return;

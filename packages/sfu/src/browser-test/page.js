@@ -1,0 +1,59 @@
+// Test page (bundled by esbuild for the SFU browser tests): unmodified mediasoup-client talking to
+// the engine through `window.sfuRequest`, a playwright-exposed signalling function.
+import { Device } from 'mediasoup-client';
+
+const req = (method, data = {}) => window.sfuRequest(method, data);
+let device;
+
+function wire(transport, id) {
+  transport.on('connect', ({ dtlsParameters }, cb, eb) => {
+    req('connectTransport', { transportId: id, dtlsParameters }).then(() => cb(), eb);
+  });
+  transport.on('produce', ({ kind, rtpParameters }, cb, eb) => {
+    req('produce', { transportId: id, kind, rtpParameters }).then(({ id: producerId }) => cb({ id: producerId }), eb);
+  });
+}
+
+window.app = {
+  async init() {
+    const routerRtpCapabilities = await req('getRouterRtpCapabilities');
+    device = new Device();
+    await device.load({ routerRtpCapabilities });
+    return device.handlerName;
+  },
+  async publish() {
+    const info = await req('createTransport');
+    const transport = device.createSendTransport(info);
+    wire(transport, info.id);
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: true });
+    const video = await transport.produce({ track: stream.getVideoTracks()[0] });
+    const audio = await transport.produce({ track: stream.getAudioTracks()[0] });
+    window.sendTransport = transport;
+    return { video: video.id, audio: audio.id, transportId: info.id };
+  },
+  async subscribe(producerIds) {
+    const info = await req('createTransport');
+    const transport = device.createRecvTransport(info);
+    wire(transport, info.id);
+    const stream = new MediaStream();
+    const consumerIds = {};
+    for (const producerId of producerIds) {
+      const params = await req('consume', { transportId: info.id, producerId, rtpCapabilities: device.rtpCapabilities });
+      const consumer = await transport.consume(params);
+      stream.addTrack(consumer.track);
+      consumerIds[consumer.kind] = consumer.id;
+    }
+    const el = document.getElementById('remote');
+    el.srcObject = stream;
+    window.remoteStream = stream;
+    window.recvTransport = transport;
+    for (const id of Object.values(consumerIds)) await req('resumeConsumer', { consumerId: id });
+    return { consumerIds, transportId: info.id };
+  },
+  async inboundVideoStats() {
+    const stats = await window.recvTransport.getStats();
+    for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost };
+    return undefined;
+  },
+};
+window.appReady = true;
