@@ -29,7 +29,7 @@ const mediaCodecs = [
 ];
 
 async function keyFramesDecoded(page: Page): Promise<number> {
-  const s = await page.evaluate(() => (window as any).app.inboundVideoStats());
+  const s = await page.evaluate(() => (globalThis as any).app.inboundVideoStats());
   return (s?.keyFramesDecoded as number | undefined) ?? 0;
 }
 
@@ -58,9 +58,9 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     await sig.attach(a);
     await sig.attach(b);
     await Promise.all([a.goto(`${server.url}/index.html`), b.goto(`${server.url}/index.html`)]);
-    await Promise.all([a.waitForFunction(() => (window as any).appReady), b.waitForFunction(() => (window as any).appReady)]);
-    await a.evaluate(() => (window as any).app.init());
-    await b.evaluate(() => (window as any).app.init());
+    await Promise.all([a.waitForFunction(() => (globalThis as any).appReady), b.waitForFunction(() => (globalThis as any).appReady)]);
+    await a.evaluate(() => (globalThis as any).app.init());
+    await b.evaluate(() => (globalThis as any).app.init());
   });
 
   afterAll(async () => {
@@ -70,8 +70,8 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
   });
 
   it('carries VP8 video and Opus audio from one page to the other', async () => {
-    const pub = await a.evaluate(() => (window as any).app.publish());
-    const sub = await b.evaluate((ids) => (window as any).app.subscribe(ids), [pub.video, pub.audio]);
+    const pub = await a.evaluate(() => (globalThis as any).app.publish());
+    const sub = await b.evaluate((ids) => (globalThis as any).app.subscribe(ids), [pub.video, pub.audio]);
     videoConsumerId = sub.consumerIds.video;
     recvTransportId = sub.transportId;
 
@@ -156,8 +156,11 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
       const off = (i * 7919) % (pool.length - 256);
       if (kind === 0) return pool.subarray(off, off + len); // random
       const b = Buffer.from(kind === 1 ? stunTemplate : pool.subarray(off, off + len + 12));
-      if (kind === 1) b[20 + (i % (b.length - 28))] ^= 1 + (i % 255); // mutated signed STUN (before FINGERPRINT)
-      else if (kind === 2) b[0] = 20 + (i % 44); // DTLS-looking
+      if (kind === 1) {
+        const at = 20 + (i % (b.length - 28));
+        b[at] = b[at]! ^ (1 + (i % 255));
+      } // mutated signed STUN (before FINGERPRINT)
+      if (kind === 2) b[0] = 20 + (i % 44); // DTLS-looking
       else if (kind === 3) b[0] = 0x80; // RTP-looking
       else { b[0] = 0x80; b[1] = 200 + (i % 6); } // RTCP-looking
       return b;

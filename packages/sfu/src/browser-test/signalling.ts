@@ -56,6 +56,8 @@ export function createTestSignalling(router: Router): TestSignalling {
     transports,
     producers,
     consumers,
-    attach: (page) => page.exposeFunction('sfuRequest', handle),
+    attach: async (page) => {
+      await page.exposeFunction('sfuRequest', handle);
+    },
   };
 }
