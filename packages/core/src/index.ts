@@ -1,1 +1,25 @@
-export {};
+/**
+ * `@alcove/core`: the browser session library of Alcove — signalling, admission, media through
+ * mediasoup-client, chat with exactly-once delivery, host controls and tiered reconnect.
+ * @packageDocumentation
+ */
+export { Session } from './session/session.js';
+export type { SessionOptions, E2eeMode, FallbackPlan, RemoteParticipant, ReconnectInfo } from './session/types.js';
+export type { SessionEvents, FailedInfo, LeaveReason } from './session/events.js';
+export { StateMachine, SESSION_STATES, SESSION_TRANSITIONS } from './session/state-machine.js';
+export type { SessionState, StateChange, StateChangeReason } from './session/state-machine.js';
+export {
+  AlcoveError, ConnectionError, MediaDeviceError, SignalingError, InvalidStateError, UnsupportedError, CORE_ERROR_CODES, isTerminalCode,
+} from './session/errors.js';
+export type { AlcoveErrorCode, CoreErrorCode, AlcoveErrorOptions } from './session/errors.js';
+export { mapMediaError } from './media/dom-errors.js';
+export { attach, setAudioOutput, supportsAudioOutputSelection } from './media/attach.js';
+export { classifyQuality, QUALITY_THRESHOLDS } from './media/quality.js';
+export type { QualityLevel, QualityReason, QualityReport, QualitySample } from './media/quality.js';
+export type { LocalTrack, RemoteTrack, MediaHooks, MediaHookInfo, PublishDefaults, SimulcastLayer } from './media/types.js';
+export { DefaultReconnectPolicy, RECONNECT_TIERS } from './reconnect/reconnect-policy.js';
+export type { ReconnectPolicy, ReconnectContext, ReconnectTier, DisconnectCause, DefaultReconnectPolicyOptions } from './reconnect/reconnect-policy.js';
+export type { ChatMessage, SendChatOptions } from './chat/types.js';
+export { createBrowserPlatform } from './platform/browser-platform.js';
+export type { Platform, PlatformCapabilities, PlatformTimers, MediaDevicesLike, WebSocketLike } from './platform/platform.js';
+export type { SignalingOptions } from './signaling/signaling-client.js';

@@ -1,0 +1,96 @@
+import { decodeChatPayload } from './chat-codec.js';
+import type { ChatMessage } from './types.js';
+
+/** One received `chat.message`. */
+export interface InboundChat {
+  readonly id: string;
+  readonly from: string;
+  readonly seq: number;
+  readonly at: number;
+  readonly payload: string;
+}
+
+interface SenderState {
+  /** Next sequence number to deliver; undefined until the first message fixes the baseline. */
+  next: number | undefined;
+  readonly held: Map<number, InboundChat>;
+  readonly seenIds: Set<string>;
+}
+
+/** Options of {@link ChatInbox}. */
+export interface ChatInboxOptions {
+  readonly deliver: (m: ChatMessage) => void;
+  /** Most out-of-order messages held per sender before the gap is skipped. Default 256. */
+  readonly maxHeld?: number;
+  /** Ids remembered per sender for de-duplication. Default 4096. */
+  readonly maxIds?: number;
+}
+
+/**
+ * The receiver side of chat: delivers each message exactly once, in per-sender `seq` order.
+ * Duplicates (same id, or a `seq` already delivered) are dropped; a message that arrives early is
+ * held until the gap before it fills. The first message from a sender fixes its baseline (a late
+ * joiner does not wait for what was said before it came in).
+ */
+export class ChatInbox {
+  readonly #o: ChatInboxOptions;
+  readonly #senders = new Map<string, SenderState>();
+
+  constructor(options: ChatInboxOptions) {
+    this.#o = options;
+  }
+
+  /** Messages held back waiting for a gap to fill (all senders). */
+  get held(): number {
+    let n = 0;
+    for (const s of this.#senders.values()) n += s.held.size;
+    return n;
+  }
+
+  /** Handles one received message. */
+  receive(m: InboundChat): void {
+    let s = this.#senders.get(m.from);
+    if (!s) {
+      s = { next: undefined, held: new Map(), seenIds: new Set() };
+      this.#senders.set(m.from, s);
+    }
+    if (s.seenIds.has(m.id)) return;
+    if (s.next === undefined) s.next = m.seq;
+    if (m.seq < s.next || s.held.has(m.seq)) return;
+    s.held.set(m.seq, m);
+    this.#flush(s);
+    if (s.held.size > (this.#o.maxHeld ?? 256)) {
+      // A gap that never fills (lost for good): skip to the lowest held message.
+      s.next = Math.min(...s.held.keys());
+      this.#flush(s);
+    }
+  }
+
+  /** Forgets a sender (it left for good). */
+  forget(participantId: string): void {
+    this.#senders.delete(participantId);
+  }
+
+  #flush(s: SenderState): void {
+    for (;;) {
+      const next = s.next;
+      if (next === undefined) return;
+      const m = s.held.get(next);
+      if (!m) return;
+      s.held.delete(next);
+      s.next = next + 1;
+      this.#remember(s, m.id);
+      const text = decodeChatPayload(m.payload);
+      if (text === undefined) continue;
+      this.#o.deliver({ id: m.id, from: m.from, seq: m.seq, at: m.at, text });
+    }
+  }
+
+  #remember(s: SenderState, id: string): void {
+    s.seenIds.add(id);
+    if (s.seenIds.size > (this.#o.maxIds ?? 4096)) {
+      const first = s.seenIds.values().next().value;
+      if (first !== undefined) s.seenIds.delete(first);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { E2EE_CLEAR_PREFIX } from '@alcove/protocol';
+import { decryptFrame, encryptFrame, parseFrameHeader, type DropReason } from './frame.js';
+import type { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
+
+/** Codecs E2EE rooms allow (E2EE.md §5). */
+export type E2eeCodec = keyof typeof E2EE_CLEAR_PREFIX;
+
+/** Whether `mimeType` may be used in an E2EE room. */
+export function isE2eeCodec(mimeType: string): mimeType is E2eeCodec {
+  return Object.prototype.hasOwnProperty.call(E2EE_CLEAR_PREFIX, mimeType.toLowerCase());
+}
+
+/** Clear bytes at the start of a frame of `codec` (explicit in the trailer; never guessed later). */
+export function clearPrefixLength(codec: E2eeCodec, keyFrame: boolean, frameLength: number): number {
+  const p = E2EE_CLEAR_PREFIX[codec];
+  return Math.min(keyFrame ? p.key : p.delta, frameLength);
+}
+
+/** Outcome of sealing or opening one frame. */
+export type FrameOutcome = { readonly ok: true; readonly data: Uint8Array } | { readonly ok: false; readonly reason: DropReason | 'NO_KEY' };
+
+/**
+ * Seals one outgoing frame, or refuses (fail closed) when the sender has no key. Empty frames (Opus
+ * DTX) pass through unchanged: there is nothing to protect and the packetiser expects them.
+ */
+export function sealFrame(state: SenderKeyState, track: string, codec: E2eeCodec, keyFrame: boolean, data: Uint8Array): FrameOutcome {
+  if (data.length === 0) return { ok: true, data };
+  const k = state.next(track);
+  if (!k) return { ok: false, reason: 'NO_KEY' };
+  return { ok: true, data: encryptFrame(data, clearPrefixLength(codec, keyFrame, data.length), k.key, k.ctr) };
+}
+
+/**
+ * Opens one incoming frame: key lookup (with forward ratchet), tag check, replay window (updated
+ * only after the tag verifies). Every failure is a drop; nothing undecryptable reaches the decoder.
+ */
+export function openFrame(ring: ReceiverKeyRing, track: string, data: Uint8Array): FrameOutcome {
+  if (data.length === 0) return { ok: true, data };
+  const h = parseFrameHeader(data);
+  if (typeof h === 'string') return { ok: false, reason: h };
+  const cand = ring.candidate(h.kid, track);
+  if (!cand) return { ok: false, reason: 'UNKNOWN_KEY' };
+  if (!cand.replay.check(h.ctr)) return { ok: false, reason: 'REPLAY' };
+  const r = decryptFrame(data, (kid) => (kid === cand.key.kid ? cand.key : undefined));
+  if (!r.ok) return { ok: false, reason: r.reason };
+  cand.replay.accept(r.ctr);
+  cand.commit();
+  return { ok: true, data: r.frame };
+}

@@ -1,0 +1,208 @@
+import { E2EE_MAX_RATCHET_LOOKAHEAD, E2EE_PREVIOUS_KEY_GRACE_MS, type E2eeSuite } from '@alcove/protocol';
+import { ReplayWindow } from './replay-window.js';
+import { deriveFrameKey, keyId, ratchet, type FrameKey } from './sender-keys.js';
+
+/** A sender base key at generation `g`, ratchet step `s`. */
+interface BaseKey {
+  readonly generation: number;
+  readonly step: number;
+  readonly base: Uint8Array;
+}
+
+/**
+ * The sending side's key state (E2EE.md §4): the current base key, its ratchet, per-track frame keys
+ * and counters. The counter restarts at 0 for every new key, so a key is never used twice with the
+ * same counter.
+ */
+export class SenderKeyState {
+  readonly #suite: E2eeSuite;
+  #current: BaseKey | undefined;
+  readonly #tracks = new Map<string, { key: FrameKey; ctr: number }>();
+
+  constructor(suite: E2eeSuite) {
+    this.#suite = suite;
+  }
+
+  /** Whether a key is set (without one, frames are dropped: fail closed). */
+  get hasKey(): boolean {
+    return this.#current !== undefined;
+  }
+  /** Current `(generation, step)`, or undefined. */
+  get position(): { generation: number; step: number } | undefined {
+    return this.#current && { generation: this.#current.generation, step: this.#current.step };
+  }
+
+  /** Installs a fresh base key `B[g][0]` (session start, or after someone left). */
+  setKey(generation: number, base: Uint8Array): void {
+    if (base.length !== 32) throw new RangeError('base key must be 32 bytes');
+    if (this.#current && generation <= this.#current.generation) throw new RangeError('generation must increase');
+    this.#replace({ generation, step: 0, base: base.slice() });
+  }
+
+  /** Ratchets `s → s+1` (newcomer admitted, periodic rotation, transform restart). Returns the new base. */
+  ratchet(): { generation: number; step: number; base: Uint8Array } {
+    const c = this.#current;
+    if (!c) throw new RangeError('no key to ratchet');
+    const next = { generation: c.generation, step: c.step + 1, base: ratchet(c.base) };
+    this.#replace(next);
+    return { ...next, base: next.base.slice() };
+  }
+
+  /** Frame key and next counter for `track`, or undefined without a key. */
+  next(track: string): { key: FrameKey; ctr: number } | undefined {
+    const c = this.#current;
+    if (!c) return undefined;
+    let t = this.#tracks.get(track);
+    if (!t) {
+      t = { key: deriveFrameKey(c.base, keyId(c.generation, c.step), this.#suite, track), ctr: 0 };
+      this.#tracks.set(track, t);
+    }
+    return { key: t.key, ctr: t.ctr++ };
+  }
+
+  /** Wipes all keys (best effort in JS). */
+  destroy(): void {
+    this.#current?.base.fill(0);
+    this.#current = undefined;
+    for (const t of this.#tracks.values()) wipe(t.key);
+    this.#tracks.clear();
+  }
+
+  #replace(next: BaseKey): void {
+    this.#current?.base.fill(0);
+    for (const t of this.#tracks.values()) wipe(t.key);
+    this.#tracks.clear();
+    this.#current = next;
+  }
+}
+
+/** A candidate key for one frame; commit it only after the frame authenticates. */
+export interface KeyCandidate {
+  readonly key: FrameKey;
+  readonly replay: ReplayWindow;
+  /** Makes this key current (a forward ratchet step is committed only after a valid frame). */
+  commit(): void;
+}
+
+interface Slot {
+  base: BaseKey;
+  /** Frame keys per (kid, track). */
+  readonly frameKeys: Map<string, FrameKey>;
+  readonly windows: Map<string, ReplayWindow>;
+  /** When this generation was superseded (ms), for the 2 s grace. */
+  supersededAt?: number;
+}
+
+/**
+ * One remote sender's keys (E2EE.md §4 receiver rules): the current generation, the previous one
+ * for 2 s after a newer key's first valid frame, and forward ratchet steps derived on demand (at
+ * most 16 ahead) that become current only once a frame under them authenticates.
+ */
+export class ReceiverKeyRing {
+  readonly #suite: E2eeSuite;
+  readonly #now: () => number;
+  readonly #slots = new Map<number, Slot>();
+
+  constructor(suite: E2eeSuite, now: () => number = () => Date.now()) {
+    this.#suite = suite;
+    this.#now = now;
+  }
+
+  /** Installs `B[g][s]` received over the control channel. */
+  setKey(generation: number, step: number, base: Uint8Array): void {
+    if (base.length !== 32) throw new RangeError('base key must be 32 bytes');
+    const existing = this.#slots.get(generation);
+    if (existing && existing.base.step >= step) return; // never move backwards
+    if (existing) wipeSlot(existing);
+    this.#slots.set(generation, { base: { generation, step, base: base.slice() }, frameKeys: new Map(), windows: new Map() });
+  }
+
+  /** Whether any key of this sender is known. */
+  get hasKey(): boolean {
+    return this.#slots.size > 0;
+  }
+
+  /** The newest generation held, or -1. */
+  get newestGeneration(): number {
+    let g = -1;
+    for (const k of this.#slots.keys()) g = Math.max(g, k);
+    return g;
+  }
+
+  /**
+   * A key for `kid` and `track`, deriving forward ratchet steps if needed; undefined when the
+   * generation is unknown, evicted, or the step is beyond the look-ahead.
+   */
+  candidate(kid: number, track: string): KeyCandidate | undefined {
+    this.#evict();
+    const generation = Math.floor(kid / 16);
+    const low = kid % 16;
+    const slot = this.#slots.get(generation);
+    if (!slot) return undefined;
+    const cur = slot.base;
+    const ahead = (low - (cur.step % 16) + 16) % 16;
+    if (ahead >= E2EE_MAX_RATCHET_LOOKAHEAD) return undefined;
+    let base = cur.base;
+    for (let i = 0; i < ahead; i++) base = ratchet(base);
+    const step = cur.step + ahead;
+    const cacheKey = `${kid}/${step}/${track}`;
+    let key = slot.frameKeys.get(cacheKey);
+    if (!key) {
+      key = deriveFrameKey(base, keyId(generation, step), this.#suite, track);
+      if (ahead === 0) slot.frameKeys.set(cacheKey, key);
+    }
+    let replay = slot.windows.get(cacheKey);
+    if (!replay) {
+      replay = new ReplayWindow();
+      if (ahead === 0) slot.windows.set(cacheKey, replay);
+    }
+    const frameKey = key;
+    const window = replay;
+    return {
+      key: frameKey,
+      replay: window,
+      commit: () => {
+        if (ahead > 0) {
+          slot.base.base.fill(0);
+          slot.base = { generation, step, base };
+          slot.frameKeys.clear();
+          slot.windows.clear();
+          slot.frameKeys.set(cacheKey, frameKey);
+          slot.windows.set(cacheKey, window);
+        }
+        this.#supersedeOlder(generation);
+      },
+    };
+  }
+
+  /** Wipes all keys. */
+  destroy(): void {
+    for (const s of this.#slots.values()) wipeSlot(s);
+    this.#slots.clear();
+  }
+
+  #supersedeOlder(generation: number): void {
+    const now = this.#now();
+    for (const [g, s] of this.#slots) if (g < generation && s.supersededAt === undefined) s.supersededAt = now;
+  }
+
+  #evict(): void {
+    const now = this.#now();
+    for (const [g, s] of this.#slots) {
+      if (s.supersededAt !== undefined && now - s.supersededAt > E2EE_PREVIOUS_KEY_GRACE_MS) {
+        wipeSlot(s);
+        this.#slots.delete(g);
+      }
+    }
+  }
+}
+
+function wipe(k: FrameKey): void {
+  k.key.fill(0);
+  k.salt.fill(0);
+}
+function wipeSlot(s: Slot): void {
+  s.base.base.fill(0);
+  for (const k of s.frameKeys.values()) wipe(k);
+  s.frameKeys.clear();
+}

@@ -1,0 +1,139 @@
+/**
+ * The E2EE worker (E2EE.md §8): one script serving both the standard `RTCRtpScriptTransform`
+ * (`onrtctransform`) and the legacy `createEncodedStreams()` path (`postMessage({type:'setup'})`).
+ * All media keys live here; frames are sealed/opened with {@link sealFrame}/{@link openFrame}.
+ */
+import { E2EE_SUITES } from '@alcove/protocol';
+import { isE2eeCodec, openFrame, sealFrame } from '../frame-crypto.js';
+import { ReceiverKeyRing, SenderKeyState } from '../key-ring.js';
+import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './messages.js';
+
+/** The parts of a dedicated worker's global scope this script uses (typed without the WebWorker lib). */
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  onrtctransform?: (event: { transformer: RTCRtpScriptTransformerLike }) => void;
+  close(): void;
+}
+declare const self: WorkerScope;
+
+interface RTCRtpScriptTransformerLike {
+  readonly readable: ReadableStream;
+  readonly writable: WritableStream;
+  readonly options: TransformOptions;
+}
+
+interface EncodedFrame {
+  data: ArrayBuffer;
+  readonly type?: 'key' | 'delta' | 'empty';
+}
+
+const suite = E2EE_SUITES.XSALSA20_POLY1305;
+const sender = new SenderKeyState(suite);
+const receivers = new Map<string, ReceiverKeyRing>();
+const stats: { -readonly [K in keyof TransformStats]: TransformStats[K] }[] = [];
+
+const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
+
+function ringOf(participantId: string): ReceiverKeyRing {
+  let r = receivers.get(participantId);
+  if (!r) {
+    r = new ReceiverKeyRing(suite);
+    receivers.set(participantId, r);
+  }
+  return r;
+}
+
+function setup(readable: ReadableStream, writable: WritableStream, options: TransformOptions): void {
+  const codec = options.codec.toLowerCase();
+  const passthrough = options.mode === 'passthrough';
+  if (!passthrough && !isE2eeCodec(codec)) {
+    post({ type: 'error', message: `codec ${options.codec} cannot be end-to-end encrypted` });
+    // Fail closed: never forward this track's frames.
+    readable.cancel().catch(() => undefined);
+    return;
+  }
+  const s = { participantId: options.participantId, track: options.track, direction: options.direction, frames: 0, dropped: 0 } as (typeof stats)[number];
+  stats.push(s);
+  let lastReport = 0;
+  let sinceReport = 0;
+  const transform = new TransformStream<EncodedFrame, EncodedFrame>({
+    transform(frame, controller) {
+      if (passthrough) {
+        controller.enqueue(frame);
+        return;
+      }
+      const data = new Uint8Array(frame.data);
+      const out =
+        options.direction === 'send'
+          ? sealFrame(sender, options.track, codec as never, frame.type === 'key', data)
+          : openFrame(ringOf(options.participantId), options.track, data);
+      if (!out.ok) {
+        s.dropped++;
+        s.lastDropReason = out.reason;
+        sinceReport++;
+        const now = Date.now();
+        if (options.direction === 'recv' && now - lastReport >= 1000) {
+          post({ type: 'decryptFailed', participantId: options.participantId, track: options.track, reason: out.reason, count: sinceReport });
+          lastReport = now;
+          sinceReport = 0;
+        }
+        return; // dropped: fail closed
+      }
+      s.frames++;
+      frame.data = out.data.buffer.byteLength === out.data.byteLength ? (out.data.buffer as ArrayBuffer) : out.data.slice().buffer;
+      controller.enqueue(frame);
+    },
+  });
+  readable
+    .pipeThrough(transform)
+    .pipeTo(writable)
+    .catch((e: unknown) => post({ type: 'error', message: `transform pipe closed: ${e instanceof Error ? e.name : 'error'}` }));
+  post({ type: 'transformAttached', direction: options.direction, participantId: options.participantId, track: options.track });
+}
+
+self.onrtctransform = (event) => {
+  const t = event.transformer;
+  setup(t.readable, t.writable, t.options);
+};
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const m = event.data;
+  try {
+    switch (m.type) {
+      case 'setup':
+        setup(m.readable, m.writable, m.options);
+        break;
+      case 'setSendKey':
+        sender.setKey(m.generation, m.key);
+        m.key.fill(0);
+        break;
+      case 'ratchetSendKey': {
+        const r = sender.ratchet();
+        post({ type: 'sendKeyRatcheted', generation: r.generation, step: r.step, key: r.base }, [r.base.buffer]);
+        break;
+      }
+      case 'setRecvKey':
+        ringOf(m.participantId).setKey(m.generation, m.step, m.key);
+        m.key.fill(0);
+        break;
+      case 'removeParticipant':
+        receivers.get(m.participantId)?.destroy();
+        receivers.delete(m.participantId);
+        break;
+      case 'getStats':
+        post({ type: 'stats', transforms: stats.map((s) => ({ ...s })) });
+        break;
+      case 'close':
+        sender.destroy();
+        for (const r of receivers.values()) r.destroy();
+        receivers.clear();
+        self.close();
+        break;
+    }
+  } catch (e) {
+    post({ type: 'error', message: e instanceof Error ? e.message : 'worker error' });
+  }
+};
+
+post({ type: 'ready' });

@@ -1,0 +1,450 @@
+import type { MediaKind, ProducerInfo, RequestData, RequestMethod, ResponseData, TrackSource } from '@alcove/protocol';
+import type { Device, types as ms } from 'mediasoup-client';
+import type { Platform } from '../platform/platform.js';
+import { AlcoveError, InvalidStateError, MediaDeviceError } from '../session/errors.js';
+import type { MediaHooks, RemoteTrack, SimulcastLayer } from './types.js';
+
+/** Sends one request on the session's current signalling connection. */
+export type Requester = <M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal) => Promise<ResponseData<M>>;
+
+/** Transport direction. */
+export type TransportDirection = 'send' | 'recv';
+
+/** Callbacks of {@link MediaManager}. */
+export interface MediaManagerCallbacks {
+  readonly request: Requester;
+  readonly selfId: () => string;
+  onRemoteTrackAdded(track: RemoteTrack): void;
+  onRemoteTrackRemoved(track: RemoteTrack): void;
+  onRemoteTrackChanged(track: RemoteTrack): void;
+  onTransportStateChanged(direction: TransportDirection, state: ms.ConnectionState): void;
+  onError(error: AlcoveError): void;
+}
+
+/** Options of {@link MediaManager}. */
+export interface MediaManagerOptions {
+  readonly platform: Platform;
+  readonly callbacks: MediaManagerCallbacks;
+  /** Value of `e2ee` sent with each producer (false until the E2EE work lands). */
+  readonly e2ee: () => boolean;
+  readonly hooks?: MediaHooks;
+  /** Camera simulcast layers; empty = no simulcast. */
+  readonly simulcast?: readonly SimulcastLayer[];
+}
+
+interface LocalEntry {
+  readonly source: TrackSource;
+  readonly kind: MediaKind;
+  track: MediaStreamTrack | null;
+  producer: ms.Producer | undefined;
+  paused: boolean;
+}
+
+interface RemoteEntry {
+  consumer: ms.Consumer;
+  info: ProducerInfo;
+  paused: boolean;
+  view: RemoteTrack;
+}
+
+const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
+  list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
+
+/**
+ * Owns the mediasoup-client `Device`, the send and receive transports, producers and consumers.
+ * Survives reconnects: local tracks and the list of remote producers outlive transports, so a
+ * rebuild re-produces and re-consumes. Internal: `Session` owns it.
+ */
+export class MediaManager {
+  readonly #o: MediaManagerOptions;
+  #device: Device | undefined;
+  #send: ms.Transport | undefined;
+  #recv: ms.Transport | undefined;
+  #generation = 0;
+  #closed = false;
+  readonly #local = new Map<TrackSource, LocalEntry>();
+  readonly #producers = new Map<string, ProducerInfo>();
+  readonly #remote = new Map<string, RemoteEntry>();
+
+  constructor(options: MediaManagerOptions) {
+    this.#o = options;
+  }
+
+  /** Whether transports exist. */
+  get started(): boolean {
+    return !!this.#recv;
+  }
+
+  /** The transports (for stats and tests). */
+  get transports(): readonly ms.Transport[] {
+    return [this.#send, this.#recv].filter((t): t is ms.Transport => !!t && !t.closed);
+  }
+
+  /** Remote tracks currently received. */
+  get remoteTracks(): readonly RemoteTrack[] {
+    return [...this.#remote.values()].map((r) => r.view);
+  }
+
+  /** Remote producers known (consumed or not). */
+  get remoteProducers(): readonly ProducerInfo[] {
+    return [...this.#producers.values()];
+  }
+
+  /** Consumers of one participant, for quality stats. */
+  consumersOf(participantId: string): ms.Consumer[] {
+    return [...this.#remote.values()].filter((r) => r.info.participantId === participantId).map((r) => r.consumer);
+  }
+
+  /** Producers of this client, for quality stats. */
+  get producers(): ms.Producer[] {
+    return [...this.#local.values()].flatMap((l) => (l.producer && !l.producer.closed ? [l.producer] : []));
+  }
+
+  /** Loads the device and creates both transports, then produces local tracks and consumes producers. */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.#closed) throw new InvalidStateError('media closed');
+    const gen = ++this.#generation;
+    const { request } = this.#o.callbacks;
+    const device = await this.#o.platform.createDevice();
+    const { rtpCapabilities } = await request('media.getRouterRtpCapabilities', {}, signal);
+    await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
+    if (gen !== this.#generation) throw new AlcoveError('ABORTED', 'media restarted');
+    this.#device = device;
+    this.#recv = await this.#createTransport('recv', gen, signal);
+    if (device.canProduce('audio') || device.canProduce('video')) this.#send = await this.#createTransport('send', gen, signal);
+    for (const entry of this.#local.values()) if (entry.track) await this.#produce(entry, signal);
+    for (const info of this.#producers.values()) await this.#consume(info, signal).catch((e: unknown) => this.#report(e));
+  }
+
+  /** ICE restart on both transports (tier 1). */
+  async restartIce(signal?: AbortSignal): Promise<void> {
+    const { request } = this.#o.callbacks;
+    for (const t of this.transports) {
+      const { iceParameters } = await request('media.restartIce', { transportId: t.id }, signal);
+      await t.restartIce({ iceParameters: iceParameters as ms.IceParameters });
+    }
+  }
+
+  /** Resolves when both transports are `connected` (or never used), rejects on timeout/abort. */
+  waitConnected(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const ok = (): boolean => this.transports.every((t) => t.connectionState === 'connected' || t.connectionState === 'new');
+    if (ok()) return Promise.resolve();
+    const timers = this.#o.platform.timers;
+    return new Promise<void>((resolve, reject) => {
+      const ts = this.transports;
+      const done = (err?: Error): void => {
+        timers.clearTimeout(timer);
+        for (const t of ts) t.off('connectionstatechange', check);
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = (): void => {
+        if (ok()) done();
+      };
+      const onAbort = (): void => done(new AlcoveError('ABORTED', 'aborted'));
+      const timer = timers.setTimeout(() => done(new AlcoveError('CONNECTION_LOST', 'transports did not reconnect')), timeoutMs);
+      for (const t of ts) t.on('connectionstatechange', check);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Closes transports, consumers and producers (local tracks stay) and starts over (tier 3 media). */
+  async rebuild(signal?: AbortSignal): Promise<void> {
+    this.#dropTransports(true);
+    await this.start(signal);
+  }
+
+  /** Drops transports without telling the server (it forgot them: new connection, restart). */
+  reset(): void {
+    this.#dropTransports(false);
+  }
+
+  /** Publishes (or re-publishes) `track` as `source`. Replaces the previous track of that source. */
+  async publish(source: TrackSource, track: MediaStreamTrack, signal?: AbortSignal): Promise<void> {
+    const kind: MediaKind = track.kind === 'audio' ? 'audio' : 'video';
+    let entry = this.#local.get(source);
+    if (entry?.producer && !entry.producer.closed) {
+      await this.replaceTrack(source, track);
+      return;
+    }
+    entry ??= { source, kind, track, producer: undefined, paused: false };
+    entry.track = track;
+    this.#local.set(source, entry);
+    if (this.#send) await this.#produce(entry, signal);
+  }
+
+  /** Stops publishing `source` and stops its track. */
+  async unpublish(source: TrackSource): Promise<void> {
+    const entry = this.#local.get(source);
+    if (!entry) return;
+    this.#local.delete(source);
+    entry.track?.stop();
+    const p = entry.producer;
+    if (p && !p.closed) {
+      p.close();
+      await this.#o.callbacks.request('media.closeProducer', { producerId: p.id }).catch(() => undefined);
+    }
+  }
+
+  /** Swaps the track of `source` without renegotiation; the old track is stopped. `null` releases the device. */
+  async replaceTrack(source: TrackSource, track: MediaStreamTrack | null): Promise<void> {
+    const entry = this.#local.get(source);
+    if (!entry) throw new InvalidStateError(`${source} is not published`);
+    const old = entry.track;
+    if (entry.producer && !entry.producer.closed) await entry.producer.replaceTrack({ track });
+    entry.track = track;
+    if (old && old !== track) old.stop();
+    if (track && entry.paused) track.enabled = false;
+  }
+
+  /** Pauses or resumes `source` locally and on the server (remote side sees it muted). */
+  async setPaused(source: TrackSource, paused: boolean): Promise<void> {
+    const entry = this.#local.get(source);
+    if (!entry) throw new InvalidStateError(`${source} is not published`);
+    entry.paused = paused;
+    const p = entry.producer;
+    if (!p || p.closed) {
+      if (entry.track) entry.track.enabled = !paused;
+      return;
+    }
+    if (paused) p.pause();
+    else p.resume();
+    await this.#o.callbacks.request(paused ? 'media.pauseProducer' : 'media.resumeProducer', { producerId: p.id });
+  }
+
+  /** The local entry of `source`. */
+  local(source: TrackSource): { track: MediaStreamTrack | null; paused: boolean; producerId: string | undefined } | undefined {
+    const e = this.#local.get(source);
+    return e ? { track: e.track, paused: e.paused, producerId: e.producer?.id } : undefined;
+  }
+
+  /** A producer appeared (notification, join result). Consumes it once transports exist. */
+  async addProducer(info: ProducerInfo, signal?: AbortSignal): Promise<void> {
+    if (info.participantId === this.#o.callbacks.selfId()) return;
+    this.#producers.set(info.producerId, info);
+    if (this.#recv && !this.#findByProducer(info.producerId)) await this.#consume(info, signal);
+  }
+
+  /** A producer went away. */
+  removeProducer(producerId: string): void {
+    this.#producers.delete(producerId);
+    const r = this.#findByProducer(producerId);
+    if (r) this.#dropRemote(r);
+  }
+
+  /** Drops every producer of a participant (they left). */
+  removeParticipant(participantId: string): void {
+    for (const p of [...this.#producers.values()]) if (p.participantId === participantId) this.removeProducer(p.producerId);
+  }
+
+  /** The sender paused/resumed a producer (mute seen remotely). */
+  setProducerPaused(producerId: string, paused: boolean): void {
+    const info = this.#producers.get(producerId);
+    if (info) this.#producers.set(producerId, { ...info, paused });
+    const r = this.#findByProducer(producerId);
+    if (r) {
+      r.info = { ...r.info, paused };
+      this.#refresh(r);
+    }
+  }
+
+  /** The server closed a consumer. */
+  consumerClosed(consumerId: string): void {
+    const r = this.#remote.get(consumerId);
+    if (r) this.#dropRemote(r);
+  }
+
+  /** Makes the known producers match `list` (after resume or rejoin). */
+  async reconcile(list: readonly ProducerInfo[], signal?: AbortSignal): Promise<void> {
+    const keep = new Set(list.map((p) => p.producerId));
+    for (const id of [...this.#producers.keys()]) if (!keep.has(id)) this.removeProducer(id);
+    for (const p of list) {
+      if (this.#producers.has(p.producerId)) this.setProducerPaused(p.producerId, p.paused);
+      await this.addProducer(p, signal).catch((e: unknown) => this.#report(e));
+    }
+  }
+
+  /** Pauses or resumes receiving one remote track. */
+  async setRemotePaused(consumerId: string, paused: boolean): Promise<void> {
+    const r = this.#remote.get(consumerId);
+    if (!r) throw new InvalidStateError('no such remote track');
+    await this.#o.callbacks.request(paused ? 'media.pauseConsumer' : 'media.resumeConsumer', { consumerId });
+    if (paused) r.consumer.pause();
+    else r.consumer.resume();
+    r.paused = paused;
+    this.#refresh(r);
+  }
+
+  /** Asks the server for a simulcast layer of one remote video. */
+  async setPreferredLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    if (!this.#remote.has(consumerId)) throw new InvalidStateError('no such remote track');
+    await this.#o.callbacks.request('media.setPreferredLayers', { consumerId, spatialLayer, ...(temporalLayer !== undefined ? { temporalLayer } : {}) });
+  }
+
+  /** Bytes received on the receive transport so far (`undefined` without one). */
+  async inboundBytes(): Promise<number | undefined> {
+    const t = this.#recv;
+    if (!t || t.closed) return undefined;
+    const report = await t.getStats();
+    let total = 0;
+    report.forEach((s: { type?: string; bytesReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && typeof s.bytesReceived === 'number') total += s.bytesReceived;
+    });
+    return total;
+  }
+
+  /** Whether any remote track should be carrying media now (not muted, not paused). */
+  get expectsInbound(): boolean {
+    for (const r of this.#remote.values()) if (!r.paused && !r.info.paused) return true;
+    return false;
+  }
+
+  /** Closes everything, stops local tracks. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#dropTransports(false);
+    for (const e of this.#local.values()) e.track?.stop();
+    this.#local.clear();
+    this.#producers.clear();
+  }
+
+  async #createTransport(direction: TransportDirection, gen: number, signal?: AbortSignal): Promise<ms.Transport> {
+    const device = this.#device;
+    if (!device) throw new InvalidStateError('device not loaded');
+    const { request } = this.#o.callbacks;
+    const r = await request('media.createTransport', { direction }, signal);
+    const options = {
+      id: r.transportId,
+      iceParameters: r.iceParameters as ms.IceParameters,
+      iceCandidates: toClientCandidates(r.iceCandidates),
+      dtlsParameters: r.dtlsParameters as ms.DtlsParameters,
+      ...(this.#o.hooks?.additionalSettings ? { additionalSettings: this.#o.hooks.additionalSettings } : {}),
+    };
+    const t = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    if (gen !== this.#generation || this.#closed) {
+      t.close();
+      throw new AlcoveError('ABORTED', 'media restarted');
+    }
+    t.on('connect', ({ dtlsParameters }, ok, fail) => {
+      request('media.connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as RequestData<'media.connectTransport'>['dtlsParameters'] })
+        .then(() => ok())
+        .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+    });
+    if (direction === 'send') {
+      t.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+        request('media.produce', {
+          transportId: t.id,
+          kind,
+          rtpParameters: rtpParameters as RequestData<'media.produce'>['rtpParameters'],
+          source: appData.source as TrackSource,
+          paused: appData.paused === true,
+          e2ee: this.#o.e2ee(),
+        })
+          .then(({ producerId }) => ok({ id: producerId }))
+          .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+      });
+    }
+    t.on('connectionstatechange', (state) => {
+      if (gen === this.#generation && !this.#closed) this.#o.callbacks.onTransportStateChanged(direction, state);
+    });
+    return t;
+  }
+
+  async #produce(entry: LocalEntry, _signal?: AbortSignal): Promise<void> {
+    const t = this.#send;
+    if (!t || !entry.track) return;
+    const hooks = this.#o.hooks;
+    const simulcast = entry.source === 'cam' && this.#o.simulcast && this.#o.simulcast.length > 1 ? this.#o.simulcast : undefined;
+    try {
+      const producer = await t.produce({
+        track: entry.track,
+        stopTracks: false,
+        ...(simulcast ? { encodings: simulcast.map((l) => ({ scaleResolutionDownBy: l.scaleResolutionDownBy, maxBitrate: l.maxBitrate })) } : {}),
+        appData: { source: entry.source, paused: entry.paused },
+        ...(hooks?.onRtpSender
+          ? { onRtpSender: (s: RTCRtpSender) => hooks.onRtpSender?.(s, { kind: entry.kind, source: entry.source, participantId: this.#o.callbacks.selfId() }) }
+          : {}),
+      });
+      if (entry.paused) producer.pause();
+      entry.producer = producer;
+    } catch (e) {
+      throw e instanceof AlcoveError ? e : new MediaDeviceError('MEDIA_FAILED', `could not publish ${entry.source}`, { cause: e });
+    }
+  }
+
+  async #consume(info: ProducerInfo, signal?: AbortSignal): Promise<void> {
+    const t = this.#recv;
+    const device = this.#device;
+    if (!t || !device) return;
+    const { request } = this.#o.callbacks;
+    const r = await request('media.consume', {
+      transportId: t.id, producerId: info.producerId, rtpCapabilities: device.rtpCapabilities as RequestData<'media.consume'>['rtpCapabilities'],
+    }, signal);
+    if (t.closed || t !== this.#recv || !this.#producers.has(info.producerId)) {
+      await request('media.closeConsumer', { consumerId: r.consumerId }).catch(() => undefined);
+      return;
+    }
+    const hooks = this.#o.hooks;
+    const consumer = await t.consume({
+      id: r.consumerId,
+      producerId: r.producerId,
+      kind: r.kind,
+      rtpParameters: r.rtpParameters as ms.RtpParameters,
+      streamId: `${r.participantId}-${r.source === 'screen' || r.source === 'screen-audio' ? 'screen' : 'av'}`,
+      ...(hooks?.onRtpReceiver
+        ? { onRtpReceiver: (rc: RTCRtpReceiver) => hooks.onRtpReceiver?.(rc, { kind: r.kind, source: r.source, participantId: r.participantId }) }
+        : {}),
+    });
+    const fresh: ProducerInfo = { ...info, paused: r.producerPaused };
+    const entry: RemoteEntry = { consumer, info: fresh, paused: false, view: undefined as unknown as RemoteTrack };
+    entry.view = this.#view(entry);
+    this.#remote.set(consumer.id, entry);
+    if (r.paused) await request('media.resumeConsumer', { consumerId: r.consumerId });
+    this.#o.callbacks.onRemoteTrackAdded(entry.view);
+  }
+
+  #view(r: RemoteEntry): RemoteTrack {
+    return Object.freeze({
+      id: r.consumer.id, producerId: r.info.producerId, participantId: r.info.participantId, kind: r.info.kind, source: r.info.source,
+      track: r.consumer.track, muted: r.info.paused, paused: r.paused,
+    });
+  }
+
+  #refresh(r: RemoteEntry): void {
+    r.view = this.#view(r);
+    this.#o.callbacks.onRemoteTrackChanged(r.view);
+  }
+
+  #findByProducer(producerId: string): RemoteEntry | undefined {
+    for (const r of this.#remote.values()) if (r.info.producerId === producerId) return r;
+    return undefined;
+  }
+
+  #dropRemote(r: RemoteEntry): void {
+    this.#remote.delete(r.consumer.id);
+    r.consumer.close();
+    this.#o.callbacks.onRemoteTrackRemoved(r.view);
+  }
+
+  #dropTransports(tellServer: boolean): void {
+    this.#generation++;
+    for (const r of [...this.#remote.values()]) this.#dropRemote(r);
+    for (const e of this.#local.values()) {
+      e.producer?.close();
+      e.producer = undefined;
+    }
+    for (const t of [this.#send, this.#recv]) {
+      if (!t) continue;
+      if (tellServer && !t.closed) this.#o.callbacks.request('media.closeTransport', { transportId: t.id }).catch(() => undefined);
+      t.close();
+    }
+    this.#send = undefined;
+    this.#recv = undefined;
+  }
+
+  #report(e: unknown): void {
+    this.#o.callbacks.onError(e instanceof AlcoveError ? e : new MediaDeviceError('MEDIA_FAILED', 'media operation failed', { cause: e }));
+  }
+}

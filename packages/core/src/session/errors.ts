@@ -1,0 +1,95 @@
+import type { ErrorCode } from '@alcove/protocol';
+
+/**
+ * Codes raised by `@alcove/core` itself (the wire codes of `@alcove/protocol` are passed through
+ * unchanged). Stable: a code is never reused for another meaning and never removed. The README
+ * holds the table. User-facing text comes from these codes through the UI's message catalogue.
+ */
+export const CORE_ERROR_CODES = {
+  // Connection
+  CONNECTION_FAILED: 'The signalling connection could not be opened.',
+  CONNECTION_LOST: 'The signalling connection closed or stopped answering heartbeats.',
+  RECONNECT_FAILED: 'Reconnecting gave up (the reconnect policy returned null).',
+  OFFLINE: 'The browser reports that it is offline.',
+  // Signalling
+  REQUEST_TIMEOUT: 'The server did not answer a request in time.',
+  PROTOCOL_ERROR: 'The server sent a message that does not match the protocol.',
+  // Media devices (mapped from DOMException names)
+  PERMISSION_DENIED: 'The user or the browser denied access to the camera, microphone or screen (NotAllowedError/SecurityError).',
+  DEVICE_NOT_FOUND: 'No camera or microphone matches (NotFoundError).',
+  DEVICE_IN_USE: 'The device exists but cannot be read, usually because another application holds it (NotReadableError).',
+  CONSTRAINTS_NOT_SATISFIED: 'No device satisfies the requested constraints (OverconstrainedError).',
+  DEVICE_ABORTED: 'The device request was aborted (AbortError).',
+  MEDIA_FAILED: 'Publishing or subscribing failed in the media layer.',
+  // State and arguments
+  INVALID_ARGUMENT: 'An argument is missing or malformed.',
+  ABORTED: 'The operation was aborted (AbortSignal, leave() or end of session).',
+  // Capabilities
+  UNSUPPORTED_BROWSER: 'This browser lacks WebRTC or another required capability.',
+  UNSUPPORTED_FEATURE: 'This browser does not support the requested feature (e.g. setSinkId, getDisplayMedia).',
+  E2EE_UNAVAILABLE: 'The session requires end-to-end encryption, which this version cannot provide yet.',
+} as const;
+
+/** A code raised by `@alcove/core` itself. */
+export type CoreErrorCode = keyof typeof CORE_ERROR_CODES;
+/** Any code an {@link AlcoveError} may carry: a core code or a wire code from the server. */
+export type AlcoveErrorCode = CoreErrorCode | ErrorCode;
+
+/** Options shared by every Alcove error. */
+export interface AlcoveErrorOptions {
+  /** The underlying error (a `DOMException`, a wire error, another `AlcoveError`...). */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error `@alcove/core` throws or emits. Branch on `code`, never on `message`.
+ * @example
+ * try { await session.join(); }
+ * catch (e) { if (e instanceof AlcoveError && e.code === 'SESSION_LOCKED') showLocked(); }
+ */
+export class AlcoveError extends Error {
+  /** Stable SCREAMING_SNAKE code. */
+  readonly code: AlcoveErrorCode;
+  override readonly name: string = 'AlcoveError';
+
+  constructor(code: AlcoveErrorCode, message: string, options: AlcoveErrorOptions = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = code;
+  }
+}
+
+/** The signalling connection failed, was lost, or reconnecting gave up. */
+export class ConnectionError extends AlcoveError {
+  override readonly name: string = 'ConnectionError';
+}
+
+/** A camera, microphone, screen or speaker could not be used. */
+export class MediaDeviceError extends AlcoveError {
+  override readonly name: string = 'MediaDeviceError';
+}
+
+/**
+ * The server refused a request (`code` is the wire code, e.g. `NOT_ALLOWED`), did not answer in
+ * time (`REQUEST_TIMEOUT`) or broke the protocol (`PROTOCOL_ERROR`).
+ */
+export class SignalingError extends AlcoveError {
+  override readonly name: string = 'SignalingError';
+}
+
+/** The method is not allowed in the session's current state (or for this role). */
+export class InvalidStateError extends AlcoveError {
+  override readonly name: string = 'InvalidStateError';
+  constructor(message: string, options: AlcoveErrorOptions = {}) {
+    super('INVALID_STATE', message, options);
+  }
+}
+
+/** The browser cannot do what was asked (no WebRTC, no `setSinkId`, no E2EE yet...). */
+export class UnsupportedError extends AlcoveError {
+  override readonly name: string = 'UnsupportedError';
+}
+
+/** Whether a wire code means the participant can never come back (no retry makes sense). */
+export function isTerminalCode(code: AlcoveErrorCode): boolean {
+  return code === 'REMOVED' || code === 'DENIED' || code === 'SESSION_ENDED' || code === 'SESSION_NOT_FOUND' || code === 'E2EE_REQUIRED';
+}

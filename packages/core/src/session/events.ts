@@ -1,0 +1,60 @@
+import type { MediaKind, SessionPolicyInfo, WaitingEntry, ChecklistStatus } from '@alcove/protocol';
+import type { ChatMessage } from '../chat/types.js';
+import type { QualityReport } from '../media/quality.js';
+import type { LocalTrack, RemoteTrack } from '../media/types.js';
+import type { AlcoveError } from './errors.js';
+import type { StateChange } from './state-machine.js';
+import type { FallbackPlan, ReconnectInfo, RemoteParticipant } from './types.js';
+
+/** Why someone left. */
+export type LeaveReason = 'left' | 'removed' | 'timeout' | 'ended';
+
+/** Payload of the `failed` event. */
+export interface FailedInfo {
+  readonly error: AlcoveError;
+  /** The agreed fallback (callback number) to show now. */
+  readonly fallback: FallbackPlan | undefined;
+}
+
+/**
+ * Every event a `Session` emits, as labelled tuples. Names are camelCase: past tense for facts,
+ * `…Changed` for state.
+ */
+export interface SessionEvents {
+  /** Every state move: `{ from, to, reason }`. */
+  stateChanged: [change: StateChange];
+  participantJoined: [participant: RemoteParticipant];
+  /** Connection (connected/reconnecting) or name changed. */
+  participantUpdated: [participant: RemoteParticipant];
+  participantLeft: [participant: RemoteParticipant, reason: LeaveReason];
+  /** A remote track can be attached. */
+  trackPublished: [track: RemoteTrack];
+  trackUnpublished: [track: RemoteTrack];
+  /** The sender muted or unmuted (see `track.muted`). */
+  trackMuted: [track: RemoteTrack, muted: boolean];
+  /** This client paused or resumed receiving (see `track.paused`). */
+  trackPaused: [track: RemoteTrack, paused: boolean];
+  /** A local track was published, muted, switched or released. */
+  localTrackChanged: [track: LocalTrack];
+  /** Host only: who waits, with checklist status. */
+  waitingRoomChanged: [waiting: readonly WaitingEntry[]];
+  /** Host only: a participant submitted the checklist (status only; answers are sealed). */
+  checklistSubmitted: [participantId: string, status: ChecklistStatus];
+  /** The host asked this participant to mute `kind`. The app decides (e.g. prompt, then mute). */
+  muteRequested: [kind: MediaKind];
+  lockChanged: [locked: boolean];
+  policyChanged: [policy: SessionPolicyInfo];
+  chatMessage: [message: ChatMessage];
+  /** The server acknowledged a message this client sent. */
+  chatAcknowledged: [message: ChatMessage];
+  /** A participant's network quality level or reasons changed (the local one too, by its id). */
+  qualityChanged: [report: QualityReport];
+  reconnecting: [info: ReconnectInfo];
+  reconnected: [info: ReconnectInfo];
+  /** Reconnecting gave up: show `fallback` (e.g. the callback number). */
+  failed: [info: FailedInfo];
+  /** The session ended for this participant: left, removed, denied, ended by host. */
+  ended: [reason: string];
+  /** A non-fatal problem (a device failed, a track could not be consumed...). */
+  error: [error: AlcoveError];
+}

@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Session } from './session.js';
+import { createFakePlatform, type FakePlatform } from '../test/fake-platform.js';
+import { createScriptedRoom, openConnections } from '../test/scripted-room.js';
+import type { StateChange } from './state-machine.js';
+import { InvalidStateError } from './errors.js';
+
+const flush = async (ms = 0): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(ms);
+};
+
+describe('Session', () => {
+  let room: ReturnType<typeof createScriptedRoom>;
+  let platform: FakePlatform;
+  let session: Session;
+  let changes: StateChange[];
+
+  const make = (opts: Parameters<typeof createScriptedRoom>[0] = {}, extra: Partial<Parameters<typeof Session.create>[0]> = {}): void => {
+    room = createScriptedRoom(opts);
+    platform = createFakePlatform(room);
+    session = Session.create({ serverUrl: 'ws://127.0.0.1:1/ws', token: 'x'.repeat(32), platform, simulcast: false, ...extra });
+    changes = [];
+    session.on('stateChanged', (c) => changes.push(c));
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(async () => {
+    await session?.leave();
+    vi.useRealTimers();
+  });
+
+  it('joins, publishes camera and microphone, and leaves cleanly', async () => {
+    make();
+    await session.join();
+    expect(session.state).toBe('joined');
+    expect(changes.map((c) => c.to)).toEqual(['connecting', 'joined']);
+    expect(room.requests('media.produce').map((d) => (d as { source: string }).source).sort()).toEqual(['cam', 'mic']);
+    expect(room.requests('media.produce').every((d) => (d as { e2ee: boolean }).e2ee === false)).toBe(true);
+    expect(session.diagnostics.transports).toBe(2);
+    const tracks = platform.devices.opened;
+    await session.leave();
+    expect(session.state).toBe('ended');
+    expect(tracks.every((t) => t.readyState === 'ended')).toBe(true);
+    expect(session.diagnostics).toMatchObject({ transports: 0, reconnectTimer: false, monitorRunning: false, pendingRequests: 0 });
+    expect(room.requests('session.leave')).toHaveLength(1);
+  });
+
+  it('waits in the waiting room without media until admitted', async () => {
+    make({ state: 'waiting' });
+    await session.join();
+    expect(session.state).toBe('waiting');
+    expect(room.requests('media.createTransport')).toHaveLength(0);
+    expect(platform.devices.opened).toHaveLength(0);
+    room.last.notify('session.admitted', { resumeTicket: room.ticket, participants: [], producers: [] });
+    await flush(10);
+    expect(session.state).toBe('joined');
+    expect(changes.at(-1)).toEqual({ from: 'waiting', to: 'joined', reason: 'admitted' });
+    expect(room.requests('media.produce')).toHaveLength(2);
+  });
+
+  it('rejects illegal moves with InvalidStateError', async () => {
+    make();
+    expect(() => session.setCameraEnabled(false)).toThrow(InvalidStateError);
+    await session.join();
+    await expect(session.join()).rejects.toBeInstanceOf(InvalidStateError);
+    await session.leave();
+    await expect(session.join()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('fails the join with the server code and ends in failed', async () => {
+    make();
+    room.handle('session.join', () => ({ error: 'SESSION_LOCKED' }));
+    await expect(session.join()).rejects.toMatchObject({ code: 'SESSION_LOCKED' });
+    expect(session.state).toBe('failed');
+  });
+
+  it('host controls need the host role', async () => {
+    make({ role: 'client' });
+    await session.join();
+    await expect(session.admit('p2')).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    expect(room.requests('host.admit')).toHaveLength(0);
+  });
+
+  it('host sees the waiting list and admits', async () => {
+    make({ role: 'host' });
+    const lists: number[] = [];
+    session.on('waitingRoomChanged', (w) => lists.push(w.length));
+    await session.join();
+    room.last.notify('waitingRoom.changed', { waiting: [{ id: 'p2', role: 'client', displayName: 'Client', since: 1, checklist: { steps: { consent: 'passed' }, complete: false } }] });
+    await flush();
+    expect(session.waiting[0]?.checklist?.steps.consent).toBe('passed');
+    await session.admit('p2');
+    expect(room.requests('host.admit')).toEqual([{ participantId: 'p2' }]);
+    expect(lists).toEqual([1]);
+  });
+
+  it('camera off releases the camera; on captures again; mute is seen as paused producer', async () => {
+    make();
+    await session.join();
+    const cam = platform.devices.opened.find((t) => t.kind === 'video');
+    await session.setCameraEnabled(false);
+    expect(cam?.readyState).toBe('ended');
+    expect(room.requests('media.pauseProducer')).toHaveLength(1);
+    expect(session.localTracks.find((t) => t.source === 'cam')).toMatchObject({ track: null, muted: true });
+    await session.setCameraEnabled(true);
+    expect(platform.devices.opened.filter((t) => t.kind === 'video')).toHaveLength(2);
+    expect(room.requests('media.resumeProducer')).toHaveLength(1);
+    await session.setMicrophoneEnabled(false);
+    expect(session.localTracks.find((t) => t.source === 'mic')?.muted).toBe(true);
+  });
+
+  it('switches devices live and maps permission errors', async () => {
+    make();
+    await session.join();
+    await session.switchDevice('video', 'cam-2');
+    expect(session.localTracks.find((t) => t.source === 'cam')?.deviceId).toBe('cam-2');
+    platform.devices.failNext = 'NotReadableError';
+    await expect(session.switchDevice('video', 'cam-1')).rejects.toMatchObject({ code: 'DEVICE_IN_USE', name: 'MediaDeviceError' });
+  });
+
+  it('consumes remote producers and reports mute changes', async () => {
+    make({ participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }], producers: [{ producerId: 'rp1', participantId: 'p2', kind: 'audio', source: 'mic', paused: false }] });
+    const published: string[] = [];
+    const muted: boolean[] = [];
+    session.on('trackPublished', (t) => published.push(t.producerId));
+    session.on('trackMuted', (_t, m) => muted.push(m));
+    await session.join();
+    expect(published).toEqual(['rp1']);
+    expect(room.requests('media.resumeConsumer')).toHaveLength(1);
+    room.last.notify('media.producerPaused', { producerId: 'rp1' });
+    await flush();
+    expect(muted).toEqual([true]);
+    expect(session.participants[0]?.tracks[0]?.muted).toBe(true);
+    room.last.notify('media.producerClosed', { producerId: 'rp1' });
+    await flush();
+    expect(session.remoteTracks).toHaveLength(0);
+  });
+
+  it('a throwing listener does not break the state machine', async () => {
+    make();
+    const errors: unknown[] = [];
+    const prev = (globalThis as { reportError?: unknown }).reportError;
+    (globalThis as { reportError?: unknown }).reportError = (e: unknown) => errors.push(e);
+    const thrower = (): void => { throw new Error('boom'); };
+    session.on('stateChanged', thrower);
+    const seen: string[] = [];
+    session.on('stateChanged', (c) => seen.push(c.to));
+    await session.join();
+    session.off('stateChanged', thrower);
+    (globalThis as { reportError?: unknown }).reportError = prev;
+    expect(session.state).toBe('joined');
+    expect(seen).toEqual(['connecting', 'joined']);
+    expect(errors.length).toBe(2);
+  });
+
+  it('ends when removed by the host', async () => {
+    make();
+    await session.join();
+    room.last.notify('session.removed', {});
+    await flush();
+    expect(session.state).toBe('ended');
+    expect(openConnections(room)).toHaveLength(0);
+  });
+});

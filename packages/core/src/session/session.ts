@@ -1,0 +1,646 @@
+import type {
+  MediaKind, Notification, ParticipantInfo, RequestData, RequestMethod, ResponseData, Role, SessionPolicyInfo, WaitingEntry,
+} from '@alcove/protocol';
+import { ChatInbox } from '../chat/chat-inbox.js';
+import { ChatOutbox } from '../chat/chat-outbox.js';
+import type { ChatMessage, SendChatOptions } from '../chat/types.js';
+import { attach as attachTrack, setAudioOutput } from '../media/attach.js';
+import { LocalMedia } from '../media/local-media.js';
+import { MediaManager } from '../media/media-manager.js';
+import { MediaMonitor } from '../media/media-monitor.js';
+import type { LocalTrack, RemoteTrack } from '../media/types.js';
+import { createBrowserPlatform } from '../platform/browser-platform.js';
+import type { Platform } from '../platform/platform.js';
+import { ReconnectController } from '../reconnect/reconnect-controller.js';
+import { DefaultReconnectPolicy, type DisconnectCause, type ReconnectTier } from '../reconnect/reconnect-policy.js';
+import { SignalingClient } from '../signaling/signaling-client.js';
+import { AlcoveError, ConnectionError, InvalidStateError, UnsupportedError, isTerminalCode } from './errors.js';
+import type { LeaveReason, SessionEvents } from './events.js';
+import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
+import { GuardedEmitter } from './guarded-emitter.js';
+import { StateMachine, type SessionState, type StateChangeReason } from './state-machine.js';
+import type { RemoteParticipant, SessionOptions } from './types.js';
+
+const DEFAULT_SIMULCAST = [
+  { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+
+/**
+ * One call: signalling, admission, media, chat, host controls and reconnect, behind a state machine
+ * (`idle → connecting → waiting → joined ⇄ reconnecting → ended | failed`) and typed events.
+ * @example
+ * const session = Session.create({ serverUrl: 'wss://alcove.example/ws', token });
+ * session.on('trackPublished', (t) => attach(t.track, t.kind === 'video' ? videoEl : audioEl));
+ * session.on('failed', ({ fallback }) => showCallback(fallback?.callbackNumber));
+ * await session.join();
+ */
+export class Session extends GuardedEmitter<SessionEvents> {
+  readonly #o: SessionOptions;
+  readonly #platform: Platform;
+  readonly #machine: StateMachine;
+  readonly #media: MediaManager;
+  readonly #local: LocalMedia;
+  readonly #monitor: MediaMonitor;
+  readonly #reconnect: ReconnectController;
+  readonly #outbox: ChatOutbox;
+  readonly #inbox: ChatInbox;
+  readonly #participants = new Map<string, ParticipantInfo>();
+  readonly #elements = new Set<HTMLMediaElement>();
+  #sig: SignalingClient | undefined;
+  #selfId = '';
+  #role: Role | undefined;
+  #policy: SessionPolicyInfo | undefined;
+  #ticket: string | undefined;
+  #waiting: readonly WaitingEntry[] = [];
+  #heartbeatMs: number | undefined;
+  #sinkId: string | undefined;
+  #unsubscribeNetwork: (() => void) | undefined;
+  #cause: DisconnectCause = 'signaling-closed';
+  #admitted = false;
+  #publishedDefaults = false;
+  readonly #trackViews = new Map<string, RemoteTrack>();
+
+  private constructor(options: SessionOptions) {
+    super();
+    this.#o = options;
+    this.#platform = options.platform ?? createBrowserPlatform();
+    this.#machine = new StateMachine((c) => this.#emit('stateChanged', c));
+    const simulcast = options.simulcast === false ? [] : options.simulcast === true || options.simulcast === undefined ? DEFAULT_SIMULCAST : options.simulcast;
+    this.#media = new MediaManager({
+      platform: this.#platform,
+      e2ee: () => false,
+      ...(options.mediaHooks ? { hooks: options.mediaHooks } : {}),
+      simulcast,
+      callbacks: {
+        request: (m, d, s) => this.#request(m, d, s),
+        selfId: () => this.#selfId,
+        onRemoteTrackAdded: (t) => {
+          this.#trackViews.set(t.id, t);
+          this.#emit('trackPublished', t);
+        },
+        onRemoteTrackRemoved: (t) => {
+          this.#trackViews.delete(t.id);
+          this.#emit('trackUnpublished', t);
+        },
+        onRemoteTrackChanged: (t) => this.#remoteTrackChanged(t),
+        onTransportStateChanged: (_d, s) => {
+          if ((s === 'disconnected' || s === 'failed') && this.state === 'joined') this.#startReconnect('ice', 'ice-restart');
+        },
+        onError: (e) => this.#emit('error', e),
+      },
+    });
+    this.#local = new LocalMedia(this.#platform, this.#media, { onLocalTrackChanged: (t) => this.#emit('localTrackChanged', t) });
+    this.#monitor = new MediaMonitor({
+      platform: this.#platform,
+      media: this.#media,
+      ...(options.statsIntervalMs ? { intervalMs: options.statsIntervalMs } : {}),
+      ...(options.inboundStallMs ? { stallMs: options.inboundStallMs } : {}),
+      participants: () => [...this.#participants.keys()],
+      selfId: () => this.#selfId,
+      onStall: () => {
+        if (this.state === 'joined') this.#startReconnect('no-inbound-media', 'ice-restart');
+      },
+      onQuality: (r) => this.#emit('qualityChanged', r),
+    });
+    this.#reconnect = new ReconnectController({
+      platform: this.#platform,
+      policy: options.reconnectPolicy ?? new DefaultReconnectPolicy(),
+      callbacks: {
+        attempt: (tier, signal) => this.#attempt(tier, signal),
+        classify: (e, tier) => {
+          const code = e instanceof AlcoveError ? e.code : undefined;
+          if (code && isTerminalCode(code)) return 'fatal';
+          if (tier === 'rejoin' && (code === 'INVALID_TOKEN' || code === 'NOT_ALLOWED')) return 'fatal';
+          if (tier === 'ice-restart') return 'escalate';
+          if (tier === 'resume' && (code === 'INVALID_TOKEN' || code === 'NOT_FOUND' || code === 'UNAUTHENTICATED' || code === 'INVALID_STATE')) return 'escalate';
+          return 'retry';
+        },
+        onRecovered: ({ tier, attempts, elapsedMs }) => {
+          if (this.#machine.final) return;
+          const to: SessionState = this.#admitted ? 'joined' : 'waiting';
+          this.#transition(to, to === 'joined' ? 'recovered' : 'rejoined-waiting');
+          if (to === 'joined') this.#afterJoined();
+          this.#emit('reconnected', { cause: this.#cause, tier, attempts, elapsedMs });
+        },
+        onGiveUp: (error, fatal) => this.#fail(error instanceof AlcoveError ? error : new ConnectionError('RECONNECT_FAILED', error.message, { cause: error }), fatal),
+      },
+    });
+    this.#outbox = new ChatOutbox({
+      platform: this.#platform,
+      selfId: () => this.#selfId,
+      send: (d) => this.#request('chat.send', d),
+      onAcked: (m) => this.#emit('chatAcknowledged', m),
+    });
+    this.#inbox = new ChatInbox({ deliver: (m) => this.#emit('chatMessage', m) });
+  }
+
+  /**
+   * Creates a session (nothing connects until {@link join}).
+   * @throws {InvalidStateError} `INVALID_STATE` never; {@link AlcoveError} `INVALID_ARGUMENT` for a bad URL or empty token.
+   * @example
+   * const session = Session.create({ serverUrl: 'wss://alcove.example/ws', token, fallback: { callbackNumber } });
+   */
+  static create(options: SessionOptions): Session {
+    if (!options || typeof options.serverUrl !== 'string' || !/^wss?:\/\//.test(options.serverUrl)) {
+      throw new AlcoveError('INVALID_ARGUMENT', 'serverUrl must be a ws:// or wss:// URL');
+    }
+    if (typeof options.token !== 'string' || options.token.length === 0) throw new AlcoveError('INVALID_ARGUMENT', 'token is required');
+    return new Session(options);
+  }
+
+  /** The current state. */
+  get state(): SessionState {
+    return this.#machine.state;
+  }
+  /** This participant's id (after join). */
+  get participantId(): string {
+    return this.#selfId;
+  }
+  /** This participant's role (after join). */
+  get role(): Role | undefined {
+    return this.#role;
+  }
+  /** The session policy (after join). */
+  get policy(): SessionPolicyInfo | undefined {
+    return this.#policy;
+  }
+  /** Everyone else admitted. */
+  get participants(): readonly RemoteParticipant[] {
+    return [...this.#participants.values()].map((p) => this.#view(p));
+  }
+  /** Host only: who waits, with checklist status. */
+  get waiting(): readonly WaitingEntry[] {
+    return this.#waiting;
+  }
+  /** Remote tracks received. */
+  get remoteTracks(): readonly RemoteTrack[] {
+    return this.#media.remoteTracks;
+  }
+  /** Local tracks published. */
+  get localTracks(): readonly LocalTrack[] {
+    return this.#local.tracks;
+  }
+  /** Chat messages not yet acknowledged (queued while disconnected). */
+  get pendingChat(): number {
+    return this.#outbox.pending;
+  }
+  /** Internals for tests and diagnostics (leak checks). */
+  get diagnostics(): { transports: number; reconnectTimer: boolean; monitorRunning: boolean; pendingRequests: number; signalingOpen: boolean } {
+    return {
+      transports: this.#media.transports.length,
+      reconnectTimer: this.#reconnect.hasTimer,
+      monitorRunning: this.#monitor.running,
+      pendingRequests: this.#sig?.pendingCount ?? 0,
+      signalingOpen: this.#sig?.open ?? false,
+    };
+  }
+
+  /**
+   * Connects, presents the token and resolves once in the waiting room (`waiting`) or admitted
+   * (`joined`, media published per `publish`).
+   * @throws {InvalidStateError} unless `idle`.
+   * @throws {UnsupportedError} `UNSUPPORTED_BROWSER` without WebRTC.
+   * @throws {ConnectionError} / {@link SignalingError} (e.g. `INVALID_TOKEN`, `SESSION_LOCKED`); the session is then `failed`.
+   */
+  async join(signal?: AbortSignal): Promise<void> {
+    if (this.state !== 'idle') throw new InvalidStateError(`join() in state ${this.state}`);
+    if (!this.#platform.capabilities().webrtc) {
+      const e = new UnsupportedError('UNSUPPORTED_BROWSER', 'this browser has no WebRTC');
+      this.#transition('connecting', 'join');
+      this.#fail(e, true);
+      throw e;
+    }
+    this.#transition('connecting', 'join');
+    this.#unsubscribeNetwork = this.#platform.onNetworkChange((online) => this.#onNetwork(online));
+    try {
+      const r = await joinAttempt(this.#recovery(), signal);
+      if (this.#machine.final) throw new AlcoveError('ABORTED', 'left during join');
+      if (r.state === 'joined') {
+        this.#transition('joined', 'joined');
+        this.#afterJoined();
+      } else {
+        this.#transition('waiting', 'waiting');
+      }
+    } catch (e) {
+      const err = e instanceof AlcoveError ? e : new ConnectionError('CONNECTION_FAILED', 'join failed', { cause: e });
+      if (!this.#machine.final) this.#fail(err, true);
+      throw err;
+    }
+  }
+
+  /** Leaves the call and releases everything (devices, transports, timers). Idempotent; works in any state. */
+  async leave(): Promise<void> {
+    if (this.#machine.final) return;
+    const sig = this.#sig;
+    this.#sig = undefined;
+    this.#teardown();
+    this.#transition('ended', 'left');
+    this.#emit('ended', 'left');
+    if (sig?.open) {
+      // Tell the server (so others see "left", not "reconnecting"); never wait long for it.
+      await sig.request('session.leave', {}, { timeoutMs: 1000 }).catch(() => undefined);
+    }
+    sig?.close();
+  }
+
+  // --- local media ------------------------------------------------------------------------------
+
+  /** Turns the microphone on (captures/publishes it, or unmutes) or off (mute; remote sees it). */
+  setMicrophoneEnabled(enabled: boolean, deviceId?: string): Promise<void> {
+    this.#guardJoined('setMicrophoneEnabled');
+    return enabled ? this.#local.enable('audio', deviceId) : this.#local.disable('audio');
+  }
+  /** Turns the camera on or off. Off releases the camera (its light goes out). */
+  setCameraEnabled(enabled: boolean, deviceId?: string): Promise<void> {
+    this.#guardJoined('setCameraEnabled');
+    return enabled ? this.#local.enable('video', deviceId) : this.#local.disable('video');
+  }
+  /** Switches the camera or microphone live (no renegotiation). */
+  switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    this.#guardJoined('switchDevice');
+    if (!deviceId) throw new AlcoveError('INVALID_ARGUMENT', 'deviceId is required');
+    return this.#local.switchDevice(kind, deviceId);
+  }
+  /**
+   * Shares the screen when the session policy allows it for this role.
+   * @throws {AlcoveError} `SCREEN_SHARE_NOT_ALLOWED`; {@link UnsupportedError} without `getDisplayMedia`.
+   */
+  startScreenShare(): Promise<void> {
+    this.#guardJoined('startScreenShare');
+    const allowed = this.#policy?.screenShare;
+    if (allowed === 'nobody' || (allowed === 'host' && this.#role !== 'host')) {
+      throw new AlcoveError('SCREEN_SHARE_NOT_ALLOWED', 'screen share is not allowed for this participant');
+    }
+    return this.#local.startScreenShare();
+  }
+  /** Stops sharing the screen. */
+  stopScreenShare(): Promise<void> {
+    return this.#local.stopScreenShare();
+  }
+  /** Lists cameras, microphones and speakers. */
+  async listDevices(): Promise<MediaDeviceInfo[]> {
+    const md = this.#platform.mediaDevices;
+    if (!md) throw new UnsupportedError('UNSUPPORTED_BROWSER', 'no media devices');
+    return md.enumerateDevices();
+  }
+
+  // --- remote media -----------------------------------------------------------------------------
+
+  /** Stops receiving a remote track (saves bandwidth); {@link resumeTrack} restarts it. */
+  pauseTrack(trackId: string): Promise<void> {
+    this.#guardJoined('pauseTrack');
+    return this.#media.setRemotePaused(trackId, true);
+  }
+  /** Resumes a paused remote track. */
+  resumeTrack(trackId: string): Promise<void> {
+    this.#guardJoined('resumeTrack');
+    return this.#media.setRemotePaused(trackId, false);
+  }
+  /** Prefers a simulcast layer for a remote video (0 = lowest). */
+  setPreferredLayers(trackId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    this.#guardJoined('setPreferredLayers');
+    return this.#media.setPreferredLayers(trackId, spatialLayer, temporalLayer);
+  }
+  /**
+   * Attaches a track to a `<video>`/`<audio>` element (and applies the chosen speaker). Returns a detach function.
+   * @example
+   * const detach = session.attach(track.track, document.querySelector('video')!);
+   */
+  attach(track: MediaStreamTrack, element: HTMLMediaElement): () => void {
+    const local = this.#local.tracks.some((t) => t.track === track);
+    const detach = attachTrack(track, element, { local });
+    this.#elements.add(element);
+    if (this.#sinkId !== undefined && !local) void setAudioOutput(element, this.#sinkId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
+    return () => {
+      detach();
+      this.#elements.delete(element);
+    };
+  }
+  /**
+   * Routes remote audio of every attached element to speaker `deviceId`.
+   * @throws {UnsupportedError} `UNSUPPORTED_FEATURE` where `setSinkId` is missing.
+   */
+  async setAudioOutput(deviceId: string): Promise<void> {
+    if (!this.#platform.capabilities().setSinkId) throw new UnsupportedError('UNSUPPORTED_FEATURE', 'speaker selection is not supported');
+    this.#sinkId = deviceId;
+    for (const el of this.#elements) await setAudioOutput(el, deviceId);
+  }
+
+  // --- chat ---------------------------------------------------------------------------------------
+
+  /**
+   * Sends a chat message; resolves when the server acknowledged it. Queued while disconnected and
+   * re-sent after resume; receivers get it exactly once, in order.
+   * @example
+   * await session.sendChat('Can you hear me?');
+   */
+  sendChat(text: string, options?: SendChatOptions): Promise<ChatMessage> {
+    if (this.#machine.final) return Promise.reject(new InvalidStateError(`sendChat() in state ${this.state}`));
+    if (typeof text !== 'string' || text.length === 0) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'text is required'));
+    if (text.length > 8000) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'text is too long (8000 characters at most)'));
+    return this.#outbox.send(text, options);
+  }
+
+  // --- host ---------------------------------------------------------------------------------------
+
+  /** Host: admits someone from the waiting room. */
+  admit(participantId: string): Promise<void> {
+    return this.#host('host.admit', { participantId });
+  }
+  /** Host: denies entry. */
+  deny(participantId: string): Promise<void> {
+    return this.#host('host.deny', { participantId });
+  }
+  /** Host: removes a participant for good. */
+  remove(participantId: string): Promise<void> {
+    return this.#host('host.remove', { participantId });
+  }
+  /** Host: nobody new may enter. */
+  lock(): Promise<void> {
+    return this.#host('host.lock', {});
+  }
+  /** Host: reopens the session. */
+  unlock(): Promise<void> {
+    return this.#host('host.unlock', {});
+  }
+  /** Host: asks a participant to mute (they decide; see `muteRequested`). */
+  requestMute(participantId: string, kind: MediaKind): Promise<void> {
+    return this.#host('host.requestMute', { participantId, kind });
+  }
+  /** Host: who may share the screen. */
+  setScreenSharePolicy(allowed: SessionPolicyInfo['screenShare']): Promise<void> {
+    return this.#host('host.setScreenShare', { allowed });
+  }
+  /** Host: ends the session for everyone. */
+  end(): Promise<void> {
+    return this.#host('host.end', {});
+  }
+
+  // --- internals ------------------------------------------------------------------------------------
+
+  #emit<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
+    (this.emit as (e: E, ...a: SessionEvents[E]) => boolean)(event, ...args);
+  }
+
+  #transition(to: SessionState, reason: StateChangeReason): void {
+    this.#machine.transition(to, reason);
+  }
+
+  #guardJoined(method: string): void {
+    if (this.state !== 'joined' && this.state !== 'reconnecting') throw new InvalidStateError(`${method}() in state ${this.state}`);
+  }
+
+  async #host<M extends RequestMethod>(method: M, data: RequestData<M>): Promise<void> {
+    if (this.state !== 'joined') throw new InvalidStateError(`${method} in state ${this.state}`);
+    if (this.#role !== 'host') throw new AlcoveError('NOT_ALLOWED', `${method} needs the host role`);
+    await this.#request(method, data);
+  }
+
+  #request<M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>> {
+    const sig = this.#sig;
+    if (!sig) return Promise.reject(new ConnectionError('CONNECTION_LOST', `${method}: not connected`));
+    return sig.request(method, data, signal ? { signal } : {});
+  }
+
+  /** The narrow surface the join/resume attempts use. */
+  #recovery(): RecoveryHost {
+    return {
+      options: this.#o,
+      platform: this.#platform,
+      media: this.#media,
+      ticket: () => this.#ticket,
+      currentSignaling: () => this.#sig,
+      newSignaling: () => {
+        this.#sig?.close();
+        const client: SignalingClient = new SignalingClient(this.#platform, {
+          onNotification: (n) => {
+            if (client === this.#sig) this.#onNotification(n);
+          },
+          onLost: (reason) => {
+            if (client === this.#sig) this.#onSignalingLost(reason === 'heartbeat' ? 'heartbeat' : 'signaling-closed');
+          },
+        }, this.#o.signaling);
+        this.#sig = client;
+        return client;
+      },
+      applyJoined: (r) => this.#applyJoined(r),
+      publishDefaults: () => this.#publishDefaults(),
+      resumeChat: () => this.#outbox.resume(),
+    };
+  }
+
+  #applyJoined(r: JoinedResult): void {
+    this.#selfId = r.participantId;
+    this.#role = r.role;
+    this.#policy = r.policy;
+    this.#heartbeatMs = r.heartbeatMs;
+    this.#admitted = r.state === 'joined';
+    if (r.resumeTicket) this.#ticket = r.resumeTicket;
+    if (r.participants) this.#syncParticipants(r.participants);
+    if (r.waiting) {
+      this.#waiting = r.waiting;
+      this.#emit('waitingRoomChanged', r.waiting);
+    }
+    this.#sig?.startHeartbeat(this.#heartbeatMs);
+  }
+
+  async #publishDefaults(): Promise<void> {
+    if (this.#publishedDefaults) return;
+    this.#publishedDefaults = true;
+    if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired) {
+      this.#emit('error', new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption; publishing is disabled until E2EE is available'));
+      return;
+    }
+    const p = this.#o.publish ?? {};
+    for (const kind of ['audio', 'video'] as const) {
+      const want = p[kind] ?? true;
+      if (want === false) continue;
+      await this.#local.enable(kind, typeof want === 'string' ? want : undefined).catch((e: unknown) => this.#emit('error', e as AlcoveError));
+    }
+  }
+
+  #afterJoined(): void {
+    this.#monitor.start();
+    this.#outbox.resume();
+  }
+
+  async #onAdmitted(d: { resumeTicket: string; participants: ParticipantInfo[]; producers: JoinedResult['producers'] }): Promise<void> {
+    if (this.state !== 'waiting') return;
+    this.#ticket = d.resumeTicket;
+    this.#admitted = true;
+    this.#syncParticipants(d.participants);
+    try {
+      await startMedia(this.#recovery(), d.producers);
+    } catch (e) {
+      if (this.state !== 'waiting') return;
+      this.#emit('error', e instanceof AlcoveError ? e : new ConnectionError('CONNECTION_FAILED', 'media setup failed', { cause: e }));
+    }
+    if (this.state !== 'waiting') return;
+    this.#transition('joined', 'admitted');
+    this.#afterJoined();
+  }
+
+  #onNotification(n: Notification): void {
+    switch (n.method) {
+      case 'session.admitted': void this.#onAdmitted(n.data); break;
+      case 'session.denied': this.#end('denied'); break;
+      case 'session.removed': this.#end('removed'); break;
+      case 'session.ended': this.#end('session-ended'); break;
+      case 'session.lockChanged':
+        if (this.#policy) this.#policy = { ...this.#policy, locked: n.data.locked };
+        this.#emit('lockChanged', n.data.locked);
+        break;
+      case 'session.policyChanged':
+        if (this.#policy) {
+          this.#policy = { ...this.#policy, screenShare: n.data.screenShare };
+          this.#emit('policyChanged', this.#policy);
+          const s = n.data.screenShare;
+          if (s === 'nobody' || (s === 'host' && this.#role !== 'host')) void this.#local.stopScreenShare();
+        }
+        break;
+      case 'session.shutdown':
+        this.#sig?.close();
+        this.#onSignalingLost('server-shutdown');
+        break;
+      case 'participant.joined':
+      case 'participant.updated': this.#upsertParticipant(n.data); break;
+      case 'participant.left': this.#removeParticipant(n.data.participantId, n.data.reason); break;
+      case 'waitingRoom.changed':
+        this.#waiting = n.data.waiting;
+        this.#emit('waitingRoomChanged', n.data.waiting);
+        break;
+      case 'media.producerAdded': this.#media.addProducer(n.data).catch((e: unknown) => this.#emit('error', e as AlcoveError)); break;
+      case 'media.producerClosed': this.#media.removeProducer(n.data.producerId); break;
+      case 'media.producerPaused': this.#media.setProducerPaused(n.data.producerId, true); break;
+      case 'media.producerResumed': this.#media.setProducerPaused(n.data.producerId, false); break;
+      case 'media.consumerClosed': this.#media.consumerClosed(n.data.consumerId); break;
+      case 'media.transportClosed':
+        if (this.state === 'joined') this.#startReconnect('transport-closed', 'resume');
+        break;
+      case 'chat.message': this.#inbox.receive(n.data); break;
+      case 'host.muteRequested': this.#emit('muteRequested', n.data.kind); break;
+      case 'checklist.submitted': this.#emit('checklistSubmitted', n.data.participantId, n.data.status); break;
+      default: break; // e2ee.*, consumer layer/score updates: not used yet
+    }
+  }
+
+  #onSignalingLost(cause: DisconnectCause): void {
+    this.#outbox.suspend();
+    const s = this.state;
+    if (s === 'joined' || s === 'waiting' || s === 'reconnecting') this.#startReconnect(cause, 'resume');
+  }
+
+  #onNetwork(online: boolean): void {
+    if (!online) {
+      if (this.state === 'joined' || this.state === 'waiting') this.#startReconnect('offline', 'resume');
+    } else if (this.#reconnect.active) {
+      this.#reconnect.retryNow();
+    }
+  }
+
+  #startReconnect(cause: DisconnectCause, tier: ReconnectTier): void {
+    const s = this.state;
+    const t: ReconnectTier = s === 'waiting' || !this.#admitted ? 'rejoin' : tier;
+    if (s === 'joined' || s === 'waiting') {
+      this.#cause = cause;
+      this.#monitor.stop();
+      this.#transition('reconnecting', cause === 'heartbeat' || cause === 'signaling-closed' ? 'connection-lost' : cause === 'ice' ? 'ice' : cause);
+      this.#emit('reconnecting', { cause, tier: t });
+      this.#reconnect.start(cause, t);
+    } else if (s === 'reconnecting') {
+      this.#reconnect.start(cause, t);
+    }
+  }
+
+  async #attempt(tier: ReconnectTier, signal: AbortSignal): Promise<void> {
+    const host = this.#recovery();
+    if (tier === 'ice-restart') {
+      if (!this.#sig?.open) throw new ConnectionError('CONNECTION_LOST', 'signalling is down');
+      await this.#media.restartIce(signal);
+      await this.#media.waitConnected(this.#o.iceRestartTimeoutMs ?? 5000, signal);
+      return;
+    }
+    if (tier === 'resume') {
+      this.#outbox.suspend();
+      await resumeAttempt(host, signal);
+      return;
+    }
+    this.#outbox.suspend();
+    this.#admitted = false;
+    this.#ticket = undefined;
+    await rejoinAttempt(host, signal);
+  }
+
+  #end(reason: 'denied' | 'removed' | 'session-ended'): void {
+    if (this.#machine.final) return;
+    this.#teardown();
+    this.#transition('ended', reason);
+    this.#emit('ended', reason);
+  }
+
+  #fail(error: AlcoveError, fatal: boolean): void {
+    if (this.#machine.final) return;
+    if (error.code === 'REMOVED' || error.code === 'DENIED' || error.code === 'SESSION_ENDED') {
+      this.#end(error.code === 'REMOVED' ? 'removed' : error.code === 'DENIED' ? 'denied' : 'session-ended');
+      return;
+    }
+    this.#teardown();
+    this.#transition('failed', this.state === 'connecting' ? 'join-failed' : fatal ? 'error' : 'reconnect-failed');
+    this.#emit('failed', { error, fallback: this.#o.fallback });
+  }
+
+  /** Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners. */
+  #teardown(): void {
+    this.#reconnect.cancel();
+    this.#monitor.stop();
+    this.#local.close();
+    this.#media.close();
+    this.#outbox.close();
+    this.#sig?.close();
+    this.#sig = undefined;
+    this.#unsubscribeNetwork?.();
+    this.#unsubscribeNetwork = undefined;
+    this.#elements.clear();
+  }
+
+  #syncParticipants(list: readonly ParticipantInfo[]): void {
+    const seen = new Set<string>();
+    for (const p of list) {
+      if (p.id === this.#selfId) continue;
+      seen.add(p.id);
+      this.#upsertParticipant(p);
+    }
+    for (const id of [...this.#participants.keys()]) if (!seen.has(id)) this.#removeParticipant(id, 'left');
+  }
+
+  #upsertParticipant(p: ParticipantInfo): void {
+    if (p.id === this.#selfId) return;
+    const prev = this.#participants.get(p.id);
+    this.#participants.set(p.id, p);
+    if (!prev) this.#emit('participantJoined', this.#view(p));
+    else if (prev.connection !== p.connection || prev.displayName !== p.displayName || prev.role !== p.role || prev.identityKey !== p.identityKey) {
+      this.#emit('participantUpdated', this.#view(p));
+    }
+  }
+
+  #removeParticipant(id: string, reason: LeaveReason): void {
+    const p = this.#participants.get(id);
+    if (!p) return;
+    this.#media.removeParticipant(id);
+    this.#participants.delete(id);
+    this.#monitor.forget(id);
+    this.#emit('participantLeft', this.#view(p), reason);
+  }
+
+  #view(p: ParticipantInfo): RemoteParticipant {
+    return { id: p.id, role: p.role, displayName: p.displayName, connection: p.connection, tracks: this.#media.remoteTracks.filter((t) => t.participantId === p.id) };
+  }
+
+  #remoteTrackChanged(t: RemoteTrack): void {
+    const prev = this.#trackViews.get(t.id);
+    this.#trackViews.set(t.id, t);
+    if (!prev || prev.muted !== t.muted) this.#emit('trackMuted', t, t.muted);
+    if (prev && prev.paused !== t.paused) this.#emit('trackPaused', t, t.paused);
+  }
+}

@@ -1,0 +1,73 @@
+import type { ParticipantInfo, Role } from '@alcove/protocol';
+import type { Platform } from '../platform/platform.js';
+import type { MediaHooks, PublishDefaults, RemoteTrack, SimulcastLayer } from '../media/types.js';
+import type { ReconnectPolicy } from '../reconnect/reconnect-policy.js';
+import type { SignalingOptions } from '../signaling/signaling-client.js';
+
+/**
+ * End-to-end encryption mode. `'auto'` (default) follows the session policy: media is encrypted
+ * whenever E2EE is available (a later release); until then it publishes only in sessions created
+ * with `e2eeRequired: false` and fails closed (`E2EE_UNAVAILABLE`) in sessions that require E2EE.
+ * `'off'` never encrypts (sessions requiring E2EE refuse it).
+ */
+export type E2eeMode = 'auto' | 'off';
+
+/**
+ * What the therapist and client agreed to do if the call cannot be restored (from the pre-session
+ * checklist). Surfaced in the `failed` event; never sent to the server by this library.
+ */
+export interface FallbackPlan {
+  /** The number the therapist calls back. */
+  readonly callbackNumber?: string;
+  /** Free text, e.g. "therapist calls the client's mobile". */
+  readonly plan?: string;
+}
+
+/** Options of `Session.create`. */
+export interface SessionOptions {
+  /** `wss://…` URL of the Alcove server's signalling endpoint. */
+  readonly serverUrl: string;
+  /** The join token (a JWT minted by the integrator's back end). Sent in the first message, never in a URL. */
+  readonly token: string;
+  /** Browser APIs; default `createBrowserPlatform()`. */
+  readonly platform?: Platform;
+  /** Delays between reconnect attempts; default `new DefaultReconnectPolicy()` (jitter, 60 s budget). */
+  readonly reconnectPolicy?: ReconnectPolicy;
+  /** Default `'auto'`. See {@link E2eeMode}. */
+  readonly e2ee?: E2eeMode;
+  /** What to publish once admitted. Default camera and microphone. */
+  readonly publish?: PublishDefaults;
+  /** Camera simulcast: `true` (default: two layers), `false`, or explicit layers lowest first. */
+  readonly simulcast?: boolean | readonly SimulcastLayer[];
+  /** Shown in the `failed` event when reconnecting gives up. */
+  readonly fallback?: FallbackPlan;
+  /** Hooks into RTP senders/receivers (where E2EE transforms attach). */
+  readonly mediaHooks?: MediaHooks;
+  /** Signalling timeouts and heartbeat. Defaults: requests 10 s, ping every 500 ms, lost after 1.5 s of silence. */
+  readonly signaling?: SignalingOptions;
+  /** How long an ICE restart may take before escalating, ms. Default 5 000. */
+  readonly iceRestartTimeoutMs?: number;
+  /** Stats poll period, ms (stall detection; quality every second poll). Default 1 000. */
+  readonly statsIntervalMs?: number;
+  /** No inbound media for this long (while expected) starts an ICE restart, ms. Default 2 000. */
+  readonly inboundStallMs?: number;
+}
+
+/** Someone else in the session. */
+export interface RemoteParticipant {
+  readonly id: string;
+  readonly role: Role;
+  readonly displayName: string;
+  /** `reconnecting` while the server holds them within its grace window after a drop. */
+  readonly connection: ParticipantInfo['connection'];
+  /** Their tracks this client receives. */
+  readonly tracks: readonly RemoteTrack[];
+}
+
+/** Details of a reconnect cycle, as in the `reconnecting` and `reconnected` events. */
+export interface ReconnectInfo {
+  readonly cause: import('../reconnect/reconnect-policy.js').DisconnectCause;
+  readonly tier: import('../reconnect/reconnect-policy.js').ReconnectTier;
+  readonly attempts?: number;
+  readonly elapsedMs?: number;
+}
