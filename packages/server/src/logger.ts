@@ -8,11 +8,14 @@
  *   (camelCase / snake_case / kebab-case words, case-insensitive: `token`, `joinToken`, `resume_ticket`,
  *   `apiKey`, `displayName`, `remoteAddress`, `ip`…) is dropped from the line.
  * - **By value shape.** String values must look like identifiers or codes: printable ASCII without
- *   spaces, at most {@link MAX_LOG_VALUE_LENGTH} characters, and not JWT-shaped. Anything else (free
+ *   spaces, at most {@link MAX_LOG_VALUE_LENGTH} characters, not JWT-shaped and not an IP address. Anything else (free
  *   text a client could have typed, error messages that quote input) is replaced by `"[redacted]"`.
+ *   A single word typed by a client (a one-word display name) still looks like an id, so callers
+ *   must not put client text in innocuously named fields; the guards catch the common mistakes.
  *   The event name itself must match `^[a-z][A-Za-z0-9_.:-]{0,63}$` or is replaced by `invalid.event`.
  * @packageDocumentation
  */
+import { isIP } from 'node:net';
 
 /** Levels in increasing severity; `silent` logs nothing. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -84,7 +87,7 @@ export function isLoggableField(name: string): boolean {
 export function sanitizeLogValue(value: string | number | boolean): string | number | boolean {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'boolean') return value;
-  if (value.length > MAX_LOG_VALUE_LENGTH || !SAFE_VALUE_RE.test(value) || JWT_RE.test(value)) return REDACTED_VALUE;
+  if (value.length > MAX_LOG_VALUE_LENGTH || !SAFE_VALUE_RE.test(value) || JWT_RE.test(value) || isIP(value) !== 0) return REDACTED_VALUE;
   return value;
 }
 

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { ROLES } from '@alcove/protocol';
 import { AuditError } from './errors.js';
@@ -29,6 +30,10 @@ const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const CODE_RE = /^[A-Za-z0-9_.:-]{0,64}$/;
 const DETAIL_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const ENTRY_KEYS = new Set(['type', 'sessionId', 'participantId', 'actorId', 'actor', 'role', 'reason', 'detail']);
+
+/** A short code: `^[A-Za-z0-9_.:-]{0,64}$`, and not an IP address or anything JWT-shaped. */
+const isCode = (v: unknown): v is string =>
+  typeof v === 'string' && CODE_RE.test(v) && isIP(v) === 0 && !/^eyJ/.test(v) && !/^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./.test(v);
 
 const invalid = (message: string): never => {
   throw new AuditError('AUDIT_INVALID_ENTRY', message);
@@ -201,7 +206,7 @@ export class AuditLog {
       out.role = entry.role;
     }
     if (entry.reason !== undefined) {
-      if (typeof entry.reason !== 'string' || !CODE_RE.test(entry.reason)) invalid('reason must be a short code.');
+      if (!isCode(entry.reason)) invalid('reason must be a short code.');
       out.reason = entry.reason;
     }
     if (entry.detail !== undefined) {
@@ -216,7 +221,7 @@ export class AuditLog {
         if (typeof v === 'number') {
           if (!Number.isFinite(v)) invalid('detail numbers must be finite.');
         } else if (typeof v === 'string') {
-          if (!CODE_RE.test(v)) invalid('detail strings must be short codes.');
+          if (!isCode(v)) invalid('detail strings must be short codes.');
         } else if (typeof v !== 'boolean') {
           invalid('detail values must be strings, numbers or booleans.');
         }

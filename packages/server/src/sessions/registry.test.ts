@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SessionError } from './errors.js';
+import { SESSIONS_FILE, SessionRegistry } from './registry.js';
+
+const root = mkdtempSync(join(tmpdir(), 'alcove-registry-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshDir = (): string => join(root, `d${++n}`);
+
+describe('SessionRegistry', () => {
+  it('creates sessions with 128-bit ids and secure defaults', () => {
+    const r = SessionRegistry.open();
+    const s = r.create();
+    expect(s.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(s.policy).toEqual({
+      waitingRoom: true, e2eeRequired: true, recording: false, maxParticipants: 6, idleTimeoutS: 1800,
+      jurisdictions: [], checklist: { steps: [], requiredBeforeAdmission: false }, screenShare: 'host',
+    });
+    expect(s.state).toBe('open');
+    expect(s.locked).toBe(false);
+    expect(new Set(Array.from({ length: 500 }, () => r.create().id)).size).toBe(500);
+  });
+
+  it('validates policy input (max participants 2..100, strict fields)', () => {
+    const r = SessionRegistry.open();
+    expect(r.create({ maxParticipants: 2 }).policy.maxParticipants).toBe(2);
+    expect(r.create({ maxParticipants: 100 }).policy.maxParticipants).toBe(100);
+    const bad: Array<[unknown, string]> = [
+      [{ maxParticipants: 1 }, 'maxParticipants'], [{ maxParticipants: 101 }, 'maxParticipants'],
+      [{ maxParticipants: 2.5 }, 'maxParticipants'], [{ maxParticipants: '6' }, 'maxParticipants'],
+      [{ maxParticipants: -1 }, 'maxParticipants'], [{ maxParticipants: Number.NaN }, 'maxParticipants'],
+      [{ recording: true }, 'recording'], [{ waitingRoom: 'yes' }, 'waitingRoom'], [{ unknown: 1 }, 'unknown'],
+      [{ jurisdictions: ['california'] }, 'jurisdictions'], [{ jurisdictions: 'US-CA' }, 'jurisdictions'],
+      [{ idleTimeoutS: 10 }, 'idleTimeoutS'], [{ screenShare: 'all' }, 'screenShare'],
+      [{ checklist: { steps: ['Consent!'] } }, 'checklist.steps'], [{ checklist: { extra: 1 } }, 'checklist.extra'],
+      [[], 'policy'], ['x', 'policy'],
+    ];
+    for (const [input, field] of bad) {
+      let err: unknown;
+      try {
+        r.create(input);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(input)).toBeInstanceOf(SessionError);
+      expect((err as SessionError).code).toBe('INVALID_POLICY');
+      expect((err as SessionError).field).toBe(field);
+    }
+    const ok = r.create({ jurisdictions: ['US-CA', 'DE'], checklist: { steps: ['consent', 'location'], requiredBeforeAdmission: true }, screenShare: 'nobody' });
+    expect(ok.policy.jurisdictions).toEqual(['US-CA', 'DE']);
+    expect(ok.policy.checklist.requiredBeforeAdmission).toBe(true);
+  });
+
+  it('persists across a reopen: locked stays locked, removed and denied stay barred, ended stays ended', () => {
+    const dataDir = freshDir();
+    const r1 = SessionRegistry.open({ dataDir });
+    const locked = r1.create({ maxParticipants: 2 });
+    const gated = r1.create({});
+    const ended = r1.create({ waitingRoom: false });
+    r1.setLocked(locked.id, true);
+    r1.markRemoved(gated.id, 'guardian-2');
+    r1.markDenied(gated.id, 'stranger-9');
+    r1.recordInvited(gated.id, 'client-1', 'client', 1000);
+    r1.recordAttendance(gated.id, 'client-1', 'waiting', 2000);
+    r1.recordAttendance(gated.id, 'client-1', 'admitted', 3000);
+    r1.end(ended.id, 'host');
+    r1.close(); // no restart hook: simulate a crash by simply opening again
+
+    const r2 = SessionRegistry.open({ dataDir });
+    expect(r2.get(locked.id)).toMatchObject({ locked: true, state: 'open', policy: { maxParticipants: 2 } });
+    expect(r2.get(gated.id)?.policy.waitingRoom).toBe(true);
+    expect(r2.isBarred(gated.id, 'guardian-2')).toBe(true);
+    expect(r2.isBarred(gated.id, 'stranger-9')).toBe(true);
+    expect(r2.isBarred(gated.id, 'client-1')).toBe(false);
+    expect(r2.get(ended.id)).toMatchObject({ state: 'ended', endReason: 'host' });
+    const a = r2.attendance(gated.id)?.find((p) => p.participantId === 'client-1');
+    expect(a).toMatchObject({ role: 'client', invitedAt: 1000, firstJoinedAt: 3000, neverJoined: false });
+    expect(() => r2.setLocked(ended.id, true)).toThrow(SessionError);
+    // Ending again is a no-op that keeps the first reason.
+    expect(r2.end(ended.id, 'admin').endReason).toBe('host');
+  });
+
+  it('writes security changes before returning (no close needed)', () => {
+    const dataDir = freshDir();
+    const r1 = SessionRegistry.open({ dataDir });
+    const s = r1.create({});
+    r1.setLocked(s.id, true);
+    r1.markRemoved(s.id, 'p1');
+    const r2 = SessionRegistry.open({ dataDir });
+    expect(r2.get(s.id)?.locked).toBe(true);
+    expect(r2.isBarred(s.id, 'p1')).toBe(true);
+  });
+
+  it('refuses to start on a corrupt snapshot', () => {
+    const dataDir = freshDir();
+    SessionRegistry.open({ dataDir }).create({});
+    writeFileSync(join(dataDir, SESSIONS_FILE), '{"version":1,"sessions":[{"record":');
+    expect(() => SessionRegistry.open({ dataDir })).toThrow(expect.objectContaining({ code: 'PERSISTENCE_FAILED' }));
+  });
+
+  it('emits ended and lockChanged once; listener errors do not break state', () => {
+    const r = SessionRegistry.open();
+    const s = r.create();
+    const events: string[] = [];
+    r.on('ended', (rec, reason) => events.push(`ended:${rec.id === s.id}:${reason}`));
+    r.on('lockChanged', (_rec, locked) => {
+      events.push(`lock:${locked}`);
+      throw new Error('listener bug');
+    });
+    r.on('listenerError', () => events.push('listenerError'));
+    r.setLocked(s.id, true);
+    r.setLocked(s.id, true);
+    r.end(s.id, 'admin');
+    r.end(s.id, 'admin');
+    expect(events).toEqual(['lock:true', 'listenerError', 'ended:true:admin']);
+    expect(r.get(s.id)?.locked).toBe(true);
+  });
+
+  it('tracks attendance: join, leave, reconnects, never-joined', () => {
+    const r = SessionRegistry.open();
+    const s = r.create();
+    r.recordInvited(s.id, 'host-1', 'host', 1);
+    r.recordInvited(s.id, 'client-1', 'client', 2);
+    r.recordInvited(s.id, 'noshow', 'client', 3);
+    r.recordAttendance(s.id, 'host-1', 'joined', 10);
+    r.recordAttendance(s.id, 'client-1', 'waiting', 11);
+    r.recordAttendance(s.id, 'client-1', 'admitted', 12);
+    r.recordAttendance(s.id, 'client-1', 'reconnecting', 20);
+    r.recordAttendance(s.id, 'client-1', 'reconnected', 21);
+    r.recordAttendance(s.id, 'client-1', 'left', 30);
+    const att = r.attendance(s.id) ?? [];
+    expect(att.map((a) => [a.participantId, a.neverJoined])).toEqual([['host-1', false], ['client-1', false], ['noshow', true]]);
+    expect(att[1]).toMatchObject({ firstJoinedAt: 12, lastLeftAt: 30, reconnects: 1 });
+    expect(att[1]?.events.map((e) => e.event)).toEqual(['waiting', 'admitted', 'reconnecting', 'reconnected', 'left']);
+    expect(() => r.recordAttendance(s.id, 'bad id', 'joined')).toThrow(SessionError);
+    expect(() => r.recordAttendance(s.id, 'p', 'teleported' as never)).toThrow(SessionError);
+    expect(() => r.recordAttendance('nope', 'p', 'joined')).toThrow(expect.objectContaining({ code: 'SESSION_NOT_FOUND' }));
+    expect(r.attendance('nope')).toBeUndefined();
+  });
+});
