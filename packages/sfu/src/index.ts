@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { createWorker, Worker } from './worker/worker.js';
-export type { WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions } from './worker/worker.js';
+export type { WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions, DropCounters } from './worker/worker.js';
 export { Router } from './router/router.js';
 export { Transport } from './transport/transport.js';
 export { WebRtcTransport } from './transport/webrtc-transport.js';

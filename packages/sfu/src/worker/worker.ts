@@ -10,6 +10,9 @@ import { Router } from '../router/router.js';
 import type { RtpCodecCapability } from '../types/index.js';
 import { Channel } from './channel.js';
 import type { EngineSettings } from './channel-messages.js';
+import type { DropCounters } from '../engine/context.js';
+
+export type { DropCounters };
 
 /** Options of {@link createWorker} (mediasoup's `WorkerSettings`, plus `rtcListenIp`). */
 export interface WorkerSettings<WorkerAppData extends AppData = AppData> {
@@ -179,7 +182,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     routerIds: string[];
     transportIds: string[];
     udp: { ip: string; port: number; datagramsReceived: number; datagramsSent: number };
-    drops: Record<string, number>;
+    drops: DropCounters;
     droppedTotal: number;
   }> {
     this.#assertOpen();
