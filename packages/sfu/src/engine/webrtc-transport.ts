@@ -146,6 +146,12 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     if (!this.selected || (useCandidate && !isSelected)) {
       this.selected = { address: rinfo.address, port: rinfo.port };
       this.emit(this.id, 'iceselectedtuplechange', this.iceSelectedTuple);
+      if (this.startClientWhenSelected) {
+        // DTLS client role: start the handshake once there is a tuple to send to.
+        const start = this.startClientWhenSelected;
+        this.startClientWhenSelected = undefined;
+        queueMicrotask(start);
+      }
     }
     if (useCandidate) this.nominated = true;
     const next: IceState = this.nominated ? 'completed' : 'connected';
@@ -321,11 +327,6 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       if (this.pendingDtls.length < 16) this.pendingDtls.push({ data: Buffer.from(data), rinfo });
       else this.drops.dtlsMalformed++;
       return;
-    }
-    if (this.startClientWhenSelected) {
-      const s = this.startClientWhenSelected;
-      this.startClientWhenSelected = undefined;
-      s();
     }
     try {
       this.shim.onData(data, [rinfo.address, rinfo.port]);
