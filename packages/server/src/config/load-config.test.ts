@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configHelpText, isHelpRequested, loadConfig, OPTION_SPECS } from './index.js';
+
+const SECRET = 's'.repeat(32);
+const env = { ALCOVE_TOKEN_SECRET: SECRET };
+
+describe('loadConfig', () => {
+  it('has secure, loopback defaults', () => {
+    const c = loadConfig([], env, { cwd: '/srv' });
+    expect(c).toMatchObject({
+      host: '127.0.0.1', port: 8080, publicAddress: '127.0.0.1', rtcPort: 40000, allowedOrigins: [], apiKeys: [],
+      dataDir: '/srv/alcove-data', logLevel: 'info', webhooks: [], reconnectGraceS: 30, shutdownTimeoutS: 10,
+      limits: { maxMessageBytes: 65536, messagesPerSecond: 50, adminBodyBytes: 16384, maxSessions: 10000, maxConnections: 2000 },
+    });
+    expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe(SECRET);
+    expect(c.token.maxTtlS).toBe(86400);
+  });
+
+  it('reads flags (both forms, repeated lists) over env, and secrets from files', () => {
+    const files: Record<string, string> = { '/k': 'key-one-0123456789abc\n# comment\nkey-two-0123456789abc\n', '/s': `${'t'.repeat(40)}\n`, '/w': 'whsec-0123456789abcdef' };
+    const c = loadConfig(
+      ['--port=9000', '--host', '0.0.0.0', '--public-address', '192.0.2.10', '--allowed-origin', 'https://a.example', '--allowed-origin=https://b.example',
+        '--api-key-file', '/k', '--token-secret-file', '/s', '--webhook-url', 'https://ehr.example/h', '--webhook-secret-file', '/w',
+        '--log-level', 'debug', '--data-dir', '/data', '--admin-port', '9001'],
+      { ALCOVE_PORT: '1234', ALCOVE_TOKEN_SECRET: SECRET, ALCOVE_LOG_LEVEL: 'error' },
+      { readFile: (p) => files[p] ?? (() => { throw new Error('ENOENT'); })() },
+    );
+    expect(c).toMatchObject({
+      port: 9000, host: '0.0.0.0', publicAddress: '192.0.2.10', adminPort: 9001, allowedOrigins: ['https://a.example', 'https://b.example'],
+      apiKeys: ['key-one-0123456789abc', 'key-two-0123456789abc'], logLevel: 'debug', dataDir: '/data',
+      webhooks: [{ url: 'https://ehr.example/h', secret: 'whsec-0123456789abcdef' }],
+    });
+    expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe('t'.repeat(40));
+    expect(loadConfig([], { ...env, ALCOVE_API_KEYS: 'aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2', ALCOVE_ALLOWED_ORIGINS: 'https://x.example' }).apiKeys).toEqual(['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2']);
+  });
+
+  it('uses the EdDSA private key for verification when no public key is given', () => {
+    const c = loadConfig([], { ALCOVE_TOKEN_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----' });
+    expect(c.token.eddsaPrivateKey).toContain('PRIVATE KEY');
+    expect(c.token.eddsaPublicKey).toBe(c.token.eddsaPrivateKey);
+    expect(c.token.hs256Secret).toBeUndefined();
+  });
+
+  it('rejects bad input with ConfigError naming the option, never echoing secrets', () => {
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [[], {}, 'token-secret-file'],
+      [[], { ALCOVE_TOKEN_SECRET: 'short-secret-value' }, 'token-secret-file'],
+      [['--port', '70000'], env, 'port'],
+      [['--port', '-1'], env, 'port'],
+      [['--port'], env, 'port'],
+      [['--bogus', '1'], env, 'bogus'],
+      [['positional'], env, 'positional'],
+      [['--host', '0.0.0.0'], env, 'public-address'],
+      [['--host', 'example.org'], env, 'host'],
+      [['--allowed-origin', 'https://a.example/path'], env, 'allowed-origin'],
+      [['--log-level', 'loud'], env, 'log-level'],
+      [[], { ...env, ALCOVE_API_KEYS: 'tooshort' }, 'api-key-file'],
+      [['--webhook-url', 'https://ehr.example/h'], env, 'webhook-secret-file'],
+      [['--token-secret-file', '/missing'], {}, 'token-secret-file'],
+    ];
+    for (const [argv, e, option] of cases) {
+      let err: unknown;
+      try {
+        loadConfig(argv, e, { readFile: () => { throw new Error('ENOENT'); } });
+      } catch (x) {
+        err = x;
+      }
+      expect(err, argv.join(' ')).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).option).toBe(option);
+      expect((err as ConfigError).message).not.toContain('short-secret-value');
+      expect((err as ConfigError).message).not.toContain('tooshort');
+    }
+  });
+
+  it('documents every option in --help', () => {
+    expect(isHelpRequested(['--help'])).toBe(true);
+    expect(isHelpRequested(['-h'])).toBe(true);
+    expect(isHelpRequested(['--port', '1'])).toBe(false);
+    const help = configHelpText();
+    for (const o of OPTION_SPECS) {
+      expect(help).toContain(`--${o.flag}`);
+      expect(help).toContain(o.env);
+    }
+    expect(help).toContain('alcove-server audit verify FILE');
+    expect(help).toContain('alcove-server start');
+  });
+});
