@@ -49,10 +49,13 @@ export class ChatInbox {
 
   /** Handles one received message. */
   receive(m: InboundChat): void {
-    let s = this.#senders.get(m.from);
+    // A sender's stream is (participant, epoch): the epoch prefixes the client-generated id.
+    const dash = m.id.indexOf('-');
+    const key = `${m.from}/${dash > 0 ? m.id.slice(0, dash) : ''}`;
+    let s = this.#senders.get(key);
     if (!s) {
       s = { next: undefined, held: new Map(), seenIds: new Set() };
-      this.#senders.set(m.from, s);
+      this.#senders.set(key, s);
     }
     if (s.seenIds.has(m.id)) return;
     if (s.next === undefined) s.next = m.seq;
@@ -68,7 +71,7 @@ export class ChatInbox {
 
   /** Forgets a sender (it left for good). */
   forget(participantId: string): void {
-    this.#senders.delete(participantId);
+    for (const key of [...this.#senders.keys()]) if (key.startsWith(`${participantId}/`)) this.#senders.delete(key);
   }
 
   #flush(s: SenderState): void {

@@ -47,8 +47,13 @@ export class ChatOutbox {
   #closed = false;
   #gen = 0;
 
+  readonly #epoch: string;
+
   constructor(options: ChatOutboxOptions) {
     this.#o = options;
+    let e = '';
+    for (const b of options.platform.randomBytes(6)) e += b.toString(16).padStart(2, '0');
+    this.#epoch = e;
   }
 
   /** Messages not yet acknowledged. */
@@ -59,10 +64,12 @@ export class ChatOutbox {
   /** Queues `text`; resolves once the server acknowledged it. */
   send(text: string, options: SendChatOptions = {}): Promise<ChatMessage> {
     if (this.#closed) return Promise.reject(new ConnectionError('ABORTED', 'chat closed'));
-    const bytes = this.#o.platform.randomBytes(12);
-    let id = 'm';
-    for (const b of bytes) id += b.toString(16).padStart(2, '0');
     const seq = ++this.#seq;
+    // `<epoch>-<seq>-<random>`: the epoch names this sender instance's sequence, so a receiver
+    // keeps per-sender order even if the same participant comes back from a reloaded page.
+    let rnd = '';
+    for (const b of this.#o.platform.randomBytes(6)) rnd += b.toString(16).padStart(2, '0');
+    const id = `${this.#epoch}-${seq.toString(36)}-${rnd}`;
     return new Promise<ChatMessage>((resolve, reject) => {
       this.#queue.push({
         id, seq, text, payload: encodeChatPayload(text), ...(options.to ? { to: [...options.to] } : {}), inFlight: false, gen: 0, resolve, reject,

@@ -80,6 +80,8 @@ export interface FakePlatform extends Platform {
   setOnline(online: boolean): void;
   /** Every mediasoup-client device created. */
   readonly createdDevices: Device[];
+  /** Every mediasoup-client transport created, in order. */
+  readonly createdTransports: import('mediasoup-client').types.Transport[];
   caps: PlatformCapabilities;
 }
 
@@ -88,11 +90,13 @@ export function createFakePlatform(server: FakeServer): FakePlatform {
   const listeners = new Set<(online: boolean) => void>();
   const devices = new FakeMediaDevices();
   const createdDevices: Device[] = [];
+  const createdTransports: import('mediasoup-client').types.Transport[] = [];
   let counter = 0;
   const platform: FakePlatform = {
     devices,
     online: true,
     createdDevices,
+    createdTransports,
     caps: { webrtc: true, encodedTransforms: false, setSinkId: false, screenShare: true },
     createWebSocket: (url) => server.open(url),
     mediaDevices: devices,
@@ -122,11 +126,16 @@ export function createFakePlatform(server: FakeServer): FakePlatform {
     async createDevice() {
       const d = new Device({ handlerFactory: FakeHandler.createFactory(testFakeParameters) });
       createdDevices.push(d);
+      d.observer.on('newtransport', (t) => createdTransports.push(t));
       return d;
     },
   };
   return platform;
 }
 
-/** Number of network listeners registered on a fake platform (leak checks). */
+/** Sets a fake transport's connection state as if ICE changed (FakeHandler). */
+export function setFakeConnectionState(transport: import('mediasoup-client').types.Transport, state: 'connected' | 'disconnected' | 'failed'): void {
+  (transport as unknown as { _handler: { setConnectionState(s: string): void } })._handler.setConnectionState(state);
+}
+
 export { testFakeParameters };

@@ -121,6 +121,7 @@ export class FakeServer {
         ws.onopen?.({});
       } else {
         ws.readyState = 3;
+        conn.closed = true;
         ws.onerror?.({});
         ws.onclose?.({ code: 1006 });
       }

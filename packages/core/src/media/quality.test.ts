@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { QualityTracker, classifyQuality } from './quality.js';
+
+const report = (entries: Record<string, unknown>[]): RTCStatsReport => new Map(entries.map((e, i) => [String(i), e])) as unknown as RTCStatsReport;
+
+describe('classifyQuality', () => {
+  it('grades by the worst measure and lists reasons', () => {
+    expect(classifyQuality({ lossPct: 0, rttMs: 40, jitterMs: 5, bitrateKbps: 800 })).toEqual({ level: 'good', reasons: [] });
+    expect(classifyQuality({ lossPct: 3 })).toEqual({ level: 'fair', reasons: ['loss'] });
+    expect(classifyQuality({ lossPct: 3, rttMs: 600 })).toEqual({ level: 'poor', reasons: ['loss', 'rtt'] });
+    expect(classifyQuality({ jitterMs: 100, bitrateKbps: 100 })).toEqual({ level: 'poor', reasons: ['jitter', 'bitrate'] });
+    expect(classifyQuality({})).toEqual({ level: 'good', reasons: [] });
+  });
+});
+
+describe('QualityTracker', () => {
+  it('computes loss and bitrate over the interval', () => {
+    const t = new QualityTracker();
+    const first = t.sample('p', [report([{ type: 'inbound-rtp', kind: 'video', packetsLost: 0, packetsReceived: 100, bytesReceived: 10_000, jitter: 0.01 }])], 0);
+    expect(first.lossPct).toBeUndefined();
+    expect(first.jitterMs).toBe(10);
+    const second = t.sample('p', [report([
+      { type: 'inbound-rtp', kind: 'video', packetsLost: 10, packetsReceived: 190, bytesReceived: 135_000, jitter: 0.02 },
+      { type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.3 },
+    ])], 1000);
+    expect(second.lossPct).toBe(10);
+    expect(second.bitrateKbps).toBe(1000);
+    expect(second.rttMs).toBe(300);
+    expect(classifyQuality(second).level).toBe('poor');
+  });
+});
