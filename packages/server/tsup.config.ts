@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'client/index': 'src/client/index.ts' },
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts', 'client/index': 'src/client/index.ts' },
   format: ['esm'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts', 'client/index': 'src/client/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node22',

@@ -1,0 +1,96 @@
+/**
+ * The subset of mediasoup's server API that the signalling side drives. `@alcove/sfu` implements
+ * it, the real `mediasoup` package implements it, and tests use {@link FakeMediaEngine}. The server
+ * talks only to this interface (ARCHITECTURE §3).
+ * @packageDocumentation
+ */
+import type { DtlsParameters, IceCandidate, IceParameters, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
+
+/** A codec the router is created with (mediasoup `RtpCodecCapability` without payload type). */
+export interface EngineCodecCapability {
+  kind: MediaKind;
+  mimeType: string;
+  clockRate: number;
+  channels?: number;
+  parameters?: Record<string, string | number | boolean>;
+  rtcpFeedback?: { type: string; parameter?: string }[];
+  preferredPayloadType?: number;
+}
+
+/** Minimal event-emitter surface shared by engine objects. */
+export interface EngineEmitter {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** Options of `createWebRtcTransport`, in mediasoup's shape. */
+export interface EngineWebRtcTransportOptions {
+  listenInfos: { protocol: 'udp' | 'tcp'; ip: string; announcedAddress?: string }[];
+  readonly enableUdp?: boolean;
+  readonly enableTcp?: boolean;
+  readonly preferUdp?: boolean;
+  readonly initialAvailableOutgoingBitrate?: number;
+  readonly enableSctp?: boolean;
+  readonly appData?: Record<string, unknown>;
+}
+
+/** A producer in the engine. */
+export interface EngineProducer extends EngineEmitter {
+  readonly id: string;
+  readonly kind: MediaKind;
+  readonly paused: boolean;
+  readonly closed: boolean;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  close(): void;
+}
+
+/** A consumer in the engine. */
+export interface EngineConsumer extends EngineEmitter {
+  readonly id: string;
+  readonly producerId: string;
+  readonly kind: MediaKind;
+  readonly rtpParameters: RtpParameters;
+  readonly paused: boolean;
+  readonly producerPaused: boolean;
+  readonly closed: boolean;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  setPreferredLayers(layers: { spatialLayer: number; temporalLayer?: number }): Promise<void>;
+  requestKeyFrame(): Promise<void>;
+  close(): void;
+}
+
+/** A WebRTC transport in the engine. */
+export interface EngineWebRtcTransport extends EngineEmitter {
+  readonly id: string;
+  readonly iceParameters: IceParameters;
+  readonly iceCandidates: readonly IceCandidate[];
+  readonly dtlsParameters: DtlsParameters;
+  readonly closed: boolean;
+  connect(params: { dtlsParameters: DtlsParameters }): Promise<void>;
+  restartIce(): Promise<IceParameters>;
+  produce(options: { kind: MediaKind; rtpParameters: RtpParameters; paused?: boolean; appData?: Record<string, unknown> }): Promise<EngineProducer>;
+  consume(options: { producerId: string; rtpCapabilities: RtpCapabilities; paused?: boolean; appData?: Record<string, unknown> }): Promise<EngineConsumer>;
+  getStats(): Promise<readonly Record<string, unknown>[]>;
+  close(): void;
+}
+
+/** A router in the engine: one per session. */
+export interface EngineRouter extends EngineEmitter {
+  readonly id: string;
+  readonly rtpCapabilities: RtpCapabilities;
+  readonly closed: boolean;
+  canConsume(options: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean;
+  createWebRtcTransport(options: EngineWebRtcTransportOptions): Promise<EngineWebRtcTransport>;
+  close(): void;
+}
+
+/** A worker in the engine. */
+export interface EngineWorker extends EngineEmitter {
+  readonly closed: boolean;
+  createRouter(options: { mediaCodecs: EngineCodecCapability[]; appData?: Record<string, unknown> }): Promise<EngineRouter>;
+  close(): void;
+}
+
+/** Creates a worker (`mediasoup.createWorker` shape, reduced to what the server passes). */
+export type CreateEngineWorker = (options?: { rtcMinPort?: number; rtcMaxPort?: number; listenIp?: string; logLevel?: string }) => Promise<EngineWorker>;

@@ -1,0 +1,317 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS, type RequestMethod, type Role } from '@alcove/protocol';
+import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
+import type { TestClient } from '../signaling/testing/ws-test-client.js';
+import { HOST_METHODS } from './permissions.js';
+
+const DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '0A').join(':') }] };
+const AUDIO_RTP = {
+  mid: '1',
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+  headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 10 }],
+  encodings: [{ ssrc: 22222 }],
+  rtcp: { cname: 'x' },
+};
+const RECV_CAPS = {
+  codecs: [
+    { kind: 'audio' as const, mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2 },
+    { kind: 'video' as const, mimeType: 'video/VP8', preferredPayloadType: 101, clockRate: 90000 },
+  ],
+};
+
+/** Sets up a send transport and publishes a VP8 camera track. */
+async function publishCam(c: TestClient): Promise<{ transportId: string; producerId: string }> {
+  const t = await c.call('media.createTransport', { direction: 'send' });
+  await c.call('media.connectTransport', { transportId: t.transportId, dtlsParameters: DTLS });
+  const p = await c.call('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true });
+  return { transportId: t.transportId, producerId: p.producerId };
+}
+
+describe('admission and the waiting room', () => {
+  let ts: TestServer;
+  beforeEach(async () => {
+    ts = await startTestServer();
+  });
+  afterEach(async () => {
+    await ts.close();
+  });
+
+  it('gives a waiting participant no names, no keys, no media and no transports', async () => {
+    const sid = ts.createSession({ maxParticipants: 6 });
+    const { client: host, result: hr } = await ts.join(sid, 'host-1', 'host', 'Dr Canary Host');
+    expect(hr.state).toBe('joined');
+    expect(hr.resumeTicket).toBeTruthy();
+    const { client: a, result: ar } = await ts.join(sid, 'client-a', 'client', 'Alice Inside');
+    expect(ar.state).toBe('waiting');
+    await host.waitFor('waitingRoom.changed', (d) => d.waiting.some((w: { id: string }) => w.id === 'client-a'));
+    await host.call('host.admit', { participantId: 'client-a' });
+    const admitted = await a.waitFor('session.admitted');
+    expect(admitted.participants.map((p: { id: string }) => p.id)).toEqual(['host-1']);
+
+    const { client: w, result: wr } = await ts.join(sid, 'client-w', 'client', 'Walter Waiting');
+    expect(wr.state).toBe('waiting');
+    expect(wr.participants).toBeUndefined();
+    expect(wr.producers).toBeUndefined();
+    expect(wr.resumeTicket).toBeUndefined();
+
+    // Activity inside the room while W waits.
+    await host.call('e2ee.publishKey', SAMPLE_REQUESTS['e2ee.publishKey']);
+    await a.call('e2ee.publishKey', SAMPLE_REQUESTS['e2ee.publishKey']);
+    await host.call('e2ee.relay', { to: 'client-a', type: 'commit', payload: 'AAEC' });
+    await a.call('e2ee.relay', { to: 'host-1', type: 'sealed', payload: 'AAEC' });
+    const cam = await publishCam(host);
+    await host.call('chat.send', { id: 'm1', seq: 1, payload: 'hello inside' });
+    await a.call('checklist.submit', SAMPLE_REQUESTS['checklist.submit']);
+    await host.call('host.lock', {});
+    await host.call('host.unlock', {});
+
+    // W tries to get in by the side door.
+    const transportsBefore = ts.engine.stats.transports;
+    const refused: [RequestMethod, unknown][] = [
+      ['media.createTransport', { direction: 'recv' }],
+      ['media.consume', { transportId: 'x', producerId: cam.producerId, rtpCapabilities: RECV_CAPS }],
+      ['media.produce', SAMPLE_REQUESTS['media.produce']],
+      ['e2ee.relay', { to: 'host-1', type: 'commit', payload: 'AAEC' }],
+      ['e2ee.publishKey', SAMPLE_REQUESTS['e2ee.publishKey']],
+      ['chat.send', { id: 'w1', seq: 1, payload: 'let me in' }],
+      ['media.requestKeyFrame', { producerId: cam.producerId }],
+    ];
+    for (const [method, data] of refused) {
+      const r = await w.request(method, data);
+      expect(r.ok, method).toBe(false);
+      if (!r.ok) expect(r.error.code, method).toBe('NOT_ADMITTED');
+    }
+    expect(ts.engine.stats.transports).toBe(transportsBefore);
+    // What W may do: ping, capabilities, checklist.
+    expect((await w.request('session.ping', {})).ok).toBe(true);
+    expect((await w.request('media.getRouterRtpCapabilities', {})).ok).toBe(true);
+    await w.call('checklist.submit', { status: { steps: { consent: 'passed' }, complete: false }, sealed: 'AAAA' });
+    const seen = await host.waitFor('waitingRoom.changed', (d) => d.waiting.some((x: { id: string; checklist?: unknown }) => x.id === 'client-w' && x.checklist));
+    expect(seen.waiting[0].checklist.steps.consent).toBe('passed');
+
+    // Every frame W received is a response to its own request: no notification at all.
+    expect(w.frames.length).toBeGreaterThan(0);
+    for (const f of w.frames) expect(f.method, JSON.stringify(f)).toBeUndefined();
+    for (const text of w.raw) {
+      expect(text).not.toContain('Dr Canary Host');
+      expect(text).not.toContain('Alice Inside');
+      expect(text).not.toContain('hello inside');
+      expect(text).not.toContain(cam.producerId);
+      expect(text).not.toContain('client-a');
+    }
+
+    // Once admitted, W learns who is inside and what is published.
+    await host.call('host.admit', { participantId: 'client-w' });
+    const wAdmitted = await w.waitFor('session.admitted');
+    expect(wAdmitted.participants.map((p: { id: string }) => p.id).sort()).toEqual(['client-a', 'host-1']);
+    expect(wAdmitted.producers.map((p: { producerId: string }) => p.producerId)).toEqual([cam.producerId]);
+    expect(wAdmitted.resumeTicket.length).toBeGreaterThanOrEqual(22);
+    expect((await w.request('media.createTransport', { direction: 'recv' })).ok).toBe(true);
+  });
+
+  it('refuses every host action from every non-host role and leaves state unchanged', async () => {
+    const guests: Role[] = ['client', 'co-client', 'guardian', 'interpreter', 'observer'];
+    const sid = ts.createSession({ maxParticipants: 12 });
+    const { client: host } = await ts.join(sid, 'host-1', 'host');
+    const others: TestClient[] = [];
+    for (const role of guests) {
+      const { client } = await ts.join(sid, `g-${role}`, role);
+      others.push(client);
+    }
+    // One of each role stays waiting too.
+    const waiting: TestClient[] = [];
+    for (const role of guests) waiting.push((await ts.join(sid, `w-${role}`, role)).client);
+    for (const role of guests) await host.call('host.admit', { participantId: `g-${role}` });
+    const data = (m: string): unknown => {
+      const d = (SAMPLE_REQUESTS as Record<string, unknown>)[m];
+      return d && typeof d === 'object' && 'participantId' in d ? { ...d, participantId: 'w-client' } : d;
+    };
+    const before = JSON.stringify({ rec: ts.server.registry.get(sid), ids: ts.server.rooms.get(sid)?.participants().map((p) => [p.id, p.state]) });
+    for (const c of [...others, ...waiting]) {
+      for (const m of HOST_METHODS) {
+        const r = await c.request(m, data(m));
+        expect(r.ok, m).toBe(false);
+        if (!r.ok) expect(r.error.code, m).toBe('NOT_ALLOWED');
+      }
+    }
+    const after = JSON.stringify({ rec: ts.server.registry.get(sid), ids: ts.server.rooms.get(sid)?.participants().map((p) => [p.id, p.state]) });
+    expect(after).toBe(before);
+    expect(ts.server.registry.isBarred(sid, 'w-client')).toBe(false);
+    // Observers cannot publish.
+    const obs = others[guests.indexOf('observer')] as TestClient;
+    const t = await obs.call('media.createTransport', { direction: 'send' });
+    const r = await obs.request('media.produce', { ...SAMPLE_REQUESTS['media.produce'], transportId: t.transportId });
+    expect(r.ok ? 'ok' : r.error.code).toBe('NOT_ALLOWED');
+    expect(ts.engine.stats.producers).toBe(0);
+  });
+
+  it('holds the lock and max participants under 20 concurrent joins', async () => {
+    const sid = ts.createSession({ maxParticipants: 5 });
+    const { client: host } = await ts.join(sid, 'host-1', 'host');
+    await host.call('host.lock', {});
+    const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => ts.token(sid, `c${i}`, 'client')));
+    const conns = await Promise.all(tokens.map(() => ts.connect()));
+    const locked = await Promise.all(conns.map((c, i) => c.request('session.join', { token: tokens[i], e2ee: true })));
+    expect(locked.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(Array(20).fill('SESSION_LOCKED'));
+    expect(ts.server.rooms.get(sid)?.participants().length).toBe(1);
+
+    await host.call('host.unlock', {});
+    const conns2 = await Promise.all(tokens.map(() => ts.connect()));
+    const results = await Promise.all(conns2.map((c, i) => c.request('session.join', { token: tokens[i], e2ee: true })));
+    const codes = results.map((r) => (r.ok ? r.data.state : r.error.code));
+    expect(codes.filter((c) => c === 'waiting')).toHaveLength(4);
+    expect(codes.filter((c) => c === 'SESSION_FULL')).toHaveLength(16);
+    expect(ts.server.rooms.get(sid)?.participants().length).toBe(5);
+
+    // Without a waiting room, too.
+    const sid2 = ts.createSession({ maxParticipants: 3, waitingRoom: false });
+    const tokens2 = await Promise.all(Array.from({ length: 20 }, (_, i) => ts.token(sid2, `d${i}`, 'client')));
+    const conns3 = await Promise.all(tokens2.map(() => ts.connect()));
+    const r3 = await Promise.all(conns3.map((c, i) => c.request('session.join', { token: tokens2[i], e2ee: true })));
+    expect(r3.filter((r) => r.ok && r.data.state === 'joined')).toHaveLength(3);
+    expect(ts.server.rooms.get(sid2)?.participants().length).toBe(3);
+  });
+
+  it('makes removal and denial stick: token, new token and resume ticket are all refused', async () => {
+    const sid = ts.createSession();
+    const { client: host } = await ts.join(sid, 'host-1', 'host');
+    const { client: c } = await ts.join(sid, 'client-1', 'client');
+    await host.call('host.admit', { participantId: 'client-1' });
+    const { resumeTicket } = await c.waitFor('session.admitted');
+    await publishCam(c);
+    expect(ts.engine.stats.producers).toBe(1);
+    await host.call('host.remove', { participantId: 'client-1' });
+    await c.waitFor('session.removed');
+    expect((await c.closed).code).toBe(4003);
+    expect(ts.engine.stats.producers).toBe(0);
+    expect(ts.engine.stats.transports).toBe(0);
+    const left = await host.waitFor('participant.left');
+    expect(left).toEqual({ participantId: 'client-1', reason: 'removed' });
+
+    const again = await ts.connect();
+    const r1 = await again.request('session.join', { token: await ts.token(sid, 'client-1', 'client'), e2ee: true });
+    expect(r1.ok ? 'ok' : r1.error.code).toBe('INVALID_TOKEN');
+    expect((await again.closed).code).toBe(1008);
+    const again2 = await ts.connect();
+    const r2 = await again2.request('session.resume', { ticket: resumeTicket });
+    expect(r2.ok ? 'ok' : r2.error.code).toBe('INVALID_TOKEN');
+
+    // Denial.
+    const { client: d } = await ts.join(sid, 'client-2', 'client');
+    await host.call('host.deny', { participantId: 'client-2' });
+    await d.waitFor('session.denied');
+    expect((await d.closed).code).toBe(4004);
+    const again3 = await ts.connect();
+    const r3 = await again3.request('session.join', { token: await ts.token(sid, 'client-2', 'client'), e2ee: true });
+    expect(r3.ok ? 'ok' : r3.error.code).toBe('INVALID_TOKEN');
+    expect(ts.server.registry.isBarred(sid, 'client-2')).toBe(true);
+  });
+
+  it('reattaches a dropped participant within the grace window and times it out after', async () => {
+    const sid = ts.createSession();
+    const { client: host } = await ts.join(sid, 'host-1', 'host');
+    const { client: c } = await ts.join(sid, 'client-1', 'client');
+    await host.call('host.admit', { participantId: 'client-1' });
+    const { resumeTicket } = await c.waitFor('session.admitted');
+    const cam = await publishCam(c);
+    c.drop();
+    const rec = await host.waitFor('participant.updated', (d) => d.id === 'client-1' && d.connection === 'reconnecting');
+    expect(rec.displayName).toBe('Name client-1');
+    const c2 = await ts.connect();
+    const res = await c2.call('session.resume', { ticket: resumeTicket });
+    expect(res.participantId).toBe('client-1');
+    expect(res.state).toBe('joined');
+    expect(res.resumeTicket).not.toBe(resumeTicket);
+    await host.waitFor('participant.updated', (d) => d.id === 'client-1' && d.connection === 'connected');
+    expect(host.notifications('participant.left')).toHaveLength(0);
+    // The producer survived the drop.
+    expect(ts.server.rooms.get(sid)?.media.producers().map((p) => p.producerId)).toEqual([cam.producerId]);
+    // The old ticket was consumed.
+    const c3 = await ts.connect();
+    expect((await c3.request('session.resume', { ticket: resumeTicket })).ok).toBe(false);
+
+    // Drop again and stay away: the grace window (2 s in tests) ends with participant.left timeout.
+    c2.drop();
+    const left = await host.waitFor('participant.left', () => true, 8000);
+    expect(left).toEqual({ participantId: 'client-1', reason: 'timeout' });
+    expect(ts.engine.stats.producers).toBe(0);
+    const c4 = await ts.connect();
+    expect((await c4.request('session.resume', { ticket: res.resumeTicket as string })).ok).toBe(false);
+  });
+
+  it('relays chat once per id and acknowledges a re-send with the same id', async () => {
+    const sid = ts.createSession({ waitingRoom: false });
+    const { client: a } = await ts.join(sid, 'a', 'host');
+    const { client: b } = await ts.join(sid, 'b', 'client');
+    const ack1 = await a.call('chat.send', { id: 'msg-1', seq: 1, payload: 'sealed' });
+    const ack2 = await a.call('chat.send', { id: 'msg-1', seq: 1, payload: 'sealed' });
+    expect(ack2).toEqual(ack1);
+    await b.waitFor('chat.message');
+    await a.call('session.ping', {});
+    await b.call('session.ping', {});
+    expect(b.notifications('chat.message')).toHaveLength(1);
+    expect(b.notifications('chat.message')[0]?.data).toMatchObject({ id: 'msg-1', from: 'a', seq: 1, payload: 'sealed' });
+  });
+
+  it('validates media parameters before the engine and maps engine failures to MEDIA_ERROR', async () => {
+    const sid = ts.createSession({ waitingRoom: false });
+    const { client: a } = await ts.join(sid, 'a', 'host');
+    const t = await a.call('media.createTransport', { direction: 'send' });
+    const calls = ts.engine.stats.calls;
+    const produce = (over: Record<string, unknown>) =>
+      a.request('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true, ...over });
+    const code = async (p: Promise<{ ok: boolean; error?: { code: string } }>) => {
+      const r = await p;
+      return r.ok ? 'ok' : r.error?.code;
+    };
+    expect(await code(produce({ e2ee: false }))).toBe('E2EE_REQUIRED');
+    const h264 = { ...SAMPLE_RTP_PARAMETERS, codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': 1 } }] };
+    expect(await code(produce({ rtpParameters: h264 }))).toBe('UNSUPPORTED_CODEC');
+    expect(await code(produce({ kind: 'audio', source: 'mic' }))).toBe('UNSUPPORTED_CODEC');
+    const dupSsrc = { ...SAMPLE_RTP_PARAMETERS, encodings: [{ ssrc: 5, rtx: { ssrc: 5 } }] };
+    expect(await code(produce({ rtpParameters: dupSsrc }))).toBe('INVALID_MESSAGE');
+    const badPt = { ...SAMPLE_RTP_PARAMETERS, codecs: [{ ...SAMPLE_RTP_PARAMETERS.codecs[0], payloadType: 72 }] };
+    expect(await code(produce({ rtpParameters: badPt }))).toBe('INVALID_MESSAGE');
+    expect(await code(produce({ source: 'screen', rtpParameters: SAMPLE_RTP_PARAMETERS }))).toBe('ok');
+    expect(await code(a.request('media.connectTransport', { transportId: t.transportId, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] } }))).toBe('INVALID_MESSAGE');
+    expect(ts.engine.stats.calls).toBe(calls + 1);
+    ts.engine.failNext = true;
+    expect(await code(produce({}))).toBe('MEDIA_ERROR');
+    // Audio-level extension is stripped in 1:1 rooms only.
+    expect(await code(produce({ kind: 'audio', source: 'mic', rtpParameters: AUDIO_RTP }))).toBe('ok');
+    const caps = await a.call('media.getRouterRtpCapabilities', {});
+    expect(JSON.stringify(caps)).toContain('ssrc-audio-level');
+    const sid2 = ts.createSession({ waitingRoom: false, maxParticipants: 2 });
+    const { client: b } = await ts.join(sid2, 'b', 'host');
+    const caps2 = await b.call('media.getRouterRtpCapabilities', {});
+    expect(JSON.stringify(caps2)).not.toContain('ssrc-audio-level');
+    expect(JSON.stringify(ts.engine.routerCodecs.at(-1))).not.toMatch(/H264/i);
+    // The session still works after all of it.
+    expect((await a.request('session.ping', {})).ok).toBe(true);
+  });
+
+  it('consumes across participants and tells consumers when a producer closes', async () => {
+    const sid = ts.createSession({ waitingRoom: false });
+    const { client: a } = await ts.join(sid, 'a', 'host');
+    const { client: b } = await ts.join(sid, 'b', 'client');
+    const cam = await publishCam(a);
+    const added = await b.waitFor('media.producerAdded');
+    expect(added).toMatchObject({ producerId: cam.producerId, participantId: 'a', kind: 'video', source: 'cam' });
+    const rt = await b.call('media.createTransport', { direction: 'recv' });
+    const bad = await b.request('media.consume', { transportId: rt.transportId, producerId: cam.producerId, rtpCapabilities: { codecs: [RECV_CAPS.codecs[0]] } });
+    expect(bad.ok ? 'ok' : bad.error.code).toBe('CANNOT_CONSUME');
+    const c = await b.call('media.consume', { transportId: rt.transportId, producerId: cam.producerId, rtpCapabilities: RECV_CAPS });
+    expect(c.paused).toBe(true);
+    await b.call('media.resumeConsumer', { consumerId: c.consumerId });
+    expect(ts.engine.forwardingConsumers()).toBe(1);
+    await ts.server.faults?.pauseForwarding(sid, 'b', true);
+    expect(ts.engine.forwardingConsumers()).toBe(0);
+    await ts.server.faults?.pauseForwarding(sid, 'b', false);
+    expect(ts.engine.forwardingConsumers()).toBe(1);
+    await a.call('media.closeProducer', { producerId: cam.producerId });
+    await b.waitFor('media.consumerClosed', (d) => d.consumerId === c.consumerId);
+    await b.waitFor('media.producerClosed', (d) => d.producerId === cam.producerId);
+    expect(ts.server.faults?.dropTransports(sid, 'b')).toBe(1);
+    await b.waitFor('media.transportClosed', (d) => d.transportId === rt.transportId);
+  });
+});

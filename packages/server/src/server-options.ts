@@ -1,0 +1,43 @@
+/**
+ * Maps the CLI's {@link ServerConfig} (flags and environment) onto {@link AlcoveServerOptions}.
+ * @packageDocumentation
+ */
+import type { ServerConfig } from './config/load-config.js';
+import type { AlcoveServerOptions } from './server.js';
+
+/**
+ * Server options from a loaded configuration. The burst allowance is twice the per-second rate.
+ * @example
+ * ```ts
+ * const server = await createAlcoveServer(serverOptionsFromConfig(loadConfig(argv, process.env)));
+ * ```
+ */
+export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptions {
+  const t = config.token;
+  return {
+    host: config.host,
+    port: config.port,
+    ...(config.adminPort !== undefined ? { adminPort: config.adminPort } : {}),
+    allowedOrigins: config.allowedOrigins,
+    apiKeys: config.apiKeys,
+    tokens: {
+      ...(t.hs256Secret ? { hs256Secret: t.hs256Secret } : {}),
+      ...(t.eddsaPublicKey ? { eddsaPublicKey: t.eddsaPublicKey } : {}),
+      ...(t.eddsaPrivateKey ? { eddsaPrivateKey: t.eddsaPrivateKey } : {}),
+      maxTtlS: t.maxTtlS,
+    },
+    dataDir: config.dataDir,
+    logLevel: config.logLevel,
+    rtc: { listenIp: config.host === '0.0.0.0' || config.host === '::' ? config.host : config.publicAddress, announcedAddress: config.publicAddress, minPort: config.rtcPort, maxPort: config.rtcPort },
+    ...(config.webhooks.length > 0 ? { webhooks: { endpoints: config.webhooks } } : {}),
+    limits: {
+      maxPayload: config.limits.maxMessageBytes,
+      rateLimit: { perSecond: config.limits.messagesPerSecond, burst: config.limits.messagesPerSecond * 2 },
+      maxConnections: config.limits.maxConnections,
+      bodyLimitBytes: config.limits.adminBodyBytes,
+    },
+    maxSessions: config.limits.maxSessions,
+    live: { graceMs: config.reconnectGraceS * 1000 },
+    shutdownTimeoutMs: Math.max(1000, config.shutdownTimeoutS * 1000 - 1000),
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * `createAlcoveServer`: the embedded default — one process composing the admin HTTP API (`/v1/…`),
+ * the WebSocket signalling endpoint (`/ws`), the media worker, the session registry, resume tickets,
+ * the audit log and webhooks — with graceful shutdown.
+ * @packageDocumentation
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createAdminHandler, type AdminApiKey } from './admin/admin-handler.js';
+import { AuditLog, loadOrCreateAuditKey } from './audit/audit-log.js';
+import type { AuditEntry } from './audit/types.js';
+import { ResumeTicketStore } from './auth/tickets.js';
+import { createJoinTokenSigner, createJoinTokenVerifier, type EdDsaKeyInput, type Hs256SecretInput } from './auth/tokens.js';
+import { createLogger, type Logger, type LogLevel } from './logger.js';
+import type { CreateEngineWorker } from './media/engine-types.js';
+import { createSfuWorker } from './media/sfu-engine.js';
+import type { RoomEvents, LiveOptions } from './rooms/deps.js';
+import { RoomManager } from './rooms/room-manager.js';
+import { SessionRegistry } from './sessions/registry.js';
+import type { RateLimitOptions } from './signaling/rate-limiter.js';
+import { SignalingServer } from './signaling/signaling-server.js';
+import { WebhookDispatcher, type WebhookEndpoint, type WebhookRetryOptions } from './webhooks/dispatcher.js';
+
+/** Options of {@link createAlcoveServer}. Every field is optional except a token key. */
+export interface AlcoveServerOptions {
+  /** HTTP/WebSocket listen address. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** HTTP/WebSocket port; 0 picks a free one. Default 8080. */
+  readonly port?: number;
+  /** Serve the admin API on its own port (bound to `host`) instead of beside `/ws`. */
+  readonly adminPort?: number;
+  /** Longest graceful shutdown, ms. Default 9 000 (the process exits within 10 s). */
+  readonly shutdownTimeoutMs?: number;
+  /** Most sessions the registry holds (when it opens one). Default 10 000. */
+  readonly maxSessions?: number;
+  /** Browser origins allowed to open a signalling socket (`*`: any). Default none (non-browser clients only). */
+  readonly allowedOrigins?: readonly string[];
+  /** Admin API keys. Without any, every admin route answers 401. */
+  readonly apiKeys?: readonly AdminApiKey[];
+  /** Join-token keys: an HS256 secret and/or an EdDSA public key (verification); a private key lets the admin API mint. */
+  readonly tokens: {
+    readonly hs256Secret?: Hs256SecretInput;
+    readonly eddsaPublicKey?: EdDsaKeyInput;
+    readonly eddsaPrivateKey?: EdDsaKeyInput;
+    readonly maxTtlS?: number;
+  };
+  /** Folder for `sessions.json`, the audit log and its key. Without it, state is in memory and no audit is written. */
+  readonly dataDir?: string;
+  /** Default `info`. Ignored when `logger` is given. */
+  readonly logLevel?: LogLevel;
+  readonly logger?: Logger;
+  /** WebRTC: listen IP, announced address, port range of the media worker. */
+  readonly rtc?: { readonly listenIp?: string; readonly announcedAddress?: string; readonly minPort?: number; readonly maxPort?: number };
+  readonly webhooks?: { readonly endpoints: readonly WebhookEndpoint[]; readonly retry?: WebhookRetryOptions; readonly fetch?: typeof fetch };
+  readonly limits?: {
+    /** Largest signalling message, bytes (close 1009 above). Default 64 KiB. */
+    readonly maxPayload?: number;
+    readonly rateLimit?: Partial<RateLimitOptions>;
+    readonly maxConnections?: number;
+    /** Unauthenticated sockets close after this long. Default 10 000 ms. */
+    readonly authTimeoutMs?: number;
+    /** Largest admin request body, bytes. Default 16 KiB. */
+    readonly bodyLimitBytes?: number;
+  };
+  /** Grace window, heartbeats, media limits. */
+  readonly live?: LiveOptions;
+  /** Media engine factory. Default `createWorker` of `@alcove/sfu`. */
+  readonly createWorker?: CreateEngineWorker;
+  /** Inject a registry (tests). Default: opened on `dataDir`. */
+  readonly registry?: SessionRegistry;
+  /**
+   * Enables {@link FaultHooks} (`server.faults`) for tests: dropping a participant's transports or
+   * pausing forwarding on demand. Never enable in production. Default false.
+   */
+  readonly enableFaultHooks?: boolean;
+}
+
+/** Test-only fault injection (see {@link AlcoveServerOptions.enableFaultHooks}). */
+export interface FaultHooks {
+  /** Closes the participant's transports; it receives `media.transportClosed` for each. Returns how many. */
+  dropTransports(sessionId: string, participantId: string): number;
+  /** Stops (true) or restarts (false) forwarding media to the participant, silently. */
+  pauseForwarding(sessionId: string, participantId: string, paused: boolean): Promise<void>;
+  /** Cuts the participant's signalling socket without a close handshake. */
+  dropConnection(sessionId: string, participantId: string): boolean;
+}
+
+/** A running (or ready to run) server. */
+export interface AlcoveServer {
+  /** Listens; resolves with the bound address. */
+  start(): Promise<AddressInfo>;
+  /**
+   * Graceful shutdown: every client gets `session.shutdown`, sockets close, the media worker,
+   * webhooks (bounded flush), audit log and registry close. Resolves within 10 s. Idempotent.
+   */
+  close(): Promise<void>;
+  /** The bound address once started. */
+  readonly address: AddressInfo | undefined;
+  /** `http://host:port` once started. */
+  readonly url: string | undefined;
+  /** The admin listener's address when `adminPort` is set. */
+  readonly adminAddress: AddressInfo | undefined;
+  /** `ws://host:port/ws` once started. */
+  readonly wsUrl: string | undefined;
+  readonly registry: SessionRegistry;
+  readonly rooms: RoomManager;
+  readonly tickets: ResumeTicketStore;
+  readonly logger: Logger;
+  /** Present only with `enableFaultHooks: true`. */
+  readonly faults: FaultHooks | undefined;
+}
+
+/**
+ * Builds the server (nothing listens until `start()`).
+ * @example
+ * ```ts
+ * const server = await createAlcoveServer({ port: 8080, tokens: { hs256Secret }, apiKeys: [apiKey], dataDir: './data' });
+ * await server.start();
+ * process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+ * ```
+ * @throws when the token configuration is unusable or the data folder cannot be opened.
+ */
+export async function createAlcoveServer(options: AlcoveServerOptions): Promise<AlcoveServer> {
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const registry = options.registry ?? SessionRegistry.open({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+  });
+  const tickets = new ResumeTicketStore();
+  const t = options.tokens;
+  const verifyToken = createJoinTokenVerifier({
+    ...(t.hs256Secret !== undefined ? { hs256Secret: t.hs256Secret } : {}),
+    ...(t.eddsaPublicKey !== undefined ? { eddsaPublicKey: t.eddsaPublicKey } : {}),
+    ...(t.maxTtlS !== undefined ? { maxTtlS: t.maxTtlS } : {}),
+    isBarred: (sid, pid) => registry.isBarred(sid, pid),
+  });
+  const tokenSigner = t.hs256Secret !== undefined
+    ? createJoinTokenSigner({ hs256Secret: t.hs256Secret, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
+    : t.eddsaPrivateKey !== undefined
+      ? createJoinTokenSigner({ eddsaPrivateKey: t.eddsaPrivateKey, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
+      : undefined;
+  const audit = options.dataDir
+    ? await AuditLog.open(join(options.dataDir, 'audit.log'), {
+      pseudonymKey: loadOrCreateAuditKey(join(options.dataDir, 'audit.key')),
+      onError: (e) => logger.error('audit.failed', { code: e.code }),
+    })
+    : undefined;
+  if (!audit) logger.warn('audit.disabled', { why: 'no-data-dir' });
+  const webhooks = options.webhooks && options.webhooks.endpoints.length > 0
+    ? new WebhookDispatcher({
+      endpoints: options.webhooks.endpoints,
+      logger,
+      ...(options.webhooks.retry ? { retry: options.webhooks.retry } : {}),
+      ...(options.webhooks.fetch ? { fetch: options.webhooks.fetch } : {}),
+    })
+    : undefined;
+  const events: RoomEvents = {
+    audit(entry: AuditEntry) {
+      try {
+        audit?.append(entry);
+      } catch (error) {
+        logger.error('audit.appendFailed', { type: entry.type, code: (error as { code?: string }).code });
+      }
+    },
+    webhook(type, data) {
+      try {
+        webhooks?.emit(type, data);
+      } catch (error) {
+        logger.error('webhook.emitFailed', { type, error: error instanceof Error ? error.name : 'unknown' });
+      }
+    },
+  };
+  const createWorker = options.createWorker ?? createSfuWorker;
+  const rtc = options.rtc ?? {};
+  const worker = await createWorker({
+    listenIp: rtc.listenIp ?? '127.0.0.1',
+    ...(rtc.minPort !== undefined ? { rtcMinPort: rtc.minPort } : {}),
+    ...(rtc.maxPort !== undefined ? { rtcMaxPort: rtc.maxPort } : {}),
+  });
+  worker.on('died', () => {
+    logger.error('media.workerDied', {});
+    rooms.close();
+  });
+  const live: LiveOptions = {
+    ...options.live,
+    rtcListenIp: rtc.listenIp ?? options.live?.rtcListenIp ?? '127.0.0.1',
+    ...(rtc.announcedAddress ? { announcedAddress: rtc.announcedAddress } : {}),
+  };
+  const rooms = new RoomManager({ registry, tickets, events, logger, worker, options: live });
+  const limits = options.limits ?? {};
+  const signaling = new SignalingServer({
+    rooms,
+    tickets,
+    verifyToken,
+    events,
+    logger,
+    allowedOrigins: options.allowedOrigins ?? [],
+    ...(limits.maxPayload !== undefined ? { maxPayload: limits.maxPayload } : {}),
+    ...(limits.rateLimit ? { rateLimit: limits.rateLimit } : {}),
+    ...(limits.authTimeoutMs !== undefined ? { authTimeoutMs: limits.authTimeoutMs } : {}),
+    ...(limits.maxConnections !== undefined ? { maxConnections: limits.maxConnections } : {}),
+    ...(live.heartbeatMs !== undefined ? { heartbeatMs: live.heartbeatMs } : {}),
+  });
+  const admin = createAdminHandler({
+    registry,
+    apiKeys: options.apiKeys ?? [],
+    ...(tokenSigner ? { tokenSigner } : {}),
+    ...(audit ? { audit } : {}),
+    ...(webhooks ? { webhooks } : {}),
+    tickets,
+    logger,
+    ...(limits.bodyLimitBytes !== undefined ? { bodyLimitBytes: limits.bodyLimitBytes } : {}),
+    liveParticipants: (sid) => rooms.get(sid)?.participants().filter((p) => p.connection).map((p) => p.id),
+    endLive: (sid) => {
+      rooms.endLive(sid, 'admin');
+    },
+  });
+  registry.on('ended', (record) => {
+    rooms.endLive(record.id, 'admin');
+  });
+
+  const notFound = (res: ServerResponse): void => {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Not found.' } }));
+  };
+  const serveAdmin = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/v1/')) void admin(req, res);
+    else notFound(res);
+  };
+  const separateAdmin = options.adminPort !== undefined;
+  const http: Server = createServer(separateAdmin ? (_req, res) => notFound(res) : serveAdmin);
+  const adminHttp: Server | undefined = separateAdmin ? createServer(serveAdmin) : undefined;
+  adminHttp?.on('clientError', (_err, socket) => socket.destroy());
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (!signaling.handleUpgrade(req, socket, head)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+    }
+  });
+  http.on('clientError', (_err, socket) => socket.destroy());
+
+  let address: AddressInfo | undefined;
+  let closing: Promise<void> | undefined;
+
+  const faults: FaultHooks | undefined = options.enableFaultHooks === true
+    ? {
+      dropTransports: (sid, pid) => rooms.get(sid)?.media.dropTransports(pid) ?? 0,
+      pauseForwarding: async (sid, pid, paused) => {
+        await rooms.get(sid)?.media.pauseForwarding(pid, paused);
+      },
+      dropConnection: (sid, pid) => {
+        const conn = rooms.get(sid)?.participant(pid)?.connection as { drop?: () => void } | undefined;
+        if (!conn?.drop) return false;
+        conn.drop();
+        return true;
+      },
+    }
+    : undefined;
+  if (faults) logger.warn('faultHooks.enabled', {});
+
+  const close = async (): Promise<void> => {
+    rooms.close();
+    await signaling.close(3000);
+    await Promise.all([http, adminHttp].map((srv) => new Promise<void>((resolve) => {
+      if (!srv?.listening) return resolve();
+      srv.close(() => resolve());
+      srv.closeAllConnections();
+    })));
+    try {
+      worker.close();
+    } catch {
+      // already gone
+    }
+    await webhooks?.close({ timeoutMs: 3000 });
+    await audit?.close();
+    registry.close();
+    logger.info('server.stopped', {});
+  };
+
+  return {
+    async start() {
+      const host = options.host ?? '127.0.0.1';
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(options.port ?? 8080, host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      address = http.address() as AddressInfo;
+      if (adminHttp) {
+        await new Promise<void>((resolve, reject) => {
+          adminHttp.once('error', reject);
+          adminHttp.listen(options.adminPort, host, () => {
+            adminHttp.off('error', reject);
+            resolve();
+          });
+        });
+      }
+      logger.info('server.started', { port: address.port });
+      return address;
+    },
+    close() {
+      closing ??= Promise.race([
+        close(),
+        new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs ?? 9_000).unref()),
+      ]);
+      return closing;
+    },
+    get address() {
+      return address;
+    },
+    get adminAddress() {
+      return (adminHttp?.address() as AddressInfo | null) ?? undefined;
+    },
+    get url() {
+      return address ? `http://${hostOf(address)}:${address.port}` : undefined;
+    },
+    get wsUrl() {
+      return address ? `ws://${hostOf(address)}:${address.port}/ws` : undefined;
+    },
+    registry,
+    rooms,
+    tickets,
+    logger,
+    faults,
+  };
+}
+
+function hostOf(a: AddressInfo): string {
+  return a.family === 'IPv6' ? `[${a.address}]` : a.address;
+}
