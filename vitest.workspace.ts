@@ -14,6 +14,8 @@ const src = (name: string): string => `${root}packages/${name}/src/index.ts`;
 
 /** Tests import workspace packages from source, so `vitest` needs no prior build. */
 export const alias = {
+  // Subpaths first: an alias also matches `<key>/…`, and the first match wins.
+  '@alcove/server/client': `${root}packages/server/src/client/index.ts`,
   '@alcove/protocol': src('protocol'),
   '@alcove/core': src('core'),
   '@alcove/ui': src('ui'),
