@@ -1,8 +1,18 @@
 /**
- * Minimal RTCP compound walker and builders used by the engine. The walker never throws: it
- * returns false on the first malformed packet so the caller can count the datagram as dropped.
+ * RTCP for the engine: an allocation-free compound walker (visitor callbacks; never throws, returns
+ * false on the first malformed packet so the caller counts the datagram as dropped) and thin
+ * wrappers over the RTP module's builders.
  * @internal
  */
+import {
+  buildFir as rtpBuildFir,
+  buildNack as rtpBuildNack,
+  buildPli as rtpBuildPli,
+  buildReceiverReport,
+  buildRemb as rtpBuildRemb,
+  buildSenderReport,
+} from '../rtp/index.js';
+import type { RtcpReportBlock } from '../rtp/index.js';
 
 /** Callbacks for {@link walkRtcp}; each is optional. */
 export interface RtcpVisitor {
@@ -92,110 +102,37 @@ function walkBlocks(view: DataView, start: number, count: number, v: RtcpVisitor
   }
 }
 
-/** One RR report block. */
-export interface ReportBlock {
-  ssrc: number;
-  fractionLost: number;
-  totalLost: number;
-  highestSeq: number;
-  jitter: number;
-  lsr: number;
-  dlsr: number;
-}
-
-function writeBlock(view: DataView, p: number, b: ReportBlock): void {
-  view.setUint32(p, b.ssrc >>> 0);
-  const lost = Math.max(-0x800000, Math.min(0x7fffff, Math.trunc(b.totalLost)));
-  view.setUint32(p + 4, (((b.fractionLost & 0xff) << 24) | (lost & 0xffffff)) >>> 0);
-  view.setUint32(p + 8, b.highestSeq >>> 0);
-  view.setUint32(p + 12, Math.max(0, Math.trunc(b.jitter)) >>> 0);
-  view.setUint32(p + 16, b.lsr >>> 0);
-  view.setUint32(p + 20, b.dlsr >>> 0);
-}
+/** One RR report block (the RTP module's shape). */
+export type ReportBlock = RtcpReportBlock;
 
 /** Builds a receiver report. */
 export function buildRr(senderSsrc: number, blocks: readonly ReportBlock[]): Buffer {
-  const n = Math.min(31, blocks.length);
-  const buf = Buffer.alloc(8 + n * 24);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  buf[0] = 0x80 | n;
-  buf[1] = 201;
-  view.setUint16(2, buf.length / 4 - 1);
-  view.setUint32(4, senderSsrc >>> 0);
-  for (let i = 0; i < n; i++) writeBlock(view, 8 + i * 24, blocks[i]!);
-  return buf;
+  return buildReceiverReport(senderSsrc, blocks);
 }
 
 /** Builds a sender report (no report blocks). */
 export function buildSr(ssrc: number, ntpSec: number, ntpFrac: number, rtpTs: number, packets: number, octets: number): Buffer {
-  const buf = Buffer.alloc(28);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  buf[0] = 0x80;
-  buf[1] = 200;
-  view.setUint16(2, 6);
-  view.setUint32(4, ssrc >>> 0);
-  view.setUint32(8, ntpSec >>> 0);
-  view.setUint32(12, ntpFrac >>> 0);
-  view.setUint32(16, rtpTs >>> 0);
-  view.setUint32(20, packets >>> 0);
-  view.setUint32(24, octets >>> 0);
-  return buf;
+  return buildSenderReport({ ssrc, ntpSec, ntpFrac, rtpTimestamp: rtpTs, packetCount: packets >>> 0, octetCount: octets >>> 0 });
 }
 
 /** Builds a PLI. */
 export function buildPli(senderSsrc: number, mediaSsrc: number): Buffer {
-  const buf = Buffer.alloc(12);
-  buf[0] = 0x81;
-  buf[1] = 206;
-  buf.writeUInt16BE(2, 2);
-  buf.writeUInt32BE(senderSsrc >>> 0, 4);
-  buf.writeUInt32BE(mediaSsrc >>> 0, 8);
-  return buf;
+  return rtpBuildPli(senderSsrc, mediaSsrc);
 }
 
 /** Builds a FIR with one entry. */
 export function buildFir(senderSsrc: number, mediaSsrc: number, seqNr: number): Buffer {
-  const buf = Buffer.alloc(20);
-  buf[0] = 0x84;
-  buf[1] = 206;
-  buf.writeUInt16BE(4, 2);
-  buf.writeUInt32BE(senderSsrc >>> 0, 4);
-  buf.writeUInt32BE(mediaSsrc >>> 0, 12);
-  buf[16] = seqNr & 0xff;
-  return buf;
+  return rtpBuildFir(senderSsrc, [{ ssrc: mediaSsrc, seq: seqNr & 0xff }]);
 }
 
 /** Builds a REMB (exponent/mantissa computed from `bitrate` bps). */
 export function buildRemb(senderSsrc: number, bitrate: number, ssrcs: readonly number[]): Buffer {
-  const n = Math.min(255, ssrcs.length);
-  const buf = Buffer.alloc(20 + n * 4);
-  let exp = 0;
-  let mantissa = Math.max(0, Math.floor(bitrate));
-  while (mantissa > 0x3ffff) {
-    mantissa = Math.floor(mantissa / 2);
-    exp++;
-  }
-  buf[0] = 0x8f;
-  buf[1] = 206;
-  buf.writeUInt16BE(buf.length / 4 - 1, 2);
-  buf.writeUInt32BE(senderSsrc >>> 0, 4);
-  buf.write('REMB', 12, 'ascii');
-  buf[16] = n;
-  buf[17] = (exp << 2) | (mantissa >> 16);
-  buf.writeUInt16BE(mantissa & 0xffff, 18);
-  for (let i = 0; i < n; i++) buf.writeUInt32BE(ssrcs[i]! >>> 0, 20 + i * 4);
-  return buf;
+  return rtpBuildRemb(senderSsrc, bitrate, ssrcs);
 }
 
 /** Builds a generic NACK for one PID/BLP pair. */
 export function buildNack(senderSsrc: number, mediaSsrc: number, pid: number, blp: number): Buffer {
-  const buf = Buffer.alloc(16);
-  buf[0] = 0x81;
-  buf[1] = 205;
-  buf.writeUInt16BE(3, 2);
-  buf.writeUInt32BE(senderSsrc >>> 0, 4);
-  buf.writeUInt32BE(mediaSsrc >>> 0, 8);
-  buf.writeUInt16BE(pid & 0xffff, 12);
-  buf.writeUInt16BE(blp & 0xffff, 14);
-  return buf;
+  const seqs = [pid];
+  for (let i = 0; i < 16; i++) if (blp & (1 << i)) seqs.push((pid + i + 1) & 0xffff);
+  return rtpBuildNack(senderSsrc, mediaSsrc, seqs);
 }
