@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { ROLES } from '@alcove/protocol';
 import { AuditError } from './errors.js';
 import { GENESIS_HASH, canonicalRecord, recordHash } from './canonical.js';
-import { headFileOf, verifyAuditBytes } from './verify.js';
+import { headFileOf, verifyAuditBytes, verifyAuditFile } from './verify.js';
 import { AUDIT_ENTRY_TYPES, type AuditEntry, type AuditRecord } from './types.js';
 
 /** Options of {@link AuditLog.open}. */
@@ -19,6 +19,12 @@ export interface AuditLogOptions {
   readonly pseudonymKey: Uint8Array;
   /** Clock in ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * On open, move a partial last line (a write torn by a crash) to `<file>.torn-<ms>`, cut it off and
+   * append an `audit.recovered` entry — only when every line before it verifies and the head file
+   * does not record it. Default true; false refuses to open instead.
+   */
+  readonly recoverTornTail?: boolean;
   /** Called when a background write fails (the log then refuses further appends). */
   readonly onError?: (error: AuditError) => void;
 }
@@ -79,8 +85,9 @@ export class AuditLog {
   /**
    * Opens (or creates, mode 0600) the audit file and verifies the chain already in it, so new entries
    * continue it.
-   * @throws {@link AuditError} `AUDIT_CORRUPT` when the existing file does not verify (the server
-   *   refuses to write onto a broken chain; investigate and move the file aside).
+   * @throws {@link AuditError} `AUDIT_CORRUPT` when the existing file does not verify, including a
+   *   head-file mismatch (the server refuses to write onto a broken chain; investigate and move the
+   *   file aside). A torn last line is recovered instead (see {@link AuditLogOptions.recoverTornTail}).
    */
   static async open(filePath: string, options: AuditLogOptions): Promise<AuditLog> {
     if (!(options.pseudonymKey instanceof Uint8Array) || options.pseudonymKey.byteLength < 32) {
@@ -90,9 +97,24 @@ export class AuditLog {
     const fh = await open(filePath, 'a+', 0o600);
     try {
       const existing = await fh.readFile();
-      const result = verifyAuditBytes(existing);
+      let tornBytes = 0;
+      if (existing.length > 0 && existing[existing.length - 1] !== 0x0a && (options.recoverTornTail ?? true)) {
+        // A crash during a write can leave a partial last line. If everything before it verifies, the
+        // partial bytes are kept aside (never silently dropped), cut off, and the recovery is audited.
+        const cut = existing.lastIndexOf(0x0a) + 1;
+        if (verifyAuditBytes(existing.subarray(0, cut)).ok) {
+          await writeFile(`${filePath}.torn-${(options.now ?? Date.now)()}`, existing.subarray(cut), { mode: 0o600, flush: true });
+          await fh.truncate(cut);
+          await fh.datasync();
+          tornBytes = existing.length - cut;
+        }
+      }
+      // The chain and the head file (so lines cut off the end are refused too).
+      const result = await verifyAuditFile(filePath);
       if (!result.ok) throw new AuditError('AUDIT_CORRUPT', `The audit file does not verify at line ${result.line}: ${result.reason}.`);
-      return new AuditLog(filePath, fh, options, result.entries, result.lastHash);
+      const log = new AuditLog(filePath, fh, options, result.entries, result.lastHash);
+      if (tornBytes > 0) log.append({ type: 'audit.recovered', reason: 'torn-tail', detail: { bytes: tornBytes } });
+      return log;
     } catch (error) {
       await fh.close();
       throw error;

@@ -6,7 +6,8 @@ export const AUDIT_ENTRY_TYPES = [
   'participant.waiting', 'participant.admitted', 'participant.denied', 'participant.joined', 'participant.left',
   'participant.removed', 'participant.reconnected',
   'host.muteRequested', 'checklist.completed', 'consent.recorded', 'e2ee.verified', 'token.rejected',
-  'admin.tokenMinted', 'admin.sessionRead', 'admin.participantsRead',
+  'admin.tokenMinted',
+  'audit.recovered', 'admin.sessionRead', 'admin.participantsRead',
 ] as const;
 /** An audit entry type. */
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
