@@ -19,6 +19,8 @@ export interface CliIo {
   /** Registers the shutdown signal handler. */
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
   readonly exit: (code: number) => void;
+  /** Where log lines go. Default stderr. */
+  readonly logSink?: (line: string) => void;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, ...(io.logSink ? { sink: io.logSink } : {}) });
   const server = await createAlcoveServer({ ...serverOptionsFromConfig(config), logger });
   await server.start();
   let stopping = false;

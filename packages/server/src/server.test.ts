@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol';
+import { main } from './cli.js';
+import { startTestServer, type TestServer } from './signaling/testing/harness.js';
+import { TestClient } from './signaling/testing/ws-test-client.js';
+
+let ts: TestServer | undefined;
+afterEach(async () => {
+  await ts?.close();
+  ts = undefined;
+});
+
+const DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => 'C4').join(':') }] };
+
+describe('logs', () => {
+  it('carry no display name, chat, sealed payload, token or ticket through a whole scripted session', async () => {
+    ts = await startTestServer();
+    const canary = {
+      host: 'Dr CANARYHOSTNAME Smith',
+      client: 'CANARYCLIENTNAME',
+      denied: 'CANARYDENIEDNAME',
+      removed: 'CANARYREMOVEDNAME',
+      chat: 'CANARYCHATTEXT about my week',
+      sealed: 'Q0FOQVJZU0VBTEVE',
+      relay: 'Q0FOQVJZUkVMQVk',
+    };
+    const sid = ts.createSession({ maxParticipants: 6 });
+    const hostToken = await ts.token(sid, 'host-1', 'host', canary.host);
+    const host = await ts.connect();
+    await host.call('session.join', { token: hostToken, e2ee: true });
+    const clientToken = await ts.token(sid, 'client-1', 'client', canary.client);
+    const client = await ts.connect();
+    await client.call('session.join', { token: clientToken, e2ee: true });
+    await client.call('checklist.submit', { status: { steps: { consent: 'passed', location: 'passed' }, complete: true }, sealed: canary.sealed, consentHash: 'ab'.repeat(32) });
+    await host.call('host.admit', { participantId: 'client-1' });
+    const { resumeTicket } = await client.waitFor('session.admitted');
+    await host.call('e2ee.publishKey', { identityKey: 'q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=', suites: [1] });
+    await host.call('e2ee.relay', { to: 'client-1', type: 'commit', payload: canary.relay });
+    await client.call('e2ee.verified', { peer: 'host-1' });
+    await client.call('chat.send', { id: 'c1', seq: 1, payload: canary.chat });
+    const t = await host.call('media.createTransport', { direction: 'send' });
+    await host.call('media.connectTransport', { transportId: t.transportId, dtlsParameters: DTLS });
+    await host.call('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true });
+    // Rejected tokens, bad tickets and malformed input that quotes client text.
+    const bad = await ts.connect();
+    await bad.request('session.join', { token: `${clientToken.slice(0, -4)}AAAA`, e2ee: true });
+    const bad2 = await ts.connect();
+    await bad2.request('session.resume', { ticket: 'CANARYTICKETCANARYTICKET00' });
+    client.send(JSON.stringify({ v: 1, id: 77, method: 'chat.send', data: { id: 'c2', seq: 2, payload: canary.chat, extra: canary.chat } }));
+    // Drop and resume.
+    client.drop();
+    await host.waitFor('participant.updated', (d) => d.connection === 'reconnecting');
+    const client2 = await ts.connect();
+    const resumed = await client2.call('session.resume', { ticket: resumeTicket });
+    await host.call('host.lock', {});
+    await host.call('host.unlock', {});
+    await host.call('host.requestMute', { participantId: 'client-1', kind: 'audio' });
+    const denied = await ts.connect();
+    await denied.call('session.join', { token: await ts.token(sid, 'den-1', 'client', canary.denied), e2ee: true });
+    await host.call('host.deny', { participantId: 'den-1' });
+    const removed = await ts.connect();
+    await removed.call('session.join', { token: await ts.token(sid, 'rem-1', 'guardian', canary.removed), e2ee: true });
+    await host.call('host.admit', { participantId: 'rem-1' });
+    await host.call('host.remove', { participantId: 'rem-1' });
+    await host.call('host.end', {});
+    await client2.closed;
+
+    const logs = ts.logLines.join('\n');
+    expect(ts.logLines.length).toBeGreaterThan(10);
+    for (const secret of [...Object.values(canary), hostToken, clientToken, resumeTicket, resumed.resumeTicket as string, 'CANARYTICKET', '127.0.0.1']) {
+      expect(logs).not.toContain(secret);
+    }
+    for (const line of ts.logLines) expect(() => JSON.parse(line)).not.toThrow();
+    // The audit trail holds none of it either.
+    const audit = readFileSync(join(ts.dataDir, 'audit.log'), 'utf8');
+    expect(audit).toContain('participant.admitted');
+    for (const secret of [...Object.values(canary), hostToken, clientToken, resumeTicket, 'host-1', 'client-1']) expect(audit).not.toContain(secret);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('tells every joined client session.shutdown and resolves close() within 10 s', async () => {
+    ts = await startTestServer();
+    const sid = ts.createSession();
+    const { client: host } = await ts.join(sid, 'h', 'host');
+    const { client: waiting } = await ts.join(sid, 'w', 'client');
+    const bare = await ts.connect();
+    const started = Date.now();
+    await ts.server.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await host.waitFor('session.shutdown');
+    await waiting.waitFor('session.shutdown');
+    expect((await host.closed).code).toBe(1001);
+    expect((await waiting.closed).code).toBe(1001);
+    expect((await bare.closed).code).toBe(1001);
+    await expect(TestClient.connect(ts.server.wsUrl as string)).rejects.toThrow();
+  });
+
+  it('runs from the CLI and shuts down on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'alcove-cli-'));
+    const lines: string[] = [];
+    const handlers = new Map<string, () => void>();
+    let exitCode: number | undefined;
+    const exited = new Promise<number>((resolve) => {
+      const io = {
+        stdout: { write: () => true },
+        stderr: { write: () => true },
+        env: { ALCOVE_TOKEN_SECRET: 'cli-test-secret-cli-test-secret-0123456789', ALCOVE_API_KEYS: 'cli-test-api-key-0123456789' },
+        onSignal: (s: string, h: () => void) => handlers.set(s, h),
+        exit: (code: number) => {
+          exitCode = code;
+          resolve(code);
+        },
+        logSink: (line: string) => lines.push(line),
+      };
+      void main(['start', '--port', '0', '--rtc-port', '0', '--data-dir', dataDir], io).then((code) => {
+        if (code !== 0) resolve(code);
+      });
+    });
+    const deadline = Date.now() + 20_000;
+    while (!lines.some((l) => l.includes('server.started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const port = JSON.parse(lines.find((l) => l.includes('server.started')) as string).port as number;
+    // Create a session through the admin API, mint a token, join.
+    const api = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: 'Bearer cli-test-api-key-0123456789', 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const created = await api('/v1/sessions', { policy: { waitingRoom: false } });
+    const sid = created.session?.id ?? created.id;
+    const minted = await api(`/v1/sessions/${sid}/tokens`, { role: 'host', displayName: 'Host' });
+    const c = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+    const joined = await c.call('session.join', { token: minted.token, e2ee: true });
+    expect(joined.state).toBe('joined');
+    const started = Date.now();
+    handlers.get('SIGTERM')?.();
+    await c.waitFor('session.shutdown');
+    expect(await exited).toBe(0);
+    expect(exitCode).toBe(0);
+    if (process.env.ALCOVE_TIMING) console.info({ shutdownMs: Date.now() - started, lines: lines.slice(-6) });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('prints help and verifies audit files from the CLI', async () => {
+    const out: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) }, env: {}, onSignal: () => {}, exit: () => {} };
+    expect(await main(['--help'], io)).toBe(0);
+    expect(out.join('')).toContain('alcove-server start');
+    expect(await main(['start', '--bogus'], io)).toBe(2);
+    expect(await main(['audit', 'verify', '/nonexistent/audit.log'], io)).toBe(2);
+  });
+});
