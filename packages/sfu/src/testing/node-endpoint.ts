@@ -268,23 +268,32 @@ export class NodeEndpoint {
   }
 
   async #iceCheck(deadline: number, useCandidate: boolean): Promise<void> {
+    // A success for any request sent so far counts: under load, replies can arrive late.
     let interval = 50;
-    while (Date.now() < deadline && !this.#closed) {
-      const id = this.#sendBinding(useCandidate);
-      const ok = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          this.#pending.delete(id);
-          resolve(false);
-        }, interval);
-        this.#pending.set(id, (result) => {
-          clearTimeout(timer);
-          resolve(result);
+    let succeeded = false;
+    let wake: (() => void) | undefined;
+    const ids: string[] = [];
+    try {
+      while (!succeeded && Date.now() < deadline && !this.#closed) {
+        const id = this.#sendBinding(useCandidate);
+        ids.push(id);
+        this.#pending.set(id, (ok) => {
+          if (ok) succeeded = true;
+          wake?.();
         });
-      });
-      if (ok) return;
-      interval = Math.min(interval * 2, 500);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now())));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        interval = Math.min(interval * 2, 500);
+      }
+    } finally {
+      for (const id of ids) this.#pending.delete(id);
     }
-    throw new Error('ICE connectivity check timed out');
+    if (!succeeded) throw new Error('ICE connectivity check timed out');
   }
 
   async #runDtls(deadline: number): Promise<void> {

@@ -1,0 +1,118 @@
+/**
+ * The benchmark's load generator, run as a child process so its CPU is not
+ * counted as the engine's: one publishing endpoint (VP8-like stream) and N
+ * receiving endpoints that count packets. Driven over IPC by `sfu-bench.ts`.
+ */
+import { NodeEndpoint, type RemoteTransportParameters } from '../src/testing/node-endpoint.js';
+import { Vp8Generator } from '../src/testing/vp8-generator.js';
+import { parseRtcpCompound } from '../src/rtp/index.js';
+
+/** Requests the parent sends. */
+export type GeneratorRequest =
+  | { id: number; type: 'create'; key: string; params: RemoteTransportParameters; publisher: boolean }
+  | { id: number; type: 'connect'; keys: string[] }
+  | { id: number; type: 'startPublishing'; ssrc: number; payloadType: number }
+  | { id: number; type: 'snapshot' }
+  | { id: number; type: 'close' };
+
+/** Counters reported by `snapshot`. */
+export type GeneratorSnapshot = {
+  sent: number;
+  received: number;
+  receivedBytes: number;
+  decryptErrors: number;
+  keyFramesSent: number;
+  keyFrameRequests: number;
+  consumers: number;
+  /** Consumers that received anything since the previous snapshot. */
+  activeConsumers: number;
+  packetsPerSecond: number;
+  /** CPU time of the load generator process so far (µs). */
+  cpuUs: number;
+};
+
+const lastReceived = new Map<NodeEndpoint, number>();
+
+const endpoints = new Map<string, NodeEndpoint>();
+let publisher: NodeEndpoint | undefined;
+let generator: Vp8Generator | undefined;
+let stopPacing: (() => void) | undefined;
+let keyFrameRequests = 0;
+
+const reply = (id: number, data: unknown, error?: string): void => {
+  process.send?.({ id, data, error });
+};
+
+async function handle(req: GeneratorRequest): Promise<unknown> {
+  switch (req.type) {
+    case 'create': {
+      // Receivers count packets from the clear RTP header; every 64th is decrypted and authenticated.
+      const ep = await NodeEndpoint.create(req.params, { decrypt: req.publisher ? 'all' : 64 });
+      endpoints.set(req.key, ep);
+      if (req.publisher) publisher = ep;
+      return ep.dtlsParameters;
+    }
+    case 'connect': {
+      // A few handshakes at a time: werift's DTLS is pure JS.
+      const keys = [...req.keys];
+      while (keys.length > 0) {
+        await Promise.all(keys.splice(0, 8).map((k) => endpoints.get(k)!.connect({ timeoutMs: 20_000 })));
+      }
+      return true;
+    }
+    case 'startPublishing': {
+      if (!publisher) throw new Error('no publisher');
+      const gen = new Vp8Generator({ ssrc: req.ssrc, payloadType: req.payloadType, bitrate: 2_500_000, fps: 30, keyFrameInterval: 60 });
+      generator = gen;
+      const pub = publisher;
+      pub.onRtcp = (buf) => {
+        for (const r of parseRtcpCompound(buf).packets) {
+          if (r.type === 'pli' || r.type === 'fir') {
+            keyFrameRequests++;
+            gen.requestKeyFrame();
+          }
+        }
+      };
+      stopPacing = gen.startPacing((p) => pub.sendRtp(p));
+      return gen.packetsPerSecond;
+    }
+    case 'snapshot': {
+      const snap: GeneratorSnapshot = {
+        sent: publisher?.stats.rtpSent ?? 0,
+        received: 0,
+        receivedBytes: 0,
+        decryptErrors: 0,
+        keyFramesSent: generator?.keyFrames ?? 0,
+        keyFrameRequests,
+        consumers: 0,
+        activeConsumers: 0,
+        packetsPerSecond: generator?.packetsPerSecond ?? 0,
+        cpuUs: process.cpuUsage().user + process.cpuUsage().system,
+      };
+      for (const ep of endpoints.values()) {
+        if (ep === publisher) continue;
+        snap.consumers++;
+        snap.received += ep.stats.rtpReceived;
+        snap.receivedBytes += ep.stats.rtpBytesReceived;
+        snap.decryptErrors += ep.stats.decryptErrors;
+        if (ep.stats.rtpReceived > (lastReceived.get(ep) ?? 0)) snap.activeConsumers++;
+        lastReceived.set(ep, ep.stats.rtpReceived);
+      }
+      return snap;
+    }
+    case 'close': {
+      stopPacing?.();
+      for (const ep of endpoints.values()) ep.close();
+      setImmediate(() => process.exit(0));
+      return true;
+    }
+  }
+}
+
+process.on('message', (req: GeneratorRequest) => {
+  handle(req).then(
+    (data) => reply(req.id, data),
+    (error: unknown) => reply(req.id, undefined, error instanceof Error ? error.message : String(error)),
+  );
+});
+process.on('disconnect', () => process.exit(0));

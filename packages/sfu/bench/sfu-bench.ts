@@ -1,0 +1,315 @@
+/**
+ * SFU forwarding benchmark: `pnpm --filter @alcove/sfu bench`.
+ *
+ * This process hosts the engine (`createWorker`, whose engine runs in a worker
+ * thread); a child process (`load-generator.ts`) runs one publisher of a
+ * 720p-like 2.5 Mbit/s VP8 stream and N consumers over real ICE/DTLS/SRTP on
+ * 127.0.0.1. CPU is this whole process's `process.cpuUsage()` (engine thread +
+ * an almost idle main thread) minus an idle baseline measured before any media
+ * flows; the load generator's CPU is not included.
+ *
+ * Writes `bench/results/sfu.json` at the repository root and prints a table.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createWorker, type Consumer, type Router, type WebRtcTransport } from '../src/index.js';
+import type { RtpParameters } from '../src/types/index.js';
+import type { GeneratorRequest, GeneratorSnapshot } from './load-generator.js';
+import { measureSrtp } from './srtp-micro.js';
+
+const CONSUMER_COUNTS = (process.env.SFU_BENCH_N ?? '1,2,4,8,16,32,64,128').split(',').map(Number);
+const WINDOW_MS = Number(process.env.SFU_BENCH_WINDOW_MS ?? 5000);
+const WARMUP_MS = 1500;
+const IDLE_MS = 2000;
+const HEADLINE_N = 32;
+const PUBLISHER_SSRC = 22334455;
+
+type Row = {
+  consumers: number;
+  forwardedPps: number;
+  cpuPctOfCore: number;
+  usPerForwardedPacket: number;
+  usPerForwardedPacketMarginal: number | null;
+  forwardedPerCore: number;
+  consumersPerCore: number;
+  lossPct: number;
+  rssMB: number;
+  ratioToSrtpDecryptEncrypt: number;
+  /** Consumers that received packets during the window. */
+  activeConsumers: number;
+  /** Datagrams the engine dropped (malformed/unknown, all reasons) during the window. */
+  engineDrops: number;
+  /** CPU of the load generator process, % of one core (it must stay below 100 for the row to be valid). */
+  generatorCpuPctOfCore: number;
+  /** Kernel UDP receive-buffer drops on this machine during the window (/proc/net/snmp; -1 if unknown). */
+  udpRcvbufErrors: number;
+  /** 1-minute load average at the end of the window (the machine may be shared). */
+  loadAvg1m: number;
+};
+
+/** Kernel-wide UDP RcvbufErrors counter, or -1 where /proc/net/snmp is unavailable. */
+function udpRcvbufErrors(): number {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/);
+    return Number(values[names.indexOf('RcvbufErrors')] ?? -1);
+  } catch {
+    return -1;
+  }
+}
+
+class Generator {
+  readonly #child: ChildProcess;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #nextId = 1;
+
+  constructor() {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    this.#child = fork(`${here}load-generator.ts`, [], { execArgv: ['--import', pathToFileURL(tsx).href], stdio: 'inherit' });
+    this.#child.on('message', (m: { id: number; data: unknown; error?: string }) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id);
+      if (m.error) p.reject(new Error(m.error));
+      else p.resolve(m.data);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  request<T>(req: Omit<GeneratorRequest, 'id'> & { type: GeneratorRequest['type'] }): Promise<T> {
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#child.send({ ...req, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.race([this.request({ type: 'close' }), new Promise((r) => setTimeout(r, 1000))]);
+    } finally {
+      this.#child.kill();
+    }
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const cpuUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+async function addEndpoint(router: Router, gen: Generator, key: string, publisher: boolean): Promise<WebRtcTransport> {
+  const transport = await router.createWebRtcTransport({ listenIps: ['127.0.0.1'] } as never);
+  const params = {
+    iceParameters: transport.iceParameters,
+    iceCandidates: transport.iceCandidates,
+    dtlsParameters: transport.dtlsParameters,
+  };
+  const dtlsParameters = await gen.request<WebRtcTransport['dtlsParameters']>({ type: 'create', key, params, publisher } as never);
+  await transport.connect({ dtlsParameters });
+  return transport;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAvg1mAtStart = round(loadavg()[0] ?? 0, 2);
+  console.log(`SFU bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+
+  // Baseline: raw SRTP crypto per packet.
+  const srtpGcm = measureSrtp(7);
+  const srtpCm = measureSrtp(1);
+  console.log(
+    `SRTP micro (werift, ${srtpGcm.packetBytes}-byte packet): GCM decrypt+encrypt ${srtpGcm.usDecryptEncrypt.toFixed(1)} µs, ` +
+      `CM ${srtpCm.usDecryptEncrypt.toFixed(1)} µs`,
+  );
+
+  const worker = await createWorker();
+  const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+  const gen = new Generator();
+  const rows: Row[] = [];
+  let idleUsPerSec = 0;
+  let ingressUsPerSec = 0;
+  let pps = 0;
+  let setupError: string | undefined;
+  try {
+    // Idle baseline: engine up, nothing flowing.
+    await sleep(500);
+    const idle0 = cpuUs();
+    await sleep(IDLE_MS);
+    idleUsPerSec = ((cpuUs() - idle0) * 1000) / IDLE_MS;
+
+    const sendTransport = await addEndpoint(router, gen, 'pub', true);
+    await gen.request({ type: 'connect', keys: ['pub'] } as never);
+    const rtpParameters: RtpParameters = {
+      codecs: [
+        {
+          mimeType: 'video/VP8',
+          payloadType: 96,
+          clockRate: 90000,
+          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }],
+        },
+      ],
+      encodings: [{ ssrc: PUBLISHER_SSRC }],
+      rtcp: { cname: 'bench' },
+    };
+    const producer = await sendTransport.produce({ kind: 'video', rtpParameters });
+    pps = await gen.request<number>({ type: 'startPublishing', ssrc: PUBLISHER_SSRC, payloadType: 96 } as never);
+
+    // Ingress only (0 consumers): the cost of receiving the stream.
+    await sleep(WARMUP_MS);
+    {
+      const c0 = cpuUs();
+      await sleep(IDLE_MS);
+      ingressUsPerSec = ((cpuUs() - c0) * 1000) / IDLE_MS;
+    }
+
+    let have = 0;
+    const consumers: Consumer[] = [];
+    for (const n of CONSUMER_COUNTS) {
+      const keys: string[] = [];
+      try {
+        for (; have < n; have++) {
+          const key = `c${have}`;
+          const t = await addEndpoint(router, gen, key, false);
+          consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true }));
+          keys.push(key);
+        }
+        await gen.request({ type: 'connect', keys } as never);
+      } catch (error) {
+        setupError = `N=${n}: ${error instanceof Error ? error.message : String(error)}`;
+        console.log(`setup failed at ${setupError}; stopping`);
+        break;
+      }
+      // Resume after DTLS, as a client would, so the engine's keyframe request finds the transport up.
+      await Promise.all(consumers.filter((c) => c.paused).map((c) => c.resume()));
+      await sleep(WARMUP_MS);
+
+      const s0 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+      const d0 = await worker.dump();
+      const u0 = udpRcvbufErrors();
+      const c0 = cpuUs();
+      const t0 = performance.now();
+      await sleep(WINDOW_MS);
+      const c1 = cpuUs();
+      const t1 = performance.now();
+      const s1 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+      const d1 = await worker.dump();
+      const u1 = udpRcvbufErrors();
+      const seconds = (t1 - t0) / 1000;
+      const delivered = s1.received - s0.received;
+      const expected = (s1.sent - s0.sent) * n;
+      const cpuUsPerSec = (c1 - c0) / seconds;
+      const busyUsPerSec = Math.max(0, cpuUsPerSec - idleUsPerSec);
+      const forwardedPps = delivered / seconds;
+      const us = delivered > 0 ? busyUsPerSec / forwardedPps : Number.NaN;
+      const marginal = delivered > 0 ? Math.max(0, cpuUsPerSec - ingressUsPerSec) / forwardedPps : Number.NaN;
+      const perCore = 1e6 / us;
+      rows.push({
+        consumers: n,
+        forwardedPps: Math.round(forwardedPps),
+        cpuPctOfCore: Math.round((cpuUsPerSec / 1e4) * 10) / 10,
+        usPerForwardedPacket: round(us, 2),
+        usPerForwardedPacketMarginal: Number.isFinite(marginal) ? round(marginal, 2) : null,
+        forwardedPerCore: Math.round(perCore),
+        consumersPerCore: round(perCore / pps, 1),
+        lossPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
+        rssMB: round(process.memoryUsage().rss / 2 ** 20, 1),
+        ratioToSrtpDecryptEncrypt: round(us / srtpGcm.usDecryptEncrypt, 2),
+        activeConsumers: s1.activeConsumers,
+        engineDrops: d1.droppedTotal - d0.droppedTotal,
+        generatorCpuPctOfCore: round((s1.cpuUs - s0.cpuUs) / seconds / 1e4, 1),
+        udpRcvbufErrors: u0 < 0 || u1 < 0 ? -1 : u1 - u0,
+        loadAvg1m: round(loadavg()[0] ?? 0, 2),
+      });
+      if (process.env.SFU_BENCH_DEBUG) console.log(JSON.stringify({ drops: d1.drops, udp: d1.udp }));
+      const r = rows.at(-1)!;
+      console.log(
+        `N=${String(n).padStart(3)}  fwd ${String(r.forwardedPps).padStart(6)} pkt/s  cpu ${String(r.cpuPctOfCore).padStart(5)}%  ` +
+          `${r.usPerForwardedPacket} µs/pkt  loss ${r.lossPct}%  rss ${r.rssMB} MB  ` +
+          `(load ${r.loadAvg1m}, generator cpu ${r.generatorCpuPctOfCore}%, udp rcvbuf drops ${r.udpRcvbufErrors}, receiving ${r.activeConsumers}/${n}, engine drops ${r.engineDrops}, decrypt errors ${s1.decryptErrors})`,
+      );
+      if (Date.now() - started > 4 * 60_000) {
+        console.log('time budget reached; stopping early');
+        break;
+      }
+    }
+  } finally {
+    await gen.close();
+    worker.close();
+  }
+
+  const good = rows.filter((r) => r.lossPct <= 1);
+  const headline = rows.find((r) => r.consumers === HEADLINE_N && r.lossPct <= 1) ?? good.at(-1) ?? rows[0];
+  const result = {
+    name: 'sfu-forwarding',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    cpuMeasurement:
+      'process.cpuUsage() of the engine host process (engine worker thread + near-idle main thread) minus an idle baseline; ' +
+      'the load generator runs in a separate child process and is not counted',
+    stream: { codec: 'VP8', bitrate: 2_500_000, fps: 30, packetsPerSecond: round(pps, 1) },
+    loadAvg1mAtStart,
+    setupError: setupError ?? null,
+    idleCpuPctOfCore: round(idleUsPerSec / 1e4, 2),
+    ingressOnlyCpuPctOfCore: round(ingressUsPerSec / 1e4, 2),
+    srtpMicro: { gcm: roundAll(srtpGcm), cm: roundAll(srtpCm) },
+    headlineConsumers: headline?.consumers ?? 0,
+    usPerForwardedPacket: headline?.usPerForwardedPacket ?? null,
+    consumersPerCore: headline?.consumersPerCore ?? null,
+    lossPct: headline?.lossPct ?? null,
+    forwardedPerCore: headline?.forwardedPerCore ?? null,
+    ratioToSrtpDecryptEncrypt: headline?.ratioToSrtpDecryptEncrypt ?? null,
+    rows,
+  };
+  printTable(rows);
+  console.log(
+    `headline N=${result.headlineConsumers}: ${result.usPerForwardedPacket} µs per forwarded packet ` +
+      `(${result.ratioToSrtpDecryptEncrypt}× raw SRTP decrypt+encrypt), ${result.consumersPerCore} consumers per core, loss ${result.lossPct}%`,
+  );
+  const out = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(`${out}sfu.json`, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${out}sfu.json in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+function roundAll<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v])) as T;
+}
+
+function printTable(rows: Row[]): void {
+  console.table(
+    rows.map((r) => ({
+      N: r.consumers,
+      'fwd pkt/s': r.forwardedPps,
+      'cpu %core': r.cpuPctOfCore,
+      'µs/pkt': r.usPerForwardedPacket,
+      'µs/pkt marginal': r.usPerForwardedPacketMarginal,
+      'pkt/s per core': r.forwardedPerCore,
+      'consumers/core': r.consumersPerCore,
+      'loss %': r.lossPct,
+      'RSS MB': r.rssMB,
+      'gen %core': r.generatorCpuPctOfCore,
+      load: r.loadAvg1m,
+      '× SRTP': r.ratioToSrtpDecryptEncrypt,
+    })),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
