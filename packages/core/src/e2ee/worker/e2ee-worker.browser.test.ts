@@ -1,0 +1,158 @@
+import { fileURLToPath } from 'node:url';
+import { bundleForBrowser, launchBrowser, startStaticServer, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Two Chromium pages exchange fake-camera VP8 and fake-microphone Opus over a loopback
+// RTCPeerConnection; every frame passes through the E2EE worker on both sides (encoded transforms).
+// With the sender's key the receiver decodes real video; with another key it decodes nothing.
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const root = here('../../../../../');
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>e2ee</title>
+<video id="remote" autoplay playsinline muted></video>
+<script type="module">
+  const api = (window.e2ee = {
+    worker: new Worker('/e2ee-worker.js', { type: 'module' }),
+    pc: null,
+    candidates: [],
+    messages: [],
+    async init(path) {
+      while (!this.messages.some((m) => m.type === 'ready')) await new Promise((r) => setTimeout(r, 10));
+      this.path = path;
+      this.pc = new RTCPeerConnection(path === 'legacy' ? { encodedInsertableStreams: true } : {});
+      this.pc.onicecandidate = (e) => { if (e.candidate) this.candidates.push(e.candidate.toJSON()); };
+      this.pc.ontrack = (e) => {
+        const kind = e.track.kind;
+        this.attach(e.receiver, { direction: 'recv', participantId: 'alice', track: kind === 'video' ? 'cam' : 'mic', codec: kind === 'video' ? 'video/vp8' : 'audio/opus' });
+        const v = document.getElementById('remote');
+        if (!v.srcObject) v.srcObject = new MediaStream();
+        v.srcObject.addTrack(e.track);
+      };
+    },
+    attach(senderOrReceiver, options) {
+      if (this.path === 'standard') {
+        senderOrReceiver.transform = new RTCRtpScriptTransform(this.worker, options);
+      } else {
+        const { readable, writable } = senderOrReceiver.createEncodedStreams();
+        this.worker.postMessage({ type: 'setup', readable, writable, options }, [readable, writable]);
+      }
+    },
+    setSendKey(key) { this.worker.postMessage({ type: 'setSendKey', generation: 0, key: new Uint8Array(key) }); },
+    setRecvKey(key) { this.worker.postMessage({ type: 'setRecvKey', participantId: 'alice', generation: 0, step: 0, key: new Uint8Array(key) }); },
+    async send() {
+      const s = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: true });
+      for (const t of s.getTracks()) {
+        const tr = this.pc.addTransceiver(t, { direction: 'sendonly', streams: [s] });
+        if (t.kind === 'video') {
+          const vp8 = RTCRtpSender.getCapabilities('video').codecs.filter((c) => /vp8/i.test(c.mimeType));
+          tr.setCodecPreferences(vp8);
+        }
+        this.attach(tr.sender, { direction: 'send', participantId: 'alice', track: t.kind === 'video' ? 'cam' : 'mic', codec: t.kind === 'video' ? 'video/vp8' : 'audio/opus' });
+      }
+    },
+    async offer() { const o = await this.pc.createOffer(); await this.pc.setLocalDescription(o); return this.pc.localDescription.toJSON(); },
+    async answer(offer) { await this.pc.setRemoteDescription(offer); const a = await this.pc.createAnswer(); await this.pc.setLocalDescription(a); return this.pc.localDescription.toJSON(); },
+    async accept(a) { await this.pc.setRemoteDescription(a); },
+    async addCandidates(list) { for (const c of list) await this.pc.addIceCandidate(c); },
+    async stats() {
+      this.worker.postMessage({ type: 'getStats' });
+      for (let i = 0; i < 50; i++) {
+        const m = this.messages.findLast((x) => x.type === 'stats');
+        if (m) { this.messages = this.messages.filter((x) => x !== m); return m.transforms; }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return null;
+    },
+  });
+  // Listen from the start: a worker's 'ready' posted before anyone listens would be lost.
+  api.worker.onmessage = (e) => api.messages.push(e.data);
+</script>`;
+
+type Api = { e2ee: Record<string, (...a: unknown[]) => Promise<unknown>> };
+
+async function call(page: Page, fn: string, ...args: unknown[]): Promise<unknown> {
+  return page.evaluate(({ fn, args }) => (window as unknown as Api).e2ee[fn]!(...args), { fn, args });
+}
+
+async function connect(a: Page, b: Page, path: 'legacy' | 'standard', sendKey: number[], recvKey: number[]): Promise<void> {
+  await Promise.all([call(a, 'init', path), call(b, 'init', path)]);
+  await call(a, 'setSendKey', sendKey);
+  await call(b, 'setRecvKey', recvKey);
+  await call(a, 'send');
+  const offer = await call(a, 'offer');
+  const answer = await call(b, 'answer', offer);
+  await call(a, 'accept', answer);
+  await a.waitForFunction(() => (window as any).e2ee.pc.iceGatheringState === 'complete');
+  await b.waitForFunction(() => (window as any).e2ee.pc.iceGatheringState === 'complete');
+  await call(b, 'addCandidates', await a.evaluate(() => (window as any).e2ee.candidates));
+  await call(a, 'addCandidates', await b.evaluate(() => (window as any).e2ee.candidates));
+}
+
+describe('E2EE worker in Chromium (encoded transforms over a loopback peer connection)', () => {
+  let tb: TestBrowser;
+  let server: StaticServer;
+  const key = Array.from({ length: 32 }, (_, i) => (i * 13 + 5) & 0xff);
+  const wrongKey = Array.from({ length: 32 }, (_, i) => (i * 17 + 1) & 0xff);
+
+  beforeAll(async () => {
+    const worker = await bundleForBrowser(here('./e2ee-worker.ts'), {
+      alias: { '@alcove/protocol': `${root}packages/protocol/src/index.ts` },
+      resolveDir: `${root}packages/core`,
+    });
+    server = await startStaticServer({ '/index.html': PAGE, '/e2ee-worker.js': worker });
+    tb = await launchBrowser();
+  });
+  afterAll(async () => {
+    await tb?.close();
+    await server?.close();
+  });
+
+  async function pages(): Promise<[Page, Page]> {
+    const a = await tb.newPage();
+    const b = await tb.newPage();
+    await Promise.all([a.goto(server.url), b.goto(server.url)]);
+    return [a, b];
+  }
+
+  for (const path of ['legacy', 'standard'] as const) {
+    it(`${path} path: the receiver with the sender's key decodes the video`, async () => {
+      const [a, b] = await pages();
+      await connect(a, b, path, key, key);
+      const v = await waitForVideoFrames(b, '#remote', 15, 30_000);
+      expect(v.width).toBeGreaterThan(0);
+      const send = (await call(a, 'stats')) as { direction: string; track: string; frames: number; dropped: number }[];
+      const recv = (await call(b, 'stats')) as { direction: string; track: string; frames: number; dropped: number }[];
+      const sentCam = send.find((s) => s.direction === 'send' && s.track === 'cam');
+      const gotCam = recv.find((s) => s.direction === 'recv' && s.track === 'cam');
+      const gotMic = recv.find((s) => s.direction === 'recv' && s.track === 'mic');
+      expect(sentCam?.frames).toBeGreaterThan(15);
+      expect(gotCam?.frames).toBeGreaterThan(15);
+      expect(gotMic?.frames).toBeGreaterThan(10);
+      expect(gotCam?.dropped).toBe(0);
+      await a.context().close();
+      await b.context().close();
+    });
+  }
+
+  it('a receiver with another key decodes nothing and drops every frame (fail closed)', async () => {
+    const [a, b] = await pages();
+    await connect(a, b, 'legacy', key, wrongKey);
+    // Wait until the receiver has seen plenty of frames arrive, then check none decoded.
+    type S = { track: string; frames: number; dropped: number; lastDropReason?: string };
+    let cam: S | undefined;
+    for (let i = 0; i < 60 && !(cam && cam.dropped >= 30); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const all = (await call(b, 'stats')) as S[] | null;
+      cam = all?.find((s) => s.track === 'cam');
+    }
+    expect(cam?.dropped).toBeGreaterThanOrEqual(30);
+    expect(cam?.frames).toBe(0);
+    expect(cam?.lastDropReason).toBe('AUTH_FAILED');
+    const decoded = await b.$eval('#remote', (el) => (el as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
+    expect(decoded).toBe(0);
+    await a.context().close();
+    await b.context().close();
+  });
+});
