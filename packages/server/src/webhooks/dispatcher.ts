@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../logger.js';
 import { WebhookConfigError } from './errors.js';
+import { WebhookOutbox } from './outbox.js';
 import { signWebhook } from './signature.js';
 import {
   WEBHOOK_ATTEMPT_HEADER, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, type WebhookEvent, type WebhookEventMap,
@@ -67,8 +68,9 @@ export interface WebhookDispatcherOptions {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
- * Sends webhook events to the configured endpoints. Delivery is at least once while the process runs
- * (not persisted across restarts): 2xx is success; 408, 429, 5xx, timeouts and network errors are
+ * Sends webhook events to the configured endpoints. Delivery is at least once: while the process runs
+ * with `new WebhookDispatcher(…)`, and across crashes and restarts with {@link WebhookDispatcher.open}
+ * (a durable outbox). 2xx is success; 408, 429, 5xx, timeouts and network errors are
  * retried with exponential backoff and jitter; other statuses give up. Every attempt carries the same
  * `Alcove-Webhook-Id` (the event id) and a fresh `Alcove-Signature` over the same body.
  * @example
@@ -92,6 +94,7 @@ export class WebhookDispatcher {
   readonly #random: () => number;
   readonly #pending = new Set<Promise<void>>();
   readonly #abort = new AbortController();
+  #outbox: WebhookOutbox | undefined;
   #closed = false;
 
   /** @throws {@link WebhookConfigError} for an invalid endpoint. */
@@ -110,6 +113,39 @@ export class WebhookDispatcher {
     this.#random = options.random ?? Math.random;
   }
 
+  /**
+   * Creates a dispatcher with a durable outbox at `outboxFile` (in the data folder, mode 0600), so
+   * delivery is at least once across crashes and restarts: deliveries left unfinished last time are
+   * resumed now, with their original id, body and idempotency key. Deliveries to an endpoint no
+   * longer configured are dropped (and logged).
+   * @throws {@link WebhookConfigError} for an invalid endpoint.
+   */
+  static async open(options: WebhookDispatcherOptions & { readonly outboxFile: string }): Promise<WebhookDispatcher> {
+    const d = new WebhookDispatcher(options);
+    const { outbox, pending } = await WebhookOutbox.open(options.outboxFile, () => d.#log.error('webhook.outboxWriteFailed', {}));
+    d.#outbox = outbox;
+    for (const entry of pending) {
+      let event: WebhookEvent;
+      try {
+        event = JSON.parse(entry.body) as WebhookEvent;
+      } catch {
+        for (const url of entry.urls) outbox.done(entry.id, url);
+        continue;
+      }
+      for (const url of entry.urls) {
+        const index = d.#endpoints.findIndex((ep) => ep.url === url);
+        if (index === -1) {
+          d.#log.warn('webhook.replayDropped', { eventId: entry.id, type: event.type });
+          outbox.done(entry.id, url);
+          continue;
+        }
+        d.#start(event, entry.body, d.#endpoints[index] as WebhookEndpoint, index);
+      }
+      d.#log.info('webhook.replayed', { eventId: entry.id, type: event.type });
+    }
+    return d;
+  }
+
   /** Deliveries in flight or waiting to retry. */
   get pending(): number {
     return this.#pending.size;
@@ -126,16 +162,23 @@ export class WebhookDispatcher {
     }
     const event: WebhookEvent<T> = { id: `evt_${randomBytes(16).toString('base64url')}`, type, createdAt: new Date(this.#now()).toISOString(), data };
     const body = JSON.stringify(event);
+    const targets: number[] = [];
     this.#endpoints.forEach((ep, index) => {
       if (ep.events && !ep.events.includes(type)) return;
-      if (this.#pending.size >= this.#maxPending) {
+      if (this.#pending.size + targets.length >= this.#maxPending) {
         this.#log.error('webhook.queueFull', { type, eventId: event.id, endpointIndex: index });
         return;
       }
-      const p: Promise<void> = this.#deliver(event, body, ep, index).finally(() => this.#pending.delete(p));
-      this.#pending.add(p);
+      targets.push(index);
     });
+    this.#outbox?.add(event.id, type, body, targets.map((i) => (this.#endpoints[i] as WebhookEndpoint).url));
+    for (const index of targets) this.#start(event, body, this.#endpoints[index] as WebhookEndpoint, index);
     return event.id;
+  }
+
+  #start(event: WebhookEvent, body: string, ep: WebhookEndpoint, index: number): void {
+    const p: Promise<void> = this.#deliver(event, body, ep, index).finally(() => this.#pending.delete(p));
+    this.#pending.add(p);
   }
 
   /** Resolves when no delivery is in flight or waiting to retry. */
@@ -157,10 +200,11 @@ export class WebhookDispatcher {
     await Promise.race([this.idle(), deadline]);
     clearTimeout(timer);
     if (this.#pending.size > 0) {
-      this.#log.warn('webhook.abortedOnClose', { pending: this.#pending.size });
+      this.#log.warn('webhook.abortedOnClose', { pending: this.#pending.size, durable: this.#outbox !== undefined });
       this.#abort.abort();
       await this.idle();
     }
+    await this.#outbox?.close();
   }
 
   async #deliver(event: WebhookEvent, body: string, ep: WebhookEndpoint, index: number): Promise<void> {
@@ -195,6 +239,8 @@ export class WebhookDispatcher {
       if (delivered || !retry) break;
       if (attempt < this.#maxAttempts) await this.#sleep(this.#delay(attempt));
     }
+    // Finished (delivered or given up) unless cut short by close(): then it stays in the outbox.
+    if (delivered || !this.#abort.signal.aborted) this.#outbox?.done(event.id, ep.url);
     const report: WebhookDeliveryReport = { eventId: event.id, type: event.type, endpointIndex: index, delivered, attempts: attempt, ...(status !== undefined ? { status } : {}) };
     if (delivered) this.#log.debug('webhook.delivered', { type: event.type, eventId: event.id, attempts: attempt });
     else this.#log.warn('webhook.failed', { type: event.type, eventId: event.id, attempts: attempt, status });

@@ -1,5 +1,7 @@
 /** Signed webhooks: the dispatcher and the verifier. */
 export { WebhookDispatcher } from './dispatcher.js';
+export { WebhookOutbox } from './outbox.js';
+export type { OutboxEntry } from './outbox.js';
 export type { WebhookDeliveryReport, WebhookDispatcherOptions, WebhookEndpoint, WebhookRetryOptions } from './dispatcher.js';
 export { WebhookConfigError, WebhookVerificationError } from './errors.js';
 export type { WebhookVerificationCode } from './errors.js';
