@@ -127,6 +127,11 @@ describe('@alcove/core in Chromium against the real server', () => {
       const after = await client.evaluate(() => (document.getElementById('video-h-cam') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
       expect(after).toBeGreaterThan(before);
       expect(evs.filter((e) => e[0] === 'unpublished')).toHaveLength(0);
+      // The other side saw "reconnecting", never "left", and then "connected" again.
+      await waitFor(host, `window.alcoveTest.events.some(e => e[0] === 'updated' && e[1] === 'c' && e[2] === 'connected')`);
+      const hostEvs = await events(host);
+      expect(hostEvs.some((e) => e[0] === 'updated' && e[1] === 'c' && e[2] === 'reconnecting')).toBe(true);
+      expect(hostEvs.some((e) => e[0] === 'left')).toBe(false);
       // Signalling works again: a mute is still seen remotely.
       await client.evaluate(() => (window as any).alcoveTest.session.setMicrophoneEnabled(false));
       await waitFor(host, `window.alcoveTest.events.some(e => e[0] === 'muted' && e[1] === 'c' && e[2] === 'audio' && e[3] === true)`);
