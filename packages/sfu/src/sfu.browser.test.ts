@@ -159,6 +159,7 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
       if (kind === 1) {
         const at = 20 + (i % (b.length - 28));
         b[at] = b[at]! ^ (1 + (i % 255));
+        return b;
       } // mutated signed STUN (before FINGERPRINT)
       if (kind === 2) b[0] = 20 + (i % 44); // DTLS-looking
       else if (kind === 3) b[0] = 0x80; // RTP-looking
