@@ -41,6 +41,7 @@ beforeAll(async () => {
     audit,
     tickets,
     bodyLimitBytes: LIMIT,
+    authFailuresPerMinute: 1000,
     logger: createLogger({ level: 'debug', sink: (l) => logLines.push(l) }),
     liveParticipants: () => ['host-1'],
     endLive: (id) => void ended.push(id),
@@ -73,6 +74,24 @@ const ROUTES = (id: string): Array<[string, string]> => [
   ['POST', '/v1/sessions'], ['GET', `/v1/sessions/${id}`], ['POST', `/v1/sessions/${id}/end`],
   ['POST', `/v1/sessions/${id}/tokens`], ['GET', `/v1/sessions/${id}/participants`], ['GET', '/v1/nope'],
 ];
+
+describe('admin API auth failure limit', () => {
+  it('answers 429 after too many failed authentications from one address, for a minute', async () => {
+    let t = 0;
+    const handler = createAdminHandler({ registry: SessionRegistry.open(), apiKeys: [KEY_A], authFailuresPerMinute: 3, now: () => t });
+    const srv = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/sessions`;
+    const statuses: number[] = [];
+    const post = async (key: string): Promise<number> => (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status;
+    for (let i = 0; i < 4; i++) statuses.push(await post('wrong-key-0123456789abcdef'));
+    statuses.push(await post(KEY_A)); // even the right key, from this address, until the window ends
+    t = 60_001;
+    statuses.push(await post(KEY_A));
+    await new Promise((r) => srv.close(r));
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 201]);
+  });
+});
 
 describe('admin API', () => {
   it('health needs no key', async () => {

@@ -35,6 +35,14 @@ export interface AdminHandlerOptions {
   /** Token lifetime when the request gives none, seconds. Default 3 600 (capped by the signer). */
   readonly defaultTokenTtlS?: number;
   readonly logger?: Logger;
+  /**
+   * Failed authentications (401/403) allowed per client address per minute; beyond it every call
+   * from that address answers 429 `RATE_LIMITED` until the minute is over. Addresses are kept in
+   * memory only, never logged. Default 60.
+   */
+  readonly authFailuresPerMinute?: number;
+  /** Clock in ms (rate limiting). Default `Date.now`. */
+  readonly now?: () => number;
   /** Live side: participant ids connected now in this session. */
   readonly liveParticipants?: (sessionId: string) => readonly string[] | undefined;
   /** Live side: close this session's room (notify, disconnect). Called after the registry ended it. */
@@ -53,7 +61,7 @@ const MINT_KEYS = new Set(['participantId', 'role', 'displayName', 'ttlS']);
 const STATUS: Record<AdminErrorCode, number> = {
   UNAUTHENTICATED: 401, NOT_ALLOWED: 403, SESSION_NOT_FOUND: 404, NOT_FOUND: 404, METHOD_NOT_ALLOWED: 405,
   SESSION_ENDED: 409, REMOVED: 409, MESSAGE_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INVALID_JSON: 400,
-  INVALID_MESSAGE: 400, INVALID_POLICY: 400, TOO_MANY_SESSIONS: 429, NOT_CONFIGURED: 501, INTERNAL_ERROR: 500,
+  INVALID_MESSAGE: 400, INVALID_POLICY: 400, TOO_MANY_SESSIONS: 429, RATE_LIMITED: 429, NOT_CONFIGURED: 501, INTERNAL_ERROR: 500,
 };
 const MESSAGES: Partial<Record<AdminErrorCode, string>> = {
   UNAUTHENTICATED: 'A valid API key is required.',
@@ -66,6 +74,7 @@ const MESSAGES: Partial<Record<AdminErrorCode, string>> = {
   MESSAGE_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json.',
   NOT_CONFIGURED: 'This server has no token signing key.',
+  RATE_LIMITED: 'Too many failed authentications; try again later.',
   INTERNAL_ERROR: 'The server failed to handle the request.',
 };
 
@@ -109,6 +118,27 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const limit = options.bodyLimitBytes ?? 16_384;
   const log = options.logger ?? silentLogger;
   const { registry } = options;
+  const failLimit = options.authFailuresPerMinute ?? 60;
+  const now = options.now ?? Date.now;
+  /** address → failures in the current minute window. */
+  const failures = new Map<string, { start: number; count: number }>();
+  const limited = (addr: string): boolean => {
+    const f = failures.get(addr);
+    return f !== undefined && now() - f.start < 60_000 && f.count >= failLimit;
+  };
+  const recordFailure = (addr: string): void => {
+    const t = now();
+    let f = failures.get(addr);
+    if (!f || t - f.start >= 60_000) {
+      if (failures.size >= 10_000) {
+        for (const [k, v] of failures) if (t - v.start >= 60_000) failures.delete(k);
+        if (failures.size >= 10_000) failures.clear();
+      }
+      f = { start: t, count: 0 };
+      failures.set(addr, f);
+    }
+    f.count++;
+  };
 
   const audit = (entry: AuditEntry): void => {
     try {
@@ -144,7 +174,15 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError('METHOD_NOT_ALLOWED');
       return send(res, 200, { status: 'ok' });
     }
-    const tenant = authenticate(req);
+    const addr = req.socket.remoteAddress ?? 'unknown';
+    if (limited(addr)) throw new HttpError('RATE_LIMITED');
+    let tenant: string;
+    try {
+      tenant = authenticate(req);
+    } catch (error) {
+      recordFailure(addr);
+      throw error;
+    }
     const parts = path.split('/');
     // ['', 'v1', 'sessions', id?, action?]
     if (parts[1] !== 'v1' || parts[2] !== 'sessions' || parts.length > 5) throw new HttpError('NOT_FOUND');
@@ -234,6 +272,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       }
       if (code === 'MESSAGE_TOO_LARGE') res.setHeader('connection', 'close');
       if (code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
+      if (code === 'RATE_LIMITED') res.setHeader('retry-after', '60');
       send(res, STATUS[code], { error: { code, message: message ?? MESSAGES[code] ?? code } });
     }
   };

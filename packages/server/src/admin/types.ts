@@ -70,5 +70,6 @@ export type AdminErrorCode =
   | 'INVALID_MESSAGE' // 400
   | 'INVALID_POLICY' // 400
   | 'TOO_MANY_SESSIONS' // 429
+  | 'RATE_LIMITED' // 429 (too many failed authentications from one address)
   | 'NOT_CONFIGURED' // 501 (token minting without a signing key)
   | 'INTERNAL_ERROR'; // 500

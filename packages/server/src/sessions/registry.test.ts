@@ -141,3 +141,22 @@ describe('SessionRegistry', () => {
     expect(r.attendance('nope')).toBeUndefined();
   });
 });
+
+describe('SessionRegistry retention', () => {
+  it('forgets ended sessions after the retention window, never open ones', () => {
+    let now = 0;
+    const r = SessionRegistry.open({ now: () => now, retainEndedMs: 1000, maxSessions: 3 });
+    const a = r.create();
+    const b = r.create();
+    r.end(a.id, 'host');
+    now = 500;
+    r.create();
+    expect(r.get(a.id)).toBeDefined();
+    expect(() => r.create()).toThrow(expect.objectContaining({ code: 'TOO_MANY_SESSIONS' }));
+    now = 1501;
+    r.create(); // prunes a (ended at 0)
+    expect(r.get(a.id)).toBeUndefined();
+    expect(r.get(b.id)).toBeDefined();
+    expect(r.size).toBe(3);
+  });
+});

@@ -35,6 +35,11 @@ export interface SessionRegistryOptions {
   readonly dataDir?: string;
   /** Most sessions held (open + ended not yet pruned). Default 10 000. */
   readonly maxSessions?: number;
+  /**
+   * How long an ended session is kept (for `GET /v1/sessions/:id` and attendance) before it is
+   * forgotten, ms. Default 7 days (longer than any join token lives). Pruning runs on `create`.
+   */
+  readonly retainEndedMs?: number;
   /** Clock in ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -90,6 +95,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   readonly #file: string | undefined;
   readonly #maxSessions: number;
   readonly #now: () => number;
+  readonly #retainEndedMs: number;
   #pendingWrite: NodeJS.Immediate | undefined;
   #closed = false;
 
@@ -97,6 +103,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     super();
     this.#maxSessions = options.maxSessions ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#retainEndedMs = options.retainEndedMs ?? 7 * 24 * 60 * 60 * 1000;
     this.#file = options.dataDir === undefined ? undefined : join(options.dataDir, SESSIONS_FILE);
   }
 
@@ -126,6 +133,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   create(input: unknown = {}, options: { tenant?: string } = {}): SessionRecord {
     this.#guardOpen();
     const policy: SessionPolicy = resolvePolicy(input);
+    this.pruneEnded(this.#now() - this.#retainEndedMs);
     if (this.#sessions.size >= this.#maxSessions) throw new SessionError('TOO_MANY_SESSIONS', 'The registry holds its maximum number of sessions.');
     let id: string;
     do id = randomBytes(16).toString('base64url');
