@@ -182,4 +182,58 @@ describe('@alcove/core in Chromium against the real server', () => {
       await hangUp(client, host);
     }
   });
+
+  it('(b) the server drops the participant\'s transports: new transports restore media', async () => {
+    const { sid, host, client } = await call();
+    try {
+      expect(server.faults?.dropTransports(sid, 'c')).toBeGreaterThan(0);
+      await waitFor(client, `window.alcoveTest.events.some(e => e[0] === 'reconnected')`, 30_000);
+      expect(await stateOf(client)).toBe('joined');
+      await waitForVideoFrames(client, '#video-h-cam', 10, 20_000);
+      await waitForVideoFrames(host, '#video-c-cam', 10, 20_000);
+      expect(await client.evaluate(() => (window as any).openPeerConnections())).toBe(2);
+    } finally {
+      await hangUp(client, host);
+    }
+  });
+
+  it('(d) 10 flaps in 60 s end connected with no leaked transports', async () => {
+    const { sid, host, client } = await call();
+    try {
+      for (let i = 0; i < 10; i++) {
+        if (i % 2 === 0) server.faults?.dropConnection(sid, 'c');
+        else server.faults?.dropTransports(sid, 'c');
+        await waitFor(client, `window.alcoveTest.events.filter(e => e[0] === 'reconnected').length >= ${i + 1}`, 30_000);
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await waitFor(client, `window.alcoveTest.session.state === 'joined'`, 30_000);
+      await waitForVideoFrames(client, '#video-h-cam', 10, 20_000);
+      await waitForVideoFrames(host, '#video-c-cam', 10, 20_000);
+      expect(await client.evaluate(() => (window as any).openPeerConnections())).toBe(2);
+      expect(await client.evaluate(() => (window as any).alcoveTest.session.diagnostics)).toMatchObject({ transports: 2, reconnectTimer: false, signalingOpen: true });
+    } finally {
+      await hangUp(client, host);
+    }
+  });
+
+  it('(f) server restart: clients rejoin by policy and the waiting room still applies', async () => {
+    const { host, client } = await call();
+    try {
+      const port = server.address?.port as number;
+      await server.close();
+      server = await createAlcoveServer({
+        port, tokens: { hs256Secret: SECRET }, allowedOrigins: ['*'], dataDir, enableFaultHooks: true, logLevel: 'error', live: { graceMs: 15_000 },
+      });
+      await server.start();
+      await waitFor(host, `window.alcoveTest.session.state === 'joined' && window.alcoveTest.events.some(e => e[0] === 'reconnected')`, 60_000);
+      await waitFor(client, `window.alcoveTest.session.state === 'waiting'`, 60_000);
+      await waitFor(host, `window.alcoveTest.waiting.includes('c')`);
+      await host.evaluate(() => (window as any).alcoveTest.session.admit('c'));
+      await waitFor(client, `window.alcoveTest.session.state === 'joined'`);
+      await waitForVideoFrames(client, '#video-h-cam', 10, 30_000);
+      await waitForVideoFrames(host, '#video-c-cam', 10, 30_000);
+    } finally {
+      await hangUp(client, host);
+    }
+  });
 });

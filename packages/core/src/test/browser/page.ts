@@ -13,6 +13,17 @@ interface Driver {
 }
 
 const w = window as unknown as Record<string, unknown> & { alcoveTest: Driver };
+
+// Count peer connections so tests can check none leak across reconnect cycles.
+const peerConnections: RTCPeerConnection[] = [];
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends NativePeerConnection {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    peerConnections.push(this);
+  }
+} as typeof RTCPeerConnection;
+w.openPeerConnections = (): number => peerConnections.filter((pc) => pc.signalingState !== 'closed').length;
 const driver: Driver = {
   session: undefined,
   events: [],
