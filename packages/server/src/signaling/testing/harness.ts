@@ -74,6 +74,9 @@ export async function startTestServer(overrides: Partial<AlcoveServerOptions> = 
       for (const c of clients) c.drop();
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
+      // Every frame any client received must match the protocol's schemas.
+      const errors = clients.flatMap((c) => c.schemaErrors);
+      if (errors.length > 0) throw new Error(`frames off the protocol schema: ${errors.slice(0, 5).join('; ')}`);
     },
   };
 }

@@ -4,7 +4,7 @@
  * @internal
  */
 import WebSocket from 'ws';
-import type { RequestData, RequestMethod, ResponseData } from '@alcove/protocol';
+import { parseServerMessage, type RequestData, type RequestMethod, type ResponseData } from '@alcove/protocol';
 
 /** A response as received. */
 export type TestResponse<M extends RequestMethod = RequestMethod> =
@@ -26,6 +26,9 @@ export class TestClient {
   readonly #pending = new Map<number, (r: TestResponse) => void>();
   readonly #waiters = new Set<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }>();
   closeInfo: { code: number; reason: string } | undefined;
+  /** Frames that do not match the protocol's server-message schemas (should stay empty). */
+  readonly schemaErrors: string[] = [];
+  readonly #methods = new Map<number, RequestMethod>();
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
@@ -45,6 +48,9 @@ export class TestClient {
         return;
       }
       this.frames.push(frame);
+      const checked = parseServerMessage(text, { methodOf: (id) => this.#methods.get(id) });
+      if (!checked.ok) this.schemaErrors.push(`${checked.error.code} ${checked.error.message}`);
+      else if (frame.id !== undefined && frame.ok !== undefined) this.#methods.delete(frame.id);
       if (frame.id !== undefined && frame.ok !== undefined) {
         const done = this.#pending.get(frame.id);
         if (done) {
@@ -76,6 +82,7 @@ export class TestClient {
   /** Sends a request and resolves with its response. */
   request<M extends RequestMethod>(method: M, data: RequestData<M> | unknown, timeoutMs = 10_000): Promise<TestResponse<M>> {
     const id = this.#nextId++;
+    this.#methods.set(id, method);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
