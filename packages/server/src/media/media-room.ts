@@ -11,7 +11,9 @@ import type {
 import { RequestError } from '../signaling/request-error.js';
 import { capabilitiesWithoutAudioLevel, checkConsumerCapabilities, checkProducerParameters, withoutAudioLevel } from './codecs.js';
 import type { EngineConsumer, EngineProducer, EngineRouter, EngineWebRtcTransport } from './engine-types.js';
-import { sanitizeConsumerRtpParameters, sanitizeIceCandidates, sanitizeIceParameters, sanitizeDtlsParameters } from './sanitize.js';
+import {
+  sanitizeConsumerRtpParameters, sanitizeDtlsParameters, sanitizeIceCandidates, sanitizeIceParameters, sanitizeRtpCapabilities,
+} from './sanitize.js';
 
 /** Per-participant resource limits. */
 export interface MediaLimits {
@@ -81,7 +83,7 @@ export class MediaRoom {
 
   /** The router's capabilities as clients should see them. */
   get rtpCapabilities(): RtpCapabilities {
-    const caps = this.#o.router.rtpCapabilities;
+    const caps = sanitizeRtpCapabilities(this.#o.router.rtpCapabilities);
     return this.#o.dropAudioLevel ? capabilitiesWithoutAudioLevel(caps) : caps;
   }
 

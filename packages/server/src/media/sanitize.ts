@@ -3,7 +3,7 @@
  * fields on the client side), whatever extra fields an engine adds.
  * @packageDocumentation
  */
-import type { DtlsParameters, IceCandidate, IceParameters, RtpParameters } from '@alcove/protocol';
+import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters } from '@alcove/protocol';
 
 type Dict = Record<string, unknown>;
 
@@ -52,4 +52,16 @@ export function sanitizeConsumerRtpParameters(p: RtpParameters): RtpParameters {
   }
   if (p.rtcp) out['rtcp'] = pick(p.rtcp as unknown as Dict, ['cname', 'reducedSize', 'mux']);
   return out as unknown as RtpParameters;
+}
+
+/** Router capabilities in the wire shape. */
+export function sanitizeRtpCapabilities(c: RtpCapabilities): RtpCapabilities {
+  const out: Dict = {};
+  if (c.codecs) {
+    out['codecs'] = c.codecs.map((x) => pick(x as unknown as Dict, ['kind', 'mimeType', 'preferredPayloadType', 'clockRate', 'channels', 'parameters', 'rtcpFeedback']));
+  }
+  if (c.headerExtensions) {
+    out['headerExtensions'] = c.headerExtensions.map((x) => pick(x as unknown as Dict, ['kind', 'uri', 'preferredId', 'preferredEncrypt', 'direction']));
+  }
+  return out as RtpCapabilities;
 }

@@ -53,6 +53,12 @@ describe('signalling connection rules', () => {
     expect(bad.ok ? 'ok' : bad.error.code).toBe('INVALID_TOKEN');
     expect((await c.closed).code).toBe(1008);
 
+    const sid = ts.createSession();
+    const e = await ts.connect();
+    const noE2ee = await e.request('session.join', { token: await ts.token(sid, 'p', 'client'), e2ee: false });
+    expect(noE2ee.ok ? 'ok' : noE2ee.error.code).toBe('E2EE_REQUIRED');
+    expect((await e.closed).code).toBe(1008);
+
     const d = await ts.connect();
     const closed = await d.closed;
     expect(closed.code).toBe(1008);
