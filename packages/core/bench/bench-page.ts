@@ -18,7 +18,9 @@ const loop = (): void => {
 loop();
 
 let session: Session | undefined;
+const marks: [string, number][] = [];
 const bench = {
+  marks,
   frames,
   now: () => performance.now(),
   /** Joins and resolves with ms from the token to the first decoded remote video frame. */
@@ -27,8 +29,11 @@ const bench = {
     const t0 = performance.now();
     const s = Session.create({ serverUrl, token, simulcast: false, publish: { audio: true, video: true } });
     session = s;
+    marks.length = 0;
+    s.on('stateChanged', (c) => marks.push([c.to, Math.round(performance.now() - t0)]));
     const firstFrame = new Promise<number>((resolve) => {
       s.on('trackPublished', (t) => {
+        marks.push([`track-${t.kind}`, Math.round(performance.now() - t0)]);
         if (t.kind !== 'video') return;
         s.attach(t.track, video);
         const start = frames.length;

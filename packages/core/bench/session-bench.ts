@@ -65,6 +65,7 @@ async function browserTimings(): Promise<{ join: number[]; reconnect: number[] }
     for (let i = 0; i < RUNS + 1; i++) {
       const ms = await client.evaluate(([u, t]) => (window as any).bench.join(u, t) as Promise<number>, [wsUrl, await tok(`c${i}`, 'client')]);
       if (i > 0) join_.push(ms); // first run warms up the browser and the server
+      if (process.env.BENCH_DEBUG) console.log(ms, JSON.stringify(await client.evaluate(() => (window as any).bench.marks)));
       await client.evaluate(() => (window as any).bench.leave());
     }
     await client.evaluate(([u, t]) => (window as any).bench.join(u, t), [wsUrl, await tok('r', 'client')]);

@@ -110,8 +110,13 @@ export class MediaManager {
     await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
     if (gen !== this.#generation) throw new AlcoveError('ABORTED', 'media restarted');
     this.#device = device;
-    this.#recv = await this.#createTransport('recv', gen, signal);
-    if (device.canProduce('audio') || device.canProduce('video')) this.#send = await this.#createTransport('send', gen, signal);
+    const canSend = device.canProduce('audio') || device.canProduce('video');
+    const [recv, send] = await Promise.all([
+      this.#createTransport('recv', gen, signal),
+      canSend ? this.#createTransport('send', gen, signal) : Promise.resolve(undefined),
+    ]);
+    this.#recv = recv;
+    this.#send = send;
     for (const entry of this.#local.values()) if (entry.track) await this.#produce(entry, signal);
     for (const info of this.#producers.values()) await this.#consume(info, signal).catch((e: unknown) => this.#report(e));
   }
