@@ -147,14 +147,19 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     })
     : undefined;
   if (!audit) logger.warn('audit.disabled', { why: 'no-data-dir' });
-  const webhooks = options.webhooks && options.webhooks.endpoints.length > 0
-    ? new WebhookDispatcher({
+  let webhooks: WebhookDispatcher | undefined;
+  if (options.webhooks && options.webhooks.endpoints.length > 0) {
+    const base = {
       endpoints: options.webhooks.endpoints,
       logger,
       ...(options.webhooks.retry ? { retry: options.webhooks.retry } : {}),
       ...(options.webhooks.fetch ? { fetch: options.webhooks.fetch } : {}),
-    })
-    : undefined;
+    };
+    // With a data folder, deliveries survive a restart (durable outbox); without one, in memory.
+    webhooks = options.dataDir
+      ? await WebhookDispatcher.open({ ...base, outboxFile: join(options.dataDir, 'webhooks.outbox') })
+      : new WebhookDispatcher(base);
+  }
   const events: RoomEvents = {
     audit(entry: AuditEntry) {
       try {
