@@ -81,6 +81,22 @@ describe('logs', () => {
   });
 });
 
+describe('composition', () => {
+  it('serves the admin API beside /ws, or on its own port when adminPort is set', async () => {
+    ts = await startTestServer();
+    expect((await fetch(`${ts.server.url}/v1/health`)).status).toBe(200);
+    expect((await fetch(`${ts.server.url}/elsewhere`)).status).toBe(404);
+    await ts.close();
+    ts = await startTestServer({ adminPort: 0 });
+    const adminPort = ts.server.adminAddress?.port;
+    expect(adminPort).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${adminPort}/v1/health`)).status).toBe(200);
+    expect((await fetch(`${ts.server.url}/v1/health`)).status).toBe(404);
+    const sid = ts.createSession({ waitingRoom: false });
+    expect((await ts.join(sid, 'a', 'host')).result.state).toBe('joined');
+  });
+});
+
 describe('graceful shutdown', () => {
   it('tells every joined client session.shutdown and resolves close() within 10 s', async () => {
     ts = await startTestServer();
