@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { ROLES } from '@alcove/protocol';
 import { AuditError } from './errors.js';
 import { GENESIS_HASH, canonicalRecord, recordHash } from './canonical.js';
-import { headFileOf, verifyAuditBytes, verifyAuditFile } from './verify.js';
+import { headFileOf, verifyAuditFile } from './verify.js';
 import { AUDIT_ENTRY_TYPES, type AuditEntry, type AuditRecord } from './types.js';
 
 /** Options of {@link AuditLog.open}. */
@@ -96,17 +96,19 @@ export class AuditLog {
     mkdirSync(dirname(filePath), { recursive: true, mode: 0o700 });
     const fh = await open(filePath, 'a+', 0o600);
     try {
-      const existing = await fh.readFile();
       let tornBytes = 0;
-      if (existing.length > 0 && existing[existing.length - 1] !== 0x0a && (options.recoverTornTail ?? true)) {
-        // A crash during a write can leave a partial last line. If everything before it verifies, the
-        // partial bytes are kept aside (never silently dropped), cut off, and the recovery is audited.
-        const cut = existing.lastIndexOf(0x0a) + 1;
-        if (verifyAuditBytes(existing.subarray(0, cut)).ok) {
-          await writeFile(`${filePath}.torn-${(options.now ?? Date.now)()}`, existing.subarray(cut), { mode: 0o600, flush: true });
-          await fh.truncate(cut);
+      const tail = await lastLineStart(fh);
+      if (tail.torn && (options.recoverTornTail ?? true)) {
+        // A crash during a write can leave a partial last line. If everything before it verifies
+        // (head included), the partial bytes are kept aside (never silently dropped), cut off, and
+        // the recovery is audited.
+        if ((await verifyAuditFile(filePath, { endAt: tail.cut })).ok) {
+          const partial = Buffer.alloc(tail.size - tail.cut);
+          await fh.read(partial, 0, partial.length, tail.cut);
+          await writeFile(`${filePath}.torn-${(options.now ?? Date.now)()}`, partial, { mode: 0o600, flush: true });
+          await fh.truncate(tail.cut);
           await fh.datasync();
-          tornBytes = existing.length - cut;
+          tornBytes = partial.length;
         }
       }
       // The chain and the head file (so lines cut off the end are refused too).
@@ -253,6 +255,24 @@ export class AuditLog {
     }
     return out as Omit<AuditRecord, 'seq' | 'at' | 'prev' | 'hash'>;
   }
+}
+
+/** Where the last line starts, and whether the file ends without a newline (a torn write). */
+async function lastLineStart(fh: FileHandle): Promise<{ size: number; cut: number; torn: boolean }> {
+  const { size } = await fh.stat();
+  if (size === 0) return { size, cut: 0, torn: false };
+  const last = Buffer.alloc(1);
+  await fh.read(last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return { size, cut: size, torn: false };
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0;) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await fh.read(chunk, 0, end - start, start);
+    const nl = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (nl !== -1) return { size, cut: start + nl + 1, torn: true };
+    end = start;
+  }
+  return { size, cut: 0, torn: true };
 }
 
 /**
