@@ -1,5 +1,5 @@
 import type {
-  MediaKind, Notification, ParticipantInfo, RequestData, RequestMethod, ResponseData, Role, SessionPolicyInfo, WaitingEntry,
+  MediaKind, ParticipantInfo, RequestData, RequestMethod, ResponseData, Role, SessionPolicyInfo, WaitingEntry,
 } from '@alcove/protocol';
 import { ChatInbox } from '../chat/chat-inbox.js';
 import { ChatOutbox } from '../chat/chat-outbox.js';
@@ -11,11 +11,14 @@ import { MediaMonitor } from '../media/media-monitor.js';
 import type { LocalTrack, RemoteTrack } from '../media/types.js';
 import { createBrowserPlatform } from '../platform/browser-platform.js';
 import type { Platform } from '../platform/platform.js';
+import { classifyReconnectFailure } from '../reconnect/classify.js';
 import { ReconnectController } from '../reconnect/reconnect-controller.js';
 import { DefaultReconnectPolicy, type DisconnectCause, type ReconnectTier } from '../reconnect/reconnect-policy.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
-import { AlcoveError, ConnectionError, InvalidStateError, UnsupportedError, isTerminalCode } from './errors.js';
-import type { LeaveReason, SessionEvents } from './events.js';
+import { AlcoveError, ConnectionError, InvalidStateError, UnsupportedError } from './errors.js';
+import { routeNotification, type NotificationTarget } from './notification-router.js';
+import { ParticipantRoster } from './participant-roster.js';
+import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { StateMachine, type SessionState, type StateChangeReason } from './state-machine.js';
@@ -45,7 +48,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   readonly #reconnect: ReconnectController;
   readonly #outbox: ChatOutbox;
   readonly #inbox: ChatInbox;
-  readonly #participants = new Map<string, ParticipantInfo>();
+  readonly #roster: ParticipantRoster;
+  readonly #notifications: NotificationTarget;
   readonly #elements = new Set<HTMLMediaElement>();
   #sig: SignalingClient | undefined;
   #selfId = '';
@@ -90,13 +94,24 @@ export class Session extends GuardedEmitter<SessionEvents> {
         onError: (e) => this.#emit('error', e),
       },
     });
+    this.#roster = new ParticipantRoster({
+      selfId: () => this.#selfId,
+      tracksOf: (id) => this.#media.remoteTracks.filter((t) => t.participantId === id),
+      onJoined: (p) => this.#emit('participantJoined', p),
+      onUpdated: (p) => this.#emit('participantUpdated', p),
+      onLeft: (p, reason) => {
+        this.#media.removeParticipant(p.id);
+        this.#monitor.forget(p.id);
+        this.#emit('participantLeft', p, reason);
+      },
+    });
     this.#local = new LocalMedia(this.#platform, this.#media, { onLocalTrackChanged: (t) => this.#emit('localTrackChanged', t) });
     this.#monitor = new MediaMonitor({
       platform: this.#platform,
       media: this.#media,
       ...(options.statsIntervalMs ? { intervalMs: options.statsIntervalMs } : {}),
       ...(options.inboundStallMs ? { stallMs: options.inboundStallMs } : {}),
-      participants: () => [...this.#participants.keys()],
+      participants: () => this.#roster.ids,
       selfId: () => this.#selfId,
       onStall: () => {
         if (this.state === 'joined') this.#startReconnect('no-inbound-media', 'ice-restart');
@@ -108,14 +123,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       policy: options.reconnectPolicy ?? new DefaultReconnectPolicy(),
       callbacks: {
         attempt: (tier, signal) => this.#attempt(tier, signal),
-        classify: (e, tier) => {
-          const code = e instanceof AlcoveError ? e.code : undefined;
-          if (code && isTerminalCode(code)) return 'fatal';
-          if (tier === 'rejoin' && (code === 'INVALID_TOKEN' || code === 'NOT_ALLOWED')) return 'fatal';
-          if (tier === 'ice-restart') return 'escalate';
-          if (tier === 'resume' && (code === 'INVALID_TOKEN' || code === 'NOT_FOUND' || code === 'UNAUTHENTICATED' || code === 'INVALID_STATE')) return 'escalate';
-          return 'retry';
-        },
+        classify: classifyReconnectFailure,
         onRecovered: ({ tier, attempts, elapsedMs }) => {
           if (this.#machine.final) return;
           const to: SessionState = this.#admitted ? 'joined' : 'waiting';
@@ -133,6 +141,40 @@ export class Session extends GuardedEmitter<SessionEvents> {
       onAcked: (m) => this.#emit('chatAcknowledged', m),
     });
     this.#inbox = new ChatInbox({ deliver: (m) => this.#emit('chatMessage', m) });
+    this.#notifications = {
+      admitted: (d) => void this.#onAdmitted(d),
+      ended: (reason) => this.#end(reason),
+      lockChanged: (locked) => {
+        if (this.#policy) this.#policy = { ...this.#policy, locked };
+        this.#emit('lockChanged', locked);
+      },
+      screenSharePolicyChanged: (allowed) => {
+        if (!this.#policy) return;
+        this.#policy = { ...this.#policy, screenShare: allowed };
+        this.#emit('policyChanged', this.#policy);
+        if (allowed === 'nobody' || (allowed === 'host' && this.#role !== 'host')) void this.#local.stopScreenShare();
+      },
+      serverShutdown: () => {
+        this.#sig?.close();
+        this.#onSignalingLost('server-shutdown');
+      },
+      participantChanged: (p) => this.#roster.upsert(p),
+      participantLeft: (id, reason) => this.#roster.remove(id, reason),
+      waitingRoomChanged: (waiting) => {
+        this.#waiting = waiting;
+        this.#emit('waitingRoomChanged', waiting);
+      },
+      producerAdded: (p) => void this.#media.addProducer(p).catch((e: unknown) => this.#emit('error', e as AlcoveError)),
+      producerClosed: (id) => this.#media.removeProducer(id),
+      producerPaused: (id, paused) => this.#media.setProducerPaused(id, paused),
+      consumerClosed: (id) => this.#media.consumerClosed(id),
+      transportClosed: () => {
+        if (this.state === 'joined') this.#startReconnect('transport-closed', 'resume');
+      },
+      chat: (m) => this.#inbox.receive(m),
+      muteRequested: (kind) => this.#emit('muteRequested', kind),
+      checklistSubmitted: (id, status) => this.#emit('checklistSubmitted', id, status),
+    };
   }
 
   /**
@@ -167,7 +209,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   }
   /** Everyone else admitted. */
   get participants(): readonly RemoteParticipant[] {
-    return [...this.#participants.values()].map((p) => this.#view(p));
+    return this.#roster.list;
   }
   /** Host only: who waits, with checklist status. */
   get waiting(): readonly WaitingEntry[] {
@@ -415,7 +457,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
         this.#sig?.close();
         const client: SignalingClient = new SignalingClient(this.#platform, {
           onNotification: (n) => {
-            if (client === this.#sig) this.#onNotification(n);
+            if (client === this.#sig) routeNotification(n, this.#notifications);
           },
           onLost: (reason) => {
             if (client === this.#sig) this.#onSignalingLost(reason === 'heartbeat' ? 'heartbeat' : 'signaling-closed');
@@ -437,7 +479,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#heartbeatMs = r.heartbeatMs;
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
-    if (r.participants) this.#syncParticipants(r.participants);
+    if (r.participants) this.#roster.sync(r.participants);
     if (r.waiting) {
       this.#waiting = r.waiting;
       this.#emit('waitingRoomChanged', r.waiting);
@@ -469,7 +511,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (this.state !== 'waiting') return;
     this.#ticket = d.resumeTicket;
     this.#admitted = true;
-    this.#syncParticipants(d.participants);
+    this.#roster.sync(d.participants);
     try {
       await startMedia(this.#recovery(), d.producers);
     } catch (e) {
@@ -479,50 +521,6 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (this.state !== 'waiting') return;
     this.#transition('joined', 'admitted');
     this.#afterJoined();
-  }
-
-  #onNotification(n: Notification): void {
-    switch (n.method) {
-      case 'session.admitted': void this.#onAdmitted(n.data); break;
-      case 'session.denied': this.#end('denied'); break;
-      case 'session.removed': this.#end('removed'); break;
-      case 'session.ended': this.#end('session-ended'); break;
-      case 'session.lockChanged':
-        if (this.#policy) this.#policy = { ...this.#policy, locked: n.data.locked };
-        this.#emit('lockChanged', n.data.locked);
-        break;
-      case 'session.policyChanged':
-        if (this.#policy) {
-          this.#policy = { ...this.#policy, screenShare: n.data.screenShare };
-          this.#emit('policyChanged', this.#policy);
-          const s = n.data.screenShare;
-          if (s === 'nobody' || (s === 'host' && this.#role !== 'host')) void this.#local.stopScreenShare();
-        }
-        break;
-      case 'session.shutdown':
-        this.#sig?.close();
-        this.#onSignalingLost('server-shutdown');
-        break;
-      case 'participant.joined':
-      case 'participant.updated': this.#upsertParticipant(n.data); break;
-      case 'participant.left': this.#removeParticipant(n.data.participantId, n.data.reason); break;
-      case 'waitingRoom.changed':
-        this.#waiting = n.data.waiting;
-        this.#emit('waitingRoomChanged', n.data.waiting);
-        break;
-      case 'media.producerAdded': this.#media.addProducer(n.data).catch((e: unknown) => this.#emit('error', e as AlcoveError)); break;
-      case 'media.producerClosed': this.#media.removeProducer(n.data.producerId); break;
-      case 'media.producerPaused': this.#media.setProducerPaused(n.data.producerId, true); break;
-      case 'media.producerResumed': this.#media.setProducerPaused(n.data.producerId, false); break;
-      case 'media.consumerClosed': this.#media.consumerClosed(n.data.consumerId); break;
-      case 'media.transportClosed':
-        if (this.state === 'joined') this.#startReconnect('transport-closed', 'resume');
-        break;
-      case 'chat.message': this.#inbox.receive(n.data); break;
-      case 'host.muteRequested': this.#emit('muteRequested', n.data.kind); break;
-      case 'checklist.submitted': this.#emit('checklistSubmitted', n.data.participantId, n.data.status); break;
-      default: break; // e2ee.*, consumer layer/score updates: not used yet
-    }
   }
 
   #onSignalingLost(cause: DisconnectCause): void {
@@ -602,39 +600,6 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#unsubscribeNetwork?.();
     this.#unsubscribeNetwork = undefined;
     this.#elements.clear();
-  }
-
-  #syncParticipants(list: readonly ParticipantInfo[]): void {
-    const seen = new Set<string>();
-    for (const p of list) {
-      if (p.id === this.#selfId) continue;
-      seen.add(p.id);
-      this.#upsertParticipant(p);
-    }
-    for (const id of [...this.#participants.keys()]) if (!seen.has(id)) this.#removeParticipant(id, 'left');
-  }
-
-  #upsertParticipant(p: ParticipantInfo): void {
-    if (p.id === this.#selfId) return;
-    const prev = this.#participants.get(p.id);
-    this.#participants.set(p.id, p);
-    if (!prev) this.#emit('participantJoined', this.#view(p));
-    else if (prev.connection !== p.connection || prev.displayName !== p.displayName || prev.role !== p.role || prev.identityKey !== p.identityKey) {
-      this.#emit('participantUpdated', this.#view(p));
-    }
-  }
-
-  #removeParticipant(id: string, reason: LeaveReason): void {
-    const p = this.#participants.get(id);
-    if (!p) return;
-    this.#media.removeParticipant(id);
-    this.#participants.delete(id);
-    this.#monitor.forget(id);
-    this.#emit('participantLeft', this.#view(p), reason);
-  }
-
-  #view(p: ParticipantInfo): RemoteParticipant {
-    return { id: p.id, role: p.role, displayName: p.displayName, connection: p.connection, tracks: this.#media.remoteTracks.filter((t) => t.participantId === p.id) };
   }
 
   #remoteTrackChanged(t: RemoteTrack): void {

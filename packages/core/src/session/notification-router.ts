@@ -1,0 +1,49 @@
+import type { ChecklistStatus, MediaKind, Notification, NotificationData, ParticipantInfo, WaitingEntry } from '@alcove/protocol';
+import type { LeaveReason } from './events.js';
+
+/** What each server notification turns into. Implemented by `Session`. Internal. */
+export interface NotificationTarget {
+  admitted(d: NotificationData<'session.admitted'>): void;
+  ended(reason: 'denied' | 'removed' | 'session-ended'): void;
+  lockChanged(locked: boolean): void;
+  screenSharePolicyChanged(allowed: 'host' | 'everyone' | 'nobody'): void;
+  serverShutdown(): void;
+  participantChanged(p: ParticipantInfo): void;
+  participantLeft(participantId: string, reason: LeaveReason): void;
+  waitingRoomChanged(waiting: readonly WaitingEntry[]): void;
+  producerAdded(p: NotificationData<'media.producerAdded'>): void;
+  producerClosed(producerId: string): void;
+  producerPaused(producerId: string, paused: boolean): void;
+  consumerClosed(consumerId: string): void;
+  transportClosed(transportId: string): void;
+  chat(m: NotificationData<'chat.message'>): void;
+  muteRequested(kind: MediaKind): void;
+  checklistSubmitted(participantId: string, status: ChecklistStatus): void;
+}
+
+/** Dispatches one validated notification. Unknown-to-us methods (`e2ee.*`, scores, layers) are ignored here. */
+export function routeNotification(n: Notification, t: NotificationTarget): void {
+  switch (n.method) {
+    case 'session.admitted': return t.admitted(n.data);
+    case 'session.denied': return t.ended('denied');
+    case 'session.removed': return t.ended('removed');
+    case 'session.ended': return t.ended('session-ended');
+    case 'session.lockChanged': return t.lockChanged(n.data.locked);
+    case 'session.policyChanged': return t.screenSharePolicyChanged(n.data.screenShare);
+    case 'session.shutdown': return t.serverShutdown();
+    case 'participant.joined':
+    case 'participant.updated': return t.participantChanged(n.data);
+    case 'participant.left': return t.participantLeft(n.data.participantId, n.data.reason);
+    case 'waitingRoom.changed': return t.waitingRoomChanged(n.data.waiting);
+    case 'media.producerAdded': return t.producerAdded(n.data);
+    case 'media.producerClosed': return t.producerClosed(n.data.producerId);
+    case 'media.producerPaused': return t.producerPaused(n.data.producerId, true);
+    case 'media.producerResumed': return t.producerPaused(n.data.producerId, false);
+    case 'media.consumerClosed': return t.consumerClosed(n.data.consumerId);
+    case 'media.transportClosed': return t.transportClosed(n.data.transportId);
+    case 'chat.message': return t.chat(n.data);
+    case 'host.muteRequested': return t.muteRequested(n.data.kind);
+    case 'checklist.submitted': return t.checklistSubmitted(n.data.participantId, n.data.status);
+    default: return undefined; // e2ee.* (the E2EE work), consumer scores and layers: not used yet
+  }
+}
