@@ -60,9 +60,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, ...(io.logSink ? { sink: io.logSink } : {}) });
-  const server = await createAlcoveServer({ ...serverOptionsFromConfig(config), logger });
-  await server.start();
   let stopping = false;
+  let exitCode = 0;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
@@ -70,10 +69,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // Hard bound: exit even if something hangs.
     setTimeout(() => io.exit(1), config.shutdownTimeoutS * 1000).unref();
     void server.close().then(
-      () => io.exit(0),
+      () => io.exit(exitCode),
       () => io.exit(1),
     );
   };
+  const server = await createAlcoveServer({
+    ...serverOptionsFromConfig(config),
+    logger,
+    // A supervisor restarts a server whose media worker died.
+    onFatal: () => {
+      exitCode = 1;
+      stop();
+    },
+  });
+  await server.start();
   io.onSignal('SIGTERM', stop);
   io.onSignal('SIGINT', stop);
   return 0;

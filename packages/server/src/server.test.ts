@@ -98,6 +98,19 @@ describe('composition', () => {
 });
 
 describe('graceful shutdown', () => {
+  it('tells clients to come back later and reports a fatal error when the media worker dies', async () => {
+    const fatal: string[] = [];
+    ts = await startTestServer({ onFatal: (r) => fatal.push(r) });
+    const sid = ts.createSession({ waitingRoom: false });
+    const { client } = await ts.join(sid, 'a', 'host');
+    ts.engine.killWorkers();
+    expect(await client.waitFor('session.shutdown')).toEqual({ retryAfterMs: 2000 });
+    expect(fatal).toEqual(['media-worker-died']);
+    const late = await ts.connect();
+    const r = await late.request('session.join', { token: await ts.token(sid, 'b', 'host'), e2ee: true });
+    expect(r.ok ? 'ok' : r.error.code).toBe('SHUTTING_DOWN');
+  });
+
   it('tells every joined client session.shutdown and resolves close() within 10 s', async () => {
     ts = await startTestServer();
     const sid = ts.createSession();

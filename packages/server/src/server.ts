@@ -74,6 +74,8 @@ export interface AlcoveServerOptions {
    * pausing forwarding on demand. Never enable in production. Default false.
    */
   readonly enableFaultHooks?: boolean;
+  /** Called when the server can no longer work (the media worker died). Default: nothing. */
+  readonly onFatal?: (reason: 'media-worker-died') => void;
 }
 
 /** Test-only fault injection (see {@link AlcoveServerOptions.enableFaultHooks}). */
@@ -186,6 +188,7 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
   worker.on('died', () => {
     logger.error('media.workerDied', {});
     rooms.close();
+    options.onFatal?.('media-worker-died');
   });
   const live: LiveOptions = {
     ...options.live,

@@ -241,6 +241,15 @@ export class FakeMediaEngine {
   failNext = false;
   /** Router codecs by creation order. */
   readonly routerCodecs: (readonly EngineCodecCapability[])[] = [];
+  readonly #workers: (EventEmitter & EngineWorker)[] = [];
+
+  /** Simulates a crash of every worker: closes it and emits `died`. */
+  killWorkers(): void {
+    for (const w of this.#workers) {
+      w.close();
+      w.emit('died', new Error('worker died'));
+    }
+  }
 
   /** A `createWorker` function for the server's options. */
   readonly createWorker = async (): Promise<EngineWorker> => {
@@ -262,6 +271,7 @@ export class FakeMediaEngine {
         for (const r of this.routers) r.close();
       }
     })();
+    this.#workers.push(worker);
     return worker;
   };
 
