@@ -2,11 +2,11 @@ import { AlcoveSession } from './elements/alcove-session.js';
 import { AlcoveVideoTile } from './elements/alcove-video-tile.js';
 import { AlcoveWaitingList } from './elements/alcove-waiting-list.js';
 
-/** Tag names and their classes. */
+/** Tag names and their classes, parts first: `<alcove-session>` creates the others. */
 export const ELEMENTS = {
-  'alcove-session': AlcoveSession,
   'alcove-video-tile': AlcoveVideoTile,
   'alcove-waiting-list': AlcoveWaitingList,
+  'alcove-session': AlcoveSession,
 } as const;
 
 /**

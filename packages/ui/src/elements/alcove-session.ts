@@ -1,9 +1,9 @@
-import type { FallbackPlan, LocalTrack, RemoteParticipant, RemoteTrack, Session, SessionOptions } from '@alcove/core';
+import { Session, type FallbackPlan, type LocalTrack, type RemoteParticipant, type RemoteTrack, type SessionOptions } from '@alcove/core';
 import { AlcoveErrorEvent, AlcoveLeaveRequestEvent, AlcoveStateChangeEvent, type AlcoveAdmissionRequestEvent } from '../events.js';
 import { errorKey, t, type MessageKey } from '../i18n/messages.js';
 import { adoptStyles, BASE_CSS } from '../styles.js';
-import { AlcoveVideoTile } from './alcove-video-tile.js';
-import { AlcoveWaitingList } from './alcove-waiting-list.js';
+import type { AlcoveVideoTile } from './alcove-video-tile.js';
+import type { AlcoveWaitingList } from './alcove-waiting-list.js';
 
 /** What `<alcove-session>` needs of a session: the subset of `@alcove/core`'s `Session` it uses. */
 export type SessionLike = Pick<
@@ -106,8 +106,7 @@ export class AlcoveSession extends HTMLElement {
     this.#failedPanel = this.#panel('failed', el('p'), el('p'));
     this.#endedPanel = this.#panel('ended', el('p'));
     this.#grid = el('div', 'grid');
-    this.#waitingList = doc.createElement('alcove-waiting-list') as AlcoveWaitingList;
-    if (!(this.#waitingList instanceof AlcoveWaitingList)) this.#waitingList = new AlcoveWaitingList();
+    this.#waitingList = doc.createElement('alcove-waiting-list');
     this.#waitingList.hidden = true;
     this.#waitingList.addEventListener('alcove-admission-request', (e) => this.#onAdmission(e));
     this.#controls = el('div', 'controls');
@@ -158,7 +157,7 @@ export class AlcoveSession extends HTMLElement {
     this.#reset();
     this.token = undefined;
     const options: SessionOptions = { ...this.sessionOptions, serverUrl: this.serverUrl, token, ...(this.fallback ? { fallback: this.fallback } : {}) };
-    const factory = this.sessionFactory ?? (await import('@alcove/core')).Session.create;
+    const factory = this.sessionFactory ?? ((o: SessionOptions) => Session.create(o));
     const session = factory(options);
     this.#session = session;
     this.#wire(session);
@@ -227,8 +226,7 @@ export class AlcoveSession extends HTMLElement {
   #tileFor(p: { id: string; displayName: string; connection?: string }): AlcoveVideoTile {
     let tile = this.#tiles.get(p.id);
     if (!tile) {
-      tile = this.#root.ownerDocument.createElement('alcove-video-tile') as AlcoveVideoTile;
-      if (!(tile instanceof AlcoveVideoTile)) tile = new AlcoveVideoTile();
+      tile = this.#root.ownerDocument.createElement('alcove-video-tile');
       tile.dataset.participantId = p.id;
       this.#tiles.set(p.id, tile);
       this.#grid.append(tile);
