@@ -74,6 +74,7 @@ export class MediaRoom {
   readonly #producers = new Map<string, ProducerEntry>();
   readonly #consumers = new Map<string, ConsumerEntry>();
   readonly #forwardingPaused = new Set<string>();
+  readonly #keyFrameNotified = new Map<string, number>();
   #closed = false;
 
   constructor(options: MediaRoomOptions) {
@@ -278,9 +279,14 @@ export class MediaRoom {
     await this.#engine('setPreferredLayers', () => c.consumer.setPreferredLayers(layers));
   }
 
-  /** Asks the engine for a key frame on every consumer `owner` has of the producer. */
+  /**
+   * Asks the engine for a key frame on every consumer `owner` has of the producer, and tells the
+   * producer's owner (`media.keyFrameRequested`, at most every 500 ms per producer) so an E2EE
+   * sender can force one after a key switch.
+   */
   async requestKeyFrame(owner: string, producerId: string): Promise<void> {
-    if (!this.#producers.has(producerId)) throw new RequestError('NOT_FOUND', 'no such producer');
+    const p = this.#producers.get(producerId);
+    if (!p) throw new RequestError('NOT_FOUND', 'no such producer');
     let found = false;
     for (const c of this.#consumers.values()) {
       if (c.owner !== owner || c.producerId !== producerId) continue;
@@ -288,6 +294,11 @@ export class MediaRoom {
       await this.#engine('requestKeyFrame', () => c.consumer.requestKeyFrame());
     }
     if (!found) throw new RequestError('NOT_FOUND', 'no consumer of this producer');
+    const now = Date.now();
+    if (now - (this.#keyFrameNotified.get(producerId) ?? 0) >= 500) {
+      this.#keyFrameNotified.set(producerId, now);
+      this.#o.notify(p.owner, 'media.keyFrameRequested', { producerId });
+    }
   }
 
   async transportStats(owner: string, transportId: string): Promise<ResponseData<'media.getTransportStats'>> {
@@ -360,6 +371,7 @@ export class MediaRoom {
     const p = this.#producers.get(producerId);
     if (!p) return;
     this.#producers.delete(producerId);
+    this.#keyFrameNotified.delete(producerId);
     for (const [cid, c] of [...this.#consumers]) {
       if (c.producerId !== producerId) continue;
       this.#consumers.delete(cid);

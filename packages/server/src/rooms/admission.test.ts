@@ -308,6 +308,11 @@ describe('admission and the waiting room', () => {
     expect(ts.engine.forwardingConsumers()).toBe(0);
     await ts.server.faults?.pauseForwarding(sid, 'b', false);
     expect(ts.engine.forwardingConsumers()).toBe(1);
+    await b.call('media.requestKeyFrame', { producerId: cam.producerId });
+    await b.call('media.requestKeyFrame', { producerId: cam.producerId });
+    expect(await a.waitFor('media.keyFrameRequested')).toEqual({ producerId: cam.producerId });
+    await a.call('session.ping', {});
+    expect(a.notifications('media.keyFrameRequested')).toHaveLength(1);
     await a.call('media.closeProducer', { producerId: cam.producerId });
     await b.waitFor('media.consumerClosed', (d) => d.consumerId === c.consumerId);
     await b.waitFor('media.producerClosed', (d) => d.producerId === cam.producerId);
