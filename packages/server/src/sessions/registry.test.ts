@@ -160,3 +160,56 @@ describe('SessionRegistry retention', () => {
     expect(r.size).toBe(3);
   });
 });
+
+describe('SessionRegistry journal', () => {
+  it('replays the journal after a crash (no close), attendance included once flushed', async () => {
+    const dataDir = freshDir();
+    const r1 = SessionRegistry.open({ dataDir });
+    const s = r1.create({ maxParticipants: 3 });
+    r1.recordAttendance(s.id, 'c1', 'joined', 10);
+    await new Promise((r) => setImmediate(r)); // the batched attendance write
+    r1.setLocked(s.id, true);
+    // No close(): a crash. Reopen from the same files.
+    const r2 = SessionRegistry.open({ dataDir });
+    expect(r2.get(s.id)).toMatchObject({ locked: true, policy: { maxParticipants: 3 } });
+    expect(r2.attendance(s.id)?.[0]).toMatchObject({ participantId: 'c1', firstJoinedAt: 10 });
+    // Writing continues the sequence on top of the replayed state.
+    r2.end(s.id, 'admin');
+    expect(SessionRegistry.open({ dataDir }).get(s.id)?.state).toBe('ended');
+  });
+
+  it('folds the journal into a snapshot and reloads the same state', async () => {
+    const { COMPACT_EVERY, JOURNAL_FILE } = await import('./index.js');
+    const { statSync } = await import('node:fs');
+    const dataDir = freshDir();
+    const r1 = SessionRegistry.open({ dataDir });
+    const s = r1.create();
+    r1.markRemoved(s.id, 'gone');
+    for (let i = 0; i < COMPACT_EVERY + 50; i++) r1.recordAttendance(s.id, `p${i % 500}`, i % 2 ? 'left' : 'joined', i);
+    r1.close();
+    expect(statSync(join(dataDir, SESSIONS_FILE)).size).toBeGreaterThan(0);
+    expect(statSync(join(dataDir, JOURNAL_FILE)).size).toBeLessThan(20_000); // only what came after the snapshot
+    const r2 = SessionRegistry.open({ dataDir });
+    expect(r2.isBarred(s.id, 'gone')).toBe(true);
+    expect(r2.attendance(s.id)).toEqual(r1.attendance(s.id));
+  });
+
+  it('ignores a torn last journal line, refuses a corrupt one in the middle', async () => {
+    const { appendFileSync, readFileSync } = await import('node:fs');
+    const { JOURNAL_FILE } = await import('./index.js');
+    const dataDir = freshDir();
+    const r1 = SessionRegistry.open({ dataDir });
+    const s = r1.create();
+    r1.setLocked(s.id, true);
+    r1.close();
+    appendFileSync(join(dataDir, JOURNAL_FILE), '{"seq":3,"op":"lo');
+    const r2 = SessionRegistry.open({ dataDir });
+    expect(r2.get(s.id)?.locked).toBe(true);
+    r2.setLocked(s.id, false); // appends after the cut, on a fresh line
+    r2.close();
+    expect(SessionRegistry.open({ dataDir }).get(s.id)?.locked).toBe(false);
+    const lines = readFileSync(join(dataDir, JOURNAL_FILE), 'utf8').split('\n');
+    writeFileSync(join(dataDir, JOURNAL_FILE), [lines[0], 'garbage', lines[1], ''].join('\n'));
+    expect(() => SessionRegistry.open({ dataDir })).toThrow(expect.objectContaining({ code: 'PERSISTENCE_FAILED' }));
+  });
+});

@@ -5,15 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { ROLES, type Role } from '@alcove/protocol';
 import { SessionError } from './errors.js';
 import { resolvePolicy } from './policy.js';
+import { SessionStore, type JournalOp, type ParticipantState, type Snapshot } from './store.js';
 import {
-  ATTENDANCE_EVENTS, type AttendanceEvent, type AttendanceEventKind, type ParticipantAttendance, type SessionEndReason,
-  type SessionPolicy, type SessionRecord,
+  ATTENDANCE_EVENTS, type AttendanceEventKind, type ParticipantAttendance, type SessionEndReason, type SessionPolicy,
+  type SessionRecord,
 } from './types.js';
+
+export { JOURNAL_FILE, SESSIONS_FILE } from './store.js';
 
 /** Events of {@link SessionRegistry}. */
 export interface SessionRegistryEvents {
@@ -31,7 +33,7 @@ export interface SessionRegistryEvents {
 
 /** Options of {@link SessionRegistry.open}. */
 export interface SessionRegistryOptions {
-  /** Folder for `sessions.json`. Without it, state lives in memory only. */
+  /** Folder for `sessions.json` and `sessions.journal`. Without it, state lives in memory only. */
   readonly dataDir?: string;
   /** Most sessions held (open + ended not yet pruned). Default 10 000. */
   readonly maxSessions?: number;
@@ -48,41 +50,26 @@ export interface SessionRegistryOptions {
 export const MAX_TRACKED_PARTICIPANTS = 1_000;
 /** Cap on attendance events kept per participant (summaries stay exact). */
 export const MAX_EVENTS_PER_PARTICIPANT = 200;
-/** Snapshot file name inside the data folder. */
-export const SESSIONS_FILE = 'sessions.json';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const REASON_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 const EVENT_SET = new Set<string>(ATTENDANCE_EVENTS);
 const ROLE_SET = new Set<string>(ROLES);
 
-interface ParticipantState {
-  role?: Role;
-  invitedAt?: number;
-  firstJoinedAt?: number;
-  lastLeftAt?: number;
-  reconnects: number;
-  removed: boolean;
-  denied: boolean;
-  events: AttendanceEvent[];
-}
-
 interface SessionState {
   record: SessionRecord;
   participants: Map<string, ParticipantState>;
 }
 
-interface Snapshot {
-  version: 1;
-  sessions: Array<{ record: SessionRecord; participants: Array<[string, ParticipantState]> }>;
-}
+/** Operations without their sequence number (assigned on commit). */
+type Op = JournalOp extends infer O ? (O extends JournalOp ? Omit<O, 'seq'> : never) : never;
 
 /**
- * Holds sessions and persists them (an atomic, fsync'd JSON snapshot) so that an ended, locked or
- * barred state survives a restart: a locked or waiting-room-gated session never opens itself after a
- * restart, because its policy and `locked` flag are reloaded as they were. Security-relevant changes
- * (create, end, lock, remove, deny) are written before the method returns; attendance is written
- * shortly after (coalesced) and on {@link SessionRegistry.close}.
+ * Holds sessions and persists them (an fsync'd journal folded into an atomic snapshot) so that an
+ * ended, locked or barred state survives a restart: a locked or waiting-room-gated session never
+ * opens itself after a restart, because its policy and `locked` flag are reloaded as they were.
+ * Security-relevant changes (create, end, lock, remove, deny) are on disk before the method returns;
+ * attendance is written shortly after (batched) and on {@link SessionRegistry.close}.
  * @example
  * ```ts
  * const registry = SessionRegistry.open({ dataDir: '/var/lib/alcove' });
@@ -92,11 +79,12 @@ interface Snapshot {
  */
 export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   readonly #sessions = new Map<string, SessionState>();
-  readonly #file: string | undefined;
+  readonly #store: SessionStore | undefined;
   readonly #maxSessions: number;
   readonly #now: () => number;
   readonly #retainEndedMs: number;
-  #pendingWrite: NodeJS.Immediate | undefined;
+  #seq = 0;
+  #pendingFlush: NodeJS.Immediate | undefined;
   #closed = false;
 
   private constructor(options: SessionRegistryOptions) {
@@ -104,13 +92,13 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#maxSessions = options.maxSessions ?? 10_000;
     this.#now = options.now ?? Date.now;
     this.#retainEndedMs = options.retainEndedMs ?? 7 * 24 * 60 * 60 * 1000;
-    this.#file = options.dataDir === undefined ? undefined : join(options.dataDir, SESSIONS_FILE);
+    this.#store = options.dataDir === undefined ? undefined : new SessionStore(options.dataDir);
   }
 
   /**
-   * Opens the registry, loading the snapshot from `dataDir` when there is one.
-   * @throws {@link SessionError} `PERSISTENCE_FAILED` when the snapshot exists but cannot be read
-   *   (the server refuses to start rather than forget a lock or a removal).
+   * Opens the registry, loading the snapshot and journal from `dataDir` when there are any.
+   * @throws {@link SessionError} `PERSISTENCE_FAILED` when they exist but cannot be read (the server
+   *   refuses to start rather than forget a lock or a removal).
    */
   static open(options: SessionRegistryOptions = {}): SessionRegistry {
     const registry = new SessionRegistry(options);
@@ -138,14 +126,13 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     let id: string;
     do id = randomBytes(16).toString('base64url');
     while (this.#sessions.has(id));
-    const record: SessionRecord = Object.freeze({
-      id, createdAt: this.#now(), policy: freezePolicy(policy), state: 'open', locked: false,
-      ...(options.tenant ? { tenant: options.tenant } : {}),
-    });
-    this.#sessions.set(id, { record, participants: new Map() });
-    this.#persist(true);
-    this.#emit('created', record);
-    return record;
+    const record: SessionRecord = {
+      id, createdAt: this.#now(), policy, state: 'open', locked: false, ...(options.tenant ? { tenant: options.tenant } : {}),
+    };
+    this.#commit({ op: 'create', record }, true);
+    const created = this.#require(id).record;
+    this.#emit('created', created);
+    return created;
   }
 
   /** The session, or `undefined`. */
@@ -166,8 +153,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     const s = this.#require(id);
     if (s.record.state === 'ended') return s.record;
     if (typeof reason !== 'string' || !REASON_RE.test(reason)) throw new SessionError('INVALID_ARGUMENT', 'The end reason must be a short code.');
-    s.record = Object.freeze({ ...s.record, state: 'ended', endedAt: this.#now(), endReason: reason });
-    this.#persist(true);
+    this.#commit({ op: 'end', id, at: this.#now(), reason }, true);
     this.#emit('ended', s.record, reason);
     return s.record;
   }
@@ -180,8 +166,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     const s = this.#require(id);
     if (s.record.state === 'ended') throw new SessionError('SESSION_ENDED', 'The session has ended.');
     if (s.record.locked === locked) return s.record;
-    s.record = Object.freeze({ ...s.record, locked });
-    this.#persist(true);
+    this.#commit({ op: 'lock', id, locked: locked === true }, true);
     this.#emit('lockChanged', s.record, locked);
     return s.record;
   }
@@ -204,22 +189,26 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
 
   /** Records that the admin API minted a token for this participant (for "never joined"). */
   recordInvited(id: string, participantId: string, role: Role, at: number = this.#now()): void {
-    const p = this.#participant(this.#require(id), participantId);
+    const s = this.#require(id);
+    this.#checkParticipant(s, participantId);
     if (!ROLE_SET.has(role)) throw new SessionError('INVALID_ARGUMENT', 'Unknown role.');
-    p.role ??= role;
-    p.invitedAt ??= at;
-    this.#persist(false);
+    const p = s.participants.get(participantId);
+    if (p?.role !== undefined && p.invitedAt !== undefined) return;
+    this.#commit({ op: 'invite', id, pid: participantId, role, at }, false);
   }
 
   /**
-   * Records an attendance event (called by the signalling side).
+   * Records an attendance event (called by the signalling side). `removed` and `denied` also bar.
    * @throws {@link SessionError} `SESSION_NOT_FOUND` or `INVALID_ARGUMENT`.
    */
   recordAttendance(id: string, participantId: string, event: AttendanceEventKind, at: number = this.#now()): void {
     if (!EVENT_SET.has(event) || !Number.isFinite(at)) throw new SessionError('INVALID_ARGUMENT', 'Unknown attendance event.');
-    const p = this.#participant(this.#require(id), participantId);
-    this.#applyEvent(p, event, at);
-    this.#persist(event === 'removed' || event === 'denied');
+    const s = this.#require(id);
+    this.#checkParticipant(s, participantId);
+    const barring = event === 'removed' || event === 'denied';
+    const wasBarred = this.isBarred(id, participantId);
+    this.#commit({ op: 'event', id, pid: participantId, event, at }, barring);
+    if (barring && !wasBarred) this.#emit('participantBarred', id, participantId, event);
   }
 
   /** Attendance of every participant invited or seen, in first-seen order; `undefined` for an unknown session. */
@@ -242,22 +231,19 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
 
   /** Forgets ended sessions that ended before `before` (unix ms). Returns how many were dropped. */
   pruneEnded(before: number): number {
-    let n = 0;
-    for (const [id, s] of this.#sessions) {
-      if (s.record.state === 'ended' && (s.record.endedAt ?? 0) < before) {
-        this.#sessions.delete(id);
-        n++;
-      }
-    }
-    if (n > 0) this.#persist(true);
-    return n;
+    const ids: string[] = [];
+    for (const [id, s] of this.#sessions) if (s.record.state === 'ended' && (s.record.endedAt ?? 0) < before) ids.push(id);
+    if (ids.length > 0) this.#commit({ op: 'prune', ids }, true);
+    return ids.length;
   }
 
-  /** Writes any pending change and stops accepting new sessions. Idempotent. */
+  /** Writes everything pending and stops accepting new sessions. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    if (this.#pendingWrite) this.#persist(true);
     this.#closed = true;
+    if (this.#pendingFlush) clearImmediate(this.#pendingFlush);
+    this.#pendingFlush = undefined;
+    this.#persistSafely(() => this.#store?.close());
   }
 
   // --- internals ---------------------------------------------------------------------------------
@@ -272,33 +258,132 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     return s;
   }
 
-  #participant(s: SessionState, participantId: string): ParticipantState {
+  #checkParticipant(s: SessionState, participantId: string): void {
     if (typeof participantId !== 'string' || !ID_RE.test(participantId)) throw new SessionError('INVALID_ARGUMENT', 'Invalid participant id.');
-    let p = s.participants.get(participantId);
-    if (!p) {
-      if (s.participants.size >= MAX_TRACKED_PARTICIPANTS) throw new SessionError('INVALID_ARGUMENT', 'Too many participants tracked for this session.');
-      p = { reconnects: 0, removed: false, denied: false, events: [] };
-      s.participants.set(participantId, p);
+    if (!s.participants.has(participantId) && s.participants.size >= MAX_TRACKED_PARTICIPANTS) {
+      throw new SessionError('INVALID_ARGUMENT', 'Too many participants tracked for this session.');
     }
-    return p;
-  }
-
-  #applyEvent(p: ParticipantState, event: AttendanceEventKind, at: number): void {
-    p.events.push({ event, at });
-    if (p.events.length > MAX_EVENTS_PER_PARTICIPANT) p.events.splice(0, p.events.length - MAX_EVENTS_PER_PARTICIPANT);
-    if ((event === 'joined' || event === 'admitted') && p.firstJoinedAt === undefined) p.firstJoinedAt = at;
-    if (event === 'left' || event === 'removed') p.lastLeftAt = at;
-    if (event === 'reconnected') p.reconnects++;
-    if (event === 'removed') p.removed = true;
-    if (event === 'denied') p.denied = true;
   }
 
   #bar(id: string, participantId: string, why: 'removed' | 'denied'): void {
-    const p = this.#participant(this.#require(id), participantId);
-    const already = why === 'removed' ? p.removed : p.denied;
-    if (!already) this.#applyEvent(p, why, this.#now());
-    this.#persist(true);
-    if (!already) this.#emit('participantBarred', id, participantId, why);
+    const s = this.#require(id);
+    this.#checkParticipant(s, participantId);
+    const p = s.participants.get(participantId);
+    if (p && (why === 'removed' ? p.removed : p.denied)) return;
+    this.recordAttendance(id, participantId, why);
+  }
+
+  /**
+   * Persists then applies an operation. `durable`: journal line fsync'd before returning (a failure
+   * throws `PERSISTENCE_FAILED` and changes nothing); otherwise batched to the next event-loop turn.
+   */
+  #commit(op: Op, durable: boolean): void {
+    const full = { ...op, seq: this.#seq + 1 } as JournalOp;
+    if (this.#store) {
+      if (durable) {
+        this.#persistSafely(() => {
+          this.#store?.flush();
+          this.#store?.append([full], true);
+        });
+      } else {
+        this.#store.buffer(full);
+        this.#pendingFlush ??= setImmediate(() => {
+          this.#pendingFlush = undefined;
+          try {
+            this.#persistSafely(() => this.#store?.flush());
+          } catch {
+            // Reported through the next durable write, which flushes first.
+          }
+        });
+      }
+    }
+    this.#seq = full.seq;
+    this.#apply(full);
+    if (this.#store?.dueForCompaction) {
+      try {
+        this.#persistSafely(() => this.#store?.compact(this.#snapshot()));
+      } catch {
+        // The journal still holds everything; compaction is retried on the next write.
+      }
+    }
+  }
+
+  #persistSafely(write: () => void): void {
+    try {
+      write();
+    } catch (cause) {
+      throw new SessionError('PERSISTENCE_FAILED', 'Could not write the session journal.', { cause });
+    }
+  }
+
+  /** Applies an operation to memory (also used to replay the journal). */
+  #apply(op: JournalOp): void {
+    if (op.op === 'create') {
+      const r = op.record;
+      if (!ID_RE.test(r.id) || this.#sessions.has(r.id)) return;
+      this.#sessions.set(r.id, { record: freezeRecord({ ...r, policy: resolvePolicy(r.policy) }), participants: new Map() });
+      return;
+    }
+    if (op.op === 'prune') {
+      for (const id of op.ids) this.#sessions.delete(id);
+      return;
+    }
+    const s = this.#sessions.get(op.id);
+    if (!s) return;
+    if (op.op === 'end') {
+      if (s.record.state !== 'ended') s.record = freezeRecord({ ...s.record, state: 'ended', endedAt: op.at, endReason: op.reason });
+    } else if (op.op === 'lock') {
+      s.record = freezeRecord({ ...s.record, locked: op.locked });
+    } else {
+      let p = s.participants.get(op.pid);
+      if (!p) {
+        p = { reconnects: 0, removed: false, denied: false, events: [] };
+        s.participants.set(op.pid, p);
+      }
+      if (op.op === 'invite') {
+        p.role ??= op.role;
+        p.invitedAt ??= op.at;
+      } else {
+        applyEvent(p, op.event, op.at);
+      }
+    }
+  }
+
+  #snapshot(): Snapshot {
+    return {
+      version: 1,
+      lastSeq: this.#seq,
+      sessions: [...this.#sessions.values()].map((s) => ({ record: s.record, participants: [...s.participants] })),
+    };
+  }
+
+  #load(): void {
+    try {
+      const { snapshot, ops } = (this.#store as SessionStore).load();
+      if (snapshot) {
+        for (const entry of snapshot.sessions) {
+          const r = entry.record;
+          if (typeof r?.id !== 'string' || !ID_RE.test(r.id) || (r.state !== 'open' && r.state !== 'ended') || typeof r.locked !== 'boolean') {
+            throw new Error('invalid session record');
+          }
+          const participants = new Map<string, ParticipantState>();
+          for (const [pid, p] of entry.participants) {
+            if (!ID_RE.test(pid) || typeof p.removed !== 'boolean' || typeof p.denied !== 'boolean' || !Array.isArray(p.events)) {
+              throw new Error('invalid participant record');
+            }
+            participants.set(pid, { ...p, events: [...p.events] });
+          }
+          this.#sessions.set(r.id, { record: freezeRecord({ ...r, policy: resolvePolicy(r.policy) }), participants });
+        }
+        this.#seq = snapshot.lastSeq;
+      }
+      for (const op of ops) {
+        this.#apply(op);
+        this.#seq = op.seq;
+      }
+    } catch (cause) {
+      throw new SessionError('PERSISTENCE_FAILED', 'The session snapshot or journal is corrupt; refusing to start without it.', { cause });
+    }
   }
 
   #emit<K extends keyof SessionRegistryEvents>(name: K, ...args: SessionRegistryEvents[K]): void {
@@ -314,98 +399,26 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
       }
     }
   }
-
-  /** Writes the snapshot now (`urgent`) or coalesced on the next turn of the event loop. */
-  #persist(urgent: boolean): void {
-    if (!this.#file) return;
-    if (!urgent) {
-      this.#pendingWrite ??= setImmediate(() => {
-        this.#pendingWrite = undefined;
-        this.#writeSnapshot();
-      });
-      return;
-    }
-    if (this.#pendingWrite) {
-      clearImmediate(this.#pendingWrite);
-      this.#pendingWrite = undefined;
-    }
-    this.#writeSnapshot();
-  }
-
-  #writeSnapshot(): void {
-    const file = this.#file;
-    if (!file) return;
-    const snapshot: Snapshot = {
-      version: 1,
-      sessions: [...this.#sessions.values()].map((s) => ({ record: s.record, participants: [...s.participants] })),
-    };
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, JSON.stringify(snapshot), { mode: 0o600 });
-      const fd = openSync(tmp, 'r+');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, file);
-      syncDir(join(file, '..'));
-    } catch (cause) {
-      throw new SessionError('PERSISTENCE_FAILED', 'Could not write the session snapshot.', { cause });
-    }
-  }
-
-  #load(): void {
-    const file = this.#file as string;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new SessionError('PERSISTENCE_FAILED', 'Could not read the session snapshot.', { cause: error });
-    }
-    try {
-      const snap = JSON.parse(text) as Snapshot;
-      if (snap.version !== 1 || !Array.isArray(snap.sessions)) throw new Error('unknown snapshot version');
-      for (const entry of snap.sessions) {
-        const r = entry.record;
-        if (typeof r?.id !== 'string' || !ID_RE.test(r.id) || (r.state !== 'open' && r.state !== 'ended') || typeof r.locked !== 'boolean') {
-          throw new Error('invalid session record');
-        }
-        const policy = freezePolicy(resolvePolicy(r.policy));
-        const record: SessionRecord = Object.freeze({ ...r, policy });
-        const participants = new Map<string, ParticipantState>();
-        for (const [pid, p] of entry.participants) {
-          if (!ID_RE.test(pid) || typeof p.removed !== 'boolean' || typeof p.denied !== 'boolean' || !Array.isArray(p.events)) {
-            throw new Error('invalid participant record');
-          }
-          participants.set(pid, { ...p, events: [...p.events] });
-        }
-        this.#sessions.set(r.id, { record, participants });
-      }
-    } catch (cause) {
-      throw new SessionError('PERSISTENCE_FAILED', 'The session snapshot is corrupt; refusing to start without it.', { cause });
-    }
-  }
 }
 
-function freezePolicy(p: SessionPolicy): SessionPolicy {
+function applyEvent(p: ParticipantState, event: AttendanceEventKind, at: number): void {
+  p.events.push({ event, at });
+  if (p.events.length > MAX_EVENTS_PER_PARTICIPANT) p.events.splice(0, p.events.length - MAX_EVENTS_PER_PARTICIPANT);
+  if ((event === 'joined' || event === 'admitted') && p.firstJoinedAt === undefined) p.firstJoinedAt = at;
+  if (event === 'left' || event === 'removed') p.lastLeftAt = at;
+  if (event === 'reconnected') p.reconnects++;
+  if (event === 'removed') p.removed = true;
+  if (event === 'denied') p.denied = true;
+}
+
+function freezeRecord(r: SessionRecord): SessionRecord {
+  const p = r.policy;
   return Object.freeze({
-    ...p,
-    jurisdictions: Object.freeze([...p.jurisdictions]),
-    checklist: Object.freeze({ ...p.checklist, steps: Object.freeze([...p.checklist.steps]) }),
+    ...r,
+    policy: Object.freeze({
+      ...p,
+      jurisdictions: Object.freeze([...p.jurisdictions]),
+      checklist: Object.freeze({ ...p.checklist, steps: Object.freeze([...p.checklist.steps]) }),
+    }),
   });
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic.
-  }
 }
