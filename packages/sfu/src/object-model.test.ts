@@ -114,6 +114,13 @@ describe('object model', () => {
     await expect(worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/AV9', clockRate: 90000 }] })).rejects.toBeInstanceOf(UnsupportedError);
     const t = await router.createWebRtcTransport();
     await expect(t.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/H265', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 1 }] } })).rejects.toBeInstanceOf(UnsupportedError);
+    // Simulcast is refused openly until layer selection exists (rather than forwarding nothing).
+    await expect(
+      t.produce({
+        kind: 'video',
+        rtpParameters: { mid: '0', codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ rid: 'r0' }, { rid: 'r1' }] },
+      }),
+    ).rejects.toBeInstanceOf(UnsupportedError);
     await expect(t.consume({ producerId: 'missing', rtpCapabilities: router.rtpCapabilities })).rejects.toBeInstanceOf(InvalidStateError);
     await expect(t.connect({ dtlsParameters: { fingerprints: [] } })).rejects.toBeInstanceOf(TypeError);
     await t.connect({ dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA:BB' }] } });

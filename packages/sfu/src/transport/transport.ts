@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EnhancedEventEmitter, type EventMap } from '../common/enhanced-event-emitter.js';
 import type { AppData } from '../common/app-data.js';
 import { Consumer, type ConsumerOptions, type ConsumerScore, type ConsumerType } from '../consumer/consumer.js';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, UnsupportedError } from '../errors.js';
 import {
   getConsumableRtpParameters,
   getConsumerRtpParameters,
@@ -181,7 +181,8 @@ export abstract class Transport<
   /**
    * Creates a producer: the remote (or, on a DirectTransport, `producer.send()`) sends media
    * with `rtpParameters`.
-   * @throws {InvalidStateError} if closed; {@link UnsupportedError} if no codec matches;
+   * @throws {InvalidStateError} if closed; {@link UnsupportedError} if no codec matches or for
+   *   simulcast (several encodings: not supported yet);
    *   `TypeError` on bad parameters or an SSRC/MID already in use.
    */
   async produce<ProducerAppData extends AppData = AppData>(options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
@@ -192,6 +193,10 @@ export abstract class Transport<
     if (this.#router.getProducerById(id)) throw new InvalidStateError(`a Producer with same id "${id}" already exists`);
     const params = structuredClone(rtpParameters) as RtpParameters;
     validateRtpParameters(params);
+    if ((params.encodings?.length ?? 1) > 1) {
+      // Forwarding is single-layer for now: refuse simulcast openly rather than forward nothing.
+      throw new UnsupportedError('simulcast (more than one encoding) is not supported by this engine yet');
+    }
     if (!this.#direct && params.mid === undefined && !(params.encodings ?? []).every((e) => e.ssrc !== undefined)) {
       throw new TypeError('rtpParameters need a mid or SSRCs in every encoding');
     }
