@@ -212,3 +212,17 @@ describe('join tokens', () => {
     expect(() => createJoinTokenVerifier({ eddsaPublicKey: rsa })).toThrow(/Ed25519/);
   });
 });
+
+describe('join-token key rotation', () => {
+  it('accepts tokens signed with any configured secret or key, and still nothing else', async () => {
+    const oldSecret = randomBytes(32);
+    const old = generateKeyPairSync('ed25519');
+    const verify = createJoinTokenVerifier({ hs256Secret: [SECRET, oldSecret], eddsaPublicKey: [PUB_PEM, old.publicKey], now });
+    await expect(verify(await mintJoinToken(base, { hs256Secret: oldSecret, ttlS: 60, now }))).resolves.toMatchObject({ pid: 'client-1' });
+    await expect(verify(await mintJoinToken(base, { hs256Secret: SECRET, ttlS: 60, now }))).resolves.toMatchObject({ pid: 'client-1' });
+    await expect(verify(await mintJoinToken(base, { eddsaPrivateKey: old.privateKey, ttlS: 60, now }))).resolves.toMatchObject({ pid: 'client-1' });
+    await expectRejected(verify(await mintJoinToken(base, { hs256Secret: randomBytes(32), ttlS: 60, now })));
+    await expectRejected(verify(hs({ alg: 'HS256' }, claims({ exp: nowS - 120 }), oldSecret))); // expired under the old key
+    await expectRejected(verify(hs({ alg: 'HS256' }, claims(), Buffer.from(PUB_PEM))));
+  });
+});

@@ -23,10 +23,13 @@ export const MAX_JOIN_TOKEN_LENGTH = 4096;
 
 /** Options of {@link createJoinTokenVerifier}. At least one key is required. */
 export interface JoinTokenVerifierOptions {
-  /** Shared secret for HS256 tokens. Without it, HS256 tokens are refused. */
-  readonly hs256Secret?: Hs256SecretInput;
-  /** Public key for EdDSA (Ed25519) tokens. Without it, EdDSA tokens are refused. */
-  readonly eddsaPublicKey?: EdDsaKeyInput;
+  /**
+   * Shared secret for HS256 tokens, or several while a secret rotates (the current first; each is
+   * tried in turn). Without it, HS256 tokens are refused.
+   */
+  readonly hs256Secret?: Hs256SecretInput | readonly Hs256SecretInput[];
+  /** Public key for EdDSA (Ed25519) tokens, or several while a key rotates. Without it, EdDSA tokens are refused. */
+  readonly eddsaPublicKey?: EdDsaKeyInput | readonly EdDsaKeyInput[];
   /** Required `aud`. Default `alcove:join`. */
   readonly audience?: string;
   /** Longest accepted `exp - iat`, seconds. Default {@link MAX_JOIN_TOKEN_TTL_S} (and never above it). */
@@ -185,16 +188,14 @@ function reasonOf(error: unknown): InvalidTokenReason {
  * ```
  */
 export function createJoinTokenVerifier(options: JoinTokenVerifierOptions): JoinTokenVerifier {
-  const hsKey = options.hs256Secret === undefined ? undefined : createSecretKey(secretBytes(options.hs256Secret));
-  const edKey = options.eddsaPublicKey === undefined ? undefined : importEdDsaPublicKey(options.eddsaPublicKey);
-  if (!hsKey && !edKey) throw new TokenKeyError('A join-token verifier needs an HS256 secret or an EdDSA public key.');
+  const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]);
+  const hsKeys = list(options.hs256Secret).map((k) => createSecretKey(secretBytes(k)));
+  const edKeys = list(options.eddsaPublicKey).map((k) => importEdDsaPublicKey(k));
+  if (hsKeys.length === 0 && edKeys.length === 0) throw new TokenKeyError('A join-token verifier needs an HS256 secret or an EdDSA public key.');
   const audience = options.audience ?? JOIN_TOKEN_AUDIENCE;
   const maxTtlS = Math.min(options.maxTtlS ?? MAX_JOIN_TOKEN_TTL_S, MAX_JOIN_TOKEN_TTL_S);
   const skewS = options.clockSkewS ?? TOKEN_CLOCK_SKEW_S;
   const now = options.now ?? Date.now;
-  const algorithms: string[] = [];
-  if (edKey) algorithms.push('EdDSA');
-  if (hsKey) algorithms.push('HS256');
 
   return async (token: string): Promise<JoinTokenClaims> => {
     try {
@@ -207,16 +208,24 @@ export function createJoinTokenVerifier(options: JoinTokenVerifierOptions): Join
       } catch (cause) {
         throw new InvalidTokenError('format', { cause });
       }
-      const key = alg === 'HS256' ? hsKey : alg === 'EdDSA' ? edKey : undefined;
-      if (!key || typeof alg !== 'string') throw new InvalidTokenError('algorithm');
+      const keys = alg === 'HS256' ? hsKeys : alg === 'EdDSA' ? edKeys : [];
+      if (keys.length === 0 || typeof alg !== 'string') throw new InvalidTokenError('algorithm');
       const nowMs = now();
-      const { payload } = await jwtVerify(token, key, {
-        algorithms: [alg],
-        audience,
-        clockTolerance: skewS,
-        currentDate: new Date(nowMs),
-        requiredClaims: ['sid', 'pid', 'role', 'name', 'aud', 'iat', 'exp'],
-      });
+      let payload: JWTPayload | undefined;
+      for (let i = 0; payload === undefined; i++) {
+        try {
+          ({ payload } = await jwtVerify(token, keys[i] as KeyObject, {
+            algorithms: [alg],
+            audience,
+            clockTolerance: skewS,
+            currentDate: new Date(nowMs),
+            requiredClaims: ['sid', 'pid', 'role', 'name', 'aud', 'iat', 'exp'],
+          }));
+        } catch (error) {
+          // Another key may have signed it; any other failure is final.
+          if (!(error instanceof joseErrors.JWSSignatureVerificationFailed) || i === keys.length - 1) throw error;
+        }
+      }
       const claims = checkJoinTokenClaims(payload, audience);
       if (!claims) throw new InvalidTokenError('claims');
       const nowS = Math.floor(nowMs / 1000);
