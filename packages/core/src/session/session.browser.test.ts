@@ -36,12 +36,13 @@ describe('@alcove/core in Chromium against the real server', () => {
   };
 
   /** Host and client in one session, client admitted, media up both ways. */
-  const call = async (): Promise<{ sid: string; host: Page; client: Page }> => {
-    const sid = server.registry.create({ e2eeRequired: false, waitingRoom: true }).id;
+  const call = async (options: Record<string, unknown> = {}): Promise<{ sid: string; host: Page; client: Page }> => {
+    const sid = server.registry.create({ e2eeRequired: false, waitingRoom: true, screenShare: 'everyone' }).id;
     const host = await openPage();
     const client = await openPage();
-    expect(await host.evaluate(([u, t]) => (window as any).alcoveTest.start(u, t), [wsUrl, await token(sid, 'h', 'host')])).toBe('joined');
-    expect(await client.evaluate(([u, t]) => (window as any).alcoveTest.start(u, t), [wsUrl, await token(sid, 'c', 'client')])).toBe('waiting');
+    const start = (p: Page, t: string): Promise<string> => p.evaluate(([u, tk, o]) => (window as any).alcoveTest.start(u, tk, o), [wsUrl, t, options] as const);
+    expect(await start(host, await token(sid, 'h', 'host'))).toBe('joined');
+    expect(await start(client, await token(sid, 'c', 'client'))).toBe('waiting');
     await waitFor(host, `window.alcoveTest.waiting.includes('c')`);
     await host.evaluate(() => (window as any).alcoveTest.session.admit('c'));
     await waitFor(client, `window.alcoveTest.session.state === 'joined'`);
@@ -107,6 +108,43 @@ describe('@alcove/core in Chromium against the real server', () => {
       expect(await stateOf(client)).toBe('ended');
       await waitFor(host, `window.alcoveTest.events.some(e => e[0] === 'left' && e[1] === 'c' && e[2] === 'left')`);
       expect(await stateOf(host)).toBe('joined');
+    } finally {
+      await hangUp(client, host);
+    }
+  });
+
+  it('pause/resume a remote track, live device switch, screen share, quality events', async () => {
+    const { host, client } = await call();
+    try {
+      // Pause receiving the client's video, then resume: frames flow again.
+      const trackId = await host.evaluate(() => (window as any).alcoveTest.session.remoteTracks.find((t: any) => t.kind === 'video').id as string);
+      await host.evaluate((id) => (window as any).alcoveTest.session.pauseTrack(id), trackId);
+      expect(await host.evaluate(() => (window as any).alcoveTest.session.remoteTracks.find((t: any) => t.kind === 'video').paused)).toBe(true);
+      await host.evaluate((id) => (window as any).alcoveTest.session.resumeTrack(id), trackId);
+      await waitForVideoFrames(host, '#video-c-cam', 10, 20_000);
+
+      // Live device switch: the microphone track is replaced without renegotiation; audio still arrives.
+      const before = await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string);
+      const devices = await client.evaluate(async () => ((await (window as any).alcoveTest.session.listDevices()) as MediaDeviceInfo[]).filter((d) => d.kind === 'audioinput').map((d) => d.deviceId));
+      expect(devices.length).toBeGreaterThan(0);
+      await client.evaluate((id) => (window as any).alcoveTest.session.switchDevice('audio', id), devices.at(-1) as string);
+      const after = await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string);
+      expect(after).not.toBe(before);
+      expect(await measureAudioLevel(host, 'audio_c', 1200)).toBeGreaterThan(0.001);
+
+      // Quality events arrive for the remote participant.
+      await waitFor(host, `window.alcoveTest.quality.some(q => q[0] === 'c')`);
+
+      // Screen share (a user gesture starts it); the other side receives a screen track.
+      await client.click('#share');
+      await waitFor(client, `window.alcoveTest.shareResult && window.alcoveTest.shareResult !== 'pending'`);
+      const share = await client.evaluate(() => (window as any).alcoveTest.shareResult as string);
+      if (share === 'ok') {
+        await waitFor(host, `!!document.getElementById('video-c-screen')`);
+        await waitForVideoFrames(host, '#video-c-screen', 3, 20_000);
+      } else {
+        console.warn(`screen capture unavailable in this Chromium: ${share}`);
+      }
     } finally {
       await hangUp(client, host);
     }

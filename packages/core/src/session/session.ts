@@ -70,7 +70,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#o = options;
     this.#platform = options.platform ?? createBrowserPlatform();
     this.#machine = new StateMachine((c) => this.#emit('stateChanged', c));
-    const simulcast = options.simulcast === false ? [] : options.simulcast === true || options.simulcast === undefined ? DEFAULT_SIMULCAST : options.simulcast;
+    const simulcast = options.simulcast === true ? DEFAULT_SIMULCAST : options.simulcast === false || options.simulcast === undefined ? [] : options.simulcast;
     this.#media = new MediaManager({
       platform: this.#platform,
       e2ee: () => false,

@@ -37,7 +37,11 @@ export interface SessionOptions {
   readonly e2ee?: E2eeMode;
   /** What to publish once admitted. Default camera and microphone. */
   readonly publish?: PublishDefaults;
-  /** Camera simulcast: `true` (default: two layers), `false`, or explicit layers lowest first. */
+  /**
+   * Camera simulcast: `false` (default), `true` (two layers: half and full resolution) or explicit
+   * layers, lowest first. Off by default because `@alcove/sfu` forwards single-layer producers only
+   * in this version; turn it on against a simulcast-capable engine (e.g. real mediasoup).
+   */
   readonly simulcast?: boolean | readonly SimulcastLayer[];
   /** Shown in the `failed` event when reconnecting gives up. */
   readonly fallback?: FallbackPlan;

@@ -6,6 +6,8 @@ import { Session, type SessionOptions } from '@alcove/core';
 
 interface Driver {
   session: Session | undefined;
+  shareResult: string | undefined;
+  quality: [string, string][];
   events: unknown[][];
   chat: string[];
   waiting: string[];
@@ -26,6 +28,8 @@ window.RTCPeerConnection = class extends NativePeerConnection {
 w.openPeerConnections = (): number => peerConnections.filter((pc) => pc.signalingState !== 'closed').length;
 const driver: Driver = {
   session: undefined,
+  shareResult: undefined,
+  quality: [],
   events: [],
   chat: [],
   waiting: [],
@@ -57,9 +61,23 @@ const driver: Driver = {
     s.on('reconnecting', (i) => log('reconnecting', i.cause, i.tier));
     s.on('reconnected', (i) => log('reconnected', i.cause, i.tier));
     s.on('error', (e) => log('error', e.code));
+    s.on('qualityChanged', (r) => void driver.quality.push([r.participantId, r.level]));
     s.on('failed', (f) => log('failed', f.error.code));
     await s.join();
     return s.state;
   },
 };
 w.alcoveTest = driver;
+
+// Screen capture needs a user gesture: the test clicks this button.
+const share = document.createElement('button');
+share.id = 'share';
+share.textContent = 'share';
+share.addEventListener('click', () => {
+  driver.shareResult = 'pending';
+  driver.session?.startScreenShare().then(
+    () => { driver.shareResult = 'ok'; },
+    (e: { code?: string; cause?: { name?: string } }) => { driver.shareResult = `error ${e.code ?? ''} ${e.cause?.name ?? ''}`; },
+  );
+});
+document.body.append(share);
