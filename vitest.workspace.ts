@@ -3,6 +3,7 @@
  * `test.projects` (current Vitest no longer reads a workspace file on its own).
  *
  * - `<package>` projects: colocated unit tests (`*.test.ts`), in Node or happy-dom.
+ * - `examples`: the examples' Node tests against the real server.
  * - `browser`: `*.browser.test.ts`, real Chromium through playwright-core against real servers on
  *   127.0.0.1. They run one file at a time: the machine has two cores and Chromium needs them.
  */
@@ -42,6 +43,16 @@ export default [
   unit('sfu', 'node'),
   unit('server', 'node'),
   unit('testing', 'node'),
+  {
+    resolve: { alias },
+    test: {
+      name: 'examples',
+      root,
+      environment: 'node',
+      include: ['examples/*/**/*.test.ts'],
+      exclude: ['**/*.browser.test.ts', '**/node_modules/**', '**/dist/**'],
+    },
+  },
   {
     resolve: { alias },
     test: {
