@@ -74,6 +74,8 @@ describe('logs', () => {
       expect(logs).not.toContain(secret);
     }
     for (const line of ts.logLines) expect(() => JSON.parse(line)).not.toThrow();
+    // Participant ids are often an integrator's patient ids: logs use connection ids instead.
+    for (const pid of ['client-1', 'host-1', 'den-1', 'rem-1']) expect(logs).not.toContain(`"${pid}"`);
     // The audit trail holds none of it either.
     const audit = readFileSync(join(ts.dataDir, 'audit.log'), 'utf8');
     expect(audit).toContain('participant.admitted');

@@ -151,7 +151,7 @@ export class SignalingServer {
     if (conn.closed) throw new RequestError('INVALID_STATE', 'connection closed', { closeAfter: true });
     const { participant, result } = room.join(conn, claims, data.e2ee);
     this.#attach(conn, room, participant);
-    this.#o.logger.info('participant.joined', { conn: conn.id, sessionId: room.sessionId, participantId: participant.id, role: participant.role, state: result.state });
+    this.#o.logger.info('participant.joined', { conn: conn.id, sessionId: room.sessionId, role: participant.role, state: result.state });
     return result;
   }
 
@@ -164,7 +164,7 @@ export class SignalingServer {
     }
     const { participant, result } = room.resume(conn, holder.participantId);
     this.#attach(conn, room, participant);
-    this.#o.logger.info('participant.resumed', { conn: conn.id, sessionId: room.sessionId, participantId: participant.id });
+    this.#o.logger.info('participant.resumed', { conn: conn.id, sessionId: room.sessionId, role: participant.role });
     return result;
   }
 
