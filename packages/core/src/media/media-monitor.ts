@@ -32,6 +32,7 @@ export class MediaMonitor {
   #bytes: number | undefined;
   #bytesAt = 0;
   #busy = false;
+  #armed = true;
 
   constructor(options: MediaMonitorOptions) {
     this.#o = options;
@@ -82,12 +83,15 @@ export class MediaMonitor {
     const bytes = await media.inboundBytes();
     if (bytes === undefined) return;
     if (this.#bytes === undefined || bytes !== this.#bytes) {
+      // Media moves: (re-)arm. A stall fires once per episode, so a remote sender whose uplink died
+      // cannot make this client restart ICE over and over.
+      if (this.#bytes !== undefined) this.#armed = true;
       this.#bytes = bytes;
       this.#bytesAt = now;
       return;
     }
-    if (now - this.#bytesAt >= (this.#o.stallMs ?? 2000)) {
-      this.#bytes = undefined;
+    if (this.#armed && now - this.#bytesAt >= (this.#o.stallMs ?? 2000)) {
+      this.#armed = false;
       this.#o.onStall();
     }
   }

@@ -29,3 +29,15 @@ describe('QualityTracker', () => {
     expect(classifyQuality(second).level).toBe('poor');
   });
 });
+
+describe('QualityTracker (local participant)', () => {
+  it('uses the server’s receiver reports for loss, jitter and RTT of what we send', () => {
+    const t = new QualityTracker();
+    t.sample('me', [report([{ type: 'outbound-rtp', kind: 'video', packetsSent: 100, bytesSent: 0 }, { type: 'remote-inbound-rtp', packetsLost: 0, jitter: 0.005, roundTripTime: 0.02 }])], 0);
+    const s = t.sample('me', [report([{ type: 'outbound-rtp', kind: 'video', packetsSent: 200, bytesSent: 100_000 }, { type: 'remote-inbound-rtp', packetsLost: 5, jitter: 0.005, roundTripTime: 0.02 }])], 1000);
+    expect(s.lossPct).toBeCloseTo(4.8, 1);
+    expect(s.rttMs).toBe(20);
+    expect(s.bitrateKbps).toBe(800);
+    expect(classifyQuality(s)).toEqual({ level: 'fair', reasons: ['loss'] });
+  });
+});

@@ -69,7 +69,11 @@ interface Counters {
 export class QualityTracker {
   readonly #last = new Map<string, Counters>();
 
-  /** Folds `reports` (one per consumer of `participantId`) taken at `now` into a sample. */
+  /**
+   * Folds `reports` taken at `now` into a sample: one per consumer of a remote participant
+   * (`inbound-rtp`), or one per producer for the local participant (`outbound-rtp` with the
+   * server's `remote-inbound-rtp` reports).
+   */
   sample(participantId: string, reports: readonly RTCStatsReport[], now: number): QualitySample {
     let lost = 0;
     let received = 0;
@@ -83,6 +87,14 @@ export class QualityTracker {
           received += Number(s.packetsReceived ?? 0);
           if (s.kind === 'video') videoBytes += Number(s.bytesReceived ?? 0);
           if (typeof s.jitter === 'number') jitter = Math.max(jitter ?? 0, s.jitter * 1000);
+        } else if (s.type === 'outbound-rtp') {
+          // Local participant: what the server reports back about our streams.
+          received += Number(s.packetsSent ?? 0);
+          if (s.kind === 'video') videoBytes += Number(s.bytesSent ?? 0);
+        } else if (s.type === 'remote-inbound-rtp' && typeof s.packetsLost === 'number') {
+          lost += s.packetsLost;
+          if (typeof s.jitter === 'number') jitter = Math.max(jitter ?? 0, s.jitter * 1000);
+          if (typeof s.roundTripTime === 'number') rtt = Math.max(rtt ?? 0, s.roundTripTime * 1000);
         } else if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number') {
           rtt = s.currentRoundTripTime * 1000;
         } else if (s.type === 'remote-inbound-rtp' && typeof s.roundTripTime === 'number') {

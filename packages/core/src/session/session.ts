@@ -512,15 +512,19 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#ticket = d.resumeTicket;
     this.#admitted = true;
     this.#roster.sync(d.participants);
+    let mediaOk = true;
     try {
       await startMedia(this.#recovery(), d.producers);
     } catch (e) {
       if (this.state !== 'waiting') return;
+      mediaOk = false;
       this.#emit('error', e instanceof AlcoveError ? e : new ConnectionError('CONNECTION_FAILED', 'media setup failed', { cause: e }));
     }
     if (this.state !== 'waiting') return;
     this.#transition('joined', 'admitted');
     this.#afterJoined();
+    // Media could not be set up: repair it through the resume tier (new transports).
+    if (!mediaOk) this.#startReconnect('transport-closed', 'resume');
   }
 
   #onSignalingLost(cause: DisconnectCause): void {
