@@ -22,7 +22,11 @@ export function attach(track: MediaStreamTrack, element: HTMLMediaElement, optio
   };
 }
 
-/** Whether `element` can choose its audio output (`setSinkId`). */
+/**
+ * Whether `element` (or, without one, this browser) can choose its audio output (`setSinkId`).
+ * @example
+ * speakerPicker.hidden = !supportsAudioOutputSelection();
+ */
 export function supportsAudioOutputSelection(element?: HTMLMediaElement): boolean {
   if (element) return typeof (element as SinkCapable).setSinkId === 'function';
   return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
@@ -30,6 +34,8 @@ export function supportsAudioOutputSelection(element?: HTMLMediaElement): boolea
 
 /**
  * Routes `element`'s audio to the speaker `deviceId` (`''` = system default).
+ * @example
+ * await setAudioOutput(audioEl, speakerId);
  * @throws {UnsupportedError} `UNSUPPORTED_FEATURE` where the browser has no `setSinkId`.
  * @throws {MediaDeviceError} mapped from the browser's error (e.g. `DEVICE_NOT_FOUND`).
  */

@@ -58,12 +58,21 @@ export class AlcoveError extends Error {
   }
 }
 
-/** The signalling connection failed, was lost, or reconnecting gave up. */
+/**
+ * The signalling connection failed, was lost, or reconnecting gave up.
+ * @example
+ * session.on('failed', ({ error }) => { if (error instanceof ConnectionError) log(error.code); });
+ */
 export class ConnectionError extends AlcoveError {
   override readonly name: string = 'ConnectionError';
 }
 
-/** A camera, microphone, screen or speaker could not be used. */
+/**
+ * A camera, microphone, screen or speaker could not be used (mapped from the browser's DOMException).
+ * @example
+ * try { await session.setCameraEnabled(true); }
+ * catch (e) { if (e instanceof MediaDeviceError && e.code === 'PERMISSION_DENIED') showHowToAllowCamera(); }
+ */
 export class MediaDeviceError extends AlcoveError {
   override readonly name: string = 'MediaDeviceError';
 }
@@ -71,12 +80,19 @@ export class MediaDeviceError extends AlcoveError {
 /**
  * The server refused a request (`code` is the wire code, e.g. `NOT_ALLOWED`), did not answer in
  * time (`REQUEST_TIMEOUT`) or broke the protocol (`PROTOCOL_ERROR`).
+ * @example
+ * try { await session.join(); }
+ * catch (e) { if (e instanceof SignalingError && e.code === 'SESSION_LOCKED') showLocked(); }
  */
 export class SignalingError extends AlcoveError {
   override readonly name: string = 'SignalingError';
 }
 
-/** The method is not allowed in the session's current state (or for this role). */
+/**
+ * The method is not allowed in the session's current state. Its code is always `INVALID_STATE`.
+ * @example
+ * if (session.state === 'joined') await session.setMicrophoneEnabled(false); // else InvalidStateError
+ */
 export class InvalidStateError extends AlcoveError {
   override readonly name: string = 'InvalidStateError';
   constructor(message: string, options: AlcoveErrorOptions = {}) {
@@ -84,12 +100,21 @@ export class InvalidStateError extends AlcoveError {
   }
 }
 
-/** The browser cannot do what was asked (no WebRTC, no `setSinkId`, no E2EE yet...). */
+/**
+ * The browser cannot do what was asked (no WebRTC, no `setSinkId`, no E2EE yet...).
+ * @example
+ * try { await session.setAudioOutput(id); }
+ * catch (e) { if (e instanceof UnsupportedError) hideSpeakerPicker(); }
+ */
 export class UnsupportedError extends AlcoveError {
   override readonly name: string = 'UnsupportedError';
 }
 
-/** Whether a wire code means the participant can never come back (no retry makes sense). */
+/**
+ * Whether a code means the participant can never come back (no retry makes sense).
+ * @example
+ * isTerminalCode('REMOVED'); // true
+ */
 export function isTerminalCode(code: AlcoveErrorCode): boolean {
   return code === 'REMOVED' || code === 'DENIED' || code === 'SESSION_ENDED' || code === 'SESSION_NOT_FOUND' || code === 'E2EE_REQUIRED';
 }

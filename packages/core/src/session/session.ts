@@ -244,6 +244,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * @throws {InvalidStateError} unless `idle`.
    * @throws {UnsupportedError} `UNSUPPORTED_BROWSER` without WebRTC.
    * @throws {ConnectionError} / {@link SignalingError} (e.g. `INVALID_TOKEN`, `SESSION_LOCKED`); the session is then `failed`.
+   * @example
+   * await session.join();
+   * if (session.state === 'waiting') showWaitingRoom();
    */
   async join(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'idle') throw new InvalidStateError(`join() in state ${this.state}`);
@@ -271,7 +274,12 @@ export class Session extends GuardedEmitter<SessionEvents> {
     }
   }
 
-  /** Leaves the call and releases everything (devices, transports, timers). Idempotent; works in any state. */
+  /**
+   * Leaves the call and releases everything (devices, transports, timers, socket); others see
+   * "left". Idempotent; works in any state, including during a reconnect.
+   * @example
+   * hangUpButton.onclick = () => void session.leave();
+   */
   async leave(): Promise<void> {
     if (this.#machine.final) return;
     const sig = this.#sig;
@@ -288,17 +296,32 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   // --- local media ------------------------------------------------------------------------------
 
-  /** Turns the microphone on (captures/publishes it, or unmutes) or off (mute; remote sees it). */
+  /**
+   * Turns the microphone on (captures/publishes it, or unmutes) or off (mute; others see it muted).
+   * @throws {InvalidStateError} unless joined or reconnecting. Rejects with {@link MediaDeviceError}.
+   * @example
+   * await session.setMicrophoneEnabled(false);
+   */
   setMicrophoneEnabled(enabled: boolean, deviceId?: string): Promise<void> {
     this.#guardJoined('setMicrophoneEnabled');
     return enabled ? this.#local.enable('audio', deviceId) : this.#local.disable('audio');
   }
-  /** Turns the camera on or off. Off releases the camera (its light goes out). */
+  /**
+   * Turns the camera on or off. Off releases the camera (its light goes out); on captures it again.
+   * @throws {InvalidStateError} unless joined or reconnecting. Rejects with {@link MediaDeviceError}.
+   * @example
+   * await session.setCameraEnabled(false);
+   */
   setCameraEnabled(enabled: boolean, deviceId?: string): Promise<void> {
     this.#guardJoined('setCameraEnabled');
     return enabled ? this.#local.enable('video', deviceId) : this.#local.disable('video');
   }
-  /** Switches the camera or microphone live (no renegotiation). */
+  /**
+   * Switches the camera or microphone live (`replaceTrack`, no renegotiation); the old track stops.
+   * @example
+   * const mics = (await session.listDevices()).filter((d) => d.kind === 'audioinput');
+   * await session.switchDevice('audio', mics[1].deviceId);
+   */
   switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
     this.#guardJoined('switchDevice');
     if (!deviceId) throw new AlcoveError('INVALID_ARGUMENT', 'deviceId is required');
@@ -386,7 +409,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   // --- host ---------------------------------------------------------------------------------------
 
-  /** Host: admits someone from the waiting room. */
+  /**
+   * Host: admits someone from the waiting room.
+   * @throws {AlcoveError} `NOT_ALLOWED` without the host role; {@link InvalidStateError} unless joined.
+   * @example
+   * session.on('waitingRoomChanged', (w) => render(w.map((e) => ({ id: e.id, ready: e.checklist?.complete }))));
+   * await session.admit(entry.id);
+   */
   admit(participantId: string): Promise<void> {
     return this.#host('host.admit', { participantId });
   }
@@ -414,7 +443,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
   setScreenSharePolicy(allowed: SessionPolicyInfo['screenShare']): Promise<void> {
     return this.#host('host.setScreenShare', { allowed });
   }
-  /** Host: ends the session for everyone. */
+  /**
+   * Host: ends the session for everyone.
+   * @example
+   * await session.end();
+   */
   end(): Promise<void> {
     return this.#host('host.end', {});
   }
