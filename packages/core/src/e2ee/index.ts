@@ -13,3 +13,8 @@ export type { CommitMessage, HandshakeFailure, PairHandshakeOptions, PairSecrets
 export { ControlChannel } from './control-channel.js';
 export { SAS_EMOJI, sasDecimal, sasEmoji } from './sas.js';
 export { encodeFields, equalBytes, fromBase64, toBase64 } from './encoding.js';
+export { KeyAgreement } from './key-agreement.js';
+export type { KeyAgreementHost, KeyAgreementOptions, RelayType } from './key-agreement.js';
+export { E2eeController, e2eeTransformPath } from './e2ee-controller.js';
+export type { E2eeControllerEvents, E2eeControllerOptions, E2eeTransformPath, SasInfo, WorkerLike } from './e2ee-controller.js';
+export type { FromWorker, ToWorker, TransformOptions, TransformStats } from './worker/messages.js';

@@ -5,7 +5,9 @@
  */
 import { E2EE_SUITES } from '@alcove/protocol';
 import { isE2eeCodec, openFrame, sealFrame } from '../frame-crypto.js';
+import { KeyAgreement } from '../key-agreement.js';
 import { ReceiverKeyRing, SenderKeyState } from '../key-ring.js';
+import { sasDecimal, sasEmoji } from '../sas.js';
 import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './messages.js';
 
 /** The parts of a dedicated worker's global scope this script uses (typed without the WebWorker lib). */
@@ -26,28 +28,35 @@ interface RTCRtpScriptTransformerLike {
 interface EncodedFrame {
   data: ArrayBuffer;
   readonly type?: 'key' | 'delta' | 'empty';
+  getMetadata?(): { mimeType?: string };
 }
 
 const suite = E2EE_SUITES.XSALSA20_POLY1305;
-const sender = new SenderKeyState(suite);
-const receivers = new Map<string, ReceiverKeyRing>();
+/** Keys set directly by the main thread (tests, apps with their own key management)… */
+const directSender = new SenderKeyState(suite);
+const directReceivers = new Map<string, ReceiverKeyRing>();
+/** …or negotiated here by pair handshakes once `init` arrives (the normal case). */
+let agreement: KeyAgreement | undefined;
+const currentSender = (): SenderKeyState => agreement?.sender ?? directSender;
 const stats: { -readonly [K in keyof TransformStats]: TransformStats[K] }[] = [];
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
 
+const noKeys = new ReceiverKeyRing(suite);
 function ringOf(participantId: string): ReceiverKeyRing {
-  let r = receivers.get(participantId);
+  if (agreement) return agreement.receivers.get(participantId) ?? noKeys;
+  let r = directReceivers.get(participantId);
   if (!r) {
     r = new ReceiverKeyRing(suite);
-    receivers.set(participantId, r);
+    directReceivers.set(participantId, r);
   }
   return r;
 }
 
 function setup(readable: ReadableStream, writable: WritableStream, options: TransformOptions): void {
-  const codec = options.codec.toLowerCase();
+  const signalled = options.codec?.toLowerCase();
   const passthrough = options.mode === 'passthrough';
-  if (!passthrough && !isE2eeCodec(codec)) {
+  if (!passthrough && signalled !== undefined && !isE2eeCodec(signalled)) {
     post({ type: 'error', message: `codec ${options.codec} cannot be end-to-end encrypted` });
     // Fail closed: never forward this track's frames.
     readable.cancel().catch(() => undefined);
@@ -64,10 +73,14 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
         return;
       }
       const data = new Uint8Array(frame.data);
-      const out =
-        options.direction === 'send'
-          ? sealFrame(sender, options.track, codec as never, frame.type === 'key', data)
-          : openFrame(ringOf(options.participantId), options.track, data);
+      let out: ReturnType<typeof openFrame>;
+      if (options.direction === 'send') {
+        const codec = signalled ?? frame.getMetadata?.().mimeType?.toLowerCase() ?? '';
+        // A codec E2EE cannot protect (H.264, AV1) is never sent: fail closed.
+        out = isE2eeCodec(codec) ? sealFrame(currentSender(), options.track, codec, frame.type === 'key', data) : { ok: false, reason: 'NO_KEY' };
+      } else {
+        out = openFrame(ringOf(options.participantId), options.track, data);
+      }
       if (!out.ok) {
         s.dropped++;
         s.lastDropReason = out.reason;
@@ -105,11 +118,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         setup(m.readable, m.writable, m.options);
         break;
       case 'setSendKey':
-        sender.setKey(m.generation, m.key);
+        directSender.setKey(m.generation, m.key);
         m.key.fill(0);
         break;
       case 'ratchetSendKey': {
-        const r = sender.ratchet();
+        const r = currentSender().ratchet();
         post({ type: 'sendKeyRatcheted', generation: r.generation, step: r.step, key: r.base }, [r.base.buffer]);
         break;
       }
@@ -118,16 +131,43 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         m.key.fill(0);
         break;
       case 'removeParticipant':
-        receivers.get(m.participantId)?.destroy();
-        receivers.delete(m.participantId);
+        directReceivers.get(m.participantId)?.destroy();
+        directReceivers.delete(m.participantId);
+        break;
+      case 'init':
+        if (agreement) break;
+        agreement = new KeyAgreement(
+          { sessionId: m.sessionId, selfId: m.selfId, role: m.role },
+          {
+            relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
+            sasReady: (peer, sas, peerRole) => post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas) }),
+            peerKeyed: (peer) => post({ type: 'peerKeyed', peer }),
+            refused: (peer, reason) => post({ type: 'refused', peer, reason }),
+            now: () => Date.now(),
+            setTimeout: (fn, ms) => setTimeout(fn, ms),
+            clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+          },
+        );
+        agreement.start();
+        post({ type: 'identity', identityKey: agreement.identityKey });
+        break;
+      case 'peerJoined':
+        agreement?.addPeer(m.peerId);
+        break;
+      case 'peerLeft':
+        agreement?.removePeer(m.peerId);
+        break;
+      case 'signal':
+        agreement?.receive(m.from, m.relayType, m.payload);
         break;
       case 'getStats':
         post({ type: 'stats', transforms: stats.map((s) => ({ ...s })) });
         break;
       case 'close':
-        sender.destroy();
-        for (const r of receivers.values()) r.destroy();
-        receivers.clear();
+        directSender.destroy();
+        for (const r of directReceivers.values()) r.destroy();
+        directReceivers.clear();
+        agreement?.destroy();
         self.close();
         break;
     }

@@ -10,8 +10,12 @@ export interface TransformOptions {
   readonly participantId: string;
   /** Track label: `mic`, `cam`, `screen`, `screen-audio`. */
   readonly track: string;
-  /** Negotiated codec mime type, from signalling (never guessed from frames). */
-  readonly codec: string;
+  /**
+   * Negotiated codec mime type, from signalling. Optional for senders whose frames carry
+   * `getMetadata().mimeType` (the encoder's own codec); receivers read the clear-prefix length
+   * from the authenticated trailer and never need it.
+   */
+  readonly codec?: string;
   /** `passthrough`: no crypto (a non-E2EE track on an encoded-streams transport). */
   readonly mode?: 'e2ee' | 'passthrough';
 }
@@ -24,6 +28,12 @@ export type ToWorker =
   | { readonly type: 'setRecvKey'; readonly participantId: string; readonly generation: number; readonly step: number; readonly key: Uint8Array }
   | { readonly type: 'removeParticipant'; readonly participantId: string }
   | { readonly type: 'getStats' }
+  /** Start key agreement for this participant (keys then come from pair handshakes, not the main thread). */
+  | { readonly type: 'init'; readonly sessionId: string; readonly selfId: string; readonly role: string }
+  | { readonly type: 'peerJoined'; readonly peerId: string }
+  | { readonly type: 'peerLeft'; readonly peerId: string }
+  /** An `e2ee.message` from the server, passed through unread. */
+  | { readonly type: 'signal'; readonly from: string; readonly relayType: 'commit' | 'reveal' | 'sealed' | 'roster'; readonly payload: string }
   | { readonly type: 'close' };
 
 /** Per-transform counters. */
@@ -45,4 +55,12 @@ export type FromWorker =
   | { readonly type: 'decryptFailed'; readonly participantId: string; readonly track: string; readonly reason: string; readonly count: number }
   /** The first frame after a gap or a new key decrypted: ask for a key frame if it was a delta. */
   | { readonly type: 'stats'; readonly transforms: readonly TransformStats[] }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** This device's identity public key, for `e2ee.publishKey`. */
+  | { readonly type: 'identity'; readonly identityKey: string }
+  /** Send through the server as `e2ee.relay`. */
+  | { readonly type: 'relay'; readonly to: string; readonly relayType: 'commit' | 'reveal' | 'sealed' | 'roster'; readonly payload: string }
+  /** The short authentication string of a pair, to compare aloud. */
+  | { readonly type: 'sas'; readonly peer: string; readonly peerRole: string; readonly emoji: readonly { emoji: string; name: string }[]; readonly decimal: readonly number[] }
+  | { readonly type: 'peerKeyed'; readonly peer: string }
+  | { readonly type: 'refused'; readonly peer: string; readonly reason: string };

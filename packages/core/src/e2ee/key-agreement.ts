@@ -1,0 +1,272 @@
+import { E2EE_SUITES } from '@alcove/protocol';
+import nacl from 'tweetnacl';
+import { ControlChannel } from './control-channel.js';
+import { fromBase64, toBase64 } from './encoding.js';
+import { HandshakeError, PairHandshake, type CommitMessage, type PairSecrets, type RevealMessage } from './handshake.js';
+import { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
+
+/** Relay message types (as in `e2ee.relay`). */
+export type RelayType = 'commit' | 'reveal' | 'sealed' | 'roster';
+
+/** What {@link KeyAgreement} needs from its host (the E2EE worker). */
+export interface KeyAgreementHost {
+  /** Send an opaque payload to one peer through the server. */
+  relay(to: string, type: RelayType, payload: string): void;
+  /** A pair handshake completed: show `sas` to compare aloud. */
+  sasReady(peer: string, sas: Uint8Array, peerRole: string): void;
+  /** A peer's media key arrived: its frames can be opened now. */
+  peerKeyed(peer: string): void;
+  /** A message was refused (bad signature, replay…). Never carries key material. */
+  refused(peer: string, reason: string): void;
+  /** Milliseconds clock and a one-shot timer (the worker's). */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link KeyAgreement}. */
+export interface KeyAgreementOptions {
+  readonly sessionId: string;
+  readonly selfId: string;
+  readonly role: string;
+  /** Device identity key; default a fresh one (persisting it for TOFU is the app's choice). */
+  readonly identity?: nacl.SignKeyPair;
+  /** How long a rotation waits for acknowledgements before switching anyway, ms. Default 2 000. */
+  readonly rotationWaitMs?: number;
+  readonly randomBytes?: (n: number) => Uint8Array;
+}
+
+type Control =
+  | { t: 'key'; g: number; s: number; k: string }
+  | { t: 'ack'; g: number; s: number }
+  | { t: 'keyRequest' };
+
+interface Peer {
+  handshake: PairHandshake;
+  committed: boolean;
+  channel?: ControlChannel;
+  secrets?: PairSecrets;
+  /** The (g, s) we last sent this peer. */
+  sent?: { g: number; s: number };
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * Per-session key management of one participant (E2EE.md §3–4), run inside the E2EE worker: pair
+ * handshakes with every peer, the sealed control channels, and the sender key's distribution,
+ * ratchet on join and replacement on leave. Pure logic; transport and timers come from the host.
+ */
+export class KeyAgreement {
+  readonly sender = new SenderKeyState(E2EE_SUITES.XSALSA20_POLY1305);
+  readonly receivers = new Map<string, ReceiverKeyRing>();
+  readonly #o: KeyAgreementOptions;
+  readonly #host: KeyAgreementHost;
+  readonly #identity: nacl.SignKeyPair;
+  readonly #random: (n: number) => Uint8Array;
+  readonly #peers = new Map<string, Peer>();
+  #base: { g: number; s: number; key: Uint8Array } | undefined;
+  #pending: { g: number; key: Uint8Array; waiting: Set<string>; timer: unknown } | undefined;
+
+  constructor(options: KeyAgreementOptions, host: KeyAgreementHost) {
+    this.#o = options;
+    this.#host = host;
+    this.#random = options.randomBytes ?? nacl.randomBytes;
+    this.#identity = options.identity ?? nacl.sign.keyPair();
+  }
+
+  /** This device's identity public key (base64), for `e2ee.publishKey`. */
+  get identityKey(): string {
+    return toBase64(this.#identity.publicKey);
+  }
+
+  /** Creates this participant's first sender key `B[0][0]`. Frames flow once it is set. */
+  start(): void {
+    if (this.#base) return;
+    const key = this.#random(32);
+    this.#base = { g: 0, s: 0, key };
+    this.sender.setKey(0, key);
+  }
+
+  /** A peer is in the room (admitted): run the handshake with it. */
+  addPeer(peerId: string): void {
+    if (peerId === this.#o.selfId || this.#peers.has(peerId)) return;
+    const handshake = new PairHandshake({
+      sessionId: this.#o.sessionId,
+      self: { id: this.#o.selfId, role: this.#o.role, identity: this.#identity },
+      peerId,
+      randomBytes: this.#random,
+    });
+    const peer: Peer = { handshake, committed: true };
+    this.#peers.set(peerId, peer);
+    this.#host.relay(peerId, 'commit', encodeCommit(handshake.commit()));
+  }
+
+  /** A peer left or was removed: forget it and replace our key so it cannot read what follows. */
+  removePeer(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    peer.channel?.destroy();
+    this.#peers.delete(peerId);
+    this.receivers.get(peerId)?.destroy();
+    this.receivers.delete(peerId);
+    this.#rotate();
+  }
+
+  /** Handles a relayed message from `from`. Never throws; refusals are reported. */
+  receive(from: string, type: RelayType, payload: string): void {
+    const peer = this.#peers.get(from);
+    if (!peer) {
+      // A peer that commits before we saw it join: accept it as joining.
+      if (type !== 'commit' || from === this.#o.selfId) return this.#host.refused(from, 'UNKNOWN_PEER');
+      this.addPeer(from);
+      const added = this.#peers.get(from);
+      if (!added) return this.#host.refused(from, 'UNKNOWN_PEER');
+      return this.receive(from, type, payload);
+    }
+    try {
+      if (type === 'commit') {
+        const reveal = peer.handshake.onCommit(decodeCommit(payload));
+        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+      } else if (type === 'reveal') {
+        const secrets = peer.handshake.onReveal(decodeReveal(payload));
+        peer.secrets = secrets;
+        peer.channel = new ControlChannel(secrets.sendKey, secrets.recvKey);
+        this.#host.sasReady(from, secrets.sas, secrets.peerRole);
+        this.#sendKeyTo(from, peer, true);
+      } else if (type === 'sealed') {
+        this.#onControl(from, peer, payload);
+      }
+    } catch (e) {
+      this.#host.refused(from, e instanceof HandshakeError ? e.reason : 'MALFORMED');
+    }
+  }
+
+  /** Wipes every key. */
+  destroy(): void {
+    if (this.#pending) this.#host.clearTimeout(this.#pending.timer);
+    this.sender.destroy();
+    for (const r of this.receivers.values()) r.destroy();
+    for (const p of this.#peers.values()) p.channel?.destroy();
+    this.#base?.key.fill(0);
+    this.#base = undefined;
+  }
+
+  #send(to: string, peer: Peer, message: Control): void {
+    if (!peer.channel) return;
+    this.#host.relay(to, 'sealed', toBase64(peer.channel.seal(enc.encode(JSON.stringify(message)))));
+  }
+
+  /** Sends our current key to a newly keyed peer; on a join, ratchet first so it cannot read the past. */
+  #sendKeyTo(to: string, peer: Peer, joining: boolean): void {
+    if (!this.#base) this.start();
+    const others = [...this.#peers.entries()].some(([id, p]) => id !== to && p.sent);
+    if (joining && others) {
+      const r = this.sender.ratchet();
+      this.#base!.key.fill(0);
+      this.#base = { g: r.generation, s: r.step, key: r.base };
+    }
+    const b = this.#base!;
+    peer.sent = { g: b.g, s: b.s };
+    this.#send(to, peer, { t: 'key', g: b.g, s: b.s, k: toBase64(b.key) });
+  }
+
+  #onControl(from: string, peer: Peer, payload: string): void {
+    const bytes = fromBase64(payload);
+    const plain = bytes && peer.channel?.open(bytes);
+    if (!plain) return this.#host.refused(from, 'SEALED_REJECTED');
+    const m = JSON.parse(dec.decode(plain)) as Control;
+    if (m.t === 'key') {
+      const key = fromBase64(m.k);
+      if (!key || key.length !== 32 || !Number.isInteger(m.g) || !Number.isInteger(m.s) || m.g < 0 || m.s < 0) {
+        return this.#host.refused(from, 'MALFORMED');
+      }
+      let ring = this.receivers.get(from);
+      if (!ring) {
+        ring = new ReceiverKeyRing(E2EE_SUITES.XSALSA20_POLY1305, () => this.#host.now());
+        this.receivers.set(from, ring);
+      }
+      ring.setKey(m.g, m.s, key);
+      key.fill(0);
+      this.#send(from, peer, { t: 'ack', g: m.g, s: m.s });
+      this.#host.peerKeyed(from);
+    } else if (m.t === 'ack') {
+      const p = this.#pending;
+      if (p && m.g === p.g) {
+        p.waiting.delete(from);
+        if (p.waiting.size === 0) this.#switch();
+      }
+    } else if (m.t === 'keyRequest') {
+      if (peer.sent) this.#sendKeyTo(from, peer, false);
+    }
+  }
+
+  /** Leave: a fresh generation to every remaining keyed peer; switch on all acks or after the wait. */
+  #rotate(): void {
+    if (!this.#base) return;
+    if (this.#pending) {
+      // Coalesce: the pending key is also unknown to whoever just left.
+      for (const id of [...this.#pending.waiting]) if (!this.#peers.has(id)) this.#pending.waiting.delete(id);
+      if (this.#pending.waiting.size === 0) this.#switch();
+      return;
+    }
+    const g = Math.max(this.#base.g, this.sender.position?.generation ?? 0) + 1;
+    const key = this.#random(32);
+    const waiting = new Set<string>();
+    for (const [id, peer] of this.#peers) {
+      if (!peer.channel) continue;
+      waiting.add(id);
+      peer.sent = { g, s: 0 };
+      this.#send(id, peer, { t: 'key', g, s: 0, k: toBase64(key) });
+    }
+    const timer = this.#host.setTimeout(() => this.#switch(), this.#o.rotationWaitMs ?? 2000);
+    this.#pending = { g, key, waiting, timer };
+    if (waiting.size === 0) this.#switch();
+  }
+
+  #switch(): void {
+    const p = this.#pending;
+    if (!p) return;
+    this.#host.clearTimeout(p.timer);
+    this.#pending = undefined;
+    this.sender.setKey(p.g, p.key);
+    this.#base?.key.fill(0);
+    this.#base = { g: p.g, s: 0, key: p.key };
+  }
+}
+
+// --- wire encoding of handshake messages -----------------------------------------------------------
+
+function encodeCommit(m: CommitMessage): string {
+  return toBase64(enc.encode(JSON.stringify({ ...m, identityKey: toBase64(m.identityKey), commitment: toBase64(m.commitment), sig: toBase64(m.sig) })));
+}
+function encodeReveal(m: RevealMessage): string {
+  return toBase64(enc.encode(JSON.stringify({ ...m, ephemeralKey: toBase64(m.ephemeralKey), sig: toBase64(m.sig) })));
+}
+function decodeJson(payload: string): Record<string, unknown> {
+  const bytes = fromBase64(payload);
+  if (!bytes) throw new HandshakeError('MALFORMED');
+  const v = JSON.parse(dec.decode(bytes)) as unknown;
+  if (!v || typeof v !== 'object') throw new HandshakeError('MALFORMED');
+  return v as Record<string, unknown>;
+}
+const str = (v: unknown): string => {
+  if (typeof v !== 'string' || v.length > 256) throw new HandshakeError('MALFORMED');
+  return v;
+};
+const bin = (v: unknown): Uint8Array => {
+  const b = fromBase64(str(v));
+  if (!b) throw new HandshakeError('MALFORMED');
+  return b;
+};
+function decodeCommit(payload: string): CommitMessage {
+  const o = decodeJson(payload);
+  if (o.v !== 1 || o.type !== 'commit') throw new HandshakeError('MALFORMED');
+  return { v: 1, type: 'commit', sid: str(o.sid), from: str(o.from), to: str(o.to), role: str(o.role), identityKey: bin(o.identityKey), commitment: bin(o.commitment), sig: bin(o.sig) };
+}
+function decodeReveal(payload: string): RevealMessage {
+  const o = decodeJson(payload);
+  if (o.v !== 1 || o.type !== 'reveal') throw new HandshakeError('MALFORMED');
+  return { v: 1, type: 'reveal', sid: str(o.sid), from: str(o.from), to: str(o.to), ephemeralKey: bin(o.ephemeralKey), sig: bin(o.sig) };
+}
