@@ -163,4 +163,50 @@ describe('Session', () => {
     expect(session.state).toBe('ended');
     expect(openConnections(room)).toHaveLength(0);
   });
+
+  it('screen share follows the session policy and stops when the host disallows it', async () => {
+    make({ role: 'client', policy: { screenShare: 'host' } });
+    await session.join();
+    expect(() => session.startScreenShare()).toThrow(expect.objectContaining({ code: 'SCREEN_SHARE_NOT_ALLOWED' }));
+    room.last.notify('session.policyChanged', { screenShare: 'everyone' });
+    await flush();
+    await session.startScreenShare();
+    expect(room.requests('media.produce').map((d) => (d as { source: string }).source)).toContain('screen');
+    const screen = platform.devices.opened.find((t) => t.kind === 'video' && t.getSettings().deviceId === 'screen');
+    room.last.notify('session.policyChanged', { screenShare: 'nobody' });
+    await flush(10);
+    expect(screen?.readyState).toBe('ended');
+    expect(room.requests('media.closeProducer')).toHaveLength(1);
+  });
+
+  it('speaker selection reports UnsupportedError where setSinkId is missing', async () => {
+    make();
+    await session.join();
+    await expect(session.setAudioOutput('spk')).rejects.toMatchObject({ name: 'UnsupportedError', code: 'UNSUPPORTED_FEATURE' });
+  });
+
+  it('E2EE-required sessions: publishes nothing and says why (fail closed)', async () => {
+    make({ policy: { e2eeRequired: true } });
+    const codes: string[] = [];
+    session.on('error', (e) => codes.push(e.code));
+    await session.join();
+    expect(room.requests('media.produce')).toHaveLength(0);
+    expect(platform.devices.opened).toHaveLength(0);
+    expect(codes).toEqual(['E2EE_UNAVAILABLE']);
+    expect(() => session.setCameraEnabled(true)).toThrow(expect.objectContaining({ code: 'E2EE_UNAVAILABLE' }));
+    expect(platform.devices.opened).toHaveLength(0);
+  });
+
+  it('chat to chosen recipients; a host mute request arrives as an event', async () => {
+    make();
+    const asked: string[] = [];
+    session.on('muteRequested', (k) => asked.push(k));
+    await session.join();
+    const m = await session.sendChat('hi', { to: ['p2'] });
+    expect(m).toMatchObject({ from: 'me', text: 'hi', to: ['p2'] });
+    expect(room.requests('chat.send')[0]).toMatchObject({ to: ['p2'], seq: 1 });
+    room.last.notify('host.muteRequested', { kind: 'audio' });
+    await flush();
+    expect(asked).toEqual(['audio']);
+  });
 });

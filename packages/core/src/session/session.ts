@@ -304,6 +304,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
    */
   setMicrophoneEnabled(enabled: boolean, deviceId?: string): Promise<void> {
     this.#guardJoined('setMicrophoneEnabled');
+    if (enabled) this.#guardE2ee();
     return enabled ? this.#local.enable('audio', deviceId) : this.#local.disable('audio');
   }
   /**
@@ -314,6 +315,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
    */
   setCameraEnabled(enabled: boolean, deviceId?: string): Promise<void> {
     this.#guardJoined('setCameraEnabled');
+    if (enabled) this.#guardE2ee();
     return enabled ? this.#local.enable('video', deviceId) : this.#local.disable('video');
   }
   /**
@@ -333,6 +335,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
    */
   startScreenShare(): Promise<void> {
     this.#guardJoined('startScreenShare');
+    this.#guardE2ee();
     const allowed = this.#policy?.screenShare;
     if (allowed === 'nobody' || (allowed === 'host' && this.#role !== 'host')) {
       throw new AlcoveError('SCREEN_SHARE_NOT_ALLOWED', 'screen share is not allowed for this participant');
@@ -464,6 +467,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   #guardJoined(method: string): void {
     if (this.state !== 'joined' && this.state !== 'reconnecting') throw new InvalidStateError(`${method}() in state ${this.state}`);
+  }
+
+  /** Publishing unencrypted media where the session requires E2EE is refused here, before any capture. */
+  #guardE2ee(): void {
+    if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired) {
+      throw new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption, which this version cannot provide yet');
+    }
   }
 
   async #host<M extends RequestMethod>(method: M, data: RequestData<M>): Promise<void> {
