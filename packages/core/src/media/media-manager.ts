@@ -62,6 +62,7 @@ export class MediaManager {
   #recv: ms.Transport | undefined;
   #generation = 0;
   #closed = false;
+  #preloaded: Promise<Device> | undefined;
   readonly #local = new Map<TrackSource, LocalEntry>();
   readonly #producers = new Map<string, ProducerInfo>();
   readonly #remote = new Map<string, RemoteEntry>();
@@ -104,10 +105,9 @@ export class MediaManager {
   async start(signal?: AbortSignal): Promise<void> {
     if (this.#closed) throw new InvalidStateError('media closed');
     const gen = ++this.#generation;
-    const { request } = this.#o.callbacks;
-    const device = await this.#o.platform.createDevice();
-    const { rtpCapabilities } = await request('media.getRouterRtpCapabilities', {}, signal);
-    await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
+    const preloaded = this.#preloaded;
+    this.#preloaded = undefined;
+    const device = (preloaded && (await preloaded.catch(() => undefined))) || (await this.#loadDevice(signal));
     if (gen !== this.#generation) throw new AlcoveError('ABORTED', 'media restarted');
     this.#device = device;
     const canSend = device.canProduce('audio') || device.canProduce('video');
@@ -119,6 +119,24 @@ export class MediaManager {
     this.#send = send;
     for (const entry of this.#local.values()) if (entry.track) await this.#produce(entry, signal);
     for (const info of this.#producers.values()) await this.#consume(info, signal).catch((e: unknown) => this.#report(e));
+  }
+
+  /**
+   * Loads the device ahead of admission (the router's capabilities say nothing about the room), so
+   * media starts sooner once admitted. Failures are ignored: `start()` loads again.
+   */
+  preload(): void {
+    if (this.#preloaded || this.started || this.#closed) return;
+    const p = this.#loadDevice();
+    p.catch(() => undefined);
+    this.#preloaded = p;
+  }
+
+  async #loadDevice(signal?: AbortSignal): Promise<Device> {
+    const device = await this.#o.platform.createDevice();
+    const { rtpCapabilities } = await this.#o.callbacks.request('media.getRouterRtpCapabilities', {}, signal);
+    await device.load({ routerRtpCapabilities: rtpCapabilities as ms.RtpCapabilities });
+    return device;
   }
 
   /** ICE restart on both transports (tier 1). */
@@ -435,6 +453,7 @@ export class MediaManager {
 
   #dropTransports(tellServer: boolean): void {
     this.#generation++;
+    this.#preloaded = undefined;
     for (const r of [...this.#remote.values()]) this.#dropRemote(r);
     for (const e of this.#local.values()) {
       e.producer?.close();

@@ -199,7 +199,7 @@ describe('@alcove/core in Chromium against the real server', () => {
     } finally {
       await hangUp(client, host);
     }
-  });
+  }, 150_000);
 
   it('(c) page offline for 5 s: reconnecting within 2 s, media back after', async () => {
     const { host, client } = await call();
@@ -252,7 +252,7 @@ describe('@alcove/core in Chromium against the real server', () => {
     } finally {
       await hangUp(client, host);
     }
-  });
+  }, 150_000);
 
   it('(f) server restart: clients rejoin by policy and the waiting room still applies', async () => {
     const { host, client } = await call();
@@ -273,5 +273,5 @@ describe('@alcove/core in Chromium against the real server', () => {
     } finally {
       await hangUp(client, host);
     }
-  });
+  }, 150_000);
 });

@@ -53,11 +53,15 @@ describe('Session', () => {
     expect(session.state).toBe('waiting');
     expect(room.requests('media.createTransport')).toHaveLength(0);
     expect(platform.devices.opened).toHaveLength(0);
+    await flush(10);
+    expect(room.requests('media.getRouterRtpCapabilities')).toHaveLength(1); // device preloaded while waiting
     room.last.notify('session.admitted', { resumeTicket: room.ticket, participants: [], producers: [] });
     await flush(10);
     expect(session.state).toBe('joined');
     expect(changes.at(-1)).toEqual({ from: 'waiting', to: 'joined', reason: 'admitted' });
     expect(room.requests('media.produce')).toHaveLength(2);
+    expect(room.requests('media.getRouterRtpCapabilities')).toHaveLength(1); // reused, not loaded again
+    expect(platform.createdDevices).toHaveLength(1);
   });
 
   it('rejects illegal moves with InvalidStateError', async () => {

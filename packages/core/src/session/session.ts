@@ -266,6 +266,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
         this.#afterJoined();
       } else {
         this.#transition('waiting', 'waiting');
+        this.#media.preload();
       }
     } catch (e) {
       const err = e instanceof AlcoveError ? e : new ConnectionError('CONNECTION_FAILED', 'join failed', { cause: e });
