@@ -168,6 +168,9 @@ describe('Session reconnect', () => {
 
   it('10 flaps in 60 s end connected with no leaked transports, sockets or timers', async () => {
     await make();
+    await vi.advanceTimersByTimeAsync(100);
+    const steadyTimers = vi.getTimerCount(); // heartbeat + stats poll
+    expect(steadyTimers).toBe(2);
     for (let i = 0; i < 10; i++) {
       if (i % 2 === 0) room.last.drop();
       else setFakeConnectionState(platform.createdTransports.at(-1)!, 'disconnected');
@@ -181,6 +184,7 @@ describe('Session reconnect', () => {
     expect(platform.createdTransports.filter((t) => !t.closed)).toHaveLength(2);
     expect(openConnections(room)).toHaveLength(1);
     expect(session.diagnostics.reconnectTimer).toBe(false);
+    expect(vi.getTimerCount()).toBe(steadyTimers);
   });
 
   it('chat sent during a drop is delivered once after resume', async () => {
