@@ -15,6 +15,8 @@ interface SenderState {
   next: number | undefined;
   readonly held: Map<number, InboundChat>;
   readonly seenIds: Set<string>;
+  /** Gap timer while messages are held. */
+  timer: unknown;
 }
 
 /** Options of {@link ChatInbox}. */
@@ -24,6 +26,12 @@ export interface ChatInboxOptions {
   readonly maxHeld?: number;
   /** Ids remembered per sender for de-duplication. Default 4096. */
   readonly maxIds?: number;
+  /**
+   * A gap that does not fill within this many ms is skipped (the missing message was refused by
+   * the server or is lost for good). Default 15 000. Needs `timers`.
+   */
+  readonly gapTimeoutMs?: number;
+  readonly timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
 }
 
 /**
@@ -54,7 +62,7 @@ export class ChatInbox {
     const key = `${m.from}/${dash > 0 ? m.id.slice(0, dash) : ''}`;
     let s = this.#senders.get(key);
     if (!s) {
-      s = { next: undefined, held: new Map(), seenIds: new Set() };
+      s = { next: undefined, held: new Map(), seenIds: new Set(), timer: undefined };
       this.#senders.set(key, s);
     }
     if (s.seenIds.has(m.id)) return;
@@ -62,16 +70,49 @@ export class ChatInbox {
     if (m.seq < s.next || s.held.has(m.seq)) return;
     s.held.set(m.seq, m);
     this.#flush(s);
-    if (s.held.size > (this.#o.maxHeld ?? 256)) {
-      // A gap that never fills (lost for good): skip to the lowest held message.
-      s.next = Math.min(...s.held.keys());
-      this.#flush(s);
+    if (s.held.size > (this.#o.maxHeld ?? 256)) this.#skipGap(s);
+    this.#armGapTimer(s);
+  }
+
+  /** Clears every gap timer. Idempotent. */
+  close(): void {
+    for (const s of this.#senders.values()) this.#clearTimer(s);
+  }
+
+  /** A gap that never fills (lost for good): skip to the lowest held message. */
+  #skipGap(s: SenderState): void {
+    if (s.held.size === 0) return;
+    s.next = Math.min(...s.held.keys());
+    this.#flush(s);
+  }
+
+  #armGapTimer(s: SenderState): void {
+    const timers = this.#o.timers;
+    if (!timers) return;
+    if (s.held.size === 0) {
+      this.#clearTimer(s);
+      return;
     }
+    if (s.timer !== undefined) return;
+    s.timer = timers.setTimeout(() => {
+      s.timer = undefined;
+      this.#skipGap(s);
+      this.#armGapTimer(s);
+    }, this.#o.gapTimeoutMs ?? 15_000);
+  }
+
+  #clearTimer(s: SenderState): void {
+    if (s.timer !== undefined) this.#o.timers?.clearTimeout(s.timer);
+    s.timer = undefined;
   }
 
   /** Forgets a sender (it left for good). */
   forget(participantId: string): void {
-    for (const key of [...this.#senders.keys()]) if (key.startsWith(`${participantId}/`)) this.#senders.delete(key);
+    for (const [key, s] of [...this.#senders]) {
+      if (!key.startsWith(`${participantId}/`)) continue;
+      this.#clearTimer(s);
+      this.#senders.delete(key);
+    }
   }
 
   #flush(s: SenderState): void {

@@ -3,6 +3,9 @@ import { AlcoveError, ConnectionError } from '../session/errors.js';
 import { encodeChatPayload } from './chat-codec.js';
 import type { ChatMessage, SendChatOptions } from './types.js';
 
+/** Largest payload `chat.send` accepts (protocol: 16 KiB string). */
+const MAX_PAYLOAD_CHARS = 16_384;
+
 /** How the outbox sends one message (the session's current signalling connection). */
 export type ChatTransport = (data: { id: string; seq: number; payload: string; to?: string[] }) => Promise<{ id: string; at: number }>;
 
@@ -64,6 +67,10 @@ export class ChatOutbox {
   /** Queues `text`; resolves once the server acknowledged it. */
   send(text: string, options: SendChatOptions = {}): Promise<ChatMessage> {
     if (this.#closed) return Promise.reject(new ConnectionError('ABORTED', 'chat closed'));
+    const payload = encodeChatPayload(text);
+    // Refuse what the server would refuse before it takes a sequence number (a refused number
+    // would leave a gap that receivers wait out).
+    if (payload.length > MAX_PAYLOAD_CHARS) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'message too long'));
     const seq = ++this.#seq;
     // `<epoch>-<seq>-<random>`: the epoch names this sender instance's sequence, so a receiver
     // keeps per-sender order even if the same participant comes back from a reloaded page.
@@ -72,7 +79,7 @@ export class ChatOutbox {
     const id = `${this.#epoch}-${seq.toString(36)}-${rnd}`;
     return new Promise<ChatMessage>((resolve, reject) => {
       this.#queue.push({
-        id, seq, text, payload: encodeChatPayload(text), ...(options.to ? { to: [...options.to] } : {}), inFlight: false, gen: 0, resolve, reject,
+        id, seq, text, payload, ...(options.to ? { to: [...options.to] } : {}), inFlight: false, gen: 0, resolve, reject,
       });
       this.#pump();
     });

@@ -35,6 +35,29 @@ describe('ChatInbox', () => {
     expect(out).toEqual(['a:1', 'a:2', 'a:1']);
   });
 
+  it('skips a gap that does not fill in time', () => {
+    vi.useFakeTimers();
+    try {
+      const out: number[] = [];
+      const inbox = new ChatInbox({ deliver: (m) => out.push(m.seq), gapTimeoutMs: 5000, timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) } });
+      inbox.receive(msg('a', 1));
+      inbox.receive(msg('a', 3));
+      vi.advanceTimersByTime(4000);
+      expect(out).toEqual([1]);
+      vi.advanceTimersByTime(1000);
+      expect(out).toEqual([1, 3]);
+      inbox.receive(msg('a', 2)); // too late: dropped, never out of order
+      expect(out).toEqual([1, 3]);
+      expect(vi.getTimerCount()).toBe(0);
+      inbox.receive(msg('a', 5));
+      expect(vi.getTimerCount()).toBe(1);
+      inbox.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('skips a gap that never fills once too much is held', () => {
     const out: number[] = [];
     const inbox = new ChatInbox({ deliver: (m) => out.push(m.seq), maxHeld: 3 });
@@ -99,6 +122,16 @@ describe('ChatOutbox', () => {
     outbox.resume();
     await expect(outbox.send('x')).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
     expect(outbox.pending).toBe(0);
+  });
+
+  it('refuses a message too large for the wire before it takes a sequence number', async () => {
+    const platform = createFakePlatform(new FakeServer());
+    const sent: number[] = [];
+    const outbox = new ChatOutbox({ platform, selfId: () => 'me', send: async (d) => { sent.push(d.seq); return { id: d.id, at: 1 }; } });
+    outbox.resume();
+    await expect(outbox.send('é'.repeat(8000))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await outbox.send('ok');
+    expect(sent).toEqual([1]);
   });
 
   it('close() rejects what is still queued', async () => {

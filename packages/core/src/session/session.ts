@@ -140,7 +140,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       send: (d) => this.#request('chat.send', d),
       onAcked: (m) => this.#emit('chatAcknowledged', m),
     });
-    this.#inbox = new ChatInbox({ deliver: (m) => this.#emit('chatMessage', m) });
+    this.#inbox = new ChatInbox({ deliver: (m) => this.#emit('chatMessage', m), timers: this.#platform.timers });
     this.#notifications = {
       admitted: (d) => void this.#onAdmitted(d),
       ended: (reason) => this.#end(reason),
@@ -407,7 +407,6 @@ export class Session extends GuardedEmitter<SessionEvents> {
   sendChat(text: string, options?: SendChatOptions): Promise<ChatMessage> {
     if (this.#machine.final) return Promise.reject(new InvalidStateError(`sendChat() in state ${this.state}`));
     if (typeof text !== 'string' || text.length === 0) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'text is required'));
-    if (text.length > 8000) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'text is too long (8000 characters at most)'));
     return this.#outbox.send(text, options);
   }
 
@@ -643,6 +642,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#local.close();
     this.#media.close();
     this.#outbox.close();
+    this.#inbox.close();
     this.#sig?.close();
     this.#sig = undefined;
     this.#unsubscribeNetwork?.();
