@@ -198,4 +198,31 @@ describe('Session reconnect', () => {
     expect(session.pendingChat).toBe(0);
     expect([...room.chatSeen.values()]).toEqual([1]);
   });
+
+  it('a drop in the waiting room rejoins with the token and waits again (no ticket yet)', async () => {
+    room = createScriptedRoom({ state: 'waiting' });
+    platform = createFakePlatform(room);
+    session = Session.create({ serverUrl: 'ws://127.0.0.1:1/ws', token: 'x'.repeat(32), platform });
+    changes = [];
+    session.on('stateChanged', (c) => changes.push(c));
+    await session.join();
+    room.last.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(states().slice(-2)).toEqual(['reconnecting', 'waiting']);
+    expect(changes.at(-1)?.reason).toBe('rejoined-waiting');
+    expect(room.requests('session.join')).toHaveLength(2);
+    expect(room.requests('session.resume')).toHaveLength(0);
+  });
+
+  it('server shutdown notice → resume once the server is back', async () => {
+    await make();
+    room.reachable = false;
+    room.last.notify('session.shutdown', { retryAfterMs: 1000 });
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(session.state).toBe('reconnecting');
+    room.reachable = true;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(session.state).toBe('joined');
+    expect(changes.find((c) => c.to === 'reconnecting')?.reason).toBe('server-shutdown');
+  });
 });
