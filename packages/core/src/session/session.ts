@@ -179,7 +179,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   /**
    * Creates a session (nothing connects until {@link join}).
-   * @throws {InvalidStateError} `INVALID_STATE` never; {@link AlcoveError} `INVALID_ARGUMENT` for a bad URL or empty token.
+   * @throws {AlcoveError} `INVALID_ARGUMENT` for a missing or non-`ws(s)://` URL or an empty token.
    * @example
    * const session = Session.create({ serverUrl: 'wss://alcove.example/ws', token, fallback: { callbackNumber } });
    */
