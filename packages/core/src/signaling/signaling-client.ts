@@ -4,7 +4,7 @@ import {
 import { ConnectionError, SignalingError } from '../session/errors.js';
 import type { Platform, WebSocketLike } from '../platform/platform.js';
 
-/** Options of {@link SignalingClient}. */
+/** Signalling options (`Session.create({ signaling })`). */
 export interface SignalingOptions {
   /** Request timeout in ms. Default 10 000. */
   readonly requestTimeoutMs?: number;
