@@ -137,6 +137,18 @@ describe('KeyAgreement', () => {
     expect(r.log.refused.length).toBeGreaterThan(before); // replays refused
   });
 
+  it('handshakes again when a peer starts over (new worker, same participant id)', () => {
+    const r = room(['therapist', 'client']);
+    r.meet('therapist', 'client');
+    r.agents.get('client')!.destroy();
+    r.agents.delete('client');
+    r.make('client', 'client');
+    r.agents.get('client')!.addPeer('therapist');
+    r.deliver();
+    expect(canRead(r, 'client', 'therapist')).toBe(true);
+    expect(canRead(r, 'therapist', 'client')).toBe(true);
+  });
+
   it('a server substituting keys yields different SAS on the two sides', () => {
     const r = room(['therapist', 'client']);
     const mallory = room(['client', 'therapist']); // Mallory's fake client and fake therapist

@@ -44,6 +44,8 @@ type Control =
 interface Peer {
   handshake: PairHandshake;
   committed: boolean;
+  /** The peer's commit arrived (a second one means the peer restarted: handshake again). */
+  gotCommit?: boolean;
   channel?: ControlChannel;
   secrets?: PairSecrets;
   /** The (g, s) we last sent this peer. */
@@ -126,8 +128,23 @@ export class KeyAgreement {
       return this.receive(from, type, payload);
     }
     try {
+      if (type === 'commit' && peer.gotCommit) {
+        // The peer started over (page reload, new device worker): forget the pair, handshake again.
+        const commit = decodeCommit(payload);
+        peer.channel?.destroy();
+        this.#peers.delete(from);
+        this.receivers.get(from)?.destroy();
+        this.receivers.delete(from);
+        this.addPeer(from);
+        const fresh = this.#peers.get(from)!;
+        fresh.gotCommit = true;
+        const reveal = fresh.handshake.onCommit(commit);
+        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+        return;
+      }
       if (type === 'commit') {
         const reveal = peer.handshake.onCommit(decodeCommit(payload));
+        peer.gotCommit = true;
         if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
       } else if (type === 'reveal') {
         const secrets = peer.handshake.onReveal(decodeReveal(payload));

@@ -27,7 +27,11 @@ export const CORE_ERROR_CODES = {
   // Capabilities
   UNSUPPORTED_BROWSER: 'This browser lacks WebRTC or another required capability.',
   UNSUPPORTED_FEATURE: 'This browser does not support the requested feature (e.g. setSinkId, getDisplayMedia).',
-  E2EE_UNAVAILABLE: 'The session requires end-to-end encryption, which this version cannot provide yet.',
+  E2EE_UNAVAILABLE: 'The session requires end-to-end encryption and this client cannot provide it (no `e2eeWorker`, or no encoded transforms in this browser).',
+  // End-to-end encryption (non-fatal, emitted as `error`)
+  E2EE_DECRYPT_FAILED: 'Frames of a participant are being dropped: missing or wrong key, or forged frames (throttled).',
+  E2EE_HANDSHAKE_REFUSED: 'A key-agreement message from a participant was refused (bad signature, replay, mismatch).',
+  E2EE_WORKER_ERROR: 'The E2EE worker reported a problem (e.g. a codec that cannot be encrypted).',
 } as const;
 
 /** A code raised by `@alcove/core` itself. */

@@ -55,6 +55,10 @@ export interface SessionEvents {
   failed: [info: FailedInfo];
   /** The session ended for this participant: left, removed, denied, ended by host. */
   ended: [reason: string];
+  /** E2EE: the short authentication string of this client and `info.peer`: read it aloud and compare. */
+  e2eeSasReady: [info: import('../e2ee/e2ee-controller.js').SasInfo];
+  /** E2EE: a participant's media key arrived; their media can be decrypted. */
+  e2eePeerKeyed: [participantId: string];
   /** A non-fatal problem (a device failed, a track could not be consumed...). */
   error: [error: AlcoveError];
 }

@@ -19,6 +19,8 @@ export interface NotificationTarget {
   chat(m: NotificationData<'chat.message'>): void;
   muteRequested(kind: MediaKind): void;
   checklistSubmitted(participantId: string, status: ChecklistStatus): void;
+  /** An opaque E2EE handshake or control message from `from`. */
+  e2eeMessage?(d: NotificationData<'e2ee.message'>): void;
 }
 
 /** Dispatches one validated notification. Unknown-to-us methods (`e2ee.*`, scores, layers) are ignored here. */
@@ -44,6 +46,7 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
     case 'chat.message': return t.chat(n.data);
     case 'host.muteRequested': return t.muteRequested(n.data.kind);
     case 'checklist.submitted': return t.checklistSubmitted(n.data.participantId, n.data.status);
-    default: return undefined; // e2ee.* (the E2EE work), consumer scores and layers: not used yet
+    case 'e2ee.message': return t.e2eeMessage?.(n.data);
+    default: return undefined; // e2ee.peerVerified, consumer scores and layers: not used yet
   }
 }

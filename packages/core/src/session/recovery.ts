@@ -22,6 +22,8 @@ export interface RecoveryHost {
   /** Captures and publishes the `publish` defaults (first admission only). */
   publishDefaults(): Promise<void>;
   resumeChat(): void;
+  /** Whether this client encrypts media end to end (sent with `session.join`). */
+  readonly e2ee?: boolean;
 }
 
 /** SDK identifier sent with `session.join`. */
@@ -38,8 +40,8 @@ export async function startMedia(host: RecoveryHost, producers: JoinedResult['pr
 export async function joinAttempt(host: RecoveryHost, signal?: AbortSignal): Promise<JoinedResult> {
   const sig = host.newSignaling();
   await sig.connect(host.options.serverUrl, signal);
-  // `e2ee`: whether this client can encrypt media. Not yet (E2EE lands with its own issue).
-  const r = await sig.request('session.join', { token: host.options.token, e2ee: false, sdk: SDK_ID }, signal ? { signal } : {});
+  // `e2ee`: whether this client encrypts media end to end (an E2EE worker is attached).
+  const r = await sig.request('session.join', { token: host.options.token, e2ee: host.e2ee ?? false, sdk: SDK_ID }, signal ? { signal } : {});
   host.applyJoined(r);
   if (r.state === 'joined') {
     await startMedia(host, r.producers, signal);

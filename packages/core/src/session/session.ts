@@ -20,6 +20,7 @@ import { routeNotification, type NotificationTarget } from './notification-route
 import { ParticipantRoster } from './participant-roster.js';
 import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
+import { E2eeBinding } from './e2ee-binding.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { StateMachine, type SessionState, type StateChangeReason } from './state-machine.js';
 import type { RemoteParticipant, SessionOptions } from './types.js';
@@ -64,17 +65,28 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #admitted = false;
   #publishedDefaults = false;
   readonly #trackViews = new Map<string, RemoteTrack>();
+  readonly #e2ee: E2eeBinding | undefined;
+  #sessionId = '';
 
   private constructor(options: SessionOptions) {
     super();
     this.#o = options;
     this.#platform = options.platform ?? createBrowserPlatform();
     this.#machine = new StateMachine((c) => this.#emit('stateChanged', c));
+    this.#e2ee = options.e2ee !== 'off' && options.e2eeWorker && this.#platform.capabilities().encodedTransforms
+      ? new E2eeBinding(options.e2eeWorker, options.e2eePath, {
+        request: (m, d) => this.#request(m, d),
+        sasReady: (info) => this.#emit('e2eeSasReady', info),
+        peerKeyed: (id) => this.#emit('e2eePeerKeyed', id),
+        problem: (code, detail) => this.#emit('error', new AlcoveError(code, detail)),
+      })
+      : undefined;
+    const hooks = this.#e2ee ? this.#e2ee.mediaHooks(options.mediaHooks) : options.mediaHooks;
     const simulcast = options.simulcast === true ? DEFAULT_SIMULCAST : options.simulcast === false || options.simulcast === undefined ? [] : options.simulcast;
     this.#media = new MediaManager({
       platform: this.#platform,
-      e2ee: () => false,
-      ...(options.mediaHooks ? { hooks: options.mediaHooks } : {}),
+      e2ee: () => this.#e2ee !== undefined,
+      ...(hooks ? { hooks } : {}),
       simulcast,
       callbacks: {
         request: (m, d, s) => this.#request(m, d, s),
@@ -97,9 +109,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#roster = new ParticipantRoster({
       selfId: () => this.#selfId,
       tracksOf: (id) => this.#media.remoteTracks.filter((t) => t.participantId === id),
-      onJoined: (p) => this.#emit('participantJoined', p),
+      onJoined: (p) => {
+        this.#e2ee?.peerJoined(p.id);
+        this.#emit('participantJoined', p);
+      },
       onUpdated: (p) => this.#emit('participantUpdated', p),
       onLeft: (p, reason) => {
+        this.#e2ee?.peerLeft(p.id);
         this.#media.removeParticipant(p.id);
         this.#monitor.forget(p.id);
         this.#emit('participantLeft', p, reason);
@@ -173,6 +189,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       },
       chat: (m) => this.#inbox.receive(m),
       muteRequested: (kind) => this.#emit('muteRequested', kind),
+      e2eeMessage: (d) => this.#e2ee?.signal(d.from, d.type, d.payload),
       checklistSubmitted: (id, status) => this.#emit('checklistSubmitted', id, status),
     };
   }
@@ -471,8 +488,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   /** Publishing unencrypted media where the session requires E2EE is refused here, before any capture. */
   #guardE2ee(): void {
-    if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired) {
-      throw new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption, which this version cannot provide yet');
+    if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired && !this.#e2ee) {
+      throw new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption: give Session.create an e2eeWorker (in a browser with encoded transforms)');
     }
   }
 
@@ -512,17 +529,20 @@ export class Session extends GuardedEmitter<SessionEvents> {
       applyJoined: (r) => this.#applyJoined(r),
       publishDefaults: () => this.#publishDefaults(),
       resumeChat: () => this.#outbox.resume(),
+      e2ee: this.#e2ee !== undefined,
     };
   }
 
   #applyJoined(r: JoinedResult): void {
     this.#selfId = r.participantId;
+    this.#sessionId = r.sessionId;
     this.#role = r.role;
     this.#policy = r.policy;
     this.#heartbeatMs = r.heartbeatMs;
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
     if (r.participants) this.#roster.sync(r.participants);
+    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role);
     if (r.waiting) {
       this.#waiting = r.waiting;
       this.#emit('waitingRoomChanged', r.waiting);
@@ -533,8 +553,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   async #publishDefaults(): Promise<void> {
     if (this.#publishedDefaults) return;
     this.#publishedDefaults = true;
-    if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired) {
-      this.#emit('error', new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption; publishing is disabled until E2EE is available'));
+    if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired && !this.#e2ee) {
+      this.#emit('error', new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption and no e2eeWorker was given; nothing is published'));
       return;
     }
     const p = this.#o.publish ?? {};
@@ -555,6 +575,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#ticket = d.resumeTicket;
     this.#admitted = true;
     this.#roster.sync(d.participants);
+    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client');
     let mediaOk = true;
     try {
       await startMedia(this.#recovery(), d.producers);
@@ -637,6 +658,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   /** Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners. */
   #teardown(): void {
+    this.#e2ee?.close();
     this.#reconnect.cancel();
     this.#monitor.stop();
     this.#local.close();

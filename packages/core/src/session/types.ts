@@ -45,6 +45,15 @@ export interface SessionOptions {
   readonly simulcast?: boolean | readonly SimulcastLayer[];
   /** Shown in the `failed` event when reconnecting gives up. */
   readonly fallback?: FallbackPlan;
+  /**
+   * Creates the E2EE worker from `@alcove/core/e2ee-worker`, e.g.
+   * `() => new Worker(new URL('@alcove/core/e2ee-worker', import.meta.url), { type: 'module' })`.
+   * With it (and a browser with encoded transforms) media is end-to-end encrypted; without it,
+   * sessions that require E2EE refuse to publish (`E2EE_UNAVAILABLE`).
+   */
+  readonly e2eeWorker?: () => import('../e2ee/e2ee-controller.js').WorkerLike;
+  /** Encoded-transform API: `standard` (`RTCRtpScriptTransform`) or `legacy`; default standard where available. */
+  readonly e2eePath?: import('../e2ee/e2ee-controller.js').E2eeTransformPath;
   /** Hooks into RTP senders/receivers (where E2EE transforms attach). */
   readonly mediaHooks?: MediaHooks;
   /** Signalling timeouts and heartbeat. Defaults: requests 10 s, ping every 500 ms, lost after 1.5 s of silence. */
