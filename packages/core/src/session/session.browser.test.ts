@@ -113,7 +113,7 @@ describe('@alcove/core in Chromium against the real server', () => {
     }
   });
 
-  it('pause/resume a remote track, live device switch, screen share, quality events', async () => {
+  it('pause/resume a remote track, live device switch, speaker selection, screen share, quality events', async () => {
     const { host, client } = await call();
     try {
       // Pause receiving the client's video, then resume: frames flow again.
@@ -131,6 +131,14 @@ describe('@alcove/core in Chromium against the real server', () => {
       const after = await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string);
       expect(after).not.toBe(before);
       expect(await measureAudioLevel(host, 'audio_c', 1200)).toBeGreaterThan(0.001);
+
+      // Speaker selection goes through setSinkId; headless Chromium has no audio output device and
+      // aborts, which must surface as a typed MediaDeviceError (a real speaker id routes the audio).
+      const sink = await host.evaluate(() => (window as any).alcoveTest.session.setAudioOutput('').then(
+        () => 'ok',
+        (e: any) => `${e.name}:${e.code}`,
+      ));
+      expect(['ok', 'MediaDeviceError:DEVICE_ABORTED', 'MediaDeviceError:DEVICE_NOT_FOUND']).toContain(sink);
 
       // Quality events arrive for the remote participant.
       await waitFor(host, `window.alcoveTest.quality.some(q => q[0] === 'c')`);
