@@ -27,7 +27,7 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** Starts the Alcove server and the demo website. `e2eeRequired` follows the server default unless set. */
+/** Starts the Alcove server and the demo website. Sessions use the server's defaults (E2EE required) unless told otherwise. */
 export async function startDemo(options: { port?: number; e2eeRequired?: boolean } = {}): Promise<Demo> {
   const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const alcove = await createAlcoveServer({
@@ -58,6 +58,19 @@ export async function startDemo(options: { port?: number; e2eeRequired?: boolean
     logLevel: 'silent',
   });
   const pageJs = bundle.outputFiles[0]!.text;
+  const worker = await build({
+    entryPoints: [join(packages, 'core', 'src', 'e2ee', 'worker', 'e2ee-worker.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    absWorkingDir: join(packages, 'core'),
+    alias: { '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts') },
+    logLevel: 'silent',
+  });
+  const workerJs = worker.outputFiles[0]!.text;
   const html = readFileSync(join(here, 'index.html'), 'utf8');
   const names = { host: 'Host', client: 'Guest' } as const;
   let guests = 0;
@@ -68,6 +81,8 @@ export async function startDemo(options: { port?: number; e2eeRequired?: boolean
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
     } else if (url.pathname === '/page.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(pageJs);
+    } else if (url.pathname === '/e2ee-worker.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(workerJs);
     } else if (url.pathname === '/demo/token' && req.method === 'POST') {
       const role = url.searchParams.get('role') === 'host' ? 'host' : 'client';
       const pid = role === 'host' ? 'host' : `guest-${++guests}`;
@@ -93,9 +108,9 @@ export async function startDemo(options: { port?: number; e2eeRequired?: boolean
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const demo = await startDemo({ port: Number(process.env.PORT ?? 5173), e2eeRequired: false });
+  const demo = await startDemo({ port: Number(process.env.PORT ?? 5173) });
   process.stdout.write(
-    `Alcove demo running (media is not yet end-to-end encrypted in this build; the demo session allows that).\n` +
+    `Alcove demo running: waiting room on, media end-to-end encrypted.\n` +
       `  host:  ${demo.url}/#role=host\n  guest: ${demo.url}/#role=client\nPress Ctrl+C to stop.\n`,
   );
   const stop = () => void demo.close().then(() => process.exit(0));

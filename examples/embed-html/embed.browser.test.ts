@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from './demo-server.js';
 
-// The drop-in path end to end: a plain HTML page with <alcove-session>, the real server and SFU on
+// The drop-in path end to end, with the secure defaults (waiting room, E2EE required): a plain HTML
+// page with <alcove-session>, the real server and SFU on
 // 127.0.0.1, two Chromium pages. The guest waits; the host lets them in from the element's own
 // waiting list; both decode each other's camera inside the element's video tiles.
 
@@ -33,8 +34,8 @@ describe('examples/embed-html: <alcove-session> dropped into a page', () => {
   let tb: TestBrowser;
 
   beforeAll(async () => {
-    // Media is not end-to-end encrypted by @alcove/core yet, so this demo session allows that.
-    demo = await startDemo({ e2eeRequired: false });
+    // The server's defaults: waiting room on, E2EE required.
+    demo = await startDemo();
     tb = await launchBrowser();
   });
   afterAll(async () => {
@@ -65,6 +66,10 @@ describe('examples/embed-html: <alcove-session> dropped into a page', () => {
     const seenByGuest = await waitForTileFrames(guest, 'host', 10);
     expect(seenByHost).toBeGreaterThanOrEqual(10);
     expect(seenByGuest).toBeGreaterThanOrEqual(10);
+    // Both see the same security code to compare aloud.
+    const sas = (p: Page) => p.locator('alcove-session [part~="sas"] .digits').first().textContent();
+    await expect.poll(() => sas(host), { timeout: 20_000 }).toMatch(/^\d{4} \d{4} \d{4}$/);
+    expect(await sas(guest)).toBe(await sas(host));
     // The host's tile of the guest shows the guest's name as text.
     await expect.poll(() => host.locator('alcove-video-tile[data-participant-id="guest-1"] [part~="name"]').textContent()).toContain('Guest');
 

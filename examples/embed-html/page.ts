@@ -22,6 +22,8 @@ join.addEventListener('click', async () => {
   }
   const { token, serverUrl, callbackNumber } = (await res.json()) as { token: string; serverUrl: string; callbackNumber?: string };
   session.serverUrl = serverUrl;
+  // End-to-end encryption: the worker file is @alcove/core/e2ee-worker, hosted beside the page.
+  session.sessionOptions = { e2eeWorker: () => new Worker('/e2ee-worker.js', { type: 'module' }) };
   if (callbackNumber) session.fallback = { callbackNumber };
   session.token = token;
   try {

@@ -227,3 +227,19 @@ describe('<alcove-session>', () => {
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['leave']));
   });
 });
+
+describe('<alcove-session> security code', () => {
+  it('shows the SAS to compare aloud, with emoji names for screen readers', async () => {
+    const el = mount();
+    await el.join('tok');
+    fake.participants.push({ id: 'h', displayName: 'Dr Rivera', role: 'host', connection: 'connected', tracks: [] });
+    fake.move('joined');
+    const panel = shadow(el).querySelector('[part~="sas"]') as HTMLElement;
+    expect(panel.hidden).toBe(true);
+    fake.emit('e2eeSasReady', { peer: 'h', peerRole: 'host', emoji: [{ emoji: '🐶', name: 'Dog' }, { emoji: '🔑', name: 'Key' }], decimal: [1234, 5678, 9012] });
+    expect(panel.hidden).toBe(false);
+    expect(panel.textContent).toContain('Read these out loud with Dr Rivera');
+    expect(panel.querySelector('.digits')!.textContent).toBe('1234 5678 9012');
+    expect(panel.querySelector('li span')!.getAttribute('aria-label')).toBe('Dog, Key');
+  });
+});

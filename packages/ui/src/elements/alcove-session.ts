@@ -1,4 +1,4 @@
-import { Session, type FallbackPlan, type LocalTrack, type RemoteParticipant, type RemoteTrack, type SessionOptions } from '@alcove/core';
+import { Session, type FallbackPlan, type LocalTrack, type RemoteParticipant, type RemoteTrack, type SasInfo, type SessionOptions } from '@alcove/core';
 import { AlcoveErrorEvent, AlcoveLeaveRequestEvent, AlcoveStateChangeEvent, type AlcoveAdmissionRequestEvent } from '../events.js';
 import { errorKey, t, type MessageKey } from '../i18n/messages.js';
 import { adoptStyles, BASE_CSS } from '../styles.js';
@@ -72,6 +72,8 @@ export class AlcoveSession extends HTMLElement {
   readonly #failedPanel: HTMLElement;
   readonly #endedPanel: HTMLElement;
   readonly #grid: HTMLDivElement;
+  readonly #sasPanel: HTMLElement;
+  readonly #sas = new Map<string, SasInfo>();
   readonly #waitingList: AlcoveWaitingList;
   readonly #controls: HTMLDivElement;
   readonly #mic: HTMLButtonElement;
@@ -106,6 +108,7 @@ export class AlcoveSession extends HTMLElement {
     this.#failedPanel = this.#panel('failed', el('p'), el('p'));
     this.#endedPanel = this.#panel('ended', el('p'));
     this.#grid = el('div', 'grid');
+    this.#sasPanel = this.#panel('sas', el('h2'), el('p'), el('ul'));
     this.#waitingList = doc.createElement('alcove-waiting-list');
     this.#waitingList.hidden = true;
     this.#waitingList.addEventListener('alcove-admission-request', (e) => this.#onAdmission(e));
@@ -114,7 +117,7 @@ export class AlcoveSession extends HTMLElement {
     this.#cam = this.#button('cam', () => this.#toggle('video'));
     this.#leave = this.#button('leave', () => this.#requestLeave());
     this.#controls.append(this.#mic, this.#cam, this.#leave);
-    base.append(this.#status, this.#announcer, this.#waitingPanel, this.#failedPanel, this.#endedPanel, this.#grid, this.#waitingList, this.#controls);
+    base.append(this.#status, this.#announcer, this.#waitingPanel, this.#failedPanel, this.#endedPanel, this.#sasPanel, this.#grid, this.#waitingList, this.#controls);
     this.#root.append(base);
     this.#render();
   }
@@ -207,6 +210,10 @@ export class AlcoveSession extends HTMLElement {
       this.#render();
     });
     on('muteRequested', (kind: 'audio' | 'video') => this.#announce('muteRequested', { kind: t(this.#lang(), kind === 'audio' ? 'kind.audio' : 'kind.video') }));
+    on('e2eeSasReady', (info: SasInfo) => {
+      this.#sas.set(info.peer, info);
+      this.#render();
+    });
     on('ended', (reason: string) => {
       this.#endReason = reason;
       this.#render();
@@ -221,6 +228,7 @@ export class AlcoveSession extends HTMLElement {
     for (const id of [...this.#tiles.keys()]) this.#removeTile(id);
     this.#endReason = '';
     this.#state = 'idle';
+    this.#sas.clear();
   }
 
   #tileFor(p: { id: string; displayName: string; connection?: string }): AlcoveVideoTile {
@@ -345,6 +353,30 @@ export class AlcoveSession extends HTMLElement {
 
   // --- rendering ----------------------------------------------------------------------------------
 
+  /** The security codes (SAS) to compare aloud, one line per peer: emoji with their names, and digits. */
+  #renderSas(lang: string, inCall: boolean): void {
+    const [title, body, list] = this.#sasPanel.children as unknown as [HTMLElement, HTMLElement, HTMLUListElement];
+    title.textContent = `${t(lang, 'sas.title')} · ${t(lang, 'encrypted')}`;
+    const names = [...this.#sas.keys()].map((id) => this.#session?.participants.find((p) => p.id === id)?.displayName ?? id);
+    body.textContent = t(lang, 'sas.body', { name: names.join(', ') });
+    const doc = this.#root.ownerDocument;
+    list.replaceChildren(
+      ...[...this.#sas.values()].map((info) => {
+        const li = doc.createElement('li');
+        li.dataset.peer = info.peer;
+        const emoji = doc.createElement('span');
+        emoji.textContent = info.emoji.map((e) => e.emoji).join(' ');
+        emoji.setAttribute('aria-label', info.emoji.map((e) => e.name).join(', '));
+        const digits = doc.createElement('span');
+        digits.className = 'digits';
+        digits.textContent = info.decimal.join(' ');
+        li.append(emoji, digits);
+        return li;
+      }),
+    );
+    this.#sasPanel.hidden = !(inCall && this.#sas.size > 0);
+  }
+
   #panel(name: string, ...children: HTMLElement[]): HTMLElement {
     const p = this.#root.ownerDocument.createElement('section');
     p.setAttribute('part', `panel ${name}`);
@@ -385,6 +417,7 @@ export class AlcoveSession extends HTMLElement {
     eBody.textContent = t(lang, this.#endReason === 'denied' ? 'ended.denied' : this.#endReason === 'removed' ? 'ended.removed' : 'ended.body');
     this.#endedPanel.hidden = state !== 'ended';
     const inCall = state === 'joined' || state === 'reconnecting';
+    this.#renderSas(lang, inCall);
     this.#grid.hidden = !inCall;
     this.#waitingList.hidden = !(inCall && this.#session?.role === 'host');
     this.#waitingList.setAttribute('lang', lang);
