@@ -9,7 +9,7 @@ export const BASE_CSS = `
 :host([hidden]) { display: none; }
 [part~="base"] { background: var(--_bg); border-radius: var(--_radius); padding: 12px; display: grid; gap: 12px; }
 [part~="status"] { font-weight: 600; }
-[part~="grid"] { display: grid; gap: 8px; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
+[part~="grid"] { display: grid; gap: 8px; grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); }
 [part~="controls"] { display: flex; gap: 8px; flex-wrap: wrap; }
 button { font: inherit; padding: 8px 14px; border-radius: calc(var(--_radius) / 2); border: 1px solid currentColor;
   background: #fff; color: inherit; cursor: pointer; }
