@@ -26,4 +26,3 @@ export type { SignalingOptions } from './signaling/signaling-client.js';
 // End-to-end encryption (the worker itself is the `@alcove/core/e2ee-worker` entry).
 export { e2eeTransformPath } from './e2ee/e2ee-controller.js';
 export type { E2eeTransformPath, SasInfo, WorkerLike } from './e2ee/e2ee-controller.js';
-export { SAS_EMOJI, sasDecimal, sasEmoji } from './e2ee/sas.js';
