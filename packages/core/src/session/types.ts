@@ -5,10 +5,10 @@ import type { ReconnectPolicy } from '../reconnect/reconnect-policy.js';
 import type { SignalingOptions } from '../signaling/signaling-client.js';
 
 /**
- * End-to-end encryption mode. `'auto'` (default) follows the session policy: media is encrypted
- * whenever E2EE is available (a later release); until then it publishes only in sessions created
- * with `e2eeRequired: false` and fails closed (`E2EE_UNAVAILABLE`) in sessions that require E2EE.
- * `'off'` never encrypts (sessions requiring E2EE refuse it).
+ * End-to-end encryption mode. `'auto'` (default) encrypts media whenever an `e2eeWorker` is given
+ * and the browser has encoded transforms; without them the client declares `e2ee: false`, which
+ * sessions requiring E2EE refuse (fail closed: `E2EE_REQUIRED` at the door, or `E2EE_UNAVAILABLE`
+ * and nothing published). `'off'` never encrypts.
  */
 export type E2eeMode = 'auto' | 'off';
 
