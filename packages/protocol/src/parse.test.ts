@@ -84,6 +84,13 @@ describe('parseClientMessage: bad input returns typed errors', () => {
     });
   }
 
+  it('accepts a sha-512 DTLS fingerprint (64 bytes, 191 characters)', () => {
+    const value = Array.from({ length: 64 }, () => 'AB').join(':');
+    expect(value).toHaveLength(191);
+    const r = parseClientMessage(req('media.connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [{ algorithm: 'sha-512', value }] } }));
+    expect(r.ok).toBe(true);
+  });
+
   it('rejects invalid UTF-8 bytes', () => {
     const r = parseClientMessage(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
     expect(r.ok).toBe(false);

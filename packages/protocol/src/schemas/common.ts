@@ -95,7 +95,7 @@ export const RtpParameters = v.strictObject({
 
 export const DtlsFingerprint = v.strictObject({
   algorithm: v.picklist(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
-  value: v.pipe(v.string(), v.maxLength(160), v.regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/)),
+  value: v.pipe(v.string(), v.maxLength(200), v.regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/)),
 });
 export const DtlsParameters = v.strictObject({
   role: v.optional(v.picklist(['auto', 'client', 'server'])),
