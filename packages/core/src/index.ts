@@ -2,6 +2,7 @@
  * `@alcove/core`: the browser session library of Alcove — signalling, admission, media through
  * mediasoup-client, chat with exactly-once delivery, host controls and tiered reconnect.
  * @packageDocumentation
+ * @module @alcove/core
  */
 export { Session } from './session/session.js';
 export type { SessionOptions, E2eeMode, FallbackPlan, RemoteParticipant, ReconnectInfo } from './session/types.js';

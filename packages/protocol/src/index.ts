@@ -3,6 +3,7 @@
  * schemas with inferred types, the error-code table, join-token claims and E2EE frame constants.
  * Isomorphic (browser and Node), no side effects.
  * @packageDocumentation
+ * @module @alcove/protocol
  */
 export { ERROR_CODES, ERROR_CODE_LIST, isErrorCode } from './errors.js';
 export type { ErrorCode, ProtocolError, WireError } from './errors.js';

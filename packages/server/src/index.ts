@@ -4,6 +4,7 @@
  * webhooks, and a hash-chained audit log. Run it with `alcove-server start`, or embed it with
  * {@link createAlcoveServer}. The integrator's client lives at `@alcove/server/client`.
  * @packageDocumentation
+ * @module @alcove/server
  */
 export { createAlcoveServer } from './server.js';
 export type { AlcoveServer, AlcoveServerOptions, FaultHooks } from './server.js';

@@ -3,6 +3,7 @@
  * (`createWorker` → `Worker.createRouter` → `Router.createWebRtcTransport` /
  * `createDirectTransport` → `Transport.produce` / `consume`).
  * @packageDocumentation
+ * @module @alcove/sfu
  */
 export { createWorker, Worker } from './worker/worker.js';
 export type { WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions, DropCounters } from './worker/worker.js';

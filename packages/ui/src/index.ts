@@ -4,6 +4,7 @@
  * and `--alcove-*` theme properties; English and Spanish text. Call {@link defineAlcoveElements}
  * once to register them.
  * @packageDocumentation
+ * @module @alcove/ui
  */
 export { defineAlcoveElements, ELEMENTS } from './define.js';
 export { AlcoveSession } from './elements/alcove-session.js';
