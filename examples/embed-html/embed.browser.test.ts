@@ -70,6 +70,10 @@ describe('examples/embed-html: <alcove-session> dropped into a page', () => {
     const sas = (p: Page) => p.locator('alcove-session [part~="sas"] .digits').first().textContent();
     await expect.poll(() => sas(host), { timeout: 20_000 }).toMatch(/^\d{4} \d{4} \d{4}$/);
     expect(await sas(guest)).toBe(await sas(host));
+    // The host confirms the codes match; the guest is told, through the server.
+    await host.getByRole('button', { name: 'The codes match' }).click();
+    await expect.poll(() => host.locator('alcove-session [part~="sas"] .confirmed').textContent(), { timeout: 10_000 }).toBe('You confirmed the code');
+    await expect.poll(() => guest.locator('alcove-session [part~="sas"] .peer-confirmed').textContent(), { timeout: 10_000 }).toBe('Host confirmed the code');
     // The host's tile of the guest shows the guest's name as text.
     await expect.poll(() => host.locator('alcove-video-tile[data-participant-id="guest-1"] [part~="name"]').textContent()).toContain('Guest');
 

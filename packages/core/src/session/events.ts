@@ -59,6 +59,11 @@ export interface SessionEvents {
   e2eeSasReady: [info: import('../e2ee/e2ee-controller.js').SasInfo];
   /** E2EE: a participant's media key arrived; their media can be decrypted. */
   e2eePeerKeyed: [participantId: string];
+  /**
+   * E2EE: someone confirmed that the security code of a pair matches — `by` confirmed it with
+   * `peer` (this client's own confirmations too, once the server has recorded them).
+   */
+  e2eeVerified: [by: string, peer: string];
   /** A non-fatal problem (a device failed, a track could not be consumed...). */
   error: [error: AlcoveError];
 }

@@ -21,6 +21,8 @@ export interface NotificationTarget {
   checklistSubmitted(participantId: string, status: ChecklistStatus): void;
   /** An opaque E2EE handshake or control message from `from`. */
   e2eeMessage?(d: NotificationData<'e2ee.message'>): void;
+  /** `participantId` confirmed that the security code with `peer` matches. */
+  e2eePeerVerified?(d: NotificationData<'e2ee.peerVerified'>): void;
 }
 
 /** Dispatches one validated notification. Unknown-to-us methods (`e2ee.*`, scores, layers) are ignored here. */
@@ -47,6 +49,7 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
     case 'host.muteRequested': return t.muteRequested(n.data.kind);
     case 'checklist.submitted': return t.checklistSubmitted(n.data.participantId, n.data.status);
     case 'e2ee.message': return t.e2eeMessage?.(n.data);
-    default: return undefined; // e2ee.peerVerified, consumer scores and layers: not used yet
+    case 'e2ee.peerVerified': return t.e2eePeerVerified?.(n.data);
+    default: return undefined; // consumer scores and layers: not used yet
   }
 }

@@ -190,6 +190,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       chat: (m) => this.#inbox.receive(m),
       muteRequested: (kind) => this.#emit('muteRequested', kind),
       e2eeMessage: (d) => this.#e2ee?.signal(d.from, d.type, d.payload),
+      e2eePeerVerified: (d) => this.#emit('e2eeVerified', d.participantId, d.peer),
       checklistSubmitted: (id, status) => this.#emit('checklistSubmitted', id, status),
     };
   }
@@ -436,6 +437,20 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * session.on('waitingRoomChanged', (w) => render(w.map((e) => ({ id: e.id, ready: e.checklist?.complete }))));
    * await session.admit(entry.id);
    */
+  /**
+   * Records that the security code shown by `e2eeSasReady` for `participantId` was read aloud and
+   * matches on both screens. The server tells the peer and the hosts and notes it in the audit trail.
+   * @throws {InvalidStateError} when not in a call; {@link UnsupportedError} `E2EE_UNAVAILABLE` without E2EE.
+   * @example
+   * session.on('e2eeSasReady', (sas) => showCode(sas, () => session.confirmSecurityCode(sas.peer)));
+   */
+  async confirmSecurityCode(participantId: string): Promise<void> {
+    this.#guardJoined('confirmSecurityCode');
+    if (!this.#e2ee) throw new UnsupportedError('E2EE_UNAVAILABLE', 'confirmSecurityCode() needs an E2EE session (e2eeWorker)');
+    await this.#request('e2ee.verified', { peer: participantId });
+    this.#emit('e2eeVerified', this.#selfId, participantId);
+  }
+
   admit(participantId: string): Promise<void> {
     return this.#host('host.admit', { participantId });
   }

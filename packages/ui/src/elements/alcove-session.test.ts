@@ -36,6 +36,8 @@ class FakeSession {
   async deny(id: string) { this.calls.push(['deny', id]); }
   async setMicrophoneEnabled(on: boolean) { this.calls.push(['mic', on]); }
   async setCameraEnabled(on: boolean) { this.calls.push(['cam', on]); }
+  participantId = 'me';
+  async confirmSecurityCode(peer: string) { this.calls.push(['confirm', peer]); this.emit('e2eeVerified', 'me', peer); }
   attach(_track: unknown, _el: unknown) { this.calls.push(['attach']); return () => this.calls.push(['detach']); }
 }
 
@@ -241,5 +243,12 @@ describe('<alcove-session> security code', () => {
     expect(panel.textContent).toContain('Read these out loud with Dr Rivera');
     expect(panel.querySelector('.digits')!.textContent).toBe('1234 5678 9012');
     expect(panel.querySelector('li span')!.getAttribute('aria-label')).toBe('Dog, Key');
+    const match = panel.querySelector('button.match') as HTMLButtonElement;
+    expect(match.textContent).toBe('The codes match');
+    match.click();
+    await vi.waitFor(() => expect(fake.calls).toContainEqual(['confirm', 'h']));
+    expect(panel.querySelector('.confirmed')!.textContent).toBe('You confirmed the code');
+    fake.emit('e2eeVerified', 'h', 'me');
+    expect(panel.querySelector('.peer-confirmed')!.textContent).toBe('Dr Rivera confirmed the code');
   });
 });

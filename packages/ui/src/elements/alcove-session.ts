@@ -9,7 +9,7 @@ import type { AlcoveWaitingList } from './alcove-waiting-list.js';
 export type SessionLike = Pick<
   Session,
   'on' | 'off' | 'join' | 'leave' | 'state' | 'role' | 'participants' | 'waiting' | 'localTracks' | 'attach' |
-  'setMicrophoneEnabled' | 'setCameraEnabled' | 'admit' | 'deny'
+  'setMicrophoneEnabled' | 'setCameraEnabled' | 'admit' | 'deny' | 'confirmSecurityCode' | 'participantId'
 >;
 
 /** Creates the session; default `Session.create` from `@alcove/core`. */
@@ -74,6 +74,8 @@ export class AlcoveSession extends HTMLElement {
   readonly #grid: HTMLDivElement;
   readonly #sasPanel: HTMLElement;
   readonly #sas = new Map<string, SasInfo>();
+  /** `by>peer` pairs confirmed as matching. */
+  readonly #verified = new Set<string>();
   readonly #waitingList: AlcoveWaitingList;
   readonly #controls: HTMLDivElement;
   readonly #mic: HTMLButtonElement;
@@ -214,6 +216,10 @@ export class AlcoveSession extends HTMLElement {
       this.#sas.set(info.peer, info);
       this.#render();
     });
+    on('e2eeVerified', (by: string, peer: string) => {
+      this.#verified.add(`${by}>${peer}`);
+      this.#render();
+    });
     on('ended', (reason: string) => {
       this.#endReason = reason;
       this.#render();
@@ -229,6 +235,7 @@ export class AlcoveSession extends HTMLElement {
     this.#endReason = '';
     this.#state = 'idle';
     this.#sas.clear();
+    this.#verified.clear();
   }
 
   #tileFor(p: { id: string; displayName: string; connection?: string }): AlcoveVideoTile {
@@ -371,6 +378,33 @@ export class AlcoveSession extends HTMLElement {
         digits.className = 'digits';
         digits.textContent = info.decimal.join(' ');
         li.append(emoji, digits);
+        const self = this.#session?.participantId ?? '';
+        const name = this.#session?.participants.find((p) => p.id === info.peer)?.displayName ?? info.peer;
+        if (this.#verified.has(`${self}>${info.peer}`)) {
+          const done = doc.createElement('span');
+          done.className = 'confirmed';
+          done.textContent = t(lang, 'sas.confirmed');
+          li.append(done);
+        } else {
+          const match = doc.createElement('button');
+          match.type = 'button';
+          match.className = 'match';
+          match.textContent = t(lang, 'sas.match');
+          match.addEventListener('click', () => {
+            match.disabled = true;
+            this.#session?.confirmSecurityCode(info.peer).catch((e: unknown) => {
+              match.disabled = false;
+              this.#reportError(e);
+            });
+          });
+          li.append(match);
+        }
+        if (this.#verified.has(`${info.peer}>${self}`)) {
+          const theirs = doc.createElement('span');
+          theirs.className = 'peer-confirmed';
+          theirs.textContent = t(lang, 'sas.peerConfirmed', { name });
+          li.append(theirs);
+        }
         return li;
       }),
     );
