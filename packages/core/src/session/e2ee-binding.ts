@@ -30,7 +30,11 @@ export class E2eeBinding {
     c.on('relay', (to, type, payload) => void host.request('e2ee.relay', { to, type, payload }).catch(() => undefined));
     c.on('sas', (info) => host.sasReady(info));
     c.on('peerKeyed', (peer) => host.peerKeyed(peer));
-    c.on('decryptFailed', (peer, track, reason) => host.problem('E2EE_DECRYPT_FAILED', `${peer}/${track}: ${reason}`));
+    c.on('decryptFailed', (peer, track, reason) => {
+      // A missing key is normal for a moment after admission or a key change ("waiting for keys",
+      // E2EE.md §6); only wrong keys, forgeries and replays are problems worth an event.
+      if (reason !== 'UNKNOWN_KEY') host.problem('E2EE_DECRYPT_FAILED', `${peer}/${track}: ${reason}`);
+    });
     c.on('refused', (peer, reason) => host.problem('E2EE_HANDSHAKE_REFUSED', `${peer}: ${reason}`));
     c.on('error', (message) => host.problem('E2EE_WORKER_ERROR', message));
   }
