@@ -137,6 +137,19 @@ describe('KeyAgreement', () => {
     expect(r.log.refused.length).toBeGreaterThan(before); // replays refused
   });
 
+  it('ratchets every 5 minutes without messages; peers keep reading', () => {
+    const r = room(['therapist', 'client']);
+    r.meet('therapist', 'client');
+    const before = r.agents.get('therapist')!.sender.position;
+    r.advance(5 * 60 * 1000);
+    expect(r.queue).toEqual([]);
+    expect(r.agents.get('therapist')!.sender.position).toEqual({ generation: before!.generation, step: before!.step + 1 });
+    expect(canRead(r, 'therapist', 'client')).toBe(true);
+    r.advance(5 * 60 * 1000);
+    expect(r.agents.get('therapist')!.sender.position?.step).toBe(before!.step + 2);
+    expect(canRead(r, 'therapist', 'client')).toBe(true);
+  });
+
   it('handshakes again when a peer starts over (new worker, same participant id)', () => {
     const r = room(['therapist', 'client']);
     r.meet('therapist', 'client');

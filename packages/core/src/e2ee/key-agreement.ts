@@ -1,4 +1,4 @@
-import { E2EE_SUITES } from '@alcove/protocol';
+import { E2EE_RATCHET_INTERVAL_MS, E2EE_SUITES } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import { ControlChannel } from './control-channel.js';
 import { fromBase64, toBase64 } from './encoding.js';
@@ -33,6 +33,8 @@ export interface KeyAgreementOptions {
   readonly identity?: nacl.SignKeyPair;
   /** How long a rotation waits for acknowledgements before switching anyway, ms. Default 2 000. */
   readonly rotationWaitMs?: number;
+  /** Periodic ratchet of the sender key (no messages: receivers derive the step), ms. Default 5 min. */
+  readonly ratchetIntervalMs?: number;
   readonly randomBytes?: (n: number) => Uint8Array;
 }
 
@@ -70,6 +72,7 @@ export class KeyAgreement {
   readonly #peers = new Map<string, Peer>();
   #base: { g: number; s: number; key: Uint8Array } | undefined;
   #pending: { g: number; key: Uint8Array; waiting: Set<string>; timer: unknown } | undefined;
+  #ratchetTimer: unknown;
 
   constructor(options: KeyAgreementOptions, host: KeyAgreementHost) {
     this.#o = options;
@@ -89,6 +92,20 @@ export class KeyAgreement {
     const key = this.#random(32);
     this.#base = { g: 0, s: 0, key };
     this.sender.setKey(0, key);
+    this.#scheduleRatchet();
+  }
+
+  /** Every few minutes: ratchet forward, so a later memory compromise reveals at most that window. */
+  #scheduleRatchet(): void {
+    this.#ratchetTimer = this.#host.setTimeout(() => {
+      if (!this.#base) return;
+      if (!this.#pending) {
+        const r = this.sender.ratchet();
+        this.#base.key.fill(0);
+        this.#base = { g: r.generation, s: r.step, key: r.base };
+      }
+      this.#scheduleRatchet();
+    }, this.#o.ratchetIntervalMs ?? E2EE_RATCHET_INTERVAL_MS);
   }
 
   /** A peer is in the room (admitted): run the handshake with it. */
@@ -163,6 +180,7 @@ export class KeyAgreement {
   /** Wipes every key. */
   destroy(): void {
     if (this.#pending) this.#host.clearTimeout(this.#pending.timer);
+    if (this.#ratchetTimer !== undefined) this.#host.clearTimeout(this.#ratchetTimer);
     this.sender.destroy();
     for (const r of this.receivers.values()) r.destroy();
     for (const p of this.#peers.values()) p.channel?.destroy();
