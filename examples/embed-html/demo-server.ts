@@ -27,8 +27,18 @@ export interface Demo {
   close(): Promise<void>;
 }
 
+/** Options of {@link startDemo}. */
+export interface DemoOptions {
+  readonly port?: number;
+  /** Session policy override; default the server's (E2EE required). */
+  readonly e2eeRequired?: boolean;
+  /** The practice site to serve: a folder with `index.html` and the page script `entry` (default this example). */
+  readonly site?: { readonly dir: string; readonly entry?: string };
+}
+
 /** Starts the Alcove server and the demo website. Sessions use the server's defaults (E2EE required) unless told otherwise. */
-export async function startDemo(options: { port?: number; e2eeRequired?: boolean } = {}): Promise<Demo> {
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const siteDir = options.site?.dir ?? here;
   const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const alcove = await createAlcoveServer({
     port: 0,
@@ -43,7 +53,7 @@ export async function startDemo(options: { port?: number; e2eeRequired?: boolean
     ...(options.e2eeRequired !== undefined ? { e2eeRequired: options.e2eeRequired } : {}),
   });
   const bundle = await build({
-    entryPoints: [join(here, 'page.ts')],
+    entryPoints: [join(siteDir, options.site?.entry ?? 'page.ts')],
     bundle: true,
     write: false,
     format: 'esm',
@@ -71,7 +81,7 @@ export async function startDemo(options: { port?: number; e2eeRequired?: boolean
     logLevel: 'silent',
   });
   const workerJs = worker.outputFiles[0]!.text;
-  const html = readFileSync(join(here, 'index.html'), 'utf8');
+  const html = readFileSync(join(siteDir, 'index.html'), 'utf8');
   const names = { host: 'Host', client: 'Guest' } as const;
   let guests = 0;
 
