@@ -150,6 +150,42 @@ describe('KeyAgreement', () => {
     expect(canRead(r, 'therapist', 'client')).toBe(true);
   });
 
+  it('recovers a lost key message: the receiver asks, the sender sends its current key again', () => {
+    const r = room(['therapist', 'client']);
+    r.agents.get('therapist')!.addPeer('client');
+    r.agents.get('client')!.addPeer('therapist');
+    let dropped = 0;
+    r.deliver((m) => {
+      // Lose the therapist's first sealed message (its key) on the way to the client.
+      if (m.from === 'therapist' && m.type === 'sealed' && dropped === 0) {
+        dropped++;
+        m.to = 'nobody';
+      }
+    });
+    expect(canRead(r, 'therapist', 'client')).toBe(false);
+    r.agents.get('client')!.requestKey('therapist');
+    r.deliver();
+    expect(canRead(r, 'therapist', 'client')).toBe(true);
+  });
+
+  it('restarts a handshake whose messages were lost', () => {
+    const r = room(['therapist', 'client']);
+    r.agents.get('therapist')!.addPeer('client');
+    r.agents.get('client')!.addPeer('therapist');
+    r.deliver((m) => {
+      if (m.from === 'therapist') m.to = 'nobody'; // the therapist's commit never arrives
+    });
+    expect(canRead(r, 'therapist', 'client')).toBe(false);
+    r.agents.get('client')!.requestKey('therapist'); // too early: nothing happens
+    expect(r.queue).toEqual([]);
+    r.advance(3000);
+    r.agents.get('client')!.requestKey('therapist');
+    r.deliver();
+    expect(canRead(r, 'therapist', 'client')).toBe(true);
+    expect(canRead(r, 'client', 'therapist')).toBe(true);
+    expect(r.log.sas.get('therapist->client')).toEqual(r.log.sas.get('client->therapist'));
+  });
+
   it('handshakes again when a peer starts over (new worker, same participant id)', () => {
     const r = room(['therapist', 'client']);
     r.meet('therapist', 'client');

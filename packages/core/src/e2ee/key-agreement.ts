@@ -52,7 +52,12 @@ interface Peer {
   secrets?: PairSecrets;
   /** The (g, s) we last sent this peer. */
   sent?: { g: number; s: number };
+  /** When this pair's handshake started (host clock), to restart one whose messages were lost. */
+  startedAt: number;
 }
+
+/** A handshake with no result after this long is started again on the next key request, ms. */
+const HANDSHAKE_RETRY_MS = 3000;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -117,7 +122,7 @@ export class KeyAgreement {
       peerId,
       randomBytes: this.#random,
     });
-    const peer: Peer = { handshake, committed: true };
+    const peer: Peer = { handshake, committed: true, startedAt: this.#host.now() };
     this.#peers.set(peerId, peer);
     this.#host.relay(peerId, 'commit', encodeCommit(handshake.commit()));
   }
@@ -131,6 +136,22 @@ export class KeyAgreement {
     this.receivers.get(peerId)?.destroy();
     this.receivers.delete(peerId);
     this.#rotate();
+  }
+
+  /**
+   * Frames of `peerId` arrive under a key we do not hold (E2EE.md §6: "after ~1 s without it send
+   * KEY_REQUEST"): ask the peer for its current key over the control channel; if the pair never
+   * completed (a handshake message was lost while someone reconnected), start the handshake again.
+   */
+  requestKey(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    if (peer.channel) {
+      this.#send(peerId, peer, { t: 'keyRequest' });
+    } else if (this.#host.now() - peer.startedAt >= HANDSHAKE_RETRY_MS) {
+      this.#peers.delete(peerId);
+      this.addPeer(peerId);
+    }
   }
 
   /** Handles a relayed message from `from`. Never throws; refusals are reported. */

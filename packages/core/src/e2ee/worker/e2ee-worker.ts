@@ -43,6 +43,14 @@ const stats: { -readonly [K in keyof TransformStats]: TransformStats[K] }[] = []
 const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
 
 const noKeys = new ReceiverKeyRing(suite);
+/** Last key request per sender (at most one a second). */
+const keyRequests = new Map<string, number>();
+function requestKeyOf(participantId: string): void {
+  const now = Date.now();
+  if (!agreement || now - (keyRequests.get(participantId) ?? 0) < 1000) return;
+  keyRequests.set(participantId, now);
+  agreement.requestKey(participantId);
+}
 function ringOf(participantId: string): ReceiverKeyRing {
   if (agreement) return agreement.receivers.get(participantId) ?? noKeys;
   let r = directReceivers.get(participantId);
@@ -82,6 +90,7 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
         out = openFrame(ringOf(options.participantId), options.track, data);
       }
       if (!out.ok) {
+        if (out.reason === 'UNKNOWN_KEY' && options.direction === 'recv') requestKeyOf(options.participantId);
         s.dropped++;
         s.lastDropReason = out.reason;
         sinceReport++;
