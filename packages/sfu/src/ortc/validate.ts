@@ -110,6 +110,25 @@ function validateRtcpFeedbackList(codec: { rtcpFeedback?: RtcpFeedback[] }): voi
   for (const fb of codec.rtcpFeedback) validateRtcpFeedback(fb);
 }
 
+/** Checks the MIME type and returns its kind. */
+function codecKind(codec: { mimeType?: unknown }): MediaKind {
+  if (!codec.mimeType || typeof codec.mimeType !== 'string') throw new TypeError('missing codec.mimeType');
+  const match = MIME_TYPE_RE.exec(codec.mimeType);
+  if (!match) throw new TypeError('invalid codec.mimeType');
+  return match[1]!.toLowerCase() as MediaKind;
+}
+
+/** Shared tail of codec validation: `channels` (1 by default for audio, none for video), parameters, feedback. */
+function finishCodec(codec: { channels?: number; parameters?: RtpCodecParametersMap; rtcpFeedback?: RtcpFeedback[] }, kind: MediaKind): void {
+  if (kind === 'audio') {
+    if (typeof codec.channels !== 'number') codec.channels = 1;
+  } else {
+    delete codec.channels;
+  }
+  validateCodecParametersMap(codec);
+  validateRtcpFeedbackList(codec);
+}
+
 /**
  * Validates one {@link RtpCodecCapability}; sets `kind` from the MIME type,
  * defaults `channels` to 1 for audio (and removes it for video).
@@ -118,25 +137,13 @@ function validateRtcpFeedbackList(codec: { rtcpFeedback?: RtcpFeedback[] }): voi
  */
 export function validateRtpCodecCapability(codec: RtpCodecCapability): void {
   if (!isObject(codec)) throw new TypeError('codec is not an object');
-  if (!codec.mimeType || typeof codec.mimeType !== 'string') {
-    throw new TypeError('missing codec.mimeType');
-  }
-  const match = MIME_TYPE_RE.exec(codec.mimeType);
-  if (!match) throw new TypeError('invalid codec.mimeType');
-  codec.kind = match[1]!.toLowerCase() as MediaKind;
+  codec.kind = codecKind(codec);
 
   if (codec.preferredPayloadType !== undefined && typeof codec.preferredPayloadType !== 'number') {
     throw new TypeError('invalid codec.preferredPayloadType');
   }
   if (typeof codec.clockRate !== 'number') throw new TypeError('missing codec.clockRate');
-
-  if (codec.kind === 'audio') {
-    if (typeof codec.channels !== 'number') codec.channels = 1;
-  } else {
-    delete codec.channels;
-  }
-  validateCodecParametersMap(codec);
-  validateRtcpFeedbackList(codec);
+  finishCodec(codec, codec.kind);
 }
 
 /**
@@ -179,22 +186,10 @@ export function validateRtpHeaderExtension(ext: RtpHeaderExtension): void {
  */
 export function validateRtpCodecParameters(codec: RtpCodecParameters): void {
   if (!isObject(codec)) throw new TypeError('codec is not an object');
-  if (!codec.mimeType || typeof codec.mimeType !== 'string') {
-    throw new TypeError('missing codec.mimeType');
-  }
-  const match = MIME_TYPE_RE.exec(codec.mimeType);
-  if (!match) throw new TypeError('invalid codec.mimeType');
+  const kind = codecKind(codec);
   if (typeof codec.payloadType !== 'number') throw new TypeError('missing codec.payloadType');
   if (typeof codec.clockRate !== 'number') throw new TypeError('missing codec.clockRate');
-
-  const kind = match[1]!.toLowerCase() as MediaKind;
-  if (kind === 'audio') {
-    if (typeof codec.channels !== 'number') codec.channels = 1;
-  } else {
-    delete codec.channels;
-  }
-  validateCodecParametersMap(codec);
-  validateRtcpFeedbackList(codec);
+  finishCodec(codec, kind);
 }
 
 /**
