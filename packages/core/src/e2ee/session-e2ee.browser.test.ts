@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAlcoveServer, mintJoinToken, type AlcoveServer } from '@alcove/server';
-import { bundleForBrowser, launchBrowser, startStaticServer, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import { launchBrowser, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import { startTestSite } from '../test/browser/site.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // refused publishing (fail closed).
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const coreDir = join(here, '..', '..');
 const SECRET = 'e2ee-browser-test-secret-0123456789abcdef';
 
 type PageState = { sas: { peer: string; decimal: number[] }[]; keyed: string[]; errors: string[] };
@@ -33,16 +33,7 @@ describe('E2EE sessions in Chromium against the real server', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'alcove-e2ee-browser-'));
     server = await createAlcoveServer({ port: 0, tokens: { hs256Secret: SECRET }, allowedOrigins: ['*'], dataDir, logLevel: 'error' });
     await server.start();
-    const alias = { '@alcove/core': join(coreDir, 'src', 'index.ts'), '@alcove/protocol': join(coreDir, '..', 'protocol', 'src', 'index.ts') };
-    const [pageJs, workerJs] = await Promise.all([
-      bundleForBrowser(join(coreDir, 'src', 'test', 'browser', 'e2ee-page.ts'), { resolveDir: coreDir, alias }),
-      bundleForBrowser(join(here, 'worker', 'e2ee-worker.ts'), { resolveDir: coreDir, alias }),
-    ]);
-    web = await startStaticServer({
-      '/index.html': '<!doctype html><meta charset="utf-8"><title>test</title><script type="module" src="/page.js"></script>',
-      '/page.js': pageJs,
-      '/e2ee-worker.js': workerJs,
-    });
+    web = await startTestSite(join(here, '..', 'test', 'browser', 'e2ee-page.ts'), { e2eeWorker: true });
     tb = await launchBrowser();
   });
   afterAll(async () => {

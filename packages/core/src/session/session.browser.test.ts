@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlcoveServer, mintJoinToken, type AlcoveServer } from '@alcove/server';
-import { bundleForBrowser, launchBrowser, measureAudioLevel, startStaticServer, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import { launchBrowser, measureAudioLevel, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import { startTestSite } from '../test/browser/site.js';
 
 // Two Chromium pages run @alcove/core against the real server and SFU on 127.0.0.1.
 // Sessions are created with `e2eeRequired: false` until the E2EE work lands (see README).
 const here = fileURLToPath(new URL('.', import.meta.url));
-const coreDir = join(here, '..', '..');
 const SECRET = 'core-browser-test-secret-0123456789abcdef';
 
 type Ev = [string, ...unknown[]];
@@ -68,14 +68,7 @@ describe('@alcove/core in Chromium against the real server', () => {
     });
     await server.start();
     wsUrl = server.wsUrl as string;
-    const js = await bundleForBrowser(join(here, '..', 'test', 'browser', 'page.ts'), {
-      resolveDir: coreDir,
-      alias: { '@alcove/core': join(coreDir, 'src', 'index.ts'), '@alcove/protocol': join(coreDir, '..', 'protocol', 'src', 'index.ts') },
-    });
-    web = await startStaticServer({
-      '/index.html': '<!doctype html><meta charset="utf-8"><title>test</title><script type="module" src="/page.js"></script>',
-      '/page.js': js,
-    });
+    web = await startTestSite(join(here, '..', 'test', 'browser', 'page.ts'));
     tb = await launchBrowser();
   });
 
