@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   CANNOT_CONSUME: 'The consumer\'s RTP capabilities cannot receive this producer.',
   MEDIA_ERROR: 'The media engine refused the request.',
   SCREEN_SHARE_NOT_ALLOWED: 'The host has not allowed screen sharing.',
+  // Pre-session checklist.
+  UNKNOWN_STEP: 'The checklist submission names a step the session policy does not define.',
+  CHECKLIST_INCOMPLETE: 'The session requires the checklist\'s required steps before admission, and they are not done.',
+  LICENSURE_BLOCKED: 'The client\'s location is outside the therapist\'s licensed jurisdictions and the policy blocks admission.',
+  PAYLOAD_TOO_LARGE: 'A sealed payload is larger than allowed for one recipient.',
+  INVALID_RECEIPT: 'The consent receipt does not match the session\'s consent document or its signature does not verify.',
   // Load and lifecycle.
   RATE_LIMITED: 'Too many messages; slow down.',
   SHUTTING_DOWN: 'The server is shutting down.',

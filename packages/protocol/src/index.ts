@@ -26,5 +26,7 @@ export {
 } from './token.js';
 export type { JoinTokenClaims, Role } from './token.js';
 export * from './e2ee.js';
+export { CHECKLIST_LIMITS, CHECKLIST_STEP_IDS, CUSTOM_STEP_RE, NETWORK_TEST_LIMITS, consentReceiptMessage, isChecklistStepId } from './checklist.js';
+export type { BuiltInStepId, ConsentReceiptFields } from './checklist.js';
 export type * from './types.js';
 export { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS } from './fixtures.js';

@@ -31,7 +31,7 @@ describe('parseClientMessage: valid requests', () => {
   }
   it('covers every method group of the design', () => {
     const groups = new Set(methods.map((m) => m.split('.')[0]));
-    expect([...groups].sort()).toEqual(['chat', 'checklist', 'e2ee', 'host', 'media', 'session']);
+    expect([...groups].sort()).toEqual(['chat', 'checklist', 'e2ee', 'host', 'media', 'network', 'session']);
   });
   it('accepts bytes as well as text', () => {
     const r = parseClientMessage(new TextEncoder().encode(req('session.ping', {})));

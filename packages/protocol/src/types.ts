@@ -1,5 +1,6 @@
 import type * as v from 'valibot';
 import type * as c from './schemas/common.js';
+import type * as cl from './schemas/checklist.js';
 import type * as e from './schemas/entities.js';
 
 /** mediasoup-shaped RTP capabilities. */
@@ -25,6 +26,22 @@ export type ProducerInfo = v.InferOutput<typeof e.ProducerInfo>;
 /** Session policy as a participant sees it. */
 export type SessionPolicyInfo = v.InferOutput<typeof e.SessionPolicyInfo>;
 /** What the server learns of a checklist. */
-export type ChecklistStatus = v.InferOutput<typeof e.ChecklistStatus>;
-/** Status of one checklist step. */
-export type CheckStatus = v.InferOutput<typeof e.CheckStatus>;
+export type ChecklistStatus = v.InferOutput<typeof cl.ChecklistStatus>;
+/** Status of one checklist step as the server knows it. */
+export type CheckStatus = v.InferOutput<typeof cl.CheckStatus>;
+/** One checklist step as the policy defines it. */
+export type ChecklistStepDef = v.InferOutput<typeof cl.ChecklistStepDef>;
+/** The consent document of a session. */
+export type ConsentDocument = v.InferOutput<typeof cl.ConsentDocument>;
+/** The checklist part of the policy, as participants see it. */
+export type ChecklistPolicyInfo = v.InferOutput<typeof cl.ChecklistPolicyInfo>;
+/** A signed consent receipt. */
+export type ConsentReceipt = v.InferOutput<typeof cl.ConsentReceipt>;
+/** `off`, `warn` or `block`. */
+export type LicensureMode = v.InferOutput<typeof cl.LicensureMode>;
+/** `pass`, `warn`, `block` or `unknown`. */
+export type LicensureOutcome = v.InferOutput<typeof cl.LicensureOutcome>;
+/** A host and its identity key, for the sealed checklist channel. */
+export type HostKey = v.InferOutput<typeof cl.HostKey>;
+/** `commit`, `reveal` or `sealed`. */
+export type ChecklistRelayType = v.InferOutput<typeof cl.ChecklistRelayType>;

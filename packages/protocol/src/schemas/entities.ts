@@ -1,16 +1,8 @@
 import * as v from 'valibot';
+import { ChecklistPolicyInfo, ChecklistStatus, LicensureOutcome } from './checklist.js';
 import { DisplayName, Id, MediaKind, Role, TrackSource, b64, str, uint } from './common.js';
 
-/** Status of one checklist step as the server may know it: never the answer itself. */
-export const CheckStatus = v.picklist(['pending', 'passed', 'failed', 'skipped']);
-/** What the server learns of a checklist: which steps passed, never what was entered. */
-export const ChecklistStatus = v.strictObject({
-  steps: v.pipe(
-    v.record(v.pipe(v.string(), v.maxLength(40), v.regex(/^[a-z][a-z0-9-]*$/)), CheckStatus),
-    v.check((o) => Object.keys(o).length <= 32, 'too many checklist steps'),
-  ),
-  complete: v.boolean(),
-});
+export { CheckStatus, ChecklistStatus } from './checklist.js';
 
 /** A participant as others in the room see it. */
 export const ParticipantInfo = v.strictObject({
@@ -30,6 +22,10 @@ export const WaitingEntry = v.strictObject({
   displayName: DisplayName,
   since: uint(Number.MAX_SAFE_INTEGER),
   checklist: v.optional(ChecklistStatus),
+  /** Outcome of the licensure check (never the address). */
+  licensure: v.optional(LicensureOutcome),
+  /** Whether the host may admit now (the checklist's admission requirements are met). */
+  admissible: v.optional(v.boolean()),
 });
 
 /** A published track others may consume. */
@@ -49,6 +45,8 @@ export const SessionPolicyInfo = v.strictObject({
   screenShare: v.picklist(['host', 'everyone', 'nobody']),
   maxParticipants: uint(100),
   recording: v.literal(false),
+  /** The pre-session checklist; absent when the policy has none. */
+  checklist: v.optional(ChecklistPolicyInfo),
 });
 
 export const ReasonText = str(200);

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { Empty, Id, MediaKind, b64, str, uint } from './common.js';
-import { ChecklistStatus, ParticipantInfo, ProducerInfo, ReasonText, WaitingEntry } from './entities.js';
+import { ChecklistRelayType, ChecklistStatus, HostKey, LicensureOutcome, Sha256Hex, StepId, ConsentVersion } from './checklist.js';
+import { ParticipantInfo, ProducerInfo, ReasonText, WaitingEntry } from './entities.js';
 
 const LeaveReason = v.picklist(['left', 'removed', 'timeout', 'ended']);
 
@@ -51,12 +52,20 @@ export const NOTIFICATIONS = {
   'e2ee.peerVerified': v.strictObject({ participantId: Id, peer: Id }),
 
   // --- checklist -------------------------------------------------------------------------------
+  /** Hosts: a client's checklist status changed (statuses and outcomes only, never answers). */
   'checklist.submitted': v.strictObject({
     participantId: Id,
     status: ChecklistStatus,
-    sealed: v.optional(b64(16384)),
-    consentHash: v.optional(str(128)),
+    admissible: v.boolean(),
+    missing: v.array(StepId),
+    licensure: v.optional(LicensureOutcome),
+    /** The consent the client signed; `verified`: the server checked the signature. */
+    consent: v.optional(v.strictObject({ version: ConsentVersion, sha256: Sha256Hex, verified: v.boolean() })),
   }),
+  /** Guests: the hosts (and identity keys) to seal checklist answers to changed. */
+  'checklist.hosts': v.strictObject({ hosts: v.array(HostKey) }),
+  /** A sealed-channel message from a guest or a host (opaque). */
+  'checklist.message': v.strictObject({ from: Id, type: ChecklistRelayType, payload: b64(6144) }),
 
   // --- chat ------------------------------------------------------------------------------------
   'chat.message': v.strictObject({

@@ -3,7 +3,8 @@ import {
   DtlsParameters, Empty, IceCandidate, IceParameters, Id, MediaKind, Role, RtpCapabilities, RtpParameters,
   SctpCapabilities, TrackSource, b64, str, uint,
 } from './common.js';
-import { ChecklistStatus, ParticipantInfo, ProducerInfo, SessionPolicyInfo, WaitingEntry } from './entities.js';
+import { ChecklistRelayType, ChecklistStatus, ConsentReceipt, HostKey, Jurisdiction, LicensureOutcome, StepId } from './checklist.js';
+import { ParticipantInfo, ProducerInfo, SessionPolicyInfo, WaitingEntry } from './entities.js';
 
 const Token = v.pipe(v.string(), v.minLength(16), v.maxLength(4096));
 const Ticket = v.pipe(v.string(), v.minLength(22), v.maxLength(128), v.regex(/^[A-Za-z0-9_-]+$/));
@@ -22,6 +23,8 @@ const JoinedResult = v.strictObject({
   producers: v.optional(v.array(ProducerInfo)),
   /** Present for hosts. */
   waiting: v.optional(v.array(WaitingEntry)),
+  /** Present for guests (waiting or admitted): the hosts to seal checklist answers to. */
+  hosts: v.optional(v.array(HostKey)),
   /** Milliseconds between heartbeats the server expects. */
   heartbeatMs: uint(600_000),
 });
@@ -132,16 +135,72 @@ export const REQUESTS = {
   'e2ee.verified': { data: v.strictObject({ peer: Id }), result: Ok },
 
   // --- checklist -------------------------------------------------------------------------------
+  /**
+   * A client's checklist progress: step statuses (never answers), the consent receipt and the
+   * licensure outcome. Answers go sealed to the hosts through `checklist.relay`. Resubmitting
+   * replaces the previous status.
+   */
   'checklist.submit': {
     data: v.strictObject({
       status: ChecklistStatus,
-      /** Answers sealed to the host (location, contacts...). The server cannot read them. */
-      sealed: v.optional(b64(16384)),
-      /** Hash of the consent document version the client accepted. */
-      consentHash: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64,128}$/))),
+      /** Present once the client acknowledged the policy's consent document. */
+      consent: v.optional(ConsentReceipt),
+      /** Outcome of the licensure check; `jurisdiction` only when the policy shares it. */
+      licensure: v.optional(v.strictObject({ outcome: LicensureOutcome, jurisdiction: v.optional(Jurisdiction) })),
     }),
+    result: v.strictObject({
+      /** Whether the admission requirements are met now. */
+      admissible: v.boolean(),
+      /** Required steps not yet done (in policy order). */
+      missing: v.array(StepId),
+    }),
+  },
+  /**
+   * The sealed checklist channel between a guest and a host: a pair handshake (commit, reveal)
+   * then sealed answers. The server checks sizes and who may talk to whom, and reads nothing.
+   */
+  'checklist.relay': {
+    data: v.strictObject({ to: Id, type: ChecklistRelayType, payload: b64(6144) }),
     result: Ok,
   },
+
+  // --- network test (checklist) ----------------------------------------------------------------
+  /**
+   * Starts a network test: a short-lived send and receive transport on a router of its own (the
+   * room never sees it). Allowed while waiting.
+   */
+  'network.testStart': {
+    data: Ok,
+    result: v.strictObject({
+      testId: Id,
+      rtpCapabilities: RtpCapabilities,
+      send: TransportResult,
+      recv: TransportResult,
+      /** The server closes the test after this many ms. */
+      timeoutMs: uint(600_000),
+    }),
+  },
+  'network.testConnect': {
+    data: v.strictObject({ testId: Id, transportId: Id, dtlsParameters: DtlsParameters }),
+    result: Ok,
+  },
+  /** Publishes a probe track on the test's send transport and consumes it back on its receive transport. */
+  'network.testProduce': {
+    data: v.strictObject({ testId: Id, kind: MediaKind, rtpParameters: RtpParameters, rtpCapabilities: RtpCapabilities }),
+    result: v.strictObject({ producerId: Id, consumerId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
+  },
+  /** What the server's engine measured of the probe's uplink so far. */
+  'network.testStats': {
+    data: v.strictObject({ testId: Id }),
+    result: v.strictObject({
+      packetsReceived: uint(Number.MAX_SAFE_INTEGER),
+      packetsLost: uint(Number.MAX_SAFE_INTEGER),
+      bytesReceived: uint(Number.MAX_SAFE_INTEGER),
+      /** Interarrival jitter in ms, when known. */
+      jitterMs: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(60_000))),
+    }),
+  },
+  'network.testEnd': { data: v.strictObject({ testId: Id }), result: Ok },
 
   // --- chat ------------------------------------------------------------------------------------
   'chat.send': {
