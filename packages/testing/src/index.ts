@@ -1,6 +1,7 @@
 /**
  * Alcove's private test harness: Debian Chromium through playwright-core, an in-memory static
- * server on loopback, an esbuild bundler for test pages, and probes for decoded media.
+ * server on loopback, an esbuild bundler for test pages, probes for decoded media, the one way to
+ * wait for a condition ({@link waitFor}) and the one fixture for a call ({@link startCall}).
  * @packageDocumentation
  */
 export { CHROMIUM_FLAGS, ChromiumNotFoundError, findChromium, launchBrowser } from './browser.js';
@@ -11,3 +12,7 @@ export { bundleForBrowser } from './bundle.js';
 export type { BundleOptions } from './bundle.js';
 export { measureAudioLevel, readVideoStats, waitForVideoFrames } from './media-probes.js';
 export type { VideoStats } from './media-probes.js';
+export { waitFor, WaitForTimeoutError } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
+export { startCall } from './call-fixture.js';
+export type { CallFixture, CallFixtureOptions, CallServer, CallServerContext, CallSite } from './call-fixture.js';

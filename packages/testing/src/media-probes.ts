@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { waitFor } from './wait-for.js';
 
 /** What a `<video>` element has decoded so far. */
 export interface VideoStats {
@@ -19,25 +20,32 @@ export async function readVideoStats(page: Page, selector: string): Promise<Vide
 }
 
 /**
- * Waits until the `<video>` matching `selector` has decoded at least `minFrames` more frames than
- * when called, and returns its stats. Rejects after `timeoutMs`.
+ * Waits until the `<video>` matching `selector` shows a picture (`videoWidth > 0`) and has decoded
+ * at least `minFrames` more frames than when called, and returns its stats (so a later assertion
+ * compares against a counter that has really grown, never against the number just awaited).
+ * `timeoutMs` is a safety net, not a performance limit.
+ * @throws {WaitForTimeoutError} naming the selector and the last stats seen.
+ * @example
+ * ```ts
+ * const first = await waitForVideoFrames(page, '#remote', 15);
+ * const later = await waitForVideoFrames(page, '#remote', 5);
+ * expect(later.decodedFrames).toBeGreaterThan(first.decodedFrames);
+ * ```
  */
 export async function waitForVideoFrames(
   page: Page,
   selector: string,
   minFrames = 10,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<VideoStats> {
-  const start = await readVideoStats(page, selector);
-  await page.waitForFunction(
-    ({ selector, target }) => {
-      const v = document.querySelector(selector) as HTMLVideoElement | null;
-      return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames >= target;
-    },
-    { selector, target: start.decodedFrames + minFrames },
-    { timeout: timeoutMs, polling: 100 },
+  const start = await readVideoStats(page, selector).catch(() => undefined);
+  const target = (start?.decodedFrames ?? 0) + minFrames;
+  return waitFor(
+    `${selector} to show video and decode ${minFrames} more frames (${target} in all)`,
+    () => readVideoStats(page, selector),
+    (s) => s.width > 0 && s.decodedFrames >= target,
+    { timeoutMs, intervalMs: 100 },
   );
-  return readVideoStats(page, selector);
 }
 
 /**
