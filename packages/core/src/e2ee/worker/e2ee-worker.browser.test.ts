@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bundleForBrowser, launchBrowser, startStaticServer, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import { bundleForBrowser, launchBrowser, startStaticServer, waitFor, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -105,54 +105,75 @@ describe('E2EE worker in Chromium (encoded transforms over a loopback peer conne
     tb = await launchBrowser();
   });
   afterAll(async () => {
-    await tb?.close();
-    await server?.close();
+    try {
+      await tb?.close();
+    } finally {
+      await server?.close();
+    }
   });
 
-  async function pages(): Promise<[Page, Page]> {
-    const a = await tb.newPage();
-    const b = await tb.newPage();
-    await Promise.all([a.goto(server.url), b.goto(server.url)]);
-    return [a, b];
+  /** Two pages in their own contexts, closed in `finally` whatever `fn` did. */
+  async function withPages(fn: (a: Page, b: Page) => Promise<void>): Promise<void> {
+    const opened: Page[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const page = await tb.newPage();
+        opened.push(page);
+        await page.goto(server.url);
+      }
+      await fn(opened[0]!, opened[1]!);
+    } finally {
+      for (const page of opened) await page.context().close().catch(() => undefined);
+    }
   }
+
+  type Stats = { direction: string; track: string; frames: number; dropped: number; lastDropReason?: string };
+  /** The worker's per-transform counters; throws (and `waitFor` retries) while the worker has not answered. */
+  const stats = async (page: Page): Promise<Stats[]> => {
+    const all = (await call(page, 'stats')) as Stats[] | null;
+    if (!all) throw new Error('the worker did not answer getStats');
+    return all;
+  };
 
   for (const path of ['legacy', 'standard'] as const) {
-    it(`${path} path: the receiver with the sender's key decodes the video`, async () => {
-      const [a, b] = await pages();
-      await connect(a, b, path, key, key);
-      const v = await waitForVideoFrames(b, '#remote', 15, 30_000);
-      expect(v.width).toBeGreaterThan(0);
-      const send = (await call(a, 'stats')) as { direction: string; track: string; frames: number; dropped: number }[];
-      const recv = (await call(b, 'stats')) as { direction: string; track: string; frames: number; dropped: number }[];
-      const sentCam = send.find((s) => s.direction === 'send' && s.track === 'cam');
-      const gotCam = recv.find((s) => s.direction === 'recv' && s.track === 'cam');
-      const gotMic = recv.find((s) => s.direction === 'recv' && s.track === 'mic');
-      expect(sentCam?.frames).toBeGreaterThan(15);
-      expect(gotCam?.frames).toBeGreaterThan(15);
-      expect(gotMic?.frames).toBeGreaterThan(10);
-      expect(gotCam?.dropped).toBe(0);
-      await a.context().close();
-      await b.context().close();
-    });
+    it(`${path} path: the receiver with the sender's key decodes the video`, () =>
+      withPages(async (a, b) => {
+        await connect(a, b, path, key, key);
+        const v = await waitForVideoFrames(b, '#remote', 15);
+        expect(v.width).toBeGreaterThan(0);
+        // The worker's counters keep growing with the call: wait for them to pass the thresholds
+        // instead of reading them once right after the receiver reached 15 frames.
+        const { sentCam } = await waitFor(
+          'the sender worker to encrypt more than 15 camera frames',
+          async () => ({ sentCam: (await stats(a)).find((s) => s.direction === 'send' && s.track === 'cam') }),
+          ({ sentCam }) => (sentCam?.frames ?? 0) > 15,
+        );
+        const { gotCam, gotMic } = await waitFor(
+          'the receiver worker to decrypt more than 15 camera and 10 microphone frames',
+          async () => {
+            const recv = await stats(b);
+            return { gotCam: recv.find((s) => s.direction === 'recv' && s.track === 'cam'), gotMic: recv.find((s) => s.direction === 'recv' && s.track === 'mic') };
+          },
+          ({ gotCam, gotMic }) => (gotCam?.frames ?? 0) > 15 && (gotMic?.frames ?? 0) > 10,
+        );
+        expect(sentCam?.frames).toBeGreaterThan(15);
+        expect(gotMic?.frames).toBeGreaterThan(10);
+        expect(gotCam?.dropped).toBe(0);
+      }));
   }
 
-  it('a receiver with another key decodes nothing and drops every frame (fail closed)', async () => {
-    const [a, b] = await pages();
-    await connect(a, b, 'legacy', key, wrongKey);
-    // Wait until the receiver has seen plenty of frames arrive, then check none decoded.
-    type S = { track: string; frames: number; dropped: number; lastDropReason?: string };
-    let cam: S | undefined;
-    for (let i = 0; i < 60 && !(cam && cam.dropped >= 30); i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      const all = (await call(b, 'stats')) as S[] | null;
-      cam = all?.find((s) => s.track === 'cam');
-    }
-    expect(cam?.dropped).toBeGreaterThanOrEqual(30);
-    expect(cam?.frames).toBe(0);
-    expect(cam?.lastDropReason).toBe('AUTH_FAILED');
-    const decoded = await b.$eval('#remote', (el) => (el as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
-    expect(decoded).toBe(0);
-    await a.context().close();
-    await b.context().close();
-  });
+  it('a receiver with another key decodes nothing and drops every frame (fail closed)', () =>
+    withPages(async (a, b) => {
+      await connect(a, b, 'legacy', key, wrongKey);
+      // Wait until the receiver has seen plenty of frames arrive, then check none decoded.
+      const cam = await waitFor(
+        'the receiver worker to drop 30 camera frames',
+        async () => (await stats(b)).find((s) => s.direction === 'recv' && s.track === 'cam'),
+        (cam) => (cam?.dropped ?? 0) >= 30,
+      );
+      expect(cam?.frames).toBe(0);
+      expect(cam?.lastDropReason).toBe('AUTH_FAILED');
+      const decoded = await b.$eval('#remote', (el) => (el as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
+      expect(decoded).toBe(0);
+    }));
 });
