@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAlcoveServer, mintJoinToken, type AlcoveServer } from '@alcove/server';
-import { launchBrowser, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import { startCall, waitFor, waitForVideoFrames, type CallFixture } from '@alcove/testing';
 import { startTestSite } from '../test/browser/site.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,84 +22,80 @@ const state = (p: Page): Promise<PageState> =>
   });
 
 describe('E2EE sessions in Chromium against the real server', () => {
-  let server: AlcoveServer;
-  let web: StaticServer;
-  let tb: TestBrowser;
-  let dataDir: string;
+  let call: CallFixture<AlcoveServer>;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'alcove-e2ee-browser-'));
-    server = await createAlcoveServer({ port: 0, tokens: { hs256Secret: SECRET }, allowedOrigins: ['*'], dataDir, logLevel: 'error' });
-    await server.start();
-    web = await startTestSite(join(here, '..', 'test', 'browser', 'e2ee-page.ts'), { e2eeWorker: true });
-    tb = await launchBrowser();
+    call = await startCall<AlcoveServer>({
+      tmpPrefix: 'alcove-e2ee-browser-',
+      server: async ({ dataDir }) => {
+        const s = await createAlcoveServer({ port: 0, tokens: { hs256Secret: SECRET }, allowedOrigins: ['*'], dataDir, logLevel: 'error' });
+        await s.start();
+        return s;
+      },
+      site: () => startTestSite(join(here, '..', 'test', 'browser', 'e2ee-page.ts'), { e2eeWorker: true }),
+    });
   });
   afterAll(async () => {
-    await tb?.close();
-    await web?.close();
-    await server?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await call?.close();
   });
 
   const open = async (): Promise<Page> => {
-    const p = await tb.newPage();
-    await p.goto(`${web.url}/index.html`);
+    const p = await call.newPage('/index.html');
     await p.waitForFunction(() => 'alcoveE2ee' in window);
     return p;
   };
   const start = (p: Page, token: string, withWorker = true): Promise<string> =>
-    p.evaluate(([u, t, w]) => (window as any).alcoveE2ee.start(u, t, w), [server.wsUrl, token, withWorker] as const);
+    p.evaluate(([u, t, w]) => (window as any).alcoveE2ee.start(u, t, w), [call.server.wsUrl, token, withWorker] as const);
   const token = (sid: string, pid: string, role: 'host' | 'client') =>
     mintJoinToken({ sid, pid, role, name: role === 'host' ? 'Therapist' : 'Client' }, { hs256Secret: SECRET, ttlS: 600 });
+  const leave = (p: Page): Promise<unknown> => p.evaluate(() => (window as any).alcoveE2ee.session?.leave()).catch(() => undefined);
 
   it('host and client agree keys, see the same SAS, and decode each other through the SFU', async () => {
-    const session = server.registry.create({}); // defaults: waiting room on, E2EE required
+    const session = call.server.registry.create({}); // defaults: waiting room on, E2EE required
     expect(session.policy.e2eeRequired).toBe(true);
     const host = await open();
     const client = await open();
     try {
       expect(await start(host, await token(session.id, 'h', 'host'))).toBe('joined');
       expect(await start(client, await token(session.id, 'c', 'client'))).toBe('waiting');
-      await host.waitForFunction(() => (window as any).alcoveE2ee.session.waiting.some((w: any) => w.id === 'c'), undefined, { timeout: 20_000 });
+      await waitFor('the client in the host\'s waiting list', () => host.evaluate(() => (window as any).alcoveE2ee.session.waiting.some((w: any) => w.id === 'c')));
       await host.evaluate(() => (window as any).alcoveE2ee.session.admit('c'));
-      await client.waitForFunction(() => (window as any).alcoveE2ee.session.state === 'joined', undefined, { timeout: 20_000 });
+      await waitFor('the client to be joined', () => client.evaluate(() => (window as any).alcoveE2ee.session.state as string), (s) => s === 'joined');
 
-      await host.waitForFunction(() => !!document.getElementById('video-c'), undefined, { timeout: 20_000 });
-      await client.waitForFunction(() => !!document.getElementById('video-h'), undefined, { timeout: 20_000 });
-      const atHost = await waitForVideoFrames(host, '#video-c', 15, 30_000);
-      const atClient = await waitForVideoFrames(client, '#video-h', 15, 30_000);
+      await waitFor('the host to show the client\'s video', () => host.evaluate(() => !!document.getElementById('video-c')));
+      await waitFor('the client to show the host\'s video', () => client.evaluate(() => !!document.getElementById('video-h')));
+      const atHost = await waitForVideoFrames(host, '#video-c', 15);
+      const atClient = await waitForVideoFrames(client, '#video-h', 15);
       expect(atHost.width).toBeGreaterThan(0);
       expect(atClient.width).toBeGreaterThan(0);
 
-      const h = await state(host);
-      const c = await state(client);
-      expect(h.keyed).toContain('c');
-      expect(c.keyed).toContain('h');
+      // Both sides compute the SAS once the handshake settles: wait for it on both, then compare.
+      const done = (s: PageState, peer: string): boolean => s.keyed.includes(peer) && s.sas.some((x) => x.peer === peer);
+      const h = await waitFor('the host to hold the client\'s key and a SAS', () => state(host), (s) => done(s, 'c'));
+      const c = await waitFor('the client to hold the host\'s key and a SAS', () => state(client), (s) => done(s, 'h'));
       const sasH = h.sas.find((s) => s.peer === 'c');
       const sasC = c.sas.find((s) => s.peer === 'h');
       expect(sasH?.decimal).toHaveLength(3);
       expect(sasH?.decimal).toEqual(sasC?.decimal);
       expect(h.errors.filter((e) => e === 'E2EE_HANDSHAKE_REFUSED')).toEqual([]);
     } finally {
-      for (const p of [client, host]) {
-        await p.evaluate(() => (window as any).alcoveE2ee.session?.leave()).catch(() => undefined);
-        await p.context().close().catch(() => undefined);
-      }
+      await Promise.all([leave(client), leave(host)]);
+      await call.closePages(client, host);
     }
   });
 
   it('a client without the E2EE worker is refused at the door of a session that requires E2EE', async () => {
-    const session = server.registry.create({ waitingRoom: false });
+    const session = call.server.registry.create({ waitingRoom: false });
     const p = await open();
     try {
       const code = await p.evaluate(
         ([u, t]) => (window as any).alcoveE2ee.start(u, t, false).then(() => 'joined', (e: { code?: string }) => e.code),
-        [server.wsUrl, await token(session.id, 'x', 'client')] as const,
+        [call.server.wsUrl, await token(session.id, 'x', 'client')] as const,
       );
       expect(code).toBe('E2EE_REQUIRED');
       expect(await p.evaluate(() => (window as any).alcoveE2ee.session.localTracks.length)).toBe(0);
     } finally {
-      await p.context().close().catch(() => undefined);
+      await call.closePages(p);
     }
   });
 });
