@@ -69,7 +69,8 @@ try {
     const inner = JSON.parse(capture('tar', ['-xzOf', tarball, 'package/package.json']));
     const specs = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((k) => Object.entries(inner[k] ?? {}));
     const unresolved = specs.filter(([, v]) => /^(workspace|catalog):/.test(String(v)));
-    if (unresolved.length > 0) failures.push(`${name}: unresolved specifiers in the packed package.json: ${unresolved.map(([k, v]) => `${k}@${v}`).join(', ')}`);
+    if (unresolved.length > 0)
+      failures.push(`${name}: unresolved specifiers in the packed package.json: ${unresolved.map(([k, v]) => `${k}@${v}`).join(', ')}`);
 
     console.log('-- publint --strict');
     if (run('pnpm', ['exec', 'publint', 'run', tarball, '--strict']) !== 0) failures.push(`${name}: publint reported problems (see above)`);
