@@ -91,11 +91,20 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
     };
   }
 
-  /** Starts key agreement once admitted. Idempotent. */
-  start(sessionId: string, selfId: string, role: string): void {
+  /**
+   * Starts key agreement once admitted. Idempotent. `identitySecretKey` (the device identity's
+   * 64-byte secret key) is copied and transferred to the worker; without it the worker makes a
+   * fresh identity for this session.
+   */
+  start(sessionId: string, selfId: string, role: string, identitySecretKey?: Uint8Array): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    this.#post({ type: 'init', sessionId, selfId, role });
+    if (identitySecretKey) {
+      const copy = identitySecretKey.slice();
+      this.#post({ type: 'init', sessionId, selfId, role, identitySecretKey: copy }, [copy.buffer]);
+    } else {
+      this.#post({ type: 'init', sessionId, selfId, role });
+    }
   }
 
   /** An admitted peer is in the room. */

@@ -2,7 +2,8 @@ import { E2EE_RATCHET_INTERVAL_MS, E2EE_SUITES } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import { ControlChannel } from './control-channel.js';
 import { fromBase64, toBase64 } from './encoding.js';
-import { HandshakeError, PairHandshake, type CommitMessage, type PairSecrets, type RevealMessage } from './handshake.js';
+import { HandshakeError, PairHandshake, type PairSecrets } from './handshake.js';
+import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from './handshake-codec.js';
 import { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
 
 /** Relay message types (as in `e2ee.relay`). */
@@ -290,39 +291,4 @@ export class KeyAgreement {
     this.#base?.key.fill(0);
     this.#base = { g: p.g, s: 0, key: p.key };
   }
-}
-
-// --- wire encoding of handshake messages -----------------------------------------------------------
-
-function encodeCommit(m: CommitMessage): string {
-  return toBase64(enc.encode(JSON.stringify({ ...m, identityKey: toBase64(m.identityKey), commitment: toBase64(m.commitment), sig: toBase64(m.sig) })));
-}
-function encodeReveal(m: RevealMessage): string {
-  return toBase64(enc.encode(JSON.stringify({ ...m, ephemeralKey: toBase64(m.ephemeralKey), sig: toBase64(m.sig) })));
-}
-function decodeJson(payload: string): Record<string, unknown> {
-  const bytes = fromBase64(payload);
-  if (!bytes) throw new HandshakeError('MALFORMED');
-  const v = JSON.parse(dec.decode(bytes)) as unknown;
-  if (!v || typeof v !== 'object') throw new HandshakeError('MALFORMED');
-  return v as Record<string, unknown>;
-}
-const str = (v: unknown): string => {
-  if (typeof v !== 'string' || v.length > 256) throw new HandshakeError('MALFORMED');
-  return v;
-};
-const bin = (v: unknown): Uint8Array => {
-  const b = fromBase64(str(v));
-  if (!b) throw new HandshakeError('MALFORMED');
-  return b;
-};
-function decodeCommit(payload: string): CommitMessage {
-  const o = decodeJson(payload);
-  if (o.v !== 1 || o.type !== 'commit') throw new HandshakeError('MALFORMED');
-  return { v: 1, type: 'commit', sid: str(o.sid), from: str(o.from), to: str(o.to), role: str(o.role), identityKey: bin(o.identityKey), commitment: bin(o.commitment), sig: bin(o.sig) };
-}
-function decodeReveal(payload: string): RevealMessage {
-  const o = decodeJson(payload);
-  if (o.v !== 1 || o.type !== 'reveal') throw new HandshakeError('MALFORMED');
-  return { v: 1, type: 'reveal', sid: str(o.sid), from: str(o.from), to: str(o.to), ephemeralKey: bin(o.ephemeralKey), sig: bin(o.sig) };
 }

@@ -4,6 +4,7 @@
  * All media keys live here; frames are sealed/opened with {@link sealFrame}/{@link openFrame}.
  */
 import { E2EE_SUITES } from '@alcove/protocol';
+import nacl from 'tweetnacl';
 import { isE2eeCodec, openFrame, sealFrame } from '../frame-crypto.js';
 import { KeyAgreement } from '../key-agreement.js';
 import { ReceiverKeyRing, SenderKeyState } from '../key-ring.js';
@@ -146,7 +147,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       case 'init':
         if (agreement) break;
         agreement = new KeyAgreement(
-          { sessionId: m.sessionId, selfId: m.selfId, role: m.role },
+          {
+            sessionId: m.sessionId,
+            selfId: m.selfId,
+            role: m.role,
+            ...(m.identitySecretKey?.length === 64 ? { identity: nacl.sign.keyPair.fromSecretKey(m.identitySecretKey) } : {}),
+          },
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
             sasReady: (peer, sas, peerRole) => post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas) }),

@@ -29,7 +29,14 @@ export type ToWorker =
   | { readonly type: 'removeParticipant'; readonly participantId: string }
   | { readonly type: 'getStats' }
   /** Start key agreement for this participant (keys then come from pair handshakes, not the main thread). */
-  | { readonly type: 'init'; readonly sessionId: string; readonly selfId: string; readonly role: string }
+  | {
+    readonly type: 'init';
+    readonly sessionId: string;
+    readonly selfId: string;
+    readonly role: string;
+    /** The device's Ed25519 identity (64-byte tweetnacl secret key, a transferred copy); absent: a fresh one. */
+    readonly identitySecretKey?: Uint8Array;
+  }
   | { readonly type: 'peerJoined'; readonly peerId: string }
   | { readonly type: 'peerLeft'; readonly peerId: string }
   /** An `e2ee.message` from the server, passed through unread. */
