@@ -46,7 +46,7 @@ export interface PlatformCapabilities {
  * @example
  * const session = Session.create({ serverUrl, token, platform: createBrowserPlatform() });
  */
-export interface Platform {
+export interface Platform extends PlatformExtras {
   /** Opens a WebSocket to `url`. */
   createWebSocket(url: string): WebSocketLike;
   /** Camera, microphone and screen; `undefined` where the browser has none (insecure context). */
@@ -62,4 +62,132 @@ export interface Platform {
   capabilities(): PlatformCapabilities;
   /** Creates a mediasoup-client `Device` (not yet loaded). */
   createDevice(): Promise<Device>;
+}
+
+// --- Optional members (checklist, persistence). Absent members mean "not available here". --------
+
+/**
+ * A small synchronous key-value store (the slice of Web Storage Alcove uses). Implementations never
+ * throw: where the browser refuses (private mode, quota), reads return `null` and writes do nothing.
+ */
+export interface KeyValueStorage {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+  remove(key: string): void;
+}
+
+/** The slice of the Network Information API Alcove reads (`navigator.connection`). */
+export interface NetworkInformationLike {
+  /** `wifi`, `ethernet`, `cellular`, `bluetooth`, `wimax`, `other`, `none`, `unknown` (mostly Android). */
+  readonly type?: string;
+  /** `slow-2g`, `2g`, `3g` or `4g`. */
+  readonly effectiveType?: string;
+  /** Estimated downlink, Mbit/s. */
+  readonly downlink?: number;
+  /** Estimated round-trip time, ms. */
+  readonly rtt?: number;
+}
+
+/** What the browser says about the kind of device (from `navigator.userAgentData` where present). */
+export type DeviceTypeHint = 'computer' | 'tablet' | 'phone';
+
+/** An `AudioNode` as the checklist uses it. */
+export interface AudioNodeLike {
+  connect(destination: AudioNodeLike | unknown): unknown;
+  disconnect(): void;
+}
+
+/** The slice of `AnalyserNode` the microphone level meter uses. */
+export interface AnalyserNodeLike extends AudioNodeLike {
+  fftSize: number;
+  getFloatTimeDomainData(array: Float32Array<ArrayBuffer>): void;
+}
+
+/** The slice of `OscillatorNode` the speaker test tone uses. */
+export interface OscillatorNodeLike extends AudioNodeLike {
+  type: string;
+  readonly frequency: { value: number };
+  start(when?: number): void;
+  stop(when?: number): void;
+}
+
+/** The slice of `GainNode` the speaker test tone uses. */
+export interface GainNodeLike extends AudioNodeLike {
+  readonly gain: { value: number; setValueAtTime(value: number, time: number): unknown; linearRampToValueAtTime(value: number, time: number): unknown };
+}
+
+/** A `MediaStreamAudioDestinationNode`: routes audio to a stream (played by an element with `setSinkId`). */
+export interface MediaStreamDestinationLike extends AudioNodeLike {
+  readonly stream: MediaStream;
+}
+
+/** The slice of `AudioContext` the microphone meter and speaker tone use. */
+export interface AudioContextLike {
+  readonly state: string;
+  readonly currentTime: number;
+  readonly destination: unknown;
+  createMediaStreamSource(stream: MediaStream): AudioNodeLike;
+  createAnalyser(): AnalyserNodeLike;
+  createOscillator(): OscillatorNodeLike;
+  createGain(): GainNodeLike;
+  createMediaStreamDestination?(): MediaStreamDestinationLike;
+  /** Chromium 110+: route the context to an output device. */
+  setSinkId?(sinkId: string): Promise<void>;
+  resume(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The slice of `HTMLAudioElement` the speaker test uses for output-device selection. */
+export interface AudioElementLike {
+  srcObject: MediaStream | null;
+  muted: boolean;
+  play(): Promise<void>;
+  pause(): void;
+  setSinkId?(sinkId: string): Promise<void>;
+}
+
+/** Options of {@link Platform.createProbeTrack}. */
+export interface ProbeTrackOptions {
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+}
+
+/** A synthetic video track (moving noise) and the function that stops drawing it. */
+export interface ProbeTrack {
+  readonly track: MediaStreamTrack;
+  /** Stops drawing and ends the track. Idempotent. */
+  stop(): void;
+}
+
+/**
+ * Optional browser features the pre-session checklist and persistence use. Every member is optional:
+ * code must treat an absent one as "not available" (and fakes need not implement them).
+ */
+export interface PlatformExtras {
+  /** Per-tab storage (`sessionStorage`): survives a reload in the same tab. */
+  readonly sessionStorage?: KeyValueStorage;
+  /** Device storage (`localStorage`): what is remembered across sessions. */
+  readonly persistentStorage?: KeyValueStorage;
+  /** Wall-clock time, Unix ms (default `Date.now()`). */
+  wallClock?(): number;
+  /** Whether the page runs in a secure context (HTTPS or localhost). */
+  isSecureContext?(): boolean;
+  /** Creates an `AudioContext`, or `undefined` where there is none. */
+  createAudioContext?(): AudioContextLike | undefined;
+  /** Creates a detached `<audio>` element (speaker output selection with `setSinkId`). */
+  createAudioElement?(): AudioElementLike | undefined;
+  /** The Network Information API object, when the browser has one. */
+  networkInformation?(): NetworkInformationLike | undefined;
+  /** The device kind the browser reports, when it does. */
+  deviceTypeHint?(): DeviceTypeHint | undefined;
+  /** A synthetic video track (canvas with moving noise) for the network test: never the camera. */
+  createProbeTrack?(options: ProbeTrackOptions): ProbeTrack | undefined;
+  /**
+   * Counts the frames a video stream actually delivers for `durationMs` and returns frames per
+   * second, or `undefined` when it cannot be measured here.
+   */
+  measureFrameRate?(stream: MediaStream, durationMs: number, signal?: AbortSignal): Promise<number | undefined>;
+  /** SHA-256 of `data` (default `crypto.subtle`). */
+  sha256?(data: Uint8Array): Promise<Uint8Array>;
 }

@@ -1,5 +1,5 @@
 import { Device, FakeHandler, testFakeParameters } from 'mediasoup-client';
-import type { MediaDevicesLike, Platform, PlatformCapabilities } from '../platform/platform.js';
+import type { KeyValueStorage, MediaDevicesLike, Platform, PlatformCapabilities } from '../platform/platform.js';
 import type { FakeServer } from './fake-server.js';
 
 /** A fake `MediaStreamTrack` good enough for the library's bookkeeping. */
@@ -72,6 +72,20 @@ export class FakeMediaDevices implements MediaDevicesLike {
   }
 }
 
+/** An in-memory {@link KeyValueStorage} (stands in for `sessionStorage` / `localStorage`). */
+export class MemoryStorage implements KeyValueStorage {
+  readonly map = new Map<string, string>();
+  get(key: string): string | null {
+    return this.map.get(key) ?? null;
+  }
+  set(key: string, value: string): void {
+    this.map.set(key, value);
+  }
+  remove(key: string): void {
+    this.map.delete(key);
+  }
+}
+
 /** A {@link Platform} over a {@link FakeServer}, fake devices and mediasoup-client's FakeHandler. */
 export interface FakePlatform extends Platform {
   readonly devices: FakeMediaDevices;
@@ -83,6 +97,10 @@ export interface FakePlatform extends Platform {
   /** Every mediasoup-client transport created, in order. */
   readonly createdTransports: import('mediasoup-client').types.Transport[];
   caps: PlatformCapabilities;
+  /** In-memory per-tab storage. */
+  readonly sessionStorage: MemoryStorage;
+  /** In-memory device storage. */
+  readonly persistentStorage: MemoryStorage;
 }
 
 /** Creates a fake platform. Use with `vi.useFakeTimers()`: timers go through global functions. */
@@ -98,6 +116,8 @@ export function createFakePlatform(server: FakeServer): FakePlatform {
     createdDevices,
     createdTransports,
     caps: { webrtc: true, encodedTransforms: false, setSinkId: false, screenShare: true },
+    sessionStorage: new MemoryStorage(),
+    persistentStorage: new MemoryStorage(),
     createWebSocket: (url) => server.open(url),
     mediaDevices: devices,
     timers: {
