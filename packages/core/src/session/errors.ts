@@ -32,6 +32,26 @@ export const CORE_ERROR_CODES = {
   E2EE_DECRYPT_FAILED: 'Frames of a participant are being dropped: missing or wrong key, or forged frames (throttled).',
   E2EE_HANDSHAKE_REFUSED: 'A key-agreement message from a participant was refused (bad signature, replay, mismatch).',
   E2EE_WORKER_ERROR: 'The E2EE worker reported a problem (e.g. a codec that cannot be encrypted).',
+  // --- Pre-session checklist (checklist/) — owned by the checklist; keep this block together -----
+  CHECKLIST_NOT_BOUND: 'The checklist step needs the session (network test, consent receipt) and is not bound to one yet.',
+  CHECKLIST_CLOSED: 'The checklist was closed.',
+  STEP_NOT_FOUND: 'The session policy has no checklist step with this id.',
+  STEP_REQUIRED: 'A required checklist step cannot be skipped.',
+  STEP_BUSY: 'The checklist step is already running.',
+  ANSWER_INVALID: 'A checklist answer is missing or malformed (see `field`).',
+  ANSWER_TOO_LONG: 'A checklist answer is longer than allowed (see `field` and `maxLength`); nothing was truncated.',
+  PHONE_INVALID_CHARS: 'A phone number contains characters other than digits, spaces, dashes, dots, parentheses and a leading +.',
+  PHONE_TOO_SHORT: 'A phone number has fewer than 8 digits with its country code.',
+  PHONE_TOO_LONG: 'A phone number has more than 15 digits with its country code (E.164).',
+  PHONE_NEEDS_COUNTRY_CODE: 'A phone number has no country code (+…) and the location gives no country to infer it from.',
+  CONSENT_REQUIRED: 'The consent document has not been acknowledged.',
+  CONSENT_HASH_MISMATCH: 'The consent document text does not match the SHA-256 the policy names; it cannot be acknowledged.',
+  NETWORK_TEST_FAILED: 'The network test could not send media through the server and back.',
+  NETWORK_TEST_TIMEOUT: 'The network test measured nothing within its time bound.',
+  CHECKLIST_SUBMIT_FAILED: 'The checklist status could not be submitted to the server; it is retried.',
+  SUMMARY_INVALID: 'A sealed checklist summary is malformed or does not match the schema (untrusted input).',
+  SUMMARY_TOO_LARGE: 'A checklist summary does not fit the sealed channel limit.',
+  // --- end of the checklist block ---------------------------------------------------------------
 } as const;
 
 /** A code raised by `@alcove/core` itself. */
