@@ -6,6 +6,7 @@ import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol';
 import { main } from './cli.js';
 import { startTestServer, type TestServer } from './signaling/testing/harness.js';
 import { TestClient } from './signaling/testing/ws-test-client.js';
+import { FULL_CHECKLIST, allPassed, newIdentity, signReceipt } from './signaling/testing/checklist-fixtures.js';
 
 let ts: TestServer | undefined;
 afterEach(async () => {
@@ -27,17 +28,21 @@ describe('logs', () => {
       sealed: 'Q0FOQVJZU0VBTEVE',
       relay: 'Q0FOQVJZUkVMQVk',
     };
-    const sid = ts.createSession({ maxParticipants: 6 });
+    const sid = ts.createSession({ maxParticipants: 6, jurisdictions: ['US-TN'], checklist: { ...FULL_CHECKLIST, licensure: 'block' } });
     const hostToken = await ts.token(sid, 'host-1', 'host', canary.host);
     const host = await ts.connect();
     await host.call('session.join', { token: hostToken, e2ee: true });
+    await host.call('e2ee.publishKey', { identityKey: 'q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=', suites: [1] });
     const clientToken = await ts.token(sid, 'client-1', 'client', canary.client);
     const client = await ts.connect();
     await client.call('session.join', { token: clientToken, e2ee: true });
-    await client.call('checklist.submit', { status: { steps: { consent: 'passed', location: 'passed' }, complete: true }, sealed: canary.sealed, consentHash: 'ab'.repeat(32) });
+    const consent = signReceipt(newIdentity(), { sessionId: sid, participantId: 'client-1' });
+    await client.call('checklist.relay', { to: 'host-1', type: 'commit', payload: canary.relay });
+    await client.call('checklist.relay', { to: 'host-1', type: 'sealed', payload: canary.sealed });
+    await client.call('checklist.submit', { status: { steps: allPassed(), complete: true }, consent, licensure: { outcome: 'pass' } });
+    await host.waitFor('checklist.message', (d) => d.type === 'sealed');
     await host.call('host.admit', { participantId: 'client-1' });
     const { resumeTicket } = await client.waitFor('session.admitted');
-    await host.call('e2ee.publishKey', { identityKey: 'q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=', suites: [1] });
     await host.call('e2ee.relay', { to: 'client-1', type: 'commit', payload: canary.relay });
     await client.call('e2ee.verified', { peer: 'host-1' });
     await client.call('chat.send', { id: 'c1', seq: 1, payload: canary.chat });

@@ -164,7 +164,7 @@ describe('admin API', () => {
   it('happy path through AlcoveAdminClient: create, get, mint, participants, end', async () => {
     const client = new AlcoveAdminClient({ baseUrl: base, apiKey: KEY_A });
     expect(await client.health()).toEqual({ status: 'ok' });
-    const s = await client.createSession({ maxParticipants: 2, jurisdictions: ['US-CA'], checklist: { steps: ['consent', 'location'] } });
+    const s = await client.createSession({ maxParticipants: 2, jurisdictions: ['US-CA'], checklist: { steps: ['camera', 'location'] } });
     expect(s).toMatchObject({ state: 'open', locked: false, policy: { waitingRoom: true, e2eeRequired: true, recording: false, maxParticipants: 2, jurisdictions: ['US-CA'] } });
     expect(await new AlcoveAdminClient({ baseUrl: base, apiKey: KEY_A2 }).getSession(s.id)).toEqual(s);
 

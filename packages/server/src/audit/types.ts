@@ -5,7 +5,7 @@ export const AUDIT_ENTRY_TYPES = [
   'session.created', 'session.ended', 'session.locked', 'session.unlocked',
   'participant.waiting', 'participant.admitted', 'participant.denied', 'participant.joined', 'participant.left',
   'participant.removed', 'participant.reconnected',
-  'host.muteRequested', 'checklist.completed', 'consent.recorded', 'e2ee.verified', 'token.rejected',
+  'host.muteRequested', 'checklist.completed', 'consent.recorded', 'licensure.checked', 'e2ee.verified', 'token.rejected',
   'admin.tokenMinted',
   'audit.recovered', 'admin.sessionRead', 'admin.participantsRead',
 ] as const;

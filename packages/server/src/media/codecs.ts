@@ -3,7 +3,7 @@
  * it reaches the engine (E2EE.md §7: Opus, VP8, VP9 in E2EE rooms; no H.264 there).
  * @packageDocumentation
  */
-import type { ErrorCode, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
+import type { DtlsParameters, ErrorCode, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
 import type { EngineCodecCapability } from './engine-types.js';
 
 const OPUS: Readonly<EngineCodecCapability> = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
@@ -123,5 +123,18 @@ export function checkConsumerCapabilities(caps: RtpCapabilities): CheckFailure |
     if (pts.has(c.preferredPayloadType)) return { code: 'INVALID_MESSAGE', message: 'duplicate payload type' };
     pts.add(c.preferredPayloadType);
   }
+  return undefined;
+}
+
+const FINGERPRINT_BYTES: Readonly<Record<string, number>> = { 'sha-1': 20, 'sha-224': 28, 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 };
+
+/** Checks a client's DTLS fingerprints: lengths match their algorithms, and one is SHA-2. */
+export function checkDtlsFingerprints(dtls: DtlsParameters): CheckFailure | undefined {
+  for (const fp of dtls.fingerprints) {
+    if (fp.value.split(':').length !== FINGERPRINT_BYTES[fp.algorithm]) {
+      return { code: 'INVALID_MESSAGE', message: 'fingerprint length does not match its algorithm' };
+    }
+  }
+  if (!dtls.fingerprints.some((f) => f.algorithm !== 'sha-1')) return { code: 'INVALID_MESSAGE', message: 'a SHA-2 fingerprint is required' };
   return undefined;
 }

@@ -41,6 +41,11 @@ export interface EngineProducer extends EngineEmitter {
   readonly closed: boolean;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * mediasoup's `inbound-rtp` stats, one entry per stream: `packetCount`, `byteCount`,
+   * `packetsLost`, `jitter` (RTP timestamp units) among others.
+   */
+  getStats(): Promise<readonly Record<string, unknown>[]>;
   close(): void;
 }
 

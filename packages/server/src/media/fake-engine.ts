@@ -21,11 +21,22 @@ export interface FakeEngineStats {
   calls: number;
 }
 
+/** What a fake producer reports as received (tests set it). */
+export interface FakeInboundStats {
+  packetCount: number;
+  byteCount: number;
+  packetsLost: number;
+  /** RTP timestamp units, as mediasoup reports it. */
+  jitter: number;
+}
+
 class FakeProducer extends EventEmitter implements EngineProducer {
   readonly id = randomUUID();
   paused: boolean;
   closed = false;
   readonly consumers = new Set<FakeConsumer>();
+  /** What `getStats()` reports; tests change it to simulate received media. */
+  readonly inbound: FakeInboundStats = { packetCount: 0, byteCount: 0, packetsLost: 0, jitter: 0 };
   constructor(readonly kind: MediaKind, readonly rtpParameters: RtpParameters, paused: boolean, private readonly engine: FakeMediaEngine) {
     super();
     this.paused = paused;
@@ -39,6 +50,12 @@ class FakeProducer extends EventEmitter implements EngineProducer {
     this.engine.stats.calls++;
     this.paused = false;
     for (const c of this.consumers) c.producerPausedChanged(false);
+  }
+  async getStats(): Promise<readonly Record<string, unknown>[]> {
+    this.engine.stats.calls++;
+    if (this.closed) throw new Error('producer closed');
+    const codec = this.rtpParameters.codecs[0];
+    return [{ type: 'inbound-rtp', kind: this.kind, mimeType: codec?.mimeType, ...this.inbound }];
   }
   close(): void {
     if (this.closed) return;

@@ -9,7 +9,9 @@ import type {
   RtpCapabilities, TrackSource,
 } from '@alcove/protocol';
 import { RequestError } from '../signaling/request-error.js';
-import { capabilitiesWithoutAudioLevel, checkConsumerCapabilities, checkProducerParameters, withoutAudioLevel } from './codecs.js';
+import {
+  capabilitiesWithoutAudioLevel, checkConsumerCapabilities, checkDtlsFingerprints, checkProducerParameters, withoutAudioLevel,
+} from './codecs.js';
 import type { EngineConsumer, EngineProducer, EngineRouter, EngineWebRtcTransport } from './engine-types.js';
 import {
   sanitizeConsumerRtpParameters, sanitizeDtlsParameters, sanitizeIceCandidates, sanitizeIceParameters, sanitizeRtpCapabilities,
@@ -132,13 +134,8 @@ export class MediaRoom {
 
   async connectTransport(owner: string, data: { transportId: string; dtlsParameters: DtlsParameters }): Promise<void> {
     const t = this.#transport(owner, data.transportId);
-    const fps = data.dtlsParameters.fingerprints;
-    for (const fp of fps) {
-      const bytes = fp.value.split(':').length;
-      const expected = { 'sha-1': 20, 'sha-224': 28, 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 }[fp.algorithm];
-      if (bytes !== expected) throw new RequestError('INVALID_MESSAGE', 'fingerprint length does not match its algorithm');
-    }
-    if (!fps.some((f) => f.algorithm !== 'sha-1')) throw new RequestError('INVALID_MESSAGE', 'a SHA-2 fingerprint is required');
+    const bad = checkDtlsFingerprints(data.dtlsParameters);
+    if (bad) throw new RequestError(bad.code, bad.message);
     await this.#engine('connect', () => t.transport.connect({ dtlsParameters: data.dtlsParameters }));
   }
 

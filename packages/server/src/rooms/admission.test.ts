@@ -37,7 +37,7 @@ describe('admission and the waiting room', () => {
   });
 
   it('gives a waiting participant no names, no keys, no media and no transports', async () => {
-    const sid = ts.createSession({ maxParticipants: 6 });
+    const sid = ts.createSession({ maxParticipants: 6, checklist: { steps: ['camera', 'network'] } });
     const { client: host, result: hr } = await ts.join(sid, 'host-1', 'host', 'Dr Canary Host');
     expect(hr.state).toBe('joined');
     expect(hr.resumeTicket).toBeTruthy();
@@ -61,7 +61,7 @@ describe('admission and the waiting room', () => {
     await a.call('e2ee.relay', { to: 'host-1', type: 'sealed', payload: 'AAEC' });
     const cam = await publishCam(host);
     await host.call('chat.send', { id: 'm1', seq: 1, payload: 'hello inside' });
-    await a.call('checklist.submit', SAMPLE_REQUESTS['checklist.submit']);
+    await a.call('checklist.submit', { status: { steps: { camera: 'passed' }, complete: false } });
     await host.call('host.lock', {});
     await host.call('host.unlock', {});
 
@@ -85,13 +85,15 @@ describe('admission and the waiting room', () => {
     // What W may do: ping, capabilities, checklist.
     expect((await w.request('session.ping', {})).ok).toBe(true);
     expect((await w.request('media.getRouterRtpCapabilities', {})).ok).toBe(true);
-    await w.call('checklist.submit', { status: { steps: { consent: 'passed' }, complete: false }, sealed: 'AAAA' });
+    await w.call('checklist.submit', { status: { steps: { camera: 'passed' }, complete: false } });
     const seen = await host.waitFor('waitingRoom.changed', (d) => d.waiting.some((x: { id: string; checklist?: unknown }) => x.id === 'client-w' && x.checklist));
-    expect(seen.waiting[0].checklist.steps.consent).toBe('passed');
+    expect(seen.waiting[0].checklist.steps).toEqual({ camera: 'passed', network: 'pending' });
 
-    // Every frame W received is a response to its own request: no notification at all.
+    // Every frame W received is a response to its own request, or the hosts to seal its checklist
+    // answers to (ids and public keys, no names).
     expect(w.frames.length).toBeGreaterThan(0);
-    for (const f of w.frames) expect(f.method, JSON.stringify(f)).toBeUndefined();
+    for (const f of w.frames) if (f.method !== undefined) expect(f.method, JSON.stringify(f)).toBe('checklist.hosts');
+    expect(w.notifications('checklist.hosts').at(-1)?.data).toEqual({ hosts: [{ participantId: 'host-1', identityKey: SAMPLE_REQUESTS['e2ee.publishKey'].identityKey }] });
     for (const text of w.raw) {
       expect(text).not.toContain('Dr Canary Host');
       expect(text).not.toContain('Alice Inside');

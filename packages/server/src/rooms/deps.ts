@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { AttendanceEventKind, SessionRecord } from '../sessions/types.js';
 import type { CreateEngineWorker, EngineWorker } from '../media/engine-types.js';
 import type { MediaLimits } from '../media/media-room.js';
+import type { NetworkTestLimits } from '../media/network-test.js';
 
 /** The part of `SessionRegistry` rooms use. */
 export interface RoomRegistry {
@@ -52,6 +53,8 @@ export interface LiveOptions {
   readonly mediaLimits?: Partial<MediaLimits>;
   /** Drop the audio-level header extension in rooms of at most this many participants. Default 2. */
   readonly dropAudioLevelUpTo?: number;
+  /** Network-test limits (defaults from `NETWORK_TEST_LIMITS` of `@alcove/protocol`). */
+  readonly networkTestLimits?: Partial<NetworkTestLimits>;
 }
 
 /** Everything a room manager is built from. */

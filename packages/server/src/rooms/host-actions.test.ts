@@ -7,6 +7,7 @@ import { TestClient } from '../signaling/testing/ws-test-client.js';
 import { FakeMediaEngine } from '../media/fake-engine.js';
 import { silentLogger } from '../logger.js';
 import { mintJoinToken } from '../auth/tokens.js';
+import { FULL_CHECKLIST, allPassed, newIdentity, signReceipt } from '../signaling/testing/checklist-fixtures.js';
 
 let ts: TestServer | undefined;
 afterEach(async () => {
@@ -24,7 +25,7 @@ describe('host actions and relays', () => {
       return new Response('', { status: 200 });
     }) as unknown as typeof fetch;
     ts = await startTestServer({ webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub } });
-    const sid = ts.createSession({ screenShare: 'everyone' });
+    const sid = ts.createSession({ screenShare: 'everyone', checklist: FULL_CHECKLIST });
     const { client: host } = await ts.join(sid, 'h', 'host');
     const { client: c1 } = await ts.join(sid, 'c1', 'client');
     const { client: c2 } = await ts.join(sid, 'c2', 'co-client');
@@ -33,10 +34,16 @@ describe('host actions and relays', () => {
     // c2 waits: relays to it are refused, its checklist reaches the host only.
     const r = await host.request('e2ee.relay', { to: 'c2', type: 'commit', payload: 'AAAA' });
     expect(r.ok ? 'ok' : r.error.code).toBe('NOT_FOUND');
-    await c2.call('checklist.submit', { status: { steps: { consent: 'passed' }, complete: true }, sealed: 'U0VBTEVE', consentHash: 'cd'.repeat(32) });
+    await host.call('e2ee.publishKey', { identityKey: newIdentity().identityKey, suites: [1] });
+    await c2.waitFor('checklist.hosts', (d) => d.hosts.length === 1);
+    const consent = signReceipt(newIdentity(), { sessionId: sid, participantId: 'c2' });
+    await c2.call('checklist.submit', { status: { steps: allPassed(), complete: true }, consent });
+    await c2.call('checklist.relay', { to: 'h', type: 'sealed', payload: 'U0VBTEVE' });
     const got = await host.waitFor('checklist.submitted', (d) => d.participantId === 'c2');
-    expect(got.sealed).toBe('U0VBTEVE');
+    expect(got.consent).toEqual({ version: consent.version, sha256: consent.sha256, verified: true });
+    expect(await host.waitFor('checklist.message')).toEqual({ from: 'c2', type: 'sealed', payload: 'U0VBTEVE' });
     expect(c1.notifications('checklist.submitted')).toHaveLength(0);
+    expect(c1.notifications('checklist.message')).toHaveLength(0);
     await host.call('host.admit', { participantId: 'c2' });
     await c2.waitFor('session.admitted');
 

@@ -2,7 +2,7 @@
  * A participant of a live room and the connection interface rooms send through.
  * @packageDocumentation
  */
-import type { ChecklistStatus, ParticipantInfo, Role, ServerMessage, WaitingEntry } from '@alcove/protocol';
+import type { ChecklistStatus, LicensureOutcome, ParticipantInfo, Role, ServerMessage, WaitingEntry } from '@alcove/protocol';
 
 /** What a room needs from a signalling connection. */
 export interface RoomConnection {
@@ -31,7 +31,14 @@ export class Participant {
   connection: RoomConnection | undefined;
   /** When the participant entered the waiting room (unix ms). */
   readonly since: number;
+  /** Checklist step statuses as the server evaluated them (never answers). */
   checklist: ChecklistStatus | undefined;
+  /** Licensure outcome the client reported (never its location). */
+  licensure: LicensureOutcome | undefined;
+  /** Whether the host may admit the participant now (set when the session has a checklist). */
+  admissible: boolean | undefined;
+  /** Required checklist steps not done, in policy order. */
+  missing: readonly string[] = [];
   identityKey: string | undefined;
   graceTimer: NodeJS.Timeout | undefined;
   /** Chat ids already relayed → acknowledgement time (ids only, never content). */
@@ -70,6 +77,8 @@ export class Participant {
       displayName: this.displayName,
       since: this.since,
       ...(this.checklist ? { checklist: this.checklist } : {}),
+      ...(this.licensure ? { licensure: this.licensure } : {}),
+      ...(this.admissible !== undefined ? { admissible: this.admissible } : {}),
     };
   }
 

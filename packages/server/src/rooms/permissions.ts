@@ -51,6 +51,14 @@ export const METHOD_RULES: { readonly [M in Exclude<RequestMethod, 'session.join
   'e2ee.verified': admitted(ALL),
   // The checklist is filled in while waiting; its status goes to the host.
   'checklist.submit': any(GUESTS),
+  // The sealed channel: a guest (waiting too) to a host, a host to a guest; the room checks the pair.
+  'checklist.relay': any(ALL),
+  // The network test runs on a router of its own, before admission too.
+  'network.testStart': any(ALL),
+  'network.testConnect': any(ALL),
+  'network.testProduce': any(ALL),
+  'network.testStats': any(ALL),
+  'network.testEnd': any(ALL),
   'chat.send': admitted(ALL),
   'host.admit': admitted(HOST),
   'host.deny': admitted(HOST),

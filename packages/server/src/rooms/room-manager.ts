@@ -5,6 +5,7 @@
  */
 import { routerCodecs } from '../media/codecs.js';
 import { MediaRoom } from '../media/media-room.js';
+import { NetworkTests } from '../media/network-test.js';
 import { RequestError } from '../signaling/request-error.js';
 import type { RoomDeps } from './deps.js';
 import { Room, type RoomEndReason } from './room.js';
@@ -81,9 +82,10 @@ export class RoomManager {
     if (!record) throw new RequestError('SESSION_NOT_FOUND', 'no such session', { closeAfter: true });
     const o = { ...LIVE_DEFAULTS, ...this.#deps.options };
     const log = this.#deps.logger;
+    const codecs = routerCodecs(record.policy.e2eeRequired);
     let router;
     try {
-      router = await this.#deps.worker.createRouter({ mediaCodecs: routerCodecs(record.policy.e2eeRequired).map((c) => ({ ...c })), appData: { sessionId } });
+      router = await this.#deps.worker.createRouter({ mediaCodecs: codecs.map((c) => ({ ...c })), appData: { sessionId } });
     } catch (error) {
       log.error('media.routerFailed', { sessionId, error: error instanceof Error ? error.name : 'unknown' });
       throw new RequestError('MEDIA_ERROR', 'the media engine could not open a router', { cause: error });
@@ -111,6 +113,14 @@ export class RoomManager {
       mayProduce: (pid, source) => room?.mayProduce(pid, source) ?? false,
       onEngineError: (operation, error) => log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
     });
+    const networkTests = new NetworkTests({
+      worker: this.#deps.worker,
+      codecs,
+      e2eeRequired: record.policy.e2eeRequired,
+      listenInfos: [listenInfo],
+      ...(o.networkTestLimits ? { limits: o.networkTestLimits } : {}),
+      onEngineError: (operation, error) => log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
+    });
     room = new Room(
       {
         sessionId,
@@ -119,6 +129,7 @@ export class RoomManager {
         events: this.#deps.events,
         logger: log,
         media,
+        networkTests,
         graceMs: o.graceMs,
         heartbeatMs: o.heartbeatMs,
         now: this.#deps.now ?? Date.now,

@@ -6,12 +6,14 @@
  */
 import {
   createNotification, type JoinTokenClaims, type MediaKind, type NotificationData, type NotificationMethod, type ProducerInfo,
-  type ResponseData, type ServerMessage, type TrackSource,
+  type RequestData, type ResponseData, type ServerMessage, type TrackSource,
 } from '@alcove/protocol';
-import { createHash } from 'node:crypto';
+import { ChecklistDesk } from '../checklist/checklist-desk.js';
 import type { Logger } from '../logger.js';
 import type { MediaRoom } from '../media/media-room.js';
-import type { SessionRecord } from '../sessions/types.js';
+import type { NetworkTests } from '../media/network-test.js';
+import { checklistPolicyInfo } from '../sessions/checklist-policy.js';
+import type { SessionPolicy, SessionRecord } from '../sessions/types.js';
 import { RequestError } from '../signaling/request-error.js';
 import type { RoomEvents, RoomRegistry, RoomTickets } from './deps.js';
 import { Participant, type RoomConnection } from './participant.js';
@@ -33,6 +35,8 @@ export interface RoomOptions {
   readonly events: RoomEvents;
   readonly logger: Logger;
   readonly media: MediaRoom;
+  /** The checklist's network tests (routers of their own, never the room's). */
+  readonly networkTests: NetworkTests;
   readonly graceMs: number;
   readonly heartbeatMs: number;
   readonly now: () => number;
@@ -44,8 +48,12 @@ export interface RoomOptions {
 export class Room {
   readonly sessionId: string;
   readonly media: MediaRoom;
+  readonly networkTests: NetworkTests;
+  /** The pre-session checklist: submissions, admission requirements, the sealed channel. */
+  readonly checklist: ChecklistDesk;
   readonly #o: RoomOptions;
   readonly #participants = new Map<string, Participant>();
+  readonly #policy: SessionPolicy;
   #screenShare: 'host' | 'everyone' | 'nobody';
   #idleTimer: NodeJS.Timeout | undefined;
   #ended = false;
@@ -54,7 +62,20 @@ export class Room {
     this.#o = options;
     this.sessionId = options.sessionId;
     this.media = options.media;
+    this.networkTests = options.networkTests;
+    this.#policy = record.policy;
     this.#screenShare = record.policy.screenShare;
+    this.checklist = new ChecklistDesk({
+      sessionId: this.sessionId,
+      policy: () => this.#policy,
+      participant: (id) => this.#participants.get(id),
+      participants: () => this.#participants.values(),
+      send: (p, method, data) => this.#send(p, method, data),
+      waitingChanged: () => this.#waitingChanged(),
+      events: options.events,
+      logger: options.logger,
+      now: options.now,
+    });
     this.#armIdle();
   }
 
@@ -112,6 +133,7 @@ export class Room {
       this.#o.events.webhook('participant.joined', { sessionId: this.sessionId, participantId: p.id, role: p.role });
       return { participant: p, result };
     }
+    this.checklist.attach(p);
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'waiting', now);
     this.#o.events.audit({ type: 'participant.waiting', sessionId: this.sessionId, participantId: p.id, role: p.role, actor: 'participant' });
     this.#o.events.webhook('participant.waiting', { sessionId: this.sessionId, participantId: p.id, role: p.role });
@@ -172,10 +194,8 @@ export class Room {
   /** `host.admit`: a waiting participant enters. */
   admit(host: Participant, participantId: string): void {
     const p = this.#waiting(participantId);
-    const record = this.#record();
-    if (record.policy.checklist.requiredBeforeAdmission && !p.checklist?.complete) {
-      throw new RequestError('INVALID_STATE', 'the checklist must be complete before admission');
-    }
+    this.#record();
+    this.checklist.checkAdmission(p);
     p.state = 'admitted';
     const now = this.#o.now();
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'admitted', now);
@@ -194,6 +214,8 @@ export class Room {
     this.#o.tickets.revokeParticipant(this.sessionId, p.id);
     this.#send(p, 'session.denied', {});
     this.#participants.delete(p.id);
+    this.checklist.forget(p);
+    this.networkTests.closeParticipant(p.id);
     p.connection?.close(CLOSE_CODES.denied, 'denied');
     p.connection = undefined;
     this.#waitingChanged();
@@ -268,6 +290,8 @@ export class Room {
       p.connection = undefined;
     }
     this.#participants.clear();
+    this.checklist.close();
+    this.networkTests.close();
     this.media.close();
     if (reason === 'host' || reason === 'idle') {
       // The admin API records its own ends.
@@ -279,28 +303,16 @@ export class Room {
 
   // --- messages between participants -------------------------------------------------------------
 
-  /** `checklist.submit`: status (and the sealed blob) to the hosts; the server keeps the status only. */
-  submitChecklist(p: Participant, data: { status: NonNullable<Participant['checklist']>; sealed?: string; consentHash?: string }): void {
-    p.checklist = data.status;
-    const note: NotificationData<'checklist.submitted'> = {
-      participantId: p.id,
-      status: data.status,
-      ...(data.sealed !== undefined ? { sealed: data.sealed } : {}),
-      ...(data.consentHash !== undefined ? { consentHash: data.consentHash } : {}),
-    };
-    for (const h of this.#participants.values()) if (h.role === 'host' && h.admitted) this.#send(h, 'checklist.submitted', note);
-    if (!p.admitted) this.#waitingChanged();
-    if (data.status.complete) {
-      const counts = { passed: 0, failed: 0, skipped: 0, pending: 0 };
-      for (const s of Object.values(data.status.steps)) counts[s]++;
-      this.#o.events.audit({ type: 'checklist.completed', sessionId: this.sessionId, participantId: p.id, actor: 'participant', detail: counts });
-      this.#o.events.webhook('checklist.completed', { sessionId: this.sessionId, participantId: p.id, complete: true, steps: { ...data.status.steps } });
-    }
-    if (data.consentHash !== undefined) {
-      const receiptHash = createHash('sha256').update(`${this.sessionId}\n${p.id}\n${data.consentHash}\n${this.#o.now()}`).digest('hex');
-      this.#o.events.audit({ type: 'consent.recorded', sessionId: this.sessionId, participantId: p.id, actor: 'participant', detail: { receiptHash } });
-      this.#o.events.webhook('consent.recorded', { sessionId: this.sessionId, participantId: p.id, documentVersion: data.consentHash, receiptHash });
-    }
+  /** `checklist.submit`: see {@link ChecklistDesk.submit}. */
+  submitChecklist(p: Participant, data: RequestData<'checklist.submit'>): ResponseData<'checklist.submit'> {
+    this.#record();
+    return this.checklist.submit(p, data);
+  }
+
+  /** `checklist.relay`: see {@link ChecklistDesk.relay}. */
+  relayChecklist(p: Participant, data: RequestData<'checklist.relay'>): void {
+    this.#record();
+    this.checklist.relay(p, data);
   }
 
   /** `chat.send`: relays once per (sender, id); a re-send is acknowledged with the first time. */
@@ -321,6 +333,7 @@ export class Room {
   publishKey(p: Participant, identityKey: string): void {
     p.identityKey = identityKey;
     this.#broadcast('participant.updated', p.info(), p.id);
+    if (p.role === 'host') this.checklist.hostsMaybeChanged();
   }
 
   /** `e2ee.relay`: one sealed control message to one admitted peer. */
@@ -385,7 +398,9 @@ export class Room {
         screenShare: this.#screenShare,
         maxParticipants: pol.maxParticipants,
         recording: false,
+        ...withChecklist(pol),
       },
+      ...this.checklist.joinFields(p),
       heartbeatMs: this.#o.heartbeatMs,
     };
   }
@@ -433,9 +448,12 @@ export class Room {
     const conn = p.connection;
     p.connection = undefined;
     if (conn && closeCode !== undefined) conn.close(closeCode, reason);
+    this.checklist.forget(p);
+    this.networkTests.closeParticipant(p.id);
     if (p.admitted) {
       this.media.closeParticipant(p.id);
       this.#broadcast('participant.left', { participantId: p.id, reason });
+      if (p.role === 'host') this.checklist.hostsMaybeChanged();
     } else {
       this.#waitingChanged();
     }
@@ -467,6 +485,11 @@ export class Room {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
   }
+}
+
+function withChecklist(policy: SessionPolicy): { checklist?: NonNullable<ReturnType<typeof checklistPolicyInfo>> } {
+  const info = checklistPolicyInfo(policy);
+  return info ? { checklist: info } : {};
 }
 
 function errorName(error: unknown): string {

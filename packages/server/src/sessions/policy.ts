@@ -1,18 +1,17 @@
+import { CHECKLIST_POLICY_LIMITS, resolveChecklist } from './checklist-policy.js';
 import { SessionError } from './errors.js';
-import type { ChecklistConfig, ScreenSharePolicy, SessionPolicy } from './types.js';
+import type { ScreenSharePolicy, SessionPolicy } from './types.js';
 
 /** Bounds and defaults of a session policy. */
 export const POLICY_LIMITS = {
   maxParticipants: { min: 2, max: 100, default: 6 },
   idleTimeoutS: { min: 60, max: 86_400, default: 1_800 },
   jurisdictions: { max: 64 },
-  checklistSteps: { max: 32 },
+  checklistSteps: { max: CHECKLIST_POLICY_LIMITS.steps },
 } as const;
 
 const KEYS = new Set(['waitingRoom', 'e2eeRequired', 'recording', 'maxParticipants', 'idleTimeoutS', 'jurisdictions', 'checklist', 'screenShare']);
-const CHECKLIST_KEYS = new Set(['steps', 'requiredBeforeAdmission']);
 const JURISDICTION_RE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
-const STEP_RE = /^[a-z][a-z0-9-]{0,39}$/;
 const SCREEN_SHARE: readonly ScreenSharePolicy[] = ['host', 'everyone', 'nobody'];
 
 const bad = (field: string, message: string): never => {
@@ -53,7 +52,8 @@ function stringList(v: unknown, field: string, re: RegExp, max: number): string[
 
 /**
  * Validates an integrator's policy input (strict: unknown fields are refused) and fills in the
- * secure defaults.
+ * secure defaults. A resolved policy is itself valid input and resolves to itself (the registry
+ * re-resolves stored policies when it reopens).
  * @throws {@link SessionError} `INVALID_POLICY` with the offending `field`.
  */
 export function resolvePolicy(input: unknown = {}): SessionPolicy {
@@ -61,16 +61,8 @@ export function resolvePolicy(input: unknown = {}): SessionPolicy {
   if (!isPlainObject(input)) return bad('policy', 'The policy must be an object.');
   for (const k of Object.keys(input)) if (!KEYS.has(k)) bad(k, `Unknown policy field ${JSON.stringify(k.slice(0, 40))}.`);
   if (input.recording !== undefined && input.recording !== false) bad('recording', 'Recording is not supported; recording must be false.');
-  let checklist: ChecklistConfig = { steps: [], requiredBeforeAdmission: false };
-  if (input.checklist !== undefined) {
-    const c = input.checklist;
-    if (!isPlainObject(c)) return bad('checklist', 'checklist must be an object.');
-    for (const k of Object.keys(c)) if (!CHECKLIST_KEYS.has(k)) bad(`checklist.${k}`, 'Unknown checklist field.');
-    checklist = {
-      steps: stringList(c.steps, 'checklist.steps', STEP_RE, POLICY_LIMITS.checklistSteps.max),
-      requiredBeforeAdmission: bool(c, 'requiredBeforeAdmission', false),
-    };
-  }
+  const jurisdictions = stringList(input.jurisdictions, 'jurisdictions', JURISDICTION_RE, POLICY_LIMITS.jurisdictions.max);
+  const checklist = resolveChecklist(input.checklist, jurisdictions);
   const screenShare = input.screenShare ?? 'host';
   if (!SCREEN_SHARE.includes(screenShare as ScreenSharePolicy)) bad('screenShare', 'screenShare must be host, everyone or nobody.');
   return {
@@ -79,7 +71,7 @@ export function resolvePolicy(input: unknown = {}): SessionPolicy {
     recording: false,
     maxParticipants: int(input, 'maxParticipants'),
     idleTimeoutS: int(input, 'idleTimeoutS'),
-    jurisdictions: stringList(input.jurisdictions, 'jurisdictions', JURISDICTION_RE, POLICY_LIMITS.jurisdictions.max),
+    jurisdictions,
     checklist,
     screenShare: screenShare as ScreenSharePolicy,
   };

@@ -17,7 +17,9 @@ describe('SessionRegistry', () => {
     expect(s.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(s.policy).toEqual({
       waitingRoom: true, e2eeRequired: true, recording: false, maxParticipants: 6, idleTimeoutS: 1800,
-      jurisdictions: [], checklist: { steps: [], requiredBeforeAdmission: false }, screenShare: 'host',
+      jurisdictions: [],
+      checklist: { steps: [], requiredBeforeAdmission: false, licensure: 'off', shareJurisdiction: false, prefillLocation: true },
+      screenShare: 'host',
     });
     expect(s.state).toBe('open');
     expect(s.locked).toBe(false);
@@ -35,7 +37,7 @@ describe('SessionRegistry', () => {
       [{ recording: true }, 'recording'], [{ waitingRoom: 'yes' }, 'waitingRoom'], [{ unknown: 1 }, 'unknown'],
       [{ jurisdictions: ['california'] }, 'jurisdictions'], [{ jurisdictions: 'US-CA' }, 'jurisdictions'],
       [{ idleTimeoutS: 10 }, 'idleTimeoutS'], [{ screenShare: 'all' }, 'screenShare'],
-      [{ checklist: { steps: ['Consent!'] } }, 'checklist.steps'], [{ checklist: { extra: 1 } }, 'checklist.extra'],
+      [{ checklist: { steps: ['Consent!'] } }, 'checklist.steps[0].id'], [{ checklist: { extra: 1 } }, 'checklist.extra'],
       [[], 'policy'], ['x', 'policy'],
     ];
     for (const [input, field] of bad) {
@@ -49,7 +51,7 @@ describe('SessionRegistry', () => {
       expect((err as SessionError).code).toBe('INVALID_POLICY');
       expect((err as SessionError).field).toBe(field);
     }
-    const ok = r.create({ jurisdictions: ['US-CA', 'DE'], checklist: { steps: ['consent', 'location'], requiredBeforeAdmission: true }, screenShare: 'nobody' });
+    const ok = r.create({ jurisdictions: ['US-CA', 'DE'], checklist: { steps: ['camera', 'location'], requiredBeforeAdmission: true }, screenShare: 'nobody' });
     expect(ok.policy.jurisdictions).toEqual(['US-CA', 'DE']);
     expect(ok.policy.checklist.requiredBeforeAdmission).toBe(true);
   });

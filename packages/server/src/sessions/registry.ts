@@ -418,7 +418,11 @@ function freezeRecord(r: SessionRecord): SessionRecord {
     policy: Object.freeze({
       ...p,
       jurisdictions: Object.freeze([...p.jurisdictions]),
-      checklist: Object.freeze({ ...p.checklist, steps: Object.freeze([...p.checklist.steps]) }),
+      checklist: Object.freeze({
+        ...p.checklist,
+        steps: Object.freeze(p.checklist.steps.map((s) => Object.freeze({ ...s }))),
+        ...(p.checklist.consent ? { consent: Object.freeze({ ...p.checklist.consent }) } : {}),
+      }),
     }),
   });
 }

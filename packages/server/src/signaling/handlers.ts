@@ -91,8 +91,21 @@ export const HANDLERS: { readonly [M in Method]: Handler<M> } = {
     return ok;
   },
 
-  'checklist.submit': ({ room, participant }, d) => {
-    room.submitChecklist(participant, d);
+  'checklist.submit': ({ room, participant }, d) => room.submitChecklist(participant, d),
+  'checklist.relay': ({ room, participant }, d) => {
+    room.relayChecklist(participant, d);
+    return ok;
+  },
+
+  'network.testStart': ({ room, participant }) => room.networkTests.start(participant.id),
+  'network.testConnect': async ({ room, participant }, d) => {
+    await room.networkTests.connect(participant.id, d);
+    return ok;
+  },
+  'network.testProduce': ({ room, participant }, d) => room.networkTests.produce(participant.id, d),
+  'network.testStats': ({ room, participant }, d) => room.networkTests.stats(participant.id, d.testId),
+  'network.testEnd': ({ room, participant }, d) => {
+    room.networkTests.end(participant.id, d.testId);
     return ok;
   },
   'chat.send': ({ room, participant }, d) => room.chat(participant, d),

@@ -1,8 +1,9 @@
-import type { Role } from '@alcove/protocol';
+import type { CheckStatus, Role } from '@alcove/protocol';
 
 /**
  * The webhook events and their `data`. Data carries ids, roles, codes and times only: no display
- * names, no checklist answers (status only), no addresses.
+ * names, no checklist answers (statuses, the signed consent receipt and the licensure outcome only),
+ * no addresses.
  */
 export interface WebhookEventMap {
   'session.created': { sessionId: string };
@@ -16,8 +17,30 @@ export interface WebhookEventMap {
   'participant.left': { sessionId: string; participantId: string; role: Role };
   'participant.removed': { sessionId: string; participantId: string; role: Role };
   'participant.reconnected': { sessionId: string; participantId: string; role: Role };
-  'checklist.completed': { sessionId: string; participantId: string; complete: boolean; steps: Record<string, 'pending' | 'passed' | 'failed' | 'skipped'> };
-  'consent.recorded': { sessionId: string; participantId: string; documentVersion: string; receiptHash: string };
+  /**
+   * A client's checklist became complete (again only when its statuses changed). `steps`: every
+   * step the policy defines, with its status; never an answer.
+   */
+  'checklist.completed': { sessionId: string; participantId: string; steps: Record<string, CheckStatus> };
+  /**
+   * A client signed the consent document: the receipt as signed, verifiable with
+   * `verifyConsentReceipt` (Ed25519 over `consentReceiptMessage` of `@alcove/protocol`).
+   */
+  'consent.recorded': {
+    sessionId: string;
+    participantId: string;
+    documentVersion: string;
+    /** Lowercase hex SHA-256 of the consent document. */
+    documentSha256: string;
+    /** Unix ms when the client acknowledged. */
+    signedAt: number;
+    /** Ed25519 public key of the client's device (base64). */
+    identityKey: string;
+    /** Ed25519 signature (base64). */
+    signature: string;
+  };
+  /** The licensure check's outcome changed. `jurisdiction` only when the policy shares it. */
+  'licensure.checked': { sessionId: string; participantId: string; outcome: 'pass' | 'warn' | 'block'; jurisdiction?: string };
   'e2ee.verified': { sessionId: string; participantIds: [string, string] };
 }
 
@@ -28,7 +51,8 @@ export type WebhookEventType = keyof WebhookEventMap;
 export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
   'session.created', 'session.ended', 'session.locked', 'session.unlocked',
   'participant.waiting', 'participant.admitted', 'participant.denied', 'participant.joined', 'participant.left',
-  'participant.removed', 'participant.reconnected', 'checklist.completed', 'consent.recorded', 'e2ee.verified',
+  'participant.removed', 'participant.reconnected', 'checklist.completed', 'consent.recorded', 'licensure.checked',
+  'e2ee.verified',
 ];
 
 /** The JSON body of a webhook delivery. */
