@@ -31,6 +31,14 @@ export { createSfuWorker } from './media/sfu-engine.js';
 export { FakeMediaEngine } from './media/fake-engine.js';
 export type { FakeEngineStats } from './media/fake-engine.js';
 export type * from './media/engine-types.js';
+export { NetworkTests } from './media/network-test.js';
+export type { NetworkTestLimits, NetworkTestsOptions } from './media/network-test.js';
+
+// Pre-session checklist.
+export { verifyConsentReceipt, CONSENT_RECEIPT_WINDOW } from './checklist/consent-receipt.js';
+export type { ConsentReceiptRecord } from './checklist/consent-receipt.js';
+export { ChecklistDesk, CHECKLIST_RELAY_LIMITS } from './checklist/checklist-desk.js';
+export type { ChecklistDeskOptions } from './checklist/checklist-desk.js';
 
 // Services.
 export * from './admin/index.js';

@@ -1,6 +1,6 @@
 /**
  * `@alcove/server/client`: what an integrator's back end needs — typed admin API calls, join-token
- * minting, and webhook verification. Node only; no server code is pulled in.
+ * minting, webhook verification and consent-receipt verification. Node only; no server code is pulled in.
  * @packageDocumentation
  */
 export { AdminApiError, AlcoveAdminClient } from './admin-client.js';
@@ -10,9 +10,14 @@ export type { JoinTokenInput, MintJoinTokenOptions } from '../auth/tokens.js';
 export { verifyWebhook } from '../webhooks/signature.js';
 export type { VerifyWebhookInput } from '../webhooks/signature.js';
 export { WebhookVerificationError } from '../webhooks/errors.js';
+export { verifyConsentReceipt } from '../checklist/consent-receipt.js';
+export type { ConsentReceiptRecord } from '../checklist/consent-receipt.js';
 export type { WebhookEvent, WebhookEventMap, WebhookEventType } from '../webhooks/types.js';
 export { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '../webhooks/types.js';
 export type {
   AdminErrorCode, MintTokenRequest, MintTokenResponse, ParticipantsResponse, SessionView,
 } from '../admin/types.js';
-export type { ParticipantAttendance, SessionPolicy, SessionPolicyInput } from '../sessions/types.js';
+export type {
+  ChecklistConfig, ChecklistInput, ChecklistStepConfig, ChecklistStepInput, ConsentDocumentConfig, ConsentDocumentInput, LicensureMode,
+  ParticipantAttendance, SessionPolicy, SessionPolicyInput,
+} from '../sessions/types.js';

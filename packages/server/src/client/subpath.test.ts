@@ -11,6 +11,10 @@ describe('@alcove/server/client', () => {
     expect(client.AlcoveAdminClient).toBe(local.AlcoveAdminClient);
     expect(typeof client.mintJoinToken).toBe('function');
     expect(typeof client.verifyWebhook).toBe('function');
-    expect(Object.keys(client).sort()).toEqual(['AdminApiError', 'AlcoveAdminClient', 'WEBHOOK_ID_HEADER', 'WEBHOOK_SIGNATURE_HEADER', 'WebhookVerificationError', 'mintJoinToken', 'verifyWebhook']);
+    expect(typeof client.verifyConsentReceipt).toBe('function');
+    expect(Object.keys(client).sort()).toEqual([
+      'AdminApiError', 'AlcoveAdminClient', 'WEBHOOK_ID_HEADER', 'WEBHOOK_SIGNATURE_HEADER', 'WebhookVerificationError', 'mintJoinToken',
+      'verifyConsentReceipt', 'verifyWebhook',
+    ]);
   });
 });
