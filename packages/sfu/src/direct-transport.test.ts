@@ -33,7 +33,13 @@ function tap(consumer: Consumer): { packets: RtpPacket[]; waitFor(n: number): Pr
       new Promise<void>((resolve, reject) => {
         if (packets.length >= n) return resolve();
         const timer = setTimeout(() => reject(new Error(`got ${packets.length} of ${n} packets`)), 5000);
-        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       }),
   };
 }

@@ -7,6 +7,8 @@
  */
 export { createWorker, Worker } from './worker/worker.js';
 export type { WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions, DropCounters } from './worker/worker.js';
+export { WORKER_LOG_LEVELS, WORKER_LOG_TAGS } from './common/logger.js';
+export type { SfuLogSink, SfuLogFields, WorkerLogLevel, WorkerLogTag } from './common/logger.js';
 export { Router } from './router/router.js';
 export { Transport } from './transport/transport.js';
 export { WebRtcTransport } from './transport/webrtc-transport.js';

@@ -4,6 +4,7 @@
  */
 export type * from './types/index.js';
 export type { AppData } from './common/app-data.js';
+export type { SfuLogSink, SfuLogFields, WorkerLogLevel, WorkerLogTag } from './common/logger.js';
 export type { Worker, WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions } from './worker/worker.js';
 export type { Router, RouterEvents, RouterObserverEvents } from './router/router.js';
 export type { Transport, TransportEvents, TransportObserverEvents, TransportFaultOptions } from './transport/transport.js';

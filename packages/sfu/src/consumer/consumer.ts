@@ -187,7 +187,7 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
     if (this.#closed) return;
     this.#closed = true;
     this.#channel.off(this.#id);
-    this.#channel.request('consumer.close', this.#id).catch(() => undefined);
+    this.#channel.requestQuietly('consumer.close', this.#id);
     this.emit('@close');
     this.#observer.safeEmit('close');
   }

@@ -7,7 +7,10 @@ import type { RtpPacket } from 'werift';
 /** Emits an event towards the main-thread proxy with id `targetId`. */
 export type EmitFn = (targetId: string, event: string, data?: unknown) => void;
 
-/** Counters of dropped datagrams and packets, by reason (exposed in dumps and stats). */
+/**
+ * Counters of dropped datagrams and packets and of swallowed errors on the media path, by reason
+ * (worker-wide in `worker.dump()`, per transport in `transport.getStats()`).
+ */
 export interface DropCounters {
   stunMalformed: number;
   stunUnknownUfrag: number;
@@ -21,8 +24,16 @@ export interface DropCounters {
   srtpAuthFailed: number;
   unknownType: number;
   faultInjected: number;
+  /** DTLS handshakes that failed (connect error, alert, fingerprint mismatch, key setup). */
+  dtlsHandshakeFailed: number;
+  /** Datagrams that could not be encrypted or sent. */
+  sendFailed: number;
+  /** Exceptions caught on the media path (timers, RTCP handling, forwarding). */
   internalErrors: number;
 }
+
+/** A reason a packet was dropped or an error swallowed. */
+export type DropReason = keyof DropCounters;
 
 /** A fresh set of zeroed counters. */
 export function newDropCounters(): DropCounters {
@@ -39,6 +50,8 @@ export function newDropCounters(): DropCounters {
     srtpAuthFailed: 0,
     unknownType: 0,
     faultInjected: 0,
+    dtlsHandshakeFailed: 0,
+    sendFailed: 0,
     internalErrors: 0,
   };
 }

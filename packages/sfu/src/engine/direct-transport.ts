@@ -5,6 +5,7 @@
  * @internal
  */
 import { RtpPacket } from 'werift';
+import type { SfuLogger } from '../common/logger.js';
 import type { DropCounters, EmitFn } from './context.js';
 import type { EngineConsumer } from './consumer.js';
 import { EngineTransport } from './transport.js';
@@ -14,8 +15,8 @@ export class EngineDirectTransport extends EngineTransport {
   /** Consumer id by consumer SSRC, so `rtp` events go to the right proxy. */
   private readonly consumerIdBySsrc = new Map<number, string>();
 
-  constructor(id: string, routerId: string, drops: DropCounters, emit: EmitFn) {
-    super(id, routerId, drops, emit);
+  constructor(id: string, routerId: string, drops: DropCounters, emit: EmitFn, log: SfuLogger) {
+    super(id, routerId, drops, emit, log);
   }
 
   /** @inheritdoc */
@@ -41,8 +42,8 @@ export class EngineDirectTransport extends EngineTransport {
       const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (buf.length < 12 || buf[0]! >> 6 !== 2) throw new Error('not RTP');
       packet = RtpPacket.deSerialize(buf);
-    } catch {
-      this.drops.rtpMalformed++;
+    } catch (e) {
+      this.drop('rtpMalformed', 'rtp', 'rtp.malformed', e);
       return;
     }
     this.receiveRtpPacket(packet, bytes.byteLength);
@@ -58,8 +59,8 @@ export class EngineDirectTransport extends EngineTransport {
     if (!id) return;
     try {
       this.emit(id, 'rtp', packet.serialize());
-    } catch {
-      this.drops.internalErrors++;
+    } catch (e) {
+      this.drop('internalErrors', 'rtp', 'rtp.deliverFailed', e);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { CipherContext, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm, type SrtpProfile } from 'werift';
+import type { SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
 import type { EngineSettings } from '../worker/channel-messages.js';
 import { newDropCounters, totalDrops, type DropCounters, type EmitFn } from './context.js';
@@ -28,6 +29,8 @@ interface EngineRouter {
   transports: Set<EngineTransport>;
 }
 
+// Requests arrive from our own main-thread proxies, already validated there.
+// biome-ignore lint/suspicious/noExplicitAny: request data is read field by field, as the proxies sent it.
 type Data = Record<string, any>;
 
 /** SRTP profiles, preferred first (werift: 7 = AEAD_AES_128_GCM, 1 = AES_CM_128_HMAC_SHA1_80). */
@@ -37,6 +40,8 @@ const SRTP_PROFILES: Record<string, SrtpProfile> = { AEAD_AES_128_GCM: 7, AES_CM
 export class Engine {
   readonly drops: DropCounters = newDropCounters();
   private readonly emit: EmitFn;
+  /** The worker's root logger (`alcove-sfu`); components log under `alcove-sfu:<component>`. */
+  private readonly log: SfuLogger;
   private udp!: UdpServer;
   private cert!: EngineCertificate;
   private readonly routers = new Map<string, EngineRouter>();
@@ -44,13 +49,14 @@ export class Engine {
   private readonly producers = new Map<string, EngineProducer>();
   private readonly consumers = new Map<string, { c: EngineConsumer; t: EngineTransport }>();
 
-  constructor(emit: EmitFn) {
+  constructor(emit: EmitFn, log: SfuLogger) {
     this.emit = emit;
+    this.log = log;
   }
 
   /** Binds the socket and creates the certificate. */
   async start(settings: EngineSettings): Promise<void> {
-    this.udp = await UdpServer.bind(settings.listenIp, settings.rtcMinPort, settings.rtcMaxPort, this.drops);
+    this.udp = await UdpServer.bind(settings.listenIp, settings.rtcMinPort, settings.rtcMaxPort, this.drops, this.log.child('udp'));
     const { certPem, keyPem, signatureHash } = await CipherContext.createSelfSignedCertificateWithKey(
       { signature: SignatureAlgorithm.ecdsa_3, hash: HashAlgorithm.sha256_4 },
       NamedCurveAlgorithm.secp256r1_23,
@@ -82,7 +88,7 @@ export class Engine {
         return this.createWebRtcTransport(this.router(id), data);
       case 'router.createDirectTransport': {
         const r = this.router(id);
-        const t = new EngineDirectTransport(data.transportId, r.id, this.drops, this.emit);
+        const t = new EngineDirectTransport(data.transportId, r.id, this.drops, this.emit, this.log.child('direct-transport'));
         r.transports.add(t);
         this.transports.set(t.id, t);
         return undefined;
@@ -214,7 +220,7 @@ export class Engine {
     const suites: string[] = Array.isArray(data.srtpCryptoSuites) && data.srtpCryptoSuites.length > 0 ? data.srtpCryptoSuites : ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
     const profiles = suites.map((s) => SRTP_PROFILES[s]).filter((p): p is SrtpProfile => p !== undefined);
     if (profiles.length === 0) throw new EngineError('UnsupportedError', 'no supported SRTP crypto suite');
-    const t = new EngineWebRtcTransport(data.transportId, r.id, this.drops, this.emit, this.udp, this.cert, {
+    const t = new EngineWebRtcTransport(data.transportId, r.id, this.drops, this.emit, this.log.child('webrtc-transport'), this.udp, this.cert, {
       announcedAddress: data.announcedAddress,
       consentTimeoutMs: (data.iceConsentTimeout ?? 30) * 1000,
       srtpProfiles: profiles,

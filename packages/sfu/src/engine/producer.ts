@@ -5,8 +5,9 @@
  * @internal
  */
 import type { RtpPacket } from 'werift';
+import type { WorkerLogTag } from '../common/logger.js';
 import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
-import type { EmitFn } from './context.js';
+import type { DropReason, EmitFn } from './context.js';
 import { keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
 import { buildFir, buildPli } from './rtcp.js';
@@ -20,6 +21,8 @@ export interface ProducerHost {
   readonly mediaReady: boolean;
   /** SSRC used as sender SSRC of feedback. */
   readonly feedbackSsrc: number;
+  /** Counts and logs a swallowed error (see `EngineTransport.drop`). */
+  drop(reason: DropReason, tag: WorkerLogTag, event: string, error?: unknown): void;
 }
 
 /** A consumer as seen by its producer. */
@@ -165,7 +168,7 @@ export class EngineProducer {
     exts.length = w;
     h.extension = w > 0;
     let isKey = false;
-    if (this.detectKey && this.detectKey(packet.payload)) {
+    if (this.detectKey?.(packet.payload)) {
       isKey = true;
       this.keyFramesReceived++;
       this.onKeyFrame();
@@ -221,8 +224,9 @@ export class EngineProducer {
           return;
         }
         this.sendKeyFrameRequest(performance.now());
-      } catch {
-        // never let a timer throw
+      } catch (e) {
+        // Never let a timer throw; the next keyframe request starts over.
+        this.host.drop('internalErrors', 'rtcp', 'rtcp.keyFrameRetryFailed', e);
       }
     }, ms);
     this.keyFrameTimer.unref?.();

@@ -4,7 +4,8 @@
  * @internal
  */
 import type { RtpPacket } from 'werift';
-import type { DropCounters, EmitFn, RtpSink } from './context.js';
+import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
+import { newDropCounters, totalDrops, type DropCounters, type DropReason, type EmitFn, type RtpSink } from './context.js';
 import type { EngineConsumer } from './consumer.js';
 import type { EngineProducer } from './producer.js';
 import type { RecvStream } from './recv-stream.js';
@@ -35,8 +36,12 @@ export abstract class EngineTransport implements RtpSink {
   readonly routerId: string;
   readonly producers = new Map<string, EngineProducer>();
   readonly consumers = new Map<string, EngineConsumer>();
+  /** Worker-wide counters (`worker.dump()`). */
   protected readonly drops: DropCounters;
+  /** This transport's share of them (`transport.getStats()`). */
+  readonly transportDrops: DropCounters = newDropCounters();
   protected readonly emit: EmitFn;
+  protected readonly log: SfuLogger;
   readonly feedbackSsrc = (Math.floor(Math.random() * 0xfffffff0) + 1) >>> 0;
   private readonly bySsrc = new Map<number, { producer: EngineProducer; stream: RecvStream | undefined; rtx: boolean }>();
   private readonly byMid = new Map<string, EngineProducer>();
@@ -55,23 +60,24 @@ export abstract class EngineTransport implements RtpSink {
   private readonly visitor: RtcpVisitor;
   private rtcpNow = 0;
 
-  constructor(id: string, routerId: string, drops: DropCounters, emit: EmitFn) {
+  constructor(id: string, routerId: string, drops: DropCounters, emit: EmitFn, log: SfuLogger) {
     this.id = id;
     this.routerId = routerId;
     this.drops = drops;
     this.emit = emit;
+    this.log = log;
     this.rtcpTimer = setInterval(() => {
       try {
         this.onRtcpTimer();
-      } catch {
-        this.drops.internalErrors++;
+      } catch (e) {
+        this.drop('internalErrors', 'rtcp', 'rtcp.timerFailed', e);
       }
     }, 1000);
     this.rtcpTimer.unref?.();
     this.visitor = {
       sr: (ssrc, ntpSec, ntpFrac, rtpTs) => {
         const e = this.bySsrc.get(ssrc);
-        if (e && e.stream && !e.rtx) e.producer.receiveSr(e.stream, ntpSec, ntpFrac, rtpTs, this.rtcpNow);
+        if (e?.stream && !e.rtx) e.producer.receiveSr(e.stream, ntpSec, ntpFrac, rtpTs, this.rtcpNow);
       },
       reportBlock: (ssrc, fractionLost, totalLost, _hs, _j, lsr, dlsr) => {
         const c = this.consumerBySsrc.get(ssrc);
@@ -92,11 +98,23 @@ export abstract class EngineTransport implements RtpSink {
   /** Sends an RTCP compound packet. */
   abstract sendRtcp(buf: Buffer): void;
 
+  /**
+   * Counts a dropped packet or a swallowed error under `reason`, worker-wide and for this
+   * transport, and logs it at debug under `tag` with the error's (redacted) reason. Never throws.
+   */
+  drop(reason: DropReason, tag: WorkerLogTag, event: string, error?: unknown): void {
+    this.drops[reason]++;
+    this.transportDrops[reason]++;
+    const log = this.log.tagged(tag);
+    if (!log.enabled('debug')) return;
+    log.debug(event, { transportId: this.id, drop: reason, count: this.transportDrops[reason], ...(error !== undefined ? { reason: describeError(error) } : {}) });
+  }
+
   /** Sends an RTP packet towards the remote, through the fault hook. */
   sendRtp(packet: RtpPacket): void {
     if (this.faults.dropSendPct > 0 && Math.random() * 100 < this.faults.dropSendPct) {
       this.rtpPacketsFaultDropped++;
-      this.drops.faultInjected++;
+      this.drop('faultInjected', 'rtp', 'rtp.faultDroppedOut');
       return;
     }
     this.rtpPacketsSent++;
@@ -141,7 +159,7 @@ export abstract class EngineTransport implements RtpSink {
   /** Handles an incoming, decrypted RTP packet. */
   receiveRtpPacket(packet: RtpPacket, bytes: number): void {
     if (this.faults.dropRecvPct > 0 && Math.random() * 100 < this.faults.dropRecvPct) {
-      this.drops.faultInjected++;
+      this.drop('faultInjected', 'rtp', 'rtp.faultDroppedIn');
       return;
     }
     this.rtpPacketsReceived++;
@@ -152,14 +170,14 @@ export abstract class EngineTransport implements RtpSink {
       const p = this.producerByMidExtension(packet);
       const stream = p?.learnSsrc(ssrc);
       if (!p || !stream) {
-        this.drops.rtpUnknownSsrc++;
+        this.drop('rtpUnknownSsrc', 'rtp', 'rtp.unknownSsrc');
         return;
       }
       e = { producer: p, stream, rtx: false };
       this.bySsrc.set(ssrc, e);
     }
     if (!e.stream) {
-      this.drops.rtpUnknownSsrc++;
+      this.drop('rtpUnknownSsrc', 'rtp', 'rtp.unknownSsrc');
       return;
     }
     if (e.rtx) {
@@ -187,7 +205,7 @@ export abstract class EngineTransport implements RtpSink {
   receiveRtcp(buf: Buffer): void {
     this.rtcpPacketsReceived++;
     this.rtcpNow = performance.now();
-    if (!walkRtcp(buf, this.visitor)) this.drops.rtcpMalformed++;
+    if (!walkRtcp(buf, this.visitor)) this.drop('rtcpMalformed', 'rtcp', 'rtcp.malformed');
   }
 
   /** Every second: RR + REMB to senders; scores. */
@@ -219,8 +237,8 @@ export abstract class EngineTransport implements RtpSink {
     for (const c of this.consumers.values()) {
       try {
         c.onSinkReady();
-      } catch {
-        this.drops.internalErrors++;
+      } catch (e) {
+        this.drop('internalErrors', 'rtp', 'rtp.consumerStartFailed', e);
       }
     }
   }
@@ -238,6 +256,9 @@ export abstract class EngineTransport implements RtpSink {
       rtcpPacketsSent: this.rtcpPacketsSent,
       rtpPacketsFaultDropped: this.rtpPacketsFaultDropped,
       maxIncomingBitrate: this.maxIncomingBitrate || undefined,
+      // Alcove addition: packets dropped and errors swallowed on this transport, by reason.
+      drops: { ...this.transportDrops },
+      droppedTotal: totalDrops(this.transportDrops),
     };
   }
 

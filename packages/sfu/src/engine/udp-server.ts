@@ -6,7 +6,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { classes, methods, parseMessage } from 'werift';
-import type { DropCounters } from './context.js';
+import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
+import type { DropCounters, DropReason } from './context.js';
 
 /** A transport as the UDP server sees it. */
 export interface UdpEndpoint {
@@ -28,26 +29,40 @@ export class UdpServer {
   private readonly byUfrag = new Map<string, UdpEndpoint>();
   private readonly byPort = new Map<number, TupleEntry[]>();
   private readonly drops: DropCounters;
+  private readonly log: SfuLogger;
   datagramsReceived = 0;
   datagramsSent = 0;
 
-  private constructor(socket: Socket, drops: DropCounters) {
+  private constructor(socket: Socket, drops: DropCounters, log: SfuLogger) {
     this.socket = socket;
     this.drops = drops;
+    this.log = log;
     socket.on('message', (data, rinfo) => {
       try {
         this.onMessage(data, rinfo);
-      } catch {
-        this.drops.internalErrors++;
+      } catch (e) {
+        this.drop('internalErrors', 'message', 'udp.datagramFailed', e);
       }
     });
-    socket.on('error', () => {
+    socket.on('error', (e) => {
       this.drops.internalErrors++;
+      this.log.warn('udp.socketError', { reason: describeError(e) });
     });
   }
 
+  /**
+   * Counts a datagram dropped before it reached a transport (worker-wide) and logs it at debug
+   * under `tag`. Never throws.
+   */
+  private drop(reason: DropReason, tag: WorkerLogTag, event: string, error?: unknown): void {
+    this.drops[reason]++;
+    const log = this.log.tagged(tag);
+    if (!log.enabled('debug')) return;
+    log.debug(event, { drop: reason, count: this.drops[reason], ...(error !== undefined ? { reason: describeError(error) } : {}) });
+  }
+
   /** Binds a socket on `ip` (a port in [min, max], or ephemeral when both are 0). */
-  static async bind(ip: string, minPort: number, maxPort: number, drops: DropCounters): Promise<UdpServer> {
+  static async bind(ip: string, minPort: number, maxPort: number, drops: DropCounters, log: SfuLogger): Promise<UdpServer> {
     const family = ip.includes(':') ? 'udp6' : 'udp4';
     const tryPort = (port: number): Promise<Socket> =>
       new Promise((resolve, reject) => {
@@ -61,15 +76,17 @@ export class UdpServer {
           resolve(s);
         });
       });
-    if (!minPort && !maxPort) return new UdpServer(await tryPort(0), drops);
+    if (!minPort && !maxPort) return new UdpServer(await tryPort(0), drops, log);
     let lastError: unknown;
     const span = maxPort - minPort + 1;
     const start = Math.floor(Math.random() * span);
     for (let i = 0; i < span; i++) {
       try {
-        return new UdpServer(await tryPort(minPort + ((start + i) % span)), drops);
+        return new UdpServer(await tryPort(minPort + ((start + i) % span)), drops, log);
       } catch (e) {
+        // Port taken: try the next one; the last reason is in the error if none is free.
         lastError = e;
+        if (log.enabled('debug')) log.debug('udp.portBusy', { reason: describeError(e) });
       }
     }
     throw new Error(`no free UDP port in [${minPort}, ${maxPort}]: ${String(lastError)}`);
@@ -90,7 +107,10 @@ export class UdpServer {
   /** Adds a validated remote tuple for an endpoint. */
   addTuple(rinfo: RemoteInfo, ep: UdpEndpoint): void {
     let list = this.byPort.get(rinfo.port);
-    if (!list) this.byPort.set(rinfo.port, (list = []));
+    if (!list) {
+      list = [];
+      this.byPort.set(rinfo.port, list);
+    }
     const existing = list.find((e) => e.address === rinfo.address);
     if (existing) existing.endpoint = ep;
     else list.push({ address: rinfo.address, endpoint: ep });
@@ -110,7 +130,7 @@ export class UdpServer {
   send(buf: Uint8Array, port: number, address: string): void {
     this.datagramsSent++;
     this.socket.send(buf, port, address, (err) => {
-      if (err) this.drops.internalErrors++;
+      if (err) this.drop('sendFailed', 'message', 'udp.sendFailed', err);
     });
   }
 
@@ -124,7 +144,7 @@ export class UdpServer {
   private onMessage(data: Buffer, rinfo: RemoteInfo): void {
     this.datagramsReceived++;
     if (data.length === 0) {
-      this.drops.unknownType++;
+      this.drop('unknownType', 'message', 'udp.empty');
       return;
     }
     const b0 = data[0]!;
@@ -132,38 +152,38 @@ export class UdpServer {
       this.onStun(data, rinfo);
     } else if (b0 >= 20 && b0 <= 63) {
       const ep = this.endpointFor(rinfo);
-      if (!ep) this.drops.dtlsUnknownTuple++;
+      if (!ep) this.drop('dtlsUnknownTuple', 'dtls', 'dtls.unknownTuple');
       else ep.onDtls(data, rinfo);
     } else if (b0 >= 128 && b0 <= 191) {
       const ep = this.endpointFor(rinfo);
-      if (!ep) this.drops.rtpUnknownTuple++;
+      if (!ep) this.drop('rtpUnknownTuple', 'rtp', 'rtp.unknownTuple');
       else ep.onSrtp(data, rinfo);
     } else {
-      this.drops.unknownType++;
+      this.drop('unknownType', 'message', 'udp.unknownType');
     }
   }
 
   private onStun(data: Buffer, rinfo: RemoteInfo): void {
     const msg = parseMessage(data);
     if (!msg || msg.messageMethod !== methods.BINDING || msg.messageClass !== classes.REQUEST) {
-      this.drops.stunMalformed++;
+      this.drop('stunMalformed', 'ice', 'ice.malformedStun');
       return;
     }
     const username: unknown = msg.getAttributeValue('USERNAME');
     if (typeof username !== 'string') {
-      this.drops.stunMalformed++;
+      this.drop('stunMalformed', 'ice', 'ice.noUsername');
       return;
     }
     const colon = username.indexOf(':');
     const local = colon >= 0 ? username.slice(0, colon) : username;
     const ep = this.byUfrag.get(local);
     if (!ep) {
-      this.drops.stunUnknownUfrag++;
+      this.drop('stunUnknownUfrag', 'ice', 'ice.unknownUfrag');
       return;
     }
     const verified = parseMessage(data, ep.localPassword);
     if (!verified) {
-      this.drops.stunBadIntegrity++;
+      this.drop('stunBadIntegrity', 'ice', 'ice.badIntegrity');
       return;
     }
     const useCandidate = verified.attributesKeys.includes('USE-CANDIDATE');
@@ -175,8 +195,9 @@ export class UdpServer {
   close(): void {
     try {
       this.socket.close();
-    } catch {
-      // already closed
+    } catch (e) {
+      // Already closed (ERR_SOCKET_DGRAM_NOT_RUNNING): nothing left to release.
+      if (this.log.enabled('debug')) this.log.debug('udp.closeFailed', { reason: describeError(e) });
     }
   }
 }

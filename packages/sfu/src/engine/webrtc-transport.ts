@@ -22,6 +22,7 @@ import {
   type SrtpProfile,
   type Transport,
 } from 'werift';
+import { describeError, type SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, DtlsRole, DtlsState, IceState } from '../types/index.js';
 import type { DropCounters, EmitFn } from './context.js';
 import { EngineTransport } from './transport.js';
@@ -85,11 +86,12 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     routerId: string,
     drops: DropCounters,
     emit: EmitFn,
+    log: SfuLogger,
     udp: UdpServer,
     cert: EngineCertificate,
     options: EngineWebRtcTransportOptions,
   ) {
-    super(id, routerId, drops, emit);
+    super(id, routerId, drops, emit, log);
     this.udp = udp;
     this.cert = cert;
     this.options = options;
@@ -98,8 +100,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       this.consentTimer = setInterval(() => {
         try {
           this.checkConsent();
-        } catch {
-          this.drops.internalErrors++;
+        } catch (e) {
+          this.drop('internalErrors', 'ice', 'ice.consentCheckFailed', e);
         }
       }, Math.min(1000, options.consentTimeoutMs / 2));
       this.consentTimer.unref?.();
@@ -228,12 +230,20 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     dtls.onConnect.once(() => {
       try {
         this.onDtlsConnected();
-      } catch {
+      } catch (e) {
+        this.drop('dtlsHandshakeFailed', 'dtls', 'dtls.keySetupFailed', e);
         this.setDtlsState('failed');
       }
     });
-    dtls.onError.subscribe(() => {
-      if (this.dtlsState !== 'connected') this.setDtlsState('failed');
+    dtls.onError.subscribe((e: unknown) => {
+      if (this.dtlsState === 'connected' || this.dtlsState === 'failed' || this.closed) {
+        // Already counted, or not a handshake failure: the session goes on (or is gone).
+        const log = this.log.tagged('dtls');
+        if (log.enabled('debug')) log.debug('dtls.error', { transportId: this.id, dtlsState: this.dtlsState, reason: describeError(e) });
+        return;
+      }
+      this.drop('dtlsHandshakeFailed', 'dtls', 'dtls.handshakeError', e);
+      this.setDtlsState('failed');
     });
     dtls.onClose.subscribe(() => {
       if (!this.closed && this.dtlsState === 'connected') this.setDtlsState('closed');
@@ -241,7 +251,10 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     for (const p of this.pendingDtls.splice(0)) shim.onData(p.data, [p.rinfo.address, p.rinfo.port]);
     if (dtls instanceof DtlsClient) {
       const start = (): void => {
-        dtls.connect().catch(() => this.setDtlsState('failed'));
+        dtls.connect().catch((e: unknown) => {
+          this.drop('dtlsHandshakeFailed', 'dtls', 'dtls.connectFailed', e);
+          this.setDtlsState('failed');
+        });
       };
       if (this.selected) start();
       else this.startClientWhenSelected = start;
@@ -262,6 +275,7 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     if (!dtls || this.closed) return;
     const cert = dtls.remoteCertificate;
     const remote = this.remoteDtls?.fingerprints ?? [];
+    let unusable: unknown;
     const ok =
       !!cert &&
       remote.some((f) => {
@@ -269,17 +283,21 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
         try {
           const digest = createHash(algo).update(cert).digest('hex').toUpperCase().match(/.{2}/g)!.join(':');
           return digest === f.value.toUpperCase();
-        } catch {
+        } catch (e) {
+          // An algorithm Node cannot hash: that fingerprint cannot match; the others still may.
+          unusable = e;
           return false;
         }
       });
     if (!ok) {
+      this.drop('dtlsHandshakeFailed', 'dtls', cert ? 'dtls.fingerprintMismatch' : 'dtls.noRemoteCertificate', unusable);
       this.setDtlsState('failed');
       dtls.close();
       return;
     }
     const profile = dtls.srtp.srtpProfile;
     if (!profile) {
+      this.drop('dtlsHandshakeFailed', 'dtls', 'dtls.noSrtpProfile');
       this.setDtlsState('failed');
       return;
     }
@@ -297,8 +315,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
         const wasReady = this.mediaReady;
         this.settled = true;
         if (!wasReady && this.mediaReady) this.onMediaReady();
-      } catch {
-        this.drops.internalErrors++;
+      } catch (e) {
+        this.drop('internalErrors', 'dtls', 'dtls.settleFailed', e);
       }
     }, DTLS_SETTLE_MS);
   }
@@ -315,23 +333,23 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   onDtls(data: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
     if (!this.fromSelected(rinfo)) {
-      this.drops.dtlsUnknownTuple++;
+      this.drop('dtlsUnknownTuple', 'dtls', 'dtls.unknownTuple');
       return;
     }
     if (this.dtlsState === 'connected' && data[0] === 23) {
       // No application data is expected (no SCTP): drop instead of feeding the DTLS session.
-      this.drops.dtlsMalformed++;
+      this.drop('dtlsMalformed', 'dtls', 'dtls.unexpectedApplicationData');
       return;
     }
     if (!this.shim) {
       if (this.pendingDtls.length < 16) this.pendingDtls.push({ data: Buffer.from(data), rinfo });
-      else this.drops.dtlsMalformed++;
+      else this.drop('dtlsMalformed', 'dtls', 'dtls.tooManyEarlyRecords');
       return;
     }
     try {
       this.shim.onData(data, [rinfo.address, rinfo.port]);
-    } catch {
-      this.drops.dtlsMalformed++;
+    } catch (e) {
+      this.drop('dtlsMalformed', 'dtls', 'dtls.recordRejected', e);
     }
   }
 
@@ -339,11 +357,11 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
 
   onSrtp(data: Buffer, rinfo: RemoteInfo): void {
     if (!this.fromSelected(rinfo)) {
-      this.drops.rtpUnknownTuple++;
+      this.drop('rtpUnknownTuple', 'rtp', 'rtp.unknownTuple');
       return;
     }
     if (!this.srtp || !this.srtcp || this.closed) {
-      this.drops.rtpMalformed++;
+      this.drop('rtpMalformed', 'srtp', 'srtp.beforeKeys');
       return;
     }
     const b1 = data[1] ?? 0;
@@ -351,33 +369,33 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       let plain: Buffer;
       try {
         plain = this.srtcp.decrypt(data);
-      } catch {
-        this.drops.srtpAuthFailed++;
+      } catch (e) {
+        this.drop('srtpAuthFailed', 'srtp', 'srtcp.decryptFailed', e);
         return;
       }
       try {
         this.receiveRtcp(plain);
-      } catch {
-        this.drops.internalErrors++;
+      } catch (e) {
+        this.drop('internalErrors', 'rtcp', 'rtcp.receiveFailed', e);
       }
       return;
     }
     if (data.length < 12) {
-      this.drops.rtpMalformed++;
+      this.drop('rtpMalformed', 'rtp', 'rtp.tooShort');
       return;
     }
     let packet: RtpPacket;
     try {
       const plain = this.srtp.decrypt(data);
       packet = RtpPacket.deSerialize(plain);
-    } catch {
-      this.drops.srtpAuthFailed++;
+    } catch (e) {
+      this.drop('srtpAuthFailed', 'srtp', 'srtp.decryptFailed', e);
       return;
     }
     try {
       this.receiveRtpPacket(packet, data.length);
-    } catch {
-      this.drops.internalErrors++;
+    } catch (e) {
+      this.drop('internalErrors', 'rtp', 'rtp.receiveFailed', e);
     }
   }
 
@@ -387,8 +405,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     if (!srtp || !sel) return;
     try {
       this.udp.send(srtp.encrypt(packet.payload, packet.header), sel.port, sel.address);
-    } catch {
-      this.drops.internalErrors++;
+    } catch (e) {
+      this.drop('sendFailed', 'srtp', 'srtp.sendFailed', e);
     }
   }
 
@@ -399,8 +417,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     try {
       this.udp.send(srtcp.encrypt(buf), sel.port, sel.address);
       this.rtcpPacketsSent++;
-    } catch {
-      this.drops.internalErrors++;
+    } catch (e) {
+      this.drop('sendFailed', 'srtp', 'srtcp.sendFailed', e);
     }
   }
 
@@ -429,8 +447,9 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     this.udp.removeEndpoint(this);
     try {
       this.dtls?.close();
-    } catch {
-      // ignore
+    } catch (e) {
+      // Closing anyway: note why the DTLS session could not say goodbye.
+      this.drop('internalErrors', 'dtls', 'dtls.closeFailed', e);
     }
     this.iceState = 'closed';
     this.dtlsState = 'closed';

@@ -1,18 +1,6 @@
 /**
- * The error thrown by ORTC functions for valid but unsupported input (unknown
- * codec, no common codec). Same name and meaning as mediasoup's
- * `UnsupportedError`; the engine's public error module re-exports this class
- * so there is a single one.
- *
- * @example
- * ```ts
- * try { generateRouterRtpCapabilities([{ kind: 'video', mimeType: 'video/AV2', clockRate: 90000 }]); }
- * catch (error) { if (error instanceof UnsupportedError) console.log(error.message); }
- * ```
+ * The ORTC functions throw the engine's {@link UnsupportedError} (under `SfuError`) for valid but
+ * unsupported input (unknown codec, no common codec): one class for the whole package.
+ * @internal
  */
-export class UnsupportedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedError';
-  }
-}
+export { UnsupportedError } from '../errors.js';

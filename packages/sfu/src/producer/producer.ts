@@ -154,7 +154,7 @@ export class Producer<ProducerAppData extends AppData = AppData> extends Enhance
     if (this.#closed) return;
     this.#closed = true;
     this.#channel.off(this.#id);
-    this.#channel.request('producer.close', this.#id).catch(() => undefined);
+    this.#channel.requestQuietly('producer.close', this.#id);
     this.emit('@close');
     this.#observer.safeEmit('close');
   }

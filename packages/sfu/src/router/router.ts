@@ -85,7 +85,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#channel.request('router.close', this.#id).catch(() => undefined);
+    this.#channel.requestQuietly('router.close', this.#id);
     this.#closeChildren();
     this.emit('@close');
     this.#observer.safeEmit('close');

@@ -121,7 +121,9 @@ export function buildRemb(senderSsrc: number, bitrate: number, ssrcs: readonly n
   buf[17] = (exp << 2) | (mantissa >>> 16);
   buf[18] = mantissa >>> 8;
   buf[19] = mantissa;
-  list.forEach((s, k) => w32(buf, 20 + k * 4, s));
+  list.forEach((s, k) => {
+    w32(buf, 20 + k * 4, s);
+  });
   return buf;
 }
 

@@ -4,7 +4,7 @@ import {
   PictureLossIndication,
   ReceiverEstimatedMaxBitrate,
   RtcpPacketConverter,
-  RtcpPayloadSpecificFeedback,
+  type RtcpPayloadSpecificFeedback,
   RtcpReceiverInfo,
   RtcpRrPacket,
   RtcpSenderInfo,

@@ -140,7 +140,7 @@ describe('NodeEndpoint against the engine', () => {
     const wrong = {
       iceParameters: transport.iceParameters,
       iceCandidates: transport.iceCandidates,
-      dtlsParameters: { role: 'auto' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: 'AA:'.repeat(31) + 'AA' }] },
+      dtlsParameters: { role: 'auto' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: `${'AA:'.repeat(31)}AA` }] },
     };
     const ep = await NodeEndpoint.create(wrong);
     try {

@@ -122,7 +122,7 @@ export abstract class Transport<
     if (this.#closed) return;
     this.#closed = true;
     this.channel.off(this.#id);
-    this.channel.request('transport.close', this.#id).catch(() => undefined);
+    this.channel.requestQuietly('transport.close', this.#id);
     this.#closeChildren();
     (this as EnhancedEventEmitter<TransportEvents>).emit('@close');
     (this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('close');

@@ -1,5 +1,5 @@
 import type { AppData } from '../common/app-data.js';
-import { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
+import type { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
 import { InvalidStateError } from '../errors.js';
 import type {
   DtlsParameters,

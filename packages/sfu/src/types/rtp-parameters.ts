@@ -25,7 +25,7 @@ export type RtpCapabilities = {
  * or `{ 'packetization-mode': 1, 'profile-level-id': '42e01f' }` for H.264.
  * Values are strings or numbers (mediasoup types this as `any`).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: mediasoup's type, kept so its users' code compiles unchanged.
 export type RtpCodecParametersMap = Record<string, any>;
 
 /** A codec an endpoint supports, as listed in its {@link RtpCapabilities}. */

@@ -2,6 +2,7 @@
  * Messages between a `Worker` proxy (main thread) and its engine thread.
  * @internal
  */
+import type { SfuLogRecord, WorkerLogLevel, WorkerLogTag } from '../common/logger.js';
 
 /** A request from the main thread; answered by a {@link ChannelResponse} with the same id. */
 export interface ChannelRequest {
@@ -43,10 +44,16 @@ export interface ChannelReady {
   readonly kind: 'ready';
 }
 
+/** A log record from the engine (already filtered by level and tag, and redacted). */
+export interface ChannelLog {
+  readonly kind: 'log';
+  readonly record: SfuLogRecord;
+}
+
 /** Anything the main thread sends. */
 export type ToEngine = ChannelRequest | ChannelNotification;
 /** Anything the engine sends. */
-export type FromEngine = ChannelResponse | ChannelEvent | ChannelReady;
+export type FromEngine = ChannelResponse | ChannelEvent | ChannelReady | ChannelLog;
 
 /** Settings the engine thread starts with (`workerData`). */
 export interface EngineSettings {
@@ -55,4 +62,7 @@ export interface EngineSettings {
   /** Lowest and highest port to try; 0/0 means an ephemeral port. */
   readonly rtcMinPort: number;
   readonly rtcMaxPort: number;
+  /** Initial log level and tags (`WorkerSettings.logLevel` / `logTags`). */
+  readonly logLevel: WorkerLogLevel;
+  readonly logTags: readonly WorkerLogTag[];
 }

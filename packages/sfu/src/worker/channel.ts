@@ -4,10 +4,26 @@
  * @internal
  */
 import type { Worker as NodeWorker } from 'node:worker_threads';
-import { errorFromWire, InvalidStateError } from '../errors.js';
+import { describeError, type SfuLogger, type SfuLogRecord } from '../common/logger.js';
+import { InvalidStateError, SfuError, UnsupportedError } from '../errors.js';
 import type { ChannelRequest, FromEngine } from './channel-messages.js';
 
 type EventHandler = (event: string, data: unknown) => void;
+
+/** Rebuilds an error that crossed the channel as `{ name, message }` as the same class. */
+function errorFromWire(wire: { name?: string; message?: string }): Error {
+  const message = wire.message ?? 'request failed';
+  switch (wire.name) {
+    case 'InvalidStateError':
+      return new InvalidStateError(message);
+    case 'UnsupportedError':
+      return new UnsupportedError(message);
+    case 'TypeError':
+      return new TypeError(message);
+    default:
+      return new SfuError('SFU_REQUEST_FAILED', message);
+  }
+}
 
 /** The request/notification/event channel to one engine thread. */
 export class Channel {
@@ -16,11 +32,15 @@ export class Channel {
   #closed = false;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
   readonly #handlers = new Map<string, EventHandler>();
+  readonly #log: SfuLogger;
   /** Called once when the engine reports it is ready. */
   onReady: (() => void) | undefined;
+  /** Receives the engine's log records (already filtered and redacted in the engine thread). */
+  onLog: ((record: SfuLogRecord) => void) | undefined;
 
-  constructor(thread: NodeWorker) {
+  constructor(thread: NodeWorker, log: SfuLogger) {
     this.#thread = thread;
+    this.#log = log;
     thread.on('message', (m: FromEngine) => this.#onMessage(m));
   }
 
@@ -43,6 +63,17 @@ export class Channel {
         this.#pending.delete(id);
         reject(e as Error);
       }
+    });
+  }
+
+  /**
+   * Sends a request whose answer nobody waits for (a `close()` cascade): a failure, typically
+   * the channel closing first, is logged at debug under `message` instead of being thrown.
+   */
+  requestQuietly(method: string, handlerId?: string): void {
+    this.request(method, handlerId).catch((e: unknown) => {
+      const log = this.#log.tagged('message');
+      if (log.enabled('debug')) log.debug('channel.requestFailed', { method, reason: describeError(e) });
     });
   }
 
@@ -84,9 +115,11 @@ export class Channel {
         try {
           h(m.event, m.data);
         } catch (e) {
-          process.emitWarning(`@alcove/sfu: event handler threw: ${String(e)}`);
+          this.#log.error('channel.eventHandlerFailed', { event: m.event, reason: describeError(e) });
         }
       }
+    } else if (m.kind === 'log') {
+      this.onLog?.(m.record);
     } else if (m.kind === 'ready') {
       this.onReady?.();
     }

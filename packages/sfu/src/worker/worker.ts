@@ -4,6 +4,17 @@ import { pathToFileURL } from 'node:url';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import type { AppData } from '../common/app-data.js';
 import { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
+import {
+  describeError,
+  jsonLineSink,
+  SfuLogger,
+  SfuLogSettings,
+  sinkToRecords,
+  validateLogSettings,
+  type SfuLogSink,
+  type WorkerLogLevel,
+  type WorkerLogTag,
+} from '../common/logger.js';
 import { InvalidStateError, SfuError } from '../errors.js';
 import { generateRouterRtpCapabilities } from '../ortc/index.js';
 import { Router } from '../router/router.js';
@@ -14,12 +25,25 @@ import type { DropCounters } from '../engine/context.js';
 
 export type { DropCounters };
 
-/** Options of {@link createWorker} (mediasoup's `WorkerSettings`, plus `rtcListenIp`). */
+/** Options of {@link createWorker} (mediasoup's `WorkerSettings`, plus `rtcListenIp` and `logger`). */
 export interface WorkerSettings<WorkerAppData extends AppData = AppData> {
-  /** Accepted for compatibility. */
-  logLevel?: 'debug' | 'warn' | 'error' | 'none';
-  /** Accepted for compatibility. */
-  logTags?: string[];
+  /**
+   * Least severe records written, as mediasoup's: `'debug'` (with `logTags`), `'warn'`,
+   * `'error'` (default) or `'none'`.
+   */
+  logLevel?: WorkerLogLevel;
+  /**
+   * Media-path areas whose records are written (`'ice'`, `'dtls'`, `'srtp'`, `'rtp'`, `'rtcp'`,
+   * `'message'`…), as mediasoup's: every packet dropped or error swallowed on the media path is a
+   * debug record under its area's tag. Default none.
+   */
+  logTags?: WorkerLogTag[];
+  /**
+   * Where records go (Alcove addition); `@alcove/server`'s logger fits. Records are redacted
+   * first: no keys, ICE credentials, certificates, names or IP addresses. Default: JSON lines on
+   * stderr.
+   */
+  logger?: SfuLogSink;
   /** Lowest UDP port the worker's socket may use. Default 0 (ephemeral). */
   rtcMinPort?: number;
   /** Highest UDP port the worker's socket may use. Default 0 (ephemeral). */
@@ -82,19 +106,30 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   #appData: WorkerAppData;
   readonly #routers = new Set<Router>();
   readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
+  readonly #logSettings: SfuLogSettings;
+  readonly #log: SfuLogger;
 
   /** @internal Use {@link createWorker}. */
   constructor(settings: WorkerSettings<WorkerAppData>) {
     super();
     this.#appData = settings.appData ?? ({} as WorkerAppData);
+    this.#logSettings = new SfuLogSettings({
+      level: settings.logLevel ?? 'error',
+      tags: settings.logTags ?? [],
+      write: settings.logger ? sinkToRecords(settings.logger) : jsonLineSink(),
+    });
+    this.#log = new SfuLogger('alcove-sfu:worker', this.#logSettings);
     const engineSettings: EngineSettings = {
       listenIp: settings.rtcListenIp ?? '127.0.0.1',
       rtcMinPort: settings.rtcMinPort ?? 0,
       rtcMaxPort: settings.rtcMaxPort ?? 0,
+      logLevel: this.#logSettings.level,
+      logTags: this.#logSettings.tags,
     };
     const { url, execArgv } = threadEntry();
     this.#thread = new NodeWorker(url, { workerData: engineSettings, execArgv, stdout: false, stderr: false });
-    this.#channel = new Channel(this.#thread);
+    this.#channel = new Channel(this.#thread, new SfuLogger('alcove-sfu:channel', this.#logSettings));
+    this.#channel.onLog = (record) => this.#logSettings.write(record);
     let started = false;
     this.#channel.onReady = () => {
       started = true;
@@ -143,11 +178,11 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     return this.#observer;
   }
 
-  /** Test-only controls. */
+  /** @internal Test-only controls. */
   get __testing(): { crash(): void; channel: Channel } {
     return {
       crash: () => {
-        this.#channel.request('worker.__crash').catch(() => undefined);
+        this.#channel.requestQuietly('worker.__crash');
       },
       channel: this.#channel,
     };
@@ -157,7 +192,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#channel.request('worker.close').catch(() => undefined);
+    this.#channel.requestQuietly('worker.close');
     setTimeout(() => void this.#thread.terminate(), 200).unref();
     this.#channel.close();
     for (const r of this.#routers) r.workerClosed();
@@ -167,6 +202,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 
   #onDied(error: Error): void {
     if (this.#closed) return;
+    this.#log.error('worker.died', { reason: describeError(error) });
     this.#closed = true;
     this.#died = true;
     this.#channel.close();
@@ -196,9 +232,21 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     return { ...r, eventLoopUtilization: this.#thread.performance.eventLoopUtilization().utilization };
   }
 
-  /** Accepted for compatibility. */
-  async updateSettings(_settings: { logLevel?: string; logTags?: string[] } = {}): Promise<void> {
+  /**
+   * Changes the log level and/or tags of this worker, in both threads (mediasoup's `updateSettings`).
+   * @throws `TypeError` for an unknown level or tag; {@link InvalidStateError} if closed.
+   * @example
+   * await worker.updateSettings({ logLevel: 'debug', logTags: ['srtp', 'dtls'] });
+   */
+  async updateSettings(settings: { logLevel?: WorkerLogLevel; logTags?: WorkerLogTag[] } = {}): Promise<void> {
     this.#assertOpen();
+    validateLogSettings(settings);
+    const update = {
+      ...(settings.logLevel !== undefined ? { logLevel: settings.logLevel } : {}),
+      ...(settings.logTags !== undefined ? { logTags: [...settings.logTags] } : {}),
+    };
+    this.#logSettings.update(update);
+    await this.#channel.request('worker.updateSettings', undefined, update);
   }
 
   /**
@@ -235,6 +283,10 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
 export async function createWorker<WorkerAppData extends AppData = AppData>(settings: WorkerSettings<WorkerAppData> = {}): Promise<Worker<WorkerAppData>> {
   if (settings.appData !== undefined && (typeof settings.appData !== 'object' || settings.appData === null)) {
     throw new TypeError('if given, appData must be an object');
+  }
+  validateLogSettings(settings);
+  if (settings.logger !== undefined && !['debug', 'warn', 'error'].every((m) => typeof (settings.logger as unknown as Record<string, unknown>)[m] === 'function')) {
+    throw new TypeError('if given, logger must have debug(), warn() and error() methods');
   }
   const worker = new Worker<WorkerAppData>(settings);
   await new Promise<void>((resolve, reject) => {
