@@ -139,7 +139,7 @@ describe('checklist.relay and checklist.hosts', () => {
     for (let i = 0; i < N; i += BATCH) {
       const batch: Promise<unknown>[] = [];
       for (let j = i; j < i + BATCH; j++) {
-        const steps = { ...allPassed(), camera: statuses[j % 5] as string, 'custom-insurance': statuses[(j >> 2) % 5] as string };
+        const steps = { ...allPassed(), camera: statuses[j % 5], 'custom-insurance': statuses[(j >> 2) % 5] };
         batch.push(w.request('checklist.submit', { status: { steps, complete: j % 2 === 0 }, ...(j % 7 === 0 ? { consent } : {}) }));
         batch.push(w.request('checklist.relay', { to: 'h', type: j % 10 === 0 ? 'commit' : 'sealed', payload: b64(`sealed ${j}`) }));
       }
@@ -150,7 +150,7 @@ describe('checklist.relay and checklist.hosts', () => {
       expect(results.length).toBe(BATCH * 2 + 1);
     }
     // The last state the client sent.
-    const lastSteps = { ...allPassed(), 'custom-insurance': 'skipped' };
+    const lastSteps = { ...allPassed(), 'custom-insurance': 'skipped' as const };
     await w.call('checklist.submit', { status: { steps: lastSteps, complete: true } });
     await w.call('checklist.relay', { to: 'h', type: 'sealed', payload: b64('the last answers') });
     // ...always arrives.

@@ -193,7 +193,7 @@ describe('checklist.submit', () => {
     expect(completed[0]?.data).toEqual({ sessionId: sid, participantId: 'client-1', steps });
     const recorded = posted.filter((p) => p.type === 'consent.recorded');
     expect(recorded).toHaveLength(1);
-    const receipt = recorded[0]?.data as Parameters<typeof verifyConsentReceipt>[0];
+    const receipt = recorded[0]?.data as unknown as Parameters<typeof verifyConsentReceipt>[0];
     expect(receipt).toEqual({
       sessionId: sid, participantId: 'client-1', documentVersion: CONSENT_VERSION, documentSha256: CONSENT_SHA256,
       signedAt: consent.signedAt, identityKey: consent.identityKey, signature: consent.signature,
