@@ -57,11 +57,11 @@ function ed25519Key(raw: Buffer): KeyObject | undefined {
  * `documentSha256` with your consent document yourself. Never throws; anything malformed is `false`.
  * @example
  * ```ts
- * import { verifyConsentReceipt, verifyWebhook } from '@alcove/server/client';
+ * import { verifyConsentReceipt, verifyWebhook, type WebhookEventMap } from '@alcove/server/client';
  *
  * const event = verifyWebhook({ body: rawBody, header, secret });
  * if (event.type === 'consent.recorded') {
- *   const r = event.data;
+ *   const r = event.data as WebhookEventMap['consent.recorded'];
  *   const ok = verifyConsentReceipt(r) && r.documentSha256 === myConsentDocument.sha256;
  *   if (ok) await store.saveConsent(r); // keep the receipt as it is: it stays verifiable
  * }
