@@ -32,6 +32,7 @@ export const CORE_ERROR_CODES = {
   E2EE_DECRYPT_FAILED: 'Frames of a participant are being dropped: missing or wrong key, or forged frames (throttled).',
   E2EE_HANDSHAKE_REFUSED: 'A key-agreement message from a participant was refused (bad signature, replay, mismatch).',
   E2EE_WORKER_ERROR: 'The E2EE worker reported a problem (e.g. a codec that cannot be encrypted).',
+  CHECKLIST_SEALED_REFUSED: 'A sealed checklist channel message from a participant was refused (bad signature, changed identity, replay) or its answers were malformed.',
   // --- Pre-session checklist (checklist/) — owned by the checklist; keep this block together -----
   CHECKLIST_NOT_BOUND: 'The checklist step needs the session (network test, consent receipt) and is not bound to one yet.',
   CHECKLIST_CLOSED: 'The checklist was closed.',

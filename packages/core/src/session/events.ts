@@ -1,10 +1,14 @@
-import type { MediaKind, SessionPolicyInfo, WaitingEntry, ChecklistStatus } from '@alcove/protocol';
+import type { MediaKind, NotificationData, SessionPolicyInfo, WaitingEntry } from '@alcove/protocol';
+import type { SealedSummary } from '../checklist/summary.js';
 import type { ChatMessage } from '../chat/types.js';
 import type { QualityReport } from '../media/quality.js';
 import type { LocalTrack, RemoteTrack } from '../media/types.js';
 import type { AlcoveError } from './errors.js';
 import type { StateChange } from './state-machine.js';
 import type { FallbackPlan, ReconnectInfo, RemoteParticipant } from './types.js';
+
+/** What the server tells hosts of a client's checklist (statuses and outcomes only). */
+export type ChecklistSubmittedInfo = Omit<NotificationData<'checklist.submitted'>, 'participantId'>;
 
 /** Why someone left. */
 export type LeaveReason = 'left' | 'removed' | 'timeout' | 'ended';
@@ -38,8 +42,18 @@ export interface SessionEvents {
   localTrackChanged: [track: LocalTrack];
   /** Host only: who waits, with checklist status. */
   waitingRoomChanged: [waiting: readonly WaitingEntry[]];
-  /** Host only: a participant submitted the checklist (status only; answers are sealed). */
-  checklistSubmitted: [participantId: string, status: ChecklistStatus];
+  /**
+   * Host only: a client's checklist progress as the server knows it — step statuses, whether the
+   * client may be admitted now and what is missing, the licensure outcome, the signed consent.
+   * Never the answers (see `checklistSummary`).
+   */
+  checklistSubmitted: [participantId: string, info: ChecklistSubmittedInfo];
+  /**
+   * Host only: a client's answers arrived through the sealed channel (or changed): location,
+   * emergency contact, callback number, plan, device and network results. Untrusted input, already
+   * validated; show it as text only. Also in `session.checklistSummaries`.
+   */
+  checklistSummary: [participantId: string, summary: SealedSummary];
   /** The host asked this participant to mute `kind`. The app decides (e.g. prompt, then mute). */
   muteRequested: [kind: MediaKind];
   lockChanged: [locked: boolean];

@@ -1,4 +1,4 @@
-import type { ChecklistStatus, MediaKind, Notification, NotificationData, ParticipantInfo, WaitingEntry } from '@alcove/protocol';
+import type { MediaKind, Notification, NotificationData, ParticipantInfo, WaitingEntry } from '@alcove/protocol';
 import type { LeaveReason } from './events.js';
 
 /** What each server notification turns into. Implemented by `Session`. Internal. */
@@ -18,7 +18,11 @@ export interface NotificationTarget {
   transportClosed(transportId: string): void;
   chat(m: NotificationData<'chat.message'>): void;
   muteRequested(kind: MediaKind): void;
-  checklistSubmitted(participantId: string, status: ChecklistStatus): void;
+  checklistSubmitted(d: NotificationData<'checklist.submitted'>): void;
+  /** Guests: the hosts to seal checklist answers to. */
+  checklistHosts?(d: NotificationData<'checklist.hosts'>): void;
+  /** A sealed checklist channel message (opaque). */
+  checklistMessage?(d: NotificationData<'checklist.message'>): void;
   /** An opaque E2EE handshake or control message from `from`. */
   e2eeMessage?(d: NotificationData<'e2ee.message'>): void;
   /** `participantId` confirmed that the security code with `peer` matches. */
@@ -47,7 +51,9 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
     case 'media.transportClosed': return t.transportClosed(n.data.transportId);
     case 'chat.message': return t.chat(n.data);
     case 'host.muteRequested': return t.muteRequested(n.data.kind);
-    case 'checklist.submitted': return t.checklistSubmitted(n.data.participantId, n.data.status);
+    case 'checklist.submitted': return t.checklistSubmitted(n.data);
+    case 'checklist.hosts': return t.checklistHosts?.(n.data);
+    case 'checklist.message': return t.checklistMessage?.(n.data);
     case 'e2ee.message': return t.e2eeMessage?.(n.data);
     case 'e2ee.peerVerified': return t.e2eePeerVerified?.(n.data);
     default: return undefined; // consumer scores and layers: not used yet

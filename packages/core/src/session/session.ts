@@ -21,9 +21,12 @@ import { ParticipantRoster } from './participant-roster.js';
 import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
 import { E2eeBinding } from './e2ee-binding.js';
+import { SessionChecklist, type BindableChecklist } from './checklist-binding.js';
+import { DeviceIdentity } from '../e2ee/identity.js';
+import { encodeSummary, parseSummary, type SealedSummary } from '../checklist/summary.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { StateMachine, type SessionState, type StateChangeReason } from './state-machine.js';
-import type { RemoteParticipant, SessionOptions } from './types.js';
+import type { EmergencyInfo, RemoteParticipant, SessionOptions } from './types.js';
 
 const DEFAULT_SIMULCAST = [
   { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
@@ -66,6 +69,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #publishedDefaults = false;
   readonly #trackViews = new Map<string, RemoteTrack>();
   readonly #e2ee: E2eeBinding | undefined;
+  readonly #identity: DeviceIdentity;
+  readonly #checklist: SessionChecklist<SealedSummary>;
   #sessionId = '';
 
   private constructor(options: SessionOptions) {
@@ -73,6 +78,18 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#o = options;
     this.#platform = options.platform ?? createBrowserPlatform();
     this.#machine = new StateMachine((c) => this.#emit('stateChanged', c));
+    this.#identity = options.identity === 'ephemeral' ? DeviceIdentity.ephemeral() : DeviceIdentity.load(this.#platform.persistentStorage);
+    this.#checklist = new SessionChecklist<SealedSummary>(
+      this.#identity,
+      {
+        request: (m, d, s) => this.#request(m, d, s),
+        timers: this.#platform.timers,
+        summary: (id, summary) => this.#emit('checklistSummary', id, summary),
+        problem: (id, reason) => this.#emit('error', new AlcoveError('CHECKLIST_SEALED_REFUSED', `${id}: ${reason}`)),
+      },
+      { encode: encodeSummary, parse: parseSummary },
+      options.checklist,
+    );
     this.#e2ee = options.e2ee !== 'off' && options.e2eeWorker && this.#platform.capabilities().encodedTransforms
       ? new E2eeBinding(options.e2eeWorker, options.e2eePath, {
         request: (m, d) => this.#request(m, d),
@@ -116,6 +133,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       onUpdated: (p) => this.#emit('participantUpdated', p),
       onLeft: (p, reason) => {
         this.#e2ee?.peerLeft(p.id);
+        this.#checklist.participantGone(p.id);
         this.#media.removeParticipant(p.id);
         this.#monitor.forget(p.id);
         this.#emit('participantLeft', p, reason);
@@ -177,6 +195,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       participantChanged: (p) => this.#roster.upsert(p),
       participantLeft: (id, reason) => this.#roster.remove(id, reason),
       waitingRoomChanged: (waiting) => {
+        this.#forgetDeparted(waiting);
         this.#waiting = waiting;
         this.#emit('waitingRoomChanged', waiting);
       },
@@ -191,7 +210,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
       muteRequested: (kind) => this.#emit('muteRequested', kind),
       e2eeMessage: (d) => this.#e2ee?.signal(d.from, d.type, d.payload),
       e2eePeerVerified: (d) => this.#emit('e2eeVerified', d.participantId, d.peer),
-      checklistSubmitted: (id, status) => this.#emit('checklistSubmitted', id, status),
+      checklistSubmitted: ({ participantId, ...info }) => this.#emit('checklistSubmitted', participantId, info),
+      checklistHosts: (d) => this.#checklist.hostsChanged(d.hosts),
+      checklistMessage: (d) => this.#checklist.message(d),
     };
   }
 
@@ -232,6 +253,22 @@ export class Session extends GuardedEmitter<SessionEvents> {
   /** Host only: who waits, with checklist status. */
   get waiting(): readonly WaitingEntry[] {
     return this.#waiting;
+  }
+  /** The pre-session checklist this session drives (guests), when one was given or attached. */
+  get checklist(): BindableChecklist<SealedSummary> | undefined {
+    return this.#checklist.checklist;
+  }
+  /**
+   * Host only: each client's checklist answers, opened from the sealed channel (location, emergency
+   * contact, callback number, plan, device and network results), by participant id. Kept while the
+   * client is in the session (waiting or admitted), dropped when they leave.
+   */
+  get checklistSummaries(): ReadonlyMap<string, SealedSummary> {
+    return this.#checklist.summaries;
+  }
+  /** This device's identity key (base64 Ed25519), as peers and consent receipts see it. */
+  get identityKey(): string {
+    return this.#identity.identityKey;
   }
   /** Remote tracks received. */
   get remoteTracks(): readonly RemoteTrack[] {
@@ -370,6 +407,49 @@ export class Session extends GuardedEmitter<SessionEvents> {
     const md = this.#platform.mediaDevices;
     if (!md) throw new UnsupportedError('UNSUPPORTED_BROWSER', 'no media devices');
     return md.enumerateDevices();
+  }
+
+  // --- checklist ---------------------------------------------------------------------------------
+
+  /**
+   * Gives the session a checklist created after `Session.create` (e.g. from `@alcove/core/checklist`).
+   * It is bound as soon as the server's policy is known (at once when already waiting or joined).
+   * @throws {InvalidStateError} once the session has ended or failed.
+   * @example
+   * const checklist = new Checklist({ platform });
+   * session.attachChecklist(checklist);
+   * await session.join(); // the checklist now submits statuses and seals answers to the therapist
+   */
+  attachChecklist(checklist: BindableChecklist<SealedSummary>): void {
+    if (this.#machine.final) throw new InvalidStateError(`attachChecklist() in state ${this.state}`);
+    if (!checklist || typeof checklist.bind !== 'function') throw new AlcoveError('INVALID_ARGUMENT', 'checklist must be a Checklist');
+    this.#checklist.attach(checklist);
+  }
+
+  /**
+   * Host only: what the therapist needs if something happens to a client during the session — where
+   * the client is, whom to call, the number to call the client back on, and the agreed plan — from
+   * the client's sealed checklist answers; undefined until they arrive.
+   * @example
+   * const info = session.emergencyInfo(clientId);
+   * if (info?.callbackPhone) callLink.href = `tel:${info.callbackPhone.e164}`;
+   */
+  emergencyInfo(participantId: string): EmergencyInfo | undefined {
+    const s = this.#checklist.summaries.get(participantId);
+    if (!s) return undefined;
+    return {
+      participantId,
+      at: s.at,
+      ...(s.location ? { location: s.location } : {}),
+      ...(s.emergency
+        ? {
+          emergencyContact: { name: s.emergency.contactName, phone: s.emergency.contactPhone },
+          callbackPhone: s.emergency.callbackPhone,
+          plan: s.emergency.plan,
+          ...(s.emergency.note !== undefined ? { note: s.emergency.note } : {}),
+        }
+        : {}),
+    };
   }
 
   // --- remote media -----------------------------------------------------------------------------
@@ -557,7 +637,12 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
     if (r.participants) this.#roster.sync(r.participants);
-    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role);
+    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identity.secretKeyCopy());
+    this.#checklist.joined(r);
+    // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
+    if (r.role === 'host' && this.#admitted) {
+      void this.#request('e2ee.publishKey', { identityKey: this.#identity.identityKey, suites: [1] }).catch(() => undefined);
+    }
     if (r.waiting) {
       this.#waiting = r.waiting;
       this.#emit('waitingRoomChanged', r.waiting);
@@ -573,10 +658,16 @@ export class Session extends GuardedEmitter<SessionEvents> {
       return;
     }
     const p = this.#o.publish ?? {};
+    // The devices chosen in the checklist are the ones the call uses.
+    const chosen = this.#checklist.devices();
     for (const kind of ['audio', 'video'] as const) {
       const want = p[kind] ?? true;
       if (want === false) continue;
-      await this.#local.enable(kind, typeof want === 'string' ? want : undefined).catch((e: unknown) => this.#emit('error', e as AlcoveError));
+      const deviceId = typeof want === 'string' ? want : kind === 'audio' ? chosen.microphoneId : chosen.cameraId;
+      await this.#local.enable(kind, deviceId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
+    }
+    if (chosen.speakerId && this.#sinkId === undefined && this.#platform.capabilities().setSinkId) {
+      await this.setAudioOutput(chosen.speakerId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
     }
   }
 
@@ -590,7 +681,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#ticket = d.resumeTicket;
     this.#admitted = true;
     this.#roster.sync(d.participants);
-    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client');
+    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identity.secretKeyCopy());
     let mediaOk = true;
     try {
       await startMedia(this.#recovery(), d.producers);
@@ -668,12 +759,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
     }
     this.#teardown();
     this.#transition('failed', this.state === 'connecting' ? 'join-failed' : fatal ? 'error' : 'reconnect-failed');
-    this.#emit('failed', { error, fallback: this.#o.fallback });
+    this.#emit('failed', { error, fallback: this.#o.fallback ?? this.#checklist.fallback() });
   }
 
   /** Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners. */
   #teardown(): void {
     this.#e2ee?.close();
+    this.#checklist.close();
     this.#reconnect.cancel();
     this.#monitor.stop();
     this.#local.close();
@@ -685,6 +777,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#unsubscribeNetwork?.();
     this.#unsubscribeNetwork = undefined;
     this.#elements.clear();
+  }
+
+  /** Host: a client who left the waiting room without being admitted takes their answers along. */
+  #forgetDeparted(waiting: readonly WaitingEntry[]): void {
+    const still = new Set(waiting.map((w) => w.id));
+    const admitted = new Set(this.#roster.ids);
+    for (const w of this.#waiting) if (!still.has(w.id) && !admitted.has(w.id)) this.#checklist.participantGone(w.id);
   }
 
   #remoteTrackChanged(t: RemoteTrack): void {

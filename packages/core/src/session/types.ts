@@ -23,6 +23,24 @@ export interface FallbackPlan {
   readonly plan?: string;
 }
 
+/**
+ * Host only: a client's emergency details from their sealed checklist answers
+ * (`Session.emergencyInfo`). Untrusted input (validated): show as text only.
+ */
+export interface EmergencyInfo {
+  readonly participantId: string;
+  /** Unix ms when the client's device built the answers. */
+  readonly at: number;
+  /** Where the client is for this session. */
+  readonly location?: import('../checklist/summary.js').SealedSummary['location'];
+  readonly emergencyContact?: { readonly name: string; readonly phone: import('../checklist/types.js').PhoneNumber };
+  /** The number to call the client back on if the video fails. */
+  readonly callbackPhone?: import('../checklist/types.js').PhoneNumber;
+  /** The agreed plan if the video fails. */
+  readonly plan?: import('../checklist/types.js').FallbackPlanKind;
+  readonly note?: string;
+}
+
 /** Options of `Session.create`. */
 export interface SessionOptions {
   /** `wss://…` URL of the Alcove server's signalling endpoint. */
@@ -54,6 +72,18 @@ export interface SessionOptions {
   readonly e2eeWorker?: () => import('../e2ee/e2ee-controller.js').WorkerLike;
   /** Encoded-transform API: `standard` (`RTCRtpScriptTransform`) or `legacy`; default standard where available. */
   readonly e2eePath?: import('../e2ee/e2ee-controller.js').E2eeTransformPath;
+  /**
+   * The pre-session checklist (from `@alcove/core/checklist`), created before {@link Session.join}
+   * so the client can check devices first. Once the server's policy is known the session binds it:
+   * statuses go to the server, answers go sealed to the hosts. See also `Session.attachChecklist`.
+   */
+  readonly checklist?: import('./checklist-binding.js').BindableChecklist<import('../checklist/summary.js').SealedSummary>;
+  /**
+   * The device identity (Ed25519) that signs the E2EE handshakes and the consent receipt:
+   * `'device'` (default) keeps it in `platform.persistentStorage` so this device is recognised in
+   * later sessions; `'ephemeral'` makes a new one for this page.
+   */
+  readonly identity?: 'device' | 'ephemeral';
   /** Hooks into RTP senders/receivers (where E2EE transforms attach). */
   readonly mediaHooks?: MediaHooks;
   /** Signalling timeouts and heartbeat. Defaults: requests 10 s, ping every 500 ms, lost after 1.5 s of silence. */

@@ -1,0 +1,230 @@
+import type {
+  ChecklistPolicyInfo, HostKey, NotificationData, RequestData, RequestMethod, ResponseData, Role,
+} from '@alcove/protocol';
+import { SealedChannels } from '../checklist/sealing/sealed-channels.js';
+import type { DeviceIdentity } from '../e2ee/identity.js';
+import type { PlatformTimers } from '../platform/platform.js';
+
+/**
+ * What the session hands a checklist when it is bound (the `Checklist` of `@alcove/core`'s
+ * checklist module implements {@link BindableChecklist}).
+ */
+export interface ChecklistBinding<S = unknown> {
+  readonly sessionId: string;
+  readonly participantId: string;
+  readonly policy: ChecklistPolicyInfo;
+  /** Signs the consent receipt with the device identity. */
+  readonly signer: { readonly identityKey: string; sign(message: Uint8Array): Uint8Array };
+  /** `checklist.submit`: statuses, receipt, licensure outcome. */
+  submit(data: RequestData<'checklist.submit'>): Promise<ResponseData<'checklist.submit'>>;
+  /** Seals the answers to every host (now and any host that arrives later). */
+  seal(summary: S): void;
+  /** Other requests the checklist makes (the network test). */
+  request<M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>>;
+}
+
+/** The devices a checklist chose (the call uses the same ones). */
+export interface ChosenDevices {
+  readonly cameraId?: string | undefined;
+  readonly microphoneId?: string | undefined;
+  readonly speakerId?: string | undefined;
+}
+
+/** The slice of a checklist the session drives. */
+export interface BindableChecklist<S = unknown> {
+  bind(binding: ChecklistBinding<S>): void;
+  /** The devices chosen in the device checks, when any. */
+  readonly devices?: ChosenDevices;
+}
+
+/** Encoding of the sealed summary (from the checklist module), injected to keep it out of the main bundle's path. */
+export interface SummaryCodec<S> {
+  encode(summary: S): Uint8Array;
+  /** @throws on anything that is not a valid summary (the host treats it as untrusted input). */
+  parse(bytes: Uint8Array): S;
+}
+
+/** What the binding needs from the session. */
+export interface ChecklistSessionHost<S> {
+  request<M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>>;
+  timers: PlatformTimers;
+  /** Host: a guest's answers arrived (or changed). */
+  summary(participantId: string, summary: S): void;
+  /** A sealed message was refused or could not be read. */
+  problem(participantId: string, reason: string): void;
+}
+
+/**
+ * Connects a {@link Session} to the pre-session checklist: binds the guest's checklist once the
+ * server's policy is known, keeps a sealed channel to every host (including hosts that arrive
+ * later, who then receive the latest answers), and on the host side opens what guests sealed.
+ * Internal.
+ */
+export class SessionChecklist<S> {
+  readonly #identity: DeviceIdentity;
+  readonly #host: ChecklistSessionHost<S>;
+  readonly #codec: SummaryCodec<S> | undefined;
+  #checklist: BindableChecklist<S> | undefined;
+  #channels: SealedChannels | undefined;
+  #self = { sessionId: '', participantId: '', role: '' as Role | '' };
+  #policy: ChecklistPolicyInfo | undefined;
+  #hosts: readonly HostKey[] = [];
+  #latest: Uint8Array | undefined;
+  #latestSummary: S | undefined;
+  readonly #summaries = new Map<string, S>();
+  #closed = false;
+
+  constructor(identity: DeviceIdentity, host: ChecklistSessionHost<S>, codec?: SummaryCodec<S>, checklist?: BindableChecklist<S>) {
+    this.#identity = identity;
+    this.#host = host;
+    this.#codec = codec;
+    this.#checklist = checklist;
+  }
+
+  /** Host: the latest answers of each guest who sent them (untrusted input, validated). */
+  get summaries(): ReadonlyMap<string, S> {
+    return this.#summaries;
+  }
+
+  /** The device identity key (base64). */
+  get identityKey(): string {
+    return this.#identity.identityKey;
+  }
+
+  /** Hosts with an open sealed channel (guests) or guests (hosts). */
+  get openPeers(): readonly string[] {
+    return this.#channels?.openPeers ?? [];
+  }
+
+  /** The checklist the session drives (guests). */
+  get checklist(): BindableChecklist<S> | undefined {
+    return this.#checklist;
+  }
+
+  /** Attaches a checklist (before or after join). Bound at once when the policy is known. */
+  attach(checklist: BindableChecklist<S>): void {
+    this.#checklist = checklist;
+    this.#bind();
+  }
+
+  /**
+   * The join (or resume) result: who we are, the policy, the hosts to seal to. A resume keeps the
+   * open channels; a different session or participant starts over.
+   */
+  joined(r: { sessionId: string; participantId: string; role: Role; policy: { checklist?: ChecklistPolicyInfo | undefined }; hosts?: readonly HostKey[] | undefined }): void {
+    if (this.#closed) return;
+    const same = this.#self.sessionId === r.sessionId && this.#self.participantId === r.participantId;
+    if (!same) {
+      this.#channels?.close();
+      this.#channels = new SealedChannels(
+        { sessionId: r.sessionId, selfId: r.participantId, role: r.role, identity: this.#identity, timers: this.#host.timers },
+        {
+          relay: (to, type, payload) => void this.#host.request('checklist.relay', { to, type, payload }).catch(() => undefined),
+          established: (peer) => this.#established(peer),
+          opened: (peer, bytes) => this.#opened(peer, bytes),
+          refused: (peer, reason) => this.#host.problem(peer, reason),
+        },
+      );
+      this.#summaries.clear();
+    }
+    this.#self = { sessionId: r.sessionId, participantId: r.participantId, role: r.role };
+    this.#policy = r.policy.checklist;
+    if (r.role !== 'host') {
+      this.#setHosts(r.hosts ?? []);
+      this.#bind();
+    }
+  }
+
+  /** `checklist.hosts`: the hosts to seal to changed. */
+  hostsChanged(hosts: readonly HostKey[]): void {
+    if (this.#self.role === 'host' || this.#closed) return;
+    this.#setHosts(hosts);
+  }
+
+  /** `checklist.message`. */
+  message(d: NotificationData<'checklist.message'>): void {
+    this.#channels?.receive(d.from, d.type, d.payload);
+  }
+
+  /** Host: a guest left the session (or the waiting room): forget its pair and answers. */
+  participantGone(participantId: string): void {
+    this.#channels?.disconnect(participantId);
+    this.#summaries.delete(participantId);
+  }
+
+  /** Wipes every pair key. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels?.close();
+    this.#channels = undefined;
+    this.#latest?.fill(0);
+    this.#latest = undefined;
+    this.#latestSummary = undefined;
+    this.#summaries.clear();
+  }
+
+  #setHosts(hosts: readonly HostKey[]): void {
+    const ch = this.#channels;
+    if (!ch) return;
+    const now = new Set(hosts.map((h) => h.participantId));
+    for (const h of this.#hosts) if (!now.has(h.participantId)) ch.disconnect(h.participantId);
+    this.#hosts = hosts;
+    for (const h of hosts) ch.connect(h.participantId, h.identityKey);
+  }
+
+  #bind(): void {
+    const c = this.#checklist;
+    const policy = this.#policy;
+    if (!c || !policy || this.#self.role === 'host' || !this.#self.sessionId || this.#closed) return;
+    const identity = this.#identity;
+    c.bind({
+      sessionId: this.#self.sessionId,
+      participantId: this.#self.participantId,
+      policy,
+      signer: { identityKey: identity.identityKey, sign: (m) => identity.sign(m) },
+      submit: (data) => this.#host.request('checklist.submit', data),
+      seal: (summary) => this.#seal(summary),
+      request: (m, d, s) => this.#host.request(m, d, s),
+    });
+  }
+
+  /** The devices the checklist chose (empty when none). */
+  devices(): ChosenDevices {
+    return this.#checklist?.devices ?? {};
+  }
+
+  /** The guest's own fallback plan from its emergency-plan answers, for the `failed` event. */
+  fallback(): { callbackNumber?: string; plan?: string } | undefined {
+    const e = (this.#latestSummary as { emergency?: { callbackPhone?: { e164?: string }; plan?: string } } | undefined)?.emergency;
+    if (!e?.callbackPhone?.e164) return undefined;
+    return { callbackNumber: e.callbackPhone.e164, ...(e.plan ? { plan: e.plan } : {}) };
+  }
+
+  #seal(summary: S): void {
+    if (!this.#codec || this.#closed) return;
+    this.#latestSummary = summary;
+    this.#latest = this.#codec.encode(summary);
+    for (const h of this.#hosts) this.#channels?.send(h.participantId, this.#latest);
+  }
+
+  #established(peer: string): void {
+    // A host (now or later): it gets the latest answers at once.
+    if (this.#self.role !== 'host' && this.#latest) this.#channels?.send(peer, this.#latest);
+  }
+
+  #opened(peer: string, bytes: Uint8Array): void {
+    if (this.#self.role !== 'host' || !this.#codec) return;
+    let summary: S;
+    try {
+      summary = this.#codec.parse(bytes);
+    } catch {
+      this.#host.problem(peer, 'SUMMARY_INVALID');
+      return;
+    } finally {
+      bytes.fill(0);
+    }
+    this.#summaries.set(peer, summary);
+    this.#host.summary(peer, summary);
+  }
+}
