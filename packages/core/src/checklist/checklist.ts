@@ -1,0 +1,531 @@
+import {
+  type BuiltInStepId, CHECKLIST_STEP_IDS, type ChecklistPolicyInfo, type ChecklistStepDef, type ConsentReceipt, NETWORK_TEST_LIMITS, type RequestData,
+  type ResponseData, isChecklistStepId,
+} from '@alcove/protocol';
+import { createBrowserPlatform } from '../platform/browser-platform.js';
+import type { Platform } from '../platform/platform.js';
+import { AlcoveError } from '../session/errors.js';
+import { GuardedEmitter } from '../session/guarded-emitter.js';
+import type { BaseCheck, CheckContext, PersistedStep, ResolvedChecklistOptions } from './checks/base.js';
+import { BrowserCheck } from './checks/browser.js';
+import { CameraCheck } from './checks/camera.js';
+import { ConsentCheck } from './checks/consent.js';
+import { CustomCheck } from './checks/custom.js';
+import { EmergencyPlanCheck } from './checks/emergency-plan.js';
+import { EnvironmentCheck } from './checks/environment.js';
+import { LocationCheck } from './checks/location.js';
+import { MICROPHONE_DEFAULTS, MicrophoneCheck } from './checks/microphone.js';
+import { NetworkCheck } from './checks/network.js';
+import { SPEAKER_DEFAULTS, SpeakerCheck } from './checks/speaker.js';
+import { ChecklistError } from './errors.js';
+import type { ChecklistEvents } from './events.js';
+import { ProgressStore, RememberedStore } from './storage.js';
+import { Submitter } from './submitter.js';
+import { type SealedSummary, encodeSummary } from './summary.js';
+import {
+  CHECKLIST_TRANSITIONS, type ChecklistBinding, type ChecklistDevices, type ChecklistOptions, type ChecklistProgress, type ChecklistResult,
+  type ChecklistState, type ChecklistStateReason, DEFAULT_CHECKLIST_POLICY, type LicensureResult, toWireStatus,
+} from './types.js';
+
+/** The module of each built-in step id. */
+export interface CheckById {
+  consent: ConsentCheck;
+  location: LocationCheck;
+  'emergency-plan': EmergencyPlanCheck;
+  environment: EnvironmentCheck;
+  browser: BrowserCheck;
+  camera: CameraCheck;
+  microphone: MicrophoneCheck;
+  speaker: SpeakerCheck;
+  network: NetworkCheck;
+}
+/** Any step of a checklist. */
+export type AnyCheck = CheckById[BuiltInStepId] | CustomCheck;
+
+const FACTORIES: { readonly [K in BuiltInStepId]: new (def: ChecklistStepDef, ctx: CheckContext) => CheckById[K] } = {
+  consent: ConsentCheck,
+  location: LocationCheck,
+  'emergency-plan': EmergencyPlanCheck,
+  environment: EnvironmentCheck,
+  browser: BrowserCheck,
+  camera: CameraCheck,
+  microphone: MicrophoneCheck,
+  speaker: SpeakerCheck,
+  network: NetworkCheck,
+};
+
+/** Steps whose results describe this device, not this session: kept when another session binds. */
+const DEVICE_STEPS: ReadonlySet<string> = new Set(['browser', 'camera', 'microphone', 'speaker']);
+
+function resolveOptions(o: ChecklistOptions): ResolvedChecklistOptions {
+  return {
+    rememberAnswers: o.rememberAnswers ?? false,
+    rememberConsent: o.rememberConsent ?? true,
+    storageKey: o.storageKey ?? 'default',
+    resumeMaxAgeMs: o.resumeMaxAgeMs ?? 4 * 60 * 60 * 1000,
+    submitDebounceMs: o.submitDebounceMs ?? 300,
+    requireE2ee: o.requireE2ee ?? true,
+    camera: { measureMs: o.camera?.measureMs ?? 1500 },
+    microphone: { ...MICROPHONE_DEFAULTS, ...o.microphone },
+    speaker: { ...SPEAKER_DEFAULTS, ...o.speaker },
+    networkTestMaxMs: Math.min(o.networkTestMaxMs ?? NETWORK_TEST_LIMITS.maxDurationMs, NETWORK_TEST_LIMITS.maxDurationMs),
+  };
+}
+
+const isBuiltIn = (id: string): id is BuiltInStepId => (CHECKLIST_STEP_IDS as readonly string[]).includes(id);
+
+/**
+ * The pre-session checklist, driven by the session policy: which steps, which are required, custom
+ * steps with their own text. Works before `join()` (device checks, answers kept locally) and while
+ * waiting; once the session {@link bind}s it, every change is submitted (`checklist.submit`: statuses,
+ * the signed consent receipt, the licensure outcome) and the answers are handed to the session to
+ * seal to the hosts. Resumes after a reload in the same tab; typed events; a serialisable result.
+ * @example
+ * const checklist = new Checklist({ policy, rememberAnswers: true });
+ * checklist.on('progress', ({ requiredDone, requiredTotal }) => bar.update(requiredDone / requiredTotal));
+ * await checklist.start();                    // browser capability, connection type
+ * checklist.location?.setAddress(form);       // throws ChecklistError with `field` on bad input
+ * await checklist.camera?.run();
+ * // later the session binds it (lead's code): checklist.bind({ sessionId, participantId, policy, signer, submit, seal, request })
+ */
+export class Checklist extends GuardedEmitter<ChecklistEvents> {
+  readonly #platform: Platform;
+  readonly #options: ResolvedChecklistOptions;
+  readonly #remembered: RememberedStore;
+  readonly #progress: ProgressStore;
+  readonly #submitter: Submitter<ResponseData<'checklist.submit'>>;
+  readonly #ctx: CheckContext;
+  #policy: ChecklistPolicyInfo;
+  #steps: AnyCheck[] = [];
+  #state: ChecklistState = 'idle';
+  #binding: ChecklistBinding | undefined;
+  #sessionId: string | undefined;
+  #deviceIds: { cameraId?: string; microphoneId?: string; speakerId?: string } = {};
+  #quiet = 0;
+  #lastSealed: string | undefined;
+  #lastSubmitted: string | undefined;
+  #lastResult: ResponseData<'checklist.submit'> | undefined;
+  #receipt: { key: string; receipt: ConsentReceipt } | undefined;
+
+  constructor(options: ChecklistOptions = {}) {
+    super();
+    this.#platform = options.platform ?? createBrowserPlatform();
+    this.#options = resolveOptions(options);
+    this.#policy = options.policy ?? DEFAULT_CHECKLIST_POLICY;
+    this.#remembered = new RememberedStore(this.#platform.persistentStorage);
+    this.#progress = new ProgressStore(this.#platform.sessionStorage, this.#options.storageKey);
+    this.#submitter = new Submitter(this.#platform, this.#options.submitDebounceMs, {
+      send: () => this.#send(),
+      onSent: (r) => this.emit('submitted', r),
+      onError: (e) => this.emit('error', e),
+    });
+    this.#ctx = {
+      platform: this.#platform,
+      options: this.#options,
+      now: () => this.#now(),
+      policy: () => this.#policy,
+      binding: () => this.#binding,
+      countryHint: () => this.location?.address?.country,
+      remembered: this.#remembered,
+      changed: (step) => this.#stepChanged(step),
+    };
+    this.#quietly(() => {
+      this.#rebuild(this.#policy);
+      this.#restore();
+    });
+    this.#updateState('restored');
+  }
+
+  // --- reading --------------------------------------------------------------------------------------
+
+  /** `idle`, `inProgress`, `complete` or `closed`. */
+  get state(): ChecklistState {
+    return this.#state;
+  }
+  /** The policy the steps follow. */
+  get policy(): ChecklistPolicyInfo {
+    return this.#policy;
+  }
+  /** The steps, in policy order. */
+  get steps(): readonly AnyCheck[] {
+    return this.#steps;
+  }
+  /** Whether a session is bound. */
+  get bound(): boolean {
+    return this.#binding !== undefined;
+  }
+  /** All required steps satisfied. */
+  get complete(): boolean {
+    return this.#steps.every((s) => s.satisfied);
+  }
+  /** The first step to work on: the first without a final status, else the first required one not satisfied. */
+  get current(): AnyCheck | undefined {
+    return this.#steps.find((s) => !s.done) ?? this.#steps.find((s) => !s.satisfied);
+  }
+  get progress(): ChecklistProgress {
+    const required = this.#steps.filter((s) => s.required);
+    return {
+      done: this.#steps.filter((s) => s.done).length,
+      total: this.#steps.length,
+      requiredDone: required.filter((s) => s.satisfied).length,
+      requiredTotal: required.length,
+      complete: this.complete,
+    };
+  }
+  /** The licensure result of the location step (absent when off or not answered). */
+  get licensure(): LicensureResult | undefined {
+    return this.location?.licensure;
+  }
+  /** The devices chosen here; the session uses the same ones (and may take the camera stream). */
+  get devices(): ChecklistDevices {
+    const cameraId = this.camera?.deviceId ?? this.#deviceIds.cameraId;
+    const microphoneId = this.microphone?.deviceId ?? this.#deviceIds.microphoneId;
+    const speakerId = this.speaker?.speakerId ?? this.#deviceIds.speakerId;
+    const cameraStream = this.camera?.stream;
+    return {
+      ...(cameraId ? { cameraId } : {}), ...(microphoneId ? { microphoneId } : {}), ...(speakerId ? { speakerId } : {}), ...(cameraStream ? { cameraStream } : {}),
+    };
+  }
+
+  /** A step by id. */
+  step<K extends BuiltInStepId>(id: K): CheckById[K] | undefined;
+  step(id: string): AnyCheck | undefined;
+  step(id: string): AnyCheck | undefined {
+    return this.#steps.find((s) => s.id === id);
+  }
+  /**
+   * A step by id, or throw.
+   * @throws {ChecklistError} `STEP_NOT_FOUND`.
+   */
+  require<K extends BuiltInStepId>(id: K): CheckById[K];
+  require(id: string): AnyCheck;
+  require(id: string): AnyCheck {
+    const s = this.step(id);
+    if (!s) throw new ChecklistError('STEP_NOT_FOUND', 'the policy has no such step', { stepId: id });
+    return s;
+  }
+
+  get consent(): ConsentCheck | undefined {
+    return this.step('consent');
+  }
+  get location(): LocationCheck | undefined {
+    return this.step('location');
+  }
+  get emergencyPlan(): EmergencyPlanCheck | undefined {
+    return this.step('emergency-plan');
+  }
+  get environment(): EnvironmentCheck | undefined {
+    return this.step('environment');
+  }
+  get browser(): BrowserCheck | undefined {
+    return this.step('browser');
+  }
+  get camera(): CameraCheck | undefined {
+    return this.step('camera');
+  }
+  get microphone(): MicrophoneCheck | undefined {
+    return this.step('microphone');
+  }
+  get speaker(): SpeakerCheck | undefined {
+    return this.step('speaker');
+  }
+  get network(): NetworkCheck | undefined {
+    return this.step('network');
+  }
+
+  // --- running --------------------------------------------------------------------------------------
+
+  /** Runs what needs no input: the browser capability check, and the connection type where detectable. */
+  async start(signal?: AbortSignal): Promise<void> {
+    this.#assertOpen();
+    this.environment?.detect();
+    const browser = this.browser;
+    if (browser && !browser.busy) await browser.run(signal);
+  }
+
+  /**
+   * Binds the checklist to the session (waiting or admitted). A different policy rebuilds the step
+   * list, keeping the answers of steps that still exist; a different session than the one resumed
+   * clears this session's answers (device results stay). From now on every change is submitted and
+   * the summary handed to `binding.seal`.
+   * @throws {AlcoveError} `INVALID_ARGUMENT` for an incomplete binding; {@link ChecklistError} `CHECKLIST_CLOSED`.
+   */
+  bind(binding: ChecklistBinding): void {
+    this.#assertOpen();
+    const b = binding as Partial<ChecklistBinding> | undefined;
+    if (!b || typeof b.sessionId !== 'string' || typeof b.participantId !== 'string' || !b.policy || !b.signer || typeof b.signer.sign !== 'function'
+      || typeof b.submit !== 'function' || typeof b.seal !== 'function' || typeof b.request !== 'function') {
+      throw new AlcoveError('INVALID_ARGUMENT', 'bind() needs sessionId, participantId, policy, signer, submit, seal and request');
+    }
+    const otherSession = this.#sessionId !== undefined && this.#sessionId !== binding.sessionId;
+    this.#binding = binding;
+    this.#sessionId = binding.sessionId;
+    this.#lastSealed = undefined;
+    this.#lastSubmitted = undefined;
+    this.#receipt = undefined;
+    this.#quietly(() => {
+      if (otherSession) for (const s of this.#steps) if (!DEVICE_STEPS.has(s.id)) s.reset();
+      if (JSON.stringify(binding.policy) !== JSON.stringify(this.#policy)) this.#rebuild(binding.policy);
+    });
+    this.#announce('policy');
+    this.#submitter.resume();
+    this.#submitter.schedule(0);
+  }
+
+  /** Stops submitting (the session left). Answers stay. */
+  unbind(): void {
+    this.#binding = undefined;
+    this.#submitter.cancel();
+  }
+
+  /**
+   * Submits and seals now instead of after the debounce (e.g. after a reconnect).
+   * @returns The server's answer, or `undefined` when not bound or the submission failed (retried).
+   */
+  flush(): Promise<ResponseData<'checklist.submit'> | undefined> {
+    if (!this.#binding) return Promise.resolve(undefined);
+    return this.#submitter.flush();
+  }
+
+  /** The last answer of the server to a submission. */
+  get admission(): ResponseData<'checklist.submit'> | undefined {
+    return this.#lastResult;
+  }
+
+  /** Hands the camera's live stream to the caller (the session); the checklist no longer stops it. */
+  takeCameraStream(): MediaStream | undefined {
+    return this.camera?.takeStream();
+  }
+
+  /** Resets every step and forgets the in-progress state of this tab (remembered answers stay). */
+  reset(): void {
+    this.#assertOpen();
+    this.#quietly(() => {
+      for (const s of this.#steps) s.reset();
+    });
+    this.#progress.clear();
+    this.#announce('reset');
+  }
+
+  /** Forgets everything remembered on this device (prefill, consents) and the in-progress state. */
+  forgetDevice(): void {
+    this.#remembered.clear();
+    this.#progress.clear();
+  }
+
+  /** Releases devices and timers; the in-progress state stays for a reload. Idempotent. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#submitter.cancel();
+    this.#binding = undefined;
+    this.#quietly(() => {
+      for (const s of this.#steps) s.close();
+    });
+    this.#move('closed', 'closed');
+    this.removeAllListeners();
+  }
+
+  // --- results --------------------------------------------------------------------------------------
+
+  /** The serialisable result (JSON-safe; contains what the client entered — keep it on the device). */
+  result(): ChecklistResult {
+    const { cameraStream: _stream, ...devices } = this.devices;
+    const licensure = this.licensure;
+    const network = this.network?.result;
+    return {
+      version: 1,
+      state: this.#state,
+      complete: this.complete,
+      steps: this.#steps.map((s) => s.snapshot()),
+      progress: this.progress,
+      ...(licensure ? { licensure } : {}),
+      ...(network ? { network } : {}),
+      devices,
+      at: Math.floor(this.#now()),
+    };
+  }
+
+  toJSON(): ChecklistResult {
+    return this.result();
+  }
+
+  /** What the hosts see, sealed (see {@link SealedSummary}). */
+  summary(): SealedSummary {
+    const loc = this.location?.details;
+    const plan = this.emergencyPlan?.answer;
+    const env = this.environment?.details;
+    const cam = this.camera?.details;
+    const mic = this.microphone?.details;
+    const spk = this.speaker?.details;
+    const net = this.network?.result;
+    const consent = this.consent;
+    const { deviceId: _c, ...camera } = cam ?? {};
+    return {
+      at: Math.floor(this.#now()),
+      complete: this.complete,
+      steps: Object.fromEntries(this.#steps.map((s) => [s.id, toWireStatus(s.status)])),
+      ...(loc
+        ? {
+            location: {
+              ...loc.address,
+              ...(loc.licensure?.jurisdiction ? { jurisdiction: loc.licensure.jurisdiction } : {}),
+              ...(loc.licensure ? { licensure: loc.licensure.outcome } : {}),
+            },
+          }
+        : {}),
+      ...(plan ? { emergency: plan } : {}),
+      ...(env && Object.keys(env).length ? { environment: env } : {}),
+      ...(cam ? { camera } : {}),
+      ...(mic ? { microphone: { metered: mic.metered, soundDetected: mic.soundDetected, peakLevel: mic.peakLevel } } : {}),
+      ...(spk ? { speaker: { heard: spk.heard } } : {}),
+      ...(net ? { network: net } : {}),
+      ...(consent?.acknowledged && consent.details ? { consent: consent.details } : {}),
+    };
+  }
+
+  /** The `checklist.submit` data for `binding` (the consent receipt signed with its ids). */
+  submission(binding: Pick<ChecklistBinding, 'sessionId' | 'participantId' | 'signer'>): RequestData<'checklist.submit'> {
+    const policy = this.#policy;
+    const consent = this.consent;
+    let receipt: ConsentReceipt | undefined;
+    if (consent?.acknowledged && consent.details) {
+      const d = consent.details;
+      const key = [binding.sessionId, binding.participantId, binding.signer.identityKey, d.version, d.sha256, d.acknowledgedAt].join('\n');
+      if (this.#receipt?.key !== key) this.#receipt = { key, receipt: consent.receipt(binding.sessionId, binding.participantId, binding.signer) };
+      receipt = this.#receipt.receipt;
+    }
+    const location = this.location;
+    const lic = policy.licensure !== 'off' && location ? (location.licensure ?? { outcome: 'unknown' as const }) : undefined;
+    return {
+      status: { steps: Object.fromEntries(this.#steps.map((s) => [s.id, toWireStatus(s.status)])), complete: this.complete },
+      ...(receipt ? { consent: receipt } : {}),
+      ...(lic ? { licensure: { outcome: lic.outcome, ...(policy.shareJurisdiction && lic.jurisdiction ? { jurisdiction: lic.jurisdiction } : {}) } } : {}),
+    };
+  }
+
+  // --- internals ------------------------------------------------------------------------------------
+
+  #now(): number {
+    return this.#platform.wallClock?.() ?? Date.now();
+  }
+
+  #assertOpen(): void {
+    if (this.#state === 'closed') throw new ChecklistError('CHECKLIST_CLOSED', 'the checklist was closed');
+  }
+
+  /** Runs `fn` without per-step announcements (rebuild, restore, reset). */
+  #quietly(fn: () => void): void {
+    this.#quiet++;
+    try {
+      fn();
+    } finally {
+      this.#quiet--;
+    }
+  }
+
+  #rebuild(policy: ChecklistPolicyInfo): void {
+    this.#policy = policy;
+    const old = new Map<string, AnyCheck>(this.#steps.map((s) => [s.id, s]));
+    const next: AnyCheck[] = [];
+    for (const def of policy.steps) {
+      if (!isChecklistStepId(def.id) || next.some((s) => s.id === def.id)) continue;
+      const existing = old.get(def.id);
+      if (existing) {
+        old.delete(def.id);
+        existing.applyDef(def);
+        next.push(existing);
+      } else {
+        next.push(isBuiltIn(def.id) ? new FACTORIES[def.id](def, this.#ctx) : new CustomCheck(def, this.#ctx));
+      }
+    }
+    for (const removed of old.values()) removed.close();
+    this.#steps = next;
+  }
+
+  #restore(): void {
+    const saved = this.#progress.load(this.#now(), this.#options.resumeMaxAgeMs);
+    if (!saved) return;
+    this.#sessionId = saved.sessionId;
+    this.#deviceIds = { ...saved.devices };
+    this.camera?.setDeviceId(saved.devices.cameraId);
+    this.microphone?.setDeviceId(saved.devices.microphoneId);
+    this.speaker?.setSpeakerId(saved.devices.speakerId);
+    for (const s of this.#steps) {
+      const p: PersistedStep | undefined = saved.steps[s.id];
+      if (!p) continue;
+      try {
+        s.restore(p);
+      } catch {
+        // storage is not trusted: a step that cannot restore starts afresh
+      }
+    }
+  }
+
+  #stepChanged(step: BaseCheck): void {
+    if (this.#quiet > 0 || this.#state === 'closed') return;
+    this.#persist();
+    this.emit('stepChanged', step.snapshot());
+    this.emit('progress', this.progress);
+    this.#updateState('step');
+    if (this.#binding) this.#submitter.schedule();
+  }
+
+  /** After a quiet batch: save, tell listeners once, submit. */
+  #announce(reason: ChecklistStateReason): void {
+    this.#persist();
+    this.emit('stepsChanged', this.#steps);
+    this.emit('progress', this.progress);
+    this.#updateState(reason);
+    if (this.#binding) this.#submitter.schedule();
+  }
+
+  #persist(): void {
+    const steps: Record<string, PersistedStep> = {};
+    for (const s of this.#steps) {
+      const p = s.persist();
+      if (p) steps[s.id] = p;
+    }
+    const { cameraStream: _s, ...devices } = this.devices;
+    this.#deviceIds = devices;
+    this.#progress.save({ v: 1, savedAt: Math.floor(this.#now()), ...(this.#sessionId ? { sessionId: this.#sessionId } : {}), steps, devices });
+  }
+
+  #updateState(reason: ChecklistStateReason): void {
+    if (this.#state === 'closed') return;
+    const touched = this.#steps.some((s) => s.status !== 'idle' || s.details !== undefined);
+    this.#move(this.complete && (touched || this.#steps.length === 0) ? 'complete' : touched ? 'inProgress' : 'idle', reason);
+  }
+
+  #move(to: ChecklistState, reason: ChecklistStateReason): void {
+    const from = this.#state;
+    if (from === to || !CHECKLIST_TRANSITIONS[from].includes(to)) return;
+    this.#state = to;
+    this.emit('stateChanged', { from, to, reason });
+  }
+
+  async #send(): Promise<ResponseData<'checklist.submit'>> {
+    const b = this.#binding;
+    if (!b) throw new ChecklistError('CHECKLIST_NOT_BOUND', 'not bound');
+    const summary = this.summary();
+    const sealKey = JSON.stringify({ ...summary, at: 0 });
+    if (sealKey !== this.#lastSealed) {
+      try {
+        encodeSummary(summary); // guarantees the host can parse it and that it fits
+        b.seal(summary);
+        this.#lastSealed = sealKey;
+      } catch (e) {
+        // sealing is the session's; a failure there must not hold back the status submission
+        this.emit('error', e instanceof AlcoveError ? e : new AlcoveError('E2EE_HANDSHAKE_REFUSED', 'sealing the checklist summary failed', { cause: e }));
+      }
+    }
+    const data = this.submission(b);
+    const key = JSON.stringify(data);
+    if (key === this.#lastSubmitted && this.#lastResult) return this.#lastResult;
+    const result = await b.submit(data);
+    if (this.#binding === b) {
+      this.#lastSubmitted = key;
+      this.#lastResult = result;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,209 @@
+import { DEFAULT_AUDIO_CONSTRAINTS } from '../../media/capture.js';
+import type { AnalyserNodeLike, AudioContextLike, AudioNodeLike } from '../../platform/platform.js';
+import { ChecklistError } from '../errors.js';
+import type { StepStatus } from '../types.js';
+import { BaseCheck, type PersistedStep } from './base.js';
+import { listDevices, openStream, stopStream } from './media-devices.js';
+
+/** What the microphone step measured. */
+export interface MicrophoneDetails {
+  readonly deviceId?: string;
+  /** Whether a level was measured (false without an `AudioContext`). */
+  readonly metered: boolean;
+  /** Whether sound at or above the threshold was heard. */
+  readonly soundDetected: boolean;
+  /** Highest level seen, 0..1. */
+  readonly peakLevel: number;
+}
+
+/** Microphone step events besides the common ones. */
+export interface MicrophoneEvents {
+  /** The input level, 0..1 (about 10 per second while metering). */
+  level: [level: number];
+  /** The microphone list (labels once permission is granted). */
+  devicesChanged: [devices: readonly MediaDeviceInfo[]];
+}
+
+/** Defaults of the microphone step. */
+export const MICROPHONE_DEFAULTS = { silenceWarningMs: 4000, soundThreshold: 0.3, levelsPerSecond: 10 } as const;
+
+/** The level scale: −60 dBFS → 0, 0 dBFS → 1 (linear in dB). */
+const FLOOR_DB = -60;
+
+/**
+ * The level (0..1) of a block of samples: RMS in dBFS mapped linearly from −60 dB (0) to 0 dB (1).
+ * @example
+ * levelFromSamples(new Float32Array(1024)); // 0 (silence)
+ */
+export function levelFromSamples(samples: Float32Array): number {
+  if (samples.length === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] as number;
+    sum += s * s;
+  }
+  const rms = Math.sqrt(sum / samples.length);
+  if (rms <= 0) return 0;
+  const db = 20 * Math.log10(rms);
+  return Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB));
+}
+
+interface Meter {
+  readonly stream: MediaStream;
+  readonly audio: AudioContextLike | undefined;
+  readonly nodes: AudioNodeLike[];
+  timer: unknown;
+}
+
+/**
+ * The microphone step: opens the chosen microphone (the session uses the same device), emits
+ * `level` events (0..1, about 10 per second) from an analyser, passes once sound is heard and warns
+ * (`SILENT`) after a few seconds of silence (default 4 s) — a later sound still passes it. Metering
+ * goes on after `run()` resolves until {@link stop}, `reset()` or the checklist closes.
+ * @example
+ * const mic = checklist.microphone!;
+ * mic.on('level', (l) => meter.value = l);
+ * await mic.run(); // 'passed' once the client speaks, 'warning' after 4 s of silence
+ * mic.stop();
+ */
+export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEvents> {
+  readonly kind = 'microphone' as const;
+  #deviceId: string | undefined;
+  #meter: Meter | undefined;
+  #devices: readonly MediaDeviceInfo[] = [];
+
+  get deviceId(): string | undefined {
+    return this.#deviceId;
+  }
+  get devices(): readonly MediaDeviceInfo[] {
+    return this.#devices;
+  }
+  /** Whether the level meter runs. */
+  get metering(): boolean {
+    return this.#meter !== undefined;
+  }
+
+  /** Lists microphones and emits `devicesChanged`. */
+  async listDevices(): Promise<readonly MediaDeviceInfo[]> {
+    this.#devices = await listDevices(this.ctx.platform, 'audioinput');
+    if (!this.closed) this.emitExtra('devicesChanged', this.#devices);
+    return this.#devices;
+  }
+
+  /**
+   * Chooses a microphone; re-runs the step when it is metering or has a result.
+   * @throws {ChecklistError} `ANSWER_INVALID` for an empty id; `STEP_BUSY` while running.
+   */
+  async selectDevice(deviceId: string, signal?: AbortSignal): Promise<StepStatus> {
+    this.assertOpen();
+    if (typeof deviceId !== 'string' || deviceId === '') throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
+    if (this.busy) throw new ChecklistError('STEP_BUSY', 'the microphone step is running', { stepId: this.id });
+    this.#deviceId = deviceId;
+    if (this.#meter || this.status !== 'idle') return this.run(signal);
+    return this.status;
+  }
+
+  /** Stops metering and releases the microphone; the result stays. */
+  stop(): void {
+    this.release();
+  }
+
+  protected async execute(signal: AbortSignal): Promise<void> {
+    this.release();
+    const opts = this.ctx.options.microphone;
+    const { stream, track } = await openStream(this.ctx.platform, 'audio', DEFAULT_AUDIO_CONSTRAINTS, this.#deviceId, signal);
+    const s = track.getSettings?.() ?? {};
+    if (s.deviceId) this.#deviceId = s.deviceId;
+    void this.listDevices();
+    let audio: AudioContextLike | undefined;
+    try {
+      audio = this.ctx.platform.createAudioContext?.();
+    } catch {
+      audio = undefined;
+    }
+    const base = { ...(this.#deviceId ? { deviceId: this.#deviceId } : {}) };
+    if (!audio) {
+      stopStream(stream);
+      this.setStatus('warning', { reason: 'NO_LEVEL_METER', details: { ...base, metered: false, soundDetected: false, peakLevel: 0 } });
+      return;
+    }
+    const source = audio.createMediaStreamSource(stream);
+    const analyser: AnalyserNodeLike = audio.createAnalyser();
+    analyser.fftSize = 1024;
+    source.connect(analyser);
+    const meter: Meter = { stream, audio, nodes: [source, analyser], timer: undefined };
+    this.#meter = meter;
+    await audio.resume().catch(() => undefined);
+    signal.throwIfAborted();
+
+    const timers = this.ctx.platform.timers;
+    const started = timers.now();
+    const buffer = new Float32Array(analyser.fftSize);
+    let peak = 0;
+    let heard = false;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      meter.timer = timers.setInterval(() => {
+        if (this.#meter !== meter) return;
+        analyser.getFloatTimeDomainData(buffer);
+        const level = levelFromSamples(buffer);
+        peak = Math.max(peak, level);
+        this.emitExtra('level', level);
+        if (level >= opts.soundThreshold && !heard) {
+          heard = true;
+          this.setStatus('passed', { details: { ...base, metered: true, soundDetected: true, peakLevel: Math.round(peak * 100) / 100 } });
+          settle();
+        } else if (!heard && this.status === 'running' && timers.now() - started >= opts.silenceWarningMs) {
+          this.setStatus('warning', { reason: 'SILENT', details: { ...base, metered: true, soundDetected: false, peakLevel: Math.round(peak * 100) / 100 } });
+          settle();
+        }
+      }, Math.max(20, Math.round(1000 / opts.levelsPerSecond)));
+    });
+  }
+
+  protected override release(): void {
+    const m = this.#meter;
+    if (!m) return;
+    this.#meter = undefined;
+    if (m.timer !== undefined) this.ctx.platform.timers.clearInterval(m.timer);
+    for (const n of m.nodes) {
+      try {
+        n.disconnect();
+      } catch {
+        // already disconnected
+      }
+    }
+    void m.audio?.close().catch(() => undefined);
+    stopStream(m.stream);
+  }
+
+  override persist(): PersistedStep | undefined {
+    if (!this.done || this.status === 'skipped') return undefined;
+    return { status: this.status, ...(this.reason ? { reason: this.reason } : {}), state: { deviceId: this.#deviceId, details: this.details } };
+  }
+
+  override restore(saved: PersistedStep): void {
+    const s = saved.state as { deviceId?: unknown; details?: Record<string, unknown> } | undefined;
+    if (!s || typeof s !== 'object') return;
+    if (typeof s.deviceId === 'string') this.#deviceId = s.deviceId;
+    if (saved.status !== 'passed' && saved.status !== 'warning') return;
+    const d = s.details ?? {};
+    const peak = typeof d.peakLevel === 'number' && d.peakLevel >= 0 && d.peakLevel <= 1 ? d.peakLevel : 0;
+    this.restoreStatus(saved, {
+      ...(typeof d.deviceId === 'string' ? { deviceId: d.deviceId } : {}),
+      metered: d.metered === true,
+      soundDetected: d.soundDetected === true,
+      peakLevel: peak,
+    });
+  }
+
+  /** Sets the device id (restored selection). @internal */
+  setDeviceId(id: string | undefined): void {
+    this.#deviceId = id;
+  }
+}
