@@ -11,7 +11,12 @@
  * @packageDocumentation
  */
 import {
-  CHECKLIST_LIMITS, type HostKey, type NotificationData, type NotificationMethod, type RequestData, type ResponseData,
+  CHECKLIST_LIMITS,
+  type HostKey,
+  type NotificationData,
+  type NotificationMethod,
+  type RequestData,
+  type ResponseData,
 } from '@alcove/protocol';
 import type { Logger } from '../logger.js';
 import type { RoomEvents } from '../rooms/deps.js';
@@ -114,7 +119,8 @@ export class ChecklistDesk {
     const config = this.#o.policy().checklist;
     if (config.steps.length === 0) throw new RequestError('INVALID_STATE', 'this session has no checklist');
     const unknown = unknownSteps(config, data.status.steps);
-    if (unknown.length > 0) throw new RequestError('UNKNOWN_STEP', `the submission names ${unknown.length} step(s) the session's checklist does not define`);
+    if (unknown.length > 0)
+      throw new RequestError('UNKNOWN_STEP', `the submission names ${unknown.length} step(s) the session's checklist does not define`);
     if (data.licensure?.jurisdiction !== undefined && !config.shareJurisdiction) {
       throw new RequestError('INVALID_MESSAGE', 'this session does not share the jurisdiction; send the outcome only');
     }
@@ -135,7 +141,10 @@ export class ChecklistDesk {
     if (newReceipt && receipt) {
       this.#record(facts, () => {
         this.#o.events.audit({
-          type: 'consent.recorded', sessionId: this.#o.sessionId, participantId: p.id, actor: 'participant',
+          type: 'consent.recorded',
+          sessionId: this.#o.sessionId,
+          participantId: p.id,
+          actor: 'participant',
           detail: { documentVersion: receipt.documentVersion, documentSha256: receipt.documentSha256, signedAt: receipt.signedAt },
         });
         this.#o.events.webhook('consent.recorded', { ...receipt });
@@ -150,7 +159,10 @@ export class ChecklistDesk {
           facts.licensureKey = key;
           const shared: { jurisdiction?: string } = jurisdiction !== undefined ? { jurisdiction } : {};
           this.#o.events.audit({
-            type: 'licensure.checked', sessionId: this.#o.sessionId, participantId: p.id, actor: 'participant',
+            type: 'licensure.checked',
+            sessionId: this.#o.sessionId,
+            participantId: p.id,
+            actor: 'participant',
             detail: jurisdiction !== undefined ? { outcome, jurisdiction } : { outcome },
           });
           this.#o.events.webhook('licensure.checked', { sessionId: this.#o.sessionId, participantId: p.id, outcome, ...shared });
@@ -164,8 +176,18 @@ export class ChecklistDesk {
           facts.completedKey = key;
           const counts = { passed: 0, warning: 0, failed: 0, skipped: 0, pending: 0 };
           for (const s of Object.values(ev.status.steps)) counts[s]++;
-          this.#o.events.audit({ type: 'checklist.completed', sessionId: this.#o.sessionId, participantId: p.id, actor: 'participant', detail: counts });
-          this.#o.events.webhook('checklist.completed', { sessionId: this.#o.sessionId, participantId: p.id, steps: { ...ev.status.steps } });
+          this.#o.events.audit({
+            type: 'checklist.completed',
+            sessionId: this.#o.sessionId,
+            participantId: p.id,
+            actor: 'participant',
+            detail: counts,
+          });
+          this.#o.events.webhook('checklist.completed', {
+            sessionId: this.#o.sessionId,
+            participantId: p.id,
+            steps: { ...ev.status.steps },
+          });
         });
       }
     }
@@ -183,7 +205,10 @@ export class ChecklistDesk {
       throw new RequestError('LICENSURE_BLOCKED', 'the client is outside the licensed jurisdictions and the policy blocks admission');
     }
     if (!config.requiredBeforeAdmission) return;
-    const ev = evaluateChecklist(config, p.checklist?.steps, { consentVerified: this.#facts.get(p.id)?.receipt !== undefined, licensure: p.licensure });
+    const ev = evaluateChecklist(config, p.checklist?.steps, {
+      consentVerified: this.#facts.get(p.id)?.receipt !== undefined,
+      licensure: p.licensure,
+    });
     if (!ev.status.complete) throw new RequestError('CHECKLIST_INCOMPLETE', `${ev.missing.length} required checklist step(s) are not done`);
   }
 
@@ -201,7 +226,7 @@ export class ChecklistDesk {
     if (p.role === 'host') {
       if (!q || q === p) throw new RequestError('NOT_FOUND', 'no such participant');
       if (q.role === 'host') throw new RequestError('NOT_ALLOWED', 'the checklist channel joins a guest and a host');
-    } else if (!q || q.role !== 'host' || !q.admitted || !q.identityKey) {
+    } else if (q?.role !== 'host' || !q.admitted || !q.identityKey) {
       // One answer for every other case: a waiting client learns nothing about who else is there.
       throw new RequestError('NOT_FOUND', 'no such host');
     }
@@ -304,8 +329,14 @@ export class ChecklistDesk {
     };
     const known = facts.receipt;
     // The same receipt again (a resubmission) was verified already.
-    if (known && known.signature === r.signature && known.identityKey === r.identityKey && known.signedAt === r.signedAt
-      && known.documentVersion === r.documentVersion && known.documentSha256 === r.documentSha256) {
+    if (
+      known &&
+      known.signature === r.signature &&
+      known.identityKey === r.identityKey &&
+      known.signedAt === r.signedAt &&
+      known.documentVersion === r.documentVersion &&
+      known.documentSha256 === r.documentSha256
+    ) {
       return known;
     }
     if (!verifyConsentReceipt(r)) throw new RequestError('INVALID_RECEIPT', 'the receipt signature does not verify');

@@ -5,8 +5,13 @@ import { decodeBase64Exact, verifyConsentReceipt, type ConsentReceiptRecord } fr
 function record(): ConsentReceiptRecord {
   const r = signReceipt(newIdentity(), { sessionId: 'sess-1', participantId: 'client-1', signedAt: 1_764_000_000_000 });
   return {
-    sessionId: 'sess-1', participantId: 'client-1', documentVersion: r.version, documentSha256: r.sha256,
-    signedAt: r.signedAt, identityKey: r.identityKey, signature: r.signature,
+    sessionId: 'sess-1',
+    participantId: 'client-1',
+    documentVersion: r.version,
+    documentSha256: r.sha256,
+    signedAt: r.signedAt,
+    identityKey: r.identityKey,
+    signature: r.signature,
   };
 }
 
@@ -37,9 +42,19 @@ describe('verifyConsentReceipt', () => {
   it('returns false, never throws, on malformed input', () => {
     const r = record();
     const bad: unknown[] = [
-      null, 'x', {}, { ...r, signature: '' }, { ...r, signature: `${r.signature}AAAA` }, { ...r, identityKey: r.identityKey.slice(4) },
-      { ...r, identityKey: `!${r.identityKey.slice(1)}` }, { ...r, signedAt: -1 }, { ...r, signedAt: 1.5 }, { ...r, signedAt: '1' },
-      { ...r, sessionId: 's\n1' }, { ...r, documentSha256: 'XYZ' }, { ...r, documentVersion: 7 },
+      null,
+      'x',
+      {},
+      { ...r, signature: '' },
+      { ...r, signature: `${r.signature}AAAA` },
+      { ...r, identityKey: r.identityKey.slice(4) },
+      { ...r, identityKey: `!${r.identityKey.slice(1)}` },
+      { ...r, signedAt: -1 },
+      { ...r, signedAt: 1.5 },
+      { ...r, signedAt: '1' },
+      { ...r, sessionId: 's\n1' },
+      { ...r, documentSha256: 'XYZ' },
+      { ...r, documentVersion: 7 },
       { ...r, identityKey: 'A'.repeat(43) }, // 32 zero bytes: not a usable key
     ];
     for (const b of bad) expect(verifyConsentReceipt(b as ConsentReceiptRecord), JSON.stringify(b)?.slice(0, 80)).toBe(false);

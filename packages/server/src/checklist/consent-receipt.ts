@@ -35,7 +35,10 @@ const B64_RE = /^[A-Za-z0-9+/]*$/;
  */
 export function decodeBase64Exact(s: unknown, length: number): Buffer | undefined {
   if (typeof s !== 'string' || s.length > 4 * Math.ceil(length / 3) + 4) return undefined;
-  const std = s.replace(/-/g, '+').replace(/_/g, '/').replace(/={0,2}$/, '');
+  const std = s
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .replace(/={0,2}$/, '');
   if (!B64_RE.test(std) || std.length % 4 === 1) return undefined;
   const bytes = Buffer.from(std, 'base64');
   if (bytes.length !== length || bytes.toString('base64').replace(/=+$/, '') !== std) return undefined;
@@ -71,7 +74,8 @@ export function verifyConsentReceipt(receipt: ConsentReceiptRecord): boolean {
   try {
     if (typeof receipt !== 'object' || receipt === null) return false;
     const { sessionId, participantId, documentVersion, documentSha256, signedAt } = receipt;
-    for (const s of [sessionId, participantId, documentVersion, documentSha256]) if (typeof s !== 'string' || s.length === 0 || s.length > 128) return false;
+    for (const s of [sessionId, participantId, documentVersion, documentSha256])
+      if (typeof s !== 'string' || s.length === 0 || s.length > 128) return false;
     if (!/^[0-9a-f]{64}$/.test(documentSha256)) return false;
     const raw = decodeBase64Exact(receipt.identityKey, 32);
     const sig = decodeBase64Exact(receipt.signature, 64);

@@ -21,18 +21,32 @@ describe('evaluateChecklist', () => {
   it('fills in pending, honours allowWarning and required, and recomputes complete', () => {
     const c = policy();
     const ev = evaluateChecklist(c, { location: 'warning', camera: 'warning', network: 'warning' }, { consentVerified: false });
-    expect(ev.status).toEqual({ steps: { consent: 'pending', location: 'warning', camera: 'warning', speaker: 'pending', network: 'warning' }, complete: false });
+    expect(ev.status).toEqual({
+      steps: { consent: 'pending', location: 'warning', camera: 'warning', speaker: 'pending', network: 'warning' },
+      complete: false,
+    });
     expect(ev.missing).toEqual(['consent', 'network']);
     expect(ev.admissible).toBe(true); // not required before admission
-    const done = evaluateChecklist(c, { consent: 'passed', location: 'passed', camera: 'warning', network: 'passed', speaker: 'failed' }, { consentVerified: true });
+    const done = evaluateChecklist(
+      c,
+      { consent: 'passed', location: 'passed', camera: 'warning', network: 'passed', speaker: 'failed' },
+      { consentVerified: true },
+    );
     expect(done.status.complete).toBe(true);
     expect(done.missing).toEqual([]);
     // consent passed without a valid receipt does not count.
-    const noReceipt = evaluateChecklist(c, { consent: 'passed', location: 'passed', camera: 'passed', network: 'passed' }, { consentVerified: false });
+    const noReceipt = evaluateChecklist(
+      c,
+      { consent: 'passed', location: 'passed', camera: 'passed', network: 'passed' },
+      { consentVerified: false },
+    );
     expect(noReceipt.status.steps.consent).toBe('pending');
     expect(noReceipt.missing).toEqual(['consent']);
     // skipped and failed required steps are missing.
-    expect(evaluateChecklist(c, { consent: 'passed', location: 'skipped', camera: 'failed', network: 'passed' }, { consentVerified: true }).missing).toEqual(['location', 'camera']);
+    expect(
+      evaluateChecklist(c, { consent: 'passed', location: 'skipped', camera: 'failed', network: 'passed' }, { consentVerified: true })
+        .missing,
+    ).toEqual(['location', 'camera']);
   });
 
   it('admits only a complete checklist when required before admission, and never a licensure block in block mode', () => {

@@ -57,5 +57,7 @@ export function evaluateChecklist(
 
 /** A stable key of step statuses (to detect a change). */
 export function statusKey(status: ChecklistStatus): string {
-  return Object.entries(status.steps).map(([id, s]) => `${id}=${s}`).join(',');
+  return Object.entries(status.steps)
+    .map(([id, s]) => `${id}=${s}`)
+    .join(',');
 }

@@ -28,7 +28,8 @@ describe('checklist.relay and checklist.hosts', () => {
     const { client: a } = await ts.join(sid, 'a', 'guardian');
     await h1.call('host.admit', { participantId: 'a' });
     await a.waitFor('session.admitted');
-    const relay = (c: TestClient, to: string, type: 'commit' | 'reveal' | 'sealed' = 'commit') => c.request('checklist.relay', { to, type, payload: 'AAAA' }).then(code);
+    const relay = (c: TestClient, to: string, type: 'commit' | 'reveal' | 'sealed' = 'commit') =>
+      c.request('checklist.relay', { to, type, payload: 'AAAA' }).then(code);
 
     // No host has published its key yet.
     expect(await relay(w, 'h1')).toBe('NOT_FOUND');
@@ -58,16 +59,23 @@ describe('checklist.relay and checklist.hosts', () => {
     // The host set changes: a second key, a key change, a departure, a replacement.
     const k2 = newIdentity().identityKey;
     await h2.call('e2ee.publishKey', { identityKey: k2, suites: [1] });
-    expect((await w.waitFor('checklist.hosts', (d) => d.hosts.length === 2)).hosts).toEqual([{ participantId: 'h1', identityKey: k1 }, { participantId: 'h2', identityKey: k2 }]);
+    expect((await w.waitFor('checklist.hosts', (d) => d.hosts.length === 2)).hosts).toEqual([
+      { participantId: 'h1', identityKey: k1 },
+      { participantId: 'h2', identityKey: k2 },
+    ]);
     await h2.call('e2ee.publishKey', { identityKey: k2, suites: [1] }); // same key: no news
     await h1.call('session.leave', {});
-    expect((await w.waitFor('checklist.hosts', (d) => d.hosts.length === 1 && d.hosts[0].participantId === 'h2')).hosts).toEqual([{ participantId: 'h2', identityKey: k2 }]);
+    expect((await w.waitFor('checklist.hosts', (d) => d.hosts.length === 1 && d.hosts[0].participantId === 'h2')).hosts).toEqual([
+      { participantId: 'h2', identityKey: k2 },
+    ]);
     expect(await relay(w, 'h1')).toBe('NOT_FOUND');
     const { client: h2b } = await ts.join(sid, 'h2', 'host'); // replaces h2's presence
     expect((await w.waitFor('checklist.hosts', (d) => d.hosts.length === 0)).hosts).toEqual([]);
     const k3 = newIdentity().identityKey;
     await h2b.call('e2ee.publishKey', { identityKey: k3, suites: [1] });
-    expect((await w.waitFor('checklist.hosts', (d) => d.hosts[0]?.identityKey === k3)).hosts).toEqual([{ participantId: 'h2', identityKey: k3 }]);
+    expect((await w.waitFor('checklist.hosts', (d) => d.hosts[0]?.identityKey === k3)).hosts).toEqual([
+      { participantId: 'h2', identityKey: k3 },
+    ]);
     await w.call('session.ping', {});
     expect(w.notifications('checklist.hosts').map((f) => f.data.hosts.length)).toEqual([1, 2, 1, 0, 1]);
     // A guest joining now learns the hosts in its join result.
@@ -85,13 +93,17 @@ describe('checklist.relay and checklist.hosts', () => {
     const at = Buffer.alloc(max, 7).toString('base64');
     const over = Buffer.alloc(max + 1, 7).toString('base64');
     expect(code(await w.request('checklist.relay', { to: 'h', type: 'sealed', payload: over }))).toBe('PAYLOAD_TOO_LARGE');
-    expect(code(await w.request('checklist.relay', { to: 'h', type: 'sealed', payload: over.replace(/=+$/, '').replace(/\+/g, '-') }))).toBe('PAYLOAD_TOO_LARGE');
+    expect(
+      code(await w.request('checklist.relay', { to: 'h', type: 'sealed', payload: over.replace(/=+$/, '').replace(/\+/g, '-') })),
+    ).toBe('PAYLOAD_TOO_LARGE');
     expect(host.notifications('checklist.message')).toHaveLength(0);
     expect(code(await w.request('checklist.relay', { to: 'h', type: 'sealed', payload: at }))).toBe('ok');
     await host.waitFor('checklist.message', (d) => d.payload === at);
     // Handshake messages: a small bucket per sender.
     const burst = CHECKLIST_RELAY_LIMITS.guest.burst;
-    const answers = await Promise.all(Array.from({ length: burst * 3 }, () => w.request('checklist.relay', { to: 'h', type: 'commit', payload: 'AAAA' }).then(code)));
+    const answers = await Promise.all(
+      Array.from({ length: burst * 3 }, () => w.request('checklist.relay', { to: 'h', type: 'commit', payload: 'AAAA' }).then(code)),
+    );
     expect(answers).toContain('RATE_LIMITED');
     expect(answers.filter((c) => c === 'ok').length).toBeGreaterThanOrEqual(burst);
     expect(new Set(answers)).toEqual(new Set(['ok', 'RATE_LIMITED']));
@@ -154,7 +166,11 @@ describe('checklist.relay and checklist.hosts', () => {
     await w.call('checklist.submit', { status: { steps: lastSteps, complete: true } });
     await w.call('checklist.relay', { to: 'h', type: 'sealed', payload: b64('the last answers') });
     // ...always arrives.
-    await host.waitFor('checklist.submitted', (d) => d.status.steps['custom-insurance'] === 'skipped' && d.status.steps.camera === 'passed', 10_000);
+    await host.waitFor(
+      'checklist.submitted',
+      (d) => d.status.steps['custom-insurance'] === 'skipped' && d.status.steps.camera === 'passed',
+      10_000,
+    );
     await host.waitFor('checklist.message', (d) => d.payload === b64('the last answers'), 10_000);
     const elapsedS = (performance.now() - started) / 1000;
 
@@ -186,7 +202,9 @@ describe('checklist.relay and checklist.hosts', () => {
       posted.push(init.body);
       return new Response('', { status: 200 });
     }) as unknown as typeof fetch;
-    ts = await startTestServer({ webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub } });
+    ts = await startTestServer({
+      webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub },
+    });
     const answers = {
       address: 'CANARY 1428 Elm Street Springwood',
       contact: 'CANARYCONTACT Nancy',
@@ -216,8 +234,18 @@ describe('checklist.relay and checklist.hosts', () => {
     await host.waitFor('checklist.message', (d) => d.payload === sealedPayloads[3]);
     await host.call('host.admit', { participantId: 'w' });
     await host.call('host.end', {});
-    await waitFor('the checklist webhooks', () => posted.filter((b) => /checklist\.completed|consent\.recorded|licensure\.checked/.test(b)).length, (n) => n >= 3, { timeoutMs: 10_000, intervalMs: 20 });
-    const audit = await waitFor('the audit to hold the session end', () => readFileSync(join(ts?.dataDir as string, 'audit.log'), 'utf8'), (t) => t.includes('session.ended'), { timeoutMs: 10_000, intervalMs: 20 });
+    await waitFor(
+      'the checklist webhooks',
+      () => posted.filter((b) => /checklist\.completed|consent\.recorded|licensure\.checked/.test(b)).length,
+      (n) => n >= 3,
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
+    const audit = await waitFor(
+      'the audit to hold the session end',
+      () => readFileSync(join(ts?.dataDir as string, 'audit.log'), 'utf8'),
+      (t) => t.includes('session.ended'),
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
     const everything = [ts.logLines.join('\n'), audit, posted.join('\n')];
     const canaries = [...Object.values(answers), ...sealedPayloads, 'CANARY'];
     for (const text of everything) for (const c of canaries) expect(text).not.toContain(c);

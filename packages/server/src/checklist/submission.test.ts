@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@alcove/testing';
 import type { SessionPolicyInput } from '../sessions/types.js';
 import {
-  CONSENT_SHA256, CONSENT_VERSION, FULL_CHECKLIST, allPassed, newIdentity, signReceipt,
+  CONSENT_SHA256,
+  CONSENT_VERSION,
+  FULL_CHECKLIST,
+  allPassed,
+  newIdentity,
+  signReceipt,
 } from '../signaling/testing/checklist-fixtures.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import type { TestClient } from '../signaling/testing/ws-test-client.js';
@@ -25,7 +30,9 @@ async function serverWithHooks(): Promise<{ ts: TestServer; posted: Posted[] }> 
     posted.push(JSON.parse(init.body) as Posted);
     return new Response('', { status: 200 });
   }) as unknown as typeof fetch;
-  const server = await startTestServer({ webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub } });
+  const server = await startTestServer({
+    webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub },
+  });
   return { ts: server, posted };
 }
 
@@ -46,21 +53,41 @@ type AuditLine = { type: string; detail?: Record<string, unknown> };
 /** Audit lines of `types`, once at least `n` are on disk (the log writes asynchronously). */
 function auditOf(server: TestServer, types: readonly string[], n: number): Promise<AuditLine[]> {
   const read = (): AuditLine[] =>
-    readFileSync(join(server.dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine).filter((l) => types.includes(l.type));
+    readFileSync(join(server.dataDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditLine)
+      .filter((l) => types.includes(l.type));
   return waitFor(`${n} audit line(s) of ${types.join('/')}`, read, (lines) => lines.length >= n, { timeoutMs: 10_000, intervalMs: 20 });
 }
 
 /** Waits until every webhook emitted so far reached the stub (a `session.ping` marks the point). */
 async function settle(host: TestClient, posted: Posted[], type: string, n: number): Promise<void> {
   await host.call('session.ping', {});
-  await waitFor(`${n} ${type} webhook(s)`, () => posted.filter((p) => p.type === type).length, (c) => c >= n, { timeoutMs: 10_000, intervalMs: 20 });
+  await waitFor(
+    `${n} ${type} webhook(s)`,
+    () => posted.filter((p) => p.type === type).length,
+    (c) => c >= n,
+    { timeoutMs: 10_000, intervalMs: 20 },
+  );
 }
 
 describe('checklist.submit', () => {
   it('tells the client and the hosts the join policy, and only guests the hosts', async () => {
     ts = await startTestServer();
     const { host, result } = await setup(ts, { jurisdictions: ['US-TN'], checklist: FULL_CHECKLIST });
-    expect(result.policy.checklist?.steps.map((s) => s.id)).toEqual(['consent', 'location', 'emergency-plan', 'environment', 'browser', 'camera', 'microphone', 'speaker', 'network', 'custom-insurance']);
+    expect(result.policy.checklist?.steps.map((s) => s.id)).toEqual([
+      'consent',
+      'location',
+      'emergency-plan',
+      'environment',
+      'browser',
+      'camera',
+      'microphone',
+      'speaker',
+      'network',
+      'custom-insurance',
+    ]);
     expect(result.policy.checklist?.jurisdictions).toEqual(['US-TN']);
     expect(result.policy.checklist?.licensure).toBe('warn');
     expect(result.policy.checklist?.consent?.sha256).toBe(CONSENT_SHA256);
@@ -75,7 +102,10 @@ describe('checklist.submit', () => {
   it('refuses unknown steps and changes nothing; recomputes complete, missing and admissible', async () => {
     ts = await startTestServer();
     const { sid, host, client } = await setup(ts, {
-      checklist: { steps: ['camera', { id: 'network', allowWarning: false }, { id: 'speaker', required: false }, 'emergency-plan'], requiredBeforeAdmission: true },
+      checklist: {
+        steps: ['camera', { id: 'network', allowWarning: false }, { id: 'speaker', required: false }, 'emergency-plan'],
+        requiredBeforeAdmission: true,
+      },
     });
     const first = await client.call('checklist.submit', { status: { steps: { camera: 'passed' }, complete: true } });
     expect(first).toEqual({ admissible: false, missing: ['network', 'emergency-plan'] });
@@ -86,13 +116,19 @@ describe('checklist.submit', () => {
       admissible: false,
       missing: ['network', 'emergency-plan'],
     });
-    const unknown = await client.request('checklist.submit', { status: { steps: { camera: 'failed', microphone: 'passed' }, complete: true } });
+    const unknown = await client.request('checklist.submit', {
+      status: { steps: { camera: 'failed', microphone: 'passed' }, complete: true },
+    });
     expect(code(unknown)).toBe('UNKNOWN_STEP');
     expect(ts.server.rooms.get(sid)?.participant('client-1')?.checklist?.steps.camera).toBe('passed');
     // A warning where the step allows it counts; where it does not, it is missing.
-    const warn = await client.call('checklist.submit', { status: { steps: { camera: 'warning', network: 'warning', 'emergency-plan': 'passed' }, complete: true } });
+    const warn = await client.call('checklist.submit', {
+      status: { steps: { camera: 'warning', network: 'warning', 'emergency-plan': 'passed' }, complete: true },
+    });
     expect(warn).toEqual({ admissible: false, missing: ['network'] });
-    const done = await client.call('checklist.submit', { status: { steps: { camera: 'warning', network: 'passed', 'emergency-plan': 'passed', speaker: 'failed' }, complete: false } });
+    const done = await client.call('checklist.submit', {
+      status: { steps: { camera: 'warning', network: 'passed', 'emergency-plan': 'passed', speaker: 'failed' }, complete: false },
+    });
     expect(done).toEqual({ admissible: true, missing: [] });
     const last = await host.waitFor('checklist.submitted', (d) => d.status.complete === true);
     expect(last.admissible).toBe(true);
@@ -102,7 +138,9 @@ describe('checklist.submit', () => {
 
   it('checks consent receipts: document, signature, time; a valid one makes consent count', async () => {
     ts = await startTestServer();
-    const { sid, host, client } = await setup(ts, { checklist: { steps: ['consent', 'camera'], consent: FULL_CHECKLIST.consent, requiredBeforeAdmission: true } });
+    const { sid, host, client } = await setup(ts, {
+      checklist: { steps: ['consent', 'camera'], consent: FULL_CHECKLIST.consent, requiredBeforeAdmission: true },
+    });
     const id = newIdentity();
     const steps = { consent: 'passed', camera: 'passed' } as const;
     const noReceipt = await client.call('checklist.submit', { status: { steps, complete: true } });
@@ -130,7 +168,10 @@ describe('checklist.submit', () => {
     }
     expect(ts.server.rooms.get(sid)?.participant('client-1')?.checklist?.steps.consent).toBe('pending');
 
-    expect(await client.call('checklist.submit', { status: { steps, complete: true }, consent: good })).toEqual({ admissible: true, missing: [] });
+    expect(await client.call('checklist.submit', { status: { steps, complete: true }, consent: good })).toEqual({
+      admissible: true,
+      missing: [],
+    });
     const note = await host.waitFor('checklist.submitted', (d) => d.consent !== undefined);
     expect(note.consent).toEqual({ version: CONSENT_VERSION, sha256: CONSENT_SHA256, verified: true });
     expect(note.status.steps.consent).toBe('passed');
@@ -143,10 +184,17 @@ describe('checklist.submit', () => {
   it('licensure: records the outcome, blocks admission in block mode, shares the jurisdiction only when allowed', async () => {
     ({ ts } = await serverWithHooks());
     const { host, client } = await setup(ts, { jurisdictions: ['US-TN'], checklist: { steps: ['location'], licensure: 'block' } });
-    const r = await client.request('checklist.submit', { status: { steps: { location: 'failed' }, complete: false }, licensure: { outcome: 'block', jurisdiction: 'US-GA' } });
+    const r = await client.request('checklist.submit', {
+      status: { steps: { location: 'failed' }, complete: false },
+      licensure: { outcome: 'block', jurisdiction: 'US-GA' },
+    });
     expect(code(r)).toBe('INVALID_MESSAGE'); // this policy does not share jurisdictions
-    expect(await client.call('checklist.submit', { status: { steps: { location: 'failed' }, complete: false }, licensure: { outcome: 'block' } }))
-      .toEqual({ admissible: false, missing: ['location'] });
+    expect(
+      await client.call('checklist.submit', {
+        status: { steps: { location: 'failed' }, complete: false },
+        licensure: { outcome: 'block' },
+      }),
+    ).toEqual({ admissible: false, missing: ['location'] });
     const entry = await host.waitFor('waitingRoom.changed', (d) => d.waiting[0]?.licensure === 'block');
     expect(entry.waiting[0].admissible).toBe(false);
     // Not required before admission, and still refused: the location is outside the licence.
@@ -154,8 +202,9 @@ describe('checklist.submit', () => {
     // A later submission without an outcome keeps the block.
     await client.call('checklist.submit', { status: { steps: { location: 'passed' }, complete: true } });
     expect(code(await host.request('host.admit', { participantId: 'client-1' }))).toBe('LICENSURE_BLOCKED');
-    expect(await client.call('checklist.submit', { status: { steps: { location: 'passed' }, complete: true }, licensure: { outcome: 'pass' } }))
-      .toEqual({ admissible: true, missing: [] });
+    expect(
+      await client.call('checklist.submit', { status: { steps: { location: 'passed' }, complete: true }, licensure: { outcome: 'pass' } }),
+    ).toEqual({ admissible: true, missing: [] });
     await host.call('host.admit', { participantId: 'client-1' });
     await client.waitFor('session.admitted');
   });
@@ -164,7 +213,10 @@ describe('checklist.submit', () => {
     let posted: Posted[];
     ({ ts, posted } = await serverWithHooks());
     const shared = await setup(ts, { jurisdictions: ['US-TN'], checklist: { steps: ['location'], shareJurisdiction: true } });
-    await shared.client.call('checklist.submit', { status: { steps: { location: 'warning' }, complete: true }, licensure: { outcome: 'warn', jurisdiction: 'US-GA' } });
+    await shared.client.call('checklist.submit', {
+      status: { steps: { location: 'warning' }, complete: true },
+      licensure: { outcome: 'warn', jurisdiction: 'US-GA' },
+    });
     await settle(shared.host, posted, 'licensure.checked', 1);
     const sid2 = ts.createSession({ jurisdictions: ['US-TN'], checklist: { steps: ['location'] } });
     const { client: c2 } = await ts.join(sid2, 'client-2', 'client');
@@ -195,17 +247,32 @@ describe('checklist.submit', () => {
     expect(recorded).toHaveLength(1);
     const receipt = recorded[0]?.data as unknown as Parameters<typeof verifyConsentReceipt>[0];
     expect(receipt).toEqual({
-      sessionId: sid, participantId: 'client-1', documentVersion: CONSENT_VERSION, documentSha256: CONSENT_SHA256,
-      signedAt: consent.signedAt, identityKey: consent.identityKey, signature: consent.signature,
+      sessionId: sid,
+      participantId: 'client-1',
+      documentVersion: CONSENT_VERSION,
+      documentSha256: CONSENT_SHA256,
+      signedAt: consent.signedAt,
+      identityKey: consent.identityKey,
+      signature: consent.signature,
     });
     expect(verifyConsentReceipt(receipt)).toBe(true);
 
     // 20 different complete states: at most 8 records in all for this client.
     for (let i = 0; i < 20; i++) {
-      await client.call('checklist.submit', { status: { steps: { ...steps, 'custom-insurance': i % 2 ? 'skipped' : 'failed', speaker: i % 3 ? 'passed' : 'warning' }, complete: true } });
+      await client.call('checklist.submit', {
+        status: {
+          steps: { ...steps, 'custom-insurance': i % 2 ? 'skipped' : 'failed', speaker: i % 3 ? 'passed' : 'warning' },
+          complete: true,
+        },
+      });
     }
     await host.call('session.ping', {});
-    await waitFor('checklist webhooks to be capped', () => posted.filter((p) => p.type === 'checklist.completed' || p.type === 'consent.recorded').length, (n) => n >= 8, { timeoutMs: 10_000, intervalMs: 20 });
+    await waitFor(
+      'checklist webhooks to be capped',
+      () => posted.filter((p) => p.type === 'checklist.completed' || p.type === 'consent.recorded').length,
+      (n) => n >= 8,
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
     const mine = posted.filter((p) => ['checklist.completed', 'consent.recorded', 'licensure.checked'].includes(p.type));
     expect(mine).toHaveLength(8);
     const ids = new Set(FULL_CHECKLIST.steps?.map((s) => (typeof s === 'string' ? s : s.id)));

@@ -38,7 +38,10 @@ describe('LatestWinsThrottle', () => {
     clock.advance(999);
     expect(out).toHaveLength(1);
     clock.advance(1);
-    expect(out).toEqual([['a', 1], ['a', 500]]);
+    expect(out).toEqual([
+      ['a', 1],
+      ['a', 500],
+    ]);
     // Quiet for a while: the next value goes at once again.
     clock.advance(5000);
     th.push('a', 501);
@@ -87,10 +90,14 @@ describe('LatestWinsThrottle', () => {
   it('keeps working when a delivery throws', () => {
     const clock = manualClock();
     let n = 0;
-    const th = new LatestWinsThrottle<number>(10, () => {
-      n++;
-      throw new Error('socket gone');
-    }, clock);
+    const th = new LatestWinsThrottle<number>(
+      10,
+      () => {
+        n++;
+        throw new Error('socket gone');
+      },
+      clock,
+    );
     th.push('k', 1);
     th.push('k', 2);
     clock.advance(10);

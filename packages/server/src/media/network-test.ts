@@ -14,9 +14,20 @@ import { randomBytes } from 'node:crypto';
 import { NETWORK_TEST_LIMITS, type MediaKind, type RequestData, type ResponseData } from '@alcove/protocol';
 import { RequestError } from '../signaling/request-error.js';
 import { checkConsumerCapabilities, checkDtlsFingerprints, checkProducerParameters } from './codecs.js';
-import type { EngineCodecCapability, EngineConsumer, EngineProducer, EngineRouter, EngineWebRtcTransport, EngineWorker } from './engine-types.js';
+import type {
+  EngineCodecCapability,
+  EngineConsumer,
+  EngineProducer,
+  EngineRouter,
+  EngineWebRtcTransport,
+  EngineWorker,
+} from './engine-types.js';
 import {
-  sanitizeConsumerRtpParameters, sanitizeDtlsParameters, sanitizeIceCandidates, sanitizeIceParameters, sanitizeRtpCapabilities,
+  sanitizeConsumerRtpParameters,
+  sanitizeDtlsParameters,
+  sanitizeIceCandidates,
+  sanitizeIceParameters,
+  sanitizeRtpCapabilities,
 } from './sanitize.js';
 
 /** Limits of {@link NetworkTests}. */
@@ -87,7 +98,8 @@ export class NetworkTests {
   async start(owner: string): Promise<ResponseData<'network.testStart'>> {
     this.#guard();
     const n = this.#started.get(owner) ?? 0;
-    if (n >= this.#limits.maxPerParticipant) throw new RequestError('RATE_LIMITED', `at most ${this.#limits.maxPerParticipant} network tests per session`);
+    if (n >= this.#limits.maxPerParticipant)
+      throw new RequestError('RATE_LIMITED', `at most ${this.#limits.maxPerParticipant} network tests per session`);
     this.#started.set(owner, n + 1);
     this.#closeOwner(owner);
     const generation = (this.#generation.get(owner) ?? 0) + 1;
@@ -105,10 +117,15 @@ export class NetworkTests {
         initialAvailableOutgoingBitrate: 1_000_000,
       };
       const r = router;
-      const send = await this.#engine('createWebRtcTransport', () => r.createWebRtcTransport({ ...options, appData: { networkTest: true, direction: 'send' } }));
-      const recv = await this.#engine('createWebRtcTransport', () => r.createWebRtcTransport({ ...options, appData: { networkTest: true, direction: 'recv' } }));
+      const send = await this.#engine('createWebRtcTransport', () =>
+        r.createWebRtcTransport({ ...options, appData: { networkTest: true, direction: 'send' } }),
+      );
+      const recv = await this.#engine('createWebRtcTransport', () =>
+        r.createWebRtcTransport({ ...options, appData: { networkTest: true, direction: 'recv' } }),
+      );
       // The room ended, the owner left or started another test meanwhile: this one is void.
-      if (this.#closed || this.#generation.get(owner) !== generation) throw new RequestError('INVALID_STATE', 'the network test was cancelled');
+      if (this.#closed || this.#generation.get(owner) !== generation)
+        throw new RequestError('INVALID_STATE', 'the network test was cancelled');
       const id = randomBytes(12).toString('base64url');
       const timer = setTimeout(() => this.#closeTest(id), this.#limits.timeoutMs);
       timer.unref?.();
@@ -149,7 +166,8 @@ export class NetworkTests {
   async produce(owner: string, data: RequestData<'network.testProduce'>): Promise<ResponseData<'network.testProduce'>> {
     const test = this.#test(owner, data.testId);
     if (test.probes.has(data.kind)) throw new RequestError('INVALID_STATE', 'this network test already has a probe of this kind');
-    const bad = checkProducerParameters(data.kind, data.rtpParameters, this.#o.e2eeRequired) ?? checkConsumerCapabilities(data.rtpCapabilities);
+    const bad =
+      checkProducerParameters(data.kind, data.rtpParameters, this.#o.e2eeRequired) ?? checkConsumerCapabilities(data.rtpCapabilities);
     if (bad) throw new RequestError(bad.code, bad.message);
     const producer = await this.#engine('produce', () =>
       test.send.produce({ kind: data.kind, rtpParameters: data.rtpParameters, paused: false, appData: { networkTest: true } }),
@@ -165,7 +183,12 @@ export class NetworkTests {
       }
       if (!can) throw new RequestError('CANNOT_CONSUME', 'capabilities cannot receive the probe');
       consumer = await this.#engine('consume', () =>
-        test.recv.consume({ producerId: producer.id, rtpCapabilities: data.rtpCapabilities, paused: false, appData: { networkTest: true } }),
+        test.recv.consume({
+          producerId: producer.id,
+          rtpCapabilities: data.rtpCapabilities,
+          paused: false,
+          appData: { networkTest: true },
+        }),
       );
       if (test.closed) throw new RequestError('NOT_FOUND', 'no such network test');
       if (test.probes.has(data.kind)) throw new RequestError('INVALID_STATE', 'this network test already has a probe of this kind');
@@ -176,7 +199,12 @@ export class NetworkTests {
     }
     const media = data.rtpParameters.codecs.find((c) => !c.mimeType.toLowerCase().endsWith('/rtx'));
     test.probes.set(data.kind, { producer, consumer, clockRate: media?.clockRate ?? (data.kind === 'audio' ? 48000 : 90000) });
-    return { producerId: producer.id, consumerId: consumer.id, kind: data.kind, rtpParameters: sanitizeConsumerRtpParameters(consumer.rtpParameters) };
+    return {
+      producerId: producer.id,
+      consumerId: consumer.id,
+      kind: data.kind,
+      rtpParameters: sanitizeConsumerRtpParameters(consumer.rtpParameters),
+    };
   }
 
   /**

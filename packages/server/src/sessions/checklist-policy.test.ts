@@ -29,10 +29,21 @@ describe('checklist policy', () => {
       { id: 'emergency-plan', required: true, allowWarning: false },
       { id: 'network', required: true, allowWarning: true },
     ]);
-    expect(p.checklist).toMatchObject({ requiredBeforeAdmission: false, licensure: 'off', shareJurisdiction: false, prefillLocation: true });
+    expect(p.checklist).toMatchObject({
+      requiredBeforeAdmission: false,
+      licensure: 'off',
+      shareJurisdiction: false,
+      prefillLocation: true,
+    });
     expect(p.checklist.consent).toEqual({ ...consent, rememberOnDevice: false });
     expect(resolvePolicy({ jurisdictions: ['US-TN'] }).checklist.licensure).toBe('warn');
-    expect(resolvePolicy({}).checklist).toEqual({ steps: [], requiredBeforeAdmission: false, licensure: 'off', shareJurisdiction: false, prefillLocation: true });
+    expect(resolvePolicy({}).checklist).toEqual({
+      steps: [],
+      requiredBeforeAdmission: false,
+      licensure: 'off',
+      shareJurisdiction: false,
+      prefillLocation: true,
+    });
   });
 
   it('takes step objects with overrides and custom steps with a title and a text', () => {
@@ -56,7 +67,13 @@ describe('checklist policy', () => {
       { id: 'location', required: true, allowWarning: true },
       { id: 'custom-insurance', required: true, allowWarning: false, title: 'Insurance', text: 'Have your card ready.' },
     ]);
-    expect(p.checklist).toMatchObject({ requiredBeforeAdmission: true, licensure: 'block', shareJurisdiction: true, cancellationPolicy: 'Cancel 24 hours ahead.', prefillLocation: false });
+    expect(p.checklist).toMatchObject({
+      requiredBeforeAdmission: true,
+      licensure: 'block',
+      shareJurisdiction: true,
+      cancellationPolicy: 'Cancel 24 hours ahead.',
+      prefillLocation: false,
+    });
   });
 
   it('refuses bad definitions with the offending field', () => {
@@ -81,8 +98,14 @@ describe('checklist policy', () => {
       [{ checklist: { steps: ['consent'], consent: { ...consent, sha256: CONSENT_SHA256.toUpperCase() } } }, 'checklist.consent.sha256'],
       [{ checklist: { steps: ['consent'], consent: { ...consent, url } } }, 'checklist.consent'],
       [{ checklist: { steps: ['consent'], consent: { version: 'v3', sha256: CONSENT_SHA256 } } }, 'checklist.consent'],
-      [{ checklist: { steps: ['consent'], consent: { version: 'v3', sha256: CONSENT_SHA256, url: 'http://example.org/c' } } }, 'checklist.consent.url'],
-      [{ checklist: { steps: ['consent'], consent: { version: 'v3', sha256: CONSENT_SHA256, url: 'javascript:alert(1)' } } }, 'checklist.consent.url'],
+      [
+        { checklist: { steps: ['consent'], consent: { version: 'v3', sha256: CONSENT_SHA256, url: 'http://example.org/c' } } },
+        'checklist.consent.url',
+      ],
+      [
+        { checklist: { steps: ['consent'], consent: { version: 'v3', sha256: CONSENT_SHA256, url: 'javascript:alert(1)' } } },
+        'checklist.consent.url',
+      ],
       [{ checklist: { steps: ['consent'], consent: { ...consent, version: 'v 3' } } }, 'checklist.consent.version'],
       [{ checklist: { steps: ['consent'], consent: { ...consent, rememberOnDevice: 1 } } }, 'checklist.consent.rememberOnDevice'],
       [{ checklist: { steps: ['consent'], consent: { ...consent, signedBy: 'x' } } }, 'checklist.consent.signedBy'],
@@ -100,13 +123,27 @@ describe('checklist policy', () => {
   });
 
   it('takes a consent document by https URL and checks a text against its hash (UTF-8)', () => {
-    const url = resolvePolicy({ checklist: { steps: ['consent'], consent: { version: '2026-11', sha256: 'ab'.repeat(32), url: 'https://example.org/c.pdf', rememberOnDevice: true } } });
-    expect(url.checklist.consent).toEqual({ version: '2026-11', sha256: 'ab'.repeat(32), url: 'https://example.org/c.pdf', rememberOnDevice: true });
+    const url = resolvePolicy({
+      checklist: {
+        steps: ['consent'],
+        consent: { version: '2026-11', sha256: 'ab'.repeat(32), url: 'https://example.org/c.pdf', rememberOnDevice: true },
+      },
+    });
+    expect(url.checklist.consent).toEqual({
+      version: '2026-11',
+      sha256: 'ab'.repeat(32),
+      url: 'https://example.org/c.pdf',
+      rememberOnDevice: true,
+    });
     const text = 'Consentement éclairé ✓';
     const sha256 = createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
-    expect(resolvePolicy({ checklist: { steps: ['consent'], consent: { version: 'v1', sha256, text } } }).checklist.consent?.text).toBe(text);
+    expect(resolvePolicy({ checklist: { steps: ['consent'], consent: { version: 'v1', sha256, text } } }).checklist.consent?.text).toBe(
+      text,
+    );
     const latin1 = createHash('sha256').update(Buffer.from(text, 'latin1')).digest('hex');
-    expect(refusedField({ checklist: { steps: ['consent'], consent: { version: 'v1', sha256: latin1, text } } })).toBe('checklist.consent.sha256');
+    expect(refusedField({ checklist: { steps: ['consent'], consent: { version: 'v1', sha256: latin1, text } } })).toBe(
+      'checklist.consent.sha256',
+    );
   });
 
   it('resolves a resolved policy to itself (the registry re-reads stored policies)', () => {

@@ -19,9 +19,25 @@ export const CHECKLIST_POLICY_LIMITS = {
 } as const;
 
 /** Built-in steps whose `warning` counts as done unless the policy says otherwise. */
-export const WARNING_ALLOWED_BY_DEFAULT: ReadonlySet<string> = new Set(['environment', 'browser', 'camera', 'microphone', 'speaker', 'network', 'location']);
+export const WARNING_ALLOWED_BY_DEFAULT: ReadonlySet<string> = new Set([
+  'environment',
+  'browser',
+  'camera',
+  'microphone',
+  'speaker',
+  'network',
+  'location',
+]);
 
-const CHECKLIST_KEYS = new Set(['steps', 'requiredBeforeAdmission', 'consent', 'licensure', 'shareJurisdiction', 'cancellationPolicy', 'prefillLocation']);
+const CHECKLIST_KEYS = new Set([
+  'steps',
+  'requiredBeforeAdmission',
+  'consent',
+  'licensure',
+  'shareJurisdiction',
+  'cancellationPolicy',
+  'prefillLocation',
+]);
 const STEP_KEYS = new Set(['id', 'required', 'allowWarning', 'title', 'text']);
 const CONSENT_KEYS = new Set(['version', 'sha256', 'text', 'url', 'rememberOnDevice']);
 const LICENSURE: readonly LicensureMode[] = ['off', 'warn', 'block'];
@@ -55,7 +71,8 @@ function optText(o: Record<string, unknown>, k: string, field: string, max: numb
 
 function resolveStep(input: unknown, i: number): ChecklistStepConfig {
   const field = `checklist.steps[${i}]`;
-  const o: Record<string, unknown> = typeof input === 'string' ? { id: input } : isPlainObject(input) ? input : bad(field, `${field} must be a step id or an object.`);
+  const o: Record<string, unknown> =
+    typeof input === 'string' ? { id: input } : isPlainObject(input) ? input : bad(field, `${field} must be a step id or an object.`);
   strict(o, STEP_KEYS, field);
   const id = o.id;
   if (typeof id !== 'string' || !isChecklistStepId(id)) {
@@ -78,8 +95,10 @@ function resolveConsent(input: unknown): ConsentDocumentConfig {
   if (!isPlainObject(input)) return bad('checklist.consent', 'checklist.consent must be an object.');
   strict(input, CONSENT_KEYS, 'checklist.consent');
   const { version, sha256 } = input;
-  if (typeof version !== 'string' || !VERSION_RE.test(version)) bad('checklist.consent.version', 'checklist.consent.version must match ^[A-Za-z0-9._-]{1,40}$.');
-  if (typeof sha256 !== 'string' || !SHA256_RE.test(sha256)) bad('checklist.consent.sha256', 'checklist.consent.sha256 must be a lowercase hex SHA-256.');
+  if (typeof version !== 'string' || !VERSION_RE.test(version))
+    bad('checklist.consent.version', 'checklist.consent.version must match ^[A-Za-z0-9._-]{1,40}$.');
+  if (typeof sha256 !== 'string' || !SHA256_RE.test(sha256))
+    bad('checklist.consent.sha256', 'checklist.consent.sha256 must be a lowercase hex SHA-256.');
   const text = optText(input, 'text', 'checklist.consent.text', CHECKLIST_POLICY_LIMITS.consentText);
   const url = input.url;
   if (url !== undefined && (typeof url !== 'string' || url.length > CHECKLIST_POLICY_LIMITS.consentUrl || !URL_RE.test(url))) {
@@ -103,7 +122,8 @@ function resolveConsent(input: unknown): ConsentDocumentConfig {
  * @throws {@link SessionError} `INVALID_POLICY` with the offending `field`.
  */
 export function resolveChecklist(input: unknown, jurisdictions: readonly string[]): ChecklistConfig {
-  const c: Record<string, unknown> = input === undefined ? {} : isPlainObject(input) ? input : bad('checklist', 'checklist must be an object.');
+  const c: Record<string, unknown> =
+    input === undefined ? {} : isPlainObject(input) ? input : bad('checklist', 'checklist must be an object.');
   strict(c, CHECKLIST_KEYS, 'checklist');
   let steps: ChecklistStepConfig[] = [];
   if (c.steps !== undefined) {
@@ -123,8 +143,10 @@ export function resolveChecklist(input: unknown, jurisdictions: readonly string[
   if (consent && !hasConsentStep) bad('checklist.steps', 'checklist.consent needs a consent step.');
   const licensure = c.licensure ?? (jurisdictions.length > 0 ? 'warn' : 'off');
   if (!LICENSURE.includes(licensure as LicensureMode)) bad('checklist.licensure', 'checklist.licensure must be off, warn or block.');
-  if (licensure !== 'off' && jurisdictions.length === 0) bad('checklist.licensure', `checklist.licensure ${licensure as string} needs jurisdictions.`);
-  if (licensure === 'block' && !steps.some((s) => s.id === 'location')) bad('checklist.licensure', 'checklist.licensure block needs a location step.');
+  if (licensure !== 'off' && jurisdictions.length === 0)
+    bad('checklist.licensure', `checklist.licensure ${licensure as string} needs jurisdictions.`);
+  if (licensure === 'block' && !steps.some((s) => s.id === 'location'))
+    bad('checklist.licensure', 'checklist.licensure block needs a location step.');
   const cancellationPolicy = optText(c, 'cancellationPolicy', 'checklist.cancellationPolicy', CHECKLIST_POLICY_LIMITS.cancellationPolicy);
   return {
     steps,

@@ -15,7 +15,15 @@ export const CONSENT_VERSION = 'v3';
 /** A checklist policy with every built-in step, a custom one and the consent document. */
 export const FULL_CHECKLIST: ChecklistInput = {
   steps: [
-    'consent', 'location', 'emergency-plan', 'environment', 'browser', 'camera', 'microphone', 'speaker', 'network',
+    'consent',
+    'location',
+    'emergency-plan',
+    'environment',
+    'browser',
+    'camera',
+    'microphone',
+    'speaker',
+    'network',
     { id: 'custom-insurance', title: 'Insurance', text: 'Bring your insurance card.', required: false },
   ],
   consent: { version: CONSENT_VERSION, sha256: CONSENT_SHA256, text: CONSENT_TEXT },
