@@ -1,19 +1,44 @@
-import { Session, type FallbackPlan, type LocalTrack, type RemoteParticipant, type RemoteTrack, type SasInfo, type SessionOptions } from '@alcove/core';
-import { AlcoveErrorEvent, AlcoveLeaveRequestEvent, AlcoveStateChangeEvent, type AlcoveAdmissionRequestEvent } from '../events.js';
-import { errorKey, t, type MessageKey } from '../i18n/messages.js';
-import { adoptStyles, BASE_CSS } from '../styles.js';
-import type { AlcoveVideoTile } from './alcove-video-tile.js';
-import type { AlcoveWaitingList } from './alcove-waiting-list.js';
+import { DefaultReconnectPolicy, type FallbackPlan, type ReconnectPolicy, Session, type SessionOptions } from '@alcove/core';
+import { AlcoveElement } from '../base/alcove-element.js';
+import { h, setAttr, setText } from '../base/dom.js';
+import { isQuickExitKey, quickExit } from '../base/quick-exit.js';
+import { listen, type SessionLike } from '../base/session-part.js';
+import { AlcoveErrorEvent, type AlcovePanelToggleEvent, AlcoveScreenChangeEvent, AlcoveStateChangeEvent, type AlcoveUnreadChangeEvent } from '../events.js';
+import { errorCode, errorKey, type MessageKey } from '../i18n/messages.js';
+import type { AlcoveChatPanel } from './alcove-chat-panel.js';
+import type { AlcoveConnectionBanner } from './alcove-connection-banner.js';
+import type { AlcoveControlBar } from './alcove-control-bar.js';
+import type { AlcoveHostPanel } from './alcove-host-panel.js';
+import type { AlcoveSecurityCode } from './alcove-security-code.js';
+import type { AlcoveVideoGrid } from './alcove-video-grid.js';
+import type { AlcoveWaitingRoom } from './alcove-waiting-room.js';
 
-/** What `<alcove-session>` needs of a session: the subset of `@alcove/core`'s `Session` it uses. */
-export type SessionLike = Pick<
-  Session,
-  'on' | 'off' | 'join' | 'leave' | 'state' | 'role' | 'participants' | 'waiting' | 'localTracks' | 'attach' |
-  'setMicrophoneEnabled' | 'setCameraEnabled' | 'admit' | 'deny' | 'confirmSecurityCode' | 'participantId'
->;
+export type { SessionLike } from '../base/session-part.js';
 
 /** Creates the session; default `Session.create` from `@alcove/core`. */
 export type SessionFactory = (options: SessionOptions) => SessionLike;
+
+/** The screens of the flow. */
+export type Screen = 'start' | 'checklist' | 'waiting' | 'call' | 'ended' | 'failed' | 'idle';
+
+const STYLE = `
+:host{display:block;container-type:inline-size}
+[part~=base]{display:grid;gap:var(--_space);background:var(--_bg);color:var(--_fg);border-radius:var(--_radius);padding:var(--_space);min-width:0}
+[part~=header]{display:flex;gap:var(--_space);align-items:center;justify-content:space-between;flex-wrap:wrap}
+[part~=status]{font-weight:600}
+[part~=error]{color:var(--_danger);font-weight:600}
+alcove-connection-banner:not([active]),alcove-security-code[empty]{display:none}
+[part~=call]{display:grid;gap:var(--_space);grid-template-columns:minmax(0,1fr);grid-template-areas:"banner" "stage" "controls" "side"}
+[part~=call]>alcove-connection-banner{grid-area:banner}
+[part~=stage]{grid-area:stage;min-width:0}
+[part~=sidebar]{grid-area:side;display:grid;gap:var(--_space);align-content:start;min-width:0}
+[part~=controls]{grid-area:controls;position:sticky;bottom:0;z-index:2}
+@container (min-width:860px){[part~=call]{grid-template-columns:minmax(0,1fr) minmax(280px,340px);
+grid-template-areas:"banner banner" "stage side" "controls controls"}}
+.screen{display:grid;gap:var(--_space);justify-items:start}
+.screen h2{font-size:1.3em}
+.callback{font-size:1.15em;font-weight:600}
+`;
 
 const STATUS: Record<string, MessageKey> = {
   idle: 'status.idle',
@@ -26,114 +51,188 @@ const STATUS: Record<string, MessageKey> = {
 };
 
 /**
- * A whole call in one element: status, waiting screen, video tiles, the host's waiting list, and
- * microphone / camera / leave controls. Give it the server URL as an attribute and the join token
- * as a property (never an attribute: it would sit in the DOM), then call `join()`.
+ * A whole call in one element, for the client and the host: start → (checklist) → waiting room →
+ * call → end screen, with a connection banner, the "we will call you at …" screen and a Try again
+ * button when the call cannot be restored, chat, device menus, security code, the host's waiting
+ * list, participants, lock and end-for-all, and quick exit (button and Shift+Escape). Give it the
+ * server URL as an attribute and the join token as a property (never an attribute: it would sit in
+ * the DOM), then call `join()` or let the person press "Join call".
  *
+ * Moving the element in the DOM keeps the call; removing it for good leaves, and every camera and
+ * microphone track stops.
+ *
+ * @tag alcove-session
+ * @summary A whole call in one element: checklist, waiting room, call, end screen.
  * @example
  * ```html
- * <alcove-session server-url="wss://video.example.org/ws" lang="en"></alcove-session>
+ * <alcove-session server-url="wss://video.example.org/ws" lang="en" quick-exit-url="https://weather.example"></alcove-session>
  * <script type="module">
  *   import { defineAlcoveElements } from '@alcove/ui';
  *   defineAlcoveElements();
  *   const el = document.querySelector('alcove-session');
  *   el.token = await fetchJoinTokenFromYourBackEnd();
- *   await el.join();
+ *   el.getToken = fetchJoinTokenFromYourBackEnd; // for "Try again"
  * </script>
  * ```
- * @fires alcove-state-change - the call's state changed
- * @fires alcove-leave-request - the user pressed leave (cancelable)
+ * @attr {string} server-url - `wss://…` signalling URL
+ * @attr {string} e2ee-worker-url - URL of the `@alcove/core/e2ee-worker` script, hosted by the practice (same origin for a strict CSP)
+ * @attr {string} quick-exit-url - where quick exit goes (default `about:blank`)
+ * @attr {string} host-name - the host's display name for the waiting room and the callback text
+ * @attr {string} host-credentials - optional line under the host's name in the waiting room
+ * @attr {string} state - the session state (reflected, read-only)
+ * @attr {string} screen - the screen shown (reflected, read-only)
+ * @attr {string} lang - language of the text (or inherited from an ancestor / the document)
+ * @attr {'light'|'dark'} theme - colour scheme; default follows `prefers-color-scheme`
+ * @fires alcove-state-change - the session state changed (`from`, `to`)
+ * @fires alcove-screen-change - the screen changed (`screen`)
+ * @fires alcove-leave-request - leave was pressed (cancelable)
+ * @fires alcove-quick-exit - quick exit left the call (cancelable: keeps the page from navigating)
  * @fires alcove-error - a problem, with a stable `code`
+ * @fires alcove-admission-request - the host pressed admit or deny (cancelable)
+ * @fires alcove-host-action - the host confirmed remove, lock, unlock or end-for-all (cancelable)
  * @csspart base - the container
+ * @csspart header - status line and quick exit
  * @csspart status - the status line (a polite live region)
- * @csspart grid - the video tiles
- * @csspart controls - the buttons
- * @csspart panel - waiting, failed and ended panels, and the waiting list
- * @cssprop --alcove-bg, --alcove-fg, --alcove-accent, --alcove-danger, --alcove-radius, --alcove-font
+ * @csspart error - the last error, as text
+ * @csspart quick-exit - the quick-exit button outside the call
+ * @csspart start - the start screen
+ * @csspart waiting - the waiting room (`<alcove-waiting-room>`)
+ * @csspart call - the call screen
+ * @csspart stage - the video area
+ * @csspart grid - the `<alcove-video-grid>` (tile parts exported: tile, video, placeholder, initials, name, label, badges, badge, quality)
+ * @csspart sidebar - the panels beside (or under) the video
+ * @csspart controls - the `<alcove-control-bar>`
+ * @csspart banner - the `<alcove-connection-banner>`
+ * @csspart sas - the `<alcove-security-code>`
+ * @csspart chat - the `<alcove-chat-panel>`
+ * @csspart devices - the device menus panel
+ * @csspart host - the `<alcove-host-panel>`
+ * @csspart panel - the start, failed and ended screens
+ * @csspart failed - the failed screen
+ * @csspart ended - the end screen
+ * @cssprop --alcove-bg - page background of the element
+ * @cssprop --alcove-surface - panels
+ * @cssprop --alcove-surface-raised - buttons, inputs, cards
+ * @cssprop --alcove-fg - text
+ * @cssprop --alcove-fg-muted - secondary text
+ * @cssprop --alcove-border - borders
+ * @cssprop --alcove-accent - accent (pressed toggles, primary buttons)
+ * @cssprop --alcove-accent-fg - text on the accent
+ * @cssprop --alcove-danger - leave, remove, errors
+ * @cssprop --alcove-danger-fg - text on danger
+ * @cssprop --alcove-warning - warnings
+ * @cssprop --alcove-success - success
+ * @cssprop --alcove-focus - focus ring
+ * @cssprop --alcove-video-bg - video and placeholder background
+ * @cssprop --alcove-video-fg - text on video
+ * @cssprop --alcove-radius - corner radius
+ * @cssprop --alcove-font - font shorthand
+ * @cssprop --alcove-space - base spacing
  */
-export class AlcoveSession extends HTMLElement {
-  static get observedAttributes(): string[] {
-    return ['lang', 'server-url'];
+export class AlcoveSession extends AlcoveElement {
+  static override styles = [STYLE];
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'server-url', 'host-name', 'host-credentials', 'quick-exit-url'];
   }
 
-  /** Join token (property only). Cleared from the element once used. */
-  token: string | undefined;
   /** Shown when the call cannot be restored (the callback number agreed in the checklist). */
   fallback: FallbackPlan | undefined;
   /** Extra options for `Session.create` (publish defaults, reconnect policy, media hooks…). */
   sessionOptions: Partial<SessionOptions> = {};
   /** How the session is created; tests and apps with their own wiring may replace it. */
   sessionFactory: SessionFactory | undefined;
+  /** Fetches a fresh join token for "Try again" (tokens may be single-use); default: reuse the last one. */
+  getToken: (() => Promise<string>) | undefined;
 
-  readonly #root: ShadowRoot;
+  #token: string | undefined;
+  #lastToken: string | undefined;
+  readonly #base: HTMLDivElement;
   readonly #status: HTMLParagraphElement;
+  readonly #error: HTMLParagraphElement;
   readonly #announcer: HTMLParagraphElement;
-  readonly #waitingPanel: HTMLElement;
-  readonly #failedPanel: HTMLElement;
-  readonly #endedPanel: HTMLElement;
-  readonly #grid: HTMLDivElement;
-  readonly #sasPanel: HTMLElement;
-  readonly #sas = new Map<string, SasInfo>();
-  /** `by>peer` pairs confirmed as matching. */
-  readonly #verified = new Set<string>();
-  readonly #waitingList: AlcoveWaitingList;
-  readonly #controls: HTMLDivElement;
-  readonly #mic: HTMLButtonElement;
-  readonly #cam: HTMLButtonElement;
-  readonly #leave: HTMLButtonElement;
-  readonly #tiles = new Map<string, AlcoveVideoTile>();
-  readonly #audio = new Map<string, HTMLAudioElement>();
-  readonly #detach = new Map<string, () => void>();
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #quickExit: HTMLButtonElement;
+  readonly #start: HTMLElement;
+  readonly #join: HTMLButtonElement;
+  readonly #waiting: AlcoveWaitingRoom;
+  readonly #call: HTMLDivElement;
+  readonly #grid: AlcoveVideoGrid;
+  readonly #controls: AlcoveControlBar;
+  readonly #banner: AlcoveConnectionBanner;
+  readonly #sas: AlcoveSecurityCode;
+  readonly #chat: AlcoveChatPanel;
+  readonly #devices: HTMLElement;
+  readonly #host: AlcoveHostPanel;
+  readonly #failed: HTMLElement;
+  readonly #ended: HTMLElement;
+  readonly #parts: HTMLElement[];
   #session: SessionLike | undefined;
+  #off: (() => void) | undefined;
   #state = 'idle';
   #endReason = '';
+  #screen: Screen = 'idle';
+  #panel = '';
+  #leaveTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onKey = (e: KeyboardEvent): void => {
+    if (isQuickExitKey(e) && this.#session && !['ended', 'failed', 'idle'].includes(this.#state)) {
+      e.preventDefault();
+      this.quickExit();
+    }
+  };
 
   constructor() {
     super();
-    this.#root = this.attachShadow({ mode: 'open' });
-    adoptStyles(this.#root, BASE_CSS);
-    const doc = this.#root.ownerDocument;
-    const el = <K extends keyof HTMLElementTagNameMap>(tag: K, part?: string): HTMLElementTagNameMap[K] => {
-      const e = doc.createElement(tag);
-      if (part) e.setAttribute('part', part);
-      return e;
-    };
-    const base = el('div', 'base');
-    this.#status = el('p', 'status');
-    this.#status.setAttribute('role', 'status');
-    this.#status.setAttribute('aria-live', 'polite');
-    this.#announcer = el('p');
-    this.#announcer.className = 'sr-only';
-    this.#announcer.setAttribute('aria-live', 'polite');
-    this.#waitingPanel = this.#panel('waiting', el('h2'), el('p'));
-    this.#failedPanel = this.#panel('failed', el('p'), el('p'));
-    this.#endedPanel = this.#panel('ended', el('p'));
-    this.#grid = el('div', 'grid');
-    this.#sasPanel = this.#panel('sas', el('h2'), el('p'), el('ul'));
-    this.#waitingList = doc.createElement('alcove-waiting-list');
-    this.#waitingList.hidden = true;
-    this.#waitingList.addEventListener('alcove-admission-request', (e) => this.#onAdmission(e));
-    this.#controls = el('div', 'controls');
-    this.#mic = this.#button('mic', () => this.#toggle('audio'));
-    this.#cam = this.#button('cam', () => this.#toggle('video'));
-    this.#leave = this.#button('leave', () => this.#requestLeave());
-    this.#controls.append(this.#mic, this.#cam, this.#leave);
-    base.append(this.#status, this.#announcer, this.#waitingPanel, this.#failedPanel, this.#endedPanel, this.#sasPanel, this.#grid, this.#waitingList, this.#controls);
-    this.#root.append(base);
-    this.#render();
+    const d = this.doc;
+    this.#status = h(d, 'p', { part: 'status', role: 'status', 'aria-live': 'polite' });
+    this.#error = h(d, 'p', { part: 'error', hidden: true });
+    this.#announcer = h(d, 'p', { class: 'sr-only', 'aria-live': 'polite' });
+    this.#quickExit = h(d, 'button', { type: 'button', part: 'quick-exit', onclick: () => this.quickExit() });
+    this.#join = h(d, 'button', { type: 'button', class: 'primary', onclick: () => void this.join().catch(() => undefined) });
+    this.#start = h(d, 'section', { part: 'panel start', class: 'screen', hidden: true }, h(d, 'h2', { tabIndex: -1 }), h(d, 'p'), this.#join);
+    this.#waiting = h(d, 'alcove-waiting-room', { part: 'panel waiting', hidden: true, exportparts: 'title:waiting-title,preview,preview-toggle' });
+    this.#banner = h(d, 'alcove-connection-banner', { part: 'banner', exportparts: 'base:banner-base,message:banner-message' });
+    this.#grid = h(d, 'alcove-video-grid', { part: 'grid', exportparts: 'tile,video,placeholder,initials,name,label,badges,badge,quality,pip-move' });
+    this.#controls = h(d, 'alcove-control-bar', { part: 'controls', exportparts: 'control,unread,dialog' });
+    this.#sas = h(d, 'alcove-security-code', { part: 'sas', exportparts: 'entry:sas-entry,digits:sas-digits,match:sas-match' });
+    this.#chat = h(d, 'alcove-chat-panel', { part: 'chat', hidden: true, exportparts: 'log:chat-log,message:chat-message,input:chat-input,send:chat-send' });
+    const menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) => h(d, 'alcove-device-menu', { kind }));
+    this.#devices = h(d, 'section', { part: 'devices', class: 'panel', hidden: true, 'aria-labelledby': 'devices-title' }, h(d, 'h2', { id: 'devices-title', tabIndex: -1 }), ...menus);
+    this.#host = h(d, 'alcove-host-panel', { part: 'host', hidden: true, exportparts: 'waiting-list,admit,deny,remove,lock,emergency' });
+    const stage = h(d, 'main', { part: 'stage' }, h(d, 'h2', { class: 'sr-only', tabIndex: -1, id: 'call-title' }), this.#grid);
+    this.#call = h(d, 'div', { part: 'call', hidden: true }, this.#banner, stage, h(d, 'aside', { part: 'sidebar' }, this.#sas, this.#host, this.#chat, this.#devices), this.#controls);
+    this.#failed = h(
+      d,
+      'section',
+      { part: 'panel failed', class: 'screen', hidden: true },
+      h(d, 'h2', { tabIndex: -1 }),
+      h(d, 'p', { class: 'body' }),
+      h(d, 'p', { class: 'callback' }),
+      h(d, 'button', { type: 'button', class: 'retry primary', onclick: () => void this.retry() }),
+    );
+    this.#ended = h(d, 'section', { part: 'panel ended', class: 'screen', hidden: true }, h(d, 'h2', { tabIndex: -1 }), h(d, 'p', { class: 'body' }), h(d, 'p', { class: 'muted close' }));
+    this.#base = h(d, 'div', { part: 'base' }, h(d, 'div', { part: 'header' }, this.#status, this.#quickExit), this.#error, this.#announcer, this.#start, this.#waiting, this.#call, this.#failed, this.#ended);
+    this.root.append(this.#base);
+    this.#parts = [this.#waiting, this.#banner, this.#grid, this.#controls, this.#sas, this.#chat, this.#host, ...menus];
+    this.root.addEventListener('alcove-panel-toggle', (e) => this.#togglePanel(e as AlcovePanelToggleEvent));
+    this.root.addEventListener('alcove-unread-change', (e) => {
+      const count = (e as AlcoveUnreadChangeEvent).count;
+      this.#controls.setAttribute('unread', String(count));
+    });
+    this.root.addEventListener('alcove-error', (e) => {
+      // Errors from the parts: show them here too (the event goes on to the page).
+      if (e.target !== this) this.#showError((e as AlcoveErrorEvent).code);
+    });
   }
 
-  attributeChangedCallback(): void {
-    this.#render();
+  /** Join token (property only, never an attribute). Cleared once used. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+  set token(value: string | undefined) {
+    this.#token = value || undefined;
+    this.update();
   }
 
-  disconnectedCallback(): void {
-    // Removing the element from the page ends the call: nothing keeps running unseen.
-    if (this.#session && !['ended', 'failed', 'idle'].includes(this.#state)) void this.leave();
-  }
-
-  /** `wss://…` signalling URL (reflects the `server-url` attribute). */
+  /** `wss://…` signalling URL (reflects `server-url`). */
   get serverUrl(): string {
     return this.getAttribute('server-url') ?? '';
   }
@@ -141,31 +240,79 @@ export class AlcoveSession extends HTMLElement {
     this.setAttribute('server-url', value);
   }
 
+  /** URL of the E2EE worker script (reflects `e2ee-worker-url`). */
+  get e2eeWorkerUrl(): string {
+    return this.getAttribute('e2ee-worker-url') ?? '';
+  }
+  set e2eeWorkerUrl(value: string) {
+    this.setAttribute('e2ee-worker-url', value);
+  }
+
+  /** Where quick exit goes (reflects `quick-exit-url`; default `about:blank`). */
+  get quickExitUrl(): string {
+    return this.getAttribute('quick-exit-url') ?? 'about:blank';
+  }
+  set quickExitUrl(value: string) {
+    this.setAttribute('quick-exit-url', value);
+  }
+
   /** The running session, once `join()` was called. */
   get session(): SessionLike | undefined {
     return this.#session;
   }
 
-  /** The call's state: `idle`, `connecting`, `waiting`, `joined`, `reconnecting`, `ended` or `failed`. */
+  /** The session state: `idle`, `connecting`, `waiting`, `joined`, `reconnecting`, `ended` or `failed`. */
   get state(): string {
     return this.#state;
+  }
+
+  /** The screen shown. */
+  get screen(): Screen {
+    return this.#screen;
+  }
+
+  override connectedCallback(): void {
+    clearTimeout(this.#leaveTimer);
+    this.doc.addEventListener('keydown', this.#onKey);
+    super.connectedCallback();
+  }
+
+  disconnectedCallback(): void {
+    this.doc.removeEventListener('keydown', this.#onKey);
+    // Moved in the DOM: connected again before this runs, the call goes on. Gone for good: leave.
+    clearTimeout(this.#leaveTimer);
+    this.#leaveTimer = setTimeout(() => {
+      if (!this.isConnected) void this.leave();
+    }, 0);
   }
 
   /**
    * Joins the call with `token` (or the `token` property).
    * @throws the session's `AlcoveError` when joining fails (also fired as `alcove-error`).
+   * @throws {TypeError} without a token or `server-url`.
    */
-  async join(token: string | undefined = this.token): Promise<void> {
+  async join(token: string | undefined = this.#token): Promise<void> {
     if (this.#session && !['ended', 'failed'].includes(this.#state)) throw new Error('alcove-session: already joined');
     if (!token) throw new TypeError('alcove-session: a join token is required');
     if (!this.serverUrl) throw new TypeError('alcove-session: the server-url attribute is required');
     this.#reset();
-    this.token = undefined;
-    const options: SessionOptions = { ...this.sessionOptions, serverUrl: this.serverUrl, token, ...(this.fallback ? { fallback: this.fallback } : {}) };
+    this.#token = undefined;
+    this.#lastToken = token;
+    const workerUrl = this.e2eeWorkerUrl;
+    const options: SessionOptions = {
+      ...(workerUrl ? { e2eeWorker: () => new Worker(new URL(workerUrl, this.doc.baseURI), { type: 'module' }) } : {}),
+      ...this.sessionOptions,
+      reconnectPolicy: this.#observedPolicy(this.sessionOptions.reconnectPolicy ?? new DefaultReconnectPolicy()),
+      serverUrl: this.serverUrl,
+      token,
+      ...(this.fallback ? { fallback: this.fallback } : {}),
+    };
     const factory = this.sessionFactory ?? ((o: SessionOptions) => Session.create(o));
     const session = factory(options);
     this.#session = session;
     this.#wire(session);
+    for (const p of this.#parts) (p as unknown as { session: SessionLike | undefined }).session = session;
+    this.update();
     try {
       await session.join();
     } catch (e) {
@@ -174,297 +321,180 @@ export class AlcoveSession extends HTMLElement {
     }
   }
 
-  /** Leaves the call (no confirmation; `alcove-leave-request` is for the leave button). */
+  /** Leaves the call (no confirmation). Every track stops before this returns control. */
   async leave(): Promise<void> {
+    this.#waiting.stopPreview();
     await this.#session?.leave();
+  }
+
+  /** Leaves at once and goes to `quick-exit-url` (unless `alcove-quick-exit` is cancelled). */
+  quickExit(): void {
+    this.#waiting.stopPreview();
+    quickExit(this, this.#session, this.quickExitUrl);
+  }
+
+  /** After a failure: joins again (with `getToken()` when set, else the last token). */
+  async retry(): Promise<void> {
+    let token = this.#lastToken;
+    try {
+      if (this.getToken) token = await this.getToken();
+      await this.join(token);
+    } catch (e) {
+      this.#reportError(e);
+    }
   }
 
   // --- wiring -------------------------------------------------------------------------------------
 
-  #wire(s: SessionLike): void {
-    const on = <E extends Parameters<SessionLike['on']>[0]>(event: E, fn: (...args: never[]) => void): void => {
-      s.on(event, fn as never);
-      this.#unsubscribe.push(() => s.off(event, fn as never));
+  #observedPolicy(inner: ReconnectPolicy): ReconnectPolicy {
+    return {
+      nextRetryDelayMs: (ctx) => {
+        const delay = inner.nextRetryDelayMs(ctx);
+        if (delay !== null && delay >= 1000) this.#banner.retryScheduled(delay);
+        return delay;
+      },
     };
-    on('stateChanged', (c: { from: string; to: string }) => {
-      this.#state = c.to;
-      this.dispatchEvent(new AlcoveStateChangeEvent(c.from, c.to));
-      this.#render();
-      if (c.to === 'waiting') (this.#waitingPanel.querySelector('h2') as HTMLElement | null)?.focus();
-    });
-    on('participantJoined', (p: RemoteParticipant) => {
-      this.#tileFor(p);
-      this.#announce('participant.joined', { name: p.displayName });
-    });
-    on('participantUpdated', (p: RemoteParticipant) => this.#tileFor(p));
-    on('participantLeft', (p: RemoteParticipant) => {
-      this.#removeTile(p.id);
-      this.#announce('participant.left', { name: p.displayName });
-    });
-    on('trackPublished', (tr: RemoteTrack) => this.#attachRemote(tr));
-    on('trackUnpublished', (tr: RemoteTrack) => this.#detachTrack(tr.id));
-    on('trackMuted', () => this.#refreshTiles());
-    on('localTrackChanged', (tr: LocalTrack) => this.#attachLocal(tr));
-    on('waitingRoomChanged', (w: AlcoveWaitingList['entries']) => {
-      const before = new Set(this.#waitingList.entries.map((e) => e.id));
-      this.#waitingList.entries = w;
-      for (const e of w) if (!before.has(e.id)) this.#announce('participant.waiting', { name: e.displayName });
-      this.#render();
-    });
-    on('muteRequested', (kind: 'audio' | 'video') => this.#announce('muteRequested', { kind: t(this.#lang(), kind === 'audio' ? 'kind.audio' : 'kind.video') }));
-    on('e2eeSasReady', (info: SasInfo) => {
-      this.#sas.set(info.peer, info);
-      this.#render();
-    });
-    on('e2eeVerified', (by: string, peer: string) => {
-      this.#verified.add(`${by}>${peer}`);
-      this.#render();
-    });
-    on('ended', (reason: string) => {
-      this.#endReason = reason;
-      this.#render();
-    });
-    on('failed', (info: { error: { code: string } }) => this.#reportError(info.error));
-    on('error', (e: unknown) => this.#reportError(e));
   }
+
+  #wire(s: SessionLike): void {
+    this.#off = listen(s, {
+      stateChanged: (c) => {
+        this.#state = c.to;
+        this.emit(new AlcoveStateChangeEvent(c.from, c.to));
+        if (c.to === 'joined' && !this.#panel && s.role === 'host') this.#panel = 'host';
+        this.update();
+      },
+      participantJoined: (p) => this.#announce('participant.joined', { name: p.displayName }),
+      participantLeft: (p) => this.#announce('participant.left', { name: p.displayName }),
+      waitingRoomChanged: (w) => {
+        const known = new Set(this.#waitingIds);
+        this.#waitingIds = w.map((e) => e.id);
+        for (const e of w) if (!known.has(e.id)) this.#announce('participant.waiting', { name: e.displayName });
+      },
+      muteRequested: (kind) => this.#announce('muteRequested', { kind: this.t(kind === 'audio' ? 'kind.audio' : 'kind.video') }),
+      lockChanged: (locked) => this.#announce(locked ? 'lock.locked' : 'lock.unlocked', {}),
+      chatMessage: (m) => {
+        if (this.#panel !== 'chat') this.#announce('chat.new', { name: s.participants.find((p) => p.id === m.from)?.displayName ?? '' });
+      },
+      ended: (reason) => {
+        this.#endReason = reason;
+        this.update();
+      },
+      failed: (info) => this.#reportError(info.error),
+      error: (e) => this.#reportError(e),
+    });
+  }
+
+  #waitingIds: string[] = [];
 
   #reset(): void {
-    for (const off of this.#unsubscribe.splice(0)) off();
-    for (const id of [...this.#detach.keys()]) this.#detachTrack(id);
-    for (const id of [...this.#tiles.keys()]) this.#removeTile(id);
+    this.#off?.();
+    this.#off = undefined;
     this.#endReason = '';
     this.#state = 'idle';
-    this.#sas.clear();
-    this.#verified.clear();
+    this.#panel = '';
+    this.#waitingIds = [];
+    this.#error.hidden = true;
   }
 
-  #tileFor(p: { id: string; displayName: string; connection?: string }): AlcoveVideoTile {
-    let tile = this.#tiles.get(p.id);
-    if (!tile) {
-      tile = this.#root.ownerDocument.createElement('alcove-video-tile');
-      tile.dataset.participantId = p.id;
-      this.#tiles.set(p.id, tile);
-      this.#grid.append(tile);
-    }
-    tile.label = p.displayName;
-    this.#refreshTile(p.id);
-    return tile;
+  #togglePanel(e: AlcovePanelToggleEvent): void {
+    this.#panel = e.open ? e.panel : '';
+    this.update();
+    const target = e.panel === 'chat' ? this.#chat : e.panel === 'devices' ? this.#devices.querySelector('h2') : e.panel === 'host' ? this.#host : this.#sas;
+    if (e.open) (target as HTMLElement | null)?.focus();
   }
 
-  #removeTile(id: string): void {
-    this.#tiles.get(id)?.remove();
-    this.#tiles.delete(id);
+  #announce(key: MessageKey, params: Record<string, string>): void {
+    this.#announcer.textContent = this.t(key, params);
   }
 
-  #attachRemote(tr: RemoteTrack): void {
-    const p = this.#session?.participants.find((x) => x.id === tr.participantId);
-    const tile = this.#tileFor(p ?? { id: tr.participantId, displayName: '' });
-    this.#detachTrack(tr.id);
-    if (tr.kind === 'video') {
-      this.#detach.set(tr.id, this.#session!.attach(tr.track, tile.video));
-    } else {
-      const audio = this.#root.ownerDocument.createElement('audio');
-      audio.autoplay = true;
-      this.#audio.set(tr.id, audio);
-      this.#root.append(audio);
-      const detach = this.#session!.attach(tr.track, audio);
-      this.#detach.set(tr.id, () => {
-        detach();
-        audio.remove();
-        this.#audio.delete(tr.id);
-      });
-    }
-    this.#refreshTile(tr.participantId);
+  #reportError(e: unknown): void {
+    const code = errorCode(e);
+    this.#showError(code);
+    this.emit(new AlcoveErrorEvent(code));
   }
 
-  #attachLocal(tr: LocalTrack): void {
-    if (tr.kind === 'video' && tr.source === 'cam') {
-      const tile = this.#tileFor({ id: '__self', displayName: t(this.#lang(), 'you') });
-      this.#detach.get('__self-cam')?.();
-      this.#detach.delete('__self-cam');
-      if (tr.track) this.#detach.set('__self-cam', this.#session!.attach(tr.track, tile.video));
-    }
-    this.#refreshTile('__self');
-    this.#render();
-  }
-
-  #detachTrack(id: string): void {
-    this.#detach.get(id)?.();
-    this.#detach.delete(id);
-  }
-
-  #refreshTiles(): void {
-    for (const id of this.#tiles.keys()) this.#refreshTile(id);
-  }
-
-  #refreshTile(id: string): void {
-    const tile = this.#tiles.get(id);
-    if (!tile || !this.#session) return;
-    const lang = this.#lang();
-    const notes: string[] = [];
-    if (id === '__self') {
-      const local = this.#session.localTracks;
-      if (local.find((x) => x.kind === 'audio')?.muted) notes.push(t(lang, 'muted'));
-      if (!local.find((x) => x.kind === 'video' && x.source === 'cam')?.track) notes.push(t(lang, 'camera.off'));
-    } else {
-      const p = this.#session.participants.find((x) => x.id === id);
-      if (p?.connection === 'reconnecting') notes.push(t(lang, 'participant.reconnecting'));
-      const tracks = p?.tracks ?? [];
-      if (tracks.some((x) => x.kind === 'audio' && x.muted)) notes.push(t(lang, 'muted'));
-      if (tracks.some((x) => x.kind === 'video' && x.source === 'cam' && x.muted)) notes.push(t(lang, 'camera.off'));
-    }
-    tile.notes = notes;
-  }
-
-  // --- controls -----------------------------------------------------------------------------------
-
-  #button(name: string, onClick: () => void): HTMLButtonElement {
-    const b = this.#root.ownerDocument.createElement('button');
-    b.type = 'button';
-    b.className = name;
-    b.addEventListener('click', onClick);
-    return b;
-  }
-
-  async #toggle(kind: 'audio' | 'video'): Promise<void> {
-    const s = this.#session;
-    if (!s) return;
-    const local = s.localTracks.find((x) => x.kind === kind && x.source !== 'screen');
-    const on = kind === 'audio' ? !!local && !local.muted : !!local?.track;
-    try {
-      if (kind === 'audio') await s.setMicrophoneEnabled(!on);
-      else await s.setCameraEnabled(!on);
-    } catch (e) {
-      this.#reportError(e);
-    }
-    this.#render();
-  }
-
-  #requestLeave(): void {
-    if (this.dispatchEvent(new AlcoveLeaveRequestEvent())) void this.leave();
-  }
-
-  async #onAdmission(e: AlcoveAdmissionRequestEvent): Promise<void> {
-    // Let the page veto first: our listener runs at the list; a page listener on this element runs
-    // during bubbling, so re-dispatch from here and act only if nobody cancelled.
-    e.stopPropagation();
-    const again = new (e.constructor as typeof AlcoveAdmissionRequestEvent)(e.participantId, e.decision);
-    if (!this.dispatchEvent(again)) return;
-    try {
-      if (e.decision === 'admit') await this.#session?.admit(e.participantId);
-      else await this.#session?.deny(e.participantId);
-    } catch (err) {
-      this.#reportError(err);
-    }
+  #showError(code: string): void {
+    const text = this.t(errorKey(code), { code });
+    this.#error.textContent = text;
+    this.#error.hidden = false;
+    this.#announcer.textContent = text;
   }
 
   // --- rendering ----------------------------------------------------------------------------------
 
-  /** The security codes (SAS) to compare aloud, one line per peer: emoji with their names, and digits. */
-  #renderSas(lang: string, inCall: boolean): void {
-    const [title, body, list] = this.#sasPanel.children as unknown as [HTMLElement, HTMLElement, HTMLUListElement];
-    title.textContent = `${t(lang, 'sas.title')} · ${t(lang, 'encrypted')}`;
-    const names = [...this.#sas.keys()].map((id) => this.#session?.participants.find((p) => p.id === id)?.displayName ?? id);
-    body.textContent = t(lang, 'sas.body', { name: names.join(', ') });
-    const doc = this.#root.ownerDocument;
-    list.replaceChildren(
-      ...[...this.#sas.values()].map((info) => {
-        const li = doc.createElement('li');
-        li.dataset.peer = info.peer;
-        const emoji = doc.createElement('span');
-        emoji.textContent = info.emoji.map((e) => e.emoji).join(' ');
-        emoji.setAttribute('aria-label', info.emoji.map((e) => e.name).join(', '));
-        const digits = doc.createElement('span');
-        digits.className = 'digits';
-        digits.textContent = info.decimal.join(' ');
-        li.append(emoji, digits);
-        const self = this.#session?.participantId ?? '';
-        const name = this.#session?.participants.find((p) => p.id === info.peer)?.displayName ?? info.peer;
-        if (this.#verified.has(`${self}>${info.peer}`)) {
-          const done = doc.createElement('span');
-          done.className = 'confirmed';
-          done.textContent = t(lang, 'sas.confirmed');
-          li.append(done);
-        } else {
-          const match = doc.createElement('button');
-          match.type = 'button';
-          match.className = 'match';
-          match.textContent = t(lang, 'sas.match');
-          match.addEventListener('click', () => {
-            match.disabled = true;
-            this.#session?.confirmSecurityCode(info.peer).catch((e: unknown) => {
-              match.disabled = false;
-              this.#reportError(e);
-            });
-          });
-          li.append(match);
-        }
-        if (this.#verified.has(`${info.peer}>${self}`)) {
-          const theirs = doc.createElement('span');
-          theirs.className = 'peer-confirmed';
-          theirs.textContent = t(lang, 'sas.peerConfirmed', { name });
-          li.append(theirs);
-        }
-        return li;
-      }),
-    );
-    this.#sasPanel.hidden = !(inCall && this.#sas.size > 0);
+  #screenFor(): Screen {
+    const s = this.#state;
+    if (s === 'idle') return this.#token ? 'start' : 'idle';
+    if (s === 'connecting') return this.#screen === 'failed' || this.#screen === 'ended' ? 'start' : this.#screen === 'idle' ? 'start' : this.#screen;
+    if (s === 'waiting') return 'waiting';
+    if (s === 'joined' || s === 'reconnecting') return this.#screen === 'waiting' && s === 'reconnecting' ? 'waiting' : 'call';
+    return s === 'failed' ? 'failed' : 'ended';
   }
 
-  #panel(name: string, ...children: HTMLElement[]): HTMLElement {
-    const p = this.#root.ownerDocument.createElement('section');
-    p.setAttribute('part', `panel ${name}`);
-    p.hidden = true;
-    p.append(...children);
-    return p;
-  }
-
-  #lang(): string {
-    return this.closest('[lang]')?.getAttribute('lang') || 'en';
-  }
-
-  #announce(key: MessageKey, params: Record<string, string>): void {
-    this.#announcer.textContent = t(this.#lang(), key, params);
-  }
-
-  #reportError(e: unknown): void {
-    const code = typeof e === 'object' && e && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : 'INTERNAL_ERROR';
-    this.#announcer.textContent = t(this.#lang(), errorKey(code), { code });
-    this.dispatchEvent(new AlcoveErrorEvent(code));
-  }
-
-  #render(): void {
-    const lang = this.#lang();
-    const state = this.#state;
-    this.#status.textContent = t(lang, STATUS[state] ?? 'status.idle');
-    const [wTitle, wBody] = this.#waitingPanel.children as unknown as [HTMLElement, HTMLElement];
-    wTitle.textContent = t(lang, 'waiting.title');
-    wTitle.tabIndex = -1;
-    wBody.textContent = t(lang, 'waiting.body');
-    this.#waitingPanel.hidden = state !== 'waiting';
-    const [fBody, fCallback] = this.#failedPanel.children as unknown as [HTMLElement, HTMLElement];
-    fBody.textContent = t(lang, 'failed.body');
+  protected update(): void {
+    const screen = this.#screenFor();
+    const changed = screen !== this.#screen;
+    this.#screen = screen;
+    setAttr(this, 'state', this.#state);
+    setAttr(this, 'screen', screen);
+    this.propagate(...this.#parts);
+    setText(this.#status, this.t(STATUS[this.#state] ?? 'status.idle'));
+    setText(this.#quickExit, this.t('quickExit'));
+    setAttr(this.#quickExit, 'title', this.t('quickExit.hint'));
+    this.#quickExit.hidden = screen === 'call' || screen === 'ended' || screen === 'idle' || screen === 'failed';
+    this.#controls.setAttribute('quick-exit-url', this.quickExitUrl);
+    // Start
+    this.#start.hidden = screen !== 'start';
+    setText(this.#start.querySelector('h2')!, this.t('start.title'));
+    setText(this.#start.querySelector('p')!, this.t('start.body'));
+    setText(this.#join, this.t('join'));
+    this.#join.disabled = this.#state !== 'idle' && this.#state !== 'ended' && this.#state !== 'failed';
+    // Waiting room
+    this.#waiting.hidden = screen !== 'waiting';
+    for (const a of ['host-name', 'host-credentials']) setAttr(this.#waiting, a, this.getAttribute(a));
+    // Call
+    const inCall = screen === 'call';
+    this.#call.hidden = !inCall;
+    setText(this.#call.querySelector('#call-title')!, this.t('grid.label'));
+    const host = this.#session?.role === 'host';
+    this.#sas.hidden = !this.#session?.policy?.e2eeRequired;
+    this.#host.hidden = !(inCall && host && this.#panel === 'host');
+    this.#chat.hidden = this.#panel !== 'chat';
+    this.#chat.toggleAttribute('open', this.#panel === 'chat');
+    this.#devices.hidden = this.#panel !== 'devices';
+    setText(this.#devices.querySelector('h2')!, this.t('devices'));
+    setAttr(this.#controls, 'panel', this.#panel);
+    // Failed
+    this.#failed.hidden = screen !== 'failed';
+    setText(this.#failed.querySelector('h2')!, this.t('status.failed'));
+    setText(this.#failed.querySelector('.body')!, this.t('failed.body'));
     const number = this.fallback?.callbackNumber;
-    fCallback.textContent = number ? t(lang, 'failed.callback', { number }) : '';
-    this.#failedPanel.hidden = state !== 'failed';
-    const [eBody] = this.#endedPanel.children as unknown as [HTMLElement];
-    eBody.textContent = t(lang, this.#endReason === 'denied' ? 'ended.denied' : this.#endReason === 'removed' ? 'ended.removed' : 'ended.body');
-    this.#endedPanel.hidden = state !== 'ended';
-    const inCall = state === 'joined' || state === 'reconnecting';
-    this.#renderSas(lang, inCall);
-    this.#grid.hidden = !inCall;
-    this.#waitingList.hidden = !(inCall && this.#session?.role === 'host');
-    this.#waitingList.setAttribute('lang', lang);
-    this.#controls.hidden = !(inCall || state === 'waiting');
-    const local = this.#session?.localTracks ?? [];
-    const micOn = local.some((x) => x.kind === 'audio' && !x.muted);
-    const camOn = local.some((x) => x.kind === 'video' && x.source === 'cam' && !!x.track);
-    this.#mic.textContent = t(lang, micOn ? 'mic.on' : 'mic.off');
-    this.#mic.setAttribute('aria-pressed', String(!micOn));
-    this.#mic.hidden = state === 'waiting';
-    this.#cam.textContent = t(lang, camOn ? 'cam.on' : 'cam.off');
-    this.#cam.setAttribute('aria-pressed', String(!camOn));
-    this.#cam.hidden = state === 'waiting';
-    this.#leave.textContent = t(lang, 'leave');
+    const hostName = this.getAttribute('host-name');
+    const cb = this.#failed.querySelector<HTMLElement>('.callback')!;
+    setText(cb, number ? (hostName ? this.t('failed.callbackNamed', { name: hostName, number }) : this.t('failed.callback', { number })) : '');
+    cb.hidden = !number;
+    setText(this.#failed.querySelector('.retry')!, this.t('failed.retry'));
+    // Ended
+    this.#ended.hidden = screen !== 'ended';
+    setText(this.#ended.querySelector('h2')!, this.t('status.ended'));
+    const reason = this.#endReason;
+    setText(this.#ended.querySelector('.body')!, this.t(reason === 'denied' ? 'ended.denied' : reason === 'removed' ? 'ended.removed' : reason === 'session-ended' ? 'ended.session-ended' : 'ended.body'));
+    setText(this.#ended.querySelector('.close')!, this.t('ended.close'));
+    if (changed) {
+      this.emit(new AlcoveScreenChangeEvent(screen));
+      this.#focusScreen(screen);
+    }
+  }
+
+  /** On a screen change, focus goes to the new screen's heading (announced by screen readers). */
+  #focusScreen(screen: Screen): void {
+    const target =
+      screen === 'waiting' ? this.#waiting : screen === 'call' ? this.#call.querySelector<HTMLElement>('#call-title') : screen === 'failed' ? this.#failed.querySelector('h2') : screen === 'ended' ? this.#ended.querySelector('h2') : screen === 'start' ? this.#start.querySelector('h2') : null;
+    if (!target || !this.isConnected) return;
+    // Only take focus from inside the element or from nowhere: never steal it from the page.
+    const active = this.doc.activeElement;
+    if (active && active !== this.doc.body && active !== this && !this.contains(active)) return;
+    (target as HTMLElement).focus();
   }
 }

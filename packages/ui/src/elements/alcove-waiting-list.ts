@@ -1,86 +1,146 @@
 import type { WaitingEntry } from '@alcove/protocol';
+import { toEmergencyInfo } from '../base/checklist-adapter.js';
+import { h, reconcile, setAttr, setText } from '../base/dom.js';
+import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import { AlcoveAdmissionRequestEvent } from '../events.js';
-import { t } from '../i18n/messages.js';
-import { adoptStyles, BASE_CSS } from '../styles.js';
+import type { MessageKey } from '../i18n/messages.js';
+
+const STYLE = `
+:host{display:block}
+[part~=entry]{display:grid;gap:6px;padding:var(--_space);border:1px solid var(--_border);border-radius:calc(var(--_radius)*.6);background:var(--_raised)}
+.name{font-weight:600;overflow-wrap:anywhere}
+.steps{display:flex;flex-wrap:wrap;gap:4px;font-size:.85em}
+.step{padding:0 6px;border-radius:4px;border:1px solid var(--_border)}
+.step[data-status=failed]{border-color:var(--_danger)}
+.step[data-status=warning]{border-color:var(--_warn)}
+.licensure[data-outcome=block],.note{color:var(--_danger);font-weight:600}
+.licensure[data-outcome=warn]{color:var(--_warn);font-weight:600}
+`;
+
+const STEP_STATUS: Record<string, string> = { passed: '\u2713', warning: '!', failed: '\u2717', skipped: '\u2013', pending: '\u2026' };
 
 /**
- * The host's waiting list: who waits, whether their checklist is done, and buttons to let them
- * in or turn them away. Fires a cancelable `alcove-admission-request`; the session element acts on
- * it unless the page cancels it.
+ * The host's waiting list: who waits (names as text), since when, their checklist status per step,
+ * the licensure outcome, and buttons to let them in or turn them away. Admit is disabled while the
+ * session's policy does not allow it yet. Fires a cancelable `alcove-admission-request`, then acts
+ * on the session unless a listener cancelled it. Give it a `session` (or set `entries`).
  *
+ * @tag alcove-waiting-list
+ * @summary Who waits, their checklist status, admit and deny.
+ * @attr {string} lang - language of the text
+ * @attr {'light'|'dark'} theme - colour scheme; default follows the system
+ * @fires alcove-admission-request - admit or deny was pressed (cancelable)
+ * @fires alcove-error - admitting or denying failed (`code`)
  * @csspart panel - the container
+ * @csspart title - the heading
  * @csspart entry - one waiting person
+ * @csspart admit - the admit button
+ * @csspart deny - the deny button
  */
-export class AlcoveWaitingList extends HTMLElement {
-  readonly #root: ShadowRoot;
+export class AlcoveWaitingList extends SessionPart {
+  static override styles = [STYLE];
+
   readonly #title: HTMLHeadingElement;
   readonly #list: HTMLUListElement;
   readonly #empty: HTMLParagraphElement;
-  #entries: readonly WaitingEntry[] = [];
+  #entries: readonly WaitingEntry[] | undefined;
+  /** Shows a waiting person's emergency details (the host panel opens its emergency panel). */
+  onDetails: ((participantId: string) => void) | undefined;
 
   constructor() {
     super();
-    this.#root = this.attachShadow({ mode: 'open' });
-    adoptStyles(this.#root, BASE_CSS);
-    const doc = this.#root.ownerDocument;
-    const panel = doc.createElement('section');
-    panel.setAttribute('part', 'panel');
-    this.#title = doc.createElement('h2');
-    this.#list = doc.createElement('ul');
-    this.#empty = doc.createElement('p');
-    panel.append(this.#title, this.#list, this.#empty);
-    this.#root.append(panel);
-    this.#render();
+    const d = this.doc;
+    this.#title = h(d, 'h2', { part: 'title' });
+    this.#list = h(d, 'ul');
+    this.#empty = h(d, 'p', { class: 'muted' });
+    this.root.append(h(d, 'section', { part: 'panel base', class: 'panel' }, this.#title, this.#list, this.#empty));
   }
 
-  static get observedAttributes(): string[] {
-    return ['lang'];
-  }
-  attributeChangedCallback(): void {
-    this.#render();
-  }
-
-  /** The people waiting, as the session reports them. */
+  /** The people waiting; default the session's `waiting`. */
   get entries(): readonly WaitingEntry[] {
-    return this.#entries;
+    return this.#entries ?? this.session?.waiting ?? [];
   }
   set entries(value: readonly WaitingEntry[]) {
     this.#entries = [...value];
-    this.#render();
+    this.update();
   }
 
-  #lang(): string {
-    return this.closest('[lang]')?.getAttribute('lang') ?? (this.getRootNode() as ShadowRoot).host?.closest?.('[lang]')?.getAttribute('lang') ?? 'en';
+  protected handlers(): SessionHandlers {
+    const u = () => this.update();
+    return { waitingRoomChanged: u, checklistSubmitted: u, stateChanged: u } as SessionHandlers;
   }
 
-  #render(): void {
-    const lang = this.#lang();
-    const doc = this.#root.ownerDocument;
-    this.#title.textContent = t(lang, 'waitingList.title', { count: this.#entries.length });
-    this.#empty.textContent = t(lang, 'waitingList.empty');
-    this.#empty.hidden = this.#entries.length > 0;
-    this.#list.replaceChildren(
-      ...this.#entries.map((e) => {
-        const li = doc.createElement('li');
-        li.setAttribute('part', 'entry');
+  protected update(): void {
+    const entries = this.entries;
+    setText(this.#title, this.t('waitingList.title', { count: entries.length }));
+    setText(this.#empty, this.t('waitingList.empty'));
+    this.#empty.hidden = entries.length > 0;
+    reconcile(
+      this.#list,
+      entries,
+      (e) => e.id,
+      (e) => {
+        const d = this.doc;
+        const li = h(d, 'li', { part: 'entry' });
         li.dataset.participantId = e.id;
-        const name = doc.createElement('span');
-        name.textContent = e.displayName;
-        const check = doc.createElement('span');
-        check.textContent = t(lang, e.checklist?.complete ? 'waitingList.checklist.complete' : 'waitingList.checklist.incomplete');
-        const admit = doc.createElement('button');
-        admit.type = 'button';
-        admit.className = 'admit';
-        admit.textContent = t(lang, 'waitingList.admit', { name: e.displayName });
-        admit.addEventListener('click', () => this.dispatchEvent(new AlcoveAdmissionRequestEvent(e.id, 'admit')));
-        const deny = doc.createElement('button');
-        deny.type = 'button';
-        deny.className = 'deny';
-        deny.textContent = t(lang, 'waitingList.deny', { name: e.displayName });
-        deny.addEventListener('click', () => this.dispatchEvent(new AlcoveAdmissionRequestEvent(e.id, 'deny')));
-        li.append(name, check, admit, deny);
+        const admit = h(d, 'button', { type: 'button', part: 'admit', class: 'admit primary', onclick: () => void this.#decide(e.id, 'admit') });
+        const deny = h(d, 'button', { type: 'button', part: 'deny', class: 'deny', onclick: () => void this.#decide(e.id, 'deny') });
+        const details = h(d, 'button', { type: 'button', class: 'details', onclick: () => this.onDetails?.(e.id) });
+        li.append(
+          h(d, 'span', { class: 'name' }),
+          h(d, 'span', { class: 'check' }),
+          h(d, 'div', { class: 'steps' }),
+          h(d, 'span', { class: 'licensure' }),
+          h(d, 'span', { class: 'note' }),
+          h(d, 'div', { class: 'row' }, admit, deny, details),
+        );
         return li;
-      }),
+      },
+      (li, e) => this.#updateEntry(li, e),
     );
+  }
+
+  #updateEntry(li: HTMLElement, e: WaitingEntry): void {
+    setText(li.querySelector('.name')!, e.displayName);
+    const check = li.querySelector<HTMLElement>('.check')!;
+    setText(check, e.checklist ? this.t(e.checklist.complete ? 'waitingList.checklist.complete' : 'waitingList.checklist.incomplete') : '');
+    check.hidden = !e.checklist;
+    const steps = li.querySelector<HTMLElement>('.steps')!;
+    const stepList = Object.entries(e.checklist?.steps ?? {});
+    const sig = JSON.stringify([this.locale, stepList]);
+    if (steps.dataset.sig !== sig) {
+      steps.dataset.sig = sig;
+      steps.replaceChildren(
+        ...stepList.map(([id, status]) => {
+          const title = this.#stepTitle(id);
+          return h(this.doc, 'span', { class: 'step', 'data-status': status, text: `${STEP_STATUS[status] ?? ''} ${title}: ${this.t(`check.${status}` as MessageKey)}` });
+        }),
+      );
+    }
+    const lic = li.querySelector<HTMLElement>('.licensure')!;
+    setText(lic, e.licensure ? this.t(`licensure.${e.licensure}`) : '');
+    setAttr(lic, 'data-outcome', e.licensure);
+    lic.hidden = !e.licensure;
+    const blocked = e.admissible === false;
+    const note = li.querySelector<HTMLElement>('.note')!;
+    setText(note, blocked ? this.t('waitingList.notAdmissible') : '');
+    note.hidden = !blocked;
+    const admit = li.querySelector<HTMLButtonElement>('.admit')!;
+    setText(admit, this.t('waitingList.admit', { name: e.displayName }));
+    admit.disabled = blocked;
+    setText(li.querySelector('.deny')!, this.t('waitingList.deny', { name: e.displayName }));
+    const details = li.querySelector<HTMLButtonElement>('.details')!;
+    setText(details, this.t('waitingList.details', { name: e.displayName }));
+    details.hidden = !this.onDetails || !toEmergencyInfo(this.session?.emergencyInfo?.(e.id));
+  }
+
+  #stepTitle(id: string): string {
+    const key = `step.${id}` as MessageKey;
+    return id.startsWith('custom-') ? this.t('step.custom') : this.t(key) === key ? id : this.t(key);
+  }
+
+  async #decide(id: string, decision: 'admit' | 'deny'): Promise<void> {
+    if (!this.emit(new AlcoveAdmissionRequestEvent(id, decision))) return;
+    await this.act((s) => (decision === 'admit' ? s.admit(id) : s.deny(id)));
   }
 }

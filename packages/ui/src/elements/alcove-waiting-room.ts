@@ -1,0 +1,153 @@
+import { h, setAttr, setText } from '../base/dom.js';
+import { type SessionHandlers, SessionPart } from '../base/session-part.js';
+import type { AlcoveDeviceChangeEvent } from '../events.js';
+import type { AlcoveDeviceMenu } from './alcove-device-menu.js';
+
+const STYLE = `
+:host{display:block}
+[part~=base]{display:grid;gap:calc(var(--_space)*1.5)}
+.cols{display:grid;gap:calc(var(--_space)*2);grid-template-columns:repeat(auto-fit,minmax(min(100%,260px),1fr));align-items:start}
+[part~=preview]{position:relative;aspect-ratio:16/10;background:var(--_video);border-radius:var(--_radius);overflow:hidden}
+[part~=preview] video{width:100%;height:100%;object-fit:cover;transform:scaleX(-1);display:block}
+[part~=credentials]{color:var(--_muted)}
+.menus{display:grid;gap:var(--_space)}
+`;
+
+/**
+ * The waiting room a client sees until the host lets them in: who will let them in (the host's
+ * display name and an optional credentials line, given by the practice), a self-view preview that
+ * starts only on a button press, and camera / microphone / speaker menus — "you can test your
+ * devices while you wait". Every preview track stops when the preview is turned off, when the
+ * room is left or when the element leaves the page.
+ *
+ * @tag alcove-waiting-room
+ * @summary Waiting screen with host name, self-view preview and device menus.
+ * @attr {string} host-name - who will let the client in (shown as text)
+ * @attr {string} host-credentials - an optional line under the name, e.g. a licence
+ * @attr {string} lang - language of the text
+ * @attr {'light'|'dark'} theme - colour scheme; default follows the system
+ * @fires alcove-device-change - a device was chosen in one of the menus
+ * @fires alcove-error - the preview could not start (`code`, e.g. `PERMISSION_DENIED`)
+ * @csspart base - the screen
+ * @csspart title - the heading (focused when the screen appears)
+ * @csspart credentials - the credentials line
+ * @csspart preview - the self-view box
+ * @csspart preview-toggle - the button that starts or stops the preview
+ * @csspart device-menu - each `<alcove-device-menu>`
+ */
+export class AlcoveWaitingRoom extends SessionPart {
+  static override styles = [STYLE];
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'host-name', 'host-credentials'];
+  }
+
+  readonly #title: HTMLHeadingElement;
+  readonly #body: HTMLParagraphElement;
+  readonly #credentials: HTMLParagraphElement;
+  readonly #test: HTMLParagraphElement;
+  readonly #video: HTMLVideoElement;
+  readonly #preview: HTMLDivElement;
+  readonly #toggle: HTMLButtonElement;
+  readonly #menus: AlcoveDeviceMenu[];
+  #stream: MediaStream | undefined;
+  #camera = '';
+
+  constructor() {
+    super();
+    const d = this.doc;
+    this.#title = h(d, 'h2', { part: 'title', tabIndex: -1 });
+    this.#body = h(d, 'p');
+    this.#credentials = h(d, 'p', { part: 'credentials' });
+    this.#test = h(d, 'p', { class: 'muted' });
+    this.#video = h(d, 'video', { autoplay: true, muted: true, playsInline: true });
+    this.#preview = h(d, 'div', { part: 'preview', role: 'img', hidden: true }, this.#video);
+    this.#toggle = h(d, 'button', { type: 'button', part: 'preview-toggle', onclick: () => void (this.#stream ? this.stopPreview() : this.startPreview()) });
+    this.#menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) => h(d, 'alcove-device-menu', { kind, part: 'device-menu' }));
+    this.root.addEventListener('alcove-device-change', (e) => {
+      const ev = e as AlcoveDeviceChangeEvent;
+      if (ev.kind === 'videoinput') {
+        this.#camera = ev.deviceId;
+        if (this.#stream) void this.startPreview();
+      }
+    });
+    this.root.append(
+      h(
+        d,
+        'section',
+        { part: 'base', 'aria-labelledby': 'title' },
+        this.#title,
+        this.#body,
+        this.#credentials,
+        h(d, 'div', { class: 'cols' }, h(d, 'div', { class: 'menus' }, this.#preview, h(d, 'div', { class: 'row' }, this.#toggle)), h(d, 'div', { class: 'menus' }, this.#test, ...this.#menus)),
+      ),
+    );
+    this.#title.id = 'title';
+  }
+
+  override focus(): void {
+    this.#title.focus();
+  }
+
+  /** Starts (or restarts, with the chosen camera) the self-view preview. Call from a user gesture. */
+  async startPreview(): Promise<void> {
+    this.stopPreview();
+    const md = globalThis.navigator?.mediaDevices;
+    if (!md) return;
+    try {
+      const stream = await md.getUserMedia({ video: this.#camera ? { deviceId: { exact: this.#camera } } : true, audio: false });
+      if (!this.isConnected) {
+        for (const t of stream.getTracks()) t.stop();
+        return;
+      }
+      this.#stream = stream;
+      this.#video.srcObject = stream;
+      void this.#video.play?.()?.catch(() => undefined);
+      for (const m of this.#menus) void m.refresh();
+    } catch (e) {
+      this.report(typeof e === 'object' && e && (e as { name?: string }).name === 'NotAllowedError' ? { code: 'PERMISSION_DENIED' } : { code: 'DEVICE_NOT_FOUND' });
+    }
+    this.update();
+  }
+
+  /** Stops the preview: its tracks stop at once. */
+  stopPreview(): void {
+    for (const t of this.#stream?.getTracks() ?? []) t.stop();
+    this.#stream = undefined;
+    this.#video.srcObject = null;
+    this.update();
+  }
+
+  /** Whether the preview holds a camera. */
+  get previewing(): boolean {
+    return !!this.#stream;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopPreview();
+  }
+
+  protected handlers(): SessionHandlers {
+    return {
+      stateChanged: (c) => {
+        if (c.to !== 'waiting') this.stopPreview();
+        this.update();
+      },
+    };
+  }
+
+  protected update(): void {
+    this.propagate(...this.#menus);
+    const name = this.getAttribute('host-name') ?? '';
+    const creds = this.getAttribute('host-credentials') ?? '';
+    setText(this.#title, this.t('waiting.title'));
+    setText(this.#body, name ? this.t('waiting.with', { name }) : this.t('waiting.body'));
+    setText(this.#credentials, name && creds ? `${name} · ${creds}` : creds);
+    this.#credentials.hidden = !creds;
+    setText(this.#test, this.t('waiting.test'));
+    this.#preview.hidden = !this.#stream;
+    setAttr(this.#preview, 'aria-label', this.t('preview.label'));
+    setText(this.#toggle, this.t(this.#stream ? 'preview.stop' : 'preview.start'));
+    setAttr(this.#toggle, 'aria-pressed', String(!!this.#stream));
+  }
+}
