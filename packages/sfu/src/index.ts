@@ -16,6 +16,9 @@ export { DirectTransport } from './transport/direct-transport.js';
 export { Producer } from './producer/producer.js';
 export { Consumer } from './consumer/consumer.js';
 export { InvalidStateError, UnsupportedError, SfuError } from './errors.js';
+// The base of every emitting class: documented, so their `on`/`off`/`once` are too (mediasoup exports it as well).
+export { EnhancedEventEmitter } from './common/enhanced-event-emitter.js';
+export type { EventMap } from './common/enhanced-event-emitter.js';
 export * as types from './public-types.js';
 export * as errors from './errors.js';
 export type * from './public-types.js';

@@ -4,6 +4,7 @@
  */
 export type * from './types/index.js';
 export type { AppData } from './common/app-data.js';
+export type { EnhancedEventEmitter, EventMap } from './common/enhanced-event-emitter.js';
 export type { SfuLogSink, SfuLogFields, WorkerLogLevel, WorkerLogTag } from './common/logger.js';
 export type { Worker, WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions } from './worker/worker.js';
 export type { Router, RouterEvents, RouterObserverEvents } from './router/router.js';
