@@ -60,7 +60,7 @@ export interface AlcoveServerOptions {
     readonly maxConnections?: number;
     /** Unauthenticated sockets close after this long. Default 10 000 ms. */
     readonly authTimeoutMs?: number;
-    /** Largest admin request body, bytes. Default 16 KiB. */
+    /** Largest admin request body, bytes. Default 64 KiB (a session policy with its checklist fits). */
     readonly bodyLimitBytes?: number;
   };
   /** Grace window, heartbeats, media limits. */

@@ -30,7 +30,7 @@ export interface AdminHandlerOptions {
   readonly webhooks?: WebhookDispatcher;
   /** Tickets of an ended session are revoked. */
   readonly tickets?: ResumeTicketStore;
-  /** Largest request body, bytes. Default 16 384. */
+  /** Largest request body, bytes. Default 65 536. */
   readonly bodyLimitBytes?: number;
   /** Token lifetime when the request gives none, seconds. Default 3 600 (capped by the signer). */
   readonly defaultTokenTtlS?: number;
@@ -115,7 +115,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     if (typeof key !== 'string' || key.length < 16) throw new TypeError('Admin API keys must be at least 16 characters.');
     return { digest: digest(key), tenant: (typeof k === 'string' ? undefined : k.tenant) ?? 'default' };
   });
-  const limit = options.bodyLimitBytes ?? 16_384;
+  const limit = options.bodyLimitBytes ?? 65_536;
   const log = options.logger ?? silentLogger;
   const { registry } = options;
   const failLimit = options.authFailuresPerMinute ?? 60;

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       host: '127.0.0.1', port: 8080, publicAddress: '127.0.0.1', rtcPort: 40000, allowedOrigins: [], apiKeys: [],
       dataDir: '/srv/alcove-data', logLevel: 'info', webhooks: [], reconnectGraceS: 30, shutdownTimeoutS: 10,
-      limits: { maxMessageBytes: 65536, messagesPerSecond: 50, adminBodyBytes: 16384, maxSessions: 10000, maxConnections: 2000 },
+      limits: { maxMessageBytes: 65536, messagesPerSecond: 50, adminBodyBytes: 65536, maxSessions: 10000, maxConnections: 2000 },
     });
     expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe(SECRET);
     expect(c.token.maxTtlS).toBe(86400);

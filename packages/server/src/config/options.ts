@@ -36,7 +36,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { flag: 'log-level', env: 'ALCOVE_LOG_LEVEL', kind: 'string', arg: 'LEVEL', dflt: 'info', help: 'debug | info | warn | error | silent. Logs are JSON lines on stderr and never carry tokens, names, chat or addresses.' },
   { flag: 'max-message-bytes', env: 'ALCOVE_MAX_MESSAGE_BYTES', kind: 'int', arg: 'BYTES', dflt: '65536', help: 'Largest signalling message; larger closes the socket (1009).' },
   { flag: 'rate-limit', env: 'ALCOVE_RATE_LIMIT', kind: 'int', arg: 'PER_S', dflt: '50', help: 'Signalling messages per second per connection (burst 2×); then throttled, then closed (1008).' },
-  { flag: 'admin-body-limit', env: 'ALCOVE_ADMIN_BODY_LIMIT', kind: 'int', arg: 'BYTES', dflt: '16384', help: 'Largest admin API request body (413 beyond).' },
+  { flag: 'admin-body-limit', env: 'ALCOVE_ADMIN_BODY_LIMIT', kind: 'int', arg: 'BYTES', dflt: '65536', help: 'Largest admin API request body (413 beyond).' },
   { flag: 'max-sessions', env: 'ALCOVE_MAX_SESSIONS', kind: 'int', arg: 'N', dflt: '10000', help: 'Most sessions held at once.' },
   { flag: 'max-connections', env: 'ALCOVE_MAX_CONNECTIONS', kind: 'int', arg: 'N', dflt: '2000', help: 'Most WebSocket connections at once.' },
   { flag: 'reconnect-grace', env: 'ALCOVE_RECONNECT_GRACE', kind: 'int', arg: 'SECONDS', dflt: '30', help: 'How long a dropped participant is kept for a resume.' },

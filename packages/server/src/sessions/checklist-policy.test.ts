@@ -122,6 +122,13 @@ describe('checklist policy', () => {
     for (const [input, field] of cases) expect(refusedField(input), JSON.stringify(input).slice(0, 120)).toBe(field);
   });
 
+  it('keeps the definition small enough for a join result (64 KiB signalling messages)', () => {
+    const text = 'é'.repeat(4000); // 8 000 UTF-8 bytes
+    const steps = ['a', 'b', 'c', 'd'].map((n) => ({ id: `custom-${n}`, title: 'T', text }));
+    expect(resolvePolicy({ checklist: { steps: steps.slice(0, 2) } }).checklist.steps).toHaveLength(2);
+    expect(refusedField({ checklist: { steps } })).toBe('checklist');
+  });
+
   it('takes a consent document by https URL and checks a text against its hash (UTF-8)', () => {
     const url = resolvePolicy({
       checklist: {

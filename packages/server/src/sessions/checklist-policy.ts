@@ -16,6 +16,11 @@ export const CHECKLIST_POLICY_LIMITS = {
   consentText: 16_000,
   consentUrl: 2048,
   cancellationPolicy: 4000,
+  /**
+   * Largest checklist definition, in UTF-8 bytes of its JSON: it travels in every participant's join
+   * result, and a client refuses signalling messages over 64 KiB. Link long documents by `url`.
+   */
+  maxBytes: 24 * 1024,
 } as const;
 
 /** Built-in steps whose `warning` counts as done unless the policy says otherwise. */
@@ -148,7 +153,7 @@ export function resolveChecklist(input: unknown, jurisdictions: readonly string[
   if (licensure === 'block' && !steps.some((s) => s.id === 'location'))
     bad('checklist.licensure', 'checklist.licensure block needs a location step.');
   const cancellationPolicy = optText(c, 'cancellationPolicy', 'checklist.cancellationPolicy', CHECKLIST_POLICY_LIMITS.cancellationPolicy);
-  return {
+  const resolved: ChecklistConfig = {
     steps,
     requiredBeforeAdmission: optBool(c, 'requiredBeforeAdmission', 'checklist.requiredBeforeAdmission', false),
     ...(consent ? { consent } : {}),
@@ -157,6 +162,10 @@ export function resolveChecklist(input: unknown, jurisdictions: readonly string[
     ...(cancellationPolicy !== undefined ? { cancellationPolicy } : {}),
     prefillLocation: optBool(c, 'prefillLocation', 'checklist.prefillLocation', true),
   };
+  if (Buffer.byteLength(JSON.stringify(resolved), 'utf8') > CHECKLIST_POLICY_LIMITS.maxBytes) {
+    bad('checklist', `The checklist definition exceeds ${CHECKLIST_POLICY_LIMITS.maxBytes} bytes; link long documents by url.`);
+  }
+  return resolved;
 }
 
 /**
