@@ -39,6 +39,7 @@ export { verifyConsentReceipt, CONSENT_RECEIPT_WINDOW } from './checklist/consen
 export type { ConsentReceiptRecord } from './checklist/consent-receipt.js';
 export { ChecklistDesk, CHECKLIST_RELAY_LIMITS } from './checklist/checklist-desk.js';
 export type { ChecklistDeskOptions } from './checklist/checklist-desk.js';
+export type { ThrottleClock } from './checklist/throttle.js';
 
 // Services.
 export * from './admin/index.js';
