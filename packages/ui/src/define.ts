@@ -1,3 +1,5 @@
+import { AlcoveChecklist } from './elements/alcove-checklist.js';
+import { AlcoveChecklistStep } from './elements/alcove-checklist-step.js';
 import { AlcoveChatPanel } from './elements/alcove-chat-panel.js';
 import { AlcoveConnectionBanner } from './elements/alcove-connection-banner.js';
 import { AlcoveControlBar } from './elements/alcove-control-bar.js';
@@ -24,6 +26,8 @@ export const ELEMENTS = {
   'alcove-emergency-panel': AlcoveEmergencyPanel,
   'alcove-host-panel': AlcoveHostPanel,
   'alcove-waiting-room': AlcoveWaitingRoom,
+  'alcove-checklist-step': AlcoveChecklistStep,
+  'alcove-checklist': AlcoveChecklist,
   'alcove-session': AlcoveSession,
 } as const;
 
@@ -52,5 +56,7 @@ declare global {
     'alcove-emergency-panel': AlcoveEmergencyPanel;
     'alcove-host-panel': AlcoveHostPanel;
     'alcove-waiting-room': AlcoveWaitingRoom;
+    'alcove-checklist-step': AlcoveChecklistStep;
+    'alcove-checklist': AlcoveChecklist;
   }
 }

@@ -18,22 +18,25 @@ export interface EmergencyInfo {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+/** A phone number as core holds it (`{ entered, e164 }`) or a plain string: the E.164 form first. */
+const phone = (v: unknown): string | undefined => str(v) ?? str(obj(v).e164) ?? str(obj(v).entered);
 
-/** Normalises what `session.emergencyInfo(id)` or a sealed summary holds. */
+/** Normalises `session.emergencyInfo(id)` of `@alcove/core` (or a plain object of the same shape). */
 export function toEmergencyInfo(raw: unknown): EmergencyInfo | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const r = obj(raw);
   const loc = obj(r.location);
-  const plan = obj(r.emergencyPlan ?? r.plan);
-  const contact = obj(r.emergencyContact ?? r.contact ?? plan.emergencyContact ?? plan.contact);
-  const location = str(r.location) ?? ([str(loc.address) ?? str(loc.text) ?? str(loc.description), str(loc.jurisdiction) ?? [str(loc.region), str(loc.country)].filter(Boolean).join(' ')].filter(Boolean).join(' · ') || undefined);
-  const out: EmergencyInfo = {
-    ...(location ? { location } : {}),
-    ...(str(contact.name) ? { contactName: str(contact.name)! } : {}),
-    ...(str(contact.phone) ? { contactPhone: str(contact.phone)! } : {}),
-    ...(str(r.callbackNumber) ?? str(plan.callbackNumber) ? { callbackNumber: (str(r.callbackNumber) ?? str(plan.callbackNumber))! } : {}),
-    ...(str(plan.text) ?? str(plan.plan) ?? str(r.plan) ? { plan: (str(plan.text) ?? str(plan.plan) ?? str(r.plan))! } : {}),
-  };
+  const contact = obj(r.emergencyContact);
+  const place = [str(loc.street), str(loc.locality), str(loc.postalCode), str(loc.region), str(loc.country)].filter(Boolean).join(', ');
+  const location = str(r.location) ?? (place ? (str(loc.jurisdiction) ? `${place} (${str(loc.jurisdiction)})` : place) : undefined);
+  const fields: [keyof EmergencyInfo, string | undefined][] = [
+    ['location', location],
+    ['contactName', str(contact.name)],
+    ['contactPhone', phone(contact.phone)],
+    ['callbackNumber', phone(r.callbackPhone) ?? phone(r.callbackNumber)],
+    ['plan', [str(r.plan), str(r.note)].filter(Boolean).join(' — ') || undefined],
+  ];
+  const out = Object.fromEntries(fields.filter(([, v]) => v !== undefined)) as EmergencyInfo;
   return Object.keys(out).length ? out : undefined;
 }
 

@@ -16,7 +16,12 @@ export interface ConfirmOptions {
  */
 export function confirmDialog(root: ShadowRoot, o: ConfirmOptions): Promise<boolean> {
   const d = root.ownerDocument;
-  const opener = (root.activeElement ?? d.activeElement) as HTMLElement | null;
+  let opener: HTMLElement | null = null;
+  try {
+    opener = (root.activeElement ?? d.activeElement) as HTMLElement | null;
+  } catch {
+    opener = d.activeElement as HTMLElement | null;
+  }
   return new Promise((resolve) => {
     const title = h(d, 'h2', { text: o.title, id: 'alcove-confirm-title' });
     let answer = false;

@@ -1,45 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineAlcoveElements } from '../define.js';
+import { FakeSession, tick } from '../test/fake-session.js';
 import type { AlcoveSession, SessionLike } from './alcove-session.js';
-
-type Listener = (...args: unknown[]) => void;
-
-/** A scripted stand-in for @alcove/core's Session: records calls, emits what the test says. */
-class FakeSession {
-  readonly calls: [string, ...unknown[]][] = [];
-  readonly listeners = new Map<string, Set<Listener>>();
-  state = 'idle';
-  role: string | undefined = 'client';
-  participants: { id: string; displayName: string; role: string; connection: string; tracks: unknown[] }[] = [];
-  waiting: unknown[] = [];
-  localTracks: { kind: string; source: string; muted: boolean; track: unknown }[] = [];
-  on(event: string, fn: Listener) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Listener) {
-    this.listeners.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, ...args: unknown[]) {
-    for (const fn of this.listeners.get(event) ?? []) fn(...args);
-  }
-  move(to: string) {
-    const from = this.state;
-    this.state = to;
-    this.emit('stateChanged', { from, to, reason: 'test' });
-  }
-  async join() { this.calls.push(['join']); this.move('connecting'); }
-  async leave() { this.calls.push(['leave']); this.move('ended'); this.emit('ended', 'left'); }
-  async admit(id: string) { this.calls.push(['admit', id]); }
-  async deny(id: string) { this.calls.push(['deny', id]); }
-  async setMicrophoneEnabled(on: boolean) { this.calls.push(['mic', on]); }
-  async setCameraEnabled(on: boolean) { this.calls.push(['cam', on]); }
-  participantId = 'me';
-  async confirmSecurityCode(peer: string) { this.calls.push(['confirm', peer]); this.emit('e2eeVerified', 'me', peer); }
-  attach(_track: unknown, _el: unknown) { this.calls.push(['attach']); return () => this.calls.push(['detach']); }
-}
 
 let fake: FakeSession;
 let options: Record<string, unknown> | undefined;
@@ -56,9 +18,11 @@ function mount(lang = 'en'): AlcoveSession {
   document.body.append(el);
   return el;
 }
-const shadow = (el: Element) => el.shadowRoot!;
-const status = (el: Element) => shadow(el).querySelector('[part~="status"]')!.textContent;
-const announced = (el: Element) => shadow(el).querySelector('.sr-only')!.textContent;
+const sr = (el: Element) => el.shadowRoot!;
+const q = <T extends Element = HTMLElement>(el: Element, sel: string) => sr(el).querySelector(sel) as T;
+const status = (el: Element) => q(el, '[part~="status"]').textContent;
+const announced = (el: Element) => q(el, '.sr-only').textContent;
+const inner = (host: Element, sel: string) => host.shadowRoot!.querySelector(sel) as HTMLElement;
 
 beforeAll(() => defineAlcoveElements());
 afterEach(() => {
@@ -69,9 +33,9 @@ afterEach(() => {
 describe('defineAlcoveElements', () => {
   it('registers every tag once and can be called again', () => {
     defineAlcoveElements();
-    expect(customElements.get('alcove-session')).toBeDefined();
-    expect(customElements.get('alcove-video-tile')).toBeDefined();
-    expect(customElements.get('alcove-waiting-list')).toBeDefined();
+    for (const tag of ['alcove-session', 'alcove-video-tile', 'alcove-video-grid', 'alcove-control-bar', 'alcove-chat-panel', 'alcove-checklist']) {
+      expect(customElements.get(tag)).toBeDefined();
+    }
   });
 });
 
@@ -83,29 +47,44 @@ describe('<alcove-session>', () => {
     await expect(el.join('tok')).rejects.toThrow(/server-url/);
     el.serverUrl = 'ws://127.0.0.1:1/ws';
     el.token = 'SECRET-TOKEN-CANARY';
+    expect(el.getAttribute('screen')).toBe('start');
     await el.join();
     expect(options).toMatchObject({ serverUrl: 'ws://127.0.0.1:1/ws', token: 'SECRET-TOKEN-CANARY' });
     expect(el.token).toBeUndefined();
     expect(el.outerHTML).not.toContain('SECRET-TOKEN-CANARY');
-    expect(shadow(el).innerHTML).not.toContain('SECRET-TOKEN-CANARY');
+    expect(sr(el).innerHTML).not.toContain('SECRET-TOKEN-CANARY');
   });
 
-  it('announces state in a polite live region, in English and Spanish', async () => {
+  it('creates the E2EE worker from the configured URL and observes the reconnect policy', async () => {
+    const el = mount();
+    el.e2eeWorkerUrl = '/e2ee-worker.js';
+    await el.join('tok');
+    expect(typeof options!.e2eeWorker).toBe('function');
+    expect(typeof (options!.reconnectPolicy as { nextRetryDelayMs: unknown }).nextRetryDelayMs).toBe('function');
+  });
+
+  it('announces state in a polite live region, reflects state and screen, in English and Spanish', async () => {
     const el = mount();
     const states: string[] = [];
+    const screens: string[] = [];
     el.addEventListener('alcove-state-change', (e) => states.push(e.to));
+    el.addEventListener('alcove-screen-change', (e) => screens.push(e.screen));
     await el.join('tok');
     expect(status(el)).toBe('Connecting…');
-    const region = shadow(el).querySelector('[part~="status"]')!;
+    const region = q(el, '[part~="status"]');
     expect(region.getAttribute('role')).toBe('status');
     expect(region.getAttribute('aria-live')).toBe('polite');
     fake.move('waiting');
     expect(status(el)).toBe('Waiting to be let in');
-    expect((shadow(el).querySelector('[part~="waiting"]') as HTMLElement).hidden).toBe(false);
+    expect(el.getAttribute('state')).toBe('waiting');
+    expect(el.getAttribute('screen')).toBe('waiting');
+    expect(q(el, '[part~="waiting"]').hidden).toBe(false);
     fake.move('joined');
+    expect(el.getAttribute('screen')).toBe('call');
     fake.move('reconnecting');
     expect(status(el)).toBe('Connection lost. Reconnecting…');
     expect(states).toEqual(['connecting', 'waiting', 'joined', 'reconnecting']);
+    expect(screens).toEqual(['start', 'waiting', 'call']);
 
     const es = mount('es');
     await es.join('tok');
@@ -113,73 +92,136 @@ describe('<alcove-session>', () => {
     expect(status(es)).toBe('Esperando para entrar');
   });
 
-  it('shows participants with their names as text only', async () => {
+  it('hides the controls before joining and after leaving (the hidden attribute wins)', async () => {
+    const el = mount();
+    const call = q(el, '[part~="call"]');
+    expect(call.hidden).toBe(true);
+    await el.join('tok');
+    fake.move('waiting');
+    expect(call.hidden).toBe(true);
+    fake.move('joined');
+    expect(call.hidden).toBe(false);
+    await el.leave();
+    expect(call.hidden).toBe(true);
+    expect(q(el, '[part~="ended"]').hidden).toBe(false);
+    // No tiles remain after leaving.
+    expect(inner(q(el, 'alcove-video-grid'), '[part~=base]').children).toHaveLength(0);
+  });
+
+  it('moves focus to the new screen heading', async () => {
+    const el = mount();
+    await el.join('tok');
+    fake.move('waiting');
+    expect(el.shadowRoot!.activeElement).toBe(q(el, 'alcove-waiting-room'));
+    await el.leave();
+    expect(el.shadowRoot!.activeElement?.textContent).toBe('The call has ended');
+  });
+
+  it('shows participants with their names as text only, and removes tiles of those who leave', async () => {
     const el = mount();
     await el.join('tok');
     fake.move('joined');
     const evil = '<img src=x onerror="window.pwned=1">';
-    const p = { id: 'p2', displayName: evil, role: 'host', connection: 'connected', tracks: [] };
-    fake.participants.push(p);
-    fake.emit('participantJoined', p);
-    const tile = shadow(el).querySelector('alcove-video-tile')!;
+    const p = fake.addPeer({ id: 'p2', displayName: evil, role: 'host' });
+    const grid = q(el, 'alcove-video-grid');
+    const tile = grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="p2"]')!;
     expect(tile.shadowRoot!.querySelector('[part~="name"]')!.textContent).toBe(evil);
     expect(tile.shadowRoot!.querySelector('img')).toBeNull();
     expect(announced(el)).toBe(`${evil} joined`);
     p.connection = 'reconnecting';
     fake.emit('participantUpdated', p);
-    expect(tile.shadowRoot!.querySelector('[part~="name"]')!.textContent).toContain('reconnecting');
-    fake.emit('participantLeft', p, 'left');
-    expect(shadow(el).querySelector('alcove-video-tile')).toBeNull();
+    expect(tile.hasAttribute('reconnecting')).toBe(true);
+    expect(tile.getAttribute('aria-label')).toContain('Reconnecting…');
+    fake.removePeer('p2', 'left');
+    expect(grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="p2"]')).toBeNull();
   });
 
-  it('gives the host a waiting list whose buttons admit and deny, unless the page cancels', async () => {
+  it('gives the host the waiting list, whose buttons admit and deny unless the page cancels', async () => {
     const el = mount();
     await el.join('tok');
     fake.role = 'host';
     fake.move('joined');
-    fake.emit('waitingRoomChanged', [
-      { id: 'c1', role: 'client', displayName: 'Sam', since: 1, checklist: { steps: {}, complete: true } },
-      { id: 'c2', role: 'client', displayName: 'Ana', since: 2 },
-    ]);
+    fake.waiting = [
+      { id: 'c1', role: 'client', displayName: 'Sam', since: 1, checklist: { steps: { consent: 'passed' }, complete: true }, admissible: true, licensure: 'pass' },
+      { id: 'c2', role: 'client', displayName: 'Ana', since: 2, admissible: false },
+    ];
+    fake.emit('waitingRoomChanged', fake.waiting);
     expect(announced(el)).toBe('Ana is waiting to join');
-    const list = shadow(el).querySelector('alcove-waiting-list')! as HTMLElement;
-    expect(list.hidden).toBe(false);
+    const host = q(el, 'alcove-host-panel');
+    expect(host.hidden).toBe(false);
+    const list = inner(host, 'alcove-waiting-list');
     const entries = list.shadowRoot!.querySelectorAll('[part~="entry"]');
     expect(entries).toHaveLength(2);
     expect(entries[0]!.textContent).toContain('Checklist done');
-    expect(entries[1]!.textContent).toContain('Checklist not done');
+    expect(entries[0]!.textContent).toContain('Location: within your licensed area');
+    expect(entries[1]!.textContent).toContain('Can be let in once the checklist is done');
+    expect((entries[1]!.querySelector('button.admit') as HTMLButtonElement).disabled).toBe(true);
     (entries[0]!.querySelector('button.admit') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['admit', 'c1']));
     el.addEventListener('alcove-admission-request', (e) => e.preventDefault(), { once: true });
     (entries[1]!.querySelector('button.deny') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await tick();
     expect(fake.calls.some(([c]) => c === 'deny')).toBe(false);
-    const admitLabel = (entries[1]!.querySelector('button.admit') as HTMLButtonElement).textContent;
-    expect(admitLabel).toBe('Let Ana in');
   });
 
-  it('does not show a waiting list to a client', async () => {
+  it('shows no host panel or end-for-all to a client', async () => {
     const el = mount();
     await el.join('tok');
     fake.move('joined');
-    expect((shadow(el).querySelector('alcove-waiting-list') as HTMLElement).hidden).toBe(true);
+    expect(q(el, 'alcove-host-panel').hidden).toBe(true);
+    expect(inner(q(el, 'alcove-control-bar'), 'button.end-all').hidden).toBe(true);
   });
 
-  it('asks the page before leaving', async () => {
+  it('asks the page, then the person, before leaving', async () => {
     const el = mount();
     await el.join('tok');
     fake.move('joined');
-    const leave = shadow(el).querySelector('button.leave') as HTMLButtonElement;
+    const bar = q(el, 'alcove-control-bar');
+    const leave = inner(bar, 'button.leave') as HTMLButtonElement;
     expect(leave.textContent).toBe('Leave call');
     el.addEventListener('alcove-leave-request', (e) => e.preventDefault(), { once: true });
     leave.click();
+    expect(bar.shadowRoot!.querySelector('dialog')).toBeNull();
+    leave.click();
+    const dialog = bar.shadowRoot!.querySelector('dialog')!;
+    expect(dialog.textContent).toContain('Leave the call?');
+    // Focus goes to the safe choice.
+    expect(bar.shadowRoot!.activeElement).toBe(dialog.querySelector('button.no'));
+    (dialog.querySelector('button.no') as HTMLButtonElement).click();
+    await tick();
     expect(fake.calls.some(([c]) => c === 'leave')).toBe(false);
     leave.click();
+    (bar.shadowRoot!.querySelector('dialog button.yes') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['leave']));
     expect(status(el)).toBe('The call has ended');
   });
 
-  it('toggles microphone and camera with labelled, pressed-state buttons', async () => {
+  it('quick exit leaves at once and navigates unless cancelled (button and Shift+Escape)', async () => {
+    const el = mount();
+    el.quickExitUrl = 'https://weather.example/';
+    await el.join('tok');
+    fake.move('waiting');
+    const urls: string[] = [];
+    el.addEventListener('alcove-quick-exit', (e) => {
+      urls.push(e.url);
+      e.preventDefault();
+    });
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', shiftKey: true, bubbles: true }));
+    expect(fake.calls).toContainEqual(['leave']);
+    expect(urls).toEqual(['https://weather.example/']);
+    const el2 = mount();
+    el2.quickExitUrl = 'javascript:alert(1)';
+    await el2.join('tok');
+    fake.move('joined');
+    el2.addEventListener('alcove-quick-exit', (e) => {
+      urls.push(e.url);
+      e.preventDefault();
+    });
+    (inner(q(el2, 'alcove-control-bar'), 'button.quick-exit') as HTMLButtonElement).click();
+    expect(urls[1]).toBe('about:blank');
+  });
+
+  it('toggles microphone and camera with stable labels and aria-pressed', async () => {
     const el = mount();
     await el.join('tok');
     fake.localTracks = [
@@ -187,68 +229,75 @@ describe('<alcove-session>', () => {
       { kind: 'video', source: 'cam', muted: false, track: {} },
     ];
     fake.move('joined');
-    const mic = shadow(el).querySelector('button.mic') as HTMLButtonElement;
-    const cam = shadow(el).querySelector('button.cam') as HTMLButtonElement;
-    expect(mic.textContent).toBe('Mute microphone');
-    expect(mic.getAttribute('aria-pressed')).toBe('false');
+    const bar = q(el, 'alcove-control-bar');
+    const mic = inner(bar, 'button.mic') as HTMLButtonElement;
+    const cam = inner(bar, 'button.cam') as HTMLButtonElement;
+    expect(mic.querySelector('.label')!.textContent).toBe('Microphone');
+    expect(mic.getAttribute('aria-pressed')).toBe('true');
+    mic.focus();
     mic.click();
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['mic', false]));
+    fake.localTracks[0]!.muted = true;
+    fake.emit('localTrackChanged', fake.localTracks[0]);
+    expect(mic.getAttribute('aria-pressed')).toBe('false');
+    expect(mic.querySelector('.label')!.textContent).toBe('Microphone');
+    expect(bar.shadowRoot!.activeElement).toBe(mic);
     cam.click();
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['cam', false]));
   });
 
-  it('shows the agreed callback number when the call cannot be restored', async () => {
+  it('shows the agreed callback number and Try again when the call cannot be restored', async () => {
     const el = mount();
-    el.fallback = { callbackNumber: '+1 555 0100' };
+    el.setAttribute('host-name', 'Dr Rivera');
     const errors: string[] = [];
     el.addEventListener('alcove-error', (e) => errors.push(e.code));
     await el.join('tok');
     fake.move('joined');
     fake.move('reconnecting');
     fake.move('failed');
-    fake.emit('failed', { error: { code: 'RECONNECT_FAILED' }, fallback: el.fallback });
-    const panel = shadow(el).querySelector('[part~="failed"]') as HTMLElement;
+    fake.emit('failed', { error: { code: 'RECONNECT_FAILED' }, fallback: { callbackNumber: '+1 555 0100' } });
+    const panel = q(el, '[part~="failed"]');
     expect(panel.hidden).toBe(false);
-    expect(panel.textContent).toContain('Your host will call you at +1 555 0100.');
+    expect(panel.textContent).toContain('Dr Rivera will call you at +1 555 0100.');
     expect(errors).toEqual(['RECONNECT_FAILED']);
+    let tokens = 0;
+    el.getToken = async () => `fresh-${++tokens}`;
+    (panel.querySelector('button.retry') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(options!.token).toBe('fresh-1'));
   });
 
-  it('maps error codes to catalogue text, never to error messages', async () => {
+  it("maps core's error codes to catalogue text, never to error messages", async () => {
     const el = mount();
     await el.join('tok');
-    fake.emit('error', Object.assign(new Error('internal detail CANARY'), { code: 'MEDIA_PERMISSION_DENIED' }));
-    expect(announced(el)).toBe('Camera or microphone access was blocked. Allow it in the browser settings.');
-    expect(shadow(el).innerHTML).not.toContain('CANARY');
+    fake.emit('error', Object.assign(new Error('internal detail CANARY'), { code: 'PERMISSION_DENIED' }));
+    expect(announced(el)).toBe('Camera or microphone access was blocked. Allow it in the browser settings, then try again.');
+    expect(q(el, '[part~=error]').textContent).toBe(announced(el));
+    expect(sr(el).innerHTML).not.toContain('CANARY');
   });
 
-  it('leaves the call when removed from the page', async () => {
+  it('leaves the call when removed from the page for good, not when moved', async () => {
     const el = mount();
     await el.join('tok');
     fake.move('joined');
+    const other = document.createElement('div');
+    document.body.append(other);
+    other.append(el); // moved
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.calls.some(([c]) => c === 'leave')).toBe(false);
+    expect(el.state).toBe('joined');
     el.remove();
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['leave']));
   });
-});
 
-describe('<alcove-session> security code', () => {
-  it('shows the SAS to compare aloud, with emoji names for screen readers', async () => {
+  it('unsubscribes its parts when the session ends and a new one starts', async () => {
     const el = mount();
     await el.join('tok');
-    fake.participants.push({ id: 'h', displayName: 'Dr Rivera', role: 'host', connection: 'connected', tracks: [] });
-    fake.move('joined');
-    const panel = shadow(el).querySelector('[part~="sas"]') as HTMLElement;
-    expect(panel.hidden).toBe(true);
-    fake.emit('e2eeSasReady', { peer: 'h', peerRole: 'host', emoji: [{ emoji: '🐶', name: 'Dog' }, { emoji: '🔑', name: 'Key' }], decimal: [1234, 5678, 9012] });
-    expect(panel.hidden).toBe(false);
-    expect(panel.textContent).toContain('Read these out loud with Dr Rivera');
-    expect(panel.querySelector('.digits')!.textContent).toBe('1234 5678 9012');
-    expect(panel.querySelector('li span')!.getAttribute('aria-label')).toBe('Dog, Key');
-    const match = panel.querySelector('button.match') as HTMLButtonElement;
-    expect(match.textContent).toBe('The codes match');
-    match.click();
-    await vi.waitFor(() => expect(fake.calls).toContainEqual(['confirm', 'h']));
-    expect(panel.querySelector('.confirmed')!.textContent).toBe('You confirmed the code');
-    fake.emit('e2eeVerified', 'h', 'me');
-    expect(panel.querySelector('.peer-confirmed')!.textContent).toBe('Dr Rivera confirmed the code');
+    fake.move('failed');
+    const first = fake;
+    const before = first.count('stateChanged');
+    fake = new FakeSession();
+    el.sessionFactory = () => fake as unknown as SessionLike;
+    await el.join('tok2');
+    expect(first.count('stateChanged')).toBeLessThan(before);
   });
 });

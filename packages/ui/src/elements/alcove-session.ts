@@ -5,6 +5,8 @@ import { isQuickExitKey, quickExit } from '../base/quick-exit.js';
 import { listen, type SessionLike } from '../base/session-part.js';
 import { AlcoveErrorEvent, type AlcovePanelToggleEvent, AlcoveScreenChangeEvent, AlcoveStateChangeEvent, type AlcoveUnreadChangeEvent } from '../events.js';
 import { errorCode, errorKey, type MessageKey } from '../i18n/messages.js';
+import type { ChecklistLike } from '../base/checklist-types.js';
+import type { AlcoveChecklist } from './alcove-checklist.js';
 import type { AlcoveChatPanel } from './alcove-chat-panel.js';
 import type { AlcoveConnectionBanner } from './alcove-connection-banner.js';
 import type { AlcoveControlBar } from './alcove-control-bar.js';
@@ -96,6 +98,7 @@ const STATUS: Record<string, MessageKey> = {
  * @csspart error - the last error, as text
  * @csspart quick-exit - the quick-exit button outside the call
  * @csspart start - the start screen
+ * @csspart checklist - the `<alcove-checklist>`
  * @csspart waiting - the waiting room (`<alcove-waiting-room>`)
  * @csspart call - the call screen
  * @csspart stage - the video area
@@ -154,6 +157,9 @@ export class AlcoveSession extends AlcoveElement {
   readonly #start: HTMLElement;
   readonly #join: HTMLButtonElement;
   readonly #waiting: AlcoveWaitingRoom;
+  readonly #checklist: AlcoveChecklist;
+  #checklistDone = false;
+  #failedFallback: FallbackPlan | undefined;
   readonly #call: HTMLDivElement;
   readonly #grid: AlcoveVideoGrid;
   readonly #controls: AlcoveControlBar;
@@ -188,6 +194,7 @@ export class AlcoveSession extends AlcoveElement {
     this.#quickExit = h(d, 'button', { type: 'button', part: 'quick-exit', onclick: () => this.quickExit() });
     this.#join = h(d, 'button', { type: 'button', class: 'primary', onclick: () => void this.join().catch(() => undefined) });
     this.#start = h(d, 'section', { part: 'panel start', class: 'screen', hidden: true }, h(d, 'h2', { tabIndex: -1 }), h(d, 'p'), this.#join);
+    this.#checklist = h(d, 'alcove-checklist', { part: 'checklist', hidden: true, exportparts: 'title:checklist-title,progress:checklist-progress,steps:checklist-steps,nav:checklist-nav' });
     this.#waiting = h(d, 'alcove-waiting-room', { part: 'panel waiting', hidden: true, exportparts: 'title:waiting-title,preview,preview-toggle' });
     this.#banner = h(d, 'alcove-connection-banner', { part: 'banner', exportparts: 'base:banner-base,message:banner-message' });
     this.#grid = h(d, 'alcove-video-grid', { part: 'grid', exportparts: 'tile,video,placeholder,initials,name,label,badges,badge,quality,pip-move' });
@@ -209,8 +216,12 @@ export class AlcoveSession extends AlcoveElement {
       h(d, 'button', { type: 'button', class: 'retry primary', onclick: () => void this.retry() }),
     );
     this.#ended = h(d, 'section', { part: 'panel ended', class: 'screen', hidden: true }, h(d, 'h2', { tabIndex: -1 }), h(d, 'p', { class: 'body' }), h(d, 'p', { class: 'muted close' }));
-    this.#base = h(d, 'div', { part: 'base' }, h(d, 'div', { part: 'header' }, this.#status, this.#quickExit), this.#error, this.#announcer, this.#start, this.#waiting, this.#call, this.#failed, this.#ended);
+    this.#base = h(d, 'div', { part: 'base' }, h(d, 'div', { part: 'header' }, this.#status, this.#quickExit), this.#error, this.#announcer, this.#start, this.#checklist, this.#waiting, this.#call, this.#failed, this.#ended);
     this.root.append(this.#base);
+    this.root.addEventListener('alcove-checklist-complete', () => {
+      this.#checklistDone = true;
+      this.update();
+    });
     this.#parts = [this.#waiting, this.#banner, this.#grid, this.#controls, this.#sas, this.#chat, this.#host, ...menus];
     this.root.addEventListener('alcove-panel-toggle', (e) => this.#togglePanel(e as AlcovePanelToggleEvent));
     this.root.addEventListener('alcove-unread-change', (e) => {
@@ -380,7 +391,11 @@ export class AlcoveSession extends AlcoveElement {
         this.#endReason = reason;
         this.update();
       },
-      failed: (info) => this.#reportError(info.error),
+      failed: (info) => {
+        this.#failedFallback = info.fallback;
+        this.#reportError(info.error);
+        this.update();
+      },
       error: (e) => this.#reportError(e),
     });
   }
@@ -395,6 +410,9 @@ export class AlcoveSession extends AlcoveElement {
     this.#panel = '';
     this.#waitingIds = [];
     this.#error.hidden = true;
+    this.#checklistDone = false;
+    this.#failedFallback = undefined;
+    this.#checklist.checklist = undefined;
   }
 
   #togglePanel(e: AlcovePanelToggleEvent): void {
@@ -427,9 +445,17 @@ export class AlcoveSession extends AlcoveElement {
     const s = this.#state;
     if (s === 'idle') return this.#token ? 'start' : 'idle';
     if (s === 'connecting') return this.#screen === 'failed' || this.#screen === 'ended' ? 'start' : this.#screen === 'idle' ? 'start' : this.#screen;
-    if (s === 'waiting') return 'waiting';
-    if (s === 'joined' || s === 'reconnecting') return this.#screen === 'waiting' && s === 'reconnecting' ? 'waiting' : 'call';
+    if (s === 'waiting' || (s === 'reconnecting' && (this.#screen === 'checklist' || this.#screen === 'waiting'))) return this.#needsChecklist() ? 'checklist' : 'waiting';
+    if (s === 'joined' || s === 'reconnecting') return 'call';
     return s === 'failed' ? 'failed' : 'ended';
+  }
+
+  /** A guest whose session has a checklist sees it before the waiting room, until they finish it. */
+  #needsChecklist(): boolean {
+    const cl = this.#session?.checklist as ChecklistLike | undefined;
+    if (!cl || this.#session?.role === 'host' || this.#checklistDone) return false;
+    if (this.#checklist.checklist !== cl) this.#checklist.checklist = cl;
+    return !cl.steps.every((x) => x.done);
   }
 
   protected update(): void {
@@ -439,7 +465,7 @@ export class AlcoveSession extends AlcoveElement {
     setAttr(this, 'state', this.#state);
     setAttr(this, 'screen', screen);
     this.propagate(...this.#parts);
-    setText(this.#status, this.t(STATUS[this.#state] ?? 'status.idle'));
+    setText(this.#status, this.t(screen === 'checklist' ? 'status.checklist' : (STATUS[this.#state] ?? 'status.idle')));
     setText(this.#quickExit, this.t('quickExit'));
     setAttr(this.#quickExit, 'title', this.t('quickExit.hint'));
     this.#quickExit.hidden = screen === 'call' || screen === 'ended' || screen === 'idle' || screen === 'failed';
@@ -450,6 +476,7 @@ export class AlcoveSession extends AlcoveElement {
     setText(this.#start.querySelector('p')!, this.t('start.body'));
     setText(this.#join, this.t('join'));
     this.#join.disabled = this.#state !== 'idle' && this.#state !== 'ended' && this.#state !== 'failed';
+    this.#checklist.hidden = screen !== 'checklist';
     // Waiting room
     this.#waiting.hidden = screen !== 'waiting';
     for (const a of ['host-name', 'host-credentials']) setAttr(this.#waiting, a, this.getAttribute(a));
@@ -469,7 +496,7 @@ export class AlcoveSession extends AlcoveElement {
     this.#failed.hidden = screen !== 'failed';
     setText(this.#failed.querySelector('h2')!, this.t('status.failed'));
     setText(this.#failed.querySelector('.body')!, this.t('failed.body'));
-    const number = this.fallback?.callbackNumber;
+    const number = this.fallback?.callbackNumber ?? this.#failedFallback?.callbackNumber;
     const hostName = this.getAttribute('host-name');
     const cb = this.#failed.querySelector<HTMLElement>('.callback')!;
     setText(cb, number ? (hostName ? this.t('failed.callbackNamed', { name: hostName, number }) : this.t('failed.callback', { number })) : '');
@@ -490,7 +517,7 @@ export class AlcoveSession extends AlcoveElement {
   /** On a screen change, focus goes to the new screen's heading (announced by screen readers). */
   #focusScreen(screen: Screen): void {
     const target =
-      screen === 'waiting' ? this.#waiting : screen === 'call' ? this.#call.querySelector<HTMLElement>('#call-title') : screen === 'failed' ? this.#failed.querySelector('h2') : screen === 'ended' ? this.#ended.querySelector('h2') : screen === 'start' ? this.#start.querySelector('h2') : null;
+      screen === 'waiting' ? this.#waiting : screen === 'checklist' ? this.#checklist : screen === 'call' ? this.#call.querySelector<HTMLElement>('#call-title') : screen === 'failed' ? this.#failed.querySelector('h2') : screen === 'ended' ? this.#ended.querySelector('h2') : screen === 'start' ? this.#start.querySelector('h2') : null;
     if (!target || !this.isConnected) return;
     // Only take focus from inside the element or from nowhere: never steal it from the page.
     const active = this.doc.activeElement;
