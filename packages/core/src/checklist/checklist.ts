@@ -21,10 +21,11 @@ import { ChecklistError } from './errors.js';
 import type { ChecklistEvents } from './events.js';
 import { ProgressStore, RememberedStore } from './storage.js';
 import { Submitter } from './submitter.js';
+import { buildSubmission, buildSummary } from './submission.js';
 import { type SealedSummary, encodeSummary } from './summary.js';
 import {
   CHECKLIST_TRANSITIONS, type ChecklistBinding, type ChecklistDevices, type ChecklistOptions, type ChecklistProgress, type ChecklistResult,
-  type ChecklistState, type ChecklistStateReason, DEFAULT_CHECKLIST_POLICY, type LicensureResult, toWireStatus,
+  type ChecklistState, type ChecklistStateReason, DEFAULT_CHECKLIST_POLICY, type LicensureResult,
 } from './types.js';
 
 /** The module of each built-in step id. */
@@ -351,56 +352,17 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
 
   /** What the hosts see, sealed (see {@link SealedSummary}). */
   summary(): SealedSummary {
-    const loc = this.location?.details;
-    const plan = this.emergencyPlan?.answer;
-    const env = this.environment?.details;
-    const cam = this.camera?.details;
-    const mic = this.microphone?.details;
-    const spk = this.speaker?.details;
-    const net = this.network?.result;
-    const consent = this.consent;
-    const { deviceId: _c, ...camera } = cam ?? {};
-    return {
-      at: Math.floor(this.#now()),
-      complete: this.complete,
-      steps: Object.fromEntries(this.#steps.map((s) => [s.id, toWireStatus(s.status)])),
-      ...(loc
-        ? {
-            location: {
-              ...loc.address,
-              ...(loc.licensure?.jurisdiction ? { jurisdiction: loc.licensure.jurisdiction } : {}),
-              ...(loc.licensure ? { licensure: loc.licensure.outcome } : {}),
-            },
-          }
-        : {}),
-      ...(plan ? { emergency: plan } : {}),
-      ...(env && Object.keys(env).length ? { environment: env } : {}),
-      ...(cam ? { camera } : {}),
-      ...(mic ? { microphone: { metered: mic.metered, soundDetected: mic.soundDetected, peakLevel: mic.peakLevel } } : {}),
-      ...(spk ? { speaker: { heard: spk.heard } } : {}),
-      ...(net ? { network: net } : {}),
-      ...(consent?.acknowledged && consent.details ? { consent: consent.details } : {}),
-    };
+    return buildSummary(this, Math.floor(this.#now()));
   }
 
-  /** The `checklist.submit` data for `binding` (the consent receipt signed with its ids). */
+  /** The `checklist.submit` data for `binding` (the consent receipt signed with its ids, cached). */
   submission(binding: Pick<ChecklistBinding, 'sessionId' | 'participantId' | 'signer'>): RequestData<'checklist.submit'> {
-    const policy = this.#policy;
-    const consent = this.consent;
-    let receipt: ConsentReceipt | undefined;
-    if (consent?.acknowledged && consent.details) {
-      const d = consent.details;
-      const key = [binding.sessionId, binding.participantId, binding.signer.identityKey, d.version, d.sha256, d.acknowledgedAt].join('\n');
-      if (this.#receipt?.key !== key) this.#receipt = { key, receipt: consent.receipt(binding.sessionId, binding.participantId, binding.signer) };
-      receipt = this.#receipt.receipt;
-    }
-    const location = this.location;
-    const lic = policy.licensure !== 'off' && location ? (location.licensure ?? { outcome: 'unknown' as const }) : undefined;
-    return {
-      status: { steps: Object.fromEntries(this.#steps.map((s) => [s.id, toWireStatus(s.status)])), complete: this.complete },
-      ...(receipt ? { consent: receipt } : {}),
-      ...(lic ? { licensure: { outcome: lic.outcome, ...(policy.shareJurisdiction && lic.jurisdiction ? { jurisdiction: lic.jurisdiction } : {}) } } : {}),
-    };
+    const d = this.consent?.acknowledged ? this.consent.details : undefined;
+    const key = d ? [binding.sessionId, binding.participantId, binding.signer.identityKey, d.version, d.sha256, d.acknowledgedAt].join('\n') : undefined;
+    const cached = key !== undefined && this.#receipt?.key === key ? this.#receipt.receipt : undefined;
+    const data = buildSubmission(this, binding, cached);
+    if (key !== undefined && data.consent) this.#receipt = { key, receipt: data.consent };
+    return data;
   }
 
   // --- internals ------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ export function evaluateLicensure(location: LicensureLocation, jurisdictions: re
   if (!country) return { outcome: 'unknown', reason: 'COUNTRY_MISSING' };
   const rawRegion = location.region?.trim().toUpperCase() || undefined;
   const region = rawRegion && !rawRegion.includes('-') ? `${country}-${rawRegion}` : rawRegion;
-  const inCountry = region !== undefined && region.startsWith(`${country}-`) ? region : undefined;
+  const inCountry = region?.startsWith(`${country}-`) ? region : undefined;
   const jurisdiction = inCountry ?? country;
   const list = jurisdictions.map((j) => j.toUpperCase());
   if (list.includes(country)) return { outcome: 'pass', jurisdiction };

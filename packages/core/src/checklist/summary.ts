@@ -141,7 +141,7 @@ const SUMMARY_SPEC = obj({
     }),
     true,
   ),
-  camera: f('v', obj({ width: f('w', int(100_000), true), height: f('h', int(100_000), true), frameRate: f('f', dec(1000), true), measuredFps: f('m', dec(1000), true) }), true),
+  camera: f('a', obj({ width: f('w', int(100_000), true), height: f('h', int(100_000), true), frameRate: f('f', dec(1000), true), measuredFps: f('m', dec(1000), true) }), true),
   microphone: f('m', obj({ metered: f('e', bool), soundDetected: f('s', bool), peakLevel: f('p', dec(1)) }), true),
   speaker: f('k', obj({ heard: f('h', bool) }), true),
   network: f(

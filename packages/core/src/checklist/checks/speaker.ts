@@ -170,18 +170,19 @@ export class SpeakerCheck extends BaseCheck<SpeakerDetails, SpeakerEvents> {
     };
     try {
       const id = this.#speakerId;
+      const candidate = id && !audio.setSinkId && audio.createMediaStreamDestination ? platform.createAudioElement?.() : undefined;
       if (id && audio.setSinkId) {
         await audio.setSinkId(id);
         gain.connect(audio.destination);
-      } else if (id && audio.createMediaStreamDestination && (element = platform.createAudioElement?.())?.setSinkId) {
+      } else if (id && audio.createMediaStreamDestination && candidate?.setSinkId) {
+        element = candidate;
         const dest = audio.createMediaStreamDestination();
         nodes.push(dest);
         gain.connect(dest);
-        element.srcObject = dest.stream;
-        await element.setSinkId(id);
-        await element.play();
+        candidate.srcObject = dest.stream;
+        await candidate.setSinkId(id);
+        await candidate.play();
       } else {
-        element = undefined;
         gain.connect(audio.destination);
       }
       await audio.resume().catch(() => undefined);
