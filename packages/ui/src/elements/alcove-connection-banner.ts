@@ -1,6 +1,7 @@
 import { h, setText } from '../base/dom.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import type { MessageKey } from '../i18n/messages.js';
+import { toEmergencyInfo } from '../base/checklist-adapter.js';
 
 const STYLE = `
 :host{display:block}
@@ -48,10 +49,9 @@ export class AlcoveConnectionBanner extends SessionPart {
   #tick: ReturnType<typeof setInterval> | undefined;
   #clearOk: ReturnType<typeof setTimeout> | undefined;
   /** Callback number of a participant, for the host's "call them at …" (default: the checklist's emergency info). */
-  callbackNumber: (participantId: string) => string | undefined = (id) => {
-    const info = this.session?.emergencyInfo?.(id) as { callbackNumber?: string } | undefined;
-    return info?.callbackNumber;
-  };
+  callbackNumber: (participantId: string) => string | undefined = (id) => toEmergencyInfo(this.session?.emergencyInfo?.(id))?.callbackNumber ?? this.#numbers.get(id);
+  /** Numbers seen while the person was here (the summary goes when they leave). */
+  readonly #numbers = new Map<string, string>();
 
   constructor() {
     super();
@@ -86,7 +86,8 @@ export class AlcoveConnectionBanner extends SessionPart {
   }
 
   protected handlers(): SessionHandlers {
-    return {
+    return ({
+      checklistSummary: (id: string) => this.#remember(id),
       stateChanged: (c) => {
         if (c.to === 'reconnecting') {
           this.#recovered = false;
@@ -97,6 +98,7 @@ export class AlcoveConnectionBanner extends SessionPart {
         this.update();
       },
       participantUpdated: (p) => {
+        this.#remember(p.id);
         if (p.connection === 'reconnecting') this.#dropped.set(p.id, p.displayName);
         else if (this.#dropped.delete(p.id)) {
           this.#back.set(p.id, p.displayName);
@@ -113,10 +115,16 @@ export class AlcoveConnectionBanner extends SessionPart {
         this.update();
       },
       participantJoined: (p) => {
+        this.#remember(p.id);
         this.#failed.delete(p.id);
         this.update();
       },
-    };
+    }) as SessionHandlers;
+  }
+
+  #remember(id: string): void {
+    const n = toEmergencyInfo(this.session?.emergencyInfo?.(id))?.callbackNumber;
+    if (n) this.#numbers.set(id, n);
   }
 
   /** The notice in force, most important first. */
