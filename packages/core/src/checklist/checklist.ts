@@ -206,6 +206,16 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     return s;
   }
 
+  /** A custom step (`custom-…`) by id. */
+  custom(id: string): CustomCheck | undefined {
+    const s = this.step(id);
+    return s instanceof CustomCheck ? s : undefined;
+  }
+  /** The custom steps, in policy order. */
+  get customSteps(): readonly CustomCheck[] {
+    return this.#steps.filter((s): s is CustomCheck => s instanceof CustomCheck);
+  }
+
   get consent(): ConsentCheck | undefined {
     return this.step('consent');
   }
