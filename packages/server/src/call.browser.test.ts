@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser, launchBrowser, measureAudioLevel, startStaticServer, waitForVideoFrames, type StaticServer, type TestBrowser,
-} from '@alcove/testing';
+import { bundleForBrowser, measureAudioLevel, startCall, startStaticServer, waitFor, waitForVideoFrames, type CallFixture } from '@alcove/testing';
 import { mintJoinToken } from './auth/tokens.js';
 import { createLogger } from './logger.js';
 import { createAlcoveServer, type AlcoveServer } from './server.js';
@@ -23,47 +18,50 @@ const HTML = `<!doctype html><meta charset="utf-8"><title>call</title>
 const SECRET = 'browser-test-secret-browser-test-secret-01';
 
 describe('a two-party call through @alcove/server in Chromium', () => {
-  let server: AlcoveServer;
-  let web: StaticServer;
-  let tb: TestBrowser;
+  let call: CallFixture<AlcoveServer>;
   let host: Page;
   let client: Page;
   let sid = '';
-  let dataDir = '';
   const logLines: string[] = [];
+  const server = (): AlcoveServer => call.server;
 
   beforeAll(async () => {
     const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
       resolveDir: fileURLToPath(new URL('..', import.meta.url)),
     });
-    web = await startStaticServer({ '/index.html': HTML, '/page.js': js });
-    dataDir = mkdtempSync(join(tmpdir(), 'alcove-call-'));
-    server = await createAlcoveServer({
-      port: 0,
-      tokens: { hs256Secret: SECRET },
-      allowedOrigins: [new URL(web.url).origin],
-      dataDir,
-      logger: createLogger({ level: 'info', sink: (l) => logLines.push(l) }),
-      limits: { rateLimit: { perSecond: 1e6, burst: 1e6, maxStrikes: 1e6 } },
+    // The site comes first: the server allows only its origin.
+    const web = await startStaticServer({ '/index.html': HTML, '/page.js': js });
+    call = await startCall<AlcoveServer>({
+      tmpPrefix: 'alcove-call-',
+      server: async ({ dataDir }) => {
+        const s = await createAlcoveServer({
+          port: 0,
+          tokens: { hs256Secret: SECRET },
+          allowedOrigins: [new URL(web.url).origin],
+          dataDir,
+          logger: createLogger({ level: 'info', sink: (l) => logLines.push(l) }),
+          limits: { rateLimit: { perSecond: 1e6, burst: 1e6, maxStrikes: 1e6 } },
+        });
+        await s.start();
+        return s;
+      },
+      site: async () => web, // closed by the fixture from here on
+    }).catch(async (e: unknown) => {
+      await web.close();
+      throw e;
     });
-    await server.start();
-    sid = server.registry.create({ maxParticipants: 4 }).id;
-    tb = await launchBrowser();
-    host = await tb.newPage();
-    client = await tb.newPage();
-    await Promise.all([host.goto(`${web.url}/index.html`), client.goto(`${web.url}/index.html`)]);
+    sid = server().registry.create({ maxParticipants: 4 }).id;
+    host = await call.newPage('/index.html');
+    client = await call.newPage('/index.html');
     await Promise.all([host.waitForFunction(() => (globalThis as any).appReady), client.waitForFunction(() => (globalThis as any).appReady)]);
   });
 
   afterAll(async () => {
-    await tb?.close();
-    await web?.close();
-    await server?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await call?.close(); // closes both pages' contexts, the browser, the site, the server, the data folder
   });
 
   it('admits the client from the waiting room and both sides decode each other', async () => {
-    const wsUrl = server.wsUrl as string;
+    const wsUrl = server().wsUrl as string;
     const hostToken = await mintJoinToken({ sid, pid: 'therapist', role: 'host', name: 'Thea Therapist' }, { hs256Secret: SECRET, ttlS: 600 });
     const clientToken = await mintJoinToken({ sid, pid: 'client', role: 'client', name: 'Cleo Client' }, { hs256Secret: SECRET, ttlS: 600 });
     await host.evaluate((u) => (globalThis as any).app.connect(u), wsUrl);
@@ -84,15 +82,18 @@ describe('a two-party call through @alcove/server in Chromium', () => {
     const atHost = await waitForVideoFrames(host, '#remote', 15, 45_000);
     expect(atClient.width).toBeGreaterThan(0);
     expect(atHost.width).toBeGreaterThan(0);
-    expect(await host.evaluate(() => (globalThis as any).app.consumedCount())).toBe(2);
-    expect(await client.evaluate(() => (globalThis as any).app.consumedCount())).toBe(2);
-    expect(await measureAudioLevel(client, 'remoteStream', 1500)).toBeGreaterThan(0.001);
+    // Audio and video are consumed separately: wait for both consumers (and never more).
+    const consumed = (p: Page): Promise<number> => p.evaluate(() => (globalThis as any).app.consumedCount() as number);
+    expect(await waitFor('the host to consume audio and video', () => consumed(host), (n) => n >= 2)).toBe(2);
+    expect(await waitFor('the client to consume audio and video', () => consumed(client), (n) => n >= 2)).toBe(2);
+    const level = await waitFor('the client to hear the host', () => measureAudioLevel(client, 'remoteStream', 500), (l) => l > 0.001);
+    expect(level).toBeGreaterThan(0.001);
   });
 
   it('keeps the call decoding while 10^4 malformed messages hit an authenticated socket in the same room', async () => {
     const token = await mintJoinToken({ sid, pid: 'fuzzer', role: 'interpreter', name: 'Fuzz' }, { hs256Secret: SECRET, ttlS: 600 });
     const join = async (): Promise<TestClient> => {
-      const c = await TestClient.connect(server.wsUrl as string);
+      const c = await TestClient.connect(server().wsUrl as string);
       const r = await c.call('session.join', { token, e2ee: true });
       if (r.state === 'waiting') {
         await host.evaluate(() => (globalThis as any).app.request('host.admit', { participantId: 'fuzzer' }));
