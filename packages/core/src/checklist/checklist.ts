@@ -278,8 +278,8 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
       if (otherSession) for (const s of this.#steps) if (!DEVICE_STEPS.has(s.id)) s.reset();
       if (JSON.stringify(binding.policy) !== JSON.stringify(this.#policy)) this.#rebuild(binding.policy);
     });
-    this.#announce('policy');
     this.#submitter.resume();
+    this.#announce('policy', false);
     this.#submitter.schedule(0);
   }
 
@@ -443,12 +443,12 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   }
 
   /** After a quiet batch: save, tell listeners once, submit. */
-  #announce(reason: ChecklistStateReason): void {
+  #announce(reason: ChecklistStateReason, submit = true): void {
     this.#persist();
     this.emit('stepsChanged', this.#steps);
     this.emit('progress', this.progress);
     this.#updateState(reason);
-    if (this.#binding) this.#submitter.schedule();
+    if (submit && this.#binding) this.#submitter.schedule();
   }
 
   #persist(): void {

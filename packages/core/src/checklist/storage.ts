@@ -150,8 +150,8 @@ export class ProgressStore {
     const steps: Record<string, PersistedStep> = {};
     for (const [id, s] of Object.entries(raw.steps)) {
       if (!isRecord(s) || !(STEP_STATUSES as readonly string[]).includes(s.status as string)) continue;
-      const status = s.status as StepStatus;
-      if (status === 'running') continue;
+      // A step saved mid-run resumes idle (its answers, if any, are replayed through validation).
+      const status: StepStatus = s.status === 'running' ? 'idle' : (s.status as StepStatus);
       steps[id] = {
         status,
         ...(typeof s.reason === 'string' ? { reason: s.reason as PersistedStep['reason'] } : {}),
