@@ -67,7 +67,7 @@ export class AlcoveChatPanel extends SessionPart {
   }
 
   readonly #title: HTMLHeadingElement;
-  readonly #log: HTMLOListElement;
+  readonly #log: HTMLDivElement;
   readonly #empty: HTMLParagraphElement;
   readonly #label: HTMLLabelElement;
   readonly #input: HTMLTextAreaElement;
@@ -79,7 +79,7 @@ export class AlcoveChatPanel extends SessionPart {
     super();
     const d = this.doc;
     this.#title = h(d, 'h2', { part: 'title', tabIndex: -1 });
-    this.#log = h(d, 'ol', { part: 'log', role: 'log', 'aria-live': 'polite', tabIndex: 0 });
+    this.#log = h(d, 'div', { part: 'log', role: 'log', 'aria-live': 'polite', tabIndex: 0 });
     this.#empty = h(d, 'p', { class: 'muted' });
     this.#label = h(d, 'label', { htmlFor: 'msg' });
     this.#input = h(d, 'textarea', { part: 'input', id: 'msg', rows: 1, maxLength: 2000 });
@@ -166,7 +166,7 @@ export class AlcoveChatPanel extends SessionPart {
       this.#lines,
       (l) => l.id,
       (l) => {
-        const li = h(this.doc, 'li', { part: 'message', class: l.mine ? 'mine' : '' }, h(this.doc, 'span', { part: 'sender' }), h(this.doc, 'span', { class: 'text' }, ...linkify(this.doc, l.text)), h(this.doc, 'span', { class: 'meta' }));
+        const li = h(this.doc, 'div', { part: 'message', class: l.mine ? 'mine' : '' }, h(this.doc, 'span', { part: 'sender' }), h(this.doc, 'span', { class: 'text' }, ...linkify(this.doc, l.text)), h(this.doc, 'span', { class: 'meta' }));
         return li;
       },
       (li, l) => {

@@ -169,7 +169,10 @@ export class AlcoveSecurityCode extends SessionPart {
       this.#verified.add(`${this.session?.participantId ?? ''}>${peer}`);
       const e = this.#entries.get(peer);
       if (e) e.changed = false;
+      const hadFocus = this.root.activeElement === match || this.root.activeElement === null;
       this.update();
+      // Focus stays in the entry: on the confirmation that replaced the button.
+      if (hadFocus && match.hidden) li.querySelector<HTMLElement>('.confirmed')?.focus();
     }
   }
 }

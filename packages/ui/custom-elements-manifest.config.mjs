@@ -1,0 +1,20 @@
+/** The custom-elements manifest of @alcove/ui, from the JSDoc of each element (`pnpm --filter @alcove/ui manifest`). */
+export default {
+  globs: ['src/elements/*.ts', 'src/base/alcove-element.ts', 'src/base/session-part.ts'],
+  exclude: ['src/**/*.test.ts'],
+  outdir: '.',
+  dev: false,
+  plugins: [
+    {
+      name: 'alcove-private-members',
+      packageLinkPhase({ customElementsManifest }) {
+        // Private (#) members and inherited plumbing are not part of the documented API.
+        for (const mod of customElementsManifest.modules) {
+          for (const d of mod.declarations ?? []) {
+            if (d.members) d.members = d.members.filter((m) => !m.name.startsWith('#') && m.privacy !== 'private' && m.privacy !== 'protected');
+          }
+        }
+      },
+    },
+  ],
+};
