@@ -31,7 +31,13 @@ const policy: ChecklistPolicyInfo = {
   cancellationPolicy: 'Cancel a day ahead.',
 };
 const address = { country: 'US', region: 'US-MS', locality: 'Jackson', street: '1 Capitol St' };
-const plan = { contactName: 'Sam', contactPhone: '601 555 0100', callbackPhone: '601-555-0199', plan: 'client-rejoins' as const, cancellationPolicyAcknowledged: true };
+const plan = {
+  contactName: 'Sam',
+  contactPhone: '601 555 0100',
+  callbackPhone: '601-555-0199',
+  plan: 'client-rejoins' as const,
+  cancellationPolicyAcknowledged: true,
+};
 
 /** Answers every required step (location in another region: licensure warns). */
 async function answerAll(c: Checklist): Promise<void> {
@@ -94,7 +100,13 @@ describe('Checklist', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(b.submitted).toHaveLength(1);
     expect(b.submitted[0]!.status.steps).toEqual({
-      consent: 'pending', location: 'pending', 'emergency-plan': 'pending', environment: 'pending', camera: 'pending', network: 'pending', 'custom-fees': 'pending',
+      consent: 'pending',
+      location: 'pending',
+      'emergency-plan': 'pending',
+      environment: 'pending',
+      camera: 'pending',
+      network: 'pending',
+      'custom-fees': 'pending',
     });
     expect(b.submitted[0]!.licensure).toEqual({ outcome: 'unknown' });
     await answerAll(c); // five changes in a row
@@ -106,7 +118,14 @@ describe('Checklist', () => {
     expect(last.status.complete).toBe(true);
     expect(last.status.steps).toMatchObject({ consent: 'passed', location: 'warning', 'custom-fees': 'passed', camera: 'pending' });
     expect(last.licensure).toEqual({ outcome: 'warn' }); // jurisdiction only when the policy shares it
-    expect(verifyConsentReceipt(last.consent!, { sessionId: 'session-1', participantId: 'client-1', document: policy.consent!, identityKey: b.signer.identityKey })).toBe(true);
+    expect(
+      verifyConsentReceipt(last.consent!, {
+        sessionId: 'session-1',
+        participantId: 'client-1',
+        document: policy.consent!,
+        identityKey: b.signer.identityKey,
+      }),
+    ).toBe(true);
     expect(submitted.at(-1)).toEqual({ admissible: true, missing: ['camera', 'network'] });
     expect(c.admission).toEqual({ admissible: true, missing: ['camera', 'network'] });
     // nothing changed: nothing sent
@@ -136,8 +155,11 @@ describe('Checklist', () => {
     expect(parseSummary(encodeSummary(summary))).toEqual(summary);
     expect(summary.location).toEqual({ ...address, jurisdiction: 'US-MS', licensure: 'warn' });
     expect(summary.emergency).toMatchObject({
-      contactName: 'Sam', contactPhone: { entered: '601 555 0100', e164: '+16015550100' }, callbackPhone: { e164: '+16015550199' },
-      plan: 'client-rejoins', cancellationPolicyAcknowledged: true,
+      contactName: 'Sam',
+      contactPhone: { entered: '601 555 0100', e164: '+16015550100' },
+      callbackPhone: { e164: '+16015550199' },
+      plan: 'client-rejoins',
+      cancellationPolicyAcknowledged: true,
     });
     expect(summary.environment).toMatchObject({ privateSpace: true, connectionType: 'wifi' });
     expect(summary.camera).toEqual({ width: 1280, height: 720, frameRate: 30 });
@@ -188,7 +210,7 @@ describe('Checklist', () => {
     c.close();
   });
 
-  it('runs the network test only once bound, through the session\'s requests', async () => {
+  it("runs the network test only once bound, through the session's requests", async () => {
     const platform = createTestPlatform();
     const c = new Checklist({ policy, platform });
     await expect(c.network!.run()).rejects.toMatchObject({ code: 'CHECKLIST_NOT_BOUND' });
@@ -264,10 +286,21 @@ describe('Checklist', () => {
     first.location!.setAddress(address);
     first.close();
     vi.advanceTimersByTime(61_000);
-    expect(new Checklist({ policy, platform: createTestPlatform({ sessionStorage }), resumeMaxAgeMs: 60_000 }).location!.status).toBe('idle');
+    expect(new Checklist({ policy, platform: createTestPlatform({ sessionStorage }), resumeMaxAgeMs: 60_000 }).location!.status).toBe(
+      'idle',
+    );
 
     const key = STORAGE_KEYS.progress('default');
-    for (const bad of ['{not json', '[]', JSON.stringify({ v: 1, savedAt: Date.now(), steps: { location: { status: 'passed', state: { address: { country: 'USA' } } } }, devices: {} })]) {
+    for (const bad of [
+      '{not json',
+      '[]',
+      JSON.stringify({
+        v: 1,
+        savedAt: Date.now(),
+        steps: { location: { status: 'passed', state: { address: { country: 'USA' } } } },
+        devices: {},
+      }),
+    ]) {
       sessionStorage.set(key, bad);
       const c = new Checklist({ policy, platform: createTestPlatform({ sessionStorage }) });
       expect(c.location!.status).toBe('idle');
@@ -281,7 +314,13 @@ describe('Checklist', () => {
     const json = JSON.stringify(c);
     const back = JSON.parse(json) as ReturnType<Checklist['result']>;
     expect(back).toEqual(c.result());
-    expect(back).toMatchObject({ version: 1, state: 'complete', complete: true, licensure: { outcome: 'warn' }, devices: { cameraId: 'cam-1' } });
+    expect(back).toMatchObject({
+      version: 1,
+      state: 'complete',
+      complete: true,
+      licensure: { outcome: 'warn' },
+      devices: { cameraId: 'cam-1' },
+    });
     expect(back.steps.find((s) => s.id === 'camera')).toMatchObject({ status: 'passed', details: { width: 1280 } });
     expect(json).not.toContain('getTracks');
   });

@@ -1,79 +1,47 @@
 import {
-  type BuiltInStepId, CHECKLIST_STEP_IDS, type ChecklistPolicyInfo, type ChecklistStepDef, type ConsentReceipt, NETWORK_TEST_LIMITS, type RequestData,
-  type ResponseData, isChecklistStepId,
+  type BuiltInStepId,
+  type ChecklistPolicyInfo,
+  type ConsentReceipt,
+  type RequestData,
+  type ResponseData,
+  isChecklistStepId,
 } from '@alcove/protocol';
 import { createBrowserPlatform } from '../platform/browser-platform.js';
 import type { Platform } from '../platform/platform.js';
 import { AlcoveError } from '../session/errors.js';
 import { GuardedEmitter } from '../session/guarded-emitter.js';
 import type { BaseCheck, CheckContext, PersistedStep, ResolvedChecklistOptions } from './checks/base.js';
-import { BrowserCheck } from './checks/browser.js';
-import { CameraCheck } from './checks/camera.js';
-import { ConsentCheck } from './checks/consent.js';
+import type { BrowserCheck } from './checks/browser.js';
+import type { CameraCheck } from './checks/camera.js';
+import type { ConsentCheck } from './checks/consent.js';
 import { CustomCheck } from './checks/custom.js';
-import { EmergencyPlanCheck } from './checks/emergency-plan.js';
-import { EnvironmentCheck } from './checks/environment.js';
-import { LocationCheck } from './checks/location.js';
-import { MICROPHONE_DEFAULTS, MicrophoneCheck } from './checks/microphone.js';
-import { NetworkCheck } from './checks/network.js';
-import { SPEAKER_DEFAULTS, SpeakerCheck } from './checks/speaker.js';
+import type { EmergencyPlanCheck } from './checks/emergency-plan.js';
+import type { EnvironmentCheck } from './checks/environment.js';
+import type { LocationCheck } from './checks/location.js';
+import type { MicrophoneCheck } from './checks/microphone.js';
+import type { NetworkCheck } from './checks/network.js';
+import type { SpeakerCheck } from './checks/speaker.js';
 import { ChecklistError } from './errors.js';
 import type { ChecklistEvents } from './events.js';
+import { type AnyCheck, type CheckById, DEVICE_STEPS, createCheck, resolveOptions } from './registry.js';
 import { ProgressStore, RememberedStore } from './storage.js';
 import { Submitter } from './submitter.js';
 import { buildSubmission, buildSummary } from './submission.js';
 import { type SealedSummary, encodeSummary } from './summary.js';
 import {
-  CHECKLIST_TRANSITIONS, type ChecklistBinding, type ChecklistDevices, type ChecklistOptions, type ChecklistProgress, type ChecklistResult,
-  type ChecklistState, type ChecklistStateReason, DEFAULT_CHECKLIST_POLICY, type LicensureResult,
+  CHECKLIST_TRANSITIONS,
+  type ChecklistBinding,
+  type ChecklistDevices,
+  type ChecklistOptions,
+  type ChecklistProgress,
+  type ChecklistResult,
+  type ChecklistState,
+  type ChecklistStateReason,
+  DEFAULT_CHECKLIST_POLICY,
+  type LicensureResult,
 } from './types.js';
 
-/** The module of each built-in step id. */
-export interface CheckById {
-  consent: ConsentCheck;
-  location: LocationCheck;
-  'emergency-plan': EmergencyPlanCheck;
-  environment: EnvironmentCheck;
-  browser: BrowserCheck;
-  camera: CameraCheck;
-  microphone: MicrophoneCheck;
-  speaker: SpeakerCheck;
-  network: NetworkCheck;
-}
-/** Any step of a checklist. */
-export type AnyCheck = CheckById[BuiltInStepId] | CustomCheck;
-
-const FACTORIES: { readonly [K in BuiltInStepId]: new (def: ChecklistStepDef, ctx: CheckContext) => CheckById[K] } = {
-  consent: ConsentCheck,
-  location: LocationCheck,
-  'emergency-plan': EmergencyPlanCheck,
-  environment: EnvironmentCheck,
-  browser: BrowserCheck,
-  camera: CameraCheck,
-  microphone: MicrophoneCheck,
-  speaker: SpeakerCheck,
-  network: NetworkCheck,
-};
-
-/** Steps whose results describe this device, not this session: kept when another session binds. */
-const DEVICE_STEPS: ReadonlySet<string> = new Set(['browser', 'camera', 'microphone', 'speaker']);
-
-function resolveOptions(o: ChecklistOptions): ResolvedChecklistOptions {
-  return {
-    rememberAnswers: o.rememberAnswers ?? false,
-    rememberConsent: o.rememberConsent ?? true,
-    storageKey: o.storageKey ?? 'default',
-    resumeMaxAgeMs: o.resumeMaxAgeMs ?? 4 * 60 * 60 * 1000,
-    submitDebounceMs: o.submitDebounceMs ?? 300,
-    requireE2ee: o.requireE2ee ?? true,
-    camera: { measureMs: o.camera?.measureMs ?? 1500 },
-    microphone: { ...MICROPHONE_DEFAULTS, ...o.microphone },
-    speaker: { ...SPEAKER_DEFAULTS, ...o.speaker },
-    networkTestMaxMs: Math.min(o.networkTestMaxMs ?? NETWORK_TEST_LIMITS.maxDurationMs, NETWORK_TEST_LIMITS.maxDurationMs),
-  };
-}
-
-const isBuiltIn = (id: string): id is BuiltInStepId => (CHECKLIST_STEP_IDS as readonly string[]).includes(id);
+export type { AnyCheck, CheckById } from './registry.js';
 
 /**
  * The pre-session checklist, driven by the session policy: which steps, which are required, custom
@@ -184,7 +152,10 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     const speakerId = this.speaker?.speakerId ?? this.#deviceIds.speakerId;
     const cameraStream = this.camera?.stream;
     return {
-      ...(cameraId ? { cameraId } : {}), ...(microphoneId ? { microphoneId } : {}), ...(speakerId ? { speakerId } : {}), ...(cameraStream ? { cameraStream } : {}),
+      ...(cameraId ? { cameraId } : {}),
+      ...(microphoneId ? { microphoneId } : {}),
+      ...(speakerId ? { speakerId } : {}),
+      ...(cameraStream ? { cameraStream } : {}),
     };
   }
 
@@ -264,8 +235,17 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   bind(binding: ChecklistBinding): void {
     this.#assertOpen();
     const b = binding as Partial<ChecklistBinding> | undefined;
-    if (!b || typeof b.sessionId !== 'string' || typeof b.participantId !== 'string' || !b.policy || !b.signer || typeof b.signer.sign !== 'function'
-      || typeof b.submit !== 'function' || typeof b.seal !== 'function' || typeof b.request !== 'function') {
+    if (
+      !b ||
+      typeof b.sessionId !== 'string' ||
+      typeof b.participantId !== 'string' ||
+      !b.policy ||
+      !b.signer ||
+      typeof b.signer.sign !== 'function' ||
+      typeof b.submit !== 'function' ||
+      typeof b.seal !== 'function' ||
+      typeof b.request !== 'function'
+    ) {
       throw new AlcoveError('INVALID_ARGUMENT', 'bind() needs sessionId, participantId, policy, signer, submit, seal and request');
     }
     const otherSession = this.#sessionId !== undefined && this.#sessionId !== binding.sessionId;
@@ -368,7 +348,9 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   /** The `checklist.submit` data for `binding` (the consent receipt signed with its ids, cached). */
   submission(binding: Pick<ChecklistBinding, 'sessionId' | 'participantId' | 'signer'>): RequestData<'checklist.submit'> {
     const d = this.consent?.acknowledged ? this.consent.details : undefined;
-    const key = d ? [binding.sessionId, binding.participantId, binding.signer.identityKey, d.version, d.sha256, d.acknowledgedAt].join('\n') : undefined;
+    const key = d
+      ? [binding.sessionId, binding.participantId, binding.signer.identityKey, d.version, d.sha256, d.acknowledgedAt].join('\n')
+      : undefined;
     const cached = key !== undefined && this.#receipt?.key === key ? this.#receipt.receipt : undefined;
     const data = buildSubmission(this, binding, cached);
     if (key !== undefined && data.consent) this.#receipt = { key, receipt: data.consent };
@@ -407,7 +389,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
         existing.applyDef(def);
         next.push(existing);
       } else {
-        next.push(isBuiltIn(def.id) ? new FACTORIES[def.id](def, this.#ctx) : new CustomCheck(def, this.#ctx));
+        next.push(createCheck(def, this.#ctx));
       }
     }
     for (const removed of old.values()) removed.close();
@@ -459,7 +441,13 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     }
     const { cameraStream: _s, ...devices } = this.devices;
     this.#deviceIds = devices;
-    this.#progress.save({ v: 1, savedAt: Math.floor(this.#now()), ...(this.#sessionId ? { sessionId: this.#sessionId } : {}), steps, devices });
+    this.#progress.save({
+      v: 1,
+      savedAt: Math.floor(this.#now()),
+      ...(this.#sessionId ? { sessionId: this.#sessionId } : {}),
+      steps,
+      devices,
+    });
   }
 
   #updateState(reason: ChecklistStateReason): void {
@@ -487,7 +475,10 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
         this.#lastSealed = sealKey;
       } catch (e) {
         // sealing is the session's; a failure there must not hold back the status submission
-        this.emit('error', e instanceof AlcoveError ? e : new AlcoveError('E2EE_HANDSHAKE_REFUSED', 'sealing the checklist summary failed', { cause: e }));
+        this.emit(
+          'error',
+          e instanceof AlcoveError ? e : new AlcoveError('E2EE_HANDSHAKE_REFUSED', 'sealing the checklist summary failed', { cause: e }),
+        );
       }
     }
     const data = this.submission(b);

@@ -27,7 +27,11 @@ export interface LicensureLocation {
  * evaluateLicensure({ country: 'US', region: 'US-TN' }, ['US-TN', 'US-GA'], 'block'); // { outcome: 'pass', jurisdiction: 'US-TN' }
  * evaluateLicensure({ country: 'US', region: 'US-MS' }, ['US-TN'], 'warn');           // { outcome: 'warn', jurisdiction: 'US-MS', reason: 'OTHER_REGION' }
  */
-export function evaluateLicensure(location: LicensureLocation, jurisdictions: readonly string[], mode: LicensureMode): LicensureResult | undefined {
+export function evaluateLicensure(
+  location: LicensureLocation,
+  jurisdictions: readonly string[],
+  mode: LicensureMode,
+): LicensureResult | undefined {
   if (mode === 'off') return undefined;
   const country = location.country?.trim().toUpperCase() || undefined;
   if (!country) return { outcome: 'unknown', reason: 'COUNTRY_MISSING' };

@@ -18,7 +18,10 @@ function setup(link = new FakeLink()) {
 }
 
 /** Runs the test under fake timers until it settles (at most 12 s of fake time). */
-async function run(s: ReturnType<typeof setup>, signal?: AbortSignal): Promise<{ result?: NetworkTestResult; error?: unknown; elapsed: number }> {
+async function run(
+  s: ReturnType<typeof setup>,
+  signal?: AbortSignal,
+): Promise<{ result?: NetworkTestResult; error?: unknown; elapsed: number }> {
   const t0 = Date.now();
   let settled: { result?: NetworkTestResult; error?: unknown } | undefined;
   runNetworkTest({ request: s.server.request, platform: s.platform, signal, onProgress: (f) => s.progress.push(f) }).then(
@@ -51,7 +54,11 @@ describe('runNetworkTest', () => {
     expect(methods[0]).toBe('network.testStart');
     expect(s.server.count('network.testConnect')).toBe(2);
     expect(s.server.count('network.testProduce')).toBe(1);
-    expect(s.server.calls.find((c) => c.method === 'network.testProduce')!.data).toMatchObject({ testId: 'test-1', kind: 'video', rtpCapabilities: { codecs: [] } });
+    expect(s.server.calls.find((c) => c.method === 'network.testProduce')!.data).toMatchObject({
+      testId: 'test-1',
+      kind: 'video',
+      rtpCapabilities: { codecs: [] },
+    });
     expect(s.server.count('network.testStats')).toBeGreaterThan(0);
     expect(methods.at(-1)).toBe('network.testEnd');
     expect(s.devices[0]!.loaded).toBe(true);

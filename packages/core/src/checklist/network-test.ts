@@ -73,7 +73,10 @@ export interface NetworkTestResult extends NetworkMeasures {
  */
 export function classifyNetwork(m: NetworkMeasures): { quality: NetworkQuality; recommended: RecommendedMode } {
   const within = (t: { rttMs: number; jitterMs: number; lossPct: number; kbps: number }): boolean =>
-    (m.rttMs === undefined || m.rttMs <= t.rttMs) && (m.jitterMs === undefined || m.jitterMs <= t.jitterMs) && m.lossPct <= t.lossPct && m.kbps >= t.kbps;
+    (m.rttMs === undefined || m.rttMs <= t.rttMs) &&
+    (m.jitterMs === undefined || m.jitterMs <= t.jitterMs) &&
+    m.lossPct <= t.lossPct &&
+    m.kbps >= t.kbps;
   const quality: NetworkQuality = within(NETWORK_THRESHOLDS.good) ? 'good' : within(NETWORK_THRESHOLDS.fair) ? 'fair' : 'poor';
   const v = NETWORK_THRESHOLDS.video;
   return { quality, recommended: m.kbps >= v.minKbps && m.lossPct < v.maxLossPct ? 'video' : 'audio-only' };
@@ -130,7 +133,9 @@ export function rttFromStats(report: Stats): number | undefined {
 }
 
 /** The video inbound-rtp entry of a consumer's stats. */
-export function inboundFromStats(report: Stats): { t?: number; bytes: number; received: number; lost: number; jitterMs?: number } | undefined {
+export function inboundFromStats(
+  report: Stats,
+): { t?: number; bytes: number; received: number; lost: number; jitterMs?: number } | undefined {
   for (const s of report.values()) {
     if (s.type !== 'inbound-rtp' || (s.kind ?? s.mediaType) !== 'video') continue;
     const jitter = num(s.jitter);
@@ -147,7 +152,8 @@ export function inboundFromStats(report: Stats): { t?: number; bytes: number; re
 }
 
 const rate = (a: Sample, b: Sample): number => (b.t > a.t ? ((b.bytes - a.bytes) * 8) / (b.t - a.t) : 0);
-const lossPct = (lost: number, received: number): number => (lost + received > 0 ? (Math.max(0, lost) / (Math.max(0, lost) + Math.max(0, received))) * 100 : 0);
+const lossPct = (lost: number, received: number): number =>
+  lost + received > 0 ? (Math.max(0, lost) / (Math.max(0, lost) + Math.max(0, received))) * 100 : 0;
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 
 /** The measures of the samples within the last `windowMs` (at least two samples with media). */
@@ -163,7 +169,10 @@ export function measuresOf(samples: readonly Sample[], windowMs: number): Networ
   const up0 = ups[0];
   const up1 = ups[ups.length - 1];
   const up = up0 && up1 && up1 !== up0 ? lossPct((up1.upLost ?? 0) - (up0.upLost ?? 0), (up1.upReceived ?? 0) - (up0.upReceived ?? 0)) : 0;
-  const rtts = window.map((s) => s.rttMs).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  const rtts = window
+    .map((s) => s.rttMs)
+    .filter((x): x is number => x !== undefined)
+    .sort((a, b) => a - b);
   const rtt = rtts.length ? rtts[Math.floor(rtts.length / 2)] : undefined;
   const jitters = [last.jitterMs, up1?.upJitterMs].filter((x): x is number => x !== undefined);
   return {
@@ -267,7 +276,8 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
     progress(0.05);
     const device: Device = await race(platform.createDevice());
     await race(device.load({ routerRtpCapabilities: start.rtpCapabilities as ms.RtpCapabilities }));
-    if (!device.canProduce('video')) throw new ChecklistError('NETWORK_TEST_FAILED', 'this browser cannot send video to the server', { stepId: 'network' });
+    if (!device.canProduce('video'))
+      throw new ChecklistError('NETWORK_TEST_FAILED', 'this browser cannot send video to the server', { stepId: 'network' });
     progress(0.1);
     const params = (t: ResponseData<'network.testStart'>['send']): ms.TransportOptions => ({
       id: t.transportId,
@@ -279,7 +289,11 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
     recv = device.createRecvTransport(params(start.recv));
     for (const t of [send, recv]) {
       t.on('connect', ({ dtlsParameters }, ok, fail) => {
-        request('network.testConnect', { testId: id, transportId: t.id, dtlsParameters: dtlsParameters as RequestData<'network.testConnect'>['dtlsParameters'] })
+        request('network.testConnect', {
+          testId: id,
+          transportId: t.id,
+          dtlsParameters: dtlsParameters as RequestData<'network.testConnect'>['dtlsParameters'],
+        })
           .then(() => ok())
           .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
       });
@@ -299,7 +313,8 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
     });
     probe = platform.createProbeTrack?.({ width: NETWORK_PROBE.width, height: NETWORK_PROBE.height, frameRate: NETWORK_PROBE.frameRate });
-    if (!probe) throw new ChecklistError('NETWORK_TEST_FAILED', 'no probe track can be drawn here (canvas captureStream)', { stepId: 'network' });
+    if (!probe)
+      throw new ChecklistError('NETWORK_TEST_FAILED', 'no probe track can be drawn here (canvas captureStream)', { stepId: 'network' });
     producer = await race(
       send.produce({
         track: probe.track,
@@ -312,7 +327,12 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
     const back = loop;
     if (!back) throw new ChecklistError('NETWORK_TEST_FAILED', 'the server did not return the probe', { stepId: 'network' });
     consumer = await race(
-      recv.consume({ id: back.consumerId, producerId: back.producerId, kind: back.kind, rtpParameters: back.rtpParameters as ms.RtpParameters }),
+      recv.consume({
+        id: back.consumerId,
+        producerId: back.producerId,
+        kind: back.kind,
+        rtpParameters: back.rtpParameters as ms.RtpParameters,
+      }),
     );
     progress(0.2);
 
@@ -332,7 +352,8 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
           wantUplink ? request('network.testStats', { testId: id }).catch(() => undefined) : Promise.resolve(undefined),
         ]),
       );
-      if (up) uplink = { received: up.packetsReceived, lost: up.packetsLost, ...(up.jitterMs !== undefined ? { jitterMs: up.jitterMs } : {}) };
+      if (up)
+        uplink = { received: up.packetsReceived, lost: up.packetsLost, ...(up.jitterMs !== undefined ? { jitterMs: up.jitterMs } : {}) };
       const inbound = inboundFromStats(recvStats);
       const rtt = rttFromStats(sendStats);
       const sample: Sample = {
@@ -342,7 +363,9 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         lost: inbound?.lost ?? 0,
         ...(inbound?.jitterMs !== undefined ? { jitterMs: inbound.jitterMs } : {}),
         ...(rtt !== undefined ? { rttMs: rtt } : {}),
-        ...(uplink ? { upReceived: uplink.received, upLost: uplink.lost, ...(uplink.jitterMs !== undefined ? { upJitterMs: uplink.jitterMs } : {}) } : {}),
+        ...(uplink
+          ? { upReceived: uplink.received, upLost: uplink.lost, ...(uplink.jitterMs !== undefined ? { upJitterMs: uplink.jitterMs } : {}) }
+          : {}),
       };
       const prev = samples[samples.length - 1];
       if (prev && sample.t <= prev.t) continue; // the same stats snapshot again
@@ -368,7 +391,10 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         progress(1, r);
         return r;
       }
-      throw new ChecklistError('NETWORK_TEST_TIMEOUT', 'no media came back from the server within the bound', { stepId: 'network', cause: e });
+      throw new ChecklistError('NETWORK_TEST_TIMEOUT', 'no media came back from the server within the bound', {
+        stepId: 'network',
+        cause: e,
+      });
     }
     if (reason instanceof AlcoveError) throw reason;
     if (e instanceof ChecklistError) throw e;

@@ -42,7 +42,14 @@ export function callingCodeOf(country: string): string | undefined {
  * Marino and the Vatican keep the leading 0; the NANP's `1` is handled apart.
  */
 const TRUNK: Readonly<Record<string, readonly string[]>> = {
-  IT: [], SM: [], VA: [], RU: ['8'], KZ: ['8'], BY: ['80', '8'], LT: ['8', '0'], HU: ['06'],
+  IT: [],
+  SM: [],
+  VA: [],
+  RU: ['8'],
+  KZ: ['8'],
+  BY: ['80', '8'],
+  LT: ['8', '0'],
+  HU: ['06'],
 };
 
 /** Digits of an E.164 number, country code included. */
@@ -74,11 +81,15 @@ export function normalizePhone(entered: string, options: NormalizePhoneOptions =
   const o = { stepId: options.stepId ?? 'emergency-plan', field };
   if (typeof entered !== 'string' || entered.trim() === '') throw new ChecklistError('ANSWER_INVALID', `${field} is required`, o);
   if (entered.length > ANSWER_LIMITS.phone) {
-    throw new ChecklistError('ANSWER_TOO_LONG', `${field} is longer than ${ANSWER_LIMITS.phone} characters`, { ...o, maxLength: ANSWER_LIMITS.phone });
+    throw new ChecklistError('ANSWER_TOO_LONG', `${field} is longer than ${ANSWER_LIMITS.phone} characters`, {
+      ...o,
+      maxLength: ANSWER_LIMITS.phone,
+    });
   }
   const typed = entered.trim();
   let s = typed.replace(/[ \u00a0\u2007\u202f.\-()]/g, '');
-  if (!/^\+?[0-9]+$/.test(s)) throw new ChecklistError('PHONE_INVALID_CHARS', `${field} may contain digits, spaces, - . ( ) and a leading + only`, o);
+  if (!/^\+?[0-9]+$/.test(s))
+    throw new ChecklistError('PHONE_INVALID_CHARS', `${field} may contain digits, spaces, - . ( ) and a leading + only`, o);
   if (s.startsWith('00')) s = `+${s.slice(2)}`;
   let e164: string;
   if (s.startsWith('+')) {
@@ -107,7 +118,11 @@ export function normalizePhone(entered: string, options: NormalizePhoneOptions =
   return { entered: typed, e164 };
 }
 
-/** Whether `s` is an E.164 number (`+`, leading digit 1–9, 8–15 digits in all). */
+/**
+ * Whether `s` is an E.164 number (`+`, leading digit 1–9, 8–15 digits in all).
+ * @example
+ * isE164('+16155550100'); // true
+ */
 export function isE164(s: unknown): s is string {
   return typeof s === 'string' && /^\+[1-9][0-9]{7,14}$/.test(s);
 }

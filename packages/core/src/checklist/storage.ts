@@ -78,7 +78,11 @@ export class RememberedStore {
     const consents = Array.isArray(raw.consents)
       ? raw.consents.filter(
           (c): c is RememberedConsent =>
-            isRecord(c) && typeof c.version === 'string' && typeof c.sha256 === 'string' && typeof c.at === 'number' && Number.isFinite(c.at),
+            isRecord(c) &&
+            typeof c.version === 'string' &&
+            typeof c.sha256 === 'string' &&
+            typeof c.at === 'number' &&
+            Number.isFinite(c.at),
         )
       : [];
     return {
@@ -141,7 +145,8 @@ export class ProgressStore {
   /** The saved progress if present, well-formed and younger than `maxAgeMs`. */
   load(now: number, maxAgeMs: number): PersistedProgress | undefined {
     const raw = parse(this.#storage?.get(this.#key) ?? null);
-    if (!isRecord(raw) || raw.v !== 1 || typeof raw.savedAt !== 'number' || !isRecord(raw.steps) || !isRecord(raw.devices)) return undefined;
+    if (!isRecord(raw) || raw.v !== 1 || typeof raw.savedAt !== 'number' || !isRecord(raw.steps) || !isRecord(raw.devices))
+      return undefined;
     if (!(now - raw.savedAt <= maxAgeMs && raw.savedAt <= now + 60_000)) {
       this.clear();
       return undefined;

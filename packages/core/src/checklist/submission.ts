@@ -1,5 +1,5 @@
 import type { ChecklistPolicyInfo, ConsentReceipt, RequestData } from '@alcove/protocol';
-import type { AnyCheck } from './checklist.js';
+import type { AnyCheck } from './registry.js';
 import type { CameraCheck } from './checks/camera.js';
 import type { ConsentCheck } from './checks/consent.js';
 import type { EmergencyPlanCheck } from './checks/emergency-plan.js';
@@ -26,7 +26,8 @@ export interface ChecklistView {
   readonly network: NetworkCheck | undefined;
 }
 
-const statuses = (v: ChecklistView): Record<string, ReturnType<typeof toWireStatus>> => Object.fromEntries(v.steps.map((s) => [s.id, toWireStatus(s.status)]));
+const statuses = (v: ChecklistView): Record<string, ReturnType<typeof toWireStatus>> =>
+  Object.fromEntries(v.steps.map((s) => [s.id, toWireStatus(s.status)]));
 
 /** What the hosts see (sealed): answers and results of every step. */
 export function buildSummary(v: ChecklistView, at: number): SealedSummary {
@@ -73,11 +74,15 @@ export function buildSubmission(
 ): RequestData<'checklist.submit'> {
   const policy = v.policy;
   const consent = v.consent;
-  const receipt = consent?.acknowledged ? (cachedReceipt ?? consent.receipt(binding.sessionId, binding.participantId, binding.signer)) : undefined;
+  const receipt = consent?.acknowledged
+    ? (cachedReceipt ?? consent.receipt(binding.sessionId, binding.participantId, binding.signer))
+    : undefined;
   const lic = policy.licensure !== 'off' && v.location ? (v.location.licensure ?? { outcome: 'unknown' as const }) : undefined;
   return {
     status: { steps: statuses(v), complete: v.complete },
     ...(receipt ? { consent: receipt } : {}),
-    ...(lic ? { licensure: { outcome: lic.outcome, ...(policy.shareJurisdiction && lic.jurisdiction ? { jurisdiction: lic.jurisdiction } : {}) } } : {}),
+    ...(lic
+      ? { licensure: { outcome: lic.outcome, ...(policy.shareJurisdiction && lic.jurisdiction ? { jurisdiction: lic.jurisdiction } : {}) } }
+      : {}),
   };
 }

@@ -75,7 +75,9 @@ export class Submitter<R> {
           const delay = SUBMIT_RETRY_MS[Math.min(this.#failures, SUBMIT_RETRY_MS.length - 1)] as number;
           this.#failures++;
           this.#cb.onError(
-            e instanceof ChecklistError ? e : new ChecklistError('CHECKLIST_SUBMIT_FAILED', 'checklist submission failed; retrying', { cause: e }),
+            e instanceof ChecklistError
+              ? e
+              : new ChecklistError('CHECKLIST_SUBMIT_FAILED', 'checklist submission failed; retrying', { cause: e }),
           );
           this.#dirty = true;
           this.#retryAfter(delay);

@@ -7,7 +7,15 @@ const sample: SealedSummary = {
   at: 1_790_000_000_000,
   complete: false,
   steps: { consent: 'passed', location: 'warning', 'emergency-plan': 'passed', camera: 'pending', 'custom-recording': 'passed' },
-  location: { country: 'US', region: 'US-MS', locality: 'Jackson', street: '1 Main St, Apt 2', postalCode: '39201', jurisdiction: 'US-MS', licensure: 'warn' },
+  location: {
+    country: 'US',
+    region: 'US-MS',
+    locality: 'Jackson',
+    street: '1 Main St, Apt 2',
+    postalCode: '39201',
+    jurisdiction: 'US-MS',
+    licensure: 'warn',
+  },
   emergency: {
     contactName: 'Sam Doe',
     contactPhone: { entered: '(601) 555-0100', e164: '+16015550100' },
@@ -52,8 +60,13 @@ describe('sealed summary', () => {
       at: Number.MAX_SAFE_INTEGER,
       steps,
       location: {
-        country: 'US', region: 'US-ABC', locality: wide(ANSWER_LIMITS.locality), street: wide(ANSWER_LIMITS.street), postalCode: 'A'.repeat(ANSWER_LIMITS.postalCode),
-        jurisdiction: 'US-ABC', licensure: 'unknown',
+        country: 'US',
+        region: 'US-ABC',
+        locality: wide(ANSWER_LIMITS.locality),
+        street: wide(ANSWER_LIMITS.street),
+        postalCode: 'A'.repeat(ANSWER_LIMITS.postalCode),
+        jurisdiction: 'US-ABC',
+        licensure: 'unknown',
       },
       emergency: {
         contactName: wide(ANSWER_LIMITS.contactName),
@@ -65,7 +78,15 @@ describe('sealed summary', () => {
       },
       camera: { width: 99_999, height: 99_999, frameRate: 999.999, measuredFps: 999.999 },
       microphone: { metered: true, soundDetected: false, peakLevel: 0.999 },
-      network: { rttMs: 59_999.999, jitterMs: 59_999.999, lossPct: 99.999, kbps: 999_999, quality: 'poor', recommended: 'audio-only', durationMs: 59_999 },
+      network: {
+        rttMs: 59_999.999,
+        jitterMs: 59_999.999,
+        lossPct: 99.999,
+        kbps: 999_999,
+        quality: 'poor',
+        recommended: 'audio-only',
+        durationMs: 59_999,
+      },
       consent: { version: 'v'.repeat(40), sha256: 'f'.repeat(64), acknowledgedAt: Number.MAX_SAFE_INTEGER, remembered: true },
     };
     const bytes = encodeSummary(worst);

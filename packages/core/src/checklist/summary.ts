@@ -2,7 +2,16 @@ import { CHECKLIST_LIMITS, type CheckStatus, type LicensureOutcome, schemas, str
 import { ChecklistError } from './errors.js';
 import type { NetworkQuality, RecommendedMode } from './network-test.js';
 import { isE164 } from './phone.js';
-import { ANSWER_LIMITS, CONNECTION_TYPES, type ConnectionType, DEVICE_TYPES, type DeviceType, FALLBACK_PLANS, type FallbackPlanKind, type PhoneNumber } from './types.js';
+import {
+  ANSWER_LIMITS,
+  CONNECTION_TYPES,
+  type ConnectionType,
+  DEVICE_TYPES,
+  type DeviceType,
+  FALLBACK_PLANS,
+  type FallbackPlanKind,
+  type PhoneNumber,
+} from './types.js';
 import { isCleanText } from './validate.js';
 
 /**
@@ -112,7 +121,11 @@ const SUMMARY_SPEC = obj({
       region: f('r', { t: 'check', ok: (x) => typeof x === 'string' && /^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(x) }, true),
       locality: f('y', text(ANSWER_LIMITS.locality)),
       street: f('s', text(ANSWER_LIMITS.street)),
-      postalCode: f('z', { t: 'check', ok: (x) => isCleanText(x, ANSWER_LIMITS.postalCode) && /^[A-Za-z0-9][A-Za-z0-9 -]*$/.test(x) }, true),
+      postalCode: f(
+        'z',
+        { t: 'check', ok: (x) => isCleanText(x, ANSWER_LIMITS.postalCode) && /^[A-Za-z0-9][A-Za-z0-9 -]*$/.test(x) },
+        true,
+      ),
       jurisdiction: f('j', jurisdiction, true),
       licensure: f('o', oneOf(LICENSURE), true),
     }),
@@ -141,7 +154,16 @@ const SUMMARY_SPEC = obj({
     }),
     true,
   ),
-  camera: f('a', obj({ width: f('w', int(100_000), true), height: f('h', int(100_000), true), frameRate: f('f', dec(1000), true), measuredFps: f('m', dec(1000), true) }), true),
+  camera: f(
+    'a',
+    obj({
+      width: f('w', int(100_000), true),
+      height: f('h', int(100_000), true),
+      frameRate: f('f', dec(1000), true),
+      measuredFps: f('m', dec(1000), true),
+    }),
+    true,
+  ),
   microphone: f('m', obj({ metered: f('e', bool), soundDetected: f('s', bool), peakLevel: f('p', dec(1)) }), true),
   speaker: f('k', obj({ heard: f('h', bool) }), true),
   network: f(
@@ -213,7 +235,8 @@ function decodeValue(spec: Spec, raw: unknown, path: string): unknown {
       if (!spec.ok(raw)) throw invalid(path);
       return raw;
     case 'num':
-      if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < spec.min || raw > spec.max || (spec.int && !Number.isSafeInteger(raw))) throw invalid(path);
+      if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < spec.min || raw > spec.max || (spec.int && !Number.isSafeInteger(raw)))
+        throw invalid(path);
       return raw;
     case 'bool':
       if (typeof raw !== 'boolean') throw invalid(path);
@@ -269,7 +292,8 @@ export function encodeSummary(summary: SealedSummary): Uint8Array {
   const compact = encodeValue(SUMMARY_SPEC, summary, 'summary') as Record<string, unknown>;
   decodeValue(SUMMARY_SPEC, compact, 'summary');
   const bytes = new TextEncoder().encode(JSON.stringify({ v: SUMMARY_VERSION, ...compact }));
-  if (bytes.length > MAX_SUMMARY_BYTES) throw new ChecklistError('SUMMARY_TOO_LARGE', `sealed summary is ${bytes.length} bytes (at most ${MAX_SUMMARY_BYTES})`);
+  if (bytes.length > MAX_SUMMARY_BYTES)
+    throw new ChecklistError('SUMMARY_TOO_LARGE', `sealed summary is ${bytes.length} bytes (at most ${MAX_SUMMARY_BYTES})`);
   return bytes;
 }
 

@@ -1,6 +1,4 @@
-import type {
-  ChecklistPolicyInfo, CheckStatus, LicensureOutcome, RequestData, RequestMethod, ResponseData,
-} from '@alcove/protocol';
+import type { ChecklistPolicyInfo, CheckStatus, LicensureOutcome, RequestData, RequestMethod, ResponseData } from '@alcove/protocol';
 import type { Platform } from '../platform/platform.js';
 import type { NetworkTestResult } from './network-test.js';
 import type { SealedSummary } from './summary.js';

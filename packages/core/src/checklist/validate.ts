@@ -34,7 +34,8 @@ export function checkText(value: unknown, rule: TextRule): string | undefined {
     if (rule.required) throw new ChecklistError('ANSWER_INVALID', `${field} is required`, { stepId, field });
     return undefined;
   }
-  if (text.length > max) throw new ChecklistError('ANSWER_TOO_LONG', `${field} is longer than ${max} characters`, { stepId, field, maxLength: max });
+  if (text.length > max)
+    throw new ChecklistError('ANSWER_TOO_LONG', `${field} is longer than ${max} characters`, { stepId, field, maxLength: max });
   if (CONTROL.test(text) || LONE_SURROGATE.test(text)) {
     throw new ChecklistError('ANSWER_INVALID', `${field} contains control characters`, { stepId, field });
   }
@@ -63,6 +64,7 @@ export function checkChoice<T extends string>(value: unknown, allowed: readonly 
 
 /** An object answer, or `ANSWER_INVALID`. */
 export function checkObject(value: unknown, stepId: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ChecklistError('ANSWER_INVALID', 'answer must be an object', { stepId });
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ChecklistError('ANSWER_INVALID', 'answer must be an object', { stepId });
   return value as Record<string, unknown>;
 }

@@ -23,7 +23,13 @@ const base: ChecklistPolicyInfo = {
 };
 
 const addr = { country: 'US', region: 'TN', locality: 'Nashville', street: '1 Broadway', postalCode: '37203' };
-const plan = { contactName: 'Sam Doe', contactPhone: '(615) 555-0100', callbackPhone: '+1 615 555 0199', plan: 'therapist-calls' as const, cancellationPolicyAcknowledged: true };
+const plan = {
+  contactName: 'Sam Doe',
+  contactPhone: '(615) 555-0100',
+  callbackPhone: '+1 615 555 0199',
+  plan: 'therapist-calls' as const,
+  cancellationPolicyAcknowledged: true,
+};
 
 const fail = (f: () => unknown): ChecklistError => {
   try {
@@ -36,7 +42,7 @@ const fail = (f: () => unknown): ChecklistError => {
 };
 
 describe('location step', () => {
-  it('passes inside the therapist\'s jurisdictions and normalises codes', () => {
+  it("passes inside the therapist's jurisdictions and normalises codes", () => {
     const c = new Checklist({ policy: base, platform: createTestPlatform() });
     const d = c.location!.setAddress(addr);
     expect(d.address).toEqual({ country: 'US', region: 'US-TN', locality: 'Nashville', street: '1 Broadway', postalCode: '37203' });
@@ -68,9 +74,14 @@ describe('location step', () => {
     expect(fail(() => loc.setAddress({ ...addr, region: 'CA-ON' }))).toMatchObject({ code: 'ANSWER_INVALID', field: 'region' });
     expect(fail(() => loc.setAddress({ ...addr, street: ' ' }))).toMatchObject({ code: 'ANSWER_INVALID', field: 'street' });
     expect(fail(() => loc.setAddress({ ...addr, street: 'x'.repeat(ANSWER_LIMITS.street + 1) }))).toMatchObject({
-      code: 'ANSWER_TOO_LONG', field: 'street', maxLength: ANSWER_LIMITS.street,
+      code: 'ANSWER_TOO_LONG',
+      field: 'street',
+      maxLength: ANSWER_LIMITS.street,
     });
-    expect(fail(() => loc.setAddress({ ...addr, locality: 'Nash\u0007ville' }))).toMatchObject({ code: 'ANSWER_INVALID', field: 'locality' });
+    expect(fail(() => loc.setAddress({ ...addr, locality: 'Nash\u0007ville' }))).toMatchObject({
+      code: 'ANSWER_INVALID',
+      field: 'locality',
+    });
     expect(fail(() => loc.setAddress({ ...addr, postalCode: '37203!' }))).toMatchObject({ code: 'ANSWER_INVALID', field: 'postalCode' });
     expect(loc.status).toBe('idle');
     // at the limit is fine
@@ -87,9 +98,13 @@ describe('location step', () => {
     expect(next.location!.status).toBe('idle'); // the client confirms; never answered automatically
     expect(new Checklist({ policy: base, platform: createTestPlatform({ persistentStorage }) }).location!.prefill).toBeUndefined();
     const noPrefill = { ...base, prefillLocation: false };
-    expect(new Checklist({ policy: noPrefill, platform: createTestPlatform({ persistentStorage }), rememberAnswers: true }).location!.prefill).toBeUndefined();
+    expect(
+      new Checklist({ policy: noPrefill, platform: createTestPlatform({ persistentStorage }), rememberAnswers: true }).location!.prefill,
+    ).toBeUndefined();
     next.location!.forgetRemembered();
-    expect(new Checklist({ policy: base, platform: createTestPlatform({ persistentStorage }), rememberAnswers: true }).location!.prefill).toBeUndefined();
+    expect(
+      new Checklist({ policy: base, platform: createTestPlatform({ persistentStorage }), rememberAnswers: true }).location!.prefill,
+    ).toBeUndefined();
     // nothing is written when the app does not remember
     const store = new MemoryStorage();
     new Checklist({ policy: base, platform: createTestPlatform({ persistentStorage: store }) }).location!.setAddress(addr);
@@ -107,7 +122,12 @@ describe('emergency-plan step', () => {
     const a = ep.setPlan({ ...plan, note: 'Call the landline first' });
     expect(a.contactPhone).toEqual({ entered: '(615) 555-0100', e164: '+16155550100' });
     expect(a.callbackPhone).toEqual({ entered: '+1 615 555 0199', e164: '+16155550199' });
-    expect(a).toMatchObject({ contactName: 'Sam Doe', plan: 'therapist-calls', note: 'Call the landline first', cancellationPolicyAcknowledged: true });
+    expect(a).toMatchObject({
+      contactName: 'Sam Doe',
+      plan: 'therapist-calls',
+      note: 'Call the landline first',
+      cancellationPolicyAcknowledged: true,
+    });
     expect(ep.status).toBe('passed');
   });
 
@@ -116,11 +136,14 @@ describe('emergency-plan step', () => {
     c.location!.setAddress(addr);
     expect(c.emergencyPlan!.cancellationPolicy).toContain('24 hours');
     expect(fail(() => c.emergencyPlan!.setPlan({ ...plan, cancellationPolicyAcknowledged: false }))).toMatchObject({
-      code: 'ANSWER_INVALID', field: 'cancellationPolicyAcknowledged',
+      code: 'ANSWER_INVALID',
+      field: 'cancellationPolicyAcknowledged',
     });
     const none = new Checklist({ policy: { ...base, cancellationPolicy: undefined }, platform: createTestPlatform() });
     none.location!.setAddress(addr);
-    expect(none.emergencyPlan!.setPlan({ ...plan, cancellationPolicyAcknowledged: undefined }).cancellationPolicyAcknowledged).toBeUndefined();
+    expect(
+      none.emergencyPlan!.setPlan({ ...plan, cancellationPolicyAcknowledged: undefined }).cancellationPolicyAcknowledged,
+    ).toBeUndefined();
   });
 
   it('refuses bad answers field by field', () => {
@@ -128,11 +151,20 @@ describe('emergency-plan step', () => {
     c.location!.setAddress(addr);
     const ep = c.emergencyPlan!;
     expect(fail(() => ep.setPlan({ ...plan, contactName: '' }))).toMatchObject({ code: 'ANSWER_INVALID', field: 'contactName' });
-    expect(fail(() => ep.setPlan({ ...plan, contactName: 'x'.repeat(ANSWER_LIMITS.contactName + 1) }))).toMatchObject({ code: 'ANSWER_TOO_LONG', field: 'contactName' });
+    expect(fail(() => ep.setPlan({ ...plan, contactName: 'x'.repeat(ANSWER_LIMITS.contactName + 1) }))).toMatchObject({
+      code: 'ANSWER_TOO_LONG',
+      field: 'contactName',
+    });
     expect(fail(() => ep.setPlan({ ...plan, callbackPhone: '555' }))).toMatchObject({ code: 'PHONE_TOO_SHORT', field: 'callbackPhone' });
-    expect(fail(() => ep.setPlan({ ...plan, callbackPhone: 'call me' }))).toMatchObject({ code: 'PHONE_INVALID_CHARS', field: 'callbackPhone' });
+    expect(fail(() => ep.setPlan({ ...plan, callbackPhone: 'call me' }))).toMatchObject({
+      code: 'PHONE_INVALID_CHARS',
+      field: 'callbackPhone',
+    });
     expect(fail(() => ep.setPlan({ ...plan, plan: 'carrier-pigeon' as never }))).toMatchObject({ code: 'ANSWER_INVALID', field: 'plan' });
-    expect(fail(() => ep.setPlan({ ...plan, note: 'n'.repeat(ANSWER_LIMITS.planNote + 1) }))).toMatchObject({ code: 'ANSWER_TOO_LONG', field: 'note' });
+    expect(fail(() => ep.setPlan({ ...plan, note: 'n'.repeat(ANSWER_LIMITS.planNote + 1) }))).toMatchObject({
+      code: 'ANSWER_TOO_LONG',
+      field: 'note',
+    });
     expect(ep.status).toBe('idle');
   });
 
@@ -142,7 +174,11 @@ describe('emergency-plan step', () => {
     first.location!.setAddress(addr);
     first.emergencyPlan!.setPlan(plan);
     const next = new Checklist({ policy: base, platform: createTestPlatform({ persistentStorage }), rememberAnswers: true });
-    expect(next.emergencyPlan!.prefill).toEqual({ contactName: 'Sam Doe', contactPhone: '(615) 555-0100', callbackPhone: '+1 615 555 0199' });
+    expect(next.emergencyPlan!.prefill).toEqual({
+      contactName: 'Sam Doe',
+      contactPhone: '(615) 555-0100',
+      callbackPhone: '+1 615 555 0199',
+    });
     expect(next.emergencyPlan!.status).toBe('idle');
   });
 });
@@ -155,7 +191,13 @@ describe('environment step', () => {
     expect(env.status).toBe('idle');
     env.answer({ privateNetwork: true, connectionType: 'ethernet' });
     expect(env.status).toBe('passed');
-    expect(env.details).toEqual({ privateSpace: true, privateNetwork: true, deviceType: 'computer', connectionType: 'ethernet', connectionTypeSource: 'asked' });
+    expect(env.details).toEqual({
+      privateSpace: true,
+      privateNetwork: true,
+      deviceType: 'computer',
+      connectionType: 'ethernet',
+      connectionTypeSource: 'asked',
+    });
     env.answer({ privateSpace: false });
     expect([env.status, env.reason]).toEqual(['warning', 'NOT_PRIVATE_SPACE']);
     env.answer({ privateSpace: true, privateNetwork: false });
@@ -210,7 +252,7 @@ describe('browser step', () => {
 });
 
 describe('custom step', () => {
-  it('shows the policy\'s title and text and records the acknowledgement', () => {
+  it("shows the policy's title and text and records the acknowledgement", () => {
     const c = new Checklist({ policy: base, platform: createTestPlatform() });
     const step = c.custom('custom-recording')!;
     expect([step.title, step.text, step.kind]).toEqual(['Recording', 'Sessions are not recorded.', 'custom']);
@@ -231,7 +273,12 @@ describe('custom step', () => {
 
 function fakeBinding() {
   return {
-    sessionId: 's', participantId: 'p', policy: base, signer: { identityKey: 'AAAA', sign: () => new Uint8Array(64) },
-    submit: async () => ({ admissible: false, missing: [] }), seal: () => undefined, request: async () => ({}) as never,
+    sessionId: 's',
+    participantId: 'p',
+    policy: base,
+    signer: { identityKey: 'AAAA', sign: () => new Uint8Array(64) },
+    submit: async () => ({ admissible: false, missing: [] }),
+    seal: () => undefined,
+    request: async () => ({}) as never,
   };
 }

@@ -6,7 +6,13 @@ import { ChecklistError } from '../errors.js';
 import type { CheckEvents, StepStatusChange } from '../events.js';
 import type { RememberedStore } from '../storage.js';
 import {
-  CHECK_REASONS, type CheckReason, type ChecklistBinding, type ChecklistOptions, STEP_TRANSITIONS, type StepResult, type StepStatus,
+  CHECK_REASONS,
+  type CheckReason,
+  type ChecklistBinding,
+  type ChecklistOptions,
+  STEP_TRANSITIONS,
+  type StepResult,
+  type StepStatus,
 } from '../types.js';
 
 /** Which module implements a step: a built-in id, or `custom` for `custom-…` steps. */
@@ -173,7 +179,8 @@ export abstract class BaseCheck<D = unknown, E extends object = object> extends 
         this.setStatus('idle');
         throw new AlcoveError('ABORTED', `step ${this.id} aborted`, { cause: e });
       }
-      const error = e instanceof AlcoveError ? e : new ChecklistError('ANSWER_INVALID', `step ${this.id} failed`, { cause: e, stepId: this.id });
+      const error =
+        e instanceof AlcoveError ? e : new ChecklistError('ANSWER_INVALID', `step ${this.id} failed`, { cause: e, stepId: this.id });
       this.setStatus('failed', { reason: reasonOf(error), error });
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -36,7 +36,14 @@ export class BrowserCheck extends BaseCheck<BrowserDetails> {
     if (!mediaDevices) missing.push('NO_MEDIA_DEVICES');
     if (!caps.webrtc) missing.push('NO_WEBRTC');
     if (!caps.encodedTransforms) missing.push('NO_ENCODED_TRANSFORMS');
-    const details: BrowserDetails = { secureContext, mediaDevices, webrtc: caps.webrtc, encodedTransforms: caps.encodedTransforms, audioOutputSelection: caps.setSinkId, missing };
+    const details: BrowserDetails = {
+      secureContext,
+      mediaDevices,
+      webrtc: caps.webrtc,
+      encodedTransforms: caps.encodedTransforms,
+      audioOutputSelection: caps.setSinkId,
+      missing,
+    };
     const reason = missing[0];
     if (!reason) this.setStatus('passed', { details });
     else if (reason === 'NO_ENCODED_TRANSFORMS' && !this.ctx.options.requireE2ee) this.setStatus('warning', { reason, details });

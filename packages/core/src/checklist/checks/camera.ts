@@ -71,7 +71,8 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
    */
   async selectDevice(deviceId: string, signal?: AbortSignal): Promise<StepStatus> {
     this.assertOpen();
-    if (typeof deviceId !== 'string' || deviceId === '') throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
+    if (typeof deviceId !== 'string' || deviceId === '')
+      throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
     if (this.busy) throw new ChecklistError('STEP_BUSY', 'the camera step is running', { stepId: this.id });
     this.#deviceId = deviceId;
     if (this.#stream || this.status !== 'idle') return this.run(signal);
@@ -139,7 +140,11 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
 
   override persist(): PersistedStep | undefined {
     if (!this.done || this.status === 'skipped') return undefined;
-    return { status: this.status, ...(this.reason ? { reason: this.reason } : {}), state: { deviceId: this.#deviceId, details: this.details } };
+    return {
+      status: this.status,
+      ...(this.reason ? { reason: this.reason } : {}),
+      state: { deviceId: this.#deviceId, details: this.details },
+    };
   }
 
   override restore(saved: PersistedStep): void {
@@ -148,10 +153,18 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
     if (typeof s.deviceId === 'string') this.#deviceId = s.deviceId;
     if (saved.status !== 'passed' && saved.status !== 'warning') return;
     const d = s.details ?? {};
-    const num = (k: string): number | undefined => (typeof d[k] === 'number' && Number.isFinite(d[k]) && (d[k] as number) >= 0 && (d[k] as number) <= 100_000 ? (d[k] as number) : undefined);
+    const num = (k: string): number | undefined =>
+      typeof d[k] === 'number' && Number.isFinite(d[k]) && (d[k] as number) >= 0 && (d[k] as number) <= 100_000
+        ? (d[k] as number)
+        : undefined;
     const details: CameraDetails = Object.fromEntries(
-      Object.entries({ deviceId: typeof d.deviceId === 'string' ? d.deviceId : undefined, width: num('width'), height: num('height'), frameRate: num('frameRate'), measuredFps: num('measuredFps') })
-        .filter(([, v]) => v !== undefined),
+      Object.entries({
+        deviceId: typeof d.deviceId === 'string' ? d.deviceId : undefined,
+        width: num('width'),
+        height: num('height'),
+        frameRate: num('frameRate'),
+        measuredFps: num('measuredFps'),
+      }).filter(([, v]) => v !== undefined),
     );
     this.restoreStatus(saved, details);
   }

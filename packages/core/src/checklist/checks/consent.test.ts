@@ -11,9 +11,17 @@ import { signConsentReceipt, verifyConsentReceipt } from './consent.js';
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 const TEXT_V1 = 'I consent to therapy by video. Version 1.';
 const TEXT_V2 = 'I consent to therapy by video. Version 2, with recording rules.';
-const doc = (text: string, version: string, rememberOnDevice = true): ConsentDocument => ({ version, sha256: sha(text), text, rememberOnDevice });
+const doc = (text: string, version: string, rememberOnDevice = true): ConsentDocument => ({
+  version,
+  sha256: sha(text),
+  text,
+  rememberOnDevice,
+});
 const policy = (consent: ConsentDocument | undefined, required = true): ChecklistPolicyInfo => ({
-  steps: [{ id: 'consent', required, allowWarning: false }, { id: 'custom-rules', required: false, allowWarning: false, title: 'Rules', text: 'Be kind' }],
+  steps: [
+    { id: 'consent', required, allowWarning: false },
+    { id: 'custom-rules', required: false, allowWarning: false, title: 'Rules', text: 'Be kind' },
+  ],
   requiredBeforeAdmission: true,
   ...(consent ? { consent } : {}),
   jurisdictions: [],
@@ -47,7 +55,12 @@ describe('consent step', () => {
   });
 
   it('verifies the bytes of a URL document when the app passes them', async () => {
-    const url: ConsentDocument = { version: 'v9', sha256: sha('PDF bytes'), url: 'https://practice.example/consent.pdf', rememberOnDevice: false };
+    const url: ConsentDocument = {
+      version: 'v9',
+      sha256: sha('PDF bytes'),
+      url: 'https://practice.example/consent.pdf',
+      rememberOnDevice: false,
+    };
     const c = new Checklist({ policy: policy(url), platform: createTestPlatform() });
     await expect(c.consent!.acknowledge({ documentBytes: new TextEncoder().encode('other bytes') })).rejects.toBeInstanceOf(ChecklistError);
     await c.consent!.acknowledge({ documentBytes: new TextEncoder().encode('PDF bytes') });
@@ -80,10 +93,15 @@ describe('consent step', () => {
     expect(verifyConsentReceipt(receipt, expected)).toBe(true);
     // the signature covers exactly consentReceiptMessage
     const other = testSigner();
-    const forged = signConsentReceipt({ sessionId: b.sessionId, participantId: b.participantId, version: 'v1', sha256: sha(TEXT_V1), signedAt: receipt.signedAt }, other);
+    const forged = signConsentReceipt(
+      { sessionId: b.sessionId, participantId: b.participantId, version: 'v1', sha256: sha(TEXT_V1), signedAt: receipt.signedAt },
+      other,
+    );
     expect(verifyConsentReceipt(forged, expected)).toBe(false); // another device's key
     expect(verifyConsentReceipt(forged, { sessionId: b.sessionId, participantId: b.participantId })).toBe(true); // valid for its own key
-    expect(consentReceiptMessage({ sessionId: 's', participantId: 'p', version: 'v1', sha256: 'h', signedAt: 1 })).toContain('alcove-consent v1');
+    expect(consentReceiptMessage({ sessionId: 's', participantId: 'p', version: 'v1', sha256: 'h', signedAt: 1 })).toContain(
+      'alcove-consent v1',
+    );
   });
 
   it('fails verification of a tampered receipt', async () => {
@@ -141,7 +159,11 @@ describe('consent step', () => {
     const no = new Checklist({ policy: policy(doc(TEXT_V1, 'v1', false)), platform: createTestPlatform({ persistentStorage }) });
     await no.consent!.acknowledge();
     expect(persistentStorage.map.size).toBe(0);
-    const app = new Checklist({ policy: policy(doc(TEXT_V1, 'v1')), platform: createTestPlatform({ persistentStorage }), rememberConsent: false });
+    const app = new Checklist({
+      policy: policy(doc(TEXT_V1, 'v1')),
+      platform: createTestPlatform({ persistentStorage }),
+      rememberConsent: false,
+    });
     await app.consent!.acknowledge();
     expect(persistentStorage.map.size).toBe(0);
   });
@@ -158,7 +180,9 @@ describe('consent step', () => {
     expect(c.consent!.document!.version).toBe('v2');
     expect(c.submission(b).consent).toBeUndefined();
     await c.consent!.acknowledge();
-    expect(verifyConsentReceipt(c.submission(b).consent!, { sessionId: b.sessionId, participantId: b.participantId, document: p2.consent! })).toBe(true);
+    expect(
+      verifyConsentReceipt(c.submission(b).consent!, { sessionId: b.sessionId, participantId: b.participantId, document: p2.consent! }),
+    ).toBe(true);
     c.close();
   });
 });

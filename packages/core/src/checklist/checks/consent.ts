@@ -46,7 +46,13 @@ export function signConsentReceipt(
   signer: ChecklistSigner,
 ): ConsentReceipt {
   const message = new TextEncoder().encode(consentReceiptMessage(fields));
-  return { version: fields.version, sha256: fields.sha256, signedAt: fields.signedAt, identityKey: signer.identityKey, signature: toBase64(signer.sign(message)) };
+  return {
+    version: fields.version,
+    sha256: fields.sha256,
+    signedAt: fields.signedAt,
+    identityKey: signer.identityKey,
+    signature: toBase64(signer.sign(message)),
+  };
 }
 
 /** What a receipt must bind to verify. */
@@ -75,7 +81,13 @@ export function verifyConsentReceipt(receipt: ConsentReceipt, expected: ReceiptE
   let message: Uint8Array;
   try {
     message = new TextEncoder().encode(
-      consentReceiptMessage({ sessionId: expected.sessionId, participantId: expected.participantId, version: receipt.version, sha256: receipt.sha256, signedAt: receipt.signedAt }),
+      consentReceiptMessage({
+        sessionId: expected.sessionId,
+        participantId: expected.participantId,
+        version: receipt.version,
+        sha256: receipt.sha256,
+        signedAt: receipt.signedAt,
+      }),
     );
   } catch {
     return false;
@@ -124,9 +136,15 @@ export class ConsentCheck extends BaseCheck<ConsentDetails> {
     const doc = this.#requireDocument();
     await this.#verify(doc, options.documentBytes);
     if (this.document !== doc) throw new ChecklistError('CONSENT_REQUIRED', 'the consent document changed meanwhile', { stepId: this.id });
-    const details: ConsentDetails = { version: doc.version, sha256: doc.sha256, acknowledgedAt: Math.floor(this.ctx.now()), remembered: false };
+    const details: ConsentDetails = {
+      version: doc.version,
+      sha256: doc.sha256,
+      acknowledgedAt: Math.floor(this.ctx.now()),
+      remembered: false,
+    };
     this.setStatus('passed', { details });
-    if (doc.rememberOnDevice && this.ctx.options.rememberConsent) this.ctx.remembered.addConsent({ version: doc.version, sha256: doc.sha256, at: details.acknowledgedAt });
+    if (doc.rememberOnDevice && this.ctx.options.rememberConsent)
+      this.ctx.remembered.addConsent({ version: doc.version, sha256: doc.sha256, at: details.acknowledgedAt });
     return details;
   }
 
@@ -150,7 +168,8 @@ export class ConsentCheck extends BaseCheck<ConsentDetails> {
    */
   receipt(sessionId: string, participantId: string, signer: ChecklistSigner): ConsentReceipt {
     const d = this.details;
-    if (!this.acknowledged || !d) throw new ChecklistError('CONSENT_REQUIRED', 'the consent document is not acknowledged', { stepId: this.id });
+    if (!this.acknowledged || !d)
+      throw new ChecklistError('CONSENT_REQUIRED', 'the consent document is not acknowledged', { stepId: this.id });
     return signConsentReceipt({ sessionId, participantId, version: d.version, sha256: d.sha256, signedAt: d.acknowledgedAt }, signer);
   }
 
@@ -190,7 +209,12 @@ export class ConsentCheck extends BaseCheck<ConsentDetails> {
     const doc = this.document;
     if (saved.status !== 'passed' || !s || !doc || s.version !== doc.version || s.sha256 !== doc.sha256) return;
     if (typeof s.acknowledgedAt !== 'number' || !Number.isSafeInteger(s.acknowledgedAt) || s.acknowledgedAt < 0) return;
-    this.restoreStatus(saved, { version: doc.version, sha256: doc.sha256, acknowledgedAt: s.acknowledgedAt, remembered: s.remembered === true });
+    this.restoreStatus(saved, {
+      version: doc.version,
+      sha256: doc.sha256,
+      acknowledgedAt: s.acknowledgedAt,
+      remembered: s.remembered === true,
+    });
   }
 
   #requireDocument(): ConsentDocument {
@@ -232,6 +256,8 @@ export class ConsentCheck extends BaseCheck<ConsentDetails> {
 
   #useRemembered(doc: ConsentDocument): void {
     if (!this.ctx.remembered.consent(doc.version, doc.sha256)) return;
-    this.setStatus('passed', { details: { version: doc.version, sha256: doc.sha256, acknowledgedAt: Math.floor(this.ctx.now()), remembered: true } });
+    this.setStatus('passed', {
+      details: { version: doc.version, sha256: doc.sha256, acknowledgedAt: Math.floor(this.ctx.now()), remembered: true },
+    });
   }
 }

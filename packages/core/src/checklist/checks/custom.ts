@@ -57,7 +57,14 @@ export class CustomCheck extends BaseCheck<CustomDetails> {
 
   override restore(saved: PersistedStep): void {
     const s = saved.state as { acknowledgedAt?: unknown; fp?: unknown } | undefined;
-    if (saved.status !== 'passed' || !s || s.fp !== fingerprint(this.def) || typeof s.acknowledgedAt !== 'number' || !Number.isFinite(s.acknowledgedAt)) return;
+    if (
+      saved.status !== 'passed' ||
+      !s ||
+      s.fp !== fingerprint(this.def) ||
+      typeof s.acknowledgedAt !== 'number' ||
+      !Number.isFinite(s.acknowledgedAt)
+    )
+      return;
     this.restoreStatus(saved, { acknowledgedAt: s.acknowledgedAt });
   }
 }

@@ -37,8 +37,13 @@ export class EmergencyPlanCheck extends BaseCheck<EmergencyPlanAnswer> {
     if (!this.#mayRemember()) return undefined;
     const c = this.ctx.remembered.read().contacts as Record<string, unknown> | undefined;
     if (!c || typeof c !== 'object') return undefined;
-    const pick = (k: string, max: number): string | undefined => (typeof c[k] === 'string' && (c[k] as string).length <= max ? (c[k] as string) : undefined);
-    const out = { contactName: pick('contactName', ANSWER_LIMITS.contactName), contactPhone: pick('contactPhone', ANSWER_LIMITS.phone), callbackPhone: pick('callbackPhone', ANSWER_LIMITS.phone) };
+    const pick = (k: string, max: number): string | undefined =>
+      typeof c[k] === 'string' && (c[k] as string).length <= max ? (c[k] as string) : undefined;
+    const out = {
+      contactName: pick('contactName', ANSWER_LIMITS.contactName),
+      contactPhone: pick('contactPhone', ANSWER_LIMITS.phone),
+      callbackPhone: pick('callbackPhone', ANSWER_LIMITS.phone),
+    };
     return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as EmergencyPlanPrefill;
   }
 
@@ -64,7 +69,11 @@ export class EmergencyPlanCheck extends BaseCheck<EmergencyPlanAnswer> {
     const answer = this.#validate(input);
     this.setStatus('passed', { details: answer });
     if (this.#mayRemember()) {
-      this.ctx.remembered.setContacts({ contactName: answer.contactName, contactPhone: answer.contactPhone.entered, callbackPhone: answer.callbackPhone.entered });
+      this.ctx.remembered.setContacts({
+        contactName: answer.contactName,
+        contactPhone: answer.contactPhone.entered,
+        callbackPhone: answer.callbackPhone.entered,
+      });
     }
     return answer;
   }
@@ -87,8 +96,12 @@ export class EmergencyPlanCheck extends BaseCheck<EmergencyPlanAnswer> {
     const a = this.details;
     if (!a) return undefined;
     const input: EmergencyPlanInput = {
-      contactName: a.contactName, contactPhone: a.contactPhone.entered, callbackPhone: a.callbackPhone.entered, plan: a.plan,
-      ...(a.note ? { note: a.note } : {}), ...(a.cancellationPolicyAcknowledged !== undefined ? { cancellationPolicyAcknowledged: a.cancellationPolicyAcknowledged } : {}),
+      contactName: a.contactName,
+      contactPhone: a.contactPhone.entered,
+      callbackPhone: a.callbackPhone.entered,
+      plan: a.plan,
+      ...(a.note ? { note: a.note } : {}),
+      ...(a.cancellationPolicyAcknowledged !== undefined ? { cancellationPolicyAcknowledged: a.cancellationPolicyAcknowledged } : {}),
     };
     // Phones are stored with their E.164 form so a national number resumes without the location.
     return { status: this.status, state: { input, contactE164: a.contactPhone.e164, callbackE164: a.callbackPhone.e164 } };
@@ -117,14 +130,25 @@ export class EmergencyPlanCheck extends BaseCheck<EmergencyPlanAnswer> {
 
   #validate(input: EmergencyPlanInput, known: Record<string, unknown> = {}): EmergencyPlanAnswer {
     const o = checkObject(input, STEP);
-    const contactName = checkText(o.contactName, { stepId: STEP, field: 'contactName', max: ANSWER_LIMITS.contactName, required: true }) as string;
+    const contactName = checkText(o.contactName, {
+      stepId: STEP,
+      field: 'contactName',
+      max: ANSWER_LIMITS.contactName,
+      required: true,
+    }) as string;
     const phone = (field: 'contactPhone' | 'callbackPhone'): PhoneNumber => {
       if (typeof o[field] !== 'string') throw new ChecklistError('ANSWER_INVALID', `${field} is required`, { stepId: STEP, field });
       const e164 = known[field];
       // A restored national number keeps the E.164 form the client confirmed.
       if (typeof e164 === 'string' && e164.startsWith('+')) {
         const n = normalizePhone(e164, { stepId: STEP, field });
-        checkText(o[field], { stepId: STEP, field, max: ANSWER_LIMITS.phone, required: true, pattern: /^[+0-9 ().\-\u00a0\u2007\u202f]+$/ });
+        checkText(o[field], {
+          stepId: STEP,
+          field,
+          max: ANSWER_LIMITS.phone,
+          required: true,
+          pattern: /^[+0-9 ().\-\u00a0\u2007\u202f]+$/,
+        });
         return { entered: (o[field] as string).trim(), e164: n.e164 };
       }
       return normalizePhone(o[field] as string, { country: this.ctx.countryHint(), stepId: STEP, field });
@@ -135,10 +159,16 @@ export class EmergencyPlanCheck extends BaseCheck<EmergencyPlanAnswer> {
     const note = checkText(o.note, { stepId: STEP, field: 'note', max: ANSWER_LIMITS.planNote });
     const hasPolicy = this.cancellationPolicy !== undefined;
     if (hasPolicy && o.cancellationPolicyAcknowledged !== true) {
-      throw new ChecklistError('ANSWER_INVALID', 'the cancellation and no-show policy must be acknowledged', { stepId: STEP, field: 'cancellationPolicyAcknowledged' });
+      throw new ChecklistError('ANSWER_INVALID', 'the cancellation and no-show policy must be acknowledged', {
+        stepId: STEP,
+        field: 'cancellationPolicyAcknowledged',
+      });
     }
     return {
-      contactName, contactPhone, callbackPhone, plan,
+      contactName,
+      contactPhone,
+      callbackPhone,
+      plan,
       ...(note ? { note } : {}),
       ...(hasPolicy ? { cancellationPolicyAcknowledged: true } : {}),
     };

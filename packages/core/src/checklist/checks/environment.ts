@@ -1,10 +1,22 @@
 import { checkBoolean, checkChoice, checkObject } from '../validate.js';
-import { CONNECTION_TYPES, type ConnectionType, DEVICE_TYPES, type DeviceType, type EnvironmentAnswer, type EnvironmentInput } from '../types.js';
+import {
+  CONNECTION_TYPES,
+  type ConnectionType,
+  DEVICE_TYPES,
+  type DeviceType,
+  type EnvironmentAnswer,
+  type EnvironmentInput,
+} from '../types.js';
 import { BaseCheck, type PersistedStep } from './base.js';
 
 const STEP = 'environment';
 
-/** Maps the Network Information API's `type` to a connection kind (`undefined`: ask the client). */
+/**
+ * Maps the Network Information API's `type` to a connection kind (`undefined`: ask the client).
+ * @example
+ * connectionTypeOf('cellular'); // 'cellular'
+ * connectionTypeOf(undefined);  // undefined (desktop browsers report no type)
+ */
 export function connectionTypeOf(type: string | undefined): ConnectionType | undefined {
   switch (type) {
     case 'wifi':
@@ -97,14 +109,19 @@ export class EnvironmentCheck extends BaseCheck<EnvironmentAnswer> {
     try {
       const { connectionTypeSource, ...input } = s;
       this.answer(input);
-      if (connectionTypeSource === 'detected' && this.details?.connectionType) this.#apply({ ...this.details, connectionTypeSource: 'detected' });
+      if (connectionTypeSource === 'detected' && this.details?.connectionType)
+        this.#apply({ ...this.details, connectionTypeSource: 'detected' });
     } catch {
       // malformed storage: start afresh
     }
   }
 
   #apply(next: EnvironmentAnswer): void {
-    const complete = next.privateSpace !== undefined && next.privateNetwork !== undefined && next.deviceType !== undefined && next.connectionType !== undefined;
+    const complete =
+      next.privateSpace !== undefined &&
+      next.privateNetwork !== undefined &&
+      next.deviceType !== undefined &&
+      next.connectionType !== undefined;
     if (!complete) {
       this.setStatus('idle', { details: next });
       return;

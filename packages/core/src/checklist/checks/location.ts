@@ -21,12 +21,21 @@ const POSTAL = /^[A-Za-z0-9][A-Za-z0-9 -]*$/;
  */
 export function validateAddress(input: AddressInput): LocationAnswer {
   const o = checkObject(input, STEP);
-  const country = checkText(o.country, { stepId: STEP, field: 'country', max: 8, required: true, pattern: /^[A-Za-z]{2}$/ })?.toUpperCase() as string;
+  const country = checkText(o.country, {
+    stepId: STEP,
+    field: 'country',
+    max: 8,
+    required: true,
+    pattern: /^[A-Za-z]{2}$/,
+  })?.toUpperCase() as string;
   let region = checkText(o.region, { stepId: STEP, field: 'region', max: 8, pattern: /^[A-Za-z0-9-]+$/ })?.toUpperCase();
   if (region !== undefined) {
     if (!region.includes('-')) region = `${country}-${region}`;
     if (!/^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(region) || !region.startsWith(`${country}-`)) {
-      throw new ChecklistError('ANSWER_INVALID', 'region must be an ISO 3166-2 subdivision of the country', { stepId: STEP, field: 'region' });
+      throw new ChecklistError('ANSWER_INVALID', 'region must be an ISO 3166-2 subdivision of the country', {
+        stepId: STEP,
+        field: 'region',
+      });
     }
   }
   const locality = checkText(o.locality, { stepId: STEP, field: 'locality', max: ANSWER_LIMITS.locality, required: true }) as string;

@@ -24,7 +24,11 @@ export function stopStream(stream: MediaStream | undefined): void {
  * @throws {MediaDeviceError} / {UnsupportedError}
  */
 export async function openStream(
-  platform: Platform, kind: 'audio' | 'video', constraints: MediaTrackConstraints, deviceId: string | undefined, signal: AbortSignal,
+  platform: Platform,
+  kind: 'audio' | 'video',
+  constraints: MediaTrackConstraints,
+  deviceId: string | undefined,
+  signal: AbortSignal,
 ): Promise<{ stream: MediaStream; track: MediaStreamTrack }> {
   const what = kind === 'audio' ? 'microphone' : 'camera';
   const md = platform.mediaDevices;

@@ -96,7 +96,8 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
    */
   async selectDevice(deviceId: string, signal?: AbortSignal): Promise<StepStatus> {
     this.assertOpen();
-    if (typeof deviceId !== 'string' || deviceId === '') throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
+    if (typeof deviceId !== 'string' || deviceId === '')
+      throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
     if (this.busy) throw new ChecklistError('STEP_BUSY', 'the microphone step is running', { stepId: this.id });
     this.#deviceId = deviceId;
     if (this.#meter || this.status !== 'idle') return this.run(signal);
@@ -148,21 +149,27 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
-      meter.timer = timers.setInterval(() => {
-        if (this.#meter !== meter) return;
-        analyser.getFloatTimeDomainData(buffer);
-        const level = levelFromSamples(buffer);
-        peak = Math.max(peak, level);
-        this.emitExtra('level', level);
-        if (level >= opts.soundThreshold && !heard) {
-          heard = true;
-          this.setStatus('passed', { details: { ...base, metered: true, soundDetected: true, peakLevel: Math.round(peak * 100) / 100 } });
-          settle();
-        } else if (!heard && this.status === 'running' && timers.now() - started >= opts.silenceWarningMs) {
-          this.setStatus('warning', { reason: 'SILENT', details: { ...base, metered: true, soundDetected: false, peakLevel: Math.round(peak * 100) / 100 } });
-          settle();
-        }
-      }, Math.max(20, Math.round(1000 / opts.levelsPerSecond)));
+      meter.timer = timers.setInterval(
+        () => {
+          if (this.#meter !== meter) return;
+          analyser.getFloatTimeDomainData(buffer);
+          const level = levelFromSamples(buffer);
+          peak = Math.max(peak, level);
+          this.emitExtra('level', level);
+          if (level >= opts.soundThreshold && !heard) {
+            heard = true;
+            this.setStatus('passed', { details: { ...base, metered: true, soundDetected: true, peakLevel: Math.round(peak * 100) / 100 } });
+            settle();
+          } else if (!heard && this.status === 'running' && timers.now() - started >= opts.silenceWarningMs) {
+            this.setStatus('warning', {
+              reason: 'SILENT',
+              details: { ...base, metered: true, soundDetected: false, peakLevel: Math.round(peak * 100) / 100 },
+            });
+            settle();
+          }
+        },
+        Math.max(20, Math.round(1000 / opts.levelsPerSecond)),
+      );
     });
   }
 
@@ -184,7 +191,11 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
 
   override persist(): PersistedStep | undefined {
     if (!this.done || this.status === 'skipped') return undefined;
-    return { status: this.status, ...(this.reason ? { reason: this.reason } : {}), state: { deviceId: this.#deviceId, details: this.details } };
+    return {
+      status: this.status,
+      ...(this.reason ? { reason: this.reason } : {}),
+      state: { deviceId: this.#deviceId, details: this.details },
+    };
   }
 
   override restore(saved: PersistedStep): void {

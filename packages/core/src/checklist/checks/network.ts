@@ -30,7 +30,8 @@ export class NetworkCheck extends BaseCheck<NetworkTestResult, NetworkEvents> {
 
   /** @throws {ChecklistError} `CHECKLIST_NOT_BOUND` before the session binds the checklist. */
   protected override precondition(): void {
-    if (!this.ctx.binding()) throw new ChecklistError('CHECKLIST_NOT_BOUND', 'the network test needs the session (join first)', { stepId: this.id });
+    if (!this.ctx.binding())
+      throw new ChecklistError('CHECKLIST_NOT_BOUND', 'the network test needs the session (join first)', { stepId: this.id });
   }
 
   protected async execute(signal: AbortSignal): Promise<void> {
@@ -60,7 +61,8 @@ export class NetworkCheck extends BaseCheck<NetworkTestResult, NetworkEvents> {
   override restore(saved: PersistedStep): void {
     const s = saved.state as Record<string, unknown> | undefined;
     if (!s || typeof s !== 'object' || (saved.status !== 'passed' && saved.status !== 'warning')) return;
-    const n = (k: string, max: number): number | undefined => (typeof s[k] === 'number' && (s[k] as number) >= 0 && (s[k] as number) <= max ? (s[k] as number) : undefined);
+    const n = (k: string, max: number): number | undefined =>
+      typeof s[k] === 'number' && (s[k] as number) >= 0 && (s[k] as number) <= max ? (s[k] as number) : undefined;
     const lossPct = n('lossPct', 100);
     const kbps = n('kbps', 1_000_000);
     const durationMs = n('durationMs', 60_000);

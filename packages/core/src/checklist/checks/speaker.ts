@@ -81,7 +81,8 @@ export class SpeakerCheck extends BaseCheck<SpeakerDetails, SpeakerEvents> {
    */
   selectDevice(deviceId: string): void {
     this.assertOpen();
-    if (typeof deviceId !== 'string' || deviceId === '') throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
+    if (typeof deviceId !== 'string' || deviceId === '')
+      throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
     if (!this.canSelectOutput) throw new UnsupportedError('UNSUPPORTED_FEATURE', 'this browser cannot choose the audio output (setSinkId)');
     if (deviceId === this.#speakerId) return;
     this.#speakerId = deviceId;
@@ -98,7 +99,8 @@ export class SpeakerCheck extends BaseCheck<SpeakerDetails, SpeakerEvents> {
   heard(yes: boolean): SpeakerDetails {
     this.assertOpen();
     if (!this.#played) throw new ChecklistError('ANSWER_INVALID', 'play the test tone first', { stepId: this.id, field: 'heard' });
-    if (typeof yes !== 'boolean') throw new ChecklistError('ANSWER_INVALID', 'heard must be true or false', { stepId: this.id, field: 'heard' });
+    if (typeof yes !== 'boolean')
+      throw new ChecklistError('ANSWER_INVALID', 'heard must be true or false', { stepId: this.id, field: 'heard' });
     const details: SpeakerDetails = { ...(this.#speakerId ? { speakerId: this.#speakerId } : {}), heard: yes };
     if (yes) this.setStatus('passed', { details });
     else this.setStatus('failed', { reason: 'TONE_NOT_HEARD', details });
@@ -208,7 +210,11 @@ export class SpeakerCheck extends BaseCheck<SpeakerDetails, SpeakerEvents> {
 
   override persist(): PersistedStep | undefined {
     if (!this.details) return this.#speakerId ? { status: 'idle', state: { speakerId: this.#speakerId } } : undefined;
-    return { status: this.status, ...(this.reason ? { reason: this.reason } : {}), state: { speakerId: this.#speakerId, heard: this.details.heard } };
+    return {
+      status: this.status,
+      ...(this.reason ? { reason: this.reason } : {}),
+      state: { speakerId: this.#speakerId, heard: this.details.heard },
+    };
   }
 
   override restore(saved: PersistedStep): void {

@@ -6,8 +6,18 @@
 import type { RequestData, RequestMethod, ResponseData } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import type {
-  AnalyserNodeLike, AudioContextLike, AudioElementLike, AudioNodeLike, GainNodeLike, MediaDevicesLike, MediaStreamDestinationLike,
-  NetworkInformationLike, OscillatorNodeLike, Platform, PlatformCapabilities, ProbeTrack,
+  AnalyserNodeLike,
+  AudioContextLike,
+  AudioElementLike,
+  AudioNodeLike,
+  GainNodeLike,
+  MediaDevicesLike,
+  MediaStreamDestinationLike,
+  NetworkInformationLike,
+  OscillatorNodeLike,
+  Platform,
+  PlatformCapabilities,
+  ProbeTrack,
 } from '../../platform/platform.js';
 import { MemoryStorage } from '../../test/fake-platform.js';
 import { toBase64 } from '../../e2ee/encoding.js';
@@ -374,8 +384,13 @@ export class FakeConsumer {
     }
     const m = new Map<string, Record<string, unknown>>();
     m.set('IN', {
-      type: 'inbound-rtp', kind: 'video', timestamp: now, bytesReceived: Math.round(this.#bytes),
-      packetsReceived: Math.round(this.#received), packetsLost: Math.round(this.#lost), jitter: l.jitterMs / 1000,
+      type: 'inbound-rtp',
+      kind: 'video',
+      timestamp: now,
+      bytesReceived: Math.round(this.#bytes),
+      packetsReceived: Math.round(this.#received),
+      packetsLost: Math.round(this.#lost),
+      jitter: l.jitterMs / 1000,
     });
     return m;
   }
@@ -428,16 +443,32 @@ export class FakeTestServer {
     this.calls.push({ method, data });
     if (this.hanging.has(method)) return new Promise<never>(() => undefined);
     if (this.failing.has(method)) throw new Error(`${method} refused`);
-    const transport = (id: string) => ({ transportId: id, iceParameters: { usernameFragment: 'u', password: 'p' }, iceCandidates: [], dtlsParameters: { fingerprints: [] } });
+    const transport = (id: string) => ({
+      transportId: id,
+      iceParameters: { usernameFragment: 'u', password: 'p' },
+      iceCandidates: [],
+      dtlsParameters: { fingerprints: [] },
+    });
     switch (method) {
       case 'network.testStart':
-        return { testId: 'test-1', rtpCapabilities: { codecs: [], headerExtensions: [] }, send: transport('send-1'), recv: transport('recv-1'), timeoutMs: 15_000 } as never;
+        return {
+          testId: 'test-1',
+          rtpCapabilities: { codecs: [], headerExtensions: [] },
+          send: transport('send-1'),
+          recv: transport('recv-1'),
+          timeoutMs: 15_000,
+        } as never;
       case 'network.testProduce':
         return { producerId: 'p-1', consumerId: 'c-1', kind: 'video', rtpParameters: { codecs: [], encodings: [] } } as never;
       case 'network.testStats': {
         this.#bytes += 1000;
         const received = this.#bytes / 10;
-        return { packetsReceived: received, packetsLost: Math.round((received * this.upLossPct) / 100), bytesReceived: this.#bytes, jitterMs: this.link.jitterMs } as never;
+        return {
+          packetsReceived: received,
+          packetsLost: Math.round((received * this.upLossPct) / 100),
+          bytesReceived: this.#bytes,
+          jitterMs: this.link.jitterMs,
+        } as never;
       }
       default:
         return {} as never;
@@ -460,7 +491,12 @@ export function testBinding(
   policy: ChecklistBinding['policy'],
   server = new FakeTestServer(),
   ids: { sessionId?: string; participantId?: string } = {},
-): ChecklistBinding & { readonly submitted: RequestData<'checklist.submit'>[]; readonly sealed: SealedSummary[]; server: FakeTestServer; failSubmit: number } {
+): ChecklistBinding & {
+  readonly submitted: RequestData<'checklist.submit'>[];
+  readonly sealed: SealedSummary[];
+  server: FakeTestServer;
+  failSubmit: number;
+} {
   const b = {
     sessionId: ids.sessionId ?? 'session-1',
     participantId: ids.participantId ?? 'client-1',
@@ -476,7 +512,12 @@ export function testBinding(
         throw new Error('offline');
       }
       b.submitted.push(data);
-      return { admissible: data.status.complete, missing: Object.entries(data.status.steps).filter(([, s]) => s === 'pending').map(([id]) => id) };
+      return {
+        admissible: data.status.complete,
+        missing: Object.entries(data.status.steps)
+          .filter(([, s]) => s === 'pending')
+          .map(([id]) => id),
+      };
     },
     seal(summary: SealedSummary): void {
       b.sealed.push(summary);
