@@ -1,7 +1,7 @@
 /**
  * The script a practice's page runs: register the elements, fetch a join token from the practice's
  * back end when the person presses "Join", and hand it to <alcove-session> (as a property, never an
- * attribute or URL).
+ * attribute or URL). "Try again" after a failure asks the back end for a fresh token.
  */
 import { defineAlcoveElements } from '@alcove/ui';
 
@@ -12,22 +12,23 @@ const role = params.get('role') === 'host' ? 'host' : 'client';
 const session = document.querySelector('alcove-session')!;
 const join = document.getElementById('join') as HTMLButtonElement;
 document.getElementById('who')!.textContent = role === 'host' ? 'You are the host.' : 'You are the guest.';
+if (role === 'client') session.setAttribute('host-name', 'Host');
+
+/** Asks the practice's back end for a join token (and, the first time, the server URL). */
+async function fetchToken(): Promise<string> {
+  const res = await fetch(`/demo/token?role=${role}&session=${encodeURIComponent(params.get('session') ?? '')}`, { method: 'POST' });
+  if (!res.ok) throw new Error('no token');
+  const { token, serverUrl, callbackNumber } = (await res.json()) as { token: string; serverUrl: string; callbackNumber?: string };
+  session.serverUrl = serverUrl;
+  if (callbackNumber) session.fallback = { callbackNumber };
+  return token;
+}
+session.getToken = fetchToken;
 
 join.addEventListener('click', async () => {
   join.disabled = true;
-  const res = await fetch(`/demo/token?role=${role}&session=${encodeURIComponent(params.get('session') ?? '')}`, { method: 'POST' });
-  if (!res.ok) {
-    join.disabled = false;
-    return;
-  }
-  const { token, serverUrl, callbackNumber } = (await res.json()) as { token: string; serverUrl: string; callbackNumber?: string };
-  session.serverUrl = serverUrl;
-  // End-to-end encryption: the worker file is @alcove/core/e2ee-worker, hosted beside the page.
-  session.sessionOptions = { e2eeWorker: () => new Worker('/e2ee-worker.js', { type: 'module' }) };
-  if (callbackNumber) session.fallback = { callbackNumber };
-  session.token = token;
   try {
-    await session.join();
+    await session.join(await fetchToken());
     join.hidden = true;
   } catch {
     join.disabled = false; // the element already announced what went wrong

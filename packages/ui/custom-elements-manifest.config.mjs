@@ -11,7 +11,8 @@ export default {
         // Private (#) members and inherited plumbing are not part of the documented API.
         for (const mod of customElementsManifest.modules) {
           for (const d of mod.declarations ?? []) {
-            if (d.members) d.members = d.members.filter((m) => !m.name.startsWith('#') && m.privacy !== 'private' && m.privacy !== 'protected');
+            if (d.members)
+              d.members = d.members.filter((m) => !m.name.startsWith('#') && m.privacy !== 'private' && m.privacy !== 'protected');
           }
         }
       },

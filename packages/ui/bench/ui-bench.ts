@@ -31,8 +31,17 @@ const alias = {
 
 async function bundleSize(): Promise<{ minKB: number; gzKB: number }> {
   const r = await build({
-    entryPoints: [join(ui, 'src', 'index.ts')], bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
-    write: false, absWorkingDir: ui, external: ['@alcove/core', '@alcove/protocol'], logLevel: 'silent', treeShaking: true,
+    entryPoints: [join(ui, 'src', 'index.ts')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    absWorkingDir: ui,
+    external: ['@alcove/core', '@alcove/protocol'],
+    logLevel: 'silent',
+    treeShaking: true,
   });
   const bytes = r.outputFiles[0]?.contents ?? new Uint8Array();
   return { minKB: Math.round(bytes.byteLength / 102.4) / 10, gzKB: Math.round(gzipSync(bytes, { level: 9 }).byteLength / 102.4) / 10 };
@@ -40,11 +49,22 @@ async function bundleSize(): Promise<{ minKB: number; gzKB: number }> {
 
 async function quickExit(): Promise<number[]> {
   const secret = 'ui-bench-secret-0123456789abcdef012345';
-  const server = await createAlcoveServer({ port: 0, tokens: { hs256Secret: secret }, allowedOrigins: ['*'], dataDir: mkdtempSync(join(tmpdir(), 'alcove-ui-bench-')), logLevel: 'error' });
+  const server = await createAlcoveServer({
+    port: 0,
+    tokens: { hs256Secret: secret },
+    allowedOrigins: ['*'],
+    dataDir: mkdtempSync(join(tmpdir(), 'alcove-ui-bench-')),
+    logLevel: 'error',
+  });
   await server.start();
-  const js = await bundleForBrowser(join(ui, 'src', 'test', 'browser', 'session-page.ts'), { resolveDir: join(packages, 'core'), alias, minify: true });
+  const js = await bundleForBrowser(join(ui, 'src', 'test', 'browser', 'session-page.ts'), {
+    resolveDir: join(packages, 'core'),
+    alias,
+    minify: true,
+  });
   const web = await startStaticServer({
-    '/index.html': '<!doctype html><html lang="en"><meta charset="utf-8"><title>b</title><alcove-session></alcove-session><script type="module" src="/p.js"></script></html>',
+    '/index.html':
+      '<!doctype html><html lang="en"><meta charset="utf-8"><title>b</title><alcove-session></alcove-session><script type="module" src="/p.js"></script></html>',
     '/p.js': js,
   });
   const tb = await launchBrowser();
@@ -57,12 +77,22 @@ async function quickExit(): Promise<number[]> {
         await page.goto(`${web.url}/index.html#stay`);
         await waitFor('the page', () => page.evaluate(() => (window as unknown as { __ready?: boolean }).__ready === true));
         const tok = await mintJoinToken({ sid, pid: `g${i}`, role: 'client', name: 'G' }, { hs256Secret: secret, ttlS: 600 });
-        await page.evaluate(([u, t]) => {
-          const el = document.querySelector('alcove-session')!;
-          el.serverUrl = u!;
-          void el.join(t);
-        }, [server.wsUrl as string, tok]);
-        await waitFor('two live tracks', () => page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').length), (n) => n >= 2);
+        await page.evaluate(
+          ([u, t]) => {
+            const el = document.querySelector('alcove-session')!;
+            el.serverUrl = u!;
+            void el.join(t);
+          },
+          [server.wsUrl as string, tok],
+        );
+        await waitFor(
+          'two live tracks',
+          () =>
+            page.evaluate(
+              () => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.filter((t) => t.readyState === 'live').length,
+            ),
+          (n) => n >= 2,
+        );
         // A string, not a function: tsx's transform would add helpers the page does not have.
         const ms = (await page.evaluate(`new Promise((resolve) => {
           const tracks = window.__tracks;

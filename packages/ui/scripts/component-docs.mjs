@@ -10,7 +10,15 @@ const ui = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(ui, '..', '..', 'docs', 'components');
 const manifest = JSON.parse(readFileSync(join(ui, 'custom-elements.json'), 'utf8'));
 const cell = (s = '') => String(s).replace(/\|/g, '\\|').replace(/\n+/g, ' ');
-const table = (head, rows) => (rows.length ? [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`), ''].join('\n') : '');
+const table = (head, rows) =>
+  rows.length
+    ? [
+        `| ${head.join(' | ')} |`,
+        `| ${head.map(() => '---').join(' | ')} |`,
+        ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+        '',
+      ].join('\n')
+    : '';
 
 mkdirSync(out, { recursive: true });
 const index = [];
@@ -26,13 +34,48 @@ for (const mod of manifest.modules) {
       '<!-- Generated from custom-elements.json by packages/ui/scripts/component-docs.mjs: do not edit. -->',
       d.description ?? '',
       `Class \`${d.name}\` (\`${mod.path}\`).`,
-      section('Attributes',
-      table(['attribute', 'type', 'description'], (d.attributes ?? []).map((a) => [`\`${a.name}\``, a.type?.text ?? '', a.description ?? '']))),
-      section('Properties', table(['property', 'type', 'description'], fields.map((f) => [`\`${f.name}\``, f.type?.text ?? '', f.description ?? '']))),
-      section('Methods', table(['method', 'description'], methods.map((m) => [`\`${m.name}()\``, m.description ?? '']))),
-      section('Events', table(['event', 'description'], (d.events ?? []).map((e) => [`\`${e.name}\``, e.description ?? '']))),
-      section('CSS parts', table(['part', 'description'], (d.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']))),
-      section('CSS custom properties', table(['property', 'description'], (d.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']))),
+      section(
+        'Attributes',
+        table(
+          ['attribute', 'type', 'description'],
+          (d.attributes ?? []).map((a) => [`\`${a.name}\``, a.type?.text ?? '', a.description ?? '']),
+        ),
+      ),
+      section(
+        'Properties',
+        table(
+          ['property', 'type', 'description'],
+          fields.map((f) => [`\`${f.name}\``, f.type?.text ?? '', f.description ?? '']),
+        ),
+      ),
+      section(
+        'Methods',
+        table(
+          ['method', 'description'],
+          methods.map((m) => [`\`${m.name}()\``, m.description ?? '']),
+        ),
+      ),
+      section(
+        'Events',
+        table(
+          ['event', 'description'],
+          (d.events ?? []).map((e) => [`\`${e.name}\``, e.description ?? '']),
+        ),
+      ),
+      section(
+        'CSS parts',
+        table(
+          ['part', 'description'],
+          (d.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']),
+        ),
+      ),
+      section(
+        'CSS custom properties',
+        table(
+          ['property', 'description'],
+          (d.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']),
+        ),
+      ),
     ].filter((x) => x.trim() !== '');
     writeFileSync(join(out, `${d.tagName}.md`), `${md.join('\n\n').trimEnd()}\n`);
   }

@@ -17,7 +17,8 @@ const alias = {
   '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
 };
 const secret = 'ui-browser-test-secret-0123456789abcdef';
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws://127.0.0.1:*; worker-src 'self'; media-src 'self' blob: mediastream:; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws://127.0.0.1:*; worker-src 'self'; media-src 'self' blob: mediastream:; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'";
 const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}"><title>Video call</title><link rel="stylesheet" href="/page.css"></head>
 <body><alcove-session e2ee-worker-url="/e2ee-worker.js" quick-exit-url="/exit.html"></alcove-session><script type="module" src="/page.js"></script></body></html>`;
@@ -27,12 +28,20 @@ const artefacts = join(uiDir, '.tmp', 'screenshots');
 
 let call: CallFixture<AlcoveServer>;
 let sid = '';
-const token = (pid: string, role: 'host' | 'client', name: string) => mintJoinToken({ sid, pid, role, name }, { hs256Secret: secret, ttlS: 600 });
+const token = (pid: string, role: 'host' | 'client', name: string) =>
+  mintJoinToken({ sid, pid, role, name }, { hs256Secret: secret, ttlS: 600 });
 
 beforeAll(async () => {
   call = await startCall<AlcoveServer>({
     server: async ({ dataDir }) => {
-      const s = await createAlcoveServer({ port: 0, dataDir, tokens: { hs256Secret: secret }, allowedOrigins: ['*'], logLevel: 'error', live: { graceMs: 3000 } });
+      const s = await createAlcoveServer({
+        port: 0,
+        dataDir,
+        tokens: { hs256Secret: secret },
+        allowedOrigins: ['*'],
+        logLevel: 'error',
+        live: { graceMs: 3000 },
+      });
       await s.start();
       return s;
     },
@@ -94,7 +103,8 @@ async function hiddenButShown(page: Page): Promise<string[]> {
           const cs = getComputedStyle(el);
           const rect = el.getBoundingClientRect();
           const tabbable = el.matches('button,a[href],input,select,textarea,[tabindex]:not([tabindex="-1"])') && el.tabIndex >= 0;
-          if (cs.display !== 'none' && cs.visibility !== 'hidden' && rect.width > 0 && rect.height > 0 && el.checkVisibility?.()) out.push(`${el.tagName} ${el.getAttribute('part') ?? el.className}`);
+          if (cs.display !== 'none' && cs.visibility !== 'hidden' && rect.width > 0 && rect.height > 0 && el.checkVisibility?.())
+            out.push(`${el.tagName} ${el.getAttribute('part') ?? el.className}`);
           else if (tabbable && el.checkVisibility?.()) out.push(`focusable ${el.tagName}`);
         }
         if (el.shadowRoot) walk(el.shadowRoot, hidden);
@@ -110,9 +120,15 @@ async function hiddenButShown(page: Page): Promise<string[]> {
 async function audit(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: '/axe.js' });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
   });
 }
 
@@ -145,12 +161,15 @@ async function compareShot(page: Page, name: string): Promise<void> {
         };
         const [p, q] = [px(x), px(y)];
         let bad = 0;
-        for (let i = 0; i < p.length; i += 4) if (Math.abs(p[i]! - q[i]!) + Math.abs(p[i + 1]! - q[i + 1]!) + Math.abs(p[i + 2]! - q[i + 2]!) > 48) bad++;
+        for (let i = 0; i < p.length; i += 4)
+          if (Math.abs(p[i]! - q[i]!) + Math.abs(p[i + 1]! - q[i + 1]!) + Math.abs(p[i + 2]! - q[i + 2]!) > 48) bad++;
         return bad / (w * h);
       },
       [png.toString('base64'), readFileSync(baseline).toString('base64')],
     );
-    expect(ratio, `${name} differs from its baseline in ${(ratio * 100).toFixed(1)} % of pixels (actual in .tmp/screenshots)`).toBeLessThan(0.03);
+    expect(ratio, `${name} differs from its baseline in ${(ratio * 100).toFixed(1)} % of pixels (actual in .tmp/screenshots)`).toBeLessThan(
+      0.03,
+    );
   } finally {
     await diff.context().close();
   }
@@ -166,16 +185,26 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       await give(host, await token('host', 'host', 'Dr Rivera'));
       expect(await hiddenButShown(host)).toEqual([]);
       await host.keyboard.press('Tab');
-      await waitFor('the join button to have focus', () => host.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent));
+      await waitFor('the join button to have focus', () =>
+        host.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent),
+      );
       await host.keyboard.press('Enter');
-      await waitFor('the host in the call', () => screen(host), (s) => s === 'call');
+      await waitFor(
+        'the host in the call',
+        () => screen(host),
+        (s) => s === 'call',
+      );
 
       // Client, with an XSS canary as its name: waiting room, nothing of the call.
       await give(guest, await token('guest-1', 'client', CANARY));
       expect(await audit(guest)).toEqual([]);
       await compareShot(guest, 'start-phone');
       await guest.locator('alcove-session').getByRole('button', { name: 'Join call' }).click();
-      await waitFor('the guest in the waiting room', () => screen(guest), (s) => s === 'waiting');
+      await waitFor(
+        'the guest in the waiting room',
+        () => screen(guest),
+        (s) => s === 'waiting',
+      );
       expect(await guest.locator('alcove-video-tile').count()).toBe(0);
       expect(await hiddenButShown(guest)).toEqual([]);
       expect(await audit(guest)).toEqual([]);
@@ -186,42 +215,67 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       await admit.waitFor({ timeout: 20_000 });
       await compareShot(host, 'host-waiting-list');
       await admit.click();
-      await waitFor('the guest in the call', () => screen(guest), (s) => s === 'call');
+      await waitFor(
+        'the guest in the call',
+        () => screen(guest),
+        (s) => s === 'call',
+      );
       await waitFor(
         'the guest tile decoding on the host',
-        () => host.evaluate(() => {
-          const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
-          const v = grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-1"]')?.shadowRoot?.querySelector('video');
-          return v && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
-        }),
+        () =>
+          host.evaluate(() => {
+            const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
+            const v = grid
+              .shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-1"]')
+              ?.shadowRoot?.querySelector('video');
+            return v && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+          }),
         (n) => n >= 5,
       );
       // Same security code on both sides; the host confirms, focus stays in the entry.
       const digits = (p: Page) => p.locator('alcove-session [part~="sas"] .digits').first().textContent();
-      await waitFor('the security code on both sides', async () => [await digits(host), await digits(guest)], ([a, b]) => !!a && a === b);
+      await waitFor(
+        'the security code on both sides',
+        async () => [await digits(host), await digits(guest)],
+        ([a, b]) => !!a && a === b,
+      );
       await host.locator('alcove-session').getByRole('button', { name: 'The codes match' }).click();
-      await waitFor('the guest to see the host confirmed', () => guest.locator('alcove-session .peer-confirmed').first().textContent(), (t) => t === 'Dr Rivera confirmed the code');
-      expect(await host.evaluate(() => {
-        const sas = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-security-code')!;
-        return sas.shadowRoot!.activeElement?.className;
-      })).toBe('confirmed');
+      await waitFor(
+        'the guest to see the host confirmed',
+        () => guest.locator('alcove-session .peer-confirmed').first().textContent(),
+        (t) => t === 'Dr Rivera confirmed the code',
+      );
+      expect(
+        await host.evaluate(() => {
+          const sas = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-security-code')!;
+          return sas.shadowRoot!.activeElement?.className;
+        }),
+      ).toBe('confirmed');
 
       // Chat with a canary and links.
       await guest.locator('alcove-session').getByRole('button', { name: 'Chat' }).click();
       await guest.locator('alcove-session textarea').fill(`${CANARY} https://example.org/x javascript:alert(1)`);
       await guest.keyboard.press('Enter');
-      await waitFor('the host to get the message', () => host.evaluate(() => document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-control-bar')!.getAttribute('unread')), (n) => n === '1');
+      await waitFor(
+        'the host to get the message',
+        () =>
+          host.evaluate(() =>
+            document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-control-bar')!.getAttribute('unread'),
+          ),
+        (n) => n === '1',
+      );
       await host.locator('alcove-session').getByRole('button', { name: 'Chat' }).click();
-      const links = await host.locator('alcove-session alcove-chat-panel [part~=log] a').evaluateAll((as) => as.map((a) => `${a.getAttribute('href')} ${a.getAttribute('rel')}`));
+      const links = await host
+        .locator('alcove-session alcove-chat-panel [part~=log] a')
+        .evaluateAll((as) => as.map((a) => `${a.getAttribute('href')} ${a.getAttribute('rel')}`));
       expect(links).toEqual(['https://example.org/x noopener noreferrer']);
       expect(await host.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await guest.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
       // The guest turns the camera off: the host shows the placeholder, not a frozen frame.
       await guest.locator('alcove-session').getByRole('button', { name: 'Camera' }).click();
-      await waitFor(
-        'the placeholder on the host',
-        () => host.evaluate(() => {
+      await waitFor('the placeholder on the host', () =>
+        host.evaluate(() => {
           const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
           const tile = grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-1"]')!;
           const ph = tile.shadowRoot!.querySelector('[part~=placeholder]') as HTMLElement;
@@ -240,9 +294,17 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
 
       // Quick exit (Shift+Escape): the guest leaves at once and every track stops.
       await guest.keyboard.press('Shift+Escape');
-      await waitFor('every captured track to stop', () => guest.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState)), (s) => s.length > 0 && s.every((x) => x === 'ended'));
+      await waitFor(
+        'every captured track to stop',
+        () => guest.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState)),
+        (s) => s.length > 0 && s.every((x) => x === 'ended'),
+      );
       expect(await guest.evaluate(() => (window as unknown as { __exits: string[] }).__exits)).toEqual([`${call.site!.url}/exit.html`]);
-      await waitFor('the guest tile to go on the host', () => host.locator('alcove-video-tile[data-participant-id="guest-1"]').count(), (n) => n === 0);
+      await waitFor(
+        'the guest tile to go on the host',
+        () => host.locator('alcove-video-tile[data-participant-id="guest-1"]').count(),
+        (n) => n === 0,
+      );
       expect(await guest.evaluate(() => document.title)).toBe('Video call');
       expect(await cspViolations(host)).toEqual([]);
       expect(await cspViolations(guest)).toEqual([]);
@@ -258,7 +320,11 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
     try {
       await give(host, await token('host', 'host', 'Dr Rivera'));
       await host.locator('alcove-session').getByRole('button', { name: 'Join call' }).click();
-      await waitFor('the host in the call', () => screen(host), (s) => s === 'call');
+      await waitFor(
+        'the host in the call',
+        () => screen(host),
+        (s) => s === 'call',
+      );
       await guest.evaluate(() => {
         const el = document.querySelector('alcove-session')!;
         el.fallback = { callbackNumber: '+1 555 0100' };
@@ -266,10 +332,19 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       });
       await give(guest, await token('guest-2', 'client', 'Sam'));
       await guest.locator('alcove-session').getByRole('button', { name: 'Join call' }).click();
-      await waitFor('the guest in the call', () => screen(guest), (s) => s === 'call');
+      await waitFor(
+        'the guest in the call',
+        () => screen(guest),
+        (s) => s === 'call',
+      );
       // The network goes away for the guest.
       await guest.context().setOffline(true);
-      await waitFor('the guest callback screen', () => screen(guest), (s) => s === 'failed', { timeoutMs: 60_000 });
+      await waitFor(
+        'the guest callback screen',
+        () => screen(guest),
+        (s) => s === 'failed',
+        { timeoutMs: 60_000 },
+      );
       expect(await guest.locator('alcove-session [part~=failed]').textContent()).toContain('Your host will call you at +1 555 0100.');
       expect(await guest.locator('alcove-session').getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
       await guest.context().setOffline(false);
@@ -277,7 +352,12 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       expect(await cspViolations(guest)).toEqual([]);
       // The person closes the tab: the server's grace window runs out and the host is told.
       await call.closePages(guest);
-      await waitFor('the host told the connection failed', () => host.locator('alcove-session alcove-connection-banner [part~=message]').textContent(), (t) => !!t?.startsWith('The connection of Sam failed'), { timeoutMs: 30_000 });
+      await waitFor(
+        'the host told the connection failed',
+        () => host.locator('alcove-session alcove-connection-banner [part~=message]').textContent(),
+        (t) => !!t?.startsWith('The connection of Sam failed'),
+        { timeoutMs: 30_000 },
+      );
     } finally {
       await call.closePages(host, guest);
     }

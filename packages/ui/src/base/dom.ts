@@ -12,7 +12,12 @@ type Child = Node | string | null | undefined | false;
  * `aria-*`/`data-*`/other attributes (strings, `true` → `""`, `false`/`undefined` → absent), and
  * known DOM properties (`type`, `hidden`, `disabled`, `tabIndex`, `value`…).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = doc.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null) continue;
@@ -90,7 +95,12 @@ export function focusable(root: ParentNode): HTMLElement[] {
   const walk = (node: ParentNode): void => {
     for (const el of Array.from(node.children) as HTMLElement[]) {
       if (el.hidden || el.getAttribute('aria-hidden') === 'true' || el.hasAttribute('inert')) continue;
-      if (el.matches('button:not([disabled]),a[href],input:not([disabled]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])')) out.push(el);
+      if (
+        el.matches(
+          'button:not([disabled]),a[href],input:not([disabled]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])',
+        )
+      )
+        out.push(el);
       if (el.shadowRoot) walk(el.shadowRoot);
       walk(el);
     }

@@ -19,11 +19,36 @@ export interface ChecklistSurface {
 /** What the elements need of a session: the subset of `@alcove/core`'s `Session` they use. */
 export type SessionLike = Pick<
   Session,
-  | 'on' | 'off' | 'join' | 'leave' | 'state' | 'role' | 'policy' | 'participants' | 'waiting' | 'localTracks' | 'remoteTracks'
-  | 'attach' | 'setMicrophoneEnabled' | 'setCameraEnabled' | 'switchDevice' | 'startScreenShare' | 'stopScreenShare'
-  | 'listDevices' | 'setAudioOutput' | 'sendChat' | 'admit' | 'deny' | 'remove' | 'lock' | 'unlock' | 'end'
-  | 'confirmSecurityCode' | 'participantId'
-> & ChecklistSurface;
+  | 'on'
+  | 'off'
+  | 'join'
+  | 'leave'
+  | 'state'
+  | 'role'
+  | 'policy'
+  | 'participants'
+  | 'waiting'
+  | 'localTracks'
+  | 'remoteTracks'
+  | 'attach'
+  | 'setMicrophoneEnabled'
+  | 'setCameraEnabled'
+  | 'switchDevice'
+  | 'startScreenShare'
+  | 'stopScreenShare'
+  | 'listDevices'
+  | 'setAudioOutput'
+  | 'sendChat'
+  | 'admit'
+  | 'deny'
+  | 'remove'
+  | 'lock'
+  | 'unlock'
+  | 'end'
+  | 'confirmSecurityCode'
+  | 'participantId'
+> &
+  ChecklistSurface;
 
 /** Listeners by session event. */
 export type SessionHandlers = { [E in keyof SessionEvents]?: (...args: SessionEvents[E]) => void };

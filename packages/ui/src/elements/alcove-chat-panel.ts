@@ -31,7 +31,7 @@ export function linkify(doc: Document, text: string): Node[] {
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== 'https:') continue;
+    if (url?.protocol !== 'https:') continue;
     out.push(doc.createTextNode(text.slice(last, m.index)));
     out.push(h(doc, 'a', { href: url.href, target: '_blank', rel: 'noopener noreferrer', text: raw }));
     last = m.index + raw.length;
@@ -95,7 +95,9 @@ export class AlcoveChatPanel extends SessionPart {
         void this.#submit();
       }
     });
-    this.root.append(h(d, 'section', { part: 'base', 'aria-labelledby': 'title' }, this.#title, h(d, 'div', {}, this.#empty, this.#log), form));
+    this.root.append(
+      h(d, 'section', { part: 'base', 'aria-labelledby': 'title' }, this.#title, h(d, 'div', {}, this.#empty, this.#log), form),
+    );
     this.#title.id = 'title';
   }
 
@@ -166,7 +168,14 @@ export class AlcoveChatPanel extends SessionPart {
       this.#lines,
       (l) => l.id,
       (l) => {
-        const li = h(this.doc, 'div', { part: 'message', class: l.mine ? 'mine' : '' }, h(this.doc, 'span', { part: 'sender' }), h(this.doc, 'span', { class: 'text' }, ...linkify(this.doc, l.text)), h(this.doc, 'span', { class: 'meta' }));
+        const li = h(
+          this.doc,
+          'div',
+          { part: 'message', class: l.mine ? 'mine' : '' },
+          h(this.doc, 'span', { part: 'sender' }),
+          h(this.doc, 'span', { class: 'text' }, ...linkify(this.doc, l.text)),
+          h(this.doc, 'span', { class: 'meta' }),
+        );
         return li;
       },
       (li, l) => {

@@ -117,7 +117,13 @@ export class AlcoveChecklistStep extends AlcoveElement {
           await s.acknowledge?.();
           break;
         case 'location':
-          s.setAddress?.({ country: v('country'), region: v('region') || undefined, locality: v('locality'), street: v('street'), postalCode: v('postalCode') || undefined });
+          s.setAddress?.({
+            country: v('country'),
+            region: v('region') || undefined,
+            locality: v('locality'),
+            street: v('street'),
+            postalCode: v('postalCode') || undefined,
+          });
           break;
         case 'emergency-plan':
           s.setPlan?.({
@@ -138,7 +144,8 @@ export class AlcoveChecklistStep extends AlcoveElement {
         default:
           if (!s.done && !s.required) s.skip();
       }
-      if (!s.done && s.status !== 'running' && ['consent', 'location', 'emergency-plan', 'environment', 'custom'].includes(s.kind)) await s.run();
+      if (!s.done && s.status !== 'running' && ['consent', 'location', 'emergency-plan', 'environment', 'custom'].includes(s.kind))
+        await s.run();
       this.update();
       return s.satisfied || !s.required;
     } catch (e) {
@@ -182,14 +189,28 @@ export class AlcoveChecklistStep extends AlcoveElement {
     const field = (name: string, label: MessageKey, type = 'text', autocomplete?: string): HTMLElement => {
       const input = h(d, 'input', { id: name, name, type, ...(autocomplete ? { autocomplete } : {}), 'aria-describedby': `${name}-error` });
       this.#inputs.set(name, input);
-      return h(d, 'div', { class: 'field', part: 'field' }, h(d, 'label', { htmlFor: name, text: this.t(label) }), input, h(d, 'p', { id: `${name}-error`, part: 'field-error', hidden: true }));
+      return h(
+        d,
+        'div',
+        { class: 'field', part: 'field' },
+        h(d, 'label', { htmlFor: name, text: this.t(label) }),
+        input,
+        h(d, 'p', { id: `${name}-error`, part: 'field-error', hidden: true }),
+      );
     };
     const box = (name: string, label: string): HTMLElement => {
       const input = h(d, 'input', { id: name, name, type: 'checkbox', 'aria-describedby': `${name}-error` });
       this.#inputs.set(name, input);
-      return h(d, 'div', {}, h(d, 'div', { class: 'check' }, input, h(d, 'label', { htmlFor: name, text: label })), h(d, 'p', { id: `${name}-error`, part: 'field-error', hidden: true }));
+      return h(
+        d,
+        'div',
+        {},
+        h(d, 'div', { class: 'check' }, input, h(d, 'label', { htmlFor: name, text: label })),
+        h(d, 'p', { id: `${name}-error`, part: 'field-error', hidden: true }),
+      );
     };
-    const action = (label: MessageKey, fn: () => void): HTMLButtonElement => h(d, 'button', { type: 'button', part: 'action', class: 'primary', text: this.t(label), onclick: fn });
+    const action = (label: MessageKey, fn: () => void): HTMLButtonElement =>
+      h(d, 'button', { type: 'button', part: 'action', class: 'primary', text: this.t(label), onclick: fn });
     const run = (): void => {
       s.run().catch((e: unknown) => this.emit(new AlcoveErrorEvent(errorCode(e))));
       this.update();
@@ -199,23 +220,51 @@ export class AlcoveChecklistStep extends AlcoveElement {
         nodes.push(h(d, 'p', { text: this.t('consent.intro') }));
         const doc = s.document;
         if (doc?.text) nodes.push(h(d, 'div', { class: 'doc', tabIndex: 0, role: 'document', text: doc.text }));
-        if (doc?.url && /^https:\/\//.test(doc.url)) nodes.push(h(d, 'p', {}, h(d, 'a', { href: doc.url, target: '_blank', rel: 'noopener noreferrer', text: this.t('consent.open', { version: doc.version }) })));
+        if (doc?.url && /^https:\/\//.test(doc.url))
+          nodes.push(
+            h(
+              d,
+              'p',
+              {},
+              h(d, 'a', {
+                href: doc.url,
+                target: '_blank',
+                rel: 'noopener noreferrer',
+                text: this.t('consent.open', { version: doc.version }),
+              }),
+            ),
+          );
         nodes.push(box('accept', this.t('consent.accept')));
         break;
       }
       case 'location': {
         const a = s.address ?? {};
         nodes.push(h(d, 'p', { text: this.t('location.intro') }));
-        nodes.push(field('street', 'location.address', 'text', 'street-address'), field('locality', 'location.locality', 'text', 'address-level2'));
-        nodes.push(field('region', 'location.region', 'text', 'address-level1'), field('postalCode', 'location.postalCode', 'text', 'postal-code'), field('country', 'location.country', 'text', 'country'));
+        nodes.push(
+          field('street', 'location.address', 'text', 'street-address'),
+          field('locality', 'location.locality', 'text', 'address-level2'),
+        );
+        nodes.push(
+          field('region', 'location.region', 'text', 'address-level1'),
+          field('postalCode', 'location.postalCode', 'text', 'postal-code'),
+          field('country', 'location.country', 'text', 'country'),
+        );
         for (const [k, input] of this.#inputs) input.value = a[k] ?? '';
         nodes.push(h(d, 'p', { class: 'warn licensure', role: 'status' }));
         break;
       }
       case 'emergency-plan':
         nodes.push(h(d, 'p', { text: this.t('emergencyPlan.intro') }));
-        nodes.push(field('callbackPhone', 'emergencyPlan.callback', 'tel', 'tel'), field('contactName', 'emergencyPlan.contactName', 'text', 'off'), field('contactPhone', 'emergencyPlan.contactPhone', 'tel', 'off'));
-        if (s.cancellationPolicy) nodes.push(h(d, 'div', { class: 'doc', tabIndex: 0, text: s.cancellationPolicy }), box('cancellation', this.t('emergencyPlan.cancellation')));
+        nodes.push(
+          field('callbackPhone', 'emergencyPlan.callback', 'tel', 'tel'),
+          field('contactName', 'emergencyPlan.contactName', 'text', 'off'),
+          field('contactPhone', 'emergencyPlan.contactPhone', 'tel', 'off'),
+        );
+        if (s.cancellationPolicy)
+          nodes.push(
+            h(d, 'div', { class: 'doc', tabIndex: 0, text: s.cancellationPolicy }),
+            box('cancellation', this.t('emergencyPlan.cancellation')),
+          );
         break;
       case 'environment':
         nodes.push(box('privateSpace', this.t('environment.private')), box('privateNetwork', this.t('environment.network')));
@@ -225,7 +274,14 @@ export class AlcoveChecklistStep extends AlcoveElement {
         nodes.push(h(d, 'p', { class: 'browser-result' }));
         break;
       case 'camera':
-        this.#video = h(d, 'video', { part: 'preview', autoplay: true, muted: true, playsInline: true, hidden: true, 'aria-label': this.t('preview.label') });
+        this.#video = h(d, 'video', {
+          part: 'preview',
+          autoplay: true,
+          muted: true,
+          playsInline: true,
+          hidden: true,
+          'aria-label': this.t('preview.label'),
+        });
         nodes.push(action('camera.start', run), this.#video);
         break;
       case 'microphone':
@@ -235,7 +291,13 @@ export class AlcoveChecklistStep extends AlcoveElement {
       case 'speaker':
         nodes.push(
           action('speaker.play', run),
-          h(d, 'div', { class: 'row heard' }, h(d, 'button', { type: 'button', text: this.t('speaker.heard'), onclick: () => this.#heard(true) }), h(d, 'button', { type: 'button', text: this.t('speaker.notHeard'), onclick: () => this.#heard(false) })),
+          h(
+            d,
+            'div',
+            { class: 'row heard' },
+            h(d, 'button', { type: 'button', text: this.t('speaker.heard'), onclick: () => this.#heard(true) }),
+            h(d, 'button', { type: 'button', text: this.t('speaker.notHeard'), onclick: () => this.#heard(false) }),
+          ),
         );
         break;
       case 'network':
@@ -258,7 +320,11 @@ export class AlcoveChecklistStep extends AlcoveElement {
       lic.hidden = o !== 'block' && o !== 'warn';
     }
     const browser = this.#body.querySelector('.browser-result');
-    if (browser) setText(browser, s.status === 'passed' || s.status === 'warning' ? this.t('browser.ok') : s.status === 'failed' ? this.t('browser.bad') : '');
+    if (browser)
+      setText(
+        browser,
+        s.status === 'passed' || s.status === 'warning' ? this.t('browser.ok') : s.status === 'failed' ? this.t('browser.bad') : '',
+      );
     const net = this.#body.querySelector('.network-result');
     if (net) {
       const q = s.result?.quality;

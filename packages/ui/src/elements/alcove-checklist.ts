@@ -14,7 +14,14 @@ const STYLE = `
 [part~=nav]{display:flex;gap:var(--_space);flex-wrap:wrap;justify-content:space-between}
 `;
 
-const MARK: Record<string, string> = { passed: '\u2713 ', warning: '! ', failed: '\u2717 ', skipped: '\u2013 ', running: '\u2026 ', idle: '' };
+const MARK: Record<string, string> = {
+  passed: '\u2713 ',
+  warning: '! ',
+  failed: '\u2717 ',
+  skipped: '\u2013 ',
+  running: '\u2026 ',
+  idle: '',
+};
 
 /**
  * The pre-session checklist, one step at a time: "Step 2 of 6", the list of steps with their
@@ -58,12 +65,28 @@ export class AlcoveChecklist extends AlcoveElement {
     this.#title = h(d, 'h2', { part: 'title' });
     this.#progress = h(d, 'p', { part: 'progress', class: 'muted' });
     this.#steps = h(d, 'ol', { part: 'steps' });
-    this.#step = h(d, 'alcove-checklist-step', { part: 'step', exportparts: 'title:step-title,field:step-field,field-error:step-field-error,action:step-action,preview:step-preview,meter:step-meter,progress:step-progress' });
+    this.#step = h(d, 'alcove-checklist-step', {
+      part: 'step',
+      exportparts:
+        'title:step-title,field:step-field,field-error:step-field-error,action:step-action,preview:step-preview,meter:step-meter,progress:step-progress',
+    });
     this.#back = h(d, 'button', { type: 'button', text: '', onclick: () => this.#go(-1) });
     this.#skip = h(d, 'button', { type: 'button', onclick: () => void this.#skipStep() });
     this.#next = h(d, 'button', { type: 'button', class: 'primary', onclick: () => void this.#continue() });
     this.#done = h(d, 'p', { part: 'done', tabIndex: -1, hidden: true });
-    this.root.append(h(d, 'section', { part: 'base', class: 'panel' }, this.#title, this.#progress, this.#steps, this.#step, this.#done, h(d, 'div', { part: 'nav' }, this.#back, h(d, 'span', { class: 'row' }, this.#skip, this.#next))));
+    this.root.append(
+      h(
+        d,
+        'section',
+        { part: 'base', class: 'panel' },
+        this.#title,
+        this.#progress,
+        this.#steps,
+        this.#step,
+        this.#done,
+        h(d, 'div', { part: 'nav' }, this.#back, h(d, 'span', { class: 'row' }, this.#skip, this.#next)),
+      ),
+    );
   }
 
   /** The checklist run shown. */
@@ -82,7 +105,7 @@ export class AlcoveChecklist extends AlcoveElement {
       value.on('stepsChanged', this.#onChange);
       // Start at the first step that still needs the person (a reload resumes where they were).
       const first = value.steps.findIndex((s) => !s.done);
-      this.#index = first < 0 ? 0 : first;
+      this.#index = Math.max(0, first);
       void value.start?.().catch(() => undefined);
     }
     this.update();

@@ -49,7 +49,8 @@ export class AlcoveConnectionBanner extends SessionPart {
   #tick: ReturnType<typeof setInterval> | undefined;
   #clearOk: ReturnType<typeof setTimeout> | undefined;
   /** Callback number of a participant, for the host's "call them at …" (default: the checklist's emergency info). */
-  callbackNumber: (participantId: string) => string | undefined = (id) => toEmergencyInfo(this.session?.emergencyInfo?.(id))?.callbackNumber ?? this.#numbers.get(id);
+  callbackNumber: (participantId: string) => string | undefined = (id) =>
+    toEmergencyInfo(this.session?.emergencyInfo?.(id))?.callbackNumber ?? this.#numbers.get(id);
   /** Numbers seen while the person was here (the summary goes when they leave). */
   readonly #numbers = new Map<string, string>();
 
@@ -86,7 +87,7 @@ export class AlcoveConnectionBanner extends SessionPart {
   }
 
   protected handlers(): SessionHandlers {
-    return ({
+    return {
       checklistSummary: (id: string) => this.#remember(id),
       stateChanged: (c) => {
         if (c.to === 'reconnecting') {
@@ -119,7 +120,7 @@ export class AlcoveConnectionBanner extends SessionPart {
         this.#failed.delete(p.id);
         this.update();
       },
-    }) as SessionHandlers;
+    } as SessionHandlers;
   }
 
   #remember(id: string): void {
@@ -133,12 +134,16 @@ export class AlcoveConnectionBanner extends SessionPart {
     if (s?.state === 'reconnecting') {
       if (this.#offline) return { key: 'banner.offline', params: {}, tone: 'problem' };
       const left = Math.ceil((this.#retryAt - Date.now()) / 1000);
-      return left > 0 ? { key: 'banner.countdown', params: { s: left }, tone: 'warn' } : { key: 'banner.reconnecting', params: {}, tone: 'warn' };
+      return left > 0
+        ? { key: 'banner.countdown', params: { s: left }, tone: 'warn' }
+        : { key: 'banner.reconnecting', params: {}, tone: 'warn' };
     }
     if (s && (s.state === 'joined' || s.state === 'waiting')) {
       for (const [id, name] of this.#failed) {
         const number = this.callbackNumber(id);
-        return number ? { key: 'banner.peerFailed', params: { name, number }, tone: 'problem' } : { key: 'banner.peerFailedNoNumber', params: { name }, tone: 'problem' };
+        return number
+          ? { key: 'banner.peerFailed', params: { name, number }, tone: 'problem' }
+          : { key: 'banner.peerFailedNoNumber', params: { name }, tone: 'problem' };
       }
       for (const name of this.#dropped.values()) return { key: 'banner.peerDropped', params: { name }, tone: 'warn' };
       for (const name of this.#back.values()) return { key: 'banner.peerBack', params: { name }, tone: 'ok' };

@@ -105,11 +105,20 @@ export class AlcoveControlBar extends SessionPart {
     };
     const host = s?.role === 'host';
     const share = s?.policy?.screenShare;
-    const canShare = (share === 'everyone' || (share === 'host' && host)) && typeof globalThis.navigator?.mediaDevices?.getDisplayMedia === 'function';
+    const canShare =
+      (share === 'everyone' || (share === 'host' && host)) && typeof globalThis.navigator?.mediaDevices?.getDisplayMedia === 'function';
     const open = this.getAttribute('panel') ?? '';
     const labels: Record<string, MessageKey> = {
-      mic: 'mic', cam: 'cam', screen: 'screen', chat: 'chat', devices: 'devices', security: 'sas.title', host: 'host.title',
-      'quick-exit': 'quickExit', 'end-all': 'endAll', leave: 'leave',
+      mic: 'mic',
+      cam: 'cam',
+      screen: 'screen',
+      chat: 'chat',
+      devices: 'devices',
+      security: 'sas.title',
+      host: 'host.title',
+      'quick-exit': 'quickExit',
+      'end-all': 'endAll',
+      leave: 'leave',
     };
     for (const [name, b] of this.#buttons) {
       setText(b.querySelector('.label')!, this.t(labels[name]!));
@@ -139,7 +148,13 @@ export class AlcoveControlBar extends SessionPart {
     this.#busy.add(which);
     this.update();
     await this.act((x) =>
-      which === 'mic' ? x.setMicrophoneEnabled(!pressed) : which === 'cam' ? x.setCameraEnabled(!pressed) : pressed ? x.stopScreenShare() : x.startScreenShare(),
+      which === 'mic'
+        ? x.setMicrophoneEnabled(!pressed)
+        : which === 'cam'
+          ? x.setCameraEnabled(!pressed)
+          : pressed
+            ? x.stopScreenShare()
+            : x.startScreenShare(),
     );
     this.#busy.delete(which);
     this.update();
@@ -153,12 +168,23 @@ export class AlcoveControlBar extends SessionPart {
 
   async #leave(): Promise<void> {
     if (!this.emit(new AlcoveLeaveRequestEvent())) return;
-    const yes = await confirmDialog(this.root, { title: this.t('confirm.leave'), body: this.t('confirm.leaveBody'), yes: this.t('confirm.yes.leave'), no: this.t('cancel'), danger: true });
+    const yes = await confirmDialog(this.root, {
+      title: this.t('confirm.leave'),
+      body: this.t('confirm.leaveBody'),
+      yes: this.t('confirm.yes.leave'),
+      no: this.t('cancel'),
+      danger: true,
+    });
     if (yes) await this.act((s) => s.leave());
   }
 
   async #endAll(): Promise<void> {
-    const yes = await confirmDialog(this.root, { title: this.t('confirm.endAll'), yes: this.t('confirm.yes.endAll'), no: this.t('cancel'), danger: true });
+    const yes = await confirmDialog(this.root, {
+      title: this.t('confirm.endAll'),
+      yes: this.t('confirm.yes.endAll'),
+      no: this.t('cancel'),
+      danger: true,
+    });
     if (yes && this.emit(new AlcoveHostActionEvent('end'))) await this.act((s) => s.end());
   }
 }

@@ -87,7 +87,9 @@ export class AlcoveDeviceMenu extends SessionPart {
   /** Reads the device list again (labels appear once the browser has granted access). */
   async refresh(): Promise<void> {
     try {
-      const all = this.session ? await this.session.listDevices() : ((await globalThis.navigator?.mediaDevices?.enumerateDevices?.()) ?? []);
+      const all = this.session
+        ? await this.session.listDevices()
+        : ((await globalThis.navigator?.mediaDevices?.enumerateDevices?.()) ?? []);
       this.#devices = all.filter((d) => d.kind === this.kind && d.deviceId !== '');
     } catch {
       this.#devices = [];
@@ -106,9 +108,16 @@ export class AlcoveDeviceMenu extends SessionPart {
   protected update(): void {
     const kind = this.kind;
     setText(this.#label, this.t(`device.${kind}`));
-    const unsupported = kind === 'audiooutput' && typeof globalThis.HTMLMediaElement !== 'undefined' && !('setSinkId' in HTMLMediaElement.prototype);
+    const unsupported =
+      kind === 'audiooutput' && typeof globalThis.HTMLMediaElement !== 'undefined' && !('setSinkId' in HTMLMediaElement.prototype);
     this.toggleAttr('hidden', unsupported);
-    const options = [{ deviceId: '', label: this.t('device.default') }, ...this.#devices.map((d, i) => ({ deviceId: d.deviceId, label: d.label || this.t('device.unnamed', { kind: this.t(`device.${kind}`), n: i + 1 }) }))];
+    const options = [
+      { deviceId: '', label: this.t('device.default') },
+      ...this.#devices.map((d, i) => ({
+        deviceId: d.deviceId,
+        label: d.label || this.t('device.unnamed', { kind: this.t(`device.${kind}`), n: i + 1 }),
+      })),
+    ];
     reconcile(
       this.#select,
       options,
@@ -129,7 +138,11 @@ export class AlcoveDeviceMenu extends SessionPart {
     const inCall = s && (s.state === 'joined' || s.state === 'reconnecting');
     if (inCall) {
       const ok = await this.act((x) =>
-        this.kind === 'audiooutput' ? x.setAudioOutput(deviceId) : deviceId ? x.switchDevice(this.kind === 'videoinput' ? 'video' : 'audio', deviceId) : undefined,
+        this.kind === 'audiooutput'
+          ? x.setAudioOutput(deviceId)
+          : deviceId
+            ? x.switchDevice(this.kind === 'videoinput' ? 'video' : 'audio', deviceId)
+            : undefined,
       );
       if (!ok) return;
     }

@@ -89,7 +89,12 @@ export class AlcoveEmergencyPanel extends SessionPart {
     const nodes: Node[] = [];
     for (const [field, label, value, phone] of rows) {
       if (!value) continue;
-      const copy = h(d, 'button', { type: 'button', part: 'copy', text: this.t('emergency.copy', { what: this.t(label).toLowerCase() }), onclick: () => void this.#copy(value) });
+      const copy = h(d, 'button', {
+        type: 'button',
+        part: 'copy',
+        text: this.t('emergency.copy', { what: this.t(label).toLowerCase() }),
+        onclick: () => void this.#copy(value),
+      });
       const dd = h(d, 'dd', {}, h(d, 'span', { class: 'value', text: value }), copy);
       const tel = phone ? value : field === 'contact' ? info?.contactPhone : undefined;
       if (tel) dd.append(h(d, 'a', { part: 'call', class: 'btn', href: telHref(tel), text: this.t('emergency.call', { number: tel }) }));

@@ -46,7 +46,10 @@ export class AlcoveHostPanel extends SessionPart {
   constructor() {
     super();
     const d = this.doc;
-    this.#waiting = h(d, 'alcove-waiting-list', { part: 'waiting-list', exportparts: 'panel:waiting-panel,entry:waiting-entry,admit,deny' });
+    this.#waiting = h(d, 'alcove-waiting-list', {
+      part: 'waiting-list',
+      exportparts: 'panel:waiting-panel,entry:waiting-entry,admit,deny',
+    });
     this.#waiting.onDetails = (id) => this.showEmergency(id);
     this.#title = h(d, 'h2');
     this.#list = h(d, 'ul', { part: 'participants' });
@@ -128,7 +131,12 @@ export class AlcoveHostPanel extends SessionPart {
 
   async #remove(id: string): Promise<void> {
     const name = this.nameOf(id);
-    const yes = await confirmDialog(this.root, { title: this.t('confirm.remove', { name }), yes: this.t('confirm.yes.remove'), no: this.t('cancel'), danger: true });
+    const yes = await confirmDialog(this.root, {
+      title: this.t('confirm.remove', { name }),
+      yes: this.t('confirm.yes.remove'),
+      no: this.t('cancel'),
+      danger: true,
+    });
     if (yes && this.emit(new AlcoveHostActionEvent('remove', id))) await this.act((s) => s.remove(id));
   }
 

@@ -61,7 +61,9 @@ export class AlcoveSecurityCode extends SessionPart {
     this.#toggle = h(d, 'button', { type: 'button', part: 'toggle', onclick: () => this.toggleAttribute('collapsed') });
     this.#body = h(d, 'p');
     this.#list = h(d, 'ul');
-    this.root.append(h(d, 'section', { part: 'base', class: 'panel' }, h(d, 'div', { class: 'head' }, this.#title, this.#toggle), this.#body, this.#list));
+    this.root.append(
+      h(d, 'section', { part: 'base', class: 'panel' }, h(d, 'div', { class: 'head' }, this.#title, this.#toggle), this.#body, this.#list),
+    );
   }
 
   /** Whether every current peer's code was confirmed by this participant. */
@@ -130,7 +132,14 @@ export class AlcoveSecurityCode extends SessionPart {
         li.dataset.peer = e.info.peer;
         const match = h(d, 'button', { type: 'button', part: 'match', class: 'match' });
         match.addEventListener('click', () => void this.#confirm(li, e.info.peer));
-        li.append(h(d, 'p', { part: 'changed', class: 'changed', role: 'status' }), h(d, 'span', { part: 'emoji', class: 'emoji' }), h(d, 'span', { part: 'digits', class: 'digits' }), match, h(d, 'span', { class: 'confirmed', tabIndex: -1 }), h(d, 'span', { class: 'peer-confirmed' }));
+        li.append(
+          h(d, 'p', { part: 'changed', class: 'changed', role: 'status' }),
+          h(d, 'span', { part: 'emoji', class: 'emoji' }),
+          h(d, 'span', { part: 'digits', class: 'digits' }),
+          match,
+          h(d, 'span', { class: 'confirmed', tabIndex: -1 }),
+          h(d, 'span', { class: 'peer-confirmed' }),
+        );
         return li;
       },
       (li, e) => {

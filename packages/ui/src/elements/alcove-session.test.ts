@@ -33,7 +33,14 @@ afterEach(() => {
 describe('defineAlcoveElements', () => {
   it('registers every tag once and can be called again', () => {
     defineAlcoveElements();
-    for (const tag of ['alcove-session', 'alcove-video-tile', 'alcove-video-grid', 'alcove-control-bar', 'alcove-chat-panel', 'alcove-checklist']) {
+    for (const tag of [
+      'alcove-session',
+      'alcove-video-tile',
+      'alcove-video-grid',
+      'alcove-control-bar',
+      'alcove-chat-panel',
+      'alcove-checklist',
+    ]) {
       expect(customElements.get(tag)).toBeDefined();
     }
   });
@@ -142,7 +149,15 @@ describe('<alcove-session>', () => {
     fake.role = 'host';
     fake.move('joined');
     fake.waiting = [
-      { id: 'c1', role: 'client', displayName: 'Sam', since: 1, checklist: { steps: { consent: 'passed' }, complete: true }, admissible: true, licensure: 'pass' },
+      {
+        id: 'c1',
+        role: 'client',
+        displayName: 'Sam',
+        since: 1,
+        checklist: { steps: { consent: 'passed' }, complete: true },
+        admissible: true,
+        licensure: 'pass',
+      },
       { id: 'c2', role: 'client', displayName: 'Ana', since: 2, admissible: false },
     ];
     fake.emit('waitingRoomChanged', fake.waiting);

@@ -3,7 +3,13 @@ import { AlcoveElement } from '../base/alcove-element.js';
 import { h, setAttr, setText } from '../base/dom.js';
 import { isQuickExitKey, quickExit } from '../base/quick-exit.js';
 import { listen, type SessionLike } from '../base/session-part.js';
-import { AlcoveErrorEvent, type AlcovePanelToggleEvent, AlcoveScreenChangeEvent, AlcoveStateChangeEvent, type AlcoveUnreadChangeEvent } from '../events.js';
+import {
+  AlcoveErrorEvent,
+  type AlcovePanelToggleEvent,
+  AlcoveScreenChangeEvent,
+  AlcoveStateChangeEvent,
+  type AlcoveUnreadChangeEvent,
+} from '../events.js';
 import { errorCode, errorKey, type MessageKey } from '../i18n/messages.js';
 import type { ChecklistLike } from '../base/checklist-types.js';
 import type { AlcoveChecklist } from './alcove-checklist.js';
@@ -193,19 +199,55 @@ export class AlcoveSession extends AlcoveElement {
     this.#announcer = h(d, 'p', { class: 'sr-only', 'aria-live': 'polite' });
     this.#quickExit = h(d, 'button', { type: 'button', part: 'quick-exit', onclick: () => this.quickExit() });
     this.#join = h(d, 'button', { type: 'button', class: 'primary', onclick: () => void this.join().catch(() => undefined) });
-    this.#start = h(d, 'section', { part: 'panel start', class: 'screen', hidden: true }, h(d, 'h2', { tabIndex: -1 }), h(d, 'p'), this.#join);
-    this.#checklist = h(d, 'alcove-checklist', { part: 'checklist', hidden: true, exportparts: 'title:checklist-title,progress:checklist-progress,steps:checklist-steps,nav:checklist-nav' });
-    this.#waiting = h(d, 'alcove-waiting-room', { part: 'panel waiting', hidden: true, exportparts: 'title:waiting-title,preview,preview-toggle' });
+    this.#start = h(
+      d,
+      'section',
+      { part: 'panel start', class: 'screen', hidden: true },
+      h(d, 'h2', { tabIndex: -1 }),
+      h(d, 'p'),
+      this.#join,
+    );
+    this.#checklist = h(d, 'alcove-checklist', {
+      part: 'checklist',
+      hidden: true,
+      exportparts: 'title:checklist-title,progress:checklist-progress,steps:checklist-steps,nav:checklist-nav',
+    });
+    this.#waiting = h(d, 'alcove-waiting-room', {
+      part: 'panel waiting',
+      hidden: true,
+      exportparts: 'title:waiting-title,preview,preview-toggle',
+    });
     this.#banner = h(d, 'alcove-connection-banner', { part: 'banner', exportparts: 'base:banner-base,message:banner-message' });
-    this.#grid = h(d, 'alcove-video-grid', { part: 'grid', exportparts: 'tile,video,placeholder,initials,name,label,badges,badge,quality,pip-move' });
+    this.#grid = h(d, 'alcove-video-grid', {
+      part: 'grid',
+      exportparts: 'tile,video,placeholder,initials,name,label,badges,badge,quality,pip-move',
+    });
     this.#controls = h(d, 'alcove-control-bar', { part: 'controls', exportparts: 'control,unread,dialog' });
     this.#sas = h(d, 'alcove-security-code', { part: 'sas', exportparts: 'entry:sas-entry,digits:sas-digits,match:sas-match' });
-    this.#chat = h(d, 'alcove-chat-panel', { part: 'chat', hidden: true, exportparts: 'log:chat-log,message:chat-message,input:chat-input,send:chat-send' });
+    this.#chat = h(d, 'alcove-chat-panel', {
+      part: 'chat',
+      hidden: true,
+      exportparts: 'log:chat-log,message:chat-message,input:chat-input,send:chat-send',
+    });
     const menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) => h(d, 'alcove-device-menu', { kind }));
-    this.#devices = h(d, 'section', { part: 'devices', class: 'panel', hidden: true, 'aria-labelledby': 'devices-title' }, h(d, 'h2', { id: 'devices-title', tabIndex: -1 }), ...menus);
+    this.#devices = h(
+      d,
+      'section',
+      { part: 'devices', class: 'panel', hidden: true, 'aria-labelledby': 'devices-title' },
+      h(d, 'h2', { id: 'devices-title', tabIndex: -1 }),
+      ...menus,
+    );
     this.#host = h(d, 'alcove-host-panel', { part: 'host', hidden: true, exportparts: 'waiting-list,admit,deny,remove,lock,emergency' });
     const stage = h(d, 'main', { part: 'stage' }, h(d, 'h2', { class: 'sr-only', tabIndex: -1, id: 'call-title' }), this.#grid);
-    this.#call = h(d, 'div', { part: 'call', hidden: true }, this.#banner, stage, h(d, 'aside', { part: 'sidebar' }, this.#sas, this.#host, this.#chat, this.#devices), this.#controls);
+    this.#call = h(
+      d,
+      'div',
+      { part: 'call', hidden: true },
+      this.#banner,
+      stage,
+      h(d, 'aside', { part: 'sidebar' }, this.#sas, this.#host, this.#chat, this.#devices),
+      this.#controls,
+    );
     this.#failed = h(
       d,
       'section',
@@ -215,8 +257,28 @@ export class AlcoveSession extends AlcoveElement {
       h(d, 'p', { class: 'callback' }),
       h(d, 'button', { type: 'button', class: 'retry primary', onclick: () => void this.retry() }),
     );
-    this.#ended = h(d, 'section', { part: 'panel ended', class: 'screen', hidden: true }, h(d, 'h2', { tabIndex: -1 }), h(d, 'p', { class: 'body' }), h(d, 'p', { class: 'muted close' }));
-    this.#base = h(d, 'div', { part: 'base' }, h(d, 'div', { part: 'header' }, this.#status, this.#quickExit), this.#error, this.#announcer, this.#start, this.#checklist, this.#waiting, this.#call, this.#failed, this.#ended);
+    this.#ended = h(
+      d,
+      'section',
+      { part: 'panel ended', class: 'screen', hidden: true },
+      h(d, 'h2', { tabIndex: -1 }),
+      h(d, 'p', { class: 'body' }),
+      h(d, 'p', { class: 'muted close' }),
+    );
+    this.#base = h(
+      d,
+      'div',
+      { part: 'base' },
+      h(d, 'div', { part: 'header' }, this.#status, this.#quickExit),
+      this.#error,
+      this.#announcer,
+      this.#start,
+      this.#checklist,
+      this.#waiting,
+      this.#call,
+      this.#failed,
+      this.#ended,
+    );
     this.root.append(this.#base);
     this.root.addEventListener('alcove-checklist-complete', () => {
       this.#checklistDone = true;
@@ -418,7 +480,14 @@ export class AlcoveSession extends AlcoveElement {
   #togglePanel(e: AlcovePanelToggleEvent): void {
     this.#panel = e.open ? e.panel : '';
     this.update();
-    const target = e.panel === 'chat' ? this.#chat : e.panel === 'devices' ? this.#devices.querySelector('h2') : e.panel === 'host' ? this.#host : this.#sas;
+    const target =
+      e.panel === 'chat'
+        ? this.#chat
+        : e.panel === 'devices'
+          ? this.#devices.querySelector('h2')
+          : e.panel === 'host'
+            ? this.#host
+            : this.#sas;
     if (e.open) (target as HTMLElement | null)?.focus();
   }
 
@@ -444,8 +513,10 @@ export class AlcoveSession extends AlcoveElement {
   #screenFor(): Screen {
     const s = this.#state;
     if (s === 'idle') return this.#token ? 'start' : 'idle';
-    if (s === 'connecting') return this.#screen === 'failed' || this.#screen === 'ended' ? 'start' : this.#screen === 'idle' ? 'start' : this.#screen;
-    if (s === 'waiting' || (s === 'reconnecting' && (this.#screen === 'checklist' || this.#screen === 'waiting'))) return this.#needsChecklist() ? 'checklist' : 'waiting';
+    if (s === 'connecting')
+      return this.#screen === 'failed' || this.#screen === 'ended' ? 'start' : this.#screen === 'idle' ? 'start' : this.#screen;
+    if (s === 'waiting' || (s === 'reconnecting' && (this.#screen === 'checklist' || this.#screen === 'waiting')))
+      return this.#needsChecklist() ? 'checklist' : 'waiting';
     if (s === 'joined' || s === 'reconnecting') return 'call';
     return s === 'failed' ? 'failed' : 'ended';
   }
@@ -499,14 +570,28 @@ export class AlcoveSession extends AlcoveElement {
     const number = this.fallback?.callbackNumber ?? this.#failedFallback?.callbackNumber;
     const hostName = this.getAttribute('host-name');
     const cb = this.#failed.querySelector<HTMLElement>('.callback')!;
-    setText(cb, number ? (hostName ? this.t('failed.callbackNamed', { name: hostName, number }) : this.t('failed.callback', { number })) : '');
+    setText(
+      cb,
+      number ? (hostName ? this.t('failed.callbackNamed', { name: hostName, number }) : this.t('failed.callback', { number })) : '',
+    );
     cb.hidden = !number;
     setText(this.#failed.querySelector('.retry')!, this.t('failed.retry'));
     // Ended
     this.#ended.hidden = screen !== 'ended';
     setText(this.#ended.querySelector('h2')!, this.t('status.ended'));
     const reason = this.#endReason;
-    setText(this.#ended.querySelector('.body')!, this.t(reason === 'denied' ? 'ended.denied' : reason === 'removed' ? 'ended.removed' : reason === 'session-ended' ? 'ended.session-ended' : 'ended.body'));
+    setText(
+      this.#ended.querySelector('.body')!,
+      this.t(
+        reason === 'denied'
+          ? 'ended.denied'
+          : reason === 'removed'
+            ? 'ended.removed'
+            : reason === 'session-ended'
+              ? 'ended.session-ended'
+              : 'ended.body',
+      ),
+    );
     setText(this.#ended.querySelector('.close')!, this.t('ended.close'));
     if (changed) {
       this.emit(new AlcoveScreenChangeEvent(screen));
@@ -517,7 +602,19 @@ export class AlcoveSession extends AlcoveElement {
   /** On a screen change, focus goes to the new screen's heading (announced by screen readers). */
   #focusScreen(screen: Screen): void {
     const target =
-      screen === 'waiting' ? this.#waiting : screen === 'checklist' ? this.#checklist : screen === 'call' ? this.#call.querySelector<HTMLElement>('#call-title') : screen === 'failed' ? this.#failed.querySelector('h2') : screen === 'ended' ? this.#ended.querySelector('h2') : screen === 'start' ? this.#start.querySelector('h2') : null;
+      screen === 'waiting'
+        ? this.#waiting
+        : screen === 'checklist'
+          ? this.#checklist
+          : screen === 'call'
+            ? this.#call.querySelector<HTMLElement>('#call-title')
+            : screen === 'failed'
+              ? this.#failed.querySelector('h2')
+              : screen === 'ended'
+                ? this.#ended.querySelector('h2')
+                : screen === 'start'
+                  ? this.#start.querySelector('h2')
+                  : null;
     if (!target || !this.isConnected) return;
     // Only take focus from inside the element or from nowhere: never steal it from the page.
     const active = this.doc.activeElement;

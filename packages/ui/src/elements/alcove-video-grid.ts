@@ -145,7 +145,10 @@ export class AlcoveVideoGrid extends SessionPart {
       items,
       (i) => i.key,
       (i) => {
-        const tile = h(this.doc, 'alcove-video-tile', { part: 'tile', exportparts: 'base:tile-base,video,placeholder,initials,name,label,badges,badge,quality' });
+        const tile = h(this.doc, 'alcove-video-tile', {
+          part: 'tile',
+          exportparts: 'base:tile-base,video,placeholder,initials,name,label,badges,badge,quality',
+        });
         tile.dataset.participantId = i.participantId;
         return tile;
       },

@@ -55,7 +55,18 @@ max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 export class AlcoveVideoTile extends AlcoveElement {
   static override styles = [STYLE];
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'camera-off', 'muted', 'reconnecting', 'speaking', 'self', 'screen', 'encrypted', 'verified', 'quality'];
+    return [
+      ...super.observedAttributes,
+      'camera-off',
+      'muted',
+      'reconnecting',
+      'speaking',
+      'self',
+      'screen',
+      'encrypted',
+      'verified',
+      'quality',
+    ];
   }
 
   readonly #video: HTMLVideoElement;
@@ -78,7 +89,17 @@ export class AlcoveVideoTile extends AlcoveElement {
     this.#notes = h(d, 'span', { class: 'notes' });
     this.#quality = h(d, 'span', { part: 'quality' });
     this.#badges = h(d, 'div', { part: 'badges' });
-    this.root.append(h(d, 'div', { part: 'base' }, this.#video, this.#placeholder, this.#badges, h(d, 'div', { part: 'label' }, this.#name, this.#notes, this.#quality)));
+    this.root.append(
+      h(
+        d,
+        'div',
+        { part: 'base' },
+        this.#video,
+        this.#placeholder,
+        this.#badges,
+        h(d, 'div', { part: 'label' }, this.#name, this.#notes, this.#quality),
+      ),
+    );
   }
 
   /** The `<video>` element tracks are attached to. */
@@ -130,7 +151,8 @@ export class AlcoveVideoTile extends AlcoveElement {
     const badges: string[] = [];
     if (this.hasAttribute('encrypted')) badges.push(this.t('encrypted'));
     if (this.hasAttribute('verified')) badges.push(this.t('verified'));
-    if (this.#badges.textContent !== badges.join('')) this.#badges.replaceChildren(...badges.map((b) => h(this.doc, 'span', { part: 'badge', text: b })));
+    if (this.#badges.textContent !== badges.join(''))
+      this.#badges.replaceChildren(...badges.map((b) => h(this.doc, 'span', { part: 'badge', text: b })));
     setAttr(this, 'role', 'group');
     setAttr(this, 'aria-label', [this.#label, ...notes, qText, ...badges].filter(Boolean).join(', '));
   }

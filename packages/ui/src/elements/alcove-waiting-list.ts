@@ -83,7 +83,12 @@ export class AlcoveWaitingList extends SessionPart {
         const d = this.doc;
         const li = h(d, 'li', { part: 'entry' });
         li.dataset.participantId = e.id;
-        const admit = h(d, 'button', { type: 'button', part: 'admit', class: 'admit primary', onclick: () => void this.#decide(e.id, 'admit') });
+        const admit = h(d, 'button', {
+          type: 'button',
+          part: 'admit',
+          class: 'admit primary',
+          onclick: () => void this.#decide(e.id, 'admit'),
+        });
         const deny = h(d, 'button', { type: 'button', part: 'deny', class: 'deny', onclick: () => void this.#decide(e.id, 'deny') });
         const details = h(d, 'button', { type: 'button', class: 'details', onclick: () => this.onDetails?.(e.id) });
         li.append(
@@ -113,7 +118,11 @@ export class AlcoveWaitingList extends SessionPart {
       steps.replaceChildren(
         ...stepList.map(([id, status]) => {
           const title = this.#stepTitle(id);
-          return h(this.doc, 'span', { class: 'step', 'data-status': status, text: `${STEP_STATUS[status] ?? ''} ${title}: ${this.t(`check.${status}` as MessageKey)}` });
+          return h(this.doc, 'span', {
+            class: 'step',
+            'data-status': status,
+            text: `${STEP_STATUS[status] ?? ''} ${title}: ${this.t(`check.${status}` as MessageKey)}`,
+          });
         }),
       );
     }

@@ -61,8 +61,14 @@ export class AlcoveWaitingRoom extends SessionPart {
     this.#test = h(d, 'p', { class: 'muted' });
     this.#video = h(d, 'video', { autoplay: true, muted: true, playsInline: true });
     this.#preview = h(d, 'div', { part: 'preview', role: 'img', hidden: true }, this.#video);
-    this.#toggle = h(d, 'button', { type: 'button', part: 'preview-toggle', onclick: () => void (this.#stream ? this.stopPreview() : this.startPreview()) });
-    this.#menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) => h(d, 'alcove-device-menu', { kind, part: 'device-menu' }));
+    this.#toggle = h(d, 'button', {
+      type: 'button',
+      part: 'preview-toggle',
+      onclick: () => void (this.#stream ? this.stopPreview() : this.startPreview()),
+    });
+    this.#menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) =>
+      h(d, 'alcove-device-menu', { kind, part: 'device-menu' }),
+    );
     this.root.addEventListener('alcove-device-change', (e) => {
       const ev = e as AlcoveDeviceChangeEvent;
       if (ev.kind === 'videoinput') {
@@ -78,7 +84,13 @@ export class AlcoveWaitingRoom extends SessionPart {
         this.#title,
         this.#body,
         this.#credentials,
-        h(d, 'div', { class: 'cols' }, h(d, 'div', { class: 'menus' }, this.#preview, h(d, 'div', { class: 'row' }, this.#toggle)), h(d, 'div', { class: 'menus' }, this.#test, ...this.#menus)),
+        h(
+          d,
+          'div',
+          { class: 'cols' },
+          h(d, 'div', { class: 'menus' }, this.#preview, h(d, 'div', { class: 'row' }, this.#toggle)),
+          h(d, 'div', { class: 'menus' }, this.#test, ...this.#menus),
+        ),
       ),
     );
     this.#title.id = 'title';
@@ -104,7 +116,11 @@ export class AlcoveWaitingRoom extends SessionPart {
       void this.#video.play?.()?.catch(() => undefined);
       for (const m of this.#menus) void m.refresh();
     } catch (e) {
-      this.report(typeof e === 'object' && e && (e as { name?: string }).name === 'NotAllowedError' ? { code: 'PERMISSION_DENIED' } : { code: 'DEVICE_NOT_FOUND' });
+      this.report(
+        typeof e === 'object' && e && (e as { name?: string }).name === 'NotAllowedError'
+          ? { code: 'PERMISSION_DENIED' }
+          : { code: 'DEVICE_NOT_FOUND' },
+      );
     }
     this.update();
   }

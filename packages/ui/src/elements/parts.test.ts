@@ -88,7 +88,13 @@ describe('<alcove-chat-panel>', () => {
     fake.addPeer({ id: 'x', displayName: '<script>alert(1)</script>' });
     const counts: number[] = [];
     chat.addEventListener('alcove-unread-change', (e) => counts.push(e.count));
-    fake.emit('chatMessage', { id: '1', from: 'x', seq: 1, at: 1, text: 'see https://example.org/a?b=1. and javascript:alert(1) <img src=x onerror=alert(1)> http://plain.example' });
+    fake.emit('chatMessage', {
+      id: '1',
+      from: 'x',
+      seq: 1,
+      at: 1,
+      text: 'see https://example.org/a?b=1. and javascript:alert(1) <img src=x onerror=alert(1)> http://plain.example',
+    });
     const log = $(chat, '[part~=log]');
     expect(log.querySelector('img,script')).toBeNull();
     const links = [...log.querySelectorAll('a')];
@@ -109,7 +115,15 @@ describe('<alcove-chat-panel>', () => {
 });
 
 describe('<alcove-security-code>', () => {
-  const sas = (decimal: number[]) => ({ peer: 'h', peerRole: 'host', emoji: [{ emoji: '🐶', name: 'Dog' }, { emoji: '🔑', name: 'Key' }], decimal });
+  const sas = (decimal: number[]) => ({
+    peer: 'h',
+    peerRole: 'host',
+    emoji: [
+      { emoji: '🐶', name: 'Dog' },
+      { emoji: '🔑', name: 'Key' },
+    ],
+    decimal,
+  });
 
   it('one entry per current peer, keeps focus after confirming, collapses once verified, says when a code changed', async () => {
     const fake = new FakeSession();
@@ -233,7 +247,17 @@ describe('theming', () => {
   it('every element reads the --alcove-* tokens and supports an explicit dark theme', () => {
     const tile = part('alcove-video-tile');
     const css = [...tile.shadowRoot!.adoptedStyleSheets].map((s) => [...s.cssRules].map((r) => r.cssText).join('\n')).join('\n');
-    for (const token of ['--alcove-bg', '--alcove-fg', '--alcove-accent', '--alcove-danger', '--alcove-radius', '--alcove-font', '--alcove-space', '--alcove-border', '--alcove-surface']) {
+    for (const token of [
+      '--alcove-bg',
+      '--alcove-fg',
+      '--alcove-accent',
+      '--alcove-danger',
+      '--alcove-radius',
+      '--alcove-font',
+      '--alcove-space',
+      '--alcove-border',
+      '--alcove-surface',
+    ]) {
       expect(css).toContain(token);
     }
     expect(css).toMatch(/prefers-color-scheme/);

@@ -202,7 +202,8 @@ export const es: Catalogue = {
   'error.OFFLINE': 'No tiene conexión a internet. Compruébela.',
   'error.REQUEST_TIMEOUT': 'El servidor no respondió a tiempo. Inténtelo de nuevo.',
   'error.PROTOCOL_ERROR': internal,
-  'error.PERMISSION_DENIED': 'Se bloqueó el acceso a la cámara o al micrófono. Permítalo en la configuración del navegador e inténtelo de nuevo.',
+  'error.PERMISSION_DENIED':
+    'Se bloqueó el acceso a la cámara o al micrófono. Permítalo en la configuración del navegador e inténtelo de nuevo.',
   'error.DEVICE_NOT_FOUND': 'No se encontró cámara ni micrófono.',
   'error.DEVICE_IN_USE': 'Otro programa está usando la cámara o el micrófono. Ciérrelo e inténtelo de nuevo.',
   'error.CONSTRAINTS_NOT_SATISFIED': 'No se puede usar esta cámara o este micrófono. Elija otro.',

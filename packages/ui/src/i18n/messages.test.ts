@@ -16,7 +16,7 @@ describe('message catalogue', () => {
       for (const text of Object.values(MESSAGES[lang]!)) expect(text.trim()).not.toBe('');
     }
   });
-  it("has a message for every error code of core and the wire, in each language", () => {
+  it('has a message for every error code of core and the wire, in each language', () => {
     const codes = [...Object.keys(CORE_ERROR_CODES), ...ERROR_CODE_LIST];
     for (const lang of languages()) {
       for (const code of codes) {
@@ -28,7 +28,8 @@ describe('message catalogue', () => {
   });
   it('keeps placeholders the same in every language', () => {
     const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-    for (const lang of languages()) for (const [k, v] of Object.entries(en)) expect(holes(MESSAGES[lang]![k as keyof typeof en]), `${lang} ${k}`).toEqual(holes(v));
+    for (const lang of languages())
+      for (const [k, v] of Object.entries(en)) expect(holes(MESSAGES[lang]![k as keyof typeof en]), `${lang} ${k}`).toEqual(holes(v));
   });
   it('fills placeholders and falls back to English', () => {
     expect(t('es-MX', 'waitingList.admit', { name: 'Ana' })).toBe('Dejar entrar a Ana');
@@ -36,7 +37,8 @@ describe('message catalogue', () => {
     expect(t('en', 'failed.callback')).toBe('Your host will call you at {number}.');
   });
   it('is discreet: no text names therapy', () => {
-    for (const lang of languages()) for (const text of Object.values(MESSAGES[lang]!)) expect(text).not.toMatch(/therap|terap|counsel|psych|clinic|patient|paciente/i);
+    for (const lang of languages())
+      for (const text of Object.values(MESSAGES[lang]!)) expect(text).not.toMatch(/therap|terap|counsel|psych|clinic|patient|paciente/i);
   });
   it('maps known error codes and falls back to a generic message', () => {
     expect(errorKey('INVALID_TOKEN')).toBe('error.INVALID_TOKEN');

@@ -45,7 +45,9 @@ export function errorKey(code: AlcoveErrorCode | (string & {})): MessageKey {
 
 /** The code of an error-like value (`AlcoveError` or a wire error), else `INTERNAL_ERROR`. */
 export function errorCode(e: unknown): string {
-  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'INTERNAL_ERROR';
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : 'INTERNAL_ERROR';
 }
 
 /**
