@@ -23,7 +23,7 @@ import type { NetworkCheck } from './checks/network.js';
 import type { SpeakerCheck } from './checks/speaker.js';
 import { ChecklistError } from './errors.js';
 import type { ChecklistEvents } from './events.js';
-import { type AnyCheck, type CheckById, DEVICE_STEPS, createCheck, resolveOptions } from './registry.js';
+import { type AnyCheck, type CheckById, DEVICE_STEPS, assertPolicy, createCheck, resolveOptions } from './registry.js';
 import { ProgressStore, RememberedStore } from './storage.js';
 import { Submitter } from './submitter.js';
 import { buildSubmission, buildSummary } from './submission.js';
@@ -80,6 +80,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     super();
     this.#platform = options.platform ?? createBrowserPlatform();
     this.#options = resolveOptions(options);
+    if (options.policy !== undefined) assertPolicy(options.policy);
     this.#policy = options.policy ?? DEFAULT_CHECKLIST_POLICY;
     this.#remembered = new RememberedStore(this.#platform.persistentStorage);
     this.#progress = new ProgressStore(this.#platform.sessionStorage, this.#options.storageKey);
@@ -187,30 +188,39 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     return this.#steps.filter((s): s is CustomCheck => s instanceof CustomCheck);
   }
 
+  /** The consent step, when the policy has one. */
   get consent(): ConsentCheck | undefined {
     return this.step('consent');
   }
+  /** The location and licensure step, when the policy has one. */
   get location(): LocationCheck | undefined {
     return this.step('location');
   }
+  /** The emergency-plan step, when the policy has one. */
   get emergencyPlan(): EmergencyPlanCheck | undefined {
     return this.step('emergency-plan');
   }
+  /** The private space / network, device and connection type step, when the policy has one. */
   get environment(): EnvironmentCheck | undefined {
     return this.step('environment');
   }
+  /** The browser capability step, when the policy has one. */
   get browser(): BrowserCheck | undefined {
     return this.step('browser');
   }
+  /** The camera step, when the policy has one. */
   get camera(): CameraCheck | undefined {
     return this.step('camera');
   }
+  /** The microphone step, when the policy has one. */
   get microphone(): MicrophoneCheck | undefined {
     return this.step('microphone');
   }
+  /** The speaker step, when the policy has one. */
   get speaker(): SpeakerCheck | undefined {
     return this.step('speaker');
   }
+  /** The network test step, when the policy has one. */
   get network(): NetworkCheck | undefined {
     return this.step('network');
   }
@@ -248,6 +258,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     ) {
       throw new AlcoveError('INVALID_ARGUMENT', 'bind() needs sessionId, participantId, policy, signer, submit, seal and request');
     }
+    assertPolicy(binding.policy);
     const otherSession = this.#sessionId !== undefined && this.#sessionId !== binding.sessionId;
     this.#binding = binding;
     this.#sessionId = binding.sessionId;

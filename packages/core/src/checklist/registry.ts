@@ -1,4 +1,11 @@
-import { type BuiltInStepId, CHECKLIST_STEP_IDS, type ChecklistStepDef, NETWORK_TEST_LIMITS } from '@alcove/protocol';
+import {
+  type BuiltInStepId,
+  CHECKLIST_STEP_IDS,
+  type ChecklistPolicyInfo,
+  type ChecklistStepDef,
+  NETWORK_TEST_LIMITS,
+} from '@alcove/protocol';
+import { AlcoveError } from '../session/errors.js';
 import type { CheckContext, ResolvedChecklistOptions } from './checks/base.js';
 import { BrowserCheck } from './checks/browser.js';
 import { CameraCheck } from './checks/camera.js';
@@ -64,4 +71,15 @@ const isBuiltIn = (id: string): id is BuiltInStepId => (CHECKLIST_STEP_IDS as re
 /** Creates the module of a step: the built-in one for its id, else a custom step. */
 export function createCheck(def: ChecklistStepDef, ctx: CheckContext): AnyCheck {
   return isBuiltIn(def.id) ? new FACTORIES[def.id](def, ctx) : new CustomCheck(def, ctx);
+}
+
+/**
+ * Guard: a policy must at least list its steps and jurisdictions (server policies are validated by
+ * the protocol schema; this catches an app passing something else).
+ * @throws {AlcoveError} `INVALID_ARGUMENT`.
+ */
+export function assertPolicy(policy: ChecklistPolicyInfo): void {
+  if (typeof policy !== 'object' || policy === null || !Array.isArray(policy.steps) || !Array.isArray(policy.jurisdictions)) {
+    throw new AlcoveError('INVALID_ARGUMENT', 'a checklist policy needs steps and jurisdictions');
+  }
 }

@@ -59,7 +59,8 @@ interface Meter {
  * The microphone step: opens the chosen microphone (the session uses the same device), emits
  * `level` events (0..1, about 10 per second) from an analyser, passes once sound is heard and warns
  * (`SILENT`) after a few seconds of silence (default 4 s) — a later sound still passes it. Metering
- * goes on after `run()` resolves until {@link stop}, `reset()` or the checklist closes.
+ * goes on after `run()` resolves until {@link stop}, `reset()` or the checklist closes. Call `run()`
+ * from a user gesture (a click): browsers keep an `AudioContext` created without one suspended.
  * @example
  * const mic = checklist.microphone!;
  * mic.on('level', (l) => meter.value = l);

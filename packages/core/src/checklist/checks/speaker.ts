@@ -38,7 +38,8 @@ interface Tone {
  * The speaker step: plays a test tone (an oscillator; routed to the chosen output through
  * `AudioContext.setSinkId` or an audio element's `setSinkId` where supported), then the client
  * confirms with {@link heard}. After the tone the step stays `running` until the answer. Not heard →
- * `failed` (`TONE_NOT_HEARD`): choose another output and play again.
+ * `failed` (`TONE_NOT_HEARD`): choose another output and play again. Call `run()` from a user gesture
+ * (a click), or the browser may keep the audio suspended.
  * @example
  * const spk = checklist.speaker!;
  * if (spk.canSelectOutput) await spk.selectDevice(id);
