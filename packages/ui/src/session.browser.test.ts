@@ -245,12 +245,15 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
         () => guest.locator('alcove-session .peer-confirmed').first().textContent(),
         (t) => t === 'Dr Rivera confirmed the code',
       );
-      expect(
-        await host.evaluate(() => {
-          const sas = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-security-code')!;
-          return sas.shadowRoot!.activeElement?.className;
-        }),
-      ).toBe('confirmed');
+      await waitFor(
+        'focus on the confirmation that replaced the button',
+        () =>
+          host.evaluate(() => {
+            const sas = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-security-code')!;
+            return sas.shadowRoot!.activeElement?.className;
+          }),
+        (c) => c === 'confirmed',
+      );
 
       // Chat with a canary and links.
       await guest.locator('alcove-session').getByRole('button', { name: 'Chat' }).click();
