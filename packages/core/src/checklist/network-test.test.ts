@@ -152,6 +152,7 @@ describe('runNetworkTest', () => {
     expect((error as ChecklistError).code).toBe('NETWORK_TEST_TIMEOUT');
     expect(elapsed).toBeLessThanOrEqual(10_000);
     expect(s.server.count('network.testEnd')).toBe(0); // no test was started
+    expect(s.server.calls[0]!.signal?.aborted).toBe(true); // the pending request is given up
   });
 
   it('fails with NETWORK_TEST_FAILED when the server refuses, ending the test it started', async () => {

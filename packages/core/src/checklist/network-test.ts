@@ -270,7 +270,7 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
   };
 
   try {
-    const start = await race(request('network.testStart', {}));
+    const start = await race(request('network.testStart', {}, ac.signal));
     testId = start.testId;
     const id = testId;
     progress(0.05);
@@ -289,23 +289,31 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
     recv = device.createRecvTransport(params(start.recv));
     for (const t of [send, recv]) {
       t.on('connect', ({ dtlsParameters }, ok, fail) => {
-        request('network.testConnect', {
-          testId: id,
-          transportId: t.id,
-          dtlsParameters: dtlsParameters as RequestData<'network.testConnect'>['dtlsParameters'],
-        })
+        request(
+          'network.testConnect',
+          {
+            testId: id,
+            transportId: t.id,
+            dtlsParameters: dtlsParameters as RequestData<'network.testConnect'>['dtlsParameters'],
+          },
+          ac.signal,
+        )
           .then(() => ok())
           .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
       });
     }
     let loop: { consumerId: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: unknown } | undefined;
     send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-      request('network.testProduce', {
-        testId: id,
-        kind,
-        rtpParameters: rtpParameters as RequestData<'network.testProduce'>['rtpParameters'],
-        rtpCapabilities: device.rtpCapabilities as RequestData<'network.testProduce'>['rtpCapabilities'],
-      })
+      request(
+        'network.testProduce',
+        {
+          testId: id,
+          kind,
+          rtpParameters: rtpParameters as RequestData<'network.testProduce'>['rtpParameters'],
+          rtpCapabilities: device.rtpCapabilities as RequestData<'network.testProduce'>['rtpCapabilities'],
+        },
+        ac.signal,
+      )
         .then((r) => {
           loop = r;
           ok({ id: r.producerId });
@@ -349,7 +357,7 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         Promise.all([
           sendT.getStats() as Promise<Stats>,
           cons.getStats() as Promise<Stats>,
-          wantUplink ? request('network.testStats', { testId: id }).catch(() => undefined) : Promise.resolve(undefined),
+          wantUplink ? request('network.testStats', { testId: id }, ac.signal).catch(() => undefined) : Promise.resolve(undefined),
         ]),
       );
       if (up)

@@ -194,8 +194,12 @@ export interface ChecklistSigner {
   sign(message: Uint8Array): Uint8Array;
 }
 
-/** Sends one signalling request (the session's connection). */
-export type ChecklistRequester = <M extends RequestMethod>(method: M, data: RequestData<M>) => Promise<ResponseData<M>>;
+/** Sends one signalling request (the session's connection); `signal` cancels waiting for the answer. */
+export type ChecklistRequester = <M extends RequestMethod>(
+  method: M,
+  data: RequestData<M>,
+  signal?: AbortSignal,
+) => Promise<ResponseData<M>>;
 
 /** What the session hands the checklist once joined (or waiting): ids, policy, signer and senders. */
 export interface ChecklistBinding {

@@ -426,7 +426,7 @@ export class FakeDevice {
 
 /** A scripted server for `network.test*` (and `checklist.submit`). */
 export class FakeTestServer {
-  readonly calls: { method: RequestMethod; data: unknown }[] = [];
+  readonly calls: { method: RequestMethod; data: unknown; signal?: AbortSignal | undefined }[] = [];
   /** Methods that fail (rejected with an Error). */
   readonly failing = new Set<RequestMethod>();
   /** Methods that never answer. */
@@ -439,8 +439,8 @@ export class FakeTestServer {
     this.link = link;
   }
 
-  readonly request = async <M extends RequestMethod>(method: M, data: RequestData<M>): Promise<ResponseData<M>> => {
-    this.calls.push({ method, data });
+  readonly request = async <M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>> => {
+    this.calls.push({ method, data, signal });
     if (this.hanging.has(method)) return new Promise<never>(() => undefined);
     if (this.failing.has(method)) throw new Error(`${method} refused`);
     const transport = (id: string) => ({
