@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: ['src/index.ts'],
+    // The checklist is an entry of its own so an app that only calls Session does not carry it.
+    entry: { index: 'src/index.ts', checklist: 'src/checklist/index.ts' },
     format: ['esm'],
     dts: true,
     sourcemap: true,

@@ -5,8 +5,11 @@
  * @module @alcove/core
  */
 export { Session } from './session/session.js';
-export type { SessionOptions, E2eeMode, FallbackPlan, RemoteParticipant, ReconnectInfo } from './session/types.js';
-export type { SessionEvents, FailedInfo, LeaveReason } from './session/events.js';
+export type { SessionOptions, E2eeMode, EmergencyInfo, FallbackPlan, RemoteParticipant, ReconnectInfo } from './session/types.js';
+export type { SessionEvents, ChecklistSubmittedInfo, FailedInfo, LeaveReason } from './session/events.js';
+// The checklist itself is the `@alcove/core/checklist` entry; these are the types Session exposes.
+export type { ChecklistSupport, ChosenDevices } from './session/checklist-plugin.js';
+export type { SealedSummary } from './checklist/summary.js';
 export { StateMachine, SESSION_STATES, SESSION_TRANSITIONS } from './session/state-machine.js';
 export type { SessionState, StateChange, StateChangeReason } from './session/state-machine.js';
 export {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { Checklist } from './checklist.js';
+export { checklistSupport } from './sealing/session-checklist.js';
 export type { AnyCheck, CheckById } from './checklist.js';
 export { ChecklistError } from './errors.js';
 export type { ChecklistErrorCode, ChecklistErrorOptions } from './errors.js';

@@ -92,16 +92,16 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
   }
 
   /**
-   * Starts key agreement once admitted. Idempotent. `identitySecretKey` (the device identity's
-   * 64-byte secret key) is copied and transferred to the worker; without it the worker makes a
-   * fresh identity for this session.
+   * Starts key agreement once admitted. Idempotent. `identitySeed` (the device identity's 32-byte
+   * seed) is copied and transferred to the worker; without it the worker makes a fresh identity
+   * for this session.
    */
-  start(sessionId: string, selfId: string, role: string, identitySecretKey?: Uint8Array): void {
+  start(sessionId: string, selfId: string, role: string, identitySeed?: Uint8Array): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    if (identitySecretKey) {
-      const copy = identitySecretKey.slice();
-      this.#post({ type: 'init', sessionId, selfId, role, identitySecretKey: copy }, [copy.buffer]);
+    if (identitySeed) {
+      const copy = identitySeed.slice();
+      this.#post({ type: 'init', sessionId, selfId, role, identitySeed: copy }, [copy.buffer]);
     } else {
       this.#post({ type: 'init', sessionId, selfId, role });
     }

@@ -1,14 +1,7 @@
 import nacl from 'tweetnacl';
-import { fromBase64, toBase64 } from './encoding.js';
+import { loadIdentitySeed, type IdentityStore } from './identity-seed.js';
 
-/** Where a device identity may be kept: a string key-value store (e.g. `localStorage`). */
-export interface IdentityStore {
-  get(key: string): string | null;
-  set(key: string, value: string): void;
-}
-
-/** The storage key of the device identity. */
-export const IDENTITY_STORAGE_KEY = 'alcove.identity.v1';
+export { IDENTITY_STORAGE_KEY, type IdentityStore } from './identity-seed.js';
 
 /**
  * This device's long-term Ed25519 identity (E2EE.md §3): it signs the pair handshakes (media and
@@ -35,31 +28,16 @@ export class DeviceIdentity {
    * const id = DeviceIdentity.load(platform.persistentStorage);
    */
   static load(store?: IdentityStore): DeviceIdentity {
-    if (store) {
-      try {
-        const saved = store.get(IDENTITY_STORAGE_KEY);
-        const sk = saved ? fromBase64(saved) : undefined;
-        if (sk && sk.length === 64) {
-          const pair = nacl.sign.keyPair.fromSecretKey(sk);
-          // A stored key whose public half does not match its seed is corrupt: replace it.
-          const check = nacl.sign.keyPair.fromSeed(sk.subarray(0, 32));
-          if (check.publicKey.every((b, i) => b === pair.publicKey[i])) return new DeviceIdentity(pair, true);
-        }
-      } catch {
-        // Unreadable storage: fall through to a fresh identity.
-      }
-    }
-    const pair = nacl.sign.keyPair();
-    let persisted = false;
-    if (store) {
-      try {
-        store.set(IDENTITY_STORAGE_KEY, toBase64(pair.secretKey));
-        persisted = true;
-      } catch {
-        persisted = false;
-      }
-    }
-    return new DeviceIdentity(pair, persisted);
+    const { seed, persisted } = loadIdentitySeed(store, (n) => nacl.randomBytes(n));
+    const id = DeviceIdentity.fromSeed(seed, persisted);
+    seed.fill(0);
+    return id;
+  }
+
+  /** The identity of a 32-byte seed (as {@link loadIdentitySeed} keeps it). */
+  static fromSeed(seed: Uint8Array, persisted = false): DeviceIdentity {
+    if (seed.length !== 32) throw new RangeError('an identity seed is 32 bytes');
+    return new DeviceIdentity(nacl.sign.keyPair.fromSeed(seed), persisted);
   }
 
   /** A fresh identity for this page only. */
@@ -74,17 +52,14 @@ export class DeviceIdentity {
 
   /** The public key, base64 (as `e2ee.publishKey` and the consent receipt carry it). */
   get identityKey(): string {
-    return toBase64(this.#pair.publicKey);
+    let s = '';
+    for (const b of this.#pair.publicKey) s += String.fromCharCode(b);
+    return btoa(s);
   }
 
   /** The key pair, for the pair handshakes in this thread. Internal. */
   get keyPair(): nacl.SignKeyPair {
     return this.#pair;
-  }
-
-  /** A copy of the 64-byte secret key for the E2EE worker. Internal; never log it. */
-  secretKeyCopy(): Uint8Array {
-    return this.#pair.secretKey.slice();
   }
 
   /** Signs `message` (detached Ed25519 signature, 64 bytes). */

@@ -58,11 +58,11 @@ export class E2eeBinding {
   }
 
   /** Admitted: start key agreement with everyone already known. Idempotent. */
-  start(sessionId: string, selfId: string, role: string, identitySecretKey?: Uint8Array): void {
+  start(sessionId: string, selfId: string, role: string, identitySeed?: Uint8Array): void {
     if (this.#started) return;
     this.#started = true;
-    this.#controller.start(sessionId, selfId, role, identitySecretKey);
-    identitySecretKey?.fill(0);
+    this.#controller.start(sessionId, selfId, role, identitySeed);
+    identitySeed?.fill(0);
     for (const p of this.#peers) this.#controller.peerJoined(p);
   }
 

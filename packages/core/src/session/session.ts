@@ -21,12 +21,15 @@ import { ParticipantRoster } from './participant-roster.js';
 import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
 import { E2eeBinding } from './e2ee-binding.js';
-import { SessionChecklist, type BindableChecklist } from './checklist-binding.js';
-import { DeviceIdentity } from '../e2ee/identity.js';
-import { encodeSummary, parseSummary, type SealedSummary } from '../checklist/summary.js';
+import type { SessionChecklistLike } from './checklist-plugin.js';
+import { loadIdentitySeed } from '../e2ee/identity-seed.js';
+import type { Checklist } from '../checklist/checklist.js';
+import type { SealedSummary } from '../checklist/summary.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { StateMachine, type SessionState, type StateChangeReason } from './state-machine.js';
 import type { EmergencyInfo, RemoteParticipant, SessionOptions } from './types.js';
+
+const EMPTY_SUMMARIES: ReadonlyMap<string, SealedSummary> = new Map();
 
 const DEFAULT_SIMULCAST = [
   { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
@@ -69,8 +72,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #publishedDefaults = false;
   readonly #trackViews = new Map<string, RemoteTrack>();
   readonly #e2ee: E2eeBinding | undefined;
-  readonly #identity: DeviceIdentity;
-  readonly #checklist: SessionChecklist<SealedSummary>;
+  /** The device identity's seed; the E2EE worker and the checklist derive the Ed25519 key pair. Never log it. */
+  readonly #identitySeed: Uint8Array;
+  readonly #checklist: SessionChecklistLike | undefined;
   #sessionId = '';
 
   private constructor(options: SessionOptions) {
@@ -78,17 +82,17 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#o = options;
     this.#platform = options.platform ?? createBrowserPlatform();
     this.#machine = new StateMachine((c) => this.#emit('stateChanged', c));
-    this.#identity = options.identity === 'ephemeral' ? DeviceIdentity.ephemeral() : DeviceIdentity.load(this.#platform.persistentStorage);
-    this.#checklist = new SessionChecklist<SealedSummary>(
-      this.#identity,
+    this.#identitySeed = options.identity === 'ephemeral'
+      ? this.#platform.randomBytes(32)
+      : loadIdentitySeed(this.#platform.persistentStorage, (n) => this.#platform.randomBytes(n)).seed;
+    this.#checklist = options.checklist?.createBinding(
       {
         request: (m, d, s) => this.#request(m, d, s),
         timers: this.#platform.timers,
         summary: (id, summary) => this.#emit('checklistSummary', id, summary),
         problem: (id, reason) => this.#emit('error', new AlcoveError('CHECKLIST_SEALED_REFUSED', `${id}: ${reason}`)),
       },
-      { encode: encodeSummary, parse: parseSummary },
-      options.checklist,
+      this.#identitySeed.slice(),
     );
     this.#e2ee = options.e2ee !== 'off' && options.e2eeWorker && this.#platform.capabilities().encodedTransforms
       ? new E2eeBinding(options.e2eeWorker, options.e2eePath, {
@@ -133,7 +137,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       onUpdated: (p) => this.#emit('participantUpdated', p),
       onLeft: (p, reason) => {
         this.#e2ee?.peerLeft(p.id);
-        this.#checklist.participantGone(p.id);
+        this.#checklist?.participantGone(p.id);
         this.#media.removeParticipant(p.id);
         this.#monitor.forget(p.id);
         this.#emit('participantLeft', p, reason);
@@ -211,8 +215,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
       e2eeMessage: (d) => this.#e2ee?.signal(d.from, d.type, d.payload),
       e2eePeerVerified: (d) => this.#emit('e2eeVerified', d.participantId, d.peer),
       checklistSubmitted: ({ participantId, ...info }) => this.#emit('checklistSubmitted', participantId, info),
-      checklistHosts: (d) => this.#checklist.hostsChanged(d.hosts),
-      checklistMessage: (d) => this.#checklist.message(d),
+      checklistHosts: (d) => this.#checklist?.hostsChanged(d.hosts),
+      checklistMessage: (d) => this.#checklist?.message(d),
     };
   }
 
@@ -255,8 +259,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
     return this.#waiting;
   }
   /** The pre-session checklist this session drives (guests), when one was given or attached. */
-  get checklist(): BindableChecklist<SealedSummary> | undefined {
-    return this.#checklist.checklist;
+  get checklist(): Checklist | undefined {
+    return this.#checklist?.checklist;
   }
   /**
    * Host only: each client's checklist answers, opened from the sealed channel (location, emergency
@@ -264,11 +268,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * client is in the session (waiting or admitted), dropped when they leave.
    */
   get checklistSummaries(): ReadonlyMap<string, SealedSummary> {
-    return this.#checklist.summaries;
-  }
-  /** This device's identity key (base64 Ed25519), as peers and consent receipts see it. */
-  get identityKey(): string {
-    return this.#identity.identityKey;
+    return this.#checklist?.summaries ?? EMPTY_SUMMARIES;
   }
   /** Remote tracks received. */
   get remoteTracks(): readonly RemoteTrack[] {
@@ -416,13 +416,16 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * It is bound as soon as the server's policy is known (at once when already waiting or joined).
    * @throws {InvalidStateError} once the session has ended or failed.
    * @example
-   * const checklist = new Checklist({ platform });
-   * session.attachChecklist(checklist);
+   * const session = Session.create({ serverUrl, token, checklist: checklistSupport() });
+   * session.attachChecklist(new Checklist({ platform }));
    * await session.join(); // the checklist now submits statuses and seals answers to the therapist
    */
-  attachChecklist(checklist: BindableChecklist<SealedSummary>): void {
+  attachChecklist(checklist: Checklist): void {
     if (this.#machine.final) throw new InvalidStateError(`attachChecklist() in state ${this.state}`);
     if (!checklist || typeof checklist.bind !== 'function') throw new AlcoveError('INVALID_ARGUMENT', 'checklist must be a Checklist');
+    if (!this.#checklist) {
+      throw new UnsupportedError('UNSUPPORTED_FEATURE', 'create the session with `checklist: checklistSupport()` from @alcove/core/checklist');
+    }
     this.#checklist.attach(checklist);
   }
 
@@ -435,7 +438,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * if (info?.callbackPhone) callLink.href = `tel:${info.callbackPhone.e164}`;
    */
   emergencyInfo(participantId: string): EmergencyInfo | undefined {
-    const s = this.#checklist.summaries.get(participantId);
+    const s = this.#checklist?.summaries.get(participantId);
     if (!s) return undefined;
     return {
       participantId,
@@ -637,11 +640,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
     if (r.participants) this.#roster.sync(r.participants);
-    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identity.secretKeyCopy());
-    this.#checklist.joined(r);
+    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identitySeed.slice());
+    this.#checklist?.joined(r);
     // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
-    if (r.role === 'host' && this.#admitted) {
-      void this.#request('e2ee.publishKey', { identityKey: this.#identity.identityKey, suites: [1] }).catch(() => undefined);
+    if (r.role === 'host' && this.#admitted && this.#checklist) {
+      void this.#request('e2ee.publishKey', { identityKey: this.#checklist.identityKey, suites: [1] }).catch(() => undefined);
     }
     if (r.waiting) {
       this.#waiting = r.waiting;
@@ -659,7 +662,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     }
     const p = this.#o.publish ?? {};
     // The devices chosen in the checklist are the ones the call uses.
-    const chosen = this.#checklist.devices();
+    const chosen = this.#checklist?.devices() ?? {};
     for (const kind of ['audio', 'video'] as const) {
       const want = p[kind] ?? true;
       if (want === false) continue;
@@ -681,7 +684,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#ticket = d.resumeTicket;
     this.#admitted = true;
     this.#roster.sync(d.participants);
-    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identity.secretKeyCopy());
+    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identitySeed.slice());
     let mediaOk = true;
     try {
       await startMedia(this.#recovery(), d.producers);
@@ -759,13 +762,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
     }
     this.#teardown();
     this.#transition('failed', this.state === 'connecting' ? 'join-failed' : fatal ? 'error' : 'reconnect-failed');
-    this.#emit('failed', { error, fallback: this.#o.fallback ?? this.#checklist.fallback() });
+    this.#emit('failed', { error, fallback: this.#o.fallback ?? this.#checklist?.fallback() });
   }
 
   /** Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners. */
   #teardown(): void {
     this.#e2ee?.close();
-    this.#checklist.close();
+    this.#checklist?.close();
     this.#reconnect.cancel();
     this.#monitor.stop();
     this.#local.close();
@@ -783,7 +786,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #forgetDeparted(waiting: readonly WaitingEntry[]): void {
     const still = new Set(waiting.map((w) => w.id));
     const admitted = new Set(this.#roster.ids);
-    for (const w of this.#waiting) if (!still.has(w.id) && !admitted.has(w.id)) this.#checklist.participantGone(w.id);
+    for (const w of this.#waiting) if (!still.has(w.id) && !admitted.has(w.id)) this.#checklist?.participantGone(w.id);
   }
 
   #remoteTrackChanged(t: RemoteTrack): void {

@@ -73,11 +73,13 @@ export interface SessionOptions {
   /** Encoded-transform API: `standard` (`RTCRtpScriptTransform`) or `legacy`; default standard where available. */
   readonly e2eePath?: import('../e2ee/e2ee-controller.js').E2eeTransformPath;
   /**
-   * The pre-session checklist (from `@alcove/core/checklist`), created before {@link Session.join}
-   * so the client can check devices first. Once the server's policy is known the session binds it:
-   * statuses go to the server, answers go sealed to the hosts. See also `Session.attachChecklist`.
+   * Turns the pre-session checklist on: `checklistSupport(checklist)` from `@alcove/core/checklist`
+   * for a client (a `Checklist` created before {@link Session.join}, so it can check devices first;
+   * once the server's policy is known the session binds it: statuses go to the server, answers go
+   * sealed to the hosts), `checklistSupport()` for a host (who then receives the answers). Without
+   * it the session carries none of the checklist's code.
    */
-  readonly checklist?: import('./checklist-binding.js').BindableChecklist<import('../checklist/summary.js').SealedSummary>;
+  readonly checklist?: import('./checklist-plugin.js').ChecklistSupport;
   /**
    * The device identity (Ed25519) that signs the E2EE handshakes and the consent receipt:
    * `'device'` (default) keeps it in `platform.persistentStorage` so this device is recognised in

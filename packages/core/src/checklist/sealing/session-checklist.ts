@@ -1,57 +1,28 @@
+import type { ChecklistPolicyInfo, HostKey, NotificationData, Role } from '@alcove/protocol';
+import { DeviceIdentity } from '../../e2ee/identity.js';
 import type {
-  ChecklistPolicyInfo, HostKey, NotificationData, RequestData, RequestMethod, ResponseData, Role,
-} from '@alcove/protocol';
-import { SealedChannels } from '../checklist/sealing/sealed-channels.js';
-import type { DeviceIdentity } from '../e2ee/identity.js';
-import type { PlatformTimers } from '../platform/platform.js';
+  ChecklistJoinInfo, ChecklistSessionHost, ChecklistSupport, ChosenDevices, SessionChecklistLike,
+} from '../../session/checklist-plugin.js';
+import type { Checklist } from '../checklist.js';
+import { encodeSummary, parseSummary, type SealedSummary } from '../summary.js';
+import { SealedChannels } from './sealed-channels.js';
 
 /**
- * What the session hands a checklist when it is bound (the `Checklist` of `@alcove/core`'s
- * checklist module implements {@link BindableChecklist}).
+ * Turns the pre-session checklist on for a session: pass it as `SessionOptions.checklist`. A client
+ * gives its {@link Checklist} (created before `join()` so it can check devices first, or attached
+ * later with `session.attachChecklist`); a host passes nothing and receives each client's sealed
+ * answers (`session.checklistSummaries`, `session.emergencyInfo`, the `checklistSummary` event).
+ * @example
+ * // client
+ * const checklist = new Checklist({ platform });
+ * const session = Session.create({ serverUrl, token, e2eeWorker, checklist: checklistSupport(checklist) });
+ * // therapist
+ * const session = Session.create({ serverUrl, token, e2eeWorker, checklist: checklistSupport() });
  */
-export interface ChecklistBinding<S = unknown> {
-  readonly sessionId: string;
-  readonly participantId: string;
-  readonly policy: ChecklistPolicyInfo;
-  /** Signs the consent receipt with the device identity. */
-  readonly signer: { readonly identityKey: string; sign(message: Uint8Array): Uint8Array };
-  /** `checklist.submit`: statuses, receipt, licensure outcome. */
-  submit(data: RequestData<'checklist.submit'>): Promise<ResponseData<'checklist.submit'>>;
-  /** Seals the answers to every host (now and any host that arrives later). */
-  seal(summary: S): void;
-  /** Other requests the checklist makes (the network test). */
-  request<M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>>;
-}
-
-/** The devices a checklist chose (the call uses the same ones). */
-export interface ChosenDevices {
-  readonly cameraId?: string | undefined;
-  readonly microphoneId?: string | undefined;
-  readonly speakerId?: string | undefined;
-}
-
-/** The slice of a checklist the session drives. */
-export interface BindableChecklist<S = unknown> {
-  bind(binding: ChecklistBinding<S>): void;
-  /** The devices chosen in the device checks, when any. */
-  readonly devices?: ChosenDevices;
-}
-
-/** Encoding of the sealed summary (from the checklist module), injected to keep it out of the main bundle's path. */
-export interface SummaryCodec<S> {
-  encode(summary: S): Uint8Array;
-  /** @throws on anything that is not a valid summary (the host treats it as untrusted input). */
-  parse(bytes: Uint8Array): S;
-}
-
-/** What the binding needs from the session. */
-export interface ChecklistSessionHost<S> {
-  request<M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>>;
-  timers: PlatformTimers;
-  /** Host: a guest's answers arrived (or changed). */
-  summary(participantId: string, summary: S): void;
-  /** A sealed message was refused or could not be read. */
-  problem(participantId: string, reason: string): void;
+export function checklistSupport(checklist?: Checklist): ChecklistSupport {
+  return {
+    createBinding: (host, seed) => new SessionChecklist(DeviceIdentity.fromSeed(seed), host, checklist),
+  };
 }
 
 /**
@@ -60,29 +31,27 @@ export interface ChecklistSessionHost<S> {
  * later, who then receive the latest answers), and on the host side opens what guests sealed.
  * Internal.
  */
-export class SessionChecklist<S> {
+export class SessionChecklist implements SessionChecklistLike {
   readonly #identity: DeviceIdentity;
-  readonly #host: ChecklistSessionHost<S>;
-  readonly #codec: SummaryCodec<S> | undefined;
-  #checklist: BindableChecklist<S> | undefined;
+  readonly #host: ChecklistSessionHost;
+  #checklist: Checklist | undefined;
   #channels: SealedChannels | undefined;
   #self = { sessionId: '', participantId: '', role: '' as Role | '' };
   #policy: ChecklistPolicyInfo | undefined;
   #hosts: readonly HostKey[] = [];
   #latest: Uint8Array | undefined;
-  #latestSummary: S | undefined;
-  readonly #summaries = new Map<string, S>();
+  #latestSummary: SealedSummary | undefined;
+  readonly #summaries = new Map<string, SealedSummary>();
   #closed = false;
 
-  constructor(identity: DeviceIdentity, host: ChecklistSessionHost<S>, codec?: SummaryCodec<S>, checklist?: BindableChecklist<S>) {
+  constructor(identity: DeviceIdentity, host: ChecklistSessionHost, checklist?: Checklist) {
     this.#identity = identity;
     this.#host = host;
-    this.#codec = codec;
     this.#checklist = checklist;
   }
 
   /** Host: the latest answers of each guest who sent them (untrusted input, validated). */
-  get summaries(): ReadonlyMap<string, S> {
+  get summaries(): ReadonlyMap<string, SealedSummary> {
     return this.#summaries;
   }
 
@@ -97,12 +66,12 @@ export class SessionChecklist<S> {
   }
 
   /** The checklist the session drives (guests). */
-  get checklist(): BindableChecklist<S> | undefined {
+  get checklist(): Checklist | undefined {
     return this.#checklist;
   }
 
   /** Attaches a checklist (before or after join). Bound at once when the policy is known. */
-  attach(checklist: BindableChecklist<S>): void {
+  attach(checklist: Checklist): void {
     this.#checklist = checklist;
     this.#bind();
   }
@@ -111,7 +80,7 @@ export class SessionChecklist<S> {
    * The join (or resume) result: who we are, the policy, the hosts to seal to. A resume keeps the
    * open channels; a different session or participant starts over.
    */
-  joined(r: { sessionId: string; participantId: string; role: Role; policy: { checklist?: ChecklistPolicyInfo | undefined }; hosts?: readonly HostKey[] | undefined }): void {
+  joined(r: ChecklistJoinInfo): void {
     if (this.#closed) return;
     const same = this.#self.sessionId === r.sessionId && this.#self.participantId === r.participantId;
     if (!same) {
@@ -196,15 +165,15 @@ export class SessionChecklist<S> {
 
   /** The guest's own fallback plan from its emergency-plan answers, for the `failed` event. */
   fallback(): { callbackNumber?: string; plan?: string } | undefined {
-    const e = (this.#latestSummary as { emergency?: { callbackPhone?: { e164?: string }; plan?: string } } | undefined)?.emergency;
+    const e = this.#latestSummary?.emergency;
     if (!e?.callbackPhone?.e164) return undefined;
     return { callbackNumber: e.callbackPhone.e164, ...(e.plan ? { plan: e.plan } : {}) };
   }
 
-  #seal(summary: S): void {
-    if (!this.#codec || this.#closed) return;
+  #seal(summary: SealedSummary): void {
+    if (this.#closed) return;
     this.#latestSummary = summary;
-    this.#latest = this.#codec.encode(summary);
+    this.#latest = encodeSummary(summary);
     for (const h of this.#hosts) this.#channels?.send(h.participantId, this.#latest);
   }
 
@@ -214,10 +183,10 @@ export class SessionChecklist<S> {
   }
 
   #opened(peer: string, bytes: Uint8Array): void {
-    if (this.#self.role !== 'host' || !this.#codec) return;
-    let summary: S;
+    if (this.#self.role !== 'host') return;
+    let summary: SealedSummary;
     try {
-      summary = this.#codec.parse(bytes);
+      summary = parseSummary(bytes);
     } catch {
       this.#host.problem(peer, 'SUMMARY_INVALID');
       return;

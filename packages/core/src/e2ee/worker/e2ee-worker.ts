@@ -151,7 +151,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             sessionId: m.sessionId,
             selfId: m.selfId,
             role: m.role,
-            ...(m.identitySecretKey?.length === 64 ? { identity: nacl.sign.keyPair.fromSecretKey(m.identitySecretKey) } : {}),
+            ...(m.identitySeed?.length === 32 ? { identity: nacl.sign.keyPair.fromSeed(m.identitySeed) } : {}),
           },
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
@@ -163,6 +163,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
           },
         );
+        m.identitySeed?.fill(0);
         agreement.start();
         post({ type: 'identity', identityKey: agreement.identityKey });
         break;

@@ -34,8 +34,8 @@ export type ToWorker =
     readonly sessionId: string;
     readonly selfId: string;
     readonly role: string;
-    /** The device's Ed25519 identity (64-byte tweetnacl secret key, a transferred copy); absent: a fresh one. */
-    readonly identitySecretKey?: Uint8Array;
+    /** The device identity's 32-byte Ed25519 seed (a transferred copy); absent: a fresh identity. */
+    readonly identitySeed?: Uint8Array;
   }
   | { readonly type: 'peerJoined'; readonly peerId: string }
   | { readonly type: 'peerLeft'; readonly peerId: string }

@@ -7,6 +7,8 @@ export const coreDir = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Browser bundles import the workspace packages from source. */
 export const coreBrowserAlias = {
+  // Subpaths first: an alias also matches `<key>/…`.
+  '@alcove/core/checklist': join(coreDir, 'src', 'checklist', 'index.ts'),
   '@alcove/core': join(coreDir, 'src', 'index.ts'),
   '@alcove/protocol': join(coreDir, '..', 'protocol', 'src', 'index.ts'),
 };

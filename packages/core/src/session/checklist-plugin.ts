@@ -1,0 +1,56 @@
+import type { ChecklistPolicyInfo, HostKey, NotificationData, RequestData, RequestMethod, ResponseData, Role } from '@alcove/protocol';
+import type { Checklist } from '../checklist/checklist.js';
+import type { SealedSummary } from '../checklist/summary.js';
+import type { PlatformTimers } from '../platform/platform.js';
+
+/**
+ * The pre-session checklist as a `Session` plug-in. The checklist's code (the steps, the sealed
+ * channel to the hosts, Ed25519 signing) lives in the `@alcove/core/checklist` entry, so an app
+ * that never uses the checklist does not carry it: pass `checklistSupport()` from that entry as
+ * `SessionOptions.checklist` to turn it on.
+ */
+export interface ChecklistSupport {
+  /** Internal: called once by the session. */
+  createBinding(host: ChecklistSessionHost, identitySeed: Uint8Array): SessionChecklistLike;
+}
+
+/** What the checklist plug-in needs from the session. Internal. */
+export interface ChecklistSessionHost {
+  request<M extends RequestMethod>(method: M, data: RequestData<M>, signal?: AbortSignal): Promise<ResponseData<M>>;
+  readonly timers: PlatformTimers;
+  /** Host: a guest's answers arrived (or changed). */
+  summary(participantId: string, summary: SealedSummary): void;
+  /** A sealed message was refused or could not be read. */
+  problem(participantId: string, reason: string): void;
+}
+
+/** The join or resume result, as far as the checklist needs it. */
+export interface ChecklistJoinInfo {
+  readonly sessionId: string;
+  readonly participantId: string;
+  readonly role: Role;
+  readonly policy: { readonly checklist?: ChecklistPolicyInfo | undefined };
+  readonly hosts?: readonly HostKey[] | undefined;
+}
+
+/** The devices a checklist chose (the call uses the same ones). */
+export interface ChosenDevices {
+  readonly cameraId?: string | undefined;
+  readonly microphoneId?: string | undefined;
+  readonly speakerId?: string | undefined;
+}
+
+/** The session's side of the plug-in. Internal. */
+export interface SessionChecklistLike {
+  readonly checklist: Checklist | undefined;
+  readonly summaries: ReadonlyMap<string, SealedSummary>;
+  readonly identityKey: string;
+  attach(checklist: Checklist): void;
+  joined(r: ChecklistJoinInfo): void;
+  hostsChanged(hosts: readonly HostKey[]): void;
+  message(d: NotificationData<'checklist.message'>): void;
+  participantGone(participantId: string): void;
+  devices(): ChosenDevices;
+  fallback(): { callbackNumber?: string; plan?: string } | undefined;
+  close(): void;
+}
