@@ -11,7 +11,8 @@
  * - `transportDropRecoverMsP50/P90`: the server drops the client's transports (media stops at once);
  *   time until a remote frame is decoded on new transports (detection + rebuild), 20 runs.
  *
- * Writes `bench/results/session.json` at the repository root and prints a table.
+ * Writes `bench/results/session.json` at the repository root and prints a table; `network-test-bench.ts`
+ * then adds the checklist's network-test figures. A failure exits non-zero and writes nothing.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +110,8 @@ async function browserTimings(): Promise<{ join: number[]; reconnect: number[]; 
 
 const size = await bundleSize();
 const result: Record<string, number | string> = { coreBundleMinKB: size.minKB, coreBundleGzKB: size.gzKB };
-try {
+{
+  // A failure here ends the bench with an error and writes nothing: never a partial result.
   const t = await browserTimings();
   Object.assign(result, {
     joinMsP50: pct(t.join, 50), joinMsP90: pct(t.join, 90),
@@ -119,8 +121,6 @@ try {
     reconnectFault: 'media to the client stopped 2.5 s (server pauses forwarding), then back: ms to the next decoded remote frame',
     transportDropFault: 'server drops the client transports: ms from the drop to a remote frame decoded on new transports',
   });
-} catch (e) {
-  console.error('browser timings failed:', e instanceof Error ? e.message : e);
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'session.json'), JSON.stringify(result, null, 2) + '\n');

@@ -218,3 +218,31 @@ describe('classifyNetwork thresholds', () => {
     expect(classifyNetwork(m)).toEqual({ quality, recommended });
   });
 });
+
+describe('measuresOf on a saturated path', () => {
+  const at = (t: number, kbpsIn: number, kbpsOut: number, lossPct: number) => {
+    // Cumulative counters at `t` ms for constant rates; 1 200-byte packets.
+    const bytes = (kbpsIn * t) / 8;
+    const sentBytes = (kbpsOut * t) / 8;
+    const sent = sentBytes / 1200;
+    const received = bytes / 1200;
+    return { t, bytes, sentBytes, received, lost: Math.round(sent - received + (received * lossPct) / 100) };
+  };
+
+  it('takes the bitrate that came back as the capacity and counts only the loss beyond the overshoot', async () => {
+    const { measuresOf } = await import('./network-test.js');
+    const samples = [0, 500, 1000, 1500].map((t) => at(t + 1000, 900, 2000, 0));
+    const m = measuresOf(samples, 1500);
+    expect(m?.saturated).toBe(true);
+    expect(m?.kbps).toBe(900);
+    expect(m?.lossPct).toBeLessThan(1);
+  });
+
+  it('a path that carries what is sent is not saturated and keeps its loss', async () => {
+    const { measuresOf } = await import('./network-test.js');
+    const samples = [0, 500, 1000, 1500].map((t) => ({ ...at(t + 1000, 1000, 1000, 0), lost: Math.round(((t + 1000) * 1000) / 8 / 1200 * 0.05) }));
+    const m = measuresOf(samples, 1500);
+    expect(m?.saturated).toBeUndefined();
+    expect(m?.lossPct).toBeGreaterThan(4);
+  });
+});

@@ -56,6 +56,12 @@ export interface NetworkMeasures {
   readonly lossPct: number;
   /** Bitrate received back through the server over the last stable window, kbit/s. */
   readonly kbps: number;
+  /**
+   * The probe sent at least 15 % more than came back: the path is saturated, `kbps` is its
+   * capacity, and `lossPct` counts only the loss beyond the probe's own overshoot (the packets a
+   * full queue dropped because the probe sent too much are not a property of the link).
+   */
+  readonly saturated?: boolean;
 }
 
 /** The result of a network test. */
@@ -107,6 +113,8 @@ interface Sample {
   readonly upReceived?: number;
   readonly upLost?: number;
   readonly upJitterMs?: number;
+  /** Bytes the probe's sender had sent (outbound-rtp), when known. */
+  readonly sentBytes?: number;
 }
 
 type Stats = ReadonlyMap<string, Record<string, unknown>>;
@@ -130,6 +138,16 @@ export function rttFromStats(report: Stats): number | undefined {
     if (r !== undefined) return r * 1000;
   }
   return undefined;
+}
+
+/** Bytes sent by the video outbound-rtp entry of a producer's (or send transport's) stats. */
+export function sentBytesFromStats(report: Stats): number | undefined {
+  let total: number | undefined;
+  for (const s of report.values()) {
+    if (s.type !== 'outbound-rtp' || (s.kind ?? s.mediaType) !== 'video') continue;
+    total = (total ?? 0) + (num(s.bytesSent) ?? 0);
+  }
+  return total;
 }
 
 /** The video inbound-rtp entry of a consumer's stats. */
@@ -164,6 +182,10 @@ export function measuresOf(samples: readonly Sample[], windowMs: number): Networ
   const first = window[0];
   if (!first || first === last || last.t <= first.t) return undefined;
   const kbps = rate(first, last);
+  const sentKbps =
+    first.sentBytes !== undefined && last.sentBytes !== undefined && last.t > first.t ? ((last.sentBytes - first.sentBytes) * 8) / (last.t - first.t) : undefined;
+  const saturated = sentKbps !== undefined && kbps > 0 && sentKbps > kbps * 1.15;
+  const overshootPct = saturated ? (1 - kbps / sentKbps) * 100 : 0;
   const down = lossPct(last.lost - first.lost, last.received - first.received);
   const ups = window.filter((s) => s.upReceived !== undefined);
   const up0 = ups[0];
@@ -178,8 +200,9 @@ export function measuresOf(samples: readonly Sample[], windowMs: number): Networ
   return {
     ...(rtt !== undefined ? { rttMs: round(rtt) } : {}),
     ...(jitters.length ? { jitterMs: round(Math.max(...jitters)) } : {}),
-    lossPct: round(Math.max(down, up), 2),
+    lossPct: round(Math.max(0, Math.max(down, up) - overshootPct), 2),
     kbps: Math.round(kbps),
+    ...(saturated ? { saturated: true } : {}),
   };
 }
 
@@ -364,6 +387,7 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         uplink = { received: up.packetsReceived, lost: up.packetsLost, ...(up.jitterMs !== undefined ? { jitterMs: up.jitterMs } : {}) };
       const inbound = inboundFromStats(recvStats);
       const rtt = rttFromStats(sendStats);
+      const sent = sentBytesFromStats(sendStats);
       const sample: Sample = {
         t: inbound?.t ?? timers.now(),
         bytes: inbound?.bytes ?? 0,
@@ -371,6 +395,7 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         lost: inbound?.lost ?? 0,
         ...(inbound?.jitterMs !== undefined ? { jitterMs: inbound.jitterMs } : {}),
         ...(rtt !== undefined ? { rttMs: rtt } : {}),
+        ...(sent !== undefined ? { sentBytes: sent } : {}),
         ...(uplink
           ? { upReceived: uplink.received, upLost: uplink.lost, ...(uplink.jitterMs !== undefined ? { upJitterMs: uplink.jitterMs } : {}) }
           : {}),

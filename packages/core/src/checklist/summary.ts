@@ -64,6 +64,8 @@ export interface SealedSummary {
     readonly quality: NetworkQuality;
     readonly recommended: RecommendedMode;
     readonly durationMs: number;
+    /** The probe filled the path: `kbps` is its capacity. */
+    readonly saturated?: boolean;
   };
   readonly consent?: { readonly version: string; readonly sha256: string; readonly acknowledgedAt: number; readonly remembered: boolean };
 }
@@ -176,6 +178,7 @@ const SUMMARY_SPEC = obj({
       quality: f('q', oneOf(['good', 'fair', 'poor'])),
       recommended: f('m', oneOf(['video', 'audio-only'])),
       durationMs: f('d', int(60_000)),
+      saturated: f('s', bool, true),
     }),
     true,
   ),

@@ -3,8 +3,8 @@
  * with fake devices while waiting, a host receives the sealed answers. Exposes `window.alcoveChecklist`
  * to the Chromium test.
  */
-import { Session, type AlcoveError, type SealedSummary } from '@alcove/core';
-import { Checklist, checklistSupport, type AddressInput, type EmergencyPlanInput } from '@alcove/core/checklist';
+import { Session, type AlcoveError, type SealedSummary } from '../../index.js';
+import { Checklist, checklistSupport, type AddressInput, type EmergencyPlanInput } from '../../checklist/index.js';
 
 interface Answers {
   address?: AddressInput;
