@@ -125,6 +125,8 @@ export class SessionChecklist implements SessionChecklistLike {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // The checklist outlives the session (its answers stay on the device for a rejoin); it stops submitting.
+    if (this.#checklist?.bound) this.#checklist.unbind();
     this.#channels?.close();
     this.#channels = undefined;
     this.#latest?.fill(0);
