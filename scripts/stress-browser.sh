@@ -7,8 +7,9 @@
 # test is a failing test (docs/testing.md). The hogs are killed however the script ends.
 #
 # Each run's output goes to .tmp/stress-browser/run-N.log (replaced by the next stress run); a
-# failing run's log is printed. Temporary folders that appear in the temp dir during a run and
-# are still there after it are reported (other processes on the machine may also create some).
+# failing run's log is printed. At the end, temporary folders (alcove-*, playwright*) that appeared
+# in the temp dir during the stress run, are still there and no running process names are
+# reported as left behind (other processes on the machine may create some too).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,17 +37,15 @@ done
 echo "stress: browser project x$runs, $hogs CPU hog(s) (pids ${hog_pids[*]:-none}) on $(nproc) cores, node $(node --version)"
 summary=()
 passed=0
+tmp_before=$(ls -1 "$tmp" | sort)
 started=$(date +%s)
 for run in $(seq 1 "$runs"); do
-  before=$(ls -1 "$tmp" | sort)
   t0=$(date +%s)
   NO_COLOR=1 FORCE_COLOR=0 pnpm exec vitest run --project browser >"$logs/run-$run.log" 2>&1
   status=$?
   secs=$(( $(date +%s) - t0 ))
   tests=$(grep -E '^ +Tests ' "$logs/run-$run.log" | tail -1 | sed -E 's/^ +Tests +//')
-  left=$(comm -13 <(echo "$before") <(ls -1 "$tmp" | sort) | grep -E '^(alcove-|playwright)' | tr '\n' ' ')
   line="run $run: $([ "$status" = 0 ] && echo passed || echo "FAILED (exit $status)") in ${secs}s — ${tests:-no test summary}; load $(cut -d' ' -f1-3 /proc/loadavg)"
-  [ -n "$left" ] && line="$line; new in $tmp: $left"
   summary+=("$line")
   echo "stress: $line"
   if [ "$status" != 0 ]; then
@@ -58,7 +57,20 @@ for run in $(seq 1 "$runs"); do
   passed=$((passed + 1))
 done
 
+stop_hogs
+sleep 5
+left=()
+for name in $(comm -13 <(echo "$tmp_before") <(ls -1 "$tmp" | sort) | grep -E '^(alcove-|playwright)'); do
+  grep -qsF "$name" /proc/[0-9]*/cmdline && continue # still in use by a running process (someone else's test?)
+  left+=("$tmp/$name")
+done
+
 echo
 echo "stress summary: $passed/$runs runs passed in $(( $(date +%s) - started ))s with $hogs CPU hog(s)"
 printf '  %s\n' "${summary[@]}"
+if [ "${#left[@]}" -gt 0 ]; then
+  echo "  left behind in $tmp (by these tests, or by other processes on the machine): ${left[*]}"
+else
+  echo "  no temporary folders left behind in $tmp"
+fi
 [ "$passed" = "$runs" ]

@@ -53,7 +53,7 @@ describe('a two-party call through @alcove/server in Chromium', () => {
     sid = server().registry.create({ maxParticipants: 4 }).id;
     host = await call.newPage('/index.html');
     client = await call.newPage('/index.html');
-    await Promise.all([host.waitForFunction(() => (globalThis as any).appReady), client.waitForFunction(() => (globalThis as any).appReady)]);
+    for (const page of [host, client]) await waitFor('the test page to load', () => page.evaluate(() => !!(globalThis as any).appReady));
   });
 
   afterAll(async () => {

@@ -59,7 +59,7 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     await sig.attach(a);
     await sig.attach(b);
     await Promise.all([a.goto(`${server.url}/index.html`), b.goto(`${server.url}/index.html`)]);
-    await Promise.all([a.waitForFunction(() => (globalThis as any).appReady), b.waitForFunction(() => (globalThis as any).appReady)]);
+    for (const page of [a, b]) await waitFor('the test page to load', () => page.evaluate(() => !!(globalThis as any).appReady));
     await a.evaluate(() => (globalThis as any).app.init());
     await b.evaluate(() => (globalThis as any).app.init());
   });

@@ -59,19 +59,27 @@ describe('loopback RTCPeerConnection in Chromium', () => {
       for (let i = 0; i < 2; i++) pages.push(await tb.newPage());
       const [a, b] = pages as [Page, Page];
       await Promise.all([a.goto(server.url), b.goto(server.url)]);
-      await Promise.all([a.waitForFunction(() => 'peer' in window), b.waitForFunction(() => 'peer' in window)]);
+      for (const page of [a, b]) await waitFor('the test page to load', () => page.evaluate(() => 'peer' in window));
 
       await a.evaluate(() => (window as any).peer.send());
       const offer = await a.evaluate(() => (window as any).peer.offer());
       const answer = await b.evaluate((o) => (window as any).peer.answer(o), offer);
       await a.evaluate((ans) => (window as any).peer.accept(ans), answer);
-      // Trickle whatever each side gathered (loopback host candidates arrive within milliseconds).
-      await a.waitForFunction(() => (window as any).peer.pc.iceGatheringState === 'complete');
-      await b.waitForFunction(() => (window as any).peer.pc.iceGatheringState === 'complete');
-      const ca = await a.evaluate(() => (window as any).peer.candidates);
-      const cb = await b.evaluate(() => (window as any).peer.candidates);
-      await b.evaluate((l) => (window as any).peer.addCandidates(l), ca);
-      await a.evaluate((l) => (window as any).peer.addCandidates(l), cb);
+      // Trickle ICE: hand over each side's new candidates until the pages connect. (Waiting for
+      // gathering to complete first can take longer than any timeout on a loaded machine; one
+      // loopback host candidate is enough.)
+      const handedOver = new Map<Page, number>([[a, 0], [b, 0]]);
+      const trickle = async (from: Page, to: Page): Promise<void> => {
+        const all = (await from.evaluate(() => (window as any).peer.candidates)) as unknown[];
+        const fresh = all.slice(handedOver.get(from));
+        handedOver.set(from, all.length);
+        if (fresh.length > 0) await to.evaluate((l) => (window as any).peer.addCandidates(l), fresh);
+      };
+      await waitFor('the two pages to connect', async () => {
+        await trickle(a, b);
+        await trickle(b, a);
+        return b.evaluate(() => (window as any).peer.pc.connectionState as string);
+      }, (state) => state === 'connected');
 
       const stats = await waitForVideoFrames(b, '#remote', 15);
       expect(stats.width).toBeGreaterThan(0);

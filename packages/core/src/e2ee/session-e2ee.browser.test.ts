@@ -41,7 +41,7 @@ describe('E2EE sessions in Chromium against the real server', () => {
 
   const open = async (): Promise<Page> => {
     const p = await call.newPage('/index.html');
-    await p.waitForFunction(() => 'alcoveE2ee' in window);
+    await waitFor('the test page to load', () => p.evaluate(() => 'alcoveE2ee' in window));
     return p;
   };
   const start = (p: Page, token: string, withWorker = true): Promise<string> =>

@@ -36,7 +36,7 @@ describe('@alcove/core in Chromium against the real server', () => {
   const openPage = async (name: string): Promise<Page> => {
     const page = await call.newPage('/index.html');
     names.set(page, name);
-    await page.waitForFunction(() => 'alcoveTest' in window);
+    await waitFor(`${name}'s test page to load`, () => page.evaluate(() => 'alcoveTest' in window));
     return page;
   };
 

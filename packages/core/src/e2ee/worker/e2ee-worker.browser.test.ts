@@ -84,10 +84,20 @@ async function connect(a: Page, b: Page, path: 'legacy' | 'standard', sendKey: n
   const offer = await call(a, 'offer');
   const answer = await call(b, 'answer', offer);
   await call(a, 'accept', answer);
-  await a.waitForFunction(() => (window as any).e2ee.pc.iceGatheringState === 'complete');
-  await b.waitForFunction(() => (window as any).e2ee.pc.iceGatheringState === 'complete');
-  await call(b, 'addCandidates', await a.evaluate(() => (window as any).e2ee.candidates));
-  await call(a, 'addCandidates', await b.evaluate(() => (window as any).e2ee.candidates));
+  // Trickle ICE: hand over each side's new candidates until the pages connect (waiting for
+  // gathering to complete first can outlast any timeout on a loaded machine).
+  const handedOver = new Map<Page, number>([[a, 0], [b, 0]]);
+  const trickle = async (from: Page, to: Page): Promise<void> => {
+    const all = (await from.evaluate(() => (window as any).e2ee.candidates)) as unknown[];
+    const fresh = all.slice(handedOver.get(from));
+    handedOver.set(from, all.length);
+    if (fresh.length > 0) await call(to, 'addCandidates', fresh);
+  };
+  await waitFor('the two pages to connect', async () => {
+    await trickle(a, b);
+    await trickle(b, a);
+    return b.evaluate(() => (window as any).e2ee.pc.connectionState as string);
+  }, (state) => state === 'connected');
 }
 
 describe('E2EE worker in Chromium (encoded transforms over a loopback peer connection)', () => {
