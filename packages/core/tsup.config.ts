@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { mediasoupClientForBrowser } from './build/mediasoup-client-plugin.mjs';
 
 export default defineConfig([
   {
@@ -10,6 +11,12 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
     platform: 'browser',
+    // mediasoup-client is bundled, trimmed to its browser `Device` (no test fakes, no React Native
+    // handler, a small `debug`): see build/mediasoup-client-plugin.mjs. It stays in `dependencies`
+    // for its types, which our `.d.ts` reference. eventemitter3, tweetnacl and @alcove/protocol
+    // stay external, so an app that uses them too ships them once.
+    noExternal: ['mediasoup-client'],
+    esbuildPlugins: [mediasoupClientForBrowser()],
   },
   {
     // The E2EE worker ships as one self-contained file (tweetnacl and the protocol constants
