@@ -17,7 +17,9 @@ const src = (name: string): string => `${root}packages/${name}/src/index.ts`;
 export const alias = {
   // Subpaths first: an alias also matches `<key>/…`, and the first match wins.
   '@alcove/server/client': `${root}packages/server/src/client/index.ts`,
+  '@alcove/server/testing': `${root}packages/server/src/testing/index.ts`,
   '@alcove/core/checklist': `${root}packages/core/src/checklist/index.ts`,
+  '@alcove/protocol/fixtures': `${root}packages/protocol/src/fixtures.ts`,
   '@alcove/protocol': src('protocol'),
   '@alcove/core': src('core'),
   '@alcove/ui': src('ui'),

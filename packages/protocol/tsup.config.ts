@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `fixtures`: sample requests for tests (`@alcove/protocol/fixtures`), kept out of the main entry.
+  entry: ['src/index.ts', 'src/fixtures.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -10,7 +10,7 @@ export type { SessionEvents, ChecklistSubmittedInfo, FailedInfo, LeaveReason } f
 // The checklist itself is the `@alcove/core/checklist` entry; these are the types Session exposes.
 export type { ChecklistSupport, ChosenDevices } from './session/checklist-plugin.js';
 export type { SealedSummary } from './checklist/summary.js';
-export { StateMachine, SESSION_STATES, SESSION_TRANSITIONS } from './session/state-machine.js';
+export { SESSION_STATES, SESSION_TRANSITIONS } from './session/state-machine.js';
 export type { SessionState, StateChange, StateChangeReason } from './session/state-machine.js';
 export {
   AlcoveError, ConnectionError, MediaDeviceError, SignalingError, InvalidStateError, UnsupportedError, CORE_ERROR_CODES, isTerminalCode,

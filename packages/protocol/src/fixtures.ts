@@ -1,8 +1,18 @@
+/**
+ * `@alcove/protocol/fixtures`: one valid example request per method, for tests (servers, clients,
+ * fuzzers) and documentation. Not part of the main entry, so an app bundle never carries them.
+ * @packageDocumentation
+ * @module @alcove/protocol/fixtures
+ */
 import type { RequestData, RequestMethod } from './schemas/requests.js';
 
 /**
- * One valid example request per method, for tests and documentation. Shapes follow what
- * mediasoup-client produces.
+ * Valid `rtpParameters` of a VP8 camera producer, in the shape mediasoup-client produces.
+ * @example
+ * ```ts
+ * import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
+ * await client.call('media.produce', { transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true });
+ * ```
  */
 export const SAMPLE_RTP_PARAMETERS = {
   mid: '0',
@@ -23,6 +33,15 @@ export const SAMPLE_RTP_PARAMETERS = {
   rtcp: { cname: 'abcd', reducedSize: true },
 };
 
+/**
+ * One valid `data` per request method; every method of the protocol is present, so a fuzzer or a
+ * permission test can iterate them.
+ * @example
+ * ```ts
+ * import { SAMPLE_REQUESTS } from '@alcove/protocol/fixtures';
+ * const reply = await client.request('e2ee.publishKey', SAMPLE_REQUESTS['e2ee.publishKey']);
+ * ```
+ */
 export const SAMPLE_REQUESTS: { [M in RequestMethod]: RequestData<M> } = {
   'session.join': { token: 'eyJhbGciOiJIUzI1NiJ9.e30.abcdefghijklmnop', e2ee: true },
   'session.resume': { ticket: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },

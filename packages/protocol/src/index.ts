@@ -29,4 +29,4 @@ export * from './e2ee.js';
 export { CHECKLIST_LIMITS, CHECKLIST_STEP_IDS, CUSTOM_STEP_RE, NETWORK_TEST_LIMITS, consentReceiptMessage, isChecklistStepId } from './checklist.js';
 export type { BuiltInStepId, ConsentReceiptFields } from './checklist.js';
 export type * from './types.js';
-export { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS } from './fixtures.js';
+// Test fixtures (one valid request per method) are the `@alcove/protocol/fixtures` entry.

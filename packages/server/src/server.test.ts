@@ -2,9 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol';
+import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
 import { main } from './cli.js';
-import { startTestServer, type TestServer } from './signaling/testing/harness.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { FakeMediaEngine } from './media/fake-engine.js';
+import type { EngineWorkerOptions } from './media/engine-types.js';
+import { createAlcoveServer } from './server.js';
+import { TEST_SECRET, startTestServer, type TestServer } from './signaling/testing/harness.js';
 import { TestClient } from './signaling/testing/ws-test-client.js';
 import { FULL_CHECKLIST, allPassed, newIdentity, signReceipt } from './signaling/testing/checklist-fixtures.js';
 
@@ -101,6 +105,32 @@ describe('composition', () => {
     expect((await fetch(`${ts.server.url}/v1/health`)).status).toBe(404);
     const sid = ts.createSession({ waitingRoom: false });
     expect((await ts.join(sid, 'a', 'host')).result.state).toBe('joined');
+  });
+
+  it("hands the media engine the server's logger (component sfu) at the mapped level", async () => {
+    const levels: Partial<Record<LogLevel, EngineWorkerOptions['logLevel']>> = {};
+    for (const level of ['debug', 'info', 'warn', 'error', 'silent'] as const) {
+      const engine = new FakeMediaEngine();
+      const lines: string[] = [];
+      let given: EngineWorkerOptions | undefined;
+      const server = await createAlcoveServer({
+        port: 0,
+        tokens: { hs256Secret: TEST_SECRET },
+        logger: createLogger({ level, sink: (line) => lines.push(line) }),
+        createWorker: (options) => {
+          given = options;
+          return engine.createWorker();
+        },
+      });
+      levels[level] = given?.logLevel;
+      given?.logger?.error('udp.socketError', { ns: 'alcove-sfu:udp', displayName: 'CANARYNAME' });
+      await server.close();
+      if (level === 'silent') continue;
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'udp.socketError');
+      expect(line).toMatchObject({ component: 'sfu', ns: 'alcove-sfu:udp', level: 'error' });
+      expect(JSON.stringify(lines)).not.toContain('CANARYNAME');
+    }
+    expect(levels).toEqual({ debug: 'debug', info: 'warn', warn: 'warn', error: 'error', silent: 'none' });
   });
 });
 

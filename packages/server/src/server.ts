@@ -14,7 +14,7 @@ import { ResumeTicketStore } from './auth/tickets.js';
 import { createJoinTokenSigner, createJoinTokenVerifier, type EdDsaKeyInput, type Hs256SecretInput } from './auth/tokens.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { CreateEngineWorker } from './media/engine-types.js';
-import { createSfuWorker } from './media/sfu-engine.js';
+import { ENGINE_LOG_LEVELS, createSfuWorker } from './media/sfu-engine.js';
 import type { RoomEvents, LiveOptions } from './rooms/deps.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { SessionRegistry } from './sessions/registry.js';
@@ -106,7 +106,6 @@ export interface AlcoveServer {
   /** `ws://host:port/ws` once started. */
   readonly wsUrl: string | undefined;
   readonly registry: SessionRegistry;
-  readonly rooms: RoomManager;
   readonly tickets: ResumeTicketStore;
   readonly logger: Logger;
   /** Present only with `enableFaultHooks: true`. */
@@ -184,6 +183,9 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     listenIp: rtc.listenIp ?? '127.0.0.1',
     ...(rtc.minPort !== undefined ? { rtcMinPort: rtc.minPort } : {}),
     ...(rtc.maxPort !== undefined ? { rtcMaxPort: rtc.maxPort } : {}),
+    // The engine's records (already redacted in its thread) go through this logger's redaction too.
+    logLevel: ENGINE_LOG_LEVELS[logger.level],
+    logger: logger.child({ component: 'sfu' }),
   });
   worker.on('died', () => {
     logger.error('media.workerDied', {});
@@ -288,7 +290,7 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     logger.info('server.stopped', {});
   };
 
-  return {
+  const server: AlcoveServer = {
     async start() {
       const host = options.host ?? '127.0.0.1';
       await new Promise<void>((resolve, reject) => {
@@ -331,11 +333,25 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
       return address ? `ws://${hostOf(address)}:${address.port}/ws` : undefined;
     },
     registry,
-    rooms,
     tickets,
     logger,
     faults,
   };
+  ROOMS.set(server, rooms);
+  return server;
+}
+
+const ROOMS = new WeakMap<AlcoveServer, RoomManager>();
+
+/**
+ * The live rooms of a server built by {@link createAlcoveServer}, for the package's own tests. Not
+ * exported by any entry: rooms are internals; integrators see sessions through the admin API.
+ * @internal
+ */
+export function roomsOf(server: AlcoveServer): RoomManager {
+  const rooms = ROOMS.get(server);
+  if (!rooms) throw new TypeError('not a server built by createAlcoveServer');
+  return rooms;
 }
 
 function hostOf(a: AddressInfo): string {

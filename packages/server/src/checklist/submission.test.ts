@@ -11,6 +11,7 @@ import {
   newIdentity,
   signReceipt,
 } from '../signaling/testing/checklist-fixtures.js';
+import { roomsOf } from '../server.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import type { TestClient } from '../signaling/testing/ws-test-client.js';
 import { verifyConsentReceipt } from './consent-receipt.js';
@@ -120,7 +121,7 @@ describe('checklist.submit', () => {
       status: { steps: { camera: 'failed', microphone: 'passed' }, complete: true },
     });
     expect(code(unknown)).toBe('UNKNOWN_STEP');
-    expect(ts.server.rooms.get(sid)?.participant('client-1')?.checklist?.steps.camera).toBe('passed');
+    expect(roomsOf(ts.server).get(sid)?.participant('client-1')?.checklist?.steps.camera).toBe('passed');
     // A warning where the step allows it counts; where it does not, it is missing.
     const warn = await client.call('checklist.submit', {
       status: { steps: { camera: 'warning', network: 'warning', 'emergency-plan': 'passed' }, complete: true },
@@ -166,7 +167,7 @@ describe('checklist.submit', () => {
       const r = await client.request('checklist.submit', { status: { steps, complete: true }, consent });
       expect(code(r), JSON.stringify(consent).slice(0, 80)).toBe('INVALID_RECEIPT');
     }
-    expect(ts.server.rooms.get(sid)?.participant('client-1')?.checklist?.steps.consent).toBe('pending');
+    expect(roomsOf(ts.server).get(sid)?.participant('client-1')?.checklist?.steps.consent).toBe('pending');
 
     expect(await client.call('checklist.submit', { status: { steps, complete: true }, consent: good })).toEqual({
       admissible: true,

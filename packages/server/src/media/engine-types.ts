@@ -1,7 +1,7 @@
 /**
  * The subset of mediasoup's server API that the signalling side drives. `@alcove/sfu` implements
- * it, the real `mediasoup` package implements it, and tests use {@link FakeMediaEngine}. The server
- * talks only to this interface (ARCHITECTURE §3).
+ * it, the real `mediasoup` package implements it, and tests use `FakeMediaEngine`
+ * (`@alcove/server/testing`). The server talks only to this interface (ARCHITECTURE §3).
  * @packageDocumentation
  */
 import type { DtlsParameters, IceCandidate, IceParameters, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
@@ -97,5 +97,29 @@ export interface EngineWorker extends EngineEmitter {
   close(): void;
 }
 
+/** Least severe engine records written, as mediasoup's `WorkerLogLevel`. */
+export type EngineLogLevel = 'debug' | 'warn' | 'error' | 'none';
+
+/**
+ * Where the engine's records go: `@alcove/sfu`'s `WorkerSettings.logger` (the server's `Logger`
+ * has this shape). An engine without such a setting (the real `mediasoup`) ignores it.
+ */
+export interface EngineLogSink {
+  debug(event: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
+  warn(event: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
+  error(event: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
+}
+
+/** Options the server passes to {@link CreateEngineWorker}. */
+export interface EngineWorkerOptions {
+  readonly rtcMinPort?: number;
+  readonly rtcMaxPort?: number;
+  readonly listenIp?: string;
+  /** Mapped from the server's level: `debug` → `debug`, `info`/`warn` → `warn`, `error` → `error`, `silent` → `none`. */
+  readonly logLevel?: EngineLogLevel;
+  /** The server's logger, as a child with `component: 'sfu'`. */
+  readonly logger?: EngineLogSink;
+}
+
 /** Creates a worker (`mediasoup.createWorker` shape, reduced to what the server passes). */
-export type CreateEngineWorker = (options?: { rtcMinPort?: number; rtcMaxPort?: number; listenIp?: string; logLevel?: string }) => Promise<EngineWorker>;
+export type CreateEngineWorker = (options?: EngineWorkerOptions) => Promise<EngineWorker>;

@@ -30,7 +30,7 @@ export interface FakeInboundStats {
   jitter: number;
 }
 
-class FakeProducer extends EventEmitter implements EngineProducer {
+export class FakeProducer extends EventEmitter implements EngineProducer {
   readonly id = randomUUID();
   paused: boolean;
   closed = false;
@@ -72,7 +72,7 @@ class FakeProducer extends EventEmitter implements EngineProducer {
   }
 }
 
-class FakeConsumer extends EventEmitter implements EngineConsumer {
+export class FakeConsumer extends EventEmitter implements EngineConsumer {
   readonly id = randomUUID();
   paused: boolean;
   producerPaused: boolean;
@@ -135,7 +135,7 @@ class FakeConsumer extends EventEmitter implements EngineConsumer {
   }
 }
 
-class FakeTransport extends EventEmitter implements EngineWebRtcTransport {
+export class FakeTransport extends EventEmitter implements EngineWebRtcTransport {
   readonly id = randomUUID();
   iceParameters: IceParameters = { usernameFragment: randomUUID().slice(0, 8), password: randomUUID().replace(/-/g, ''), iceLite: true };
   readonly iceCandidates = [{ foundation: 'udpcandidate', priority: 1076302079, ip: '127.0.0.1', address: '127.0.0.1', protocol: 'udp' as const, port: 40000, type: 'host' as const }];
@@ -207,7 +207,7 @@ class FakeTransport extends EventEmitter implements EngineWebRtcTransport {
   }
 }
 
-class FakeRouter extends EventEmitter implements EngineRouter {
+export class FakeRouter extends EventEmitter implements EngineRouter {
   readonly id = randomUUID();
   closed = false;
   readonly rtpCapabilities: RtpCapabilities;

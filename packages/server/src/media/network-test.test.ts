@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NETWORK_TEST_LIMITS, SAMPLE_RTP_PARAMETERS } from '@alcove/protocol';
+import { NETWORK_TEST_LIMITS } from '@alcove/protocol';
+import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
 import { waitFor } from '@alcove/testing';
+import { roomsOf } from '../server.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 
 let ts: TestServer | undefined;
@@ -22,7 +24,7 @@ describe('network test', () => {
     const { client: host } = await ts.join(sid, 'h', 'host');
     const { client: w, result } = await ts.join(sid, 'w', 'client');
     expect(result.state).toBe('waiting');
-    const room = ts.server.rooms.get(sid);
+    const room = roomsOf(ts.server).get(sid);
     const routersBefore = ts.engine.stats.routers;
     const roomCodecs = ts.engine.routerCodecs[0];
 

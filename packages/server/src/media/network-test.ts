@@ -30,7 +30,7 @@ import {
   sanitizeRtpCapabilities,
 } from './sanitize.js';
 
-/** Limits of {@link NetworkTests}. */
+/** Limits of the pre-session network test (`LiveOptions.networkTestLimits`). */
 export interface NetworkTestLimits {
   /** Tests one participant may start per session. Default `NETWORK_TEST_LIMITS.maxPerParticipant` (5). */
   readonly maxPerParticipant: number;

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_RTP_PARAMETERS, type DtlsParameters } from '@alcove/protocol';
+import type { DtlsParameters } from '@alcove/protocol';
+import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
 import { waitFor } from '@alcove/testing';
+import { roomsOf } from '../server.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import { createSfuWorker } from './sfu-engine.js';
 
@@ -77,7 +79,7 @@ describe('the media adapter on the real @alcove/sfu engine', () => {
     await w.call('network.testEnd', { testId: t.testId });
     const after = await w.request('network.testStats', { testId: t.testId });
     expect(after.ok ? 'ok' : after.error.code).toBe('NOT_FOUND');
-    expect(ts.server.rooms.get(sid)?.media.counts).toEqual({ transports: 0, producers: 0, consumers: 0 });
+    expect(roomsOf(ts.server).get(sid)?.media.counts).toEqual({ transports: 0, producers: 0, consumers: 0 });
   });
 
   it('measures a real probe: a Node endpoint sends VP8 over ICE/DTLS/SRTP, the engine counts it and echoes it back', async () => {

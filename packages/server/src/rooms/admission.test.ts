@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS, type RequestMethod, type Role } from '@alcove/protocol';
+import type { RequestMethod, Role } from '@alcove/protocol';
+import { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
+import { roomsOf } from '../server.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import type { TestClient } from '../signaling/testing/ws-test-client.js';
 import { HOST_METHODS } from './permissions.js';
@@ -128,7 +130,7 @@ describe('admission and the waiting room', () => {
       const d = (SAMPLE_REQUESTS as Record<string, unknown>)[m];
       return d && typeof d === 'object' && 'participantId' in d ? { ...d, participantId: 'w-client' } : d;
     };
-    const before = JSON.stringify({ rec: ts.server.registry.get(sid), ids: ts.server.rooms.get(sid)?.participants().map((p) => [p.id, p.state]) });
+    const before = JSON.stringify({ rec: ts.server.registry.get(sid), ids: roomsOf(ts.server).get(sid)?.participants().map((p) => [p.id, p.state]) });
     for (const c of [...others, ...waiting]) {
       for (const m of HOST_METHODS) {
         const r = await c.request(m, data(m));
@@ -136,7 +138,7 @@ describe('admission and the waiting room', () => {
         if (!r.ok) expect(r.error.code, m).toBe('NOT_ALLOWED');
       }
     }
-    const after = JSON.stringify({ rec: ts.server.registry.get(sid), ids: ts.server.rooms.get(sid)?.participants().map((p) => [p.id, p.state]) });
+    const after = JSON.stringify({ rec: ts.server.registry.get(sid), ids: roomsOf(ts.server).get(sid)?.participants().map((p) => [p.id, p.state]) });
     expect(after).toBe(before);
     expect(ts.server.registry.isBarred(sid, 'w-client')).toBe(false);
     // Observers cannot publish.
@@ -155,7 +157,7 @@ describe('admission and the waiting room', () => {
     const conns = await Promise.all(tokens.map(() => ts.connect()));
     const locked = await Promise.all(conns.map((c, i) => c.request('session.join', { token: tokens[i], e2ee: true })));
     expect(locked.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(Array(20).fill('SESSION_LOCKED'));
-    expect(ts.server.rooms.get(sid)?.participants().length).toBe(1);
+    expect(roomsOf(ts.server).get(sid)?.participants().length).toBe(1);
 
     await host.call('host.unlock', {});
     const conns2 = await Promise.all(tokens.map(() => ts.connect()));
@@ -163,7 +165,7 @@ describe('admission and the waiting room', () => {
     const codes = results.map((r) => (r.ok ? r.data.state : r.error.code));
     expect(codes.filter((c) => c === 'waiting')).toHaveLength(4);
     expect(codes.filter((c) => c === 'SESSION_FULL')).toHaveLength(16);
-    expect(ts.server.rooms.get(sid)?.participants().length).toBe(5);
+    expect(roomsOf(ts.server).get(sid)?.participants().length).toBe(5);
 
     // Without a waiting room, too.
     const sid2 = ts.createSession({ maxParticipants: 3, waitingRoom: false });
@@ -171,7 +173,7 @@ describe('admission and the waiting room', () => {
     const conns3 = await Promise.all(tokens2.map(() => ts.connect()));
     const r3 = await Promise.all(conns3.map((c, i) => c.request('session.join', { token: tokens2[i], e2ee: true })));
     expect(r3.filter((r) => r.ok && r.data.state === 'joined')).toHaveLength(3);
-    expect(ts.server.rooms.get(sid2)?.participants().length).toBe(3);
+    expect(roomsOf(ts.server).get(sid2)?.participants().length).toBe(3);
   });
 
   it('makes removal and denial stick: token, new token and resume ticket are all refused', async () => {
@@ -227,7 +229,7 @@ describe('admission and the waiting room', () => {
     await host.waitFor('participant.updated', (d) => d.id === 'client-1' && d.connection === 'connected');
     expect(host.notifications('participant.left')).toHaveLength(0);
     // The producer survived the drop.
-    expect(ts.server.rooms.get(sid)?.media.producers().map((p) => p.producerId)).toEqual([cam.producerId]);
+    expect(roomsOf(ts.server).get(sid)?.media.producers().map((p) => p.producerId)).toEqual([cam.producerId]);
     // The old ticket was consumed.
     const c3 = await ts.connect();
     expect((await c3.request('session.resume', { ticket: resumeTicket })).ok).toBe(false);

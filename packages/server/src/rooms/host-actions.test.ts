@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol';
+import { SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
 import { createAlcoveServer } from '../server.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import { startTestServer, TEST_SECRET, type TestServer } from '../signaling/testing/harness.js';

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { isErrorCode } from '@alcove/protocol';
 import { MessageFuzzer } from './testing/fuzz.js';
+import { roomsOf } from '../server.js';
 import { startTestServer, type TestServer } from './testing/harness.js';
 import { TestClient } from './testing/ws-test-client.js';
 
@@ -181,9 +182,9 @@ describe('signalling robustness', () => {
     if (process.env.ALCOVE_FUZZ_REPORT) console.info({ heapDeltaMB: (heapAfter - heapBefore) / 1048576 });
     expect(heapAfter - heapBefore).toBeLessThan(40 * 1024 * 1024);
     // Per-participant state stayed within its caps.
-    const fuzzP = ts.server.rooms.get(sid)?.participant('fuzz');
+    const fuzzP = roomsOf(ts.server).get(sid)?.participant('fuzz');
     expect(fuzzP?.chatIds.size ?? 0).toBeLessThanOrEqual(512);
-    const counts = ts.server.rooms.get(sid)?.media.counts;
+    const counts = roomsOf(ts.server).get(sid)?.media.counts;
     expect(counts?.transports ?? 0).toBeLessThanOrEqual(8);
   }, 180_000);
 });

@@ -4,7 +4,7 @@
  * envelope damage) plus raw garbage. Deterministic for a given seed.
  * @internal
  */
-import { SAMPLE_REQUESTS } from '@alcove/protocol';
+import { SAMPLE_REQUESTS } from '@alcove/protocol/fixtures';
 
 /** A small seeded PRNG (mulberry32). */
 export function prng(seed: number): () => number {
