@@ -98,7 +98,7 @@ async function hiddenButShown(page: Page): Promise<string[]> {
     const out: string[] = [];
     const walk = (root: ParentNode, hiddenAncestor: boolean): void => {
       for (const el of Array.from(root.children) as HTMLElement[]) {
-        const hidden = hiddenAncestor || el.hidden;
+        const hidden = hiddenAncestor || !!el.hidden;
         if (hidden) {
           const cs = getComputedStyle(el);
           const rect = el.getBoundingClientRect();

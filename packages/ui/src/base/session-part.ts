@@ -4,19 +4,10 @@ import { errorCode } from '../i18n/messages.js';
 import { AlcoveElement } from './alcove-element.js';
 
 /**
- * The host-side and guest-side checklist surface of a session (`@alcove/core` ≥ the checklist
- * release). Optional, so the kit also runs against a session without it.
+ * What the elements need of a session: the subset of `@alcove/core`'s `Session` they use. The
+ * checklist members work when the session was created with `checklistSupport()` of
+ * `@alcove/core/checklist` (`<alcove-session>` always does); without it they are empty.
  */
-export interface ChecklistSurface {
-  /** The guest's bound checklist (created when the server's policy has one). */
-  readonly checklist?: unknown;
-  /** Host: decrypted checklist answers per waiting or admitted participant. */
-  readonly checklistSummaries?: ReadonlyMap<string, unknown>;
-  /** Host: the emergency details a participant shared. */
-  emergencyInfo?(participantId: string): unknown;
-}
-
-/** What the elements need of a session: the subset of `@alcove/core`'s `Session` they use. */
 export type SessionLike = Pick<
   Session,
   | 'on'
@@ -47,8 +38,11 @@ export type SessionLike = Pick<
   | 'end'
   | 'confirmSecurityCode'
   | 'participantId'
-> &
-  ChecklistSurface;
+  | 'checklist'
+  | 'attachChecklist'
+  | 'checklistSummaries'
+  | 'emergencyInfo'
+>;
 
 /** Listeners by session event. */
 export type SessionHandlers = { [E in keyof SessionEvents]?: (...args: SessionEvents[E]) => void };

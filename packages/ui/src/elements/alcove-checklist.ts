@@ -1,7 +1,8 @@
+import type { AlcoveError } from '@alcove/core';
+import type { AnyCheck, Checklist } from '@alcove/core/checklist';
 import { AlcoveElement } from '../base/alcove-element.js';
-import type { ChecklistLike, StepLike } from '../base/checklist-types.js';
 import { h, reconcile, setAttr, setText } from '../base/dom.js';
-import { AlcoveChecklistCompleteEvent } from '../events.js';
+import { AlcoveChecklistCompleteEvent, AlcoveErrorEvent } from '../events.js';
 import type { MessageKey } from '../i18n/messages.js';
 import type { AlcoveChecklistStep } from './alcove-checklist-step.js';
 
@@ -27,19 +28,22 @@ const MARK: Record<string, string> = {
  * The pre-session checklist, one step at a time: "Step 2 of 6", the list of steps with their
  * status as text, the current step (`<alcove-checklist-step>`), Back / Continue / Skip, and a
  * closing "All set" once every required step is done. Give it `checklist` (a `Checklist` of
- * `@alcove/core`, e.g. `session.checklist`). Focus moves to each step's heading.
+ * `@alcove/core/checklist`, e.g. `session.checklist`); setting it runs `checklist.start()` (the
+ * browser check). The steps follow the checklist: once a session binds it, the server's policy.
+ * Focus moves to each step's heading.
  *
  * @tag alcove-checklist
  * @summary The pre-session checklist, step by step.
  * @attr {string} lang - language of the text
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @fires alcove-checklist-complete - every required step is done and the person pressed Finish
- * @fires alcove-error - a step refused an answer (`code`)
+ * @fires alcove-error - a step refused an answer, or the answers could not be sent yet (`code`)
  * @csspart base - the checklist
  * @csspart title - the heading
  * @csspart progress - "Step n of total"
  * @csspart steps - the list of steps
  * @csspart step - the current `<alcove-checklist-step>` (its parts exported with a `step-` prefix)
+ * @csspart notice - why Finish went back to a step (a polite live region)
  * @csspart nav - Back / Skip / Continue
  * @csspart done - the closing message
  */
@@ -54,10 +58,26 @@ export class AlcoveChecklist extends AlcoveElement {
   readonly #skip: HTMLButtonElement;
   readonly #next: HTMLButtonElement;
   readonly #done: HTMLParagraphElement;
-  #checklist: ChecklistLike | undefined;
+  readonly #notice: HTMLParagraphElement;
+  #checklist: Checklist | undefined;
   #index = 0;
   #finished = false;
   readonly #onChange = (): void => this.update();
+  /** A new policy rebuilt the steps: stay on the same step when it is still there. */
+  readonly #onSteps = (): void => {
+    const id = this.#step.step?.id;
+    const steps = this.#checklist?.steps ?? [];
+    const at = steps.findIndex((s) => s.id === id);
+    this.#index =
+      at >= 0
+        ? at
+        : Math.max(
+            0,
+            steps.findIndex((s) => !s.done),
+          );
+    this.update();
+  };
+  readonly #onError = (e: AlcoveError): void => void this.emit(new AlcoveErrorEvent(e.code));
 
   constructor() {
     super();
@@ -68,12 +88,13 @@ export class AlcoveChecklist extends AlcoveElement {
     this.#step = h(d, 'alcove-checklist-step', {
       part: 'step',
       exportparts:
-        'title:step-title,field:step-field,field-error:step-field-error,action:step-action,preview:step-preview,meter:step-meter,progress:step-progress',
+        'title:step-title,status:step-status,field:step-field,field-error:step-field-error,hint:step-hint,action:step-action,preview:step-preview,meter:step-meter,progress:step-progress,result:step-result',
     });
     this.#back = h(d, 'button', { type: 'button', text: '', onclick: () => this.#go(-1) });
     this.#skip = h(d, 'button', { type: 'button', onclick: () => void this.#skipStep() });
     this.#next = h(d, 'button', { type: 'button', class: 'primary', onclick: () => void this.#continue() });
     this.#done = h(d, 'p', { part: 'done', tabIndex: -1, hidden: true });
+    this.#notice = h(d, 'p', { part: 'notice', role: 'status' });
     this.root.append(
       h(
         d,
@@ -83,6 +104,7 @@ export class AlcoveChecklist extends AlcoveElement {
         this.#progress,
         this.#steps,
         this.#step,
+        this.#notice,
         this.#done,
         h(d, 'div', { part: 'nav' }, this.#back, h(d, 'span', { class: 'row' }, this.#skip, this.#next)),
       ),
@@ -90,23 +112,27 @@ export class AlcoveChecklist extends AlcoveElement {
   }
 
   /** The checklist run shown. */
-  get checklist(): ChecklistLike | undefined {
+  get checklist(): Checklist | undefined {
     return this.#checklist;
   }
-  set checklist(value: ChecklistLike | undefined) {
+  set checklist(value: Checklist | undefined) {
     if (value === this.#checklist) return;
     this.#checklist?.off('stepChanged', this.#onChange);
-    this.#checklist?.off('stepsChanged', this.#onChange);
+    this.#checklist?.off('stepsChanged', this.#onSteps);
+    this.#checklist?.off('error', this.#onError);
     this.#checklist = value;
     this.#index = 0;
     this.#finished = false;
-    if (value) {
+    if (value && value.state !== 'closed') {
       value.on('stepChanged', this.#onChange);
-      value.on('stepsChanged', this.#onChange);
+      value.on('stepsChanged', this.#onSteps);
+      value.on('error', this.#onError);
       // Start at the first step that still needs the person (a reload resumes where they were).
-      const first = value.steps.findIndex((s) => !s.done);
-      this.#index = Math.max(0, first);
-      void value.start?.().catch(() => undefined);
+      this.#index = Math.max(
+        0,
+        value.steps.findIndex((s) => !s.done),
+      );
+      void value.start().catch(() => undefined);
     }
     this.update();
   }
@@ -124,7 +150,7 @@ export class AlcoveChecklist extends AlcoveElement {
   protected update(): void {
     this.propagate(this.#step);
     const c = this.#checklist;
-    const steps: readonly StepLike[] = c?.steps ?? [];
+    const steps: readonly AnyCheck[] = c?.steps ?? [];
     this.#index = Math.min(this.#index, Math.max(0, steps.length - 1));
     const current = steps[this.#index];
     setText(this.#title, this.t('checklist.title'));
@@ -158,6 +184,7 @@ export class AlcoveChecklist extends AlcoveElement {
   }
 
   #go(delta: number): void {
+    setText(this.#notice, '');
     const n = (this.#checklist?.steps.length ?? 0) - 1;
     this.#index = Math.max(0, Math.min(n, this.#index + delta));
     this.update();
@@ -187,10 +214,12 @@ export class AlcoveChecklist extends AlcoveElement {
     if (missing >= 0) {
       this.#index = missing;
       this.update();
+      setText(this.#notice, this.t('checklist.missing'));
       this.#step.focus();
       return;
     }
-    await c.flush?.().catch(() => undefined);
+    setText(this.#notice, '');
+    await c.flush().catch(() => undefined);
     this.#finished = true;
     this.update();
     this.#done.focus();

@@ -1,7 +1,6 @@
 import { h, setText } from '../base/dom.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import type { MessageKey } from '../i18n/messages.js';
-import { toEmergencyInfo } from '../base/checklist-adapter.js';
 
 const STYLE = `
 :host{display:block}
@@ -48,9 +47,13 @@ export class AlcoveConnectionBanner extends SessionPart {
   readonly #back = new Map<string, string>();
   #tick: ReturnType<typeof setInterval> | undefined;
   #clearOk: ReturnType<typeof setTimeout> | undefined;
-  /** Callback number of a participant, for the host's "call them at …" (default: the checklist's emergency info). */
+  /**
+   * Callback number of a participant, for the host's "call them at …". Default: the number the
+   * client gave in the checklist (`session.emergencyInfo(id).callbackPhone`, E.164), kept while
+   * they were here (their answers go when they leave).
+   */
   callbackNumber: (participantId: string) => string | undefined = (id) =>
-    toEmergencyInfo(this.session?.emergencyInfo?.(id))?.callbackNumber ?? this.#numbers.get(id);
+    this.session?.emergencyInfo(id)?.callbackPhone?.e164 ?? this.#numbers.get(id);
   /** Numbers seen while the person was here (the summary goes when they leave). */
   readonly #numbers = new Map<string, string>();
 
@@ -82,13 +85,14 @@ export class AlcoveConnectionBanner extends SessionPart {
     this.#dropped.clear();
     this.#failed.clear();
     this.#back.clear();
+    this.#numbers.clear();
     this.#retryAt = 0;
     this.#recovered = false;
   }
 
   protected handlers(): SessionHandlers {
     return {
-      checklistSummary: (id: string) => this.#remember(id),
+      checklistSummary: (id) => this.#remember(id),
       stateChanged: (c) => {
         if (c.to === 'reconnecting') {
           this.#recovered = false;
@@ -120,11 +124,11 @@ export class AlcoveConnectionBanner extends SessionPart {
         this.#failed.delete(p.id);
         this.update();
       },
-    } as SessionHandlers;
+    };
   }
 
   #remember(id: string): void {
-    const n = toEmergencyInfo(this.session?.emergencyInfo?.(id))?.callbackNumber;
+    const n = this.session?.emergencyInfo(id)?.callbackPhone?.e164;
     if (n) this.#numbers.set(id, n);
   }
 

@@ -1,5 +1,5 @@
-import { type EmergencyInfo, telHref, toEmergencyInfo } from '../base/checklist-adapter.js';
 import { h, setText } from '../base/dom.js';
+import { type EmergencyDetails, formatLocation, telHref } from '../base/emergency.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import type { MessageKey } from '../i18n/messages.js';
 
@@ -41,7 +41,7 @@ export class AlcoveEmergencyPanel extends SessionPart {
   readonly #list: HTMLDListElement;
   readonly #none: HTMLParagraphElement;
   readonly #status: HTMLParagraphElement;
-  #info: EmergencyInfo | undefined;
+  #info: EmergencyDetails | undefined;
 
   constructor() {
     super();
@@ -54,11 +54,14 @@ export class AlcoveEmergencyPanel extends SessionPart {
     this.root.append(h(d, 'section', { part: 'base', class: 'panel' }, this.#title, this.#who, this.#list, this.#none, this.#status));
   }
 
-  /** The information shown; default: `session.emergencyInfo(participant-id)`. */
-  get info(): EmergencyInfo | undefined {
-    return this.#info ?? toEmergencyInfo(this.session?.emergencyInfo?.(this.getAttribute('participant-id') ?? ''));
+  /**
+   * The information shown; default: `session.emergencyInfo(participant-id)` (a page showing the
+   * panel on its own may set it, in the same shape).
+   */
+  get info(): EmergencyDetails | undefined {
+    return this.#info ?? this.session?.emergencyInfo(this.getAttribute('participant-id') ?? '');
   }
-  set info(value: EmergencyInfo | undefined) {
+  set info(value: EmergencyDetails | undefined) {
     this.#info = value;
     this.update();
   }
@@ -69,7 +72,7 @@ export class AlcoveEmergencyPanel extends SessionPart {
 
   protected handlers(): SessionHandlers {
     const u = () => this.update();
-    return { participantUpdated: u, participantLeft: u, waitingRoomChanged: u, checklistSubmitted: u } as SessionHandlers;
+    return { participantUpdated: u, participantLeft: u, waitingRoomChanged: u, checklistSubmitted: u, checklistSummary: u };
   }
 
   protected update(): void {
@@ -79,15 +82,20 @@ export class AlcoveEmergencyPanel extends SessionPart {
     setText(this.#title, this.t('emergency.title'));
     setText(this.#who, name ? this.t('emergency.for', { name }) : '');
     this.#who.hidden = !name;
-    const rows: [Field, MessageKey, string | undefined, boolean][] = [
-      ['location', 'emergency.location', info?.location, false],
-      ['contact', 'emergency.contact', [info?.contactName, info?.contactPhone].filter(Boolean).join(' · ') || undefined, false],
-      ['callback', 'emergency.callback', info?.callbackNumber, true],
-      ['plan', 'emergency.plan', info?.plan, false],
+    const contact = info?.emergencyContact;
+    const plan = info?.plan
+      ? this.t(info.plan === 'client-rejoins' ? 'emergency.plan.client-rejoins' : 'emergency.plan.therapist-calls')
+      : '';
+    // [field, label, value shown and copied, number for a tel: link]
+    const rows: [Field, MessageKey, string | undefined, string | undefined][] = [
+      ['location', 'emergency.location', formatLocation(info?.location) || undefined, undefined],
+      ['contact', 'emergency.contact', contact ? `${contact.name} · ${contact.phone.e164}` : undefined, contact?.phone.e164],
+      ['callback', 'emergency.callback', info?.callbackPhone?.e164, info?.callbackPhone?.e164],
+      ['plan', 'emergency.plan', [plan, info?.note].filter(Boolean).join(' — ') || undefined, undefined],
     ];
     const d = this.doc;
     const nodes: Node[] = [];
-    for (const [field, label, value, phone] of rows) {
+    for (const [field, label, value, tel] of rows) {
       if (!value) continue;
       const copy = h(d, 'button', {
         type: 'button',
@@ -96,7 +104,6 @@ export class AlcoveEmergencyPanel extends SessionPart {
         onclick: () => void this.#copy(value),
       });
       const dd = h(d, 'dd', {}, h(d, 'span', { class: 'value', text: value }), copy);
-      const tel = phone ? value : field === 'contact' ? info?.contactPhone : undefined;
       if (tel) dd.append(h(d, 'a', { part: 'call', class: 'btn', href: telHref(tel), text: this.t('emergency.call', { number: tel }) }));
       nodes.push(h(d, 'div', { part: 'field', 'data-field': field }, h(d, 'dt', { text: this.t(label) }), dd));
     }

@@ -1,6 +1,6 @@
-import { toEmergencyInfo } from '../base/checklist-adapter.js';
 import { confirmDialog } from '../base/confirm.js';
 import { h, reconcile, setAttr, setText } from '../base/dom.js';
+import { hasEmergencyDetails } from '../base/emergency.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import { AlcoveHostActionEvent } from '../events.js';
 import type { AlcoveEmergencyPanel } from './alcove-emergency-panel.js';
@@ -16,7 +16,9 @@ li{display:flex;flex-wrap:wrap;gap:var(--_space);align-items:center}
 /**
  * Everything the host runs: the waiting list (with each entrant's checklist status and, on the
  * host's device only, their sealed answers), who is in the call with remove and emergency-info
- * buttons, lock / unlock, and the emergency panel of the selected client. Give it a `session`.
+ * buttons, lock / unlock, and the emergency panel of the selected client — opened by itself for
+ * the first client admitted with emergency information, so it is at hand during the call. Give it
+ * a `session`.
  *
  * @tag alcove-host-panel
  * @summary Waiting list, participants, remove, lock and the emergency panel.
@@ -76,7 +78,10 @@ export class AlcoveHostPanel extends SessionPart {
   protected handlers(): SessionHandlers {
     const u = () => this.update();
     return {
-      participantJoined: u,
+      participantJoined: (p) => {
+        this.#autoShow(p.id, p.role);
+        u();
+      },
       participantLeft: (p) => {
         if (this.#emergency.getAttribute('participant-id') === p.id) this.#emergency.hidden = true;
         u();
@@ -91,7 +96,19 @@ export class AlcoveHostPanel extends SessionPart {
         u();
       },
       checklistSubmitted: u,
-    } as SessionHandlers;
+      checklistSummary: (id) => {
+        const p = this.session?.participants.find((x) => x.id === id);
+        if (p) this.#autoShow(p.id, p.role);
+        u();
+      },
+    };
+  }
+
+  /** Shows an admitted client's emergency information when no panel is open yet (focus stays put). */
+  #autoShow(id: string, role: string): void {
+    if (role === 'host' || !this.#emergency.hidden || !hasEmergencyDetails(this.session?.emergencyInfo(id))) return;
+    this.#emergency.setAttribute('participant-id', id);
+    this.#emergency.hidden = false;
   }
 
   protected update(): void {
@@ -118,7 +135,7 @@ export class AlcoveHostPanel extends SessionPart {
         setText(li.querySelector('.name')!, p.displayName);
         const info = li.querySelector<HTMLButtonElement>('.info')!;
         setText(info, this.t('host.emergency', { name: p.displayName }));
-        info.hidden = p.role === 'host' || !toEmergencyInfo(s?.emergencyInfo?.(p.id));
+        info.hidden = p.role === 'host' || !hasEmergencyDetails(s?.emergencyInfo(p.id));
         const remove = li.querySelector<HTMLButtonElement>('.remove')!;
         setText(remove, this.t('host.remove', { name: p.displayName }));
         remove.hidden = p.role === 'host';

@@ -170,9 +170,31 @@ describe('<alcove-session>', () => {
     expect(entries[0]!.textContent).toContain('Checklist done');
     expect(entries[0]!.textContent).toContain('Location: within your licensed area');
     expect(entries[1]!.textContent).toContain('Can be let in once the checklist is done');
-    expect((entries[1]!.querySelector('button.admit') as HTMLButtonElement).disabled).toBe(true);
+    // Not admissible yet: the button says why (and stays usable: the server decides).
+    const admitAna = entries[1]!.querySelector('button.admit') as HTMLButtonElement;
+    expect(admitAna.disabled).toBe(false);
+    expect(list.shadowRoot!.getElementById(admitAna.getAttribute('aria-describedby')!)!.textContent).toBe(
+      'Can be let in once the checklist is done',
+    );
     (entries[0]!.querySelector('button.admit') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(fake.calls).toContainEqual(['admit', 'c1']));
+    // The server refuses: said plainly on the entry, and as alcove-error.
+    const errors: string[] = [];
+    el.addEventListener('alcove-error', (e) => errors.push(e.code));
+    fake.failNext = 'CHECKLIST_INCOMPLETE';
+    admitAna.click();
+    await vi.waitFor(() => expect(errors).toEqual(['CHECKLIST_INCOMPLETE']));
+    const refusal = entries[1]!.querySelector('.refusal') as HTMLElement;
+    expect(refusal.hidden).toBe(false);
+    expect(refusal.textContent).toBe('Ana cannot be let in until their checklist is done.');
+    expect(refusal.getAttribute('role')).toBe('alert');
+    fake.waiting = [{ ...(fake.waiting[1] as object), licensure: 'block' }];
+    fake.emit('waitingRoomChanged', fake.waiting);
+    expect(entries[1]!.textContent).toContain('Cannot be let in: the location is outside your licensed area');
+    fake.failNext = 'LICENSURE_BLOCKED';
+    admitAna.click();
+    await vi.waitFor(() => expect(refusal.textContent).toBe('Ana cannot be let in: their location is outside your licensed area.'));
+    expect(sr(el).innerHTML).not.toContain('CANARY');
     el.addEventListener('alcove-admission-request', (e) => e.preventDefault(), { once: true });
     (entries[1]!.querySelector('button.deny') as HTMLButtonElement).click();
     await tick();

@@ -1,7 +1,9 @@
 import { DefaultReconnectPolicy, type FallbackPlan, type ReconnectPolicy, Session, type SessionOptions } from '@alcove/core';
+import { Checklist, checklistSupport } from '@alcove/core/checklist';
 import { AlcoveElement } from '../base/alcove-element.js';
 import { h, setAttr, setText } from '../base/dom.js';
 import { isQuickExitKey, quickExit } from '../base/quick-exit.js';
+import { releaseDevice } from '../base/release-device.js';
 import { listen, type SessionLike } from '../base/session-part.js';
 import {
   AlcoveErrorEvent,
@@ -11,7 +13,6 @@ import {
   type AlcoveUnreadChangeEvent,
 } from '../events.js';
 import { errorCode, errorKey, type MessageKey } from '../i18n/messages.js';
-import type { ChecklistLike } from '../base/checklist-types.js';
 import type { AlcoveChecklist } from './alcove-checklist.js';
 import type { AlcoveChatPanel } from './alcove-chat-panel.js';
 import type { AlcoveConnectionBanner } from './alcove-connection-banner.js';
@@ -65,6 +66,12 @@ const STATUS: Record<string, MessageKey> = {
  * list, participants, lock and end-for-all, and quick exit (button and Shift+Escape). Give it the
  * server URL as an attribute and the join token as a property (never an attribute: it would sit in
  * the DOM), then call `join()` or let the person press "Join call".
+ *
+ * The pre-session checklist of `@alcove/core/checklist` is on for both roles (the session is
+ * created with `checklistSupport()`): when the server's policy has a checklist, a client fills it
+ * in while waiting (a `Checklist` the element creates, or the one given as `checklist`), its
+ * answers reach the host sealed, and the host sees each entrant's status in the waiting list and,
+ * once admitted, their location, emergency contact and callback number.
  *
  * Moving the element in the DOM keeps the call; removing it for good leaves, and every camera and
  * microphone track stops.
@@ -152,6 +159,14 @@ export class AlcoveSession extends AlcoveElement {
   sessionFactory: SessionFactory | undefined;
   /** Fetches a fresh join token for "Try again" (tokens may be single-use); default: reuse the last one. */
   getToken: (() => Promise<string>) | undefined;
+  /**
+   * The client's checklist, for a page that runs device checks before joining or sets its own
+   * options (`new Checklist({ rememberAnswers: true })` of `@alcove/core/checklist`). Default: one
+   * created when the server's policy has a checklist (its answers are kept for Try again).
+   */
+  checklist: Checklist | undefined;
+  /** The checklist this element created (closed when the call ends). */
+  #ownChecklist: Checklist | undefined;
 
   #token: string | undefined;
   #lastToken: string | undefined;
@@ -376,6 +391,8 @@ export class AlcoveSession extends AlcoveElement {
       ...(workerUrl ? { e2eeWorker: () => new Worker(new URL(workerUrl, this.doc.baseURI), { type: 'module' }) } : {}),
       ...this.sessionOptions,
       reconnectPolicy: this.#observedPolicy(this.sessionOptions.reconnectPolicy ?? new DefaultReconnectPolicy()),
+      // Both roles: a client's checklist (given now, or attached once the policy asks for one), a host's sealed answers.
+      checklist: this.sessionOptions.checklist ?? checklistSupport(this.checklist ?? this.#ownChecklist),
       serverUrl: this.serverUrl,
       token,
       ...(this.fallback ? { fallback: this.fallback } : {}),
@@ -397,12 +414,14 @@ export class AlcoveSession extends AlcoveElement {
   /** Leaves the call (no confirmation). Every track stops before this returns control. */
   async leave(): Promise<void> {
     this.#waiting.stopPreview();
+    this.#endChecklist();
     await this.#session?.leave();
   }
 
   /** Leaves at once and goes to `quick-exit-url` (unless `alcove-quick-exit` is cancelled). */
   quickExit(): void {
     this.#waiting.stopPreview();
+    this.#endChecklist();
     quickExit(this, this.#session, this.quickExitUrl);
   }
 
@@ -433,6 +452,8 @@ export class AlcoveSession extends AlcoveElement {
     this.#off = listen(s, {
       stateChanged: (c) => {
         this.#state = c.to;
+        if (c.to === 'waiting' || c.to === 'joined') this.#attachChecklist(s);
+        if (c.to === 'ended') this.#endChecklist();
         this.emit(new AlcoveStateChangeEvent(c.from, c.to));
         if (c.to === 'joined' && !this.#panel && s.role === 'host') this.#panel = 'host';
         this.update();
@@ -463,6 +484,40 @@ export class AlcoveSession extends AlcoveElement {
   }
 
   #waitingIds: string[] = [];
+
+  /** A client whose session policy has a checklist and who brought none gets one. */
+  #attachChecklist(s: SessionLike): void {
+    if (s.role === 'host' || !s.policy?.checklist || s.checklist || typeof s.attachChecklist !== 'function') return;
+    const platform = this.sessionOptions.platform;
+    this.#ownChecklist ??= new Checklist(platform ? { platform } : {});
+    try {
+      s.attachChecklist(this.#ownChecklist);
+    } catch (e) {
+      this.#reportError(e);
+    }
+  }
+
+  /**
+   * The call is over (left, quick exit, ended): the checklist lets go of the camera, microphone and
+   * tone at once; the one this element created is closed (its answers stay in this tab's storage
+   * only for a reload, as `@alcove/core/checklist` keeps them).
+   */
+  #endChecklist(): void {
+    this.#checklist.checklist = undefined;
+    const own = this.#ownChecklist;
+    this.#ownChecklist = undefined;
+    own?.close();
+    const release = (c: Checklist | undefined): void => {
+      for (const step of [c?.camera, c?.microphone, c?.speaker]) releaseDevice(step);
+    };
+    release(this.checklist);
+    // A device being opened at this very moment is only known once it is open: let go of it then too.
+    const given = this.checklist;
+    setTimeout(() => {
+      release(own);
+      release(given);
+    }, 0);
+  }
 
   #reset(): void {
     this.#off?.();
@@ -521,12 +576,17 @@ export class AlcoveSession extends AlcoveElement {
     return s === 'failed' ? 'failed' : 'ended';
   }
 
-  /** A guest whose session has a checklist sees it before the waiting room, until they finish it. */
+  /**
+   * A guest whose session policy has a checklist sees it before the waiting room until they finish
+   * it (one resumed complete after a reload goes straight to the waiting room).
+   */
   #needsChecklist(): boolean {
-    const cl = this.#session?.checklist as ChecklistLike | undefined;
-    if (!cl || this.#session?.role === 'host' || this.#checklistDone) return false;
+    const s = this.#session;
+    const cl = s?.checklist;
+    if (!cl || !s.policy?.checklist || s.role === 'host' || this.#checklistDone || cl.state === 'closed') return false;
+    if (cl.complete && cl.steps.every((x) => x.done)) return false;
     if (this.#checklist.checklist !== cl) this.#checklist.checklist = cl;
-    return !cl.steps.every((x) => x.done);
+    return true;
   }
 
   protected update(): void {
@@ -548,6 +608,8 @@ export class AlcoveSession extends AlcoveElement {
     setText(this.#join, this.t('join'));
     this.#join.disabled = this.#state !== 'idle' && this.#state !== 'ended' && this.#state !== 'failed';
     this.#checklist.hidden = screen !== 'checklist';
+    // Off screen, the checklist holds no device (admitted mid-way, or failed): its current step lets go.
+    if (screen !== 'checklist') this.#checklist.checklist = undefined;
     // Waiting room
     this.#waiting.hidden = screen !== 'waiting';
     for (const a of ['host-name', 'host-credentials']) setAttr(this.#waiting, a, this.getAttribute(a));

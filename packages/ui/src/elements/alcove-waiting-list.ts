@@ -1,9 +1,9 @@
 import type { WaitingEntry } from '@alcove/protocol';
-import { toEmergencyInfo } from '../base/checklist-adapter.js';
 import { h, reconcile, setAttr, setText } from '../base/dom.js';
+import { hasEmergencyDetails } from '../base/emergency.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import { AlcoveAdmissionRequestEvent } from '../events.js';
-import type { MessageKey } from '../i18n/messages.js';
+import { errorCode, type MessageKey } from '../i18n/messages.js';
 
 const STYLE = `
 :host{display:block}
@@ -13,24 +13,26 @@ const STYLE = `
 .step{padding:0 6px;border-radius:4px;border:1px solid var(--_border)}
 .step[data-status=failed]{border-color:var(--_danger)}
 .step[data-status=warning]{border-color:var(--_warn)}
-.licensure[data-outcome=block],.note{color:var(--_danger);font-weight:600}
+.licensure[data-outcome=block],.note,.refusal{color:var(--_danger);font-weight:600}
 .licensure[data-outcome=warn]{color:var(--_warn);font-weight:600}
 `;
 
 const STEP_STATUS: Record<string, string> = { passed: '\u2713', warning: '!', failed: '\u2717', skipped: '\u2013', pending: '\u2026' };
 
 /**
- * The host's waiting list: who waits (names as text), since when, their checklist status per step,
- * the licensure outcome, and buttons to let them in or turn them away. Admit is disabled while the
- * session's policy does not allow it yet. Fires a cancelable `alcove-admission-request`, then acts
- * on the session unless a listener cancelled it. Give it a `session` (or set `entries`).
+ * The host's waiting list: who waits (names as text), their checklist status per step, the
+ * licensure outcome, whether they can be let in yet, and buttons to let them in, turn them away or
+ * open their emergency information (once their sealed answers arrived). Fires a cancelable
+ * `alcove-admission-request`, then acts on the session unless a listener cancelled it; when the
+ * server refuses (`CHECKLIST_INCOMPLETE`, `LICENSURE_BLOCKED`) the entry says why in plain words.
+ * Give it a `session` (or set `entries`).
  *
  * @tag alcove-waiting-list
  * @summary Who waits, their checklist status, admit and deny.
  * @attr {string} lang - language of the text
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @fires alcove-admission-request - admit or deny was pressed (cancelable)
- * @fires alcove-error - admitting or denying failed (`code`)
+ * @fires alcove-error - admitting or denying failed (`code`, e.g. `LICENSURE_BLOCKED`)
  * @csspart panel - the container
  * @csspart title - the heading
  * @csspart entry - one waiting person
@@ -44,6 +46,8 @@ export class AlcoveWaitingList extends SessionPart {
   readonly #list: HTMLUListElement;
   readonly #empty: HTMLParagraphElement;
   #entries: readonly WaitingEntry[] | undefined;
+  /** The server's last refusal to admit, by participant. */
+  readonly #refused = new Map<string, string>();
   /** Shows a waiting person's emergency details (the host panel opens its emergency panel). */
   onDetails: ((participantId: string) => void) | undefined;
 
@@ -67,7 +71,16 @@ export class AlcoveWaitingList extends SessionPart {
 
   protected handlers(): SessionHandlers {
     const u = () => this.update();
-    return { waitingRoomChanged: u, checklistSubmitted: u, stateChanged: u } as SessionHandlers;
+    return {
+      waitingRoomChanged: u,
+      // A new submission may change what the server says: the old refusal no longer holds.
+      checklistSubmitted: (id) => {
+        this.#refused.delete(id);
+        u();
+      },
+      checklistSummary: u,
+      stateChanged: u,
+    };
   }
 
   protected update(): void {
@@ -96,7 +109,8 @@ export class AlcoveWaitingList extends SessionPart {
           h(d, 'span', { class: 'check' }),
           h(d, 'div', { class: 'steps' }),
           h(d, 'span', { class: 'licensure' }),
-          h(d, 'span', { class: 'note' }),
+          h(d, 'span', { class: 'note', id: `note-${e.id}` }),
+          h(d, 'p', { class: 'refusal', role: 'alert' }),
           h(d, 'div', { class: 'row' }, admit, deny, details),
         );
         return li;
@@ -130,17 +144,23 @@ export class AlcoveWaitingList extends SessionPart {
     setText(lic, e.licensure ? this.t(`licensure.${e.licensure}`) : '');
     setAttr(lic, 'data-outcome', e.licensure);
     lic.hidden = !e.licensure;
+    // Not admissible yet: said next to the button, which stays usable (the server decides; its
+    // refusal is shown below).
     const blocked = e.admissible === false;
     const note = li.querySelector<HTMLElement>('.note')!;
-    setText(note, blocked ? this.t('waitingList.notAdmissible') : '');
+    setText(note, blocked ? this.t(e.licensure === 'block' ? 'waitingList.blocked' : 'waitingList.notAdmissible') : '');
     note.hidden = !blocked;
+    const refusal = li.querySelector<HTMLElement>('.refusal')!;
+    const refused = this.#refused.get(e.id);
+    setText(refusal, refused ? this.t(refusalKey(refused), { name: e.displayName }) : '');
+    refusal.hidden = !refused;
     const admit = li.querySelector<HTMLButtonElement>('.admit')!;
     setText(admit, this.t('waitingList.admit', { name: e.displayName }));
-    admit.disabled = blocked;
+    setAttr(admit, 'aria-describedby', blocked ? `note-${e.id}` : null);
     setText(li.querySelector('.deny')!, this.t('waitingList.deny', { name: e.displayName }));
     const details = li.querySelector<HTMLButtonElement>('.details')!;
     setText(details, this.t('waitingList.details', { name: e.displayName }));
-    details.hidden = !this.onDetails || !toEmergencyInfo(this.session?.emergencyInfo?.(e.id));
+    details.hidden = !this.onDetails || !hasEmergencyDetails(this.session?.emergencyInfo(e.id));
   }
 
   #stepTitle(id: string): string {
@@ -150,6 +170,24 @@ export class AlcoveWaitingList extends SessionPart {
 
   async #decide(id: string, decision: 'admit' | 'deny'): Promise<void> {
     if (!this.emit(new AlcoveAdmissionRequestEvent(id, decision))) return;
-    await this.act((s) => (decision === 'admit' ? s.admit(id) : s.deny(id)));
+    const s = this.session;
+    if (!s) return;
+    this.#refused.delete(id);
+    try {
+      await (decision === 'admit' ? s.admit(id) : s.deny(id));
+    } catch (e) {
+      if (decision === 'admit') this.#refused.set(id, errorCode(e));
+      this.update();
+      this.report(e);
+    }
   }
+}
+
+/** The plain-words refusal for an admit the server turned down. */
+function refusalKey(code: string): MessageKey {
+  return code === 'LICENSURE_BLOCKED'
+    ? 'waitingList.refused.licensure'
+    : code === 'CHECKLIST_INCOMPLETE'
+      ? 'waitingList.refused.checklist'
+      : 'waitingList.refused';
 }

@@ -2,7 +2,7 @@ import type { AlcoveErrorCode } from '@alcove/core';
 import { type Catalogue, en, type MessageKey } from './en.js';
 import { es } from './es.js';
 
-export type { Catalogue, ErrorMessages, MessageKey } from './en.js';
+export type { Catalogue, ErrorMessages, MessageKey, ReasonMessages } from './en.js';
 
 /** The catalogues by language (primary subtag). English is the reference; {@link registerMessages} adds more. */
 export const MESSAGES: Record<string, Readonly<Catalogue>> = { en, es };
