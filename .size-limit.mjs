@@ -2,43 +2,68 @@
  * Bundle-size budgets, checked by `pnpm size` (after `pnpm build`) in CI.
  *
  * Each check is what an app ships when it imports our *built* packages: bundled by esbuild for the
- * browser with every dependency (mediasoup-client, eventemitter3, valibot, tweetnacl…), minified,
- * gzipped (level 9). Limits are in KiB (1024 bytes, as in the benchmarks); size-limit prints kB (1000 bytes),
- * so '60 KiB' shows as 61.44 kB. `pnpm size:why [filter]` shows what pulls the weight.
- * Why these numbers: docs/decisions/2026-11-28-tooling.md.
+ * browser with every dependency (eventemitter3, valibot, tweetnacl…; mediasoup-client is inside
+ * core's `dist`), minified, gzipped (level 9). Limits are in KiB (1024 bytes, as in the benchmarks);
+ * size-limit prints kB (1000 bytes), so '60 KiB' shows as 61.44 kB. Each limit is the issue's
+ * number, or the measured size plus at most ~10 %, so a change that adds weight fails here and
+ * raises the budget on purpose, with its reason in the decision record.
+ * `pnpm size:why [filter]` shows what pulls the weight.
+ * Why these checks and numbers: docs/decisions/2026-11-28-tooling.md ("Bundle budgets").
  */
-import { readFileSync } from 'node:fs';
 
 const browser = (config) => ({ ...config, platform: 'browser', target: 'es2022' });
 const check = (c) => ({ gzip: true, modifyEsbuildConfig: browser, ...c });
-const coreExports = JSON.parse(readFileSync(new URL('./packages/core/package.json', import.meta.url), 'utf8')).exports;
+
+const core = 'packages/core/dist/index.js';
+const checklist = 'packages/core/dist/checklist.js';
+const ui = 'packages/ui/dist/index.js';
 
 export default [
   check({
+    // Issue #14: ≤ 60 KiB with mediasoup-client.
     name: '@alcove/core: an app that only calls Session',
-    path: 'packages/core/dist/index.js',
+    path: core,
     import: '{ Session }',
     limit: '60 KiB',
   }),
   check({
     name: '@alcove/core: the whole entry',
-    path: 'packages/core/dist/index.js',
+    path: core,
     import: '*',
-    limit: '65 KiB',
+    limit: '62 KiB',
+  }),
+  check({
+    // The checklist is its own entry (`checklistSupport()` plugs it into Session). Measured with
+    // Session, as an app uses it, so what the two share counts once; `pnpm size:why` prints what it
+    // adds to the Session-only check (`addedOver` below).
+    name: '@alcove/core: Session with the checklist',
+    path: [core, checklist],
+    import: { [core]: '{ Session }', [checklist]: '{ Checklist, checklistSupport }' },
+    limit: '96 KiB',
   }),
   check({
     name: '@alcove/core/e2ee-worker (one self-contained file)',
     path: 'packages/core/dist/e2ee-worker.js',
     limit: '28 KiB',
   }),
-  // The pre-session checklist is its own entry so it does not weigh on apps that only call Session;
-  // measured as soon as package.json exports it.
-  ...(coreExports['./checklist']
-    ? [check({ name: '@alcove/core/checklist', path: `packages/core/${coreExports['./checklist'].import}`, import: '*', limit: '20 KiB' })]
-    : []),
   check({
-    name: '@alcove/ui: every element, with @alcove/core',
-    path: 'packages/ui/dist/index.js',
-    limit: '72 KiB',
+    // Issue #9: ≤ 40 KiB for what the kit itself adds, as its bench's `uiBundleGzKB` (core and
+    // protocol left out). The limit is tighter, so weight shows up long before the issue's number.
+    name: '@alcove/ui: every element, without @alcove/core and @alcove/protocol',
+    path: ui,
+    ignore: ['@alcove/core', '@alcove/protocol'],
+    limit: '35 KiB',
+  }),
+  check({
+    // <alcove-session> runs the checklist, so this carries core's checklist entry and tweetnacl too.
+    name: '@alcove/ui: every element, with @alcove/core (what an app ships)',
+    path: ui,
+    limit: '130 KiB',
   }),
 ];
+
+/** For `pnpm size:why`: checks measured on top of another, and the one they are compared with. */
+export const addedOver = {
+  '@alcove/core: Session with the checklist': '@alcove/core: an app that only calls Session',
+  '@alcove/ui: every element, with @alcove/core (what an app ships)': '@alcove/core: Session with the checklist',
+};
