@@ -18,6 +18,7 @@ export {
 export type { AlcoveErrorCode, CoreErrorCode, AlcoveErrorOptions } from './session/errors.js';
 export { mapMediaError } from './media/dom-errors.js';
 export { attach, setAudioOutput, supportsAudioOutputSelection } from './media/attach.js';
+export type { AttachOptions } from './media/attach.js';
 export { classifyQuality, QUALITY_THRESHOLDS } from './media/quality.js';
 export type { QualityLevel, QualityReason, QualityReport, QualitySample } from './media/quality.js';
 export type { LocalTrack, RemoteTrack, MediaHooks, MediaHookInfo, PublishDefaults, SimulcastLayer } from './media/types.js';
@@ -25,6 +26,9 @@ export { DefaultReconnectPolicy, RECONNECT_TIERS } from './reconnect/reconnect-p
 export type { ReconnectPolicy, ReconnectContext, ReconnectTier, DisconnectCause, DefaultReconnectPolicyOptions } from './reconnect/reconnect-policy.js';
 export type { ChatMessage, SendChatOptions } from './chat/types.js';
 export { createBrowserPlatform } from './platform/browser-platform.js';
+export type { BrowserPlatformOptions } from './platform/browser-platform.js';
+export { createLogger, silentLogger, LOG_LEVELS, REDACTED_LOG_FIELDS } from './platform/logger.js';
+export type { Logger, LoggerOptions, LogFields, LogLevel, LogRecord, LogRecordLevel, LogSink } from './platform/logger.js';
 export type { Platform, PlatformCapabilities, PlatformTimers, MediaDevicesLike, WebSocketLike } from './platform/platform.js';
 export type { SignalingOptions } from './signaling/signaling-client.js';
 // End-to-end encryption (the worker itself is the `@alcove/core/e2ee-worker` entry).

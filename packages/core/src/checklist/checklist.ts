@@ -7,7 +7,9 @@ import {
   isChecklistStepId,
 } from '@alcove/protocol';
 import { createBrowserPlatform } from '../platform/browser-platform.js';
+import { createLogger } from '../platform/logger.js';
 import type { Platform } from '../platform/platform.js';
+import { SwallowedErrors } from '../platform/swallowed-errors.js';
 import { AlcoveError } from '../session/errors.js';
 import { GuardedEmitter } from '../session/guarded-emitter.js';
 import type { BaseCheck, CheckContext, PersistedStep, ResolvedChecklistOptions } from './checks/base.js';
@@ -64,6 +66,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   readonly #progress: ProgressStore;
   readonly #submitter: Submitter<ResponseData<'checklist.submit'>>;
   readonly #ctx: CheckContext;
+  readonly #swallowed: SwallowedErrors;
   #policy: ChecklistPolicyInfo;
   #steps: AnyCheck[] = [];
   #state: ChecklistState = 'idle';
@@ -79,6 +82,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   constructor(options: ChecklistOptions = {}) {
     super();
     this.#platform = options.platform ?? createBrowserPlatform();
+    this.#swallowed = new SwallowedErrors(this.#platform.logger ?? createLogger());
     this.#options = resolveOptions(options);
     if (options.policy !== undefined) assertPolicy(options.policy);
     this.#policy = options.policy ?? DEFAULT_CHECKLIST_POLICY;
@@ -98,6 +102,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
       countryHint: () => this.location?.address?.country,
       remembered: this.#remembered,
       changed: (step) => this.#stepChanged(step),
+      swallowed: (site, error) => this.#swallowed.record(site, error),
     };
     this.#quietly(() => {
       this.#rebuild(this.#policy);
@@ -119,6 +124,14 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   /** The steps, in policy order. */
   get steps(): readonly AnyCheck[] {
     return this.#steps;
+  }
+  /**
+   * Errors the steps caught on purpose (the network test's best-effort requests and closes), counted
+   * by site and logged at debug through `Platform.logger`; a bound session adds them to its own
+   * `diagnostics.swallowedErrors`.
+   */
+  get diagnostics(): { readonly swallowedErrors: Record<string, number> } {
+    return { swallowedErrors: this.#swallowed.snapshot() };
   }
   /** Whether a session is bound. */
   get bound(): boolean {

@@ -194,6 +194,23 @@ describe('runNetworkTest', () => {
     expectCleanedUp(s);
   });
 
+  it('hands the errors it swallows (uplink stats, the final testEnd) to onSwallowedError and still measures', async () => {
+    const s = setup();
+    s.server.failing.add('network.testStats');
+    s.server.failing.add('network.testEnd');
+    const swallowed: string[] = [];
+    let settled: { result?: NetworkTestResult; error?: unknown } | undefined;
+    runNetworkTest({ request: s.server.request, platform: s.platform, onSwallowedError: (site) => swallowed.push(site) }).then(
+      (result) => (settled = { result }),
+      (error: unknown) => (settled = { error }),
+    );
+    for (let i = 0; i < 120 && !settled; i++) await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled?.result?.quality).toBe('good');
+    expect(swallowed.filter((x) => x === 'checklist.networkTestStats').length).toBe(s.server.count('network.testStats'));
+    expect(swallowed.filter((x) => x === 'checklist.networkTestEnd')).toEqual(['checklist.networkTestEnd']);
+  });
+
   it('reports progress from 0 to 1, never going back', async () => {
     const s = setup();
     await run(s);

@@ -1,6 +1,8 @@
 import { NETWORK_TEST_LIMITS, type RequestData, type ResponseData } from '@alcove/protocol';
 import type { Device, types as ms } from 'mediasoup-client';
+import { silentLogger } from '../platform/logger.js';
 import type { Platform, ProbeTrack } from '../platform/platform.js';
+import { SwallowedErrors } from '../platform/swallowed-errors.js';
 import { AlcoveError } from '../session/errors.js';
 import { sleep } from './checks/media-devices.js';
 import { ChecklistError } from './errors.js';
@@ -99,6 +101,21 @@ export interface NetworkTestOptions {
   readonly onProgress?: (fraction: number, measures?: NetworkMeasures) => void;
   /** Bound of the whole test, ms. Default and maximum `NETWORK_TEST_LIMITS.maxDurationMs` (10 s). */
   readonly maxDurationMs?: number;
+  /**
+   * An error caught on purpose (a stats request that failed, a best-effort close, `network.testEnd`,
+   * a request abandoned when the test ended), by site (`checklist.networkTestEnd`). Default: logged at
+   * debug through `platform.logger`. The checklist counts them in `diagnostics.swallowedErrors`.
+   */
+  readonly onSwallowedError?: (site: string, error: unknown) => void;
+}
+
+/** Without `onSwallowedError`: logged at debug through the platform's logger, counted nowhere. */
+function defaultSwallow(platform: Platform): (site: string, error: unknown) => void {
+  let errors: SwallowedErrors | undefined;
+  return (site, error) => {
+    errors ??= new SwallowedErrors(platform.logger ?? silentLogger);
+    errors.record(site, error);
+  };
 }
 
 /** One stats sample. */
@@ -242,6 +259,7 @@ const toCandidates = (list: readonly { ip: string; address?: string | undefined 
  */
 export async function runNetworkTest(options: NetworkTestOptions): Promise<NetworkTestResult> {
   const { request, platform, signal, onProgress } = options;
+  const swallowed = options.onSwallowedError ?? defaultSwallow(platform);
   const timers = platform.timers;
   const bound = Math.min(options.maxDurationMs ?? NETWORK_TEST_LIMITS.maxDurationMs, NETWORK_TEST_LIMITS.maxDurationMs);
   const T = NETWORK_TEST_TIMING;
@@ -255,7 +273,11 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
     Math.max(0, bound - T.teardownMarginMs),
   );
   const race = <T>(p: Promise<T>): Promise<T> => {
-    p.catch(() => undefined); // an abandoned request must not become an unhandled rejection
+    // An abandoned request must not become an unhandled rejection; one that fails after the test
+    // ended (aborted) is counted. A failure before that reaches the caller through the race below.
+    p.catch((e: unknown) => {
+      if (ac.signal.aborted) swallowed('checklist.networkTestAbandoned', e);
+    });
     if (ac.signal.aborted) return Promise.reject(ac.signal.reason);
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => reject(ac.signal.reason);
@@ -380,7 +402,13 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
         Promise.all([
           sendT.getStats() as Promise<Stats>,
           cons.getStats() as Promise<Stats>,
-          wantUplink ? request('network.testStats', { testId: id }, ac.signal).catch(() => undefined) : Promise.resolve(undefined),
+          wantUplink
+            ? request('network.testStats', { testId: id }, ac.signal).catch((e: unknown) => {
+              // The uplink figures are optional: the test goes on with the downlink alone.
+              swallowed('checklist.networkTestStats', e);
+              return undefined;
+            })
+            : Promise.resolve(undefined),
         ]),
       );
       if (up)
@@ -438,10 +466,11 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
     for (const close of [() => consumer?.close(), () => producer?.close(), () => send?.close(), () => recv?.close(), () => probe?.stop()]) {
       try {
         close();
-      } catch {
+      } catch (e) {
         // closing is best effort
+        swallowed('checklist.networkTestClose', e);
       }
     }
-    if (testId !== undefined) void request('network.testEnd', { testId }).catch(() => undefined);
+    if (testId !== undefined) void request('network.testEnd', { testId }).catch((e: unknown) => swallowed('checklist.networkTestEnd', e));
   }
 }

@@ -3,20 +3,31 @@ import { mapMediaError } from './dom-errors.js';
 
 type SinkCapable = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
 
+/** Options of {@link attach}. */
+export interface AttachOptions {
+  /** A local track: the element is muted so it never echoes. */
+  readonly local?: boolean;
+  /**
+   * `play()` was refused (autoplay policy before a user gesture, element removed); `autoplay`
+   * starts it later. Default: ignored.
+   */
+  readonly onPlayRejected?: (error: unknown) => void;
+}
+
 /**
  * Shows `track` in a `<video>` or plays it in an `<audio>` element (sets `srcObject`, `autoplay`,
  * `playsInline`; a local video is muted so it never echoes). Returns a function that detaches it.
  * @example
  * session.on('trackPublished', (t) => { if (t.kind === 'video') attach(t.track, videoEl); });
  */
-export function attach(track: MediaStreamTrack, element: HTMLMediaElement, options: { local?: boolean } = {}): () => void {
+export function attach(track: MediaStreamTrack, element: HTMLMediaElement, options: AttachOptions = {}): () => void {
   const stream = new MediaStream([track]);
   element.autoplay = true;
   if ('playsInline' in element) (element as HTMLVideoElement).playsInline = true;
   if (options.local) element.muted = true;
   element.srcObject = stream;
   const played = element.play?.();
-  if (played && typeof played.catch === 'function') played.catch(() => undefined);
+  if (played && typeof played.catch === 'function') played.catch((e: unknown) => options.onPlayRejected?.(e));
   return () => {
     if (element.srcObject === stream) element.srcObject = null;
   };

@@ -1,6 +1,7 @@
 import type { MediaKind, ProducerInfo, RequestData, RequestMethod, ResponseData, TrackSource } from '@alcove/protocol';
 import type { Device, types as ms } from 'mediasoup-client';
 import type { Platform } from '../platform/platform.js';
+import type { SwallowedErrors } from '../platform/swallowed-errors.js';
 import { AlcoveError, InvalidStateError, MediaDeviceError } from '../session/errors.js';
 import type { MediaHooks, RemoteTrack, SimulcastLayer } from './types.js';
 
@@ -25,6 +26,8 @@ export interface MediaManagerCallbacks {
 export interface MediaManagerOptions {
   readonly platform: Platform;
   readonly callbacks: MediaManagerCallbacks;
+  /** Where best-effort failures (closing on the server, preloading) are counted and logged. */
+  readonly swallowed: SwallowedErrors;
   /** Value of `e2ee` sent with each producer (false until the E2EE work lands). */
   readonly e2ee: () => boolean;
   readonly hooks?: MediaHooks;
@@ -107,6 +110,7 @@ export class MediaManager {
     const gen = ++this.#generation;
     const preloaded = this.#preloaded;
     this.#preloaded = undefined;
+    // A failed preload was counted by preload(); load again.
     const device = (preloaded && (await preloaded.catch(() => undefined))) || (await this.#loadDevice(signal));
     if (gen !== this.#generation) throw new AlcoveError('ABORTED', 'media restarted');
     this.#device = device;
@@ -128,7 +132,7 @@ export class MediaManager {
   preload(): void {
     if (this.#preloaded || this.started || this.#closed) return;
     const p = this.#loadDevice();
-    p.catch(() => undefined);
+    p.catch(this.#o.swallowed.handler('media.preloadDevice'));
     this.#preloaded = p;
   }
 
@@ -206,7 +210,7 @@ export class MediaManager {
     const p = entry.producer;
     if (p && !p.closed) {
       p.close();
-      await this.#o.callbacks.request('media.closeProducer', { producerId: p.id }).catch(() => undefined);
+      await this.#o.callbacks.request('media.closeProducer', { producerId: p.id }).catch(this.#o.swallowed.handler('media.closeProducer'));
     }
   }
 
@@ -406,7 +410,7 @@ export class MediaManager {
       transportId: t.id, producerId: info.producerId, rtpCapabilities: device.rtpCapabilities as RequestData<'media.consume'>['rtpCapabilities'],
     }, signal);
     if (t.closed || t !== this.#recv || !this.#producers.has(info.producerId)) {
-      await request('media.closeConsumer', { consumerId: r.consumerId }).catch(() => undefined);
+      await request('media.closeConsumer', { consumerId: r.consumerId }).catch(this.#o.swallowed.handler('media.closeConsumer'));
       return;
     }
     const hooks = this.#o.hooks;
@@ -461,7 +465,7 @@ export class MediaManager {
     }
     for (const t of [this.#send, this.#recv]) {
       if (!t) continue;
-      if (tellServer && !t.closed) this.#o.callbacks.request('media.closeTransport', { transportId: t.id }).catch(() => undefined);
+      if (tellServer && !t.closed) this.#o.callbacks.request('media.closeTransport', { transportId: t.id }).catch(this.#o.swallowed.handler('media.closeTransport'));
       t.close();
     }
     this.#send = undefined;

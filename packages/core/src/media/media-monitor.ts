@@ -1,4 +1,5 @@
 import type { Platform } from '../platform/platform.js';
+import type { SwallowedErrors } from '../platform/swallowed-errors.js';
 import type { MediaManager } from './media-manager.js';
 import { QualityTracker, classifyQuality, type QualityReport } from './quality.js';
 
@@ -16,6 +17,8 @@ export interface MediaMonitorOptions {
   readonly selfId: () => string;
   readonly onStall: () => void;
   readonly onQuality: (report: QualityReport) => void;
+  /** Where a failed poll is counted (`media.stats`). */
+  readonly swallowed?: SwallowedErrors;
 }
 
 /**
@@ -66,8 +69,9 @@ export class MediaMonitor {
     try {
       await this.#checkStall();
       if (++this.#tick % (this.#o.qualityEvery ?? 2) === 0) await this.#quality();
-    } catch {
+    } catch (e) {
       // stats can fail while transports are being replaced; the next poll tries again
+      this.#o.swallowed?.record('media.stats', e);
     } finally {
       this.#busy = false;
     }

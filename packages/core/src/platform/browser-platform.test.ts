@@ -1,11 +1,38 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { attach } from '../media/attach.js';
 import { createBrowserPlatform } from './browser-platform.js';
+import { createLogger } from './logger.js';
 
 describe('browser platform extras', () => {
   afterEach(() => {
     vi.restoreAllMocks();
     window.sessionStorage.clear();
     window.localStorage.clear();
+  });
+
+  it('carries the logger it is given (none by default: the session then logs to the console at warn)', () => {
+    const logger = createLogger({ level: 'debug', sink: () => undefined });
+    expect(createBrowserPlatform({ logger }).logger).toBe(logger);
+    expect(createBrowserPlatform().logger).toBeUndefined();
+  });
+
+  it('attach() reports a refused play() instead of leaving it unhandled', async () => {
+    const refusal = new DOMException('autoplay', 'NotAllowedError');
+    const element = { autoplay: false, muted: false, srcObject: null, play: () => Promise.reject(refusal) };
+    vi.stubGlobal(
+      'MediaStream',
+      class {
+        constructor(readonly tracks: unknown[]) {}
+      },
+    );
+    const seen: unknown[] = [];
+    try {
+      attach({} as MediaStreamTrack, element as unknown as HTMLMediaElement, { onPlayRejected: (e) => seen.push(e) });
+      await vi.waitFor(() => expect(seen).toEqual([refusal]));
+      expect(element.autoplay).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('stores in sessionStorage and localStorage', () => {
@@ -23,9 +50,13 @@ describe('browser platform extras', () => {
     vi.spyOn(window, 'sessionStorage', 'get').mockImplementation(() => {
       throw new DOMException('denied', 'SecurityError');
     });
-    const full = { getItem: () => null, removeItem: () => undefined, setItem: () => {
-      throw new DOMException('quota', 'QuotaExceededError');
-    } };
+    const full = {
+      getItem: () => null,
+      removeItem: () => undefined,
+      setItem: () => {
+        throw new DOMException('quota', 'QuotaExceededError');
+      },
+    };
     vi.spyOn(window, 'localStorage', 'get').mockReturnValue(full as unknown as Storage);
     const p = createBrowserPlatform();
     expect(p.sessionStorage).toBeUndefined();

@@ -1,18 +1,34 @@
 import { Device } from 'mediasoup-client';
 import type {
-  AudioContextLike, AudioElementLike, KeyValueStorage, NetworkInformationLike, Platform, PlatformCapabilities, PlatformExtras, ProbeTrack,
-  ProbeTrackOptions, WebSocketLike,
+  AudioContextLike,
+  AudioElementLike,
+  KeyValueStorage,
+  NetworkInformationLike,
+  Platform,
+  PlatformCapabilities,
+  PlatformExtras,
+  ProbeTrack,
+  ProbeTrackOptions,
+  WebSocketLike,
 } from './platform.js';
+import type { Logger } from './logger.js';
+
+/** Options of {@link createBrowserPlatform}. */
+export interface BrowserPlatformOptions {
+  /** Where the library logs. Default: the console at `warn` and above. */
+  readonly logger?: Logger;
+}
 
 /**
  * The {@link Platform} of a real browser. Reads `window`/`navigator` only when called.
  * @example
- * const platform = createBrowserPlatform();
+ * const platform = createBrowserPlatform({ logger: createLogger({ level: 'debug' }) });
  * if (!platform.capabilities().webrtc) showUnsupported();
  */
-export function createBrowserPlatform(): Platform {
+export function createBrowserPlatform(options: BrowserPlatformOptions = {}): Platform {
   const g = globalThis as typeof globalThis & { window?: Window };
   const platform: Platform = {
+    ...(options.logger ? { logger: options.logger } : {}),
     createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     get mediaDevices() {
       return typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined;
@@ -48,7 +64,12 @@ export function createBrowserPlatform(): Platform {
       const legacy = pc && typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype;
       const sink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
       const md = typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined;
-      return { webrtc: pc, encodedTransforms: scriptTransform || legacy, setSinkId: sink, screenShare: !!md && typeof md.getDisplayMedia === 'function' };
+      return {
+        webrtc: pc,
+        encodedTransforms: scriptTransform || legacy,
+        setSinkId: sink,
+        screenShare: !!md && typeof md.getDisplayMedia === 'function',
+      };
     },
     createDevice: () => Device.factory(),
   };
@@ -169,7 +190,8 @@ function createCanvasProbe({ width, height, frameRate }: ProbeTrackOptions): Pro
   if (!nctx) return undefined;
   const img = nctx.createImageData(noise.width, noise.height);
   const bytes = new Uint8Array(img.data.buffer);
-  for (let off = 0; off < bytes.length; off += 65536) globalThis.crypto.getRandomValues(bytes.subarray(off, Math.min(bytes.length, off + 65536)));
+  for (let off = 0; off < bytes.length; off += 65536)
+    globalThis.crypto.getRandomValues(bytes.subarray(off, Math.min(bytes.length, off + 65536)));
   for (let i = 3; i < bytes.length; i += 4) bytes[i] = 255;
   nctx.putImageData(img, 0, 0);
   let frame = 0;

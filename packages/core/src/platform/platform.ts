@@ -1,4 +1,5 @@
 import type { Device } from 'mediasoup-client';
+import type { Logger } from './logger.js';
 
 /** The slice of the browser `WebSocket` Alcove uses. */
 export interface WebSocketLike {
@@ -113,7 +114,11 @@ export interface OscillatorNodeLike extends AudioNodeLike {
 
 /** The slice of `GainNode` the speaker test tone uses. */
 export interface GainNodeLike extends AudioNodeLike {
-  readonly gain: { value: number; setValueAtTime(value: number, time: number): unknown; linearRampToValueAtTime(value: number, time: number): unknown };
+  readonly gain: {
+    value: number;
+    setValueAtTime(value: number, time: number): unknown;
+    linearRampToValueAtTime(value: number, time: number): unknown;
+  };
 }
 
 /** A `MediaStreamAudioDestinationNode`: routes audio to a stream (played by an element with `setSinkId`). */
@@ -165,6 +170,11 @@ export interface ProbeTrack {
  * code must treat an absent one as "not available" (and fakes need not implement them).
  */
 export interface PlatformExtras {
+  /**
+   * Where the library logs (namespaced, levelled, redacting: see `createLogger`). Default: the
+   * console at `warn` and above. Swallowed errors are logged at `debug`.
+   */
+  readonly logger?: Logger;
   /** Per-tab storage (`sessionStorage`): survives a reload in the same tab. */
   readonly sessionStorage?: KeyValueStorage;
   /** Device storage (`localStorage`): what is remembered across sessions. */

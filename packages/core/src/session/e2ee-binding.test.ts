@@ -25,6 +25,7 @@ function setup() {
   const worker = new FakeWorker();
   const requests: [string, unknown][] = [];
   const problems: string[] = [];
+  const swallowed: string[] = [];
   const sas: string[] = [];
   const host: E2eeBindingHost = {
     request: async (m, d) => {
@@ -34,9 +35,10 @@ function setup() {
     sasReady: (i) => sas.push(i.peer),
     peerKeyed: () => undefined,
     problem: (code, detail) => problems.push(`${code} ${detail}`),
+    swallowed: (site, error) => swallowed.push(`${site} ${(error as { code?: string }).code}`),
   };
   const binding = new E2eeBinding(() => worker, 'legacy', host);
-  return { worker, requests, problems, sas, binding };
+  return { worker, requests, problems, swallowed, sas, binding };
 }
 
 describe('E2eeBinding', () => {
@@ -72,11 +74,13 @@ describe('E2eeBinding', () => {
   });
 
   it('reports wrong keys and forgeries, but not the moment of waiting for a key', () => {
-    const { worker, problems } = setup();
+    const { worker, problems, swallowed } = setup();
     worker.reply({ type: 'decryptFailed', participantId: 'p2', track: 'cam', reason: 'UNKNOWN_KEY', count: 30 });
     worker.reply({ type: 'decryptFailed', participantId: 'p2', track: 'cam', reason: 'AUTH_FAILED', count: 3 });
     worker.reply({ type: 'refused', peer: 'p2', reason: 'BAD_SIGNATURE' });
     expect(problems).toEqual(['E2EE_DECRYPT_FAILED p2/cam: AUTH_FAILED', 'E2EE_HANDSHAKE_REFUSED p2: BAD_SIGNATURE']);
+    // Waiting for a key is counted and logged at debug, not reported.
+    expect(swallowed).toEqual(['e2ee.decrypt UNKNOWN_KEY']);
   });
 
   it('asks for insertable streams on the legacy path and ends the worker on close', () => {

@@ -9,6 +9,8 @@ export interface E2eeBindingHost {
   peerKeyed(participantId: string): void;
   /** A non-fatal E2EE problem (refused message, frames dropped); never carries key material. */
   problem(code: 'E2EE_DECRYPT_FAILED' | 'E2EE_HANDSHAKE_REFUSED' | 'E2EE_WORKER_ERROR', detail: string): void;
+  /** An error caught on purpose (a relay nobody waits for, frames waiting for a key): counted and logged at debug. */
+  swallowed(site: string, error: unknown, fields?: Readonly<Record<string, string | number>>): void;
 }
 
 /**
@@ -26,14 +28,23 @@ export class E2eeBinding {
     this.#host = host;
     this.#controller = new E2eeController({ createWorker, ...(path ? { path } : {}) });
     const c = this.#controller;
-    c.on('identity', (identityKey) => void host.request('e2ee.publishKey', { identityKey, suites: [1] }).catch(() => undefined));
-    c.on('relay', (to, type, payload) => void host.request('e2ee.relay', { to, type, payload }).catch(() => undefined));
+    c.on(
+      'identity',
+      (identityKey) =>
+        void host.request('e2ee.publishKey', { identityKey, suites: [1] }).catch((e: unknown) => host.swallowed('e2ee.publishKey', e)),
+    );
+    c.on(
+      'relay',
+      (to, type, payload) =>
+        void host.request('e2ee.relay', { to, type, payload }).catch((e: unknown) => host.swallowed('e2ee.relay', e, { type })),
+    );
     c.on('sas', (info) => host.sasReady(info));
     c.on('peerKeyed', (peer) => host.peerKeyed(peer));
     c.on('decryptFailed', (peer, track, reason) => {
       // A missing key is normal for a moment after admission or a key change ("waiting for keys",
       // E2EE.md §6); only wrong keys, forgeries and replays are problems worth an event.
       if (reason !== 'UNKNOWN_KEY') host.problem('E2EE_DECRYPT_FAILED', `${peer}/${track}: ${reason}`);
+      else host.swallowed('e2ee.decrypt', { code: reason }, { participantId: peer, track });
     });
     c.on('refused', (peer, reason) => host.problem('E2EE_HANDSHAKE_REFUSED', `${peer}: ${reason}`));
     c.on('error', (message) => host.problem('E2EE_WORKER_ERROR', message));

@@ -22,6 +22,8 @@ export interface RecoveryHost {
   /** Captures and publishes the `publish` defaults (first admission only). */
   publishDefaults(): Promise<void>;
   resumeChat(): void;
+  /** An error caught on purpose (an ICE restart that fell back to a rebuild): counted and logged at debug. */
+  swallowed(site: string, error: unknown): void;
   /** Whether this client encrypts media end to end (sent with `session.join`). */
   readonly e2ee?: boolean;
 }
@@ -109,6 +111,7 @@ export async function repairMedia(host: RecoveryHost, signal: AbortSignal, produ
     await media.waitConnected(host.options.iceRestartTimeoutMs ?? 5000, signal);
   } catch (e) {
     if (signal.aborted) throw e;
+    host.swallowed('media.iceRestart', e);
     await media.rebuild(signal);
   }
 }

@@ -4,6 +4,7 @@ import { createFakePlatform, type FakePlatform } from '../test/fake-platform.js'
 import { createScriptedRoom, openConnections } from '../test/scripted-room.js';
 import type { StateChange } from './state-machine.js';
 import { InvalidStateError } from './errors.js';
+import { createLogger, type LogRecord } from '../platform/logger.js';
 
 const flush = async (ms = 0): Promise<void> => {
   await vi.advanceTimersByTimeAsync(ms);
@@ -212,5 +213,28 @@ describe('Session', () => {
     room.last.notify('host.muteRequested', { kind: 'audio' });
     await flush();
     expect(asked).toEqual(['audio']);
+  });
+
+  it('counts and logs at debug the errors it swallows, through Platform.logger, without the token', async () => {
+    const records: LogRecord[] = [];
+    const token = `CANARYTOKEN${'x'.repeat(24)}`;
+    room = createScriptedRoom();
+    platform = Object.assign(createFakePlatform(room), { logger: createLogger({ level: 'debug', sink: (r) => records.push(r) }) });
+    session = Session.create({ serverUrl: 'ws://127.0.0.1:1/ws', token, platform, simulcast: false });
+    await session.join();
+    expect(session.diagnostics.swallowedErrors).toEqual({});
+    room.handle('media.closeProducer', () => ({ error: 'NOT_FOUND' }));
+    room.handle('session.leave', () => ({ error: 'NOT_FOUND' }));
+    await session.startScreenShare();
+    await session.stopScreenShare();
+    await session.leave();
+    expect(session.diagnostics.swallowedErrors).toMatchObject({ 'media.closeProducer': 1, 'session.leave': 1 });
+    const failures = records.filter((r) => r.event.endsWith('Failed')).map((r) => [r.level, r.namespace, r.event, r.fields.reason]);
+    expect(failures).toEqual([
+      ['debug', 'alcove:media', 'media.closeProducerFailed', 'NOT_FOUND'],
+      ['debug', 'alcove:session', 'session.leaveFailed', 'NOT_FOUND'],
+    ]);
+    expect(records.some((r) => r.namespace === 'alcove:session' && r.event === 'session.stateChanged' && r.fields.to === 'joined')).toBe(true);
+    expect(JSON.stringify(records)).not.toContain('CANARYTOKEN');
   });
 });

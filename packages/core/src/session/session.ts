@@ -10,7 +10,9 @@ import { MediaManager } from '../media/media-manager.js';
 import { MediaMonitor } from '../media/media-monitor.js';
 import type { LocalTrack, RemoteTrack } from '../media/types.js';
 import { createBrowserPlatform } from '../platform/browser-platform.js';
+import { createLogger, type Logger } from '../platform/logger.js';
 import type { Platform } from '../platform/platform.js';
+import { SwallowedErrors, addCounts } from '../platform/swallowed-errors.js';
 import { classifyReconnectFailure } from '../reconnect/classify.js';
 import { ReconnectController } from '../reconnect/reconnect-controller.js';
 import { DefaultReconnectPolicy, type DisconnectCause, type ReconnectTier } from '../reconnect/reconnect-policy.js';
@@ -48,6 +50,8 @@ const DEFAULT_SIMULCAST = [
 export class Session extends GuardedEmitter<SessionEvents> {
   readonly #o: SessionOptions;
   readonly #platform: Platform;
+  readonly #log: Logger;
+  readonly #swallowed: SwallowedErrors;
   readonly #machine: StateMachine;
   readonly #media: MediaManager;
   readonly #local: LocalMedia;
@@ -81,7 +85,12 @@ export class Session extends GuardedEmitter<SessionEvents> {
     super();
     this.#o = options;
     this.#platform = options.platform ?? createBrowserPlatform();
-    this.#machine = new StateMachine((c) => this.#emit('stateChanged', c));
+    this.#log = this.#platform.logger ?? createLogger();
+    this.#swallowed = new SwallowedErrors(this.#log);
+    this.#machine = new StateMachine((c) => {
+      this.#log.child('session').info('session.stateChanged', { from: c.from, to: c.to, reason: c.reason });
+      this.#emit('stateChanged', c);
+    });
     this.#identitySeed = options.identity === 'ephemeral'
       ? this.#platform.randomBytes(32)
       : loadIdentitySeed(this.#platform.persistentStorage, (n) => this.#platform.randomBytes(n)).seed;
@@ -100,12 +109,14 @@ export class Session extends GuardedEmitter<SessionEvents> {
         sasReady: (info) => this.#emit('e2eeSasReady', info),
         peerKeyed: (id) => this.#emit('e2eePeerKeyed', id),
         problem: (code, detail) => this.#emit('error', new AlcoveError(code, detail)),
+        swallowed: (site, e, fields) => this.#swallowed.record(site, e, fields),
       })
       : undefined;
     const hooks = this.#e2ee ? this.#e2ee.mediaHooks(options.mediaHooks) : options.mediaHooks;
     const simulcast = options.simulcast === true ? DEFAULT_SIMULCAST : options.simulcast === false || options.simulcast === undefined ? [] : options.simulcast;
     this.#media = new MediaManager({
       platform: this.#platform,
+      swallowed: this.#swallowed,
       e2ee: () => this.#e2ee !== undefined,
       ...(hooks ? { hooks } : {}),
       simulcast,
@@ -146,6 +157,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#local = new LocalMedia(this.#platform, this.#media, { onLocalTrackChanged: (t) => this.#emit('localTrackChanged', t) });
     this.#monitor = new MediaMonitor({
       platform: this.#platform,
+      swallowed: this.#swallowed,
       media: this.#media,
       ...(options.statsIntervalMs ? { intervalMs: options.statsIntervalMs } : {}),
       ...(options.inboundStallMs ? { stallMs: options.inboundStallMs } : {}),
@@ -282,14 +294,26 @@ export class Session extends GuardedEmitter<SessionEvents> {
   get pendingChat(): number {
     return this.#outbox.pending;
   }
-  /** Internals for tests and diagnostics (leak checks). */
-  get diagnostics(): { transports: number; reconnectTimer: boolean; monitorRunning: boolean; pendingRequests: number; signalingOpen: boolean } {
+  /**
+   * Internals for tests and diagnostics (leak checks), and `swallowedErrors`: errors caught on
+   * purpose (best-effort closes, unanswered pings, autoplay refusals, the checklist's network test),
+   * counted by site (`media.closeProducer`) and logged at debug through `Platform.logger`.
+   */
+  get diagnostics(): {
+    transports: number;
+    reconnectTimer: boolean;
+    monitorRunning: boolean;
+    pendingRequests: number;
+    signalingOpen: boolean;
+    swallowedErrors: Record<string, number>;
+  } {
     return {
       transports: this.#media.transports.length,
       reconnectTimer: this.#reconnect.hasTimer,
       monitorRunning: this.#monitor.running,
       pendingRequests: this.#sig?.pendingCount ?? 0,
       signalingOpen: this.#sig?.open ?? false,
+      swallowedErrors: addCounts(this.#swallowed.snapshot(), this.#checklist?.checklist?.diagnostics.swallowedErrors),
     };
   }
 
@@ -345,7 +369,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#emit('ended', 'left');
     if (sig?.open) {
       // Tell the server (so others see "left", not "reconnecting"); never wait long for it.
-      await sig.request('session.leave', {}, { timeoutMs: 1000 }).catch(() => undefined);
+      await sig.request('session.leave', {}, { timeoutMs: 1000 }).catch(this.#swallowed.handler('session.leave'));
     }
     sig?.close();
   }
@@ -479,7 +503,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
    */
   attach(track: MediaStreamTrack, element: HTMLMediaElement): () => void {
     const local = this.#local.tracks.some((t) => t.track === track);
-    const detach = attachTrack(track, element, { local });
+    const detach = attachTrack(track, element, { local, onPlayRejected: (e) => this.#swallowed.record('media.play', e) });
     this.#elements.add(element);
     if (this.#sinkId !== undefined && !local) void setAudioOutput(element, this.#sinkId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
     return () => {
@@ -620,6 +644,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
           onLost: (reason) => {
             if (client === this.#sig) this.#onSignalingLost(reason === 'heartbeat' ? 'heartbeat' : 'signaling-closed');
           },
+          onSwallowedError: (site, e) => this.#swallowed.record(site, e),
         }, this.#o.signaling);
         this.#sig = client;
         return client;
@@ -627,6 +652,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       applyJoined: (r) => this.#applyJoined(r),
       publishDefaults: () => this.#publishDefaults(),
       resumeChat: () => this.#outbox.resume(),
+      swallowed: (site, e) => this.#swallowed.record(site, e),
       e2ee: this.#e2ee !== undefined,
     };
   }
@@ -644,7 +670,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#checklist?.joined(r);
     // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
     if (r.role === 'host' && this.#admitted && this.#checklist) {
-      void this.#request('e2ee.publishKey', { identityKey: this.#checklist.identityKey, suites: [1] }).catch(() => undefined);
+      void this.#request('e2ee.publishKey', { identityKey: this.#checklist.identityKey, suites: [1] }).catch(this.#swallowed.handler('checklist.publishKey'));
     }
     if (r.waiting) {
       this.#waiting = r.waiting;

@@ -24,6 +24,8 @@ export interface SignalingCallbacks {
   onNotification(n: Notification): void;
   /** The socket closed or stopped answering heartbeats; not called after `close()`. */
   onLost(reason: SignalingLossReason, code?: number): void;
+  /** An error caught on purpose (an unanswered ping, closing a dead socket): counted and logged by the session. */
+  onSwallowedError?(site: string, error: unknown): void;
 }
 
 interface Pending {
@@ -162,7 +164,7 @@ export class SignalingClient {
         this.#lost('heartbeat');
         return;
       }
-      this.request('session.ping', {}, { timeoutMs: this.#heartbeatTimeoutMs * 2 }).catch(() => undefined);
+      this.request('session.ping', {}, { timeoutMs: this.#heartbeatTimeoutMs * 2 }).catch((e: unknown) => this.#callbacks.onSwallowedError?.('signaling.ping', e));
     }, this.#heartbeatIntervalMs);
   }
 
@@ -226,8 +228,9 @@ export class SignalingClient {
       ws.onerror = null;
       try {
         ws.close(1000);
-      } catch {
+      } catch (e) {
         // already closed
+        this.#callbacks.onSwallowedError?.('signaling.close', e);
       }
     }
     for (const id of [...this.#pending.keys()]) this.#settle(id, error);

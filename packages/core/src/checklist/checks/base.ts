@@ -45,6 +45,8 @@ export interface CheckContext {
   readonly remembered: RememberedStore;
   /** The step's status, details or answer changed. */
   changed(step: BaseCheck): void;
+  /** An error a step caught on purpose (the network test's best-effort requests): counted and logged at debug. */
+  swallowed(site: string, error: unknown): void;
 }
 
 /** A step's state as kept in `sessionStorage` to resume after a reload. */

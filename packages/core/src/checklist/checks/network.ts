@@ -42,6 +42,7 @@ export class NetworkCheck extends BaseCheck<NetworkTestResult, NetworkEvents> {
       platform: this.ctx.platform,
       signal,
       maxDurationMs: this.ctx.options.networkTestMaxMs,
+      onSwallowedError: (site, error) => this.ctx.swallowed(site, error),
       onProgress: (fraction, measures) => {
         if (signal.aborted) return;
         this.emitProgress(fraction);
