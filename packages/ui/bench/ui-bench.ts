@@ -25,6 +25,8 @@ const root = join(packages, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const alias = {
   '@alcove/ui': join(ui, 'src', 'index.ts'),
+  // Subpaths first: an alias also matches `<key>/…`.
+  '@alcove/core/checklist': join(packages, 'core', 'src', 'checklist', 'index.ts'),
   '@alcove/core': join(packages, 'core', 'src', 'index.ts'),
   '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
 };

@@ -1,136 +1,38 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type AlcoveServer, createAlcoveServer, mintJoinToken } from '@alcove/server';
-import { bundleForBrowser, type CallFixture, startCall, startStaticServer, waitFor } from '@alcove/testing';
+import type { AlcoveServer } from '@alcove/server';
+import { type CallFixture, waitFor } from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  audit,
+  cspViolations,
+  give as giveTo,
+  hiddenButShown,
+  open as openPage,
+  screen,
+  startUiCall,
+  token as tokenFor,
+  uiDir,
+} from './test/browser/ui-call.node.js';
 
 // <alcove-session> end to end: real server and SFU on 127.0.0.1, Chromium with fake devices, the
 // page served with a strict CSP (no inline script or style; the E2EE worker from the same origin).
 
-const uiDir = fileURLToPath(new URL('..', import.meta.url));
-const packages = join(uiDir, '..');
-const alias = {
-  '@alcove/ui': join(packages, 'ui', 'src', 'index.ts'),
-  '@alcove/core': join(packages, 'core', 'src', 'index.ts'),
-  '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
-};
-const secret = 'ui-browser-test-secret-0123456789abcdef';
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws://127.0.0.1:*; worker-src 'self'; media-src 'self' blob: mediastream:; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'";
-const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}"><title>Video call</title><link rel="stylesheet" href="/page.css"></head>
-<body><alcove-session e2ee-worker-url="/e2ee-worker.js" quick-exit-url="/exit.html"></alcove-session><script type="module" src="/page.js"></script></body></html>`;
 const CANARY = '<img src=x onerror="window.__pwned=1">';
 const shots = join(uiDir, 'src', 'test', 'browser', 'screenshots');
 const artefacts = join(uiDir, '.tmp', 'screenshots');
 
 let call: CallFixture<AlcoveServer>;
 let sid = '';
-const token = (pid: string, role: 'host' | 'client', name: string) =>
-  mintJoinToken({ sid, pid, role, name }, { hs256Secret: secret, ttlS: 600 });
+const token = (pid: string, role: 'host' | 'client', name: string) => tokenFor(sid, pid, role, name);
+const open = (path: string, opts: { width?: number; dark?: boolean } = {}) => openPage(call, path, opts);
+const give = (page: Page, tok: string) => giveTo(call, page, tok);
 
 beforeAll(async () => {
-  call = await startCall<AlcoveServer>({
-    server: async ({ dataDir }) => {
-      const s = await createAlcoveServer({
-        port: 0,
-        dataDir,
-        tokens: { hs256Secret: secret },
-        allowedOrigins: ['*'],
-        logLevel: 'error',
-        live: { graceMs: 3000 },
-      });
-      await s.start();
-      return s;
-    },
-    site: async () => {
-      const [pageJs, workerJs] = await Promise.all([
-        bundleForBrowser(join(uiDir, 'src', 'test', 'browser', 'session-page.ts'), { resolveDir: join(packages, 'core'), alias }),
-        bundleForBrowser(join(packages, 'core', 'src', 'e2ee', 'worker', 'e2ee-worker.ts'), { resolveDir: join(packages, 'core'), alias }),
-      ]);
-      return startStaticServer({
-        '/index.html': html,
-        '/page.js': pageJs,
-        '/page.css': 'body{margin:0;padding:8px;font:15px system-ui}',
-        '/e2ee-worker.js': workerJs,
-        '/axe.js': readFileSync(join(uiDir, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'),
-        '/exit.html': '<!doctype html><title>Weather</title><p>Sunny.</p>',
-      });
-    },
-  });
+  call = await startUiCall();
 }, 120_000);
 afterAll(() => call?.close());
-
-async function open(path: string, opts: { width?: number; dark?: boolean } = {}): Promise<Page> {
-  const page = await call.newPage('/exit.html');
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  if (opts.width) await page.setViewportSize({ width: opts.width, height: 800 });
-  await page.emulateMedia({ colorScheme: opts.dark ? 'dark' : 'light', reducedMotion: 'reduce' });
-  await page.goto(`${call.site!.url}${path}`);
-  await waitFor('the page script', () => page.evaluate(() => (window as unknown as { __ready?: boolean }).__ready === true));
-  return page;
-}
-
-/** Hands the element its server URL and token (as a property, the way a practice page does). */
-async function give(page: Page, tok: string): Promise<void> {
-  await page.evaluate(
-    ([url, t]) => {
-      const el = document.querySelector('alcove-session')!;
-      el.serverUrl = url!;
-      el.token = t;
-    },
-    [call.server.wsUrl as string, tok],
-  );
-}
-
-const screen = (page: Page) => page.evaluate(() => document.querySelector('alcove-session')!.getAttribute('screen'));
-const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-
-/** Visible and focusable elements anywhere in the element's shadow trees that sit inside a hidden container. */
-async function hiddenButShown(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const walk = (root: ParentNode, hiddenAncestor: boolean): void => {
-      for (const el of Array.from(root.children) as HTMLElement[]) {
-        const hidden = hiddenAncestor || !!el.hidden;
-        if (hidden) {
-          const cs = getComputedStyle(el);
-          const rect = el.getBoundingClientRect();
-          const tabbable = el.matches('button,a[href],input,select,textarea,[tabindex]:not([tabindex="-1"])') && el.tabIndex >= 0;
-          if (cs.display !== 'none' && cs.visibility !== 'hidden' && rect.width > 0 && rect.height > 0 && el.checkVisibility?.())
-            out.push(`${el.tagName} ${el.getAttribute('part') ?? el.className}`);
-          else if (tabbable && el.checkVisibility?.()) out.push(`focusable ${el.tagName}`);
-        }
-        if (el.shadowRoot) walk(el.shadowRoot, hidden);
-        walk(el, hidden);
-      }
-    };
-    walk(document.querySelector('alcove-session')!.shadowRoot!, false);
-    return out;
-  });
-}
-
-/** axe-core over the whole page (shadow DOM included): serious and critical findings. */
-async function audit(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: '/axe.js' });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
-  });
-}
 
 /** Compares a screenshot of the element with the committed baseline (tolerance: 3 % of pixels); writes the baseline when missing. */
 async function compareShot(page: Page, name: string): Promise<void> {

@@ -303,6 +303,25 @@ describe('<alcove-session>', () => {
     await vi.waitFor(() => expect(options!.token).toBe('fresh-1'));
   });
 
+  it('without a fallback in the failed event, shows the plan the client agreed in the checklist', async () => {
+    const el = mount();
+    await el.join('tok');
+    const answer = { callbackPhone: { entered: '615 555 0199', e164: '+16155550199' }, plan: 'therapist-calls' };
+    fake.checklist = { emergencyPlan: { answer } };
+    fake.move('joined');
+    fake.move('failed');
+    fake.emit('failed', { error: { code: 'RECONNECT_FAILED' } });
+    const panel = q(el, '[part~="failed"]');
+    expect(panel.querySelector('.callback')!.textContent).toBe('Your host will call you at +16155550199.');
+    // The client chose to rejoin instead: no promise of a call.
+    answer.plan = 'client-rejoins';
+    await el.join('tok2');
+    fake.checklist = { emergencyPlan: { answer } };
+    fake.move('failed');
+    fake.emit('failed', { error: { code: 'RECONNECT_FAILED' } });
+    expect(q(el, '[part~="failed"]').querySelector('.callback')!.textContent).toBe('As agreed, join again: press Try again.');
+  });
+
   it("maps core's error codes to catalogue text, never to error messages", async () => {
     const el = mount();
     await el.join('tok');

@@ -475,7 +475,7 @@ export class AlcoveSession extends AlcoveElement {
         this.update();
       },
       failed: (info) => {
-        this.#failedFallback = info.fallback;
+        this.#failedFallback = info.fallback ?? agreedFallback(s);
         this.#reportError(info.error);
         this.update();
       },
@@ -629,14 +629,22 @@ export class AlcoveSession extends AlcoveElement {
     this.#failed.hidden = screen !== 'failed';
     setText(this.#failed.querySelector('h2')!, this.t('status.failed'));
     setText(this.#failed.querySelector('.body')!, this.t('failed.body'));
-    const number = this.fallback?.callbackNumber ?? this.#failedFallback?.callbackNumber;
+    const fallback = this.fallback ?? this.#failedFallback;
+    const number = fallback?.callbackNumber;
+    const rejoin = fallback?.plan === 'client-rejoins';
     const hostName = this.getAttribute('host-name');
     const cb = this.#failed.querySelector<HTMLElement>('.callback')!;
     setText(
       cb,
-      number ? (hostName ? this.t('failed.callbackNamed', { name: hostName, number }) : this.t('failed.callback', { number })) : '',
+      rejoin
+        ? this.t('failed.rejoin')
+        : number
+          ? hostName
+            ? this.t('failed.callbackNamed', { name: hostName, number })
+            : this.t('failed.callback', { number })
+          : '',
     );
-    cb.hidden = !number;
+    cb.hidden = !number && !rejoin;
     setText(this.#failed.querySelector('.retry')!, this.t('failed.retry'));
     // Ended
     this.#ended.hidden = screen !== 'ended';
@@ -683,4 +691,13 @@ export class AlcoveSession extends AlcoveElement {
     if (active && active !== this.doc.body && active !== this && !this.contains(active)) return;
     (target as HTMLElement).focus();
   }
+}
+
+/**
+ * The plan the client agreed in the checklist, for the failed screen when the session's `failed`
+ * event brings none: the callback number (E.164) and whether the host calls or the client rejoins.
+ */
+function agreedFallback(s: SessionLike): FallbackPlan | undefined {
+  const answer = s.checklist?.emergencyPlan?.answer;
+  return answer ? { callbackNumber: answer.callbackPhone.e164, plan: answer.plan } : undefined;
 }

@@ -208,6 +208,12 @@ describe('<alcove-checklist-step> device checks', () => {
     expect(t.$('[part~=status]').textContent).toBe('Not passed — Turn the volume up or choose another speaker, then play the sound again.');
     t.button('I heard it')!.click();
     expect(t.checklist.speaker!.status).toBe('passed');
+    // Answered while the tone still plays: finishing stops the tone and keeps the answer.
+    expect(t.checklist.speaker!.busy).toBe(true);
+    await t.next();
+    expect(t.el.finished).toBe(true);
+    expect(t.checklist.speaker!.status).toBe('passed');
+    expect(t.checklist.speaker!.playing).toBe(false);
   });
 
   it('resets a microphone check still listening when the person leaves the step', async () => {

@@ -146,6 +146,7 @@ export const en = {
   'failed.body': 'We could not reconnect the call.',
   'failed.callback': 'Your host will call you at {number}.',
   'failed.callbackNamed': '{name} will call you at {number}.',
+  'failed.rejoin': 'As agreed, join again: press Try again.',
   'failed.retry': 'Try again',
   'ended.body': 'You have left the call.',
   'ended.denied': 'The host did not let you in.',

@@ -26,6 +26,7 @@ export const es: Catalogue = {
   'failed.body': 'No pudimos reconectar la llamada.',
   'failed.callback': 'Su anfitrión le llamará al {number}.',
   'failed.callbackNamed': '{name} le llamará al {number}.',
+  'failed.rejoin': 'Según lo acordado, vuelva a entrar: pulse Intentar de nuevo.',
   'failed.retry': 'Intentar de nuevo',
   'ended.body': 'Ha salido de la llamada.',
   'ended.denied': 'El anfitrión no le dejó entrar.',
