@@ -41,10 +41,10 @@ describe('object model', () => {
     expect(t1.dtlsState).toBe('new');
   });
 
-  it('advertises REMB and no transport-cc (no TWCC feedback yet)', () => {
+  it('advertises transport-cc and REMB (the cap), as mediasoup does', () => {
     const vp8 = router.rtpCapabilities.codecs!.find((c) => c.mimeType === 'video/VP8')!;
     expect(vp8.rtcpFeedback!.map((f) => f.type)).toContain('goog-remb');
-    expect(vp8.rtcpFeedback!.map((f) => f.type)).not.toContain('transport-cc');
+    expect(vp8.rtcpFeedback!.map((f) => f.type)).toContain('transport-cc');
     expect(router.rtpCapabilities.codecs!.some((c) => c.mimeType === 'video/rtx')).toBe(true);
   });
 

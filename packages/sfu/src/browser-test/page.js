@@ -21,11 +21,11 @@ window.app = {
     await device.load({ routerRtpCapabilities });
     return device.handlerName;
   },
-  async publish() {
+  async publish({ width = 320, height = 240 } = {}) {
     const info = await req('createTransport');
     const transport = device.createSendTransport(info);
     wire(transport, info.id);
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: true });
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height }, audio: true });
     const video = await transport.produce({ track: stream.getVideoTracks()[0] });
     const audio = await transport.produce({ track: stream.getAudioTracks()[0] });
     window.sendTransport = transport;
@@ -55,5 +55,24 @@ window.app = {
     for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost };
     return undefined;
   },
+};
+// The sender's view: the encoder's target, bytes sent and the send-side estimate.
+window.app.outboundVideoStats = async () => {
+  const stats = await window.sendTransport.getStats();
+  const out = {};
+  for (const s of stats.values()) {
+    if (s.type === 'outbound-rtp' && s.kind === 'video') {
+      out.targetBitrate = s.targetBitrate;
+      out.bytesSent = s.bytesSent;
+      out.packetsSent = s.packetsSent;
+      out.retransmittedPacketsSent = s.retransmittedPacketsSent;
+      out.frameWidth = s.frameWidth;
+      out.qualityLimitationReason = s.qualityLimitationReason;
+    }
+    if (s.type === 'candidate-pair' && s.nominated) out.availableOutgoingBitrate = s.availableOutgoingBitrate;
+    if (s.type === 'remote-inbound-rtp' && s.kind === 'video') out.remoteFractionLost = s.fractionLost;
+  }
+  out.at = performance.now();
+  return out;
 };
 window.appReady = true;

@@ -18,8 +18,8 @@ export interface TestSignalling {
   attach(page: Page): Promise<void>;
 }
 
-/** Creates the signalling layer for one router. */
-export function createTestSignalling(router: Router): TestSignalling {
+/** Creates the signalling layer for one router; transports listen on `listenIp` (default 127.0.0.1). */
+export function createTestSignalling(router: Router, { listenIp = '127.0.0.1' }: { listenIp?: string } = {}): TestSignalling {
   const transports = new Map<string, WebRtcTransport>();
   const producers = new Map<string, Producer>();
   const consumers = new Map<string, Consumer>();
@@ -28,7 +28,7 @@ export function createTestSignalling(router: Router): TestSignalling {
       case 'getRouterRtpCapabilities':
         return router.rtpCapabilities;
       case 'createTransport': {
-        const t = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+        const t = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
         transports.set(t.id, t);
         return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
       }

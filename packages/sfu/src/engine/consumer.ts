@@ -11,6 +11,7 @@ import type { EmitFn, RtpSink } from './context.js';
 import type { EngineProducer, ProducerListener } from './producer.js';
 import { buildSr } from './rtcp.js';
 import { scoreFromFraction } from './recv-stream.js';
+import { TRANSPORT_CC_URI } from '../rtp/transport-cc.js';
 
 const RING = 1024;
 const MASK = RING - 1;
@@ -38,6 +39,8 @@ export class EngineConsumer implements ProducerListener {
   private readonly ptMap = new Int16Array(128).fill(-1);
   private readonly extMap = new Uint8Array(256);
   private readonly routerMidId: number;
+  /** Router id of the transport-wide sequence number extension, when the receiver has it (else 0). */
+  private readonly routerTwccId: number;
   private readonly midBuf: Buffer | undefined;
   private readonly clockRate: number;
   private readonly scratch: Extension[] = [];
@@ -98,12 +101,15 @@ export class EngineConsumer implements ProducerListener {
     const consumerIds = new Map<string, number>();
     for (const e of o.rtpParameters.headerExtensions ?? []) consumerIds.set(e.uri, e.id);
     let routerMidId = 0;
+    let routerTwccId = 0;
     for (const e of producer.consumableRtpParameters.headerExtensions ?? []) {
       const id = consumerIds.get(e.uri);
       if (id !== undefined && e.id < 256) this.extMap[e.id] = id;
       if (e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid') routerMidId = e.id;
+      if (e.uri === TRANSPORT_CC_URI && id !== undefined) routerTwccId = e.id;
     }
     this.routerMidId = routerMidId;
+    this.routerTwccId = routerTwccId;
     this.midBuf = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
     for (let i = 0; i < 16; i++) this.scratch.push({ id: 0, payload: Buffer.alloc(0) });
   }
@@ -176,7 +182,10 @@ export class EngineConsumer implements ProducerListener {
       if (id === 0) continue;
       const s = scratch[n++]!;
       s.id = id;
-      s.payload = e.id === this.routerMidId && this.midBuf ? this.midBuf : e.payload;
+      if (e.id === this.routerMidId && this.midBuf) s.payload = this.midBuf;
+      // The sender's transport-wide sequence number means nothing here: number our own packets.
+      else if (e.id === this.routerTwccId) s.payload = this.sink.nextTransportSeqPayload();
+      else s.payload = e.payload;
     }
     const exts = scratch.slice(0, n);
     h.ssrc = ssrc;

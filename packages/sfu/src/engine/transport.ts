@@ -10,6 +10,7 @@ import type { EngineConsumer } from './consumer.js';
 import type { EngineProducer } from './producer.js';
 import type { RecvStream } from './recv-stream.js';
 import { buildRemb, buildRr, walkRtcp, type ReportBlock, type RtcpVisitor } from './rtcp.js';
+import { TRANSPORT_CC_URI, TransportCcRecorder } from '../rtp/transport-cc.js';
 
 /** Fault injection settings of a transport (tests only). */
 export interface TransportFaults {
@@ -21,6 +22,9 @@ export interface TransportFaults {
 
 /** Default REMB cap announced to senders when `setMaxIncomingBitrate` was not called. */
 export const DEFAULT_REMB_BPS = 5_000_000;
+
+/** Interval of transport-wide congestion-control feedback towards senders. */
+export const TRANSPORT_CC_FEEDBACK_MS = 50;
 
 /** NTP time now as [seconds, fraction]. */
 export function ntpNow(): [number, number] {
@@ -57,6 +61,14 @@ export abstract class EngineTransport implements RtpSink {
   rtcpPacketsSent = 0;
   rtpPacketsFaultDropped = 0;
   private rtcpTimer: NodeJS.Timeout | undefined;
+  /** The remote's transport-wide sequence number extension id (0 = not negotiated). */
+  private twccExtId = 0;
+  private twcc: TransportCcRecorder | undefined;
+  private twccTimer: NodeJS.Timeout | undefined;
+  /** Outgoing transport-wide sequence number and the scratch its extension value is written to. */
+  private twccOutSeq = Math.floor(Math.random() * 0x8000);
+  private readonly twccOutBuf = Buffer.alloc(2);
+  transportCcFeedbackSent = 0;
   private readonly visitor: RtcpVisitor;
   private rtcpNow = 0;
 
@@ -133,7 +145,45 @@ export abstract class EngineTransport implements RtpSink {
     }
     if (p.mid !== undefined) this.byMid.set(p.mid, p);
     this.producers.set(p.id, p);
+    if (this.twccExtId === 0) {
+      const id = p.rtpParameters.headerExtensions?.find((e) => e.uri === TRANSPORT_CC_URI)?.id ?? 0;
+      if (id > 0 && id < 256) this.startTransportCc(id);
+    }
     return undefined;
+  }
+
+  /** Starts recording transport-wide sequence numbers (extension `id`) and sending feedback. */
+  private startTransportCc(id: number): void {
+    this.twccExtId = id;
+    this.twcc = new TransportCcRecorder({ senderSsrc: this.feedbackSsrc });
+    this.twccTimer = setInterval(() => {
+      try {
+        this.sendTransportCcFeedback();
+      } catch (e) {
+        this.drop('internalErrors', 'rtcp', 'rtcp.transportCcFeedbackFailed', e);
+      }
+    }, TRANSPORT_CC_FEEDBACK_MS);
+    this.twccTimer.unref?.();
+  }
+
+  private sendTransportCcFeedback(): void {
+    const twcc = this.twcc;
+    if (!twcc || this.closed || !twcc.pending || !this.mediaReady) return;
+    for (const fb of twcc.buildFeedback()) {
+      this.sendRtcp(fb);
+      this.transportCcFeedbackSent++;
+    }
+  }
+
+  /**
+   * The next outgoing transport-wide sequence number as a 2-byte extension value. The buffer is
+   * reused: it must be serialised before the next call (packets are sent synchronously).
+   */
+  nextTransportSeqPayload(): Buffer {
+    this.twccOutSeq = (this.twccOutSeq + 1) & 0xffff;
+    this.twccOutBuf[0] = this.twccOutSeq >>> 8;
+    this.twccOutBuf[1] = this.twccOutSeq & 0xff;
+    return this.twccOutBuf;
   }
 
   /** Unregisters a producer. */
@@ -165,6 +215,16 @@ export abstract class EngineTransport implements RtpSink {
     this.rtpPacketsReceived++;
     this.rtpBytesReceived += bytes;
     const ssrc = packet.header.ssrc;
+    if (this.twcc) {
+      // Every packet with a transport-wide sequence number counts, probes and RTX included.
+      const exts = packet.header.extensions;
+      for (let i = 0; i < exts.length; i++) {
+        const e = exts[i]!;
+        if (e.id !== this.twccExtId) continue;
+        if (e.payload.length >= 2) this.twcc.record((e.payload[0]! << 8) | e.payload[1]!, performance.now(), ssrc);
+        break;
+      }
+    }
     let e = this.bySsrc.get(ssrc);
     if (!e) {
       const p = this.producerByMidExtension(packet);
@@ -256,6 +316,9 @@ export abstract class EngineTransport implements RtpSink {
       rtcpPacketsSent: this.rtcpPacketsSent,
       rtpPacketsFaultDropped: this.rtpPacketsFaultDropped,
       maxIncomingBitrate: this.maxIncomingBitrate || undefined,
+      // Alcove additions: transport-wide congestion control towards the remote sender.
+      transportCcPacketsRecorded: this.twcc?.packetsRecorded ?? 0,
+      transportCcFeedbackSent: this.transportCcFeedbackSent,
       // Alcove addition: packets dropped and errors swallowed on this transport, by reason.
       drops: { ...this.transportDrops },
       droppedTotal: totalDrops(this.transportDrops),
@@ -267,5 +330,7 @@ export abstract class EngineTransport implements RtpSink {
     this.closed = true;
     if (this.rtcpTimer) clearInterval(this.rtcpTimer);
     this.rtcpTimer = undefined;
+    if (this.twccTimer) clearInterval(this.twccTimer);
+    this.twccTimer = undefined;
   }
 }

@@ -27,6 +27,8 @@ export type Vp8GeneratorOptions = {
   mid?: { id: number; value: string };
   /** abs-send-time extension id to add to every packet. */
   absSendTimeId?: number;
+  /** transport-wide-cc extension id: every packet gets the next transport-wide sequence number. */
+  transportCcId?: number;
   /** First sequence number. Default random. */
   initialSequenceNumber?: number;
 };
@@ -41,8 +43,8 @@ export class Vp8Generator {
   packets = 0;
   /** Key frames generated so far. */
   keyFrames = 0;
-  readonly #opts: Required<Omit<Vp8GeneratorOptions, 'mid' | 'absSendTimeId'>> &
-    Pick<Vp8GeneratorOptions, 'mid' | 'absSendTimeId'>;
+  readonly #opts: Required<Omit<Vp8GeneratorOptions, 'mid' | 'absSendTimeId' | 'transportCcId'>> &
+    Pick<Vp8GeneratorOptions, 'mid' | 'absSendTimeId' | 'transportCcId'>;
   readonly #deltaSize: number;
   readonly #keySize: number;
   readonly #extension: Buffer | undefined;
@@ -50,6 +52,8 @@ export class Vp8Generator {
   #timestamp: number;
   #pictureId = Math.floor(Math.random() * 0x7fff);
   #forceKey = false;
+  /** Next transport-wide sequence number (when `transportCcId` is set). */
+  transportSeq = 0;
 
   constructor(options: Vp8GeneratorOptions) {
     this.#opts = {
@@ -131,6 +135,7 @@ export class Vp8Generator {
       elems.push(Buffer.concat([Buffer.from([(this.#opts.mid.id << 4) | (v.length - 1)]), v]));
     }
     if (this.#opts.absSendTimeId) elems.push(Buffer.from([(this.#opts.absSendTimeId << 4) | 2, 0, 0, 0]));
+    if (this.#opts.transportCcId) elems.push(Buffer.from([(this.#opts.transportCcId << 4) | 1, 0, 0]));
     if (elems.length === 0) return undefined;
     const body = Buffer.concat(elems);
     const padded = Buffer.alloc(Math.ceil(body.length / 4) * 4);
@@ -160,6 +165,11 @@ export class Vp8Generator {
         buf[off] = t >> 16;
         buf[off + 1] = t >> 8;
         buf[off + 2] = t;
+      }
+      if (this.#opts.transportCcId) {
+        const off = 12 + 4 + (this.#opts.mid ? 1 + this.#opts.mid.value.length : 0) + (this.#opts.absSendTimeId ? 4 : 0) + 1;
+        buf.writeUInt16BE(this.transportSeq, off);
+        this.transportSeq = (this.transportSeq + 1) & 0xffff;
       }
     }
     let i = headerLen;

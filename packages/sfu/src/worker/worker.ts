@@ -257,8 +257,9 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     this.#assertOpen();
     const { mediaCodecs, appData } = options;
     if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
-    // No transport-wide-cc feedback yet: advertise REMB only, so browsers' BWE follows our cap.
-    const rtpCapabilities = generateRouterRtpCapabilities(structuredClone(mediaCodecs ?? []), { transportCc: false });
+    // transport-wide-cc: every WebRtcTransport sends feedback, so browsers run send-side BWE
+    // (REMB is still sent as the `setMaxIncomingBitrate` cap).
+    const rtpCapabilities = generateRouterRtpCapabilities(structuredClone(mediaCodecs ?? []));
     const id = randomUUID();
     await this.#channel.request('worker.createRouter', undefined, { routerId: id });
     const router = new Router<RouterAppData>({ id, rtpCapabilities, channel: this.#channel, ...(appData ? { appData } : {}) });
