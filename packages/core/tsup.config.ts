@@ -1,34 +1,41 @@
+import { rmSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 import { mediasoupClientForBrowser } from './build/mediasoup-client-plugin.mjs';
 
-export default defineConfig([
-  {
-    // The checklist is an entry of its own so an app that only calls Session does not carry it.
-    entry: { index: 'src/index.ts', checklist: 'src/checklist/index.ts' },
-    format: ['esm'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'es2022',
-    platform: 'browser',
-    // mediasoup-client is bundled, trimmed to its browser `Device` (no test fakes, no React Native
-    // handler, a small `debug`): see build/mediasoup-client-plugin.mjs. It stays in `dependencies`
-    // for its types, which our `.d.ts` reference. eventemitter3, tweetnacl and @alcove/protocol
-    // stay external, so an app that uses them too ships them once.
-    noExternal: ['mediasoup-client'],
-    esbuildPlugins: [mediasoupClientForBrowser()],
-  },
-  {
-    // The E2EE worker ships as one self-contained file (tweetnacl and the protocol constants
-    // inlined), so it can be hosted as-is with Subresource Integrity and a `worker-src` CSP entry.
-    entry: { 'e2ee-worker': 'src/e2ee/worker/e2ee-worker.ts' },
-    format: ['esm'],
-    dts: true,
-    sourcemap: true,
-    clean: false,
-    target: 'es2022',
-    platform: 'browser',
-    noExternal: [/.*/],
-    minify: true,
-  },
-]);
+export default defineConfig(() => {
+  // One clean of `dist` (tsup's outDir, relative to the package) before both builds start. With
+  // `clean: true` on the first, its type pass deletes every `.d.ts` in dist when it starts, which
+  // raced the worker's build and left `e2ee-worker.d.ts` (an `exports` entry) missing.
+  rmSync('dist', { recursive: true, force: true });
+  return [
+    {
+      // The checklist is an entry of its own so an app that only calls Session does not carry it.
+      entry: { index: 'src/index.ts', checklist: 'src/checklist/index.ts' },
+      format: ['esm'],
+      dts: true,
+      sourcemap: true,
+      clean: false,
+      target: 'es2022',
+      platform: 'browser',
+      // mediasoup-client is bundled, trimmed to its browser `Device` (no test fakes, no React Native
+      // handler, a small `debug`): see build/mediasoup-client-plugin.mjs. It stays in `dependencies`
+      // for its types, which our `.d.ts` reference. eventemitter3, tweetnacl and @alcove/protocol
+      // stay external, so an app that uses them too ships them once.
+      noExternal: ['mediasoup-client'],
+      esbuildPlugins: [mediasoupClientForBrowser()],
+    },
+    {
+      // The E2EE worker ships as one self-contained file (tweetnacl and the protocol constants
+      // inlined), so it can be hosted as-is with Subresource Integrity and a `worker-src` CSP entry.
+      entry: { 'e2ee-worker': 'src/e2ee/worker/e2ee-worker.ts' },
+      format: ['esm'],
+      dts: true,
+      sourcemap: true,
+      clean: false,
+      target: 'es2022',
+      platform: 'browser',
+      noExternal: [/.*/],
+      minify: true,
+    },
+  ];
+});
