@@ -151,7 +151,10 @@ export class AlcoveSession extends AlcoveElement {
     return [...super.observedAttributes, 'server-url', 'host-name', 'host-credentials', 'quick-exit-url'];
   }
 
-  /** Shown when the call cannot be restored (the callback number agreed in the checklist). */
+  /**
+   * What the failed screen promises when the call cannot be restored ("Your host will call you at
+   * …"). Default: the plan the client agreed in the checklist (its callback number, or rejoining).
+   */
   fallback: FallbackPlan | undefined;
   /** Extra options for `Session.create` (publish defaults, reconnect policy, media hooks…). */
   sessionOptions: Partial<SessionOptions> = {};
