@@ -15,7 +15,9 @@ export type { SessionState, StateChange, StateChangeReason } from './session/sta
 export {
   AlcoveError, ConnectionError, MediaDeviceError, SignalingError, InvalidStateError, UnsupportedError, CORE_ERROR_CODES, isTerminalCode,
 } from './session/errors.js';
-export type { AlcoveErrorCode, CoreErrorCode, AlcoveErrorOptions } from './session/errors.js';
+export type {
+  AlcoveErrorCode, CoreErrorCode, AlcoveErrorOptions, ConnectionErrorCode, MediaDeviceErrorCode, SignalingErrorCode, UnsupportedErrorCode,
+} from './session/errors.js';
 export { mapMediaError } from './media/dom-errors.js';
 export { attach, setAudioOutput, supportsAudioOutputSelection } from './media/attach.js';
 export type { AttachOptions } from './media/attach.js';

@@ -41,9 +41,8 @@ export interface ChecklistErrorOptions extends AlcoveErrorOptions {
  * try { checklist.location?.setAddress(form); }
  * catch (e) { if (e instanceof ChecklistError && e.field) showFieldError(e.field, e.code); }
  */
-export class ChecklistError extends AlcoveError {
+export class ChecklistError<C extends ChecklistErrorCode = ChecklistErrorCode> extends AlcoveError<C> {
   override readonly name: string = 'ChecklistError';
-  declare readonly code: ChecklistErrorCode;
   /** The step the error is about. */
   readonly stepId: string | undefined;
   /** The answer field at fault. */
@@ -51,7 +50,7 @@ export class ChecklistError extends AlcoveError {
   /** For `ANSWER_TOO_LONG`: the largest length allowed. */
   readonly maxLength: number | undefined;
 
-  constructor(code: ChecklistErrorCode, message: string, options: ChecklistErrorOptions = {}) {
+  constructor(code: C, message: string, options: ChecklistErrorOptions = {}) {
     super(code, message, options);
     this.stepId = options.stepId;
     this.field = options.field;

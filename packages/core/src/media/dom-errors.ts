@@ -1,6 +1,6 @@
-import { AlcoveError, MediaDeviceError, UnsupportedError, type CoreErrorCode } from '../session/errors.js';
+import { AlcoveError, MediaDeviceError, UnsupportedError, type MediaDeviceErrorCode } from '../session/errors.js';
 
-const BY_NAME: Readonly<Record<string, CoreErrorCode>> = {
+const BY_NAME: Readonly<Record<string, MediaDeviceErrorCode>> = {
   NotAllowedError: 'PERMISSION_DENIED',
   PermissionDeniedError: 'PERMISSION_DENIED',
   SecurityError: 'PERMISSION_DENIED',

@@ -66,20 +66,42 @@ export interface AlcoveErrorOptions {
   readonly cause?: unknown;
 }
 
+/** Codes a {@link ConnectionError} carries. */
+export type ConnectionErrorCode = Extract<CoreErrorCode, 'CONNECTION_FAILED' | 'CONNECTION_LOST' | 'RECONNECT_FAILED' | 'OFFLINE' | 'ABORTED'>;
+/** Codes a {@link MediaDeviceError} carries (mapped from the browser's `DOMException` names, see `mapMediaError`). */
+export type MediaDeviceErrorCode = Extract<
+  CoreErrorCode,
+  'PERMISSION_DENIED' | 'DEVICE_NOT_FOUND' | 'DEVICE_IN_USE' | 'CONSTRAINTS_NOT_SATISFIED' | 'DEVICE_ABORTED' | 'MEDIA_FAILED'
+>;
+/** Codes a {@link SignalingError} carries: the server's wire codes, plus what the client detects itself. */
+export type SignalingErrorCode = ErrorCode | Extract<CoreErrorCode, 'REQUEST_TIMEOUT' | 'PROTOCOL_ERROR' | 'ABORTED'>;
+/** Codes an {@link UnsupportedError} carries. */
+export type UnsupportedErrorCode = Extract<CoreErrorCode, 'UNSUPPORTED_BROWSER' | 'UNSUPPORTED_FEATURE' | 'E2EE_UNAVAILABLE'>;
+
 /**
  * Base class of every error `@alcove/core` throws or emits. Branch on `code`, never on `message`.
+ * `C` is the union of codes the class carries: each subclass narrows it to its domain's codes, so
+ * after `e instanceof MediaDeviceError`, `e.code` is a {@link MediaDeviceErrorCode}.
  * @example
  * try { await session.join(); }
  * catch (e) { if (e instanceof AlcoveError && e.code === 'SESSION_LOCKED') showLocked(); }
  */
-export class AlcoveError extends Error {
+export class AlcoveError<C extends AlcoveErrorCode = AlcoveErrorCode> extends Error {
   /** Stable SCREAMING_SNAKE code. */
-  readonly code: AlcoveErrorCode;
+  readonly code: C;
   override readonly name: string = 'AlcoveError';
 
-  constructor(code: AlcoveErrorCode, message: string, options: AlcoveErrorOptions = {}) {
+  constructor(code: C, message: string, options: AlcoveErrorOptions = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.code = code;
+  }
+
+  /**
+   * The usual `instanceof` (prototype chain), declared so that TypeScript narrows to the class with
+   * its default codes (`e.code` typed) rather than to `AlcoveError<any>`.
+   */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
@@ -88,7 +110,7 @@ export class AlcoveError extends Error {
  * @example
  * session.on('failed', ({ error }) => { if (error instanceof ConnectionError) log(error.code); });
  */
-export class ConnectionError extends AlcoveError {
+export class ConnectionError<C extends ConnectionErrorCode = ConnectionErrorCode> extends AlcoveError<C> {
   override readonly name: string = 'ConnectionError';
 }
 
@@ -98,7 +120,7 @@ export class ConnectionError extends AlcoveError {
  * try { await session.setCameraEnabled(true); }
  * catch (e) { if (e instanceof MediaDeviceError && e.code === 'PERMISSION_DENIED') showHowToAllowCamera(); }
  */
-export class MediaDeviceError extends AlcoveError {
+export class MediaDeviceError<C extends MediaDeviceErrorCode = MediaDeviceErrorCode> extends AlcoveError<C> {
   override readonly name: string = 'MediaDeviceError';
 }
 
@@ -109,7 +131,7 @@ export class MediaDeviceError extends AlcoveError {
  * try { await session.join(); }
  * catch (e) { if (e instanceof SignalingError && e.code === 'SESSION_LOCKED') showLocked(); }
  */
-export class SignalingError extends AlcoveError {
+export class SignalingError<C extends SignalingErrorCode = SignalingErrorCode> extends AlcoveError<C> {
   override readonly name: string = 'SignalingError';
 }
 
@@ -118,7 +140,7 @@ export class SignalingError extends AlcoveError {
  * @example
  * if (session.state === 'joined') await session.setMicrophoneEnabled(false); // else InvalidStateError
  */
-export class InvalidStateError extends AlcoveError {
+export class InvalidStateError extends AlcoveError<'INVALID_STATE'> {
   override readonly name: string = 'InvalidStateError';
   constructor(message: string, options: AlcoveErrorOptions = {}) {
     super('INVALID_STATE', message, options);
@@ -126,12 +148,12 @@ export class InvalidStateError extends AlcoveError {
 }
 
 /**
- * The browser cannot do what was asked (no WebRTC, no `setSinkId`, no E2EE yet...).
+ * The browser cannot do what was asked (no WebRTC, no `setSinkId`, no E2EE...).
  * @example
  * try { await session.setAudioOutput(id); }
  * catch (e) { if (e instanceof UnsupportedError) hideSpeakerPicker(); }
  */
-export class UnsupportedError extends AlcoveError {
+export class UnsupportedError<C extends UnsupportedErrorCode = UnsupportedErrorCode> extends AlcoveError<C> {
   override readonly name: string = 'UnsupportedError';
 }
 
