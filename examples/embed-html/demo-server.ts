@@ -123,6 +123,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const [pageJs, workerJs] = await Promise.all([
       bundle(join(siteDir, options.site?.entry ?? 'page.ts'), {
         '@alcove/ui': join(packages, 'ui', 'src', 'index.ts'),
+        // Subpaths first: an alias also matches `<key>/…`.
+        '@alcove/core/checklist': join(packages, 'core', 'src', 'checklist', 'index.ts'),
         '@alcove/core': join(packages, 'core', 'src', 'index.ts'),
         '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
       }),

@@ -81,6 +81,34 @@ describe('Session', () => {
     expect(session.state).toBe('failed');
   });
 
+  it('the failed event carries the callback number agreed in the checklist (read before teardown)', async () => {
+    let cleared = false;
+    const plugin = {
+      createBinding: () => ({
+        checklist: undefined,
+        summaries: new Map(),
+        identityKey: 'AAAA',
+        attach: () => undefined,
+        joined: () => undefined,
+        hostsChanged: () => undefined,
+        message: () => undefined,
+        participantGone: () => undefined,
+        devices: () => ({}),
+        fallback: () => (cleared ? undefined : { callbackNumber: '+16155550199', plan: 'therapist-calls' }),
+        close: () => {
+          cleared = true;
+        },
+      }),
+    };
+    make({}, { checklist: plugin });
+    room.handle('session.join', () => ({ error: 'SESSION_LOCKED' }));
+    const failed: unknown[] = [];
+    session.on('failed', (info) => failed.push(info.fallback));
+    await expect(session.join()).rejects.toMatchObject({ code: 'SESSION_LOCKED' });
+    expect(failed).toEqual([{ callbackNumber: '+16155550199', plan: 'therapist-calls' }]);
+    expect(cleared).toBe(true);
+  });
+
   it('host controls need the host role', async () => {
     make({ role: 'client' });
     await session.join();

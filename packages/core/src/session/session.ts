@@ -786,9 +786,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#end(error.code === 'REMOVED' ? 'removed' : error.code === 'DENIED' ? 'denied' : 'session-ended');
       return;
     }
+    // The agreed fallback comes from the checklist's answers: read it before teardown clears them.
+    const fallback = this.#o.fallback ?? this.#checklist?.fallback();
     this.#teardown();
     this.#transition('failed', this.state === 'connecting' ? 'join-failed' : fatal ? 'error' : 'reconnect-failed');
-    this.#emit('failed', { error, fallback: this.#o.fallback ?? this.#checklist?.fallback() });
+    this.#emit('failed', { error, fallback });
   }
 
   /** Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners. */

@@ -95,6 +95,11 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
   protected async execute(signal: AbortSignal): Promise<void> {
     this.release();
     const { stream, track } = await openStream(this.ctx.platform, 'video', DEFAULT_VIDEO_CONSTRAINTS, this.#deviceId, signal);
+    if (signal.aborted) {
+      // reset() or skip() came while the stream was being handed over: it is ours to stop.
+      stopStream(stream);
+      signal.throwIfAborted();
+    }
     this.#stream = stream;
     track.addEventListener?.('ended', () => {
       if (this.#stream === stream) this.release();

@@ -196,6 +196,38 @@ describe('microphone step', () => {
     checklist.close();
   });
 
+  it('stop() while it is still listening ends the check (idle, not busy) and releases the microphone', async () => {
+    const { platform, checklist } = make();
+    const mic = checklist.microphone!;
+    const running = mic.run();
+    await vi.advanceTimersByTimeAsync(300);
+    mic.stop();
+    expect(await running).toBe('idle');
+    expect(mic.busy).toBe(false);
+    expect(track(platform).readyState).toBe('ended');
+    // It can run again.
+    platform.audioContexts.at(-1)!.amplitude = 0.1;
+    const again = mic.run();
+    platform.audioContexts.at(-1)!.amplitude = 0.1;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(['passed', 'running']).toContain(mic.status);
+    checklist.close();
+    await again.catch(() => undefined);
+  });
+
+  it('a reset while the microphone is being handed over leaves nothing open', async () => {
+    const { platform, checklist } = make();
+    const mic = checklist.microphone!;
+    const running = mic.run().catch((e: unknown) => e);
+    await Promise.resolve();
+    mic.reset();
+    await running;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(mic.status).toBe('idle');
+    expect(mic.metering).toBe(false);
+    for (const t of platform.media.opened) expect(t.readyState).toBe('ended');
+  });
+
   it('computes levels on a dB scale', () => {
     expect(levelFromSamples(new Float32Array(64))).toBe(0);
     expect(levelFromSamples(new Float32Array(64).fill(1))).toBe(1);

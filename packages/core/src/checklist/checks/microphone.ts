@@ -53,6 +53,8 @@ interface Meter {
   readonly audio: AudioContextLike | undefined;
   readonly nodes: AudioNodeLike[];
   timer: unknown;
+  /** Ends a running check's wait (stop()). */
+  finish?: (() => void) | undefined;
 }
 
 /**
@@ -114,6 +116,11 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
     this.release();
     const opts = this.ctx.options.microphone;
     const { stream, track } = await openStream(this.ctx.platform, 'audio', DEFAULT_AUDIO_CONSTRAINTS, this.#deviceId, signal);
+    if (signal.aborted) {
+      // reset() or skip() came while the stream was being handed over: it is ours to stop.
+      stopStream(stream);
+      signal.throwIfAborted();
+    }
     const s = track.getSettings?.() ?? {};
     if (s.deviceId) this.#deviceId = s.deviceId;
     void this.listDevices();
@@ -136,7 +143,10 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
     const meter: Meter = { stream, audio, nodes: [source, analyser], timer: undefined };
     this.#meter = meter;
     await audio.resume().catch(() => undefined);
-    signal.throwIfAborted();
+    if (signal.aborted) {
+      if (this.#meter === meter) this.release();
+      signal.throwIfAborted();
+    }
 
     const timers = this.ctx.platform.timers;
     const started = timers.now();
@@ -148,8 +158,11 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
       signal.addEventListener('abort', onAbort, { once: true });
       const settle = (): void => {
         signal.removeEventListener('abort', onAbort);
+        meter.finish = undefined;
         resolve();
       };
+      // stop() while metering: the check ends without a result (back to idle, see below).
+      meter.finish = settle;
       meter.timer = timers.setInterval(
         () => {
           if (this.#meter !== meter) return;
@@ -172,6 +185,7 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
         Math.max(20, Math.round(1000 / opts.levelsPerSecond)),
       );
     });
+    if (this.status === 'running') this.setStatus('idle');
   }
 
   protected override release(): void {
@@ -179,6 +193,7 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
     if (!m) return;
     this.#meter = undefined;
     if (m.timer !== undefined) this.ctx.platform.timers.clearInterval(m.timer);
+    m.finish?.();
     for (const n of m.nodes) {
       try {
         n.disconnect();
