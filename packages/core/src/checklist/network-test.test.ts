@@ -24,7 +24,7 @@ async function run(
 ): Promise<{ result?: NetworkTestResult; error?: unknown; elapsed: number }> {
   const t0 = Date.now();
   let settled: { result?: NetworkTestResult; error?: unknown } | undefined;
-  runNetworkTest({ request: s.server.request, platform: s.platform, signal, onProgress: (f) => s.progress.push(f) }).then(
+  runNetworkTest({ request: s.server.request, platform: s.platform, ...(signal ? { signal } : {}), onProgress: (f) => s.progress.push(f) }).then(
     (result) => (settled = { result }),
     (error: unknown) => (settled = { error }),
   );

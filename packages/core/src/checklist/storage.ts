@@ -159,7 +159,7 @@ export class ProgressStore {
       const status: StepStatus = s.status === 'running' ? 'idle' : (s.status as StepStatus);
       steps[id] = {
         status,
-        ...(typeof s.reason === 'string' ? { reason: s.reason as PersistedStep['reason'] } : {}),
+        ...(typeof s.reason === 'string' ? { reason: s.reason as NonNullable<PersistedStep['reason']> } : {}),
         ...(typeof s.errorCode === 'string' ? { errorCode: s.errorCode } : {}),
         ...(s.state !== undefined ? { state: s.state } : {}),
       };

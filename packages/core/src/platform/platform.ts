@@ -176,9 +176,9 @@ export interface PlatformExtras {
    */
   readonly logger?: Logger;
   /** Per-tab storage (`sessionStorage`): survives a reload in the same tab. */
-  readonly sessionStorage?: KeyValueStorage;
+  readonly sessionStorage?: KeyValueStorage | undefined;
   /** Device storage (`localStorage`): what is remembered across sessions. */
-  readonly persistentStorage?: KeyValueStorage;
+  readonly persistentStorage?: KeyValueStorage | undefined;
   /** Wall-clock time, Unix ms (default `Date.now()`). */
   wallClock?(): number;
   /** Whether the page runs in a secure context (HTTPS or localhost). */

@@ -20,12 +20,10 @@ export interface E2eeBindingHost {
  */
 export class E2eeBinding {
   readonly #controller: E2eeController;
-  readonly #host: E2eeBindingHost;
   readonly #peers = new Set<string>();
   #started = false;
 
   constructor(createWorker: () => WorkerLike, path: E2eeTransformPath | undefined, host: E2eeBindingHost) {
-    this.#host = host;
     this.#controller = new E2eeController({ createWorker, ...(path ? { path } : {}) });
     const c = this.#controller;
     c.on(

@@ -140,7 +140,7 @@ describe('checklist.submit', () => {
   it('checks consent receipts: document, signature, time; a valid one makes consent count', async () => {
     ts = await startTestServer();
     const { sid, host, client } = await setup(ts, {
-      checklist: { steps: ['consent', 'camera'], consent: FULL_CHECKLIST.consent, requiredBeforeAdmission: true },
+      checklist: { steps: ['consent', 'camera'], consent: FULL_CHECKLIST.consent!, requiredBeforeAdmission: true },
     });
     const id = newIdentity();
     const steps = { consent: 'passed', camera: 'passed' } as const;

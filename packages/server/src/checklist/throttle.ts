@@ -26,7 +26,7 @@ export const REAL_CLOCK: ThrottleClock = {
 
 interface Entry<V> {
   last: number;
-  pending?: { value: V };
+  pending?: { value: V } | undefined;
   timer?: unknown;
 }
 

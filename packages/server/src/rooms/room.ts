@@ -256,7 +256,7 @@ export class Room {
   }
 
   /** `host.setScreenShare`: changes who may share; closes screen tracks no longer allowed. */
-  setScreenShare(host: Participant, allowed: 'host' | 'everyone' | 'nobody'): void {
+  setScreenShare(_host: Participant, allowed: 'host' | 'everyone' | 'nobody'): void {
     this.#screenShare = allowed;
     this.media.closeProducersWhere((owner, source) => (source === 'screen' || source === 'screen-audio') && !this.mayProduce(owner, source));
     this.#broadcast('session.policyChanged', { screenShare: allowed });
@@ -316,7 +316,7 @@ export class Room {
   }
 
   /** `chat.send`: relays once per (sender, id); a re-send is acknowledged with the first time. */
-  chat(p: Participant, data: { id: string; to?: readonly string[]; seq: number; payload: string }): { id: string; at: number } {
+  chat(p: Participant, data: { id: string; to?: readonly string[] | undefined; seq: number; payload: string }): { id: string; at: number } {
     const at = this.#o.now();
     const earlier = p.rememberChat(data.id, at);
     if (earlier !== undefined) return { id: data.id, at: earlier };
