@@ -44,6 +44,8 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
   let b: Page;
   let videoConsumerId = '';
   let recvTransportId = '';
+  let sendTransportId = '';
+  let videoProducerId = '';
 
   beforeAll(async () => {
     worker = await createWorker();
@@ -82,13 +84,19 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     const sub = await b.evaluate((ids) => (globalThis as any).app.subscribe(ids), [pub.video, pub.audio]);
     videoConsumerId = sub.consumerIds.video;
     recvTransportId = sub.transportId;
+    sendTransportId = pub.transportId;
+    videoProducerId = pub.video;
 
     const stats = await waitForVideoFrames(b, '#remote', 15, 30_000);
     expect(stats.width).toBeGreaterThan(0);
     expect(stats.height).toBeGreaterThan(0);
     const later = await waitForVideoFrames(b, '#remote', 10, 20_000);
     expect(later.decodedFrames).toBeGreaterThan(stats.decodedFrames);
-    const level = await waitFor('page b to hear page a', () => measureAudioLevel(b, 'remoteStream', 500), (l) => l > 0.001);
+    const level = await waitFor(
+      'page b to hear page a',
+      () => measureAudioLevel(b, 'remoteStream', 500),
+      (l) => l > 0.001,
+    );
     expect(level).toBeGreaterThan(0.001);
 
     const transport = sig.transports.get(recvTransportId)!;
@@ -109,7 +117,12 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     const t0 = performance.now();
     await consumer.resume();
     // Chromium sends no periodic keyframes: a new one is decoded only if the engine asked for it.
-    const now = await waitFor('a new keyframe decoded after resume', () => keyFramesDecoded(b), (n) => n > before, { intervalMs: 20 });
+    const now = await waitFor(
+      'a new keyframe decoded after resume',
+      () => keyFramesDecoded(b),
+      (n) => n > before,
+      { intervalMs: 20 },
+    );
     expect(now).toBeGreaterThan(before);
     console.info(`[sfu] keyframe decoded ${(performance.now() - t0).toFixed(0)} ms after resume (keyFramesDecoded ${before} -> ${now})`);
     const after = await waitForVideoFrames(b, '#remote', 5);
@@ -136,9 +149,45 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     expect(after!.nackCount as number).toBeGreaterThan(before!.nackCount as number);
     const [ts] = await transport.getStats();
     expect(ts!.rtpPacketsFaultDropped as number).toBeGreaterThan(0);
-    console.info(`[sfu] loss run: nacks=${String(after!.nackCount)} retransmitted=${String(after!.packetsRetransmitted)} faultDropped=${String(ts!.rtpPacketsFaultDropped)}`);
+    console.info(
+      `[sfu] loss run: nacks=${String(after!.nackCount)} retransmitted=${String(after!.packetsRetransmitted)} faultDropped=${String(ts!.rtpPacketsFaultDropped)}`,
+    );
     await waitForVideoFrames(b, '#remote', 10, 20_000);
   });
+
+  it('repairs 5% loss from the sender with NACKs towards it (RTX), so the receiver sees almost none', async () => {
+    const transport = sig.transports.get(sendTransportId)!;
+    const producer = sig.producers.get(videoProducerId)!;
+    const [p0] = await producer.getStats();
+    const r0 = (await b.evaluate(() => (globalThis as any).app.inboundVideoStats())) as { packetsLost: number; packetsReceived: number };
+    await transport.__testing.setFaults({ dropRecvPct: 5 });
+    try {
+      await waitForVideoFrames(b, '#remote', 60, 30_000);
+      await expect
+        .poll(async () => ((await producer.getStats())[0]!.packetsRepaired as number) - (p0!.packetsRepaired as number), {
+          timeout: 40_000,
+          interval: 250,
+        })
+        .toBeGreaterThanOrEqual(10);
+    } finally {
+      await transport.__testing.setFaults({ dropRecvPct: 0 });
+    }
+    const [p1] = await producer.getStats();
+    const [ts] = await transport.getStats();
+    const faultDropped = (ts!.drops as Record<string, number>).faultInjected!;
+    // Frames keep being decoded; what the receiver counts as lost stays a small part of what was dropped.
+    await waitForVideoFrames(b, '#remote', 10, 20_000);
+    const r1 = (await b.evaluate(() => (globalThis as any).app.inboundVideoStats())) as { packetsLost: number; packetsReceived: number };
+    const repaired = (p1!.packetsRepaired as number) - (p0!.packetsRepaired as number);
+    const nacks = (p1!.nackCount as number) - (p0!.nackCount as number);
+    const receiverLost = r1.packetsLost - r0.packetsLost;
+    const receiverPackets = r1.packetsReceived - r0.packetsReceived;
+    console.info(
+      `[sfu] uplink loss run: faultDropped=${faultDropped} nacks=${nacks} repaired=${repaired} receiver lost=${receiverLost} of ${receiverPackets}`,
+    );
+    expect(nacks).toBeGreaterThan(0);
+    expect(receiverLost).toBeLessThanOrEqual(Math.max(2, receiverPackets * 0.01));
+  }, 90_000);
 
   it('drops and counts 10^5 random and mutated datagrams while the call keeps decoding', async () => {
     const dump0 = await worker.dump();
@@ -166,9 +215,14 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
         b[at] = b[at]! ^ (1 + (i % 255));
         return b;
       } // mutated signed STUN (before FINGERPRINT)
-      if (kind === 2) b[0] = 20 + (i % 44); // DTLS-looking
-      else if (kind === 3) b[0] = 0x80; // RTP-looking
-      else { b[0] = 0x80; b[1] = 200 + (i % 6); } // RTCP-looking
+      if (kind === 2)
+        b[0] = 20 + (i % 44); // DTLS-looking
+      else if (kind === 3)
+        b[0] = 0x80; // RTP-looking
+      else {
+        b[0] = 0x80;
+        b[1] = 200 + (i % 6);
+      } // RTCP-looking
       return b;
     };
     // Paced by the engine's own receive counter, so the kernel's socket buffer never overflows.
@@ -177,10 +231,15 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     // read the previous one (however slow a loaded machine makes it), so none overflows.
     while (sent < TOTAL) {
       for (let k = 0; k < 200 && sent < TOTAL; k++, sent++) sock.send(one(sent), port, '127.0.0.1');
-      await waitFor(`the engine to read ${sent} fuzz datagrams`, async () => (await worker.dump()).udp.datagramsReceived - received0, (n) => n >= sent, {
-        intervalMs: 5,
-        timeoutMs: 60_000,
-      });
+      await waitFor(
+        `the engine to read ${sent} fuzz datagrams`,
+        async () => (await worker.dump()).udp.datagramsReceived - received0,
+        (n) => n >= sent,
+        {
+          intervalMs: 5,
+          timeoutMs: 60_000,
+        },
+      );
     }
     sock.close();
     const dump1 = await worker.dump();

@@ -52,7 +52,7 @@ window.app = {
   },
   async inboundVideoStats() {
     const stats = await window.recvTransport.getStats();
-    for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost };
+    for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived };
     return undefined;
   },
 };

@@ -10,7 +10,8 @@ import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
 import type { DropReason, EmitFn } from './context.js';
 import { keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
-import { buildFir, buildPli } from './rtcp.js';
+import { buildFir, buildNackList, buildPli } from './rtcp.js';
+import { NackGenerator, NackPacketResult } from './nack-generator.js';
 
 /** What a producer needs from the transport it belongs to. */
 export interface ProducerHost {
@@ -35,6 +36,11 @@ export interface ProducerListener {
 export const KEYFRAME_MIN_GAP_MS = 300;
 /** Retry delay of an unanswered keyframe request. */
 export const KEYFRAME_RETRY_MS = 400;
+
+/** How often the missing-packet lists are checked for requests to repeat (ms). */
+export const NACK_TIMER_MS = 20;
+/** Wait before a missing packet is requested again, when the round-trip time is unknown (ms). */
+export const NACK_RETRY_MS = 100;
 
 /** Creation data for {@link EngineProducer}. */
 export interface EngineProducerOptions {
@@ -64,6 +70,11 @@ export class EngineProducer {
   /** Producer header-extension id → router id (0 = drop). */
   private readonly extMap = new Uint8Array(256);
   private readonly rtxPts = new Uint8Array(128);
+  /** RTX PT → the PT of the codec it repairs (`apt`); -1 when not an RTX PT. */
+  private readonly rtxApt = new Int16Array(128).fill(-1);
+  /** Whether the sender accepts generic NACK (and the engine asks for lost packets). */
+  private readonly useNack: boolean;
+  private nackTimer: NodeJS.Timeout | undefined;
   private readonly detectKey: ((p: Uint8Array) => boolean) | undefined;
   private readonly useFir: boolean;
   private firSeq = 0;
@@ -76,6 +87,8 @@ export class EngineProducer {
   keyFramesReceived = 0;
   packetsDropped = 0;
   keyFrameRequestsSent = 0;
+  /** Packets that arrived twice (original and retransmission), dropped. */
+  packetsDuplicated = 0;
 
   constructor(host: ProducerHost, o: EngineProducerOptions, emit: EmitFn) {
     this.id = o.id;
@@ -88,7 +101,11 @@ export class EngineProducer {
     this.mid = o.rtpParameters.mid;
     for (const c of o.rtpMapping.codecs) if (c.payloadType < 128) this.ptMap[c.payloadType] = c.mappedPayloadType;
     for (const c of o.rtpParameters.codecs) {
-      if (/\/rtx$/i.test(c.mimeType) && c.payloadType < 128) this.rtxPts[c.payloadType] = 1;
+      if (/\/rtx$/i.test(c.mimeType) && c.payloadType < 128) {
+        this.rtxPts[c.payloadType] = 1;
+        const apt = Number(c.parameters?.apt);
+        if (Number.isInteger(apt) && apt >= 0 && apt < 128) this.rtxApt[c.payloadType] = apt;
+      }
     }
     const routerIds = new Map<string, number>();
     for (const e of o.consumableRtpParameters.headerExtensions ?? []) routerIds.set(e.uri, e.id);
@@ -100,12 +117,15 @@ export class EngineProducer {
     this.detectKey = media ? keyFrameDetectorFor(media.mimeType) : undefined;
     const fb = media?.rtcpFeedback ?? [];
     this.useFir = !fb.some((f) => f.type === 'nack' && f.parameter === 'pli') && fb.some((f) => f.type === 'ccm' && f.parameter === 'fir');
+    // Generic NACK (RFC 4585): `nack` without a parameter; `nack pli` is the keyframe request.
+    this.useNack = fb.some((f) => f.type === 'nack' && !f.parameter);
     const clockRate = media?.clockRate ?? 90000;
     const encodings = o.rtpParameters.encodings ?? [];
     o.rtpMapping.encodings.forEach((m, i) => {
       if (m.ssrc === undefined) return;
       const s = new RecvStream(m.ssrc, m.mappedSsrc, clockRate);
       s.rtxSsrc = encodings[i]?.rtx?.ssrc;
+      if (this.useNack) s.nack = new NackGenerator();
       this.streams.push(s);
     });
   }
@@ -134,16 +154,47 @@ export class EngineProducer {
     if (this.streams.length > 0) return undefined;
     const clockRate = this.rtpParameters.codecs[0]?.clockRate ?? 90000;
     const s = new RecvStream(ssrc, ssrc, clockRate);
+    if (this.useNack) s.nack = new NackGenerator();
     this.streams.push(s);
     return s;
+  }
+
+  /**
+   * Handles an RTX packet (RFC 4588) of `stream`: restores the original sequence number, payload
+   * type and SSRC and takes it as a media packet. Padding-only RTX (bandwidth probes) is dropped.
+   */
+  receiveRtx(packet: RtpPacket, stream: RecvStream, nowMs: number): void {
+    const h = packet.header;
+    stream.packetsRetransmittedRx++;
+    const apt = h.payloadType < 128 ? this.rtxApt[h.payloadType]! : -1;
+    const payload = packet.payload;
+    if (apt < 0 || payload.length <= 2) return;
+    h.sequenceNumber = (payload[0]! << 8) | payload[1]!;
+    h.payloadType = apt;
+    h.ssrc = stream.ssrc;
+    packet.payload = payload.subarray(2);
+    this.receiveRtp(packet, stream, nowMs);
   }
 
   /** Handles one incoming media packet of `stream`. */
   receiveRtp(packet: RtpPacket, stream: RecvStream, nowMs: number): void {
     const h = packet.header;
     if (h.payloadType < 128 && this.rtxPts[h.payloadType]) {
-      stream.packetsRetransmittedRx++;
+      // RTX on the media SSRC's stream (an SSRC learned from MID): decapsulate it.
+      if (h.ssrc === stream.ssrc && this.rtxApt[h.payloadType]! >= 0 && this.rtxApt[h.payloadType] !== h.payloadType) this.receiveRtx(packet, stream, nowMs);
+      else stream.packetsRetransmittedRx++;
       return;
+    }
+    const nack = stream.nack;
+    if (nack) {
+      const r = nack.onPacket(h.sequenceNumber, nowMs);
+      if (r === NackPacketResult.Reset) this.requestKeyFrame(nowMs);
+      else if (r === NackPacketResult.Old) {
+        // A duplicate (the original and its retransmission both arrived): forward it once only.
+        if (packet.payload.length > 0) this.packetsDuplicated++;
+        return;
+      }
+      if (nack.added > 0) this.sendNacks(nowMs);
     }
     stream.onPacket(h.sequenceNumber, h.timestamp, packet.payload.length, nowMs);
     const mapped = h.payloadType < 128 ? this.ptMap[h.payloadType]! : -1;
@@ -175,6 +226,33 @@ export class EngineProducer {
     }
     if (this.paused) return;
     for (const l of this.listeners) l.sendRtp(packet, isKey);
+  }
+
+  /** Sends NACKs for the packets each stream should request now; re-arms the retry timer. */
+  private sendNacks(nowMs: number): void {
+    let pending = false;
+    for (const s of this.streams) {
+      const g = s.nack;
+      if (!g || g.size === 0) continue;
+      const n = g.collect(nowMs, NACK_RETRY_MS);
+      if (n > 0 && this.host.mediaReady) {
+        this.host.sendRtcp(buildNackList(this.host.feedbackSsrc, s.ssrc, g.out.subarray(0, n)));
+        s.nackCount++;
+        s.nackPacketCount += n;
+      }
+      if (g.size > 0) pending = true;
+    }
+    if (pending && !this.nackTimer && !this.closed) {
+      this.nackTimer = setTimeout(() => {
+        this.nackTimer = undefined;
+        try {
+          this.sendNacks(performance.now());
+        } catch (e) {
+          this.host.drop('internalErrors', 'rtcp', 'rtcp.nackTimerFailed', e);
+        }
+      }, NACK_TIMER_MS);
+      this.nackTimer.unref?.();
+    }
   }
 
   /** Handles an SR from the sender for one of this producer's streams. */
@@ -271,6 +349,10 @@ export class EngineProducer {
       fractionLost: s.fractionLost,
       packetsDiscarded: this.packetsDropped,
       packetsRetransmitted: s.packetsRetransmittedRx,
+      packetsRepaired: s.nack?.recovered ?? 0,
+      nackCount: s.nackCount,
+      nackPacketCount: s.nackPacketCount,
+      packetsDuplicated: this.packetsDuplicated,
       jitter: s.jitterUnits,
       score: s.score,
       keyFramesReceived: this.keyFramesReceived,
@@ -282,6 +364,7 @@ export class EngineProducer {
   close(): void {
     this.closed = true;
     if (this.keyFrameTimer) clearTimeout(this.keyFrameTimer);
+    if (this.nackTimer) clearTimeout(this.nackTimer);
     this.listeners.clear();
   }
 }

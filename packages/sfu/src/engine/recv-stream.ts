@@ -4,6 +4,7 @@
  * @internal
  */
 import type { ReportBlock } from './rtcp.js';
+import type { NackGenerator } from './nack-generator.js';
 
 /** Incoming stream state. */
 export class RecvStream {
@@ -11,6 +12,11 @@ export class RecvStream {
   readonly mappedSsrc: number;
   readonly clockRate: number;
   rtxSsrc: number | undefined;
+  /** Missing-packet list when the sender accepts NACK. */
+  nack: NackGenerator | undefined;
+  /** NACK packets sent and sequence numbers requested in them. */
+  nackCount = 0;
+  nackPacketCount = 0;
   packetsReceived = 0;
   bytesReceived = 0;
   packetsRetransmittedRx = 0;

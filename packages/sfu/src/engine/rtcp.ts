@@ -130,6 +130,11 @@ export function buildRemb(senderSsrc: number, bitrate: number, ssrcs: readonly n
   return rtpBuildRemb(senderSsrc, bitrate, ssrcs);
 }
 
+/** Builds a generic NACK for a list of sequence numbers. */
+export function buildNackList(senderSsrc: number, mediaSsrc: number, seqs: ArrayLike<number>): Buffer {
+  return rtpBuildNack(senderSsrc, mediaSsrc, seqs);
+}
+
 /** Builds a generic NACK for one PID/BLP pair. */
 export function buildNack(senderSsrc: number, mediaSsrc: number, pid: number, blp: number): Buffer {
   const seqs = [pid];

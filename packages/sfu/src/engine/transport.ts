@@ -241,7 +241,7 @@ export abstract class EngineTransport implements RtpSink {
       return;
     }
     if (e.rtx) {
-      e.stream.packetsRetransmittedRx++;
+      e.producer.receiveRtx(packet, e.stream, performance.now());
       return;
     }
     e.producer.receiveRtp(packet, e.stream, performance.now());

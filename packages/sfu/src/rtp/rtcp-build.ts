@@ -153,11 +153,11 @@ export function buildFir(senderSsrc: number, entries: readonly { ssrc: number; s
  * Builds a generic NACK for the given lost sequence numbers, packed into
  * (PID, BLP) items in the order given (sequence numbers wrap at 2^16).
  */
-export function buildNack(senderSsrc: number, mediaSsrc: number, seqs: readonly number[]): Buffer {
+export function buildNack(senderSsrc: number, mediaSsrc: number, seqs: ArrayLike<number>): Buffer {
   const items: { pid: number; blp: number }[] = [];
   let current: { pid: number; blp: number } | undefined;
-  for (const raw of seqs) {
-    const seq = raw & 0xffff;
+  for (let k = 0; k < seqs.length; k++) {
+    const seq = seqs[k]! & 0xffff;
     if (current) {
       const diff = (seq - current.pid) & 0xffff;
       if (diff === 0) continue;
