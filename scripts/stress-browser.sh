@@ -7,16 +7,15 @@
 # test is a failing test (docs/testing.md). The hogs are killed however the script ends.
 #
 # Each run's output goes to .tmp/stress-browser/run-N.log (replaced by the next stress run); a
-# failing run's log is printed. At the end, temporary folders (alcove-*, playwright*) that appeared
-# in the temp dir during the stress run, are still there and no running process names are
-# reported as left behind (other processes on the machine may create some too).
+# failing run's log is printed. Each run gets its own empty TMPDIR (.tmp/stress-browser/tmp-N):
+# whatever the tests (or the Chromium they start) leave there is listed, and fails the run, since
+# tests must leave no temporary folders behind (tsx's compile cache, tsx-<uid>, is not counted).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 runs="${1:-${STRESS_RUNS:-5}}"
 hogs="${STRESS_HOGS:-1}"
 case "$runs$hogs" in *[!0-9]*) echo "usage: pnpm test:stress [runs]   (STRESS_RUNS, STRESS_HOGS: whole numbers)" >&2; exit 2 ;; esac
-tmp="${TMPDIR:-/tmp}"
 logs=.tmp/stress-browser
 rm -rf "$logs" && mkdir -p "$logs"
 
@@ -37,15 +36,22 @@ done
 echo "stress: browser project x$runs, $hogs CPU hog(s) (pids ${hog_pids[*]:-none}) on $(nproc) cores, node $(node --version)"
 summary=()
 passed=0
-tmp_before=$(ls -1 "$tmp" | sort)
 started=$(date +%s)
 for run in $(seq 1 "$runs"); do
   t0=$(date +%s)
-  NO_COLOR=1 FORCE_COLOR=0 pnpm exec vitest run --project browser >"$logs/run-$run.log" 2>&1
+  tmp="$PWD/$logs/tmp-$run"
+  mkdir -p "$tmp"
+  TMPDIR="$tmp" NO_COLOR=1 FORCE_COLOR=0 pnpm exec vitest run --project browser >"$logs/run-$run.log" 2>&1
   status=$?
   secs=$(( $(date +%s) - t0 ))
   tests=$(grep -E '^ +Tests ' "$logs/run-$run.log" | tail -1 | sed -E 's/^ +Tests +//')
-  line="run $run: $([ "$status" = 0 ] && echo passed || echo "FAILED (exit $status)") in ${secs}s — ${tests:-no test summary}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  # tsx keeps its compile cache in $TMPDIR/tsx-<uid> on purpose (shared, reused): not a leftover.
+  left=$(cd "$tmp" && ls -A | grep -vE '^tsx-[0-9]+$' | tr '\n' ' ')
+  if [ "$status" = 0 ] && [ -n "$left" ]; then outcome="FAILED (temporary files left behind)"; status=1
+  elif [ "$status" = 0 ]; then outcome=passed
+  else outcome="FAILED (exit $status)"; fi
+  line="run $run: $outcome in ${secs}s — ${tests:-no test summary}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  [ -n "$left" ] && line="$line; left in its TMPDIR: $left"
   summary+=("$line")
   echo "stress: $line"
   if [ "$status" != 0 ]; then
@@ -54,23 +60,12 @@ for run in $(seq 1 "$runs"); do
     tail -n 120 "$logs/run-$run.log"
     break
   fi
+  rm -rf "$tmp"
   passed=$((passed + 1))
 done
 
 stop_hogs
-sleep 5
-left=()
-for name in $(comm -13 <(echo "$tmp_before") <(ls -1 "$tmp" | sort) | grep -E '^(alcove-|playwright)'); do
-  grep -qsF "$name" /proc/[0-9]*/cmdline && continue # still in use by a running process (someone else's test?)
-  left+=("$tmp/$name")
-done
-
 echo
 echo "stress summary: $passed/$runs runs passed in $(( $(date +%s) - started ))s with $hogs CPU hog(s)"
 printf '  %s\n' "${summary[@]}"
-if [ "${#left[@]}" -gt 0 ]; then
-  echo "  left behind in $tmp (by these tests, or by other processes on the machine): ${left[*]}"
-else
-  echo "  no temporary folders left behind in $tmp"
-fi
 [ "$passed" = "$runs" ]
