@@ -8,7 +8,7 @@
  *   CommonJS and node10 resolutions are not checked): every `exports` entry resolves to types
  *   that match its JavaScript under `node16` and `bundler` resolution;
  * - our own rules: the packed package.json carries no `workspace:` / `catalog:` specifier, and the
- *   tarball holds only `dist/`, README, LICENSE and package.json (no sources, tests or fixtures).
+ *   tarball holds only `dist/`, README, LICENSE, package.json and a custom-elements manifest (no sources, tests or fixtures).
  *
  * Usage: `pnpm check:packages` (builds first) or `node scripts/check-packages.mjs --no-build`
  * (CI, after `pnpm build`). Exits 1 with one line per failure at the end.
@@ -53,7 +53,7 @@ if (!args.has('--no-build')) {
 }
 
 const dest = mkdtempSync(join(tmpdir(), 'alcove-packs-'));
-const allowed = /^(dist\/.+|README\.md|LICENSE(\.md)?|package\.json)$/;
+const allowed = /^(dist\/.+|README\.md|LICENSE(\.md)?|package\.json|custom-elements\.json)$/;
 try {
   for (const { dir, manifest } of packages) {
     const name = manifest.name;
