@@ -87,22 +87,32 @@ describe('transport-wide congestion control feedback', () => {
         if (off >= 0 && h.foundLength === 2) forwardedSeqs.push(p.readUInt16BE(off));
       };
       await consumer.resume();
-      await sendTransport.__testing.setFaults({ dropRecvPct: 10 });
       stop = gen.startPacing((p) => publisher.sendRtp(p));
+      // Faults only once the first packets were reported (the receiver cannot know of earlier ones).
+      await waitFor(
+        'first feedback',
+        async () => status.size,
+        (n) => n > 0,
+        { intervalMs: 20, timeoutMs: 15_000 },
+      );
+      await sendTransport.__testing.setFaults({ dropRecvPct: 10 });
       await waitFor(
         '300 packets sent',
         async () => gen.packets,
         (n) => n >= 300,
-        { intervalMs: 20 },
+        { intervalMs: 20, timeoutMs: 15_000 },
       );
       stop();
       stop = undefined;
+      // One last frame without faults, so losses at the very end show as gaps too.
+      await sendTransport.__testing.setFaults({ dropRecvPct: 0 });
+      for (const p of gen.nextFrame()) publisher.sendRtp(p);
       const sent = gen.transportSeq;
       await waitFor(
         'feedback on every sent packet',
         async () => status.size,
         (n) => n >= sent,
-        { intervalMs: 20 },
+        { intervalMs: 20, timeoutMs: 15_000 },
       );
 
       const [stats] = await sendTransport.getStats();
