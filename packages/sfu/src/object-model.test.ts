@@ -114,12 +114,13 @@ describe('object model', () => {
     await expect(worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/AV9', clockRate: 90000 }] })).rejects.toBeInstanceOf(UnsupportedError);
     const t = await router.createWebRtcTransport();
     await expect(t.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/H265', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 1 }] } })).rejects.toBeInstanceOf(UnsupportedError);
-    // Simulcast is refused openly until layer selection exists (rather than forwarding nothing).
+    // Simulcast beyond three layers, or of audio, is refused openly.
+    const vp8 = [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }];
     await expect(
-      t.produce({
-        kind: 'video',
-        rtpParameters: { mid: '0', codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ rid: 'r0' }, { rid: 'r1' }] },
-      }),
+      t.produce({ kind: 'video', rtpParameters: { mid: '9', codecs: vp8, encodings: [{ rid: 'r0' }, { rid: 'r1' }, { rid: 'r2' }, { rid: 'r3' }] } }),
+    ).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(
+      t.produce({ kind: 'audio', rtpParameters: { mid: '8', codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ rid: 'a' }, { rid: 'b' }] } }),
     ).rejects.toBeInstanceOf(UnsupportedError);
     await expect(t.consume({ producerId: 'missing', rtpCapabilities: router.rtpCapabilities })).rejects.toBeInstanceOf(InvalidStateError);
     await expect(t.connect({ dtlsParameters: { fingerprints: [] } })).rejects.toBeInstanceOf(TypeError);

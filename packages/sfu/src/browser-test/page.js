@@ -21,24 +21,32 @@ window.app = {
     await device.load({ routerRtpCapabilities });
     return device.handlerName;
   },
-  async publish({ width = 320, height = 240 } = {}) {
+  async publish({ width = 320, height = 240, simulcast = false } = {}) {
     const info = await req('createTransport');
     const transport = device.createSendTransport(info);
     wire(transport, info.id);
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height }, audio: true });
-    const video = await transport.produce({ track: stream.getVideoTracks()[0] });
+    // Simulcast as apps send it with mediasoup-client: three RID encodings, quarter, half and full size.
+    const encodings = simulcast
+      ? [
+          { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+          { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+          { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+        ]
+      : undefined;
+    const video = await transport.produce({ track: stream.getVideoTracks()[0], ...(encodings ? { encodings } : {}) });
     const audio = await transport.produce({ track: stream.getAudioTracks()[0] });
     window.sendTransport = transport;
     return { video: video.id, audio: audio.id, transportId: info.id };
   },
-  async subscribe(producerIds) {
+  async subscribe(producerIds, { preferredLayers } = {}) {
     const info = await req('createTransport');
     const transport = device.createRecvTransport(info);
     wire(transport, info.id);
     const stream = new MediaStream();
     const consumerIds = {};
     for (const producerId of producerIds) {
-      const params = await req('consume', { transportId: info.id, producerId, rtpCapabilities: device.rtpCapabilities });
+      const params = await req('consume', { transportId: info.id, producerId, rtpCapabilities: device.rtpCapabilities, preferredLayers });
       const consumer = await transport.consume(params);
       stream.addTrack(consumer.track);
       consumerIds[consumer.kind] = consumer.id;
@@ -52,7 +60,7 @@ window.app = {
   },
   async inboundVideoStats() {
     const stats = await window.recvTransport.getStats();
-    for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived };
+    for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived, frameWidth: s.frameWidth, frameHeight: s.frameHeight };
     return undefined;
   },
 };

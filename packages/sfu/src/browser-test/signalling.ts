@@ -41,7 +41,12 @@ export function createTestSignalling(router: Router, { listenIp = '127.0.0.1' }:
         return { id: p.id };
       }
       case 'consume': {
-        const c = await transports.get(data.transportId)!.consume({ producerId: data.producerId, rtpCapabilities: data.rtpCapabilities, paused: true });
+        const c = await transports.get(data.transportId)!.consume({
+          producerId: data.producerId,
+          rtpCapabilities: data.rtpCapabilities,
+          paused: true,
+          ...(data.preferredLayers ? { preferredLayers: data.preferredLayers } : {}),
+        });
         consumers.set(c.id, c);
         return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters };
       }

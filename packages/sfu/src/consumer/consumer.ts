@@ -14,7 +14,7 @@ export interface ConsumerOptions<ConsumerAppData extends AppData = AppData> {
   paused?: boolean;
   /** MID for the consumer (default: a per-transport counter). */
   mid?: string;
-  /** Preferred layers (accepted; single-layer in this version). */
+  /** Preferred layers of a simulcast consumer (default: the highest spatial and temporal layer). */
   preferredLayers?: ConsumerLayers;
   /** Accepted for compatibility. */
   ignoreDtx?: boolean;
@@ -39,7 +39,7 @@ export interface ConsumerScore {
   producerScores: number[];
 }
 
-/** Consumer type; `'simple'` in this version. */
+/** Consumer type: `'simulcast'` for a simulcast producer's video, else `'simple'` (`'svc'`/`'pipe'` not produced). */
 export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe';
 
 /** Events of a {@link Consumer}. */
@@ -77,6 +77,7 @@ export interface ConsumerConstructorOptions<ConsumerAppData extends AppData> {
   paused: boolean;
   producerPaused: boolean;
   score: ConsumerScore;
+  preferredLayers?: ConsumerLayers | undefined;
   channel: Channel;
   appData?: ConsumerAppData;
 }
@@ -117,6 +118,7 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
     this.#paused = o.paused;
     this.#producerPaused = o.producerPaused;
     this.#score = o.score;
+    this.#preferredLayers = o.preferredLayers;
     this.#channel = o.channel;
     this.#appData = o.appData ?? ({} as ConsumerAppData);
     this.#channel.on(this.#id, (event, data) => this.#onEvent(event, data));
@@ -231,12 +233,19 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
     if (was) this.#observer.safeEmit('resume');
   }
 
-  /** Sets preferred layers (single-layer engine: stored, no effect yet). */
+  /**
+   * Sets the preferred layers. A simulcast consumer switches to that spatial layer at its next
+   * keyframe (which the engine requests) and emits `layerschange`; every temporal layer of it is
+   * forwarded. No effect on a single-layer consumer (`preferredLayers` stays undefined).
+   * @example
+   * await consumer.setPreferredLayers({ spatialLayer: 0 }); // lowest resolution
+   * @throws {InvalidStateError} if closed; `TypeError` without a numeric `spatialLayer`.
+   */
   async setPreferredLayers(layers: ConsumerLayers): Promise<void> {
     this.#assertOpen();
     if (typeof layers?.spatialLayer !== 'number') throw new TypeError('missing spatialLayer');
-    await this.#channel.request('consumer.setPreferredLayers', this.#id, layers);
-    this.#preferredLayers = { ...layers };
+    const res = (await this.#channel.request('consumer.setPreferredLayers', this.#id, layers)) as ConsumerLayers | undefined;
+    this.#preferredLayers = res ? { ...res } : undefined;
   }
 
   /** Sets the priority (stored; no effect without congestion control). */

@@ -12,6 +12,7 @@ import type { EngineProducer, ProducerListener } from './producer.js';
 import { buildSr } from './rtcp.js';
 import { scoreFromFraction } from './recv-stream.js';
 import { TRANSPORT_CC_URI } from '../rtp/transport-cc.js';
+import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
 
 const RING = 1024;
 const MASK = RING - 1;
@@ -24,6 +25,14 @@ export interface EngineConsumerOptions {
   kind: MediaKind;
   rtpParameters: RtpParameters;
   paused: boolean;
+  /** Preferred layers of a simulcast consumer (default: the highest). */
+  preferredLayers?: { spatialLayer: number; temporalLayer?: number } | undefined;
+}
+
+/** Spatial and temporal layer of a simulcast consumer (mediasoup's `ConsumerLayers`). */
+export interface EngineConsumerLayers {
+  spatialLayer: number;
+  temporalLayer: number;
 }
 
 /** The engine-side consumer. */
@@ -58,6 +67,25 @@ export class EngineConsumer implements ProducerListener {
   private readonly ringPkt: (RtpPacket | undefined)[] = new Array<RtpPacket | undefined>(RING);
   private readonly ringSeq = new Int32Array(RING).fill(-1);
   private readonly ringTs = new Uint32Array(RING);
+  /** Rewritten VP8 picture id (-1: none) and TL0PICIDX (-1: none) of each ring slot (simulcast). */
+  private readonly ringPic = new Int32Array(RING).fill(-1);
+  private readonly ringTl0 = new Int16Array(RING).fill(-1);
+  /** Whether this consumer picks one of several producer encodings (simulcast). */
+  readonly simulcast: boolean;
+  private readonly vp8: boolean;
+  private readonly temporalLayers: number;
+  private targetSpatial = 0;
+  private preferredTemporal = 0;
+  /** Spatial layer being forwarded; -1 before the first keyframe. */
+  currentSpatial = -1;
+  private readonly desc = new Vp8Descriptor();
+  private picOffset = 0;
+  private tl0Offset = 0;
+  private lastPic = -1;
+  private lastTl0 = -1;
+  /** Whether the next forwarded packet starts a new source (re-offset the VP8 picture id). */
+  private picResync = true;
+  layerSwitches = 0;
   private lastRelayAt = -Infinity;
   private readonly emit: EmitFn;
   private lastScoreKey = '';
@@ -112,6 +140,43 @@ export class EngineConsumer implements ProducerListener {
     this.routerTwccId = routerTwccId;
     this.midBuf = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
     for (let i = 0; i < 16; i++) this.scratch.push({ id: 0, payload: Buffer.alloc(0) });
+    this.simulcast = o.kind === 'video' && producer.encodingCount > 1;
+    this.vp8 = /^video\/vp8$/i.test(media?.mimeType ?? '');
+    this.temporalLayers = Number(/T(\d+)/.exec(o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '')?.[1] ?? 1) || 1;
+    const maxSpatial = producer.encodingCount - 1;
+    this.targetSpatial = Math.min(maxSpatial, Math.max(0, o.preferredLayers?.spatialLayer ?? maxSpatial));
+    this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, o.preferredLayers?.temporalLayer ?? this.temporalLayers - 1));
+  }
+
+  /** Preferred layers (simulcast only). */
+  get preferredLayers(): EngineConsumerLayers | undefined {
+    return this.simulcast ? { spatialLayer: this.targetSpatial, temporalLayer: this.preferredTemporal } : undefined;
+  }
+
+  /** Layers being forwarded (simulcast only; every temporal layer of the spatial one is forwarded). */
+  get currentLayers(): EngineConsumerLayers | undefined {
+    return this.simulcast && this.currentSpatial >= 0 ? { spatialLayer: this.currentSpatial, temporalLayer: this.temporalLayers - 1 } : undefined;
+  }
+
+  /**
+   * Sets the preferred layers; a simulcast consumer switches at the next keyframe of that layer
+   * (requested now). Returns the layers in effect (clamped), undefined for a single-layer consumer.
+   */
+  setPreferredLayers(spatialLayer: number, temporalLayer?: number): EngineConsumerLayers | undefined {
+    if (!this.simulcast) return undefined;
+    this.targetSpatial = Math.min(this.producer.encodingCount - 1, Math.max(0, Math.floor(spatialLayer)));
+    this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, Math.floor(temporalLayer ?? this.temporalLayers - 1)));
+    if (this.targetSpatial !== this.currentSpatial && this.active) this.producer.requestKeyFrame(performance.now());
+    return this.preferredLayers;
+  }
+
+  /** Whether a keyframe of `layer` may start forwarding it: the target, or a step towards it. */
+  private acceptsLayer(layer: number): boolean {
+    const cur = this.currentSpatial;
+    const target = this.targetSpatial;
+    if (layer === target) return true;
+    if (cur < 0) return layer < target; // start on what comes first, go up later
+    return cur < target && layer > cur && layer < target;
   }
 
   /** Whether packets flow to the receiver now. */
@@ -119,8 +184,8 @@ export class EngineConsumer implements ProducerListener {
     return !this.closed && !this.paused && !this.producerPaused && this.sink.mediaReady;
   }
 
-  /** Forwards one producer packet (already mapped to router PT/SSRC/extension ids). */
-  sendRtp(packet: RtpPacket, isKeyFrame: boolean): void {
+  /** Forwards one producer packet (already mapped to router PT/SSRC/extension ids) of `layer`. */
+  sendRtp(packet: RtpPacket, isKeyFrame: boolean, layer = 0): void {
     if (!this.active) return;
     const h = packet.header;
     const pt = h.payloadType < 128 ? this.ptMap[h.payloadType]! : -1;
@@ -129,6 +194,19 @@ export class EngineConsumer implements ProducerListener {
       return;
     }
     const now = performance.now();
+    if (this.simulcast && layer !== this.currentSpatial) {
+      if (!isKeyFrame || !this.acceptsLayer(layer)) {
+        if (this.currentSpatial < 0) this.producer.requestKeyFrame(now);
+        return;
+      }
+      // Switch at this keyframe: new sequence, timestamp and picture-id offsets.
+      this.currentSpatial = layer;
+      this.syncRequired = true;
+      this.picResync = true;
+      this.layerSwitches++;
+      this.emit(this.id, 'layerschange', this.currentLayers);
+      if (layer !== this.targetSpatial) this.producer.requestKeyFrame(now);
+    }
     if (this.syncRequired) {
       if (this.kind === 'video' && !isKeyFrame) {
         this.packetsDiscarded++;
@@ -149,11 +227,34 @@ export class EngineConsumer implements ProducerListener {
     const seq = (h.sequenceNumber + this.seqOffset) & 0xffff;
     const ts = (h.timestamp + this.tsOffset) >>> 0;
     if (isKeyFrame) this.keyFramesForwarded++;
-    this.write(packet, this.ssrc, pt, seq, ts, undefined);
+    let pic = -1;
+    let tl0 = -1;
+    if (this.simulcast && this.vp8) {
+      // One continuous VP8 picture-id / TL0PICIDX sequence across layer switches (RFC 7741).
+      const d = this.desc;
+      if (parseVp8PayloadDescriptor(packet.payload, 0, packet.payload.length, d)) {
+        if (this.picResync) {
+          this.picResync = false;
+          this.picOffset = d.hasPictureId && this.lastPic >= 0 ? (this.lastPic + 1 - d.pictureId) & 0x7fff : 0;
+          this.tl0Offset = d.hasTl0PicIdx && this.lastTl0 >= 0 ? (this.lastTl0 + 1 - d.tl0PicIdx) & 0xff : 0;
+        }
+        if (d.hasPictureId) {
+          pic = (d.pictureId + this.picOffset) & (d.pictureIdLong ? 0x7fff : 0x7f);
+          if (this.lastPic < 0 || ((pic - this.lastPic) & 0x7fff) < 0x4000) this.lastPic = pic;
+        }
+        if (d.hasTl0PicIdx) {
+          tl0 = (d.tl0PicIdx + this.tl0Offset) & 0xff;
+          if (this.lastTl0 < 0 || ((tl0 - this.lastTl0) & 0xff) < 0x80) this.lastTl0 = tl0;
+        }
+      }
+    }
+    this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0);
     const idx = seq & MASK;
     this.ringPkt[idx] = packet;
     this.ringSeq[idx] = seq;
     this.ringTs[idx] = ts;
+    this.ringPic[idx] = pic;
+    this.ringTl0[idx] = tl0;
     const d = (seq - this.lastSeq) & 0xffff;
     if (this.packetsSent === 0 || (d > 0 && d < 0x8000)) {
       this.lastSeq = seq;
@@ -164,9 +265,47 @@ export class EngineConsumer implements ProducerListener {
     this.bytesSent += packet.payload.length + 12;
   }
 
-  /** Rewrites the header in place, sends, and restores the producer's values. */
-  private write(packet: RtpPacket, ssrc: number, pt: number, seq: number, ts: number, payload: Buffer | undefined): void {
+  /**
+   * Rewrites the header (and the VP8 picture id / TL0PICIDX when `pic`/`tl0` ≥ 0, at
+   * `descOffset` in the sent payload) in place, sends, and restores the producer's values.
+   */
+  private write(
+    packet: RtpPacket,
+    ssrc: number,
+    pt: number,
+    seq: number,
+    ts: number,
+    payload: Buffer | undefined,
+    pic = -1,
+    tl0 = -1,
+    descOffset = 0,
+  ): void {
     const h = packet.header;
+    const body = payload ?? packet.payload;
+    let picAt = -1;
+    let picLong = false;
+    let saved0 = 0;
+    let saved1 = 0;
+    let tl0At = -1;
+    let savedTl0 = 0;
+    if ((pic >= 0 || tl0 >= 0) && parseVp8PayloadDescriptor(body, descOffset, body.length - descOffset, this.desc)) {
+      const d = this.desc;
+      if (pic >= 0 && d.pictureIdOffset >= 0) {
+        picAt = d.pictureIdOffset;
+        picLong = d.pictureIdLong;
+        saved0 = body[picAt]!;
+        saved1 = picLong ? body[picAt + 1]! : 0;
+        if (picLong) {
+          body[picAt] = 0x80 | ((pic >> 8) & 0x7f);
+          body[picAt + 1] = pic & 0xff;
+        } else body[picAt] = pic & 0x7f;
+      }
+      if (tl0 >= 0 && d.tl0PicIdxOffset >= 0) {
+        tl0At = d.tl0PicIdxOffset;
+        savedTl0 = body[tl0At]!;
+        body[tl0At] = tl0;
+      }
+    }
     const oSsrc = h.ssrc;
     const oPt = h.payloadType;
     const oSeq = h.sequenceNumber;
@@ -198,6 +337,11 @@ export class EngineConsumer implements ProducerListener {
     try {
       this.sink.sendRtp(packet);
     } finally {
+      if (picAt >= 0) {
+        body[picAt] = saved0;
+        if (picLong) body[picAt + 1] = saved1;
+      }
+      if (tl0At >= 0) body[tl0At] = savedTl0;
       h.ssrc = oSsrc;
       h.payloadType = oPt;
       h.sequenceNumber = oSeq;
@@ -225,9 +369,9 @@ export class EngineConsumer implements ProducerListener {
         payload.writeUInt16BE(seq, 0);
         pkt.payload.copy(payload, 2);
         this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-        this.write(pkt, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, payload);
+        this.write(pkt, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, payload, this.ringPic[idx]!, this.ringTl0[idx]!, 2);
       } else {
-        this.write(pkt, this.ssrc, pt, seq, this.ringTs[idx]!, undefined);
+        this.write(pkt, this.ssrc, pt, seq, this.ringTs[idx]!, undefined, this.ringPic[idx]!, this.ringTl0[idx]!);
       }
       this.packetsRetransmitted++;
     }
@@ -266,8 +410,9 @@ export class EngineConsumer implements ProducerListener {
   }
 
   /** Rewrites a producer SR onto this consumer's SSRC and timestamp space. */
-  onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number): void {
+  onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number, layer = 0): void {
     if (!this.started || !this.active) return;
+    if (this.simulcast && layer !== this.currentSpatial) return;
     this.sink.sendRtcp(buildSr(this.ssrc, ntpSec, ntpFrac, (rtpTs + this.tsOffset) >>> 0, this.packetsSent, this.bytesSent));
   }
 
@@ -302,6 +447,8 @@ export class EngineConsumer implements ProducerListener {
 
   private restart(): void {
     this.syncRequired = true;
+    this.picResync = true;
+    if (this.simulcast) this.currentSpatial = -1;
     if (this.kind === 'video') this.producer.requestKeyFrame(performance.now());
   }
 
@@ -326,6 +473,7 @@ export class EngineConsumer implements ProducerListener {
       pliCount: this.pliCount,
       firCount: this.firCount,
       keyFramesForwarded: this.keyFramesForwarded,
+      ...(this.simulcast ? { preferredLayers: this.preferredLayers, currentLayers: this.currentLayers, layerSwitches: this.layerSwitches } : {}),
       score: this.score,
       roundTripTime: this.roundTripTime,
     };

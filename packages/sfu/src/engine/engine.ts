@@ -160,7 +160,7 @@ export class Engine {
         this.consumer(id).requestKeyFrame();
         return undefined;
       case 'consumer.setPreferredLayers':
-        return { spatialLayer: 0, temporalLayer: 0 };
+        return this.consumer(id).setPreferredLayers(data.spatialLayer, data.temporalLayer);
       case 'consumer.getStats': {
         const c = this.consumer(id);
         return [c.getStats(), ...c.producer.getStats()];
@@ -255,17 +255,27 @@ export class Engine {
     const err = t.addProducer(p);
     if (err) throw new EngineError('TypeError', err);
     this.producers.set(p.id, p);
-    return { type: 'simple' };
+    return { type: p.encodingCount > 1 ? 'simulcast' : 'simple' };
   }
 
   private consume(t: EngineTransport, data: Data): unknown {
     const p = this.producer(data.producerId);
-    const c = new EngineConsumer(p, t, { id: data.consumerId, kind: data.kind, rtpParameters: data.rtpParameters, paused: !!data.paused }, this.emit);
+    const c = new EngineConsumer(
+      p,
+      t,
+      { id: data.consumerId, kind: data.kind, rtpParameters: data.rtpParameters, paused: !!data.paused, preferredLayers: data.preferredLayers },
+      this.emit,
+    );
     t.addConsumer(c);
     p.listeners.add(c);
     this.consumers.set(c.id, { c, t });
     if (c.kind === 'video' && c.active) p.requestKeyFrame(performance.now());
-    return { paused: c.paused, producerPaused: p.paused, score: { score: 10, producerScore: 10, producerScores: [] } };
+    return {
+      paused: c.paused,
+      producerPaused: p.paused,
+      score: { score: 10, producerScore: 10, producerScores: [] },
+      preferredLayers: c.preferredLayers,
+    };
   }
 
   private closeConsumer(c: EngineConsumer, t: EngineTransport): void {

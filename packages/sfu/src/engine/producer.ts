@@ -28,9 +28,13 @@ export interface ProducerHost {
 
 /** A consumer as seen by its producer. */
 export interface ProducerListener {
-  sendRtp(packet: RtpPacket, isKeyFrame: boolean): void;
-  onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number): void;
+  /** Forwards one packet of encoding (spatial layer) `layer`. */
+  sendRtp(packet: RtpPacket, isKeyFrame: boolean, layer: number): void;
+  onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number, layer: number): void;
 }
+
+const RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
+const RRID_URI = 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id';
 
 /** Minimum gap between keyframe requests towards the sender (libwebrtc ignores closer ones). */
 export const KEYFRAME_MIN_GAP_MS = 300;
@@ -61,6 +65,13 @@ export class EngineProducer {
   readonly consumableRtpParameters: RtpParameters;
   readonly host: ProducerHost;
   readonly streams: RecvStream[] = [];
+  /** Streams by encoding index (simulcast spatial layer); undefined until its SSRC is known. */
+  readonly layerStreams: (RecvStream | undefined)[];
+  /** Number of encodings (simulcast layers). */
+  readonly encodingCount: number;
+  private readonly mapping: RtpMapping;
+  private readonly ridExtId: number;
+  private readonly rridExtId: number;
   readonly listeners = new Set<ProducerListener>();
   paused: boolean;
   closed = false;
@@ -99,6 +110,12 @@ export class EngineProducer {
     this.paused = o.paused;
     this.emit = emit;
     this.mid = o.rtpParameters.mid;
+    this.mapping = o.rtpMapping;
+    this.encodingCount = Math.max(1, o.rtpMapping.encodings.length);
+    this.layerStreams = new Array<RecvStream | undefined>(this.encodingCount).fill(undefined);
+    const extId = (uri: string): number => o.rtpParameters.headerExtensions?.find((e) => e.uri === uri)?.id ?? 0;
+    this.ridExtId = extId(RID_URI);
+    this.rridExtId = extId(RRID_URI);
     for (const c of o.rtpMapping.codecs) if (c.payloadType < 128) this.ptMap[c.payloadType] = c.mappedPayloadType;
     for (const c of o.rtpParameters.codecs) {
       if (/\/rtx$/i.test(c.mimeType) && c.payloadType < 128) {
@@ -125,8 +142,11 @@ export class EngineProducer {
       if (m.ssrc === undefined) return;
       const s = new RecvStream(m.ssrc, m.mappedSsrc, clockRate);
       s.rtxSsrc = encodings[i]?.rtx?.ssrc;
+      s.layer = i;
+      s.rid = m.rid;
       if (this.useNack) s.nack = new NackGenerator();
       this.streams.push(s);
+      this.layerStreams[i] = s;
     });
   }
 
@@ -149,14 +169,49 @@ export class EngineProducer {
     return undefined;
   }
 
-  /** Learns a stream for an SSRC seen with this producer's MID (encodings without SSRC). */
-  learnSsrc(ssrc: number): RecvStream | undefined {
-    if (this.streams.length > 0) return undefined;
+  /**
+   * Learns the stream of an SSRC seen with this producer's MID (encodings without SSRC): by its
+   * RID header extension (simulcast), as the RTX of a layer by its repaired RID, or as the single
+   * stream of a one-encoding producer. Allocates (a string): only for the first packets of an SSRC.
+   */
+  learnSsrc(ssrc: number, packet: RtpPacket): { stream: RecvStream; rtx: boolean } | undefined {
     const clockRate = this.rtpParameters.codecs[0]?.clockRate ?? 90000;
+    const rid = this.ridExtId ? this.readExtString(packet, this.ridExtId) : undefined;
+    const rrid = rid === undefined && this.rridExtId ? this.readExtString(packet, this.rridExtId) : undefined;
+    if (rid !== undefined || rrid !== undefined) {
+      const i = this.mapping.encodings.findIndex((m) => m.rid === (rid ?? rrid));
+      if (i < 0) return undefined;
+      const existing = this.layerStreams[i];
+      if (rrid !== undefined) {
+        if (!existing || (existing.rtxSsrc !== undefined && existing.rtxSsrc !== ssrc)) return undefined;
+        existing.rtxSsrc = ssrc;
+        return { stream: existing, rtx: true };
+      }
+      if (existing) return existing.ssrc === ssrc ? { stream: existing, rtx: false } : undefined;
+      const s = new RecvStream(ssrc, this.mapping.encodings[i]!.mappedSsrc, clockRate);
+      s.layer = i;
+      s.rid = rid;
+      if (this.useNack) s.nack = new NackGenerator();
+      this.streams.push(s);
+      this.layerStreams[i] = s;
+      return { stream: s, rtx: false };
+    }
+    if (this.streams.length > 0 || this.encodingCount > 1) return undefined;
     const s = new RecvStream(ssrc, ssrc, clockRate);
     if (this.useNack) s.nack = new NackGenerator();
     this.streams.push(s);
-    return s;
+    this.layerStreams[0] = s;
+    return { stream: s, rtx: false };
+  }
+
+  private readExtString(packet: RtpPacket, id: number): string | undefined {
+    for (const e of packet.header.extensions) {
+      if (e.id !== id) continue;
+      let end = e.payload.length;
+      while (end > 0 && e.payload[end - 1] === 0) end--;
+      return end > 0 ? e.payload.toString('ascii', 0, end) : undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -225,7 +280,8 @@ export class EngineProducer {
       this.onKeyFrame();
     }
     if (this.paused) return;
-    for (const l of this.listeners) l.sendRtp(packet, isKey);
+    const layer = stream.layer;
+    for (const l of this.listeners) l.sendRtp(packet, isKey, layer);
   }
 
   /** Sends NACKs for the packets each stream should request now; re-arms the retry timer. */
@@ -259,7 +315,7 @@ export class EngineProducer {
   receiveSr(stream: RecvStream, ntpSec: number, ntpFrac: number, rtpTs: number, nowMs: number): void {
     stream.onSr(ntpSec, ntpFrac, nowMs);
     if (this.paused) return;
-    for (const l of this.listeners) l.onProducerSr(ntpSec, ntpFrac, rtpTs);
+    for (const l of this.listeners) l.onProducerSr(ntpSec, ntpFrac, rtpTs, stream.layer);
   }
 
   /**
@@ -330,7 +386,7 @@ export class EngineProducer {
 
   /** Per-encoding scores, mediasoup's `ProducerScore[]`. */
   scores(): { encodingIdx: number; ssrc: number; rid?: string; score: number }[] {
-    return this.streams.map((s, i) => ({ encodingIdx: i, ssrc: s.ssrc, score: s.score }));
+    return this.streams.map((s) => ({ encodingIdx: s.layer, ssrc: s.ssrc, ...(s.rid !== undefined ? { rid: s.rid } : {}), score: s.score }));
   }
 
   /** mediasoup-like `inbound-rtp` stats. */
@@ -341,6 +397,7 @@ export class EngineProducer {
       timestamp: Date.now(),
       ssrc: s.ssrc,
       rtxSsrc: s.rtxSsrc,
+      ...(s.rid !== undefined ? { rid: s.rid } : {}),
       kind: this.kind,
       mimeType: media?.mimeType,
       packetCount: s.packetsReceived,

@@ -12,6 +12,10 @@ export class RecvStream {
   readonly mappedSsrc: number;
   readonly clockRate: number;
   rtxSsrc: number | undefined;
+  /** Index of the producer encoding (simulcast spatial layer) this stream carries. */
+  layer = 0;
+  /** The encoding's RID, if it has one. */
+  rid: string | undefined;
   /** Missing-packet list when the sender accepts NACK. */
   nack: NackGenerator | undefined;
   /** NACK packets sent and sequence numbers requested in them. */

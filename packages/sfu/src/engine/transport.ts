@@ -228,12 +228,12 @@ export abstract class EngineTransport implements RtpSink {
     let e = this.bySsrc.get(ssrc);
     if (!e) {
       const p = this.producerByMidExtension(packet);
-      const stream = p?.learnSsrc(ssrc);
-      if (!p || !stream) {
+      const learned = p?.learnSsrc(ssrc, packet);
+      if (!p || !learned) {
         this.drop('rtpUnknownSsrc', 'rtp', 'rtp.unknownSsrc');
         return;
       }
-      e = { producer: p, stream, rtx: false };
+      e = { producer: p, stream: learned.stream, rtx: learned.rtx };
       this.bySsrc.set(ssrc, e);
     }
     if (!e.stream) {

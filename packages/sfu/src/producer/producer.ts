@@ -20,7 +20,7 @@ export interface ProducerOptions<ProducerAppData extends AppData = AppData> {
   appData?: ProducerAppData;
 }
 
-/** Producer type; only `'simple'` in this version (simulcast/SVC later). */
+/** Producer type: `'simulcast'` with several encodings, else `'simple'` (`'svc'` is not produced). */
 export type ProducerType = 'simple' | 'simulcast' | 'svc';
 
 /** Score of one producer encoding (0..10). */

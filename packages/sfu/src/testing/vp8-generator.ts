@@ -29,6 +29,8 @@ export type Vp8GeneratorOptions = {
   absSendTimeId?: number;
   /** transport-wide-cc extension id: every packet gets the next transport-wide sequence number. */
   transportCcId?: number;
+  /** RID header extension (one-byte form) to add to every packet, after the others. */
+  rid?: { id: number; value: string };
   /** First sequence number. Default random. */
   initialSequenceNumber?: number;
 };
@@ -43,8 +45,8 @@ export class Vp8Generator {
   packets = 0;
   /** Key frames generated so far. */
   keyFrames = 0;
-  readonly #opts: Required<Omit<Vp8GeneratorOptions, 'mid' | 'absSendTimeId' | 'transportCcId'>> &
-    Pick<Vp8GeneratorOptions, 'mid' | 'absSendTimeId' | 'transportCcId'>;
+  readonly #opts: Required<Omit<Vp8GeneratorOptions, 'mid' | 'absSendTimeId' | 'transportCcId' | 'rid'>> &
+    Pick<Vp8GeneratorOptions, 'mid' | 'absSendTimeId' | 'transportCcId' | 'rid'>;
   readonly #deltaSize: number;
   readonly #keySize: number;
   readonly #extension: Buffer | undefined;
@@ -136,6 +138,10 @@ export class Vp8Generator {
     }
     if (this.#opts.absSendTimeId) elems.push(Buffer.from([(this.#opts.absSendTimeId << 4) | 2, 0, 0, 0]));
     if (this.#opts.transportCcId) elems.push(Buffer.from([(this.#opts.transportCcId << 4) | 1, 0, 0]));
+    if (this.#opts.rid) {
+      const v = Buffer.from(this.#opts.rid.value, 'ascii');
+      elems.push(Buffer.concat([Buffer.from([(this.#opts.rid.id << 4) | (v.length - 1)]), v]));
+    }
     if (elems.length === 0) return undefined;
     const body = Buffer.concat(elems);
     const padded = Buffer.alloc(Math.ceil(body.length / 4) * 4);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EnhancedEventEmitter, type EventMap } from '../common/enhanced-event-emitter.js';
 import type { AppData } from '../common/app-data.js';
-import { Consumer, type ConsumerOptions, type ConsumerScore, type ConsumerType } from '../consumer/consumer.js';
+import { Consumer, type ConsumerLayers, type ConsumerOptions, type ConsumerScore, type ConsumerType } from '../consumer/consumer.js';
+
+/** Most encodings (simulcast spatial layers) a producer may have. */
+export const MAX_SIMULCAST_ENCODINGS = 3;
 import { InvalidStateError, UnsupportedError } from '../errors.js';
 import {
   getConsumableRtpParameters,
@@ -77,6 +80,7 @@ export abstract class Transport<
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
   #nextMid = 0;
+  #cnameForProducers: string | undefined;
   readonly #observer = new EnhancedEventEmitter<ObserverEvents & TransportObserverEvents>();
 
   /** @internal */
@@ -181,8 +185,10 @@ export abstract class Transport<
   /**
    * Creates a producer: the remote (or, on a DirectTransport, `producer.send()`) sends media
    * with `rtpParameters`.
+   * Several encodings make a simulcast producer (RID-based as mediasoup-client sends them, or
+   * with SSRCs), at most {@link MAX_SIMULCAST_ENCODINGS}.
    * @throws {InvalidStateError} if closed; {@link UnsupportedError} if no codec matches or for
-   *   simulcast (several encodings: not supported yet);
+   *   more than {@link MAX_SIMULCAST_ENCODINGS} encodings or simulcast audio;
    *   `TypeError` on bad parameters or an SSRC/MID already in use.
    */
   async produce<ProducerAppData extends AppData = AppData>(options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
@@ -193,13 +199,21 @@ export abstract class Transport<
     if (this.#router.getProducerById(id)) throw new InvalidStateError(`a Producer with same id "${id}" already exists`);
     const params = structuredClone(rtpParameters) as RtpParameters;
     validateRtpParameters(params);
-    if ((params.encodings?.length ?? 1) > 1) {
-      // Forwarding is single-layer for now: refuse simulcast openly rather than forward nothing.
-      throw new UnsupportedError('simulcast (more than one encoding) is not supported by this engine yet');
+    const encodingCount = params.encodings?.length ?? 1;
+    if (encodingCount > 1) {
+      if (kind !== 'video') throw new UnsupportedError('simulcast audio is not supported');
+      if (encodingCount > MAX_SIMULCAST_ENCODINGS) throw new UnsupportedError(`at most ${MAX_SIMULCAST_ENCODINGS} simulcast encodings are supported`);
+      for (const e of params.encodings!) {
+        if (e.ssrc === undefined && !e.rid) throw new TypeError('each simulcast encoding needs a rid or an ssrc');
+      }
     }
     if (!this.#direct && params.mid === undefined && !(params.encodings ?? []).every((e) => e.ssrc !== undefined)) {
       throw new TypeError('rtpParameters need a mid or SSRCs in every encoding');
     }
+    // As mediasoup: one CNAME for all producers of a transport, the first one given or a random one
+    // (Chromium's RID-only simulcast signals none, and receivers need one for their stream id).
+    if (!this.#cnameForProducers) this.#cnameForProducers = params.rtcp?.cname || randomUUID().slice(0, 8);
+    params.rtcp = { ...params.rtcp, cname: this.#cnameForProducers };
     const caps = this.#router.getRouterRtpCapabilities();
     const rtpMapping = getProducerRtpParametersMapping(params, caps);
     const consumableRtpParameters = getConsumableRtpParameters(kind, params, caps, rtpMapping);
@@ -239,7 +253,8 @@ export abstract class Transport<
    */
   async consume<ConsumerAppData extends AppData = AppData>(options: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
     this.assertOpen();
-    const { producerId, paused = false, mid, enableRtx, pipe = false, appData } = options ?? ({} as ConsumerOptions<ConsumerAppData>);
+    const { producerId, paused = false, mid, enableRtx, pipe = false, preferredLayers, appData } = options ?? ({} as ConsumerOptions<ConsumerAppData>);
+    if (preferredLayers !== undefined && typeof preferredLayers?.spatialLayer !== 'number') throw new TypeError('if given, preferredLayers needs a spatialLayer');
     if (typeof producerId !== 'string' || !producerId) throw new TypeError('missing producerId');
     if (pipe) throw new TypeError('pipe consumers are not supported');
     if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
@@ -268,8 +283,9 @@ export abstract class Transport<
       kind: producer.kind,
       rtpParameters,
       paused,
-    })) as { paused: boolean; producerPaused: boolean; score: ConsumerScore };
-    const type: ConsumerType = 'simple';
+      preferredLayers,
+    })) as { paused: boolean; producerPaused: boolean; score: ConsumerScore; preferredLayers?: ConsumerLayers };
+    const type: ConsumerType = producer.type === 'simulcast' && producer.kind === 'video' ? 'simulcast' : 'simple';
     const consumer = new Consumer<ConsumerAppData>({
       id,
       producerId,
@@ -279,6 +295,7 @@ export abstract class Transport<
       paused,
       producerPaused: res.producerPaused,
       score: res.score,
+      preferredLayers: res.preferredLayers,
       channel: this.channel,
       ...(appData ? { appData } : {}),
     });
