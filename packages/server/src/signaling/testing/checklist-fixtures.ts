@@ -1,7 +1,7 @@
 /**
  * Checklist fixtures for tests: a consent document with its hash, device identity keys and signed
  * consent receipts (what a client's `@alcove/core` checklist produces).
- * @internal
+ * Exported by `@alcove/server/testing`.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { consentReceiptMessage, type ConsentReceipt } from '@alcove/protocol';

@@ -2,7 +2,7 @@
  * Random and schema-derived malformed signalling messages for robustness tests: mutations of the
  * valid `SAMPLE_REQUESTS` (wrong types, unknown fields, huge strings, deep nesting, `__proto__`,
  * envelope damage) plus raw garbage. Deterministic for a given seed.
- * @internal
+ * Exported by `@alcove/server/testing`.
  */
 import { SAMPLE_REQUESTS } from '@alcove/protocol/fixtures';
 

@@ -1,7 +1,7 @@
 /**
  * Starts a real server on 127.0.0.1 for tests (fake media engine unless one is given), creates
  * sessions, mints tokens and joins participants.
- * @internal
+ * Exported by `@alcove/server/testing`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

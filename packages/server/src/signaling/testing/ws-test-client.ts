@@ -1,7 +1,7 @@
 /**
  * A Node WebSocket client for tests: records every frame it receives, sends requests and awaits
  * their responses, waits for notifications.
- * @internal
+ * Exported by `@alcove/server/testing`.
  */
 import WebSocket from 'ws';
 import { parseServerMessage, type RequestData, type RequestMethod, type ResponseData } from '@alcove/protocol';
