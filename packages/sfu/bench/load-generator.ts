@@ -12,6 +12,8 @@ export type GeneratorRequest =
   | { id: number; type: 'create'; key: string; params: RemoteTransportParameters; publisher: boolean }
   | { id: number; type: 'connect'; keys: string[] }
   | { id: number; type: 'startPublishing'; ssrc: number; payloadType: number }
+  | { id: number; type: 'stopPublishing' }
+  | { id: number; type: 'startSimulcast'; key: string; ssrcs: number[]; bitrates: number[]; payloadType: number }
   | { id: number; type: 'snapshot' }
   | { id: number; type: 'close' };
 
@@ -29,6 +31,9 @@ export type GeneratorSnapshot = {
   packetsPerSecond: number;
   /** CPU time of the load generator process so far (µs). */
   cpuUs: number;
+  /** Packets sent per simulcast layer (index = layer), and received per consumer key. */
+  simulcastSent: number[];
+  receivedByKey: Record<string, number>;
 };
 
 const lastReceived = new Map<NodeEndpoint, number>();
@@ -38,6 +43,10 @@ let publisher: NodeEndpoint | undefined;
 let generator: Vp8Generator | undefined;
 let stopPacing: (() => void) | undefined;
 let keyFrameRequests = 0;
+let simulcastPublisher: NodeEndpoint | undefined;
+const simulcastGens: Vp8Generator[] = [];
+const simulcastSent: number[] = [];
+const stopSimulcast: (() => void)[] = [];
 
 const reply = (id: number, data: unknown, error?: string): void => {
   process.send?.({ id, data, error });
@@ -76,6 +85,37 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
       stopPacing = gen.startPacing((p) => pub.sendRtp(p));
       return gen.packetsPerSecond;
     }
+    case 'stopPublishing': {
+      stopPacing?.();
+      stopPacing = undefined;
+      return true;
+    }
+    case 'startSimulcast': {
+      // One endpoint sending one VP8-like stream per layer (SSRC-signalled simulcast).
+      const pub = endpoints.get(req.key);
+      if (!pub) throw new Error('no simulcast publisher');
+      simulcastPublisher = pub;
+      req.ssrcs.forEach((ssrc, i) => {
+        const gen = new Vp8Generator({ ssrc, payloadType: req.payloadType, bitrate: req.bitrates[i]!, fps: 30, keyFrameInterval: 60 });
+        simulcastGens.push(gen);
+        simulcastSent.push(0);
+        stopSimulcast.push(
+          gen.startPacing((p) => {
+            simulcastSent[i]!++;
+            pub.sendRtp(p);
+          }),
+        );
+      });
+      pub.onRtcp = (buf) => {
+        for (const r of parseRtcpCompound(buf).packets) {
+          if (r.type === 'pli' || r.type === 'fir') {
+            const i = req.ssrcs.indexOf(r.type === 'pli' ? r.mediaSsrc : (r.entries[0]?.ssrc ?? 0));
+            simulcastGens[i]?.requestKeyFrame();
+          }
+        }
+      };
+      return simulcastGens.reduce((sum, g) => sum + g.packetsPerSecond, 0);
+    }
     case 'snapshot': {
       const snap: GeneratorSnapshot = {
         sent: publisher?.stats.rtpSent ?? 0,
@@ -88,9 +128,12 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
         activeConsumers: 0,
         packetsPerSecond: generator?.packetsPerSecond ?? 0,
         cpuUs: process.cpuUsage().user + process.cpuUsage().system,
+        simulcastSent: [...simulcastSent],
+        receivedByKey: {},
       };
-      for (const ep of endpoints.values()) {
-        if (ep === publisher) continue;
+      for (const [key, ep] of endpoints) {
+        if (ep === publisher || ep === simulcastPublisher) continue;
+        snap.receivedByKey[key] = ep.stats.rtpReceived;
         snap.consumers++;
         snap.received += ep.stats.rtpReceived;
         snap.receivedBytes += ep.stats.rtpBytesReceived;
@@ -102,6 +145,7 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
     }
     case 'close': {
       stopPacing?.();
+      for (const stop of stopSimulcast) stop();
       for (const ep of endpoints.values()) ep.close();
       setImmediate(() => process.exit(0));
       return true;

@@ -26,6 +26,22 @@ const WARMUP_MS = 1500;
 const IDLE_MS = 2000;
 const HEADLINE_N = 32;
 const PUBLISHER_SSRC = 22334455;
+/** Simulcast row: consumers spread over three layers of a 2.5 Mbit/s + 700 + 250 kbit/s publisher. */
+const SIMULCAST_CONSUMERS = Number(process.env.SFU_BENCH_SIMULCAST_N ?? 32);
+const SIMULCAST_SSRCS = [33445500, 33445501, 33445502];
+const SIMULCAST_BITRATES = [250_000, 700_000, 2_500_000];
+
+type SimulcastRow = {
+  consumers: number;
+  layers: number;
+  ingressPps: number;
+  forwardedPps: number;
+  cpuPctOfCore: number;
+  usPerForwardedPacket: number;
+  lossPct: number;
+  /** Consumers forwarding their preferred layer at the end of the window. */
+  onPreferredLayer: number;
+};
 
 type Row = {
   consumers: number;
@@ -53,7 +69,9 @@ type Row = {
 /** Kernel-wide UDP RcvbufErrors counter, or -1 where /proc/net/snmp is unavailable. */
 function udpRcvbufErrors(): number {
   try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'));
     const names = lines[0]!.split(/\s+/);
     const values = lines[1]!.split(/\s+/);
     return Number(values[names.indexOf('RcvbufErrors')] ?? -1);
@@ -136,6 +154,7 @@ async function main(): Promise<void> {
   const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
   const gen = new Generator();
   const rows: Row[] = [];
+  let simulcast: SimulcastRow | undefined;
   let idleUsPerSec = 0;
   let ingressUsPerSec = 0;
   let pps = 0;
@@ -242,6 +261,17 @@ async function main(): Promise<void> {
         break;
       }
     }
+    if (!setupError) {
+      // The single-layer stream stops; its consumers go. Then the simulcast row.
+      await gen.request({ type: 'stopPublishing' } as never);
+      for (const c of consumers) c.close();
+      simulcast = await measureSimulcast(router, gen, idleUsPerSec);
+      const r = simulcast;
+      console.log(
+        `simulcast N=${r.consumers} over ${r.layers} layers: fwd ${r.forwardedPps} pkt/s  cpu ${r.cpuPctOfCore}%  ${r.usPerForwardedPacket} µs/pkt  loss ${r.lossPct}%  ` +
+          `(ingress ${r.ingressPps} pkt/s, on preferred layer ${r.onPreferredLayer}/${r.consumers})`,
+      );
+    }
   } finally {
     await gen.close();
     worker.close();
@@ -269,6 +299,7 @@ async function main(): Promise<void> {
     forwardedPerCore: headline?.forwardedPerCore ?? null,
     ratioToSrtpDecryptEncrypt: headline?.ratioToSrtpDecryptEncrypt ?? null,
     rows,
+    simulcast: simulcast ?? null,
   };
   printTable(rows);
   console.log(
@@ -279,6 +310,72 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(`${out}sfu.json`, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`wrote ${out}sfu.json in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/** One simulcast publisher (three SSRC layers), consumers spread over the layers by preferredLayers. */
+async function measureSimulcast(router: Router, gen: Generator, idleUsPerSec: number): Promise<SimulcastRow> {
+  const pubTransport = await addEndpoint(router, gen, 'spub', false);
+  await gen.request({ type: 'connect', keys: ['spub'] } as never);
+  const producer = await pubTransport.produce({
+    kind: 'video',
+    rtpParameters: {
+      codecs: [
+        { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] },
+      ],
+      encodings: SIMULCAST_SSRCS.map((ssrc) => ({ ssrc })),
+      rtcp: { cname: 'bench-simulcast' },
+    },
+  });
+  const ingressPps = await gen.request<number>({
+    type: 'startSimulcast',
+    key: 'spub',
+    ssrcs: SIMULCAST_SSRCS,
+    bitrates: SIMULCAST_BITRATES,
+    payloadType: 96,
+  } as never);
+  const layerOf = new Map<string, number>();
+  const consumers: { c: Consumer; layer: number }[] = [];
+  for (let i = 0; i < SIMULCAST_CONSUMERS; i++) {
+    const key = `s${i}`;
+    const layer = i % SIMULCAST_SSRCS.length;
+    const t = await addEndpoint(router, gen, key, false);
+    const c = await t.consume({
+      producerId: producer.id,
+      rtpCapabilities: router.rtpCapabilities,
+      paused: true,
+      preferredLayers: { spatialLayer: layer },
+    });
+    consumers.push({ c, layer });
+    layerOf.set(key, layer);
+  }
+  await gen.request({ type: 'connect', keys: [...layerOf.keys()] } as never);
+  await Promise.all(consumers.map(({ c }) => c.resume()));
+  await sleep(WARMUP_MS + 1000);
+  const s0 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+  const c0 = cpuUs();
+  const t0 = performance.now();
+  await sleep(WINDOW_MS);
+  const c1 = cpuUs();
+  const seconds = (performance.now() - t0) / 1000;
+  const s1 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+  let delivered = 0;
+  let expected = 0;
+  for (const [key, layer] of layerOf) {
+    delivered += (s1.receivedByKey[key] ?? 0) - (s0.receivedByKey[key] ?? 0);
+    expected += (s1.simulcastSent[layer] ?? 0) - (s0.simulcastSent[layer] ?? 0);
+  }
+  const cpuUsPerSec = (c1 - c0) / seconds;
+  const forwardedPps = delivered / seconds;
+  return {
+    consumers: SIMULCAST_CONSUMERS,
+    layers: SIMULCAST_SSRCS.length,
+    ingressPps: Math.round(ingressPps),
+    forwardedPps: Math.round(forwardedPps),
+    cpuPctOfCore: round(cpuUsPerSec / 1e4, 1),
+    usPerForwardedPacket: round(Math.max(0, cpuUsPerSec - idleUsPerSec) / Math.max(1, forwardedPps), 2),
+    lossPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
+    onPreferredLayer: consumers.filter(({ c, layer }) => c.currentLayers?.spatialLayer === layer).length,
+  };
 }
 
 function round(v: number, digits: number): number {
