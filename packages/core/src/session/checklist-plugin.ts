@@ -22,6 +22,8 @@ export interface ChecklistSessionHost {
   summary(participantId: string, summary: SealedSummary): void;
   /** A sealed message was refused or could not be read. */
   problem(participantId: string, reason: string): void;
+  /** Counts and logs (debug) an error the plug-in swallows, e.g. a relay that failed while reconnecting. */
+  swallowed?(site: string, error: unknown): void;
 }
 
 /** The join or resume result, as far as the checklist needs it. */

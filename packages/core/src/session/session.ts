@@ -100,6 +100,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
         timers: this.#platform.timers,
         summary: (id, summary) => this.#emit('checklistSummary', id, summary),
         problem: (id, reason) => this.#emit('error', new AlcoveError('CHECKLIST_SEALED_REFUSED', `${id}: ${reason}`)),
+        swallowed: (site, e) => this.#swallowed.record(site, e),
       },
       this.#identitySeed.slice(),
     );

@@ -88,7 +88,9 @@ export class SessionChecklist implements SessionChecklistLike {
       this.#channels = new SealedChannels(
         { sessionId: r.sessionId, selfId: r.participantId, role: r.role, identity: this.#identity, timers: this.#host.timers },
         {
-          relay: (to, type, payload) => void this.#host.request('checklist.relay', { to, type, payload }).catch(() => undefined),
+          // A relay lost to a reconnect is repaired by the handshake retry or the next answer.
+          relay: (to, type, payload) =>
+            void this.#host.request('checklist.relay', { to, type, payload }).catch((e: unknown) => this.#host.swallowed?.('checklist.relay', e)),
           established: (peer) => this.#established(peer),
           opened: (peer, bytes) => this.#opened(peer, bytes),
           refused: (peer, reason) => this.#host.problem(peer, reason),
