@@ -130,7 +130,10 @@ describe('parseClientMessage: bad input returns typed errors', () => {
 
   it('never throws on random input', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
     const valid = req('media.produce', SAMPLE_REQUESTS['media.produce']);
     for (let n = 0; n < 3000; n++) {
       const chars = valid.split('');

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { DisplayName, Id, Role } from './schemas/common.js';
+import { DisplayName, Id, Role as RoleSchema } from './schemas/common.js';
 
 /** The participant roles. A host runs the session; the others are guests of different kinds. */
 export const ROLES = ['host', 'client', 'co-client', 'guardian', 'interpreter', 'observer'] as const;
@@ -21,7 +21,7 @@ export const JoinTokenClaimsSchema = v.object({
   sid: Id,
   /** Participant id (stable for this participant in this session). */
   pid: Id,
-  role: Role,
+  role: RoleSchema,
   /** Display name shown to others. */
   name: DisplayName,
   aud: v.union([v.literal(JOIN_TOKEN_AUDIENCE), v.pipe(v.array(v.string()), v.check((a) => a.includes(JOIN_TOKEN_AUDIENCE), 'audience'))]),

@@ -327,7 +327,7 @@ function parseMint(o: Record<string, unknown>, maxTtlS: number, defaultTtlS: num
     throw new HttpError('INVALID_MESSAGE', 'participantId must be 1–64 characters of A–Z a–z 0–9 _ -.');
   }
   if (typeof role !== 'string' || !ROLE_SET.has(role)) throw new HttpError('INVALID_MESSAGE', `role must be one of ${ROLES.join(', ')}.`);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters in display names
   if (typeof displayName !== 'string' || displayName.length < 1 || displayName.length > 80 || /[\u0000-\u001f\u007f]/.test(displayName)) {
     throw new HttpError('INVALID_MESSAGE', 'displayName must be 1–80 characters without control characters.');
   }

@@ -19,6 +19,7 @@ export interface EngineCodecCapability {
 
 /** Minimal event-emitter surface shared by engine objects. */
 export interface EngineEmitter {
+  // biome-ignore lint/suspicious/noExplicitAny: listeners of mediasoup-shaped emitters take event-specific arguments
   on(event: string, listener: (...args: any[]) => void): unknown;
 }
 

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { routerCodecs } from '../media/codecs.js';
+import type { EngineRouter } from '../media/engine-types.js';
 import { MediaRoom } from '../media/media-room.js';
 import { NetworkTests } from '../media/network-test.js';
 import { RequestError } from '../signaling/request-error.js';
@@ -83,7 +84,7 @@ export class RoomManager {
     const o = { ...LIVE_DEFAULTS, ...this.#deps.options };
     const log = this.#deps.logger;
     const codecs = routerCodecs(record.policy.e2eeRequired);
-    let router;
+    let router: EngineRouter;
     try {
       router = await this.#deps.worker.createRouter({ mediaCodecs: codecs.map((c) => ({ ...c })), appData: { sessionId } });
     } catch (error) {

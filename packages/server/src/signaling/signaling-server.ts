@@ -83,14 +83,24 @@ export class SignalingServer {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
-    if (this.#closing) return refuse(503, 'Service Unavailable'), true;
+    if (this.#closing) {
+      refuse(503, 'Service Unavailable');
+      return true;
+    }
     // Tokens go in the first message, never in a URL (URLs end up in logs and histories).
-    if (url.search !== '') return refuse(400, 'Bad Request'), true;
+    if (url.search !== '') {
+      refuse(400, 'Bad Request');
+      return true;
+    }
     const origin = req.headers.origin;
     if (origin !== undefined && !this.#o.allowedOrigins.includes('*') && !this.#o.allowedOrigins.includes(origin)) {
-      return refuse(403, 'Forbidden'), true;
+      refuse(403, 'Forbidden');
+      return true;
     }
-    if (this.#conns.size >= (this.#o.maxConnections ?? 10_000)) return refuse(503, 'Service Unavailable'), true;
+    if (this.#conns.size >= (this.#o.maxConnections ?? 10_000)) {
+      refuse(503, 'Service Unavailable');
+      return true;
+    }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ws, this.#connOptions, (c, m) => this.#dispatch(c, m));
       this.#conns.add(conn);

@@ -67,7 +67,9 @@ export class MessageFuzzer {
   /** Every path to a value inside `v`. */
   #paths(v: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
     out.push(prefix);
-    if (Array.isArray(v)) v.forEach((x, i) => this.#paths(x, [...prefix, i], out));
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) this.#paths(x, [...prefix, i], out);
+    }
     else if (v && typeof v === 'object') for (const k of Object.keys(v)) this.#paths(v[k] as Json, [...prefix, k], out);
     return out;
   }
