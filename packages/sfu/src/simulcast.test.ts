@@ -89,33 +89,33 @@ describe('simulcast', () => {
       const layerOf = (size: number): number => Math.round(size / 100) - 1;
       const lastLayer = async (): Promise<number> => (got.length > 0 ? layerOf(got[got.length - 1]!.size) : -1);
 
-      await waitFor('layer 0 forwarded', lastLayer, (l) => l === 0, { intervalMs: 20, timeoutMs: 15_000 });
+      await waitFor('layer 0 forwarded', lastLayer, (l) => l === 0, { intervalMs: 20, timeoutMs: 30_000 });
       await waitFor(
         'currentLayers 0',
         async () => consumer.currentLayers?.spatialLayer,
         (l) => l === 0,
-        { intervalMs: 20, timeoutMs: 15_000 },
+        { intervalMs: 20, timeoutMs: 30_000 },
       );
       const [s0] = await producer.getStats();
       expect(s0!.rid).toBeDefined();
 
       await consumer.setPreferredLayers({ spatialLayer: 2 });
       expect(consumer.preferredLayers).toEqual({ spatialLayer: 2, temporalLayer: 0 });
-      await waitFor('layer 2 forwarded', lastLayer, (l) => l === 2, { intervalMs: 20, timeoutMs: 15_000 });
+      await waitFor('layer 2 forwarded', lastLayer, (l) => l === 2, { intervalMs: 20, timeoutMs: 30_000 });
       await waitFor(
         'currentLayers 2',
         async () => consumer.currentLayers?.spatialLayer,
         (l) => l === 2,
-        { intervalMs: 20, timeoutMs: 15_000 },
+        { intervalMs: 20, timeoutMs: 30_000 },
       );
       await consumer.setPreferredLayers({ spatialLayer: 1 });
-      await waitFor('layer 1 forwarded', lastLayer, (l) => l === 1, { intervalMs: 20, timeoutMs: 15_000 });
+      await waitFor('layer 1 forwarded', lastLayer, (l) => l === 1, { intervalMs: 20, timeoutMs: 30_000 });
       const n = got.length;
       await waitFor(
         'more packets of layer 1',
         async () => got.length,
         (k) => k > n + 20,
-        { intervalMs: 20, timeoutMs: 15_000 },
+        { intervalMs: 20, timeoutMs: 30_000 },
       );
       for (const s of stops) s();
       stops.length = 0;
@@ -141,5 +141,5 @@ describe('simulcast', () => {
       publisher.close();
       subscriber.close();
     }
-  }, 60_000);
+  }, 150_000);
 });

@@ -16,6 +16,8 @@ import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
 
 const RING = 1024;
 const MASK = RING - 1;
+/** Wait before a simulcast consumer goes up a layer after the bandwidth made it go down (ms). */
+export const BWE_UP_HOLD_MS = 4000;
 /** A consumer relays at most one receiver keyframe request per this many ms (PLI storms). */
 export const CONSUMER_KEYFRAME_RELAY_GAP_MS = 1000;
 
@@ -74,8 +76,16 @@ export class EngineConsumer implements ProducerListener {
   readonly simulcast: boolean;
   private readonly vp8: boolean;
   private readonly temporalLayers: number;
+  /** Layer switched to: the preferred one, lowered to what the bandwidth allows. */
   private targetSpatial = 0;
+  private preferredSpatial = 0;
   private preferredTemporal = 0;
+  /** Highest layer the transport's estimate allows (bandwidth-driven selection). */
+  private bweSpatial = Number.POSITIVE_INFINITY;
+  private lastBweDownAt = -Infinity;
+  private lastBweUpAt = -Infinity;
+  /** Wait before going up again after going down; doubled when an attempt up fails quickly. */
+  private upHoldMs = BWE_UP_HOLD_MS;
   /** Spatial layer being forwarded; -1 before the first keyframe. */
   currentSpatial = -1;
   private readonly desc = new Vp8Descriptor();
@@ -144,13 +154,14 @@ export class EngineConsumer implements ProducerListener {
     this.vp8 = /^video\/vp8$/i.test(media?.mimeType ?? '');
     this.temporalLayers = Number(/T(\d+)/.exec(o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '')?.[1] ?? 1) || 1;
     const maxSpatial = producer.encodingCount - 1;
-    this.targetSpatial = Math.min(maxSpatial, Math.max(0, o.preferredLayers?.spatialLayer ?? maxSpatial));
+    this.preferredSpatial = Math.min(maxSpatial, Math.max(0, o.preferredLayers?.spatialLayer ?? maxSpatial));
+    this.targetSpatial = this.preferredSpatial;
     this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, o.preferredLayers?.temporalLayer ?? this.temporalLayers - 1));
   }
 
   /** Preferred layers (simulcast only). */
   get preferredLayers(): EngineConsumerLayers | undefined {
-    return this.simulcast ? { spatialLayer: this.targetSpatial, temporalLayer: this.preferredTemporal } : undefined;
+    return this.simulcast ? { spatialLayer: this.preferredSpatial, temporalLayer: this.preferredTemporal } : undefined;
   }
 
   /** Layers being forwarded (simulcast only; every temporal layer of the spatial one is forwarded). */
@@ -164,10 +175,46 @@ export class EngineConsumer implements ProducerListener {
    */
   setPreferredLayers(spatialLayer: number, temporalLayer?: number): EngineConsumerLayers | undefined {
     if (!this.simulcast) return undefined;
-    this.targetSpatial = Math.min(this.producer.encodingCount - 1, Math.max(0, Math.floor(spatialLayer)));
+    this.preferredSpatial = Math.min(this.producer.encodingCount - 1, Math.max(0, Math.floor(spatialLayer)));
     this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, Math.floor(temporalLayer ?? this.temporalLayers - 1)));
-    if (this.targetSpatial !== this.currentSpatial && this.active) this.producer.requestKeyFrame(performance.now());
+    this.retarget();
     return this.preferredLayers;
+  }
+
+  private retarget(): void {
+    const target = Math.min(this.preferredSpatial, this.bweSpatial);
+    if (target === this.targetSpatial) return;
+    this.targetSpatial = target;
+    if (target !== this.currentSpatial && this.active) this.producer.requestKeyFrame(performance.now());
+  }
+
+  /**
+   * The share of the transport's send-side estimate this consumer may use: picks the highest
+   * layer (up to the preferred one) whose current bitrate fits, else the lowest. Goes down at
+   * once, up only after {@link BWE_UP_HOLD_MS} (doubled, up to 32 s, after a failed attempt).
+   */
+  setAvailableBitrate(bps: number, nowMs: number): void {
+    if (!this.simulcast) return;
+    const layers = this.producer.layerStreams;
+    let fit = -1;
+    for (let l = 0; l < layers.length; l++) {
+      const st = layers[l];
+      if (!st || st.bitrate <= 0) continue;
+      if (st.bitrate <= bps) fit = l;
+    }
+    if (fit < 0) fit = 0;
+    const current = this.bweSpatial === Number.POSITIVE_INFINITY ? this.producer.encodingCount - 1 : this.bweSpatial;
+    if (fit < current) {
+      if (nowMs - this.lastBweUpAt < this.upHoldMs) this.upHoldMs = Math.min(32_000, this.upHoldMs * 2);
+      else this.upHoldMs = BWE_UP_HOLD_MS;
+      this.lastBweDownAt = nowMs;
+      this.bweSpatial = fit;
+    } else if (fit > current && nowMs - this.lastBweDownAt >= this.upHoldMs) {
+      // One layer at a time: the next one's rate is the probe.
+      this.lastBweUpAt = nowMs;
+      this.bweSpatial = current + 1;
+    }
+    this.retarget();
   }
 
   /** Whether a keyframe of `layer` may start forwarding it: the target, or a step towards it. */
@@ -323,7 +370,7 @@ export class EngineConsumer implements ProducerListener {
       s.id = id;
       if (e.id === this.routerMidId && this.midBuf) s.payload = this.midBuf;
       // The sender's transport-wide sequence number means nothing here: number our own packets.
-      else if (e.id === this.routerTwccId) s.payload = this.sink.nextTransportSeqPayload();
+      else if (e.id === this.routerTwccId) s.payload = this.sink.nextTransportSeqPayload(body.length + 12);
       else s.payload = e.payload;
     }
     const exts = scratch.slice(0, n);

@@ -71,6 +71,6 @@ export interface RtpSink {
   sendRtp(packet: RtpPacket): void;
   /** Sends one RTCP compound packet. */
   sendRtcp(buf: Buffer): void;
-  /** The next outgoing transport-wide sequence number as a reused 2-byte extension value. */
-  nextTransportSeqPayload(): Buffer;
+  /** The next outgoing transport-wide sequence number as a reused 2-byte extension value, for a packet of `bytes`. */
+  nextTransportSeqPayload(bytes: number): Buffer;
 }

@@ -374,8 +374,17 @@ export class EngineProducer {
     }
   }
 
-  /** Emits `score` when any stream's score changed. */
+  /** Sum of the streams' bitrates, bit/s. */
+  get bitrate(): number {
+    let b = 0;
+    for (const s of this.streams) b += s.bitrate;
+    return b;
+  }
+
+  /** Emits `score` when any stream's score changed; updates the streams' bitrates. */
   updateScores(): void {
+    const now = performance.now();
+    for (const s of this.streams) s.updateBitrate(now);
     const scores = this.scores();
     const key = scores.map((s) => s.score).join(',');
     if (key !== this.lastScores) {

@@ -23,6 +23,10 @@ export class RecvStream {
   nackPacketCount = 0;
   packetsReceived = 0;
   bytesReceived = 0;
+  /** Bitrate over the last RTCP interval (about 1 s), bit/s. */
+  bitrate = 0;
+  private bitrateBytes = 0;
+  private bitrateAt = 0;
   packetsRetransmittedRx = 0;
   private started = false;
   private baseSeq = 0;
@@ -66,6 +70,13 @@ export class RecvStream {
     const d = Math.abs(transit - this.lastTransit);
     this.lastTransit = transit;
     if (d < this.clockRate * 10) this.jitter += (d - this.jitter) / 16;
+  }
+
+  /** Updates {@link bitrate} from the bytes received since the previous call. */
+  updateBitrate(nowMs: number): void {
+    if (this.bitrateAt > 0 && nowMs > this.bitrateAt) this.bitrate = ((this.bytesReceived - this.bitrateBytes) * 8 * 1000) / (nowMs - this.bitrateAt);
+    this.bitrateBytes = this.bytesReceived;
+    this.bitrateAt = nowMs;
   }
 
   /** Records an SR from the sender. */

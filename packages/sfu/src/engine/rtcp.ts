@@ -22,6 +22,8 @@ export interface RtcpVisitor {
   fir?(mediaSsrc: number): void;
   remb?(bitrate: number): void;
   nack?(mediaSsrc: number, pid: number, blp: number): void;
+  /** A transport-wide congestion-control feedback packet at `buf[offset..offset+length)`. */
+  transportFeedback?(buf: Uint8Array, offset: number, length: number): void;
 }
 
 /** Walks a compound RTCP packet. Returns false if any part is malformed. */
@@ -61,7 +63,7 @@ export function walkRtcp(buf: Uint8Array, v: RtcpVisitor): boolean {
         if (count === 1) {
           const media = view.getUint32(off + 8);
           for (let p = off + 12; p + 4 <= end; p += 4) v.nack?.(media, view.getUint16(p), view.getUint16(p + 2));
-        }
+        } else if (count === 15) v.transportFeedback?.(buf, off, len);
         break;
       }
       case 206: {

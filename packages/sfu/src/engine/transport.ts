@@ -11,6 +11,7 @@ import type { EngineProducer } from './producer.js';
 import type { RecvStream } from './recv-stream.js';
 import { buildRemb, buildRr, walkRtcp, type ReportBlock, type RtcpVisitor } from './rtcp.js';
 import { TRANSPORT_CC_URI, TransportCcRecorder } from '../rtp/transport-cc.js';
+import { SendSideEstimator } from './send-side-estimator.js';
 
 /** Fault injection settings of a transport (tests only). */
 export interface TransportFaults {
@@ -69,6 +70,8 @@ export abstract class EngineTransport implements RtpSink {
   private twccOutSeq = Math.floor(Math.random() * 0x8000);
   private readonly twccOutBuf = Buffer.alloc(2);
   transportCcFeedbackSent = 0;
+  /** Send-side estimate towards the remote, once it gets transport-wide sequence numbers from us. */
+  estimator: SendSideEstimator | undefined;
   private readonly visitor: RtcpVisitor;
   private rtcpNow = 0;
 
@@ -100,6 +103,9 @@ export abstract class EngineTransport implements RtpSink {
       pli: (ssrc) => this.consumerBySsrc.get(ssrc)?.receiveKeyFrameRequest(false, this.rtcpNow),
       fir: (ssrc) => this.consumerBySsrc.get(ssrc)?.receiveKeyFrameRequest(true, this.rtcpNow),
       nack: (ssrc, pid, blp) => this.consumerBySsrc.get(ssrc)?.receiveNack(pid, blp),
+      transportFeedback: (buf, offset, length) => {
+        if (this.estimator?.onFeedback(buf.subarray(offset, offset + length), this.rtcpNow)) this.distributeBitrate(this.rtcpNow);
+      },
     };
   }
 
@@ -179,8 +185,10 @@ export abstract class EngineTransport implements RtpSink {
    * The next outgoing transport-wide sequence number as a 2-byte extension value. The buffer is
    * reused: it must be serialised before the next call (packets are sent synchronously).
    */
-  nextTransportSeqPayload(): Buffer {
+  nextTransportSeqPayload(bytes: number): Buffer {
     this.twccOutSeq = (this.twccOutSeq + 1) & 0xffff;
+    this.estimator ??= new SendSideEstimator();
+    this.estimator.onPacketSent(this.twccOutSeq, bytes, performance.now());
     this.twccOutBuf[0] = this.twccOutSeq >>> 8;
     this.twccOutBuf[1] = this.twccOutSeq & 0xff;
     return this.twccOutBuf;
@@ -290,6 +298,27 @@ export abstract class EngineTransport implements RtpSink {
       }
     }
     for (const c of this.consumers.values()) c.emitScore();
+    this.distributeBitrate(now);
+  }
+
+  /**
+   * Shares the send-side estimate among this transport's simulcast consumers (what the others
+   * send is taken off first), which pick their layers from it.
+   */
+  protected distributeBitrate(nowMs: number): void {
+    // Until the path showed congestion once, the estimate is a guess: it limits nothing.
+    if (!this.estimator || this.estimator.decreases === 0) return;
+    const estimate = this.estimator.estimate;
+    let fixed = 0;
+    let layered = 0;
+    for (const c of this.consumers.values()) {
+      if (!c.active) continue;
+      if (c.simulcast) layered++;
+      else fixed += c.producer.bitrate;
+    }
+    if (layered === 0) return;
+    const share = Math.max(0, estimate - fixed) / layered;
+    for (const c of this.consumers.values()) if (c.simulcast && c.active) c.setAvailableBitrate(share, nowMs);
   }
 
   /** Notifies consumers that media can now flow. */
@@ -319,6 +348,7 @@ export abstract class EngineTransport implements RtpSink {
       // Alcove additions: transport-wide congestion control towards the remote sender.
       transportCcPacketsRecorded: this.twcc?.packetsRecorded ?? 0,
       transportCcFeedbackSent: this.transportCcFeedbackSent,
+      availableOutgoingBitrate: this.estimator ? Math.round(this.estimator.estimate) : undefined,
       // Alcove addition: packets dropped and errors swallowed on this transport, by reason.
       drops: { ...this.transportDrops },
       droppedTotal: totalDrops(this.transportDrops),
