@@ -64,50 +64,80 @@ describe('simulcast with mediasoup-client in Chromium', () => {
     }
   });
 
-  it('the decoded resolution follows the preferred layer: low, high, low', async () => {
-    const pub = await a.evaluate(() => (globalThis as any).app.publish({ width: 640, height: 480, simulcast: true }));
-    const producer = sig.producers.get(pub.video)!;
-    expect(producer.type).toBe('simulcast');
-    expect(producer.rtpParameters.encodings!.map((e) => e.rid)).toHaveLength(3);
-    const sub = await b.evaluate((ids) => (globalThis as any).app.subscribe(ids, { preferredLayers: { spatialLayer: 0 } }), [pub.video]);
-    const consumer = sig.consumers.get(sub.consumerIds.video)!;
-    expect(consumer.type).toBe('simulcast');
-    const changes: (number | undefined)[] = [];
-    consumer.on('layerschange', (l) => changes.push(l?.spatialLayer));
+  const cases = [
+    { name: 'plain', e2ee: false },
+    { name: 'E2EE (frames encrypted past the clear VP8 prefix)', e2ee: true },
+  ];
+  it.each(cases)(
+    'the decoded resolution follows the preferred layer: low, high, low — $name',
+    async ({ e2ee }) => {
+      if (e2ee) {
+        // Fresh pages: one publisher and one viewer, both with the frame transform on every track.
+        a = await tb.newPage();
+        b = await tb.newPage();
+        await sig.attach(a);
+        await sig.attach(b);
+        await Promise.all([a.goto(`${server.url}/index.html`), b.goto(`${server.url}/index.html`)]);
+        await Promise.all([a.waitForFunction(() => (globalThis as any).appReady), b.waitForFunction(() => (globalThis as any).appReady)]);
+        await a.evaluate(() => (globalThis as any).app.init());
+        await b.evaluate(() => (globalThis as any).app.init());
+      }
+      const pub = await a.evaluate((e) => (globalThis as any).app.publish({ width: 640, height: 480, simulcast: true, e2ee: e }), e2ee);
+      const producer = sig.producers.get(pub.video)!;
+      expect(producer.type).toBe('simulcast');
+      expect(producer.rtpParameters.encodings!.map((e) => e.rid)).toHaveLength(3);
+      const sub = await b.evaluate(
+        ([ids, e]) => (globalThis as any).app.subscribe(ids, { preferredLayers: { spatialLayer: 0 }, e2ee: e }),
+        [[pub.video], e2ee] as const,
+      );
+      const consumer = sig.consumers.get(sub.consumerIds.video)!;
+      expect(consumer.type).toBe('simulcast');
+      const changes: (number | undefined)[] = [];
+      consumer.on('layerschange', (l) => changes.push(l?.spatialLayer));
 
-    const low = await waitFor(
-      'the low layer decoded',
-      () => decodedWidth(b),
-      (w) => w > 0 && w <= 160,
-      { intervalMs: 100, timeoutMs: 30_000 },
-    );
-    expect(consumer.currentLayers?.spatialLayer).toBe(0);
+      const low = await waitFor(
+        'the low layer decoded',
+        () => decodedWidth(b),
+        (w) => w > 0 && w <= 160,
+        { intervalMs: 100, timeoutMs: 30_000 },
+      );
+      expect(consumer.currentLayers?.spatialLayer).toBe(0);
 
-    await consumer.setPreferredLayers({ spatialLayer: 2 });
-    const high = await waitFor(
-      'the high layer decoded',
-      () => decodedWidth(b),
-      (w) => w >= 640,
-      { intervalMs: 100, timeoutMs: 30_000 },
-    );
-    expect(consumer.currentLayers?.spatialLayer).toBe(2);
+      await consumer.setPreferredLayers({ spatialLayer: 2 });
+      const high = await waitFor(
+        'the high layer decoded',
+        () => decodedWidth(b),
+        (w) => w >= 640,
+        { intervalMs: 100, timeoutMs: 30_000 },
+      );
+      expect(consumer.currentLayers?.spatialLayer).toBe(2);
 
-    await consumer.setPreferredLayers({ spatialLayer: 0 });
-    await waitFor(
-      'the low layer decoded again',
-      () => decodedWidth(b),
-      (w) => w > 0 && w <= 160,
-      { intervalMs: 100, timeoutMs: 30_000 },
-    );
-    expect(consumer.currentLayers?.spatialLayer).toBe(0);
+      await consumer.setPreferredLayers({ spatialLayer: 0 });
+      await waitFor(
+        'the low layer decoded again',
+        () => decodedWidth(b),
+        (w) => w > 0 && w <= 160,
+        { intervalMs: 100, timeoutMs: 30_000 },
+      );
+      expect(consumer.currentLayers?.spatialLayer).toBe(0);
 
-    // The receiver saw one stream throughout: no loss from the switches, frames still decoded.
-    const stats = await b.evaluate(() => (globalThis as any).app.inboundVideoStats());
-    console.info(
-      `[sfu simulcast] widths low=${low} high=${high}; layers ${changes.join('→')}; receiver lost=${stats.packetsLost} decoded=${stats.framesDecoded}`,
-    );
-    expect(stats.packetsLost).toBeLessThanOrEqual(2);
-    const producerStats = await producer.getStats();
-    expect(producerStats.map((s) => s.rid).filter(Boolean)).toHaveLength(3);
-  }, 120_000);
+      // The receiver saw one stream throughout: no loss from the switches, frames still decoded.
+      const stats = await b.evaluate(() => (globalThis as any).app.inboundVideoStats());
+      console.info(
+        `[sfu simulcast] widths low=${low} high=${high}; layers ${changes.join('→')}; receiver lost=${stats.packetsLost} decoded=${stats.framesDecoded}`,
+      );
+      expect(stats.packetsLost).toBeLessThanOrEqual(2);
+      const producerStats = await producer.getStats();
+      expect(producerStats.map((s) => s.rid).filter(Boolean)).toHaveLength(3);
+      if (e2ee) {
+        // The transforms really ran on the frames sent and decoded.
+        const sent = await a.evaluate(() => (globalThis as any).e2eeFrames.send as number);
+        const received = await b.evaluate(() => (globalThis as any).e2eeFrames.recv as number);
+        console.info(`[sfu simulcast] E2EE frames transformed: sent ${sent}, received ${received}`);
+        expect(sent).toBeGreaterThan(0);
+        expect(received).toBeGreaterThan(0);
+      }
+    },
+    120_000,
+  );
 });

@@ -14,6 +14,27 @@ function wire(transport, id) {
   });
 }
 
+// Test E2EE: every frame XORed past a clear prefix (10 bytes of a VP8 key frame, 3 of a delta
+// frame, as real E2EE keeps the VP8 payload header readable), through the encoded-streams API.
+window.e2eeFrames = { send: 0, recv: 0, audio: 0, audioRecv: 0 };
+function e2ee(senderOrReceiver, side) {
+  const { readable, writable } = senderOrReceiver.createEncodedStreams();
+  readable
+    .pipeThrough(
+      new TransformStream({
+        transform(frame, controller) {
+          const data = new Uint8Array(frame.data);
+          const clear = frame.type === 'key' ? 10 : frame.type === 'delta' ? 3 : 1;
+          for (let i = clear; i < data.length; i++) data[i] ^= 0x5a;
+          frame.data = data.buffer;
+          window.e2eeFrames[side]++;
+          controller.enqueue(frame);
+        },
+      }),
+    )
+    .pipeTo(writable);
+}
+
 window.app = {
   async init() {
     const routerRtpCapabilities = await req('getRouterRtpCapabilities');
@@ -21,9 +42,9 @@ window.app = {
     await device.load({ routerRtpCapabilities });
     return device.handlerName;
   },
-  async publish({ width = 320, height = 240, simulcast = false } = {}) {
+  async publish({ width = 320, height = 240, simulcast = false, e2ee: withE2ee = false } = {}) {
     const info = await req('createTransport');
-    const transport = device.createSendTransport(info);
+    const transport = device.createSendTransport({ ...info, ...(withE2ee ? { additionalSettings: { encodedInsertableStreams: true } } : {}) });
     wire(transport, info.id);
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height }, audio: true });
     // Simulcast as apps send it with mediasoup-client: three RID encodings, quarter, half and full size.
@@ -35,19 +56,22 @@ window.app = {
         ]
       : undefined;
     const video = await transport.produce({ track: stream.getVideoTracks()[0], ...(encodings ? { encodings } : {}) });
+    if (withE2ee) e2ee(video.rtpSender, 'send');
     const audio = await transport.produce({ track: stream.getAudioTracks()[0] });
+    if (withE2ee) e2ee(audio.rtpSender, 'audio');
     window.sendTransport = transport;
     return { video: video.id, audio: audio.id, transportId: info.id };
   },
-  async subscribe(producerIds, { preferredLayers } = {}) {
+  async subscribe(producerIds, { preferredLayers, e2ee: withE2ee = false } = {}) {
     const info = await req('createTransport');
-    const transport = device.createRecvTransport(info);
+    const transport = device.createRecvTransport({ ...info, ...(withE2ee ? { additionalSettings: { encodedInsertableStreams: true } } : {}) });
     wire(transport, info.id);
     const stream = new MediaStream();
     const consumerIds = {};
     for (const producerId of producerIds) {
       const params = await req('consume', { transportId: info.id, producerId, rtpCapabilities: device.rtpCapabilities, preferredLayers });
       const consumer = await transport.consume(params);
+      if (withE2ee) e2ee(consumer.rtpReceiver, consumer.kind === 'video' ? 'recv' : 'audioRecv');
       stream.addTrack(consumer.track);
       consumerIds[consumer.kind] = consumer.id;
     }
