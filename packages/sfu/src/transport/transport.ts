@@ -186,9 +186,9 @@ export abstract class Transport<
    * Creates a producer: the remote (or, on a DirectTransport, `producer.send()`) sends media
    * with `rtpParameters`.
    * Several encodings make a simulcast producer (RID-based as mediasoup-client sends them, or
-   * with SSRCs), at most {@link MAX_SIMULCAST_ENCODINGS}.
+   * with SSRCs), at most three.
    * @throws {InvalidStateError} if closed; {@link UnsupportedError} if no codec matches or for
-   *   more than {@link MAX_SIMULCAST_ENCODINGS} encodings or simulcast audio;
+   *   more than three encodings or simulcast audio;
    *   `TypeError` on bad parameters or an SSRC/MID already in use.
    */
   async produce<ProducerAppData extends AppData = AppData>(options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
