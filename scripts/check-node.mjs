@@ -74,7 +74,7 @@ export function checkNode(version, range) {
  */
 export function assertSupportedNode(version) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  const range = pkg.engines && pkg.engines.node;
+  const range = pkg.engines?.node;
   if (!range) {
     process.stderr.write('scripts/check-node.mjs: the root package.json has no engines.node\n');
     process.exit(2);

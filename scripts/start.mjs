@@ -30,7 +30,9 @@ async function checkPort(p) {
     probe.listen(p, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
   if (!free) {
-    process.stderr.write(`Port ${p} is already in use on 127.0.0.1 (another demo?). Pick another port: PORT=${p === 65535 ? 5174 : p + 1} pnpm start\n`);
+    process.stderr.write(
+      `Port ${p} is already in use on 127.0.0.1 (another demo?). Pick another port: PORT=${p === 65535 ? 5174 : p + 1} pnpm start\n`,
+    );
     process.exit(1);
   }
 }

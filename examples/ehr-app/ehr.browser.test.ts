@@ -47,8 +47,16 @@ describe('examples/ehr-app: the core API inside an existing app', () => {
 
       // Each side shows the code once its own handshake is done: wait for both, then compare.
       const code = /Security code: \d{4} \d{4} \d{4}/;
-      const atHost = await waitFor('the host to show the security code', () => text(host, '#sas'), (t) => code.test(t ?? ''));
-      const atClient = await waitFor('the client to show the security code', () => text(client, '#sas'), (t) => code.test(t ?? ''));
+      const atHost = await waitFor(
+        'the host to show the security code',
+        () => text(host, '#sas'),
+        (t) => code.test(t ?? ''),
+      );
+      const atClient = await waitFor(
+        'the client to show the security code',
+        () => text(client, '#sas'),
+        (t) => code.test(t ?? ''),
+      );
       expect(atClient).toBe(atHost);
 
       const message = '<b>see you Tuesday</b>';

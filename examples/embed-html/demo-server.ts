@@ -81,7 +81,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       const role = url.searchParams.get('role') === 'host' ? 'host' : 'client';
       const pid = role === 'host' ? 'host' : `guest-${++guests}`;
       const token = await mintJoinToken({ sid: app.sessionId, pid, role, name: names[role] }, { hs256Secret: secret, ttlS: 600 });
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
         .end(JSON.stringify({ token, serverUrl: app.alcove.wsUrl, callbackNumber: role === 'client' ? '+1 555 0100' : undefined }));
     } else {
       res.writeHead(404).end();
@@ -128,7 +129,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         '@alcove/core': join(packages, 'core', 'src', 'index.ts'),
         '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
       }),
-      bundle(join(packages, 'core', 'src', 'e2ee', 'worker', 'e2ee-worker.ts'), { '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts') }, true),
+      bundle(
+        join(packages, 'core', 'src', 'e2ee', 'worker', 'e2ee-worker.ts'),
+        { '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts') },
+        true,
+      ),
     ]);
     app = { alcove, sessionId: session.id, html: readFileSync(join(siteDir, 'index.html'), 'utf8'), pageJs, workerJs };
   } catch (e) {
@@ -174,7 +179,9 @@ async function main(): Promise<void> {
     demo = await startDemo({ port });
   } catch (e) {
     if (e instanceof PortInUseError) {
-      process.stderr.write(`Port ${port} is already in use on 127.0.0.1 (another demo?). Pick another port: PORT=${port === 65535 ? 5174 : port + 1} pnpm start\n`);
+      process.stderr.write(
+        `Port ${port} is already in use on 127.0.0.1 (another demo?). Pick another port: PORT=${port === 65535 ? 5174 : port + 1} pnpm start\n`,
+      );
       process.exit(1);
     }
     throw e;

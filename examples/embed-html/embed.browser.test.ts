@@ -27,7 +27,11 @@ const tileFrames = (page: Page, participantId: string): Promise<number> =>
 
 /** Waits until the tile of `participantId` has decoded at least `min` frames; returns the count. */
 const waitForTileFrames = (page: Page, participantId: string, min: number): Promise<number> =>
-  waitFor(`the tile of ${participantId} to decode ${min} frames`, () => tileFrames(page, participantId), (n) => n >= min);
+  waitFor(
+    `the tile of ${participantId} to decode ${min} frames`,
+    () => tileFrames(page, participantId),
+    (n) => n >= min,
+  );
 
 /** The element's status line (the header's, not a checklist step's). */
 const status = (page: Page) => page.locator('alcove-session [part~="header"] [part~="status"]');
@@ -71,15 +75,29 @@ describe('examples/embed-html: <alcove-session> dropped into a page', () => {
       // Both see the same security code to compare aloud (each once its own handshake is done).
       const sas = (p: Page) => p.locator('alcove-session [part~="sas"] .digits').first().textContent();
       const code = /^\d{4} \d{4} \d{4}$/;
-      const atHost = await waitFor('the host to show the security code', () => sas(host), (t) => code.test(t ?? ''));
-      const atGuest = await waitFor('the guest to show the security code', () => sas(guest), (t) => code.test(t ?? ''));
+      const atHost = await waitFor(
+        'the host to show the security code',
+        () => sas(host),
+        (t) => code.test(t ?? ''),
+      );
+      const atGuest = await waitFor(
+        'the guest to show the security code',
+        () => sas(guest),
+        (t) => code.test(t ?? ''),
+      );
       expect(atGuest).toBe(atHost);
       // The host confirms the codes match; the guest is told, through the server.
       await host.getByRole('button', { name: 'The codes match' }).click();
-      await expect.poll(() => host.locator('alcove-session [part~="sas"] .confirmed').textContent(), { timeout: 30_000 }).toBe('You confirmed the code');
-      await expect.poll(() => guest.locator('alcove-session [part~="sas"] .peer-confirmed').textContent(), { timeout: 30_000 }).toBe('Host confirmed the code');
+      await expect
+        .poll(() => host.locator('alcove-session [part~="sas"] .confirmed').textContent(), { timeout: 30_000 })
+        .toBe('You confirmed the code');
+      await expect
+        .poll(() => guest.locator('alcove-session [part~="sas"] .peer-confirmed').textContent(), { timeout: 30_000 })
+        .toBe('Host confirmed the code');
       // The host's tile of the guest shows the guest's name as text.
-      await expect.poll(() => host.locator('alcove-video-tile[data-participant-id="guest-1"] [part~="name"]').textContent(), { timeout: 30_000 }).toContain('Guest');
+      await expect
+        .poll(() => host.locator('alcove-video-tile[data-participant-id="guest-1"] [part~="name"]').textContent(), { timeout: 30_000 })
+        .toContain('Guest');
 
       await guest.getByRole('button', { name: 'Leave call' }).click();
       await guest.getByRole('dialog').getByRole('button', { name: 'Leave', exact: true }).click({ timeout: 30_000 });

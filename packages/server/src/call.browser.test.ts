@@ -1,7 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, measureAudioLevel, startCall, startStaticServer, waitFor, waitForVideoFrames, type CallFixture } from '@alcove/testing';
+import {
+  bundleForBrowser,
+  measureAudioLevel,
+  startCall,
+  startStaticServer,
+  waitFor,
+  waitForVideoFrames,
+  type CallFixture,
+} from '@alcove/testing';
 import { mintJoinToken } from './auth/tokens.js';
 import { createLogger } from './logger.js';
 import { createAlcoveServer, type AlcoveServer } from './server.js';
@@ -62,17 +70,28 @@ describe('a two-party call through @alcove/server in Chromium', () => {
 
   it('admits the client from the waiting room and both sides decode each other', async () => {
     const wsUrl = server().wsUrl as string;
-    const hostToken = await mintJoinToken({ sid, pid: 'therapist', role: 'host', name: 'Thea Therapist' }, { hs256Secret: SECRET, ttlS: 600 });
-    const clientToken = await mintJoinToken({ sid, pid: 'client', role: 'client', name: 'Cleo Client' }, { hs256Secret: SECRET, ttlS: 600 });
+    const hostToken = await mintJoinToken(
+      { sid, pid: 'therapist', role: 'host', name: 'Thea Therapist' },
+      { hs256Secret: SECRET, ttlS: 600 },
+    );
+    const clientToken = await mintJoinToken(
+      { sid, pid: 'client', role: 'client', name: 'Cleo Client' },
+      { hs256Secret: SECRET, ttlS: 600 },
+    );
     await host.evaluate((u) => (globalThis as any).app.connect(u), wsUrl);
     expect(await host.evaluate((t) => (globalThis as any).app.join(t), hostToken)).toEqual({ state: 'joined', participantId: 'therapist' });
     await client.evaluate((u) => (globalThis as any).app.connect(u), wsUrl);
-    expect(await client.evaluate((t) => (globalThis as any).app.join(t), clientToken)).toEqual({ state: 'waiting', participantId: 'client' });
+    expect(await client.evaluate((t) => (globalThis as any).app.join(t), clientToken)).toEqual({
+      state: 'waiting',
+      participantId: 'client',
+    });
 
     // The therapist publishes first; the waiting client must not hear of it.
     await host.evaluate(() => (globalThis as any).app.start());
     const clientStart = client.evaluate(() => (globalThis as any).app.start());
-    await host.evaluate(() => (globalThis as any).app.waitFor('waitingRoom.changed', (d: any) => d.waiting.some((w: any) => w.id === 'client')));
+    await host.evaluate(() =>
+      (globalThis as any).app.waitFor('waitingRoom.changed', (d: any) => d.waiting.some((w: any) => w.id === 'client')),
+    );
     const beforeAdmission = await client.evaluate(() => (globalThis as any).app.notifications.map((n: any) => n.method));
     expect(beforeAdmission).toEqual([]);
     await host.evaluate(() => (globalThis as any).app.request('host.admit', { participantId: 'client' }));
@@ -84,9 +103,25 @@ describe('a two-party call through @alcove/server in Chromium', () => {
     expect(atHost.width).toBeGreaterThan(0);
     // Audio and video are consumed separately: wait for both consumers (and never more).
     const consumed = (p: Page): Promise<number> => p.evaluate(() => (globalThis as any).app.consumedCount() as number);
-    expect(await waitFor('the host to consume audio and video', () => consumed(host), (n) => n >= 2)).toBe(2);
-    expect(await waitFor('the client to consume audio and video', () => consumed(client), (n) => n >= 2)).toBe(2);
-    const level = await waitFor('the client to hear the host', () => measureAudioLevel(client, 'remoteStream', 500), (l) => l > 0.001);
+    expect(
+      await waitFor(
+        'the host to consume audio and video',
+        () => consumed(host),
+        (n) => n >= 2,
+      ),
+    ).toBe(2);
+    expect(
+      await waitFor(
+        'the client to consume audio and video',
+        () => consumed(client),
+        (n) => n >= 2,
+      ),
+    ).toBe(2);
+    const level = await waitFor(
+      'the client to hear the host',
+      () => measureAudioLevel(client, 'remoteStream', 500),
+      (l) => l > 0.001,
+    );
     expect(level).toBeGreaterThan(0.001);
   });
 

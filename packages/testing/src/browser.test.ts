@@ -22,13 +22,13 @@ describe('startStaticServer', () => {
     const s = await startStaticServer({ '/index.html': '<p>hi</p>', '/a.js': 'export {}' });
     try {
       expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const root = await fetch(s.url + '/');
+      const root = await fetch(`${s.url}/`);
       expect(root.headers.get('content-type')).toContain('text/html');
       expect(await root.text()).toBe('<p>hi</p>');
-      expect((await fetch(s.url + '/a.js')).headers.get('content-type')).toContain('javascript');
-      expect((await fetch(s.url + '/missing')).status).toBe(404);
+      expect((await fetch(`${s.url}/a.js`)).headers.get('content-type')).toContain('javascript');
+      expect((await fetch(`${s.url}/missing`)).status).toBe(404);
       s.set('/late.json', '{"x":1}');
-      expect(await (await fetch(s.url + '/late.json')).json()).toEqual({ x: 1 });
+      expect(await (await fetch(`${s.url}/late.json`)).json()).toEqual({ x: 1 });
     } finally {
       await s.close();
     }

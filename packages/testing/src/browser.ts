@@ -26,7 +26,7 @@ export class ChromiumNotFoundError extends Error {
   constructor(tried: readonly string[]) {
     super(
       `Chromium was not found (tried: ${tried.join(', ') || 'nothing'}). ` +
-        'Install Debian\'s Chromium with `apt-get update && apt-get install -y chromium`, ' +
+        "Install Debian's Chromium with `apt-get update && apt-get install -y chromium`, " +
         'or point CHROMIUM_PATH at a Chromium executable.',
     );
   }

@@ -18,10 +18,11 @@ async function counterServer(port = 0): Promise<Counter> {
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   return {
     port: (http.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      http.closeAllConnections();
-      http.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
   };
 }
 
@@ -50,7 +51,8 @@ describe('startCall in Chromium', () => {
       expect(restarted.port).toBe(port);
       const page = await call.newPage();
       const answer = await waitFor('the restarted server to answer', () =>
-        page.evaluate((u) => fetch(u).then((r) => r.text()), `http://127.0.0.1:${port}/`));
+        page.evaluate((u) => fetch(u).then((r) => r.text()), `http://127.0.0.1:${port}/`),
+      );
       expect(answer).toBe('1');
     } finally {
       await call.close();

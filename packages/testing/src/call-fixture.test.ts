@@ -10,7 +10,11 @@ describe('startCall', () => {
       server: async ({ dataDir }) => {
         dir = dataDir;
         expect(existsSync(dataDir)).toBe(true);
-        return { close: async () => void (serverClosed = true) };
+        return {
+          close: async () => {
+            serverClosed = true;
+          },
+        };
       },
       site: async () => {
         throw new Error('site failed');

@@ -114,7 +114,10 @@ export async function startCall<S extends CallServer>(options: CallFixtureOption
   const closePages = async (...pages: Page[]): Promise<void> => {
     for (const page of pages) {
       open.delete(page);
-      await page.context().close().catch(() => undefined);
+      await page
+        .context()
+        .close()
+        .catch(() => undefined);
     }
   };
 
@@ -154,7 +157,7 @@ export async function startCall<S extends CallServer>(options: CallFixtureOption
     const page = await tb.newPage();
     open.add(page);
     try {
-      await page.goto(site ? new URL(path, site.url + '/').href : path);
+      await page.goto(site ? new URL(path, `${site.url}/`).href : path);
     } catch (e) {
       await closePages(page);
       throw e;

@@ -68,18 +68,25 @@ describe('loopback RTCPeerConnection in Chromium', () => {
       // Trickle ICE: hand over each side's new candidates until the pages connect. (Waiting for
       // gathering to complete first can take longer than any timeout on a loaded machine; one
       // loopback host candidate is enough.)
-      const handedOver = new Map<Page, number>([[a, 0], [b, 0]]);
+      const handedOver = new Map<Page, number>([
+        [a, 0],
+        [b, 0],
+      ]);
       const trickle = async (from: Page, to: Page): Promise<void> => {
         const all = (await from.evaluate(() => (window as any).peer.candidates)) as unknown[];
         const fresh = all.slice(handedOver.get(from));
         handedOver.set(from, all.length);
         if (fresh.length > 0) await to.evaluate((l) => (window as any).peer.addCandidates(l), fresh);
       };
-      await waitFor('the two pages to connect', async () => {
-        await trickle(a, b);
-        await trickle(b, a);
-        return b.evaluate(() => (window as any).peer.pc.connectionState as string);
-      }, (state) => state === 'connected');
+      await waitFor(
+        'the two pages to connect',
+        async () => {
+          await trickle(a, b);
+          await trickle(b, a);
+          return b.evaluate(() => (window as any).peer.pc.connectionState as string);
+        },
+        (state) => state === 'connected',
+      );
 
       const stats = await waitForVideoFrames(b, '#remote', 15);
       expect(stats.width).toBeGreaterThan(0);
@@ -90,10 +97,18 @@ describe('loopback RTCPeerConnection in Chromium', () => {
       expect(later.decodedFrames).toBeGreaterThan(stats.decodedFrames);
 
       // Audio may start after video: wait until the beep is heard rather than measure one fixed window.
-      const level = await waitFor('the remote audio to be audible', () => measureAudioLevel(b, 'remoteStream', 500), (l) => l > 0.001);
+      const level = await waitFor(
+        'the remote audio to be audible',
+        () => measureAudioLevel(b, 'remoteStream', 500),
+        (l) => l > 0.001,
+      );
       expect(level).toBeGreaterThan(0.001);
     } finally {
-      for (const page of pages) await page.context().close().catch(() => undefined);
+      for (const page of pages)
+        await page
+          .context()
+          .close()
+          .catch(() => undefined);
     }
   });
 });

@@ -32,12 +32,7 @@ export async function readVideoStats(page: Page, selector: string): Promise<Vide
  * expect(later.decodedFrames).toBeGreaterThan(first.decodedFrames);
  * ```
  */
-export async function waitForVideoFrames(
-  page: Page,
-  selector: string,
-  minFrames = 10,
-  timeoutMs = 30_000,
-): Promise<VideoStats> {
+export async function waitForVideoFrames(page: Page, selector: string, minFrames = 10, timeoutMs = 30_000): Promise<VideoStats> {
   const start = await readVideoStats(page, selector).catch(() => undefined);
   const target = (start?.decodedFrames ?? 0) + minFrames;
   return waitFor(

@@ -23,7 +23,8 @@ export class WaitForTimeoutError extends Error {
   readonly lastValue: unknown;
   constructor(what: string, timeoutMs: number, probes: number, returned: boolean, lastValue: unknown, lastError: unknown) {
     const value = returned ? `last observed value: ${describe(lastValue)}` : 'the probe never returned a value';
-    const error = lastError === undefined ? '' : `; last probe error: ${lastError instanceof Error ? lastError.message : describe(lastError)}`;
+    const error =
+      lastError === undefined ? '' : `; last probe error: ${lastError instanceof Error ? lastError.message : describe(lastError)}`;
     super(`Gave up waiting for ${what} after ${timeoutMs} ms and ${probes} probes (${value}${error})`, {
       ...(lastError !== undefined ? { cause: lastError } : {}),
     });

@@ -58,12 +58,18 @@ describe('E2EE sessions in Chromium against the real server', () => {
     try {
       expect(await start(host, await token(session.id, 'h', 'host'))).toBe('joined');
       expect(await start(client, await token(session.id, 'c', 'client'))).toBe('waiting');
-      await waitFor('the client in the host\'s waiting list', () => host.evaluate(() => (window as any).alcoveE2ee.session.waiting.some((w: any) => w.id === 'c')));
+      await waitFor("the client in the host's waiting list", () =>
+        host.evaluate(() => (window as any).alcoveE2ee.session.waiting.some((w: any) => w.id === 'c')),
+      );
       await host.evaluate(() => (window as any).alcoveE2ee.session.admit('c'));
-      await waitFor('the client to be joined', () => client.evaluate(() => (window as any).alcoveE2ee.session.state as string), (s) => s === 'joined');
+      await waitFor(
+        'the client to be joined',
+        () => client.evaluate(() => (window as any).alcoveE2ee.session.state as string),
+        (s) => s === 'joined',
+      );
 
-      await waitFor('the host to show the client\'s video', () => host.evaluate(() => !!document.getElementById('video-c')));
-      await waitFor('the client to show the host\'s video', () => client.evaluate(() => !!document.getElementById('video-h')));
+      await waitFor("the host to show the client's video", () => host.evaluate(() => !!document.getElementById('video-c')));
+      await waitFor("the client to show the host's video", () => client.evaluate(() => !!document.getElementById('video-h')));
       const atHost = await waitForVideoFrames(host, '#video-c', 15);
       const atClient = await waitForVideoFrames(client, '#video-h', 15);
       expect(atHost.width).toBeGreaterThan(0);
@@ -71,8 +77,16 @@ describe('E2EE sessions in Chromium against the real server', () => {
 
       // Both sides compute the SAS once the handshake settles: wait for it on both, then compare.
       const done = (s: PageState, peer: string): boolean => s.keyed.includes(peer) && s.sas.some((x) => x.peer === peer);
-      const h = await waitFor('the host to hold the client\'s key and a SAS', () => state(host), (s) => done(s, 'c'));
-      const c = await waitFor('the client to hold the host\'s key and a SAS', () => state(client), (s) => done(s, 'h'));
+      const h = await waitFor(
+        "the host to hold the client's key and a SAS",
+        () => state(host),
+        (s) => done(s, 'c'),
+      );
+      const c = await waitFor(
+        "the client to hold the host's key and a SAS",
+        () => state(client),
+        (s) => done(s, 'h'),
+      );
       const sasH = h.sas.find((s) => s.peer === 'c');
       const sasC = c.sas.find((s) => s.peer === 'h');
       expect(sasH?.decimal).toHaveLength(3);
@@ -89,7 +103,11 @@ describe('E2EE sessions in Chromium against the real server', () => {
     const p = await open();
     try {
       const code = await p.evaluate(
-        ([u, t]) => (window as any).alcoveE2ee.start(u, t, false).then(() => 'joined', (e: { code?: string }) => e.code),
+        ([u, t]) =>
+          (window as any).alcoveE2ee.start(u, t, false).then(
+            () => 'joined',
+            (e: { code?: string }) => e.code,
+          ),
         [call.server.wsUrl, await token(session.id, 'x', 'client')] as const,
       );
       expect(code).toBe('E2EE_REQUIRED');

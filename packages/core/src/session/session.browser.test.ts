@@ -21,12 +21,22 @@ const until = (p: Page, expr: string, timeoutMs = 30_000): Promise<unknown> =>
   waitFor(`${names.get(p) ?? 'page'}: ${expr}`, () => p.evaluate(expr), Boolean, { timeoutMs });
 /** Waits until the page hears the remote audio held in `window[global]`. */
 const hears = (p: Page, global: string): Promise<number> =>
-  waitFor(`${names.get(p) ?? 'page'} to hear ${global}`, () => measureAudioLevel(p, global, 500), (level) => level > 0.001);
+  waitFor(
+    `${names.get(p) ?? 'page'} to hear ${global}`,
+    () => measureAudioLevel(p, global, 500),
+    (level) => level > 0.001,
+  );
 
 describe('@alcove/core in Chromium against the real server', () => {
   let call: CallFixture<AlcoveServer>;
 
-  const serverOptions = { tokens: { hs256Secret: SECRET }, allowedOrigins: ['*'], enableFaultHooks: true, logLevel: 'error', live: { graceMs: 15_000 } } as const;
+  const serverOptions = {
+    tokens: { hs256Secret: SECRET },
+    allowedOrigins: ['*'],
+    enableFaultHooks: true,
+    logLevel: 'error',
+    live: { graceMs: 15_000 },
+  } as const;
   const server = (): AlcoveServer => call.server;
   const wsUrl = (): string => call.server.wsUrl as string;
 
@@ -60,7 +70,8 @@ describe('@alcove/core in Chromium against the real server', () => {
       pages.push(host);
       const client = await openPage('client');
       pages.push(client);
-      const start = (p: Page, t: string): Promise<string> => p.evaluate(([u, tk, o]) => (window as any).alcoveTest.start(u, tk, o), [wsUrl(), t, options] as const);
+      const start = (p: Page, t: string): Promise<string> =>
+        p.evaluate(([u, tk, o]) => (window as any).alcoveTest.start(u, tk, o), [wsUrl(), t, options] as const);
       expect(await start(host, await token(sid, 'h', 'host'))).toBe('joined');
       expect(await start(client, await token(sid, 'c', 'client'))).toBe('waiting');
       await until(host, `window.alcoveTest.waiting.includes('c')`);
@@ -105,7 +116,9 @@ describe('@alcove/core in Chromium against the real server', () => {
 
       // Camera off releases the device; the host sees the video muted; back on, frames flow again.
       await client.evaluate(() => (window as any).alcoveTest.session.setCameraEnabled(false));
-      expect(await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'cam').track)).toBeNull();
+      expect(
+        await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'cam').track),
+      ).toBeNull();
       await until(host, `window.alcoveTest.events.some(e => e[0] === 'muted' && e[1] === 'c' && e[2] === 'video' && e[3] === true)`);
       await client.evaluate(() => (window as any).alcoveTest.session.setCameraEnabled(true));
       await waitForVideoFrames(host, '#video-c-cam', 10);
@@ -119,27 +132,41 @@ describe('@alcove/core in Chromium against the real server', () => {
   it('pause/resume a remote track, live device switch, speaker selection, screen share, quality events', () =>
     inCall(async ({ host, client }) => {
       // Pause receiving the client's video, then resume: frames flow again.
-      const trackId = await host.evaluate(() => (window as any).alcoveTest.session.remoteTracks.find((t: any) => t.kind === 'video').id as string);
+      const trackId = await host.evaluate(
+        () => (window as any).alcoveTest.session.remoteTracks.find((t: any) => t.kind === 'video').id as string,
+      );
       await host.evaluate((id) => (window as any).alcoveTest.session.pauseTrack(id), trackId);
-      expect(await host.evaluate(() => (window as any).alcoveTest.session.remoteTracks.find((t: any) => t.kind === 'video').paused)).toBe(true);
+      expect(await host.evaluate(() => (window as any).alcoveTest.session.remoteTracks.find((t: any) => t.kind === 'video').paused)).toBe(
+        true,
+      );
       await host.evaluate((id) => (window as any).alcoveTest.session.resumeTrack(id), trackId);
       await waitForVideoFrames(host, '#video-c-cam', 10);
 
       // Live device switch: the microphone track is replaced without renegotiation; audio still arrives.
-      const before = await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string);
-      const devices = await client.evaluate(async () => ((await (window as any).alcoveTest.session.listDevices()) as MediaDeviceInfo[]).filter((d) => d.kind === 'audioinput').map((d) => d.deviceId));
+      const before = await client.evaluate(
+        () => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string,
+      );
+      const devices = await client.evaluate(async () =>
+        ((await (window as any).alcoveTest.session.listDevices()) as MediaDeviceInfo[])
+          .filter((d) => d.kind === 'audioinput')
+          .map((d) => d.deviceId),
+      );
       expect(devices.length).toBeGreaterThan(0);
       await client.evaluate((id) => (window as any).alcoveTest.session.switchDevice('audio', id), devices.at(-1) as string);
-      const after = await client.evaluate(() => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string);
+      const after = await client.evaluate(
+        () => (window as any).alcoveTest.session.localTracks.find((t: any) => t.source === 'mic').track.id as string,
+      );
       expect(after).not.toBe(before);
       await hears(host, 'audio_c');
 
       // Speaker selection goes through setSinkId; headless Chromium has no audio output device and
       // aborts, which must surface as a typed MediaDeviceError (a real speaker id routes the audio).
-      const sink = await host.evaluate(() => (window as any).alcoveTest.session.setAudioOutput('').then(
-        () => 'ok',
-        (e: any) => `${e.name}:${e.code}`,
-      ));
+      const sink = await host.evaluate(() =>
+        (window as any).alcoveTest.session.setAudioOutput('').then(
+          () => 'ok',
+          (e: any) => `${e.name}:${e.code}`,
+        ),
+      );
       expect(['ok', 'MediaDeviceError:DEVICE_ABORTED', 'MediaDeviceError:DEVICE_NOT_FOUND']).toContain(sink);
 
       // Quality events arrive for the remote participant.
@@ -159,7 +186,9 @@ describe('@alcove/core in Chromium against the real server', () => {
 
   it('(a) WebSocket cut while media is up: media never stops, signalling resumes', () =>
     inCall(async ({ sid, host, client }) => {
-      const before = await client.evaluate(() => (document.getElementById('video-h-cam') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
+      const before = await client.evaluate(
+        () => (document.getElementById('video-h-cam') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames,
+      );
       expect(server().faults?.dropConnection(sid, 'c')).toBe(true);
       await until(client, `window.alcoveTest.events.some(e => e[0] === 'reconnected')`);
       expect(await stateOf(client)).toBe('joined');
@@ -168,7 +197,9 @@ describe('@alcove/core in Chromium against the real server', () => {
       // Media kept flowing both ways across the cut (no new transports were needed).
       await waitForVideoFrames(client, '#video-h-cam', 10);
       await waitForVideoFrames(host, '#video-c-cam', 10);
-      const after = await client.evaluate(() => (document.getElementById('video-h-cam') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames);
+      const after = await client.evaluate(
+        () => (document.getElementById('video-h-cam') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames,
+      );
       expect(after).toBeGreaterThan(before);
       expect(evs.filter((e) => e[0] === 'unpublished')).toHaveLength(0);
       // The other side saw "reconnecting", never "left", and then "connected" again.
@@ -181,26 +212,30 @@ describe('@alcove/core in Chromium against the real server', () => {
       await until(host, `window.alcoveTest.events.some(e => e[0] === 'muted' && e[1] === 'c' && e[2] === 'audio' && e[3] === true)`);
     }));
 
-  it('(e) 1000 chat messages across three drops arrive exactly once, in order', () =>
-    inCall(async ({ sid, host, client }) => {
-      const sending = client.evaluate(async () => {
-        const s = (window as any).alcoveTest.session;
-        await Promise.all(Array.from({ length: 1000 }, (_, i) => s.sendChat(`m${i}`)));
-      });
-      for (let i = 0; i < 3; i++) {
-        await until(host, `window.alcoveTest.chat.length >= ${(i + 1) * 200}`, 60_000);
-        server().faults?.dropConnection(sid, 'c');
-        await until(client, `window.alcoveTest.events.filter(e => e[0] === 'reconnected').length >= ${i + 1}`);
-      }
-      await sending;
-      // Chat is ordered: once a last message sent after all 1000 arrives, every copy of the 1000
-      // that was ever going to arrive has (no fixed sleep to catch late duplicates).
-      await client.evaluate(() => (window as any).alcoveTest.session.sendChat('end'));
-      await until(host, `window.alcoveTest.chat.includes('end')`, 60_000);
-      const got = await host.evaluate(() => (window as any).alcoveTest.chat as string[]);
-      expect(got).toEqual([...Array.from({ length: 1000 }, (_, i) => `m${i}`), 'end']);
-      expect(await client.evaluate(() => (window as any).alcoveTest.session.pendingChat)).toBe(0);
-    }), 150_000);
+  it(
+    '(e) 1000 chat messages across three drops arrive exactly once, in order',
+    () =>
+      inCall(async ({ sid, host, client }) => {
+        const sending = client.evaluate(async () => {
+          const s = (window as any).alcoveTest.session;
+          await Promise.all(Array.from({ length: 1000 }, (_, i) => s.sendChat(`m${i}`)));
+        });
+        for (let i = 0; i < 3; i++) {
+          await until(host, `window.alcoveTest.chat.length >= ${(i + 1) * 200}`, 60_000);
+          server().faults?.dropConnection(sid, 'c');
+          await until(client, `window.alcoveTest.events.filter(e => e[0] === 'reconnected').length >= ${i + 1}`);
+        }
+        await sending;
+        // Chat is ordered: once a last message sent after all 1000 arrives, every copy of the 1000
+        // that was ever going to arrive has (no fixed sleep to catch late duplicates).
+        await client.evaluate(() => (window as any).alcoveTest.session.sendChat('end'));
+        await until(host, `window.alcoveTest.chat.includes('end')`, 60_000);
+        const got = await host.evaluate(() => (window as any).alcoveTest.chat as string[]);
+        expect(got).toEqual([...Array.from({ length: 1000 }, (_, i) => `m${i}`), 'end']);
+        expect(await client.evaluate(() => (window as any).alcoveTest.session.pendingChat)).toBe(0);
+      }),
+    150_000,
+  );
 
   // How fast "offline" is detected is measured by `pnpm bench` (the session benchmark), not asserted here.
   it('(c) page offline for 5 s: the session goes reconnecting, media back after', () =>
@@ -217,7 +252,7 @@ describe('@alcove/core in Chromium against the real server', () => {
       await waitForVideoFrames(host, '#video-c-cam', 10);
     }));
 
-  it('(b) the server drops the participant\'s transports: new transports restore media', () =>
+  it("(b) the server drops the participant's transports: new transports restore media", () =>
     inCall(async ({ sid, host, client }) => {
       expect(server().faults?.dropTransports(sid, 'c')).toBeGreaterThan(0);
       await until(client, `window.alcoveTest.events.some(e => e[0] === 'reconnected')`);
@@ -225,41 +260,60 @@ describe('@alcove/core in Chromium against the real server', () => {
       await waitForVideoFrames(client, '#video-h-cam', 10);
       await waitForVideoFrames(host, '#video-c-cam', 10);
       // The old peer connections close as the new ones come up: wait for that state, then check it.
-      const open = await waitFor('the client to keep exactly 2 open peer connections', () => client.evaluate(() => (window as any).openPeerConnections() as number), (n) => n === 2);
+      const open = await waitFor(
+        'the client to keep exactly 2 open peer connections',
+        () => client.evaluate(() => (window as any).openPeerConnections() as number),
+        (n) => n === 2,
+      );
       expect(open).toBe(2);
     }));
 
-  it('(d) 10 flaps in 60 s end connected with no leaked transports', () =>
-    inCall(async ({ sid, host, client }) => {
-      for (let i = 0; i < 10; i++) {
-        if (i % 2 === 0) server().faults?.dropConnection(sid, 'c');
-        else server().faults?.dropTransports(sid, 'c');
-        await until(client, `window.alcoveTest.events.filter(e => e[0] === 'reconnected').length >= ${i + 1}`);
-        // The scenario's pace: one flap every ~1.5 s after each recovery.
-        await new Promise((r) => setTimeout(r, 1500));
-      }
-      await until(client, `window.alcoveTest.session.state === 'joined'`);
-      await waitForVideoFrames(client, '#video-h-cam', 10);
-      await waitForVideoFrames(host, '#video-c-cam', 10);
-      type Settled = { pcs: number; diagnostics: Record<string, unknown> };
-      const settled = await waitFor(
-        'the client to settle at 2 peer connections, 2 transports, no reconnect timer',
-        () => client.evaluate((): Settled => ({ pcs: (window as any).openPeerConnections(), diagnostics: (window as any).alcoveTest.session.diagnostics })),
-        (s) => s.pcs === 2 && s.diagnostics.transports === 2 && s.diagnostics.reconnectTimer === false,
-      );
-      expect(settled.pcs).toBe(2);
-      expect(settled.diagnostics).toMatchObject({ transports: 2, reconnectTimer: false, signalingOpen: true });
-    }), 150_000);
+  it(
+    '(d) 10 flaps in 60 s end connected with no leaked transports',
+    () =>
+      inCall(async ({ sid, host, client }) => {
+        for (let i = 0; i < 10; i++) {
+          if (i % 2 === 0) server().faults?.dropConnection(sid, 'c');
+          else server().faults?.dropTransports(sid, 'c');
+          await until(client, `window.alcoveTest.events.filter(e => e[0] === 'reconnected').length >= ${i + 1}`);
+          // The scenario's pace: one flap every ~1.5 s after each recovery.
+          await new Promise((r) => setTimeout(r, 1500));
+        }
+        await until(client, `window.alcoveTest.session.state === 'joined'`);
+        await waitForVideoFrames(client, '#video-h-cam', 10);
+        await waitForVideoFrames(host, '#video-c-cam', 10);
+        type Settled = { pcs: number; diagnostics: Record<string, unknown> };
+        const settled = await waitFor(
+          'the client to settle at 2 peer connections, 2 transports, no reconnect timer',
+          () =>
+            client.evaluate(
+              (): Settled => ({ pcs: (window as any).openPeerConnections(), diagnostics: (window as any).alcoveTest.session.diagnostics }),
+            ),
+          (s) => s.pcs === 2 && s.diagnostics.transports === 2 && s.diagnostics.reconnectTimer === false,
+        );
+        expect(settled.pcs).toBe(2);
+        expect(settled.diagnostics).toMatchObject({ transports: 2, reconnectTimer: false, signalingOpen: true });
+      }),
+    150_000,
+  );
 
-  it('(f) server restart: clients rejoin by policy and the waiting room still applies', () =>
-    inCall(async ({ host, client }) => {
-      await call.restartServer();
-      await until(host, `window.alcoveTest.session.state === 'joined' && window.alcoveTest.events.some(e => e[0] === 'reconnected')`, 60_000);
-      await until(client, `window.alcoveTest.session.state === 'waiting'`, 60_000);
-      await until(host, `window.alcoveTest.waiting.includes('c')`);
-      await host.evaluate(() => (window as any).alcoveTest.session.admit('c'));
-      await until(client, `window.alcoveTest.session.state === 'joined'`);
-      await waitForVideoFrames(client, '#video-h-cam', 10);
-      await waitForVideoFrames(host, '#video-c-cam', 10);
-    }), 150_000);
+  it(
+    '(f) server restart: clients rejoin by policy and the waiting room still applies',
+    () =>
+      inCall(async ({ host, client }) => {
+        await call.restartServer();
+        await until(
+          host,
+          `window.alcoveTest.session.state === 'joined' && window.alcoveTest.events.some(e => e[0] === 'reconnected')`,
+          60_000,
+        );
+        await until(client, `window.alcoveTest.session.state === 'waiting'`, 60_000);
+        await until(host, `window.alcoveTest.waiting.includes('c')`);
+        await host.evaluate(() => (window as any).alcoveTest.session.admit('c'));
+        await until(client, `window.alcoveTest.session.state === 'joined'`);
+        await waitForVideoFrames(client, '#video-h-cam', 10);
+        await waitForVideoFrames(host, '#video-c-cam', 10);
+      }),
+    150_000,
+  );
 });

@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { bundleForBrowser, launchBrowser, startStaticServer, waitFor, waitForVideoFrames, type StaticServer, type TestBrowser } from '@alcove/testing';
+import {
+  bundleForBrowser,
+  launchBrowser,
+  startStaticServer,
+  waitFor,
+  waitForVideoFrames,
+  type StaticServer,
+  type TestBrowser,
+} from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -86,18 +94,25 @@ async function connect(a: Page, b: Page, path: 'legacy' | 'standard', sendKey: n
   await call(a, 'accept', answer);
   // Trickle ICE: hand over each side's new candidates until the pages connect (waiting for
   // gathering to complete first can outlast any timeout on a loaded machine).
-  const handedOver = new Map<Page, number>([[a, 0], [b, 0]]);
+  const handedOver = new Map<Page, number>([
+    [a, 0],
+    [b, 0],
+  ]);
   const trickle = async (from: Page, to: Page): Promise<void> => {
     const all = (await from.evaluate(() => (window as any).e2ee.candidates)) as unknown[];
     const fresh = all.slice(handedOver.get(from));
     handedOver.set(from, all.length);
     if (fresh.length > 0) await call(to, 'addCandidates', fresh);
   };
-  await waitFor('the two pages to connect', async () => {
-    await trickle(a, b);
-    await trickle(b, a);
-    return b.evaluate(() => (window as any).e2ee.pc.connectionState as string);
-  }, (state) => state === 'connected');
+  await waitFor(
+    'the two pages to connect',
+    async () => {
+      await trickle(a, b);
+      await trickle(b, a);
+      return b.evaluate(() => (window as any).e2ee.pc.connectionState as string);
+    },
+    (state) => state === 'connected',
+  );
 }
 
 describe('E2EE worker in Chromium (encoded transforms over a loopback peer connection)', () => {
@@ -133,7 +148,11 @@ describe('E2EE worker in Chromium (encoded transforms over a loopback peer conne
       }
       await fn(opened[0]!, opened[1]!);
     } finally {
-      for (const page of opened) await page.context().close().catch(() => undefined);
+      for (const page of opened)
+        await page
+          .context()
+          .close()
+          .catch(() => undefined);
     }
   }
 
@@ -162,7 +181,10 @@ describe('E2EE worker in Chromium (encoded transforms over a loopback peer conne
           'the receiver worker to decrypt more than 15 camera and 10 microphone frames',
           async () => {
             const recv = await stats(b);
-            return { gotCam: recv.find((s) => s.direction === 'recv' && s.track === 'cam'), gotMic: recv.find((s) => s.direction === 'recv' && s.track === 'mic') };
+            return {
+              gotCam: recv.find((s) => s.direction === 'recv' && s.track === 'cam'),
+              gotMic: recv.find((s) => s.direction === 'recv' && s.track === 'mic'),
+            };
           },
           ({ gotCam, gotMic }) => (gotCam?.frames ?? 0) > 15 && (gotMic?.frames ?? 0) > 10,
         );
