@@ -36,3 +36,4 @@ export type { SignalingOptions } from './signaling/signaling-client.js';
 // End-to-end encryption (the worker itself is the `@alcove/core/e2ee-worker` entry).
 export { e2eeTransformPath } from './e2ee/e2ee-controller.js';
 export type { E2eeTransformPath, SasInfo, WorkerLike } from './e2ee/e2ee-controller.js';
+export type { TransformStats as E2eeTransformStats } from './e2ee/worker/messages.js';

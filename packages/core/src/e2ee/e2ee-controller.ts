@@ -1,6 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import type { MediaHooks } from '../media/types.js';
-import type { FromWorker, ToWorker, TransformOptions } from './worker/messages.js';
+import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './worker/messages.js';
 
 /** The slice of a `Worker` the controller uses (a fake in unit tests). */
 export interface WorkerLike {
@@ -67,6 +67,7 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
   readonly #path: E2eeTransformPath;
   #started = false;
   #closed = false;
+  readonly #statsWaiters: ((stats: readonly TransformStats[]) => void)[] = [];
 
   constructor(options: E2eeControllerOptions) {
     super();
@@ -122,12 +123,25 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
     this.#post({ type: 'signal', from, relayType, payload });
   }
 
+  /**
+   * The worker's per-transform counters: frames sealed (send) or opened (receive), frames dropped
+   * and the last drop reason. Never keys. Resolves with `[]` once closed.
+   */
+  stats(): Promise<readonly TransformStats[]> {
+    if (this.#closed) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      this.#statsWaiters.push(resolve);
+      this.#post({ type: 'getStats' });
+    });
+  }
+
   /** Ends the worker; its keys go with it. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#post({ type: 'close' });
     this.#worker.terminate();
+    for (const w of this.#statsWaiters.splice(0)) w([]);
     this.removeAllListeners();
   }
 
@@ -169,6 +183,9 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
         break;
       case 'error':
         this.emit('error', m.message);
+        break;
+      case 'stats':
+        for (const w of this.#statsWaiters.splice(0)) w(m.transforms);
         break;
       default:
         break;

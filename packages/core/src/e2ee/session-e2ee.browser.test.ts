@@ -92,6 +92,21 @@ describe('E2EE sessions in Chromium against the real server', () => {
       expect(sasH?.decimal).toHaveLength(3);
       expect(sasH?.decimal).toEqual(sasC?.decimal);
       expect(h.errors.filter((e) => e === 'E2EE_HANDSHAKE_REFUSED')).toEqual([]);
+
+      // The frames really go through the E2EE transforms (sealed by the sender, opened by the
+      // receiver), on the path the session chose — not merely decoded.
+      type T = { direction: string; participantId: string; track: string; frames: number; dropped: number };
+      const e2eeStats = (p: Page): Promise<T[]> => p.evaluate(() => (window as any).alcoveE2ee.session.getE2eeStats());
+      for (const [p, self, peer] of [[host, 'h', 'c'], [client, 'c', 'h']] as const) {
+        const stats = await waitFor(
+          `${self}'s worker to seal its camera and open ${peer}'s`,
+          () => e2eeStats(p),
+          (all) =>
+            all.some((x) => x.direction === 'send' && x.track === 'cam' && x.frames > 10) &&
+            all.some((x) => x.direction === 'recv' && x.participantId === peer && x.track === 'cam' && x.frames > 10),
+        );
+        expect(stats.find((x) => x.direction === 'recv' && x.participantId === peer && x.track === 'cam')?.dropped ?? 0).toBeLessThan(5);
+      }
     } finally {
       await Promise.all([leave(client), leave(host)]);
       await call.closePages(client, host);

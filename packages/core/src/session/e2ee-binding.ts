@@ -91,6 +91,11 @@ export class E2eeBinding {
     this.#controller.signal(from, type, payload);
   }
 
+  /** The worker's per-transform counters. */
+  stats(): Promise<readonly import('../e2ee/worker/messages.js').TransformStats[]> {
+    return this.#controller.stats();
+  }
+
   close(): void {
     this.#controller.close();
   }

@@ -30,6 +30,7 @@ import type { SealedSummary } from '../checklist/summary.js';
 import { GuardedEmitter } from './guarded-emitter.js';
 import { StateMachine, type SessionState, type StateChangeReason } from './state-machine.js';
 import type { EmergencyInfo, RemoteParticipant, SessionOptions } from './types.js';
+import type { TransformStats as E2eeTransformStats } from '../e2ee/worker/messages.js';
 
 const EMPTY_SUMMARIES: ReadonlyMap<string, SealedSummary> = new Map();
 
@@ -557,6 +558,19 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (!this.#e2ee) throw new UnsupportedError('E2EE_UNAVAILABLE', 'confirmSecurityCode() needs an E2EE session (e2eeWorker)');
     await this.#request('e2ee.verified', { peer: participantId });
     this.#emit('e2eeVerified', this.#selfId, participantId);
+  }
+
+  /**
+   * End-to-end encryption counters, one entry per encoded transform: frames sealed (`send`) or
+   * opened (`recv`), frames dropped and the last drop reason (`AUTH_FAILED`, `UNKNOWN_KEY`,
+   * `REPLAY`…). Never keys. Empty without E2EE. Use it to show that media really is encrypted and
+   * to notice injected or undecryptable frames.
+   * @example
+   * const stats = await session.getE2eeStats();
+   * const sealed = stats.filter((s) => s.direction === 'send').reduce((n, s) => n + s.frames, 0);
+   */
+  getE2eeStats(): Promise<readonly E2eeTransformStats[]> {
+    return this.#e2ee ? this.#e2ee.stats() : Promise.resolve([]);
   }
 
   admit(participantId: string): Promise<void> {
