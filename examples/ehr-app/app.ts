@@ -9,8 +9,12 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 const params = new URLSearchParams(location.hash.slice(1));
 const role = params.get('role') === 'host' ? 'host' : 'client';
 const STATUS: Record<string, string> = {
-  connecting: 'Connecting…', waiting: 'Waiting for the host to let you in', joined: 'In the visit',
-  reconnecting: 'Connection lost, reconnecting…', ended: 'The visit has ended', failed: 'The call could not be restored',
+  connecting: 'Connecting…',
+  waiting: 'Waiting for the host to let you in',
+  joined: 'In the visit',
+  reconnecting: 'Connection lost, reconnecting…',
+  ended: 'The visit has ended',
+  failed: 'The call could not be restored',
 };
 
 let session: Session | undefined;
@@ -35,16 +39,18 @@ $('start').addEventListener('click', async () => {
   });
   s.on('waitingRoomChanged', (list) => {
     $('waiting-panel').hidden = list.length === 0;
-    $('waiting').replaceChildren(...list.map((entry) => {
-      const li = document.createElement('li');
-      li.textContent = `${entry.displayName} `;
-      const admit = document.createElement('button');
-      admit.type = 'button';
-      admit.textContent = `Admit ${entry.displayName}`;
-      admit.addEventListener('click', () => void s.admit(entry.id));
-      li.append(admit);
-      return li;
-    }));
+    $('waiting').replaceChildren(
+      ...list.map((entry) => {
+        const li = document.createElement('li');
+        li.textContent = `${entry.displayName} `;
+        const admit = document.createElement('button');
+        admit.type = 'button';
+        admit.textContent = `Admit ${entry.displayName}`;
+        admit.addEventListener('click', () => void s.admit(entry.id));
+        li.append(admit);
+        return li;
+      }),
+    );
   });
   s.on('trackPublished', (t: RemoteTrack) => {
     s.attach(t.track, t.kind === 'video' ? $<HTMLVideoElement>('remote') : $<HTMLAudioElement>('remote-audio'));
@@ -63,7 +69,9 @@ $('start').addEventListener('click', async () => {
   });
   s.on('failed', ({ fallback }) => {
     $('fallback').hidden = false;
-    $('fallback').textContent = fallback?.callbackNumber ? `We will call you at ${fallback.callbackNumber}.` : 'The call could not be restored.';
+    $('fallback').textContent = fallback?.callbackNumber
+      ? `We will call you at ${fallback.callbackNumber}.`
+      : 'The call could not be restored.';
   });
   await s.join().catch(() => undefined);
 });

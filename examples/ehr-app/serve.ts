@@ -8,7 +8,9 @@ try {
   demo = await startDemo({ port, site: { dir: fileURLToPath(new URL('.', import.meta.url)), entry: 'app.ts' } });
 } catch (e) {
   if (!(e instanceof PortInUseError)) throw e;
-  process.stderr.write(`Port ${port} is already in use on 127.0.0.1. Pick another port: PORT=${port === 65535 ? 5175 : port + 1} pnpm start\n`);
+  process.stderr.write(
+    `Port ${port} is already in use on 127.0.0.1. Pick another port: PORT=${port === 65535 ? 5175 : port + 1} pnpm start\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`EHR example running:\n  therapist: ${demo.url}/#role=host\n  client:    ${demo.url}/#role=client\n`);

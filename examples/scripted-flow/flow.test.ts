@@ -95,7 +95,12 @@ describe('examples/scripted-flow', () => {
     const res = await fetch(receiver.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'Alcove-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
-      body: JSON.stringify({ id: 'evt_forged', type: 'session.ended', createdAt: new Date().toISOString(), data: { sessionId: 'x', reason: 'x' } }),
+      body: JSON.stringify({
+        id: 'evt_forged',
+        type: 'session.ended',
+        createdAt: new Date().toISOString(),
+        data: { sessionId: 'x', reason: 'x' },
+      }),
     });
     expect(res.status).toBe(400);
     expect(receiver.events.some((e) => e.id === 'evt_forged')).toBe(false);

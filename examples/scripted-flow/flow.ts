@@ -16,7 +16,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
-  AlcoveAdminClient, verifyWebhook, WEBHOOK_SIGNATURE_HEADER, type ParticipantAttendance, type WebhookEvent,
+  AlcoveAdminClient,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  type ParticipantAttendance,
+  type WebhookEvent,
 } from '@alcove/server/client';
 
 /** A webhook receiver: verifies, de-duplicates, and hands each event over exactly once. */
@@ -45,7 +49,11 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     req.on('end', () => {
       let event: WebhookEvent;
       try {
-        event = verifyWebhook({ body: Buffer.concat(chunks), header: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] ?? ''), secret });
+        event = verifyWebhook({
+          body: Buffer.concat(chunks),
+          header: String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] ?? ''),
+          secret,
+        });
       } catch {
         res.writeHead(400).end();
         return;
@@ -70,10 +78,20 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       if (have) return Promise.resolve(have);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${type} webhook within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ type, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+        waiters.push({
+          type,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
       });
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -96,7 +114,9 @@ export async function runAppointment(options: {
 }): Promise<AppointmentResult> {
   const log = options.log ?? (() => undefined);
   const session = await options.admin.createSession({ maxParticipants: 2 });
-  log(`session created (waiting room ${session.policy.waitingRoom ? 'on' : 'off'}, E2EE ${session.policy.e2eeRequired ? 'required' : 'optional'})`);
+  log(
+    `session created (waiting room ${session.policy.waitingRoom ? 'on' : 'off'}, E2EE ${session.policy.e2eeRequired ? 'required' : 'optional'})`,
+  );
   const therapist = await options.admin.mintToken(session.id, { role: 'host', displayName: 'Therapist', ttlS: 900 });
   const client = await options.admin.mintToken(session.id, { role: 'client', displayName: 'Client', ttlS: 900 });
   log('two join tokens minted');

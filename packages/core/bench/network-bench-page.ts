@@ -13,8 +13,13 @@ import { Checklist, checklistSupport } from '@alcove/core/checklist';
       const t0 = performance.now();
       const status = await network.run();
       const wallMs = performance.now() - t0;
-      const d = network.details as { kbps: number; durationMs: number; rttMs?: number; jitterMs?: number; lossPct: number; quality: string } | undefined;
-      if (!d) throw new Error(`network test ${status}: ${network.reason ?? network.error?.code ?? 'no result'} ${network.error?.message ?? ''} ${String((network.error as { cause?: unknown } | undefined)?.cause ?? '')}`);
+      const d = network.details as
+        | { kbps: number; durationMs: number; rttMs?: number; jitterMs?: number; lossPct: number; quality: string }
+        | undefined;
+      if (!d)
+        throw new Error(
+          `network test ${status}: ${network.reason ?? network.error?.code ?? 'no result'} ${network.error?.message ?? ''} ${String((network.error as { cause?: unknown } | undefined)?.cause ?? '')}`,
+        );
       return { status, wallMs, ...d };
     } finally {
       checklist.close();

@@ -63,7 +63,13 @@ async function serve(host: string, js: string): Promise<{ url: string; server: S
 async function measure(host: string, executablePath: string | undefined, js: string): Promise<Run[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'alcove-bench-net-'));
   const server = await createAlcoveServer({
-    host, port: 0, rtc: { listenIp: host }, tokens: { hs256Secret: secret }, allowedOrigins: ['*'], dataDir, logLevel: 'error',
+    host,
+    port: 0,
+    rtc: { listenIp: host },
+    tokens: { hs256Secret: secret },
+    allowedOrigins: ['*'],
+    dataDir,
+    logLevel: 'error',
   });
   await server.start();
   const web = await serve(host, js);
@@ -98,8 +104,16 @@ function sh(...args: string[]): void {
 /** A namespace for Chromium, joined by a veth pair shaped to `kbps` in both directions. */
 function limitedLink(kbps: number): { hostIp: string; wrapper: string; cleanup: () => void } {
   const removeLink = () => {
-    try { sh('ip', 'netns', 'del', NS); } catch { /* gone */ }
-    try { sh('ip', 'link', 'del', 'vbnt-h'); } catch { /* gone with the namespace */ }
+    try {
+      sh('ip', 'netns', 'del', NS);
+    } catch {
+      /* gone */
+    }
+    try {
+      sh('ip', 'link', 'del', 'vbnt-h');
+    } catch {
+      /* gone with the namespace */
+    }
   };
   removeLink(); // a namespace left by an interrupted run
   const dir = mkdtempSync(join(tmpdir(), 'alcove-bench-ns-'));
@@ -133,9 +147,20 @@ const js = await bundleForBrowser(join(here, 'network-bench-page.ts'), { resolve
 const loop = await measure('127.0.0.1', undefined, js);
 for (const r of loop) if (r.status === 'failed' || !(r.kbps > 0)) throw new Error(`a loopback network test failed: ${JSON.stringify(r)}`);
 const out: Record<string, number | string> = {
-  networkTestS: Math.round(pct(loop.map((r) => r.durationMs), 50) / 100) / 10,
+  networkTestS:
+    Math.round(
+      pct(
+        loop.map((r) => r.durationMs),
+        50,
+      ) / 100,
+    ) / 10,
   networkTestMaxS: Math.round(Math.max(...loop.map((r) => r.durationMs)) / 100) / 10,
-  networkTestKbps: Math.round(pct(loop.map((r) => r.kbps), 50)),
+  networkTestKbps: Math.round(
+    pct(
+      loop.map((r) => r.kbps),
+      50,
+    ),
+  ),
   networkTestRuns: loop.length,
 };
 
@@ -148,13 +173,22 @@ try {
 } finally {
   link.cleanup();
 }
-const kbps = pct(limited.map((r) => r.kbps), 50);
+const kbps = pct(
+  limited.map((r) => r.kbps),
+  50,
+);
 if (process.env.BENCH_DEBUG) console.log(JSON.stringify(limited));
 Object.assign(out, {
   networkTestLinkKbps: LINK_KBPS,
   networkTestLimitedKbps: Math.round(kbps),
   networkTestLimitedRatio: Math.round((kbps / LINK_KBPS) * 100) / 100,
-  networkTestLimitedS: Math.round(pct(limited.map((r) => r.durationMs), 50) / 100) / 10,
+  networkTestLimitedS:
+    Math.round(
+      pct(
+        limited.map((r) => r.durationMs),
+        50,
+      ) / 100,
+    ) / 10,
   networkTestLimitedQuality: limited.map((r) => r.quality).join(','),
 });
 

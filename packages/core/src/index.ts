@@ -13,10 +13,23 @@ export type { SealedSummary } from './checklist/summary.js';
 export { SESSION_STATES, SESSION_TRANSITIONS } from './session/state-machine.js';
 export type { SessionState, StateChange, StateChangeReason } from './session/state-machine.js';
 export {
-  AlcoveError, ConnectionError, MediaDeviceError, SignalingError, InvalidStateError, UnsupportedError, CORE_ERROR_CODES, isTerminalCode,
+  AlcoveError,
+  ConnectionError,
+  MediaDeviceError,
+  SignalingError,
+  InvalidStateError,
+  UnsupportedError,
+  CORE_ERROR_CODES,
+  isTerminalCode,
 } from './session/errors.js';
 export type {
-  AlcoveErrorCode, CoreErrorCode, AlcoveErrorOptions, ConnectionErrorCode, MediaDeviceErrorCode, SignalingErrorCode, UnsupportedErrorCode,
+  AlcoveErrorCode,
+  CoreErrorCode,
+  AlcoveErrorOptions,
+  ConnectionErrorCode,
+  MediaDeviceErrorCode,
+  SignalingErrorCode,
+  UnsupportedErrorCode,
 } from './session/errors.js';
 export { mapMediaError } from './media/dom-errors.js';
 export { attach, setAudioOutput, supportsAudioOutputSelection } from './media/attach.js';
@@ -25,7 +38,13 @@ export { classifyQuality, QUALITY_THRESHOLDS } from './media/quality.js';
 export type { QualityLevel, QualityReason, QualityReport, QualitySample } from './media/quality.js';
 export type { LocalTrack, RemoteTrack, MediaHooks, MediaHookInfo, PublishDefaults, SimulcastLayer } from './media/types.js';
 export { DefaultReconnectPolicy, RECONNECT_TIERS } from './reconnect/reconnect-policy.js';
-export type { ReconnectPolicy, ReconnectContext, ReconnectTier, DisconnectCause, DefaultReconnectPolicyOptions } from './reconnect/reconnect-policy.js';
+export type {
+  ReconnectPolicy,
+  ReconnectContext,
+  ReconnectTier,
+  DisconnectCause,
+  DefaultReconnectPolicyOptions,
+} from './reconnect/reconnect-policy.js';
 export type { ChatMessage, SendChatOptions } from './chat/types.js';
 export { createBrowserPlatform } from './platform/browser-platform.js';
 export type { BrowserPlatformOptions } from './platform/browser-platform.js';

@@ -20,8 +20,12 @@ describe('checklist wire shapes', () => {
   it('builds the consent receipt message from its fields, in a fixed order', () => {
     const m = consentReceiptMessage({ sessionId: 's1', participantId: 'p1', version: 'v3', sha256: sha, signedAt: 5 });
     expect(m).toBe(`alcove-consent v1\ns1\np1\nv3\n${sha}\n5`);
-    expect(() => consentReceiptMessage({ sessionId: 's\n1', participantId: 'p1', version: 'v3', sha256: sha, signedAt: 5 })).toThrow(TypeError);
-    expect(() => consentReceiptMessage({ sessionId: 's1', participantId: 'p1', version: 'v3', sha256: sha, signedAt: -1 })).toThrow(TypeError);
+    expect(() => consentReceiptMessage({ sessionId: 's\n1', participantId: 'p1', version: 'v3', sha256: sha, signedAt: 5 })).toThrow(
+      TypeError,
+    );
+    expect(() => consentReceiptMessage({ sessionId: 's1', participantId: 'p1', version: 'v3', sha256: sha, signedAt: -1 })).toThrow(
+      TypeError,
+    );
   });
 
   it('a checklist.submit with a warning status and a receipt parses; an answer field does not', () => {
@@ -30,7 +34,10 @@ describe('checklist wire shapes', () => {
     const leak = parseClientMessage(req('checklist.submit', { status: { steps: {}, complete: false }, location: 'Main St' }));
     expect(leak.ok).toBe(false);
     const badHash = parseClientMessage(
-      req('checklist.submit', { status: { steps: {}, complete: false }, consent: { version: 'v1', sha256: 'XYZ', signedAt: 1, identityKey: 'AA', signature: 'AA' } }),
+      req('checklist.submit', {
+        status: { steps: {}, complete: false },
+        consent: { version: 'v1', sha256: 'XYZ', signedAt: 1, identityKey: 'AA', signature: 'AA' },
+      }),
     );
     expect(badHash.ok).toBe(false);
   });
@@ -42,11 +49,20 @@ describe('checklist wire shapes', () => {
   });
 
   it('the policy info takes https consent URLs only and ISO 3166 jurisdictions', () => {
-    const base = { steps: [], requiredBeforeAdmission: false, jurisdictions: ['US-TN', 'DE'], licensure: 'block', shareJurisdiction: false, prefillLocation: true };
+    const base = {
+      steps: [],
+      requiredBeforeAdmission: false,
+      jurisdictions: ['US-TN', 'DE'],
+      licensure: 'block',
+      shareJurisdiction: false,
+      prefillLocation: true,
+    };
     expect(v.safeParse(ChecklistPolicyInfo, base).success).toBe(true);
     expect(v.safeParse(ChecklistPolicyInfo, { ...base, jurisdictions: ['Tennessee'] }).success).toBe(false);
     const consent = { version: 'v1', sha256: sha, rememberOnDevice: false };
-    expect(v.safeParse(ChecklistPolicyInfo, { ...base, consent: { ...consent, url: 'https://example.org/consent.pdf' } }).success).toBe(true);
+    expect(v.safeParse(ChecklistPolicyInfo, { ...base, consent: { ...consent, url: 'https://example.org/consent.pdf' } }).success).toBe(
+      true,
+    );
     expect(v.safeParse(ChecklistPolicyInfo, { ...base, consent: { ...consent, url: 'javascript:alert(1)' } }).success).toBe(false);
   });
 });

@@ -82,7 +82,11 @@ export const NotificationEnvelope = v.strictObject({
   data: v.unknown(),
 });
 export const ResponseEnvelope = v.union([
-  v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_REQUEST_ID)), ok: v.literal(true), data: v.unknown() }),
+  v.strictObject({
+    id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_REQUEST_ID)),
+    ok: v.literal(true),
+    data: v.unknown(),
+  }),
   v.strictObject({
     id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_REQUEST_ID)),
     ok: v.literal(false),

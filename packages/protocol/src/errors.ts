@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   // Authentication and admission.
   UNAUTHENTICATED: 'The connection has not joined a session yet.',
   INVALID_TOKEN: 'The join token or resume ticket is not valid (any reason: signature, expiry, claims, reuse).',
-  NOT_ALLOWED: 'The participant\'s role or state does not allow this action.',
+  NOT_ALLOWED: "The participant's role or state does not allow this action.",
   NOT_ADMITTED: 'The participant is still in the waiting room.',
   SESSION_NOT_FOUND: 'No such session, or not allowed to see it.',
   SESSION_LOCKED: 'The session is locked; nobody new may enter.',
@@ -30,15 +30,15 @@ export const ERROR_CODES = {
   INVALID_STATE: 'The request is not valid in the current state.',
   E2EE_REQUIRED: 'The session requires end-to-end encryption and the request would not provide it.',
   UNSUPPORTED_CODEC: 'The codec or RTP parameters are not supported by the router.',
-  CANNOT_CONSUME: 'The consumer\'s RTP capabilities cannot receive this producer.',
+  CANNOT_CONSUME: "The consumer's RTP capabilities cannot receive this producer.",
   MEDIA_ERROR: 'The media engine refused the request.',
   SCREEN_SHARE_NOT_ALLOWED: 'The host has not allowed screen sharing.',
   // Pre-session checklist.
   UNKNOWN_STEP: 'The checklist submission names a step the session policy does not define.',
-  CHECKLIST_INCOMPLETE: 'The session requires the checklist\'s required steps before admission, and they are not done.',
-  LICENSURE_BLOCKED: 'The client\'s location is outside the therapist\'s licensed jurisdictions and the policy blocks admission.',
+  CHECKLIST_INCOMPLETE: "The session requires the checklist's required steps before admission, and they are not done.",
+  LICENSURE_BLOCKED: "The client's location is outside the therapist's licensed jurisdictions and the policy blocks admission.",
   PAYLOAD_TOO_LARGE: 'A sealed payload is larger than allowed for one recipient.',
-  INVALID_RECEIPT: 'The consent receipt does not match the session\'s consent document or its signature does not verify.',
+  INVALID_RECEIPT: "The consent receipt does not match the session's consent document or its signature does not verify.",
   // Load and lifecycle.
   RATE_LIMITED: 'Too many messages; slow down.',
   SHUTTING_DOWN: 'The server is shutting down.',

@@ -22,7 +22,12 @@ export const SAMPLE_RTP_PARAMETERS = {
       payloadType: 96,
       clockRate: 90000,
       parameters: {},
-      rtcpFeedback: [{ type: 'nack', parameter: '' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb', parameter: '' }],
+      rtcpFeedback: [
+        { type: 'nack', parameter: '' },
+        { type: 'nack', parameter: 'pli' },
+        { type: 'ccm', parameter: 'fir' },
+        { type: 'goog-remb', parameter: '' },
+      ],
     },
   ],
   headerExtensions: [
@@ -63,8 +68,20 @@ export const SAMPLE_REQUESTS: { [M in RequestMethod]: RequestData<M> } = {
     transportId: 't2',
     producerId: 'p1',
     rtpCapabilities: {
-      codecs: [{ kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
-      headerExtensions: [{ kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1, preferredEncrypt: false, direction: 'sendrecv' }],
+      codecs: [
+        {
+          kind: 'audio',
+          mimeType: 'audio/opus',
+          preferredPayloadType: 100,
+          clockRate: 48000,
+          channels: 2,
+          parameters: { useinbandfec: 1 },
+          rtcpFeedback: [],
+        },
+      ],
+      headerExtensions: [
+        { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1, preferredEncrypt: false, direction: 'sendrecv' },
+      ],
     },
   },
   'media.resumeConsumer': { consumerId: 'c1' },

@@ -56,15 +56,45 @@ describe('parseClientMessage: bad input returns typed errors', () => {
     ['bad enum', req('media.createTransport', { direction: 'sideways' }), 'INVALID_MESSAGE'],
     ['missing field', req('host.admit', {}), 'INVALID_MESSAGE'],
     ['bad id chars', req('host.admit', { participantId: '../../etc' }), 'INVALID_MESSAGE'],
-    ['unknown nested field', req('media.produce', { ...SAMPLE_REQUESTS['media.produce'], rtpParameters: { ...SAMPLE_RTP_PARAMETERS, evil: 1 } }), 'INVALID_MESSAGE'],
-    ['payload type out of range', req('media.produce', { ...SAMPLE_REQUESTS['media.produce'], rtpParameters: { ...SAMPLE_RTP_PARAMETERS, codecs: [{ mimeType: 'video/VP8', payloadType: 300, clockRate: 90000 }] } }), 'INVALID_MESSAGE'],
-    ['ssrc not an integer', req('media.produce', { ...SAMPLE_REQUESTS['media.produce'], rtpParameters: { ...SAMPLE_RTP_PARAMETERS, encodings: [{ ssrc: 1.5 }] } }), 'INVALID_MESSAGE'],
-    ['bad fingerprint', req('media.connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'zz' }] } }), 'INVALID_MESSAGE'],
+    [
+      'unknown nested field',
+      req('media.produce', { ...SAMPLE_REQUESTS['media.produce'], rtpParameters: { ...SAMPLE_RTP_PARAMETERS, evil: 1 } }),
+      'INVALID_MESSAGE',
+    ],
+    [
+      'payload type out of range',
+      req('media.produce', {
+        ...SAMPLE_REQUESTS['media.produce'],
+        rtpParameters: { ...SAMPLE_RTP_PARAMETERS, codecs: [{ mimeType: 'video/VP8', payloadType: 300, clockRate: 90000 }] },
+      }),
+      'INVALID_MESSAGE',
+    ],
+    [
+      'ssrc not an integer',
+      req('media.produce', {
+        ...SAMPLE_REQUESTS['media.produce'],
+        rtpParameters: { ...SAMPLE_RTP_PARAMETERS, encodings: [{ ssrc: 1.5 }] },
+      }),
+      'INVALID_MESSAGE',
+    ],
+    [
+      'bad fingerprint',
+      req('media.connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'zz' }] } }),
+      'INVALID_MESSAGE',
+    ],
     ['duplicate key', '{"v":1,"id":1,"method":"session.ping","method":"host.end","data":{}}', 'DUPLICATE_KEY'],
-    ['duplicate nested key', req('host.admit', {}).replace('"data":{}', '"data":{"participantId":"a","participantId":"b"}'), 'DUPLICATE_KEY'],
+    [
+      'duplicate nested key',
+      req('host.admit', {}).replace('"data":{}', '"data":{"participantId":"a","participantId":"b"}'),
+      'DUPLICATE_KEY',
+    ],
     ['__proto__ at top', '{"__proto__":{"polluted":1},"v":1,"id":1,"method":"session.ping","data":{}}', 'FORBIDDEN_KEY'],
     ['__proto__ in data', req('session.ping', {}).replace('"data":{}', '"data":{"__proto__":{"polluted":1}}'), 'FORBIDDEN_KEY'],
-    ['constructor payload', req('session.ping', {}).replace('"data":{}', '"data":{"constructor":{"prototype":{"polluted":1}}}'), 'FORBIDDEN_KEY'],
+    [
+      'constructor payload',
+      req('session.ping', {}).replace('"data":{}', '"data":{"constructor":{"prototype":{"polluted":1}}}'),
+      'FORBIDDEN_KEY',
+    ],
     ['prototype key', req('session.ping', {}).replace('"data":{}', '"data":{"prototype":1}'), 'FORBIDDEN_KEY'],
     ['escaped __proto__', req('session.ping', {}).replace('"data":{}', '"data":{"\\u005f_proto__":{"polluted":1}}'), 'FORBIDDEN_KEY'],
     ['deep nesting', req('session.ping', {}).replace('"data":{}', `"data":${'['.repeat(5000)}${']'.repeat(5000)}`), 'TOO_DEEP'],
@@ -87,7 +117,9 @@ describe('parseClientMessage: bad input returns typed errors', () => {
   it('accepts a sha-512 DTLS fingerprint (64 bytes, 191 characters)', () => {
     const value = Array.from({ length: 64 }, () => 'AB').join(':');
     expect(value).toHaveLength(191);
-    const r = parseClientMessage(req('media.connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [{ algorithm: 'sha-512', value }] } }));
+    const r = parseClientMessage(
+      req('media.connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [{ algorithm: 'sha-512', value }] } }),
+    );
     expect(r.ok).toBe(true);
   });
 

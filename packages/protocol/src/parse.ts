@@ -1,7 +1,15 @@
 import * as v from 'valibot';
 import {
-  DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_BYTES, NotificationEnvelope, PROTOCOL_VERSION, RequestEnvelope, ResponseEnvelope,
-  isNotificationMethod, isRequestMethod, type ClientMessage, type ServerMessage,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  NotificationEnvelope,
+  PROTOCOL_VERSION,
+  RequestEnvelope,
+  ResponseEnvelope,
+  isNotificationMethod,
+  isRequestMethod,
+  type ClientMessage,
+  type ServerMessage,
 } from './envelope.js';
 import { isErrorCode, type ErrorCode, type ProtocolError } from './errors.js';
 import { strictJsonParse } from './json.js';
@@ -46,7 +54,10 @@ function utf8Length(s: string): number {
 
 const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
-function toText(raw: string | Uint8Array | ArrayBuffer, maxBytes: number): { ok: true; text: string } | { ok: false; error: ProtocolError } {
+function toText(
+  raw: string | Uint8Array | ArrayBuffer,
+  maxBytes: number,
+): { ok: true; text: string } | { ok: false; error: ProtocolError } {
   if (typeof raw === 'string') {
     // Cheap bound first; exact count only when it could matter.
     if (raw.length > maxBytes || (raw.length * 3 > maxBytes && utf8Length(raw) > maxBytes)) {
@@ -73,11 +84,19 @@ function invalid(issues: readonly v.BaseIssue<unknown>[], prefix: string, id?: n
   const path = first ? pathOf(first) : undefined;
   const where = path ? `${prefix}.${path}` : prefix;
   // Never echo the offending value: it may be something a client typed.
-  const what = first?.kind === 'schema' && first.type === 'strict_object' && first.expected === 'never' ? 'unknown field' : (first?.expected ? `expected ${first.expected}` : 'invalid');
+  const what =
+    first?.kind === 'schema' && first.type === 'strict_object' && first.expected === 'never'
+      ? 'unknown field'
+      : first?.expected
+        ? `expected ${first.expected}`
+        : 'invalid';
   return fail('INVALID_MESSAGE', `${where}: ${what}`, { ...(id !== undefined ? { id } : {}), path: where });
 }
 
-function parseJson(raw: string | Uint8Array | ArrayBuffer, options: ParseOptions): { ok: true; value: unknown } | { ok: false; error: ProtocolError } {
+function parseJson(
+  raw: string | Uint8Array | ArrayBuffer,
+  options: ParseOptions,
+): { ok: true; value: unknown } | { ok: false; error: ProtocolError } {
   const t = toText(raw, options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
   if (!t.ok) return t;
   const j = strictJsonParse(t.text, { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH });

@@ -24,7 +24,13 @@ export const JoinTokenClaimsSchema = v.object({
   role: RoleSchema,
   /** Display name shown to others. */
   name: DisplayName,
-  aud: v.union([v.literal(JOIN_TOKEN_AUDIENCE), v.pipe(v.array(v.string()), v.check((a) => a.includes(JOIN_TOKEN_AUDIENCE), 'audience'))]),
+  aud: v.union([
+    v.literal(JOIN_TOKEN_AUDIENCE),
+    v.pipe(
+      v.array(v.string()),
+      v.check((a) => a.includes(JOIN_TOKEN_AUDIENCE), 'audience'),
+    ),
+  ]),
   iat: v.pipe(v.number(), v.integer()),
   exp: v.pipe(v.number(), v.integer()),
   nbf: v.optional(v.pipe(v.number(), v.integer())),

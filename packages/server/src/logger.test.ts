@@ -12,14 +12,35 @@ describe('logger', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'debug', sink: (l) => lines.push(l) });
     log.info('participant.joined', {
-      sessionId: 'sessAAAA', participantId: 'client-1', role: 'client',
-      token: CANARY_TOKEN, joinToken: CANARY_TOKEN, resumeTicket: CANARY_TICKET, displayName: CANARY_NAME, name: CANARY_NAME,
-      chat: CANARY_CHAT, chatText: CANARY_CHAT, payload: CANARY_CHAT, sealed: CANARY_CHAT, ip: CANARY_IP, remoteAddress: CANARY_IP,
-      remote_ip: CANARY_IP, apiKey: CANARY_TICKET, secret: CANARY_TICKET, location: CANARY_CHAT, authorization: `Bearer ${CANARY_TOKEN}`,
+      sessionId: 'sessAAAA',
+      participantId: 'client-1',
+      role: 'client',
+      token: CANARY_TOKEN,
+      joinToken: CANARY_TOKEN,
+      resumeTicket: CANARY_TICKET,
+      displayName: CANARY_NAME,
+      name: CANARY_NAME,
+      chat: CANARY_CHAT,
+      chatText: CANARY_CHAT,
+      payload: CANARY_CHAT,
+      sealed: CANARY_CHAT,
+      ip: CANARY_IP,
+      remoteAddress: CANARY_IP,
+      remote_ip: CANARY_IP,
+      apiKey: CANARY_TICKET,
+      secret: CANARY_TICKET,
+      location: CANARY_CHAT,
+      authorization: `Bearer ${CANARY_TOKEN}`,
     });
     expect(lines).toHaveLength(1);
     const obj = JSON.parse(lines[0] as string) as Record<string, unknown>;
-    expect(obj).toMatchObject({ level: 'info', event: 'participant.joined', sessionId: 'sessAAAA', participantId: 'client-1', role: 'client' });
+    expect(obj).toMatchObject({
+      level: 'info',
+      event: 'participant.joined',
+      sessionId: 'sessAAAA',
+      participantId: 'client-1',
+      role: 'client',
+    });
     expect(Object.keys(obj).sort()).toEqual(['event', 'level', 'participantId', 'role', 'sessionId', 't']);
   });
 
@@ -49,14 +70,30 @@ describe('logger', () => {
     log.info('a.b');
     log.warn('a.b');
     expect(lines).toHaveLength(1);
-    const broken = createLogger({ sink: () => { throw new Error('disk full'); } });
+    const broken = createLogger({
+      sink: () => {
+        throw new Error('disk full');
+      },
+    });
     expect(() => broken.error('a.b')).not.toThrow();
   });
 
   it('classifies field names by word', () => {
-    for (const f of ['token', 'joinToken', 'resume_ticket', 'apiKey', 'displayName', 'remoteAddress', 'ip', 'clientIp', 'chatText', 'sealedPayload']) {
+    for (const f of [
+      'token',
+      'joinToken',
+      'resume_ticket',
+      'apiKey',
+      'displayName',
+      'remoteAddress',
+      'ip',
+      'clientIp',
+      'chatText',
+      'sealedPayload',
+    ]) {
       expect(isLoggableField(f), f).toBe(false);
     }
-    for (const f of ['participantId', 'sessionId', 'code', 'role', 'attempts', 'durationMs', 'description']) expect(isLoggableField(f), f).toBe(true);
+    for (const f of ['participantId', 'sessionId', 'code', 'role', 'attempts', 'durationMs', 'description'])
+      expect(isLoggableField(f), f).toBe(true);
   });
 });

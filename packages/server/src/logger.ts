@@ -27,8 +27,25 @@ export type LogFields = Record<string, string | number | boolean | undefined>;
 
 /** Field-name words that are never logged (compared per word of the field name, case-insensitive). */
 export const REDACTED_FIELD_WORDS: readonly string[] = [
-  'token', 'ticket', 'secret', 'key', 'name', 'displayname', 'payload', 'sealed', 'chat', 'location',
-  'ip', 'address', 'password', 'authorization', 'cookie', 'jwt', 'answer', 'text', 'body',
+  'token',
+  'ticket',
+  'secret',
+  'key',
+  'name',
+  'displayname',
+  'payload',
+  'sealed',
+  'chat',
+  'location',
+  'ip',
+  'address',
+  'password',
+  'authorization',
+  'cookie',
+  'jwt',
+  'answer',
+  'text',
+  'body',
 ];
 
 /** Longest string value kept in a log line. */

@@ -28,7 +28,12 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
     },
     dataDir: config.dataDir,
     logLevel: config.logLevel,
-    rtc: { listenIp: config.host === '0.0.0.0' || config.host === '::' ? config.host : config.publicAddress, announcedAddress: config.publicAddress, minPort: config.rtcPort, maxPort: config.rtcPort },
+    rtc: {
+      listenIp: config.host === '0.0.0.0' || config.host === '::' ? config.host : config.publicAddress,
+      announcedAddress: config.publicAddress,
+      minPort: config.rtcPort,
+      maxPort: config.rtcPort,
+    },
     ...(config.webhooks.length > 0 ? { webhooks: { endpoints: config.webhooks } } : {}),
     limits: {
       maxPayload: config.limits.maxMessageBytes,

@@ -19,7 +19,10 @@ afterEach(async () => {
   ts = undefined;
 });
 
-const DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => 'C4').join(':') }] };
+const DTLS = {
+  role: 'client' as const,
+  fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => 'C4').join(':') }],
+};
 
 describe('logs', () => {
   it('carry no display name, chat, sealed payload, token or ticket through a whole scripted session', async () => {
@@ -53,13 +56,21 @@ describe('logs', () => {
     await client.call('chat.send', { id: 'c1', seq: 1, payload: canary.chat });
     const t = await host.call('media.createTransport', { direction: 'send' });
     await host.call('media.connectTransport', { transportId: t.transportId, dtlsParameters: DTLS });
-    await host.call('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true });
+    await host.call('media.produce', {
+      transportId: t.transportId,
+      kind: 'video',
+      rtpParameters: SAMPLE_RTP_PARAMETERS,
+      source: 'cam',
+      e2ee: true,
+    });
     // Rejected tokens, bad tickets and malformed input that quotes client text.
     const bad = await ts.connect();
     await bad.request('session.join', { token: `${clientToken.slice(0, -4)}AAAA`, e2ee: true });
     const bad2 = await ts.connect();
     await bad2.request('session.resume', { ticket: 'CANARYTICKETCANARYTICKET00' });
-    client.send(JSON.stringify({ v: 1, id: 77, method: 'chat.send', data: { id: 'c2', seq: 2, payload: canary.chat, extra: canary.chat } }));
+    client.send(
+      JSON.stringify({ v: 1, id: 77, method: 'chat.send', data: { id: 'c2', seq: 2, payload: canary.chat, extra: canary.chat } }),
+    );
     // Drop and resume.
     client.drop();
     await host.waitFor('participant.updated', (d) => d.connection === 'reconnecting');
@@ -80,7 +91,15 @@ describe('logs', () => {
 
     const logs = ts.logLines.join('\n');
     expect(ts.logLines.length).toBeGreaterThan(10);
-    for (const secret of [...Object.values(canary), hostToken, clientToken, resumeTicket, resumed.resumeTicket as string, 'CANARYTICKET', '127.0.0.1']) {
+    for (const secret of [
+      ...Object.values(canary),
+      hostToken,
+      clientToken,
+      resumeTicket,
+      resumed.resumeTicket as string,
+      'CANARYTICKET',
+      '127.0.0.1',
+    ]) {
       expect(logs).not.toContain(secret);
     }
     for (const line of ts.logLines) expect(() => JSON.parse(line)).not.toThrow();
@@ -89,7 +108,8 @@ describe('logs', () => {
     // The audit trail holds none of it either.
     const audit = readFileSync(join(ts.dataDir, 'audit.log'), 'utf8');
     expect(audit).toContain('participant.admitted');
-    for (const secret of [...Object.values(canary), hostToken, clientToken, resumeTicket, 'host-1', 'client-1']) expect(audit).not.toContain(secret);
+    for (const secret of [...Object.values(canary), hostToken, clientToken, resumeTicket, 'host-1', 'client-1'])
+      expect(audit).not.toContain(secret);
   });
 });
 
@@ -168,42 +188,51 @@ describe('graceful shutdown', () => {
   it('runs from the CLI and shuts down on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'alcove-cli-'));
     try {
-    const lines: string[] = [];
-    const handlers = new Map<string, () => void>();
-    let exitCode: number | undefined;
-    const exited = new Promise<number>((resolve) => {
-      const io = {
-        stdout: { write: () => true },
-        stderr: { write: () => true },
-        env: { ALCOVE_TOKEN_SECRET: 'cli-test-secret-cli-test-secret-0123456789', ALCOVE_API_KEYS: 'cli-test-api-key-0123456789' },
-        onSignal: (s: string, h: () => void) => handlers.set(s, h),
-        exit: (code: number) => {
-          exitCode = code;
-          resolve(code);
-        },
-        logSink: (line: string) => lines.push(line),
-      };
-      void main(['start', '--port', '0', '--rtc-port', '0', '--data-dir', dataDir], io).then((code) => {
-        if (code !== 0) resolve(code);
+      const lines: string[] = [];
+      const handlers = new Map<string, () => void>();
+      let exitCode: number | undefined;
+      const exited = new Promise<number>((resolve) => {
+        const io = {
+          stdout: { write: () => true },
+          stderr: { write: () => true },
+          env: { ALCOVE_TOKEN_SECRET: 'cli-test-secret-cli-test-secret-0123456789', ALCOVE_API_KEYS: 'cli-test-api-key-0123456789' },
+          onSignal: (s: string, h: () => void) => handlers.set(s, h),
+          exit: (code: number) => {
+            exitCode = code;
+            resolve(code);
+          },
+          logSink: (line: string) => lines.push(line),
+        };
+        void main(['start', '--port', '0', '--rtc-port', '0', '--data-dir', dataDir], io).then((code) => {
+          if (code !== 0) resolve(code);
+        });
       });
-    });
-    await waitFor('the CLI server to start', () => lines.some((l) => l.includes('server.started')), (x) => x, { timeoutMs: 20_000 });
-    const port = JSON.parse(lines.find((l) => l.includes('server.started')) as string).port as number;
-    // Create a session through the admin API, mint a token, join.
-    const api = (path: string, body: unknown) =>
-      fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: 'Bearer cli-test-api-key-0123456789', 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
-    const created = await api('/v1/sessions', { policy: { waitingRoom: false } });
-    const sid = created.session?.id ?? created.id;
-    const minted = await api(`/v1/sessions/${sid}/tokens`, { role: 'host', displayName: 'Host' });
-    const c = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
-    const joined = await c.call('session.join', { token: minted.token, e2ee: true });
-    expect(joined.state).toBe('joined');
-    const started = Date.now();
-    handlers.get('SIGTERM')?.();
-    await c.waitFor('session.shutdown');
-    expect(await exited).toBe(0);
-    expect(exitCode).toBe(0);
-    if (process.env.ALCOVE_TIMING) console.info({ shutdownMs: Date.now() - started, lines: lines.slice(-6) });
+      await waitFor(
+        'the CLI server to start',
+        () => lines.some((l) => l.includes('server.started')),
+        (x) => x,
+        { timeoutMs: 20_000 },
+      );
+      const port = JSON.parse(lines.find((l) => l.includes('server.started')) as string).port as number;
+      // Create a session through the admin API, mint a token, join.
+      const api = (path: string, body: unknown) =>
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer cli-test-api-key-0123456789', 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((r) => r.json() as Promise<any>);
+      const created = await api('/v1/sessions', { policy: { waitingRoom: false } });
+      const sid = created.session?.id ?? created.id;
+      const minted = await api(`/v1/sessions/${sid}/tokens`, { role: 'host', displayName: 'Host' });
+      const c = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+      const joined = await c.call('session.join', { token: minted.token, e2ee: true });
+      expect(joined.state).toBe('joined');
+      const started = Date.now();
+      handlers.get('SIGTERM')?.();
+      await c.waitFor('session.shutdown');
+      expect(await exited).toBe(0);
+      expect(exitCode).toBe(0);
+      if (process.env.ALCOVE_TIMING) console.info({ shutdownMs: Date.now() - started, lines: lines.slice(-6) });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -211,7 +240,13 @@ describe('graceful shutdown', () => {
 
   it('prints help and verifies audit files from the CLI', async () => {
     const out: string[] = [];
-    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) }, env: {}, onSignal: () => {}, exit: () => {} };
+    const io = {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => out.push(s) },
+      env: {},
+      onSignal: () => {},
+      exit: () => {},
+    };
     expect(await main(['--help'], io)).toBe(0);
     expect(out.join('')).toContain('alcove-server start');
     expect(await main(['start', '--bogus'], io)).toBe(2);

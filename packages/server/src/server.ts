@@ -52,7 +52,11 @@ export interface AlcoveServerOptions {
   readonly logger?: Logger;
   /** WebRTC: listen IP, announced address, port range of the media worker. */
   readonly rtc?: { readonly listenIp?: string; readonly announcedAddress?: string; readonly minPort?: number; readonly maxPort?: number };
-  readonly webhooks?: { readonly endpoints: readonly WebhookEndpoint[]; readonly retry?: WebhookRetryOptions; readonly fetch?: typeof fetch };
+  readonly webhooks?: {
+    readonly endpoints: readonly WebhookEndpoint[];
+    readonly retry?: WebhookRetryOptions;
+    readonly fetch?: typeof fetch;
+  };
   readonly limits?: {
     /** Largest signalling message, bytes (close 1009 above). Default 64 KiB. */
     readonly maxPayload?: number;
@@ -124,10 +128,12 @@ export interface AlcoveServer {
  */
 export async function createAlcoveServer(options: AlcoveServerOptions): Promise<AlcoveServer> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const registry = options.registry ?? SessionRegistry.open({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
-  });
+  const registry =
+    options.registry ??
+    SessionRegistry.open({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+    });
   const tickets = new ResumeTicketStore();
   const t = options.tokens;
   const verifyToken = createJoinTokenVerifier({
@@ -136,16 +142,17 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     ...(t.maxTtlS !== undefined ? { maxTtlS: t.maxTtlS } : {}),
     isBarred: (sid, pid) => registry.isBarred(sid, pid),
   });
-  const tokenSigner = t.hs256Secret !== undefined
-    ? createJoinTokenSigner({ hs256Secret: t.hs256Secret, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
-    : t.eddsaPrivateKey !== undefined
-      ? createJoinTokenSigner({ eddsaPrivateKey: t.eddsaPrivateKey, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
-      : undefined;
+  const tokenSigner =
+    t.hs256Secret !== undefined
+      ? createJoinTokenSigner({ hs256Secret: t.hs256Secret, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
+      : t.eddsaPrivateKey !== undefined
+        ? createJoinTokenSigner({ eddsaPrivateKey: t.eddsaPrivateKey, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
+        : undefined;
   const audit = options.dataDir
     ? await AuditLog.open(join(options.dataDir, 'audit.log'), {
-      pseudonymKey: loadOrCreateAuditKey(join(options.dataDir, 'audit.key')),
-      onError: (e) => logger.error('audit.failed', { code: e.code }),
-    })
+        pseudonymKey: loadOrCreateAuditKey(join(options.dataDir, 'audit.key')),
+        onError: (e) => logger.error('audit.failed', { code: e.code }),
+      })
     : undefined;
   if (!audit) logger.warn('audit.disabled', { why: 'no-data-dir' });
   let webhooks: WebhookDispatcher | undefined;
@@ -221,7 +228,12 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     tickets,
     logger,
     ...(limits.bodyLimitBytes !== undefined ? { bodyLimitBytes: limits.bodyLimitBytes } : {}),
-    liveParticipants: (sid) => rooms.get(sid)?.participants().filter((p) => p.connection).map((p) => p.id),
+    liveParticipants: (sid) =>
+      rooms
+        .get(sid)
+        ?.participants()
+        .filter((p) => p.connection)
+        .map((p) => p.id),
     endLive: (sid) => {
       rooms.endLive(sid, 'admin');
     },
@@ -255,30 +267,36 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
   let address: AddressInfo | undefined;
   let closing: Promise<void> | undefined;
 
-  const faults: FaultHooks | undefined = options.enableFaultHooks === true
-    ? {
-      dropTransports: (sid, pid) => rooms.get(sid)?.media.dropTransports(pid) ?? 0,
-      pauseForwarding: async (sid, pid, paused) => {
-        await rooms.get(sid)?.media.pauseForwarding(pid, paused);
-      },
-      dropConnection: (sid, pid) => {
-        const conn = rooms.get(sid)?.participant(pid)?.connection as { drop?: () => void } | undefined;
-        if (!conn?.drop) return false;
-        conn.drop();
-        return true;
-      },
-    }
-    : undefined;
+  const faults: FaultHooks | undefined =
+    options.enableFaultHooks === true
+      ? {
+          dropTransports: (sid, pid) => rooms.get(sid)?.media.dropTransports(pid) ?? 0,
+          pauseForwarding: async (sid, pid, paused) => {
+            await rooms.get(sid)?.media.pauseForwarding(pid, paused);
+          },
+          dropConnection: (sid, pid) => {
+            const conn = rooms.get(sid)?.participant(pid)?.connection as { drop?: () => void } | undefined;
+            if (!conn?.drop) return false;
+            conn.drop();
+            return true;
+          },
+        }
+      : undefined;
   if (faults) logger.warn('faultHooks.enabled', {});
 
   const close = async (): Promise<void> => {
     rooms.close();
     await signaling.close(3000);
-    await Promise.all([http, adminHttp].map((srv) => new Promise<void>((resolve) => {
-      if (!srv?.listening) return resolve();
-      srv.close(() => resolve());
-      srv.closeAllConnections();
-    })));
+    await Promise.all(
+      [http, adminHttp].map(
+        (srv) =>
+          new Promise<void>((resolve) => {
+            if (!srv?.listening) return resolve();
+            srv.close(() => resolve());
+            srv.closeAllConnections();
+          }),
+      ),
+    );
     try {
       worker.close();
     } catch {
@@ -314,10 +332,7 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
       return address;
     },
     close() {
-      closing ??= Promise.race([
-        close(),
-        new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs ?? 9_000).unref()),
-      ]);
+      closing ??= Promise.race([close(), new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs ?? 9_000).unref())]);
       return closing;
     },
     get address() {

@@ -47,7 +47,12 @@ export function measureSrtp(profile: 1 | 7, iterations = 4000): SrtpMicroResult 
     s.encrypt(pkt.payload, pkt.header);
   });
   return {
-    profile: profile === ProtectionProfileAeadAes128Gcm ? 'AEAD_AES_128_GCM' : profile === ProtectionProfileAes128CmHmacSha1_80 ? 'AES_CM_128_HMAC_SHA1_80' : String(profile),
+    profile:
+      profile === ProtectionProfileAeadAes128Gcm
+        ? 'AEAD_AES_128_GCM'
+        : profile === ProtectionProfileAes128CmHmacSha1_80
+          ? 'AES_CM_128_HMAC_SHA1_80'
+          : String(profile),
     packetBytes: encrypted.length,
     usDecrypt,
     usEncrypt,

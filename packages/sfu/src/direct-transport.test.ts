@@ -15,7 +15,10 @@ const KEY = Buffer.from([0x10, 0x00, 0x9d, 0x01, 0x2a]); // VP8 descriptor S=1 P
 const DELTA = Buffer.from([0x10, 0x01, 0x00, 0x00]);
 
 function rtp(seq: number, ts: number, payload: Buffer, ssrc = 5555, pt = 96, extensions: { id: number; payload: Buffer }[] = []): Buffer {
-  return new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: ts, ssrc, payloadType: pt, extension: extensions.length > 0, extensions }), payload).serialize();
+  return new RtpPacket(
+    new RtpHeader({ sequenceNumber: seq, timestamp: ts, ssrc, payloadType: pt, extension: extensions.length > 0, extensions }),
+    payload,
+  ).serialize();
 }
 
 /** Collects a consumer's `rtp` events. */
@@ -24,8 +27,9 @@ function tap(consumer: Consumer): { packets: RtpPacket[]; waitFor(n: number): Pr
   const waiters: { n: number; resolve: () => void }[] = [];
   consumer.on('rtp', (buf) => {
     packets.push(RtpPacket.deSerialize(Buffer.from(buf)));
-    for (const w of waiters.splice(0)) if (packets.length >= w.n) w.resolve();
-    else waiters.push(w);
+    for (const w of waiters.splice(0))
+      if (packets.length >= w.n) w.resolve();
+      else waiters.push(w);
   });
   return {
     packets,
@@ -73,7 +77,9 @@ describe('DirectTransport forwarding', () => {
     const consumer = await recv.consume({ producerId: producer.id });
     const t = tap(consumer);
     const routerVp8Pt = router.rtpCapabilities.codecs!.find((c) => c.mimeType === 'video/VP8')!.preferredPayloadType!;
-    const routerAbsId = router.rtpCapabilities.headerExtensions!.find((e) => e.uri.endsWith('abs-send-time') && e.kind === 'video')!.preferredId;
+    const routerAbsId = router.rtpCapabilities.headerExtensions!.find(
+      (e) => e.uri.endsWith('abs-send-time') && e.kind === 'video',
+    )!.preferredId;
     expect(consumer.rtpParameters.codecs[0]!.payloadType).toBe(routerVp8Pt);
     const abs = Buffer.from([1, 2, 3]);
     producer.send(rtp(100, 9000, KEY, 5555, 96, [{ id: 2, payload: abs }]));
@@ -134,7 +140,9 @@ describe('DirectTransport forwarding', () => {
     expect(stats!.nackCount).toBe(1);
     expect(stats!.packetsRetransmitted).toBe(3);
     recv.sendRtcp(buildPli(1, ssrc));
-    await expect.poll(() => rtcp.some((b) => b[1] === 206 && (b[0]! & 0x1f) === 1 && b.readUInt32BE(8) === 5555), { timeout: 3000 }).toBe(true);
+    await expect
+      .poll(() => rtcp.some((b) => b[1] === 206 && (b[0]! & 0x1f) === 1 && b.readUInt32BE(8) === 5555), { timeout: 3000 })
+      .toBe(true);
     const [after] = await consumer.getStats();
     expect(after!.pliCount).toBe(1);
     consumer.close();

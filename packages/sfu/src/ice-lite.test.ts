@@ -137,7 +137,15 @@ describe('ICE-lite responder and demux', () => {
       },
       close: async () => undefined,
     };
-    const server = new DtlsServer({ transport: shim, cert: certPem, key: keyPem, signatureHash, srtpProfiles: [1], extendedMasterSecret: true, certificateRequest: true });
+    const server = new DtlsServer({
+      transport: shim,
+      cert: certPem,
+      key: keyPem,
+      signatureHash,
+      srtpProfiles: [1],
+      extendedMasterSecret: true,
+      certificateRequest: true,
+    });
     s.on('message', (m) => {
       if (m[0]! >= 20 && m[0]! <= 63) shim.onData(m, ['127.0.0.1', port]);
     });

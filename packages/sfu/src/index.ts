@@ -6,7 +6,14 @@
  * @module @alcove/sfu
  */
 export { createWorker, Worker } from './worker/worker.js';
-export type { WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions, DropCounters } from './worker/worker.js';
+export type {
+  WorkerSettings,
+  WorkerEvents,
+  WorkerObserverEvents,
+  WorkerResourceUsage,
+  RouterOptions,
+  DropCounters,
+} from './worker/worker.js';
 export { WORKER_LOG_LEVELS, WORKER_LOG_TAGS } from './common/logger.js';
 export type { SfuLogSink, SfuLogFields, WorkerLogLevel, WorkerLogTag } from './common/logger.js';
 export { Router } from './router/router.js';

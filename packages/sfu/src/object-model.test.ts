@@ -72,7 +72,14 @@ describe('object model', () => {
     expect(router.closed && send.closed && recv.closed && producer.closed && consumer.closed).toBe(true);
     expect(recv.iceState).toBe('closed');
     expect(events).toEqual(
-      expect.arrayContaining(['router.observer.close', 'recv.routerclose', 'recv.observer.close', 'producer.transportclose', 'consumer.transportclose', 'consumer.observer.close']),
+      expect.arrayContaining([
+        'router.observer.close',
+        'recv.routerclose',
+        'recv.observer.close',
+        'producer.transportclose',
+        'consumer.transportclose',
+        'consumer.observer.close',
+      ]),
     );
     await expect(recv.getStats()).rejects.toBeInstanceOf(InvalidStateError);
     await expect(router.createDirectTransport()).rejects.toBeInstanceOf(InvalidStateError);
@@ -97,7 +104,10 @@ describe('object model', () => {
   it('producer pause/resume reaches consumers as producerpause/producerresume', async () => {
     const send = await router.createDirectTransport();
     const recv = await router.createDirectTransport();
-    const producer = await send.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 3333 }] } });
+    const producer = await send.produce({
+      kind: 'audio',
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 3333 }] },
+    });
     const consumer = await recv.consume({ producerId: producer.id });
     const paused = new Promise<void>((r) => consumer.on('producerpause', () => r()));
     await producer.pause();
@@ -111,21 +121,40 @@ describe('object model', () => {
 
   it('validates arguments and states with mediasoup error classes', async () => {
     await expect(router.createWebRtcTransport({ enableUdp: false, enableTcp: true })).rejects.toBeInstanceOf(UnsupportedError);
-    await expect(worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/AV9', clockRate: 90000 }] })).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/AV9', clockRate: 90000 }] })).rejects.toBeInstanceOf(
+      UnsupportedError,
+    );
     const t = await router.createWebRtcTransport();
-    await expect(t.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/H265', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 1 }] } })).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(
+      t.produce({
+        kind: 'video',
+        rtpParameters: { codecs: [{ mimeType: 'video/H265', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 1 }] },
+      }),
+    ).rejects.toBeInstanceOf(UnsupportedError);
     // Simulcast beyond three layers, or of audio, is refused openly.
     const vp8 = [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }];
     await expect(
-      t.produce({ kind: 'video', rtpParameters: { mid: '9', codecs: vp8, encodings: [{ rid: 'r0' }, { rid: 'r1' }, { rid: 'r2' }, { rid: 'r3' }] } }),
+      t.produce({
+        kind: 'video',
+        rtpParameters: { mid: '9', codecs: vp8, encodings: [{ rid: 'r0' }, { rid: 'r1' }, { rid: 'r2' }, { rid: 'r3' }] },
+      }),
     ).rejects.toBeInstanceOf(UnsupportedError);
     await expect(
-      t.produce({ kind: 'audio', rtpParameters: { mid: '8', codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ rid: 'a' }, { rid: 'b' }] } }),
+      t.produce({
+        kind: 'audio',
+        rtpParameters: {
+          mid: '8',
+          codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+          encodings: [{ rid: 'a' }, { rid: 'b' }],
+        },
+      }),
     ).rejects.toBeInstanceOf(UnsupportedError);
     await expect(t.consume({ producerId: 'missing', rtpCapabilities: router.rtpCapabilities })).rejects.toBeInstanceOf(InvalidStateError);
     await expect(t.connect({ dtlsParameters: { fingerprints: [] } })).rejects.toBeInstanceOf(TypeError);
     await t.connect({ dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA:BB' }] } });
-    await expect(t.connect({ dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA:BB' }] } })).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(
+      t.connect({ dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AA:BB' }] } }),
+    ).rejects.toBeInstanceOf(InvalidStateError);
     const p = await t.produce({ kind: 'video', rtpParameters: { mid: '0', ...vp8Params(4444) } });
     await expect(t.produce({ kind: 'video', rtpParameters: { mid: '1', ...vp8Params(4444) } })).rejects.toThrow(/ssrc/);
     expect(() => p.send(Buffer.alloc(12))).toThrow(InvalidStateError);

@@ -17,8 +17,20 @@ export type {
   WebRtcTransportTesting,
   TransportListenInfo,
 } from './transport/webrtc-transport.js';
-export type { DirectTransport, DirectTransportOptions, DirectTransportEvents, DirectTransportObserverEvents } from './transport/direct-transport.js';
-export type { Producer, ProducerOptions, ProducerEvents, ProducerObserverEvents, ProducerScore, ProducerType } from './producer/producer.js';
+export type {
+  DirectTransport,
+  DirectTransportOptions,
+  DirectTransportEvents,
+  DirectTransportObserverEvents,
+} from './transport/direct-transport.js';
+export type {
+  Producer,
+  ProducerOptions,
+  ProducerEvents,
+  ProducerObserverEvents,
+  ProducerScore,
+  ProducerType,
+} from './producer/producer.js';
 export type {
   Consumer,
   ConsumerOptions,

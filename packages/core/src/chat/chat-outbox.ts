@@ -34,7 +34,9 @@ export interface ChatOutboxOptions {
 }
 
 const isConnectionFailure = (e: unknown): boolean =>
-  e instanceof ConnectionError || (e instanceof AlcoveError && (e.code === 'REQUEST_TIMEOUT' || e.code === 'ABORTED' || e.code === 'RATE_LIMITED' || e.code === 'SHUTTING_DOWN'));
+  e instanceof ConnectionError ||
+  (e instanceof AlcoveError &&
+    (e.code === 'REQUEST_TIMEOUT' || e.code === 'ABORTED' || e.code === 'RATE_LIMITED' || e.code === 'SHUTTING_DOWN'));
 
 /**
  * The sender side of chat: client-generated ids and sequence numbers, a window of messages in
@@ -79,7 +81,15 @@ export class ChatOutbox {
     const id = `${this.#epoch}-${seq.toString(36)}-${rnd}`;
     return new Promise<ChatMessage>((resolve, reject) => {
       this.#queue.push({
-        id, seq, text, payload, ...(options.to ? { to: [...options.to] } : {}), inFlight: false, gen: 0, resolve, reject,
+        id,
+        seq,
+        text,
+        payload,
+        ...(options.to ? { to: [...options.to] } : {}),
+        inFlight: false,
+        gen: 0,
+        resolve,
+        reject,
       });
       this.#pump();
     });

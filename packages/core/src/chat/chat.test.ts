@@ -7,13 +7,20 @@ import { encodeChatPayload } from './chat-codec.js';
 import { ChatOutbox } from './chat-outbox.js';
 import type { ChatMessage } from './types.js';
 
-const msg = (from: string, seq: number, epoch = 'e1'): InboundChat => ({ id: `${epoch}-${seq}`, from, seq, at: seq, payload: encodeChatPayload(`${from}:${seq}`) });
+const msg = (from: string, seq: number, epoch = 'e1'): InboundChat => ({
+  id: `${epoch}-${seq}`,
+  from,
+  seq,
+  at: seq,
+  payload: encodeChatPayload(`${from}:${seq}`),
+});
 
 describe('ChatInbox', () => {
   it('delivers exactly once, in per-sender order, with duplicates and reordering', () => {
     const out: string[] = [];
     const inbox = new ChatInbox({ deliver: (m) => out.push(m.text) });
-    for (const m of [msg('a', 1), msg('a', 3), msg('b', 1), msg('a', 2), msg('a', 2), msg('a', 1), msg('b', 2), msg('a', 3), msg('a', 4)]) inbox.receive(m);
+    for (const m of [msg('a', 1), msg('a', 3), msg('b', 1), msg('a', 2), msg('a', 2), msg('a', 1), msg('b', 2), msg('a', 3), msg('a', 4)])
+      inbox.receive(m);
     expect(out).toEqual(['a:1', 'b:1', 'a:2', 'a:3', 'b:2', 'a:4']);
     expect(inbox.held).toBe(0);
   });
@@ -39,7 +46,11 @@ describe('ChatInbox', () => {
     vi.useFakeTimers();
     try {
       const out: number[] = [];
-      const inbox = new ChatInbox({ deliver: (m) => out.push(m.seq), gapTimeoutMs: 5000, timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) } });
+      const inbox = new ChatInbox({
+        deliver: (m) => out.push(m.seq),
+        gapTimeoutMs: 5000,
+        timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+      });
       inbox.receive(msg('a', 1));
       inbox.receive(msg('a', 3));
       vi.advanceTimersByTime(4000);
@@ -118,7 +129,13 @@ describe('ChatOutbox', () => {
 
   it('drops a message the server refuses (not a connection problem) and rejects its promise', async () => {
     const platform = createFakePlatform(new FakeServer());
-    const outbox = new ChatOutbox({ platform, selfId: () => 'me', send: async () => { throw new SignalingError('INVALID_MESSAGE', 'bad'); } });
+    const outbox = new ChatOutbox({
+      platform,
+      selfId: () => 'me',
+      send: async () => {
+        throw new SignalingError('INVALID_MESSAGE', 'bad');
+      },
+    });
     outbox.resume();
     await expect(outbox.send('x')).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
     expect(outbox.pending).toBe(0);
@@ -127,7 +144,14 @@ describe('ChatOutbox', () => {
   it('refuses a message too large for the wire before it takes a sequence number', async () => {
     const platform = createFakePlatform(new FakeServer());
     const sent: number[] = [];
-    const outbox = new ChatOutbox({ platform, selfId: () => 'me', send: async (d) => { sent.push(d.seq); return { id: d.id, at: 1 }; } });
+    const outbox = new ChatOutbox({
+      platform,
+      selfId: () => 'me',
+      send: async (d) => {
+        sent.push(d.seq);
+        return { id: d.id, at: 1 };
+      },
+    });
     outbox.resume();
     await expect(outbox.send('é'.repeat(8000))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await outbox.send('ok');

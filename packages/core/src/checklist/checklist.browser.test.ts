@@ -58,8 +58,13 @@ describe('the pre-session checklist in Chromium against the real server', () => 
   const token = (sid: string, pid: string, role: 'host' | 'client') =>
     mintJoinToken({ sid, pid, role, name: role === 'host' ? 'Therapist' : 'Client' }, { hs256Secret: SECRET, ttlS: 600 });
   const start = async (p: Page, sid: string, pid: string, role: 'host' | 'client'): Promise<string> =>
-    p.evaluate(([u, t, r]) => (window as unknown as W).alcoveChecklist.start(u, t, r), [call.server.wsUrl, await token(sid, pid, role), role] as const);
-  const leave = (p: Page): Promise<unknown> => p.evaluate(() => (window as unknown as W).alcoveChecklist.session?.leave()).catch(() => undefined);
+    p.evaluate(([u, t, r]) => (window as unknown as W).alcoveChecklist.start(u, t, r), [
+      call.server.wsUrl,
+      await token(sid, pid, role),
+      role,
+    ] as const);
+  const leave = (p: Page): Promise<unknown> =>
+    p.evaluate(() => (window as unknown as W).alcoveChecklist.session?.leave()).catch(() => undefined);
 
   it('a waiting client completes every step; both therapists get the sealed answers; the server never holds them', async () => {
     const sid = await call.server.createSession({
@@ -72,13 +77,10 @@ describe('the pre-session checklist in Chromium against the real server', () => 
     try {
       expect(await start(host, sid, 'h1', 'host')).toBe('joined');
       expect(await start(client, sid, 'c1', 'client')).toBe('waiting');
-      const statuses = await client.evaluate(
-        (a) => (window as unknown as W).alcoveChecklist.fill(a),
-        {
-          address: { country: 'US', region: 'TN', locality: CANARY.locality, street: CANARY.street },
-          plan: { contactName: CANARY.contact, contactPhone: CANARY.contactPhone, callbackPhone: CANARY.callback, plan: 'therapist-calls' },
-        },
-      );
+      const statuses = await client.evaluate((a) => (window as unknown as W).alcoveChecklist.fill(a), {
+        address: { country: 'US', region: 'TN', locality: CANARY.locality, street: CANARY.street },
+        plan: { contactName: CANARY.contact, contactPhone: CANARY.contactPhone, callbackPhone: CANARY.callback, plan: 'therapist-calls' },
+      });
       // Fake devices: every step is done (the microphone may warn on the fake device's quiet spells).
       for (const id of ALL_STEPS) expect(['passed', 'warning'], `${id}: ${statuses[id]}`).toContain(statuses[id]);
       expect(statuses.location).toBe('passed');
@@ -89,11 +91,13 @@ describe('the pre-session checklist in Chromium against the real server', () => 
       expect(net.network.durationMs).toBeLessThanOrEqual(10_000);
       expect(net.progress.length).toBeGreaterThan(1);
       expect(net.progress.at(-1)).toBe(1);
-      console.info(`network test: ${net.network.durationMs} ms, ${net.network.kbps} kbps, rtt ${net.network.rttMs} ms, loss ${net.network.lossPct} %`);
+      console.info(
+        `network test: ${net.network.durationMs} ms, ${net.network.kbps} kbps, rtt ${net.network.rttMs} ms, loss ${net.network.lossPct} %`,
+      );
 
       // The therapist sees the sealed answers and the emergency panel data while the client waits.
       const summary = await waitFor(
-        'the host to open the client\'s sealed answers with the network result',
+        "the host to open the client's sealed answers with the network result",
         () => host.evaluate(() => (window as unknown as W).alcoveChecklist.summaryOf('c1')),
         (s: any) => s?.network !== undefined && s?.location !== undefined,
       );
@@ -101,7 +105,10 @@ describe('the pre-session checklist in Chromium against the real server', () => 
       expect(summary.location.licensure).toBe('pass');
       expect(summary.steps.network).toMatch(/passed|warning/);
       const emergency: any = await host.evaluate(() => (window as unknown as W).alcoveChecklist.emergency('c1'));
-      expect(emergency.emergencyContact).toEqual({ name: CANARY.contact, phone: { entered: CANARY.contactPhone, e164: CANARY.contactE164 } });
+      expect(emergency.emergencyContact).toEqual({
+        name: CANARY.contact,
+        phone: { entered: CANARY.contactPhone, e164: CANARY.contactE164 },
+      });
       expect(emergency.callbackPhone.e164).toBe(CANARY.callbackE164);
       expect(emergency.location.locality).toBe(CANARY.locality);
       const entry = await waitFor(
@@ -114,14 +121,18 @@ describe('the pre-session checklist in Chromium against the real server', () => 
       // A second therapist who arrives later gets them too, through a pair channel of its own.
       expect(await start(host2, sid, 'h2', 'host')).toBe('joined');
       const late = await waitFor(
-        'the late host to open the client\'s answers',
+        "the late host to open the client's answers",
         () => host2.evaluate(() => (window as unknown as W).alcoveChecklist.summaryOf('c1')),
         (s: any) => s?.emergency !== undefined,
       );
       expect(late.emergency.contactName).toBe(CANARY.contact);
 
       expect(await host.evaluate(() => (window as unknown as W).alcoveChecklist.admit('c1'))).toBe('admitted');
-      await waitFor('the client to be admitted', () => client.evaluate(() => (window as unknown as W).alcoveChecklist.session.state), (s) => s === 'joined');
+      await waitFor(
+        'the client to be admitted',
+        () => client.evaluate(() => (window as unknown as W).alcoveChecklist.session.state),
+        (s) => s === 'joined',
+      );
       // During the call the emergency data stays at hand.
       const during: any = await host.evaluate(() => (window as unknown as W).alcoveChecklist.emergency('c1'));
       expect(during.callbackPhone.e164).toBe(CANARY.callbackE164);
@@ -147,7 +158,7 @@ describe('the pre-session checklist in Chromium against the real server', () => 
     }
   });
 
-  it('a client outside the therapist\'s jurisdictions is blocked when the policy says block; the admit is refused', async () => {
+  it("a client outside the therapist's jurisdictions is blocked when the policy says block; the admit is refused", async () => {
     const sid = await call.server.createSession({
       jurisdictions: ['US-TN'],
       checklist: { steps: ['location', 'emergency-plan'], licensure: 'block' },
@@ -158,7 +169,9 @@ describe('the pre-session checklist in Chromium against the real server', () => 
       await start(host, sid, 'h1', 'host');
       await start(client, sid, 'c1', 'client');
       const statuses = await client.evaluate(() =>
-        (window as unknown as W).alcoveChecklist.fill({ address: { country: 'US', region: 'GA', locality: 'Atlanta', street: '2 Peach St' } }),
+        (window as unknown as W).alcoveChecklist.fill({
+          address: { country: 'US', region: 'GA', locality: 'Atlanta', street: '2 Peach St' },
+        }),
       );
       expect(statuses.location).toBe('failed');
       await waitFor(

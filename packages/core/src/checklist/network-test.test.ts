@@ -24,7 +24,12 @@ async function run(
 ): Promise<{ result?: NetworkTestResult; error?: unknown; elapsed: number }> {
   const t0 = Date.now();
   let settled: { result?: NetworkTestResult; error?: unknown } | undefined;
-  runNetworkTest({ request: s.server.request, platform: s.platform, ...(signal ? { signal } : {}), onProgress: (f) => s.progress.push(f) }).then(
+  runNetworkTest({
+    request: s.server.request,
+    platform: s.platform,
+    ...(signal ? { signal } : {}),
+    onProgress: (f) => s.progress.push(f),
+  }).then(
     (result) => (settled = { result }),
     (error: unknown) => (settled = { error }),
   );
@@ -257,7 +262,10 @@ describe('measuresOf on a saturated path', () => {
 
   it('a path that carries what is sent is not saturated and keeps its loss', async () => {
     const { measuresOf } = await import('./network-test.js');
-    const samples = [0, 500, 1000, 1500].map((t) => ({ ...at(t + 1000, 1000, 1000, 0), lost: Math.round(((t + 1000) * 1000) / 8 / 1200 * 0.05) }));
+    const samples = [0, 500, 1000, 1500].map((t) => ({
+      ...at(t + 1000, 1000, 1000, 0),
+      lost: Math.round((((t + 1000) * 1000) / 8 / 1200) * 0.05),
+    }));
     const m = measuresOf(samples, 1500);
     expect(m?.saturated).toBeUndefined();
     expect(m?.lossPct).toBeGreaterThan(4);

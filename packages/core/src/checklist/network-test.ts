@@ -200,7 +200,9 @@ export function measuresOf(samples: readonly Sample[], windowMs: number): Networ
   if (!first || first === last || last.t <= first.t) return undefined;
   const kbps = rate(first, last);
   const sentKbps =
-    first.sentBytes !== undefined && last.sentBytes !== undefined && last.t > first.t ? ((last.sentBytes - first.sentBytes) * 8) / (last.t - first.t) : undefined;
+    first.sentBytes !== undefined && last.sentBytes !== undefined && last.t > first.t
+      ? ((last.sentBytes - first.sentBytes) * 8) / (last.t - first.t)
+      : undefined;
   const saturated = sentKbps !== undefined && kbps > 0 && sentKbps > kbps * 1.15;
   const overshootPct = saturated ? (1 - kbps / sentKbps) * 100 : 0;
   const down = lossPct(last.lost - first.lost, last.received - first.received);
@@ -404,10 +406,10 @@ export async function runNetworkTest(options: NetworkTestOptions): Promise<Netwo
           cons.getStats() as Promise<Stats>,
           wantUplink
             ? request('network.testStats', { testId: id }, ac.signal).catch((e: unknown) => {
-              // The uplink figures are optional: the test goes on with the downlink alone.
-              swallowed('checklist.networkTestStats', e);
-              return undefined;
-            })
+                // The uplink figures are optional: the test goes on with the downlink alone.
+                swallowed('checklist.networkTestStats', e);
+                return undefined;
+              })
             : Promise.resolve(undefined),
         ]),
       );

@@ -87,7 +87,8 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
   get mediaHooks(): MediaHooks {
     return {
       onRtpSender: (sender, info) => this.#attach(sender, { direction: 'send', participantId: info.participantId, track: info.source }),
-      onRtpReceiver: (receiver, info) => this.#attach(receiver, { direction: 'recv', participantId: info.participantId, track: info.source }),
+      onRtpReceiver: (receiver, info) =>
+        this.#attach(receiver, { direction: 'recv', participantId: info.participantId, track: info.source }),
       ...(this.#path === 'legacy' ? { additionalSettings: { encodedInsertableStreams: true } as Partial<RTCConfiguration> } : {}),
     };
   }

@@ -17,7 +17,9 @@ export function clearPrefixLength(codec: E2eeCodec, keyFrame: boolean, frameLeng
 }
 
 /** Outcome of sealing or opening one frame. */
-export type FrameOutcome = { readonly ok: true; readonly data: Uint8Array } | { readonly ok: false; readonly reason: DropReason | 'NO_KEY' };
+export type FrameOutcome =
+  | { readonly ok: true; readonly data: Uint8Array }
+  | { readonly ok: false; readonly reason: DropReason | 'NO_KEY' };
 
 /**
  * Seals one outgoing frame, or refuses (fail closed) when the sender has no key. Empty frames (Opus

@@ -5,12 +5,23 @@ import { deriveFrameKey, keyId, ratchet } from './sender-keys.js';
 
 const base = new Uint8Array(32).map((_, i) => i + 1);
 const key = deriveFrameKey(base, keyId(0, 0), E2EE_SUITES.XSALSA20_POLY1305, 'cam');
-const keys = (k = key) => (kid: number) => (kid === k.kid ? k : undefined);
+const keys =
+  (k = key) =>
+  (kid: number) =>
+    kid === k.kid ? k : undefined;
 const frameOf = (n: number, seed = 7) => new Uint8Array(n).map((_, i) => (i * 31 + seed) & 0xff);
 
 describe('frame encryption (suite 1)', () => {
   it('round-trips frames with every prefix size the codecs use', () => {
-    for (const [size, prefix] of [[1, 1], [160, 1], [900, 3], [6000, 10], [50, 0], [400, 20], [2000, 300]] as const) {
+    for (const [size, prefix] of [
+      [1, 1],
+      [160, 1],
+      [900, 3],
+      [6000, 10],
+      [50, 0],
+      [400, 20],
+      [2000, 300],
+    ] as const) {
       const f = frameOf(size);
       for (const ctr of [0, 1, 255, 256, 65_535, 2 ** 40]) {
         const enc = encryptFrame(f, prefix, key, ctr);

@@ -14,14 +14,7 @@ import type { FrameKey } from './sender-keys.js';
  */
 
 /** Why a frame was dropped. Every reason fails closed: nothing reaches the decoder. */
-export type DropReason =
-  | 'TOO_SHORT'
-  | 'BAD_VERSION'
-  | 'BAD_PREFIX'
-  | 'UNKNOWN_KEY'
-  | 'AUTH_FAILED'
-  | 'BIND_MISMATCH'
-  | 'REPLAY';
+export type DropReason = 'TOO_SHORT' | 'BAD_VERSION' | 'BAD_PREFIX' | 'UNKNOWN_KEY' | 'AUTH_FAILED' | 'BIND_MISMATCH' | 'REPLAY';
 
 /** The parsed trailer of an encrypted frame. */
 export interface FrameHeader {

@@ -11,7 +11,9 @@ const dec = new TextDecoder();
 
 /** A COMMIT as a relay payload. */
 export function encodeCommit(m: CommitMessage): string {
-  return toBase64(enc.encode(JSON.stringify({ ...m, identityKey: toBase64(m.identityKey), commitment: toBase64(m.commitment), sig: toBase64(m.sig) })));
+  return toBase64(
+    enc.encode(JSON.stringify({ ...m, identityKey: toBase64(m.identityKey), commitment: toBase64(m.commitment), sig: toBase64(m.sig) })),
+  );
 }
 /** A REVEAL as a relay payload. */
 export function encodeReveal(m: RevealMessage): string {
@@ -45,7 +47,17 @@ const bin = (v: unknown): Uint8Array => {
 export function decodeCommit(payload: string): CommitMessage {
   const o = decodeJson(payload);
   if (o.v !== 1 || o.type !== 'commit') throw new HandshakeError('MALFORMED');
-  return { v: 1, type: 'commit', sid: str(o.sid), from: str(o.from), to: str(o.to), role: str(o.role), identityKey: bin(o.identityKey), commitment: bin(o.commitment), sig: bin(o.sig) };
+  return {
+    v: 1,
+    type: 'commit',
+    sid: str(o.sid),
+    from: str(o.from),
+    to: str(o.to),
+    role: str(o.role),
+    identityKey: bin(o.identityKey),
+    commitment: bin(o.commitment),
+    sig: bin(o.sig),
+  };
 }
 /**
  * A REVEAL from a relay payload.

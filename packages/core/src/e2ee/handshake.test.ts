@@ -134,7 +134,12 @@ describe('pair handshake', () => {
       sig: nacl.sign.detached(enc('alcove-e2ee v1 commit', sid, client.id, therapist.id, 'client', commitment), client.identity.secretKey),
     });
     const reveal: RevealMessage = {
-      v: 1, type: 'reveal', sid, from: client.id, to: therapist.id, ephemeralKey: zero,
+      v: 1,
+      type: 'reveal',
+      sid,
+      from: client.id,
+      to: therapist.id,
+      ephemeralKey: zero,
       sig: nacl.sign.detached(enc('alcove-e2ee v1 reveal', sid, client.id, therapist.id, zero), client.identity.secretKey),
     };
     refuse(() => ha2.onReveal(reveal), 'WEAK_KEY');
@@ -170,6 +175,10 @@ describe('SAS rendering', () => {
     expect(sasDecimal(all)).toEqual([9191, 9191, 9191]);
     expect(sasDecimal(new Uint8Array(6))).toEqual([1000, 1000, 1000]);
     // bits 0-5 = 0 (Dog), bits 6-11 = 4 (Unicorn), bits 12-17 = 1 (Cat)
-    expect(sasEmoji(Uint8Array.of(0, 0x40, 0x40, 0, 0, 0)).slice(0, 3).map((e) => e.name)).toEqual(['Dog', 'Unicorn', 'Cat']);
+    expect(
+      sasEmoji(Uint8Array.of(0, 0x40, 0x40, 0, 0, 0))
+        .slice(0, 3)
+        .map((e) => e.name),
+    ).toEqual(['Dog', 'Unicorn', 'Cat']);
   });
 });

@@ -89,8 +89,7 @@ const commitHash = (sid: string, a: string, b: string, ek: Uint8Array): Uint8Arr
   sha512(encodeFields(E2EE_LABELS.commit, sid, a, b, ek)).subarray(0, 32);
 const commitSigned = (sid: string, a: string, b: string, role: string, c: Uint8Array): Uint8Array =>
   encodeFields(E2EE_LABELS.commit, sid, a, b, role, c);
-const revealSigned = (sid: string, a: string, b: string, ek: Uint8Array): Uint8Array =>
-  encodeFields(E2EE_LABELS.reveal, sid, a, b, ek);
+const revealSigned = (sid: string, a: string, b: string, ek: Uint8Array): Uint8Array => encodeFields(E2EE_LABELS.reveal, sid, a, b, ek);
 
 /** One side of the handshake with one peer. */
 export class PairHandshake {
@@ -176,9 +175,7 @@ export class PairHandshake {
     const me = { id: self.id, role: self.role, ik: self.identity.publicKey, ek: this.#eph.publicKey };
     const them = { id: peerId, role: commit.role, ik: commit.identityKey, ek: msg.ephemeralKey };
     const [first, second] = me.id < them.id ? [me, them] : [them, me];
-    const transcript = sha512(
-      encodeFields(sid, first.id, first.role, first.ik, first.ek, second.id, second.role, second.ik, second.ek),
-    );
+    const transcript = sha512(encodeFields(sid, first.id, first.role, first.ik, first.ek, second.id, second.role, second.ik, second.ek));
     const prk = hkdfExtract(bytes(sid), dh);
     const okm = hkdfExpand(prk, concatBytes(bytes(E2EE_LABELS.pair), transcript), 96);
     const firstToSecond = okm.slice(0, 32);

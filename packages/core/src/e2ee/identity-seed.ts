@@ -15,7 +15,10 @@ export const IDENTITY_STORAGE_KEY = 'alcove.identity.v1';
  * thread does not carry it: the E2EE worker and the checklist derive the key pair from the seed.
  * A store that throws (private browsing, quota) is treated as absent. Never log the seed.
  */
-export function loadIdentitySeed(store: IdentityStore | undefined, randomBytes: (n: number) => Uint8Array): { seed: Uint8Array; persisted: boolean } {
+export function loadIdentitySeed(
+  store: IdentityStore | undefined,
+  randomBytes: (n: number) => Uint8Array,
+): { seed: Uint8Array; persisted: boolean } {
   if (store) {
     try {
       const saved = store.get(IDENTITY_STORAGE_KEY);

@@ -41,10 +41,11 @@ function room(ids: string[]) {
   };
   const advance = (ms: number) => {
     now += ms;
-    for (const t of [...timers]) if (t.at <= now) {
-      timers.splice(timers.indexOf(t), 1);
-      t.fn();
-    }
+    for (const t of [...timers])
+      if (t.at <= now) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
   };
   const meet = (a: string, b: string) => {
     agents.get(a)!.addPeer(b);

@@ -39,10 +39,7 @@ export interface KeyAgreementOptions {
   readonly randomBytes?: (n: number) => Uint8Array;
 }
 
-type Control =
-  | { t: 'key'; g: number; s: number; k: string }
-  | { t: 'ack'; g: number; s: number }
-  | { t: 'keyRequest' };
+type Control = { t: 'key'; g: number; s: number; k: string } | { t: 'ack'; g: number; s: number } | { t: 'keyRequest' };
 
 interface Peer {
   handshake: PairHandshake;

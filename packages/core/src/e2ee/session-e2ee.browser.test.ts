@@ -97,7 +97,10 @@ describe('E2EE sessions in Chromium against the real server', () => {
       // receiver), on the path the session chose — not merely decoded.
       type T = { direction: string; participantId: string; track: string; frames: number; dropped: number };
       const e2eeStats = (p: Page): Promise<T[]> => p.evaluate(() => (window as any).alcoveE2ee.session.getE2eeStats());
-      for (const [p, self, peer] of [[host, 'h', 'c'], [client, 'c', 'h']] as const) {
+      for (const [p, self, peer] of [
+        [host, 'h', 'c'],
+        [client, 'c', 'h'],
+      ] as const) {
         const stats = await waitFor(
           `${self}'s worker to seal its camera and open ${peer}'s`,
           () => e2eeStats(p),

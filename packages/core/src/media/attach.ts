@@ -52,7 +52,8 @@ export function supportsAudioOutputSelection(element?: HTMLMediaElement): boolea
  */
 export async function setAudioOutput(element: HTMLMediaElement, deviceId: string): Promise<void> {
   const el = element as SinkCapable;
-  if (typeof el.setSinkId !== 'function') throw new UnsupportedError('UNSUPPORTED_FEATURE', 'speaker selection (setSinkId) is not supported');
+  if (typeof el.setSinkId !== 'function')
+    throw new UnsupportedError('UNSUPPORTED_FEATURE', 'speaker selection (setSinkId) is not supported');
   try {
     await el.setSinkId(deviceId);
   } catch (e) {

@@ -4,7 +4,11 @@ import { UnsupportedError } from '../session/errors.js';
 import { mapMediaError } from './dom-errors.js';
 
 /** Capture constraints Alcove uses for the camera by default (small, therapy-call sized). */
-export const DEFAULT_VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+export const DEFAULT_VIDEO_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30 },
+};
 /** Audio processing defaults. */
 export const DEFAULT_AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
@@ -13,7 +17,12 @@ export const DEFAULT_AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellati
  * @throws {MediaDeviceError} mapped from the browser's DOMException.
  * @throws {UnsupportedError} when the platform has no media devices.
  */
-export async function captureTrack(platform: Platform, kind: MediaKind, deviceId?: string, extra?: MediaTrackConstraints): Promise<MediaStreamTrack> {
+export async function captureTrack(
+  platform: Platform,
+  kind: MediaKind,
+  deviceId?: string,
+  extra?: MediaTrackConstraints,
+): Promise<MediaStreamTrack> {
   const md = platform.mediaDevices;
   if (!md) throw new UnsupportedError('UNSUPPORTED_BROWSER', 'no media devices (insecure context or no WebRTC)');
   const base = kind === 'audio' ? DEFAULT_AUDIO_CONSTRAINTS : DEFAULT_VIDEO_CONSTRAINTS;

@@ -113,7 +113,14 @@ export class LocalMedia {
       if (!this.#media.local('screen')) return;
       await this.#media.unpublish('screen');
       await this.#media.unpublish('screen-audio');
-      this.#callbacks.onLocalTrackChanged({ source: 'screen', kind: 'video', track: null, muted: true, producerId: undefined, deviceId: undefined });
+      this.#callbacks.onLocalTrackChanged({
+        source: 'screen',
+        kind: 'video',
+        track: null,
+        muted: true,
+        producerId: undefined,
+        deviceId: undefined,
+      });
     });
   }
 

@@ -306,7 +306,11 @@ export class MediaManager {
   /** Asks the server for a simulcast layer of one remote video. */
   async setPreferredLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
     if (!this.#remote.has(consumerId)) throw new InvalidStateError('no such remote track');
-    await this.#o.callbacks.request('media.setPreferredLayers', { consumerId, spatialLayer, ...(temporalLayer !== undefined ? { temporalLayer } : {}) });
+    await this.#o.callbacks.request('media.setPreferredLayers', {
+      consumerId,
+      spatialLayer,
+      ...(temporalLayer !== undefined ? { temporalLayer } : {}),
+    });
   }
 
   /** Bytes received on the receive transport so far (`undefined` without one). */
@@ -355,7 +359,10 @@ export class MediaManager {
       throw new AlcoveError('ABORTED', 'media restarted');
     }
     t.on('connect', ({ dtlsParameters }, ok, fail) => {
-      request('media.connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as RequestData<'media.connectTransport'>['dtlsParameters'] })
+      request('media.connectTransport', {
+        transportId: t.id,
+        dtlsParameters: dtlsParameters as RequestData<'media.connectTransport'>['dtlsParameters'],
+      })
         .then(() => ok())
         .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
     });
@@ -388,10 +395,15 @@ export class MediaManager {
       const producer = await t.produce({
         track: entry.track,
         stopTracks: false,
-        ...(simulcast ? { encodings: simulcast.map((l) => ({ scaleResolutionDownBy: l.scaleResolutionDownBy, maxBitrate: l.maxBitrate })) } : {}),
+        ...(simulcast
+          ? { encodings: simulcast.map((l) => ({ scaleResolutionDownBy: l.scaleResolutionDownBy, maxBitrate: l.maxBitrate })) }
+          : {}),
         appData: { source: entry.source, paused: entry.paused },
         ...(hooks?.onRtpSender
-          ? { onRtpSender: (s: RTCRtpSender) => hooks.onRtpSender?.(s, { kind: entry.kind, source: entry.source, participantId: this.#o.callbacks.selfId() }) }
+          ? {
+              onRtpSender: (s: RTCRtpSender) =>
+                hooks.onRtpSender?.(s, { kind: entry.kind, source: entry.source, participantId: this.#o.callbacks.selfId() }),
+            }
           : {}),
       });
       if (entry.paused) producer.pause();
@@ -406,9 +418,15 @@ export class MediaManager {
     const device = this.#device;
     if (!t || !device) return;
     const { request } = this.#o.callbacks;
-    const r = await request('media.consume', {
-      transportId: t.id, producerId: info.producerId, rtpCapabilities: device.rtpCapabilities as RequestData<'media.consume'>['rtpCapabilities'],
-    }, signal);
+    const r = await request(
+      'media.consume',
+      {
+        transportId: t.id,
+        producerId: info.producerId,
+        rtpCapabilities: device.rtpCapabilities as RequestData<'media.consume'>['rtpCapabilities'],
+      },
+      signal,
+    );
     if (t.closed || t !== this.#recv || !this.#producers.has(info.producerId)) {
       await request('media.closeConsumer', { consumerId: r.consumerId }).catch(this.#o.swallowed.handler('media.closeConsumer'));
       return;
@@ -421,7 +439,10 @@ export class MediaManager {
       rtpParameters: r.rtpParameters as ms.RtpParameters,
       streamId: `${r.participantId}-${r.source === 'screen' || r.source === 'screen-audio' ? 'screen' : 'av'}`,
       ...(hooks?.onRtpReceiver
-        ? { onRtpReceiver: (rc: RTCRtpReceiver) => hooks.onRtpReceiver?.(rc, { kind: r.kind, source: r.source, participantId: r.participantId }) }
+        ? {
+            onRtpReceiver: (rc: RTCRtpReceiver) =>
+              hooks.onRtpReceiver?.(rc, { kind: r.kind, source: r.source, participantId: r.participantId }),
+          }
         : {}),
     });
     const fresh: ProducerInfo = { ...info, paused: r.producerPaused };
@@ -434,8 +455,14 @@ export class MediaManager {
 
   #view(r: RemoteEntry): RemoteTrack {
     return Object.freeze({
-      id: r.consumer.id, producerId: r.info.producerId, participantId: r.info.participantId, kind: r.info.kind, source: r.info.source,
-      track: r.consumer.track, muted: r.info.paused, paused: r.paused,
+      id: r.consumer.id,
+      producerId: r.info.producerId,
+      participantId: r.info.participantId,
+      kind: r.info.kind,
+      source: r.info.source,
+      track: r.consumer.track,
+      muted: r.info.paused,
+      paused: r.paused,
     });
   }
 
@@ -465,7 +492,8 @@ export class MediaManager {
     }
     for (const t of [this.#send, this.#recv]) {
       if (!t) continue;
-      if (tellServer && !t.closed) this.#o.callbacks.request('media.closeTransport', { transportId: t.id }).catch(this.#o.swallowed.handler('media.closeTransport'));
+      if (tellServer && !t.closed)
+        this.#o.callbacks.request('media.closeTransport', { transportId: t.id }).catch(this.#o.swallowed.handler('media.closeTransport'));
       t.close();
     }
     this.#send = undefined;

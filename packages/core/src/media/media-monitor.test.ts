@@ -11,10 +11,19 @@ describe('MediaMonitor stall detection', () => {
   const setup = (): { bytes: { v: number }; stalls: number[]; monitor: MediaMonitor } => {
     const bytes = { v: 0 };
     const stalls: number[] = [];
-    const media = { expectsInbound: true, inboundBytes: async () => bytes.v, consumersOf: () => [], producers: [] } as unknown as MediaManager;
+    const media = {
+      expectsInbound: true,
+      inboundBytes: async () => bytes.v,
+      consumersOf: () => [],
+      producers: [],
+    } as unknown as MediaManager;
     const monitor = new MediaMonitor({
-      platform: createFakePlatform(new FakeServer()), media, participants: () => [], selfId: () => 'me',
-      onStall: () => stalls.push(Date.now()), onQuality: () => undefined,
+      platform: createFakePlatform(new FakeServer()),
+      media,
+      participants: () => [],
+      selfId: () => 'me',
+      onStall: () => stalls.push(Date.now()),
+      onQuality: () => undefined,
     });
     return { bytes, stalls, monitor };
   };
@@ -22,7 +31,9 @@ describe('MediaMonitor stall detection', () => {
   it('reports no inbound bytes within 2 s of the last byte, once per episode', async () => {
     const { bytes, stalls, monitor } = setup();
     monitor.start();
-    const flowing = setInterval(() => { bytes.v += 1000; }, 200);
+    const flowing = setInterval(() => {
+      bytes.v += 1000;
+    }, 200);
     await vi.advanceTimersByTimeAsync(5000);
     expect(stalls).toEqual([]);
     clearInterval(flowing);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QualityTracker, classifyQuality } from './quality.js';
 
-const report = (entries: Record<string, unknown>[]): RTCStatsReport => new Map(entries.map((e, i) => [String(i), e])) as unknown as RTCStatsReport;
+const report = (entries: Record<string, unknown>[]): RTCStatsReport =>
+  new Map(entries.map((e, i) => [String(i), e])) as unknown as RTCStatsReport;
 
 describe('classifyQuality', () => {
   it('grades by the worst measure and lists reasons', () => {
@@ -16,13 +17,23 @@ describe('classifyQuality', () => {
 describe('QualityTracker', () => {
   it('computes loss and bitrate over the interval', () => {
     const t = new QualityTracker();
-    const first = t.sample('p', [report([{ type: 'inbound-rtp', kind: 'video', packetsLost: 0, packetsReceived: 100, bytesReceived: 10_000, jitter: 0.01 }])], 0);
+    const first = t.sample(
+      'p',
+      [report([{ type: 'inbound-rtp', kind: 'video', packetsLost: 0, packetsReceived: 100, bytesReceived: 10_000, jitter: 0.01 }])],
+      0,
+    );
     expect(first.lossPct).toBeUndefined();
     expect(first.jitterMs).toBe(10);
-    const second = t.sample('p', [report([
-      { type: 'inbound-rtp', kind: 'video', packetsLost: 10, packetsReceived: 190, bytesReceived: 135_000, jitter: 0.02 },
-      { type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.3 },
-    ])], 1000);
+    const second = t.sample(
+      'p',
+      [
+        report([
+          { type: 'inbound-rtp', kind: 'video', packetsLost: 10, packetsReceived: 190, bytesReceived: 135_000, jitter: 0.02 },
+          { type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.3 },
+        ]),
+      ],
+      1000,
+    );
     expect(second.lossPct).toBe(10);
     expect(second.bitrateKbps).toBe(1000);
     expect(second.rttMs).toBe(300);
@@ -33,8 +44,26 @@ describe('QualityTracker', () => {
 describe('QualityTracker (local participant)', () => {
   it('uses the server’s receiver reports for loss, jitter and RTT of what we send', () => {
     const t = new QualityTracker();
-    t.sample('me', [report([{ type: 'outbound-rtp', kind: 'video', packetsSent: 100, bytesSent: 0 }, { type: 'remote-inbound-rtp', packetsLost: 0, jitter: 0.005, roundTripTime: 0.02 }])], 0);
-    const s = t.sample('me', [report([{ type: 'outbound-rtp', kind: 'video', packetsSent: 200, bytesSent: 100_000 }, { type: 'remote-inbound-rtp', packetsLost: 5, jitter: 0.005, roundTripTime: 0.02 }])], 1000);
+    t.sample(
+      'me',
+      [
+        report([
+          { type: 'outbound-rtp', kind: 'video', packetsSent: 100, bytesSent: 0 },
+          { type: 'remote-inbound-rtp', packetsLost: 0, jitter: 0.005, roundTripTime: 0.02 },
+        ]),
+      ],
+      0,
+    );
+    const s = t.sample(
+      'me',
+      [
+        report([
+          { type: 'outbound-rtp', kind: 'video', packetsSent: 200, bytesSent: 100_000 },
+          { type: 'remote-inbound-rtp', packetsLost: 5, jitter: 0.005, roundTripTime: 0.02 },
+        ]),
+      ],
+      1000,
+    );
     expect(s.lossPct).toBeCloseTo(4.8, 1);
     expect(s.rttMs).toBe(20);
     expect(s.bitrateKbps).toBe(800);

@@ -45,7 +45,8 @@ export function classifyQuality(sample: QualitySample): { level: QualityLevel; r
     if (score > 0) reasons.push(reason);
     level = Math.max(level, score);
   };
-  const above = (v: number | undefined, [fair, poor]: readonly [number, number]): number => (v === undefined ? 0 : v >= poor ? 2 : v >= fair ? 1 : 0);
+  const above = (v: number | undefined, [fair, poor]: readonly [number, number]): number =>
+    v === undefined ? 0 : v >= poor ? 2 : v >= fair ? 1 : 0;
   rate('loss', above(sample.lossPct, QUALITY_THRESHOLDS.lossPct));
   rate('rtt', above(sample.rttMs, QUALITY_THRESHOLDS.rttMs));
   rate('jitter', above(sample.jitterMs, QUALITY_THRESHOLDS.jitterMs));

@@ -13,6 +13,7 @@ export function classifyReconnectFailure(error: unknown, tier: ReconnectTier): A
   if (code && isTerminalCode(code)) return 'fatal';
   if (tier === 'rejoin' && (code === 'INVALID_TOKEN' || code === 'NOT_ALLOWED')) return 'fatal';
   if (tier === 'ice-restart') return 'escalate';
-  if (tier === 'resume' && (code === 'INVALID_TOKEN' || code === 'NOT_FOUND' || code === 'UNAUTHENTICATED' || code === 'INVALID_STATE')) return 'escalate';
+  if (tier === 'resume' && (code === 'INVALID_TOKEN' || code === 'NOT_FOUND' || code === 'UNAUTHENTICATED' || code === 'INVALID_STATE'))
+    return 'escalate';
   return 'retry';
 }

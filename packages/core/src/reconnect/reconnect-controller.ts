@@ -119,7 +119,12 @@ export class ReconnectController {
     while (live()) {
       const elapsedMs = platform.timers.now() - started;
       const delay = policy.nextRetryDelayMs({
-        attempt, elapsedMs, tier: this.#tier, cause, online: platform.isOnline(), ...(lastError ? { lastError } : {}),
+        attempt,
+        elapsedMs,
+        tier: this.#tier,
+        cause,
+        online: platform.isOnline(),
+        ...(lastError ? { lastError } : {}),
       });
       if (delay === null) {
         this.#active = false;

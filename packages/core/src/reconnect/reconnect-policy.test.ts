@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DefaultReconnectPolicy, type ReconnectContext } from './reconnect-policy.js';
 
-const ctx = (attempt: number, elapsedMs: number): ReconnectContext => ({ attempt, elapsedMs, tier: 'resume', cause: 'signaling-closed', online: true });
+const ctx = (attempt: number, elapsedMs: number): ReconnectContext => ({
+  attempt,
+  elapsedMs,
+  tier: 'resume',
+  cause: 'signaling-closed',
+  online: true,
+});
 
 describe('DefaultReconnectPolicy', () => {
   it('retries at once, then grows its delays with bounded jitter', () => {

@@ -4,7 +4,14 @@ export const RECONNECT_TIERS = ['ice-restart', 'resume', 'rejoin'] as const;
 export type ReconnectTier = (typeof RECONNECT_TIERS)[number];
 
 /** What made the session start reconnecting. */
-export type DisconnectCause = 'signaling-closed' | 'heartbeat' | 'ice' | 'no-inbound-media' | 'offline' | 'transport-closed' | 'server-shutdown';
+export type DisconnectCause =
+  | 'signaling-closed'
+  | 'heartbeat'
+  | 'ice'
+  | 'no-inbound-media'
+  | 'offline'
+  | 'transport-closed'
+  | 'server-shutdown';
 
 /** What a {@link ReconnectPolicy} sees before each retry. */
 export interface ReconnectContext {
@@ -58,7 +65,8 @@ export class DefaultReconnectPolicy implements ReconnectPolicy {
 
   constructor(options: DefaultReconnectPolicyOptions = {}) {
     const delays = options.delaysMs ?? [0, 300, 600, 1200, 2000, 3000, 5000];
-    if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d < 0)) throw new RangeError('delaysMs must be non-negative numbers');
+    if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d < 0))
+      throw new RangeError('delaysMs must be non-negative numbers');
     const jitter = options.jitter ?? 0.2;
     if (!(jitter >= 0 && jitter < 1)) throw new RangeError('jitter must be in [0, 1)');
     this.#delays = delays;

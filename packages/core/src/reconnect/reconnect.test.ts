@@ -16,8 +16,12 @@ describe('Session reconnect', () => {
     room = createScriptedRoom();
     platform = createFakePlatform(room);
     session = Session.create({
-      serverUrl: 'ws://127.0.0.1:1/ws', token: 'x'.repeat(32), platform, simulcast: false,
-      fallback: { callbackNumber: '+1 555 0100' }, ...(policy ? { reconnectPolicy: policy } : {}),
+      serverUrl: 'ws://127.0.0.1:1/ws',
+      token: 'x'.repeat(32),
+      platform,
+      simulcast: false,
+      fallback: { callbackNumber: '+1 555 0100' },
+      ...(policy ? { reconnectPolicy: policy } : {}),
     });
     changes = [];
     session.on('stateChanged', (c) => changes.push(c));
@@ -52,7 +56,9 @@ describe('Session reconnect', () => {
     await make();
     const start = Date.now();
     let detectedAfter = -1;
-    session.on('reconnecting', () => { detectedAfter = Date.now() - start; });
+    session.on('reconnecting', () => {
+      detectedAfter = Date.now() - start;
+    });
     room.last.silent = true;
     await vi.advanceTimersByTimeAsync(3000);
     expect(detectedAfter).toBeGreaterThan(0);

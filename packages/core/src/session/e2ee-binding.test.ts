@@ -52,8 +52,11 @@ describe('E2eeBinding', () => {
     binding.peerJoined('b');
     binding.peerLeft('a');
     binding.peerLeft('zzz'); // unknown: ignored
-    expect(worker.posted.map((m) => m.type === 'init' ? 'init' : `${m.type}:${'peerId' in m ? m.peerId : ''}`)).toEqual([
-      'init', 'peerJoined:a', 'peerJoined:b', 'peerLeft:a',
+    expect(worker.posted.map((m) => (m.type === 'init' ? 'init' : `${m.type}:${'peerId' in m ? m.peerId : ''}`))).toEqual([
+      'init',
+      'peerJoined:a',
+      'peerJoined:b',
+      'peerLeft:a',
     ]);
   });
 

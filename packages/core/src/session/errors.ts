@@ -27,12 +27,14 @@ export const CORE_ERROR_CODES = {
   // Capabilities
   UNSUPPORTED_BROWSER: 'This browser lacks WebRTC or another required capability.',
   UNSUPPORTED_FEATURE: 'This browser does not support the requested feature (e.g. setSinkId, getDisplayMedia).',
-  E2EE_UNAVAILABLE: 'The session requires end-to-end encryption and this client cannot provide it (no `e2eeWorker`, or no encoded transforms in this browser).',
+  E2EE_UNAVAILABLE:
+    'The session requires end-to-end encryption and this client cannot provide it (no `e2eeWorker`, or no encoded transforms in this browser).',
   // End-to-end encryption (non-fatal, emitted as `error`)
   E2EE_DECRYPT_FAILED: 'Frames of a participant are being dropped: missing or wrong key, or forged frames (throttled).',
   E2EE_HANDSHAKE_REFUSED: 'A key-agreement message from a participant was refused (bad signature, replay, mismatch).',
   E2EE_WORKER_ERROR: 'The E2EE worker reported a problem (e.g. a codec that cannot be encrypted).',
-  CHECKLIST_SEALED_REFUSED: 'A sealed checklist channel message from a participant was refused (bad signature, changed identity, replay) or its answers were malformed.',
+  CHECKLIST_SEALED_REFUSED:
+    'A sealed checklist channel message from a participant was refused (bad signature, changed identity, replay) or its answers were malformed.',
   // --- Pre-session checklist (checklist/) — owned by the checklist; keep this block together -----
   CHECKLIST_NOT_BOUND: 'The checklist step needs the session (network test, consent receipt) and is not bound to one yet.',
   CHECKLIST_CLOSED: 'The checklist was closed.',
@@ -67,7 +69,10 @@ export interface AlcoveErrorOptions {
 }
 
 /** Codes a {@link ConnectionError} carries. */
-export type ConnectionErrorCode = Extract<CoreErrorCode, 'CONNECTION_FAILED' | 'CONNECTION_LOST' | 'RECONNECT_FAILED' | 'OFFLINE' | 'ABORTED'>;
+export type ConnectionErrorCode = Extract<
+  CoreErrorCode,
+  'CONNECTION_FAILED' | 'CONNECTION_LOST' | 'RECONNECT_FAILED' | 'OFFLINE' | 'ABORTED'
+>;
 /** Codes a {@link MediaDeviceError} carries (mapped from the browser's `DOMException` names, see `mapMediaError`). */
 export type MediaDeviceErrorCode = Extract<
   CoreErrorCode,

@@ -10,7 +10,10 @@ interface Registered {
 function report(error: unknown): void {
   const r = (globalThis as { reportError?: (e: unknown) => void }).reportError;
   if (typeof r === 'function') r(error);
-  else queueMicrotask(() => { throw error; });
+  else
+    queueMicrotask(() => {
+      throw error;
+    });
 }
 
 /**

@@ -32,30 +32,54 @@ export interface NotificationTarget {
 /** Dispatches one validated notification. Unknown-to-us methods (`e2ee.*`, scores, layers) are ignored here. */
 export function routeNotification(n: Notification, t: NotificationTarget): void {
   switch (n.method) {
-    case 'session.admitted': return t.admitted(n.data);
-    case 'session.denied': return t.ended('denied');
-    case 'session.removed': return t.ended('removed');
-    case 'session.ended': return t.ended('session-ended');
-    case 'session.lockChanged': return t.lockChanged(n.data.locked);
-    case 'session.policyChanged': return t.screenSharePolicyChanged(n.data.screenShare);
-    case 'session.shutdown': return t.serverShutdown();
+    case 'session.admitted':
+      return t.admitted(n.data);
+    case 'session.denied':
+      return t.ended('denied');
+    case 'session.removed':
+      return t.ended('removed');
+    case 'session.ended':
+      return t.ended('session-ended');
+    case 'session.lockChanged':
+      return t.lockChanged(n.data.locked);
+    case 'session.policyChanged':
+      return t.screenSharePolicyChanged(n.data.screenShare);
+    case 'session.shutdown':
+      return t.serverShutdown();
     case 'participant.joined':
-    case 'participant.updated': return t.participantChanged(n.data);
-    case 'participant.left': return t.participantLeft(n.data.participantId, n.data.reason);
-    case 'waitingRoom.changed': return t.waitingRoomChanged(n.data.waiting);
-    case 'media.producerAdded': return t.producerAdded(n.data);
-    case 'media.producerClosed': return t.producerClosed(n.data.producerId);
-    case 'media.producerPaused': return t.producerPaused(n.data.producerId, true);
-    case 'media.producerResumed': return t.producerPaused(n.data.producerId, false);
-    case 'media.consumerClosed': return t.consumerClosed(n.data.consumerId);
-    case 'media.transportClosed': return t.transportClosed(n.data.transportId);
-    case 'chat.message': return t.chat(n.data);
-    case 'host.muteRequested': return t.muteRequested(n.data.kind);
-    case 'checklist.submitted': return t.checklistSubmitted(n.data);
-    case 'checklist.hosts': return t.checklistHosts?.(n.data);
-    case 'checklist.message': return t.checklistMessage?.(n.data);
-    case 'e2ee.message': return t.e2eeMessage?.(n.data);
-    case 'e2ee.peerVerified': return t.e2eePeerVerified?.(n.data);
-    default: return undefined; // consumer scores and layers: not used yet
+    case 'participant.updated':
+      return t.participantChanged(n.data);
+    case 'participant.left':
+      return t.participantLeft(n.data.participantId, n.data.reason);
+    case 'waitingRoom.changed':
+      return t.waitingRoomChanged(n.data.waiting);
+    case 'media.producerAdded':
+      return t.producerAdded(n.data);
+    case 'media.producerClosed':
+      return t.producerClosed(n.data.producerId);
+    case 'media.producerPaused':
+      return t.producerPaused(n.data.producerId, true);
+    case 'media.producerResumed':
+      return t.producerPaused(n.data.producerId, false);
+    case 'media.consumerClosed':
+      return t.consumerClosed(n.data.consumerId);
+    case 'media.transportClosed':
+      return t.transportClosed(n.data.transportId);
+    case 'chat.message':
+      return t.chat(n.data);
+    case 'host.muteRequested':
+      return t.muteRequested(n.data.kind);
+    case 'checklist.submitted':
+      return t.checklistSubmitted(n.data);
+    case 'checklist.hosts':
+      return t.checklistHosts?.(n.data);
+    case 'checklist.message':
+      return t.checklistMessage?.(n.data);
+    case 'e2ee.message':
+      return t.e2eeMessage?.(n.data);
+    case 'e2ee.peerVerified':
+      return t.e2eePeerVerified?.(n.data);
+    default:
+      return undefined; // consumer scores and layers: not used yet
   }
 }

@@ -49,7 +49,12 @@ export class ParticipantRoster {
     const prev = this.#byId.get(p.id);
     this.#byId.set(p.id, p);
     if (!prev) this.#c.onJoined(this.#view(p));
-    else if (prev.connection !== p.connection || prev.displayName !== p.displayName || prev.role !== p.role || prev.identityKey !== p.identityKey) {
+    else if (
+      prev.connection !== p.connection ||
+      prev.displayName !== p.displayName ||
+      prev.role !== p.role ||
+      prev.identityKey !== p.identityKey
+    ) {
       this.#c.onUpdated(this.#view(p));
     }
   }

@@ -43,7 +43,11 @@ export async function joinAttempt(host: RecoveryHost, signal?: AbortSignal): Pro
   const sig = host.newSignaling();
   await sig.connect(host.options.serverUrl, signal);
   // `e2ee`: whether this client encrypts media end to end (an E2EE worker is attached).
-  const r = await sig.request('session.join', { token: host.options.token, e2ee: host.e2ee ?? false, sdk: SDK_ID }, signal ? { signal } : {});
+  const r = await sig.request(
+    'session.join',
+    { token: host.options.token, e2ee: host.e2ee ?? false, sdk: SDK_ID },
+    signal ? { signal } : {},
+  );
   host.applyJoined(r);
   if (r.state === 'joined') {
     await startMedia(host, r.producers, signal);

@@ -37,7 +37,12 @@ describe('Session', () => {
     await session.join();
     expect(session.state).toBe('joined');
     expect(changes.map((c) => c.to)).toEqual(['connecting', 'joined']);
-    expect(room.requests('media.produce').map((d) => (d as { source: string }).source).sort()).toEqual(['cam', 'mic']);
+    expect(
+      room
+        .requests('media.produce')
+        .map((d) => (d as { source: string }).source)
+        .sort(),
+    ).toEqual(['cam', 'mic']);
     expect(room.requests('media.produce').every((d) => (d as { e2ee: boolean }).e2ee === false)).toBe(true);
     expect(session.diagnostics.transports).toBe(2);
     const tracks = platform.devices.opened;
@@ -121,7 +126,11 @@ describe('Session', () => {
     const lists: number[] = [];
     session.on('waitingRoomChanged', (w) => lists.push(w.length));
     await session.join();
-    room.last.notify('waitingRoom.changed', { waiting: [{ id: 'p2', role: 'client', displayName: 'Client', since: 1, checklist: { steps: { consent: 'passed' }, complete: false } }] });
+    room.last.notify('waitingRoom.changed', {
+      waiting: [
+        { id: 'p2', role: 'client', displayName: 'Client', since: 1, checklist: { steps: { consent: 'passed' }, complete: false } },
+      ],
+    });
     await flush();
     expect(session.waiting[0]?.checklist?.steps.consent).toBe('passed');
     await session.admit('p2');
@@ -154,7 +163,10 @@ describe('Session', () => {
   });
 
   it('consumes remote producers and reports mute changes', async () => {
-    make({ participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }], producers: [{ producerId: 'rp1', participantId: 'p2', kind: 'audio', source: 'mic', paused: false }] });
+    make({
+      participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }],
+      producers: [{ producerId: 'rp1', participantId: 'p2', kind: 'audio', source: 'mic', paused: false }],
+    });
     const published: string[] = [];
     const muted: boolean[] = [];
     session.on('trackPublished', (t) => published.push(t.producerId));
@@ -176,7 +188,9 @@ describe('Session', () => {
     const errors: unknown[] = [];
     const prev = (globalThis as { reportError?: unknown }).reportError;
     (globalThis as { reportError?: unknown }).reportError = (e: unknown) => errors.push(e);
-    const thrower = (): void => { throw new Error('boom'); };
+    const thrower = (): void => {
+      throw new Error('boom');
+    };
     session.on('stateChanged', thrower);
     const seen: string[] = [];
     session.on('stateChanged', (c) => seen.push(c.to));
@@ -262,7 +276,9 @@ describe('Session', () => {
       ['debug', 'alcove:media', 'media.closeProducerFailed', 'NOT_FOUND'],
       ['debug', 'alcove:session', 'session.leaveFailed', 'NOT_FOUND'],
     ]);
-    expect(records.some((r) => r.namespace === 'alcove:session' && r.event === 'session.stateChanged' && r.fields.to === 'joined')).toBe(true);
+    expect(records.some((r) => r.namespace === 'alcove:session' && r.event === 'session.stateChanged' && r.fields.to === 'joined')).toBe(
+      true,
+    );
     expect(JSON.stringify(records)).not.toContain('CANARYTOKEN');
   });
 });

@@ -1,5 +1,12 @@
 import type {
-  MediaKind, ParticipantInfo, RequestData, RequestMethod, ResponseData, Role, SessionPolicyInfo, WaitingEntry,
+  MediaKind,
+  ParticipantInfo,
+  RequestData,
+  RequestMethod,
+  ResponseData,
+  Role,
+  SessionPolicyInfo,
+  WaitingEntry,
 } from '@alcove/protocol';
 import { ChatInbox } from '../chat/chat-inbox.js';
 import { ChatOutbox } from '../chat/chat-outbox.js';
@@ -92,9 +99,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#log.child('session').info('session.stateChanged', { from: c.from, to: c.to, reason: c.reason });
       this.#emit('stateChanged', c);
     });
-    this.#identitySeed = options.identity === 'ephemeral'
-      ? this.#platform.randomBytes(32)
-      : loadIdentitySeed(this.#platform.persistentStorage, (n) => this.#platform.randomBytes(n)).seed;
+    this.#identitySeed =
+      options.identity === 'ephemeral'
+        ? this.#platform.randomBytes(32)
+        : loadIdentitySeed(this.#platform.persistentStorage, (n) => this.#platform.randomBytes(n)).seed;
     this.#checklist = options.checklist?.createBinding(
       {
         request: (m, d, s) => this.#request(m, d, s),
@@ -105,17 +113,23 @@ export class Session extends GuardedEmitter<SessionEvents> {
       },
       this.#identitySeed.slice(),
     );
-    this.#e2ee = options.e2ee !== 'off' && options.e2eeWorker && this.#platform.capabilities().encodedTransforms
-      ? new E2eeBinding(options.e2eeWorker, options.e2eePath, {
-        request: (m, d) => this.#request(m, d),
-        sasReady: (info) => this.#emit('e2eeSasReady', info),
-        peerKeyed: (id) => this.#emit('e2eePeerKeyed', id),
-        problem: (code, detail) => this.#emit('error', new AlcoveError(code, detail)),
-        swallowed: (site, e, fields) => this.#swallowed.record(site, e, fields),
-      })
-      : undefined;
+    this.#e2ee =
+      options.e2ee !== 'off' && options.e2eeWorker && this.#platform.capabilities().encodedTransforms
+        ? new E2eeBinding(options.e2eeWorker, options.e2eePath, {
+            request: (m, d) => this.#request(m, d),
+            sasReady: (info) => this.#emit('e2eeSasReady', info),
+            peerKeyed: (id) => this.#emit('e2eePeerKeyed', id),
+            problem: (code, detail) => this.#emit('error', new AlcoveError(code, detail)),
+            swallowed: (site, e, fields) => this.#swallowed.record(site, e, fields),
+          })
+        : undefined;
     const hooks = this.#e2ee ? this.#e2ee.mediaHooks(options.mediaHooks) : options.mediaHooks;
-    const simulcast = options.simulcast === true ? DEFAULT_SIMULCAST : options.simulcast === false || options.simulcast === undefined ? [] : options.simulcast;
+    const simulcast =
+      options.simulcast === true
+        ? DEFAULT_SIMULCAST
+        : options.simulcast === false || options.simulcast === undefined
+          ? []
+          : options.simulcast;
     this.#media = new MediaManager({
       platform: this.#platform,
       swallowed: this.#swallowed,
@@ -183,7 +197,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
           if (to === 'joined') this.#afterJoined();
           this.#emit('reconnected', { cause: this.#cause, tier, attempts, elapsedMs });
         },
-        onGiveUp: (error, fatal) => this.#fail(error instanceof AlcoveError ? error : new ConnectionError('RECONNECT_FAILED', error.message, { cause: error }), fatal),
+        onGiveUp: (error, fatal) =>
+          this.#fail(
+            error instanceof AlcoveError ? error : new ConnectionError('RECONNECT_FAILED', error.message, { cause: error }),
+            fatal,
+          ),
       },
     });
     this.#outbox = new ChatOutbox({
@@ -450,7 +468,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (this.#machine.final) throw new InvalidStateError(`attachChecklist() in state ${this.state}`);
     if (!checklist || typeof checklist.bind !== 'function') throw new AlcoveError('INVALID_ARGUMENT', 'checklist must be a Checklist');
     if (!this.#checklist) {
-      throw new UnsupportedError('UNSUPPORTED_FEATURE', 'create the session with `checklist: checklistSupport()` from @alcove/core/checklist');
+      throw new UnsupportedError(
+        'UNSUPPORTED_FEATURE',
+        'create the session with `checklist: checklistSupport()` from @alcove/core/checklist',
+      );
     }
     this.#checklist.attach(checklist);
   }
@@ -472,11 +493,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
       ...(s.location ? { location: s.location } : {}),
       ...(s.emergency
         ? {
-          emergencyContact: { name: s.emergency.contactName, phone: s.emergency.contactPhone },
-          callbackPhone: s.emergency.callbackPhone,
-          plan: s.emergency.plan,
-          ...(s.emergency.note !== undefined ? { note: s.emergency.note } : {}),
-        }
+            emergencyContact: { name: s.emergency.contactName, phone: s.emergency.contactPhone },
+            callbackPhone: s.emergency.callbackPhone,
+            plan: s.emergency.plan,
+            ...(s.emergency.note !== undefined ? { note: s.emergency.note } : {}),
+          }
         : {}),
     };
   }
@@ -507,7 +528,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
     const local = this.#local.tracks.some((t) => t.track === track);
     const detach = attachTrack(track, element, { local, onPlayRejected: (e) => this.#swallowed.record('media.play', e) });
     this.#elements.add(element);
-    if (this.#sinkId !== undefined && !local) void setAudioOutput(element, this.#sinkId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
+    if (this.#sinkId !== undefined && !local)
+      void setAudioOutput(element, this.#sinkId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
     return () => {
       detach();
       this.#elements.delete(element);
@@ -626,7 +648,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
   /** Publishing unencrypted media where the session requires E2EE is refused here, before any capture. */
   #guardE2ee(): void {
     if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired && !this.#e2ee) {
-      throw new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption: give Session.create an e2eeWorker (in a browser with encoded transforms)');
+      throw new UnsupportedError(
+        'E2EE_UNAVAILABLE',
+        'this session requires end-to-end encryption: give Session.create an e2eeWorker (in a browser with encoded transforms)',
+      );
     }
   }
 
@@ -652,15 +677,19 @@ export class Session extends GuardedEmitter<SessionEvents> {
       currentSignaling: () => this.#sig,
       newSignaling: () => {
         this.#sig?.close();
-        const client: SignalingClient = new SignalingClient(this.#platform, {
-          onNotification: (n) => {
-            if (client === this.#sig) routeNotification(n, this.#notifications);
+        const client: SignalingClient = new SignalingClient(
+          this.#platform,
+          {
+            onNotification: (n) => {
+              if (client === this.#sig) routeNotification(n, this.#notifications);
+            },
+            onLost: (reason) => {
+              if (client === this.#sig) this.#onSignalingLost(reason === 'heartbeat' ? 'heartbeat' : 'signaling-closed');
+            },
+            onSwallowedError: (site, e) => this.#swallowed.record(site, e),
           },
-          onLost: (reason) => {
-            if (client === this.#sig) this.#onSignalingLost(reason === 'heartbeat' ? 'heartbeat' : 'signaling-closed');
-          },
-          onSwallowedError: (site, e) => this.#swallowed.record(site, e),
-        }, this.#o.signaling);
+          this.#o.signaling,
+        );
         this.#sig = client;
         return client;
       },
@@ -685,7 +714,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#checklist?.joined(r);
     // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
     if (r.role === 'host' && this.#admitted && this.#checklist) {
-      void this.#request('e2ee.publishKey', { identityKey: this.#checklist.identityKey, suites: [1] }).catch(this.#swallowed.handler('checklist.publishKey'));
+      void this.#request('e2ee.publishKey', { identityKey: this.#checklist.identityKey, suites: [1] }).catch(
+        this.#swallowed.handler('checklist.publishKey'),
+      );
     }
     if (r.waiting) {
       this.#waiting = r.waiting;
@@ -698,7 +729,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (this.#publishedDefaults) return;
     this.#publishedDefaults = true;
     if (this.#o.e2ee !== 'off' && this.#policy?.e2eeRequired && !this.#e2ee) {
-      this.#emit('error', new UnsupportedError('E2EE_UNAVAILABLE', 'this session requires end-to-end encryption and no e2eeWorker was given; nothing is published'));
+      this.#emit(
+        'error',
+        new UnsupportedError(
+          'E2EE_UNAVAILABLE',
+          'this session requires end-to-end encryption and no e2eeWorker was given; nothing is published',
+        ),
+      );
       return;
     }
     const p = this.#o.publish ?? {};
@@ -761,7 +798,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (s === 'joined' || s === 'waiting') {
       this.#cause = cause;
       this.#monitor.stop();
-      this.#transition('reconnecting', cause === 'heartbeat' || cause === 'signaling-closed' ? 'connection-lost' : cause === 'ice' ? 'ice' : cause);
+      this.#transition(
+        'reconnecting',
+        cause === 'heartbeat' || cause === 'signaling-closed' ? 'connection-lost' : cause === 'ice' ? 'ice' : cause,
+      );
       this.#emit('reconnecting', { cause, tier: t });
       this.#reconnect.start(cause, t);
     } else if (s === 'reconnecting') {

@@ -13,8 +13,12 @@ describe('StateMachine', () => {
     m.transition('joined', 'recovered');
     m.transition('ended', 'left');
     expect(seen.map((c) => `${c.from}>${c.to}:${c.reason}`)).toEqual([
-      'idle>connecting:join', 'connecting>waiting:waiting', 'waiting>joined:admitted', 'joined>reconnecting:connection-lost',
-      'reconnecting>joined:recovered', 'joined>ended:left',
+      'idle>connecting:join',
+      'connecting>waiting:waiting',
+      'waiting>joined:admitted',
+      'joined>reconnecting:connection-lost',
+      'reconnecting>joined:recovered',
+      'joined>ended:left',
     ]);
     expect(m.final).toBe(true);
   });
@@ -27,8 +31,13 @@ describe('StateMachine', () => {
         const m = new StateMachine((c) => seen.push(c));
         // Drive to `from` along legal moves.
         const path: Record<SessionState, SessionState[]> = {
-          idle: [], connecting: ['connecting'], waiting: ['connecting', 'waiting'], joined: ['connecting', 'joined'],
-          reconnecting: ['connecting', 'joined', 'reconnecting'], ended: ['ended'], failed: ['connecting', 'failed'],
+          idle: [],
+          connecting: ['connecting'],
+          waiting: ['connecting', 'waiting'],
+          joined: ['connecting', 'joined'],
+          reconnecting: ['connecting', 'joined', 'reconnecting'],
+          ended: ['ended'],
+          failed: ['connecting', 'failed'],
         };
         for (const s of path[from]) m.transition(s, 'join');
         const before = seen.length;

@@ -21,9 +21,25 @@ export const SESSION_TRANSITIONS: Readonly<Record<SessionState, readonly Session
 
 /** Why the state changed. */
 export type StateChangeReason =
-  | 'join' | 'admitted' | 'waiting' | 'joined' | 'left' | 'denied' | 'removed' | 'session-ended' | 'connection-lost'
-  | 'ice' | 'offline' | 'no-inbound-media' | 'transport-closed' | 'server-shutdown' | 'recovered' | 'rejoined-waiting'
-  | 'reconnect-failed' | 'join-failed' | 'error';
+  | 'join'
+  | 'admitted'
+  | 'waiting'
+  | 'joined'
+  | 'left'
+  | 'denied'
+  | 'removed'
+  | 'session-ended'
+  | 'connection-lost'
+  | 'ice'
+  | 'offline'
+  | 'no-inbound-media'
+  | 'transport-closed'
+  | 'server-shutdown'
+  | 'recovered'
+  | 'rejoined-waiting'
+  | 'reconnect-failed'
+  | 'join-failed'
+  | 'error';
 
 /** Payload of `stateChanged`. */
 export interface StateChange {

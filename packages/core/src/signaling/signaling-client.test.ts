@@ -16,7 +16,11 @@ describe('SignalingClient', () => {
     server.handle('session.ping', () => ({ now: 1 }));
     lost = [];
     notes = [];
-    client = new SignalingClient(createFakePlatform(server), { onLost: (r) => lost.push(r), onNotification: (n) => notes.push(n) }, { requestTimeoutMs: 3000 });
+    client = new SignalingClient(
+      createFakePlatform(server),
+      { onLost: (r) => lost.push(r), onNotification: (n) => notes.push(n) },
+      { requestTimeoutMs: 3000 },
+    );
     await client.connect('ws://x');
   });
   afterEach(() => {

@@ -1,5 +1,10 @@
 import {
-  createRequest, parseServerMessage, type Notification, type RequestData, type RequestMethod, type ResponseData,
+  createRequest,
+  parseServerMessage,
+  type Notification,
+  type RequestData,
+  type RequestMethod,
+  type ResponseData,
 } from '@alcove/protocol';
 import { ConnectionError, SignalingError } from '../session/errors.js';
 import type { Platform, WebSocketLike } from '../platform/platform.js';
@@ -122,7 +127,11 @@ export class SignalingClient {
    * Sends a request and resolves with its response data. Rejects with `SignalingError` (the wire
    * code, or `REQUEST_TIMEOUT`) or `ConnectionError('CONNECTION_LOST')`.
    */
-  request<M extends RequestMethod>(method: M, data: RequestData<M>, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResponseData<M>> {
+  request<M extends RequestMethod>(
+    method: M,
+    data: RequestData<M>,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ResponseData<M>> {
     const ws = this.#ws;
     if (this.#state !== 'open' || !ws) return Promise.reject(new ConnectionError('CONNECTION_LOST', `${method}: not connected`));
     if (options.signal?.aborted) return Promise.reject(new SignalingError('ABORTED', `${method}: aborted`));
@@ -134,7 +143,10 @@ export class SignalingClient {
         method,
         resolve: resolve as (d: unknown) => void,
         reject,
-        timer: t.setTimeout(() => this.#settle(id, new SignalingError('REQUEST_TIMEOUT', `${method}: no answer in time`)), options.timeoutMs ?? this.#requestTimeoutMs),
+        timer: t.setTimeout(
+          () => this.#settle(id, new SignalingError('REQUEST_TIMEOUT', `${method}: no answer in time`)),
+          options.timeoutMs ?? this.#requestTimeoutMs,
+        ),
       };
       const signal = options.signal;
       if (signal) {
@@ -155,7 +167,8 @@ export class SignalingClient {
   startHeartbeat(serverHeartbeatMs?: number): void {
     if (this.#state !== 'open') return;
     this.#stopHeartbeat();
-    if (serverHeartbeatMs && serverHeartbeatMs > 0) this.#heartbeatIntervalMs = Math.min(this.#heartbeatIntervalMs, Math.floor(serverHeartbeatMs / 2));
+    if (serverHeartbeatMs && serverHeartbeatMs > 0)
+      this.#heartbeatIntervalMs = Math.min(this.#heartbeatIntervalMs, Math.floor(serverHeartbeatMs / 2));
     const t = this.#platform.timers;
     this.#lastInbound = t.now();
     this.#heartbeat = t.setInterval(() => {
@@ -164,7 +177,9 @@ export class SignalingClient {
         this.#lost('heartbeat');
         return;
       }
-      this.request('session.ping', {}, { timeoutMs: this.#heartbeatTimeoutMs * 2 }).catch((e: unknown) => this.#callbacks.onSwallowedError?.('signaling.ping', e));
+      this.request('session.ping', {}, { timeoutMs: this.#heartbeatTimeoutMs * 2 }).catch((e: unknown) =>
+        this.#callbacks.onSwallowedError?.('signaling.ping', e),
+      );
     }, this.#heartbeatIntervalMs);
   }
 

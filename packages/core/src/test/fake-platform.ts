@@ -154,7 +154,10 @@ export function createFakePlatform(server: FakeServer): FakePlatform {
 }
 
 /** Sets a fake transport's connection state as if ICE changed (FakeHandler). */
-export function setFakeConnectionState(transport: import('mediasoup-client').types.Transport, state: 'connected' | 'disconnected' | 'failed'): void {
+export function setFakeConnectionState(
+  transport: import('mediasoup-client').types.Transport,
+  state: 'connected' | 'disconnected' | 'failed',
+): void {
   (transport as unknown as { _handler: { setConnectionState(s: string): void } })._handler.setConnectionState(state);
 }
 

@@ -2,7 +2,11 @@ import type { NotificationData, NotificationMethod, RequestData, RequestMethod, 
 import type { WebSocketLike } from '../platform/platform.js';
 
 /** A handler's answer: data, or an error `{ code }` to send back. */
-export type FakeReply<M extends RequestMethod> = ResponseData<M> | { readonly error: string } | Promise<ResponseData<M> | { readonly error: string }> | 'no-reply';
+export type FakeReply<M extends RequestMethod> =
+  | ResponseData<M>
+  | { readonly error: string }
+  | Promise<ResponseData<M> | { readonly error: string }>
+  | 'no-reply';
 
 type AnyHandler = (data: unknown, conn: FakeConnection) => unknown;
 

@@ -28,7 +28,9 @@ function routerCaps(): ResponseData<'media.getRouterRtpCapabilities'>['rtpCapabi
  * transports (mediasoup-client fake parameters), produce, consume, chat acks. Tests override
  * handlers as needed.
  */
-export function createScriptedRoom(options: ScriptedRoomOptions = {}): FakeServer & { ticket: string; transports: Set<string>; chatSeen: Map<string, number> } {
+export function createScriptedRoom(
+  options: ScriptedRoomOptions = {},
+): FakeServer & { ticket: string; transports: Set<string>; chatSeen: Map<string, number> } {
   const server = new FakeServer() as FakeServer & { ticket: string; transports: Set<string>; chatSeen: Map<string, number> };
   server.ticket = 'T'.repeat(32);
   server.transports = new Set();
@@ -42,7 +44,9 @@ export function createScriptedRoom(options: ScriptedRoomOptions = {}): FakeServe
     state,
     policy: testPolicy(options.policy),
     heartbeatMs: 10_000,
-    ...(state === 'joined' ? { resumeTicket: server.ticket, participants: options.participants ?? [], producers: options.producers ?? [] } : {}),
+    ...(state === 'joined'
+      ? { resumeTicket: server.ticket, participants: options.participants ?? [], producers: options.producers ?? [] }
+      : {}),
   });
   server
     .handle('session.join', () => joined(options.state ?? 'joined'))
@@ -55,14 +59,32 @@ export function createScriptedRoom(options: ScriptedRoomOptions = {}): FakeServe
       return {
         transportId: p.id,
         iceParameters: { ...p.iceParameters },
-        iceCandidates: p.iceCandidates.map((c) => ({ foundation: c.foundation, priority: c.priority, ip: c.ip, port: c.port, protocol: c.protocol, type: c.type })),
-        dtlsParameters: { role: 'auto' as const, fingerprints: p.dtlsParameters.fingerprints.filter((f) => f.algorithm === 'sha-256').map((f) => ({ algorithm: 'sha-256' as const, value: f.value })) },
+        iceCandidates: p.iceCandidates.map((c) => ({
+          foundation: c.foundation,
+          priority: c.priority,
+          ip: c.ip,
+          port: c.port,
+          protocol: c.protocol,
+          type: c.type,
+        })),
+        dtlsParameters: {
+          role: 'auto' as const,
+          fingerprints: p.dtlsParameters.fingerprints
+            .filter((f) => f.algorithm === 'sha-256')
+            .map((f) => ({ algorithm: 'sha-256' as const, value: f.value })),
+        },
       };
     })
     .handle('media.connectTransport', () => ({}))
     .handle('media.produce', () => ({ producerId: `prod${++producerN}` }))
-    .handle('media.restartIce', (d) => (server.transports.has(d.transportId) ? { iceParameters: { usernameFragment: 'u' + producerN, password: 'p'.repeat(24), iceLite: true } } : { error: 'NOT_FOUND' }))
-    .handle('media.getTransportStats', (d) => (server.transports.has(d.transportId) ? { bytesReceived: 1, bytesSent: 1 } : { error: 'NOT_FOUND' }))
+    .handle('media.restartIce', (d) =>
+      server.transports.has(d.transportId)
+        ? { iceParameters: { usernameFragment: 'u' + producerN, password: 'p'.repeat(24), iceLite: true } }
+        : { error: 'NOT_FOUND' },
+    )
+    .handle('media.getTransportStats', (d) =>
+      server.transports.has(d.transportId) ? { bytesReceived: 1, bytesSent: 1 } : { error: 'NOT_FOUND' },
+    )
     .handle('media.consume', (d) => {
       const c = testFakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
       return {

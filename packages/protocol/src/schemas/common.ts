@@ -87,9 +87,7 @@ export const RtpParameters = v.strictObject({
   codecs: v.pipe(v.array(RtpCodecParameters), v.minLength(1), v.maxLength(16)),
   headerExtensions: v.optional(v.pipe(v.array(RtpHeaderExtensionParameters), v.maxLength(32))),
   encodings: v.optional(v.pipe(v.array(RtpEncodingParameters), v.maxLength(8))),
-  rtcp: v.optional(
-    v.strictObject({ cname: v.optional(str(64)), reducedSize: v.optional(v.boolean()), mux: v.optional(v.boolean()) }),
-  ),
+  rtcp: v.optional(v.strictObject({ cname: v.optional(str(64)), reducedSize: v.optional(v.boolean()), mux: v.optional(v.boolean()) })),
   msid: v.optional(str(128)),
 });
 

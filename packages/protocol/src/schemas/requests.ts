@@ -1,7 +1,19 @@
 import * as v from 'valibot';
 import {
-  DtlsParameters, Empty, IceCandidate, IceParameters, Id, MediaKind, Role, RtpCapabilities, RtpParameters,
-  SctpCapabilities, TrackSource, b64, str, uint,
+  DtlsParameters,
+  Empty,
+  IceCandidate,
+  IceParameters,
+  Id,
+  MediaKind,
+  Role,
+  RtpCapabilities,
+  RtpParameters,
+  SctpCapabilities,
+  TrackSource,
+  b64,
+  str,
+  uint,
 } from './common.js';
 import { ChecklistRelayType, ChecklistStatus, ConsentReceipt, HostKey, Jurisdiction, LicensureOutcome, StepId } from './checklist.js';
 import { ParticipantInfo, ProducerInfo, SessionPolicyInfo, WaitingEntry } from './entities.js';

@@ -56,7 +56,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const call = async (method: string, path: string, opts: { key?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; json: any; headers: Headers }> => {
+const call = async (
+  method: string,
+  path: string,
+  opts: { key?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: any; headers: Headers }> => {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
@@ -71,8 +75,12 @@ const call = async (method: string, path: string, opts: { key?: string; body?: s
 };
 
 const ROUTES = (id: string): Array<[string, string]> => [
-  ['POST', '/v1/sessions'], ['GET', `/v1/sessions/${id}`], ['POST', `/v1/sessions/${id}/end`],
-  ['POST', `/v1/sessions/${id}/tokens`], ['GET', `/v1/sessions/${id}/participants`], ['GET', '/v1/nope'],
+  ['POST', '/v1/sessions'],
+  ['GET', `/v1/sessions/${id}`],
+  ['POST', `/v1/sessions/${id}/end`],
+  ['POST', `/v1/sessions/${id}/tokens`],
+  ['GET', `/v1/sessions/${id}/participants`],
+  ['GET', '/v1/nope'],
 ];
 
 describe('admin API auth failure limit', () => {
@@ -83,7 +91,8 @@ describe('admin API auth failure limit', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/sessions`;
     const statuses: number[] = [];
-    const post = async (key: string): Promise<number> => (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status;
+    const post = async (key: string): Promise<number> =>
+      (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status;
     for (let i = 0; i < 4; i++) statuses.push(await post('wrong-key-0123456789abcdef'));
     statuses.push(await post(KEY_A)); // even the right key, from this address, until the window ends
     t = 60_001;
@@ -102,7 +111,12 @@ describe('admin API', () => {
   it('every route without a key, or with a wrong key or scheme → 401', async () => {
     const s = registry.create();
     for (const [m, p] of ROUTES(s.id)) {
-      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-key-0123456789abcdef' }, { authorization: `Basic ${KEY_A}` }, { authorization: KEY_A }]) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { authorization: 'Bearer wrong-key-0123456789abcdef' },
+        { authorization: `Basic ${KEY_A}` },
+        { authorization: KEY_A },
+      ]) {
         const r = await call(m, p, { headers, ...(m === 'POST' ? { body: '{}' } : {}) });
         expect(r.status, `${m} ${p} ${JSON.stringify(headers)}`).toBe(401);
         expect(r.json).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
@@ -136,7 +150,12 @@ describe('admin API', () => {
         c.close();
       },
     });
-    const res = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${base}/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(registry.get(s.id)?.state).toBe('open');
   });
@@ -144,7 +163,12 @@ describe('admin API', () => {
   it('an unknown session and a session of another tenant answer identically', async () => {
     const mine = await new AlcoveAdminClient({ baseUrl: base, apiKey: KEY_B }).createSession();
     const unknown = randomBytes(16).toString('base64url');
-    for (const [m, suffix] of [['GET', ''], ['POST', '/end'], ['POST', '/tokens'], ['GET', '/participants']] as const) {
+    for (const [m, suffix] of [
+      ['GET', ''],
+      ['POST', '/end'],
+      ['POST', '/tokens'],
+      ['GET', '/participants'],
+    ] as const) {
       const body = m === 'POST' ? JSON.stringify({ role: 'client', displayName: 'X' }) : undefined;
       const a = await call(m, `/v1/sessions/${mine.id}${suffix}`, { key: KEY_A, ...(body ? { body } : {}) });
       const b = await call(m, `/v1/sessions/${unknown}${suffix}`, { key: KEY_A, ...(body ? { body } : {}) });
@@ -165,7 +189,11 @@ describe('admin API', () => {
     const client = new AlcoveAdminClient({ baseUrl: base, apiKey: KEY_A });
     expect(await client.health()).toEqual({ status: 'ok' });
     const s = await client.createSession({ maxParticipants: 2, jurisdictions: ['US-CA'], checklist: { steps: ['camera', 'location'] } });
-    expect(s).toMatchObject({ state: 'open', locked: false, policy: { waitingRoom: true, e2eeRequired: true, recording: false, maxParticipants: 2, jurisdictions: ['US-CA'] } });
+    expect(s).toMatchObject({
+      state: 'open',
+      locked: false,
+      policy: { waitingRoom: true, e2eeRequired: true, recording: false, maxParticipants: 2, jurisdictions: ['US-CA'] },
+    });
     expect(await new AlcoveAdminClient({ baseUrl: base, apiKey: KEY_A2 }).getSession(s.id)).toEqual(s);
 
     const host = await client.mintToken(s.id, { participantId: 'host-1', role: 'host', displayName: 'Dr Rivera', ttlS: 600 });
@@ -198,7 +226,10 @@ describe('admin API', () => {
     expect(ended).toContain(s.id);
     expect(tickets.redeem(ticket)).toBeUndefined();
     expect((await client.endSession(s.id)).endReason).toBe('admin'); // idempotent
-    await expect(client.mintToken(s.id, { role: 'client', displayName: 'Late' })).rejects.toMatchObject({ status: 409, code: 'SESSION_ENDED' });
+    await expect(client.mintToken(s.id, { role: 'client', displayName: 'Late' })).rejects.toMatchObject({
+      status: 409,
+      code: 'SESSION_ENDED',
+    });
 
     // The audit trail verifies and carries no names or tokens; logs carry no names or tokens either.
     await audit.flush();
@@ -218,12 +249,21 @@ describe('admin API', () => {
     await expect(client.createSession({ maxParticipants: 101 })).rejects.toMatchObject({ status: 400, code: 'INVALID_POLICY' });
     await expect(client.createSession({ recording: true as never })).rejects.toMatchObject({ status: 400, code: 'INVALID_POLICY' });
     const s = await client.createSession();
-    for (const bad of [{ role: 'admin', displayName: 'x' }, { role: 'client', displayName: '' }, { role: 'client', displayName: 'a\u0000b' },
-      { role: 'client', displayName: 'x', ttlS: 7201 }, { role: 'client', displayName: 'x', participantId: 'a b' }, { role: 'client', displayName: 'x', extra: 1 }]) {
+    for (const bad of [
+      { role: 'admin', displayName: 'x' },
+      { role: 'client', displayName: '' },
+      { role: 'client', displayName: 'a\u0000b' },
+      { role: 'client', displayName: 'x', ttlS: 7201 },
+      { role: 'client', displayName: 'x', participantId: 'a b' },
+      { role: 'client', displayName: 'x', extra: 1 },
+    ]) {
       await expect(client.mintToken(s.id, bad as never)).rejects.toMatchObject({ status: 400, code: 'INVALID_MESSAGE' });
     }
     registry.markRemoved(s.id, 'guardian-2');
-    await expect(client.mintToken(s.id, { participantId: 'guardian-2', role: 'guardian', displayName: 'G' })).rejects.toMatchObject({ status: 409, code: 'REMOVED' });
+    await expect(client.mintToken(s.id, { participantId: 'guardian-2', role: 'guardian', displayName: 'G' })).rejects.toMatchObject({
+      status: 409,
+      code: 'REMOVED',
+    });
     expect((await call('POST', '/v1/sessions', { key: KEY_A, body: '{"policy":' })).json.error.code).toBe('INVALID_JSON');
     expect((await call('POST', '/v1/sessions', { key: KEY_A, body: '{"__proto__":{}}' })).json.error.code).toBe('INVALID_JSON');
     expect((await call('POST', '/v1/sessions', { key: KEY_A, body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(415);

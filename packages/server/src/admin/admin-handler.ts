@@ -59,9 +59,22 @@ const ROLE_SET = new Set<string>(ROLES);
 const MINT_KEYS = new Set(['participantId', 'role', 'displayName', 'ttlS']);
 
 const STATUS: Record<AdminErrorCode, number> = {
-  UNAUTHENTICATED: 401, NOT_ALLOWED: 403, SESSION_NOT_FOUND: 404, NOT_FOUND: 404, METHOD_NOT_ALLOWED: 405,
-  SESSION_ENDED: 409, REMOVED: 409, MESSAGE_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INVALID_JSON: 400,
-  INVALID_MESSAGE: 400, INVALID_POLICY: 400, TOO_MANY_SESSIONS: 429, RATE_LIMITED: 429, NOT_CONFIGURED: 501, INTERNAL_ERROR: 500,
+  UNAUTHENTICATED: 401,
+  NOT_ALLOWED: 403,
+  SESSION_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  SESSION_ENDED: 409,
+  REMOVED: 409,
+  MESSAGE_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_JSON: 400,
+  INVALID_MESSAGE: 400,
+  INVALID_POLICY: 400,
+  TOO_MANY_SESSIONS: 429,
+  RATE_LIMITED: 429,
+  NOT_CONFIGURED: 501,
+  INTERNAL_ERROR: 500,
 };
 const MESSAGES: Partial<Record<AdminErrorCode, string>> = {
   UNAUTHENTICATED: 'A valid API key is required.',
@@ -79,7 +92,10 @@ const MESSAGES: Partial<Record<AdminErrorCode, string>> = {
 };
 
 class HttpError extends Error {
-  constructor(readonly code: AdminErrorCode, message?: string) {
+  constructor(
+    readonly code: AdminErrorCode,
+    message?: string,
+  ) {
     super(message ?? MESSAGES[code] ?? code);
   }
 }
@@ -89,7 +105,11 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 /** The public view of a session record. */
 export function toSessionView(r: SessionRecord): SessionView {
   return {
-    id: r.id, state: r.state, locked: r.locked, policy: r.policy, createdAt: r.createdAt,
+    id: r.id,
+    state: r.state,
+    locked: r.locked,
+    policy: r.policy,
+    createdAt: r.createdAt,
     ...(r.endedAt !== undefined ? { endedAt: r.endedAt } : {}),
     ...(r.endReason !== undefined ? { endReason: r.endReason } : {}),
   };
@@ -190,7 +210,8 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       if (method !== 'POST') throw new HttpError('METHOD_NOT_ALLOWED');
       const body = await readJson(req, limit);
       const obj = body === undefined ? {} : asObject(body);
-      for (const k of Object.keys(obj)) if (k !== 'policy') throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
+      for (const k of Object.keys(obj))
+        if (k !== 'policy') throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
       const record = registry.create(obj.policy ?? {}, { tenant });
       audit({ type: 'session.created', sessionId: record.id, actor: 'admin' });
       options.webhooks?.emit('session.created', { sessionId: record.id });
@@ -209,7 +230,8 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       if (method !== 'POST') throw new HttpError('METHOD_NOT_ALLOWED');
       const body = await readJson(req, limit);
       const obj = body === undefined ? {} : asObject(body);
-      for (const k of Object.keys(obj)) if (k !== 'reason') throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
+      for (const k of Object.keys(obj))
+        if (k !== 'reason') throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
       const reason = obj.reason ?? 'admin';
       if (typeof reason !== 'string' || !REASON_RE.test(reason)) throw new HttpError('INVALID_MESSAGE', 'reason must be a short code.');
       if (session.state === 'ended') return send(res, 200, { session: toSessionView(session) });
@@ -235,8 +257,18 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       const participantId = input.participantId ?? randomBytes(12).toString('base64url');
       if (registry.isBarred(session.id, participantId)) throw new HttpError('REMOVED');
       registry.recordInvited(session.id, participantId, input.role);
-      const { token, expiresAt } = await signer.mint({ sid: session.id, pid: participantId, role: input.role, name: input.displayName }, input.ttlS);
-      audit({ type: 'admin.tokenMinted', sessionId: session.id, participantId, role: input.role, actor: 'admin', detail: { ttlS: input.ttlS } });
+      const { token, expiresAt } = await signer.mint(
+        { sid: session.id, pid: participantId, role: input.role, name: input.displayName },
+        input.ttlS,
+      );
+      audit({
+        type: 'admin.tokenMinted',
+        sessionId: session.id,
+        participantId,
+        role: input.role,
+        actor: 'admin',
+        detail: { ttlS: input.ttlS },
+      });
       const out: MintTokenResponse = { token, participantId, expiresAt };
       return send(res, 201, out);
     }
@@ -259,7 +291,10 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       if (error instanceof HttpError) {
         code = error.code;
         message = error.message;
-      } else if (error instanceof SessionError && (error.code === 'INVALID_POLICY' || error.code === 'TOO_MANY_SESSIONS' || error.code === 'SESSION_ENDED')) {
+      } else if (
+        error instanceof SessionError &&
+        (error.code === 'INVALID_POLICY' || error.code === 'TOO_MANY_SESSIONS' || error.code === 'SESSION_ENDED')
+      ) {
         code = error.code;
         message = error.message;
       } else {
@@ -307,7 +342,10 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     chunks.push(chunk);
   }
   if (size === 0) return undefined;
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
   if (type !== 'application/json') throw new HttpError('UNSUPPORTED_MEDIA_TYPE');
   const text = Buffer.concat(chunks).toString('utf8');
   const parsed = strictJsonParse(text, { maxDepth: 8 });
@@ -316,12 +354,18 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError('INVALID_MESSAGE', 'The body must be a JSON object.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HttpError('INVALID_MESSAGE', 'The body must be a JSON object.');
   return value as Record<string, unknown>;
 }
 
-function parseMint(o: Record<string, unknown>, maxTtlS: number, defaultTtlS: number): { participantId?: string; role: Role; displayName: string; ttlS: number } {
-  for (const k of Object.keys(o)) if (!MINT_KEYS.has(k)) throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
+function parseMint(
+  o: Record<string, unknown>,
+  maxTtlS: number,
+  defaultTtlS: number,
+): { participantId?: string; role: Role; displayName: string; ttlS: number } {
+  for (const k of Object.keys(o))
+    if (!MINT_KEYS.has(k)) throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
   const { participantId, role, displayName, ttlS } = o;
   if (participantId !== undefined && (typeof participantId !== 'string' || !ID_RE.test(participantId))) {
     throw new HttpError('INVALID_MESSAGE', 'participantId must be 1–64 characters of A–Z a–z 0–9 _ -.');
@@ -332,6 +376,7 @@ function parseMint(o: Record<string, unknown>, maxTtlS: number, defaultTtlS: num
     throw new HttpError('INVALID_MESSAGE', 'displayName must be 1–80 characters without control characters.');
   }
   const ttl = ttlS ?? Math.min(defaultTtlS, maxTtlS);
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > maxTtlS) throw new HttpError('INVALID_MESSAGE', `ttlS must be an integer from 1 to ${maxTtlS}.`);
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > maxTtlS)
+    throw new HttpError('INVALID_MESSAGE', `ttlS must be an integer from 1 to ${maxTtlS}.`);
   return { ...(participantId !== undefined ? { participantId: participantId as string } : {}), role: role as Role, displayName, ttlS: ttl };
 }

@@ -22,7 +22,12 @@ const SCRIPT: AuditEntry[] = [
   { type: 'admin.tokenMinted', sessionId: SID, participantId: 'therapist-1', role: 'host', actor: 'admin', detail: { ttlS: 900 } },
   { type: 'participant.joined', sessionId: SID, participantId: 'therapist-1', role: 'host' },
   { type: 'participant.waiting', sessionId: SID, participantId: 'client-1', role: 'client' },
-  { type: 'checklist.completed', sessionId: SID, participantId: 'client-1', detail: { consent: 'passed', location: 'passed', complete: true } },
+  {
+    type: 'checklist.completed',
+    sessionId: SID,
+    participantId: 'client-1',
+    detail: { consent: 'passed', location: 'passed', complete: true },
+  },
   { type: 'consent.recorded', sessionId: SID, participantId: 'client-1', detail: { documentVersion: '2.1.0' } },
   { type: 'participant.admitted', sessionId: SID, participantId: 'client-1', actor: 'host', actorId: 'therapist-1' },
   { type: 'participant.waiting', sessionId: SID, participantId: 'stranger-9', role: 'observer' },
@@ -57,7 +62,10 @@ describe('audit log', () => {
     await writeScript(file);
     const r = await verifyAuditFile(file, { head: 'require' });
     expect(r).toMatchObject({ ok: true, entries: SCRIPT.length });
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.type)).toEqual(SCRIPT.map((e) => e.type));
     expect(lines.map((l) => l.seq)).toEqual(SCRIPT.map((_, i) => i + 1));
     for (let i = 1; i < lines.length; i++) expect(lines[i]?.prev).toBe(lines[i - 1]?.hash);

@@ -241,7 +241,8 @@ export class AuditLog {
       const detail: Record<string, string | number | boolean> = {};
       for (const k of keys) {
         const v = d[k];
-        if (!DETAIL_KEY_RE.test(k) || /token|ticket|secret|key|name|chat|address|ip$/i.test(k)) invalid(`detail key ${JSON.stringify(k.slice(0, 32))} is not allowed.`);
+        if (!DETAIL_KEY_RE.test(k) || /token|ticket|secret|key|name|chat|address|ip$/i.test(k))
+          invalid(`detail key ${JSON.stringify(k.slice(0, 32))} is not allowed.`);
         if (typeof v === 'number') {
           if (!Number.isFinite(v)) invalid('detail numbers must be finite.');
         } else if (typeof v === 'string') {
@@ -265,7 +266,7 @@ async function lastLineStart(fh: FileHandle): Promise<{ size: number; cut: numbe
   await fh.read(last, 0, 1, size - 1);
   if (last[0] === 0x0a) return { size, cut: size, torn: false };
   const chunk = Buffer.alloc(64 * 1024);
-  for (let end = size; end > 0;) {
+  for (let end = size; end > 0; ) {
     const start = Math.max(0, end - chunk.length);
     const { bytesRead } = await fh.read(chunk, 0, end - start, start);
     const nl = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);

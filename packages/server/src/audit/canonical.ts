@@ -31,5 +31,7 @@ export function canonicalRecord(record: Omit<AuditRecord, 'hash'> & { hash?: str
 
 /** The chain hash of a record: SHA-256 hex over `prev + "\n" + canonicalRecord(record, false)`. */
 export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256').update(`${record.prev}\n${canonicalRecord(record, false)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${record.prev}\n${canonicalRecord(record, false)}`)
+    .digest('hex');
 }

@@ -2,12 +2,27 @@ import type { Role } from '@alcove/protocol';
 
 /** Every audit entry type. */
 export const AUDIT_ENTRY_TYPES = [
-  'session.created', 'session.ended', 'session.locked', 'session.unlocked',
-  'participant.waiting', 'participant.admitted', 'participant.denied', 'participant.joined', 'participant.left',
-  'participant.removed', 'participant.reconnected',
-  'host.muteRequested', 'checklist.completed', 'consent.recorded', 'licensure.checked', 'e2ee.verified', 'token.rejected',
+  'session.created',
+  'session.ended',
+  'session.locked',
+  'session.unlocked',
+  'participant.waiting',
+  'participant.admitted',
+  'participant.denied',
+  'participant.joined',
+  'participant.left',
+  'participant.removed',
+  'participant.reconnected',
+  'host.muteRequested',
+  'checklist.completed',
+  'consent.recorded',
+  'licensure.checked',
+  'e2ee.verified',
+  'token.rejected',
   'admin.tokenMinted',
-  'audit.recovered', 'admin.sessionRead', 'admin.participantsRead',
+  'audit.recovered',
+  'admin.sessionRead',
+  'admin.participantsRead',
 ] as const;
 /** An audit entry type. */
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];

@@ -137,10 +137,18 @@ export async function verifyAuditFile(filePath: string, options: VerifyAuditOpti
   return checkHeadAgainst(checker.result(), head, checker);
 }
 
-function checkHeadAgainst(chain: AuditVerifyResult, head: { seq: number; hash: string } | undefined, checker: ChainChecker): AuditVerifyResult {
+function checkHeadAgainst(
+  chain: AuditVerifyResult,
+  head: { seq: number; hash: string } | undefined,
+  checker: ChainChecker,
+): AuditVerifyResult {
   if (!head || !chain.ok) return chain;
   if (head.seq > chain.entries) {
-    return { ok: false, line: chain.entries + 1, reason: `file ends at entry ${chain.entries}, head records ${head.seq} (lines removed from the end)` };
+    return {
+      ok: false,
+      line: chain.entries + 1,
+      reason: `file ends at entry ${chain.entries}, head records ${head.seq} (lines removed from the end)`,
+    };
   }
   // Entries after the head may exist (written just before a crash, before the head was replaced).
   const expected = head.seq === 0 ? GENESIS_HASH : checker.watched;

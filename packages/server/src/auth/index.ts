@@ -2,12 +2,25 @@
 export { INVALID_TOKEN_MESSAGE, InvalidTokenError, TokenKeyError } from './errors.js';
 export type { InvalidTokenReason } from './errors.js';
 export {
-  MAX_JOIN_TOKEN_LENGTH, MIN_HS256_SECRET_BYTES, assertTokenForSession, checkJoinTokenClaims, createJoinTokenSigner,
-  createJoinTokenVerifier, importEdDsaPrivateKey, importEdDsaPublicKey, mintJoinToken,
+  MAX_JOIN_TOKEN_LENGTH,
+  MIN_HS256_SECRET_BYTES,
+  assertTokenForSession,
+  checkJoinTokenClaims,
+  createJoinTokenSigner,
+  createJoinTokenVerifier,
+  importEdDsaPrivateKey,
+  importEdDsaPublicKey,
+  mintJoinToken,
 } from './tokens.js';
 export type {
-  EdDsaKeyInput, Hs256SecretInput, JoinTokenInput, JoinTokenSigner, JoinTokenSigningKey, JoinTokenVerifier,
-  JoinTokenVerifierOptions, MintJoinTokenOptions,
+  EdDsaKeyInput,
+  Hs256SecretInput,
+  JoinTokenInput,
+  JoinTokenSigner,
+  JoinTokenSigningKey,
+  JoinTokenVerifier,
+  JoinTokenVerifierOptions,
+  MintJoinTokenOptions,
 } from './tokens.js';
 export { ResumeTicketStore, TICKET_BYTES } from './tickets.js';
 export type { ResumeTicketStoreOptions, TicketHolder } from './tickets.js';

@@ -21,7 +21,11 @@ const hs = (header: object, payload: object, key: Uint8Array | string = SECRET):
   return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
 };
 const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  ...base, aud: 'alcove:join', iat: nowS, exp: nowS + 600, ...over,
+  ...base,
+  aud: 'alcove:join',
+  iat: nowS,
+  exp: nowS + 600,
+  ...over,
 });
 
 const both = createJoinTokenVerifier({ hs256Secret: SECRET, eddsaPublicKey: PUB_PEM, now });
@@ -30,7 +34,10 @@ const edOnly = createJoinTokenVerifier({ eddsaPublicKey: PUB_PEM, now });
 
 /** Asserts the one rejection shape: InvalidTokenError, code INVALID_TOKEN, the same message. */
 async function expectRejected(p: Promise<unknown>): Promise<InvalidTokenError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InvalidTokenError);
   const e = err as InvalidTokenError;
   expect(e.code).toBe('INVALID_TOKEN');
@@ -44,7 +51,12 @@ describe('join tokens', () => {
   it('accepts HS256 and EdDSA tokens minted by mintJoinToken, with claims matching the protocol schema', async () => {
     const t1 = await mintJoinToken(base, { hs256Secret: SECRET, ttlS: 600, now });
     const t2 = await mintJoinToken(base, { eddsaPrivateKey: PRIV_PEM, ttlS: 600, now });
-    for (const [verify, token] of [[hsOnly, t1], [both, t1], [edOnly, t2], [both, t2]] as const) {
+    for (const [verify, token] of [
+      [hsOnly, t1],
+      [both, t1],
+      [edOnly, t2],
+      [both, t2],
+    ] as const) {
       const c = await verify(token);
       expect(c).toMatchObject({ ...base, aud: 'alcove:join', iat: nowS, exp: nowS + 600 });
       expect(() => JoinTokenClaimsSchema['~standard'].validate(c)).not.toThrow();
@@ -56,7 +68,11 @@ describe('join tokens', () => {
   it('accepts an Ed25519 key as JWK and derives nothing from the private part', async () => {
     const jwk = publicKey.export({ format: 'jwk' });
     const verify = createJoinTokenVerifier({ eddsaPublicKey: JSON.stringify(jwk), now });
-    const t = await mintJoinToken(base, { eddsaPrivateKey: privateKey.export({ format: 'jwk' }) as Record<string, unknown>, ttlS: 60, now });
+    const t = await mintJoinToken(base, {
+      eddsaPrivateKey: privateKey.export({ format: 'jwk' }) as Record<string, unknown>,
+      ttlS: 60,
+      now,
+    });
     await expect(verify(t)).resolves.toMatchObject({ pid: 'client-1' });
   });
 
@@ -134,9 +150,22 @@ describe('join tokens', () => {
 
   it('rejects wrong claim types and unknown claims', async () => {
     const bad: Record<string, unknown>[] = [
-      { role: 'admin' }, { role: 'HOST' }, { sid: 'has space' }, { sid: 'x'.repeat(65) }, { pid: '' }, { pid: 5 },
-      { name: '' }, { name: 'n'.repeat(81) }, { name: 7 }, { iat: 'now' }, { exp: nowS + 0.5 }, { nbf: 'soon' },
-      { jti: 'j'.repeat(129) }, { iss: 5 }, { extra: 'field' }, { aud: [] },
+      { role: 'admin' },
+      { role: 'HOST' },
+      { sid: 'has space' },
+      { sid: 'x'.repeat(65) },
+      { pid: '' },
+      { pid: 5 },
+      { name: '' },
+      { name: 'n'.repeat(81) },
+      { name: 7 },
+      { iat: 'now' },
+      { exp: nowS + 0.5 },
+      { nbf: 'soon' },
+      { jti: 'j'.repeat(129) },
+      { iss: 5 },
+      { extra: 'field' },
+      { aud: [] },
     ];
     for (const over of bad) await expectRejected(both(hs({ alg: 'HS256' }, claims(over))));
   });
@@ -160,7 +189,20 @@ describe('join tokens', () => {
       return seed % n;
     };
     const alphabet = 'ABCabc019-_.=+/ \u0000\u00e9{}"';
-    const inputs: unknown[] = ['', '.', '..', '...', 'a.b.c', 'x'.repeat(5000), `${'a'.repeat(4000)}.b.c`, null, undefined, 42, {}, ['a.b.c']];
+    const inputs: unknown[] = [
+      '',
+      '.',
+      '..',
+      '...',
+      'a.b.c',
+      'x'.repeat(5000),
+      `${'a'.repeat(4000)}.b.c`,
+      null,
+      undefined,
+      42,
+      {},
+      ['a.b.c'],
+    ];
     for (let i = 0; i < 300; i++) {
       const len = rnd(200);
       let s = '';
@@ -220,7 +262,9 @@ describe('join-token key rotation', () => {
     const verify = createJoinTokenVerifier({ hs256Secret: [SECRET, oldSecret], eddsaPublicKey: [PUB_PEM, old.publicKey], now });
     await expect(verify(await mintJoinToken(base, { hs256Secret: oldSecret, ttlS: 60, now }))).resolves.toMatchObject({ pid: 'client-1' });
     await expect(verify(await mintJoinToken(base, { hs256Secret: SECRET, ttlS: 60, now }))).resolves.toMatchObject({ pid: 'client-1' });
-    await expect(verify(await mintJoinToken(base, { eddsaPrivateKey: old.privateKey, ttlS: 60, now }))).resolves.toMatchObject({ pid: 'client-1' });
+    await expect(verify(await mintJoinToken(base, { eddsaPrivateKey: old.privateKey, ttlS: 60, now }))).resolves.toMatchObject({
+      pid: 'client-1',
+    });
     await expectRejected(verify(await mintJoinToken(base, { hs256Secret: randomBytes(32), ttlS: 60, now })));
     await expectRejected(verify(hs({ alg: 'HS256' }, claims({ exp: nowS - 120 }), oldSecret))); // expired under the old key
     await expectRejected(verify(hs({ alg: 'HS256' }, claims(), Buffer.from(PUB_PEM))));

@@ -6,9 +6,7 @@
  */
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import {
-  JOIN_TOKEN_AUDIENCE, MAX_JOIN_TOKEN_TTL_S, ROLES, TOKEN_CLOCK_SKEW_S, type JoinTokenClaims, type Role,
-} from '@alcove/protocol';
+import { JOIN_TOKEN_AUDIENCE, MAX_JOIN_TOKEN_TTL_S, ROLES, TOKEN_CLOCK_SKEW_S, type JoinTokenClaims, type Role } from '@alcove/protocol';
 import { InvalidTokenError, TokenKeyError, type InvalidTokenReason } from './errors.js';
 
 /** Key material accepted for an EdDSA key: PEM text, JWK (object or JSON text), or a Node `KeyObject`. */
@@ -134,8 +132,12 @@ export function importEdDsaPrivateKey(input: EdDsaKeyInput): KeyObject {
 }
 
 function isKeyObject(value: unknown): value is KeyObject {
-  return typeof value === 'object' && value !== null && typeof (value as KeyObject).export === 'function'
-    && typeof (value as KeyObject).type === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as KeyObject).export === 'function' &&
+    typeof (value as KeyObject).type === 'string'
+  );
 }
 
 /** Checks the claim set against `JoinTokenClaimsSchema`; returns a normalised copy or undefined. */
@@ -146,7 +148,8 @@ export function checkJoinTokenClaims(payload: JWTPayload, audience: string): Joi
   if (typeof pid !== 'string' || !ID_RE.test(pid)) return undefined;
   if (typeof role !== 'string' || !ROLE_SET.has(role)) return undefined;
   if (typeof name !== 'string' || name.length < 1 || name.length > 80) return undefined;
-  const audOk = aud === audience || (Array.isArray(aud) && aud.length <= 8 && aud.every((a) => typeof a === 'string') && aud.includes(audience));
+  const audOk =
+    aud === audience || (Array.isArray(aud) && aud.length <= 8 && aud.every((a) => typeof a === 'string') && aud.includes(audience));
   if (!audOk) return undefined;
   if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return undefined;
   if (nbf !== undefined && !Number.isSafeInteger(nbf)) return undefined;
@@ -188,10 +191,12 @@ function reasonOf(error: unknown): InvalidTokenReason {
  * ```
  */
 export function createJoinTokenVerifier(options: JoinTokenVerifierOptions): JoinTokenVerifier {
-  const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]);
+  const list = <T>(v: T | readonly T[] | undefined): readonly T[] =>
+    v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T];
   const hsKeys = list(options.hs256Secret).map((k) => createSecretKey(secretBytes(k)));
   const edKeys = list(options.eddsaPublicKey).map((k) => importEdDsaPublicKey(k));
-  if (hsKeys.length === 0 && edKeys.length === 0) throw new TokenKeyError('A join-token verifier needs an HS256 secret or an EdDSA public key.');
+  if (hsKeys.length === 0 && edKeys.length === 0)
+    throw new TokenKeyError('A join-token verifier needs an HS256 secret or an EdDSA public key.');
   const audience = options.audience ?? JOIN_TOKEN_AUDIENCE;
   const maxTtlS = Math.min(options.maxTtlS ?? MAX_JOIN_TOKEN_TTL_S, MAX_JOIN_TOKEN_TTL_S);
   const skewS = options.clockSkewS ?? TOKEN_CLOCK_SKEW_S;
@@ -266,7 +271,15 @@ export async function mintJoinToken(claims: JoinTokenInput, options: MintJoinTok
   }
   const audience = options.audience ?? JOIN_TOKEN_AUDIENCE;
   const iat = Math.floor((options.now ?? Date.now)() / 1000);
-  const payload: JWTPayload = { sid: claims.sid, pid: claims.pid, role: claims.role, name: claims.name, aud: audience, iat, exp: iat + ttlS };
+  const payload: JWTPayload = {
+    sid: claims.sid,
+    pid: claims.pid,
+    role: claims.role,
+    name: claims.name,
+    aud: audience,
+    iat,
+    exp: iat + ttlS,
+  };
   if (claims.nbf !== undefined) payload.nbf = claims.nbf;
   if (claims.iss !== undefined) payload.iss = claims.iss;
   if (claims.jti !== undefined) payload.jti = claims.jti;
@@ -298,9 +311,10 @@ export function createJoinTokenSigner(
 ): JoinTokenSigner {
   const maxTtlS = Math.min(options.maxTtlS ?? MAX_JOIN_TOKEN_TTL_S, MAX_JOIN_TOKEN_TTL_S);
   const now = options.now ?? Date.now;
-  const key: JoinTokenSigningKey = options.hs256Secret !== undefined
-    ? { hs256Secret: secretBytes(options.hs256Secret) }
-    : { eddsaPrivateKey: importEdDsaPrivateKey(options.eddsaPrivateKey as EdDsaKeyInput) };
+  const key: JoinTokenSigningKey =
+    options.hs256Secret !== undefined
+      ? { hs256Secret: secretBytes(options.hs256Secret) }
+      : { eddsaPrivateKey: importEdDsaPrivateKey(options.eddsaPrivateKey as EdDsaKeyInput) };
   return {
     maxTtlS,
     async mint(claims, ttlS) {

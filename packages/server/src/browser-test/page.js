@@ -40,8 +40,10 @@ function wire(transport, direction) {
   });
   if (direction === 'send') {
     transport.on('produce', ({ kind, rtpParameters, appData }, cb, eb) => {
-      request('media.produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, e2ee: true })
-        .then(({ producerId }) => cb({ id: producerId }), eb);
+      request('media.produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, e2ee: true }).then(
+        ({ producerId }) => cb({ id: producerId }),
+        eb,
+      );
     });
   }
 }
@@ -58,8 +60,17 @@ async function consume(producer) {
   if (consumed.has(producer.producerId)) return;
   consumed.add(producer.producerId);
   recvTransport ??= await createTransport('recv');
-  const c = await request('media.consume', { transportId: recvTransport.id, producerId: producer.producerId, rtpCapabilities: device.rtpCapabilities });
-  const consumer = await recvTransport.consume({ id: c.consumerId, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters });
+  const c = await request('media.consume', {
+    transportId: recvTransport.id,
+    producerId: producer.producerId,
+    rtpCapabilities: device.rtpCapabilities,
+  });
+  const consumer = await recvTransport.consume({
+    id: c.consumerId,
+    producerId: c.producerId,
+    kind: c.kind,
+    rtpParameters: c.rtpParameters,
+  });
   remote.addTrack(consumer.track);
   const el = document.getElementById('remote');
   if (el.srcObject !== remote) el.srcObject = remote;
@@ -83,8 +94,13 @@ window.app = {
       notifications.push(m);
       for (const fn of listeners.get(m.method) ?? []) fn(m.data);
     };
-    window.wsClosed = new Promise((resolve) => { ws.onclose = (e) => resolve(e.code); });
-    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+    window.wsClosed = new Promise((resolve) => {
+      ws.onclose = (e) => resolve(e.code);
+    });
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
   },
   request,
   async join(token) {

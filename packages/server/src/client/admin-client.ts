@@ -3,9 +3,7 @@
  * @packageDocumentation
  */
 
-import type {
-  AdminErrorBody, MintTokenRequest, MintTokenResponse, ParticipantsResponse, SessionView,
-} from '../admin/types.js';
+import type { AdminErrorBody, MintTokenRequest, MintTokenResponse, ParticipantsResponse, SessionView } from '../admin/types.js';
 import type { SessionPolicyInput } from '../sessions/types.js';
 
 /** Options of {@link AlcoveAdminClient}. */
@@ -74,7 +72,9 @@ export class AlcoveAdminClient {
 
   /** `POST /v1/sessions/:id/end` (idempotent). @throws {@link AdminApiError} */
   async endSession(sessionId: string, reason?: string): Promise<SessionView> {
-    return (await this.#call<{ session: SessionView }>('POST', `/v1/sessions/${enc(sessionId)}/end`, reason === undefined ? {} : { reason })).session;
+    return (
+      await this.#call<{ session: SessionView }>('POST', `/v1/sessions/${enc(sessionId)}/end`, reason === undefined ? {} : { reason })
+    ).session;
   }
 
   /** `POST /v1/sessions/:id/tokens`: a join token for one participant. @throws {@link AdminApiError} */
@@ -113,11 +113,14 @@ export class AlcoveAdminClient {
     }
     if (!res.ok) {
       const err = (json as AdminErrorBody | undefined)?.error;
-      throw new AdminApiError(res.status, typeof err?.code === 'string' ? err.code : 'HTTP_ERROR', typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`);
+      throw new AdminApiError(
+        res.status,
+        typeof err?.code === 'string' ? err.code : 'HTTP_ERROR',
+        typeof err?.message === 'string' ? err.message : `HTTP ${res.status}`,
+      );
     }
     return json as T;
   }
 }
 
 const enc = (id: string): string => encodeURIComponent(id);
-

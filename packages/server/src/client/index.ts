@@ -15,9 +15,21 @@ export type { ConsentReceiptRecord } from '../checklist/consent-receipt.js';
 export type { WebhookEvent, WebhookEventMap, WebhookEventType } from '../webhooks/types.js';
 export { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '../webhooks/types.js';
 export type {
-  AdminErrorCode, MintTokenRequest, MintTokenResponse, ParticipantsResponse, SessionView,
+  AdminErrorCode,
+  MintTokenRequest,
+  MintTokenResponse,
+  ParticipantsResponse,
+  SessionView,
 } from '../admin/types.js';
 export type {
-  ChecklistConfig, ChecklistInput, ChecklistStepConfig, ChecklistStepInput, ConsentDocumentConfig, ConsentDocumentInput, LicensureMode,
-  ParticipantAttendance, SessionPolicy, SessionPolicyInput,
+  ChecklistConfig,
+  ChecklistInput,
+  ChecklistStepConfig,
+  ChecklistStepInput,
+  ConsentDocumentConfig,
+  ConsentDocumentInput,
+  LicensureMode,
+  ParticipantAttendance,
+  SessionPolicy,
+  SessionPolicyInput,
 } from '../sessions/types.js';

@@ -13,8 +13,14 @@ describe('@alcove/server/client', () => {
     expect(typeof client.verifyWebhook).toBe('function');
     expect(typeof client.verifyConsentReceipt).toBe('function');
     expect(Object.keys(client).sort()).toEqual([
-      'AdminApiError', 'AlcoveAdminClient', 'WEBHOOK_ID_HEADER', 'WEBHOOK_SIGNATURE_HEADER', 'WebhookVerificationError', 'mintJoinToken',
-      'verifyConsentReceipt', 'verifyWebhook',
+      'AdminApiError',
+      'AlcoveAdminClient',
+      'WEBHOOK_ID_HEADER',
+      'WEBHOOK_SIGNATURE_HEADER',
+      'WebhookVerificationError',
+      'mintJoinToken',
+      'verifyConsentReceipt',
+      'verifyWebhook',
     ]);
   });
 });

@@ -8,8 +8,17 @@ describe('loadConfig', () => {
   it('has secure, loopback defaults', () => {
     const c = loadConfig([], env, { cwd: '/srv' });
     expect(c).toMatchObject({
-      host: '127.0.0.1', port: 8080, publicAddress: '127.0.0.1', rtcPort: 40000, allowedOrigins: [], apiKeys: [],
-      dataDir: '/srv/alcove-data', logLevel: 'info', webhooks: [], reconnectGraceS: 30, shutdownTimeoutS: 10,
+      host: '127.0.0.1',
+      port: 8080,
+      publicAddress: '127.0.0.1',
+      rtcPort: 40000,
+      allowedOrigins: [],
+      apiKeys: [],
+      dataDir: '/srv/alcove-data',
+      logLevel: 'info',
+      webhooks: [],
+      reconnectGraceS: 30,
+      shutdownTimeoutS: 10,
       limits: { maxMessageBytes: 65536, messagesPerSecond: 50, adminBodyBytes: 65536, maxSessions: 10000, maxConnections: 2000 },
     });
     expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe(SECRET);
@@ -17,21 +26,61 @@ describe('loadConfig', () => {
   });
 
   it('reads flags (both forms, repeated lists) over env, and secrets from files', () => {
-    const files: Record<string, string> = { '/k': 'key-one-0123456789abc\n# comment\nkey-two-0123456789abc\n', '/s': `${'t'.repeat(40)}\n`, '/w': 'whsec-0123456789abcdef' };
+    const files: Record<string, string> = {
+      '/k': 'key-one-0123456789abc\n# comment\nkey-two-0123456789abc\n',
+      '/s': `${'t'.repeat(40)}\n`,
+      '/w': 'whsec-0123456789abcdef',
+    };
     const c = loadConfig(
-      ['--port=9000', '--host', '0.0.0.0', '--public-address', '192.0.2.10', '--allowed-origin', 'https://a.example', '--allowed-origin=https://b.example',
-        '--api-key-file', '/k', '--token-secret-file', '/s', '--webhook-url', 'https://ehr.example/h', '--webhook-secret-file', '/w',
-        '--log-level', 'debug', '--data-dir', '/data', '--admin-port', '9001'],
+      [
+        '--port=9000',
+        '--host',
+        '0.0.0.0',
+        '--public-address',
+        '192.0.2.10',
+        '--allowed-origin',
+        'https://a.example',
+        '--allowed-origin=https://b.example',
+        '--api-key-file',
+        '/k',
+        '--token-secret-file',
+        '/s',
+        '--webhook-url',
+        'https://ehr.example/h',
+        '--webhook-secret-file',
+        '/w',
+        '--log-level',
+        'debug',
+        '--data-dir',
+        '/data',
+        '--admin-port',
+        '9001',
+      ],
       { ALCOVE_PORT: '1234', ALCOVE_TOKEN_SECRET: SECRET, ALCOVE_LOG_LEVEL: 'error' },
-      { readFile: (p) => files[p] ?? (() => { throw new Error('ENOENT'); })() },
+      {
+        readFile: (p) =>
+          files[p] ??
+          (() => {
+            throw new Error('ENOENT');
+          })(),
+      },
     );
     expect(c).toMatchObject({
-      port: 9000, host: '0.0.0.0', publicAddress: '192.0.2.10', adminPort: 9001, allowedOrigins: ['https://a.example', 'https://b.example'],
-      apiKeys: ['key-one-0123456789abc', 'key-two-0123456789abc'], logLevel: 'debug', dataDir: '/data',
+      port: 9000,
+      host: '0.0.0.0',
+      publicAddress: '192.0.2.10',
+      adminPort: 9001,
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      apiKeys: ['key-one-0123456789abc', 'key-two-0123456789abc'],
+      logLevel: 'debug',
+      dataDir: '/data',
       webhooks: [{ url: 'https://ehr.example/h', secret: 'whsec-0123456789abcdef' }],
     });
     expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe('t'.repeat(40));
-    expect(loadConfig([], { ...env, ALCOVE_API_KEYS: 'aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2', ALCOVE_ALLOWED_ORIGINS: 'https://x.example' }).apiKeys).toEqual(['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2']);
+    expect(
+      loadConfig([], { ...env, ALCOVE_API_KEYS: 'aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2', ALCOVE_ALLOWED_ORIGINS: 'https://x.example' })
+        .apiKeys,
+    ).toEqual(['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2']);
   });
 
   it('uses the EdDSA private key for verification when no public key is given', () => {
@@ -61,7 +110,11 @@ describe('loadConfig', () => {
     for (const [argv, e, option] of cases) {
       let err: unknown;
       try {
-        loadConfig(argv, e, { readFile: () => { throw new Error('ENOENT'); } });
+        loadConfig(argv, e, {
+          readFile: () => {
+            throw new Error('ENOENT');
+          },
+        });
       } catch (x) {
         err = x;
       }

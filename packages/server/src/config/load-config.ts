@@ -112,7 +112,11 @@ function parseArgv(argv: readonly string[]): Map<string, string[]> {
  * const config = loadConfig(process.argv.slice(3), process.env);
  * ```
  */
-export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, options: LoadConfigOptions = {}): ServerConfig {
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: LoadConfigOptions = {},
+): ServerConfig {
   const flags = parseArgv(argv);
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const read = (spec: OptionSpec, path: string): string => {
@@ -136,14 +140,24 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const int = (flag: string, min: number, max: number): number | undefined => {
     const v = raw(flag);
     if (v === undefined) return undefined;
-    if (!/^\d{1,10}$/.test(v) || Number(v) < min || Number(v) > max) throw new ConfigError(flag, `--${flag} must be an integer from ${min} to ${max}.`);
+    if (!/^\d{1,10}$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new ConfigError(flag, `--${flag} must be an integer from ${min} to ${max}.`);
     return Number(v);
   };
   const list = (flag: string): string[] => {
     const f = flags.get(flag);
-    if (f && f.length > 0) return f.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+    if (f && f.length > 0)
+      return f
+        .flatMap((x) => x.split(','))
+        .map((x) => x.trim())
+        .filter(Boolean);
     const e = env[spec(flag).env];
-    return e ? e.split(',').map((x) => x.trim()).filter(Boolean) : [];
+    return e
+      ? e
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [];
   };
   /** A secret or key: from the `*-file` flag (file content) or the environment variable (value). */
   const secretFrom = (flag: string): string | undefined => {
@@ -157,7 +171,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (isIP(host) === 0 && host !== 'localhost') throw new ConfigError('host', '--host must be an IP address.');
   const wildcard = host === '0.0.0.0' || host === '::';
   const publicAddress = str('public-address') ?? (wildcard ? undefined : host === 'localhost' ? '127.0.0.1' : host);
-  if (publicAddress === undefined) throw new ConfigError('public-address', '--public-address is required when --host is a wildcard address.');
+  if (publicAddress === undefined)
+    throw new ConfigError('public-address', '--public-address is required when --host is a wildcard address.');
   if (isIP(publicAddress) === 0) throw new ConfigError('public-address', '--public-address must be an IP address.');
 
   const allowedOrigins = list('allowed-origin');
@@ -173,10 +188,15 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
 
   const keysFile = flags.get('api-key-file');
-  const apiKeys = keysFile && keysFile.length > 0
-    ? keysFile.flatMap((p) => read(spec('api-key-file'), p).split(/\r?\n/)).map((k) => k.trim()).filter((k) => k && !k.startsWith('#'))
-    : list('api-key-file');
-  if (apiKeys.some((k) => k.length < 16 || /\s/.test(k))) throw new ConfigError('api-key-file', 'Every API key must be at least 16 characters without spaces.');
+  const apiKeys =
+    keysFile && keysFile.length > 0
+      ? keysFile
+          .flatMap((p) => read(spec('api-key-file'), p).split(/\r?\n/))
+          .map((k) => k.trim())
+          .filter((k) => k && !k.startsWith('#'))
+      : list('api-key-file');
+  if (apiKeys.some((k) => k.length < 16 || /\s/.test(k)))
+    throw new ConfigError('api-key-file', 'Every API key must be at least 16 characters without spaces.');
 
   const secret = secretFrom('token-secret-file');
   const hs256Secret = secret === undefined ? undefined : new TextEncoder().encode(secret);
@@ -184,7 +204,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const eddsaPrivateKey = secretFrom('token-private-key-file');
   const eddsaPublicKey = secretFrom('token-public-key-file') ?? eddsaPrivateKey;
   if (!hs256Secret && !eddsaPublicKey) {
-    throw new ConfigError('token-secret-file', 'A join-token key is required: ALCOVE_TOKEN_SECRET / --token-secret-file, or an Ed25519 key.');
+    throw new ConfigError(
+      'token-secret-file',
+      'A join-token key is required: ALCOVE_TOKEN_SECRET / --token-secret-file, or an Ed25519 key.',
+    );
   }
 
   const webhookUrls = list('webhook-url');
@@ -201,7 +224,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
 
   const logLevel = str('log-level') as LogLevel;
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError('log-level', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new ConfigError('log-level', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
 
   const adminPort = int('admin-port', 1, 65535);
   return {

@@ -135,6 +135,7 @@ export function checkDtlsFingerprints(dtls: DtlsParameters): CheckFailure | unde
       return { code: 'INVALID_MESSAGE', message: 'fingerprint length does not match its algorithm' };
     }
   }
-  if (!dtls.fingerprints.some((f) => f.algorithm !== 'sha-1')) return { code: 'INVALID_MESSAGE', message: 'a SHA-2 fingerprint is required' };
+  if (!dtls.fingerprints.some((f) => f.algorithm !== 'sha-1'))
+    return { code: 'INVALID_MESSAGE', message: 'a SHA-2 fingerprint is required' };
   return undefined;
 }

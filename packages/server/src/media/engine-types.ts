@@ -75,8 +75,18 @@ export interface EngineWebRtcTransport extends EngineEmitter {
   readonly closed: boolean;
   connect(params: { dtlsParameters: DtlsParameters }): Promise<void>;
   restartIce(): Promise<IceParameters>;
-  produce(options: { kind: MediaKind; rtpParameters: RtpParameters; paused?: boolean; appData?: Record<string, unknown> }): Promise<EngineProducer>;
-  consume(options: { producerId: string; rtpCapabilities: RtpCapabilities; paused?: boolean; appData?: Record<string, unknown> }): Promise<EngineConsumer>;
+  produce(options: {
+    kind: MediaKind;
+    rtpParameters: RtpParameters;
+    paused?: boolean;
+    appData?: Record<string, unknown>;
+  }): Promise<EngineProducer>;
+  consume(options: {
+    producerId: string;
+    rtpCapabilities: RtpCapabilities;
+    paused?: boolean;
+    appData?: Record<string, unknown>;
+  }): Promise<EngineConsumer>;
   getStats(): Promise<readonly Record<string, unknown>[]>;
   close(): void;
 }

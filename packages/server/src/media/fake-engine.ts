@@ -7,7 +7,12 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
 import type {
-  EngineCodecCapability, EngineConsumer, EngineProducer, EngineRouter, EngineWebRtcTransport, EngineWebRtcTransportOptions,
+  EngineCodecCapability,
+  EngineConsumer,
+  EngineProducer,
+  EngineRouter,
+  EngineWebRtcTransport,
+  EngineWebRtcTransportOptions,
   EngineWorker,
 } from './engine-types.js';
 
@@ -37,7 +42,12 @@ export class FakeProducer extends EventEmitter implements EngineProducer {
   readonly consumers = new Set<FakeConsumer>();
   /** What `getStats()` reports; tests change it to simulate received media. */
   readonly inbound: FakeInboundStats = { packetCount: 0, byteCount: 0, packetsLost: 0, jitter: 0 };
-  constructor(readonly kind: MediaKind, readonly rtpParameters: RtpParameters, paused: boolean, private readonly engine: FakeMediaEngine) {
+  constructor(
+    readonly kind: MediaKind,
+    readonly rtpParameters: RtpParameters,
+    paused: boolean,
+    private readonly engine: FakeMediaEngine,
+  ) {
     super();
     this.paused = paused;
   }
@@ -138,7 +148,17 @@ export class FakeConsumer extends EventEmitter implements EngineConsumer {
 export class FakeTransport extends EventEmitter implements EngineWebRtcTransport {
   readonly id = randomUUID();
   iceParameters: IceParameters = { usernameFragment: randomUUID().slice(0, 8), password: randomUUID().replace(/-/g, ''), iceLite: true };
-  readonly iceCandidates = [{ foundation: 'udpcandidate', priority: 1076302079, ip: '127.0.0.1', address: '127.0.0.1', protocol: 'udp' as const, port: 40000, type: 'host' as const }];
+  readonly iceCandidates = [
+    {
+      foundation: 'udpcandidate',
+      priority: 1076302079,
+      ip: '127.0.0.1',
+      address: '127.0.0.1',
+      protocol: 'udp' as const,
+      port: 40000,
+      type: 'host' as const,
+    },
+  ];
   readonly dtlsParameters: DtlsParameters = {
     role: 'auto',
     fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }],
@@ -147,7 +167,10 @@ export class FakeTransport extends EventEmitter implements EngineWebRtcTransport
   connected = false;
   readonly producers = new Set<FakeProducer>();
   readonly consumers = new Set<FakeConsumer>();
-  constructor(private readonly router: FakeRouter, private readonly engine: FakeMediaEngine) {
+  constructor(
+    private readonly router: FakeRouter,
+    private readonly engine: FakeMediaEngine,
+  ) {
     super();
   }
   async connect(params: { dtlsParameters: DtlsParameters }): Promise<void> {
@@ -212,15 +235,29 @@ export class FakeRouter extends EventEmitter implements EngineRouter {
   closed = false;
   readonly rtpCapabilities: RtpCapabilities;
   readonly transports = new Set<FakeTransport>();
-  constructor(codecs: readonly EngineCodecCapability[], private readonly engine: FakeMediaEngine) {
+  constructor(
+    codecs: readonly EngineCodecCapability[],
+    private readonly engine: FakeMediaEngine,
+  ) {
     super();
     let pt = 100;
     this.rtpCapabilities = {
-      codecs: codecs.map((c) => ({ ...c, parameters: { ...(c.parameters ?? {}) }, preferredPayloadType: pt++, rtcpFeedback: [...(c.rtcpFeedback ?? [])] })),
+      codecs: codecs.map((c) => ({
+        ...c,
+        parameters: { ...(c.parameters ?? {}) },
+        preferredPayloadType: pt++,
+        rtcpFeedback: [...(c.rtcpFeedback ?? [])],
+      })),
       headerExtensions: [
         { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1, preferredEncrypt: false, direction: 'sendrecv' },
         { kind: 'video', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1, preferredEncrypt: false, direction: 'sendrecv' },
-        { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', preferredId: 10, preferredEncrypt: false, direction: 'sendrecv' },
+        {
+          kind: 'audio',
+          uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+          preferredId: 10,
+          preferredEncrypt: false,
+          direction: 'sendrecv',
+        },
       ],
     };
   }

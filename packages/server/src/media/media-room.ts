@@ -5,16 +5,32 @@
  * @packageDocumentation
  */
 import type {
-  DtlsParameters, IceParameters, MediaKind, NotificationData, NotificationMethod, ProducerInfo, RequestData, ResponseData,
-  RtpCapabilities, TrackSource,
+  DtlsParameters,
+  IceParameters,
+  MediaKind,
+  NotificationData,
+  NotificationMethod,
+  ProducerInfo,
+  RequestData,
+  ResponseData,
+  RtpCapabilities,
+  TrackSource,
 } from '@alcove/protocol';
 import { RequestError } from '../signaling/request-error.js';
 import {
-  capabilitiesWithoutAudioLevel, checkConsumerCapabilities, checkDtlsFingerprints, checkProducerParameters, withoutAudioLevel,
+  capabilitiesWithoutAudioLevel,
+  checkConsumerCapabilities,
+  checkDtlsFingerprints,
+  checkProducerParameters,
+  withoutAudioLevel,
 } from './codecs.js';
 import type { EngineConsumer, EngineProducer, EngineRouter, EngineWebRtcTransport } from './engine-types.js';
 import {
-  sanitizeConsumerRtpParameters, sanitizeDtlsParameters, sanitizeIceCandidates, sanitizeIceParameters, sanitizeRtpCapabilities,
+  sanitizeConsumerRtpParameters,
+  sanitizeDtlsParameters,
+  sanitizeIceCandidates,
+  sanitizeIceParameters,
+  sanitizeRtpCapabilities,
 } from './sanitize.js';
 
 /** Per-participant resource limits. */
@@ -157,9 +173,13 @@ export class MediaRoom {
     const sourceKind: MediaKind = data.source === 'mic' || data.source === 'screen-audio' ? 'audio' : 'video';
     if (sourceKind !== data.kind) throw new RequestError('INVALID_MESSAGE', 'source does not match kind');
     if (!this.#o.mayProduce(owner, data.source)) {
-      throw new RequestError(data.source.startsWith('screen') ? 'SCREEN_SHARE_NOT_ALLOWED' : 'NOT_ALLOWED', 'not allowed to publish this source');
+      throw new RequestError(
+        data.source.startsWith('screen') ? 'SCREEN_SHARE_NOT_ALLOWED' : 'NOT_ALLOWED',
+        'not allowed to publish this source',
+      );
     }
-    if (this.#count(this.#producers, owner) >= this.#limits.producersPerParticipant) throw new RequestError('INVALID_STATE', 'too many producers');
+    if (this.#count(this.#producers, owner) >= this.#limits.producersPerParticipant)
+      throw new RequestError('INVALID_STATE', 'too many producers');
     for (const p of this.#producers.values()) {
       if (p.owner === owner && p.source === data.source) throw new RequestError('INVALID_STATE', 'this source is already published');
     }
@@ -208,7 +228,8 @@ export class MediaRoom {
     const p = this.#producers.get(data.producerId);
     if (!p) throw new RequestError('NOT_FOUND', 'no such producer');
     if (p.owner === owner) throw new RequestError('INVALID_STATE', 'cannot consume own producer');
-    if (this.#count(this.#consumers, owner) >= this.#limits.consumersPerParticipant) throw new RequestError('INVALID_STATE', 'too many consumers');
+    if (this.#count(this.#consumers, owner) >= this.#limits.consumersPerParticipant)
+      throw new RequestError('INVALID_STATE', 'too many consumers');
     const bad = checkConsumerCapabilities(data.rtpCapabilities);
     if (bad) throw new RequestError(bad.code, bad.message);
     let can = false;
@@ -272,7 +293,10 @@ export class MediaRoom {
 
   async setPreferredLayers(owner: string, data: RequestData<'media.setPreferredLayers'>): Promise<void> {
     const c = this.#consumer(owner, data.consumerId);
-    const layers = data.temporalLayer === undefined ? { spatialLayer: data.spatialLayer } : { spatialLayer: data.spatialLayer, temporalLayer: data.temporalLayer };
+    const layers =
+      data.temporalLayer === undefined
+        ? { spatialLayer: data.spatialLayer }
+        : { spatialLayer: data.spatialLayer, temporalLayer: data.temporalLayer };
     await this.#engine('setPreferredLayers', () => c.consumer.setPreferredLayers(layers));
   }
 

@@ -22,7 +22,16 @@ export function sanitizeIceParameters(p: IceParameters): IceParameters {
 /** ICE candidates in the wire shape. */
 export function sanitizeIceCandidates(list: readonly IceCandidate[]): IceCandidate[] {
   return list.map((c) => {
-    const out = pick<IceCandidate>(c as unknown as Dict, ['foundation', 'priority', 'ip', 'address', 'protocol', 'port', 'type', 'tcpType']);
+    const out = pick<IceCandidate>(c as unknown as Dict, [
+      'foundation',
+      'priority',
+      'ip',
+      'address',
+      'protocol',
+      'port',
+      'type',
+      'tcpType',
+    ]);
     if (!out.ip && out.address) (out as { ip: string }).ip = out.address;
     return out;
   });
@@ -40,13 +49,27 @@ export function sanitizeDtlsParameters(p: DtlsParameters): DtlsParameters {
 export function sanitizeConsumerRtpParameters(p: RtpParameters): RtpParameters {
   const src = p as unknown as Dict;
   const out = pick<Dict>(src, ['mid', 'msid']);
-  out['codecs'] = p.codecs.map((c) => pick(c as unknown as Dict, ['mimeType', 'payloadType', 'clockRate', 'channels', 'parameters', 'rtcpFeedback']));
-  if (p.headerExtensions) out['headerExtensions'] = p.headerExtensions.map((e) => pick(e as unknown as Dict, ['uri', 'id', 'encrypt', 'parameters']));
+  out['codecs'] = p.codecs.map((c) =>
+    pick(c as unknown as Dict, ['mimeType', 'payloadType', 'clockRate', 'channels', 'parameters', 'rtcpFeedback']),
+  );
+  if (p.headerExtensions)
+    out['headerExtensions'] = p.headerExtensions.map((e) => pick(e as unknown as Dict, ['uri', 'id', 'encrypt', 'parameters']));
   if (p.encodings) {
     out['encodings'] = p.encodings.map((e) =>
       pick(e as unknown as Dict, [
-        'active', 'ssrc', 'rid', 'codecPayloadType', 'rtx', 'dtx', 'scalabilityMode', 'scaleResolutionDownBy', 'maxBitrate', 'maxFramerate',
-        'adaptivePtime', 'priority', 'networkPriority',
+        'active',
+        'ssrc',
+        'rid',
+        'codecPayloadType',
+        'rtx',
+        'dtx',
+        'scalabilityMode',
+        'scaleResolutionDownBy',
+        'maxBitrate',
+        'maxFramerate',
+        'adaptivePtime',
+        'priority',
+        'networkPriority',
       ]),
     );
   }
@@ -58,10 +81,14 @@ export function sanitizeConsumerRtpParameters(p: RtpParameters): RtpParameters {
 export function sanitizeRtpCapabilities(c: RtpCapabilities): RtpCapabilities {
   const out: Dict = {};
   if (c.codecs) {
-    out['codecs'] = c.codecs.map((x) => pick(x as unknown as Dict, ['kind', 'mimeType', 'preferredPayloadType', 'clockRate', 'channels', 'parameters', 'rtcpFeedback']));
+    out['codecs'] = c.codecs.map((x) =>
+      pick(x as unknown as Dict, ['kind', 'mimeType', 'preferredPayloadType', 'clockRate', 'channels', 'parameters', 'rtcpFeedback']),
+    );
   }
   if (c.headerExtensions) {
-    out['headerExtensions'] = c.headerExtensions.map((x) => pick(x as unknown as Dict, ['kind', 'uri', 'preferredId', 'preferredEncrypt', 'direction']));
+    out['headerExtensions'] = c.headerExtensions.map((x) =>
+      pick(x as unknown as Dict, ['kind', 'uri', 'preferredId', 'preferredEncrypt', 'direction']),
+    );
   }
   return out as RtpCapabilities;
 }

@@ -13,7 +13,10 @@ afterEach(async () => {
   ts = undefined;
 });
 
-const DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '5E').join(':') }] };
+const DTLS = {
+  role: 'client' as const,
+  fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '5E').join(':') }],
+};
 
 describe('the media adapter on the real @alcove/sfu engine', () => {
   it('creates transports, produces and consumes with answers that match the protocol schemas', async () => {
@@ -32,7 +35,13 @@ describe('the media adapter on the real @alcove/sfu engine', () => {
     expect(send.iceCandidates.length).toBeGreaterThan(0);
     expect(send.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
     await a.call('media.connectTransport', { transportId: send.transportId, dtlsParameters: DTLS });
-    const { producerId } = await a.call('media.produce', { transportId: send.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true });
+    const { producerId } = await a.call('media.produce', {
+      transportId: send.transportId,
+      kind: 'video',
+      rtpParameters: SAMPLE_RTP_PARAMETERS,
+      source: 'cam',
+      e2ee: true,
+    });
     await b.waitFor('media.producerAdded', (d) => d.producerId === producerId);
 
     const recv = await b.call('media.createTransport', { direction: 'recv' });
@@ -72,7 +81,12 @@ describe('the media adapter on the real @alcove/sfu engine', () => {
     expect(t.send.iceCandidates.length).toBeGreaterThan(0);
     await w.call('network.testConnect', { testId: t.testId, transportId: t.send.transportId, dtlsParameters: DTLS });
     await w.call('network.testConnect', { testId: t.testId, transportId: t.recv.transportId, dtlsParameters: DTLS });
-    const probe = await w.call('network.testProduce', { testId: t.testId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, rtpCapabilities: t.rtpCapabilities });
+    const probe = await w.call('network.testProduce', {
+      testId: t.testId,
+      kind: 'video',
+      rtpParameters: SAMPLE_RTP_PARAMETERS,
+      rtpCapabilities: t.rtpCapabilities,
+    });
     expect(probe.rtpParameters.codecs[0]?.mimeType.toLowerCase()).toBe('video/vp8');
     const stats = await w.call('network.testStats', { testId: t.testId });
     expect(stats).toMatchObject({ packetsReceived: 0, packetsLost: 0, bytesReceived: 0 });
@@ -88,7 +102,14 @@ describe('the media adapter on the real @alcove/sfu engine', () => {
     const endpointModule = new URL('../../../sfu/src/testing/node-endpoint.ts', import.meta.url).href;
     const generatorModule = new URL('../../../sfu/src/testing/vp8-generator.ts', import.meta.url).href;
     const { NodeEndpoint } = (await import(endpointModule)) as { NodeEndpoint: NodeEndpointStatic };
-    const { Vp8Generator } = (await import(generatorModule)) as { Vp8Generator: new (o: { ssrc: number; payloadType?: number; bitrate?: number; keyFrameInterval?: number }) => { startPacing(send: (p: Buffer) => void): () => void } };
+    const { Vp8Generator } = (await import(generatorModule)) as {
+      Vp8Generator: new (o: {
+        ssrc: number;
+        payloadType?: number;
+        bitrate?: number;
+        keyFrameInterval?: number;
+      }) => { startPacing(send: (p: Buffer) => void): () => void };
+    };
     ts = await startTestServer({ createWorker: createSfuWorker });
     const sid = ts.createSession({ checklist: { steps: ['network'] } });
     const { client: w } = await ts.join(sid, 'w', 'client');
@@ -102,7 +123,14 @@ describe('the media adapter on the real @alcove/sfu engine', () => {
       await Promise.all([up.connect(), down.connect()]);
       const ssrc = 0x1234abcd;
       const rtpParameters = {
-        codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
+        codecs: [
+          {
+            mimeType: 'video/VP8',
+            payloadType: 96,
+            clockRate: 90000,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+          },
+        ],
         encodings: [{ ssrc }],
         rtcp: { cname: 'probe' },
       };
@@ -112,10 +140,20 @@ describe('the media adapter on the real @alcove/sfu engine', () => {
         echoed++;
       };
       stop = new Vp8Generator({ ssrc, payloadType: 96, bitrate: 300_000, keyFrameInterval: 15 }).startPacing((p) => up.sendRtp(p));
-      const stats = await waitFor('the engine to count the probe', () => w.call('network.testStats', { testId: t.testId }), (s) => s.packetsReceived >= 30, { timeoutMs: 20_000, intervalMs: 200 });
+      const stats = await waitFor(
+        'the engine to count the probe',
+        () => w.call('network.testStats', { testId: t.testId }),
+        (s) => s.packetsReceived >= 30,
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
       expect(stats.bytesReceived).toBeGreaterThan(stats.packetsReceived * 100);
       expect(typeof stats.jitterMs).toBe('number');
-      await waitFor('the probe to come back on the receive transport', () => echoed, (n) => n >= 10, { timeoutMs: 20_000, intervalMs: 100 });
+      await waitFor(
+        'the probe to come back on the receive transport',
+        () => echoed,
+        (n) => n >= 10,
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
       await w.call('network.testEnd', { testId: t.testId });
     } finally {
       stop?.();

@@ -6,7 +6,10 @@ import { startTestServer, type TestServer } from '../signaling/testing/harness.j
 import type { TestClient } from '../signaling/testing/ws-test-client.js';
 import { HOST_METHODS } from './permissions.js';
 
-const DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '0A').join(':') }] };
+const DTLS = {
+  role: 'client' as const,
+  fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '0A').join(':') }],
+};
 const AUDIO_RTP = {
   mid: '1',
   codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
@@ -25,7 +28,13 @@ const RECV_CAPS = {
 async function publishCam(c: TestClient): Promise<{ transportId: string; producerId: string }> {
   const t = await c.call('media.createTransport', { direction: 'send' });
   await c.call('media.connectTransport', { transportId: t.transportId, dtlsParameters: DTLS });
-  const p = await c.call('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true });
+  const p = await c.call('media.produce', {
+    transportId: t.transportId,
+    kind: 'video',
+    rtpParameters: SAMPLE_RTP_PARAMETERS,
+    source: 'cam',
+    e2ee: true,
+  });
   return { transportId: t.transportId, producerId: p.producerId };
 }
 
@@ -88,14 +97,18 @@ describe('admission and the waiting room', () => {
     expect((await w.request('session.ping', {})).ok).toBe(true);
     expect((await w.request('media.getRouterRtpCapabilities', {})).ok).toBe(true);
     await w.call('checklist.submit', { status: { steps: { camera: 'passed' }, complete: false } });
-    const seen = await host.waitFor('waitingRoom.changed', (d) => d.waiting.some((x: { id: string; checklist?: unknown }) => x.id === 'client-w' && x.checklist));
+    const seen = await host.waitFor('waitingRoom.changed', (d) =>
+      d.waiting.some((x: { id: string; checklist?: unknown }) => x.id === 'client-w' && x.checklist),
+    );
     expect(seen.waiting[0].checklist.steps).toEqual({ camera: 'passed', network: 'pending' });
 
     // Every frame W received is a response to its own request, or the hosts to seal its checklist
     // answers to (ids and public keys, no names).
     expect(w.frames.length).toBeGreaterThan(0);
     for (const f of w.frames) if (f.method !== undefined) expect(f.method, JSON.stringify(f)).toBe('checklist.hosts');
-    expect(w.notifications('checklist.hosts').at(-1)?.data).toEqual({ hosts: [{ participantId: 'host-1', identityKey: SAMPLE_REQUESTS['e2ee.publishKey'].identityKey }] });
+    expect(w.notifications('checklist.hosts').at(-1)?.data).toEqual({
+      hosts: [{ participantId: 'host-1', identityKey: SAMPLE_REQUESTS['e2ee.publishKey'].identityKey }],
+    });
     for (const text of w.raw) {
       expect(text).not.toContain('Dr Canary Host');
       expect(text).not.toContain('Alice Inside');
@@ -130,7 +143,13 @@ describe('admission and the waiting room', () => {
       const d = (SAMPLE_REQUESTS as Record<string, unknown>)[m];
       return d && typeof d === 'object' && 'participantId' in d ? { ...d, participantId: 'w-client' } : d;
     };
-    const before = JSON.stringify({ rec: ts.server.registry.get(sid), ids: roomsOf(ts.server).get(sid)?.participants().map((p) => [p.id, p.state]) });
+    const before = JSON.stringify({
+      rec: ts.server.registry.get(sid),
+      ids: roomsOf(ts.server)
+        .get(sid)
+        ?.participants()
+        .map((p) => [p.id, p.state]),
+    });
     for (const c of [...others, ...waiting]) {
       for (const m of HOST_METHODS) {
         const r = await c.request(m, data(m));
@@ -138,7 +157,13 @@ describe('admission and the waiting room', () => {
         if (!r.ok) expect(r.error.code, m).toBe('NOT_ALLOWED');
       }
     }
-    const after = JSON.stringify({ rec: ts.server.registry.get(sid), ids: roomsOf(ts.server).get(sid)?.participants().map((p) => [p.id, p.state]) });
+    const after = JSON.stringify({
+      rec: ts.server.registry.get(sid),
+      ids: roomsOf(ts.server)
+        .get(sid)
+        ?.participants()
+        .map((p) => [p.id, p.state]),
+    });
     expect(after).toBe(before);
     expect(ts.server.registry.isBarred(sid, 'w-client')).toBe(false);
     // Observers cannot publish.
@@ -229,7 +254,12 @@ describe('admission and the waiting room', () => {
     await host.waitFor('participant.updated', (d) => d.id === 'client-1' && d.connection === 'connected');
     expect(host.notifications('participant.left')).toHaveLength(0);
     // The producer survived the drop.
-    expect(roomsOf(ts.server).get(sid)?.media.producers().map((p) => p.producerId)).toEqual([cam.producerId]);
+    expect(
+      roomsOf(ts.server)
+        .get(sid)
+        ?.media.producers()
+        .map((p) => p.producerId),
+    ).toEqual([cam.producerId]);
     // The old ticket was consumed.
     const c3 = await ts.connect();
     expect((await c3.request('session.resume', { ticket: resumeTicket })).ok).toBe(false);
@@ -263,13 +293,23 @@ describe('admission and the waiting room', () => {
     const t = await a.call('media.createTransport', { direction: 'send' });
     const calls = ts.engine.stats.calls;
     const produce = (over: Record<string, unknown>) =>
-      a.request('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'cam', e2ee: true, ...over });
+      a.request('media.produce', {
+        transportId: t.transportId,
+        kind: 'video',
+        rtpParameters: SAMPLE_RTP_PARAMETERS,
+        source: 'cam',
+        e2ee: true,
+        ...over,
+      });
     const code = async (p: Promise<{ ok: boolean; error?: { code: string } }>) => {
       const r = await p;
       return r.ok ? 'ok' : r.error?.code;
     };
     expect(await code(produce({ e2ee: false }))).toBe('E2EE_REQUIRED');
-    const h264 = { ...SAMPLE_RTP_PARAMETERS, codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': 1 } }] };
+    const h264 = {
+      ...SAMPLE_RTP_PARAMETERS,
+      codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': 1 } }],
+    };
     expect(await code(produce({ rtpParameters: h264 }))).toBe('UNSUPPORTED_CODEC');
     expect(await code(produce({ kind: 'audio', source: 'mic' }))).toBe('UNSUPPORTED_CODEC');
     const dupSsrc = { ...SAMPLE_RTP_PARAMETERS, encodings: [{ ssrc: 5, rtx: { ssrc: 5 } }] };
@@ -277,7 +317,14 @@ describe('admission and the waiting room', () => {
     const badPt = { ...SAMPLE_RTP_PARAMETERS, codecs: [{ ...SAMPLE_RTP_PARAMETERS.codecs[0], payloadType: 72 }] };
     expect(await code(produce({ rtpParameters: badPt }))).toBe('INVALID_MESSAGE');
     expect(await code(produce({ source: 'screen', rtpParameters: SAMPLE_RTP_PARAMETERS }))).toBe('ok');
-    expect(await code(a.request('media.connectTransport', { transportId: t.transportId, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] } }))).toBe('INVALID_MESSAGE');
+    expect(
+      await code(
+        a.request('media.connectTransport', {
+          transportId: t.transportId,
+          dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] },
+        }),
+      ),
+    ).toBe('INVALID_MESSAGE');
     expect(ts.engine.stats.calls).toBe(calls + 1);
     ts.engine.failNext = true;
     expect(await code(produce({}))).toBe('MEDIA_ERROR');
@@ -302,7 +349,11 @@ describe('admission and the waiting room', () => {
     const added = await b.waitFor('media.producerAdded');
     expect(added).toMatchObject({ producerId: cam.producerId, participantId: 'a', kind: 'video', source: 'cam' });
     const rt = await b.call('media.createTransport', { direction: 'recv' });
-    const bad = await b.request('media.consume', { transportId: rt.transportId, producerId: cam.producerId, rtpCapabilities: { codecs: [RECV_CAPS.codecs[0]] } });
+    const bad = await b.request('media.consume', {
+      transportId: rt.transportId,
+      producerId: cam.producerId,
+      rtpCapabilities: { codecs: [RECV_CAPS.codecs[0]] },
+    });
     expect(bad.ok ? 'ok' : bad.error.code).toBe('CANNOT_CONSUME');
     const c = await b.call('media.consume', { transportId: rt.transportId, producerId: cam.producerId, rtpCapabilities: RECV_CAPS });
     expect(c.paused).toBe(true);

@@ -15,7 +15,10 @@ afterEach(async () => {
   ts = undefined;
 });
 
-const DTLS = { role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '7F').join(':') }] };
+const DTLS = {
+  role: 'client' as const,
+  fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, () => '7F').join(':') }],
+};
 
 describe('host actions and relays', () => {
   it('mute requests, screen-share policy, checklist and E2EE relays reach only whom they should', async () => {
@@ -24,7 +27,9 @@ describe('host actions and relays', () => {
       posted.push(JSON.parse(init.body) as { type: string; data: Record<string, unknown> });
       return new Response('', { status: 200 });
     }) as unknown as typeof fetch;
-    ts = await startTestServer({ webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub } });
+    ts = await startTestServer({
+      webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub },
+    });
     const sid = ts.createSession({ screenShare: 'everyone', checklist: FULL_CHECKLIST });
     const { client: host } = await ts.join(sid, 'h', 'host');
     const { client: c1 } = await ts.join(sid, 'c1', 'client');
@@ -54,12 +59,24 @@ describe('host actions and relays', () => {
     // c1 shares its screen; the host then allows only itself: the share is closed for everyone.
     const t = await c1.call('media.createTransport', { direction: 'send' });
     await c1.call('media.connectTransport', { transportId: t.transportId, dtlsParameters: DTLS });
-    const share = await c1.call('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'screen', e2ee: true });
+    const share = await c1.call('media.produce', {
+      transportId: t.transportId,
+      kind: 'video',
+      rtpParameters: SAMPLE_RTP_PARAMETERS,
+      source: 'screen',
+      e2ee: true,
+    });
     await host.call('host.setScreenShare', { allowed: 'host' });
     expect(await c2.waitFor('session.policyChanged')).toEqual({ screenShare: 'host' });
     await c1.waitFor('media.producerClosed', (d) => d.producerId === share.producerId);
     await c2.waitFor('media.producerClosed', (d) => d.producerId === share.producerId);
-    const again = await c1.request('media.produce', { transportId: t.transportId, kind: 'video', rtpParameters: SAMPLE_RTP_PARAMETERS, source: 'screen', e2ee: true });
+    const again = await c1.request('media.produce', {
+      transportId: t.transportId,
+      kind: 'video',
+      rtpParameters: SAMPLE_RTP_PARAMETERS,
+      source: 'screen',
+      e2ee: true,
+    });
     expect(again.ok ? 'ok' : again.error.code).toBe('SCREEN_SHARE_NOT_ALLOWED');
 
     // Safety-code verification: the peer and the host hear of it.
@@ -71,7 +88,15 @@ describe('host actions and relays', () => {
     const deadline = Date.now() + 5000;
     while (!posted.some((p) => p.type === 'e2ee.verified') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     const types = posted.map((p) => p.type);
-    for (const t2 of ['participant.joined', 'participant.waiting', 'participant.admitted', 'checklist.completed', 'consent.recorded', 'e2ee.verified']) expect(types).toContain(t2);
+    for (const t2 of [
+      'participant.joined',
+      'participant.waiting',
+      'participant.admitted',
+      'checklist.completed',
+      'consent.recorded',
+      'e2ee.verified',
+    ])
+      expect(types).toContain(t2);
     expect(JSON.stringify(posted)).not.toContain('Name c1');
     expect(JSON.stringify(posted)).not.toContain('U0VBTEVE');
   });
@@ -106,7 +131,13 @@ describe('host actions and relays', () => {
     // A new process on the same data folder.
     const engine = new FakeMediaEngine();
     const registry = SessionRegistry.open({ dataDir: ts.dataDir });
-    const server2 = await createAlcoveServer({ port: 0, tokens: { hs256Secret: TEST_SECRET }, logger: silentLogger, createWorker: engine.createWorker, registry });
+    const server2 = await createAlcoveServer({
+      port: 0,
+      tokens: { hs256Secret: TEST_SECRET },
+      logger: silentLogger,
+      createWorker: engine.createWorker,
+      registry,
+    });
     await server2.start();
     try {
       const join = async (pid: string, role: 'client' | 'host') => {

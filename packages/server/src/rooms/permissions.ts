@@ -77,7 +77,11 @@ export const HOST_METHODS = (Object.keys(METHOD_RULES) as (keyof typeof METHOD_R
  * Checks a call against the matrix: `undefined` when allowed, else the wire code (`NOT_ALLOWED` for
  * the role, `NOT_ADMITTED` for a waiting participant).
  */
-export function checkPermission(method: keyof typeof METHOD_RULES, role: Role, admittedNow: boolean): 'NOT_ALLOWED' | 'NOT_ADMITTED' | undefined {
+export function checkPermission(
+  method: keyof typeof METHOD_RULES,
+  role: Role,
+  admittedNow: boolean,
+): 'NOT_ALLOWED' | 'NOT_ADMITTED' | undefined {
   const rule = METHOD_RULES[method];
   if (!rule.roles.includes(role)) return 'NOT_ALLOWED';
   if (rule.state === 'admitted' && !admittedNow) return 'NOT_ADMITTED';
@@ -85,7 +89,11 @@ export function checkPermission(method: keyof typeof METHOD_RULES, role: Role, a
 }
 
 /** Whether a role may publish from a source under a screen-share policy. */
-export function mayPublishSource(role: Role, source: 'mic' | 'cam' | 'screen' | 'screen-audio', screenShare: 'host' | 'everyone' | 'nobody'): boolean {
+export function mayPublishSource(
+  role: Role,
+  source: 'mic' | 'cam' | 'screen' | 'screen-audio',
+  screenShare: 'host' | 'everyone' | 'nobody',
+): boolean {
   if (role === 'observer') return false;
   if (source === 'mic' || source === 'cam') return true;
   if (screenShare === 'nobody') return false;

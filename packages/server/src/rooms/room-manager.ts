@@ -102,7 +102,11 @@ export class RoomManager {
       throw error;
     }
     let room: Room | undefined;
-    const listenInfo = { protocol: 'udp' as const, ip: o.rtcListenIp, ...(o.announcedAddress ? { announcedAddress: o.announcedAddress } : {}) };
+    const listenInfo = {
+      protocol: 'udp' as const,
+      ip: o.rtcListenIp,
+      ...(o.announcedAddress ? { announcedAddress: o.announcedAddress } : {}),
+    };
     const media = new MediaRoom({
       router,
       e2eeRequired: record.policy.e2eeRequired,
@@ -112,7 +116,8 @@ export class RoomManager {
       notify: (pid, method, data) => room?.notify(pid, method, data),
       producerEvent: (event, info) => room?.producerEvent(event, info),
       mayProduce: (pid, source) => room?.mayProduce(pid, source) ?? false,
-      onEngineError: (operation, error) => log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
+      onEngineError: (operation, error) =>
+        log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
     });
     const networkTests = new NetworkTests({
       worker: this.#deps.worker,
@@ -120,7 +125,8 @@ export class RoomManager {
       e2eeRequired: record.policy.e2eeRequired,
       listenInfos: [listenInfo],
       ...(o.networkTestLimits ? { limits: o.networkTestLimits } : {}),
-      onEngineError: (operation, error) => log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
+      onEngineError: (operation, error) =>
+        log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
     });
     room = new Room(
       {

@@ -5,8 +5,16 @@
  * @packageDocumentation
  */
 import {
-  createNotification, type JoinTokenClaims, type MediaKind, type NotificationData, type NotificationMethod, type ProducerInfo,
-  type RequestData, type ResponseData, type ServerMessage, type TrackSource,
+  createNotification,
+  type JoinTokenClaims,
+  type MediaKind,
+  type NotificationData,
+  type NotificationMethod,
+  type ProducerInfo,
+  type RequestData,
+  type ResponseData,
+  type ServerMessage,
+  type TrackSource,
 } from '@alcove/protocol';
 import { ChecklistDesk } from '../checklist/checklist-desk.js';
 import type { Logger } from '../logger.js';
@@ -109,7 +117,8 @@ export class Room {
    */
   join(conn: RoomConnection, claims: JoinTokenClaims, e2eeCapable: boolean): { participant: Participant; result: JoinedResult } {
     const record = this.#record();
-    if (this.#o.registry.isBarred(this.sessionId, claims.pid)) throw new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
+    if (this.#o.registry.isBarred(this.sessionId, claims.pid))
+      throw new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
     if (record.policy.e2eeRequired && !e2eeCapable) {
       throw new RequestError('E2EE_REQUIRED', 'this session requires end-to-end encryption', { closeAfter: true });
     }
@@ -122,11 +131,24 @@ export class Room {
     if (existing) this.#depart(existing, 'left', CLOSE_CODES.replaced);
     const admitted = isHost || !record.policy.waitingRoom;
     const now = this.#o.now();
-    const p = new Participant({ id: claims.pid, role: claims.role, displayName: claims.name, state: admitted ? 'admitted' : 'waiting', connection: conn, since: now });
+    const p = new Participant({
+      id: claims.pid,
+      role: claims.role,
+      displayName: claims.name,
+      state: admitted ? 'admitted' : 'waiting',
+      connection: conn,
+      since: now,
+    });
     this.#participants.set(p.id, p);
     this.#disarmIdle();
     if (admitted) {
-      this.#o.events.audit({ type: 'participant.joined', sessionId: this.sessionId, participantId: p.id, role: p.role, actor: 'participant' });
+      this.#o.events.audit({
+        type: 'participant.joined',
+        sessionId: this.sessionId,
+        participantId: p.id,
+        role: p.role,
+        actor: 'participant',
+      });
       this.#o.registry.recordAttendance(this.sessionId, p.id, 'joined', now);
       const result = this.#joinedResult(p, this.#o.tickets.issue(this.sessionId, p.id));
       this.#broadcast('participant.joined', p.info(), p.id);
@@ -135,7 +157,13 @@ export class Room {
     }
     this.checklist.attach(p);
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'waiting', now);
-    this.#o.events.audit({ type: 'participant.waiting', sessionId: this.sessionId, participantId: p.id, role: p.role, actor: 'participant' });
+    this.#o.events.audit({
+      type: 'participant.waiting',
+      sessionId: this.sessionId,
+      participantId: p.id,
+      role: p.role,
+      actor: 'participant',
+    });
     this.#o.events.webhook('participant.waiting', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#waitingChanged();
     return { participant: p, result: { ...this.#baseResult(p), state: 'waiting' } };
@@ -158,7 +186,13 @@ export class Room {
     p.graceTimer = undefined;
     this.#disarmIdle();
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'reconnected', this.#o.now());
-    this.#o.events.audit({ type: 'participant.reconnected', sessionId: this.sessionId, participantId: p.id, role: p.role, actor: 'participant' });
+    this.#o.events.audit({
+      type: 'participant.reconnected',
+      sessionId: this.sessionId,
+      participantId: p.id,
+      role: p.role,
+      actor: 'participant',
+    });
     this.#o.events.webhook('participant.reconnected', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#broadcast('participant.updated', p.info(), p.id);
     return { participant: p, result: this.#joinedResult(p, this.#o.tickets.issue(this.sessionId, p.id)) };
@@ -203,7 +237,14 @@ export class Room {
     this.#send(p, 'session.admitted', { resumeTicket: ticket, participants: this.#others(p), producers: this.media.producers(p.id) });
     this.#broadcast('participant.joined', p.info(), p.id);
     this.#waitingChanged();
-    this.#o.events.audit({ type: 'participant.admitted', sessionId: this.sessionId, participantId: p.id, role: p.role, actorId: host.id, actor: 'host' });
+    this.#o.events.audit({
+      type: 'participant.admitted',
+      sessionId: this.sessionId,
+      participantId: p.id,
+      role: p.role,
+      actorId: host.id,
+      actor: 'host',
+    });
     this.#o.events.webhook('participant.admitted', { sessionId: this.sessionId, participantId: p.id, role: p.role });
   }
 
@@ -219,7 +260,14 @@ export class Room {
     p.connection?.close(CLOSE_CODES.denied, 'denied');
     p.connection = undefined;
     this.#waitingChanged();
-    this.#o.events.audit({ type: 'participant.denied', sessionId: this.sessionId, participantId: p.id, role: p.role, actorId: host.id, actor: 'host' });
+    this.#o.events.audit({
+      type: 'participant.denied',
+      sessionId: this.sessionId,
+      participantId: p.id,
+      role: p.role,
+      actorId: host.id,
+      actor: 'host',
+    });
     this.#o.events.webhook('participant.denied', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#armIdle();
   }
@@ -233,7 +281,14 @@ export class Room {
     this.#o.tickets.revokeParticipant(this.sessionId, p.id);
     this.#send(p, 'session.removed', {});
     this.#depart(p, 'removed', CLOSE_CODES.removed);
-    this.#o.events.audit({ type: 'participant.removed', sessionId: this.sessionId, participantId: p.id, role: p.role, actorId: host.id, actor: 'host' });
+    this.#o.events.audit({
+      type: 'participant.removed',
+      sessionId: this.sessionId,
+      participantId: p.id,
+      role: p.role,
+      actorId: host.id,
+      actor: 'host',
+    });
     this.#o.events.webhook('participant.removed', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#armIdle();
   }
@@ -243,7 +298,12 @@ export class Room {
     this.#record();
     this.#o.registry.setLocked(this.sessionId, locked);
     this.#broadcast('session.lockChanged', { locked });
-    this.#o.events.audit({ type: locked ? 'session.locked' : 'session.unlocked', sessionId: this.sessionId, actorId: host.id, actor: 'host' });
+    this.#o.events.audit({
+      type: locked ? 'session.locked' : 'session.unlocked',
+      sessionId: this.sessionId,
+      actorId: host.id,
+      actor: 'host',
+    });
     this.#o.events.webhook(locked ? 'session.locked' : 'session.unlocked', { sessionId: this.sessionId });
   }
 
@@ -252,13 +312,22 @@ export class Room {
     const p = this.#participants.get(participantId);
     if (!p || !p.admitted) throw new RequestError('NOT_FOUND', 'no such participant');
     this.#send(p, 'host.muteRequested', { kind });
-    this.#o.events.audit({ type: 'host.muteRequested', sessionId: this.sessionId, participantId: p.id, actorId: host.id, actor: 'host', detail: { kind } });
+    this.#o.events.audit({
+      type: 'host.muteRequested',
+      sessionId: this.sessionId,
+      participantId: p.id,
+      actorId: host.id,
+      actor: 'host',
+      detail: { kind },
+    });
   }
 
   /** `host.setScreenShare`: changes who may share; closes screen tracks no longer allowed. */
   setScreenShare(_host: Participant, allowed: 'host' | 'everyone' | 'nobody'): void {
     this.#screenShare = allowed;
-    this.media.closeProducersWhere((owner, source) => (source === 'screen' || source === 'screen-audio') && !this.mayProduce(owner, source));
+    this.media.closeProducersWhere(
+      (owner, source) => (source === 'screen' || source === 'screen-audio') && !this.mayProduce(owner, source),
+    );
     this.#broadcast('session.policyChanged', { screenShare: allowed });
   }
 
@@ -349,7 +418,8 @@ export class Room {
     const q = this.#participants.get(peer);
     if (!q || q === p || !q.admitted) throw new RequestError('NOT_FOUND', 'no such peer');
     const note = { participantId: p.id, peer };
-    for (const r of this.#participants.values()) if (r.admitted && r !== p && (r === q || r.role === 'host')) this.#send(r, 'e2ee.peerVerified', note);
+    for (const r of this.#participants.values())
+      if (r.admitted && r !== p && (r === q || r.role === 'host')) this.#send(r, 'e2ee.peerVerified', note);
     this.#o.events.audit({ type: 'e2ee.verified', sessionId: this.sessionId, participantId: peer, actorId: p.id, actor: 'participant' });
     this.#o.events.webhook('e2ee.verified', { sessionId: this.sessionId, participantIds: [p.id, peer] });
   }
@@ -442,7 +512,14 @@ export class Room {
     if (reason !== 'removed') {
       this.#o.tickets.revokeParticipant(this.sessionId, p.id);
       this.#o.registry.recordAttendance(this.sessionId, p.id, 'left', this.#o.now());
-      this.#o.events.audit({ type: 'participant.left', sessionId: this.sessionId, participantId: p.id, role: p.role, reason, actor: reason === 'timeout' ? 'system' : 'participant' });
+      this.#o.events.audit({
+        type: 'participant.left',
+        sessionId: this.sessionId,
+        participantId: p.id,
+        role: p.role,
+        reason,
+        actor: reason === 'timeout' ? 'system' : 'participant',
+      });
       this.#o.events.webhook('participant.left', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     }
     const conn = p.connection;

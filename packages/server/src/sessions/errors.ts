@@ -1,5 +1,11 @@
 /** Codes of {@link SessionError}. */
-export type SessionErrorCode = 'INVALID_POLICY' | 'SESSION_NOT_FOUND' | 'SESSION_ENDED' | 'TOO_MANY_SESSIONS' | 'INVALID_ARGUMENT' | 'PERSISTENCE_FAILED';
+export type SessionErrorCode =
+  | 'INVALID_POLICY'
+  | 'SESSION_NOT_FOUND'
+  | 'SESSION_ENDED'
+  | 'TOO_MANY_SESSIONS'
+  | 'INVALID_ARGUMENT'
+  | 'PERSISTENCE_FAILED';
 
 /** A failure of the session registry: bad policy input, unknown or ended session, storage failure. */
 export class SessionError extends Error {

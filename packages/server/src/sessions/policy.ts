@@ -10,7 +10,16 @@ export const POLICY_LIMITS = {
   checklistSteps: { max: CHECKLIST_POLICY_LIMITS.steps },
 } as const;
 
-const KEYS = new Set(['waitingRoom', 'e2eeRequired', 'recording', 'maxParticipants', 'idleTimeoutS', 'jurisdictions', 'checklist', 'screenShare']);
+const KEYS = new Set([
+  'waitingRoom',
+  'e2eeRequired',
+  'recording',
+  'maxParticipants',
+  'idleTimeoutS',
+  'jurisdictions',
+  'checklist',
+  'screenShare',
+]);
 const JURISDICTION_RE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const SCREEN_SHARE: readonly ScreenSharePolicy[] = ['host', 'everyone', 'nobody'];
 
@@ -18,8 +27,7 @@ const bad = (field: string, message: string): never => {
   throw new SessionError('INVALID_POLICY', message, { field });
 };
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function bool(o: Record<string, unknown>, k: string, dflt: boolean): boolean {
   const v = o[k];

@@ -16,7 +16,11 @@ describe('SessionRegistry', () => {
     const s = r.create();
     expect(s.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(s.policy).toEqual({
-      waitingRoom: true, e2eeRequired: true, recording: false, maxParticipants: 6, idleTimeoutS: 1800,
+      waitingRoom: true,
+      e2eeRequired: true,
+      recording: false,
+      maxParticipants: 6,
+      idleTimeoutS: 1800,
       jurisdictions: [],
       checklist: { steps: [], requiredBeforeAdmission: false, licensure: 'off', shareJurisdiction: false, prefillLocation: true },
       screenShare: 'host',
@@ -31,14 +35,23 @@ describe('SessionRegistry', () => {
     expect(r.create({ maxParticipants: 2 }).policy.maxParticipants).toBe(2);
     expect(r.create({ maxParticipants: 100 }).policy.maxParticipants).toBe(100);
     const bad: Array<[unknown, string]> = [
-      [{ maxParticipants: 1 }, 'maxParticipants'], [{ maxParticipants: 101 }, 'maxParticipants'],
-      [{ maxParticipants: 2.5 }, 'maxParticipants'], [{ maxParticipants: '6' }, 'maxParticipants'],
-      [{ maxParticipants: -1 }, 'maxParticipants'], [{ maxParticipants: Number.NaN }, 'maxParticipants'],
-      [{ recording: true }, 'recording'], [{ waitingRoom: 'yes' }, 'waitingRoom'], [{ unknown: 1 }, 'unknown'],
-      [{ jurisdictions: ['california'] }, 'jurisdictions'], [{ jurisdictions: 'US-CA' }, 'jurisdictions'],
-      [{ idleTimeoutS: 10 }, 'idleTimeoutS'], [{ screenShare: 'all' }, 'screenShare'],
-      [{ checklist: { steps: ['Consent!'] } }, 'checklist.steps[0].id'], [{ checklist: { extra: 1 } }, 'checklist.extra'],
-      [[], 'policy'], ['x', 'policy'],
+      [{ maxParticipants: 1 }, 'maxParticipants'],
+      [{ maxParticipants: 101 }, 'maxParticipants'],
+      [{ maxParticipants: 2.5 }, 'maxParticipants'],
+      [{ maxParticipants: '6' }, 'maxParticipants'],
+      [{ maxParticipants: -1 }, 'maxParticipants'],
+      [{ maxParticipants: Number.NaN }, 'maxParticipants'],
+      [{ recording: true }, 'recording'],
+      [{ waitingRoom: 'yes' }, 'waitingRoom'],
+      [{ unknown: 1 }, 'unknown'],
+      [{ jurisdictions: ['california'] }, 'jurisdictions'],
+      [{ jurisdictions: 'US-CA' }, 'jurisdictions'],
+      [{ idleTimeoutS: 10 }, 'idleTimeoutS'],
+      [{ screenShare: 'all' }, 'screenShare'],
+      [{ checklist: { steps: ['Consent!'] } }, 'checklist.steps[0].id'],
+      [{ checklist: { extra: 1 } }, 'checklist.extra'],
+      [[], 'policy'],
+      ['x', 'policy'],
     ];
     for (const [input, field] of bad) {
       let err: unknown;
@@ -51,7 +64,11 @@ describe('SessionRegistry', () => {
       expect((err as SessionError).code).toBe('INVALID_POLICY');
       expect((err as SessionError).field).toBe(field);
     }
-    const ok = r.create({ jurisdictions: ['US-CA', 'DE'], checklist: { steps: ['camera', 'location'], requiredBeforeAdmission: true }, screenShare: 'nobody' });
+    const ok = r.create({
+      jurisdictions: ['US-CA', 'DE'],
+      checklist: { steps: ['camera', 'location'], requiredBeforeAdmission: true },
+      screenShare: 'nobody',
+    });
     expect(ok.policy.jurisdictions).toEqual(['US-CA', 'DE']);
     expect(ok.policy.checklist.requiredBeforeAdmission).toBe(true);
   });
@@ -134,7 +151,11 @@ describe('SessionRegistry', () => {
     r.recordAttendance(s.id, 'client-1', 'reconnected', 21);
     r.recordAttendance(s.id, 'client-1', 'left', 30);
     const att = r.attendance(s.id) ?? [];
-    expect(att.map((a) => [a.participantId, a.neverJoined])).toEqual([['host-1', false], ['client-1', false], ['noshow', true]]);
+    expect(att.map((a) => [a.participantId, a.neverJoined])).toEqual([
+      ['host-1', false],
+      ['client-1', false],
+      ['noshow', true],
+    ]);
     expect(att[1]).toMatchObject({ firstJoinedAt: 12, lastLeftAt: 30, reconnects: 1 });
     expect(att[1]?.events.map((e) => e.event)).toEqual(['waiting', 'admitted', 'reconnecting', 'reconnected', 'left']);
     expect(() => r.recordAttendance(s.id, 'bad id', 'joined')).toThrow(SessionError);

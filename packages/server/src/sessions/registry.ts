@@ -11,7 +11,11 @@ import { SessionError } from './errors.js';
 import { resolvePolicy } from './policy.js';
 import { SessionStore, type JournalOp, type ParticipantState, type Snapshot } from './store.js';
 import {
-  ATTENDANCE_EVENTS, type AttendanceEventKind, type ParticipantAttendance, type SessionEndReason, type SessionPolicy,
+  ATTENDANCE_EVENTS,
+  type AttendanceEventKind,
+  type ParticipantAttendance,
+  type SessionEndReason,
+  type SessionPolicy,
   type SessionRecord,
 } from './types.js';
 
@@ -122,12 +126,18 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#guardOpen();
     const policy: SessionPolicy = resolvePolicy(input);
     this.pruneEnded(this.#now() - this.#retainEndedMs);
-    if (this.#sessions.size >= this.#maxSessions) throw new SessionError('TOO_MANY_SESSIONS', 'The registry holds its maximum number of sessions.');
+    if (this.#sessions.size >= this.#maxSessions)
+      throw new SessionError('TOO_MANY_SESSIONS', 'The registry holds its maximum number of sessions.');
     let id: string;
     do id = randomBytes(16).toString('base64url');
     while (this.#sessions.has(id));
     const record: SessionRecord = {
-      id, createdAt: this.#now(), policy, state: 'open', locked: false, ...(options.tenant ? { tenant: options.tenant } : {}),
+      id,
+      createdAt: this.#now(),
+      policy,
+      state: 'open',
+      locked: false,
+      ...(options.tenant ? { tenant: options.tenant } : {}),
     };
     this.#commit({ op: 'create', record }, true);
     const created = this.#require(id).record;
@@ -152,7 +162,8 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   end(id: string, reason: SessionEndReason): SessionRecord {
     const s = this.#require(id);
     if (s.record.state === 'ended') return s.record;
-    if (typeof reason !== 'string' || !REASON_RE.test(reason)) throw new SessionError('INVALID_ARGUMENT', 'The end reason must be a short code.');
+    if (typeof reason !== 'string' || !REASON_RE.test(reason))
+      throw new SessionError('INVALID_ARGUMENT', 'The end reason must be a short code.');
     this.#commit({ op: 'end', id, at: this.#now(), reason }, true);
     this.#emit('ended', s.record, reason);
     return s.record;
@@ -259,7 +270,8 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   }
 
   #checkParticipant(s: SessionState, participantId: string): void {
-    if (typeof participantId !== 'string' || !ID_RE.test(participantId)) throw new SessionError('INVALID_ARGUMENT', 'Invalid participant id.');
+    if (typeof participantId !== 'string' || !ID_RE.test(participantId))
+      throw new SessionError('INVALID_ARGUMENT', 'Invalid participant id.');
     if (!s.participants.has(participantId) && s.participants.size >= MAX_TRACKED_PARTICIPANTS) {
       throw new SessionError('INVALID_ARGUMENT', 'Too many participants tracked for this session.');
     }
@@ -363,7 +375,12 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
       if (snapshot) {
         for (const entry of snapshot.sessions) {
           const r = entry.record;
-          if (typeof r?.id !== 'string' || !ID_RE.test(r.id) || (r.state !== 'open' && r.state !== 'ended') || typeof r.locked !== 'boolean') {
+          if (
+            typeof r?.id !== 'string' ||
+            !ID_RE.test(r.id) ||
+            (r.state !== 'open' && r.state !== 'ended') ||
+            typeof r.locked !== 'boolean'
+          ) {
             throw new Error('invalid session record');
           }
           const participants = new Map<string, ParticipantState>();

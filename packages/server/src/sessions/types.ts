@@ -59,19 +59,19 @@ export interface ChecklistConfig {
 export type ChecklistStepInput =
   | string
   | {
-    readonly id: string;
-    /** Default true. */
-    readonly required?: boolean;
-    /**
-     * Default true for `environment`, `browser`, `camera`, `microphone`, `speaker`, `network` and
-     * `location`; false for `consent`, `emergency-plan` and custom steps.
-     */
-    readonly allowWarning?: boolean;
-    /** Required for custom steps (≤ 120 characters). */
-    readonly title?: string;
-    /** Required for custom steps (≤ 4 000 characters). */
-    readonly text?: string;
-  };
+      readonly id: string;
+      /** Default true. */
+      readonly required?: boolean;
+      /**
+       * Default true for `environment`, `browser`, `camera`, `microphone`, `speaker`, `network` and
+       * `location`; false for `consent`, `emergency-plan` and custom steps.
+       */
+      readonly allowWarning?: boolean;
+      /** Required for custom steps (≤ 120 characters). */
+      readonly title?: string;
+      /** Required for custom steps (≤ 4 000 characters). */
+      readonly text?: string;
+    };
 
 /** The consent document as an integrator writes it. */
 export interface ConsentDocumentInput {

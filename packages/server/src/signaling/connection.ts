@@ -5,9 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import {
-  errorResponse, okResponse, parseClientMessage, type ClientMessage, type ErrorCode, type ServerMessage,
-} from '@alcove/protocol';
+import { errorResponse, okResponse, parseClientMessage, type ClientMessage, type ErrorCode, type ServerMessage } from '@alcove/protocol';
 import type { Logger } from '../logger.js';
 import type { Participant, RoomConnection } from '../rooms/participant.js';
 import type { Room } from '../rooms/room.js';
@@ -203,9 +201,11 @@ export class Connection implements RoomConnection {
       return;
     }
     this.#queued++;
-    this.#queue = this.#queue.then(() => this.#run(message)).finally(() => {
-      this.#queued--;
-    });
+    this.#queue = this.#queue
+      .then(() => this.#run(message))
+      .finally(() => {
+        this.#queued--;
+      });
   }
 
   async #run(message: ClientMessage): Promise<void> {
@@ -219,7 +219,11 @@ export class Connection implements RoomConnection {
         this.#error(message.id, error.code, error.message);
         if (error.closeAfter || !this.authenticated) this.close(WS_CLOSE.policy, error.code.toLowerCase());
       } else {
-        this.#o.logger.error('ws.handlerFailed', { conn: this.id, method: message.method, error: error instanceof Error ? error.name : 'unknown' });
+        this.#o.logger.error('ws.handlerFailed', {
+          conn: this.id,
+          method: message.method,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
         this.#error(message.id, 'INTERNAL_ERROR', 'the server failed to handle the request');
         if (!this.authenticated) this.close(WS_CLOSE.internal, 'internal error');
       }

@@ -9,7 +9,11 @@ import { WebhookConfigError } from './errors.js';
 import { WebhookOutbox } from './outbox.js';
 import { signWebhook } from './signature.js';
 import {
-  WEBHOOK_ATTEMPT_HEADER, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, type WebhookEvent, type WebhookEventMap,
+  WEBHOOK_ATTEMPT_HEADER,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookEvent,
+  type WebhookEventMap,
   type WebhookEventType,
 } from './types.js';
 
@@ -160,7 +164,12 @@ export class WebhookDispatcher {
       this.#log.warn('webhook.droppedAfterClose', { type });
       return undefined;
     }
-    const event: WebhookEvent<T> = { id: `evt_${randomBytes(16).toString('base64url')}`, type, createdAt: new Date(this.#now()).toISOString(), data };
+    const event: WebhookEvent<T> = {
+      id: `evt_${randomBytes(16).toString('base64url')}`,
+      type,
+      createdAt: new Date(this.#now()).toISOString(),
+      data,
+    };
     const body = JSON.stringify(event);
     const targets: number[] = [];
     this.#endpoints.forEach((ep, index) => {
@@ -171,7 +180,12 @@ export class WebhookDispatcher {
       }
       targets.push(index);
     });
-    this.#outbox?.add(event.id, type, body, targets.map((i) => (this.#endpoints[i] as WebhookEndpoint).url));
+    this.#outbox?.add(
+      event.id,
+      type,
+      body,
+      targets.map((i) => (this.#endpoints[i] as WebhookEndpoint).url),
+    );
     for (const index of targets) this.#start(event, body, this.#endpoints[index] as WebhookEndpoint, index);
     return event.id;
   }
@@ -241,7 +255,14 @@ export class WebhookDispatcher {
     }
     // Finished (delivered or given up) unless cut short by close(): then it stays in the outbox.
     if (delivered || !this.#abort.signal.aborted) this.#outbox?.done(event.id, ep.url);
-    const report: WebhookDeliveryReport = { eventId: event.id, type: event.type, endpointIndex: index, delivered, attempts: attempt, ...(status !== undefined ? { status } : {}) };
+    const report: WebhookDeliveryReport = {
+      eventId: event.id,
+      type: event.type,
+      endpointIndex: index,
+      delivered,
+      attempts: attempt,
+      ...(status !== undefined ? { status } : {}),
+    };
     if (delivered) this.#log.debug('webhook.delivered', { type: event.type, eventId: event.id, attempts: attempt });
     else this.#log.warn('webhook.failed', { type: event.type, eventId: event.id, attempts: attempt, status });
     try {
@@ -284,5 +305,6 @@ function validateEndpoint(ep: WebhookEndpoint, allowInsecure: boolean): void {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (allowInsecure || LOOPBACK.has(url.hostname)))) {
     throw new WebhookConfigError('A webhook URL must use https (http only to loopback).');
   }
-  if (typeof ep.secret !== 'string' || ep.secret.length < 16) throw new WebhookConfigError('A webhook secret must be at least 16 characters.');
+  if (typeof ep.secret !== 'string' || ep.secret.length < 16)
+    throw new WebhookConfigError('A webhook secret must be at least 16 characters.');
 }

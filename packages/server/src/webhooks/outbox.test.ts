@@ -58,8 +58,15 @@ describe('webhook outbox (at least once across restarts)', () => {
   it('ignores a torn last line and drops replays for endpoints no longer configured', async () => {
     const outboxFile = join(dir, 'outbox-2.jsonl');
     const body = JSON.stringify({ id: 'evt_x', type: 'session.created', createdAt: new Date().toISOString(), data: { sessionId: 's' } });
-    appendFileSync(outboxFile, `${JSON.stringify({ op: 'add', id: 'evt_x', type: 'session.created', body, urls: ['https://gone.example/h'] })}\n{"op":"add","id":"evt_y","ty`);
-    const d = await WebhookDispatcher.open({ endpoints: [{ url: 'https://ehr.example/h', secret: SECRET }], outboxFile, fetch: () => Promise.reject(new Error('no network in tests')) });
+    appendFileSync(
+      outboxFile,
+      `${JSON.stringify({ op: 'add', id: 'evt_x', type: 'session.created', body, urls: ['https://gone.example/h'] })}\n{"op":"add","id":"evt_y","ty`,
+    );
+    const d = await WebhookDispatcher.open({
+      endpoints: [{ url: 'https://ehr.example/h', secret: SECRET }],
+      outboxFile,
+      fetch: () => Promise.reject(new Error('no network in tests')),
+    });
     expect(d.pending).toBe(0);
     await d.close();
     expect(readFileSync(outboxFile, 'utf8')).toBe('');

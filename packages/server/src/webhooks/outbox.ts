@@ -18,8 +18,18 @@ export interface OutboxEntry {
   readonly urls: readonly string[];
 }
 
-interface AddLine { op: 'add'; id: string; type: string; body: string; urls: string[] }
-interface DoneLine { op: 'done'; id: string; url: string }
+interface AddLine {
+  op: 'add';
+  id: string;
+  type: string;
+  body: string;
+  urls: string[];
+}
+interface DoneLine {
+  op: 'done';
+  id: string;
+  url: string;
+}
 
 /**
  * The outbox file: JSON lines `{"op":"add",…}` / `{"op":"done",…}`, mode 0600. Compacted on open and
@@ -39,7 +49,10 @@ export class WebhookOutbox {
   }
 
   /** Opens (creating) the outbox; returns it with the deliveries left unfinished last time. */
-  static async open(file: string, onError: (error: unknown) => void = () => {}): Promise<{ outbox: WebhookOutbox; pending: OutboxEntry[] }> {
+  static async open(
+    file: string,
+    onError: (error: unknown) => void = () => {},
+  ): Promise<{ outbox: WebhookOutbox; pending: OutboxEntry[] }> {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     let text = '';
     try {
@@ -71,7 +84,11 @@ export class WebhookOutbox {
     }
     // Compact: rewrite with only what is still pending, atomically.
     const tmp = `${file}.tmp`;
-    writeFileSync(tmp, pending.map((p) => `${JSON.stringify({ op: 'add', id: p.id, type: p.type, body: p.body, urls: p.urls })}\n`).join(''), { mode: 0o600, flush: true });
+    writeFileSync(
+      tmp,
+      pending.map((p) => `${JSON.stringify({ op: 'add', id: p.id, type: p.type, body: p.body, urls: p.urls })}\n`).join(''),
+      { mode: 0o600, flush: true },
+    );
     renameSync(tmp, file);
     const outbox = new WebhookOutbox(await open(file, 'a', 0o600), onError);
     for (const p of pending) outbox.#open.set(p.id, new Set(p.urls));

@@ -42,7 +42,8 @@ const EVENT_TYPES = new Set<string>(WEBHOOK_EVENT_TYPES);
 export function verifyWebhook(input: VerifyWebhookInput): WebhookEvent {
   const { header } = input;
   const tolerance = input.toleranceS ?? 300;
-  if (typeof header !== 'string' || header.length > 2048) throw new WebhookVerificationError('INVALID_SIGNATURE', 'Missing or oversized signature header.');
+  if (typeof header !== 'string' || header.length > 2048)
+    throw new WebhookVerificationError('INVALID_SIGNATURE', 'Missing or oversized signature header.');
   let t: number | undefined;
   const sigs: Buffer[] = [];
   for (const part of header.split(',')) {
@@ -62,7 +63,8 @@ export function verifyWebhook(input: VerifyWebhookInput): WebhookEvent {
   }
   if (!match) throw new WebhookVerificationError('INVALID_SIGNATURE', 'The signature does not match.');
   const nowS = Math.floor((input.now ?? Date.now)() / 1000);
-  if (Math.abs(nowS - t) > tolerance) throw new WebhookVerificationError('TIMESTAMP_OUT_OF_TOLERANCE', 'The signature timestamp is outside the tolerance.');
+  if (Math.abs(nowS - t) > tolerance)
+    throw new WebhookVerificationError('TIMESTAMP_OUT_OF_TOLERANCE', 'The signature timestamp is outside the tolerance.');
   let event: unknown;
   try {
     event = JSON.parse(body.toString('utf8'));
@@ -70,8 +72,16 @@ export function verifyWebhook(input: VerifyWebhookInput): WebhookEvent {
     throw new WebhookVerificationError('MALFORMED_WEBHOOK', 'The body is not JSON.');
   }
   const e = event as Partial<WebhookEvent>;
-  if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || typeof e.type !== 'string' || !EVENT_TYPES.has(e.type)
-    || typeof e.createdAt !== 'string' || typeof e.data !== 'object' || e.data === null) {
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.id !== 'string' ||
+    typeof e.type !== 'string' ||
+    !EVENT_TYPES.has(e.type) ||
+    typeof e.createdAt !== 'string' ||
+    typeof e.data !== 'object' ||
+    e.data === null
+  ) {
     throw new WebhookVerificationError('MALFORMED_WEBHOOK', 'The body is not a webhook event.');
   }
   return e as WebhookEvent;

@@ -49,9 +49,20 @@ export type WebhookEventType = keyof WebhookEventMap;
 
 /** Every webhook event type. */
 export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
-  'session.created', 'session.ended', 'session.locked', 'session.unlocked',
-  'participant.waiting', 'participant.admitted', 'participant.denied', 'participant.joined', 'participant.left',
-  'participant.removed', 'participant.reconnected', 'checklist.completed', 'consent.recorded', 'licensure.checked',
+  'session.created',
+  'session.ended',
+  'session.locked',
+  'session.unlocked',
+  'participant.waiting',
+  'participant.admitted',
+  'participant.denied',
+  'participant.joined',
+  'participant.left',
+  'participant.removed',
+  'participant.reconnected',
+  'checklist.completed',
+  'consent.recorded',
+  'licensure.checked',
   'e2ee.verified',
 ];
 

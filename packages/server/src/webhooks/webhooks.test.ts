@@ -25,7 +25,12 @@ async function receiver(statuses: number[]): Promise<{ url: string; received: Re
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ id: String(req.headers['alcove-webhook-id']), attempt: String(req.headers['alcove-webhook-attempt']), signature: String(req.headers['alcove-signature']), body });
+      received.push({
+        id: String(req.headers['alcove-webhook-id']),
+        attempt: String(req.headers['alcove-webhook-attempt']),
+        signature: String(req.headers['alcove-signature']),
+        body,
+      });
       const status = statuses.shift() ?? 200;
       if (status === 200) {
         const event = verifyWebhook({ body, header: req.headers['alcove-signature'] as string, secret: SECRET });
@@ -64,7 +69,11 @@ describe('webhooks', () => {
   it('retries 500, 500 then 200 with the same idempotency key; the receiver applies it once', async () => {
     const rx = await receiver([500, 500]);
     const reports: WebhookDeliveryReport[] = [];
-    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], retry: { baseMs: 20, maxAttempts: 5 }, onDelivery: (r) => reports.push(r) });
+    const hooks = new WebhookDispatcher({
+      endpoints: [{ url: rx.url, secret: SECRET }],
+      retry: { baseMs: 20, maxAttempts: 5 },
+      onDelivery: (r) => reports.push(r),
+    });
     const id = hooks.emit('session.ended', { sessionId: 's1', reason: 'host' });
     await hooks.idle();
     expect(rx.received.map((r) => r.id)).toEqual([id, id, id]);
@@ -94,7 +103,10 @@ describe('webhooks', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     servers.push(server);
-    const hooks = new WebhookDispatcher({ endpoints: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, secret: SECRET }], retry: { baseMs: 10 } });
+    const hooks = new WebhookDispatcher({
+      endpoints: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, secret: SECRET }],
+      retry: { baseMs: 10 },
+    });
     hooks.emit('participant.removed', { sessionId: 's', participantId: 'p', role: 'guardian' });
     await hooks.idle();
     expect(calls).toBe(2);
@@ -105,7 +117,10 @@ describe('webhooks', () => {
     const rx = await receiver([400]);
     const reports: WebhookDeliveryReport[] = [];
     const hooks = new WebhookDispatcher({
-      endpoints: [{ url: rx.url, secret: SECRET }, { url: 'http://127.0.0.1:1/closed', secret: SECRET }],
+      endpoints: [
+        { url: rx.url, secret: SECRET },
+        { url: 'http://127.0.0.1:1/closed', secret: SECRET },
+      ],
       retry: { baseMs: 5, maxAttempts: 3 },
       onDelivery: (r) => reports.push(r),
     });
@@ -148,14 +163,18 @@ describe('webhooks', () => {
     expect(code(() => verifyWebhook({ body, header, secret: 'another-secret-0123456' }))).toBe('INVALID_SIGNATURE');
     const old = signWebhook(body, SECRET, t - 301);
     expect(code(() => verifyWebhook({ body, header: old, secret: SECRET }))).toBe('TIMESTAMP_OUT_OF_TOLERANCE');
-    expect(code(() => verifyWebhook({ body, header: signWebhook(body, SECRET, t + 301), secret: SECRET }))).toBe('TIMESTAMP_OUT_OF_TOLERANCE');
+    expect(code(() => verifyWebhook({ body, header: signWebhook(body, SECRET, t + 301), secret: SECRET }))).toBe(
+      'TIMESTAMP_OUT_OF_TOLERANCE',
+    );
     // Replaying an old signature with a new t fails (t is signed).
     expect(code(() => verifyWebhook({ body, header: old.replace(/^t=\d+/, `t=${t}`), secret: SECRET }))).toBe('INVALID_SIGNATURE');
     for (const h of [undefined, '', 'v1=abc', `t=${t}`, 'garbage', `t=${t},v1=${'0'.repeat(64)}`]) {
       expect(code(() => verifyWebhook({ body, header: h, secret: SECRET }))).toBe('INVALID_SIGNATURE');
     }
     const notEvent = JSON.stringify({ hello: 1 });
-    expect(code(() => verifyWebhook({ body: notEvent, header: signWebhook(notEvent, SECRET, t), secret: SECRET }))).toBe('MALFORMED_WEBHOOK');
+    expect(code(() => verifyWebhook({ body: notEvent, header: signWebhook(notEvent, SECRET, t), secret: SECRET }))).toBe(
+      'MALFORMED_WEBHOOK',
+    );
   });
 
   it('refuses insecure or credentialed endpoints and short secrets', () => {

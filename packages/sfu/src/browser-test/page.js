@@ -44,7 +44,10 @@ window.app = {
   },
   async publish({ width = 320, height = 240, simulcast = false, e2ee: withE2ee = false } = {}) {
     const info = await req('createTransport');
-    const transport = device.createSendTransport({ ...info, ...(withE2ee ? { additionalSettings: { encodedInsertableStreams: true } } : {}) });
+    const transport = device.createSendTransport({
+      ...info,
+      ...(withE2ee ? { additionalSettings: { encodedInsertableStreams: true } } : {}),
+    });
     wire(transport, info.id);
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height }, audio: true });
     // Simulcast as apps send it with mediasoup-client: three RID encodings, quarter, half and full size.
@@ -64,7 +67,10 @@ window.app = {
   },
   async subscribe(producerIds, { preferredLayers, e2ee: withE2ee = false } = {}) {
     const info = await req('createTransport');
-    const transport = device.createRecvTransport({ ...info, ...(withE2ee ? { additionalSettings: { encodedInsertableStreams: true } } : {}) });
+    const transport = device.createRecvTransport({
+      ...info,
+      ...(withE2ee ? { additionalSettings: { encodedInsertableStreams: true } } : {}),
+    });
     wire(transport, info.id);
     const stream = new MediaStream();
     const consumerIds = {};
@@ -84,7 +90,17 @@ window.app = {
   },
   async inboundVideoStats() {
     const stats = await window.recvTransport.getStats();
-    for (const s of stats.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return { framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded, nackCount: s.nackCount, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived, frameWidth: s.frameWidth, frameHeight: s.frameHeight };
+    for (const s of stats.values())
+      if (s.type === 'inbound-rtp' && s.kind === 'video')
+        return {
+          framesDecoded: s.framesDecoded,
+          keyFramesDecoded: s.keyFramesDecoded,
+          nackCount: s.nackCount,
+          packetsLost: s.packetsLost,
+          packetsReceived: s.packetsReceived,
+          frameWidth: s.frameWidth,
+          frameHeight: s.frameHeight,
+        };
     return undefined;
   },
 };

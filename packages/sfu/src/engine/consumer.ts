@@ -166,7 +166,9 @@ export class EngineConsumer implements ProducerListener {
 
   /** Layers being forwarded (simulcast only; every temporal layer of the spatial one is forwarded). */
   get currentLayers(): EngineConsumerLayers | undefined {
-    return this.simulcast && this.currentSpatial >= 0 ? { spatialLayer: this.currentSpatial, temporalLayer: this.temporalLayers - 1 } : undefined;
+    return this.simulcast && this.currentSpatial >= 0
+      ? { spatialLayer: this.currentSpatial, temporalLayer: this.temporalLayers - 1 }
+      : undefined;
   }
 
   /**
@@ -520,7 +522,9 @@ export class EngineConsumer implements ProducerListener {
       pliCount: this.pliCount,
       firCount: this.firCount,
       keyFramesForwarded: this.keyFramesForwarded,
-      ...(this.simulcast ? { preferredLayers: this.preferredLayers, currentLayers: this.currentLayers, layerSwitches: this.layerSwitches } : {}),
+      ...(this.simulcast
+        ? { preferredLayers: this.preferredLayers, currentLayers: this.currentLayers, layerSwitches: this.layerSwitches }
+        : {}),
       score: this.score,
       roundTripTime: this.roundTripTime,
     };

@@ -143,7 +143,14 @@ export class Engine {
         return this.producer(id).getStats();
       case 'producer.dump': {
         const p = this.producer(id);
-        return { id: p.id, kind: p.kind, paused: p.paused, rtpParameters: p.rtpParameters, consumers: p.listeners.size, stats: p.getStats() };
+        return {
+          id: p.id,
+          kind: p.kind,
+          paused: p.paused,
+          rtpParameters: p.rtpParameters,
+          consumers: p.listeners.size,
+          stats: p.getStats(),
+        };
       }
       case 'consumer.close': {
         const e = this.consumers.get(id);
@@ -167,7 +174,14 @@ export class Engine {
       }
       case 'consumer.dump': {
         const c = this.consumer(id);
-        return { id: c.id, producerId: c.producer.id, kind: c.kind, paused: c.paused, producerPaused: c.producerPaused, stats: c.getStats() };
+        return {
+          id: c.id,
+          producerId: c.producer.id,
+          kind: c.kind,
+          paused: c.paused,
+          producerPaused: c.producerPaused,
+          stats: c.getStats(),
+        };
       }
       default:
         throw new EngineError('TypeError', `unknown method ${method}`);
@@ -217,14 +231,26 @@ export class Engine {
   }
 
   private createWebRtcTransport(r: EngineRouter, data: Data): unknown {
-    const suites: string[] = Array.isArray(data.srtpCryptoSuites) && data.srtpCryptoSuites.length > 0 ? data.srtpCryptoSuites : ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
+    const suites: string[] =
+      Array.isArray(data.srtpCryptoSuites) && data.srtpCryptoSuites.length > 0
+        ? data.srtpCryptoSuites
+        : ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
     const profiles = suites.map((s) => SRTP_PROFILES[s]).filter((p): p is SrtpProfile => p !== undefined);
     if (profiles.length === 0) throw new EngineError('UnsupportedError', 'no supported SRTP crypto suite');
-    const t = new EngineWebRtcTransport(data.transportId, r.id, this.drops, this.emit, this.log.child('webrtc-transport'), this.udp, this.cert, {
-      announcedAddress: data.announcedAddress,
-      consentTimeoutMs: (data.iceConsentTimeout ?? 30) * 1000,
-      srtpProfiles: profiles,
-    });
+    const t = new EngineWebRtcTransport(
+      data.transportId,
+      r.id,
+      this.drops,
+      this.emit,
+      this.log.child('webrtc-transport'),
+      this.udp,
+      this.cert,
+      {
+        announcedAddress: data.announcedAddress,
+        consentTimeoutMs: (data.iceConsentTimeout ?? 30) * 1000,
+        srtpProfiles: profiles,
+      },
+    );
     if (data.initialAvailableOutgoingBitrate) t.maxIncomingBitrate = 0;
     r.transports.add(t);
     this.transports.set(t.id, t);
@@ -263,7 +289,13 @@ export class Engine {
     const c = new EngineConsumer(
       p,
       t,
-      { id: data.consumerId, kind: data.kind, rtpParameters: data.rtpParameters, paused: !!data.paused, preferredLayers: data.preferredLayers },
+      {
+        id: data.consumerId,
+        kind: data.kind,
+        rtpParameters: data.rtpParameters,
+        paused: !!data.paused,
+        preferredLayers: data.preferredLayers,
+      },
       this.emit,
     );
     t.addConsumer(c);

@@ -236,7 +236,8 @@ export class EngineProducer {
     const h = packet.header;
     if (h.payloadType < 128 && this.rtxPts[h.payloadType]) {
       // RTX on the media SSRC's stream (an SSRC learned from MID): decapsulate it.
-      if (h.ssrc === stream.ssrc && this.rtxApt[h.payloadType]! >= 0 && this.rtxApt[h.payloadType] !== h.payloadType) this.receiveRtx(packet, stream, nowMs);
+      if (h.ssrc === stream.ssrc && this.rtxApt[h.payloadType]! >= 0 && this.rtxApt[h.payloadType] !== h.payloadType)
+        this.receiveRtx(packet, stream, nowMs);
       else stream.packetsRetransmittedRx++;
       return;
     }
@@ -395,7 +396,12 @@ export class EngineProducer {
 
   /** Per-encoding scores, mediasoup's `ProducerScore[]`. */
   scores(): { encodingIdx: number; ssrc: number; rid?: string; score: number }[] {
-    return this.streams.map((s) => ({ encodingIdx: s.layer, ssrc: s.ssrc, ...(s.rid !== undefined ? { rid: s.rid } : {}), score: s.score }));
+    return this.streams.map((s) => ({
+      encodingIdx: s.layer,
+      ssrc: s.ssrc,
+      ...(s.rid !== undefined ? { rid: s.rid } : {}),
+      score: s.score,
+    }));
   }
 
   /** mediasoup-like `inbound-rtp` stats. */

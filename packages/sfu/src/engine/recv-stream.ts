@@ -74,7 +74,8 @@ export class RecvStream {
 
   /** Updates {@link bitrate} from the bytes received since the previous call. */
   updateBitrate(nowMs: number): void {
-    if (this.bitrateAt > 0 && nowMs > this.bitrateAt) this.bitrate = ((this.bytesReceived - this.bitrateBytes) * 8 * 1000) / (nowMs - this.bitrateAt);
+    if (this.bitrateAt > 0 && nowMs > this.bitrateAt)
+      this.bitrate = ((this.bytesReceived - this.bitrateBytes) * 8 * 1000) / (nowMs - this.bitrateAt);
     this.bitrateBytes = this.bytesReceived;
     this.bitrateAt = nowMs;
   }

@@ -26,12 +26,20 @@ describe('engine RTCP walker', () => {
   });
 
   it('rejects malformed input without throwing', () => {
-    const samples = [Buffer.alloc(0), Buffer.from([0x80]), Buffer.from([0x80, 201, 0, 9, 0, 0, 0, 1]), Buffer.from([0x00, 201, 0, 1, 0, 0, 0, 1]), Buffer.from([0x80, 150, 0, 1, 0, 0, 0, 1])];
+    const samples = [
+      Buffer.alloc(0),
+      Buffer.from([0x80]),
+      Buffer.from([0x80, 201, 0, 9, 0, 0, 0, 1]),
+      Buffer.from([0x00, 201, 0, 1, 0, 0, 0, 1]),
+      Buffer.from([0x80, 150, 0, 1, 0, 0, 0, 1]),
+    ];
     for (const s of samples) expect(walkRtcp(s, {})).toBe(false);
     for (let i = 0; i < 2000; i++) {
       const b = Buffer.from(Array.from({ length: 4 + (i % 60) }, (_, k) => (i * 31 + k * 17) & 0xff));
       b[0] = 0x80 | (b[0]! & 0x1f);
-      expect(() => walkRtcp(b, { pli: () => undefined, nack: () => undefined, remb: () => undefined, reportBlock: () => undefined })).not.toThrow();
+      expect(() =>
+        walkRtcp(b, { pli: () => undefined, nack: () => undefined, remb: () => undefined, reportBlock: () => undefined }),
+      ).not.toThrow();
     }
   });
 });

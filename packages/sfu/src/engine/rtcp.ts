@@ -100,7 +100,15 @@ function walkBlocks(view: DataView, start: number, count: number, v: RtcpVisitor
     const lostWord = view.getUint32(p + 4);
     let totalLost = lostWord & 0xffffff;
     if (totalLost & 0x800000) totalLost -= 0x1000000;
-    v.reportBlock(view.getUint32(p), lostWord >>> 24, totalLost, view.getUint32(p + 8), view.getUint32(p + 12), view.getUint32(p + 16), view.getUint32(p + 20));
+    v.reportBlock(
+      view.getUint32(p),
+      lostWord >>> 24,
+      totalLost,
+      view.getUint32(p + 8),
+      view.getUint32(p + 12),
+      view.getUint32(p + 16),
+      view.getUint32(p + 20),
+    );
   }
 }
 

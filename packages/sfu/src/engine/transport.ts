@@ -125,7 +125,12 @@ export abstract class EngineTransport implements RtpSink {
     this.transportDrops[reason]++;
     const log = this.log.tagged(tag);
     if (!log.enabled('debug')) return;
-    log.debug(event, { transportId: this.id, drop: reason, count: this.transportDrops[reason], ...(error !== undefined ? { reason: describeError(error) } : {}) });
+    log.debug(event, {
+      transportId: this.id,
+      drop: reason,
+      count: this.transportDrops[reason],
+      ...(error !== undefined ? { reason: describeError(error) } : {}),
+    });
   }
 
   /** Sends an RTP packet towards the remote, through the fault hook. */

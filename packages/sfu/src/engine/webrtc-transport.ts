@@ -97,13 +97,16 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     this.options = options;
     udp.setUfrag(this.ufrag, this);
     if (options.consentTimeoutMs > 0) {
-      this.consentTimer = setInterval(() => {
-        try {
-          this.checkConsent();
-        } catch (e) {
-          this.drop('internalErrors', 'ice', 'ice.consentCheckFailed', e);
-        }
-      }, Math.min(1000, options.consentTimeoutMs / 2));
+      this.consentTimer = setInterval(
+        () => {
+          try {
+            this.checkConsent();
+          } catch (e) {
+            this.drop('internalErrors', 'ice', 'ice.consentCheckFailed', e);
+          }
+        },
+        Math.min(1000, options.consentTimeoutMs / 2),
+      );
       this.consentTimer.unref?.();
     }
   }
@@ -114,7 +117,15 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   }
 
   /** The single host candidate (the worker's UDP port). */
-  get iceCandidates(): { foundation: string; priority: number; ip: string; address: string; protocol: 'udp'; port: number; type: 'host' }[] {
+  get iceCandidates(): {
+    foundation: string;
+    priority: number;
+    ip: string;
+    address: string;
+    protocol: 'udp';
+    port: number;
+    type: 'host';
+  }[] {
     const { ip, port } = this.udp.address;
     const address = this.options.announcedAddress ?? ip;
     return [{ foundation: 'udpcandidate', priority: 1076302079, ip: address, address, protocol: 'udp', port, type: 'host' }];
@@ -129,7 +140,14 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   get iceSelectedTuple(): Record<string, unknown> | undefined {
     if (!this.selected) return undefined;
     const { ip, port } = this.udp.address;
-    return { localIp: ip, localAddress: ip, localPort: port, remoteIp: this.selected.address, remotePort: this.selected.port, protocol: 'udp' };
+    return {
+      localIp: ip,
+      localAddress: ip,
+      localPort: port,
+      remoteIp: this.selected.address,
+      remotePort: this.selected.port,
+      protocol: 'udp',
+    };
   }
 
   /** @inheritdoc */
@@ -303,7 +321,12 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     }
     const keys = dtls.extractSessionKeys(keyLength(profile), saltLength(profile));
     const config = {
-      keys: { localMasterKey: keys.localKey, localMasterSalt: keys.localSalt, remoteMasterKey: keys.remoteKey, remoteMasterSalt: keys.remoteSalt },
+      keys: {
+        localMasterKey: keys.localKey,
+        localMasterSalt: keys.localSalt,
+        remoteMasterKey: keys.remoteKey,
+        remoteMasterSalt: keys.remoteSalt,
+      },
       profile,
     };
     this.srtp = new SrtpSession(config);

@@ -52,6 +52,8 @@ describe('H.264 profile-level-id', () => {
     // 1b is below 1.1 but not below 1.
     expect(generateH264ProfileLevelIdForAnswer({ 'profile-level-id': '42f00b' }, { 'profile-level-id': '42e00c' })).toBe('42f00b');
     expect(generateH264ProfileLevelIdForAnswer({ 'profile-level-id': '42f00b' }, { 'profile-level-id': '42e00a' })).toBe('42e00a');
-    expect(() => generateH264ProfileLevelIdForAnswer({ 'profile-level-id': '42e01f' }, { 'profile-level-id': '640c1f' })).toThrow(TypeError);
+    expect(() => generateH264ProfileLevelIdForAnswer({ 'profile-level-id': '42e01f' }, { 'profile-level-id': '640c1f' })).toThrow(
+      TypeError,
+    );
   });
 });

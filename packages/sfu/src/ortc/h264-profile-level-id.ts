@@ -101,20 +101,13 @@ export function h264ProfileLevelIdToString(id: H264ProfileLevelId): string | und
 }
 
 /** Profile and level from an fmtp map; the RFC default when absent, `undefined` when invalid. */
-export function parseSdpH264ProfileLevelId(
-  params: RtpCodecParametersMap | undefined,
-): H264ProfileLevelId | undefined {
+export function parseSdpH264ProfileLevelId(params: RtpCodecParametersMap | undefined): H264ProfileLevelId | undefined {
   const value: unknown = params?.['profile-level-id'];
-  return value === undefined || value === null || value === ''
-    ? DEFAULT_H264_PROFILE_LEVEL_ID
-    : parseH264ProfileLevelId(String(value));
+  return value === undefined || value === null || value === '' ? DEFAULT_H264_PROFILE_LEVEL_ID : parseH264ProfileLevelId(String(value));
 }
 
 /** Whether two fmtp maps denote the same H.264 profile (levels may differ). */
-export function isSameH264Profile(
-  a: RtpCodecParametersMap | undefined,
-  b: RtpCodecParametersMap | undefined,
-): boolean {
+export function isSameH264Profile(a: RtpCodecParametersMap | undefined, b: RtpCodecParametersMap | undefined): boolean {
   const pa = parseSdpH264ProfileLevelId(a);
   const pb = parseSdpH264ProfileLevelId(b);
   return pa !== undefined && pb !== undefined && pa.profile === pb.profile;

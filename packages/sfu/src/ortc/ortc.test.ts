@@ -114,7 +114,9 @@ describe('generateRouterRtpCapabilities', () => {
   it('rejects unsupported codecs, duplicated payload types and bad input', () => {
     expect(() => generateRouterRtpCapabilities([{ kind: 'audio', mimeType: 'audio/chicken', clockRate: 8000 }])).toThrow(UnsupportedError);
     // Opus must be 48000/2.
-    expect(() => generateRouterRtpCapabilities([{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 1 }])).toThrow(UnsupportedError);
+    expect(() => generateRouterRtpCapabilities([{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 1 }])).toThrow(
+      UnsupportedError,
+    );
     expect(() =>
       generateRouterRtpCapabilities([
         { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 96 },
@@ -164,7 +166,14 @@ describe('getProducerRtpParametersMapping', () => {
 
   it('matches VP9 only with the same profile-id', () => {
     const vp9 = (profileId: number | undefined): RtpParameters => ({
-      codecs: [{ mimeType: 'video/VP9', payloadType: 98, clockRate: 90000, parameters: profileId === undefined ? {} : { 'profile-id': profileId } }],
+      codecs: [
+        {
+          mimeType: 'video/VP9',
+          payloadType: 98,
+          clockRate: 90000,
+          parameters: profileId === undefined ? {} : { 'profile-id': profileId },
+        },
+      ],
       encodings: [{ ssrc: 5 }],
     });
     expect(getProducerRtpParametersMapping(vp9(2), caps()).codecs).toEqual([{ payloadType: 98, mappedPayloadType: 103 }]);
@@ -175,7 +184,12 @@ describe('getProducerRtpParametersMapping', () => {
   it('matches H.264 by packetization-mode and profile, and negotiates the level in place', () => {
     const h264 = (pm: number, plid: string): RtpParameters => ({
       codecs: [
-        { mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': pm, 'profile-level-id': plid, 'level-asymmetry-allowed': 1 } },
+        {
+          mimeType: 'video/H264',
+          payloadType: 102,
+          clockRate: 90000,
+          parameters: { 'packetization-mode': pm, 'profile-level-id': plid, 'level-asymmetry-allowed': 1 },
+        },
         { mimeType: 'video/rtx', payloadType: 103, clockRate: 90000, parameters: { apt: 102 } },
       ],
       encodings: [{ ssrc: 5 }],
@@ -202,7 +216,14 @@ describe('getProducerRtpParametersMapping', () => {
       { kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' } },
     ]);
     const params: RtpParameters = {
-      codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e034' } }],
+      codecs: [
+        {
+          mimeType: 'video/H264',
+          payloadType: 102,
+          clockRate: 90000,
+          parameters: { 'packetization-mode': 1, 'profile-level-id': '42e034' },
+        },
+      ],
       encodings: [{ ssrc: 1 }],
     };
     // The router merges level-asymmetry-allowed=1 from its supported codec, the producer has none.
@@ -289,7 +310,12 @@ describe('consumable and consumer parameters', () => {
     const { consumable, caps } = setup();
     const remote = structuredClone(caps);
     remote.headerExtensions = remote.headerExtensions!.filter((e) => e.uri !== TWCC);
-    const consumer = getConsumerRtpParameters({ consumableRtpParameters: consumable, remoteRtpCapabilities: remote, pipe: false, enableRtx: false });
+    const consumer = getConsumerRtpParameters({
+      consumableRtpParameters: consumable,
+      remoteRtpCapabilities: remote,
+      pipe: false,
+      enableRtx: false,
+    });
     expect(consumer.codecs.map((c) => c.mimeType)).toEqual(['video/VP8']);
     expect(consumer.codecs[0]!.rtcpFeedback).toEqual([
       { type: 'nack', parameter: 'pli' },
@@ -303,10 +329,15 @@ describe('consumable and consumer parameters', () => {
   it('keeps only header extensions the remote has at the same id, and drops both BWE feedbacks without them', () => {
     const { consumable, caps } = setup();
     const remote = structuredClone(caps);
-    remote.headerExtensions = remote.headerExtensions!
-      .filter((e) => e.uri !== TWCC && e.uri !== ABS)
+    remote.headerExtensions = remote
+      .headerExtensions!.filter((e) => e.uri !== TWCC && e.uri !== ABS)
       .map((e) => (e.uri === 'urn:3gpp:video-orientation' ? { ...e, preferredId: 13 } : e));
-    const consumer = getConsumerRtpParameters({ consumableRtpParameters: consumable, remoteRtpCapabilities: remote, pipe: false, enableRtx: true });
+    const consumer = getConsumerRtpParameters({
+      consumableRtpParameters: consumable,
+      remoteRtpCapabilities: remote,
+      pipe: false,
+      enableRtx: true,
+    });
     expect(consumer.headerExtensions!.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid']);
     expect(consumer.codecs[0]!.rtcpFeedback!.some((fb) => fb.type === 'goog-remb' || fb.type === 'transport-cc')).toBe(false);
   });
@@ -317,7 +348,9 @@ describe('consumable and consumer parameters', () => {
       codecs: [{ kind: 'video', mimeType: 'video/rtx', preferredPayloadType: 102, clockRate: 90000, parameters: { apt: 101 } }],
       headerExtensions: [],
     };
-    expect(() => getConsumerRtpParameters({ consumableRtpParameters: consumable, remoteRtpCapabilities: remote, pipe: false, enableRtx: true })).toThrow(UnsupportedError);
+    expect(() =>
+      getConsumerRtpParameters({ consumableRtpParameters: consumable, remoteRtpCapabilities: remote, pipe: false, enableRtx: true }),
+    ).toThrow(UnsupportedError);
   });
 
   it('gives simulcast consumers one encoding with LxTy scalability and the max bitrate; pipes keep all encodings', () => {
@@ -330,10 +363,20 @@ describe('consumable and consumer parameters', () => {
     ];
     validateRtpParameters(params);
     const consumable = getConsumableRtpParameters('video', params, caps, getProducerRtpParametersMapping(params, caps));
-    const consumer = getConsumerRtpParameters({ consumableRtpParameters: consumable, remoteRtpCapabilities: structuredClone(caps), pipe: false, enableRtx: true });
+    const consumer = getConsumerRtpParameters({
+      consumableRtpParameters: consumable,
+      remoteRtpCapabilities: structuredClone(caps),
+      pipe: false,
+      enableRtx: true,
+    });
     expect(consumer.encodings).toHaveLength(1);
     expect(consumer.encodings![0]).toMatchObject({ scalabilityMode: 'L3T3', maxBitrate: 900_000 });
-    const pipe = getConsumerRtpParameters({ consumableRtpParameters: consumable, remoteRtpCapabilities: structuredClone(caps), pipe: true, enableRtx: true });
+    const pipe = getConsumerRtpParameters({
+      consumableRtpParameters: consumable,
+      remoteRtpCapabilities: structuredClone(caps),
+      pipe: true,
+      enableRtx: true,
+    });
     expect(pipe.encodings).toHaveLength(3);
     expect(pipe.encodings![2]!.ssrc).toBe(pipe.encodings![0]!.ssrc! + 2);
   });
@@ -361,13 +404,24 @@ describe('validation', () => {
       headerExtensions: [{ kind: 'audio', uri: ABS, preferredId: 4 }],
     };
     validateRtpCapabilities(caps);
-    expect(caps.codecs![0]).toEqual({ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 1, parameters: {}, rtcpFeedback: [] });
+    expect(caps.codecs![0]).toEqual({
+      kind: 'audio',
+      mimeType: 'audio/opus',
+      clockRate: 48000,
+      channels: 1,
+      parameters: {},
+      rtcpFeedback: [],
+    });
     expect(caps.headerExtensions![0]).toMatchObject({ preferredEncrypt: false, direction: 'sendrecv' });
 
-    const params: RtpParameters = { codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, channels: 2, rtcpFeedback: [{ type: 'nack' }] }] };
+    const params: RtpParameters = {
+      codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, channels: 2, rtcpFeedback: [{ type: 'nack' }] }],
+    };
     validateRtpParameters(params);
     expect(params).toEqual({
-      codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack', parameter: '' }] }],
+      codecs: [
+        { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack', parameter: '' }] },
+      ],
       headerExtensions: [],
       encodings: [],
       rtcp: { reducedSize: true },

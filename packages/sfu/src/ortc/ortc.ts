@@ -23,12 +23,11 @@ import { validateRtpCapabilities, validateRtpCodecCapability } from './validate.
 
 /** Dynamic payload types in mediasoup's allocation order (100–127, then 96–99). */
 export const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
-  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
-  119, 120, 121, 122, 123, 124, 125, 126, 127, 96, 97, 98, 99,
+  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126,
+  127, 96, 97, 98, 99,
 ];
 
-const TWCC_URI: RtpHeaderExtensionUri =
-  'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const TWCC_URI: RtpHeaderExtensionUri = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const ABS_SEND_TIME_URI: RtpHeaderExtensionUri = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 
 /** A random SSRC in mediasoup's range (100000000–999999999). */
@@ -143,9 +142,7 @@ export function getProducerRtpParametersMapping(params: RtpParameters, caps: Rtp
     const media = params.codecs.find((c) => c.payloadType === codec.parameters?.['apt']);
     if (!media) throw new TypeError(`missing media codec found for RTX PT ${codec.payloadType}`);
     const capMedia = codecToCapCodec.get(media);
-    const capRtx = capCodecs.find(
-      (cap) => isRtxCodec(cap) && cap.parameters?.['apt'] === capMedia?.preferredPayloadType,
-    );
+    const capRtx = capCodecs.find((cap) => isRtxCodec(cap) && cap.parameters?.['apt'] === capMedia?.preferredPayloadType);
     if (!capRtx) throw new UnsupportedError(`no RTX codec for capability codec PT ${capMedia?.preferredPayloadType}`);
     codecToCapCodec.set(codec, capRtx);
   }
@@ -197,9 +194,7 @@ export function getConsumableRtpParameters(
     if (matched.channels !== undefined) consumableCodec.channels = matched.channels;
     consumable.codecs.push(consumableCodec);
 
-    const capRtx = capCodecs.find(
-      (cap) => isRtxCodec(cap) && cap.parameters?.['apt'] === consumableCodec.payloadType,
-    );
+    const capRtx = capCodecs.find((cap) => isRtxCodec(cap) && cap.parameters?.['apt'] === consumableCodec.payloadType);
     if (capRtx) {
       consumable.codecs.push({
         mimeType: capRtx.mimeType,
@@ -246,9 +241,7 @@ export function getConsumableRtpParameters(
  */
 export function canConsume(consumableParams: RtpParameters, caps: RtpCapabilities): boolean {
   validateRtpCapabilities(caps);
-  const matching = consumableParams.codecs.filter((codec) =>
-    caps.codecs!.some((cap) => matchCodecs(cap, codec, { strict: true })),
-  );
+  const matching = consumableParams.codecs.filter((codec) => caps.codecs!.some((cap) => matchCodecs(cap, codec, { strict: true })));
   const first = matching[0];
   return first !== undefined && !isRtxCodec(first);
 }
@@ -290,9 +283,7 @@ export function getConsumerRtpParameters({
     if (!enableRtx && isRtxCodec(codec)) continue;
     const matched = remoteCodecs.find((cap) => matchCodecs(cap, codec, { strict: true }));
     if (!matched) continue;
-    codec.rtcpFeedback = (matched.rtcpFeedback ?? []).filter(
-      (fb) => enableRtx || fb.type !== 'nack' || Boolean(fb.parameter),
-    );
+    codec.rtcpFeedback = (matched.rtcpFeedback ?? []).filter((fb) => enableRtx || fb.type !== 'nack' || Boolean(fb.parameter));
     consumerParams.codecs.push(codec);
   }
 
@@ -331,10 +322,7 @@ export function getConsumerRtpParameters({
       scalabilityMode = `L${consumableEncodings.length}T${temporal}`;
     }
     if (scalabilityMode) encoding.scalabilityMode = scalabilityMode;
-    const maxBitrate = consumableEncodings.reduce(
-      (max, e) => (e.maxBitrate && e.maxBitrate > max ? e.maxBitrate : max),
-      0,
-    );
+    const maxBitrate = consumableEncodings.reduce((max, e) => (e.maxBitrate && e.maxBitrate > max ? e.maxBitrate : max), 0);
     if (maxBitrate) encoding.maxBitrate = maxBitrate;
     consumerParams.encodings!.push(encoding);
   } else {

@@ -39,11 +39,7 @@ export function validateRtpCapabilities(caps: RtpCapabilities): void {
   caps.codecs ??= [];
   for (const codec of caps.codecs) validateRtpCodecCapability(codec);
 
-  if (
-    caps.headerExtensions !== undefined &&
-    caps.headerExtensions !== null &&
-    !Array.isArray(caps.headerExtensions)
-  ) {
+  if (caps.headerExtensions !== undefined && caps.headerExtensions !== null && !Array.isArray(caps.headerExtensions)) {
     throw new TypeError('caps.headerExtensions is not an array');
   }
   caps.headerExtensions ??= [];
@@ -64,11 +60,7 @@ export function validateRtpParameters(params: RtpParameters): void {
   if (!Array.isArray(params.codecs)) throw new TypeError('missing params.codecs');
   for (const codec of params.codecs) validateRtpCodecParameters(codec);
 
-  if (
-    params.headerExtensions !== undefined &&
-    params.headerExtensions !== null &&
-    !Array.isArray(params.headerExtensions)
-  ) {
+  if (params.headerExtensions !== undefined && params.headerExtensions !== null && !Array.isArray(params.headerExtensions)) {
     throw new TypeError('params.headerExtensions is not an array');
   }
   params.headerExtensions ??= [];
@@ -119,7 +111,10 @@ function codecKind(codec: { mimeType?: unknown }): MediaKind {
 }
 
 /** Shared tail of codec validation: `channels` (1 by default for audio, none for video), parameters, feedback. */
-function finishCodec(codec: { channels?: number; parameters?: RtpCodecParametersMap; rtcpFeedback?: RtcpFeedback[] }, kind: MediaKind): void {
+function finishCodec(
+  codec: { channels?: number; parameters?: RtpCodecParametersMap; rtcpFeedback?: RtcpFeedback[] },
+  kind: MediaKind,
+): void {
   if (kind === 'audio') {
     if (typeof codec.channels !== 'number') codec.channels = 1;
   } else {

@@ -121,13 +121,16 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     const { enableUdp = true, enableTcp = false, enableSctp = false, appData } = options;
     if (!enableUdp) throw new UnsupportedError(enableTcp ? 'ICE over TCP is not supported' : 'enableUdp must be true');
     if (enableSctp) throw new UnsupportedError('SCTP is not supported');
-    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
     if (options.iceConsentTimeout !== undefined && !(options.iceConsentTimeout >= 0)) throw new TypeError('iceConsentTimeout must be >= 0');
     const udpInfo = options.listenInfos?.find((l) => l.protocol === 'udp');
     if (options.listenInfos && !udpInfo) throw new UnsupportedError('only UDP listen infos are supported');
     const legacy = options.listenIps?.[0];
     const announcedAddress =
-      udpInfo?.announcedAddress ?? udpInfo?.announcedIp ?? (typeof legacy === 'object' ? (legacy.announcedAddress ?? legacy.announcedIp) : undefined);
+      udpInfo?.announcedAddress ??
+      udpInfo?.announcedIp ??
+      (typeof legacy === 'object' ? (legacy.announcedAddress ?? legacy.announcedIp) : undefined);
     const id = randomUUID();
     const data = (await this.#channel.request('router.createWebRtcTransport', this.#id, {
       transportId: id,
@@ -135,7 +138,10 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
       iceConsentTimeout: options.iceConsentTimeout ?? 30,
       srtpCryptoSuites: options.srtpCryptoSuites,
     })) as WebRtcTransportData;
-    const transport = new WebRtcTransport<T>({ id, channel: this.#channel, router: this.#link(), direct: false, ...(appData ? { appData } : {}) }, data);
+    const transport = new WebRtcTransport<T>(
+      { id, channel: this.#channel, router: this.#link(), direct: false, ...(appData ? { appData } : {}) },
+      data,
+    );
     this.#addTransport(transport as unknown as Transport);
     return transport;
   }
@@ -144,10 +150,17 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   async createDirectTransport<T extends AppData = AppData>(options: DirectTransportOptions<T> = {}): Promise<DirectTransport<T>> {
     this.#assertOpen();
     const { appData } = options;
-    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
     const id = randomUUID();
     await this.#channel.request('router.createDirectTransport', this.#id, { transportId: id });
-    const transport = new DirectTransport<T>({ id, channel: this.#channel, router: this.#link(), direct: true, ...(appData ? { appData } : {}) });
+    const transport = new DirectTransport<T>({
+      id,
+      channel: this.#channel,
+      router: this.#link(),
+      direct: true,
+      ...(appData ? { appData } : {}),
+    });
     this.#addTransport(transport as unknown as Transport);
     return transport;
   }

@@ -144,8 +144,7 @@ export class RtpReceiveStats {
     const lostInterval = expectedInterval - receivedInterval;
     const fractionLost =
       expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
-    const dlsr =
-      this.#lastSrArrivalMs < 0 ? 0 : Math.max(0, Math.round(((nowMs - this.#lastSrArrivalMs) * 65536) / 1000));
+    const dlsr = this.#lastSrArrivalMs < 0 ? 0 : Math.max(0, Math.round(((nowMs - this.#lastSrArrivalMs) * 65536) / 1000));
     return {
       ssrc: this.ssrc,
       fractionLost,

@@ -5,15 +5,9 @@
  *
  * @packageDocumentation
  */
-import {
-  RtcpPacketType,
-  type RtcpParseResult,
-  type RtcpRecord,
-  type RtcpReportBlock,
-} from './rtcp-types.js';
+import { RtcpPacketType, type RtcpParseResult, type RtcpRecord, type RtcpReportBlock } from './rtcp-types.js';
 
-const u32 = (b: Uint8Array, i: number): number =>
-  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+const u32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 
 function readReportBlocks(b: Uint8Array, offset: number, count: number, end: number): RtcpReportBlock[] | undefined {

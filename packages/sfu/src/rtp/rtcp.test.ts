@@ -77,7 +77,14 @@ describe('RTCP builders and parser', () => {
     const rr = RtcpPacketConverter.deSerialize(buildReceiverReport(9, [block]))[0] as RtcpRrPacket;
     expect(rr).toBeInstanceOf(RtcpRrPacket);
     expect(rr.ssrc).toBe(9);
-    expect(rr.reports[0]).toMatchObject({ ssrc: block.ssrc, fractionLost: 25, highestSequence: 0x12345, jitter: 77, lsr: 0x11223344, dlsr: 65536 });
+    expect(rr.reports[0]).toMatchObject({
+      ssrc: block.ssrc,
+      fractionLost: 25,
+      highestSequence: 0x12345,
+      jitter: 77,
+      lsr: 0x11223344,
+      dlsr: 65536,
+    });
 
     const pli = RtcpPacketConverter.deSerialize(buildPli(1, 2))[0] as RtcpPayloadSpecificFeedback;
     expect(pli.feedback).toBeInstanceOf(PictureLossIndication);
@@ -101,10 +108,19 @@ describe('RTCP builders and parser', () => {
       reports: [new RtcpReceiverInfo({ ssrc: 7, fractionLost: 1, packetsLost: 2, highestSequence: 3, jitter: 4, lsr: 5, dlsr: 6 })],
     }).serialize();
     const rr = new RtcpRrPacket({ ssrc: 43, reports: [] }).serialize();
-    const nack = new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 1, mediaSourceSsrc: 2, lost: [5, 6, 30] }) }).serialize();
+    const nack = new RtcpTransportLayerFeedback({
+      feedback: new GenericNack({ senderSsrc: 1, mediaSourceSsrc: 2, lost: [5, 6, 30] }),
+    }).serialize();
     const { packets, malformed } = parseRtcpCompound(Buffer.concat([sr, rr, nack]));
     expect(malformed).toBe(false);
-    expect(packets[0]).toMatchObject({ type: 'sr', ssrc: 42, ntpSec: 0x01020304, ntpFrac: 0x05060708, rtpTimestamp: 99, reports: [{ ssrc: 7, totalLost: 2, lsr: 5, dlsr: 6 }] });
+    expect(packets[0]).toMatchObject({
+      type: 'sr',
+      ssrc: 42,
+      ntpSec: 0x01020304,
+      ntpFrac: 0x05060708,
+      rtpTimestamp: 99,
+      reports: [{ ssrc: 7, totalLost: 2, lsr: 5, dlsr: 6 }],
+    });
     expect(packets[1]).toEqual({ type: 'rr', ssrc: 43, reports: [] });
     const n = packets[2]!;
     expect(n.type === 'nack' && nackSequenceNumbers(n.items)).toEqual([5, 6, 30]);
@@ -214,6 +230,10 @@ describe('builders clamp out-of-range values instead of throwing', () => {
   it('writes negative/huge report values as clamped fields', () => {
     const buf = buildReceiverReport(-1, [{ ...block, fractionLost: 999, totalLost: -1e9, jitter: -5, dlsr: 1e20 }]);
     const rr = parseRtcpCompound(buf).packets[0];
-    expect(rr).toMatchObject({ type: 'rr', ssrc: 0xffffffff, reports: [{ fractionLost: 255, totalLost: -0x800000, jitter: 0, dlsr: 0xffffffff }] });
+    expect(rr).toMatchObject({
+      type: 'rr',
+      ssrc: 0xffffffff,
+      reports: [{ fractionLost: 255, totalLost: -0x800000, jitter: 0, dlsr: 0xffffffff }],
+    });
   });
 });

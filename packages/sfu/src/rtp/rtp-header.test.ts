@@ -175,7 +175,12 @@ describe('rewrite in place', () => {
   });
 
   it('reads MID and RID strings', () => {
-    const buf = werift({ extensions: [{ id: 9, payload: Buffer.from('video0') }, { id: 12, payload: Buffer.from('r1') }] });
+    const buf = werift({
+      extensions: [
+        { id: 9, payload: Buffer.from('video0') },
+        { id: 12, payload: Buffer.from('r1') },
+      ],
+    });
     const h = new RtpHeaderView();
     parseRtpHeader(buf, h);
     expect(readHeaderExtensionString(buf, h, 9)).toBe('video0');

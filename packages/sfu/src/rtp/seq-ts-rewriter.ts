@@ -80,7 +80,7 @@ export class SeqTsRewriter {
     // Track the newest output (RFC 3550 modular comparison).
     if (((seq - this.#maxOutSeq) & 0xffff) < 0x8000) {
       this.#maxOutSeq = seq;
-      if (((ts - this.#maxOutTs) >>> 0) < 0x80000000) this.#maxOutTs = ts;
+      if ((ts - this.#maxOutTs) >>> 0 < 0x80000000) this.#maxOutTs = ts;
       if (nowMs) this.#lastOutWallMs = nowMs;
     }
     if (((inSeq - this.#maxInSeq) & 0xffff) < 0x8000) this.#maxInSeq = inSeq & 0xffff;

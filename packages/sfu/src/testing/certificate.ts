@@ -22,10 +22,7 @@ let shared: Promise<EndpointCertificate> | undefined;
 export function getEndpointCertificate(): Promise<EndpointCertificate> {
   shared ??= (async () => {
     const signatureHash = { hash: HashAlgorithm.sha256_4, signature: SignatureAlgorithm.ecdsa_3 } as const;
-    const { certPem, keyPem } = await CipherContext.createSelfSignedCertificateWithKey(
-      signatureHash,
-      NamedCurveAlgorithm.secp256r1_23,
-    );
+    const { certPem, keyPem } = await CipherContext.createSelfSignedCertificateWithKey(signatureHash, NamedCurveAlgorithm.secp256r1_23);
     return { certPem, keyPem, signatureHash, fingerprint: new X509Certificate(certPem).fingerprint256 };
   })();
   return shared;

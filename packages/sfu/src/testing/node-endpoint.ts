@@ -316,10 +316,7 @@ export class NodeEndpoint {
       srtpProfiles: this.#options.srtpProfiles,
       extendedMasterSecret: true,
     };
-    const dtls =
-      this.dtlsParameters.role === 'client'
-        ? new DtlsClient(options)
-        : new DtlsServer({ ...options, certificateRequest: true });
+    const dtls = this.dtlsParameters.role === 'client' ? new DtlsClient(options) : new DtlsServer({ ...options, certificateRequest: true });
     this.#dtls = dtls;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('DTLS handshake timed out')), Math.max(0, deadline - Date.now()));

@@ -39,7 +39,10 @@ export class DirectTransport<DirectTransportAppData extends AppData = AppData> e
     this.channel.on(this.id, (event, payload) => {
       if (event === 'rtcp') {
         const u = payload as Uint8Array;
-        (this as unknown as EnhancedEventEmitter<DirectTransportEvents>).safeEmit('rtcp', Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+        (this as unknown as EnhancedEventEmitter<DirectTransportEvents>).safeEmit(
+          'rtcp',
+          Buffer.from(u.buffer, u.byteOffset, u.byteLength),
+        );
       }
     });
   }

@@ -195,14 +195,16 @@ export abstract class Transport<
     this.assertOpen();
     const { id = randomUUID(), kind, rtpParameters, paused = false, appData } = options ?? ({} as ProducerOptions<ProducerAppData>);
     if (kind !== 'audio' && kind !== 'video') throw new TypeError(`invalid kind "${String(kind)}"`);
-    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
     if (this.#router.getProducerById(id)) throw new InvalidStateError(`a Producer with same id "${id}" already exists`);
     const params = structuredClone(rtpParameters) as RtpParameters;
     validateRtpParameters(params);
     const encodingCount = params.encodings?.length ?? 1;
     if (encodingCount > 1) {
       if (kind !== 'video') throw new UnsupportedError('simulcast audio is not supported');
-      if (encodingCount > MAX_SIMULCAST_ENCODINGS) throw new UnsupportedError(`at most ${MAX_SIMULCAST_ENCODINGS} simulcast encodings are supported`);
+      if (encodingCount > MAX_SIMULCAST_ENCODINGS)
+        throw new UnsupportedError(`at most ${MAX_SIMULCAST_ENCODINGS} simulcast encodings are supported`);
       for (const e of params.encodings!) {
         if (e.ssrc === undefined && !e.rid) throw new TypeError('each simulcast encoding needs a rid or an ssrc');
       }
@@ -253,11 +255,21 @@ export abstract class Transport<
    */
   async consume<ConsumerAppData extends AppData = AppData>(options: ConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
     this.assertOpen();
-    const { producerId, paused = false, mid, enableRtx, pipe = false, preferredLayers, appData } = options ?? ({} as ConsumerOptions<ConsumerAppData>);
-    if (preferredLayers !== undefined && typeof preferredLayers?.spatialLayer !== 'number') throw new TypeError('if given, preferredLayers needs a spatialLayer');
+    const {
+      producerId,
+      paused = false,
+      mid,
+      enableRtx,
+      pipe = false,
+      preferredLayers,
+      appData,
+    } = options ?? ({} as ConsumerOptions<ConsumerAppData>);
+    if (preferredLayers !== undefined && typeof preferredLayers?.spatialLayer !== 'number')
+      throw new TypeError('if given, preferredLayers needs a spatialLayer');
     if (typeof producerId !== 'string' || !producerId) throw new TypeError('missing producerId');
     if (pipe) throw new TypeError('pipe consumers are not supported');
-    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
     if (mid !== undefined && (typeof mid !== 'string' || mid.length === 0)) throw new TypeError('if given, mid must be a non-empty string');
     const producer = this.#router.getProducerById(producerId);
     if (!producer) throw new InvalidStateError(`Producer with id "${producerId}" not found`);

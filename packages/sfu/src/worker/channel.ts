@@ -54,7 +54,13 @@ export class Channel {
     if (this.#closed) return Promise.reject(new InvalidStateError(`Channel closed (${method})`));
     const id = this.#nextId++;
     if (this.#nextId > 2 ** 31) this.#nextId = 1;
-    const msg: ChannelRequest = { kind: 'req', id, method, ...(handlerId !== undefined ? { handlerId } : {}), ...(data !== undefined ? { data } : {}) };
+    const msg: ChannelRequest = {
+      kind: 'req',
+      id,
+      method,
+      ...(handlerId !== undefined ? { handlerId } : {}),
+      ...(data !== undefined ? { data } : {}),
+    };
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, method });
       try {

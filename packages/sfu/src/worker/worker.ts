@@ -256,7 +256,8 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   async createRouter<RouterAppData extends AppData = AppData>(options: RouterOptions<RouterAppData> = {}): Promise<Router<RouterAppData>> {
     this.#assertOpen();
     const { mediaCodecs, appData } = options;
-    if (appData !== undefined && (typeof appData !== 'object' || appData === null)) throw new TypeError('if given, appData must be an object');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
     // transport-wide-cc: every WebRtcTransport sends feedback, so browsers run send-side BWE
     // (REMB is still sent as the `setMaxIncomingBitrate` cap).
     const rtpCapabilities = generateRouterRtpCapabilities(structuredClone(mediaCodecs ?? []));
@@ -281,12 +282,17 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
  * worker.on('died', (e) => { console.error(e); process.exit(1); });
  * @throws when the thread cannot start or no UDP port is free.
  */
-export async function createWorker<WorkerAppData extends AppData = AppData>(settings: WorkerSettings<WorkerAppData> = {}): Promise<Worker<WorkerAppData>> {
+export async function createWorker<WorkerAppData extends AppData = AppData>(
+  settings: WorkerSettings<WorkerAppData> = {},
+): Promise<Worker<WorkerAppData>> {
   if (settings.appData !== undefined && (typeof settings.appData !== 'object' || settings.appData === null)) {
     throw new TypeError('if given, appData must be an object');
   }
   validateLogSettings(settings);
-  if (settings.logger !== undefined && !['debug', 'warn', 'error'].every((m) => typeof (settings.logger as unknown as Record<string, unknown>)[m] === 'function')) {
+  if (
+    settings.logger !== undefined &&
+    !['debug', 'warn', 'error'].every((m) => typeof (settings.logger as unknown as Record<string, unknown>)[m] === 'function')
+  ) {
     throw new TypeError('if given, logger must have debug(), warn() and error() methods');
   }
   const worker = new Worker<WorkerAppData>(settings);

@@ -57,7 +57,7 @@ describe('SealedChannels (the sealed checklist channel)', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('a guest opens a channel to the host under the host\'s published key and its answers arrive sealed', () => {
+  it("a guest opens a channel to the host under the host's published key and its answers arrive sealed", () => {
     const net = network();
     const host = net.add('h1', 'host');
     const guest = net.add('c1', 'client');
@@ -112,7 +112,7 @@ describe('SealedChannels (the sealed checklist channel)', () => {
     expect(host.log.opened.map(([, t]) => t)).toEqual(['first', 'third']);
   });
 
-  it('the checklist handshake cannot be taken for another session\'s or the media one', () => {
+  it("the checklist handshake cannot be taken for another session's or the media one", () => {
     const net = network();
     const host = net.add('h1', 'host', DeviceIdentity.ephemeral(), 'other-session');
     const guest = net.add('c1', 'client');
@@ -184,7 +184,14 @@ describe('DeviceIdentity', () => {
   });
 
   it('a store that throws behaves as absent', () => {
-    const store = { get: () => { throw new Error('SecurityError'); }, set: () => { throw new Error('QuotaExceeded'); } };
+    const store = {
+      get: () => {
+        throw new Error('SecurityError');
+      },
+      set: () => {
+        throw new Error('QuotaExceeded');
+      },
+    };
     const id = DeviceIdentity.load(store);
     expect(id.persisted).toBe(false);
     expect(id.sign(new Uint8Array([1])).length).toBe(64);

@@ -1,7 +1,11 @@
 import type { ChecklistPolicyInfo, HostKey, NotificationData, Role } from '@alcove/protocol';
 import { DeviceIdentity } from '../../e2ee/identity.js';
 import type {
-  ChecklistJoinInfo, ChecklistSessionHost, ChecklistSupport, ChosenDevices, SessionChecklistLike,
+  ChecklistJoinInfo,
+  ChecklistSessionHost,
+  ChecklistSupport,
+  ChosenDevices,
+  SessionChecklistLike,
 } from '../../session/checklist-plugin.js';
 import type { Checklist } from '../checklist.js';
 import { encodeSummary, parseSummary, type SealedSummary } from '../summary.js';
@@ -90,7 +94,9 @@ export class SessionChecklist implements SessionChecklistLike {
         {
           // A relay lost to a reconnect is repaired by the handshake retry or the next answer.
           relay: (to, type, payload) =>
-            void this.#host.request('checklist.relay', { to, type, payload }).catch((e: unknown) => this.#host.swallowed?.('checklist.relay', e)),
+            void this.#host
+              .request('checklist.relay', { to, type, payload })
+              .catch((e: unknown) => this.#host.swallowed?.('checklist.relay', e)),
           established: (peer) => this.#established(peer),
           opened: (peer, bytes) => this.#opened(peer, bytes),
           refused: (peer, reason) => this.#host.problem(peer, reason),

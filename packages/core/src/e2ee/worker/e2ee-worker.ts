@@ -71,7 +71,13 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
     readable.cancel().catch(() => undefined);
     return;
   }
-  const s = { participantId: options.participantId, track: options.track, direction: options.direction, frames: 0, dropped: 0 } as (typeof stats)[number];
+  const s = {
+    participantId: options.participantId,
+    track: options.track,
+    direction: options.direction,
+    frames: 0,
+    dropped: 0,
+  } as (typeof stats)[number];
   stats.push(s);
   let lastReport = 0;
   let sinceReport = 0;
@@ -86,7 +92,9 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
       if (options.direction === 'send') {
         const codec = signalled ?? frame.getMetadata?.().mimeType?.toLowerCase() ?? '';
         // A codec E2EE cannot protect (H.264, AV1) is never sent: fail closed.
-        out = isE2eeCodec(codec) ? sealFrame(currentSender(), options.track, codec, frame.type === 'key', data) : { ok: false, reason: 'NO_KEY' };
+        out = isE2eeCodec(codec)
+          ? sealFrame(currentSender(), options.track, codec, frame.type === 'key', data)
+          : { ok: false, reason: 'NO_KEY' };
       } else {
         out = openFrame(ringOf(options.participantId), options.track, data);
       }
@@ -97,7 +105,13 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
         sinceReport++;
         const now = Date.now();
         if (options.direction === 'recv' && now - lastReport >= 1000) {
-          post({ type: 'decryptFailed', participantId: options.participantId, track: options.track, reason: out.reason, count: sinceReport });
+          post({
+            type: 'decryptFailed',
+            participantId: options.participantId,
+            track: options.track,
+            reason: out.reason,
+            count: sinceReport,
+          });
           lastReport = now;
           sinceReport = 0;
         }

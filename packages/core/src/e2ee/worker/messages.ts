@@ -25,22 +25,33 @@ export type ToWorker =
   | { readonly type: 'setup'; readonly readable: ReadableStream; readonly writable: WritableStream; readonly options: TransformOptions }
   | { readonly type: 'setSendKey'; readonly generation: number; readonly key: Uint8Array }
   | { readonly type: 'ratchetSendKey' }
-  | { readonly type: 'setRecvKey'; readonly participantId: string; readonly generation: number; readonly step: number; readonly key: Uint8Array }
+  | {
+      readonly type: 'setRecvKey';
+      readonly participantId: string;
+      readonly generation: number;
+      readonly step: number;
+      readonly key: Uint8Array;
+    }
   | { readonly type: 'removeParticipant'; readonly participantId: string }
   | { readonly type: 'getStats' }
   /** Start key agreement for this participant (keys then come from pair handshakes, not the main thread). */
   | {
-    readonly type: 'init';
-    readonly sessionId: string;
-    readonly selfId: string;
-    readonly role: string;
-    /** The device identity's 32-byte Ed25519 seed (a transferred copy); absent: a fresh identity. */
-    readonly identitySeed?: Uint8Array;
-  }
+      readonly type: 'init';
+      readonly sessionId: string;
+      readonly selfId: string;
+      readonly role: string;
+      /** The device identity's 32-byte Ed25519 seed (a transferred copy); absent: a fresh identity. */
+      readonly identitySeed?: Uint8Array;
+    }
   | { readonly type: 'peerJoined'; readonly peerId: string }
   | { readonly type: 'peerLeft'; readonly peerId: string }
   /** An `e2ee.message` from the server, passed through unread. */
-  | { readonly type: 'signal'; readonly from: string; readonly relayType: 'commit' | 'reveal' | 'sealed' | 'roster'; readonly payload: string }
+  | {
+      readonly type: 'signal';
+      readonly from: string;
+      readonly relayType: 'commit' | 'reveal' | 'sealed' | 'roster';
+      readonly payload: string;
+    }
   | { readonly type: 'close' };
 
 /** Per-transform counters. */
@@ -59,7 +70,13 @@ export type FromWorker =
   | { readonly type: 'transformAttached'; readonly direction: 'send' | 'recv'; readonly participantId: string; readonly track: string }
   | { readonly type: 'sendKeyRatcheted'; readonly generation: number; readonly step: number; readonly key: Uint8Array }
   /** A receiver drops frames (throttled to ≤ 1/s per transform). */
-  | { readonly type: 'decryptFailed'; readonly participantId: string; readonly track: string; readonly reason: string; readonly count: number }
+  | {
+      readonly type: 'decryptFailed';
+      readonly participantId: string;
+      readonly track: string;
+      readonly reason: string;
+      readonly count: number;
+    }
   /** The first frame after a gap or a new key decrypted: ask for a key frame if it was a delta. */
   | { readonly type: 'stats'; readonly transforms: readonly TransformStats[] }
   | { readonly type: 'error'; readonly message: string }
@@ -68,6 +85,12 @@ export type FromWorker =
   /** Send through the server as `e2ee.relay`. */
   | { readonly type: 'relay'; readonly to: string; readonly relayType: 'commit' | 'reveal' | 'sealed' | 'roster'; readonly payload: string }
   /** The short authentication string of a pair, to compare aloud. */
-  | { readonly type: 'sas'; readonly peer: string; readonly peerRole: string; readonly emoji: readonly { emoji: string; name: string }[]; readonly decimal: readonly number[] }
+  | {
+      readonly type: 'sas';
+      readonly peer: string;
+      readonly peerRole: string;
+      readonly emoji: readonly { emoji: string; name: string }[];
+      readonly decimal: readonly number[];
+    }
   | { readonly type: 'peerKeyed'; readonly peer: string }
   | { readonly type: 'refused'; readonly peer: string; readonly reason: string };

@@ -40,7 +40,12 @@ const page: ChecklistPage = {
     this.session = s;
     s.on('error', (e: AlcoveError) => this.errors.push(e.code));
     s.on('checklistSubmitted', (participantId, info) =>
-      this.submitted.push({ participantId, admissible: info.admissible, missing: [...info.missing], ...(info.licensure ? { licensure: info.licensure } : {}) }),
+      this.submitted.push({
+        participantId,
+        admissible: info.admissible,
+        missing: [...info.missing],
+        ...(info.licensure ? { licensure: info.licensure } : {}),
+      }),
     );
     s.on('checklistSummary', (participantId) => this.summaries.push(participantId));
     await s.join();
@@ -54,12 +59,19 @@ const page: ChecklistPage = {
     for (const step of c.steps) {
       if (leave.has(step.id)) continue;
       if (step === c.consent) await c.consent.acknowledge();
-      else if (step === c.location) c.location.setAddress(answers.address ?? { country: 'US', region: 'US-TN', locality: 'Nashville', street: '1 Main St' });
+      else if (step === c.location)
+        c.location.setAddress(answers.address ?? { country: 'US', region: 'US-TN', locality: 'Nashville', street: '1 Main St' });
       else if (step === c.emergencyPlan) {
         c.emergencyPlan.setPlan(
-          answers.plan ?? { contactName: 'A Contact', contactPhone: '+1 615 555 0100', callbackPhone: '+1 615 555 0101', plan: 'therapist-calls' },
+          answers.plan ?? {
+            contactName: 'A Contact',
+            contactPhone: '+1 615 555 0100',
+            callbackPhone: '+1 615 555 0101',
+            plan: 'therapist-calls',
+          },
         );
-      } else if (step === c.environment) c.environment.answer({ privateSpace: true, privateNetwork: true, deviceType: 'computer', connectionType: 'wifi' });
+      } else if (step === c.environment)
+        c.environment.answer({ privateSpace: true, privateNetwork: true, deviceType: 'computer', connectionType: 'wifi' });
       else if (step === c.speaker) {
         await c.speaker.run();
         c.speaker.heard(true);
@@ -67,7 +79,14 @@ const page: ChecklistPage = {
         c.network.on('progress', (p: number) => this.progress.push(p));
         await c.network.run();
         const d = c.network.details as { kbps: number; durationMs: number; quality: string; rttMs?: number; lossPct: number } | undefined;
-        if (d) this.network = { kbps: d.kbps, durationMs: d.durationMs, quality: d.quality, lossPct: d.lossPct, ...(d.rttMs !== undefined ? { rttMs: d.rttMs } : {}) };
+        if (d)
+          this.network = {
+            kbps: d.kbps,
+            durationMs: d.durationMs,
+            quality: d.quality,
+            lossPct: d.lossPct,
+            ...(d.rttMs !== undefined ? { rttMs: d.rttMs } : {}),
+          };
       } else if (step === c.microphone) {
         await c.microphone.run();
       } else {

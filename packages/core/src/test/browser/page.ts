@@ -56,7 +56,9 @@ const driver: Driver = {
     s.on('participantJoined', (p) => log('joined', p.id));
     s.on('participantUpdated', (p) => log('updated', p.id, p.connection));
     s.on('participantLeft', (p, reason) => log('left', p.id, reason));
-    s.on('waitingRoomChanged', (list) => { driver.waiting = list.map((e) => e.id); });
+    s.on('waitingRoomChanged', (list) => {
+      driver.waiting = list.map((e) => e.id);
+    });
     s.on('chatMessage', (m) => void driver.chat.push(m.text));
     s.on('reconnecting', (i) => log('reconnecting', i.cause, i.tier));
     s.on('reconnected', (i) => log('reconnected', i.cause, i.tier));
@@ -76,8 +78,12 @@ share.textContent = 'share';
 share.addEventListener('click', () => {
   driver.shareResult = 'pending';
   driver.session?.startScreenShare().then(
-    () => { driver.shareResult = 'ok'; },
-    (e: { code?: string; cause?: { name?: string } }) => { driver.shareResult = `error ${e.code ?? ''} ${e.cause?.name ?? ''}`; },
+    () => {
+      driver.shareResult = 'ok';
+    },
+    (e: { code?: string; cause?: { name?: string } }) => {
+      driver.shareResult = `error ${e.code ?? ''} ${e.cause?.name ?? ''}`;
+    },
   );
 });
 document.body.append(share);

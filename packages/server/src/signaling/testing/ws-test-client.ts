@@ -115,7 +115,13 @@ export class TestClient {
       if (seen) return Promise.resolve(seen.data);
     }
     return new Promise((resolve, reject) => {
-      const w = { test: (f: Frame) => f.method === method && predicate(f.data), resolve: (f: Frame) => { clearTimeout(timer); resolve(f.data); } };
+      const w = {
+        test: (f: Frame) => f.method === method && predicate(f.data),
+        resolve: (f: Frame) => {
+          clearTimeout(timer);
+          resolve(f.data);
+        },
+      };
       const timer = setTimeout(() => {
         this.#waiters.delete(w);
         reject(new Error(`no ${method} notification`));
