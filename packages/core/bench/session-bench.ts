@@ -166,5 +166,5 @@ const result: Record<string, number | string> = { coreBundleMinKB: size.minKB, c
   });
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'session.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(root, 'bench', 'results', 'session.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.table(result);

@@ -62,11 +62,11 @@ export function errorResponse(id: number, code: ErrorCode, message: string): Err
 
 /** Whether `method` names a request. */
 export function isRequestMethod(method: unknown): method is RequestMethod {
-  return typeof method === 'string' && Object.prototype.hasOwnProperty.call(REQUESTS, method);
+  return typeof method === 'string' && Object.hasOwn(REQUESTS, method);
 }
 /** Whether `method` names a notification. */
 export function isNotificationMethod(method: unknown): method is NotificationMethod {
-  return typeof method === 'string' && Object.prototype.hasOwnProperty.call(NOTIFICATIONS, method);
+  return typeof method === 'string' && Object.hasOwn(NOTIFICATIONS, method);
 }
 
 /** Envelope schemas; `data` is validated per method afterwards. */

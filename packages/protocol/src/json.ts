@@ -134,7 +134,7 @@ export function strictJsonParse(text: string, limits: JsonLimits = {}): JsonResu
         if (text[i] !== '"') fail('INVALID_JSON', 'expected key');
         const key = str();
         if (FORBIDDEN.has(key)) fail('FORBIDDEN_KEY', `reserved key "${key}"`);
-        if (Object.prototype.hasOwnProperty.call(obj, key)) fail('DUPLICATE_KEY', `duplicate key "${key.slice(0, 64)}"`);
+        if (Object.hasOwn(obj, key)) fail('DUPLICATE_KEY', `duplicate key "${key.slice(0, 64)}"`);
         ws();
         if (text[i] !== ':') fail('INVALID_JSON', 'expected ":"');
         i++;

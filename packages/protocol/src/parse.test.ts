@@ -42,7 +42,7 @@ describe('parseClientMessage: valid requests', () => {
 describe('parseClientMessage: bad input returns typed errors', () => {
   const bad: [string, string, string][] = [
     ['not JSON', '{"v":1,', 'INVALID_JSON'],
-    ['trailing garbage', req('session.ping', {}) + 'x', 'INVALID_JSON'],
+    ['trailing garbage', `${req('session.ping', {})}x`, 'INVALID_JSON'],
     ['array', '[1,2]', 'INVALID_MESSAGE'],
     ['null', 'null', 'INVALID_MESSAGE'],
     ['wrong version', JSON.stringify({ v: 2, id: 1, method: 'session.ping', data: {} }), 'UNSUPPORTED_VERSION'],

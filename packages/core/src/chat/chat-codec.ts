@@ -6,7 +6,7 @@ export function encodeChatPayload(text: string): string {
   const bytes = new TextEncoder().encode(JSON.stringify({ t: text }));
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
-  return 'v0.' + btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `v0.${btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
 /** Decodes a payload made by {@link encodeChatPayload}; `undefined` when it is not one. */

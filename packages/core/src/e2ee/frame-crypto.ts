@@ -7,7 +7,7 @@ export type E2eeCodec = keyof typeof E2EE_CLEAR_PREFIX;
 
 /** Whether `mimeType` may be used in an E2EE room. */
 export function isE2eeCodec(mimeType: string): mimeType is E2eeCodec {
-  return Object.prototype.hasOwnProperty.call(E2EE_CLEAR_PREFIX, mimeType.toLowerCase());
+  return Object.hasOwn(E2EE_CLEAR_PREFIX, mimeType.toLowerCase());
 }
 
 /** Clear bytes at the start of a frame of `codec` (explicit in the trailer; never guessed later). */

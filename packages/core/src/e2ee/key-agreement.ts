@@ -233,7 +233,7 @@ export class KeyAgreement {
     const m = JSON.parse(dec.decode(plain)) as Control;
     if (m.t === 'key') {
       const key = fromBase64(m.k);
-      if (!key || key.length !== 32 || !Number.isInteger(m.g) || !Number.isInteger(m.s) || m.g < 0 || m.s < 0) {
+      if (key?.length !== 32 || !Number.isInteger(m.g) || !Number.isInteger(m.s) || m.g < 0 || m.s < 0) {
         return this.#host.refused(from, 'MALFORMED');
       }
       let ring = this.receivers.get(from);

@@ -79,7 +79,7 @@ export function createScriptedRoom(
     .handle('media.produce', () => ({ producerId: `prod${++producerN}` }))
     .handle('media.restartIce', (d) =>
       server.transports.has(d.transportId)
-        ? { iceParameters: { usernameFragment: 'u' + producerN, password: 'p'.repeat(24), iceLite: true } }
+        ? { iceParameters: { usernameFragment: `u${producerN}`, password: 'p'.repeat(24), iceLite: true } }
         : { error: 'NOT_FOUND' },
     )
     .handle('media.getTransportStats', (d) =>

@@ -164,7 +164,7 @@ describe('audit log', () => {
     const log = await AuditLog.open(file, { pseudonymKey: KEY });
     const attempts: unknown[] = [
       { type: 'participant.joined', sessionId: SID, participantId: 'client-1', displayName: CANARIES[0] },
-      { type: 'participant.joined', sessionId: SID, participantId: CANARIES[0] + ' x' },
+      { type: 'participant.joined', sessionId: SID, participantId: `${CANARIES[0]} x` },
       { type: 'participant.joined', sessionId: SID, reason: CANARIES[1] },
       { type: 'participant.joined', sessionId: SID, detail: { ip: CANARIES[2] } },
       { type: 'participant.joined', sessionId: SID, detail: { remoteAddress: '203.0.113.77' } },

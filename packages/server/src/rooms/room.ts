@@ -105,7 +105,7 @@ export class Room {
   /** Whether a participant may publish from a source now (screen-share policy, role). */
   mayProduce(participantId: string, source: TrackSource): boolean {
     const p = this.#participants.get(participantId);
-    return p !== undefined && p.admitted && mayPublishSource(p.role, source, this.#screenShare);
+    return p?.admitted === true && mayPublishSource(p.role, source, this.#screenShare);
   }
 
   // --- entering --------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ export class Room {
   resume(conn: RoomConnection, participantId: string): { participant: Participant; result: JoinedResult } {
     this.#record();
     const p = this.#participants.get(participantId);
-    if (!p || !p.admitted || this.#o.registry.isBarred(this.sessionId, participantId)) {
+    if (!p?.admitted || this.#o.registry.isBarred(this.sessionId, participantId)) {
       throw new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
     }
     const old = p.connection;
@@ -310,7 +310,7 @@ export class Room {
   /** `host.requestMute`: asks an admitted participant to mute a kind of track. */
   requestMute(host: Participant, participantId: string, kind: MediaKind): void {
     const p = this.#participants.get(participantId);
-    if (!p || !p.admitted) throw new RequestError('NOT_FOUND', 'no such participant');
+    if (!p?.admitted) throw new RequestError('NOT_FOUND', 'no such participant');
     this.#send(p, 'host.muteRequested', { kind });
     this.#o.events.audit({
       type: 'host.muteRequested',

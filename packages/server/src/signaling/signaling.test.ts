@@ -6,7 +6,7 @@ import { isErrorCode } from '@alcove/protocol';
 import { MessageFuzzer } from './testing/fuzz.js';
 import { roomsOf } from '../server.js';
 import { startTestServer, type TestServer } from './testing/harness.js';
-import { TestClient } from './testing/ws-test-client.js';
+import type { TestClient } from './testing/ws-test-client.js';
 
 let ts: TestServer | undefined;
 afterEach(async () => {
