@@ -10,6 +10,8 @@ export type { SessionEvents, ChecklistSubmittedInfo, FailedInfo, LeaveReason } f
 // The checklist itself is the `@alcove/core/checklist` entry; these are the types Session exposes.
 export type { ChecklistSupport, ChosenDevices } from './session/checklist-plugin.js';
 export type { SealedSummary } from './checklist/summary.js';
+export type { ConnectionType, DeviceType, FallbackPlanKind, PhoneNumber } from './checklist/types.js';
+export type { NetworkQuality, RecommendedMode } from './checklist/network-test.js';
 export { SESSION_STATES, SESSION_TRANSITIONS } from './session/state-machine.js';
 export type { SessionState, StateChange, StateChangeReason } from './session/state-machine.js';
 export {

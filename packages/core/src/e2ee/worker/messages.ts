@@ -56,11 +56,17 @@ export type ToWorker =
 
 /** Per-transform counters. */
 export interface TransformStats {
+  /** The sending participant (ours for `send`). */
   readonly participantId: string;
+  /** Track label: `mic`, `cam`, `screen`, `screen-audio`. */
   readonly track: string;
+  /** `send`: frames this client sealed; `recv`: frames it opened. */
   readonly direction: 'send' | 'recv';
+  /** Frames sealed (send) or opened and passed on (recv). */
   readonly frames: number;
+  /** Frames dropped: no key, bad tag, replay, unknown key id (fail closed). */
   readonly dropped: number;
+  /** Why the last frame was dropped, e.g. `AUTH_FAILED`, `UNKNOWN_KEY`, `REPLAY`. */
   readonly lastDropReason?: string;
 }
 
