@@ -308,7 +308,20 @@ describe('@alcove/core in Chromium against the real server', () => {
           60_000,
         );
         await until(client, `window.alcoveTest.session.state === 'waiting'`, 60_000);
-        await until(host, `window.alcoveTest.waiting.includes('c')`);
+        // The last observed value names both sides' states, so a failure here can be told apart
+        // (the host never told, or the client gone again).
+        await waitFor(
+          "the host's waiting list to show the client after the restart",
+          async () => ({
+            hostWaiting: (await host.evaluate(() =>
+              (window as any).alcoveTest.session.waiting.map((w: { id: string }) => w.id),
+            )) as string[],
+            hostState: await host.evaluate(() => (window as any).alcoveTest.session.state as string),
+            clientState: await client.evaluate(() => (window as any).alcoveTest.session.state as string),
+            clientEvents: await client.evaluate(() => (window as any).alcoveTest.events.slice(-6).map((e: unknown[]) => e[0])),
+          }),
+          (v) => v.hostWaiting.includes('c'),
+        );
         await host.evaluate(() => (window as any).alcoveTest.session.admit('c'));
         await until(client, `window.alcoveTest.session.state === 'joined'`);
         await waitForVideoFrames(client, '#video-h-cam', 10);
