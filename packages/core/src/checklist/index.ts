@@ -62,6 +62,8 @@ export type { EmergencyPlanPrefill } from './checks/emergency-plan.js';
 export { EnvironmentCheck, connectionTypeOf } from './checks/environment.js';
 export { BrowserCheck } from './checks/browser.js';
 export type { BrowserDetails } from './checks/browser.js';
+export { InputDeviceCheck } from './checks/input-device-check.js';
+export type { DeviceListEvents } from './checks/input-device-check.js';
 export { CAMERA_THRESHOLDS, CameraCheck } from './checks/camera.js';
 export type { CameraDetails, CameraEvents } from './checks/camera.js';
 export { MICROPHONE_DEFAULTS, MicrophoneCheck, levelFromSamples } from './checks/microphone.js';

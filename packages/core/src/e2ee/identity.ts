@@ -1,4 +1,5 @@
 import nacl from 'tweetnacl';
+import { toBase64 } from './encoding.js';
 import { loadIdentitySeed, type IdentityStore } from './identity-seed.js';
 
 export { IDENTITY_STORAGE_KEY, type IdentityStore } from './identity-seed.js';
@@ -52,9 +53,7 @@ export class DeviceIdentity {
 
   /** The public key, base64 (as `e2ee.publishKey` and the consent receipt carry it). */
   get identityKey(): string {
-    let s = '';
-    for (const b of this.#pair.publicKey) s += String.fromCharCode(b);
-    return btoa(s);
+    return toBase64(this.#pair.publicKey);
   }
 
   /** The key pair, for the pair handshakes in this thread. Internal. */

@@ -1,3 +1,4 @@
+import { mapMediaError } from '@alcove/core';
 import { h, setAttr, setText } from '../base/dom.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import type { AlcoveDeviceChangeEvent } from '../events.js';
@@ -116,11 +117,8 @@ export class AlcoveWaitingRoom extends SessionPart {
       void this.#video.play?.()?.catch(() => undefined);
       for (const m of this.#menus) void m.refresh();
     } catch (e) {
-      this.report(
-        typeof e === 'object' && e && (e as { name?: string }).name === 'NotAllowedError'
-          ? { code: 'PERMISSION_DENIED' }
-          : { code: 'DEVICE_NOT_FOUND' },
-      );
+      // Core's mapping: a camera in use or over-constrained is not "not found".
+      this.report(mapMediaError(e, 'camera'));
     }
     this.update();
   }

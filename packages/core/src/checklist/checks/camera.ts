@@ -1,8 +1,6 @@
 import { DEFAULT_VIDEO_CONSTRAINTS } from '../../media/capture.js';
-import { ChecklistError } from '../errors.js';
-import type { StepStatus } from '../types.js';
-import { BaseCheck, type PersistedStep } from './base.js';
-import { listDevices, openStream, stopStream } from './media-devices.js';
+import { type DeviceListEvents, InputDeviceCheck } from './input-device-check.js';
+import { openStream, stopStream } from './media-devices.js';
 
 /** What the camera step measured. */
 export interface CameraDetails {
@@ -19,11 +17,9 @@ export interface CameraDetails {
 export const CAMERA_THRESHOLDS = { minWidth: 640, minHeight: 360, minFrameRate: 15 } as const;
 
 /** Camera step events besides the common ones. */
-export interface CameraEvents {
+export interface CameraEvents extends DeviceListEvents {
   /** The live preview stream to show (`null` when released). */
   preview: [stream: MediaStream | null];
-  /** The camera list (labels once permission is granted). */
-  devicesChanged: [devices: readonly MediaDeviceInfo[]];
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -39,44 +35,17 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
  * await cam.run();
  * await cam.selectDevice((await cam.listDevices())[1].deviceId);
  */
-export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
+export class CameraCheck extends InputDeviceCheck<CameraDetails, CameraEvents> {
   readonly kind = 'camera' as const;
-  #deviceId: string | undefined;
+  protected readonly deviceKind = 'videoinput' as const;
   #stream: MediaStream | undefined;
-  #devices: readonly MediaDeviceInfo[] = [];
 
-  /** The chosen camera, once chosen or opened. */
-  get deviceId(): string | undefined {
-    return this.#deviceId;
-  }
   /** The live preview while the step holds the camera. */
   get stream(): MediaStream | undefined {
     return this.#stream;
   }
-  /** The last listed cameras. */
-  get devices(): readonly MediaDeviceInfo[] {
-    return this.#devices;
-  }
-
-  /** Lists cameras and emits `devicesChanged`. */
-  async listDevices(): Promise<readonly MediaDeviceInfo[]> {
-    this.#devices = await listDevices(this.ctx.platform, 'videoinput');
-    if (!this.closed) this.emitExtra('devicesChanged', this.#devices);
-    return this.#devices;
-  }
-
-  /**
-   * Chooses a camera; re-runs the step when it has a preview or a result.
-   * @throws {ChecklistError} `ANSWER_INVALID` for an empty id; `STEP_BUSY` while running.
-   */
-  async selectDevice(deviceId: string, signal?: AbortSignal): Promise<StepStatus> {
-    this.assertOpen();
-    if (typeof deviceId !== 'string' || deviceId === '')
-      throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
-    if (this.busy) throw new ChecklistError('STEP_BUSY', 'the camera step is running', { stepId: this.id });
-    this.#deviceId = deviceId;
-    if (this.#stream || this.status !== 'idle') return this.run(signal);
-    return this.status;
+  protected get holding(): boolean {
+    return this.#stream !== undefined;
   }
 
   /** Hands the live stream over (e.g. to the session): the step no longer stops it. */
@@ -94,7 +63,7 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
 
   protected async execute(signal: AbortSignal): Promise<void> {
     this.release();
-    const { stream, track } = await openStream(this.ctx.platform, 'video', DEFAULT_VIDEO_CONSTRAINTS, this.#deviceId, signal);
+    const { stream, track } = await openStream(this.ctx.platform, 'video', DEFAULT_VIDEO_CONSTRAINTS, this.deviceId, signal);
     if (signal.aborted) {
       // reset() or skip() came while the stream was being handed over: it is ours to stop.
       stopStream(stream);
@@ -107,7 +76,7 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
     this.emitExtra('preview', stream);
     this.emitProgress(0.2);
     const s = track.getSettings?.() ?? {};
-    if (s.deviceId) this.#deviceId = s.deviceId;
+    if (s.deviceId) this.setDeviceId(s.deviceId);
     let measuredFps: number | undefined;
     try {
       measuredFps = await this.ctx.platform.measureFrameRate?.(stream, this.ctx.options.camera.measureMs, signal);
@@ -117,7 +86,7 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
     signal.throwIfAborted();
     this.emitProgress(1);
     const details: CameraDetails = {
-      ...(this.#deviceId ? { deviceId: this.#deviceId } : {}),
+      ...(this.deviceId ? { deviceId: this.deviceId } : {}),
       ...(typeof s.width === 'number' ? { width: s.width } : {}),
       ...(typeof s.height === 'number' ? { height: s.height } : {}),
       ...(typeof s.frameRate === 'number' ? { frameRate: round1(s.frameRate) } : {}),
@@ -143,26 +112,12 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
     if (!this.closed) this.emitExtra('preview', null);
   }
 
-  override persist(): PersistedStep | undefined {
-    if (!this.done || this.status === 'skipped') return undefined;
-    return {
-      status: this.status,
-      ...(this.reason ? { reason: this.reason } : {}),
-      state: { deviceId: this.#deviceId, details: this.details },
-    };
-  }
-
-  override restore(saved: PersistedStep): void {
-    const s = saved.state as { deviceId?: unknown; details?: Record<string, unknown> } | undefined;
-    if (!s || typeof s !== 'object') return;
-    if (typeof s.deviceId === 'string') this.#deviceId = s.deviceId;
-    if (saved.status !== 'passed' && saved.status !== 'warning') return;
-    const d = s.details ?? {};
+  protected detailsFrom(d: Record<string, unknown>): CameraDetails {
     const num = (k: string): number | undefined =>
       typeof d[k] === 'number' && Number.isFinite(d[k]) && (d[k] as number) >= 0 && (d[k] as number) <= 100_000
         ? (d[k] as number)
         : undefined;
-    const details: CameraDetails = Object.fromEntries(
+    return Object.fromEntries(
       Object.entries({
         deviceId: typeof d.deviceId === 'string' ? d.deviceId : undefined,
         width: num('width'),
@@ -171,11 +126,5 @@ export class CameraCheck extends BaseCheck<CameraDetails, CameraEvents> {
         measuredFps: num('measuredFps'),
       }).filter(([, v]) => v !== undefined),
     );
-    this.restoreStatus(saved, details);
-  }
-
-  /** Sets the device id (restored selection). @internal */
-  setDeviceId(id: string | undefined): void {
-    this.#deviceId = id;
   }
 }

@@ -1,9 +1,7 @@
 import { DEFAULT_AUDIO_CONSTRAINTS } from '../../media/capture.js';
 import type { AnalyserNodeLike, AudioContextLike, AudioNodeLike } from '../../platform/platform.js';
-import { ChecklistError } from '../errors.js';
-import type { StepStatus } from '../types.js';
-import { BaseCheck, type PersistedStep } from './base.js';
-import { listDevices, openStream, stopStream } from './media-devices.js';
+import { type DeviceListEvents, InputDeviceCheck } from './input-device-check.js';
+import { openStream, stopStream } from './media-devices.js';
 
 /** What the microphone step measured. */
 export interface MicrophoneDetails {
@@ -17,11 +15,9 @@ export interface MicrophoneDetails {
 }
 
 /** Microphone step events besides the common ones. */
-export interface MicrophoneEvents {
+export interface MicrophoneEvents extends DeviceListEvents {
   /** The input level, 0..1 (about 10 per second while metering). */
   level: [level: number];
-  /** The microphone list (labels once permission is granted). */
-  devicesChanged: [devices: readonly MediaDeviceInfo[]];
 }
 
 /** Defaults of the microphone step. */
@@ -69,42 +65,18 @@ interface Meter {
  * await mic.run(); // 'passed' once the client speaks, 'warning' after 4 s of silence
  * mic.stop();
  */
-export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEvents> {
+export class MicrophoneCheck extends InputDeviceCheck<MicrophoneDetails, MicrophoneEvents> {
   readonly kind = 'microphone' as const;
-  #deviceId: string | undefined;
+  protected readonly deviceKind = 'audioinput' as const;
   #meter: Meter | undefined;
-  #devices: readonly MediaDeviceInfo[] = [];
 
-  get deviceId(): string | undefined {
-    return this.#deviceId;
-  }
-  get devices(): readonly MediaDeviceInfo[] {
-    return this.#devices;
-  }
   /** Whether the level meter runs. */
   get metering(): boolean {
     return this.#meter !== undefined;
   }
 
-  /** Lists microphones and emits `devicesChanged`. */
-  async listDevices(): Promise<readonly MediaDeviceInfo[]> {
-    this.#devices = await listDevices(this.ctx.platform, 'audioinput');
-    if (!this.closed) this.emitExtra('devicesChanged', this.#devices);
-    return this.#devices;
-  }
-
-  /**
-   * Chooses a microphone; re-runs the step when it is metering or has a result.
-   * @throws {ChecklistError} `ANSWER_INVALID` for an empty id; `STEP_BUSY` while running.
-   */
-  async selectDevice(deviceId: string, signal?: AbortSignal): Promise<StepStatus> {
-    this.assertOpen();
-    if (typeof deviceId !== 'string' || deviceId === '')
-      throw new ChecklistError('ANSWER_INVALID', 'deviceId is required', { stepId: this.id, field: 'deviceId' });
-    if (this.busy) throw new ChecklistError('STEP_BUSY', 'the microphone step is running', { stepId: this.id });
-    this.#deviceId = deviceId;
-    if (this.#meter || this.status !== 'idle') return this.run(signal);
-    return this.status;
+  protected get holding(): boolean {
+    return this.#meter !== undefined;
   }
 
   /** Stops metering and releases the microphone; the result stays. */
@@ -115,14 +87,14 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
   protected async execute(signal: AbortSignal): Promise<void> {
     this.release();
     const opts = this.ctx.options.microphone;
-    const { stream, track } = await openStream(this.ctx.platform, 'audio', DEFAULT_AUDIO_CONSTRAINTS, this.#deviceId, signal);
+    const { stream, track } = await openStream(this.ctx.platform, 'audio', DEFAULT_AUDIO_CONSTRAINTS, this.deviceId, signal);
     if (signal.aborted) {
       // reset() or skip() came while the stream was being handed over: it is ours to stop.
       stopStream(stream);
       signal.throwIfAborted();
     }
     const s = track.getSettings?.() ?? {};
-    if (s.deviceId) this.#deviceId = s.deviceId;
+    if (s.deviceId) this.setDeviceId(s.deviceId);
     void this.listDevices();
     let audio: AudioContextLike | undefined;
     try {
@@ -130,7 +102,7 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
     } catch {
       audio = undefined;
     }
-    const base = { ...(this.#deviceId ? { deviceId: this.#deviceId } : {}) };
+    const base = { ...(this.deviceId ? { deviceId: this.deviceId } : {}) };
     if (!audio) {
       stopStream(stream);
       this.setStatus('warning', { reason: 'NO_LEVEL_METER', details: { ...base, metered: false, soundDetected: false, peakLevel: 0 } });
@@ -205,32 +177,13 @@ export class MicrophoneCheck extends BaseCheck<MicrophoneDetails, MicrophoneEven
     stopStream(m.stream);
   }
 
-  override persist(): PersistedStep | undefined {
-    if (!this.done || this.status === 'skipped') return undefined;
-    return {
-      status: this.status,
-      ...(this.reason ? { reason: this.reason } : {}),
-      state: { deviceId: this.#deviceId, details: this.details },
-    };
-  }
-
-  override restore(saved: PersistedStep): void {
-    const s = saved.state as { deviceId?: unknown; details?: Record<string, unknown> } | undefined;
-    if (!s || typeof s !== 'object') return;
-    if (typeof s.deviceId === 'string') this.#deviceId = s.deviceId;
-    if (saved.status !== 'passed' && saved.status !== 'warning') return;
-    const d = s.details ?? {};
+  protected detailsFrom(d: Record<string, unknown>): MicrophoneDetails {
     const peak = typeof d.peakLevel === 'number' && d.peakLevel >= 0 && d.peakLevel <= 1 ? d.peakLevel : 0;
-    this.restoreStatus(saved, {
+    return {
       ...(typeof d.deviceId === 'string' ? { deviceId: d.deviceId } : {}),
       metered: d.metered === true,
       soundDetected: d.soundDetected === true,
       peakLevel: peak,
-    });
-  }
-
-  /** Sets the device id (restored selection). @internal */
-  setDeviceId(id: string | undefined): void {
-    this.#deviceId = id;
+    };
   }
 }
