@@ -70,6 +70,8 @@ interface Facts {
   capped: boolean;
   completedKey?: string;
   licensureKey?: string;
+  /** The last licensure outcome: a `block` must survive a rejoin. */
+  licensure?: Participant['licensure'];
   bucket?: TokenBucket;
 }
 
@@ -85,6 +87,7 @@ export class ChecklistDesk {
   readonly #facts = new Map<string, Facts>();
   readonly #forward: LatestWinsThrottle<Participant>;
   readonly #sealed: LatestWinsThrottle<Relay>;
+  readonly #clock: ThrottleClock;
   #hostsKey = '';
   #closed = false;
 
@@ -92,6 +95,7 @@ export class ChecklistDesk {
     this.#o = options;
     const interval = options.forwardIntervalMs ?? CHECKLIST_LIMITS.forwardIntervalMs;
     const clock = options.clock ?? REAL_CLOCK;
+    this.#clock = clock;
     this.#forward = new LatestWinsThrottle(interval, (_id, p) => this.#deliverStatus(p), clock);
     this.#sealed = new LatestWinsThrottle(interval, (_key, r) => this.#deliverSealed(r), clock);
   }
@@ -104,7 +108,12 @@ export class ChecklistDesk {
   /** A guest entered (join or rejoin): its admissibility before any submission. */
   attach(p: Participant): void {
     if (p.role === 'host' || !this.enabled) return;
-    const ev = evaluateChecklist(this.#o.policy().checklist, undefined, { consentVerified: this.#facts.get(p.id)?.receipt !== undefined });
+    const facts = this.#facts.get(p.id);
+    if (facts?.licensure !== undefined) p.licensure = facts.licensure;
+    const ev = evaluateChecklist(this.#o.policy().checklist, undefined, {
+      consentVerified: facts?.receipt !== undefined,
+      ...(p.licensure !== undefined ? { licensure: p.licensure } : {}),
+    });
     p.admissible = ev.admissible;
     p.missing = ev.missing;
   }
@@ -131,7 +140,10 @@ export class ChecklistDesk {
     const newReceipt = receipt !== undefined && receipt.signature !== facts.receipt?.signature;
     if (receipt) facts.receipt = receipt;
     const reportedLicensure = config.licensure !== 'off' ? data.licensure : undefined;
-    if (reportedLicensure) p.licensure = reportedLicensure.outcome;
+    if (reportedLicensure) {
+      p.licensure = reportedLicensure.outcome;
+      facts.licensure = reportedLicensure.outcome;
+    }
     const ev = evaluateChecklist(config, data.status.steps, { consentVerified: facts.receipt !== undefined, licensure: p.licensure });
     p.checklist = ev.status;
     p.admissible = ev.admissible;
@@ -242,7 +254,7 @@ export class ChecklistDesk {
     const facts = this.#factsOf(p.id);
     if (!facts.bucket) {
       const lim = p.role === 'host' ? CHECKLIST_RELAY_LIMITS.host : CHECKLIST_RELAY_LIMITS.guest;
-      facts.bucket = new TokenBucket({ ...lim, maxStrikes: Number.POSITIVE_INFINITY });
+      facts.bucket = new TokenBucket({ ...lim, maxStrikes: Number.POSITIVE_INFINITY }, () => this.#clock.now());
     }
     if (facts.bucket.take() !== 'ok') throw new RequestError('RATE_LIMITED', 'too many handshake messages');
     // A sealed message still held for this pair goes first: the pair sees its messages in order.

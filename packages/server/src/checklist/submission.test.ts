@@ -184,7 +184,7 @@ describe('checklist.submit', () => {
 
   it('licensure: records the outcome, blocks admission in block mode, shares the jurisdiction only when allowed', async () => {
     ({ ts } = await serverWithHooks());
-    const { host, client } = await setup(ts, { jurisdictions: ['US-TN'], checklist: { steps: ['location'], licensure: 'block' } });
+    const { sid, host, client } = await setup(ts, { jurisdictions: ['US-TN'], checklist: { steps: ['location'], licensure: 'block' } });
     const r = await client.request('checklist.submit', {
       status: { steps: { location: 'failed' }, complete: false },
       licensure: { outcome: 'block', jurisdiction: 'US-GA' },
@@ -203,11 +203,17 @@ describe('checklist.submit', () => {
     // A later submission without an outcome keeps the block.
     await client.call('checklist.submit', { status: { steps: { location: 'passed' }, complete: true } });
     expect(code(await host.request('host.admit', { participantId: 'client-1' }))).toBe('LICENSURE_BLOCKED');
+    // Leaving and joining again does not lift it either.
+    await client.call('session.leave', {});
+    const { client: again } = await ts.join(sid, 'client-1', 'client');
+    await host.waitFor('waitingRoom.changed', (d) => d.waiting[0]?.id === 'client-1' && d.waiting[0]?.licensure === 'block');
+    expect(code(await host.request('host.admit', { participantId: 'client-1' }))).toBe('LICENSURE_BLOCKED');
+    const client2 = again;
     expect(
-      await client.call('checklist.submit', { status: { steps: { location: 'passed' }, complete: true }, licensure: { outcome: 'pass' } }),
+      await client2.call('checklist.submit', { status: { steps: { location: 'passed' }, complete: true }, licensure: { outcome: 'pass' } }),
     ).toEqual({ admissible: true, missing: [] });
     await host.call('host.admit', { participantId: 'client-1' });
-    await client.waitFor('session.admitted');
+    await client2.waitFor('session.admitted');
   });
 
   it('shares the jurisdiction in webhooks and audit only when the policy says so', async () => {

@@ -75,7 +75,9 @@ describe('network test', () => {
     expect(code(await w.request('network.testStats', { testId: t.testId }))).toBe('NOT_FOUND');
     // Hosts may test too.
     const ht = await host.call('network.testStart', {});
+    expect(ts.engine.stats.routers).toBe(routersBefore + 1);
     await host.call('network.testEnd', { testId: ht.testId });
+    expect(ts.engine.stats.routers).toBe(routersBefore);
   });
 
   it('checks what it is given and whose test it is', async () => {
