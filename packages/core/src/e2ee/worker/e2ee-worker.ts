@@ -81,6 +81,8 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
   stats.push(s);
   let lastReport = 0;
   let sinceReport = 0;
+  // A sender's codec does not change frame to frame: read it (and whether E2EE can protect it) once.
+  let sendCodec: string | undefined = signalled;
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     transform(frame, controller) {
       if (passthrough) {
@@ -90,7 +92,8 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
       const data = new Uint8Array(frame.data);
       let out: ReturnType<typeof openFrame>;
       if (options.direction === 'send') {
-        const codec = signalled ?? frame.getMetadata?.().mimeType?.toLowerCase() ?? '';
+        sendCodec ??= frame.getMetadata?.().mimeType?.toLowerCase();
+        const codec = sendCodec ?? '';
         // A codec E2EE cannot protect (H.264, AV1) is never sent: fail closed.
         out = isE2eeCodec(codec)
           ? sealFrame(currentSender(), options.track, codec, frame.type === 'key', data)
@@ -125,7 +128,12 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
   readable
     .pipeThrough(transform)
     .pipeTo(writable)
-    .catch((e: unknown) => post({ type: 'error', message: `transform pipe closed: ${e instanceof Error ? e.name : 'error'}` }));
+    .catch((e: unknown) => post({ type: 'error', message: `transform pipe closed: ${e instanceof Error ? e.name : 'error'}` }))
+    // A closed transform's counters go with it, so a long call does not accumulate them.
+    .finally(() => {
+      const i = stats.indexOf(s);
+      if (i >= 0) stats.splice(i, 1);
+    });
   post({ type: 'transformAttached', direction: options.direction, participantId: options.participantId, track: options.track });
 }
 
