@@ -21,8 +21,11 @@ import {
 export interface WebhookEndpoint {
   /** `https://…`, or `http://` to a loopback host (or any host with `allowInsecureHttp`). */
   readonly url: string;
-  /** HMAC secret shared with the receiver (≥ 16 characters). */
-  readonly secret: string;
+  /**
+   * HMAC secret shared with the receiver (≥ 16 characters), or several while it rotates: every
+   * delivery then carries one `v1=` signature per secret, so a receiver holding either accepts it.
+   */
+  readonly secret: string | readonly string[];
   /** Only these event types (default: all). */
   readonly events?: readonly WebhookEventType[];
 }
@@ -305,6 +308,7 @@ function validateEndpoint(ep: WebhookEndpoint, allowInsecure: boolean): void {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (allowInsecure || LOOPBACK.has(url.hostname)))) {
     throw new WebhookConfigError('A webhook URL must use https (http only to loopback).');
   }
-  if (typeof ep.secret !== 'string' || ep.secret.length < 16)
+  const secrets = typeof ep.secret === 'string' ? [ep.secret] : Array.isArray(ep.secret) ? ep.secret : [];
+  if (secrets.length === 0 || secrets.some((x) => typeof x !== 'string' || x.length < 16))
     throw new WebhookConfigError('A webhook secret must be at least 16 characters.');
 }

@@ -7,9 +7,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookVerificationError } from './errors.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEvent } from './types.js';
 
-/** Computes the `Alcove-Signature` header value for a body at time `t` (unix seconds). */
-export function signWebhook(body: string, secret: string, t: number): string {
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+/**
+ * Computes the `Alcove-Signature` header value for a body at time `t` (unix seconds): one `v1=`
+ * entry per secret (several while a secret rotates).
+ */
+export function signWebhook(body: string, secret: string | readonly string[], t: number): string {
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return `t=${t},${secrets.map((s) => `v1=${createHmac('sha256', s).update(`${t}.${body}`).digest('hex')}`).join(',')}`;
 }
 
 /** Input of {@link verifyWebhook}. */
