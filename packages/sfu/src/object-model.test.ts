@@ -120,7 +120,8 @@ describe('object model', () => {
   });
 
   it('validates arguments and states with mediasoup error classes', async () => {
-    await expect(router.createWebRtcTransport({ enableUdp: false, enableTcp: true })).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(router.createWebRtcTransport({ enableSctp: true })).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(router.createWebRtcTransport({ enableUdp: false })).rejects.toBeInstanceOf(TypeError);
     await expect(worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/AV9', clockRate: 90000 }] })).rejects.toBeInstanceOf(
       UnsupportedError,
     );

@@ -18,8 +18,14 @@ export interface TestSignalling {
   attach(page: Page): Promise<void>;
 }
 
-/** Creates the signalling layer for one router; transports listen on `listenIp` (default 127.0.0.1). */
-export function createTestSignalling(router: Router, { listenIp = '127.0.0.1' }: { listenIp?: string } = {}): TestSignalling {
+/**
+ * Creates the signalling layer for one router; transports listen on `listenIp` (default 127.0.0.1)
+ * over `protocols` (default UDP only; e.g. `['tcp']` for ICE-TCP only).
+ */
+export function createTestSignalling(
+  router: Router,
+  { listenIp = '127.0.0.1', protocols = ['udp'] }: { listenIp?: string; protocols?: ('udp' | 'tcp')[] } = {},
+): TestSignalling {
   const transports = new Map<string, WebRtcTransport>();
   const producers = new Map<string, Producer>();
   const consumers = new Map<string, Consumer>();
@@ -28,7 +34,7 @@ export function createTestSignalling(router: Router, { listenIp = '127.0.0.1' }:
       case 'getRouterRtpCapabilities':
         return router.rtpCapabilities;
       case 'createTransport': {
-        const t = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
+        const t = await router.createWebRtcTransport({ listenInfos: protocols.map((protocol) => ({ protocol, ip: listenIp })) });
         transports.set(t.id, t);
         return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
       }

@@ -30,6 +30,10 @@ export interface DropCounters {
   sendFailed: number;
   /** Exceptions caught on the media path (timers, RTCP handling, forwarding). */
   internalErrors: number;
+  /** ICE-TCP streams rejected for bad framing (empty or oversize frame) or traffic before authentication. */
+  tcpMalformed: number;
+  /** ICE-TCP connections refused (too many) or closed for never authenticating. */
+  tcpRejected: number;
 }
 
 /** A reason a packet was dropped or an error swallowed. */
@@ -53,6 +57,8 @@ export function newDropCounters(): DropCounters {
     dtlsHandshakeFailed: 0,
     sendFailed: 0,
     internalErrors: 0,
+    tcpMalformed: 0,
+    tcpRejected: 0,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { CipherContext, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm, type SrtpProfile } from 'werift';
-import type { SfuLogger } from '../common/logger.js';
+import { describeError, type SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
 import type { EngineSettings } from '../worker/channel-messages.js';
 import { newDropCounters, totalDrops, type DropCounters, type EmitFn } from './context.js';
@@ -13,6 +13,7 @@ import { EngineConsumer } from './consumer.js';
 import { EngineDirectTransport } from './direct-transport.js';
 import { EngineProducer } from './producer.js';
 import type { EngineTransport } from './transport.js';
+import { TcpServer } from './tcp-server.js';
 import { UdpServer } from './udp-server.js';
 import { EngineWebRtcTransport, type EngineCertificate } from './webrtc-transport.js';
 
@@ -43,6 +44,8 @@ export class Engine {
   /** The worker's root logger (`alcove-sfu`); components log under `alcove-sfu:<component>`. */
   private readonly log: SfuLogger;
   private udp!: UdpServer;
+  /** The ICE-TCP listening socket; undefined if no TCP port could be bound (then `enableTcp` fails). */
+  private tcp: TcpServer | undefined;
   private cert!: EngineCertificate;
   private readonly routers = new Map<string, EngineRouter>();
   private readonly transports = new Map<string, EngineTransport>();
@@ -57,6 +60,21 @@ export class Engine {
   /** Binds the socket and creates the certificate. */
   async start(settings: EngineSettings): Promise<void> {
     this.udp = await UdpServer.bind(settings.listenIp, settings.rtcMinPort, settings.rtcMaxPort, this.drops, this.log.child('udp'));
+    try {
+      // Same port number as UDP when it is free, so one firewall rule covers both.
+      this.tcp = await TcpServer.bind(
+        settings.listenIp,
+        settings.rtcMinPort,
+        settings.rtcMaxPort,
+        this.udp.address.port,
+        this.drops,
+        this.log.child('tcp'),
+        (ufrag) => this.udp.endpointForUfrag(ufrag),
+      );
+    } catch (e) {
+      // UDP still works; transports asking for TCP get UnsupportedError.
+      this.log.warn('tcp.bindFailed', { reason: describeError(e) });
+    }
     const { certPem, keyPem, signatureHash } = await CipherContext.createSelfSignedCertificateWithKey(
       { signature: SignatureAlgorithm.ecdsa_3, hash: HashAlgorithm.sha256_4 },
       NamedCurveAlgorithm.secp256r1_23,
@@ -237,6 +255,10 @@ export class Engine {
         : ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
     const profiles = suites.map((s) => SRTP_PROFILES[s]).filter((p): p is SrtpProfile => p !== undefined);
     if (profiles.length === 0) throw new EngineError('UnsupportedError', 'no supported SRTP crypto suite');
+    const enableUdp = data.enableUdp !== false;
+    const enableTcp = !!data.enableTcp;
+    if (!enableUdp && !enableTcp) throw new EngineError('TypeError', 'neither UDP nor TCP enabled');
+    if (enableTcp && !this.tcp) throw new EngineError('UnsupportedError', 'no ICE-TCP port could be bound on this worker');
     const t = new EngineWebRtcTransport(
       data.transportId,
       r.id,
@@ -247,9 +269,14 @@ export class Engine {
       this.cert,
       {
         announcedAddress: data.announcedAddress,
+        ...(data.tcpAnnouncedAddress ? { tcpAnnouncedAddress: data.tcpAnnouncedAddress } : {}),
+        enableUdp,
+        enableTcp,
+        preferTcp: !!data.preferTcp,
         consentTimeoutMs: (data.iceConsentTimeout ?? 30) * 1000,
         srtpProfiles: profiles,
       },
+      this.tcp,
     );
     if (data.initialAvailableOutgoingBitrate) t.maxIncomingBitrate = 0;
     r.transports.add(t);
@@ -361,6 +388,16 @@ export class Engine {
       routerIds: [...this.routers.keys()],
       transportIds: [...this.transports.keys()],
       udp: { ...this.udp.address, datagramsReceived: this.udp.datagramsReceived, datagramsSent: this.udp.datagramsSent },
+      ...(this.tcp
+        ? {
+            tcp: {
+              ...this.tcp.address,
+              connections: this.tcp.connectionCount,
+              connectionsAccepted: this.tcp.connectionsAccepted,
+              framesReceived: this.tcp.framesReceived,
+            },
+          }
+        : {}),
       drops: { ...this.drops },
       droppedTotal: totalDrops(this.drops),
     };
@@ -370,5 +407,6 @@ export class Engine {
   close(): void {
     for (const r of [...this.routers.values()]) this.closeRouter(r);
     this.udp?.close();
+    this.tcp?.close();
   }
 }

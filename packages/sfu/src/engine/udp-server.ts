@@ -5,17 +5,23 @@
  * @internal
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { classes, methods, parseMessage } from 'werift';
 import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
 import type { DropCounters, DropReason } from './context.js';
+import { checkBindingRequest } from './ice-binding.js';
+import type { TcpConnection } from './tcp-server.js';
 
 /** A transport as the UDP server sees it. */
 export interface UdpEndpoint {
   readonly localPassword: Buffer;
-  /** Handles an authenticated binding request; returns the response to send. */
-  onBindingRequest(transactionId: Buffer, useCandidate: boolean, rinfo: RemoteInfo): Buffer | undefined;
-  onDtls(data: Buffer, rinfo: RemoteInfo): void;
-  onSrtp(data: Buffer, rinfo: RemoteInfo): void;
+  /**
+   * Handles an authenticated binding request; returns the response to send. `conn` is the
+   * ICE-TCP connection it came on (undefined on UDP).
+   */
+  onBindingRequest(transactionId: Buffer, useCandidate: boolean, rinfo: RemoteInfo, conn?: TcpConnection): Buffer | undefined;
+  onDtls(data: Buffer, rinfo: RemoteInfo, conn?: TcpConnection): void;
+  onSrtp(data: Buffer, rinfo: RemoteInfo, conn?: TcpConnection): void;
+  /** An ICE-TCP connection this endpoint was bound to closed. */
+  onTcpClosed?(conn: TcpConnection): void;
 }
 
 interface TupleEntry {
@@ -164,31 +170,18 @@ export class UdpServer {
   }
 
   private onStun(data: Buffer, rinfo: RemoteInfo): void {
-    const msg = parseMessage(data);
-    if (!msg || msg.messageMethod !== methods.BINDING || msg.messageClass !== classes.REQUEST) {
-      this.drop('stunMalformed', 'ice', 'ice.malformedStun');
+    const check = checkBindingRequest(data, (ufrag) => this.byUfrag.get(ufrag));
+    if (!check.ok) {
+      this.drop(check.reason, 'ice', check.event);
       return;
     }
-    const username: unknown = msg.getAttributeValue('USERNAME');
-    if (typeof username !== 'string') {
-      this.drop('stunMalformed', 'ice', 'ice.noUsername');
-      return;
-    }
-    const colon = username.indexOf(':');
-    const local = colon >= 0 ? username.slice(0, colon) : username;
-    const ep = this.byUfrag.get(local);
-    if (!ep) {
-      this.drop('stunUnknownUfrag', 'ice', 'ice.unknownUfrag');
-      return;
-    }
-    const verified = parseMessage(data, ep.localPassword);
-    if (!verified) {
-      this.drop('stunBadIntegrity', 'ice', 'ice.badIntegrity');
-      return;
-    }
-    const useCandidate = verified.attributesKeys.includes('USE-CANDIDATE');
-    const response = ep.onBindingRequest(verified.transactionId, useCandidate, rinfo);
+    const response = check.endpoint.onBindingRequest(check.transactionId, check.useCandidate, rinfo);
     if (response) this.send(response, rinfo.port, rinfo.address);
+  }
+
+  /** The endpoint registered under a local ufrag (shared with the TCP server). */
+  endpointForUfrag(ufrag: string): UdpEndpoint | undefined {
+    return this.byUfrag.get(ufrag);
   }
 
   /** Closes the socket. */

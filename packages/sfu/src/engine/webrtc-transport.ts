@@ -26,6 +26,7 @@ import { describeError, type SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, DtlsRole, DtlsState, IceState } from '../types/index.js';
 import type { DropCounters, EmitFn } from './context.js';
 import { EngineTransport } from './transport.js';
+import type { TcpConnection, TcpServer } from './tcp-server.js';
 import type { UdpEndpoint, UdpServer } from './udp-server.js';
 
 /** The worker's DTLS certificate. */
@@ -39,10 +40,30 @@ export interface EngineCertificate {
 
 /** Options of an engine WebRtcTransport. */
 export interface EngineWebRtcTransportOptions {
+  /** Address announced in the UDP candidate (e.g. the public IP of a server behind NAT). */
   announcedAddress?: string;
+  /** Address announced in the TCP candidate; defaults to {@link announcedAddress}. */
+  tcpAnnouncedAddress?: string;
+  /** Offer the UDP candidate and answer checks on UDP. Default true. */
+  enableUdp?: boolean;
+  /** Offer a passive TCP candidate (the worker's TCP port) and answer checks on it. */
+  enableTcp?: boolean;
+  /** Give the TCP candidate the higher priority. */
+  preferTcp?: boolean;
   /** Consent timeout in ms (mediasoup's `iceConsentTimeout` × 1000). 0 disables. */
   consentTimeoutMs: number;
   srtpProfiles: SrtpProfile[];
+}
+
+/** Priorities of the two host candidates: the preferred protocol's, then the other's (RFC 8445 §5.1.2). */
+const PRIORITY_PREFERRED = 1076302079;
+const PRIORITY_OTHER = 1076301823;
+
+/** The remote end media and DTLS are bound to: a UDP address, or an ICE-TCP connection. */
+interface SelectedTuple {
+  address: string;
+  port: number;
+  conn: TcpConnection | undefined;
 }
 
 /** Wait after DTLS connect before sending media (Chrome drops SRTP before it processed Finished). */
@@ -59,6 +80,9 @@ function randomToken(n: number): string {
 /** The engine-side WebRtcTransport. */
 export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoint {
   private readonly udp: UdpServer;
+  private readonly tcp: TcpServer | undefined;
+  /** ICE-TCP connections bound to this transport (closed with it). */
+  private readonly tcpConnections = new Set<TcpConnection>();
   private readonly cert: EngineCertificate;
   private readonly options: EngineWebRtcTransportOptions;
   ufrag = randomToken(16);
@@ -68,7 +92,7 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   dtlsState: DtlsState = 'new';
   dtlsLocalRole: DtlsRole | undefined;
   private remoteDtls: DtlsParameters | undefined;
-  private selected: { address: string; port: number } | undefined;
+  private selected: SelectedTuple | undefined;
   private lastConsentAt = 0;
   private dtls: DtlsSocket | undefined;
   private readonly pendingDtls: { data: Buffer; rinfo: RemoteInfo }[] = [];
@@ -90,9 +114,11 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     udp: UdpServer,
     cert: EngineCertificate,
     options: EngineWebRtcTransportOptions,
+    tcp?: TcpServer,
   ) {
     super(id, routerId, drops, emit, log);
     this.udp = udp;
+    this.tcp = options.enableTcp ? tcp : undefined;
     this.cert = cert;
     this.options = options;
     udp.setUfrag(this.ufrag, this);
@@ -116,19 +142,40 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     return { usernameFragment: this.ufrag, password: this.password, iceLite: true };
   }
 
-  /** The single host candidate (the worker's UDP port). */
+  /** Whether UDP is offered (default) and answered. */
+  private get udpEnabled(): boolean {
+    return this.options.enableUdp !== false;
+  }
+
+  /**
+   * The host candidates: the worker's UDP port and, with `enableTcp`, its TCP port as a passive
+   * ICE-TCP candidate; the preferred protocol first and with the higher priority.
+   */
   get iceCandidates(): {
     foundation: string;
     priority: number;
     ip: string;
     address: string;
-    protocol: 'udp';
+    protocol: 'udp' | 'tcp';
     port: number;
     type: 'host';
+    tcpType?: 'passive';
   }[] {
-    const { ip, port } = this.udp.address;
-    const address = this.options.announcedAddress ?? ip;
-    return [{ foundation: 'udpcandidate', priority: 1076302079, ip: address, address, protocol: 'udp', port, type: 'host' }];
+    const out: EngineWebRtcTransport['iceCandidates'] = [];
+    const preferTcp = !!this.options.preferTcp;
+    if (this.udpEnabled) {
+      const { ip, port } = this.udp.address;
+      const address = this.options.announcedAddress ?? ip;
+      const priority = preferTcp && this.tcp ? PRIORITY_OTHER : PRIORITY_PREFERRED;
+      out.push({ foundation: 'udpcandidate', priority, ip: address, address, protocol: 'udp', port, type: 'host' });
+    }
+    if (this.tcp) {
+      const { ip, port } = this.tcp.address;
+      const address = this.options.tcpAnnouncedAddress ?? this.options.announcedAddress ?? ip;
+      const priority = preferTcp || !this.udpEnabled ? PRIORITY_PREFERRED : PRIORITY_OTHER;
+      out.push({ foundation: 'tcpcandidate', priority, ip: address, address, protocol: 'tcp', port, type: 'host', tcpType: 'passive' });
+    }
+    return out.sort((a, b) => b.priority - a.priority);
   }
 
   /** Local DTLS parameters. */
@@ -139,14 +186,15 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   /** The selected tuple, mediasoup's `TransportTuple`. */
   get iceSelectedTuple(): Record<string, unknown> | undefined {
     if (!this.selected) return undefined;
-    const { ip, port } = this.udp.address;
+    const tcp = !!this.selected.conn;
+    const { ip, port } = tcp && this.tcp ? this.tcp.address : this.udp.address;
     return {
       localIp: ip,
       localAddress: ip,
       localPort: port,
       remoteIp: this.selected.address,
       remotePort: this.selected.port,
-      protocol: 'udp',
+      protocol: tcp ? 'tcp' : 'udp',
     };
   }
 
@@ -157,14 +205,21 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
 
   // ---- ICE -------------------------------------------------------------------------------
 
-  onBindingRequest(transactionId: Buffer, useCandidate: boolean, rinfo: RemoteInfo): Buffer | undefined {
+  onBindingRequest(transactionId: Buffer, useCandidate: boolean, rinfo: RemoteInfo, conn?: TcpConnection): Buffer | undefined {
     if (this.closed) return undefined;
+    if (conn ? !this.tcp : !this.udpEnabled) {
+      // A check on a protocol this transport does not offer (it shares the worker's sockets).
+      this.drop('stunUnknownUfrag', 'ice', conn ? 'ice.tcpNotEnabled' : 'ice.udpNotEnabled');
+      if (conn) conn.close();
+      return undefined;
+    }
     this.iceBindingRequests++;
     this.lastConsentAt = performance.now();
-    this.udp.addTuple(rinfo, this);
-    const isSelected = this.selected && this.selected.address === rinfo.address && this.selected.port === rinfo.port;
+    if (conn) this.tcpConnections.add(conn);
+    else this.udp.addTuple(rinfo, this);
+    const isSelected = this.isSelected(rinfo, conn);
     if (!this.selected || (useCandidate && !isSelected)) {
-      this.selected = { address: rinfo.address, port: rinfo.port };
+      this.selected = { address: rinfo.address, port: rinfo.port, conn };
       this.emit(this.id, 'iceselectedtuplechange', this.iceSelectedTuple);
       if (this.startClientWhenSelected) {
         // DTLS client role: start the handshake once there is a tuple to send to.
@@ -181,6 +236,27 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     res.addMessageIntegrity(this.localPassword);
     res.addFingerprint();
     return res.bytes;
+  }
+
+  /** An ICE-TCP connection closed: forget it; losing the selected one disconnects until a new check. */
+  onTcpClosed(conn: TcpConnection): void {
+    this.tcpConnections.delete(conn);
+    if (this.closed || this.selected?.conn !== conn) return;
+    this.selected = undefined;
+    this.setIceState('disconnected');
+  }
+
+  private isSelected(rinfo: RemoteInfo, conn: TcpConnection | undefined): boolean {
+    const sel = this.selected;
+    return !!sel && sel.conn === conn && sel.port === rinfo.port && sel.address === rinfo.address;
+  }
+
+  /** Sends to the selected tuple over UDP or its TCP connection. */
+  private sendSelected(buf: Uint8Array): void {
+    const sel = this.selected;
+    if (!sel) return;
+    if (sel.conn) sel.conn.send(buf);
+    else this.udp.send(buf, sel.port, sel.address);
   }
 
   private setIceState(state: IceState): void {
@@ -229,7 +305,7 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       closed: false,
       onData: () => undefined,
       send: async (buf: Buffer) => {
-        if (this.selected && !this.closed) this.udp.send(buf, this.selected.port, this.selected.address);
+        if (!this.closed) this.sendSelected(buf);
       },
       close: async () => undefined,
     };
@@ -348,14 +424,13 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   srtpProfile: SrtpProfile | undefined;
 
   /** Whether a datagram came from the selected tuple (DTLS and media are bound to it). */
-  private fromSelected(rinfo: RemoteInfo): boolean {
-    const sel = this.selected;
-    return !!sel && sel.port === rinfo.port && sel.address === rinfo.address;
+  private fromSelected(rinfo: RemoteInfo, conn: TcpConnection | undefined): boolean {
+    return this.isSelected(rinfo, conn);
   }
 
-  onDtls(data: Buffer, rinfo: RemoteInfo): void {
+  onDtls(data: Buffer, rinfo: RemoteInfo, conn?: TcpConnection): void {
     if (this.closed) return;
-    if (!this.fromSelected(rinfo)) {
+    if (!this.fromSelected(rinfo, conn)) {
       this.drop('dtlsUnknownTuple', 'dtls', 'dtls.unknownTuple');
       return;
     }
@@ -378,8 +453,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
 
   // ---- SRTP ------------------------------------------------------------------------------
 
-  onSrtp(data: Buffer, rinfo: RemoteInfo): void {
-    if (!this.fromSelected(rinfo)) {
+  onSrtp(data: Buffer, rinfo: RemoteInfo, conn?: TcpConnection): void {
+    if (!this.fromSelected(rinfo, conn)) {
       this.drop('rtpUnknownTuple', 'rtp', 'rtp.unknownTuple');
       return;
     }
@@ -424,10 +499,9 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
 
   protected transmitRtp(packet: RtpPacket): void {
     const srtp = this.srtp;
-    const sel = this.selected;
-    if (!srtp || !sel) return;
+    if (!srtp || !this.selected) return;
     try {
-      this.udp.send(srtp.encrypt(packet.payload, packet.header), sel.port, sel.address);
+      this.sendSelected(srtp.encrypt(packet.payload, packet.header));
     } catch (e) {
       this.drop('sendFailed', 'srtp', 'srtp.sendFailed', e);
     }
@@ -435,11 +509,11 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
 
   sendRtcp(buf: Buffer): void {
     const srtcp = this.srtcp;
-    const sel = this.selected;
-    if (!srtcp || !sel || !this.mediaReady) return;
+    if (!srtcp || !this.selected || !this.mediaReady) return;
     try {
-      this.udp.send(srtcp.encrypt(buf), sel.port, sel.address);
+      this.sendSelected(srtcp.encrypt(buf));
       this.rtcpPacketsSent++;
+      this.rtcpBytesSent += buf.length;
     } catch (e) {
       this.drop('sendFailed', 'srtp', 'srtcp.sendFailed', e);
     }
@@ -468,6 +542,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     if (this.consentTimer) clearInterval(this.consentTimer);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.udp.removeEndpoint(this);
+    for (const c of this.tcpConnections) c.close();
+    this.tcpConnections.clear();
     try {
       this.dtls?.close();
     } catch (e) {

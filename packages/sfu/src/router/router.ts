@@ -113,28 +113,39 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   }
 
   /**
-   * Creates a WebRtcTransport on the worker's UDP port.
-   * @throws {UnsupportedError} for TCP-only or SCTP; {@link InvalidStateError} if closed.
+   * Creates a WebRtcTransport on the worker's UDP port and, with `enableTcp` (or a `tcp` listen
+   * info), its ICE-TCP port.
+   * @throws {UnsupportedError} for SCTP, or TCP when the worker has no TCP port; {@link InvalidStateError} if closed.
    */
   async createWebRtcTransport<T extends AppData = AppData>(options: WebRtcTransportOptions<T> = {}): Promise<WebRtcTransport<T>> {
     this.#assertOpen();
-    const { enableUdp = true, enableTcp = false, enableSctp = false, appData } = options;
-    if (!enableUdp) throw new UnsupportedError(enableTcp ? 'ICE over TCP is not supported' : 'enableUdp must be true');
+    const { enableSctp = false, appData } = options;
     if (enableSctp) throw new UnsupportedError('SCTP is not supported');
     if (appData !== undefined && (typeof appData !== 'object' || appData === null))
       throw new TypeError('if given, appData must be an object');
     if (options.iceConsentTimeout !== undefined && !(options.iceConsentTimeout >= 0)) throw new TypeError('iceConsentTimeout must be >= 0');
-    const udpInfo = options.listenInfos?.find((l) => l.protocol === 'udp');
-    if (options.listenInfos && !udpInfo) throw new UnsupportedError('only UDP listen infos are supported');
+    // As mediasoup: listenInfos name the protocols (the first one preferred unless preferUdp/preferTcp
+    // say otherwise); without them, enableUdp (default true) and enableTcp (default false) do.
+    const infos = options.listenInfos;
+    if (infos && infos.length === 0) throw new TypeError('listenInfos must not be empty');
+    const udpInfo = infos?.find((l) => l.protocol === 'udp');
+    const tcpInfo = infos?.find((l) => l.protocol === 'tcp');
+    const enableUdp = infos ? !!udpInfo : (options.enableUdp ?? true);
+    const enableTcp = infos ? !!tcpInfo : (options.enableTcp ?? false);
+    if (!enableUdp && !enableTcp) throw new TypeError('at least one of UDP and TCP must be enabled');
+    const preferTcp = enableTcp && (options.preferTcp ?? (!options.preferUdp && (!enableUdp || infos?.[0]?.protocol === 'tcp')));
     const legacy = options.listenIps?.[0];
-    const announcedAddress =
-      udpInfo?.announcedAddress ??
-      udpInfo?.announcedIp ??
-      (typeof legacy === 'object' ? (legacy.announcedAddress ?? legacy.announcedIp) : undefined);
+    const legacyAnnounced = typeof legacy === 'object' ? (legacy.announcedAddress ?? legacy.announcedIp) : undefined;
+    const announcedAddress = udpInfo?.announcedAddress ?? udpInfo?.announcedIp ?? (infos ? undefined : legacyAnnounced);
+    const tcpAnnouncedAddress = tcpInfo?.announcedAddress ?? tcpInfo?.announcedIp ?? (infos ? undefined : legacyAnnounced);
     const id = randomUUID();
     const data = (await this.#channel.request('router.createWebRtcTransport', this.#id, {
       transportId: id,
       announcedAddress,
+      tcpAnnouncedAddress,
+      enableUdp,
+      enableTcp,
+      preferTcp,
       iceConsentTimeout: options.iceConsentTimeout ?? 30,
       srtpCryptoSuites: options.srtpCryptoSuites,
     })) as WebRtcTransportData;

@@ -13,7 +13,7 @@ import type {
 } from '../types/index.js';
 import { Transport, type TransportConstructorOptions, type TransportFaultOptions, type TransportObserverEvents } from './transport.js';
 
-/** Where a WebRtcTransport is reachable (mediasoup's `TransportListenInfo`, UDP only). */
+/** Where a WebRtcTransport is reachable (mediasoup's `TransportListenInfo`): the worker's UDP or TCP port. */
 export interface TransportListenInfo {
   protocol: 'udp' | 'tcp';
   /** Listening IP (the worker's socket decides; kept for compatibility). */
@@ -27,13 +27,16 @@ export interface TransportListenInfo {
 
 /** Options of `router.createWebRtcTransport()`. */
 export interface WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> {
-  /** Listen infos; only `udp` entries are usable (all transports share the worker's port). */
+  /**
+   * Listen infos: a `udp` entry offers the worker's UDP port, a `tcp` entry its ICE-TCP port
+   * (passive candidate); the first entry is preferred. All transports share the worker's ports.
+   */
   listenInfos?: TransportListenInfo[];
   /** @deprecated mediasoup's older form of listenInfos. */
   listenIps?: (string | { ip: string; announcedIp?: string; announcedAddress?: string })[];
   /** Default true. */
   enableUdp?: boolean;
-  /** ICE over TCP is not supported in this version; `true` alone throws UnsupportedError. */
+  /** Offer a passive ICE-TCP candidate on the worker's TCP port (without listenInfos). Default false. */
   enableTcp?: boolean;
   preferUdp?: boolean;
   preferTcp?: boolean;
@@ -109,7 +112,7 @@ export class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> e
   get iceParameters(): IceParameters {
     return this.#data.iceParameters;
   }
-  /** Local ICE candidates (one host candidate, the worker's UDP port). */
+  /** Local ICE candidates (host candidates: the worker's UDP port and/or its passive TCP port). */
   get iceCandidates(): IceCandidate[] {
     return this.#data.iceCandidates;
   }

@@ -213,11 +213,13 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     this.#observer.safeEmit('close');
   }
 
-  /** Engine state: routers, UDP port, and drop counters of malformed/unknown packets. */
+  /** Engine state: routers, UDP and TCP ports, and drop counters of malformed/unknown packets. */
   async dump(): Promise<{
     routerIds: string[];
     transportIds: string[];
     udp: { ip: string; port: number; datagramsReceived: number; datagramsSent: number };
+    /** The ICE-TCP listening port (absent when it could not be bound). */
+    tcp?: { ip: string; port: number; connections: number; connectionsAccepted: number; framesReceived: number };
     drops: DropCounters;
     droppedTotal: number;
   }> {
