@@ -104,6 +104,8 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
   #preferredLayers: ConsumerLayers | undefined;
   #currentLayers: ConsumerLayers | undefined;
   #priority = 1;
+  /** pause()/resume() run one after another, so each state change emits one event. */
+  #pauseQueue: Promise<unknown> = Promise.resolve();
   #appData: ConsumerAppData;
   readonly #observer = new EnhancedEventEmitter<ConsumerObserverEvents>();
 
@@ -215,22 +217,34 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
     return (await this.#channel.request('consumer.getStats', this.#id)) as Record<string, unknown>[];
   }
 
-  /** Stops forwarding to this consumer. */
+  /**
+   * Stops forwarding to this consumer. Calls are applied in order, even when not awaited:
+   * `observer` emits `pause` once per change from resumed to paused (as mediasoup, not while its
+   * producer is paused, which already emitted it).
+   */
   async pause(): Promise<void> {
     this.#assertOpen();
-    const was = this.#paused;
-    await this.#channel.request('consumer.pause', this.#id);
-    this.#paused = true;
-    if (!was) this.#observer.safeEmit('pause');
+    await this.#setPaused(true);
   }
 
-  /** Resumes forwarding; video restarts at a keyframe, which the engine requests. */
+  /** Resumes forwarding; video restarts at a keyframe, which the engine requests. `resume` once per change. */
   async resume(): Promise<void> {
     this.#assertOpen();
-    const was = this.#paused;
-    await this.#channel.request('consumer.resume', this.#id);
-    this.#paused = false;
-    if (was) this.#observer.safeEmit('resume');
+    await this.#setPaused(false);
+  }
+
+  #setPaused(paused: boolean): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#closed) throw new InvalidStateError('Consumer closed');
+      if (this.#paused === paused) return;
+      await this.#channel.request(paused ? 'consumer.pause' : 'consumer.resume', this.#id);
+      if (this.#paused === paused) return;
+      this.#paused = paused;
+      if (!this.#producerPaused) this.#observer.safeEmit(paused ? 'pause' : 'resume');
+    };
+    const p = this.#pauseQueue.then(run, run);
+    this.#pauseQueue = p.catch(() => undefined);
+    return p;
   }
 
   /**

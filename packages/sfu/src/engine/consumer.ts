@@ -9,6 +9,7 @@ import type { Extension, RtpPacket } from 'werift';
 import type { MediaKind, RtpParameters } from '../types/index.js';
 import type { EmitFn, RtpSink } from './context.js';
 import type { EngineProducer, ProducerListener } from './producer.js';
+import { RateMeter } from './rate-meter.js';
 import { buildSr } from './rtcp.js';
 import { scoreFromFraction } from './recv-stream.js';
 import { TRANSPORT_CC_URI } from '../rtp/transport-cc.js';
@@ -101,6 +102,8 @@ export class EngineConsumer implements ProducerListener {
   private lastScoreKey = '';
   packetsSent = 0;
   bytesSent = 0;
+  /** `bitrate` of the stats, sampled by the transport every second. */
+  readonly sendRate = new RateMeter();
   nackCount = 0;
   nackPacketCount = 0;
   packetsRetransmitted = 0;
@@ -512,6 +515,7 @@ export class EngineConsumer implements ProducerListener {
       mimeType: this.rtpParameters.codecs[0]?.mimeType,
       packetCount: this.packetsSent,
       byteCount: this.bytesSent,
+      bitrate: this.sendRate.bps,
       packetsLost: this.packetsLost,
       fractionLost: this.fractionLost,
       packetsDiscarded: this.packetsDiscarded,

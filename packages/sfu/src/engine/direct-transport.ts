@@ -66,6 +66,7 @@ export class EngineDirectTransport extends EngineTransport {
 
   sendRtcp(buf: Buffer): void {
     this.rtcpPacketsSent++;
+    this.rtcpBytesSent += buf.length;
     this.emit(this.id, 'rtcp', Buffer.from(buf));
   }
 

@@ -407,7 +407,8 @@ export class EngineProducer {
   /** mediasoup-like `inbound-rtp` stats. */
   getStats(): Record<string, unknown>[] {
     const media = this.rtpParameters.codecs[0];
-    return this.streams.map((s) => ({
+    // As mediasoup: a stream has stats once it has received RTP (none before).
+    return this.streams.filter((s) => s.packetsReceived > 0).map((s) => ({
       type: 'inbound-rtp',
       timestamp: Date.now(),
       ssrc: s.ssrc,
@@ -417,6 +418,8 @@ export class EngineProducer {
       mimeType: media?.mimeType,
       packetCount: s.packetsReceived,
       byteCount: s.bytesReceived,
+      bitrate: Math.round(s.bitrate),
+      bitrateByLayer: {},
       packetsLost: s.packetsLost,
       fractionLost: s.fractionLost,
       packetsDiscarded: this.packetsDropped,
@@ -429,6 +432,8 @@ export class EngineProducer {
       score: s.score,
       keyFramesReceived: this.keyFramesReceived,
       keyFrameRequestsSent: this.keyFrameRequestsSent,
+      pliCount: this.useFir ? 0 : this.keyFrameRequestsSent,
+      firCount: this.useFir ? this.keyFrameRequestsSent : 0,
     }));
   }
 

@@ -11,6 +11,7 @@ import type { EngineProducer } from './producer.js';
 import type { RecvStream } from './recv-stream.js';
 import { buildRemb, buildRr, walkRtcp, type ReportBlock, type RtcpVisitor } from './rtcp.js';
 import { TRANSPORT_CC_URI, TransportCcRecorder } from '../rtp/transport-cc.js';
+import { RateMeter } from './rate-meter.js';
 import { SendSideEstimator } from './send-side-estimator.js';
 
 /** Fault injection settings of a transport (tests only). */
@@ -61,6 +62,20 @@ export abstract class EngineTransport implements RtpSink {
   rtcpPacketsReceived = 0;
   rtcpPacketsSent = 0;
   rtpPacketsFaultDropped = 0;
+  /** RTX bytes received / sent, RTCP bytes received / sent (mediasoup's transport stats). */
+  rtxBytesReceived = 0;
+  rtxBytesSent = 0;
+  rtcpBytesReceived = 0;
+  rtcpBytesSent = 0;
+  /** Bitrates of the counters above, sampled every second (`recvBitrate`, `rtpSendBitrate`…). */
+  private readonly rates = {
+    recv: new RateMeter(),
+    send: new RateMeter(),
+    rtpRecv: new RateMeter(),
+    rtpSend: new RateMeter(),
+    rtxRecv: new RateMeter(),
+    rtxSend: new RateMeter(),
+  };
   private rtcpTimer: NodeJS.Timeout | undefined;
   /** The remote's transport-wide sequence number extension id (0 = not negotiated). */
   private twccExtId = 0;
@@ -254,6 +269,7 @@ export abstract class EngineTransport implements RtpSink {
       return;
     }
     if (e.rtx) {
+      this.rtxBytesReceived += bytes;
       e.producer.receiveRtx(packet, e.stream, performance.now());
       return;
     }
@@ -277,6 +293,7 @@ export abstract class EngineTransport implements RtpSink {
   /** Handles an incoming, decrypted RTCP compound packet. */
   receiveRtcp(buf: Buffer): void {
     this.rtcpPacketsReceived++;
+    this.rtcpBytesReceived += buf.length;
     this.rtcpNow = performance.now();
     if (!walkRtcp(buf, this.visitor)) this.drop('rtcpMalformed', 'rtcp', 'rtcp.malformed');
   }
@@ -302,8 +319,22 @@ export abstract class EngineTransport implements RtpSink {
         this.sendRtcp(Buffer.concat([rr, remb]));
       }
     }
-    for (const c of this.consumers.values()) c.emitScore();
+    for (const c of this.consumers.values()) {
+      c.emitScore();
+      c.sendRate.update(c.bytesSent, now);
+    }
+    this.sampleRates(now);
     this.distributeBitrate(now);
+  }
+
+  private sampleRates(now: number): void {
+    const r = this.rates;
+    r.recv.update(this.rtpBytesReceived + this.rtcpBytesReceived, now);
+    r.send.update(this.rtpBytesSent + this.rtcpBytesSent, now);
+    r.rtpRecv.update(this.rtpBytesReceived - this.rtxBytesReceived, now);
+    r.rtpSend.update(this.rtpBytesSent - this.rtxBytesSent, now);
+    r.rtxRecv.update(this.rtxBytesReceived, now);
+    r.rtxSend.update(this.rtxBytesSent, now);
   }
 
   /**
@@ -342,10 +373,25 @@ export abstract class EngineTransport implements RtpSink {
     return {
       transportId: this.id,
       timestamp: Date.now(),
+      // mediasoup's transport stats (all RTP and RTCP bytes; RTP alone; RTX alone), bitrates over
+      // the last second. No probation packets are sent.
+      bytesReceived: this.rtpBytesReceived + this.rtcpBytesReceived,
+      recvBitrate: this.rates.recv.bps,
+      bytesSent: this.rtpBytesSent + this.rtcpBytesSent,
+      sendBitrate: this.rates.send.bps,
+      rtpBytesReceived: this.rtpBytesReceived - this.rtxBytesReceived,
+      rtpRecvBitrate: this.rates.rtpRecv.bps,
+      rtpBytesSent: this.rtpBytesSent - this.rtxBytesSent,
+      rtpSendBitrate: this.rates.rtpSend.bps,
+      rtxBytesReceived: this.rtxBytesReceived,
+      rtxRecvBitrate: this.rates.rtxRecv.bps,
+      rtxBytesSent: this.rtxBytesSent,
+      rtxSendBitrate: this.rates.rtxSend.bps,
+      probationBytesSent: 0,
+      probationSendBitrate: 0,
+      // Alcove additions: packet counts.
       rtpPacketsReceived: this.rtpPacketsReceived,
-      bytesReceived: this.rtpBytesReceived,
       rtpPacketsSent: this.rtpPacketsSent,
-      bytesSent: this.rtpBytesSent,
       rtcpPacketsReceived: this.rtcpPacketsReceived,
       rtcpPacketsSent: this.rtcpPacketsSent,
       rtpPacketsFaultDropped: this.rtpPacketsFaultDropped,

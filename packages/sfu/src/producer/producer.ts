@@ -81,6 +81,8 @@ export class Producer<ProducerAppData extends AppData = AppData> extends Enhance
   #closed = false;
   #paused: boolean;
   #score: ProducerScore[] = [];
+  /** pause()/resume() run one after another, so each state change emits one event. */
+  #pauseQueue: Promise<unknown> = Promise.resolve();
   #appData: ProducerAppData;
   readonly #observer = new EnhancedEventEmitter<ProducerObserverEvents>();
 
@@ -180,22 +182,33 @@ export class Producer<ProducerAppData extends AppData = AppData> extends Enhance
     return (await this.#channel.request('producer.getStats', this.#id)) as Record<string, unknown>[];
   }
 
-  /** Stops forwarding to consumers (they get `producerpause`). */
+  /**
+   * Stops forwarding to consumers (they get `producerpause`). Calls are applied in order, even
+   * when not awaited: `observer` emits `pause` once per change from resumed to paused.
+   */
   async pause(): Promise<void> {
     this.#assertOpen();
-    const was = this.#paused;
-    await this.#channel.request('producer.pause', this.#id);
-    this.#paused = true;
-    if (!was) this.#observer.safeEmit('pause');
+    await this.#setPaused(true);
   }
 
-  /** Resumes forwarding (video consumers wait for a keyframe, which is requested). */
+  /** Resumes forwarding (video consumers wait for a keyframe, which is requested); `resume` once per change. */
   async resume(): Promise<void> {
     this.#assertOpen();
-    const was = this.#paused;
-    await this.#channel.request('producer.resume', this.#id);
-    this.#paused = false;
-    if (was) this.#observer.safeEmit('resume');
+    await this.#setPaused(false);
+  }
+
+  #setPaused(paused: boolean): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#closed) throw new InvalidStateError('Producer closed');
+      if (this.#paused === paused) return;
+      await this.#channel.request(paused ? 'producer.pause' : 'producer.resume', this.#id);
+      if (this.#paused === paused) return;
+      this.#paused = paused;
+      this.#observer.safeEmit(paused ? 'pause' : 'resume');
+    };
+    const p = this.#pauseQueue.then(run, run);
+    this.#pauseQueue = p.catch(() => undefined);
+    return p;
   }
 
   /** Accepted for compatibility; trace events are not produced in this version. */

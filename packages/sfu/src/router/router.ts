@@ -6,6 +6,7 @@ import { canConsume, validateRtpCapabilities } from '../ortc/index.js';
 import type { Producer } from '../producer/producer.js';
 import { DirectTransport, type DirectTransportOptions } from '../transport/direct-transport.js';
 import type { Transport } from '../transport/transport.js';
+import { checkListenInfos } from '../transport/listen-info.js';
 import { WebRtcTransport, type WebRtcTransportData, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
 import type { RtpCapabilities } from '../types/index.js';
 import type { Channel } from '../worker/channel.js';
@@ -28,6 +29,8 @@ export interface RouterConstructorOptions<RouterAppData extends AppData> {
   id: string;
   rtpCapabilities: RtpCapabilities;
   channel: Channel;
+  /** The worker socket's address, which listen infos are checked against. */
+  listenAddress?: { ip: string; port: number };
   appData?: RouterAppData;
 }
 
@@ -42,6 +45,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   readonly #id: string;
   readonly #rtpCapabilities: RtpCapabilities;
   readonly #channel: Channel;
+  readonly #listenAddress: { ip: string; port: number } | undefined;
   #closed = false;
   #appData: RouterAppData;
   readonly #transports = new Map<string, Transport>();
@@ -54,6 +58,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     this.#id = o.id;
     this.#rtpCapabilities = o.rtpCapabilities;
     this.#channel = o.channel;
+    this.#listenAddress = o.listenAddress;
     this.#appData = o.appData ?? ({} as RouterAppData);
   }
 
@@ -124,6 +129,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     if (appData !== undefined && (typeof appData !== 'object' || appData === null))
       throw new TypeError('if given, appData must be an object');
     if (options.iceConsentTimeout !== undefined && !(options.iceConsentTimeout >= 0)) throw new TypeError('iceConsentTimeout must be >= 0');
+    // Listen infos are honoured (they match the worker's socket) or refused, never ignored.
+    checkListenInfos(options.listenInfos, options.listenIps, this.#listenAddress);
     // As mediasoup: listenInfos name the protocols (the first one preferred unless preferUdp/preferTcp
     // say otherwise); without them, enableUdp (default true) and enableTcp (default false) do.
     const infos = options.listenInfos;

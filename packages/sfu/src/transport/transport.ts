@@ -199,8 +199,10 @@ export abstract class Transport<
       throw new TypeError('if given, appData must be an object');
     if (this.#router.getProducerById(id)) throw new InvalidStateError(`a Producer with same id "${id}" already exists`);
     const params = structuredClone(rtpParameters) as RtpParameters;
+    // As mediasoup: omitted encodings become [] (ortc), and a producer needs at least one.
     validateRtpParameters(params);
-    const encodingCount = params.encodings?.length ?? 1;
+    if (!params.encodings || params.encodings.length === 0) throw new TypeError('empty rtpParameters.encodings');
+    const encodingCount = params.encodings.length;
     if (encodingCount > 1) {
       if (kind !== 'video') throw new UnsupportedError('simulcast audio is not supported');
       if (encodingCount > MAX_SIMULCAST_ENCODINGS)

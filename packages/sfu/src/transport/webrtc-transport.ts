@@ -3,6 +3,7 @@ import type { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
 import { InvalidStateError } from '../errors.js';
 import type {
   DtlsParameters,
+  DtlsRole,
   DtlsState,
   IceCandidate,
   IceParameters,
@@ -128,7 +129,7 @@ export class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> e
   get tuple(): TransportTuple | undefined {
     return this.#tuple;
   }
-  /** Local DTLS parameters (role `auto`, sha-256 fingerprint). */
+  /** Local DTLS parameters: sha-256 fingerprint; role `auto` until `connect()`, then the negotiated local role (`client` or `server`). */
   get dtlsParameters(): DtlsParameters {
     return this.#data.dtlsParameters;
   }
@@ -185,10 +186,22 @@ export class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> e
       throw new TypeError('missing dtlsParameters.fingerprints');
     }
     if (this.#dtlsRemoteParameters) throw new InvalidStateError('connect() already called');
-    const known = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
-    if (!dtlsParameters.fingerprints.some((f) => known.includes(f.algorithm))) throw new TypeError('no supported fingerprint algorithm');
+    // As mediasoup: every fingerprint and the role are checked (TypeError), not just one usable entry.
+    const known: readonly unknown[] = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+    for (const f of dtlsParameters.fingerprints) {
+      if (typeof f !== 'object' || f === null || !known.includes(f.algorithm)) {
+        throw new TypeError(`invalid FingerprintAlgorithm: ${String((f as { algorithm?: unknown } | null)?.algorithm)}`);
+      }
+      if (typeof f.value !== 'string' || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/.test(f.value))
+        throw new TypeError('invalid fingerprint value');
+    }
+    const role: unknown = dtlsParameters.role;
+    if (role !== undefined && role !== 'auto' && role !== 'client' && role !== 'server')
+      throw new TypeError(`invalid DtlsRole: ${String(role)}`);
     this.#dtlsRemoteParameters = structuredClone(dtlsParameters);
-    await this.channel.request('transport.connect', this.id, { dtlsParameters });
+    const res = (await this.channel.request('transport.connect', this.id, { dtlsParameters })) as { dtlsLocalRole?: DtlsRole } | undefined;
+    // As mediasoup: once connected, the local DTLS parameters carry the negotiated role.
+    if (res?.dtlsLocalRole) this.#data.dtlsParameters = { ...this.#data.dtlsParameters, role: res.dtlsLocalRole };
   }
 
   /** New local ICE credentials; give them to the client (`transport.restartIce`). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker as NodeWorker } from 'node:worker_threads';
@@ -108,6 +109,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
   readonly #logSettings: SfuLogSettings;
   readonly #log: SfuLogger;
+  #listenAddress: { ip: string; port: number } | undefined;
 
   /** @internal Use {@link createWorker}. */
   constructor(settings: WorkerSettings<WorkerAppData>) {
@@ -150,9 +152,26 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     });
   }
 
-  /** The engine thread's id (mediasoup's `pid`). */
+  /**
+   * Always `NaN`: the engine is a thread of this process, not a child process, so there is no
+   * process id of its own. (mediasoup's `pid` is the worker process's; a thread id or this
+   * process's id in its place could be passed to `process.kill()` by mistake, and `NaN` makes
+   * `process.kill()` throw instead.) See {@link Worker.threadId}.
+   */
   get pid(): number {
+    return Number.NaN;
+  }
+  /** The engine thread's `worker_threads` id (Alcove addition). */
+  get threadId(): number {
     return this.#thread.threadId;
+  }
+  /** @internal The address and UDP port the engine's socket is bound to (known once started). */
+  get listenAddress(): { ip: string; port: number } | undefined {
+    return this.#listenAddress;
+  }
+  /** @internal Set by {@link createWorker} once the engine has bound its socket. */
+  set listenAddress(a: { ip: string; port: number } | undefined) {
+    this.#listenAddress = a;
   }
   /** Whether the worker is closed. */
   get closed(): boolean {
@@ -265,7 +284,13 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     const rtpCapabilities = generateRouterRtpCapabilities(structuredClone(mediaCodecs ?? []));
     const id = randomUUID();
     await this.#channel.request('worker.createRouter', undefined, { routerId: id });
-    const router = new Router<RouterAppData>({ id, rtpCapabilities, channel: this.#channel, ...(appData ? { appData } : {}) });
+    const router = new Router<RouterAppData>({
+      id,
+      rtpCapabilities,
+      channel: this.#channel,
+      ...(this.#listenAddress ? { listenAddress: this.#listenAddress } : {}),
+      ...(appData ? { appData } : {}),
+    });
     this.#routers.add(router as unknown as Router);
     router.on('@close', () => this.#routers.delete(router as unknown as Router));
     this.#observer.safeEmit('newrouter', router as unknown as Router);
@@ -291,6 +316,7 @@ export async function createWorker<WorkerAppData extends AppData = AppData>(
     throw new TypeError('if given, appData must be an object');
   }
   validateLogSettings(settings);
+  validatePortSettings(settings);
   if (
     settings.logger !== undefined &&
     !['debug', 'warn', 'error'].every((m) => typeof (settings.logger as unknown as Record<string, unknown>)[m] === 'function')
@@ -302,5 +328,31 @@ export async function createWorker<WorkerAppData extends AppData = AppData>(
     worker.once('@success', resolve);
     worker.once('@failure', reject);
   });
+  const { udp } = await worker.dump();
+  worker.listenAddress = { ip: udp.ip, port: udp.port };
   return worker;
+}
+
+/**
+ * `rtcListenIp` must be an IP address; `rtcMinPort`/`rtcMaxPort` integers in 1..65535 with
+ * min ≤ max, given together (or both 0/omitted for an ephemeral port), so a range is either
+ * honoured or refused, never ignored.
+ */
+function validatePortSettings(settings: WorkerSettings): void {
+  const { rtcListenIp, rtcMinPort, rtcMaxPort } = settings;
+  if (rtcListenIp !== undefined && (typeof rtcListenIp !== 'string' || isIP(rtcListenIp) === 0)) {
+    throw new TypeError(`invalid rtcListenIp "${String(rtcListenIp)}" (an IPv4 or IPv6 address)`);
+  }
+  const port = (name: string, v: unknown): number => {
+    if (v === undefined) return 0;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) {
+      throw new TypeError(`invalid ${name} ${String(v)} (an integer port, 1..65535)`);
+    }
+    return v;
+  };
+  const min = port('rtcMinPort', rtcMinPort);
+  const max = port('rtcMaxPort', rtcMaxPort);
+  if (min === 0 && max === 0) return;
+  if (min === 0 || max === 0) throw new TypeError('rtcMinPort and rtcMaxPort must be given together');
+  if (min > max) throw new TypeError(`rtcMinPort ${min} is greater than rtcMaxPort ${max}`);
 }
