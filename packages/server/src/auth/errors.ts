@@ -39,7 +39,9 @@ export type InvalidTokenReason =
   | 'ttl'
   | 'session'
   | 'barred'
-  | 'ticket';
+  | 'revoked'
+  | 'ticket'
+  | 'tenant';
 
 /** A misconfigured token key (too short a secret, a key of the wrong type). Thrown at setup only. */
 export class TokenKeyError extends Error {

@@ -2,8 +2,11 @@
 export { INVALID_TOKEN_MESSAGE, InvalidTokenError, TokenKeyError } from './errors.js';
 export type { InvalidTokenReason } from './errors.js';
 export {
+  FALLBACK_DISPLAY_NAME,
+  MAX_DISPLAY_NAME_LENGTH,
   MAX_JOIN_TOKEN_LENGTH,
   MIN_HS256_SECRET_BYTES,
+  sanitizeDisplayName,
   assertTokenForSession,
   checkJoinTokenClaims,
   createJoinTokenSigner,
@@ -24,3 +27,5 @@ export type {
 } from './tokens.js';
 export { ResumeTicketStore, TICKET_BYTES } from './tickets.js';
 export type { ResumeTicketStoreOptions, TicketHolder } from './tickets.js';
+export { DEFAULT_TENANT, TENANT_ID_RE, createTenantKeyring } from './tenants.js';
+export type { TenantKeyring, TenantKeyringOptions, TenantOptions, TenantQuotas } from './tenants.js';

@@ -88,6 +88,17 @@ export class ResumeTicketStore {
     return { sessionId: entry.sessionId, participantId: entry.participantId };
   }
 
+  /**
+   * The holder of a live ticket without consuming it (`undefined` for an unknown, revoked or expired
+   * ticket). The server looks before it decides whether a resume may take over.
+   */
+  peek(ticket: string): TicketHolder | undefined {
+    if (typeof ticket !== 'string' || !TICKET_RE.test(ticket)) return undefined;
+    const entry = this.#byDigest.get(digest(ticket));
+    if (!entry || entry.expiresAt <= this.#now()) return undefined;
+    return { sessionId: entry.sessionId, participantId: entry.participantId };
+  }
+
   /** Revokes this participant's ticket (removal, denial, leave). */
   revokeParticipant(sessionId: string, participantId: string): void {
     const d = this.#byParticipant.get(`${sessionId}\n${participantId}`);

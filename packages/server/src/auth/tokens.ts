@@ -36,6 +36,8 @@ export interface JoinTokenVerifierOptions {
   readonly clockSkewS?: number;
   /** Extra rejection hook (e.g. `registry.isBarred`): returning true rejects the token. */
   readonly isBarred?: (sessionId: string, participantId: string) => boolean;
+  /** Revocation hook (admin API token revocation): returning true rejects the token (reason `revoked`). */
+  readonly isRevoked?: (claims: JoinTokenClaims) => boolean;
   /** Clock in ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -77,6 +79,25 @@ const COMPACT_JWS_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_SET = new Set<string>(ROLES);
 const ALLOWED_CLAIMS = new Set(['sid', 'pid', 'role', 'name', 'aud', 'iat', 'exp', 'nbf', 'iss', 'jti']);
+
+/** Longest display name kept (Unicode code points); a longer name is cut. */
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+/** What a name made only of control characters or spaces becomes. */
+export const FALLBACK_DISPLAY_NAME = 'Participant';
+// C0/C1 controls, bidirectional overrides and isolates, zero-width and other invisible format characters.
+const CONTROL_RE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * The display name as the server relays it: control and invisible format characters (C0/C1,
+ * bidirectional overrides, zero-width) removed, runs of whitespace collapsed to one space, trimmed,
+ * and cut to {@link MAX_DISPLAY_NAME_LENGTH} code points. A name with nothing left becomes
+ * {@link FALLBACK_DISPLAY_NAME}. Clients show it as text (never as HTML).
+ */
+export function sanitizeDisplayName(name: string): string {
+  const cleaned = name.normalize('NFC').replace(CONTROL_RE, '').replace(/\s+/gu, ' ').trim();
+  const cut = [...cleaned].slice(0, MAX_DISPLAY_NAME_LENGTH).join('').trim();
+  return cut.length > 0 ? cut : FALLBACK_DISPLAY_NAME;
+}
 
 function secretBytes(secret: Hs256SecretInput): Uint8Array {
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
@@ -155,7 +176,7 @@ export function checkJoinTokenClaims(payload: JWTPayload, audience: string): Joi
   if (nbf !== undefined && !Number.isSafeInteger(nbf)) return undefined;
   if (iss !== undefined && (typeof iss !== 'string' || iss.length > 256)) return undefined;
   if (jti !== undefined && (typeof jti !== 'string' || jti.length > 128)) return undefined;
-  const claims: Record<string, unknown> = { sid, pid, role, name, aud, iat, exp };
+  const claims: Record<string, unknown> = { sid, pid, role, name: sanitizeDisplayName(name), aud, iat, exp };
   if (nbf !== undefined) claims.nbf = nbf;
   if (iss !== undefined) claims.iss = iss;
   if (jti !== undefined) claims.jti = jti;
@@ -237,6 +258,7 @@ export function createJoinTokenVerifier(options: JoinTokenVerifierOptions): Join
       if (claims.iat > nowS + skewS) throw new InvalidTokenError('not-yet-valid');
       if (claims.exp <= claims.iat || claims.exp - claims.iat > maxTtlS) throw new InvalidTokenError('ttl');
       if (options.isBarred?.(claims.sid, claims.pid)) throw new InvalidTokenError('barred');
+      if (options.isRevoked?.(claims)) throw new InvalidTokenError('revoked');
       return claims;
     } catch (error) {
       throw error instanceof InvalidTokenError ? error : new InvalidTokenError(reasonOf(error), { cause: error });

@@ -74,7 +74,7 @@ describe('loadConfig', () => {
       apiKeys: ['key-one-0123456789abc', 'key-two-0123456789abc'],
       logLevel: 'debug',
       dataDir: '/data',
-      webhooks: [{ url: 'https://ehr.example/h', secret: 'whsec-0123456789abcdef' }],
+      webhooks: [{ url: 'https://ehr.example/h', secret: ['whsec-0123456789abcdef'] }],
     });
     expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe('t'.repeat(40));
     expect(

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
+import { validateTurnOptions } from '../turn/credentials.js';
 import { OPTION_SPECS, type OptionSpec } from './options.js';
 
 /** The resolved configuration of one server process. */
@@ -18,15 +19,21 @@ export interface ServerConfig {
   readonly adminPort?: number;
   /** IP announced in ICE candidates. Default: `host` (required when `host` is a wildcard). */
   readonly publicAddress: string;
-  /** UDP media port. Default 40000. */
+  /** Media port (UDP, and TCP for ICE-TCP). Default 40000. */
   readonly rtcPort: number;
+  /** Whether ICE-TCP is offered on {@link ServerConfig.rtcPort}. Default true. */
+  readonly rtcTcp: boolean;
+  /** TURN relays and their shared secrets (absent without `--turn-url`). */
+  readonly turn?: { readonly urls: readonly string[]; readonly secrets: readonly string[]; readonly ttlS: number };
   /** Origins allowed on WebSocket upgrade. Empty: only requests without an `Origin` header. */
   readonly allowedOrigins: readonly string[];
   /** Admin API keys. Empty: the admin API refuses every call. */
   readonly apiKeys: readonly string[];
   readonly token: {
-    /** HS256 secret bytes. */
+    /** HS256 secret bytes (the first of {@link ServerConfig.token.hs256Secrets}: the one that signs). */
     readonly hs256Secret?: Uint8Array;
+    /** Every HS256 secret, one per line of the file, the signing one first; all verify. */
+    readonly hs256Secrets?: readonly Uint8Array[];
     /** Ed25519 public key (PEM or JWK JSON); derived from the private key when only that is given. */
     readonly eddsaPublicKey?: string;
     /** Ed25519 private key (PEM or JWK JSON), for admin-API minting. */
@@ -34,7 +41,12 @@ export interface ServerConfig {
     /** Longest token lifetime, seconds. Default 86 400. */
     readonly maxTtlS: number;
   };
-  readonly webhooks: ReadonlyArray<{ readonly url: string; readonly secret: string }>;
+  /** Webhook receivers; `secret` lists every signing secret (one per line of the file). */
+  readonly webhooks: ReadonlyArray<{ readonly url: string; readonly secret: readonly string[] }>;
+  /** Tenants from `--tenants-file` (empty without one). */
+  readonly tenants: readonly TenantConfig[];
+  /** Quotas applied to every tenant that does not set its own. */
+  readonly tenantDefaults: { readonly maxSessions?: number; readonly maxParticipants?: number };
   /** Absolute data folder. Default `./alcove-data`. */
   readonly dataDir: string;
   readonly logLevel: LogLevel;
@@ -44,11 +56,32 @@ export interface ServerConfig {
     readonly adminBodyBytes: number;
     readonly maxSessions: number;
     readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
+    readonly maxPendingPerAddress: number;
+    /** Join/resume attempts per minute from one address. */
+    readonly joinAttemptsPerMinute: number;
+    readonly authTimeoutS: number;
   };
+  /** Waiting-room entries expire after this long, seconds. Default 3600. */
+  readonly waitingTimeoutS: number;
+  /** A session without a connected host ends after this long, seconds. Default 900. */
+  readonly hostAbsentTimeoutS: number;
   /** Resume grace window, seconds. Default 30. */
   readonly reconnectGraceS: number;
   /** Graceful-shutdown bound, seconds. Default 10. */
   readonly shutdownTimeoutS: number;
+}
+
+/** One tenant of a `--tenants-file`. */
+export interface TenantConfig {
+  readonly id: string;
+  readonly apiKeys: readonly string[];
+  /** HS256 secrets in file order (the first signs). */
+  readonly hs256Secrets: readonly Uint8Array[];
+  readonly eddsaPublicKeys: readonly string[];
+  readonly eddsaPrivateKey?: string;
+  readonly maxSessions?: number;
+  readonly maxParticipants?: number;
 }
 
 /** A configuration problem; `message` names the option but never echoes a secret. */
@@ -159,6 +192,18 @@ export function loadConfig(
           .filter(Boolean)
       : [];
   };
+  /**
+   * Secrets one per line: from the `*-file` flag (each non-empty line not starting with `#`) or the
+   * environment variable (split on newlines). Surrounding spaces of a line are dropped.
+   */
+  const secretLines = (flag: string): string[] => {
+    const f = flags.get(flag);
+    const text = f && f.length > 0 ? read(spec(flag), f[f.length - 1] as string) : (env[spec(flag).env] ?? '');
+    return text
+      .split(/\r?\n/)
+      .map((x) => x.trim())
+      .filter((x) => x !== '' && !x.startsWith('#'));
+  };
   /** A secret or key: from the `*-file` flag (file content) or the environment variable (value). */
   const secretFrom = (flag: string): string | undefined => {
     const f = flags.get(flag);
@@ -198,12 +243,19 @@ export function loadConfig(
   if (apiKeys.some((k) => k.length < 16 || /\s/.test(k)))
     throw new ConfigError('api-key-file', 'Every API key must be at least 16 characters without spaces.');
 
-  const secret = secretFrom('token-secret-file');
-  const hs256Secret = secret === undefined ? undefined : new TextEncoder().encode(secret);
-  if (hs256Secret && hs256Secret.byteLength < 32) throw new ConfigError('token-secret-file', 'The token secret must be at least 32 bytes.');
+  // One secret per line (first signs, every line verifies): a two-line file is two secrets, never one.
+  const hs256Secrets = secretLines('token-secret-file').map((x) => new TextEncoder().encode(x));
+  if (hs256Secrets.some((x) => x.byteLength < 32))
+    throw new ConfigError('token-secret-file', 'Every token secret (one per line) must be at least 32 bytes.');
+  const hs256Secret = hs256Secrets[0];
   const eddsaPrivateKey = secretFrom('token-private-key-file');
   const eddsaPublicKey = secretFrom('token-public-key-file') ?? eddsaPrivateKey;
-  if (!hs256Secret && !eddsaPublicKey) {
+  const tenantsPath = flags.get('tenants-file')?.at(-1) ?? env[spec('tenants-file').env];
+  const tenants =
+    tenantsPath !== undefined && tenantsPath !== ''
+      ? parseTenantsFile(read(spec('tenants-file'), tenantsPath), (p) => read(spec('tenants-file'), p))
+      : [];
+  if (!hs256Secret && !eddsaPublicKey && tenants.length === 0) {
     throw new ConfigError(
       'token-secret-file',
       'A join-token key is required: ALCOVE_TOKEN_SECRET / --token-secret-file, or an Ed25519 key.',
@@ -211,9 +263,9 @@ export function loadConfig(
   }
 
   const webhookUrls = list('webhook-url');
-  const webhookSecret = secretFrom('webhook-secret-file');
-  if (webhookUrls.length > 0 && (!webhookSecret || webhookSecret.length < 16)) {
-    throw new ConfigError('webhook-secret-file', 'Webhooks need a signing secret of at least 16 characters.');
+  const webhookSecrets = secretLines('webhook-secret-file');
+  if (webhookUrls.length > 0 && (webhookSecrets.length === 0 || webhookSecrets.some((x) => x.length < 16))) {
+    throw new ConfigError('webhook-secret-file', 'Webhooks need signing secrets (one per line) of at least 16 characters each.');
   }
   for (const u of webhookUrls) {
     try {
@@ -223,26 +275,52 @@ export function loadConfig(
     }
   }
 
+  const rtcTcpValue = str('rtc-tcp');
+  if (rtcTcpValue !== 'on' && rtcTcpValue !== 'off') throw new ConfigError('rtc-tcp', '--rtc-tcp must be on or off.');
+  const turnUrls = list('turn-url');
+  const turnSecrets = secretLines('turn-secret-file');
+  const turnTtlS = int('turn-ttl', 60, 7 * 86_400) as number;
+  if (turnUrls.length > 0) {
+    if (turnSecrets.length === 0) throw new ConfigError('turn-secret-file', 'TURN needs its shared secret: --turn-secret-file or ALCOVE_TURN_SECRET.');
+    try {
+      validateTurnOptions({ urls: turnUrls, secrets: turnSecrets, ttlS: turnTtlS });
+    } catch (e) {
+      // The message names the field, never the secret.
+      throw new ConfigError(/secret/.test(String(e)) ? 'turn-secret-file' : 'turn-url', `TURN: ${(e as Error).message}.`);
+    }
+  } else if (turnSecrets.length > 0) {
+    throw new ConfigError('turn-url', 'A TURN secret is set but no --turn-url: give the relay URLs too.');
+  }
+
   const logLevel = str('log-level') as LogLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
     throw new ConfigError('log-level', `--log-level must be one of ${LOG_LEVELS.join(', ')}.`);
 
   const adminPort = int('admin-port', 1, 65535);
+  const maxSessionsPerTenant = int('max-sessions-per-tenant', 1, 1_000_000);
+  const maxParticipantsPerTenant = int('max-participants-per-tenant', 1, 10_000_000);
   return {
     host,
     port: int('port', 0, 65535) as number,
     ...(adminPort !== undefined ? { adminPort } : {}),
     publicAddress,
     rtcPort: int('rtc-port', 0, 65535) as number,
+    rtcTcp: rtcTcpValue === 'on',
+    ...(turnUrls.length > 0 ? { turn: { urls: turnUrls, secrets: turnSecrets, ttlS: turnTtlS } } : {}),
     allowedOrigins,
     apiKeys,
     token: {
-      ...(hs256Secret ? { hs256Secret } : {}),
+      ...(hs256Secret ? { hs256Secret, hs256Secrets } : {}),
       ...(eddsaPublicKey ? { eddsaPublicKey } : {}),
       ...(eddsaPrivateKey ? { eddsaPrivateKey } : {}),
       maxTtlS: int('token-max-ttl', 60, 86_400) as number,
     },
-    webhooks: webhookUrls.map((url) => ({ url, secret: webhookSecret as string })),
+    webhooks: webhookUrls.map((url) => ({ url, secret: webhookSecrets })),
+    tenants,
+    tenantDefaults: {
+      ...(maxSessionsPerTenant !== undefined ? { maxSessions: maxSessionsPerTenant } : {}),
+      ...(maxParticipantsPerTenant !== undefined ? { maxParticipants: maxParticipantsPerTenant } : {}),
+    },
     dataDir: resolve(options.cwd ?? process.cwd(), str('data-dir') as string),
     logLevel,
     limits: {
@@ -251,8 +329,103 @@ export function loadConfig(
       adminBodyBytes: int('admin-body-limit', 256, 1_048_576) as number,
       maxSessions: int('max-sessions', 1, 1_000_000) as number,
       maxConnections: int('max-connections', 1, 1_000_000) as number,
+      maxConnectionsPerAddress: int('max-connections-per-address', 1, 1_000_000) as number,
+      maxPendingPerAddress: int('max-pending-per-address', 1, 1_000_000) as number,
+      joinAttemptsPerMinute: int('join-rate-limit', 1, 100_000) as number,
+      authTimeoutS: int('auth-timeout', 1, 600) as number,
     },
+    waitingTimeoutS: int('waiting-timeout', 10, 7 * 86_400) as number,
+    hostAbsentTimeoutS: int('host-absent-timeout', 10, 7 * 86_400) as number,
     reconnectGraceS: int('reconnect-grace', 0, 3_600) as number,
     shutdownTimeoutS: int('shutdown-timeout', 1, 600) as number,
   };
+}
+
+const TENANT_FIELDS = new Set([
+  'api-key',
+  'token-secret',
+  'token-public-key-file',
+  'token-private-key-file',
+  'max-sessions',
+  'max-participants',
+]);
+
+/**
+ * Parses a tenants file: one `TENANT FIELD VALUE` per line (blank lines and `#` comments ignored).
+ * Fields: `api-key` (≥ 16 chars), `token-secret` (≥ 32 bytes; repeat to rotate, the first signs),
+ * `token-public-key-file` / `token-private-key-file` (a path to a PEM or JWK Ed25519 key; repeat the
+ * public one to rotate), `max-sessions`, `max-participants`. Every tenant needs a token key, and a
+ * key or an API key may belong to one tenant only. Error messages name the line, never its value.
+ * @throws {@link ConfigError} (`tenants-file`).
+ * @example
+ * ```text
+ * # tenant  field          value
+ * acme      api-key        ak_acme_0123456789abcdef
+ * acme      token-secret   acme-current-secret-at-least-32-bytes-long
+ * acme      token-secret   acme-previous-secret-still-verifies-32bytes
+ * acme      max-sessions   50
+ * ```
+ */
+export function parseTenantsFile(text: string, readKeyFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): TenantConfig[] {
+  type Mutable = {
+    id: string;
+    apiKeys: string[];
+    hs256Secrets: Uint8Array[];
+    eddsaPublicKeys: string[];
+    eddsaPrivateKey?: string;
+    maxSessions?: number;
+    maxParticipants?: number;
+  };
+  const byId = new Map<string, Mutable>();
+  const seenSecrets = new Set<string>();
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const fail = (why: string): never => {
+      throw new ConfigError('tenants-file', `--tenants-file line ${i + 1}: ${why}`);
+    };
+    const m = /^(\S+)\s+(\S+)\s+(\S.*)$/.exec(line);
+    if (!m) return fail('expected "TENANT FIELD VALUE".');
+    const [, id, field, value] = m as unknown as [string, string, string, string];
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) fail('the tenant id must be 1-64 of A-Z a-z 0-9 _ -.');
+    if (!TENANT_FIELDS.has(field)) fail(`unknown field ${JSON.stringify(field.slice(0, 32))}.`);
+    const t: Mutable = byId.get(id) ?? { id, apiKeys: [], hs256Secrets: [], eddsaPublicKeys: [] };
+    byId.set(id, t);
+    const unique = (v: string): void => {
+      if (seenSecrets.has(v)) fail('this key or secret already appears in the file (each belongs to one tenant).');
+      seenSecrets.add(v);
+    };
+    if (field === 'api-key') {
+      if (value.length < 16 || /\s/.test(value)) fail('an API key must be at least 16 characters without spaces.');
+      unique(value);
+      t.apiKeys.push(value);
+    } else if (field === 'token-secret') {
+      const bytes = new TextEncoder().encode(value);
+      if (bytes.byteLength < 32) fail('a token secret must be at least 32 bytes.');
+      unique(value);
+      t.hs256Secrets.push(bytes);
+    } else if (field === 'token-public-key-file' || field === 'token-private-key-file') {
+      let key: string;
+      try {
+        key = readKeyFile(value).trim();
+      } catch {
+        return fail(`cannot read the ${field.replace('-file', '')}.`);
+      }
+      unique(key);
+      if (field === 'token-public-key-file') t.eddsaPublicKeys.push(key);
+      else if (t.eddsaPrivateKey !== undefined) fail('a tenant has one private key.');
+      else t.eddsaPrivateKey = key;
+    } else {
+      if (!/^\d{1,9}$/.test(value) || Number(value) < 1) fail(`${field} must be a positive integer.`);
+      if (field === 'max-sessions') t.maxSessions = Number(value);
+      else t.maxParticipants = Number(value);
+    }
+  });
+  for (const t of byId.values()) {
+    if (t.hs256Secrets.length === 0 && t.eddsaPublicKeys.length === 0 && t.eddsaPrivateKey === undefined) {
+      throw new ConfigError('tenants-file', `--tenants-file: tenant ${t.id} has no token-secret or token key.`);
+    }
+  }
+  return [...byId.values()];
 }

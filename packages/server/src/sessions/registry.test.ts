@@ -173,14 +173,32 @@ describe('SessionRegistry retention', () => {
     const b = r.create();
     r.end(a.id, 'host');
     now = 500;
-    r.create();
-    expect(r.get(a.id)).toBeDefined();
-    expect(() => r.create()).toThrow(expect.objectContaining({ code: 'TOO_MANY_SESSIONS' }));
-    now = 1501;
-    r.create(); // prunes a (ended at 0)
+    const c = r.create();
+    expect(r.get(a.id)).toBeDefined(); // kept while there is room
+    // An ended session stops counting at once: a third open one fits, and `a` is forgotten early.
+    const d = r.create();
     expect(r.get(a.id)).toBeUndefined();
-    expect(r.get(b.id)).toBeDefined();
-    expect(r.size).toBe(3);
+    expect(() => r.create()).toThrow(expect.objectContaining({ code: 'TOO_MANY_SESSIONS' })); // b, c, d open
+    r.end(c.id, 'host');
+    now = 700;
+    r.end(d.id, 'host');
+    now = 1600;
+    expect(r.pruneEnded(now - 1000)).toBe(1); // c ended at 500; d (ended at 700) is still within the window
+    expect(r.get(c.id)).toBeUndefined();
+    expect(r.get(d.id)).toBeDefined();
+    expect(r.get(b.id)).toBeDefined(); // never an open one
+    expect(r.size).toBe(2);
+  });
+
+  it('holds per-tenant quotas of open sessions; an ended session stops counting at once', () => {
+    const r = SessionRegistry.open({ maxSessions: 100, tenantQuota: (t) => (t === 'acme' ? 2 : undefined) });
+    const a1 = r.create({}, { tenant: 'acme' });
+    r.create({}, { tenant: 'acme' });
+    expect(() => r.create({}, { tenant: 'acme' })).toThrow(expect.objectContaining({ code: 'TOO_MANY_SESSIONS' }));
+    // Another tenant is not held by acme's quota.
+    for (let i = 0; i < 5; i++) r.create({}, { tenant: 'other' });
+    r.end(a1.id, 'host');
+    expect(r.create({}, { tenant: 'acme' }).tenant).toBe('acme');
   });
 });
 

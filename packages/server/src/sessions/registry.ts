@@ -39,7 +39,7 @@ export interface SessionRegistryEvents {
 export interface SessionRegistryOptions {
   /** Folder for `sessions.json` and `sessions.journal`. Without it, state lives in memory only. */
   readonly dataDir?: string;
-  /** Most sessions held (open + ended not yet pruned). Default 10 000. */
+  /** Most open sessions held; ended ones are forgotten oldest first to make room. Default 10 000. */
   readonly maxSessions?: number;
   /**
    * How long an ended session is kept (for `GET /v1/sessions/:id` and attendance) before it is
@@ -48,6 +48,8 @@ export interface SessionRegistryOptions {
   readonly retainEndedMs?: number;
   /** Clock in ms. Default `Date.now`. */
   readonly now?: () => number;
+  /** Most open sessions of a tenant (`default` for sessions created without one); `undefined`: no quota. */
+  readonly tenantQuota?: (tenant: string) => number | undefined;
 }
 
 /** Cap on participants (invited or seen) tracked per session. */
@@ -87,6 +89,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
   readonly #maxSessions: number;
   readonly #now: () => number;
   readonly #retainEndedMs: number;
+  readonly #tenantQuota: ((tenant: string) => number | undefined) | undefined;
   #seq = 0;
   #pendingFlush: NodeJS.Immediate | undefined;
   #closed = false;
@@ -96,6 +99,7 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#maxSessions = options.maxSessions ?? 10_000;
     this.#now = options.now ?? Date.now;
     this.#retainEndedMs = options.retainEndedMs ?? 7 * 24 * 60 * 60 * 1000;
+    this.#tenantQuota = options.tenantQuota;
     this.#store = options.dataDir === undefined ? undefined : new SessionStore(options.dataDir);
   }
 
@@ -126,8 +130,21 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#guardOpen();
     const policy: SessionPolicy = resolvePolicy(input);
     this.pruneEnded(this.#now() - this.#retainEndedMs);
-    if (this.#sessions.size >= this.#maxSessions)
-      throw new SessionError('TOO_MANY_SESSIONS', 'The registry holds its maximum number of sessions.');
+    // Only open sessions count against the caps: an ended session stops counting at once (the
+    // oldest ended ones are forgotten early to make room).
+    const tenant = options.tenant ?? 'default';
+    let open = 0;
+    let openOfTenant = 0;
+    for (const st of this.#sessions.values()) {
+      if (st.record.state === 'ended') continue;
+      open++;
+      if ((st.record.tenant ?? 'default') === tenant) openOfTenant++;
+    }
+    if (open >= this.#maxSessions) throw new SessionError('TOO_MANY_SESSIONS', 'The registry holds its maximum number of sessions.');
+    const quota = this.#tenantQuota?.(tenant);
+    if (quota !== undefined && openOfTenant >= quota)
+      throw new SessionError('TOO_MANY_SESSIONS', "The tenant's quota of open sessions is reached.");
+    if (this.#sessions.size >= this.#maxSessions) this.#pruneOldestEnded(this.#sessions.size - this.#maxSessions + 1);
     let id: string;
     do id = randomBytes(16).toString('base64url');
     while (this.#sessions.has(id));
@@ -256,6 +273,16 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#pendingFlush = undefined;
     this.#persistSafely(() => this.#store?.close());
   }
+  /** Forgets the `count` ended sessions that ended first (to make room for a new one). */
+  #pruneOldestEnded(count: number): void {
+    const ended = [...this.#sessions.values()]
+      .filter((st) => st.record.state === 'ended')
+      .sort((a, b) => (a.record.endedAt ?? 0) - (b.record.endedAt ?? 0))
+      .slice(0, count)
+      .map((st) => st.record.id);
+    if (ended.length > 0) this.#commit({ op: 'prune', ids: ended }, true);
+  }
+
 
   // --- internals ---------------------------------------------------------------------------------
 
