@@ -13,6 +13,8 @@ export type DtlsParameters = v.InferOutput<typeof c.DtlsParameters>;
 export type IceParameters = v.InferOutput<typeof c.IceParameters>;
 /** mediasoup-shaped ICE candidate. */
 export type IceCandidate = v.InferOutput<typeof c.IceCandidate>;
+/** A TURN/STUN server with short-lived credentials, in `RTCIceServer`'s shape. */
+export type IceServer = v.InferOutput<typeof c.IceServer>;
 /** `audio` or `video`. */
 export type MediaKind = v.InferOutput<typeof c.MediaKind>;
 /** Which device a track comes from. */

@@ -35,6 +35,7 @@ export * from './auth/index.js';
 export * from './config/index.js';
 export * from './sessions/index.js';
 export * from './webhooks/index.js';
+export * from './turn/index.js';
 export { AdminApiError, AlcoveAdminClient } from './client/admin-client.js';
 export type { AlcoveAdminClientOptions } from './client/admin-client.js';
 export { createLogger, silentLogger, LOG_LEVELS, REDACTED_FIELD_WORDS } from './logger.js';

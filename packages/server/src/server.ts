@@ -20,6 +20,7 @@ import { RoomManager } from './rooms/room-manager.js';
 import { SessionRegistry } from './sessions/registry.js';
 import type { RateLimitOptions } from './signaling/rate-limiter.js';
 import { SignalingServer } from './signaling/signaling-server.js';
+import { type TurnOptions, validateTurnOptions } from './turn/credentials.js';
 import { WebhookDispatcher, type WebhookEndpoint, type WebhookRetryOptions } from './webhooks/dispatcher.js';
 
 /** Options of {@link createAlcoveServer}. Every field is optional except a token key. */
@@ -50,8 +51,22 @@ export interface AlcoveServerOptions {
   /** Default `info`. Ignored when `logger` is given. */
   readonly logLevel?: LogLevel;
   readonly logger?: Logger;
-  /** WebRTC: listen IP, announced address, port range of the media worker. */
-  readonly rtc?: { readonly listenIp?: string; readonly announcedAddress?: string; readonly minPort?: number; readonly maxPort?: number };
+  /**
+   * WebRTC: listen IP, announced address (the public IP of a server behind NAT), port range of the
+   * media worker; `tcp: false` stops offering its ICE-TCP port (same number as UDP when free).
+   */
+  readonly rtc?: {
+    readonly listenIp?: string;
+    readonly announcedAddress?: string;
+    readonly minPort?: number;
+    readonly maxPort?: number;
+    readonly tcp?: boolean;
+  };
+  /**
+   * TURN relays (e.g. coturn with `use-auth-secret`): each admitted participant gets short-lived
+   * credentials for these URLs (TURN REST API scheme), used as `iceServers` by `@alcove/core`.
+   */
+  readonly turn?: TurnOptions;
   readonly webhooks?: {
     readonly endpoints: readonly WebhookEndpoint[];
     readonly retry?: WebhookRetryOptions;
@@ -127,6 +142,7 @@ export interface AlcoveServer {
  * @throws when the token configuration is unusable or the data folder cannot be opened.
  */
 export async function createAlcoveServer(options: AlcoveServerOptions): Promise<AlcoveServer> {
+  if (options.turn) validateTurnOptions(options.turn);
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
   const registry =
     options.registry ??
@@ -203,6 +219,8 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     ...options.live,
     rtcListenIp: rtc.listenIp ?? options.live?.rtcListenIp ?? '127.0.0.1',
     ...(rtc.announcedAddress ? { announcedAddress: rtc.announcedAddress } : {}),
+    ...(rtc.tcp === false ? { rtcTcp: false } : {}),
+    ...(options.turn ? { turn: options.turn } : {}),
   };
   const rooms = new RoomManager({ registry, tickets, events, logger, worker, options: live });
   const limits = options.limits ?? {};

@@ -1,8 +1,8 @@
-import type { MediaKind, ProducerInfo, RequestData, RequestMethod, ResponseData, TrackSource } from '@alcove/protocol';
+import type { IceServer, MediaKind, ProducerInfo, RequestData, RequestMethod, ResponseData, TrackSource } from '@alcove/protocol';
 import type { Device, types as ms } from 'mediasoup-client';
 import type { Platform } from '../platform/platform.js';
 import type { SwallowedErrors } from '../platform/swallowed-errors.js';
-import { AlcoveError, InvalidStateError, MediaDeviceError } from '../session/errors.js';
+import { AlcoveError, InvalidStateError, MediaDeviceError, UnsupportedError } from '../session/errors.js';
 import type { MediaHooks, RemoteTrack, SimulcastLayer } from './types.js';
 
 /** Sends one request on the session's current signalling connection. */
@@ -33,6 +33,11 @@ export interface MediaManagerOptions {
   readonly hooks?: MediaHooks;
   /** Camera simulcast layers; empty = no simulcast. */
   readonly simulcast?: readonly SimulcastLayer[];
+  /**
+   * TURN relays for new transports (read when each is created, so a resume's fresh credentials
+   * apply to rebuilt transports) and the ICE policy: `'relay'` allows relayed candidates only.
+   */
+  readonly ice?: () => { readonly iceServers?: readonly IceServer[] | undefined; readonly policy: 'all' | 'relay' };
 }
 
 interface LocalEntry {
@@ -345,12 +350,30 @@ export class MediaManager {
     const device = this.#device;
     if (!device) throw new InvalidStateError('device not loaded');
     const { request } = this.#o.callbacks;
+    const ice = this.#o.ice?.();
+    const relayOnly = ice?.policy === 'relay';
+    if (relayOnly && !ice?.iceServers?.length) {
+      // Relay-only would gather no candidate at all: say so instead of a transport that never connects.
+      throw new UnsupportedError('UNSUPPORTED_FEATURE', 'relay-only media needs a TURN server, and this server offers none');
+    }
     const r = await request('media.createTransport', { direction }, signal);
     const options = {
       id: r.transportId,
       iceParameters: r.iceParameters as ms.IceParameters,
       iceCandidates: toClientCandidates(r.iceCandidates),
       dtlsParameters: r.dtlsParameters as ms.DtlsParameters,
+      ...(ice?.iceServers?.length
+        ? {
+            iceServers: ice.iceServers.map(
+              (s): RTCIceServer => ({
+                urls: [...s.urls],
+                ...(s.username !== undefined ? { username: s.username } : {}),
+                ...(s.credential !== undefined ? { credential: s.credential } : {}),
+              }),
+            ),
+          }
+        : {}),
+      ...(relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.#o.hooks?.additionalSettings ? { additionalSettings: this.#o.hooks.additionalSettings } : {}),
     };
     const t = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);

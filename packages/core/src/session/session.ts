@@ -77,6 +77,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #ticket: string | undefined;
   #waiting: readonly WaitingEntry[] = [];
   #heartbeatMs: number | undefined;
+  /** TURN relays with credentials from the latest join, resume or admission (absent without TURN). */
+  #iceServers: JoinedResult['iceServers'];
   #sinkId: string | undefined;
   #unsubscribeNetwork: (() => void) | undefined;
   #cause: DisconnectCause = 'signaling-closed';
@@ -136,6 +138,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       e2ee: () => this.#e2ee !== undefined,
       ...(hooks ? { hooks } : {}),
       simulcast,
+      ice: () => ({ iceServers: this.#iceServers, policy: this.#o.iceTransportPolicy ?? 'all' }),
       callbacks: {
         request: (m, d, s) => this.#request(m, d, s),
         selfId: () => this.#selfId,
@@ -709,6 +712,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#heartbeatMs = r.heartbeatMs;
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
+    if (r.iceServers) this.#iceServers = r.iceServers;
     if (r.participants) this.#roster.sync(r.participants);
     if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identitySeed.slice());
     this.#checklist?.joined(r);
@@ -757,9 +761,15 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#outbox.resume();
   }
 
-  async #onAdmitted(d: { resumeTicket: string; participants: ParticipantInfo[]; producers: JoinedResult['producers'] }): Promise<void> {
+  async #onAdmitted(d: {
+    resumeTicket: string;
+    participants: ParticipantInfo[];
+    producers: JoinedResult['producers'];
+    iceServers?: JoinedResult['iceServers'];
+  }): Promise<void> {
     if (this.state !== 'waiting') return;
     this.#ticket = d.resumeTicket;
+    if (d.iceServers) this.#iceServers = d.iceServers;
     this.#admitted = true;
     this.#roster.sync(d.participants);
     this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identitySeed.slice());

@@ -96,6 +96,13 @@ export interface SessionOptions {
   readonly statsIntervalMs?: number;
   /** No inbound media for this long (while expected) starts an ICE restart, ms. Default 2 000. */
   readonly inboundStallMs?: number;
+  /**
+   * `'relay'` sends all media through the TURN relays the server hands out (`iceServers` in the
+   * join or admission result), so the other side and the media server never see this device's
+   * address; media fails with `UNSUPPORTED_FEATURE` if the server offers no TURN. Default `'all'`
+   * (direct UDP or TCP to the media server first, the relays as a fallback).
+   */
+  readonly iceTransportPolicy?: 'all' | 'relay';
 }
 
 /** Someone else in the session. */

@@ -114,6 +114,15 @@ export const IceCandidate = v.strictObject({
   type: v.picklist(['host', 'srflx', 'prflx', 'relay']),
   tcpType: v.optional(v.picklist(['active', 'passive', 'so'])),
 });
+/**
+ * A TURN (or STUN) server for the browser's `RTCPeerConnection` (`RTCIceServer`): short-lived
+ * credentials of the TURN REST API scheme (username `<expiry>:<id>`, credential an HMAC of it).
+ */
+export const IceServer = v.strictObject({
+  urls: v.pipe(v.array(v.pipe(v.string(), v.maxLength(256), v.regex(/^(turns?|stuns?):[^\s]+$/))), v.minLength(1), v.maxLength(8)),
+  username: v.optional(str(256)),
+  credential: v.optional(str(256)),
+});
 export const SctpCapabilities = v.strictObject({
   numStreams: v.strictObject({ OS: uint(65535), MIS: uint(65535) }),
 });

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Empty, Id, MediaKind, b64, str, uint } from './common.js';
+import { Empty, IceServer, Id, MediaKind, b64, str, uint } from './common.js';
 import { ChecklistRelayType, ChecklistStatus, HostKey, LicensureOutcome, Sha256Hex, StepId, ConsentVersion } from './checklist.js';
 import { ParticipantInfo, ProducerInfo, ReasonText, WaitingEntry } from './entities.js';
 
@@ -12,6 +12,8 @@ export const NOTIFICATIONS = {
     resumeTicket: v.pipe(v.string(), v.minLength(22), v.maxLength(128)),
     participants: v.array(ParticipantInfo),
     producers: v.array(ProducerInfo),
+    /** Present when the server has TURN: relays with credentials for this participant. */
+    iceServers: v.optional(v.pipe(v.array(IceServer), v.maxLength(8))),
   }),
   'session.denied': v.strictObject({ reason: v.optional(ReasonText) }),
   'session.removed': Empty,

@@ -4,6 +4,7 @@ import {
   Empty,
   IceCandidate,
   IceParameters,
+  IceServer,
   Id,
   MediaKind,
   Role,
@@ -39,6 +40,8 @@ const JoinedResult = v.strictObject({
   hosts: v.optional(v.array(HostKey)),
   /** Milliseconds between heartbeats the server expects. */
   heartbeatMs: uint(600_000),
+  /** Present once admitted when the server has TURN: relays with credentials for this participant. */
+  iceServers: v.optional(v.pipe(v.array(IceServer), v.maxLength(8))),
 });
 
 const TransportResult = v.strictObject({

@@ -126,8 +126,8 @@ export class MediaRoom {
     const transport = await this.#engine('createWebRtcTransport', () =>
       this.#o.router.createWebRtcTransport({
         listenInfos: this.#o.listenInfos.map((l) => ({ ...l })),
-        enableUdp: true,
-        enableTcp: false,
+        enableUdp: this.#o.listenInfos.some((l) => l.protocol === 'udp'),
+        enableTcp: this.#o.listenInfos.some((l) => l.protocol === 'tcp'),
         preferUdp: true,
         initialAvailableOutgoingBitrate: 1_000_000,
         appData: { owner, direction: data.direction },

@@ -11,6 +11,7 @@ import type { AttendanceEventKind, SessionRecord } from '../sessions/types.js';
 import type { CreateEngineWorker, EngineWorker } from '../media/engine-types.js';
 import type { MediaLimits } from '../media/media-room.js';
 import type { NetworkTestLimits } from '../media/network-test.js';
+import type { TurnOptions } from '../turn/credentials.js';
 
 /** The part of `SessionRegistry` rooms use. */
 export interface RoomRegistry {
@@ -49,6 +50,10 @@ export interface LiveOptions {
   readonly rtcListenIp?: string;
   /** Address announced in ICE candidates. */
   readonly announcedAddress?: string;
+  /** Offer the worker's ICE-TCP port beside UDP (passive candidates). Default true. */
+  readonly rtcTcp?: boolean;
+  /** TURN relays: each admitted participant gets short-lived credentials (`iceServers`). */
+  readonly turn?: TurnOptions;
   /** Media resource limits per participant. */
   readonly mediaLimits?: Partial<MediaLimits>;
   /** Drop the audio-level header extension in rooms of at most this many participants. Default 2. */

@@ -8,6 +8,7 @@ import type { EngineRouter } from '../media/engine-types.js';
 import { MediaRoom } from '../media/media-room.js';
 import { NetworkTests } from '../media/network-test.js';
 import { RequestError } from '../signaling/request-error.js';
+import { issueTurnCredentials } from '../turn/credentials.js';
 import type { RoomDeps } from './deps.js';
 import { Room, type RoomEndReason } from './room.js';
 
@@ -107,11 +108,13 @@ export class RoomManager {
       ip: o.rtcListenIp,
       ...(o.announcedAddress ? { announcedAddress: o.announcedAddress } : {}),
     };
+    // The worker's ICE-TCP port beside UDP, for clients whose network blocks UDP.
+    const listenInfos = o.rtcTcp === false ? [listenInfo] : [listenInfo, { ...listenInfo, protocol: 'tcp' as const }];
     const media = new MediaRoom({
       router,
       e2eeRequired: record.policy.e2eeRequired,
       dropAudioLevel: record.policy.maxParticipants <= o.dropAudioLevelUpTo,
-      listenInfos: [listenInfo],
+      listenInfos,
       ...(o.mediaLimits ? { limits: o.mediaLimits } : {}),
       notify: (pid, method, data) => room?.notify(pid, method, data),
       producerEvent: (event, info) => room?.producerEvent(event, info),
@@ -139,6 +142,7 @@ export class RoomManager {
         networkTests,
         graceMs: o.graceMs,
         heartbeatMs: o.heartbeatMs,
+        ...(o.turn ? { iceServers: () => issueTurnCredentials(o.turn!, (this.#deps.now ?? Date.now)()).iceServers } : {}),
         now: this.#deps.now ?? Date.now,
         onClosed: () => {
           if (this.#rooms.get(sessionId) === room) this.#rooms.delete(sessionId);

@@ -16,6 +16,7 @@ import {
   type ServerMessage,
   type TrackSource,
 } from '@alcove/protocol';
+import type { IceServer } from '@alcove/protocol';
 import { ChecklistDesk } from '../checklist/checklist-desk.js';
 import type { Logger } from '../logger.js';
 import type { MediaRoom } from '../media/media-room.js';
@@ -47,6 +48,8 @@ export interface RoomOptions {
   readonly networkTests: NetworkTests;
   readonly graceMs: number;
   readonly heartbeatMs: number;
+  /** Fresh TURN credentials for one admitted participant (absent without TURN). */
+  readonly iceServers?: () => IceServer[];
   readonly now: () => number;
   /** Called once the room has ended and released everything. */
   readonly onClosed: () => void;
@@ -234,7 +237,12 @@ export class Room {
     const now = this.#o.now();
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'admitted', now);
     const ticket = this.#o.tickets.issue(this.sessionId, p.id);
-    this.#send(p, 'session.admitted', { resumeTicket: ticket, participants: this.#others(p), producers: this.media.producers(p.id) });
+    this.#send(p, 'session.admitted', {
+      resumeTicket: ticket,
+      participants: this.#others(p),
+      producers: this.media.producers(p.id),
+      ...this.#iceServers(),
+    });
     this.#broadcast('participant.joined', p.info(), p.id);
     this.#waitingChanged();
     this.#o.events.audit({
@@ -483,7 +491,13 @@ export class Room {
       participants: this.#others(p),
       producers: this.media.producers(p.id),
       ...(p.role === 'host' ? { waiting: this.#waitingList() } : {}),
+      ...this.#iceServers(),
     };
+  }
+
+  /** TURN credentials for an admitted participant, issued afresh on each join, resume and admission. */
+  #iceServers(): { iceServers?: IceServer[] } {
+    return this.#o.iceServers ? { iceServers: this.#o.iceServers() } : {};
   }
 
   #others(p: Participant) {
