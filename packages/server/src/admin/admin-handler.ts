@@ -1,20 +1,29 @@
 /**
- * The admin HTTP API (`/v1/...`): API-key auth, JSON, body limit, no CORS.
+ * The admin HTTP API (`/v1/...`): API-key auth, JSON, body limit, no CORS. Routes, their schemas
+ * and error codes come from {@link ADMIN_ROUTES}; the OpenAPI document is generated from the same
+ * table ({@link buildOpenApi}).
  * @packageDocumentation
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ROLES, strictJsonParse, type Role } from '@alcove/protocol';
-import type { AuditEntry } from '../audit/types.js';
+import { strictJsonParse } from '@alcove/protocol';
+import * as v from 'valibot';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { JoinTokenSigner } from '../auth/tokens.js';
+import type { AuditEntry, AuditRecord } from '../audit/types.js';
 import type { ResumeTicketStore } from '../auth/tickets.js';
+import type { JoinTokenSigner } from '../auth/tokens.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { SessionError } from '../sessions/errors.js';
 import type { SessionRegistry } from '../sessions/registry.js';
-import type { SessionRecord } from '../sessions/types.js';
-import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
-import type { AdminErrorCode, MintTokenResponse, ParticipantsResponse, SessionView } from './types.js';
+import type { ParticipantAttendance, SessionRecord } from '../sessions/types.js';
+import type { WebhookDeliveryRecord, WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { readSessionAudit } from './audit-reader.js';
+import { AuthFailureLimiter, clientAddress, normalizeAddress } from './lockout.js';
+import { buildOpenApi } from './openapi.js';
+import { TokenRevocations } from './revocations.js';
+import { ADMIN_ROUTES, type AdminOperationId, type AdminRoute } from './routes.js';
+import { ADMIN_ERRORS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AdminErrorCodeName } from './schemas.js';
+import type { AdminLiveOps, LiveParticipant, ParticipantStatus, ParticipantView, SessionView } from './types.js';
 
 /** An API key, optionally bound to a tenant (keys of one tenant share its sessions; default tenant `default`). */
 export type AdminApiKey = string | { readonly key: string; readonly tenant?: string };
@@ -26,81 +35,58 @@ export interface AdminHandlerOptions {
   readonly apiKeys: readonly AdminApiKey[];
   /** Mints join tokens; without it `POST …/tokens` answers 501 `NOT_CONFIGURED`. */
   readonly tokenSigner?: JoinTokenSigner;
+  /**
+   * Remembers minted tokens and revocations; give the same instance to the token verifier's
+   * `isRevoked`. Default: a fresh in-memory one (revocations then only hold for this handler's own
+   * tokens and do not survive a restart).
+   */
+  readonly revocations?: TokenRevocations;
   readonly audit?: AuditLog;
+  /** The audit file (for `GET …/audit`); without it that route answers 501 `NOT_CONFIGURED`. */
+  readonly auditFile?: string;
   readonly webhooks?: WebhookDispatcher;
-  /** Tickets of an ended session are revoked. */
+  /** Tickets of an ended session, a removed participant, or one whose tokens are revoked, are revoked. */
   readonly tickets?: ResumeTicketStore;
+  /** The live rooms (admit, deny, remove, mute, lock, end, who is connected). */
+  readonly live?: AdminLiveOps;
   /** Largest request body, bytes. Default 65 536. */
   readonly bodyLimitBytes?: number;
   /** Token lifetime when the request gives none, seconds. Default 3 600 (capped by the signer). */
   readonly defaultTokenTtlS?: number;
   readonly logger?: Logger;
   /**
-   * Failed authentications (401/403) allowed per client address per minute; beyond it every call
-   * from that address answers 429 `RATE_LIMITED` until the minute is over. Addresses are kept in
-   * memory only, never logged. Default 60.
+   * Failed authentications allowed per (client address, first 8 characters of the presented key)
+   * per minute; beyond it a bad key is answered 429 `RATE_LIMITED` until the minute is over. A valid
+   * key is never refused. Addresses are kept in memory only, never logged. Default 60.
    */
   readonly authFailuresPerMinute?: number;
-  /** Clock in ms (rate limiting). Default `Date.now`. */
+  /**
+   * Addresses of reverse proxies whose `X-Forwarded-For` is believed (the client address is the
+   * right-most entry that is not one of them). Default none: the socket's peer address is used.
+   */
+  readonly trustedProxies?: readonly string[];
+  /** How long an `Idempotency-Key` is remembered, ms. Default 24 hours. */
+  readonly idempotencyTtlMs?: number;
+  /** Clock in ms. Default `Date.now`. */
   readonly now?: () => number;
-  /** Live side: participant ids connected now in this session. */
-  readonly liveParticipants?: (sessionId: string) => readonly string[] | undefined;
-  /** Live side: close this session's room (notify, disconnect). Called after the registry ended it. */
-  readonly endLive?: (sessionId: string, reason: string) => void | Promise<void>;
 }
 
 /** The request handler; never throws (failures become JSON errors). */
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const REASON_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const JWT_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-const ROLE_SET = new Set<string>(ROLES);
-const MINT_KEYS = new Set(['participantId', 'role', 'displayName', 'ttlS']);
-
-const STATUS: Record<AdminErrorCode, number> = {
-  UNAUTHENTICATED: 401,
-  NOT_ALLOWED: 403,
-  SESSION_NOT_FOUND: 404,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  SESSION_ENDED: 409,
-  REMOVED: 409,
-  MESSAGE_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  INVALID_JSON: 400,
-  INVALID_MESSAGE: 400,
-  INVALID_POLICY: 400,
-  TOO_MANY_SESSIONS: 429,
-  RATE_LIMITED: 429,
-  NOT_CONFIGURED: 501,
-  INTERNAL_ERROR: 500,
-};
-const MESSAGES: Partial<Record<AdminErrorCode, string>> = {
-  UNAUTHENTICATED: 'A valid API key is required.',
-  NOT_ALLOWED: 'A join token is not an API key.',
-  SESSION_NOT_FOUND: 'No such session.',
-  NOT_FOUND: 'No such route.',
-  METHOD_NOT_ALLOWED: 'Method not allowed.',
-  SESSION_ENDED: 'The session has ended.',
-  REMOVED: 'This participant was removed or denied and cannot be invited again.',
-  MESSAGE_TOO_LARGE: 'The request body is too large.',
-  UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json.',
-  NOT_CONFIGURED: 'This server has no token signing key.',
-  RATE_LIMITED: 'Too many failed authentications; try again later.',
-  INTERNAL_ERROR: 'The server failed to handle the request.',
-};
-
 class HttpError extends Error {
   constructor(
-    readonly code: AdminErrorCode,
+    readonly code: AdminErrorCodeName,
     message?: string,
   ) {
-    super(message ?? MESSAGES[code] ?? code);
+    super(message ?? ADMIN_ERRORS[code].message);
   }
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const JWT_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
+const MAX_IDEMPOTENCY_ENTRIES = 10_000;
 
 /** The public view of a session record. */
 export function toSessionView(r: SessionRecord): SessionView {
@@ -115,13 +101,71 @@ export function toSessionView(r: SessionRecord): SessionView {
   };
 }
 
+interface Compiled {
+  readonly route: AdminRoute;
+  readonly segments: readonly string[];
+}
+
+interface Ctx {
+  readonly tenant: string;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, string>;
+  readonly body: Record<string, unknown>;
+  readonly session: SessionRecord | undefined;
+  readonly req: IncomingMessage;
+}
+
+type Result = { readonly status?: number; readonly body: unknown };
+type Impl = (ctx: Ctx) => Result | Promise<Result>;
+
+const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+function decodeCursor<T>(cursor: string | undefined, check: (x: unknown) => x is T): T | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const x: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (check(x)) return x;
+  } catch {
+    // fall through
+  }
+  throw new HttpError('INVALID_MESSAGE', 'cursor is not valid.');
+}
+const isStr = (x: unknown): x is string => typeof x === 'string' && x.length <= 128;
+const limitOf = (q: Record<string, string>): number => {
+  const n = q.limit === undefined ? DEFAULT_PAGE_SIZE : Number(q.limit);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw new HttpError('INVALID_MESSAGE', `limit must be from 1 to ${MAX_PAGE_SIZE}.`);
+  return n;
+};
+
+/** Pages a list by a string key: items after the one whose key is the cursor. */
+function pageByKey<T>(items: readonly T[], key: (t: T) => string, q: Record<string, string>): { page: T[]; next?: string } {
+  const limit = limitOf(q);
+  const after = decodeCursor(q.cursor, isStr);
+  let start = 0;
+  if (after !== undefined) {
+    const i = items.findIndex((t) => key(t) === after);
+    start = i === -1 ? items.length : i + 1;
+  }
+  const page = items.slice(start, start + limit);
+  const last = page[page.length - 1];
+  return { page, ...(start + limit < items.length && last !== undefined ? { next: encodeCursor(key(last)) } : {}) };
+}
+
+function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'The request is not valid.';
+  const path = (first.path ?? [])
+    .map((p) => String(p.key))
+    .join('.')
+    .slice(0, 80);
+  const msg = first.message.replace(/"[^"]{40,}"/g, '"…"').slice(0, 160);
+  return path ? `${path}: ${msg}` : msg;
+}
+
 /**
- * Creates the admin API handler. Routes: `GET /v1/health` (no auth), `POST /v1/sessions`,
- * `GET /v1/sessions/:id`, `POST /v1/sessions/:id/end`, `POST /v1/sessions/:id/tokens`,
- * `GET /v1/sessions/:id/participants`. Rules: no key or an unknown key → 401; a join token as the
- * key → 403; a body over the limit → 413; an unknown session and a session of another tenant answer
- * the same 404 `SESSION_NOT_FOUND`; errors are `{error:{code,message}}`; no CORS headers, `no-store`.
- * Mount it for paths under `/v1/`.
+ * Creates the admin API handler (every route of {@link ADMIN_ROUTES}). Rules: no key or an unknown key →
+ * 401; a join token as the key → 403; a body over the limit → 413; an unknown session and a session
+ * of another tenant answer the same 404 `SESSION_NOT_FOUND`; errors are `{error:{code,message}}`; no
+ * CORS headers, `no-store`. Mount it for paths under `/v1/`.
  * @throws `TypeError` at creation for an API key shorter than 16 characters.
  * @example
  * ```ts
@@ -135,34 +179,21 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     if (typeof key !== 'string' || key.length < 16) throw new TypeError('Admin API keys must be at least 16 characters.');
     return { digest: digest(key), tenant: (typeof k === 'string' ? undefined : k.tenant) ?? 'default' };
   });
-  const limit = options.bodyLimitBytes ?? 65_536;
+  const bodyLimit = options.bodyLimitBytes ?? 65_536;
   const log = options.logger ?? silentLogger;
   const { registry } = options;
-  const failLimit = options.authFailuresPerMinute ?? 60;
   const now = options.now ?? Date.now;
-  /** address → failures in the current minute window. */
-  const failures = new Map<string, { start: number; count: number }>();
-  const limited = (addr: string): boolean => {
-    const f = failures.get(addr);
-    return f !== undefined && now() - f.start < 60_000 && f.count >= failLimit;
-  };
-  const recordFailure = (addr: string): void => {
-    const t = now();
-    let f = failures.get(addr);
-    if (!f || t - f.start >= 60_000) {
-      if (failures.size >= 10_000) {
-        for (const [k, v] of failures) if (t - v.start >= 60_000) failures.delete(k);
-        if (failures.size >= 10_000) failures.clear();
-      }
-      f = { start: t, count: 0 };
-      failures.set(addr, f);
-    }
-    f.count++;
-  };
+  const limiter = new AuthFailureLimiter(options.authFailuresPerMinute ?? 60, now);
+  const trusted = new Set((options.trustedProxies ?? []).map(normalizeAddress));
+  const revocations = options.revocations ?? new TokenRevocations({ now });
+  const idemTtl = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
+  const idempotent = new Map<string, { fingerprint: string; at: number; status: number; body: unknown }>();
+  const compiled: Compiled[] = (ADMIN_ROUTES as readonly AdminRoute[]).map((route) => ({ route, segments: route.path.split('/') }));
+  let openapi: string | undefined;
 
-  const audit = (entry: AuditEntry): void => {
+  const audit = (entry: Omit<AuditEntry, 'actor'>): void => {
     try {
-      options.audit?.append(entry);
+      options.audit?.append({ ...entry, actor: 'admin' } as AuditEntry);
     } catch (error) {
       log.error('audit.appendFailed', { type: entry.type, code: (error as { code?: string }).code });
     }
@@ -171,136 +202,428 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const authenticate = (req: IncomingMessage): string => {
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,4096})$/.exec(header) : null;
-    if (!m) throw new HttpError('UNAUTHENTICATED');
-    const presented = m[1] as string;
-    if (JWT_RE.test(presented) && presented.startsWith('eyJ')) throw new HttpError('NOT_ALLOWED');
-    const d = digest(presented);
+    const presented = m?.[1];
+    let failure: AdminErrorCodeName | undefined;
     let tenant: string | undefined;
-    for (const k of keys) if (timingSafeEqual(k.digest, d)) tenant = k.tenant;
-    if (tenant === undefined) throw new HttpError('UNAUTHENTICATED');
-    return tenant;
+    if (presented === undefined) failure = 'UNAUTHENTICATED';
+    else if (JWT_RE.test(presented) && presented.startsWith('eyJ')) failure = 'NOT_ALLOWED';
+    else {
+      const d = digest(presented);
+      for (const k of keys) if (timingSafeEqual(k.digest, d)) tenant = k.tenant;
+      if (tenant === undefined) failure = 'UNAUTHENTICATED';
+    }
+    if (failure === undefined) return tenant as string;
+    // Only failures count, per (address, presented prefix): a valid key never meets the limit.
+    const addr = clientAddress(req, trusted);
+    if (limiter.limited(addr, presented)) throw new HttpError('RATE_LIMITED');
+    limiter.record(addr, presented);
+    throw new HttpError(failure);
   };
 
-  const findSession = (id: string, tenant: string): SessionRecord => {
-    const s = ID_RE.test(id) ? registry.get(id) : undefined;
-    if (!s || (s.tenant !== undefined && s.tenant !== tenant)) throw new HttpError('SESSION_NOT_FOUND');
+  const visible = (s: SessionRecord | undefined, tenant: string): s is SessionRecord =>
+    s !== undefined && (s.tenant === undefined || s.tenant === tenant);
+
+  const requireSession = (ctx: Ctx): SessionRecord => {
+    if (!ctx.session) throw new HttpError('SESSION_NOT_FOUND');
+    return ctx.session;
+  };
+  const requireOpen = (ctx: Ctx): SessionRecord => {
+    const s = requireSession(ctx);
+    if (s.state === 'ended') throw new HttpError('SESSION_ENDED');
     return s;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0] as string;
-    const method = req.method ?? 'GET';
-    if (path === '/v1/health') {
-      if (method !== 'GET' && method !== 'HEAD') throw new HttpError('METHOD_NOT_ALLOWED');
-      return send(res, 200, { status: 'ok' });
+  const statusOf = (a: ParticipantAttendance | undefined, l: LiveParticipant | undefined): ParticipantStatus => {
+    if (a?.removed) return 'removed';
+    if (a?.denied) return 'denied';
+    if (l) return l.state === 'waiting' ? 'waiting' : l.connected ? 'admitted' : 'reconnecting';
+    return a && a.events.length > 0 ? 'left' : 'invited';
+  };
+
+  const participantViews = (sessionId: string): ParticipantView[] => {
+    const attendance = registry.attendance(sessionId) ?? [];
+    const live = new Map((options.live?.participants(sessionId) ?? []).map((l) => [l.id, l]));
+    const views: ParticipantView[] = attendance.map((a) => {
+      const l = live.get(a.participantId);
+      live.delete(a.participantId);
+      return {
+        ...a,
+        ...(a.role === undefined && l ? { role: l.role } : {}),
+        status: statusOf(a, l),
+        connected: l?.connected ?? false,
+        ...(l?.state === 'waiting' ? { waitingSince: l.since } : {}),
+      };
+    });
+    for (const l of live.values()) {
+      views.push({
+        participantId: l.id,
+        role: l.role,
+        neverJoined: l.state === 'waiting',
+        reconnects: 0,
+        removed: false,
+        denied: false,
+        events: [],
+        status: statusOf(undefined, l),
+        connected: l.connected,
+        ...(l.state === 'waiting' ? { waitingSince: l.since } : {}),
+      });
     }
-    const addr = req.socket.remoteAddress ?? 'unknown';
-    if (limited(addr)) throw new HttpError('RATE_LIMITED');
-    let tenant: string;
+    return views;
+  };
+  const participantView = (sessionId: string, participantId: string): ParticipantView => {
+    const view = participantViews(sessionId).find((p) => p.participantId === participantId);
+    if (!view) throw new HttpError('PARTICIPANT_NOT_FOUND');
+    return view;
+  };
+
+  /** Runs a live-room action, mapping its refusals to admin codes. */
+  const liveAction = (notFound: AdminErrorCodeName, fn: () => void): void => {
     try {
-      tenant = authenticate(req);
+      fn();
     } catch (error) {
-      recordFailure(addr);
+      const code = (error as { code?: unknown }).code;
+      if (code === 'NOT_FOUND') throw new HttpError(notFound);
+      if (code === 'CHECKLIST_INCOMPLETE' || code === 'LICENSURE_BLOCKED' || code === 'SESSION_ENDED')
+        throw new HttpError(code, (error as Error).message);
+      if (typeof code === 'string') throw new HttpError('INVALID_STATE', (error as Error).message);
       throw error;
     }
-    const parts = path.split('/');
-    // ['', 'v1', 'sessions', id?, action?]
-    if (parts[1] !== 'v1' || parts[2] !== 'sessions' || parts.length > 5) throw new HttpError('NOT_FOUND');
-    if (parts.length === 3) {
-      if (method !== 'POST') throw new HttpError('METHOD_NOT_ALLOWED');
-      const body = await readJson(req, limit);
-      const obj = body === undefined ? {} : asObject(body);
-      for (const k of Object.keys(obj))
-        if (k !== 'policy') throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
-      const record = registry.create(obj.policy ?? {}, { tenant });
-      audit({ type: 'session.created', sessionId: record.id, actor: 'admin' });
+  };
+
+  const endSession = async (s: SessionRecord, reason: string): Promise<SessionRecord> => {
+    if (s.state === 'ended') return s;
+    const ended = registry.end(s.id, reason);
+    options.tickets?.revokeSession(s.id);
+    try {
+      await options.live?.end(s.id, reason);
+    } catch {
+      log.error('admin.endLiveFailed', { sessionId: s.id });
+    }
+    audit({ type: 'session.ended', sessionId: s.id, reason });
+    options.webhooks?.emit('session.ended', { sessionId: s.id, reason });
+    log.info('admin.sessionEnded', { sessionId: s.id, reason });
+    return ended;
+  };
+
+  const setLocked = (ctx: Ctx, locked: boolean): Result => {
+    const s = requireOpen(ctx);
+    if (s.locked !== locked) {
+      // The live room tells everyone, records, audits (actor admin) and emits the webhook itself.
+      const handled = options.live?.setLocked(s.id, locked) ?? false;
+      if (!handled) {
+        registry.setLocked(s.id, locked);
+        audit({ type: locked ? 'session.locked' : 'session.unlocked', sessionId: s.id });
+        options.webhooks?.emit(locked ? 'session.locked' : 'session.unlocked', { sessionId: s.id });
+      }
+    }
+    return { body: { session: toSessionView(registry.get(s.id) as SessionRecord) } };
+  };
+
+  const impl: Record<AdminOperationId, Impl> = {
+    health: () => ({ body: { status: 'ok' } }),
+    openapi: () => {
+      openapi ??= JSON.stringify(buildOpenApi());
+      return { body: JSON.parse(openapi) };
+    },
+    createSession: (ctx) => {
+      const record = registry.create(ctx.body.policy ?? {}, { tenant: ctx.tenant });
+      audit({ type: 'session.created', sessionId: record.id });
       options.webhooks?.emit('session.created', { sessionId: record.id });
       log.info('admin.sessionCreated', { sessionId: record.id });
-      return send(res, 201, { session: toSessionView(record) });
-    }
-    const id = parts[3] as string;
-    const action = parts[4];
-    const session = findSession(id, tenant);
-    if (action === undefined) {
-      if (method !== 'GET') throw new HttpError('METHOD_NOT_ALLOWED');
-      audit({ type: 'admin.sessionRead', sessionId: session.id, actor: 'admin' });
-      return send(res, 200, { session: toSessionView(session) });
-    }
-    if (action === 'end') {
-      if (method !== 'POST') throw new HttpError('METHOD_NOT_ALLOWED');
-      const body = await readJson(req, limit);
-      const obj = body === undefined ? {} : asObject(body);
-      for (const k of Object.keys(obj))
-        if (k !== 'reason') throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
-      const reason = obj.reason ?? 'admin';
-      if (typeof reason !== 'string' || !REASON_RE.test(reason)) throw new HttpError('INVALID_MESSAGE', 'reason must be a short code.');
-      if (session.state === 'ended') return send(res, 200, { session: toSessionView(session) });
-      const ended = registry.end(session.id, reason);
-      options.tickets?.revokeSession(session.id);
-      try {
-        await options.endLive?.(session.id, reason);
-      } catch {
-        log.error('admin.endLiveFailed', { sessionId: session.id });
-      }
-      audit({ type: 'session.ended', sessionId: session.id, actor: 'admin', reason });
-      options.webhooks?.emit('session.ended', { sessionId: session.id, reason });
-      log.info('admin.sessionEnded', { sessionId: session.id, reason });
-      return send(res, 200, { session: toSessionView(ended) });
-    }
-    if (action === 'tokens') {
-      if (method !== 'POST') throw new HttpError('METHOD_NOT_ALLOWED');
-      const signer = options.tokenSigner;
-      const body = await readJson(req, limit);
-      if (!signer) throw new HttpError('NOT_CONFIGURED');
-      const input = parseMint(body === undefined ? {} : asObject(body), signer.maxTtlS, options.defaultTokenTtlS ?? 3_600);
-      if (session.state === 'ended') throw new HttpError('SESSION_ENDED');
-      const participantId = input.participantId ?? randomBytes(12).toString('base64url');
-      if (registry.isBarred(session.id, participantId)) throw new HttpError('REMOVED');
-      registry.recordInvited(session.id, participantId, input.role);
-      const { token, expiresAt } = await signer.mint(
-        { sid: session.id, pid: participantId, role: input.role, name: input.displayName },
-        input.ttlS,
-      );
-      audit({
-        type: 'admin.tokenMinted',
-        sessionId: session.id,
-        participantId,
-        role: input.role,
-        actor: 'admin',
-        detail: { ttlS: input.ttlS },
+      return { status: 201, body: { session: toSessionView(record) } };
+    },
+    listSessions: ({ tenant, query: q }) => {
+      const after = q.createdAfter === undefined ? undefined : Number(q.createdAfter);
+      const before = q.createdBefore === undefined ? undefined : Number(q.createdBefore);
+      const sessions = registry
+        .list()
+        .filter(
+          (s) =>
+            visible(s, tenant) &&
+            (q.state === undefined || s.state === q.state) &&
+            (q.locked === undefined || s.locked === (q.locked === 'true')) &&
+            (after === undefined || s.createdAt >= after) &&
+            (before === undefined || s.createdAt < before),
+        )
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const { page, next } = pageByKey(sessions, (s) => s.id, q);
+      audit({ type: 'admin.sessionsListed', detail: { count: page.length } });
+      return { body: { sessions: page.map(toSessionView), ...(next ? { nextCursor: next } : {}) } };
+    },
+    getSession: (ctx) => {
+      const s = requireSession(ctx);
+      audit({ type: 'admin.sessionRead', sessionId: s.id });
+      return { body: { session: toSessionView(s) } };
+    },
+    updatePolicy: (ctx) => {
+      const s = requireOpen(ctx);
+      const changes = ctx.body as { waitingRoom?: boolean; maxParticipants?: number; idleTimeoutS?: number; screenShare?: 'host' | 'everyone' | 'nobody' };
+      const updated = registry.updatePolicy(s.id, changes);
+      if (changes.screenShare !== undefined && changes.screenShare !== s.policy.screenShare)
+        options.live?.setScreenShare(s.id, changes.screenShare);
+      audit({ type: 'admin.policyUpdated', sessionId: s.id, detail: { ...changes } });
+      return { body: { session: toSessionView(updated) } };
+    },
+    endSession: async (ctx) => {
+      const s = requireSession(ctx);
+      const reason = (ctx.body.reason as string | undefined) ?? 'admin';
+      return { body: { session: toSessionView(await endSession(s, reason)) } };
+    },
+    lockSession: (ctx) => setLocked(ctx, true),
+    unlockSession: (ctx) => setLocked(ctx, false),
+    listParticipants: (ctx) => {
+      const s = requireSession(ctx);
+      const all = participantViews(s.id).filter((p) => ctx.query.status === undefined || p.status === ctx.query.status);
+      const { page, next } = pageByKey(all, (p) => p.participantId, ctx.query);
+      audit({ type: 'admin.participantsRead', sessionId: s.id });
+      return { body: { participants: page, ...(next ? { nextCursor: next } : {}) } };
+    },
+    getParticipant: (ctx) => {
+      const s = requireSession(ctx);
+      const view = participantView(s.id, ctx.params.participantId as string);
+      audit({ type: 'admin.participantsRead', sessionId: s.id, participantId: view.participantId });
+      return { body: { participant: view } };
+    },
+    admitParticipant: (ctx) => {
+      const s = requireOpen(ctx);
+      const pid = ctx.params.participantId as string;
+      const live = options.live;
+      if (!live?.participants(s.id)) throw new HttpError('NOT_WAITING');
+      liveAction('NOT_WAITING', () => live.admit(s.id, pid));
+      return { body: { participant: participantView(s.id, pid) } };
+    },
+    denyParticipant: (ctx) => {
+      const s = requireOpen(ctx);
+      const pid = ctx.params.participantId as string;
+      const live = options.live;
+      if (!live?.participants(s.id)) throw new HttpError('NOT_WAITING');
+      liveAction('NOT_WAITING', () => live.deny(s.id, pid));
+      return { body: { participant: participantView(s.id, pid) } };
+    },
+    removeParticipant: (ctx) => {
+      const s = requireOpen(ctx);
+      const pid = ctx.params.participantId as string;
+      let removedLive = false;
+      liveAction('PARTICIPANT_NOT_FOUND', () => {
+        removedLive = options.live?.remove(s.id, pid) ?? false;
       });
-      const out: MintTokenResponse = { token, participantId, expiresAt };
-      return send(res, 201, out);
+      if (!removedLive && !registry.isBarred(s.id, pid)) {
+        // Not in the live room: bar it so its tokens and ticket stop working.
+        const known = registry.attendance(s.id)?.find((a) => a.participantId === pid);
+        registry.markRemoved(s.id, pid);
+        options.tickets?.revokeParticipant(s.id, pid);
+        audit({ type: 'participant.removed', sessionId: s.id, participantId: pid, ...(known?.role ? { role: known.role } : {}) });
+        if (known?.role) options.webhooks?.emit('participant.removed', { sessionId: s.id, participantId: pid, role: known.role });
+      }
+      return { body: { participant: participantView(s.id, pid) } };
+    },
+    requestMute: (ctx) => {
+      const s = requireOpen(ctx);
+      const pid = ctx.params.participantId as string;
+      const kind = ctx.body.kind as 'audio' | 'video';
+      const live = options.live;
+      if (!live?.participants(s.id)) throw new HttpError('NOT_LIVE');
+      liveAction('NOT_LIVE', () => live.requestMute(s.id, pid, kind));
+      return { status: 202, body: { participantId: pid, kind, requested: true } };
+    },
+    mintToken: async (ctx) => {
+      const s = requireSession(ctx);
+      const signer = options.tokenSigner;
+      if (!signer) throw new HttpError('NOT_CONFIGURED');
+      const body = ctx.body as { participantId?: string; role: 'host'; displayName: string; ttlS?: number };
+      const ttlS = body.ttlS ?? Math.min(options.defaultTokenTtlS ?? 3_600, signer.maxTtlS);
+      if (ttlS > signer.maxTtlS) throw new HttpError('INVALID_MESSAGE', `ttlS must be an integer from 1 to ${signer.maxTtlS}.`);
+      if (s.state === 'ended') throw new HttpError('SESSION_ENDED');
+      const participantId = body.participantId ?? randomBytes(12).toString('base64url');
+      if (registry.isBarred(s.id, participantId)) throw new HttpError('REMOVED');
+      registry.recordInvited(s.id, participantId, body.role);
+      const tokenId = `tok_${randomBytes(16).toString('base64url')}`;
+      const { token, expiresAt } = await signer.mint(
+        { sid: s.id, pid: participantId, role: body.role, name: body.displayName, jti: tokenId },
+        ttlS,
+      );
+      revocations.recordMinted(tokenId, s.id, participantId, expiresAt);
+      audit({ type: 'admin.tokenMinted', sessionId: s.id, participantId, role: body.role, detail: { ttlS } });
+      return { status: 201, body: { token, tokenId, participantId, expiresAt } };
+    },
+    revokeToken: (ctx) => {
+      const s = requireSession(ctx);
+      const tokenId = ctx.params.tokenId as string;
+      const minted = revocations.minted(tokenId);
+      if (!minted || minted.sessionId !== s.id) throw new HttpError('TOKEN_NOT_FOUND');
+      const revokedAt = revocations.revoke(tokenId);
+      audit({ type: 'admin.tokenRevoked', sessionId: s.id, participantId: minted.participantId });
+      return { body: { tokenId, participantId: minted.participantId, revokedAt } };
+    },
+    revokeParticipantTokens: (ctx) => {
+      const s = requireSession(ctx);
+      const pid = ctx.params.participantId as string;
+      const { revokedAt, tokens } = revocations.revokeParticipant(s.id, pid);
+      options.tickets?.revokeParticipant(s.id, pid);
+      audit({ type: 'admin.tokensRevoked', sessionId: s.id, participantId: pid, detail: { tokens } });
+      return { body: { participantId: pid, revokedAt, tokens } };
+    },
+    attendance: (ctx) => {
+      const s = requireSession(ctx);
+      const { page, next } = pageByKey(registry.attendance(s.id) ?? [], (a) => a.participantId, ctx.query);
+      audit({ type: 'admin.attendanceRead', sessionId: s.id });
+      return { body: { attendance: page, ...(next ? { nextCursor: next } : {}) } };
+    },
+    auditEvents: async (ctx) => {
+      const s = requireSession(ctx);
+      if (!options.audit || !options.auditFile) throw new HttpError('NOT_CONFIGURED', 'This server keeps no audit log (no data folder).');
+      const limit = limitOf(ctx.query);
+      const after = decodeCursor(ctx.query.cursor, (x): x is number => Number.isSafeInteger(x) && (x as number) >= 0) ?? 0;
+      await options.audit.flush();
+      const pid = ctx.query.participantId;
+      const { records, nextAfter } = await readSessionAudit(options.auditFile, s.id, {
+        afterSeq: after,
+        limit,
+        ...(pid !== undefined ? { pid: options.audit.pseudonym(pid) } : {}),
+      });
+      audit({ type: 'admin.auditRead', sessionId: s.id, detail: { count: records.length } });
+      return { body: { events: records as AuditRecord[], ...(nextAfter !== undefined ? { nextCursor: encodeCursor(nextAfter) } : {}) } };
+    },
+    webhookDeliveries: ({ tenant, query: q }) => {
+      const all = (options.webhooks?.deliveries() ?? []).filter(
+        (d: WebhookDeliveryRecord) =>
+          d.sessionId !== undefined &&
+          visible(registry.get(d.sessionId), tenant) &&
+          (q.outcome === undefined || d.outcome === q.outcome) &&
+          (q.sessionId === undefined || d.sessionId === q.sessionId),
+      );
+      const { page, next } = pageByKey(all, (d) => `${d.eventId}.${d.endpointIndex}`, q);
+      audit({ type: 'admin.deliveriesRead', detail: { count: page.length } });
+      return { body: { deliveries: page, ...(next ? { nextCursor: next } : {}) } };
+    },
+  };
+
+  /** Idempotency: the first answer for (tenant, key), when the body matches. */
+  const idempotency = (req: IncomingMessage, tenant: string, body: unknown): { key: string; fingerprint: string } | Result | undefined => {
+    const raw = req.headers['idempotency-key'];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || !IDEMPOTENCY_KEY_RE.test(raw))
+      throw new HttpError('INVALID_MESSAGE', 'Idempotency-Key must be 1–255 printable ASCII characters.');
+    const key = createHash('sha256').update(`${tenant}\n${raw}`).digest('base64url');
+    const fingerprint = createHash('sha256').update(canonicalJson(body)).digest('base64url');
+    const t = now();
+    const hit = idempotent.get(key);
+    if (hit && t - hit.at < idemTtl) {
+      if (hit.fingerprint !== fingerprint) throw new HttpError('IDEMPOTENCY_CONFLICT');
+      return { status: hit.status, body: hit.body };
     }
-    if (action === 'participants') {
-      if (method !== 'GET') throw new HttpError('METHOD_NOT_ALLOWED');
-      const live = options.liveParticipants?.(session.id);
-      audit({ type: 'admin.participantsRead', sessionId: session.id, actor: 'admin' });
-      const out: ParticipantsResponse = { participants: registry.attendance(session.id) ?? [], ...(live ? { live: [...live] } : {}) };
-      return send(res, 200, out);
+    return { key, fingerprint };
+  };
+  const remember = (key: string, fingerprint: string, result: Result): void => {
+    const t = now();
+    if (idempotent.size >= MAX_IDEMPOTENCY_ENTRIES) {
+      for (const [k, e] of idempotent) if (t - e.at >= idemTtl) idempotent.delete(k);
+      while (idempotent.size >= MAX_IDEMPOTENCY_ENTRIES) idempotent.delete(idempotent.keys().next().value as string);
     }
-    throw new HttpError('NOT_FOUND');
+    idempotent.set(key, { fingerprint, at: t, status: result.status ?? 200, body: result.body });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://admin.invalid');
+    const segments = url.pathname.split('/');
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const matches = compiled.filter(
+      (c) => c.segments.length === segments.length && c.segments.every((s, i) => (s.startsWith('{') ? segments[i] !== '' : s === segments[i])),
+    );
+    const match = matches.find((c) => c.route.method === method);
+    const route = match?.route;
+    const needsAuth = !(route && !route.auth) && !(matches.length > 0 && matches.every((c) => !c.route.auth));
+    const tenant = needsAuth ? authenticate(req) : 'default';
+    if (matches.length === 0) throw new HttpError('NOT_FOUND');
+    if (!match || !route) {
+      res.setHeader('allow', [...new Set(matches.map((c) => c.route.method))].join(', '));
+      throw new HttpError('METHOD_NOT_ALLOWED');
+    }
+    // Path parameters.
+    const params: Record<string, string> = {};
+    match.segments.forEach((s, i) => {
+      if (s.startsWith('{')) params[s.slice(1, -1)] = safeDecode(segments[i] as string);
+    });
+    let session: SessionRecord | undefined;
+    if (route.params) {
+      const parsed = v.safeParse(route.params, params);
+      if (!parsed.success) {
+        const bad = parsed.issues[0]?.path?.[0]?.key;
+        throw new HttpError(bad === 'sessionId' ? 'SESSION_NOT_FOUND' : 'INVALID_MESSAGE', bad === 'sessionId' ? undefined : issueText(parsed.issues));
+      }
+      if (params.sessionId !== undefined) {
+        const s = registry.get(params.sessionId);
+        if (!visible(s, tenant)) throw new HttpError('SESSION_NOT_FOUND');
+        session = s;
+      }
+    }
+    // Query string.
+    const query: Record<string, string> = {};
+    for (const [k, val] of url.searchParams) {
+      if (Object.hasOwn(query, k)) throw new HttpError('INVALID_MESSAGE', `${k.slice(0, 40)} is given twice.`);
+      query[k] = val;
+    }
+    if (route.query) {
+      const parsed = v.safeParse(route.query, query);
+      if (!parsed.success) throw new HttpError('INVALID_MESSAGE', issueText(parsed.issues));
+    } else if (Object.keys(query).length > 0) {
+      throw new HttpError('INVALID_MESSAGE', 'This route takes no query parameters.');
+    }
+    // Body.
+    let body: Record<string, unknown> = {};
+    if (route.body) {
+      const raw = await readJson(req, bodyLimit);
+      const value = raw === undefined ? {} : raw;
+      const parsed = v.safeParse(route.body, value);
+      if (!parsed.success) {
+        const first = parsed.issues[0]?.path?.[0]?.key;
+        const policy = route.operationId === 'updatePolicy' || (route.operationId === 'createSession' && first === 'policy');
+        throw new HttpError(policy ? 'INVALID_POLICY' : 'INVALID_MESSAGE', issueText(parsed.issues));
+      }
+      body = value as Record<string, unknown>;
+    } else if (method !== 'GET') {
+      req.resume();
+    }
+    const ctx: Ctx = { tenant, params, query, body, session, req };
+    let result: Result;
+    if (route.idempotent) {
+      const idem = idempotency(req, tenant, body);
+      if (idem && 'body' in idem) {
+        res.setHeader('idempotent-replayed', 'true');
+        result = idem;
+      } else {
+        result = await impl[route.operationId as AdminOperationId](ctx);
+        if (idem) remember(idem.key, idem.fingerprint, result);
+      }
+    } else {
+      result = await impl[route.operationId as AdminOperationId](ctx);
+    }
+    send(res, result.status ?? route.success.status, result.body, req.method === 'HEAD');
   };
 
   return async (req, res) => {
     try {
       await handle(req, res);
     } catch (error) {
-      let code: AdminErrorCode = 'INTERNAL_ERROR';
+      let code: AdminErrorCodeName = 'INTERNAL_ERROR';
       let message: string | undefined;
       if (error instanceof HttpError) {
         code = error.code;
         message = error.message;
-      } else if (
-        error instanceof SessionError &&
-        (error.code === 'INVALID_POLICY' || error.code === 'TOO_MANY_SESSIONS' || error.code === 'SESSION_ENDED')
-      ) {
-        code = error.code;
-        message = error.message;
+      } else if (error instanceof SessionError) {
+        if (error.code === 'INVALID_POLICY' || error.code === 'TOO_MANY_SESSIONS' || error.code === 'SESSION_ENDED' || error.code === 'SESSION_NOT_FOUND') {
+          code = error.code;
+          message = error.message;
+        } else if (error.code === 'INVALID_ARGUMENT') {
+          code = 'INVALID_MESSAGE';
+          message = error.message;
+        } else {
+          log.error('admin.internalError', { errorName: error.name, code: error.code });
+        }
       } else {
         log.error('admin.internalError', { errorName: error instanceof Error ? error.name : 'unknown' });
       }
-      if (code === 'UNAUTHENTICATED' || code === 'NOT_ALLOWED') log.warn('admin.authRejected', { code });
+      if (code === 'UNAUTHENTICATED' || code === 'NOT_ALLOWED' || code === 'RATE_LIMITED') log.warn('admin.authRejected', { code });
       if (res.headersSent) {
         res.destroy();
         return;
@@ -308,12 +631,32 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       if (code === 'MESSAGE_TOO_LARGE') res.setHeader('connection', 'close');
       if (code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
       if (code === 'RATE_LIMITED') res.setHeader('retry-after', '60');
-      send(res, STATUS[code], { error: { code, message: message ?? MESSAGES[code] ?? code } });
+      send(res, ADMIN_ERRORS[code].status, { error: { code, message: message ?? ADMIN_ERRORS[code].message } }, false);
     }
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '\u0000';
+  }
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headOnly: boolean): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -321,12 +664,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
-  res.end(text);
+  res.end(headOnly ? undefined : text);
 }
 
 /** Reads a JSON body within `limit` bytes; `undefined` when there is none. */
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
     throw new HttpError('MESSAGE_TOO_LARGE');
@@ -349,34 +692,6 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   if (type !== 'application/json') throw new HttpError('UNSUPPORTED_MEDIA_TYPE');
   const text = Buffer.concat(chunks).toString('utf8');
   const parsed = strictJsonParse(text, { maxDepth: 8 });
-  if (!parsed.ok) throw new HttpError('INVALID_JSON', 'The body is not valid JSON.');
+  if (!parsed.ok) throw new HttpError('INVALID_JSON');
   return parsed.value;
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new HttpError('INVALID_MESSAGE', 'The body must be a JSON object.');
-  return value as Record<string, unknown>;
-}
-
-function parseMint(
-  o: Record<string, unknown>,
-  maxTtlS: number,
-  defaultTtlS: number,
-): { participantId?: string; role: Role; displayName: string; ttlS: number } {
-  for (const k of Object.keys(o))
-    if (!MINT_KEYS.has(k)) throw new HttpError('INVALID_MESSAGE', `Unknown field ${JSON.stringify(k.slice(0, 40))}.`);
-  const { participantId, role, displayName, ttlS } = o;
-  if (participantId !== undefined && (typeof participantId !== 'string' || !ID_RE.test(participantId))) {
-    throw new HttpError('INVALID_MESSAGE', 'participantId must be 1–64 characters of A–Z a–z 0–9 _ -.');
-  }
-  if (typeof role !== 'string' || !ROLE_SET.has(role)) throw new HttpError('INVALID_MESSAGE', `role must be one of ${ROLES.join(', ')}.`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters in display names
-  if (typeof displayName !== 'string' || displayName.length < 1 || displayName.length > 80 || /[\u0000-\u001f\u007f]/.test(displayName)) {
-    throw new HttpError('INVALID_MESSAGE', 'displayName must be 1–80 characters without control characters.');
-  }
-  const ttl = ttlS ?? Math.min(defaultTtlS, maxTtlS);
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > maxTtlS)
-    throw new HttpError('INVALID_MESSAGE', `ttlS must be an integer from 1 to ${maxTtlS}.`);
-  return { ...(participantId !== undefined ? { participantId: participantId as string } : {}), role: role as Role, displayName, ttlS: ttl };
 }

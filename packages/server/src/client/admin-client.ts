@@ -1,9 +1,26 @@
 /**
- * The integrator's Node client for the admin API.
+ * The integrator's Node client for the admin API: one method per route.
  * @packageDocumentation
  */
 
-import type { AdminErrorBody, MintTokenRequest, MintTokenResponse, ParticipantsResponse, SessionView } from '../admin/types.js';
+import type {
+  AdminErrorBody,
+  AttendanceResponse,
+  AuditEventsResponse,
+  ListSessionsRequest,
+  MintTokenRequest,
+  MintTokenResponse,
+  MuteResponse,
+  PageRequest,
+  ParticipantStatus,
+  ParticipantView,
+  ParticipantsResponse,
+  PolicyUpdateRequest,
+  RevokeParticipantTokensResponse,
+  RevokeTokenResponse,
+  SessionView,
+  WebhookDeliveriesResponse,
+} from '../admin/types.js';
 import type { SessionPolicyInput } from '../sessions/types.js';
 
 /** Options of {@link AlcoveAdminClient}. */
@@ -21,7 +38,7 @@ export interface AlcoveAdminClientOptions {
 /** A failed admin call: the HTTP status and the server's stable error code. */
 export class AdminApiError extends Error {
   readonly status: number;
-  /** e.g. `UNAUTHENTICATED`, `SESSION_NOT_FOUND`, `INVALID_POLICY`; `NETWORK_ERROR` when no answer came. */
+  /** e.g. `UNAUTHENTICATED`, `SESSION_NOT_FOUND`, `INVALID_POLICY`; `NETWORK_ERROR` when no answer came; `HTTP_ERROR` for a non-JSON error. */
   readonly code: string;
   constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -31,13 +48,26 @@ export class AdminApiError extends Error {
   }
 }
 
+/** Options of {@link AlcoveAdminClient.createSession}. */
+export interface CreateSessionOptions {
+  /**
+   * Makes the call safe to retry: the same key with the same policy within 24 hours returns the first
+   * session instead of creating another. Use one fresh key per intended session (e.g. your appointment id).
+   */
+  readonly idempotencyKey?: string;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
 /**
- * Typed calls to the admin API.
+ * Typed calls to the admin API, one per route. Every method throws {@link AdminApiError} with the
+ * server's error `code` on failure.
  * @example
  * ```ts
  * const alcove = new AlcoveAdminClient({ baseUrl: 'https://alcove.example.org', apiKey });
- * const session = await alcove.createSession({ maxParticipants: 2, jurisdictions: ['US-CA'] });
+ * const session = await alcove.createSession({ maxParticipants: 2 }, { idempotencyKey: appointment.id });
  * const { token } = await alcove.mintToken(session.id, { role: 'client', displayName: 'Alex' });
+ * for await (const s of alcove.iterateSessions({ state: 'open' })) console.log(s.id);
  * ```
  */
 export class AlcoveAdminClient {
@@ -55,39 +85,141 @@ export class AlcoveAdminClient {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
+  // --- meta ---
+
   /** `GET /v1/health`. */
   async health(): Promise<{ status: 'ok' }> {
     return this.#call('GET', '/v1/health');
   }
 
-  /** `POST /v1/sessions`: creates a session (secure defaults for anything not given). @throws {@link AdminApiError} */
-  async createSession(policy: SessionPolicyInput = {}): Promise<SessionView> {
-    return (await this.#call<{ session: SessionView }>('POST', '/v1/sessions', { policy })).session;
+  /** `GET /v1/openapi.json`: the OpenAPI 3.1 document of this API. */
+  async openApi(): Promise<Record<string, unknown>> {
+    return this.#call('GET', '/v1/openapi.json');
   }
 
-  /** `GET /v1/sessions/:id`. @throws {@link AdminApiError} `SESSION_NOT_FOUND` (404) */
+  // --- sessions ---
+
+  /** `POST /v1/sessions`: creates a session (secure defaults for anything not given). */
+  async createSession(policy: SessionPolicyInput = {}, options: CreateSessionOptions = {}): Promise<SessionView> {
+    const headers = options.idempotencyKey !== undefined ? { 'idempotency-key': options.idempotencyKey } : undefined;
+    return (await this.#call<{ session: SessionView }>('POST', '/v1/sessions', { policy }, headers)).session;
+  }
+
+  /** `GET /v1/sessions`: one page of sessions, newest first. */
+  async listSessions(request: ListSessionsRequest = {}): Promise<{ sessions: readonly SessionView[]; nextCursor?: string }> {
+    return this.#call('GET', `/v1/sessions${qs({ ...request })}`);
+  }
+
+  /** Every session matching the filters, page after page. */
+  async *iterateSessions(request: Omit<ListSessionsRequest, 'cursor'> = {}): AsyncGenerator<SessionView> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listSessions({ ...request, ...(cursor ? { cursor } : {}) });
+      yield* page.sessions;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** `GET /v1/sessions/:id`. */
   async getSession(sessionId: string): Promise<SessionView> {
     return (await this.#call<{ session: SessionView }>('GET', `/v1/sessions/${enc(sessionId)}`)).session;
   }
 
-  /** `POST /v1/sessions/:id/end` (idempotent). @throws {@link AdminApiError} */
+  /** `PATCH /v1/sessions/:id/policy`: changes `waitingRoom`, `maxParticipants`, `idleTimeoutS` or `screenShare`. */
+  async updatePolicy(sessionId: string, changes: PolicyUpdateRequest): Promise<SessionView> {
+    return (await this.#call<{ session: SessionView }>('PATCH', `/v1/sessions/${enc(sessionId)}/policy`, changes)).session;
+  }
+
+  /** `POST /v1/sessions/:id/end` (idempotent). */
   async endSession(sessionId: string, reason?: string): Promise<SessionView> {
     return (
       await this.#call<{ session: SessionView }>('POST', `/v1/sessions/${enc(sessionId)}/end`, reason === undefined ? {} : { reason })
     ).session;
   }
 
-  /** `POST /v1/sessions/:id/tokens`: a join token for one participant. @throws {@link AdminApiError} */
+  /** `POST /v1/sessions/:id/lock`. */
+  async lockSession(sessionId: string): Promise<SessionView> {
+    return (await this.#call<{ session: SessionView }>('POST', `/v1/sessions/${enc(sessionId)}/lock`, {})).session;
+  }
+
+  /** `POST /v1/sessions/:id/unlock`. */
+  async unlockSession(sessionId: string): Promise<SessionView> {
+    return (await this.#call<{ session: SessionView }>('POST', `/v1/sessions/${enc(sessionId)}/unlock`, {})).session;
+  }
+
+  // --- participants ---
+
+  /** `GET /v1/sessions/:id/participants`: one page of participants with attendance and where they stand. */
+  async participants(sessionId: string, request: PageRequest & { readonly status?: ParticipantStatus } = {}): Promise<ParticipantsResponse> {
+    return this.#call('GET', `/v1/sessions/${enc(sessionId)}/participants${qs({ ...request })}`);
+  }
+
+  /** `GET /v1/sessions/:id/participants/:pid`. */
+  async getParticipant(sessionId: string, participantId: string): Promise<ParticipantView> {
+    return (await this.#call<{ participant: ParticipantView }>('GET', this.#p(sessionId, participantId))).participant;
+  }
+
+  /** `POST …/participants/:pid/admit`: admits a waiting participant. */
+  async admit(sessionId: string, participantId: string): Promise<ParticipantView> {
+    return (await this.#call<{ participant: ParticipantView }>('POST', `${this.#p(sessionId, participantId)}/admit`, {})).participant;
+  }
+
+  /** `POST …/participants/:pid/deny`: turns a waiting participant away for good. */
+  async deny(sessionId: string, participantId: string): Promise<ParticipantView> {
+    return (await this.#call<{ participant: ParticipantView }>('POST', `${this.#p(sessionId, participantId)}/deny`, {})).participant;
+  }
+
+  /** `POST …/participants/:pid/remove`: disconnects (if connected) and bars for good. */
+  async remove(sessionId: string, participantId: string): Promise<ParticipantView> {
+    return (await this.#call<{ participant: ParticipantView }>('POST', `${this.#p(sessionId, participantId)}/remove`, {})).participant;
+  }
+
+  /** `POST …/participants/:pid/mute`: asks a connected participant to mute its microphone or camera. */
+  async requestMute(sessionId: string, participantId: string, kind: 'audio' | 'video'): Promise<MuteResponse> {
+    return this.#call('POST', `${this.#p(sessionId, participantId)}/mute`, { kind });
+  }
+
+  // --- tokens ---
+
+  /** `POST /v1/sessions/:id/tokens`: a join token for one participant. */
   async mintToken(sessionId: string, request: MintTokenRequest): Promise<MintTokenResponse> {
     return this.#call('POST', `/v1/sessions/${enc(sessionId)}/tokens`, request);
   }
 
-  /** `GET /v1/sessions/:id/participants`: attendance (join/leave/reconnect times, never-joined). */
-  async participants(sessionId: string): Promise<ParticipantsResponse> {
-    return this.#call('GET', `/v1/sessions/${enc(sessionId)}/participants`);
+  /** `POST /v1/sessions/:id/tokens/:tokenId/revoke`: that token is refused from now on. */
+  async revokeToken(sessionId: string, tokenId: string): Promise<RevokeTokenResponse> {
+    return this.#call('POST', `/v1/sessions/${enc(sessionId)}/tokens/${enc(tokenId)}/revoke`, {});
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  /** `POST …/participants/:pid/revoke-tokens`: every token of the participant issued until now is refused. */
+  async revokeParticipantTokens(sessionId: string, participantId: string): Promise<RevokeParticipantTokensResponse> {
+    return this.#call('POST', `${this.#p(sessionId, participantId)}/revoke-tokens`, {});
+  }
+
+  // --- records ---
+
+  /** `GET /v1/sessions/:id/attendance`: one page of attendance records. */
+  async attendance(sessionId: string, request: PageRequest = {}): Promise<AttendanceResponse> {
+    return this.#call('GET', `/v1/sessions/${enc(sessionId)}/attendance${qs({ ...request })}`);
+  }
+
+  /** `GET /v1/sessions/:id/audit`: one page of the session's audit records (participant ids pseudonymised). */
+  async auditEvents(sessionId: string, request: PageRequest & { readonly participantId?: string } = {}): Promise<AuditEventsResponse> {
+    return this.#call('GET', `/v1/sessions/${enc(sessionId)}/audit${qs({ ...request })}`);
+  }
+
+  /** `GET /v1/webhooks/deliveries`: recent webhook deliveries of your sessions, newest first. */
+  async webhookDeliveries(
+    request: PageRequest & { readonly outcome?: 'pending' | 'delivered' | 'failed' | 'refused'; readonly sessionId?: string } = {},
+  ): Promise<WebhookDeliveriesResponse> {
+    return this.#call('GET', `/v1/webhooks/deliveries${qs({ ...request })}`);
+  }
+
+  #p(sessionId: string, participantId: string): string {
+    return `/v1/sessions/${enc(sessionId)}/participants/${enc(participantId)}`;
+  }
+
+  async #call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
     let res: Response;
     try {
       res = await this.#fetch(`${this.#base}${path}`, {
@@ -96,6 +228,7 @@ export class AlcoveAdminClient {
           authorization: `Bearer ${this.#key}`,
           accept: 'application/json',
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...extra,
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         redirect: 'error',
@@ -124,3 +257,9 @@ export class AlcoveAdminClient {
 }
 
 const enc = (id: string): string => encodeURIComponent(id);
+
+function qs(q: Query): string {
+  const parts: string[] = [];
+  for (const [k, val] of Object.entries(q)) if (val !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(val))}`);
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}

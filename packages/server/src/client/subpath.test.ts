@@ -18,6 +18,8 @@ describe('@alcove/server/client', () => {
       'WEBHOOK_ID_HEADER',
       'WEBHOOK_SIGNATURE_HEADER',
       'WebhookVerificationError',
+      'createWebhookReceiver',
+      'memoryWebhookIdStore',
       'mintJoinToken',
       'verifyConsentReceipt',
       'verifyWebhook',

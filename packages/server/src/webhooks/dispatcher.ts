@@ -4,7 +4,9 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { silentLogger, type Logger } from '../logger.js';
+import { isBlockedAddress, isBlockedHostname } from './address-policy.js';
 import { WebhookConfigError } from './errors.js';
 import { WebhookOutbox } from './outbox.js';
 import { signWebhook } from './signature.js';
@@ -51,6 +53,35 @@ export interface WebhookDeliveryReport {
   readonly status?: number;
 }
 
+/** One attempt of a delivery, as the delivery log keeps it. */
+export interface WebhookAttemptRecord {
+  /** Unix ms the attempt started. */
+  readonly at: number;
+  /** HTTP status, when a response came. */
+  readonly status?: number;
+  /** Why no response came: a timeout, a network error, or a destination address that is not allowed. */
+  readonly error?: 'timeout' | 'network' | 'refused-address';
+  readonly durationMs: number;
+}
+
+/** One delivery (an event to one endpoint) in the delivery log. */
+export interface WebhookDeliveryRecord {
+  readonly eventId: string;
+  readonly type: WebhookEventType;
+  /** The event's session, when it has one. */
+  readonly sessionId?: string;
+  readonly endpointIndex: number;
+  /** `refused`: the endpoint's address is not allowed (see `allowPrivateNetworks`). */
+  readonly outcome: 'pending' | 'delivered' | 'failed' | 'refused';
+  readonly attempts: readonly WebhookAttemptRecord[];
+  /** Unix ms the delivery was queued. */
+  readonly createdAt: number;
+  /** Unix ms it finished. */
+  readonly finishedAt?: number;
+}
+
+type MutableDelivery = { -readonly [K in keyof WebhookDeliveryRecord]: WebhookDeliveryRecord[K] } & { attempts: WebhookAttemptRecord[] };
+
 /** Options of {@link WebhookDispatcher}. */
 export interface WebhookDispatcherOptions {
   readonly endpoints: readonly WebhookEndpoint[];
@@ -61,6 +92,20 @@ export interface WebhookDispatcherOptions {
   readonly timeoutMs?: number;
   /** Allow `http://` to non-loopback hosts. Default false. */
   readonly allowInsecureHttp?: boolean;
+  /**
+   * Allow endpoints on loopback, private, link-local (cloud metadata), carrier-grade NAT and other
+   * non-public addresses. Default false: such a URL is refused at construction, and a host name that
+   * resolves to such an address is refused at delivery (outcome `refused`, no retry).
+   */
+  readonly allowPrivateNetworks?: boolean;
+  /**
+   * Resolves an endpoint's host name to its addresses before each attempt (the private-network
+   * check). Default: DNS (`dns.lookup`) when `fetch` is the global one; none when a custom `fetch` is
+   * given (that transport decides where requests go).
+   */
+  readonly resolveHost?: (hostname: string) => Promise<readonly string[]>;
+  /** Deliveries kept in the delivery log (newest first). Default 1 000. */
+  readonly deliveryLogSize?: number;
   /** Most deliveries in flight or waiting to retry; beyond it new events are dropped (and logged). Default 10 000. */
   readonly maxPending?: number;
   readonly logger?: Logger;
@@ -103,10 +148,20 @@ export class WebhookDispatcher {
   readonly #abort = new AbortController();
   #outbox: WebhookOutbox | undefined;
   #closed = false;
+  readonly #allowPrivate: boolean;
+  readonly #resolveHost: ((hostname: string) => Promise<readonly string[]>) | undefined;
+  readonly #logSize: number;
+  /** The delivery log, oldest first. */
+  readonly #deliveries: MutableDelivery[] = [];
 
   /** @throws {@link WebhookConfigError} for an invalid endpoint. */
   constructor(options: WebhookDispatcherOptions) {
-    for (const ep of options.endpoints) validateEndpoint(ep, options.allowInsecureHttp ?? false);
+    this.#allowPrivate = options.allowPrivateNetworks ?? false;
+    for (const ep of options.endpoints) validateEndpoint(ep, options.allowInsecureHttp ?? false, this.#allowPrivate);
+    this.#resolveHost =
+      options.resolveHost ??
+      (options.fetch === undefined ? async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address) : undefined);
+    this.#logSize = Math.max(0, options.deliveryLogSize ?? 1_000);
     this.#endpoints = options.endpoints.map((e) => ({ ...e }));
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#baseMs = options.retry?.baseMs ?? 1_000;
@@ -198,6 +253,11 @@ export class WebhookDispatcher {
     this.#pending.add(p);
   }
 
+  /** The delivery log: recent deliveries (each event to each endpoint), newest first, with every attempt. */
+  deliveries(): readonly WebhookDeliveryRecord[] {
+    return this.#deliveries.map((r) => ({ ...r, attempts: [...r.attempts] })).reverse();
+  }
+
   /** Resolves when no delivery is in flight or waiting to retry. */
   async idle(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
@@ -228,9 +288,34 @@ export class WebhookDispatcher {
     let attempt = 0;
     let status: number | undefined;
     let delivered = false;
+    let refused = false;
+    const sessionId = (event.data as { sessionId?: unknown }).sessionId;
+    const record: MutableDelivery = {
+      eventId: event.id,
+      type: event.type,
+      ...(typeof sessionId === 'string' ? { sessionId } : {}),
+      endpointIndex: index,
+      outcome: 'pending',
+      attempts: [],
+      createdAt: this.#now(),
+    };
+    if (this.#logSize > 0) {
+      this.#deliveries.push(record);
+      if (this.#deliveries.length > this.#logSize) this.#deliveries.splice(0, this.#deliveries.length - this.#logSize);
+    }
     while (attempt < this.#maxAttempts && !this.#abort.signal.aborted) {
       attempt++;
       let retry = false;
+      const started = this.#now();
+      const note = (a: Omit<WebhookAttemptRecord, 'at' | 'durationMs'>): void => {
+        record.attempts.push({ at: started, ...a, durationMs: Math.max(0, this.#now() - started) });
+      };
+      if (!this.#allowPrivate && this.#resolveHost && !(await this.#addressAllowed(ep.url))) {
+        refused = true;
+        note({ error: 'refused-address' });
+        this.#log.warn('webhook.refusedAddress', { type: event.type, eventId: event.id, endpointIndex: index });
+        break;
+      }
       try {
         const t = Math.floor(this.#now() / 1000);
         const res = await this.#fetch(ep.url, {
@@ -248,16 +333,22 @@ export class WebhookDispatcher {
         });
         status = res.status;
         await res.body?.cancel().catch(() => {});
+        note({ status });
         if (status >= 200 && status < 300) delivered = true;
         else retry = status >= 500 || status === 408 || status === 429;
-      } catch {
+      } catch (error) {
+        note({ error: (error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'network' });
         retry = true;
       }
       if (delivered || !retry) break;
       if (attempt < this.#maxAttempts) await this.#sleep(this.#delay(attempt));
     }
     // Finished (delivered or given up) unless cut short by close(): then it stays in the outbox.
-    if (delivered || !this.#abort.signal.aborted) this.#outbox?.done(event.id, ep.url);
+    if (delivered || !this.#abort.signal.aborted) {
+      this.#outbox?.done(event.id, ep.url);
+      record.outcome = delivered ? 'delivered' : refused ? 'refused' : 'failed';
+      record.finishedAt = this.#now();
+    }
     const report: WebhookDeliveryReport = {
       eventId: event.id,
       type: event.type,
@@ -273,6 +364,20 @@ export class WebhookDispatcher {
     } catch {
       // A listener cannot break delivery.
     }
+  }
+
+  /** Whether every address the endpoint's host resolves to may be reached (a failed lookup: yes, fetch fails). */
+  async #addressAllowed(url: string): Promise<boolean> {
+    const host = new URL(url).hostname;
+    const bare = host.startsWith('[') ? host.slice(1, -1) : host;
+    if (isBlockedHostname(host)) return false;
+    let addresses: readonly string[];
+    try {
+      addresses = await (this.#resolveHost as (h: string) => Promise<readonly string[]>)(bare);
+    } catch {
+      return true;
+    }
+    return !addresses.some((a) => isBlockedAddress(a));
   }
 
   #delay(attempt: number): number {
@@ -297,7 +402,7 @@ export class WebhookDispatcher {
   }
 }
 
-function validateEndpoint(ep: WebhookEndpoint, allowInsecure: boolean): void {
+function validateEndpoint(ep: WebhookEndpoint, allowInsecure: boolean, allowPrivate: boolean): void {
   let url: URL;
   try {
     url = new URL(ep.url);
@@ -307,6 +412,11 @@ function validateEndpoint(ep: WebhookEndpoint, allowInsecure: boolean): void {
   if (url.username || url.password) throw new WebhookConfigError('A webhook URL must not carry credentials.');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (allowInsecure || LOOPBACK.has(url.hostname)))) {
     throw new WebhookConfigError('A webhook URL must use https (http only to loopback).');
+  }
+  if (!allowPrivate && isBlockedHostname(url.hostname)) {
+    throw new WebhookConfigError(
+      'A webhook URL points at a loopback, private, link-local or metadata address; allow private networks explicitly to use it.',
+    );
   }
   const secrets = typeof ep.secret === 'string' ? [ep.secret] : Array.isArray(ep.secret) ? ep.secret : [];
   if (secrets.length === 0 || secrets.some((x) => typeof x !== 'string' || x.length < 16))

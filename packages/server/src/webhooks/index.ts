@@ -2,7 +2,17 @@
 export { WebhookDispatcher } from './dispatcher.js';
 export { WebhookOutbox } from './outbox.js';
 export type { OutboxEntry } from './outbox.js';
-export type { WebhookDeliveryReport, WebhookDispatcherOptions, WebhookEndpoint, WebhookRetryOptions } from './dispatcher.js';
+export type {
+  WebhookAttemptRecord,
+  WebhookDeliveryRecord,
+  WebhookDeliveryReport,
+  WebhookDispatcherOptions,
+  WebhookEndpoint,
+  WebhookRetryOptions,
+} from './dispatcher.js';
+export { isBlockedAddress, isBlockedHostname } from './address-policy.js';
+export { createWebhookReceiver, memoryWebhookIdStore } from './receiver.js';
+export type { WebhookIdStore, WebhookReceipt, WebhookReceiver, WebhookReceiverOptions } from './receiver.js';
 export { WebhookConfigError, WebhookVerificationError } from './errors.js';
 export type { WebhookVerificationCode } from './errors.js';
 export { signWebhook, verifyWebhook } from './signature.js';
