@@ -4,7 +4,69 @@
  * (`@alcove/server/testing`). The server talks only to this interface (ARCHITECTURE §3).
  * @packageDocumentation
  */
-import type { DtlsParameters, IceCandidate, IceParameters, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
+import type { DtlsParameters, IceCandidate, IceParameters, MediaKind } from '@alcove/protocol';
+
+/**
+ * Codec or header-extension parameters as engines give them (mediasoup types them as
+ * `Record<string, unknown>`); the server copies them into the wire shape (`sanitize.ts`).
+ */
+export type EngineParameters = Readonly<Record<string, unknown>>;
+
+/** A codec of RTP parameters, as engines take and give it (mediasoup's `RtpCodecParameters`). */
+export interface EngineRtpCodecParameters {
+  readonly mimeType: string;
+  readonly payloadType: number;
+  readonly clockRate: number;
+  readonly channels?: number | undefined;
+  readonly parameters?: EngineParameters | undefined;
+  readonly rtcpFeedback?: readonly { readonly type: string; readonly parameter?: string | undefined }[] | undefined;
+}
+
+/**
+ * RTP parameters as engines take and give them (mediasoup's `RtpParameters`): the wire's
+ * `RtpParameters` (validated by the server) is one, and so are mediasoup's and `@alcove/sfu`'s.
+ */
+export interface EngineRtpParameters {
+  readonly mid?: string | undefined;
+  readonly codecs: readonly EngineRtpCodecParameters[];
+  readonly headerExtensions?:
+    | readonly {
+        readonly uri: string;
+        readonly id: number;
+        readonly encrypt?: boolean | undefined;
+        readonly parameters?: EngineParameters | undefined;
+      }[]
+    | undefined;
+  readonly encodings?: readonly EngineParameters[] | undefined;
+  readonly rtcp?:
+    | { readonly cname?: string | undefined; readonly reducedSize?: boolean | undefined; readonly mux?: boolean | undefined }
+    | undefined;
+  readonly msid?: string | undefined;
+}
+
+/** RTP capabilities as engines take and give them (mediasoup's `RtpCapabilities`). */
+export interface EngineRtpCapabilities {
+  readonly codecs?:
+    | readonly {
+        readonly kind: MediaKind;
+        readonly mimeType: string;
+        readonly preferredPayloadType?: number | undefined;
+        readonly clockRate: number;
+        readonly channels?: number | undefined;
+        readonly parameters?: EngineParameters | undefined;
+        readonly rtcpFeedback?: readonly { readonly type: string; readonly parameter?: string | undefined }[] | undefined;
+      }[]
+    | undefined;
+  readonly headerExtensions?:
+    | readonly {
+        readonly kind: MediaKind;
+        readonly uri: string;
+        readonly preferredId: number;
+        readonly preferredEncrypt?: boolean | undefined;
+        readonly direction?: string | undefined;
+      }[]
+    | undefined;
+}
 
 /** A codec the router is created with (mediasoup `RtpCodecCapability` without payload type). */
 export interface EngineCodecCapability {
@@ -55,7 +117,7 @@ export interface EngineConsumer extends EngineEmitter {
   readonly id: string;
   readonly producerId: string;
   readonly kind: MediaKind;
-  readonly rtpParameters: RtpParameters;
+  readonly rtpParameters: EngineRtpParameters;
   readonly paused: boolean;
   readonly producerPaused: boolean;
   readonly closed: boolean;
@@ -77,13 +139,13 @@ export interface EngineWebRtcTransport extends EngineEmitter {
   restartIce(): Promise<IceParameters>;
   produce(options: {
     kind: MediaKind;
-    rtpParameters: RtpParameters;
+    rtpParameters: EngineRtpParameters;
     paused?: boolean;
     appData?: Record<string, unknown>;
   }): Promise<EngineProducer>;
   consume(options: {
     producerId: string;
-    rtpCapabilities: RtpCapabilities;
+    rtpCapabilities: EngineRtpCapabilities;
     paused?: boolean;
     appData?: Record<string, unknown>;
   }): Promise<EngineConsumer>;
@@ -94,9 +156,9 @@ export interface EngineWebRtcTransport extends EngineEmitter {
 /** A router in the engine: one per session. */
 export interface EngineRouter extends EngineEmitter {
   readonly id: string;
-  readonly rtpCapabilities: RtpCapabilities;
+  readonly rtpCapabilities: EngineRtpCapabilities;
   readonly closed: boolean;
-  canConsume(options: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean;
+  canConsume(options: { producerId: string; rtpCapabilities: EngineRtpCapabilities }): boolean;
   createWebRtcTransport(options: EngineWebRtcTransportOptions): Promise<EngineWebRtcTransport>;
   close(): void;
 }

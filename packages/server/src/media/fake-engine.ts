@@ -5,7 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { DtlsParameters, IceParameters, MediaKind, RtpCapabilities, RtpParameters } from '@alcove/protocol';
+import type { DtlsParameters, IceParameters, MediaKind } from '@alcove/protocol';
+// The engine interface's shapes (mediasoup's), which the wire's parameters satisfy.
+import type { EngineRtpCapabilities as RtpCapabilities, EngineRtpParameters as RtpParameters } from './engine-types.js';
 import type {
   EngineCodecCapability,
   EngineConsumer,

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters } from '@alcove/protocol';
+import type { EngineRtpCapabilities, EngineRtpParameters } from './engine-types.js';
 
 type Dict = Record<string, unknown>;
 
@@ -46,7 +47,7 @@ export function sanitizeDtlsParameters(p: DtlsParameters): DtlsParameters {
 }
 
 /** A consumer's RTP parameters in the wire shape. */
-export function sanitizeConsumerRtpParameters(p: RtpParameters): RtpParameters {
+export function sanitizeConsumerRtpParameters(p: EngineRtpParameters): RtpParameters {
   const src = p as unknown as Dict;
   const out = pick<Dict>(src, ['mid', 'msid']);
   out['codecs'] = p.codecs.map((c) =>
@@ -78,7 +79,7 @@ export function sanitizeConsumerRtpParameters(p: RtpParameters): RtpParameters {
 }
 
 /** Router capabilities in the wire shape. */
-export function sanitizeRtpCapabilities(c: RtpCapabilities): RtpCapabilities {
+export function sanitizeRtpCapabilities(c: EngineRtpCapabilities): RtpCapabilities {
   const out: Dict = {};
   if (c.codecs) {
     out['codecs'] = c.codecs.map((x) =>
