@@ -33,7 +33,9 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
       announcedAddress: config.publicAddress,
       minPort: config.rtcPort,
       maxPort: config.rtcPort,
+      ...(config.rtcTcp ? {} : { tcp: false }),
     },
+    ...(config.turn ? { turn: { urls: config.turn.urls, secrets: config.turn.secrets, ttlS: config.turn.ttlS } } : {}),
     ...(config.webhooks.length > 0 ? { webhooks: { endpoints: config.webhooks } } : {}),
     limits: {
       maxPayload: config.limits.maxMessageBytes,
