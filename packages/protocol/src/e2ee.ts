@@ -8,11 +8,14 @@ export const E2EE_SUITES = { XSALSA20_POLY1305: 1, AES_128_GCM: 2 } as const;
 /** A cipher suite id. */
 export type E2eeSuite = (typeof E2EE_SUITES)[keyof typeof E2EE_SUITES];
 
-/** Trailer format version (the `VV` bits of the last byte). */
-export const E2EE_FRAME_VERSION = 1;
+/**
+ * Trailer format version (the `VV` bits of the last byte). 2: the clear prefix is bound through the
+ * nonce (version 1 carried a copy of it inside the ciphertext); receivers drop other versions.
+ */
+export const E2EE_FRAME_VERSION = 2;
 /** Authentication tag length in bytes (Poly1305 / GCM). */
 export const E2EE_TAG_BYTES = 16;
-/** Typical per-frame overhead: tag + CTR(2) + KID(1) + h(1) + cfg(1). */
+/** Typical per-frame overhead, whatever the codec: tag + CTR(2) + KID(1) + h(1) + cfg(1). */
 export const E2EE_TYPICAL_OVERHEAD_BYTES = 21;
 /** Ratchet steps a receiver derives ahead at most. */
 export const E2EE_MAX_RATCHET_LOOKAHEAD = 16;

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   NOT_FOUND: 'The referenced participant, transport, producer or consumer does not exist.',
   INVALID_STATE: 'The request is not valid in the current state.',
   E2EE_REQUIRED: 'The session requires end-to-end encryption and the request would not provide it.',
+  E2EE_NOT_ENCRYPTED:
+    "A producer's frames arrived without the end-to-end encryption trailer in a session that requires it; the server closed the producer.",
   UNSUPPORTED_CODEC: 'The codec or RTP parameters are not supported by the router.',
   CANNOT_CONSUME: "The consumer's RTP capabilities cannot receive this producer.",
   MEDIA_ERROR: 'The media engine refused the request.',

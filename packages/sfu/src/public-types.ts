@@ -24,6 +24,7 @@ export type {
   DirectTransportObserverEvents,
 } from './transport/direct-transport.js';
 export type {
+  E2eeTrailerMissing,
   Producer,
   ProducerOptions,
   ProducerEvents,

@@ -37,11 +37,40 @@ describe('frame encryption (suite 1)', () => {
     }
   });
 
-  it('adds 21 bytes to a typical frame (Opus, 2-byte counter, 1-byte key id)', () => {
-    const f = frameOf(120);
-    const enc = encryptFrame(f, 1, key, 300);
-    // tag 16 + CTR 2 + KID 1 + h 1 + cfg 1 = 21, plus the 1-byte prefix binding inside the plaintext.
-    expect(enc.length - f.length).toBe(21 + 1);
+  it('adds 21 bytes to a typical frame of any codec (2-byte counter, 1-byte key id), nothing for the prefix', () => {
+    // tag 16 + CTR 2 + KID 1 + h 1 + cfg 1 = 21: Opus (h 1), VP8 delta (h 3) and key (h 10), VP9 (h 0).
+    for (const [size, prefix] of [
+      [120, 1],
+      [4000, 3],
+      [60_000, 10],
+      [3000, 0],
+    ] as const) {
+      const f = frameOf(size);
+      expect(encryptFrame(f, prefix, key, 300).length - f.length).toBe(21);
+    }
+  });
+
+  it('writes format version 2 in the last byte and drops version-1 frames', () => {
+    const enc = encryptFrame(frameOf(100), 3, key, 9);
+    expect(enc[enc.length - 1]! >> 6).toBe(2);
+    const v1 = enc.slice();
+    v1[v1.length - 1] = (v1[v1.length - 1]! & 0x3f) | (1 << 6);
+    expect(decryptFrame(v1, keys())).toMatchObject({ ok: false, reason: 'BAD_VERSION' });
+  });
+
+  it('round-trips after a larger frame grew the reused buffers, and returns independent frames', () => {
+    const big = frameOf(150_000, 5);
+    const small = frameOf(300, 9);
+    const encBig = encryptFrame(big, 10, key, 1);
+    const encSmall = encryptFrame(small, 3, key, 2);
+    const decBig = decryptFrame(encBig, keys());
+    const decSmall = decryptFrame(encSmall, keys());
+    expect(decBig.ok && decSmall.ok).toBe(true);
+    if (decBig.ok && decSmall.ok) {
+      expect(decSmall.frame).toEqual(small);
+      expect(decBig.frame).toEqual(big); // not overwritten by the later, smaller open
+      expect(decBig.frame.buffer.byteLength).toBe(big.length); // the whole buffer: no copy needed by the worker
+    }
   });
 
   it('leaves the payload unreadable', () => {
@@ -71,12 +100,29 @@ describe('frame encryption (suite 1)', () => {
     expect(decryptFrame(enc, keys(otherTrack))).toMatchObject({ ok: false, reason: 'AUTH_FAILED' });
   });
 
-  it('detects a swapped clear prefix through the binding', () => {
-    const a = encryptFrame(frameOf(100, 1), 3, key, 1);
-    const b = frameOf(100, 2);
-    const forged = a.slice();
-    forged.set(b.subarray(0, 3), 0);
-    expect(decryptFrame(forged, keys())).toMatchObject({ ok: false, reason: 'BIND_MISMATCH' });
+  it('detects a swapped clear prefix through the nonce binding, short or hashed', () => {
+    for (const prefix of [1, 3, 10, 13, 14, 40]) {
+      const a = encryptFrame(frameOf(100, 1), prefix, key, 1);
+      const b = frameOf(100, 2);
+      const forged = a.slice();
+      forged.set(b.subarray(0, prefix), 0);
+      expect(decryptFrame(forged, keys()), `prefix ${prefix}`).toMatchObject({ ok: false, reason: 'AUTH_FAILED' });
+    }
+  });
+
+  it('detects a trailer re-encoded with the same values (longer key id field)', () => {
+    const enc = encryptFrame(frameOf(100), 3, key, 7); // CTR 1 B, KID 1 B, h 1 B
+    const n = enc.length;
+    // Same CTR, KID and h, with KID written on 2 bytes: only cfg's KK bits and the length change.
+    const re = new Uint8Array(n + 1);
+    re.set(enc.subarray(0, n - 3), 0);
+    re[n - 3] = 0;
+    re[n - 2] = enc[n - 3]!;
+    re[n - 1] = enc[n - 2]!;
+    re[n] = enc[n - 1]! | (1 << 3);
+    const h = parseFrameHeader(re);
+    expect(h).toMatchObject({ kid: key.kid, ctr: 7, prefixLength: 3 });
+    expect(decryptFrame(re, keys())).toMatchObject({ ok: false, reason: 'AUTH_FAILED' });
   });
 
   it('never throws on random or truncated input', () => {

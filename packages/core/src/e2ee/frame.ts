@@ -4,17 +4,24 @@ import { sha512 } from './hkdf.js';
 import type { FrameKey } from './sender-keys.js';
 
 /*
- * Frame format (E2EE.md §5), suite 1 (XSalsa20-Poly1305):
+ * Frame format version 2 (docs/e2ee.md, "Frame format"), suite 1 (XSalsa20-Poly1305):
  *
  *   | clear prefix (h) | ciphertext (n) | tag (16) | CTR (c, BE) | KID (k, BE) | h (1|2) | cfg (1) |
- *   cfg = VV H KK CCC: VV version (01), H = h is 2 bytes, KK = k-1, CCC = c-1.
+ *   cfg = VV H KK CCC: VV version (10), H = h is 2 bytes, KK = k-1, CCC = c-1.
  *
- * The plaintext is `bind ‖ payload`, where bind = prefix (h ≤ 16) or SHA-512(prefix)[0..16], so the
- * clear prefix is authenticated. The nonce is salt ⊕ (0^16 ‖ CTR as uint64 BE).
+ * The ciphertext is the payload alone. The clear prefix and the trailer are bound through the
+ * nonce instead (secretbox has no associated data):
+ *
+ *   nonce24 = salt ⊕ (P ‖ h_hi ‖ h_lo ‖ cfg ‖ CTR as uint64 BE)
+ *
+ * where P (13 bytes) is the prefix zero-padded when h ≤ 13, else SHA-512(prefix)[0..13]. A changed
+ * prefix, h or cfg gives another nonce, so another Poly1305 key, and the tag fails; CTR (low 8
+ * bytes) keeps nonces unique per key whatever the prefix. Version 1 carried a copy of the prefix
+ * (or a 16-byte hash of it) inside the plaintext: 3 to 16 more bytes per frame.
  */
 
 /** Why a frame was dropped. Every reason fails closed: nothing reaches the decoder. */
-export type DropReason = 'TOO_SHORT' | 'BAD_VERSION' | 'BAD_PREFIX' | 'UNKNOWN_KEY' | 'AUTH_FAILED' | 'BIND_MISMATCH' | 'REPLAY';
+export type DropReason = 'TOO_SHORT' | 'BAD_VERSION' | 'BAD_PREFIX' | 'UNKNOWN_KEY' | 'AUTH_FAILED' | 'REPLAY';
 
 /** The parsed trailer of an encrypted frame. */
 export interface FrameHeader {
@@ -37,6 +44,26 @@ type LowLevel = {
 const lowlevel = (nacl as unknown as { lowlevel: LowLevel }).lowlevel;
 const ZERO = 32; // crypto_secretbox_ZEROBYTES
 const BOXZERO = 16; // crypto_secretbox_BOXZEROBYTES
+/** Prefix bytes mixed into the nonce as they are; longer prefixes go in hashed. */
+const PREFIX_IN_NONCE = 13;
+
+/*
+ * Reused buffers: secretbox wants its input behind 32 zero bytes and writes a same-size output, so
+ * sealing or opening a frame goes through these two scratch buffers (grown to the largest frame
+ * seen, never shrunk) and allocates only the frame it returns. The plaintext side is wiped after
+ * every use. The worker runs one transform at a time, so one pair serves every track.
+ */
+let scratchIn = new Uint8Array(2048);
+let scratchOut = new Uint8Array(2048);
+const nonceBuf = new Uint8Array(24);
+
+function scratch(len: number): void {
+  if (scratchIn.length >= len) return;
+  let n = scratchIn.length;
+  while (n < len) n *= 2;
+  scratchIn = new Uint8Array(n);
+  scratchOut = new Uint8Array(n);
+}
 
 function byteLength(v: number): number {
   let n = 1;
@@ -57,24 +84,36 @@ function readBE(b: Uint8Array, at: number, len: number): number {
   return v;
 }
 
-/** nonce24 = salt ⊕ (0^16 ‖ CTR as uint64 BE). */
-export function frameNonce(salt: Uint8Array, ctr: number): Uint8Array {
-  const n = salt.slice(0, 24);
+/** Writes the version-2 nonce of a frame into `n` (24 bytes); see the format comment above. */
+function writeNonce(n: Uint8Array, salt: Uint8Array, ctr: number, prefix: Uint8Array, cfg: number): Uint8Array {
+  n.set(salt.subarray(0, 24));
+  const h = prefix.length;
+  const p = h <= PREFIX_IN_NONCE ? prefix : sha512(prefix);
+  const pl = Math.min(h, PREFIX_IN_NONCE);
+  for (let i = 0; i < pl; i++) n[i]! ^= p[i]!;
+  n[13]! ^= h >>> 8;
+  n[14]! ^= h & 0xff;
+  n[15]! ^= cfg;
   let v = ctr;
   for (let i = 23; i >= 16; i--) {
-    n[i] = (n[i] ?? 0) ^ (v % 256);
+    n[i]! ^= v % 256;
     v = Math.floor(v / 256);
   }
   return n;
 }
 
-function bindOf(prefix: Uint8Array): Uint8Array {
-  return prefix.length <= 16 ? prefix : sha512(prefix).subarray(0, 16);
+/**
+ * The nonce of a frame: salt ⊕ (prefix-or-hash (13) ‖ h (2, BE) ‖ cfg (1) ‖ CTR (8, BE)).
+ * A fresh array (tests and tools); the seal/open path writes into a reused one.
+ */
+export function frameNonce(salt: Uint8Array, ctr: number, prefix: Uint8Array, cfg: number): Uint8Array {
+  return writeNonce(new Uint8Array(24), salt, ctr, prefix, cfg);
 }
 
 /**
  * Encrypts one encoded frame. `prefixLength` bytes at the start stay in clear (codec header the
- * packetiser and SFU need); the rest is sealed with the frame key and counter.
+ * packetiser and SFU need) and are authenticated through the nonce; the rest is sealed with the
+ * frame key and counter. Allocates only the returned frame.
  * @throws {RangeError} on a prefix longer than the frame or a counter beyond 2^53.
  */
 export function encryptFrame(frame: Uint8Array, prefixLength: number, key: FrameKey, ctr: number): Uint8Array {
@@ -84,24 +123,26 @@ export function encryptFrame(frame: Uint8Array, prefixLength: number, key: Frame
   if (!Number.isSafeInteger(ctr) || ctr < 0) throw new RangeError('counter out of range');
   if (key.kid < 0 || key.kid > 0xffffffff) throw new RangeError('key id out of range');
   const prefix = frame.subarray(0, prefixLength);
-  const bind = bindOf(prefix);
-  const payload = frame.subarray(prefixLength);
+  const plainLen = frame.length - prefixLength;
   const c = byteLength(ctr);
   const k = Math.min(4, byteLength(key.kid));
   const hLen = prefixLength > 255 ? 2 : 1;
-  const plainLen = bind.length + payload.length;
+  const cfg = (E2EE_FRAME_VERSION << 6) | ((hLen === 2 ? 1 : 0) << 5) | ((k - 1) << 3) | (c - 1);
 
-  const m = new Uint8Array(ZERO + plainLen);
-  m.set(bind, ZERO);
-  m.set(payload, ZERO + bind.length);
-  const box = new Uint8Array(m.length);
-  lowlevel.crypto_secretbox(box, m, m.length, frameNonce(key.salt, ctr), key.key);
+  const d = ZERO + plainLen;
+  scratch(d);
+  const m = scratchIn;
+  const box = scratchOut;
+  m.fill(0, 0, ZERO);
+  m.set(frame.subarray(prefixLength), ZERO);
+  lowlevel.crypto_secretbox(box, m, d, writeNonce(nonceBuf, key.salt, ctr, prefix, cfg), key.key);
+  m.fill(0, ZERO, d);
 
   const out = new Uint8Array(prefixLength + plainLen + E2EE_TAG_BYTES + c + k + hLen + 1);
   let o = 0;
   out.set(prefix, o);
   o += prefixLength;
-  out.set(box.subarray(ZERO), o); // ciphertext
+  out.set(box.subarray(ZERO, d), o); // ciphertext
   o += plainLen;
   out.set(box.subarray(BOXZERO, ZERO), o); // tag
   o += E2EE_TAG_BYTES;
@@ -111,8 +152,7 @@ export function encryptFrame(frame: Uint8Array, prefixLength: number, key: Frame
   o += k;
   writeBE(out, o, prefixLength, hLen);
   o += hLen;
-  out[o] = (E2EE_FRAME_VERSION << 6) | ((hLen === 2 ? 1 : 0) << 5) | ((k - 1) << 3) | (c - 1);
-  m.fill(0);
+  out[o] = cfg;
   return out;
 }
 
@@ -137,7 +177,8 @@ export function parseFrameHeader(data: Uint8Array): FrameHeader | DropReason {
 /**
  * Decrypts one frame. `keyFor(kid)` returns the key for a key id or undefined (then the frame is
  * dropped as UNKNOWN_KEY). The caller owns replay protection: check the counter before and record
- * it after a successful open (see ReplayWindow). Never throws; every failure is a drop.
+ * it after a successful open (see ReplayWindow). Never throws; every failure is a drop. Allocates
+ * only the returned frame.
  */
 export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey | undefined): DecryptResult {
   const h = parseFrameHeader(data);
@@ -145,29 +186,23 @@ export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey
   const key = keyFor(h.kid);
   if (!key) return { ok: false, reason: 'UNKNOWN_KEY', kid: h.kid };
   const prefix = data.subarray(0, h.prefixLength);
-  const bindLen = Math.min(16, h.prefixLength);
   const cipherEnd = data.length - h.trailerLength - E2EE_TAG_BYTES;
   const cipherLen = cipherEnd - h.prefixLength;
-  if (cipherLen < bindLen) return { ok: false, reason: 'TOO_SHORT', kid: h.kid };
 
-  const box = new Uint8Array(ZERO + cipherLen);
+  const d = ZERO + cipherLen;
+  scratch(d);
+  const box = scratchIn;
+  const m = scratchOut;
+  box.fill(0, 0, BOXZERO);
   box.set(data.subarray(cipherEnd, cipherEnd + E2EE_TAG_BYTES), BOXZERO);
   box.set(data.subarray(h.prefixLength, cipherEnd), ZERO);
-  const m = new Uint8Array(box.length);
-  if (lowlevel.crypto_secretbox_open(m, box, box.length, frameNonce(key.salt, h.ctr), key.key) !== 0) {
+  const nonce = writeNonce(nonceBuf, key.salt, h.ctr, prefix, data[data.length - 1]!);
+  if (lowlevel.crypto_secretbox_open(m, box, d, nonce, key.key) !== 0) {
     return { ok: false, reason: 'AUTH_FAILED', kid: h.kid };
   }
-  const plain = m.subarray(ZERO);
-  const bind = bindOf(prefix);
-  for (let i = 0; i < bindLen; i++) {
-    if (plain[i] !== bind[i]) {
-      m.fill(0);
-      return { ok: false, reason: 'BIND_MISMATCH', kid: h.kid };
-    }
-  }
-  const out = new Uint8Array(h.prefixLength + cipherLen - bindLen);
+  const out = new Uint8Array(h.prefixLength + cipherLen);
   out.set(prefix, 0);
-  out.set(plain.subarray(bindLen), h.prefixLength);
-  m.fill(0);
+  out.set(m.subarray(ZERO, d), h.prefixLength);
+  m.fill(0, ZERO, d);
   return { ok: true, frame: out, kid: h.kid, ctr: h.ctr };
 }

@@ -12,7 +12,8 @@ export interface NotificationTarget {
   participantLeft(participantId: string, reason: LeaveReason): void;
   waitingRoomChanged(waiting: readonly WaitingEntry[]): void;
   producerAdded(p: NotificationData<'media.producerAdded'>): void;
-  producerClosed(producerId: string): void;
+  /** `reason`: why the server closed it (sent to the owner and hosts), e.g. E2EE_NOT_ENCRYPTED. */
+  producerClosed(producerId: string, reason?: 'E2EE_NOT_ENCRYPTED'): void;
   producerPaused(producerId: string, paused: boolean): void;
   consumerClosed(consumerId: string): void;
   transportClosed(transportId: string): void;
@@ -56,7 +57,7 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
     case 'media.producerAdded':
       return t.producerAdded(n.data);
     case 'media.producerClosed':
-      return t.producerClosed(n.data.producerId);
+      return t.producerClosed(n.data.producerId, n.data.reason);
     case 'media.producerPaused':
       return t.producerPaused(n.data.producerId, true);
     case 'media.producerResumed':

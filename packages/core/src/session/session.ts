@@ -239,7 +239,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
         this.#emit('waitingRoomChanged', waiting);
       },
       producerAdded: (p) => void this.#media.addProducer(p).catch((e: unknown) => this.#emit('error', e as AlcoveError)),
-      producerClosed: (id) => this.#media.removeProducer(id),
+      producerClosed: (id, reason) => {
+        this.#media.removeProducer(id);
+        // The server found this producer's frames without the E2EE trailer (ours, or a host hears of another's).
+        if (reason) this.#emit('error', new AlcoveError(reason, 'the server closed a producer whose media was not end-to-end encrypted'));
+      },
       producerPaused: (id, paused) => this.#media.setProducerPaused(id, paused),
       consumerClosed: (id) => this.#media.consumerClosed(id),
       transportClosed: () => {

@@ -32,7 +32,8 @@ export const NOTIFICATIONS = {
 
   // --- media -----------------------------------------------------------------------------------
   'media.producerAdded': ProducerInfo,
-  'media.producerClosed': v.strictObject({ producerId: Id }),
+  /** `reason` (to the owner and hosts only): why the server closed it, e.g. `E2EE_NOT_ENCRYPTED`. */
+  'media.producerClosed': v.strictObject({ producerId: Id, reason: v.optional(v.picklist(['E2EE_NOT_ENCRYPTED'])) }),
   'media.producerPaused': v.strictObject({ producerId: Id }),
   'media.producerResumed': v.strictObject({ producerId: Id }),
   'media.consumerClosed': v.strictObject({ consumerId: Id }),

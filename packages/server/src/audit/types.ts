@@ -18,6 +18,7 @@ export const AUDIT_ENTRY_TYPES = [
   'consent.recorded',
   'licensure.checked',
   'e2ee.verified',
+  'e2ee.notEncrypted',
   'token.rejected',
   'admin.tokenMinted',
   'audit.recovered',

@@ -142,6 +142,12 @@ export interface EngineWebRtcTransport extends EngineEmitter {
     rtpParameters: EngineRtpParameters;
     paused?: boolean;
     appData?: Record<string, unknown>;
+    /**
+     * `@alcove/sfu` only: check every frame's E2EE trailer and emit `e2eetrailermissing` on the
+     * producer at the first frame without one (it then forwards nothing). Other engines (the real
+     * `mediasoup`) ignore the option, so with them the server cannot refuse plaintext media.
+     */
+    e2eeTrailerCheck?: { readonly versions: readonly number[]; readonly prefixLengths: readonly number[] };
   }): Promise<EngineProducer>;
   consume(options: {
     producerId: string;

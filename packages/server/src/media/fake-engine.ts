@@ -42,6 +42,8 @@ export class FakeProducer extends EventEmitter implements EngineProducer {
   paused: boolean;
   closed = false;
   readonly consumers = new Set<FakeConsumer>();
+  /** The E2EE trailer check the server asked for; tests emit `e2eetrailermissing` to simulate a failure. */
+  e2eeTrailerCheck: { readonly versions: readonly number[]; readonly prefixLengths: readonly number[] } | undefined;
   /** What `getStats()` reports; tests change it to simulate received media. */
   readonly inbound: FakeInboundStats = { packetCount: 0, byteCount: 0, packetsLost: 0, jitter: 0 };
   constructor(
@@ -187,7 +189,12 @@ export class FakeTransport extends EventEmitter implements EngineWebRtcTransport
     this.iceParameters = { ...this.iceParameters, usernameFragment: randomUUID().slice(0, 8) };
     return this.iceParameters;
   }
-  async produce(o: { kind: MediaKind; rtpParameters: RtpParameters; paused?: boolean }): Promise<EngineProducer> {
+  async produce(o: {
+    kind: MediaKind;
+    rtpParameters: RtpParameters;
+    paused?: boolean;
+    e2eeTrailerCheck?: FakeProducer['e2eeTrailerCheck'];
+  }): Promise<EngineProducer> {
     this.engine.stats.calls++;
     if (this.closed) throw new Error('transport closed');
     if (this.engine.failNext) {
@@ -195,6 +202,7 @@ export class FakeTransport extends EventEmitter implements EngineWebRtcTransport
       throw new Error('engine refused');
     }
     const p = new FakeProducer(o.kind, o.rtpParameters, o.paused ?? false, this.engine);
+    p.e2eeTrailerCheck = o.e2eeTrailerCheck;
     this.producers.add(p);
     p.on('@close', () => this.producers.delete(p));
     this.engine.producers.set(p.id, p);

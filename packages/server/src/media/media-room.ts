@@ -24,6 +24,7 @@ import {
   checkProducerParameters,
   withoutAudioLevel,
 } from './codecs.js';
+import { e2eeTrailerCheckFor, type E2eeTrailerFailure, trailerFailureOf } from './e2ee-trailer-check.js';
 import type { EngineConsumer, EngineProducer, EngineRouter, EngineWebRtcTransport } from './engine-types.js';
 import {
   sanitizeConsumerRtpParameters,
@@ -62,6 +63,12 @@ export interface MediaRoomOptions {
   readonly mayProduce: (participantId: string, source: TrackSource) => boolean;
   /** Reports an engine failure (error name only; never parameters). */
   readonly onEngineError?: (operation: string, error: unknown) => void;
+  /**
+   * The engine found a frame without the E2EE trailer and the room closed that producer and its
+   * consumers. The callee tells the owner and hosts why (and everyone else that it closed) and
+   * audits it; without a callee the room sends a plain `closed` event and tells the owner.
+   */
+  readonly producerNotEncrypted?: (info: ProducerInfo, check: E2eeTrailerFailure) => void;
 }
 
 interface TransportEntry {
@@ -186,8 +193,17 @@ export class MediaRoom {
     const bad = checkProducerParameters(data.kind, data.rtpParameters, this.#o.e2eeRequired);
     if (bad) throw new RequestError(bad.code, bad.message);
     const rtpParameters = this.#o.dropAudioLevel ? withoutAudioLevel(data.rtpParameters) : data.rtpParameters;
+    // Fail closed on the server too: the engine checks each frame's E2EE trailer (docs/e2ee.md).
+    const trailerCheck = this.#o.e2eeRequired ? e2eeTrailerCheckFor(rtpParameters) : undefined;
+    if (this.#o.e2eeRequired && !trailerCheck) throw new RequestError('UNSUPPORTED_CODEC', 'this codec cannot be end-to-end encrypted');
     const producer = await this.#engine('produce', () =>
-      t.transport.produce({ kind: data.kind, rtpParameters, paused: data.paused ?? false, appData: { owner, source: data.source } }),
+      t.transport.produce({
+        kind: data.kind,
+        rtpParameters,
+        paused: data.paused ?? false,
+        appData: { owner, source: data.source },
+        ...(trailerCheck ? { e2eeTrailerCheck: trailerCheck } : {}),
+      }),
     );
     if (t.transport.closed || this.#closed) {
       producer.close();
@@ -196,6 +212,7 @@ export class MediaRoom {
     const entry: ProducerEntry = { producer, owner, source: data.source, kind: data.kind, transportId: data.transportId };
     this.#producers.set(producer.id, entry);
     producer.on('transportclose', () => this.#producerGone(producer.id));
+    producer.on('e2eetrailermissing', (info: unknown) => this.#notEncrypted(producer.id, trailerFailureOf(info)));
     this.#o.producerEvent('added', this.#info(producer.id, entry));
     return { producerId: producer.id };
   }
@@ -388,7 +405,7 @@ export class MediaRoom {
     }
   }
 
-  #producerGone(producerId: string): void {
+  #producerGone(producerId: string, announce = true): void {
     const p = this.#producers.get(producerId);
     if (!p) return;
     this.#producers.delete(producerId);
@@ -399,7 +416,19 @@ export class MediaRoom {
       if (!c.consumer.closed) c.consumer.close();
       this.#o.notify(c.owner, 'media.consumerClosed', { consumerId: cid });
     }
-    this.#o.producerEvent('closed', this.#info(producerId, p));
+    if (announce) this.#o.producerEvent('closed', this.#info(producerId, p));
+  }
+
+  /** A producer sent a frame without the E2EE trailer: close it and its consumers, then report. */
+  #notEncrypted(producerId: string, check: E2eeTrailerFailure): void {
+    const p = this.#producers.get(producerId);
+    if (!p) return;
+    const info = this.#info(producerId, p);
+    p.producer.close();
+    const report = this.#o.producerNotEncrypted;
+    this.#producerGone(producerId, report === undefined);
+    if (report) report(info, check);
+    else this.#o.notify(p.owner, 'media.producerClosed', { producerId, reason: 'E2EE_NOT_ENCRYPTED' });
   }
 
   #info(producerId: string, p: ProducerEntry): ProducerInfo {

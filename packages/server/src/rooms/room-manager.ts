@@ -118,6 +118,7 @@ export class RoomManager {
       ...(o.mediaLimits ? { limits: o.mediaLimits } : {}),
       notify: (pid, method, data) => room?.notify(pid, method, data),
       producerEvent: (event, info) => room?.producerEvent(event, info),
+      producerNotEncrypted: (info, check) => room?.producerNotEncrypted(info, check),
       mayProduce: (pid, source) => room?.mayProduce(pid, source) ?? false,
       onEngineError: (operation, error) =>
         log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),

@@ -432,6 +432,29 @@ export class Room {
     this.#o.events.webhook('e2ee.verified', { sessionId: this.sessionId, participantIds: [p.id, peer] });
   }
 
+  /**
+   * The media engine closed a producer whose frames lacked the E2EE trailer (a client that claims
+   * E2EE and sends plaintext): the owner and hosts learn why, everyone else only that it closed;
+   * one audit line, one warning (codes only).
+   */
+  producerNotEncrypted(info: ProducerInfo, check: string): void {
+    this.#o.events.audit({
+      type: 'e2ee.notEncrypted',
+      sessionId: this.sessionId,
+      participantId: info.participantId,
+      actor: 'system',
+      reason: 'E2EE_NOT_ENCRYPTED',
+      detail: { source: info.source, check },
+    });
+    this.#o.logger.warn('media.e2eeNotEncrypted', { sessionId: this.sessionId, source: info.source, check });
+    const why = { producerId: info.producerId, reason: 'E2EE_NOT_ENCRYPTED' as const };
+    for (const q of this.#participants.values()) {
+      if (!q.admitted) continue;
+      if (q.id === info.participantId || q.role === 'host') this.#send(q, 'media.producerClosed', why);
+      else this.#send(q, 'media.producerClosed', { producerId: info.producerId });
+    }
+  }
+
   /** The media adapter's producer events, fanned out to the other admitted participants. */
   producerEvent(event: 'added' | 'closed' | 'paused' | 'resumed', info: ProducerInfo): void {
     if (event === 'added') this.#broadcast('media.producerAdded', info, info.participantId);

@@ -302,6 +302,7 @@ export class Engine {
         consumableRtpParameters: data.consumableRtpParameters as RtpParameters,
         rtpMapping: data.rtpMapping as RtpMapping,
         paused: !!data.paused,
+        ...(data.e2eeTrailerCheck ? { e2eeTrailerCheck: data.e2eeTrailerCheck } : {}),
       },
       this.emit,
     );

@@ -8,6 +8,7 @@ import type { RtpPacket } from 'werift';
 import type { WorkerLogTag } from '../common/logger.js';
 import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
 import type { DropReason, EmitFn } from './context.js';
+import { E2eeTrailerCheck, type E2eeTrailerCheckOptions, e2eeTrailerCodecOf } from './e2ee-trailer.js';
 import { keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
 import { buildFir, buildNackList, buildPli } from './rtcp.js';
@@ -55,6 +56,8 @@ export interface EngineProducerOptions {
   rtpMapping: RtpMapping;
   paused: boolean;
   keyFrameRequestDelay?: number;
+  /** Check the E2EE trailer of every frame (see e2ee-trailer.ts); undefined: no check. */
+  e2eeTrailerCheck?: E2eeTrailerCheckOptions;
 }
 
 /** The engine-side producer. */
@@ -100,6 +103,8 @@ export class EngineProducer {
   keyFrameRequestsSent = 0;
   /** Packets that arrived twice (original and retransmission), dropped. */
   packetsDuplicated = 0;
+  /** The E2EE trailer check, when the producer's session requires E2EE. */
+  readonly e2ee: E2eeTrailerCheck | undefined;
 
   constructor(host: ProducerHost, o: EngineProducerOptions, emit: EmitFn) {
     this.id = o.id;
@@ -132,6 +137,9 @@ export class EngineProducer {
     }
     const media = o.rtpParameters.codecs.find((c) => !/\/(rtx|red|ulpfec|flexfec)$/i.test(c.mimeType));
     this.detectKey = media ? keyFrameDetectorFor(media.mimeType) : undefined;
+    const e2eeCodec = media && o.e2eeTrailerCheck ? e2eeTrailerCodecOf(media.mimeType) : undefined;
+    if (o.e2eeTrailerCheck && !e2eeCodec) throw new TypeError(`the E2EE trailer check does not support ${media?.mimeType ?? 'this codec'}`);
+    this.e2ee = e2eeCodec && o.e2eeTrailerCheck ? new E2eeTrailerCheck(e2eeCodec, o.e2eeTrailerCheck) : undefined;
     const fb = media?.rtcpFeedback ?? [];
     this.useFir = !fb.some((f) => f.type === 'nack' && f.parameter === 'pli') && fb.some((f) => f.type === 'ccm' && f.parameter === 'fir');
     // Generic NACK (RFC 4585): `nack` without a parameter; `nack pli` is the keyframe request.
@@ -259,6 +267,7 @@ export class EngineProducer {
       return;
     }
     if (packet.payload.length === 0) return; // padding-only (probing)
+    if (this.e2ee && !this.checkE2ee(packet.payload, h.marker)) return;
     h.padding = false;
     h.paddingSize = 0;
     h.payloadType = mapped;
@@ -283,6 +292,16 @@ export class EngineProducer {
     if (this.paused) return;
     const layer = stream.layer;
     for (const l of this.listeners) l.sendRtp(packet, isKey, layer);
+  }
+
+  /** Runs the E2EE trailer check; on the first failure emits `e2eetrailermissing` once. False: drop the packet. */
+  private checkE2ee(payload: Uint8Array, marker: boolean): boolean {
+    const c = this.e2ee!;
+    const failedBefore = c.failure !== undefined;
+    if (c.onPacket(payload, marker || this.kind === 'audio')) return true;
+    this.packetsDropped++;
+    if (!failedBefore) this.emit(this.id, 'e2eetrailermissing', { reason: c.failure, framesPassed: c.passed });
+    return false;
   }
 
   /** Sends NACKs for the packets each stream should request now; re-arms the retry timer. */

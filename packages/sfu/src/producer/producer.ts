@@ -18,6 +18,22 @@ export interface ProducerOptions<ProducerAppData extends AppData = AppData> {
   keyFrameRequestDelay?: number;
   /** Application data. */
   appData?: ProducerAppData;
+  /**
+   * Alcove extension (not in mediasoup): check that every frame ends with an Alcove E2EE trailer
+   * of an accepted version and clear-prefix length (Opus, VP8 and VP9 only). On the first frame
+   * without one the producer stops forwarding and emits `e2eetrailermissing`; closing it is up to
+   * the application. The check cannot decrypt: it proves frames are shaped like E2EE frames, not
+   * that they are encrypted (docs/e2ee.md).
+   */
+  e2eeTrailerCheck?: { readonly versions: readonly number[]; readonly prefixLengths: readonly number[] };
+}
+
+/** Data of a producer's `e2eetrailermissing` event. */
+export interface E2eeTrailerMissing {
+  /** `version`: the last byte has no accepted version; `prefix`: the clear-prefix length is not the codec's; `length`: the frame is too short for its trailer. */
+  reason: 'version' | 'prefix' | 'length';
+  /** Frames that passed before this one. */
+  framesPassed: number;
 }
 
 /** Producer type: `'simulcast'` with several encodings, else `'simple'` (`'svc'` is not produced). */
@@ -37,6 +53,8 @@ export type ProducerEvents = {
   score: [score: ProducerScore[]];
   videoorientationchange: [orientation: { camera: boolean; flip: boolean; rotation: number }];
   trace: [trace: unknown];
+  /** A frame arrived without a valid E2EE trailer (only with `e2eeTrailerCheck`); the producer forwards nothing more. */
+  e2eetrailermissing: [info: E2eeTrailerMissing];
   '@close': [];
 };
 
@@ -103,6 +121,8 @@ export class Producer<ProducerAppData extends AppData = AppData> extends Enhance
         this.#score = data as ProducerScore[];
         this.safeEmit('score', this.#score);
         this.#observer.safeEmit('score', this.#score);
+      } else if (event === 'e2eetrailermissing') {
+        this.safeEmit('e2eetrailermissing', data as E2eeTrailerMissing);
       }
     });
   }

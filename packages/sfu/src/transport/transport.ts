@@ -193,7 +193,9 @@ export abstract class Transport<
    */
   async produce<ProducerAppData extends AppData = AppData>(options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
     this.assertOpen();
-    const { id = randomUUID(), kind, rtpParameters, paused = false, appData } = options ?? ({} as ProducerOptions<ProducerAppData>);
+    const { id = randomUUID(), kind, rtpParameters, paused = false, appData, e2eeTrailerCheck } = options ?? ({} as ProducerOptions<ProducerAppData>);
+    if (e2eeTrailerCheck !== undefined && !validTrailerCheck(e2eeTrailerCheck))
+      throw new TypeError('e2eeTrailerCheck needs versions (0..3) and prefixLengths (0..65535) as non-empty integer arrays');
     if (kind !== 'audio' && kind !== 'video') throw new TypeError(`invalid kind "${String(kind)}"`);
     if (appData !== undefined && (typeof appData !== 'object' || appData === null))
       throw new TypeError('if given, appData must be an object');
@@ -228,6 +230,7 @@ export abstract class Transport<
       rtpMapping,
       consumableRtpParameters,
       paused,
+      ...(e2eeTrailerCheck ? { e2eeTrailerCheck } : {}),
     })) as { type: ProducerType };
     const producer = new Producer<ProducerAppData>({
       id,
@@ -333,4 +336,13 @@ export abstract class Transport<
     this.assertOpen();
     return (await this.channel.request('transport.setFaults', this.#id, faults)) as TransportFaultOptions;
   }
+}
+
+/** Whether `o` is a well-formed {@link ProducerOptions.e2eeTrailerCheck}. */
+function validTrailerCheck(o: unknown): boolean {
+  if (typeof o !== 'object' || o === null) return false;
+  const ints = (v: unknown, max: number): boolean =>
+    Array.isArray(v) && v.length > 0 && v.length <= 16 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= max);
+  const c = o as { versions?: unknown; prefixLengths?: unknown };
+  return ints(c.versions, 3) && ints(c.prefixLengths, 0xffff);
 }
