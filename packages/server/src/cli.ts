@@ -5,7 +5,7 @@
  * `session.shutdown`) and the process exits within the shutdown timeout (default 10 s).
  * @packageDocumentation
  */
-import { runAuditVerify } from './audit/verify.js';
+import { runAuditVerifyCommand } from './audit/verify.js';
 import { ConfigError, configHelpText, isHelpRequested, loadConfig } from './config/index.js';
 import { createLogger } from './logger.js';
 import { createAlcoveServer } from './server.js';
@@ -36,10 +36,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (command === 'audit') {
     if (rest[0] !== 'verify' || isHelpRequested(rest)) {
-      io.stdout.write('usage: alcove-server audit verify FILE\n');
+      io.stdout.write('usage: alcove-server audit verify FILE [--key KEYFILE]\n');
       return rest[0] === 'verify' ? 0 : 2;
     }
-    return runAuditVerify(rest[1], io.stdout);
+    return runAuditVerifyCommand(rest.slice(1), io.stdout);
   }
   if (command !== 'start') {
     io.stderr.write(`unknown command (see alcove-server --help)\n`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog, loadOrCreateAuditKey } from './audit-log.js';
 import { AuditError } from './errors.js';
-import { runAuditVerify, verifyAuditBytes, verifyAuditFile } from './verify.js';
+import { runAuditVerify, runAuditVerifyCommand, verifyAuditBytes, verifyAuditFile } from './verify.js';
 import type { AuditEntry } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alcove-audit-'));
@@ -61,32 +61,33 @@ describe('audit log', () => {
     const file = fresh();
     await writeScript(file);
     const r = await verifyAuditFile(file, { head: 'require' });
-    expect(r).toMatchObject({ ok: true, entries: SCRIPT.length });
+    expect(r).toMatchObject({ ok: true, entries: SCRIPT.length + 1 });
     const lines = readFileSync(file, 'utf8')
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => l.type)).toEqual(SCRIPT.map((e) => e.type));
-    expect(lines.map((l) => l.seq)).toEqual(SCRIPT.map((_, i) => i + 1));
+    // Opening the log wrote its keyed checkpoint first.
+    expect(lines.map((l) => l.type)).toEqual(['audit.anchored', ...SCRIPT.map((e) => e.type)]);
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
     for (let i = 1; i < lines.length; i++) expect(lines[i]?.prev).toBe(lines[i - 1]?.hash);
     // Participant ids are pseudonyms, stable per key, never the clear id.
     const text = readFileSync(file, 'utf8');
     for (const pid of ['therapist-1', 'client-1', 'stranger-9', 'guardian-2']) expect(text).not.toContain(pid);
-    expect(lines[3]?.pid).toMatch(/^p_[0-9a-f]{32}$/);
-    expect(lines[3]?.pid).toBe(lines[5]?.pid);
+    expect(lines[4]?.pid).toMatch(/^p_[0-9a-f]{32}$/);
+    expect(lines[4]?.pid).toBe(lines[6]?.pid);
     const out: string[] = [];
     expect(await runAuditVerify(file, { write: (s: string) => out.push(s) })).toBe(0);
-    expect(out.join('')).toMatch(/^ok: 19 entries/);
+    expect(out.join('')).toMatch(/^ok: 20 entries/);
   });
 
   it('continues the chain across a reopen', async () => {
     const file = fresh();
     await writeScript(file);
     const log = await AuditLog.open(file, { pseudonymKey: KEY });
-    expect(log.lastSeq).toBe(SCRIPT.length);
+    expect(log.lastSeq).toBe(SCRIPT.length + 2); // two opens, two checkpoints
     log.append({ type: 'session.created', sessionId: 'sessBBBBBBBBBBBBBBBBBB' });
     await log.close();
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: SCRIPT.length + 1 });
+    expect(await verifyAuditFile(file, { key: KEY })).toMatchObject({ ok: true, entries: SCRIPT.length + 3, checkpoints: 2 });
   });
 
   it('fails after any single-byte edit: every line, and a spread of positions over the file', async () => {
@@ -180,7 +181,7 @@ describe('audit log', () => {
     await log.close();
     const text = readFileSync(file, 'utf8');
     for (const c of CANARIES) expect(text).not.toContain(c);
-    expect(text.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(2); // the checkpoint and the one entry
     expect((await verifyAuditFile(file)).ok).toBe(true);
   });
 
@@ -212,10 +213,12 @@ describe('audit log recovery', () => {
     appendFileSync(file, partial); // crash mid-write, head not updated
     const log = await AuditLog.open(file, { pseudonymKey: KEY });
     await log.close();
-    const r = await verifyAuditFile(file, { head: 'require' });
-    expect(r).toMatchObject({ ok: true, entries: SCRIPT.length + 1 });
-    const last = JSON.parse(readFileSync(file, 'utf8').trimEnd().split('\n').pop() as string) as Record<string, unknown>;
-    expect(last).toMatchObject({ type: 'audit.recovered', reason: 'torn-tail', detail: { bytes: partial.length } });
+    const r = await verifyAuditFile(file, { head: 'require', key: KEY });
+    expect(r).toMatchObject({ ok: true, entries: SCRIPT.length + 3 });
+    const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-2);
+    const recovered = JSON.parse(tail[0] as string) as Record<string, unknown>;
+    expect(recovered).toMatchObject({ type: 'audit.recovered', reason: 'torn-tail', detail: { bytes: partial.length } });
+    expect(JSON.parse(tail[1] as string)).toMatchObject({ type: 'audit.anchored' });
     const torn = readdirSync(dir).filter((f) => f.startsWith(`audit-${n}.log.torn-`));
     expect(torn).toHaveLength(1);
     expect(readFileSync(join(dir, torn[0] as string), 'utf8')).toContain('"type":"partic');
@@ -242,7 +245,7 @@ describe('audit verification at scale', () => {
     await log.close();
     const orig = readFileSync(file);
     expect(orig.length).toBeGreaterThan(3 * 64 * 1024);
-    expect(await verifyAuditFile(file, { head: 'require' })).toMatchObject({ ok: true, entries: 2500 });
+    expect(await verifyAuditFile(file, { head: 'require' })).toMatchObject({ ok: true, entries: 2501 });
     const starts = lineStarts(orig);
     const target = 2000; // 1-based line
     const copy = Buffer.from(orig);
@@ -257,6 +260,72 @@ describe('audit verification at scale', () => {
     writeFileSync(file, '{"seq":1,"at":"20');
     const log = await AuditLog.open(file, { pseudonymKey: KEY });
     await log.close();
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 1 });
+    expect(await verifyAuditFile(file)).toMatchObject({ ok: true, entries: 2 });
+  });
+});
+
+describe('audit truncation without the head file', () => {
+  const cutLines = (file: string, keep: number): void => {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    writeFileSync(file, `${lines.slice(0, keep).join('\n')}\n`);
+  };
+
+  it('audit verify exits 1 on a log cut at any line whose head file was deleted, and the log refuses to open on it', async () => {
+    const file = fresh();
+    await writeScript(file);
+    const orig = readFileSync(file, 'utf8');
+    const total = orig.trimEnd().split('\n').length;
+    for (const keep of [1, 2, Math.floor(total / 2), total - 1]) {
+      writeFileSync(file, orig);
+      cutLines(file, keep);
+      rmSync(`${file}.head`, { force: true });
+      const out: string[] = [];
+      expect(await runAuditVerify(file, { write: (s: string) => out.push(s) }), `kept ${keep}`).toBe(1);
+      expect(out.join('')).toMatch(/head file missing/);
+      await expect(AuditLog.open(file, { pseudonymKey: KEY })).rejects.toMatchObject({ code: 'AUDIT_CORRUPT' });
+    }
+    // An intact log whose head was deleted cannot be shown complete either.
+    writeFileSync(file, orig);
+    rmSync(`${file}.head`, { force: true });
+    expect((await verifyAuditFile(file)).ok).toBe(false);
+  });
+
+  it('refuses a head file forged without the key, and a chain rewritten without its checkpoints', async () => {
+    const file = fresh();
+    await writeScript(file);
+    const orig = readFileSync(file, 'utf8');
+    const lines = orig.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string });
+    // Cut two lines and write a head that matches the cut chain (what an intruder without the key can do).
+    cutLines(file, lines.length - 2);
+    const last = lines[lines.length - 3] as { seq: number; hash: string };
+    writeFileSync(`${file}.head`, JSON.stringify({ seq: last.seq, hash: last.hash, mac: 'f'.repeat(64) }));
+    expect(await verifyAuditFile(file, { key: KEY })).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed/) });
+    await expect(AuditLog.open(file, { pseudonymKey: KEY })).rejects.toMatchObject({ code: 'AUDIT_CORRUPT' });
+    // With the real key's checkpoint gone (a rebuilt chain of plain entries), the key holder's check fails.
+    const plain = fresh();
+    const { recordHash, canonicalRecord, GENESIS_HASH } = await import('./canonical.js');
+    let prev = GENESIS_HASH;
+    const rebuilt = SCRIPT.slice(0, 3).map((_, i) => {
+      const rec = { seq: i + 1, at: '2026-01-01T00:00:00.000Z', type: 'session.created' as const, sid: SID, prev };
+      const hash = recordHash(rec);
+      prev = hash;
+      return canonicalRecord({ ...rec, hash }, true);
+    });
+    writeFileSync(plain, `${rebuilt.join('\n')}\n`);
+    expect((await verifyAuditFile(plain)).ok).toBe(true); // without the key only the chain is checked
+    expect(await verifyAuditFile(plain, { key: KEY })).toMatchObject({ ok: false, reason: expect.stringMatching(/no keyed checkpoint/) });
+    await expect(AuditLog.open(plain, { pseudonymKey: KEY })).rejects.toMatchObject({ code: 'AUDIT_CORRUPT' });
+  });
+
+  it('the CLI form finds audit.key beside the file and checks the checkpoints with it', async () => {
+    const sub = mkdtempSync(join(dir, 'cli-'));
+    const file = join(sub, 'audit.log');
+    writeFileSync(join(sub, 'audit.key'), KEY.toString('hex'));
+    await writeScript(file);
+    const out: string[] = [];
+    expect(await runAuditVerifyCommand([file], { write: (s: string) => out.push(s) })).toBe(0);
+    expect(out.join('')).toMatch(/1 keyed checkpoints and the head verified with the key/);
+    writeFileSync(join(sub, 'audit.key'), Buffer.alloc(32, 9).toString('hex'));
+    expect(await runAuditVerifyCommand([file], { write: () => undefined })).toBe(1);
   });
 });

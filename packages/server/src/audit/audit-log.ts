@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { ROLES } from '@alcove/protocol';
 import { AuditError } from './errors.js';
 import { GENESIS_HASH, canonicalRecord, recordHash } from './canonical.js';
-import { headFileOf, verifyAuditFile } from './verify.js';
+import { auditMac, headFileOf, verifyAuditFile } from './verify.js';
 import { AUDIT_ENTRY_TYPES, type AuditEntry, type AuditRecord } from './types.js';
 
 /** Options of {@link AuditLog.open}. */
@@ -48,8 +48,10 @@ const invalid = (message: string): never => {
 /**
  * The audit log. Lines are computed (sequence, time, chain hash) synchronously in `append` order and
  * written in batches, each batch `write` + `fdatasync`'d, then the head file (`<file>.head`: last
- * sequence number and hash) is replaced atomically so truncation is detectable. Use
- * {@link AuditLog.flush} to wait until everything appended is on disk.
+ * sequence number and hash, with their HMAC under the deployment's key) is replaced atomically so
+ * truncation is detectable. Each open appends a keyed checkpoint (`audit.anchored`) that declares
+ * the head: a log cut short whose head file was deleted too is refused, and so is a head or a chain
+ * rewritten without the key. Use {@link AuditLog.flush} to wait until everything appended is on disk.
  * @example
  * ```ts
  * const audit = await AuditLog.open('/var/lib/alcove/audit.log', { pseudonymKey: loadOrCreateAuditKey(dir) });
@@ -102,7 +104,7 @@ export class AuditLog {
         // A crash during a write can leave a partial last line. If everything before it verifies
         // (head included), the partial bytes are kept aside (never silently dropped), cut off, and
         // the recovery is audited.
-        if ((await verifyAuditFile(filePath, { endAt: tail.cut })).ok) {
+        if ((await verifyAuditFile(filePath, { endAt: tail.cut, key: options.pseudonymKey })).ok) {
           const partial = Buffer.alloc(tail.size - tail.cut);
           await fh.read(partial, 0, partial.length, tail.cut);
           await writeFile(`${filePath}.torn-${(options.now ?? Date.now)()}`, partial, { mode: 0o600, flush: true });
@@ -111,16 +113,30 @@ export class AuditLog {
           tornBytes = partial.length;
         }
       }
-      // The chain and the head file (so lines cut off the end are refused too).
-      const result = await verifyAuditFile(filePath);
+      // The chain, its keyed checkpoints and the keyed head file (so lines cut off the end are
+      // refused too, even when the head file was deleted with them).
+      const result = await verifyAuditFile(filePath, { key: options.pseudonymKey });
       if (!result.ok) throw new AuditError('AUDIT_CORRUPT', `The audit file does not verify at line ${result.line}: ${result.reason}.`);
       const log = new AuditLog(filePath, fh, options, result.entries, result.lastHash);
+      // The head exists before the first checkpoint can be on disk: an anchored log never lacks one.
+      await writeHead(filePath, options.pseudonymKey, result.entries, result.lastHash);
       if (tornBytes > 0) log.append({ type: 'audit.recovered', reason: 'torn-tail', detail: { bytes: tornBytes } });
+      log.#anchor();
       return log;
     } catch (error) {
       await fh.close();
       throw error;
     }
+  }
+
+  /**
+   * Appends a keyed checkpoint (`audit.anchored`, `detail.mac` = HMAC of its own sequence number and
+   * `prev` under the key). Written on every open: it proves the chain up to it came from the key
+   * holder, and it declares the head file, so a verifier refuses this log without one.
+   */
+  #anchor(): void {
+    const mac = auditMac(this.#key, 'anchor', this.#seq + 1, this.#prev);
+    this.append({ type: 'audit.anchored', actor: 'system', detail: { mac } });
   }
 
   /** Sequence number of the last appended entry (0 when empty). */
@@ -186,10 +202,7 @@ export class AuditLog {
         try {
           await this.#fh.appendFile(batch, 'utf8');
           await this.#fh.datasync();
-          const head = headFileOf(this.#file);
-          const tmp = `${head}.tmp`;
-          await writeFile(tmp, JSON.stringify({ seq, hash }), { mode: 0o600, flush: true });
-          await rename(tmp, head);
+          await writeHead(this.#file, this.#key, seq, hash);
         } catch (cause) {
           this.#failure = new AuditError('AUDIT_WRITE_FAILED', 'Writing the audit log failed.', { cause });
           try {
@@ -256,6 +269,14 @@ export class AuditLog {
     }
     return out as Omit<AuditRecord, 'seq' | 'at' | 'prev' | 'hash'>;
   }
+}
+
+/** Replaces the head file atomically: last sequence number, its hash, and their keyed MAC. */
+async function writeHead(file: string, key: Uint8Array, seq: number, hash: string): Promise<void> {
+  const head = headFileOf(file);
+  const tmp = `${head}.tmp`;
+  await writeFile(tmp, JSON.stringify({ seq, hash, mac: auditMac(key, 'head', seq, hash) }), { mode: 0o600, flush: true });
+  await rename(tmp, head);
 }
 
 /** Where the last line starts, and whether the file ends without a newline (a torn write). */

@@ -24,6 +24,16 @@ export const AUDIT_ENTRY_TYPES = [
   'audit.recovered',
   'admin.sessionRead',
   'admin.participantsRead',
+  'session.screenShareChanged',
+  'participant.resumeRefused',
+  'audit.anchored',
+  'admin.sessionsListed',
+  'admin.policyUpdated',
+  'admin.tokenRevoked',
+  'admin.tokensRevoked',
+  'admin.attendanceRead',
+  'admin.auditRead',
+  'admin.deliveriesRead',
 ] as const;
 /** An audit entry type. */
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
@@ -76,5 +86,13 @@ export interface AuditRecord {
 
 /** The result of {@link verifyAuditFile}. */
 export type AuditVerifyResult =
-  | { readonly ok: true; readonly entries: number; readonly lastHash: string }
+  | {
+      readonly ok: true;
+      readonly entries: number;
+      readonly lastHash: string;
+      /** Keyed checkpoints (`audit.anchored` lines) in the file. */
+      readonly checkpoints?: number;
+      /** Whether the checkpoints and head were checked with the deployment's key. */
+      readonly keyed?: boolean;
+    }
   | { readonly ok: false; readonly line: number; readonly reason: string };

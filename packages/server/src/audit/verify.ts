@@ -3,8 +3,10 @@
  * stays bounded however long the log grows.
  * @packageDocumentation
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { AUDIT_ENTRY_TYPES, type AuditRecord, type AuditVerifyResult } from './types.js';
 import { GENESIS_HASH, RECORD_KEYS, canonicalRecord, recordHash } from './canonical.js';
 
@@ -25,7 +27,21 @@ export interface VerifyAuditOptions {
   readonly head?: 'auto' | 'require' | 'ignore';
   /** Verify only the first `endAt` bytes (used when recovering a torn last line). */
   readonly endAt?: number;
+  /**
+   * The deployment's audit key (`audit.key`, the pseudonym key the server keeps). With it the
+   * verifier also checks the keyed checkpoints (`audit.anchored` lines) and the head file's MAC, and
+   * requires at least one checkpoint in a non-empty log: a chain rewritten without the key fails.
+   */
+  readonly key?: Uint8Array;
 }
+
+/** Domain-separated MAC of a keyed checkpoint or head: HMAC-SHA-256(key, `alcove-audit-<kind>\n<seq>\n<hash>`), hex. */
+export function auditMac(key: Uint8Array, kind: 'anchor' | 'head', seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`alcove-audit-${kind}\n${seq}\n${hash}`).digest('hex');
+}
+
+const macEqual = (a: unknown, b: string): boolean =>
+  typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Where the head of an audit file is kept. */
 export const headFileOf = (filePath: string): string => `${filePath}.head`;
@@ -38,7 +54,12 @@ class ChainChecker {
   line = 0;
   /** The hash of entry `watchSeq`, once seen. */
   watched: string | undefined;
-  constructor(private readonly watchSeq: number | undefined) {}
+  /** Keyed checkpoints (`audit.anchored`) seen. */
+  anchors = 0;
+  constructor(
+    private readonly watchSeq: number | undefined,
+    private readonly key?: Uint8Array,
+  ) {}
 
   /** Checks one line (without its newline); a failure or undefined. */
   push(raw: Uint8Array): Failure | undefined {
@@ -64,13 +85,18 @@ class ChainChecker {
     const r = rec as unknown as AuditRecord;
     if (canonicalRecord(r, true) !== text) return fail('not in canonical form (edited line)');
     if (recordHash(r) !== r.hash) return fail('hash does not match the content (edited line)');
+    if (r.type === 'audit.anchored') {
+      if (this.key && !macEqual(r.detail?.mac, auditMac(this.key, 'anchor', r.seq, r.prev)))
+        return fail("keyed checkpoint does not verify with this deployment's key (rewritten chain)");
+      this.anchors++;
+    }
     this.prev = r.hash;
     if (this.line === this.watchSeq) this.watched = r.hash;
     return undefined;
   }
 
   result(): AuditVerifyResult {
-    return { ok: true, entries: this.line, lastHash: this.prev };
+    return { ok: true, entries: this.line, lastHash: this.prev, checkpoints: this.anchors, keyed: this.key !== undefined };
   }
 }
 
@@ -88,7 +114,7 @@ class ChainChecker {
  */
 export async function verifyAuditFile(filePath: string, options: VerifyAuditOptions = {}): Promise<AuditVerifyResult> {
   const mode = options.head ?? 'auto';
-  let head: { seq: number; hash: string } | undefined;
+  let head: { seq: number; hash: string; mac?: string } | undefined;
   if (mode !== 'ignore') {
     let headText: string | undefined;
     try {
@@ -100,17 +126,19 @@ export async function verifyAuditFile(filePath: string, options: VerifyAuditOpti
     if (headText !== undefined) {
       try {
         const h = JSON.parse(headText) as { seq?: unknown; hash?: unknown };
+        const m = (h as { mac?: unknown }).mac;
         if (!Number.isSafeInteger(h.seq) || (h.seq as number) < 0 || typeof h.hash !== 'string') throw new Error('malformed');
-        head = { seq: h.seq as number, hash: h.hash };
+        if (m !== undefined && typeof m !== 'string') throw new Error('malformed');
+        head = { seq: h.seq as number, hash: h.hash, ...(m !== undefined ? { mac: m } : {}) };
       } catch {
         return { ok: false, line: 0, reason: 'head file is malformed' };
       }
     }
   }
-  const checker = new ChainChecker(head?.seq);
+  const checker = new ChainChecker(head?.seq, options.key);
   let carry: Buffer = Buffer.alloc(0);
   try {
-    if (options.endAt !== undefined && options.endAt <= 0) return checkHeadAgainst(checker.result(), head, checker);
+    if (options.endAt !== undefined && options.endAt <= 0) return checkHeadAgainst(checker.result(), head, checker, mode, options.key);
     const stream = createReadStream(filePath, options.endAt === undefined ? {} : { end: options.endAt - 1 });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
@@ -134,15 +162,30 @@ export async function verifyAuditFile(filePath: string, options: VerifyAuditOpti
     return { ok: false, line: 0, reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
   if (carry.length > 0) return { ok: false, line: checker.line + 1, reason: 'the last line is incomplete (no newline)' };
-  return checkHeadAgainst(checker.result(), head, checker);
+  return checkHeadAgainst(checker.result(), head, checker, mode, options.key);
 }
 
 function checkHeadAgainst(
   chain: AuditVerifyResult,
-  head: { seq: number; hash: string } | undefined,
+  head: { seq: number; hash: string; mac?: string } | undefined,
   checker: ChainChecker,
+  mode: 'auto' | 'require' | 'ignore',
+  key: Uint8Array | undefined,
 ): AuditVerifyResult {
-  if (!head || !chain.ok) return chain;
+  if (!chain.ok) return chain;
+  if (key && chain.entries > 0 && checker.anchors === 0) {
+    return { ok: false, line: 0, reason: "no keyed checkpoint: the chain cannot be shown to come from this deployment's key" };
+  }
+  if (!head) {
+    // A log that carries a checkpoint declares its head file: without it, lines may have been cut off the end.
+    if (mode !== 'ignore' && checker.anchors > 0) {
+      return { ok: false, line: 0, reason: 'head file missing for an anchored log (lines may have been cut off the end)' };
+    }
+    return chain;
+  }
+  if (key && mode !== 'ignore' && !macEqual(head.mac, auditMac(key, 'head', head.seq, head.hash))) {
+    return { ok: false, line: 0, reason: "head file is not signed with this deployment's key" };
+  }
   if (head.seq > chain.entries) {
     return {
       ok: false,
@@ -154,6 +197,43 @@ function checkHeadAgainst(
   const expected = head.seq === 0 ? GENESIS_HASH : checker.watched;
   if (expected !== head.hash) return { ok: false, line: head.seq, reason: 'entry does not match the recorded head' };
   return chain;
+}
+
+/**
+ * The `alcove-server audit verify FILE [--key KEYFILE]` command line: the key file defaults to
+ * `audit.key` beside FILE when it exists (hex, as the server writes it).
+ */
+export async function runAuditVerifyCommand(args: readonly string[], stdout: TextSink): Promise<number> {
+  let file: string | undefined;
+  let keyFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--key') keyFile = args[++i];
+    else if (a.startsWith('--key=')) keyFile = a.slice(6);
+    else if (file === undefined) file = a;
+    else {
+      stdout.write('usage: alcove-server audit verify FILE [--key KEYFILE]\n');
+      return 2;
+    }
+  }
+  if (!file) return runAuditVerify(undefined, stdout);
+  const explicit = keyFile !== undefined;
+  keyFile ??= join(dirname(file), 'audit.key');
+  let key: Uint8Array | undefined;
+  try {
+    const hex = (await readFile(keyFile, 'utf8')).trim();
+    if (!/^[0-9a-f]{64,}$/.test(hex)) {
+      stdout.write('the key file is malformed\n');
+      return 2;
+    }
+    key = Buffer.from(hex, 'hex');
+  } catch (error) {
+    if (explicit || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      stdout.write('cannot read the key file\n');
+      return 2;
+    }
+  }
+  return runAuditVerify(file, stdout, key ? { key } : {});
 }
 
 /** Verifies the bytes of an audit file in memory (chain only, no head). See {@link verifyAuditFile}. */
@@ -181,12 +261,15 @@ export interface TextSink {
  */
 export async function runAuditVerify(file: string | undefined, stdout: TextSink, options: VerifyAuditOptions = {}): Promise<number> {
   if (!file) {
-    stdout.write('usage: alcove-server audit verify FILE\n');
+    stdout.write('usage: alcove-server audit verify FILE [--key KEYFILE]\n');
     return 2;
   }
   const result = await verifyAuditFile(file, options);
   if (result.ok) {
-    stdout.write(`ok: ${result.entries} entries, chain intact, last hash ${result.lastHash}\n`);
+    const keyed = result.keyed
+      ? `, ${result.checkpoints ?? 0} keyed checkpoints and the head verified with the key`
+      : ', keyed checkpoints NOT checked (no key given)';
+    stdout.write(`ok: ${result.entries} entries, chain intact${keyed}, last hash ${result.lastHash}\n`);
     return 0;
   }
   stdout.write(`FAILED at line ${result.line}: ${result.reason}\n`);
