@@ -84,8 +84,10 @@ async function call(page: Page, fn: string, ...args: unknown[]): Promise<unknown
   return page.evaluate(({ fn, args }) => (window as unknown as Api).e2ee[fn]!(...args), { fn, args });
 }
 
-async function connect(a: Page, b: Page, path: 'legacy' | 'standard', sendKey: number[], recvKey: number[]): Promise<void> {
-  await Promise.all([call(a, 'init', path), call(b, 'init', path)]);
+type Path = 'legacy' | 'standard';
+/** Connects sender `a` (on path `pa`) to receiver `b` (on path `pb`, the same unless given). */
+async function connect(a: Page, b: Page, pa: Path, sendKey: number[], recvKey: number[], pb: Path = pa): Promise<void> {
+  await Promise.all([call(a, 'init', pa), call(b, 'init', pb)]);
   await call(a, 'setSendKey', sendKey);
   await call(b, 'setRecvKey', recvKey);
   await call(a, 'send');
@@ -164,10 +166,18 @@ describe('E2EE worker in Chromium (encoded transforms over a loopback peer conne
     return all;
   };
 
-  for (const path of ['legacy', 'standard'] as const) {
-    it(`${path} path: the receiver with the sender's key decodes the video`, () =>
+  // Each path alone, then each direction between them: the frame format does not depend on which
+  // API carried the frame (a one-directional failure between the two is a known trap).
+  for (const [sendPath, recvPath] of [
+    ['legacy', 'legacy'],
+    ['standard', 'standard'],
+    ['standard', 'legacy'],
+    ['legacy', 'standard'],
+  ] as const) {
+    const name = sendPath === recvPath ? `${sendPath} path` : `${sendPath} sender to ${recvPath} receiver`;
+    it(`${name}: the receiver with the sender's key decodes the video`, () =>
       withPages(async (a, b) => {
-        await connect(a, b, path, key, key);
+        await connect(a, b, sendPath, key, key, recvPath);
         const v = await waitForVideoFrames(b, '#remote', 15);
         expect(v.width).toBeGreaterThan(0);
         // The worker's counters keep growing with the call: wait for them to pass the thresholds
