@@ -48,5 +48,6 @@ export {
   isChecklistStepId,
 } from './checklist.js';
 export type { BuiltInStepId, ConsentReceiptFields } from './checklist.js';
+export { CHAT_LIMITS } from './schemas/chat.js';
 export type * from './types.js';
 // Test fixtures (one valid request per method) are the `@alcove/protocol/fixtures` entry.

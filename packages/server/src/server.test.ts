@@ -33,6 +33,8 @@ describe('logs', () => {
       denied: 'CANARYDENIEDNAME',
       removed: 'CANARYREMOVEDNAME',
       chat: 'CANARYCHATTEXT about my week',
+      chatBody: 'Q0FOQVJZQ0hBVEJPRFk',
+      chatKey: 'Q0FOQVJZQ0hBVEtFWQ',
       sealed: 'Q0FOQVJZU0VBTEVE',
       relay: 'Q0FOQVJZUkVMQVk',
     };
@@ -53,7 +55,7 @@ describe('logs', () => {
     const { resumeTicket } = await client.waitFor('session.admitted');
     await host.call('e2ee.relay', { to: 'client-1', type: 'commit', payload: canary.relay });
     await client.call('e2ee.verified', { peer: 'host-1' });
-    await client.call('chat.send', { id: 'c1', seq: 1, payload: canary.chat });
+    await client.call('chat.send', { id: 'c1', seq: 1, body: canary.chatBody, keys: [{ to: 'host-1', key: canary.chatKey }] });
     const t = await host.call('media.createTransport', { direction: 'send' });
     await host.call('media.connectTransport', { transportId: t.transportId, dtlsParameters: DTLS });
     await host.call('media.produce', {

@@ -1,13 +1,13 @@
-import { decodeChatPayload } from './chat-codec.js';
 import type { ChatMessage } from './types.js';
 
-/** One received `chat.message`. */
+/** One received `chat.message`, opened: id and seq are the sealed (authenticated) ones. */
 export interface InboundChat {
   readonly id: string;
   readonly from: string;
   readonly seq: number;
   readonly at: number;
-  readonly payload: string;
+  readonly text: string;
+  readonly to?: readonly string[];
 }
 
 interface SenderState {
@@ -124,9 +124,7 @@ export class ChatInbox {
       s.held.delete(next);
       s.next = next + 1;
       this.#remember(s, m.id);
-      const text = decodeChatPayload(m.payload);
-      if (text === undefined) continue;
-      this.#o.deliver({ id: m.id, from: m.from, seq: m.seq, at: m.at, text });
+      this.#o.deliver({ id: m.id, from: m.from, seq: m.seq, at: m.at, text: m.text, ...(m.to ? { to: m.to } : {}) });
     }
   }
 

@@ -1,20 +1,38 @@
 import type { Platform } from '../platform/platform.js';
 import { AlcoveError, ConnectionError } from '../session/errors.js';
-import { encodeChatPayload } from './chat-codec.js';
+import { type ChatContent, encodeContent, MAX_CONTENT_BYTES } from './chat-seal.js';
 import type { ChatMessage, SendChatOptions } from './types.js';
 
-/** Largest payload `chat.send` accepts (protocol: 16 KiB string). */
-const MAX_PAYLOAD_CHARS = 16_384;
+/** A sealed message as `chat.send` carries it: one body, the message key wrapped per recipient. */
+export interface SealedChat {
+  readonly body: string;
+  readonly keys: readonly { readonly to: string; readonly key: string }[];
+}
 
 /** How the outbox sends one message (the session's current signalling connection). */
-export type ChatTransport = (data: { id: string; seq: number; payload: string; to?: string[] }) => Promise<{ id: string; at: number }>;
+export type ChatTransport = (data: { id: string; seq: number } & SealedChat) => Promise<{ id: string; at: number }>;
+
+/** Who can receive, and the sealing, as the outbox sees them (the session's pair channels). */
+export interface ChatSealer {
+  /** The peers admitted now; undefined before this participant is admitted (not known yet). */
+  peers(): readonly string[] | undefined;
+  /** Whether a message can be wrapped for `peer` now (its pair channel is confirmed). */
+  ready(peer: string): boolean;
+  /** Seals `content` for `recipients` (each ready). A fresh message key per call. */
+  seal(content: ChatContent, recipients: readonly string[]): SealedChat;
+}
 
 interface Entry {
   readonly id: string;
   readonly seq: number;
   readonly text: string;
-  readonly payload: string;
   readonly to?: string[];
+  /**
+   * Who was admitted (and chosen) when the message was written, or when first sent if written
+   * before admission: nobody who joins later gets it.
+   */
+  recipients: readonly string[] | undefined;
+  readonly createdAt: number;
   inFlight: boolean;
   /** Connection generation the message was last sent on. */
   gen: number;
@@ -26,6 +44,15 @@ interface Entry {
 export interface ChatOutboxOptions {
   readonly platform: Platform;
   readonly send: ChatTransport;
+  readonly sealer: ChatSealer;
+  /**
+   * How long a message waits for the pair channel of a recipient that is still being set up, ms,
+   * counted from when it was written or the connection came back; then it goes to the recipients
+   * that are ready (the others never get it). Default 10 000.
+   */
+  readonly channelWaitMs?: number;
+  /** A message went out without some recipients whose pair channel was not ready in time. */
+  readonly onSkipped?: (id: string, peers: readonly string[]) => void;
   /** The local participant id (known after join). */
   readonly selfId: () => string;
   /** Messages in flight at once (flow control, keeps under server rate limits). Default 8. */
@@ -51,6 +78,8 @@ export class ChatOutbox {
   #online = false;
   #closed = false;
   #gen = 0;
+  #resumedAt = 0;
+  #waitTimer: unknown;
 
   readonly #epoch: string;
 
@@ -66,26 +95,38 @@ export class ChatOutbox {
     return this.#queue.length;
   }
 
-  /** Queues `text`; resolves once the server acknowledged it. */
+  /**
+   * Queues `text` for the peers admitted now (or those of them in `options.to`); resolves once the
+   * server acknowledged it. Rejects with `PAYLOAD_TOO_LARGE` when the sealed message would exceed
+   * the per-recipient limit, before it takes a sequence number.
+   */
   send(text: string, options: SendChatOptions = {}): Promise<ChatMessage> {
     if (this.#closed) return Promise.reject(new ConnectionError('ABORTED', 'chat closed'));
-    const payload = encodeChatPayload(text);
-    // Refuse what the server would refuse before it takes a sequence number (a refused number
-    // would leave a gap that receivers wait out).
-    if (payload.length > MAX_PAYLOAD_CHARS) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'message too long'));
-    const seq = ++this.#seq;
     // `<epoch>-<seq>-<random>`: the epoch names this sender instance's sequence, so a receiver
     // keeps per-sender order even if the same participant comes back from a reloaded page.
+    const seq = this.#seq + 1;
     let rnd = '';
     for (const b of this.#o.platform.randomBytes(6)) rnd += b.toString(16).padStart(2, '0');
     const id = `${this.#epoch}-${seq.toString(36)}-${rnd}`;
+    const to = options.to ? [...options.to] : undefined;
+    // Refuse what the server would refuse before it takes a sequence number (a refused number
+    // would leave a gap that receivers wait out). The text itself is never in the error.
+    const size = encodeContent({ id, seq, text, ...(to ? { to } : {}) }).length;
+    if (size > MAX_CONTENT_BYTES) {
+      return Promise.reject(
+        new AlcoveError('PAYLOAD_TOO_LARGE', `a chat message holds at most ${MAX_CONTENT_BYTES} bytes once encoded (this one: ${size})`),
+      );
+    }
+    this.#seq = seq;
+    const recipients = this.#recipients(to);
     return new Promise<ChatMessage>((resolve, reject) => {
       this.#queue.push({
         id,
         seq,
         text,
-        payload,
-        ...(options.to ? { to: [...options.to] } : {}),
+        ...(to ? { to } : {}),
+        recipients,
+        createdAt: this.#o.platform.timers.now(),
         inFlight: false,
         gen: 0,
         resolve,
@@ -95,10 +136,21 @@ export class ChatOutbox {
     });
   }
 
+  #recipients(to: readonly string[] | undefined): readonly string[] | undefined {
+    const chosen = to ? new Set(to) : undefined;
+    return this.#o.sealer.peers()?.filter((p) => !chosen || chosen.has(p));
+  }
+
+  /** A pair channel became ready (or the roster changed): send what waited for it. */
+  kick(): void {
+    this.#pump();
+  }
+
   /** The connection is usable: (re)send everything not acknowledged, in order. */
   resume(): void {
     if (this.#closed) return;
     this.#online = true;
+    this.#resumedAt = this.#o.platform.timers.now();
     this.#gen++;
     for (const e of this.#queue) e.inFlight = false;
     this.#pump();
@@ -114,25 +166,64 @@ export class ChatOutbox {
     if (this.#closed) return;
     this.#closed = true;
     this.#online = false;
+    this.#clearWait();
     const left = this.#queue.splice(0);
     for (const e of left) e.reject(new ConnectionError('ABORTED', 'session closed before the message was acknowledged'));
   }
 
   #pump(): void {
     if (!this.#online || this.#closed) return;
+    this.#clearWait();
     const windowSize = this.#o.window ?? 8;
+    const { sealer } = this.#o;
+    const now = this.#o.platform.timers.now();
     let inFlight = this.#queue.filter((e) => e.inFlight).length;
-    for (const e of this.#queue) {
+    let current: Set<string> | undefined;
+    for (const e of [...this.#queue]) {
       if (inFlight >= windowSize) break;
       if (e.inFlight) continue;
+      e.recipients ??= this.#recipients(e.to);
+      const all = sealer.peers();
+      if (!e.recipients || !all) break;
+      current ??= new Set(all);
+      // Sealed afresh on every attempt, for the recipients still here: someone removed meanwhile
+      // never gets a key for it.
+      const present = e.recipients.filter((p) => current?.has(p));
+      const waiting = present.filter((p) => !sealer.ready(p));
+      const deadline = Math.max(e.createdAt, this.#resumedAt) + (this.#o.channelWaitMs ?? 10_000);
+      if (waiting.length > 0 && now < deadline) {
+        // In order: nothing after this message goes before it.
+        this.#waitTimer = this.#o.platform.timers.setTimeout(() => {
+          this.#waitTimer = undefined;
+          this.#pump();
+        }, deadline - now);
+        break;
+      }
+      if (waiting.length > 0) this.#o.onSkipped?.(e.id, waiting);
+      let sealed: SealedChat;
+      try {
+        sealed = sealer.seal(
+          { id: e.id, seq: e.seq, text: e.text, ...(e.to ? { to: e.to } : {}) },
+          present.filter((p) => sealer.ready(p)),
+        );
+      } catch (err) {
+        this.#queue.splice(this.#queue.indexOf(e), 1);
+        e.reject(err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
       e.inFlight = true;
       e.gen = this.#gen;
       inFlight++;
       this.#o
-        .send({ id: e.id, seq: e.seq, payload: e.payload, ...(e.to ? { to: e.to } : {}) })
+        .send({ id: e.id, seq: e.seq, body: sealed.body, keys: sealed.keys })
         .then((ack) => this.#acked(e, ack.at))
         .catch((err: unknown) => this.#failed(e, err));
     }
+  }
+
+  #clearWait(): void {
+    if (this.#waitTimer !== undefined) this.#o.platform.timers.clearTimeout(this.#waitTimer);
+    this.#waitTimer = undefined;
   }
 
   #acked(e: Entry, at: number): void {

@@ -3,8 +3,7 @@ import { ConnectionError, SignalingError } from '../session/errors.js';
 import { createFakePlatform } from '../test/fake-platform.js';
 import { FakeServer } from '../test/fake-server.js';
 import { ChatInbox, type InboundChat } from './chat-inbox.js';
-import { encodeChatPayload } from './chat-codec.js';
-import { ChatOutbox } from './chat-outbox.js';
+import { type ChatSealer, ChatOutbox } from './chat-outbox.js';
 import type { ChatMessage } from './types.js';
 
 const msg = (from: string, seq: number, epoch = 'e1'): InboundChat => ({
@@ -12,8 +11,15 @@ const msg = (from: string, seq: number, epoch = 'e1'): InboundChat => ({
   from,
   seq,
   at: seq,
-  payload: encodeChatPayload(`${from}:${seq}`),
+  text: `${from}:${seq}`,
 });
+
+/** A sealer for outbox tests that do not look at sealing: one peer, always ready, the body is a marker. */
+const plainSealer: ChatSealer = {
+  peers: () => ['peer'],
+  ready: () => true,
+  seal: (c, recipients) => ({ body: `sealed-${c.seq}`, keys: recipients.map((to) => ({ to, key: 'k' })) }),
+};
 
 describe('ChatInbox', () => {
   it('delivers exactly once, in per-sender order, with duplicates and reordering', () => {
@@ -90,6 +96,7 @@ describe('ChatOutbox', () => {
     const outbox = new ChatOutbox({
       platform,
       selfId: () => 'me',
+      sealer: plainSealer,
       window: 4,
       send: async (d) => {
         sent.push({ id: d.id, seq: d.seq });
@@ -132,6 +139,7 @@ describe('ChatOutbox', () => {
     const outbox = new ChatOutbox({
       platform,
       selfId: () => 'me',
+      sealer: plainSealer,
       send: async () => {
         throw new SignalingError('INVALID_MESSAGE', 'bad');
       },
@@ -147,20 +155,23 @@ describe('ChatOutbox', () => {
     const outbox = new ChatOutbox({
       platform,
       selfId: () => 'me',
+      sealer: plainSealer,
       send: async (d) => {
         sent.push(d.seq);
         return { id: d.id, at: 1 };
       },
     });
     outbox.resume();
-    await expect(outbox.send('é'.repeat(8000))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // 4 KiB per recipient once sealed: about 3.9 KiB of UTF-8 text.
+    await expect(outbox.send('é'.repeat(2000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(outbox.send('x'.repeat(4000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     await outbox.send('ok');
     expect(sent).toEqual([1]);
   });
 
   it('close() rejects what is still queued', async () => {
     const platform = createFakePlatform(new FakeServer());
-    const outbox = new ChatOutbox({ platform, selfId: () => 'me', send: async () => ({ id: 'x', at: 1 }) });
+    const outbox = new ChatOutbox({ platform, selfId: () => 'me', sealer: plainSealer, send: async () => ({ id: 'x', at: 1 }) });
     const p = outbox.send('x');
     outbox.close();
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });

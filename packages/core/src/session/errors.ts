@@ -33,6 +33,8 @@ export const CORE_ERROR_CODES = {
   E2EE_DECRYPT_FAILED: 'Frames of a participant are being dropped: missing or wrong key, or forged frames (throttled).',
   E2EE_HANDSHAKE_REFUSED: 'A key-agreement message from a participant was refused (bad signature, replay, mismatch).',
   E2EE_WORKER_ERROR: 'The E2EE worker reported a problem (e.g. a codec that cannot be encrypted).',
+  CHAT_SEALED_REFUSED:
+    'A sealed chat message or chat key-agreement message from a participant was refused (cannot be opened, changed identity, malformed); it is not shown.',
   CHECKLIST_SEALED_REFUSED:
     'A sealed checklist channel message from a participant was refused (bad signature, changed identity, replay) or its answers were malformed.',
   // --- Pre-session checklist (checklist/) — owned by the checklist; keep this block together -----

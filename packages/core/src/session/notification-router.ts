@@ -18,6 +18,8 @@ export interface NotificationTarget {
   consumerClosed(consumerId: string): void;
   transportClosed(transportId: string): void;
   chat(m: NotificationData<'chat.message'>): void;
+  /** A chat pair-channel message (opaque). */
+  chatControl?(d: NotificationData<'chat.control'>): void;
   muteRequested(kind: MediaKind): void;
   checklistSubmitted(d: NotificationData<'checklist.submitted'>): void;
   /** Guests: the hosts to seal checklist answers to. */
@@ -68,6 +70,8 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
       return t.transportClosed(n.data.transportId);
     case 'chat.message':
       return t.chat(n.data);
+    case 'chat.control':
+      return t.chatControl?.(n.data);
     case 'host.muteRequested':
       return t.muteRequested(n.data.kind);
     case 'checklist.submitted':

@@ -59,6 +59,11 @@ export class ParticipantRoster {
     }
   }
 
+  /** The identity key the server published for `id` (base64), when it did. */
+  identityKeyOf(id: string): string | undefined {
+    return this.#byId.get(id)?.identityKey;
+  }
+
   remove(id: string, reason: LeaveReason): void {
     const p = this.#byId.get(id);
     if (!p) return;

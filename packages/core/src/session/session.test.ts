@@ -251,7 +251,9 @@ describe('Session', () => {
     await session.join();
     const m = await session.sendChat('hi', { to: ['p2'] });
     expect(m).toMatchObject({ from: 'me', text: 'hi', to: ['p2'] });
-    expect(room.requests('chat.send')[0]).toMatchObject({ to: ['p2'], seq: 1 });
+    // Sealed: only wrapped keys name recipients, and p2 (not in this scripted room) gets none.
+    expect(room.requests('chat.send')[0]).toMatchObject({ seq: 1, keys: [] });
+    expect(JSON.stringify(room.requests('chat.send'))).not.toContain('hi"');
     room.last.notify('host.muteRequested', { kind: 'audio' });
     await flush();
     expect(asked).toEqual(['audio']);

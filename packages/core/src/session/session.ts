@@ -8,8 +8,7 @@ import type {
   SessionPolicyInfo,
   WaitingEntry,
 } from '@alcove/protocol';
-import { ChatInbox } from '../chat/chat-inbox.js';
-import { ChatOutbox } from '../chat/chat-outbox.js';
+import { SessionChat } from '../chat/session-chat.js';
 import type { ChatMessage, SendChatOptions } from '../chat/types.js';
 import { attach as attachTrack, setAudioOutput } from '../media/attach.js';
 import { LocalMedia } from '../media/local-media.js';
@@ -65,8 +64,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   readonly #local: LocalMedia;
   readonly #monitor: MediaMonitor;
   readonly #reconnect: ReconnectController;
-  readonly #outbox: ChatOutbox;
-  readonly #inbox: ChatInbox;
+  /** Sealed chat: pair channels, outbox, inbox. */
+  readonly #chat: SessionChat;
   readonly #roster: ParticipantRoster;
   readonly #notifications: NotificationTarget;
   readonly #elements = new Set<HTMLMediaElement>();
@@ -164,11 +163,16 @@ export class Session extends GuardedEmitter<SessionEvents> {
         this.#e2ee?.peerJoined(p.id);
         this.#emit('participantJoined', p);
       },
-      onUpdated: (p) => this.#emit('participantUpdated', p),
+        this.#chat.peer(p.id, this.#roster.identityKeyOf(p.id));
+      onUpdated: (p) => {
+        this.#chat.peer(p.id, this.#roster.identityKeyOf(p.id));
+        this.#emit('participantUpdated', p);
+      },
       onLeft: (p, reason) => {
         this.#e2ee?.peerLeft(p.id);
         this.#checklist?.participantGone(p.id);
         this.#media.removeParticipant(p.id);
+        this.#chat.peerLeft(p.id);
         this.#monitor.forget(p.id);
         this.#emit('participantLeft', p, reason);
       },
@@ -207,13 +211,18 @@ export class Session extends GuardedEmitter<SessionEvents> {
           ),
       },
     });
-    this.#outbox = new ChatOutbox({
-      platform: this.#platform,
-      selfId: () => this.#selfId,
-      send: (d) => this.#request('chat.send', d),
-      onAcked: (m) => this.#emit('chatAcknowledged', m),
-    });
-    this.#inbox = new ChatInbox({ deliver: (m) => this.#emit('chatMessage', m), timers: this.#platform.timers });
+    this.#chat = new SessionChat(
+      {
+        platform: this.#platform,
+        request: (m, d) => this.#request(m, d),
+        selfId: () => this.#selfId,
+        message: (m) => this.#emit('chatMessage', m),
+        acked: (m) => this.#emit('chatAcknowledged', m),
+        problem: (id, reason) => this.#emit('error', new AlcoveError('CHAT_SEALED_REFUSED', `${id}: ${reason}`)),
+        swallowed: (site, e) => this.#swallowed.record(site, e),
+      },
+      this.#identitySeed,
+    );
     this.#notifications = {
       admitted: (d) => void this.#onAdmitted(d),
       ended: (reason) => this.#end(reason),
@@ -249,7 +258,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
       transportClosed: () => {
         if (this.state === 'joined') this.#startReconnect('transport-closed', 'resume');
       },
-      chat: (m) => this.#inbox.receive(m),
+      chat: (m) => this.#chat.message(m),
+      chatControl: (d) => this.#chat.control(d),
       muteRequested: (kind) => this.#emit('muteRequested', kind),
       e2eeMessage: (d) => this.#e2ee?.signal(d.from, d.type, d.payload),
       e2eePeerVerified: (d) => this.#emit('e2eeVerified', d.participantId, d.peer),
@@ -319,7 +329,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   }
   /** Chat messages not yet acknowledged (queued while disconnected). */
   get pendingChat(): number {
-    return this.#outbox.pending;
+    return this.#chat.pending;
   }
   /**
    * Internals for tests and diagnostics (leak checks), and `swallowedErrors`: errors caught on
@@ -563,7 +573,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   sendChat(text: string, options?: SendChatOptions): Promise<ChatMessage> {
     if (this.#machine.final) return Promise.reject(new InvalidStateError(`sendChat() in state ${this.state}`));
     if (typeof text !== 'string' || text.length === 0) return Promise.reject(new AlcoveError('INVALID_ARGUMENT', 'text is required'));
-    return this.#outbox.send(text, options);
+    return this.#chat.send(text, options);
   }
 
   // --- host ---------------------------------------------------------------------------------------
@@ -702,7 +712,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       },
       applyJoined: (r) => this.#applyJoined(r),
       publishDefaults: () => this.#publishDefaults(),
-      resumeChat: () => this.#outbox.resume(),
+      resumeChat: () => this.#chat.resume(),
       swallowed: (site, e) => this.#swallowed.record(site, e),
       e2ee: this.#e2ee !== undefined,
     };
@@ -751,6 +761,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     const chosen = this.#checklist?.devices() ?? {};
     for (const kind of ['audio', 'video'] as const) {
       const want = p[kind] ?? true;
+    if (this.#admitted) this.#chat.start(r.sessionId, r.participantId, r.role);
       if (want === false) continue;
       const deviceId = typeof want === 'string' ? want : kind === 'audio' ? chosen.microphoneId : chosen.cameraId;
       await this.#local.enable(kind, deviceId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
@@ -762,7 +773,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   #afterJoined(): void {
     this.#monitor.start();
-    this.#outbox.resume();
+    this.#chat.resume();
   }
 
   async #onAdmitted(d: {
@@ -793,7 +804,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   }
 
   #onSignalingLost(cause: DisconnectCause): void {
-    this.#outbox.suspend();
+    this.#chat.suspend();
     const s = this.state;
     if (s === 'joined' || s === 'waiting' || s === 'reconnecting') this.#startReconnect(cause, 'resume');
   }
@@ -832,11 +843,12 @@ export class Session extends GuardedEmitter<SessionEvents> {
       return;
     }
     if (tier === 'resume') {
-      this.#outbox.suspend();
+      this.#chat.suspend();
       await resumeAttempt(host, signal);
       return;
+    this.#chat.start(this.#sessionId, this.#selfId, this.#role ?? 'client');
     }
-    this.#outbox.suspend();
+    this.#chat.suspend();
     this.#admitted = false;
     this.#ticket = undefined;
     await rejoinAttempt(host, signal);
@@ -870,8 +882,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#monitor.stop();
     this.#local.close();
     this.#media.close();
-    this.#outbox.close();
-    this.#inbox.close();
+    this.#chat.close();
     this.#sig?.close();
     this.#sig = undefined;
     this.#unsubscribeNetwork?.();

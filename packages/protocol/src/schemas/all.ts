@@ -2,3 +2,4 @@
 export * from './common.js';
 export * from './entities.js';
 export * from './checklist.js';
+export * from './chat.js';

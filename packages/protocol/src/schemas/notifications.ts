@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { Empty, IceServer, Id, MediaKind, b64, str, uint } from './common.js';
+import { Empty, IceServer, Id, MediaKind, b64, uint } from './common.js';
+import { ChatControlData, ChatMessageData } from './chat.js';
 import { ChecklistRelayType, ChecklistStatus, HostKey, LicensureOutcome, Sha256Hex, StepId, ConsentVersion } from './checklist.js';
 import { ParticipantInfo, ProducerInfo, ReasonText, WaitingEntry } from './entities.js';
 
@@ -71,13 +72,10 @@ export const NOTIFICATIONS = {
   'checklist.message': v.strictObject({ from: Id, type: ChecklistRelayType, payload: b64(6144) }),
 
   // --- chat ------------------------------------------------------------------------------------
-  'chat.message': v.strictObject({
-    id: Id,
-    from: Id,
-    seq: uint(Number.MAX_SAFE_INTEGER),
-    at: uint(Number.MAX_SAFE_INTEGER),
-    payload: str(16384),
-  }),
+  /** A sealed chat message with the message key wrapped for this recipient. */
+  'chat.message': ChatMessageData,
+  /** A chat pair-channel message (handshake, key confirmation) from a peer. */
+  'chat.control': ChatControlData,
 
   // --- host ------------------------------------------------------------------------------------
   'host.muteRequested': v.strictObject({ kind: MediaKind }),

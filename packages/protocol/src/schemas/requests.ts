@@ -16,6 +16,7 @@ import {
   str,
   uint,
 } from './common.js';
+import { ChatRelayData, ChatSendData, ChatSendResult } from './chat.js';
 import { ChecklistRelayType, ChecklistStatus, ConsentReceipt, HostKey, Jurisdiction, LicensureOutcome, StepId } from './checklist.js';
 import { ParticipantInfo, ProducerInfo, SessionPolicyInfo, WaitingEntry } from './entities.js';
 
@@ -218,19 +219,10 @@ export const REQUESTS = {
   'network.testEnd': { data: v.strictObject({ testId: Id }), result: Ok },
 
   // --- chat ------------------------------------------------------------------------------------
-  'chat.send': {
-    data: v.strictObject({
-      /** Client-generated message id; re-sending the same id is acknowledged once, delivered once. */
-      id: Id,
-      /** Recipients; absent means everyone admitted. */
-      to: v.optional(v.pipe(v.array(Id), v.minLength(1), v.maxLength(16))),
-      /** Sender's own sequence number, for per-sender ordering across reconnects. */
-      seq: uint(Number.MAX_SAFE_INTEGER),
-      /** Opaque payload (sealed once E2EE chat lands). At most 16 KiB. */
-      payload: str(16384),
-    }),
-    result: v.strictObject({ id: Id, at: uint(Number.MAX_SAFE_INTEGER) }),
-  },
+  /** A sealed chat message: one body, the message key wrapped for each recipient (see `schemas/chat.ts`). */
+  'chat.send': { data: ChatSendData, result: ChatSendResult },
+  /** A chat pair-channel message (handshake, key confirmation) to one admitted peer. */
+  'chat.relay': { data: ChatRelayData, result: Ok },
 
   // --- host --------------------------------------------------------------------------------------
   'host.admit': { data: ParticipantRef, result: Ok },

@@ -71,7 +71,7 @@ describe('admission and the waiting room', () => {
     await host.call('e2ee.relay', { to: 'client-a', type: 'commit', payload: 'AAEC' });
     await a.call('e2ee.relay', { to: 'host-1', type: 'sealed', payload: 'AAEC' });
     const cam = await publishCam(host);
-    await host.call('chat.send', { id: 'm1', seq: 1, payload: 'hello inside' });
+    await host.call('chat.send', { id: 'm1', seq: 1, body: 'c2VhbGVk', keys: [{ to: 'client-a', key: 'a2V5' }] });
     await a.call('checklist.submit', { status: { steps: { camera: 'passed' }, complete: false } });
     await host.call('host.lock', {});
     await host.call('host.unlock', {});
@@ -84,7 +84,8 @@ describe('admission and the waiting room', () => {
       ['media.produce', SAMPLE_REQUESTS['media.produce']],
       ['e2ee.relay', { to: 'host-1', type: 'commit', payload: 'AAEC' }],
       ['e2ee.publishKey', SAMPLE_REQUESTS['e2ee.publishKey']],
-      ['chat.send', { id: 'w1', seq: 1, payload: 'let me in' }],
+      ['chat.send', { id: 'w1', seq: 1, body: 'c2VhbGVk', keys: [{ to: 'host-1', key: 'a2V5' }] }],
+      ['chat.relay', { to: 'host-1', type: 'commit', payload: 'AAEC' }],
       ['media.requestKeyFrame', { producerId: cam.producerId }],
     ];
     for (const [method, data] of refused) {
@@ -277,14 +278,76 @@ describe('admission and the waiting room', () => {
     const sid = ts.createSession({ waitingRoom: false });
     const { client: a } = await ts.join(sid, 'a', 'host');
     const { client: b } = await ts.join(sid, 'b', 'client');
-    const ack1 = await a.call('chat.send', { id: 'msg-1', seq: 1, payload: 'sealed' });
-    const ack2 = await a.call('chat.send', { id: 'msg-1', seq: 1, payload: 'sealed' });
+    const ack1 = await a.call('chat.send', { id: 'msg-1', seq: 1, body: 'c2VhbGVk', keys: [{ to: 'b', key: 'a2V5' }] });
+    const ack2 = await a.call('chat.send', { id: 'msg-1', seq: 1, body: 'b3RoZXI', keys: [{ to: 'b', key: 'a2V5' }] });
     expect(ack2).toEqual(ack1);
     await b.waitFor('chat.message');
     await a.call('session.ping', {});
     await b.call('session.ping', {});
     expect(b.notifications('chat.message')).toHaveLength(1);
-    expect(b.notifications('chat.message')[0]?.data).toMatchObject({ id: 'msg-1', from: 'a', seq: 1, payload: 'sealed' });
+    expect(b.notifications('chat.message')[0]?.data).toEqual({
+      id: 'msg-1',
+      from: 'a',
+      seq: 1,
+      at: ack1.at,
+      body: 'c2VhbGVk',
+      key: 'a2V5',
+    });
+  });
+
+  it('relays a sealed chat message only to the recipients it names, each with its own key; 4 KiB per recipient', async () => {
+    const sid = ts.createSession({ waitingRoom: false });
+    const { client: a } = await ts.join(sid, 'a', 'host');
+    const { client: b } = await ts.join(sid, 'b', 'client');
+    const { client: c } = await ts.join(sid, 'c', 'client');
+    // To b only (twice in the list: relayed once); c is not named and gets nothing; unknown ids are skipped.
+    await a.call('chat.send', {
+      id: 'to-b',
+      seq: 1,
+      body: 'Ym9keQ',
+      keys: [
+        { to: 'b', key: 'a2V5Yg' },
+        { to: 'b', key: 'a2V5Yg' },
+        { to: 'nobody', key: 'a2V5bg' },
+      ],
+    });
+    // To both, each with its own wrapped key.
+    await a.call('chat.send', {
+      id: 'to-bc',
+      seq: 2,
+      body: 'Ym9keTI',
+      keys: [
+        { to: 'b', key: 'Yg' },
+        { to: 'c', key: 'Yw' },
+      ],
+    });
+    await b.waitFor('chat.message', (d) => d.id === 'to-bc');
+    await c.waitFor('chat.message', (d) => d.id === 'to-bc');
+    await Promise.all([a.call('session.ping', {}), b.call('session.ping', {}), c.call('session.ping', {})]);
+    expect(b.notifications('chat.message').map((n) => [n.data.id, n.data.key])).toEqual([
+      ['to-b', 'a2V5Yg'],
+      ['to-bc', 'Yg'],
+    ]);
+    expect(c.notifications('chat.message').map((n) => [n.data.id, n.data.key])).toEqual([['to-bc', 'Yw']]);
+
+    // Exactly 4096 decoded bytes for one recipient passes; one byte more is PAYLOAD_TOO_LARGE, relayed to nobody.
+    const key = Buffer.alloc(88, 7).toString('base64');
+    const fits = Buffer.alloc(4096 - 88, 1).toString('base64');
+    const over = Buffer.alloc(4097 - 88, 1).toString('base64');
+    await a.call('chat.send', { id: 'fits', seq: 3, body: fits, keys: [{ to: 'b', key }] });
+    const r = await a.request('chat.send', { id: 'over', seq: 4, body: over, keys: [{ to: 'b', key }] });
+    expect(r.ok ? 'ok' : r.error.code).toBe('PAYLOAD_TOO_LARGE');
+    // The refused id was not remembered: a smaller message under it is relayed.
+    await a.call('chat.send', { id: 'over', seq: 4, body: 'c21hbGw', keys: [{ to: 'b', key }] });
+    await b.waitFor('chat.message', (d) => d.id === 'over');
+    expect(b.notifications('chat.message').map((n) => n.data.id)).toEqual(['to-b', 'to-bc', 'fits', 'over']);
+    expect(b.notifications('chat.message').find((n) => n.data.id === 'over')?.data.body).toBe('c21hbGw');
+
+    // The pair channel: one opaque message to one admitted peer.
+    await b.call('chat.relay', { to: 'c', type: 'commit', payload: 'AAEC' });
+    expect(await c.waitFor('chat.control')).toEqual({ from: 'b', type: 'commit', payload: 'AAEC' });
+    const nf = await b.request('chat.relay', { to: 'zz', type: 'reveal', payload: 'AAEC' });
+    expect(nf.ok ? 'ok' : nf.error.code).toBe('NOT_FOUND');
   });
 
   it('validates media parameters before the engine and maps engine failures to MEDIA_ERROR', async () => {

@@ -60,6 +60,7 @@ export const METHOD_RULES: { readonly [M in Exclude<RequestMethod, 'session.join
   'network.testStats': any(ALL),
   'network.testEnd': any(ALL),
   'chat.send': admitted(ALL),
+  'chat.relay': admitted(ALL),
   'host.admit': admitted(HOST),
   'host.deny': admitted(HOST),
   'host.remove': admitted(HOST),

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import {
+  CHAT_LIMITS,
   createNotification,
   type JoinTokenClaims,
   type MediaKind,
@@ -392,16 +393,31 @@ export class Room {
     this.checklist.relay(p, data);
   }
 
-  /** `chat.send`: relays once per (sender, id); a re-send is acknowledged with the first time. */
-  chat(p: Participant, data: { id: string; to?: readonly string[] | undefined; seq: number; payload: string }): { id: string; at: number } {
+  /**
+   * `chat.send`: relays once per (sender, id); a re-send is acknowledged with the first time. Each
+   * admitted recipient named in `keys` gets the sealed body with its own wrapped key, nobody else;
+   * the room never sees the text (it is sealed end to end). A recipient's share over
+   * `CHAT_LIMITS.maxSealedBytes` is refused with `PAYLOAD_TOO_LARGE` before anything is relayed.
+   */
+  chat(p: Participant, data: RequestData<'chat.send'>): ResponseData<'chat.send'> {
+    const bodyBytes = Buffer.byteLength(data.body, 'base64');
+    for (const k of data.keys) {
+      if (bodyBytes + Buffer.byteLength(k.key, 'base64') > CHAT_LIMITS.maxSealedBytes) {
+        throw new RequestError(
+          'PAYLOAD_TOO_LARGE',
+          `a chat message holds at most ${CHAT_LIMITS.maxSealedBytes} sealed bytes per recipient`,
+        );
+      }
+    }
     const at = this.#o.now();
     const earlier = p.rememberChat(data.id, at);
     if (earlier !== undefined) return { id: data.id, at: earlier };
-    const message = { id: data.id, from: p.id, seq: data.seq, at, payload: data.payload };
-    const to = data.to ? new Set(data.to) : undefined;
-    for (const q of this.#participants.values()) {
-      if (q === p || !q.admitted || (to && !to.has(q.id))) continue;
-      this.#send(q, 'chat.message', message);
+    const done = new Set<string>();
+    for (const k of data.keys) {
+      const q = this.#participants.get(k.to);
+      if (!q || q === p || !q.admitted || done.has(q.id)) continue;
+      done.add(q.id);
+      this.#send(q, 'chat.message', { id: data.id, from: p.id, seq: data.seq, at, body: data.body, key: k.key });
     }
     return { id: data.id, at };
   }
@@ -422,6 +438,14 @@ export class Room {
   }
 
   /** `e2ee.verified`: the pair compared their safety code; the peer and hosts learn it. */
+  /** `chat.relay`: one chat pair-channel message (handshake, key confirmation) to one admitted peer. */
+  relayChat(p: Participant, data: RequestData<'chat.relay'>): void {
+    const q = this.#participants.get(data.to);
+    if (!q || q === p || !q.admitted) throw new RequestError('NOT_FOUND', 'no such peer');
+    if (!q.connection) throw new RequestError('INVALID_STATE', 'the peer is reconnecting');
+    this.#send(q, 'chat.control', { from: p.id, type: data.type, payload: data.payload });
+  }
+
   verified(p: Participant, peer: string): void {
     const q = this.#participants.get(peer);
     if (!q || q === p || !q.admitted) throw new RequestError('NOT_FOUND', 'no such peer');

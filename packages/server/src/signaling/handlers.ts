@@ -109,6 +109,10 @@ export const HANDLERS: { readonly [M in Method]: Handler<M> } = {
     return ok;
   },
   'chat.send': ({ room, participant }, d) => room.chat(participant, d),
+  'chat.relay': ({ room, participant }, d) => {
+    room.relayChat(participant, d);
+    return ok;
+  },
 
   'host.admit': ({ room, participant }, d) => {
     room.admit(participant, d.participantId);

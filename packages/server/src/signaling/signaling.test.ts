@@ -163,7 +163,7 @@ describe('signalling robustness', () => {
 
     // Still up: the host, the other room, a fresh join.
     expect((await host.request('session.ping', {})).ok).toBe(true);
-    const ack = await other1.call('chat.send', { id: 'after-fuzz', seq: 1, payload: 'still here' });
+    const ack = await other1.call('chat.send', { id: 'after-fuzz', seq: 1, body: 'c2VhbGVk', keys: [{ to: 'o2', key: 'a2V5' }] });
     expect(ack.id).toBe('after-fuzz');
     await other2.waitFor('chat.message', (d) => d.id === 'after-fuzz');
     // The other room received nothing from the fuzzing beyond that one message.

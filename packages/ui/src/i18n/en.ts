@@ -80,6 +80,7 @@ const errors: ErrorMessages = {
   'error.NETWORK_TEST_FAILED': 'The connection test failed. You can still continue.',
   'error.NETWORK_TEST_TIMEOUT': 'The connection test took too long. You can still continue.',
   'error.CHECKLIST_SUBMIT_FAILED': 'Your answers could not be sent yet. We keep trying.',
+  'error.CHAT_SEALED_REFUSED': 'A chat message could not be opened securely and was not shown.',
   'error.CHECKLIST_SEALED_REFUSED': 'Your answers could not be delivered securely. Please try again.',
   'error.SUMMARY_INVALID': 'Some answers could not be read.',
   'error.SUMMARY_TOO_LARGE': 'Your answers are too long to send.',

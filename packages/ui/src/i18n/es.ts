@@ -290,6 +290,7 @@ export const es: Catalogue = {
   'error.NETWORK_TEST_FAILED': 'Falló la prueba de conexión. Puede continuar igualmente.',
   'error.NETWORK_TEST_TIMEOUT': 'La prueba de conexión tardó demasiado. Puede continuar igualmente.',
   'error.CHECKLIST_SUBMIT_FAILED': 'Todavía no se pudieron enviar sus respuestas. Seguimos intentándolo.',
+  'error.CHAT_SEALED_REFUSED': 'Un mensaje del chat no se pudo abrir de forma segura y no se muestra.',
   'error.CHECKLIST_SEALED_REFUSED': 'No se pudieron entregar sus respuestas de forma segura. Inténtelo de nuevo.',
   'error.SUMMARY_INVALID': 'No se pudieron leer algunas respuestas.',
   'error.SUMMARY_TOO_LARGE': 'Sus respuestas son demasiado largas para enviarlas.',

@@ -1,0 +1,181 @@
+import type { NotificationData, RequestData, ResponseData } from '@alcove/protocol';
+import nacl from 'tweetnacl';
+import { fromBase64, toBase64 } from '../e2ee/encoding.js';
+import type { Platform } from '../platform/platform.js';
+import { ChatChannels } from './chat-channels.js';
+import { ChatInbox } from './chat-inbox.js';
+import { ChatOutbox, type SealedChat } from './chat-outbox.js';
+import { bodyHash, type ChatContent, decodeContent, encodeContent, openBody, sealBody } from './chat-seal.js';
+import type { ChatMessage, SendChatOptions } from './types.js';
+
+/** What {@link SessionChat} needs from the session. */
+export interface SessionChatHost {
+  readonly platform: Platform;
+  request<M extends 'chat.send' | 'chat.relay'>(method: M, data: RequestData<M>): Promise<ResponseData<M>>;
+  selfId(): string;
+  /** A message from someone else, opened, exactly once and in per-sender order. */
+  message(m: ChatMessage): void;
+  /** One of ours was acknowledged by the server. */
+  acked(m: ChatMessage): void;
+  /** A sealed message or pair message from `peer` was refused (`reason` is a code, never content). */
+  problem(peer: string, reason: string): void;
+  /** An error caught on purpose (a relay lost to a reconnect). */
+  swallowed(site: string, e: unknown): void;
+  /** Options for tests. */
+  readonly channelWaitMs?: number;
+  readonly retryMs?: number;
+}
+
+/**
+ * Sealed chat for one session: pair channels with every admitted peer, an outbox that seals each
+ * message under a fresh message key wrapped for each recipient admitted when it was written, and an
+ * inbox that opens, authenticates and orders what arrives. The server relays opaque bytes.
+ * Internal: `Session.sendChat` and the `chatMessage` event are the API.
+ */
+export class SessionChat {
+  readonly #host: SessionChatHost;
+  readonly #identity: nacl.SignKeyPair;
+  readonly #outbox: ChatOutbox;
+  readonly #inbox: ChatInbox;
+  /** Admitted peers and the identity key the server published for each, when known. */
+  readonly #peers = new Map<string, string | undefined>();
+  #channels: ChatChannels | undefined;
+  #self = { sessionId: '', participantId: '' };
+  #closed = false;
+
+  /** `identitySeed`: the device identity's 32-byte seed (copied; the caller keeps its own). */
+  constructor(host: SessionChatHost, identitySeed: Uint8Array) {
+    this.#host = host;
+    this.#identity = nacl.sign.keyPair.fromSeed(identitySeed.slice());
+    const platform = host.platform;
+    this.#outbox = new ChatOutbox({
+      platform,
+      selfId: host.selfId,
+      send: (d) => host.request('chat.send', { id: d.id, seq: d.seq, body: d.body, keys: d.keys.map((k) => ({ to: k.to, key: k.key })) }),
+      sealer: {
+        peers: () => (this.#channels ? [...this.#peers.keys()] : undefined),
+        ready: (peer) => this.#channels?.isReady(peer) ?? false,
+        seal: (content, recipients) => this.#seal(content, recipients),
+      },
+      ...(host.channelWaitMs !== undefined ? { channelWaitMs: host.channelWaitMs } : {}),
+      onAcked: (m) => host.acked(m),
+    });
+    this.#inbox = new ChatInbox({ deliver: (m) => host.message(m), timers: platform.timers });
+  }
+
+  /** Messages not yet acknowledged. */
+  get pending(): number {
+    return this.#outbox.pending;
+  }
+
+  /** Peers whose pair channel is ready (for tests and diagnostics). */
+  get readyPeers(): readonly string[] {
+    return [...this.#peers.keys()].filter((p) => this.#channels?.isReady(p));
+  }
+
+  /**
+   * Admitted (after join, resume or admission): pair with every peer. The same session and
+   * participant keep their pairs (a resume); another starts over.
+   */
+  start(sessionId: string, participantId: string, role: string): void {
+    if (this.#closed) return;
+    if (this.#channels && this.#self.sessionId === sessionId && this.#self.participantId === participantId) return;
+    this.#channels?.close();
+    this.#self = { sessionId, participantId };
+    this.#channels = new ChatChannels(
+      {
+        sessionId,
+        selfId: participantId,
+        role,
+        identity: this.#identity,
+        timers: this.#host.platform.timers,
+        randomBytes: (n) => this.#host.platform.randomBytes(n),
+        ...(this.#host.retryMs !== undefined ? { retryMs: this.#host.retryMs } : {}),
+      },
+      {
+        // A relay lost to a reconnect is repaired by the pair's retry.
+        relay: (to, type, payload) =>
+          void this.#host.request('chat.relay', { to, type, payload }).catch((e: unknown) => this.#host.swallowed('chat.relay', e)),
+        ready: () => this.#outbox.kick(),
+        refused: (peer, reason) => this.#host.problem(peer, reason),
+      },
+    );
+    for (const [id, key] of this.#peers) this.#channels.add(id, key);
+  }
+
+  /** A peer is admitted, or its published identity key changed. */
+  peer(id: string, identityKey?: string): void {
+    if (this.#closed || id === this.#self.participantId) return;
+    this.#peers.set(id, identityKey ?? this.#peers.get(id));
+    this.#channels?.add(id, identityKey);
+  }
+
+  /** A peer left or was removed: nothing more is sealed for it, its pair keys are wiped. */
+  peerLeft(id: string): void {
+    this.#peers.delete(id);
+    this.#channels?.remove(id);
+    this.#inbox.forget(id);
+    this.#outbox.kick();
+  }
+
+  /** `chat.control`. */
+  control(d: NotificationData<'chat.control'>): void {
+    this.#channels?.receive(d.from, d.type, d.payload);
+  }
+
+  /** `chat.message`: opened, checked and handed to the inbox; refused when anything does not match. */
+  message(d: NotificationData<'chat.message'>): void {
+    const wrapped = fromBase64(d.key);
+    const body = fromBase64(d.body);
+    const k = wrapped && body ? this.#channels?.unwrap(d.from, wrapped) : undefined;
+    if (!k || !body) return this.#host.problem(d.from, 'CHAT_UNREADABLE');
+    const plain = openBody(body, k.key, k.hash);
+    k.key.fill(0);
+    if (!plain) return this.#host.problem(d.from, 'CHAT_UNREADABLE');
+    const c = decodeContent(plain);
+    plain.fill(0);
+    // The sealed id and sequence number are the ones trusted; the server's copy must agree.
+    if (!c || c.id !== d.id || c.seq !== d.seq) return this.#host.problem(d.from, 'CHAT_MALFORMED');
+    this.#inbox.receive({ id: c.id, from: d.from, seq: c.seq, at: d.at, text: c.text, ...(c.to ? { to: c.to } : {}) });
+  }
+
+  /** See `Session.sendChat`. */
+  send(text: string, options?: SendChatOptions): Promise<ChatMessage> {
+    return this.#outbox.send(text, options);
+  }
+
+  /** The connection is usable: re-send what is not acknowledged. */
+  resume(): void {
+    this.#outbox.resume();
+  }
+
+  /** The connection is gone: keep the queue. */
+  suspend(): void {
+    this.#outbox.suspend();
+  }
+
+  /** Rejects what is queued and wipes every key. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#outbox.close();
+    this.#inbox.close();
+    this.#channels?.close();
+    this.#channels = undefined;
+    this.#identity.secretKey.fill(0);
+  }
+
+  #seal(content: ChatContent, recipients: readonly string[]): SealedChat {
+    const encoded = encodeContent(content);
+    const { body, key } = sealBody(encoded, (n) => this.#host.platform.randomBytes(n));
+    encoded.fill(0);
+    const hash = bodyHash(body);
+    const keys: { to: string; key: string }[] = [];
+    for (const to of recipients) {
+      const w = this.#channels?.wrap(to, key, hash);
+      if (w) keys.push({ to, key: toBase64(w) });
+    }
+    key.fill(0);
+    return { body: toBase64(body), keys };
+  }
+}
