@@ -1,6 +1,21 @@
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 import { mediasoupClientForBrowser } from './build/mediasoup-client-plugin.mjs';
+
+/**
+ * The worker needs only the E2EE constants of @alcove/protocol; its main entry also carries every
+ * valibot schema (about 6 KiB gzipped that esbuild cannot drop). Resolve it to the constants file:
+ * an import of anything else fails the build, loudly.
+ */
+const protocolConstantsOnly = {
+  name: 'protocol-e2ee-constants-only',
+  setup(build: { onResolve(o: { filter: RegExp }, cb: () => { path: string }): void }) {
+    build.onResolve({ filter: /^@alcove\/protocol$/ }, () => ({
+      path: fileURLToPath(new URL('../protocol/src/e2ee.ts', import.meta.url)),
+    }));
+  },
+};
 
 export default defineConfig(() => {
   // One clean of `dist` (tsup's outDir, relative to the package) before both builds start. With
@@ -36,6 +51,7 @@ export default defineConfig(() => {
       platform: 'browser',
       noExternal: [/.*/],
       minify: true,
+      esbuildPlugins: [protocolConstantsOnly],
     },
   ];
 });

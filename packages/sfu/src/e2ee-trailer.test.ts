@@ -30,7 +30,11 @@ function rng(seed: number): (n: number) => Uint8Array {
  * An E2EE frame built from the documented format, independently of the client code:
  * prefix (h) ‖ ciphertext ‖ tag (16) ‖ CTR (c) ‖ KID (k) ‖ h (1|2) ‖ cfg.
  */
-function sealedShape(prefix: Uint8Array, body: number, opts: { ctr?: number; c?: number; k?: number; version?: number; bytes?: (n: number) => Uint8Array } = {}): Uint8Array {
+function sealedShape(
+  prefix: Uint8Array,
+  body: number,
+  opts: { ctr?: number; c?: number; k?: number; version?: number; bytes?: (n: number) => Uint8Array } = {},
+): Uint8Array {
   const bytes = opts.bytes ?? rng(7);
   const c = opts.c ?? 2;
   const k = opts.k ?? 1;
@@ -170,7 +174,10 @@ describe('a producer with the E2EE trailer check (DirectTransport)', () => {
   afterAll(() => worker.close());
 
   const rtp = (seq: number, payload: Uint8Array, ssrc: number, pt: number, marker = true): Buffer =>
-    new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: seq * 960, ssrc, payloadType: pt, marker }), Buffer.from(payload)).serialize();
+    new RtpPacket(
+      new RtpHeader({ sequenceNumber: seq, timestamp: seq * 960, ssrc, payloadType: pt, marker }),
+      Buffer.from(payload),
+    ).serialize();
 
   /** Waits until `cond()` holds (events arrive through the worker channel). */
   async function until(what: string, cond: () => boolean): Promise<void> {
@@ -178,7 +185,10 @@ describe('a producer with the E2EE trailer check (DirectTransport)', () => {
     if (!cond()) throw new Error(`timed out waiting for ${what}`);
   }
 
-  async function setup(kind: 'audio' | 'video', ssrc: number): Promise<{ producer: Producer; consumer: Consumer; got: number[]; missing: E2eeTrailerMissing[] }> {
+  async function setup(
+    kind: 'audio' | 'video',
+    ssrc: number,
+  ): Promise<{ producer: Producer; consumer: Consumer; got: number[]; missing: E2eeTrailerMissing[] }> {
     const producer = await send.produce({
       kind,
       rtpParameters:
@@ -220,7 +230,7 @@ describe('a producer with the E2EE trailer check (DirectTransport)', () => {
     try {
       const frame = sealedShape(rng(4)(10), 2500, { ctr: 1 });
       const parts = [frame.subarray(0, 1000), frame.subarray(1000, 2000), frame.subarray(2000)];
-      parts.forEach((p, i) => producer.send(rtp(i + 1, cat(vp8Descriptor(i === 0), p), 7002, 96, i === parts.length - 1)));
+      for (const [i, p] of parts.entries()) producer.send(rtp(i + 1, cat(vp8Descriptor(i === 0), p), 7002, 96, i === parts.length - 1));
       await until('three packets forwarded', () => got.length >= 3);
       // A plaintext frame in two packets: the first goes out (it cannot be judged), the last does not.
       const plain = rng(5)(1500);
@@ -239,14 +249,20 @@ describe('a producer with the E2EE trailer check (DirectTransport)', () => {
     await expect(
       send.produce({
         kind: 'audio',
-        rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 7003 }] },
+        rtpParameters: {
+          codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+          encodings: [{ ssrc: 7003 }],
+        },
         e2eeTrailerCheck: { versions: [4], prefixLengths: [1] },
       }),
     ).rejects.toThrow(TypeError);
     await expect(
       send.produce({
         kind: 'audio',
-        rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 7004 }] },
+        rtpParameters: {
+          codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+          encodings: [{ ssrc: 7004 }],
+        },
         e2eeTrailerCheck: { versions: [2], prefixLengths: [] },
       }),
     ).rejects.toThrow(TypeError);

@@ -93,7 +93,12 @@ describe('a producer that sends frames without the E2EE trailer', () => {
       (text) => text.includes('e2ee.notEncrypted'),
     );
     const line = JSON.parse(audit.split('\n').find((l) => l.includes('e2ee.notEncrypted'))!);
-    expect(line).toMatchObject({ type: 'e2ee.notEncrypted', reason: 'E2EE_NOT_ENCRYPTED', actor: 'system', detail: { source: 'cam', check: 'version' } });
+    expect(line).toMatchObject({
+      type: 'e2ee.notEncrypted',
+      reason: 'E2EE_NOT_ENCRYPTED',
+      actor: 'system',
+      detail: { source: 'cam', check: 'version' },
+    });
     expect(audit).not.toContain('client-1'); // pseudonymised
     expect(ts.logLines.some((l) => l.includes('media.e2eeNotEncrypted'))).toBe(true);
 
