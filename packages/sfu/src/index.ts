@@ -17,6 +17,7 @@ export type {
 export { WORKER_LOG_LEVELS, WORKER_LOG_TAGS } from './common/logger.js';
 export type { SfuLogSink, SfuLogFields, WorkerLogLevel, WorkerLogTag } from './common/logger.js';
 export { Router } from './router/router.js';
+export type { PipeToRouterOptions, PipeToRouterResult } from './router/router.js';
 export { Transport } from './transport/transport.js';
 export { WebRtcTransport } from './transport/webrtc-transport.js';
 export { DirectTransport } from './transport/direct-transport.js';

@@ -157,12 +157,8 @@ describe('mediasoup behaviour', () => {
         await expect
           .poll(async () => (await send.getStats())[0]!, { timeout: 15_000, interval: 200 })
           .toSatisfy((s: Record<string, unknown>) => (s.recvBitrate as number) > 0 && (s.rtpRecvBitrate as number) > 0);
-        await expect
-          .poll(async () => (await producer.getStats())[0]?.bitrate ?? 0, { timeout: 15_000, interval: 200 })
-          .toBeGreaterThan(0);
-        await expect
-          .poll(async () => (await consumer.getStats())[0]!.bitrate, { timeout: 15_000, interval: 200 })
-          .toBeGreaterThan(0);
+        await expect.poll(async () => (await producer.getStats())[0]?.bitrate ?? 0, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
+        await expect.poll(async () => (await consumer.getStats())[0]!.bitrate, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
         await expect.poll(async () => (await recv.getStats())[0]!.sendBitrate, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
       } finally {
         clearInterval(timer);
@@ -199,7 +195,9 @@ describe('mediasoup behaviour', () => {
     await expect(createWorker({ rtcListenIp: 'localhost-ish' })).rejects.toThrow(TypeError);
     await expect(worker.updateSettings({ logLevel: 'info' as never })).rejects.toThrow(TypeError);
 
-    await expect(router.createWebRtcTransport({ listenInfos: [{ protocol: 'sctp' as never, ip: '127.0.0.1' }] })).rejects.toThrow(TypeError);
+    await expect(router.createWebRtcTransport({ listenInfos: [{ protocol: 'sctp' as never, ip: '127.0.0.1' }] })).rejects.toThrow(
+      TypeError,
+    );
     await expect(router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: 'not-an-ip' }] })).rejects.toThrow(TypeError);
     await expect(router.createWebRtcTransport({ listenInfos: [] })).rejects.toThrow(TypeError);
     await expect(

@@ -7,7 +7,7 @@ export type { AppData } from './common/app-data.js';
 export type { EnhancedEventEmitter, EventMap } from './common/enhanced-event-emitter.js';
 export type { SfuLogSink, SfuLogFields, WorkerLogLevel, WorkerLogTag } from './common/logger.js';
 export type { Worker, WorkerSettings, WorkerEvents, WorkerObserverEvents, WorkerResourceUsage, RouterOptions } from './worker/worker.js';
-export type { Router, RouterEvents, RouterObserverEvents } from './router/router.js';
+export type { Router, RouterEvents, RouterObserverEvents, PipeToRouterOptions, PipeToRouterResult } from './router/router.js';
 export type { Transport, TransportEvents, TransportObserverEvents, TransportFaultOptions } from './transport/transport.js';
 export type {
   WebRtcTransport,

@@ -3,13 +3,40 @@ import type { AppData } from '../common/app-data.js';
 import { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
 import { InvalidStateError, UnsupportedError } from '../errors.js';
 import { canConsume, validateRtpCapabilities } from '../ortc/index.js';
+import type { Consumer } from '../consumer/consumer.js';
 import type { Producer } from '../producer/producer.js';
 import { DirectTransport, type DirectTransportOptions } from '../transport/direct-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { checkListenInfos } from '../transport/listen-info.js';
 import { WebRtcTransport, type WebRtcTransportData, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
-import type { RtpCapabilities } from '../types/index.js';
+import type { RtpCapabilities, RtpParameters } from '../types/index.js';
 import type { Channel } from '../worker/channel.js';
+
+/** Options of {@link Router.pipeToRouter} (mediasoup's `PipeToRouterOptions`, producers only). */
+export interface PipeToRouterOptions {
+  /** The producer of this router to make available in `router`. */
+  producerId: string;
+  /** The destination router, normally of another worker. */
+  router: Router;
+  /** Accepted for compatibility (keyframe requests are throttled by the engine). */
+  keyFrameRequestDelay?: number;
+  /** Data producers cannot be piped (no SCTP in this version). */
+  dataProducerId?: string;
+}
+
+/** What {@link Router.pipeToRouter} returns (mediasoup's `PipeToRouterResult`). */
+export interface PipeToRouterResult {
+  /** The consumer of the producer in this router that feeds the pipe. */
+  pipeConsumer?: Consumer;
+  /** The producer in the destination router, with the same id as the piped one. */
+  pipeProducer?: Producer;
+}
+
+/** One direction of a pipe between two routers: a tap here, an injector there. */
+interface PipePair {
+  local: DirectTransport;
+  remote: DirectTransport;
+}
 
 /** Events of a {@link Router}. */
 export type RouterEvents = {
@@ -50,6 +77,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   #appData: RouterAppData;
   readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, Producer>();
+  /** Pipes from this router to others, by destination router id. */
+  readonly #pipes = new Map<string, Promise<PipePair>>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
 
   /** @internal */
@@ -184,6 +213,95 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   }
 
   /**
+   * Makes a producer of this router available in another router, normally of another worker, so
+   * a session can span workers (mediasoup's `pipeToRouter`). The pipe producer in `router` has the
+   * same id; it is paused, resumed and closed with the original. Media, and RTCP both ways
+   * (keyframe requests, NACKs, sender reports), cross between the two engine threads through this
+   * thread; a simulcast producer is piped as its highest layer.
+   * @example
+   * const { pipeProducer } = await routerA.pipeToRouter({ producerId, router: routerB });
+   * await transportOnB.consume({ producerId, rtpCapabilities }); // as for any producer of B
+   * @throws `TypeError` on missing or bad arguments or an unknown producer;
+   *   {@link UnsupportedError} for data producers or two routers of one worker.
+   */
+  async pipeToRouter({ producerId, dataProducerId, router }: PipeToRouterOptions): Promise<PipeToRouterResult> {
+    this.#assertOpen();
+    if (dataProducerId !== undefined) throw new UnsupportedError('data producers cannot be piped (no SCTP in this version)');
+    if (typeof producerId !== 'string' || !producerId) throw new TypeError('missing producerId');
+    if (!(router instanceof Router)) throw new TypeError('missing router');
+    if (router === this) throw new TypeError('cannot use this Router as destination');
+    if (router.closed) throw new InvalidStateError('destination Router closed');
+    if (router.#channel === this.#channel) {
+      throw new UnsupportedError('pipeToRouter() between two routers of one worker is not supported: create the transports in one router');
+    }
+    const producer = this.#producers.get(producerId);
+    if (!producer) throw new TypeError(`Producer with id "${producerId}" not found`);
+    if (router.#producers.has(producerId)) throw new InvalidStateError(`Producer "${producerId}" is already piped to that router`);
+    const pair = await this.#pipeTo(router);
+    const pipeConsumer = await pair.local.consume({ producerId, appData: { pipe: true } });
+    let pipeProducer: Producer;
+    try {
+      pipeProducer = await pair.remote.produce({
+        id: producerId,
+        kind: producer.kind,
+        rtpParameters: pipeRtpParameters(pipeConsumer.rtpParameters),
+        paused: pipeConsumer.producerPaused,
+        appData: { ...producer.appData },
+      });
+    } catch (e) {
+      pipeConsumer.close();
+      throw e;
+    }
+    pipeConsumer.on('rtp', (packet) => {
+      if (!pipeProducer.closed) pipeProducer.send(packet);
+    });
+    pipeConsumer.observer.on('close', () => pipeProducer.close());
+    pipeProducer.observer.on('close', () => pipeConsumer.close());
+    const follow = (paused: boolean): void => {
+      if (pipeProducer.closed) return;
+      (paused ? pipeProducer.pause() : pipeProducer.resume()).catch(() => undefined);
+    };
+    pipeConsumer.on('producerpause', () => follow(true));
+    pipeConsumer.on('producerresume', () => follow(false));
+    return { pipeConsumer, pipeProducer };
+  }
+
+  /** The (cached) DirectTransport pair towards `router`, relaying RTCP both ways. */
+  #pipeTo(router: Router): Promise<PipePair> {
+    let pair = this.#pipes.get(router.id);
+    if (!pair) {
+      pair = (async () => {
+        const local = await this.createDirectTransport({ appData: { pipeTo: router.id } });
+        let remote: DirectTransport;
+        try {
+          remote = await router.createDirectTransport({ appData: { pipeFrom: this.#id } });
+        } catch (e) {
+          local.close();
+          throw e;
+        }
+        // RTCP the engine sends "to the remote" of one side is what the other side's remote sent.
+        remote.on('rtcp', (packet) => {
+          if (!local.closed) local.sendRtcp(packet);
+        });
+        local.on('rtcp', (packet) => {
+          if (!remote.closed) remote.sendRtcp(packet);
+        });
+        const drop = (): void => {
+          this.#pipes.delete(router.id);
+          local.close();
+          remote.close();
+        };
+        local.observer.on('close', drop);
+        remote.observer.on('close', drop);
+        return { local, remote };
+      })();
+      this.#pipes.set(router.id, pair);
+      pair.catch(() => this.#pipes.delete(router.id));
+    }
+    return pair;
+  }
+
+  /**
    * Whether a remote with `rtpCapabilities` can consume `producerId`.
    * @throws `TypeError` on malformed capabilities.
    */
@@ -218,4 +336,10 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   #assertOpen(): void {
     if (this.#closed) throw new InvalidStateError('Router closed');
   }
+}
+
+/** A pipe consumer's RTP parameters as the pipe producer's (no MID: a DirectTransport demuxes by SSRC). */
+function pipeRtpParameters(p: RtpParameters): RtpParameters {
+  const { mid: _mid, ...rest } = structuredClone(p);
+  return rest;
 }

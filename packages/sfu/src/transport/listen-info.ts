@@ -24,11 +24,7 @@ const isWildcard = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
  * `portRange` that does not contain the worker's port. TCP entries are checked for shape only.
  * @param worker the worker socket's address; undefined skips the match (a worker still starting).
  */
-export function checkListenInfos(
-  listenInfos: unknown,
-  listenIps: unknown,
-  worker: { ip: string; port: number } | undefined,
-): void {
+export function checkListenInfos(listenInfos: unknown, listenIps: unknown, worker: { ip: string; port: number } | undefined): void {
   if (listenInfos !== undefined && listenIps !== undefined) {
     throw new TypeError('only one of listenInfos and listenIps must be given');
   }
@@ -74,7 +70,9 @@ function checkOne(info: ListenInfoLike, worker: { ip: string; port: number } | u
     );
   }
   if (typeof info.port === 'number' && info.port !== 0 && info.port !== worker.port) {
-    throw new UnsupportedError(`listen info port ${info.port} is not the worker's UDP port ${worker.port} (set rtcMinPort/rtcMaxPort instead)`);
+    throw new UnsupportedError(
+      `listen info port ${info.port} is not the worker's UDP port ${worker.port} (set rtcMinPort/rtcMaxPort instead)`,
+    );
   }
   if (range && (worker.port < range.min || worker.port > range.max)) {
     throw new UnsupportedError(
