@@ -1,6 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import type { MediaHooks } from '../media/types.js';
-import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './worker/messages.js';
+import type { FromWorker, ToWorker, TransformOptions, TransformStats, WorkerStatus } from './worker/messages.js';
 
 /** The slice of a `Worker` the controller uses (a fake in unit tests). */
 export interface WorkerLike {
@@ -26,6 +26,16 @@ export interface SasInfo {
   readonly peerRole: string;
   readonly emoji: readonly { readonly emoji: string; readonly name: string }[];
   readonly decimal: readonly number[];
+  /** The peer's identity key (Ed25519 public key, base64) the pair was made with. */
+  readonly identityKey: string;
+  /** Its fingerprint: what this device remembers once the code is confirmed. */
+  readonly fingerprint: string;
+  /**
+   * This device confirmed this peer's identity before (in this or an earlier session), so the peer
+   * counts as verified without comparing again. False for a new peer and after an identity change
+   * (`e2eeIdentityChanged`).
+   */
+  readonly verified: boolean;
 }
 
 /** Events of {@link E2eeController}. */
@@ -38,9 +48,11 @@ export interface E2eeControllerEvents {
   /** A peer's media key arrived: its frames can be opened. */
   peerKeyed: [peer: string];
   /** Frames of a peer are being dropped (wrong or missing key, forgery). Throttled to ≤ 1/s per track. */
-  decryptFailed: [peer: string, track: string, reason: string];
+  decryptFailed: [peer: string, track: string, reason: string, count: number];
   /** A handshake or control message was refused. */
   refused: [peer: string, reason: string];
+  /** The worker's key state changed. */
+  status: [status: WorkerStatus];
   error: [message: string];
 }
 
@@ -119,6 +131,11 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
     this.#post({ type: 'peerLeft', peerId });
   }
 
+  /** The identity key a peer published (from its participant info); its handshake must use the same key. */
+  peerIdentity(peerId: string, identityKey: string | undefined): void {
+    this.#post({ type: 'peerIdentity', peerId, identityKey });
+  }
+
   /** An `e2ee.message` notification, handed to the worker unread. */
   signal(from: string, relayType: 'commit' | 'reveal' | 'sealed' | 'roster', payload: string): void {
     this.#post({ type: 'signal', from, relayType, payload });
@@ -171,19 +188,30 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
         this.emit('relay', m.to, m.relayType, m.payload);
         break;
       case 'sas':
-        this.emit('sas', { peer: m.peer, peerRole: m.peerRole, emoji: m.emoji, decimal: m.decimal });
+        this.emit('sas', {
+          peer: m.peer,
+          peerRole: m.peerRole,
+          emoji: m.emoji,
+          decimal: m.decimal,
+          identityKey: m.identityKey,
+          fingerprint: m.fingerprint,
+          verified: false,
+        });
         break;
       case 'peerKeyed':
         this.emit('peerKeyed', m.peer);
         break;
       case 'decryptFailed':
-        this.emit('decryptFailed', m.participantId, m.track, m.reason);
+        this.emit('decryptFailed', m.participantId, m.track, m.reason, m.count);
         break;
       case 'refused':
         this.emit('refused', m.peer, m.reason);
         break;
       case 'error':
         this.emit('error', m.message);
+        break;
+      case 'status':
+        this.emit('status', m.status);
         break;
       case 'stats':
         for (const w of this.#statsWaiters.splice(0)) w(m.transforms);

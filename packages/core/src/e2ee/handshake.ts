@@ -21,6 +21,8 @@ export type HandshakeFailure =
   | 'OUT_OF_ORDER'
   | 'COMMITMENT_MISMATCH'
   | 'IDENTITY_CHANGED'
+  /** The identity key in the handshake is not the one the peer published with `e2ee.publishKey`. */
+  | 'IDENTITY_MISMATCH'
   | 'WEAK_KEY'
   | 'MALFORMED';
 

@@ -1,7 +1,10 @@
 import { fromBase64, toBase64 } from './encoding.js';
 
-/** Where a device identity may be kept: a string key-value store (e.g. `localStorage`). */
-export interface IdentityStore {
+/**
+ * A string key-value store (e.g. `localStorage`) holding the seed in base64: the synchronous form
+ * {@link DeviceIdentity.load} reads. Sessions use the `IdentityStore` seam of `identity-store.ts`.
+ */
+export interface SeedStorage {
   get(key: string): string | null;
   set(key: string, value: string): void;
 }
@@ -16,7 +19,7 @@ export const IDENTITY_STORAGE_KEY = 'alcove.identity.v1';
  * A store that throws (private browsing, quota) is treated as absent. Never log the seed.
  */
 export function loadIdentitySeed(
-  store: IdentityStore | undefined,
+  store: SeedStorage | undefined,
   randomBytes: (n: number) => Uint8Array,
 ): { seed: Uint8Array; persisted: boolean } {
   if (store) {

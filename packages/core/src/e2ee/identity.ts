@@ -1,8 +1,8 @@
 import nacl from 'tweetnacl';
 import { toBase64 } from './encoding.js';
-import { loadIdentitySeed, type IdentityStore } from './identity-seed.js';
+import { loadIdentitySeed, type SeedStorage } from './identity-seed.js';
 
-export { IDENTITY_STORAGE_KEY, type IdentityStore } from './identity-seed.js';
+export { IDENTITY_STORAGE_KEY, type SeedStorage } from './identity-seed.js';
 
 /**
  * This device's long-term Ed25519 identity (E2EE.md §3): it signs the pair handshakes (media and
@@ -28,7 +28,7 @@ export class DeviceIdentity {
    * @example
    * const id = DeviceIdentity.load(platform.persistentStorage);
    */
-  static load(store?: IdentityStore): DeviceIdentity {
+  static load(store?: SeedStorage): DeviceIdentity {
     const { seed, persisted } = loadIdentitySeed(store, (n) => nacl.randomBytes(n));
     const id = DeviceIdentity.fromSeed(seed, persisted);
     seed.fill(0);

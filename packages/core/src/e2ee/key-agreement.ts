@@ -2,7 +2,8 @@ import { E2EE_RATCHET_INTERVAL_MS, E2EE_SUITES } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import { ControlChannel } from './control-channel.js';
 import { fromBase64, toBase64 } from './encoding.js';
-import { HandshakeError, PairHandshake, type PairSecrets } from './handshake.js';
+import { identityFingerprint } from './fingerprint.js';
+import { HandshakeError, PairHandshake, type HandshakeFailure, type PairSecrets } from './handshake.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from './handshake-codec.js';
 import { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
 
@@ -13,12 +14,16 @@ export type RelayType = 'commit' | 'reveal' | 'sealed' | 'roster';
 export interface KeyAgreementHost {
   /** Send an opaque payload to one peer through the server. */
   relay(to: string, type: RelayType, payload: string): void;
-  /** A pair handshake completed: show `sas` to compare aloud. */
-  sasReady(peer: string, sas: Uint8Array, peerRole: string): void;
+  /** A pair handshake completed: show `sas` to compare aloud. `peerIdentityKey` is public (remembered by fingerprint once verified). */
+  sasReady(peer: string, sas: Uint8Array, peerRole: string, peerIdentityKey: Uint8Array): void;
   /** A peer's media key arrived: its frames can be opened now. */
   peerKeyed(peer: string): void;
   /** A message was refused (bad signature, replay…). Never carries key material. */
   refused(peer: string, reason: string): void;
+  /** Our sender key changed (new generation or ratchet step on a join): senders should send a key frame. */
+  senderKeyChanged?(): void;
+  /** Something {@link KeyAgreement.status} reports changed (a key arrived, a pair completed, a first frame of a new key opened). */
+  statusChanged?(): void;
   /** Milliseconds clock and a one-shot timer (the worker's). */
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
@@ -37,6 +42,42 @@ export interface KeyAgreementOptions {
   /** Periodic ratchet of the sender key (no messages: receivers derive the step), ms. Default 5 min. */
   readonly ratchetIntervalMs?: number;
   readonly randomBytes?: (n: number) => Uint8Array;
+  /**
+   * Accept a peer's handshake only with the identity key it published (`e2ee.publishKey`, given
+   * through {@link KeyAgreement.setPublishedKey}); messages wait until that key is known. The
+   * session sets it; default false (tests, apps with their own key distribution).
+   */
+  readonly requirePublishedKey?: boolean;
+}
+
+/** One peer as {@link KeyAgreement.status} reports it. Public data only. */
+export interface PeerKeyStatus {
+  readonly peer: string;
+  /** The pair handshake completed (a SAS exists). */
+  readonly paired: boolean;
+  /** We hold a media key of this peer. */
+  readonly keyed: boolean;
+  /** The newest generation of its keys we hold, or -1. */
+  readonly generation: number;
+  /** A frame of this peer opened under that newest key. */
+  readonly decryptedInEpoch: boolean;
+  /** Frames opened in the grace windows (previous ratchet step or previous generation after a switch). */
+  readonly graceOpened: number;
+  /** Fingerprint of the identity key the pair was made with. */
+  readonly fingerprint?: string;
+  /** Its handshake waits for the identity key it published. */
+  readonly awaitingPublishedKey: boolean;
+}
+
+/** Key state of this participant (no key material). */
+export interface AgreementStatus {
+  /** Our sender key is set: frames are sealed (without it they are dropped). */
+  readonly localKeyed: boolean;
+  /** Our sender key's generation, or -1. */
+  readonly generation: number;
+  readonly peers: readonly PeerKeyStatus[];
+  /** Refused handshake and control messages by reason, since the start. */
+  readonly refused: Readonly<Record<string, number>>;
 }
 
 type Control = { t: 'key'; g: number; s: number; k: string } | { t: 'ack'; g: number; s: number } | { t: 'keyRequest' };
@@ -52,7 +93,12 @@ interface Peer {
   sent?: { g: number; s: number };
   /** When this pair's handshake started (host clock), to restart one whose messages were lost. */
   startedAt: number;
+  /** Messages that wait for the identity key the peer published (at most {@link MAX_HELD}). */
+  held?: { type: RelayType; payload: string }[] | undefined;
 }
+
+/** Messages of one peer kept while its published identity key is unknown. */
+const MAX_HELD = 8;
 
 /** A handshake with no result after this long is started again on the next key request, ms. */
 const HANDSHAKE_RETRY_MS = 3000;
@@ -73,6 +119,9 @@ export class KeyAgreement {
   readonly #identity: nacl.SignKeyPair;
   readonly #random: (n: number) => Uint8Array;
   readonly #peers = new Map<string, Peer>();
+  /** Identity keys peers published (`e2ee.publishKey`), base64. */
+  readonly #published = new Map<string, string>();
+  readonly #refusals = new Map<string, number>();
   #base: { g: number; s: number; key: Uint8Array } | undefined;
   #pending: { g: number; key: Uint8Array; waiting: Set<string>; timer: unknown } | undefined;
   #ratchetTimer: unknown;
@@ -133,7 +182,58 @@ export class KeyAgreement {
     this.#peers.delete(peerId);
     this.receivers.get(peerId)?.destroy();
     this.receivers.delete(peerId);
+    this.#published.delete(peerId);
     this.#rotate();
+    this.#host.statusChanged?.();
+  }
+
+  /**
+   * The identity key `peerId` published with `e2ee.publishKey` (base64), or undefined if none yet.
+   * With `requirePublishedKey`, held handshake messages are processed now; a pair made with
+   * another identity key is dropped (refused `IDENTITY_MISMATCH`) and the handshake starts again.
+   */
+  setPublishedKey(peerId: string, identityKey: string | undefined): void {
+    if (peerId === this.#o.selfId) return;
+    if (identityKey === undefined) {
+      this.#published.delete(peerId);
+      return;
+    }
+    if (this.#published.get(peerId) === identityKey) return;
+    this.#published.set(peerId, identityKey);
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    if (peer.secrets && toBase64(peer.secrets.peerIdentityKey) !== identityKey) {
+      this.#refuse(peerId, 'IDENTITY_MISMATCH');
+      this.#resetPair(peerId, peer);
+      return;
+    }
+    const held = peer.held ?? [];
+    peer.held = undefined;
+    for (const m of held) this.receive(peerId, m.type, m.payload);
+  }
+
+  /** Key state without key material: what the session shows as "encrypted" or "waiting for keys". */
+  status(): AgreementStatus {
+    const peers: PeerKeyStatus[] = [];
+    for (const [id, p] of this.#peers) {
+      const ring = this.receivers.get(id);
+      peers.push({
+        peer: id,
+        paired: p.secrets !== undefined,
+        keyed: ring?.hasKey ?? false,
+        generation: ring?.newestGeneration ?? -1,
+        decryptedInEpoch: ring?.decryptedInEpoch ?? false,
+        graceOpened: ring?.graceOpened ?? 0,
+        ...(p.secrets ? { fingerprint: identityFingerprint(p.secrets.peerIdentityKey) } : {}),
+        awaitingPublishedKey: (p.held?.length ?? 0) > 0,
+      });
+    }
+    return {
+      localKeyed: this.sender.hasKey,
+      generation: this.sender.position?.generation ?? -1,
+      peers,
+      refused: Object.fromEntries(this.#refusals),
+    };
   }
 
   /**
@@ -157,13 +257,24 @@ export class KeyAgreement {
     const peer = this.#peers.get(from);
     if (!peer) {
       // A peer that commits before we saw it join: accept it as joining.
-      if (type !== 'commit' || from === this.#o.selfId) return this.#host.refused(from, 'UNKNOWN_PEER');
+      if (type !== 'commit' || from === this.#o.selfId) return this.#refuse(from, 'UNKNOWN_PEER');
       this.addPeer(from);
       const added = this.#peers.get(from);
-      if (!added) return this.#host.refused(from, 'UNKNOWN_PEER');
+      if (!added) return this.#refuse(from, 'UNKNOWN_PEER');
       return this.receive(from, type, payload);
     }
+    if (this.#o.requirePublishedKey && !this.#published.has(from)) {
+      // Its published identity key has not reached us yet (it comes with the participant's info).
+      peer.held = [...(peer.held ?? []), { type, payload }].slice(-MAX_HELD);
+      return;
+    }
     try {
+      if (type === 'commit') {
+        const published = this.#published.get(from);
+        if (published !== undefined && toBase64(decodeCommit(payload).identityKey) !== published) {
+          throw new HandshakeError('IDENTITY_MISMATCH');
+        }
+      }
       if (type === 'commit' && peer.gotCommit) {
         // The peer started over (page reload, new device worker): forget the pair, handshake again.
         const commit = decodeCommit(payload);
@@ -186,14 +297,30 @@ export class KeyAgreement {
         const secrets = peer.handshake.onReveal(decodeReveal(payload));
         peer.secrets = secrets;
         peer.channel = new ControlChannel(secrets.sendKey, secrets.recvKey);
-        this.#host.sasReady(from, secrets.sas, secrets.peerRole);
+        this.#host.sasReady(from, secrets.sas, secrets.peerRole, secrets.peerIdentityKey.slice());
         this.#sendKeyTo(from, peer, true);
+        this.#host.statusChanged?.();
       } else if (type === 'sealed') {
         this.#onControl(from, peer, payload);
       }
     } catch (e) {
-      this.#host.refused(from, e instanceof HandshakeError ? e.reason : 'MALFORMED');
+      this.#refuse(from, e instanceof HandshakeError ? e.reason : 'MALFORMED');
     }
+  }
+
+  #refuse(peer: string, reason: HandshakeFailure | 'UNKNOWN_PEER' | 'SEALED_REJECTED'): void {
+    this.#refusals.set(reason, (this.#refusals.get(reason) ?? 0) + 1);
+    this.#host.refused(peer, reason);
+  }
+
+  /** Forgets a pair (its channel and the peer's keys) and starts the handshake again. */
+  #resetPair(peerId: string, peer: Peer): void {
+    peer.channel?.destroy();
+    this.#peers.delete(peerId);
+    this.receivers.get(peerId)?.destroy();
+    this.receivers.delete(peerId);
+    this.addPeer(peerId);
+    this.#host.statusChanged?.();
   }
 
   /** Wipes every key. */
@@ -220,6 +347,7 @@ export class KeyAgreement {
       const r = this.sender.ratchet();
       this.#base!.key.fill(0);
       this.#base = { g: r.generation, s: r.step, key: r.base };
+      this.#host.senderKeyChanged?.();
     }
     const b = this.#base!;
     peer.sent = { g: b.g, s: b.s };
@@ -229,22 +357,24 @@ export class KeyAgreement {
   #onControl(from: string, peer: Peer, payload: string): void {
     const bytes = fromBase64(payload);
     const plain = bytes && peer.channel?.open(bytes);
-    if (!plain) return this.#host.refused(from, 'SEALED_REJECTED');
+    if (!plain) return this.#refuse(from, 'SEALED_REJECTED');
     const m = JSON.parse(dec.decode(plain)) as Control;
     if (m.t === 'key') {
       const key = fromBase64(m.k);
       if (key?.length !== 32 || !Number.isInteger(m.g) || !Number.isInteger(m.s) || m.g < 0 || m.s < 0) {
-        return this.#host.refused(from, 'MALFORMED');
+        return this.#refuse(from, 'MALFORMED');
       }
       let ring = this.receivers.get(from);
       if (!ring) {
         ring = new ReceiverKeyRing(E2EE_SUITES.XSALSA20_POLY1305, () => this.#host.now());
+        ring.onEpochOpened(() => this.#host.statusChanged?.());
         this.receivers.set(from, ring);
       }
       ring.setKey(m.g, m.s, key);
       key.fill(0);
       this.#send(from, peer, { t: 'ack', g: m.g, s: m.s });
       this.#host.peerKeyed(from);
+      this.#host.statusChanged?.();
     } else if (m.t === 'ack') {
       const p = this.#pending;
       if (p && m.g === p.g) {
@@ -287,5 +417,7 @@ export class KeyAgreement {
     this.sender.setKey(p.g, p.key);
     this.#base?.key.fill(0);
     this.#base = { g: p.g, s: 0, key: p.key };
+    this.#host.senderKeyChanged?.();
+    this.#host.statusChanged?.();
   }
 }

@@ -84,24 +84,43 @@ export interface KeyCandidate {
   commit(): void;
 }
 
-interface Slot {
-  base: BaseKey;
+/** How long frames of the previous ratchet step are still opened after a forward step, ms. */
+export const PREVIOUS_STEP_GRACE_MS = 1000;
+/** At most this many frames are opened under a previous step (per sender and generation). */
+export const PREVIOUS_STEP_GRACE_FRAMES = 1024;
+
+interface StepKeys {
+  readonly step: number;
+  readonly base: Uint8Array;
   /** Frame keys per (kid, track). */
   readonly frameKeys: Map<string, FrameKey>;
   readonly windows: Map<string, ReplayWindow>;
+}
+
+interface Slot {
+  base: BaseKey;
+  /** Frame keys per (kid, track). */
+  frameKeys: Map<string, FrameKey>;
+  windows: Map<string, ReplayWindow>;
   /** When this generation was superseded (ms), for the 2 s grace. */
   supersededAt?: number;
+  /** The step before the current one, for {@link PREVIOUS_STEP_GRACE_MS} after a forward step (frames in flight). */
+  previous?: (StepKeys & { readonly until: number; opened: number }) | undefined;
 }
 
 /**
  * One remote sender's keys (E2EE.md §4 receiver rules): the current generation, the previous one
- * for 2 s after a newer key's first valid frame, and forward ratchet steps derived on demand (at
- * most 16 ahead) that become current only once a frame under them authenticates.
+ * for 2 s after a newer key's first valid frame, forward ratchet steps derived on demand (at most
+ * 16 ahead) that become current only once a frame under them authenticates, and the step before
+ * the current one for a short, bounded grace (frames sent just before the sender ratcheted).
  */
 export class ReceiverKeyRing {
   readonly #suite: E2eeSuite;
   readonly #now: () => number;
   readonly #slots = new Map<number, Slot>();
+  #openedGeneration = -1;
+  #graceOpened = 0;
+  #epochListener: ((generation: number) => void) | undefined;
 
   constructor(suite: E2eeSuite, now: () => number = () => Date.now()) {
     this.#suite = suite;
@@ -129,6 +148,26 @@ export class ReceiverKeyRing {
     return g;
   }
 
+  /** The newest generation a frame was opened under, or -1. */
+  get openedGeneration(): number {
+    return this.#openedGeneration;
+  }
+
+  /** Whether a frame was opened under the newest key held (this sender's current key epoch). */
+  get decryptedInEpoch(): boolean {
+    return this.#openedGeneration >= 0 && this.#openedGeneration === this.newestGeneration;
+  }
+
+  /** Frames opened under the previous step or the previous generation after a switch (the grace windows). */
+  get graceOpened(): number {
+    return this.#graceOpened;
+  }
+
+  /** Called once per generation, when its first frame opens. */
+  onEpochOpened(listener: ((generation: number) => void) | undefined): void {
+    this.#epochListener = listener;
+  }
+
   /**
    * A key for `kid` and `track`, deriving forward ratchet steps if needed; undefined when the
    * generation is unknown, evicted, or the step is beyond the look-ahead.
@@ -139,6 +178,8 @@ export class ReceiverKeyRing {
     const low = kid % 16;
     const slot = this.#slots.get(generation);
     if (!slot) return undefined;
+    const prev = slot.previous;
+    if (prev && prev.step % 16 === low && prev.step !== slot.base.step) return this.#previousStep(slot, prev, kid, track);
     const cur = slot.base;
     const ahead = (low - (cur.step % 16) + 16) % 16;
     if (ahead >= E2EE_MAX_RATCHET_LOOKAHEAD) return undefined;
@@ -163,14 +204,21 @@ export class ReceiverKeyRing {
       replay: window,
       commit: () => {
         if (ahead > 0) {
-          slot.base.base.fill(0);
+          if (slot.previous) wipeStep(slot.previous);
+          // Keep the step we leave for frames still in flight (bounded in time and count).
+          slot.previous =
+            ahead === 1
+              ? { step: cur.step, base: cur.base, frameKeys: slot.frameKeys, windows: slot.windows, until: this.#now() + PREVIOUS_STEP_GRACE_MS, opened: 0 }
+              : undefined;
+          if (ahead > 1) {
+            cur.base.fill(0);
+            for (const k of slot.frameKeys.values()) wipe(k);
+          }
           slot.base = { generation, step, base };
-          slot.frameKeys.clear();
-          slot.windows.clear();
-          slot.frameKeys.set(cacheKey, frameKey);
-          slot.windows.set(cacheKey, window);
+          slot.frameKeys = new Map([[cacheKey, frameKey]]);
+          slot.windows = new Map([[cacheKey, window]]);
         }
-        this.#supersedeOlder(generation);
+        this.#opened(generation);
       },
     };
   }
@@ -179,6 +227,43 @@ export class ReceiverKeyRing {
   destroy(): void {
     for (const s of this.#slots.values()) wipeSlot(s);
     this.#slots.clear();
+  }
+
+  #previousStep(slot: Slot, prev: NonNullable<Slot['previous']>, kid: number, track: string): KeyCandidate | undefined {
+    if (this.#now() > prev.until || prev.opened >= PREVIOUS_STEP_GRACE_FRAMES) {
+      wipeStep(prev);
+      slot.previous = undefined;
+      return undefined;
+    }
+    const cacheKey = `${kid}/${prev.step}/${track}`;
+    let key = prev.frameKeys.get(cacheKey);
+    if (!key) {
+      key = deriveFrameKey(prev.base, kid, this.#suite, track);
+      prev.frameKeys.set(cacheKey, key);
+    }
+    let replay = prev.windows.get(cacheKey);
+    if (!replay) {
+      replay = new ReplayWindow();
+      prev.windows.set(cacheKey, replay);
+    }
+    return {
+      key,
+      replay,
+      commit: () => {
+        prev.opened++;
+        this.#graceOpened++;
+      },
+    };
+  }
+
+  #opened(generation: number): void {
+    // A frame of a generation already superseded by a newer one's frames: the 2 s grace.
+    if (generation < this.#openedGeneration) this.#graceOpened++;
+    if (generation > this.#openedGeneration) {
+      this.#openedGeneration = generation;
+      this.#supersedeOlder(generation);
+      this.#epochListener?.(generation);
+    }
   }
 
   #supersedeOlder(generation: number): void {
@@ -201,8 +286,16 @@ function wipe(k: FrameKey): void {
   k.key.fill(0);
   k.salt.fill(0);
 }
+function wipeStep(s: StepKeys): void {
+  s.base.fill(0);
+  for (const k of s.frameKeys.values()) wipe(k);
+  s.frameKeys.clear();
+  s.windows.clear();
+}
 function wipeSlot(s: Slot): void {
   s.base.base.fill(0);
   for (const k of s.frameKeys.values()) wipe(k);
   s.frameKeys.clear();
+  if (s.previous) wipeStep(s.previous);
+  s.previous = undefined;
 }

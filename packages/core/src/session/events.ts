@@ -78,6 +78,15 @@ export interface SessionEvents {
    * `peer` (this client's own confirmations too, once the server has recorded them).
    */
   e2eeVerified: [by: string, peer: string];
+  /**
+   * E2EE: a participant this device verified (now or in an earlier session) shows a different
+   * identity — a new device, a reinstalled browser, or someone in the middle. Blocking: show "the
+   * code changed — compare again" until the new code is compared and confirmed
+   * (`confirmSecurityCode`); until then the participant is not verified (`e2eeState`).
+   */
+  e2eeIdentityChanged: [change: import('../e2ee/e2ee-state.js').E2eeIdentityChange];
+  /** E2EE: the session's or a peer's encryption state changed (see `session.e2eeState`). */
+  e2eeStateChanged: [state: import('../e2ee/e2ee-state.js').E2eeState];
   /** A non-fatal problem (a device failed, a track could not be consumed...). */
   error: [error: AlcoveError];
 }

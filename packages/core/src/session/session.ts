@@ -30,7 +30,8 @@ import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
 import { E2eeBinding } from './e2ee-binding.js';
 import type { SessionChecklistLike } from './checklist-plugin.js';
-import { loadIdentitySeed } from '../e2ee/identity-seed.js';
+import { defaultIdentityStore, MemoryIdentityStore, resolveIdentity, type IdentityStore, type ResolvedIdentity } from '../e2ee/identity-store.js';
+import { E2EE_OFF, type E2eeState } from '../e2ee/e2ee-state.js';
 import type { Checklist } from '../checklist/checklist.js';
 import type { SealedSummary } from '../checklist/summary.js';
 import { GuardedEmitter } from './guarded-emitter.js';
@@ -86,8 +87,13 @@ export class Session extends GuardedEmitter<SessionEvents> {
   readonly #trackViews = new Map<string, RemoteTrack>();
   readonly #e2ee: E2eeBinding | undefined;
   /** The device identity's seed; the E2EE worker and the checklist derive the Ed25519 key pair. Never log it. */
-  readonly #identitySeed: Uint8Array;
-  readonly #checklist: SessionChecklistLike | undefined;
+  #identitySeed: Uint8Array = new Uint8Array(0);
+  readonly #identityStore: IdentityStore;
+  /** Resolves once an asynchronous identity store (IndexedDB) has answered; `join()` waits for it. */
+  #identityReady: Promise<void> | undefined;
+  #checklist: SessionChecklistLike | undefined;
+  /** A checklist attached before the identity (and so the checklist binding) was ready. */
+  #pendingChecklist: Checklist | undefined;
   #sessionId = '';
 
   private constructor(options: SessionOptions) {
@@ -100,30 +106,26 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#log.child('session').info('session.stateChanged', { from: c.from, to: c.to, reason: c.reason });
       this.#emit('stateChanged', c);
     });
-    this.#identitySeed =
+    this.#identityStore =
       options.identity === 'ephemeral'
-        ? this.#platform.randomBytes(32)
-        : loadIdentitySeed(this.#platform.persistentStorage, (n) => this.#platform.randomBytes(n)).seed;
-    this.#checklist = options.checklist?.createBinding(
-      {
-        request: (m, d, s) => this.#request(m, d, s),
-        timers: this.#platform.timers,
-        summary: (id, summary) => this.#emit('checklistSummary', id, summary),
-        problem: (id, reason) => this.#emit('error', new AlcoveError('CHECKLIST_SEALED_REFUSED', `${id}: ${reason}`)),
-        swallowed: (site, e) => this.#swallowed.record(site, e),
-      },
-      this.#identitySeed.slice(),
-    );
+        ? new MemoryIdentityStore()
+        : (options.identityStore ?? defaultIdentityStore(this.#platform.persistentStorage));
     this.#e2ee =
       options.e2ee !== 'off' && options.e2eeWorker && this.#platform.capabilities().encodedTransforms
         ? new E2eeBinding(options.e2eeWorker, options.e2eePath, {
             request: (m, d) => this.#request(m, d),
             sasReady: (info) => this.#emit('e2eeSasReady', info),
             peerKeyed: (id) => this.#emit('e2eePeerKeyed', id),
+            identityChanged: (change) => this.#emit('e2eeIdentityChanged', change),
+            stateChanged: (state) => this.#emit('e2eeStateChanged', state),
+            now: () => this.#platform.timers.now(),
             problem: (code, detail) => this.#emit('error', new AlcoveError(code, detail)),
             swallowed: (site, e, fields) => this.#swallowed.record(site, e, fields),
           })
         : undefined;
+    const identity = resolveIdentity(this.#identityStore, (n) => this.#platform.randomBytes(n));
+    if (identity instanceof Promise) this.#identityReady = identity.then((id) => this.#useIdentity(id));
+    else this.#useIdentity(identity);
     const hooks = this.#e2ee ? this.#e2ee.mediaHooks(options.mediaHooks) : options.mediaHooks;
     const simulcast =
       options.simulcast === true
@@ -240,7 +242,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
         this.#sig?.close();
         this.#onSignalingLost('server-shutdown');
       },
-      participantChanged: (p) => this.#roster.upsert(p),
+      participantChanged: (p) => {
+        this.#e2ee?.publishedKey(p.id, p.identityKey);
+        this.#roster.upsert(p);
+      },
       participantLeft: (id, reason) => this.#roster.remove(id, reason),
       waitingRoomChanged: (waiting) => {
         this.#forgetDeparted(waiting);
@@ -309,7 +314,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   }
   /** The pre-session checklist this session drives (guests), when one was given or attached. */
   get checklist(): Checklist | undefined {
-    return this.#checklist?.checklist;
+    return this.#checklist?.checklist ?? this.#pendingChecklist;
   }
   /**
    * Host only: each client's checklist answers, opened from the sealed channel (location, emergency
@@ -375,6 +380,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#transition('connecting', 'join');
     this.#unsubscribeNetwork = this.#platform.onNetworkChange((online) => this.#onNetwork(online));
     try {
+      // The device identity (IndexedDB answers asynchronously) is needed once admitted.
+      if (this.#identityReady) await this.#identityReady;
+      if (this.#machine.final) throw new AlcoveError('ABORTED', 'left during join');
       const r = await joinAttempt(this.#recovery(), signal);
       if (this.#machine.final) throw new AlcoveError('ABORTED', 'left during join');
       if (r.state === 'joined') {
@@ -484,13 +492,14 @@ export class Session extends GuardedEmitter<SessionEvents> {
   attachChecklist(checklist: Checklist): void {
     if (this.#machine.final) throw new InvalidStateError(`attachChecklist() in state ${this.state}`);
     if (!checklist || typeof checklist.bind !== 'function') throw new AlcoveError('INVALID_ARGUMENT', 'checklist must be a Checklist');
-    if (!this.#checklist) {
+    if (!this.#o.checklist) {
       throw new UnsupportedError(
         'UNSUPPORTED_FEATURE',
         'create the session with `checklist: checklistSupport()` from @alcove/core/checklist',
       );
     }
-    this.#checklist.attach(checklist);
+    if (this.#checklist) this.#checklist.attach(checklist);
+    else this.#pendingChecklist = checklist;
   }
 
   /**
@@ -596,7 +605,27 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#guardJoined('confirmSecurityCode');
     if (!this.#e2ee) throw new UnsupportedError('E2EE_UNAVAILABLE', 'confirmSecurityCode() needs an E2EE session (e2eeWorker)');
     await this.#request('e2ee.verified', { peer: participantId });
+    // Remembered by the peer's identity fingerprint: verified in later sessions until it changes.
+    const record = this.#e2ee.confirmed(participantId);
+    if (record) {
+      try {
+        await this.#identityStore.rememberVerified(record);
+      } catch (e) {
+        this.#swallowed.record('e2ee.rememberVerified', e);
+      }
+    }
     this.#emit('e2eeVerified', this.#selfId, participantId);
+  }
+
+  /**
+   * End-to-end encryption state: `encrypted` only when this client's sender key is set and every
+   * peer's frames open under its current key; per peer: handshake, keys, verified, identity
+   * changed. Changes come as `e2eeStateChanged`. `state: 'off'` without E2EE.
+   * @example
+   * session.on('e2eeStateChanged', (s) => (lock.hidden = s.state !== 'encrypted'));
+   */
+  get e2eeState(): E2eeState {
+    return this.#e2ee?.state ?? E2EE_OFF;
   }
 
   /**
@@ -727,7 +756,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
     if (r.iceServers) this.#iceServers = r.iceServers;
-    if (r.participants) this.#roster.sync(r.participants);
+    if (r.participants) {
+      this.#publishedKeys(r.participants);
+      this.#roster.sync(r.participants);
+    }
     if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identitySeed.slice());
     this.#checklist?.joined(r);
     // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
@@ -741,6 +773,31 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#emit('waitingRoomChanged', r.waiting);
     }
     this.#sig?.startHeartbeat(this.#heartbeatMs);
+  }
+
+  /** Hands the identity keys participants published to the E2EE worker (their handshakes must use them). */
+  #publishedKeys(list: readonly ParticipantInfo[]): void {
+    for (const p of list) if (p.id !== this.#selfId) this.#e2ee?.publishedKey(p.id, p.identityKey);
+  }
+
+  /** The device identity is known: the checklist binding can sign with it, the E2EE binding knows who was verified. */
+  #useIdentity(id: ResolvedIdentity): void {
+    this.#identitySeed = id.seed;
+    this.#e2ee?.setVerifiedPeers(id.verified);
+    if (this.#machine.final) return;
+    this.#checklist = this.#o.checklist?.createBinding(
+      {
+        request: (m, d, s) => this.#request(m, d, s),
+        timers: this.#platform.timers,
+        summary: (pid, summary) => this.#emit('checklistSummary', pid, summary),
+        problem: (pid, reason) => this.#emit('error', new AlcoveError('CHECKLIST_SEALED_REFUSED', `${pid}: ${reason}`)),
+        swallowed: (site, e) => this.#swallowed.record(site, e),
+      },
+      id.seed.slice(),
+    );
+    const pending = this.#pendingChecklist;
+    this.#pendingChecklist = undefined;
+    if (pending) this.#checklist?.attach(pending);
   }
 
   async #publishDefaults(): Promise<void> {
@@ -786,6 +843,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#ticket = d.resumeTicket;
     if (d.iceServers) this.#iceServers = d.iceServers;
     this.#admitted = true;
+    this.#publishedKeys(d.participants);
     this.#roster.sync(d.participants);
     this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identitySeed.slice());
     let mediaOk = true;

@@ -82,10 +82,17 @@ export interface SessionOptions {
   readonly checklist?: import('./checklist-plugin.js').ChecklistSupport;
   /**
    * The device identity (Ed25519) that signs the E2EE handshakes and the consent receipt:
-   * `'device'` (default) keeps it in `platform.persistentStorage` so this device is recognised in
-   * later sessions; `'ephemeral'` makes a new one for this page.
+   * `'device'` (default) keeps it in {@link SessionOptions.identityStore} so this device is recognised
+   * in later sessions (and peers it verified stay verified); `'ephemeral'` makes a new one for this page.
    */
   readonly identity?: 'device' | 'ephemeral';
+  /**
+   * Where the device identity and the peers this device verified are kept (with `identity:
+   * 'device'`). Default: IndexedDB of this origin, the seed encrypted under a non-extractable
+   * WebCrypto key (`IndexedDbIdentityStore`); where IndexedDB is missing, `platform.persistentStorage`.
+   * Pass your own to keep it elsewhere (see `docs/e2ee-identity.md`).
+   */
+  readonly identityStore?: import('../e2ee/identity-store.js').IdentityStore;
   /** Hooks into RTP senders/receivers (where E2EE transforms attach). */
   readonly mediaHooks?: MediaHooks;
   /** Signalling timeouts and heartbeat. Defaults: requests 10 s, ping every 500 ms, lost after 1.5 s of silence. */

@@ -88,6 +88,15 @@ export class AlcoveSecurityCode extends SessionPart {
           this.removeAttribute('collapsed');
         }
         this.#entries.set(info.peer, { info, changed: changed || !!before?.changed });
+        // Confirmed by this device in an earlier session (same identity): no need to compare again.
+        if (info.verified) this.#verified.add(`${this.session?.participantId ?? ''}>${info.peer}`);
+        this.update();
+      },
+      // A peer this device verified before shows another identity: "the code changed — compare again".
+      e2eeIdentityChanged: (change) => {
+        for (const k of [...this.#verified]) if (k.endsWith(`>${change.participantId}`)) this.#verified.delete(k);
+        this.#entries.set(change.participantId, { info: change.sas, changed: true });
+        this.removeAttribute('collapsed');
         this.update();
       },
       e2eeVerified: (by, peer) => {

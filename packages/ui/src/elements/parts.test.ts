@@ -123,6 +123,9 @@ describe('<alcove-security-code>', () => {
       { emoji: '🔑', name: 'Key' },
     ],
     decimal,
+    identityKey: 'AAAA',
+    fingerprint: `fp-${decimal.join('')}`,
+    verified: false,
   });
 
   it('one entry per current peer, keeps focus after confirming, collapses once verified, says when a code changed', async () => {
@@ -155,6 +158,23 @@ describe('<alcove-security-code>', () => {
     expect(($(panel, 'button.match') as HTMLButtonElement).hidden).toBe(false);
     fake.removePeer('h');
     expect($$(panel, '[part~=entry]')).toHaveLength(0);
+  });
+
+  it('a peer this device verified earlier shows as confirmed; e2eeIdentityChanged asks to compare again', () => {
+    const fake = new FakeSession();
+    fake.state = 'joined';
+    const panel = part('alcove-security-code', fake);
+    fake.addPeer({ id: 'h', displayName: 'Dr Rivera', role: 'host' });
+    fake.emit('e2eeSasReady', { ...sas([1234, 5678, 9012]), verified: true });
+    expect($(panel, '.confirmed').textContent).toBe('You confirmed the code');
+    expect(($(panel, 'button.match') as HTMLButtonElement).hidden).toBe(true);
+    // Next time the same participant shows another identity: not verified, "the code changed".
+    const changed = sas([1111, 2222, 3333]);
+    fake.emit('e2eeIdentityChanged', { participantId: 'h', previousFingerprint: 'fp-old', fingerprint: changed.fingerprint, sas: changed });
+    expect($(panel, '.changed').textContent).toBe('The security code with Dr Rivera changed. Compare the new code.');
+    expect(($(panel, '.changed') as HTMLElement).hidden).toBe(false);
+    expect(($(panel, 'button.match') as HTMLButtonElement).hidden).toBe(false);
+    expect($(panel, '.digits').textContent).toBe('1111 2222 3333');
   });
 });
 

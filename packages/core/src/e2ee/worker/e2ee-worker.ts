@@ -10,6 +10,7 @@ import { KeyAgreement } from '../key-agreement.js';
 import { ReceiverKeyRing, SenderKeyState } from '../key-ring.js';
 import { sasDecimal, sasEmoji } from '../sas.js';
 import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './messages.js';
+import { StatusReporter } from './status.js';
 
 /** The parts of a dedicated worker's global scope this script uses (typed without the WebWorker lib). */
 interface WorkerScope {
@@ -24,6 +25,7 @@ interface RTCRtpScriptTransformerLike {
   readonly readable: ReadableStream;
   readonly writable: WritableStream;
   readonly options: TransformOptions;
+  generateKeyFrame?(rid?: string): Promise<unknown>;
 }
 
 interface EncodedFrame {
@@ -42,6 +44,8 @@ const currentSender = (): SenderKeyState => agreement?.sender ?? directSender;
 const stats: { -readonly [K in keyof TransformStats]: TransformStats[K] }[] = [];
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
+/** Key state for the session's "encrypted" status, key frames after a key switch. */
+const status = new StatusReporter(() => stats, post);
 
 const noKeys = new ReceiverKeyRing(suite);
 /** Last key request per sender (at most one a second). */
@@ -77,6 +81,7 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
     direction: options.direction,
     frames: 0,
     dropped: 0,
+    droppedByReason: {},
   } as (typeof stats)[number];
   stats.push(s);
   let lastReport = 0;
@@ -105,6 +110,7 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
         if (out.reason === 'UNKNOWN_KEY' && options.direction === 'recv') requestKeyOf(options.participantId);
         s.dropped++;
         s.lastDropReason = out.reason;
+        (s.droppedByReason as Record<string, number>)[out.reason] = (s.droppedByReason?.[out.reason] ?? 0) + 1;
         sinceReport++;
         const now = Date.now();
         if (options.direction === 'recv' && now - lastReport >= 1000) {
@@ -139,6 +145,7 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
 
 self.onrtctransform = (event) => {
   const t = event.transformer;
+  if (t.options.direction === 'send') status.addSender(t);
   setup(t.readable, t.writable, t.options);
 };
 
@@ -173,11 +180,14 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             sessionId: m.sessionId,
             selfId: m.selfId,
             role: m.role,
+            requirePublishedKey: true,
             ...(m.identitySeed?.length === 32 ? { identity: nacl.sign.keyPair.fromSeed(m.identitySeed) } : {}),
           },
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
-            sasReady: (peer, sas, peerRole) => post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas) }),
+            sasReady: (peer, sas, peerRole, identityKey) => post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas), ...status.identity(identityKey) }),
+            senderKeyChanged: () => status.requestKeyFrames(),
+            statusChanged: () => status.changed(),
             peerKeyed: (peer) => post({ type: 'peerKeyed', peer }),
             refused: (peer, reason) => post({ type: 'refused', peer, reason }),
             now: () => Date.now(),
@@ -188,6 +198,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         m.identitySeed?.fill(0);
         agreement.start();
         post({ type: 'identity', identityKey: agreement.identityKey });
+        status.start(agreement);
+        break;
+      case 'peerIdentity':
+        agreement?.setPublishedKey(m.peerId, m.identityKey);
         break;
       case 'peerJoined':
         agreement?.addPeer(m.peerId);
@@ -206,6 +220,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         for (const r of directReceivers.values()) r.destroy();
         directReceivers.clear();
         agreement?.destroy();
+        status.stop();
         self.close();
         break;
     }

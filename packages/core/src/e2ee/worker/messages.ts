@@ -44,6 +44,8 @@ export type ToWorker =
       readonly identitySeed?: Uint8Array;
     }
   | { readonly type: 'peerJoined'; readonly peerId: string }
+  /** The identity key a peer published (`e2ee.publishKey`, from its participant info); its handshake must use it. */
+  | { readonly type: 'peerIdentity'; readonly peerId: string; readonly identityKey?: string | undefined }
   | { readonly type: 'peerLeft'; readonly peerId: string }
   /** An `e2ee.message` from the server, passed through unread. */
   | {
@@ -68,6 +70,41 @@ export interface TransformStats {
   readonly dropped: number;
   /** Why the last frame was dropped, e.g. `AUTH_FAILED`, `UNKNOWN_KEY`, `REPLAY`. */
   readonly lastDropReason?: string;
+  /** Frames dropped by reason (`NO_KEY`, `UNKNOWN_KEY`, `AUTH_FAILED`, `REPLAY`, `MALFORMED`…). */
+  readonly droppedByReason?: Readonly<Record<string, number>>;
+}
+
+/** One remote participant's key state in the worker (no key material). */
+export interface WorkerPeerStatus {
+  readonly peer: string;
+  /** The pair handshake completed. */
+  readonly paired: boolean;
+  /** A media key of this peer is held. */
+  readonly keyed: boolean;
+  /** Newest key generation held, or -1. */
+  readonly generation: number;
+  /** A frame of this peer opened under that newest key. */
+  readonly decryptedInEpoch: boolean;
+  /** Its receive transforms got frames (opened or dropped) in the last second. */
+  readonly sending: boolean;
+  /** Frames opened in the key-switch grace windows. */
+  readonly graceOpened: number;
+  /** Fingerprint of its identity key (once paired). */
+  readonly fingerprint?: string;
+  /** Its handshake waits for the identity key it published. */
+  readonly awaitingPublishedKey: boolean;
+}
+
+/** Key state of this participant, as the worker sees it. */
+export interface WorkerStatus {
+  /** Our sender key is set (frames are sealed; without it they are dropped). */
+  readonly localKeyed: boolean;
+  readonly generation: number;
+  readonly peers: readonly WorkerPeerStatus[];
+  /** Refused handshake/control messages by reason. */
+  readonly refused: Readonly<Record<string, number>>;
+  /** Key frames requested after our key changed (standard path). */
+  readonly keyFramesRequested: number;
 }
 
 /** Worker → main thread. */
@@ -85,6 +122,8 @@ export type FromWorker =
     }
   /** The first frame after a gap or a new key decrypted: ask for a key frame if it was a delta. */
   | { readonly type: 'stats'; readonly transforms: readonly TransformStats[] }
+  /** Key state changed (or the once-a-second activity check saw a change). */
+  | { readonly type: 'status'; readonly status: WorkerStatus }
   | { readonly type: 'error'; readonly message: string }
   /** This device's identity public key, for `e2ee.publishKey`. */
   | { readonly type: 'identity'; readonly identityKey: string }
@@ -97,6 +136,9 @@ export type FromWorker =
       readonly peerRole: string;
       readonly emoji: readonly { emoji: string; name: string }[];
       readonly decimal: readonly number[];
+      /** The peer's identity key (public, base64) and its fingerprint. */
+      readonly identityKey: string;
+      readonly fingerprint: string;
     }
   | { readonly type: 'peerKeyed'; readonly peer: string }
   | { readonly type: 'refused'; readonly peer: string; readonly reason: string };

@@ -1,0 +1,299 @@
+import type { KeyValueStorage } from '../platform/platform.js';
+import { fromBase64, toBase64 } from './encoding.js';
+import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
+
+/**
+ * Where this device's E2EE identity and the peers it verified are kept (see `docs/e2ee-identity.md`).
+ *
+ * The session reads the identity seed once, before it connects, and writes a verified peer when
+ * the user confirms a security code. Every method may answer synchronously or with a promise, so
+ * an app can keep the identity in its own storage (a native key store behind a bridge, an
+ * encrypted app database…): pass its implementation as `SessionOptions.identityStore`.
+ *
+ * The seed is the device's long-term secret: an implementation must never log it or send it
+ * anywhere, and should keep it where only this origin (or this app) can read it.
+ */
+export interface IdentityStore {
+  /** The 32-byte identity seed saved earlier, or `undefined` on a device that has none yet. */
+  loadSeed(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** Saves a new seed (called once, when {@link loadSeed} found none). May throw: the identity then lasts for this page. */
+  saveSeed(seed: Uint8Array): void | Promise<void>;
+  /** The peers whose security code this device confirmed, by identity fingerprint. */
+  verifiedPeers(): readonly VerifiedPeer[] | Promise<readonly VerifiedPeer[]>;
+  /** Remembers a confirmed peer; replaces an earlier record of the same `participantId`. */
+  rememberVerified(peer: VerifiedPeer): void | Promise<void>;
+}
+
+/** A peer whose security code this device confirmed. */
+export interface VerifiedPeer {
+  /**
+   * The participant id the peer had (the `pid` of its join token). Apps that give each person a
+   * stable id across sessions get identity-change warnings; with per-session ids a remembered
+   * fingerprint still counts as verified but a changed one cannot be told from a new person.
+   */
+  readonly participantId: string;
+  /** The peer's identity fingerprint (as `SasInfo.fingerprint` shows it). */
+  readonly fingerprint: string;
+  /** When it was confirmed, Unix ms. */
+  readonly verifiedAt: number;
+}
+
+/** How many verified peers a store keeps (oldest forgotten first). */
+export const MAX_VERIFIED_PEERS = 500;
+
+function addVerified(list: readonly VerifiedPeer[], peer: VerifiedPeer): VerifiedPeer[] {
+  const next = list.filter((p) => p.participantId !== peer.participantId);
+  next.push({ participantId: peer.participantId, fingerprint: peer.fingerprint, verifiedAt: peer.verifiedAt });
+  return next.slice(-MAX_VERIFIED_PEERS);
+}
+
+function parseVerified(raw: unknown): VerifiedPeer[] {
+  if (!Array.isArray(raw)) return [];
+  const out: VerifiedPeer[] = [];
+  for (const r of raw as unknown[]) {
+    if (!r || typeof r !== 'object') continue;
+    const { participantId, fingerprint, verifiedAt } = r as Record<string, unknown>;
+    if (typeof participantId !== 'string' || typeof fingerprint !== 'string' || typeof verifiedAt !== 'number') continue;
+    if (participantId.length > 256 || fingerprint.length > 128) continue;
+    out.push({ participantId, fingerprint, verifiedAt });
+  }
+  return out.slice(-MAX_VERIFIED_PEERS);
+}
+
+/** An identity kept in memory only: a new one per store (the `identity: 'ephemeral'` case, tests). */
+export class MemoryIdentityStore implements IdentityStore {
+  #seed: Uint8Array | undefined;
+  #verified: VerifiedPeer[] = [];
+  loadSeed(): Uint8Array | undefined {
+    return this.#seed?.slice();
+  }
+  saveSeed(seed: Uint8Array): void {
+    this.#seed = seed.slice();
+  }
+  verifiedPeers(): readonly VerifiedPeer[] {
+    return [...this.#verified];
+  }
+  rememberVerified(peer: VerifiedPeer): void {
+    this.#verified = addVerified(this.#verified, peer);
+  }
+}
+
+/** Storage key of the verified peers in a {@link KeyValueIdentityStore}. */
+export const VERIFIED_PEERS_STORAGE_KEY = 'alcove.identity.verified.v1';
+
+/**
+ * The identity in a string key-value store (`platform.persistentStorage`, i.e. `localStorage`):
+ * the fallback where IndexedDB or WebCrypto is missing. The seed is stored in plain base64, so any
+ * script of the origin can read it; prefer {@link IndexedDbIdentityStore}.
+ */
+export class KeyValueIdentityStore implements IdentityStore {
+  readonly #kv: KeyValueStorage;
+  constructor(kv: KeyValueStorage) {
+    this.#kv = kv;
+  }
+  loadSeed(): Uint8Array | undefined {
+    const saved = this.#kv.get(IDENTITY_STORAGE_KEY);
+    const seed = saved ? fromBase64(saved) : undefined;
+    return seed?.length === 32 ? seed : undefined;
+  }
+  saveSeed(seed: Uint8Array): void {
+    this.#kv.set(IDENTITY_STORAGE_KEY, toBase64(seed));
+  }
+  verifiedPeers(): readonly VerifiedPeer[] {
+    try {
+      return parseVerified(JSON.parse(this.#kv.get(VERIFIED_PEERS_STORAGE_KEY) ?? '[]'));
+    } catch {
+      return [];
+    }
+  }
+  rememberVerified(peer: VerifiedPeer): void {
+    this.#kv.set(VERIFIED_PEERS_STORAGE_KEY, JSON.stringify(addVerified(this.verifiedPeers(), peer)));
+  }
+}
+
+/** Name of the IndexedDB database {@link IndexedDbIdentityStore} uses (one per origin). */
+export const IDENTITY_DB_NAME = 'alcove-identity';
+const OBJECT_STORE = 'identity';
+const WRAP_KEY = 'wrap';
+const SEED = 'seed';
+const VERIFIED = 'verified';
+
+/** The slice of `globalThis` {@link IndexedDbIdentityStore} needs. */
+export interface IndexedDbScope {
+  readonly indexedDB: IDBFactory;
+  readonly crypto: Crypto;
+}
+
+function request<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+/**
+ * The default store in browsers: one IndexedDB database per origin. The seed is kept encrypted
+ * (AES-GCM) under a WebCrypto key created non-extractable and stored in the same database as a
+ * `CryptoKey`, so the seed's bytes never sit in script-readable storage in the clear (a dump of
+ * `localStorage` or of the database's values yields only ciphertext and an opaque key handle).
+ * Script running in this origin can still ask the browser to decrypt it: this protects the key at
+ * rest, not against code injected into the page. A seed an older version kept in
+ * `persistentStorage` is moved here on first use (then removed there).
+ */
+export class IndexedDbIdentityStore implements IdentityStore {
+  readonly #scope: IndexedDbScope;
+  readonly #legacy: KeyValueStorage | undefined;
+  #db: Promise<IDBDatabase> | undefined;
+
+  /**
+   * @param legacy where an older version kept the seed in base64 (`platform.persistentStorage`): moved here once.
+   * @param scope `globalThis` (tests may pass another).
+   */
+  constructor(legacy?: KeyValueStorage, scope: IndexedDbScope = globalThis as unknown as IndexedDbScope) {
+    this.#scope = scope;
+    this.#legacy = legacy;
+  }
+
+  /** Whether `scope` has IndexedDB and WebCrypto (this store's requirements). */
+  static available(scope: Partial<IndexedDbScope> = globalThis as unknown as Partial<IndexedDbScope>): boolean {
+    return typeof scope.indexedDB?.open === 'function' && typeof scope.crypto?.subtle?.encrypt === 'function';
+  }
+
+  async loadSeed(): Promise<Uint8Array | undefined> {
+    const saved = (await this.#get(SEED)) as { iv: Uint8Array; data: ArrayBuffer } | undefined;
+    const key = (await this.#get(WRAP_KEY)) as CryptoKey | undefined;
+    if (saved && key) {
+      try {
+        const seed = new Uint8Array(
+          await this.#scope.crypto.subtle.decrypt({ name: 'AES-GCM', iv: saved.iv as BufferSource }, key, saved.data),
+        );
+        if (seed.length === 32) return seed;
+      } catch {
+        // Unreadable (another browser's copy of the database, corruption): a new identity.
+      }
+    }
+    const legacy = this.#legacy?.get(IDENTITY_STORAGE_KEY);
+    const old = legacy ? fromBase64(legacy) : undefined;
+    if (old?.length === 32) {
+      await this.saveSeed(old);
+      this.#legacy?.remove(IDENTITY_STORAGE_KEY);
+      return old;
+    }
+    return undefined;
+  }
+
+  async saveSeed(seed: Uint8Array): Promise<void> {
+    const subtle = this.#scope.crypto.subtle;
+    const key = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const iv = this.#scope.crypto.getRandomValues(new Uint8Array(12));
+    const data = await subtle.encrypt({ name: 'AES-GCM', iv }, key, seed as BufferSource);
+    const db = await this.#open();
+    const tx = db.transaction(OBJECT_STORE, 'readwrite');
+    const store = tx.objectStore(OBJECT_STORE);
+    store.put(key, WRAP_KEY);
+    store.put({ iv, data }, SEED);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted'));
+    });
+  }
+
+  async verifiedPeers(): Promise<readonly VerifiedPeer[]> {
+    return parseVerified(await this.#get(VERIFIED));
+  }
+
+  async rememberVerified(peer: VerifiedPeer): Promise<void> {
+    const next = addVerified(await this.verifiedPeers(), peer);
+    const db = await this.#open();
+    await request(db.transaction(OBJECT_STORE, 'readwrite').objectStore(OBJECT_STORE).put(next, VERIFIED));
+  }
+
+  /** Closes the database connection (a later call opens it again). */
+  close(): void {
+    const db = this.#db;
+    this.#db = undefined;
+    void db?.then((d) => d.close()).catch(() => undefined);
+  }
+
+  async #get(key: string): Promise<unknown> {
+    const db = await this.#open();
+    return request(db.transaction(OBJECT_STORE, 'readonly').objectStore(OBJECT_STORE).get(key));
+  }
+
+  #open(): Promise<IDBDatabase> {
+    if (!this.#db) {
+      const open = this.#scope.indexedDB.open(IDENTITY_DB_NAME, 1);
+      open.onupgradeneeded = () => {
+        if (!open.result.objectStoreNames.contains(OBJECT_STORE)) open.result.createObjectStore(OBJECT_STORE);
+      };
+      this.#db = request(open);
+      this.#db.catch(() => {
+        this.#db = undefined;
+      });
+    }
+    return this.#db;
+  }
+}
+
+/**
+ * The store a session uses when the app gives none: IndexedDB where the browser has it (and
+ * WebCrypto), else `persistentStorage`, else memory (a new identity per page).
+ */
+export function defaultIdentityStore(persistentStorage: KeyValueStorage | undefined): IdentityStore {
+  if (IndexedDbIdentityStore.available()) return new IndexedDbIdentityStore(persistentStorage);
+  if (persistentStorage) return new KeyValueIdentityStore(persistentStorage);
+  return new MemoryIdentityStore();
+}
+
+/** A device identity as a session starts with it. */
+export interface ResolvedIdentity {
+  /** The 32-byte seed. Never log it. */
+  readonly seed: Uint8Array;
+  /** Whether it is (or was saved) in the store, i.e. the device keeps it across sessions. */
+  readonly persisted: boolean;
+  readonly verified: readonly VerifiedPeer[];
+}
+
+type MaybePromise<T> = T | Promise<T>;
+const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as { then?: unknown } | undefined)?.then === 'function';
+/** Chains `f` after `v`, synchronously when `v` is not a promise (a synchronous store keeps the session synchronous). */
+function then<T, U>(v: MaybePromise<T>, f: (t: T) => MaybePromise<U>): MaybePromise<U> {
+  return isPromise(v) ? v.then(f) : f(v);
+}
+function attempt<T>(f: () => MaybePromise<T>, fallback: T): MaybePromise<T> {
+  try {
+    const v = f();
+    return isPromise(v) ? v.catch(() => fallback) : v;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Loads the identity seed and the verified peers from `store`, creating (and saving) a seed when
+ * there is none. A store that fails (private browsing, quota, a broken app store) is treated as
+ * empty: the identity then lasts for this page only (`persisted: false`). Synchronous when the
+ * store is.
+ */
+export function resolveIdentity(store: IdentityStore, randomBytes: (n: number) => Uint8Array): MaybePromise<ResolvedIdentity> {
+  return then(
+    attempt(() => store.loadSeed(), undefined),
+    (saved) => {
+      const seed = saved?.length === 32 ? saved : randomBytes(32);
+      const persisted: MaybePromise<boolean> =
+        saved?.length === 32
+          ? true
+          : attempt(
+              () => then(store.saveSeed(seed), () => true),
+              false,
+            );
+      return then(persisted, (p) =>
+        then(
+          attempt<readonly VerifiedPeer[]>(() => store.verifiedPeers(), []),
+          (verified) => ({ seed, persisted: p, verified }),
+        ),
+      );
+    },
+  );
+}

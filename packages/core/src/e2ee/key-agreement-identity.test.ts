@@ -1,0 +1,163 @@
+import nacl from 'tweetnacl';
+import { describe, expect, it } from 'vitest';
+import { toBase64 } from './encoding.js';
+import { openFrame, sealFrame } from './frame-crypto.js';
+import { KeyAgreement, type KeyAgreementHost, type RelayType } from './key-agreement.js';
+
+// The identity key a participant publishes (`e2ee.publishKey`) must be the one its handshake is
+// signed with: a handshake under any other key is refused (IDENTITY_MISMATCH, counted), messages
+// wait until the published key is known, and a pair made with a key that is later contradicted by
+// the published one is dropped.
+
+function room() {
+  const queue: { from: string; to: string; type: RelayType; payload: string }[] = [];
+  const refused: string[] = [];
+  const sas = new Map<string, string>();
+  const events: string[] = [];
+  const agents = new Map<string, KeyAgreement>();
+  const identities = new Map<string, nacl.SignKeyPair>();
+  let now = 0;
+  const timers: { at: number; fn: () => void }[] = [];
+  const make = (id: string, identity = nacl.sign.keyPair()) => {
+    const host: KeyAgreementHost = {
+      relay: (to, type, payload) => queue.push({ from: id, to, type, payload }),
+      sasReady: (peer, s, _role, ik) => sas.set(`${id}->${peer}`, `${toBase64(s)} ${toBase64(ik)}`),
+      peerKeyed: (peer) => events.push(`${id}:keyed:${peer}`),
+      refused: (peer, reason) => refused.push(`${id}:${peer}:${reason}`),
+      senderKeyChanged: () => events.push(`${id}:senderKeyChanged`),
+      statusChanged: () => events.push(`${id}:status`),
+      now: () => now,
+      setTimeout: (fn, ms) => {
+        const t = { at: now + ms, fn };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (h) => {
+        const i = timers.indexOf(h as never);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const a = new KeyAgreement({ sessionId: 'sid', selfId: id, role: 'client', identity, requirePublishedKey: true }, host);
+    a.start();
+    agents.set(id, a);
+    identities.set(id, identity);
+    return a;
+  };
+  const deliver = () => {
+    for (let n = 0; queue.length && n < 1000; n++) {
+      const m = queue.shift()!;
+      agents.get(m.to)?.receive(m.from, m.type, m.payload);
+    }
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const t of [...timers])
+      if (t.at <= now) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
+  };
+  /** What the server tells `to` about `who`'s published identity key. */
+  const publish = (to: string, who: string, key = toBase64(identities.get(who)!.publicKey)) => agents.get(to)!.setPublishedKey(who, key);
+  const canRead = (from: string, to: string): boolean => {
+    const sealed = sealFrame(agents.get(from)!.sender, 'cam', 'video/vp8', false, new Uint8Array(200).fill(7));
+    const ring = agents.get(to)!.receivers.get(from);
+    return sealed.ok && !!ring && openFrame(ring, 'cam', sealed.data).ok;
+  };
+  return { agents, identities, queue, refused, sas, events, make, deliver, advance, publish, canRead };
+}
+
+describe('KeyAgreement: published identity key = handshake identity key', () => {
+  it('pairs when each side uses the key it published', () => {
+    const r = room();
+    r.make('a');
+    r.make('b');
+    r.publish('a', 'b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    r.deliver();
+    expect(r.refused).toEqual([]);
+    expect(r.sas.get('a->b')?.split(' ')[0]).toBe(r.sas.get('b->a')?.split(' ')[0]);
+    // The SAS event carries the peer's identity key (public), for the fingerprint.
+    expect(r.sas.get('a->b')?.split(' ')[1]).toBe(toBase64(r.identities.get('b')!.publicKey));
+    expect(r.canRead('a', 'b')).toBe(true);
+    expect(r.canRead('b', 'a')).toBe(true);
+    const st = r.agents.get('a')!.status();
+    expect(st.localKeyed).toBe(true);
+    expect(st.peers).toEqual([expect.objectContaining({ peer: 'b', paired: true, keyed: true, awaitingPublishedKey: false })]);
+    expect(st.peers[0]?.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(st.refused).toEqual({});
+  });
+
+  it('refuses a handshake signed with another key than the published one, and counts it', () => {
+    const r = room();
+    r.make('a');
+    r.make('b');
+    const published = nacl.sign.keyPair(); // what the server claims b published
+    r.publish('a', 'b', toBase64(published.publicKey));
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    r.deliver();
+    expect(r.refused).toContain('a:b:IDENTITY_MISMATCH');
+    // Counted (b's reveal that follows is refused too: a never accepted b's commit).
+    expect(r.agents.get('a')!.status().refused.IDENTITY_MISMATCH).toBe(1);
+    expect(r.sas.has('a->b')).toBe(false);
+    expect(r.agents.get('a')!.receivers.has('b')).toBe(false);
+    expect(r.canRead('b', 'a')).toBe(false);
+    // b never got a's reveal (a never revealed to an unauthenticated commit): no pair on b's side either.
+    expect(r.sas.has('b->a')).toBe(false);
+  });
+
+  it('holds handshake messages until the published key is known, then pairs', () => {
+    const r = room();
+    r.make('a');
+    r.make('b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    r.deliver();
+    expect(r.sas.size).toBe(0);
+    expect(r.agents.get('a')!.status().peers[0]).toEqual(expect.objectContaining({ peer: 'b', paired: false, awaitingPublishedKey: true }));
+    r.publish('a', 'b');
+    r.deliver();
+    expect(r.refused).toEqual([]);
+    expect(r.sas.get('a->b')?.split(' ')[0]).toBe(r.sas.get('b->a')?.split(' ')[0]);
+    expect(r.canRead('b', 'a')).toBe(true);
+  });
+
+  it('drops a pair whose peer then publishes another key, and starts over', () => {
+    const r = room();
+    r.make('a');
+    r.make('b');
+    r.publish('a', 'b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    r.deliver();
+    expect(r.canRead('b', 'a')).toBe(true);
+    r.queue.length = 0;
+    r.publish('a', 'b', toBase64(nacl.sign.keyPair().publicKey));
+    expect(r.refused).toEqual(['a:b:IDENTITY_MISMATCH']);
+    expect(r.agents.get('a')!.receivers.has('b')).toBe(false);
+    expect(r.canRead('b', 'a')).toBe(false);
+    // A fresh commit went out to b.
+    expect(r.queue.map((m) => `${m.from}->${m.to}:${m.type}`)).toEqual(['a->b:commit']);
+  });
+
+  it('reports a sender key change (for a key frame) when someone leaves, after the new key is acknowledged', () => {
+    const r = room();
+    for (const id of ['a', 'b', 'c']) r.make(id);
+    for (const x of ['a', 'b', 'c']) for (const y of ['a', 'b', 'c']) if (x !== y) r.publish(x, y);
+    for (const x of ['a', 'b', 'c']) for (const y of ['a', 'b', 'c']) if (x !== y) r.agents.get(x)!.addPeer(y);
+    r.deliver();
+    r.events.length = 0;
+    r.agents.get('a')!.removePeer('c');
+    expect(r.events.filter((e) => e === 'a:senderKeyChanged')).toEqual([]); // waits for b's ack
+    r.deliver();
+    expect(r.events.filter((e) => e === 'a:senderKeyChanged')).toEqual(['a:senderKeyChanged']);
+    expect(r.agents.get('a')!.status().generation).toBe(1);
+    expect(r.canRead('a', 'b')).toBe(true);
+  });
+});

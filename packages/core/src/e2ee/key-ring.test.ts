@@ -1,0 +1,89 @@
+import { E2EE_PREVIOUS_KEY_GRACE_MS, E2EE_SUITES } from '@alcove/protocol';
+import { describe, expect, it } from 'vitest';
+import { openFrame, sealFrame } from './frame-crypto.js';
+import { PREVIOUS_STEP_GRACE_FRAMES, PREVIOUS_STEP_GRACE_MS, ReceiverKeyRing, SenderKeyState } from './key-ring.js';
+
+// Key switches without a freeze: frames sealed just before the sender moved on (in flight, or
+// reordered) still open for a short, bounded and counted grace; after it they are dropped.
+
+const suite = E2EE_SUITES.XSALSA20_POLY1305;
+const base = (b: number) => new Uint8Array(32).fill(b);
+const frame = () => new Uint8Array(120).map((_, i) => i & 0xff);
+
+function pair() {
+  let now = 0;
+  const sender = new SenderKeyState(suite);
+  const ring = new ReceiverKeyRing(suite, () => now);
+  return {
+    sender,
+    ring,
+    seal: (track = 'cam') => {
+      const r = sealFrame(sender, track, 'video/vp8', false, frame());
+      if (!r.ok) throw new Error(r.reason);
+      return r.data;
+    },
+    open: (data: Uint8Array, track = 'cam') => openFrame(ring, track, data),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+describe('ReceiverKeyRing: key-switch grace', () => {
+  it('opens frames of the previous ratchet step after a forward step, for a short while, and counts them', () => {
+    const p = pair();
+    p.sender.setKey(0, base(1));
+    p.ring.setKey(0, 0, base(1));
+    const inFlight = [p.seal(), p.seal()]; // step 0, not yet delivered
+    expect(p.open(p.seal()).ok).toBe(true);
+    p.sender.ratchet(); // the sender moves to step 1 (someone joined)
+    expect(p.open(p.seal()).ok).toBe(true); // the receiver follows (committed forward)
+    expect(p.ring.graceOpened).toBe(0);
+    expect(p.open(inFlight[0]!).ok).toBe(true);
+    expect(p.ring.graceOpened).toBe(1);
+    // Replays are still refused inside the grace.
+    expect(p.open(inFlight[0]!)).toEqual({ ok: false, reason: 'REPLAY' });
+    p.advance(PREVIOUS_STEP_GRACE_MS + 1);
+    expect(p.open(inFlight[1]!)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
+    expect(p.ring.graceOpened).toBe(1);
+    // The current step keeps working.
+    expect(p.open(p.seal()).ok).toBe(true);
+  });
+
+  it('bounds the previous-step grace by a number of frames', () => {
+    const p = pair();
+    p.sender.setKey(0, base(2));
+    p.ring.setKey(0, 0, base(2));
+    const old = Array.from({ length: PREVIOUS_STEP_GRACE_FRAMES + 1 }, () => p.seal('mic'));
+    p.sender.ratchet();
+    expect(p.open(p.seal('mic'), 'mic').ok).toBe(true);
+    // The replay window keeps the last 128 counters of a key: open the newest old frames in order.
+    let opened = 0;
+    for (const f of old) if (p.open(f, 'mic').ok) opened++;
+    expect(opened).toBe(PREVIOUS_STEP_GRACE_FRAMES);
+    expect(p.ring.graceOpened).toBe(PREVIOUS_STEP_GRACE_FRAMES);
+  });
+
+  it('keeps the previous generation for 2 s after the new one is in use, counting what opens under it', () => {
+    const p = pair();
+    p.sender.setKey(0, base(3));
+    p.ring.setKey(0, 0, base(3));
+    expect(p.open(p.seal()).ok).toBe(true);
+    expect(p.ring.decryptedInEpoch).toBe(true);
+    const late = [p.seal(), p.seal()];
+    // Someone left: a new generation arrives; until a frame under it opens, the epoch is not confirmed.
+    p.ring.setKey(1, 0, base(4));
+    expect(p.ring.decryptedInEpoch).toBe(false);
+    p.sender.setKey(1, base(4));
+    const epochs: number[] = [];
+    p.ring.onEpochOpened((g) => epochs.push(g));
+    expect(p.open(p.seal()).ok).toBe(true);
+    expect(epochs).toEqual([1]);
+    expect(p.ring.decryptedInEpoch).toBe(true);
+    expect(p.open(late[0]!).ok).toBe(true);
+    expect(p.ring.graceOpened).toBe(1);
+    p.advance(E2EE_PREVIOUS_KEY_GRACE_MS + 1);
+    expect(p.open(late[1]!)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
+    expect(p.ring.graceOpened).toBe(1);
+  });
+});

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AgreementStatus } from '../key-agreement.js';
+import type { FromWorker, TransformStats, WorkerStatus } from './messages.js';
+import { ACTIVITY_INTERVAL_MS, StatusReporter } from './status.js';
+
+const agreement = (over: Partial<AgreementStatus> = {}): AgreementStatus => ({
+  localKeyed: true,
+  generation: 0,
+  peers: [{ peer: 'p2', paired: true, keyed: true, generation: 0, decryptedInEpoch: true, graceOpened: 0, awaitingPublishedKey: false }],
+  refused: {},
+  ...over,
+});
+
+function setup() {
+  const transforms: { -readonly [K in keyof TransformStats]: TransformStats[K] }[] = [
+    { participantId: 'p2', track: 'cam', direction: 'recv', frames: 0, dropped: 0 },
+    { participantId: 'me', track: 'cam', direction: 'send', frames: 0, dropped: 0 },
+  ];
+  const posted: WorkerStatus[] = [];
+  const reporter = new StatusReporter(
+    () => transforms,
+    (m: FromWorker) => {
+      if (m.type === 'status') posted.push(m.status);
+    },
+  );
+  return { transforms, posted, reporter };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('StatusReporter (E2EE worker)', () => {
+  it('posts the key state when it changes (coalesced), with which peers send frames', async () => {
+    vi.useFakeTimers();
+    const { transforms, posted, reporter } = setup();
+    let st = agreement();
+    reporter.start({ status: () => st });
+    reporter.changed();
+    await Promise.resolve();
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.peers[0]?.sending).toBe(false);
+    // Frames of p2 arrive: reported at the next change, and by the once-a-second check.
+    transforms[0]!.frames = 10;
+    vi.advanceTimersByTime(ACTIVITY_INTERVAL_MS);
+    expect(posted.at(-1)?.peers[0]?.sending).toBe(true);
+    const n = posted.length;
+    // Nothing changed: nothing posted. Frames stop: "not sending" one interval later.
+    vi.advanceTimersByTime(ACTIVITY_INTERVAL_MS);
+    expect(posted.at(-1)?.peers[0]?.sending).toBe(false);
+    vi.advanceTimersByTime(ACTIVITY_INTERVAL_MS);
+    expect(posted.length).toBe(n + 1);
+    st = agreement({ refused: { IDENTITY_MISMATCH: 1 } });
+    reporter.changed();
+    reporter.changed();
+    await Promise.resolve();
+    expect(posted.length).toBe(n + 2);
+    expect(posted.at(-1)?.refused).toEqual({ IDENTITY_MISMATCH: 1 });
+    reporter.stop();
+  });
+
+  it('asks every sender for a key frame after a key change, counts it, forgets closed transformers', async () => {
+    const { posted, reporter } = setup();
+    const calls: string[] = [];
+    reporter.addSender({ generateKeyFrame: async () => calls.push('cam') });
+    reporter.addSender({
+      generateKeyFrame: () => {
+        calls.push('closed');
+        return Promise.reject(new DOMException('closed', 'InvalidStateError'));
+      },
+    });
+    reporter.addSender({}); // the legacy path has no generateKeyFrame
+    reporter.requestKeyFrames();
+    for (let i = 0; i < 3; i++) await Promise.resolve(); // the rejection settles
+    reporter.requestKeyFrames();
+    expect(calls).toEqual(['cam', 'closed', 'cam']);
+    reporter.start({ status: () => agreement() });
+    await Promise.resolve();
+    expect(posted.at(-1)?.keyFramesRequested).toBe(3);
+    reporter.stop();
+  });
+});
