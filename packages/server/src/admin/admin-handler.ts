@@ -574,6 +574,8 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     if (route.body) {
       const raw = await readJson(req, bodyLimit);
       const value = raw === undefined ? {} : raw;
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new HttpError('INVALID_MESSAGE', 'The body must be a JSON object.');
       const parsed = v.safeParse(route.body, value);
       if (!parsed.success) {
         const first = parsed.issues[0]?.path?.[0]?.key;

@@ -52,8 +52,10 @@ export function toJsonSchema(schema: v.GenericSchema, names: ReadonlyMap<unknown
   const node = schema as unknown as Node;
   const name = names.get(schema);
   if (name && !root) return { $ref: `#/components/schemas/${name}` };
-  const out: JsonSchema = base(node, names);
-  for (const action of node.pipe?.slice(1) ?? []) applyAction(out, action);
+  if (!node.pipe) return base(node, names);
+  // A pipe: its first item is the schema (itself possibly a pipe or a named schema), then actions.
+  const out: JsonSchema = { ...toJsonSchema(node.pipe[0] as unknown as v.GenericSchema, names, false) };
+  for (const action of node.pipe.slice(1)) applyAction(out, action);
   return out;
 }
 

@@ -54,7 +54,7 @@ afterEach(async () => {
 describe('webhooks', () => {
   it('delivers a signed event that verifyWebhook accepts', async () => {
     const rx = await receiver([]);
-    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], retry: { baseMs: 10 } });
+    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], allowPrivateNetworks: true, retry: { baseMs: 10 } });
     const id = hooks.emit('participant.admitted', { sessionId: 's1', participantId: 'client-1', role: 'client' });
     await hooks.idle();
     expect(rx.received).toHaveLength(1);
@@ -70,6 +70,8 @@ describe('webhooks', () => {
     const rx = await receiver([500, 500]);
     const reports: WebhookDeliveryReport[] = [];
     const hooks = new WebhookDispatcher({
+      // Loopback receivers: private addresses allowed explicitly.
+      allowPrivateNetworks: true,
       endpoints: [{ url: rx.url, secret: SECRET }],
       retry: { baseMs: 20, maxAttempts: 5 },
       onDelivery: (r) => reports.push(r),
@@ -104,6 +106,8 @@ describe('webhooks', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     servers.push(server);
     const hooks = new WebhookDispatcher({
+      // Loopback receivers: private addresses allowed explicitly.
+      allowPrivateNetworks: true,
       endpoints: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, secret: SECRET }],
       retry: { baseMs: 10 },
     });
@@ -117,6 +121,8 @@ describe('webhooks', () => {
     const rx = await receiver([400]);
     const reports: WebhookDeliveryReport[] = [];
     const hooks = new WebhookDispatcher({
+      // Loopback receivers: private addresses allowed explicitly.
+      allowPrivateNetworks: true,
       endpoints: [
         { url: rx.url, secret: SECRET },
         { url: 'http://127.0.0.1:1/closed', secret: SECRET },
@@ -136,7 +142,7 @@ describe('webhooks', () => {
 
   it('close() waits for a pending retry, then aborts what is left after its timeout', async () => {
     const rx = await receiver([500, 500, 500, 500, 500, 500]);
-    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], retry: { baseMs: 60_000, maxAttempts: 5 } });
+    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], allowPrivateNetworks: true, retry: { baseMs: 60_000, maxAttempts: 5 } });
     hooks.emit('session.created', { sessionId: 's1' });
     await new Promise((r) => setTimeout(r, 100));
     await hooks.close({ timeoutMs: 200 });
