@@ -34,7 +34,8 @@ export interface SessionChatHost {
  */
 export class SessionChat {
   readonly #host: SessionChatHost;
-  readonly #identity: nacl.SignKeyPair;
+  readonly #identitySeed: () => Uint8Array;
+  #identity: nacl.SignKeyPair | undefined;
   readonly #outbox: ChatOutbox;
   readonly #inbox: ChatInbox;
   /** Admitted peers and the identity key the server published for each, when known. */
@@ -43,10 +44,13 @@ export class SessionChat {
   #self = { sessionId: '', participantId: '' };
   #closed = false;
 
-  /** `identitySeed`: the device identity's 32-byte seed (copied; the caller keeps its own). */
-  constructor(host: SessionChatHost, identitySeed: Uint8Array) {
+  /**
+   * `identitySeed`: the device identity's 32-byte seed, read when chat starts (after join, once the
+   * identity store answered); the pair handshakes are signed with it, as media's are.
+   */
+  constructor(host: SessionChatHost, identitySeed: () => Uint8Array) {
     this.#host = host;
-    this.#identity = nacl.sign.keyPair.fromSeed(identitySeed.slice());
+    this.#identitySeed = identitySeed;
     const platform = host.platform;
     this.#outbox = new ChatOutbox({
       platform,
@@ -82,6 +86,11 @@ export class SessionChat {
     if (this.#channels && this.#self.sessionId === sessionId && this.#self.participantId === participantId) return;
     this.#channels?.close();
     this.#self = { sessionId, participantId };
+    if (!this.#identity) {
+      const seed = this.#identitySeed().slice();
+      this.#identity = nacl.sign.keyPair.fromSeed(seed);
+      seed.fill(0);
+    }
     this.#channels = new ChatChannels(
       {
         sessionId,
@@ -162,7 +171,8 @@ export class SessionChat {
     this.#inbox.close();
     this.#channels?.close();
     this.#channels = undefined;
-    this.#identity.secretKey.fill(0);
+    this.#identity?.secretKey.fill(0);
+    this.#identity = undefined;
   }
 
   #seal(content: ChatContent, recipients: readonly string[]): SealedChat {

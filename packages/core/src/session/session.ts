@@ -223,7 +223,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
         problem: (id, reason) => this.#emit('error', new AlcoveError('CHAT_SEALED_REFUSED', `${id}: ${reason}`)),
         swallowed: (site, e) => this.#swallowed.record(site, e),
       },
-      this.#identitySeed,
+      () => this.#identitySeed,
     );
     this.#notifications = {
       admitted: (d) => void this.#onAdmitted(d),
