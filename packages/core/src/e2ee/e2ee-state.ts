@@ -48,7 +48,11 @@ export interface E2eeState {
   readonly verified: boolean;
   /** Refused handshake and control messages by reason (`IDENTITY_MISMATCH`, `BAD_SIGNATURE`, `SEALED_REJECTED`…). */
   readonly refused: Readonly<Record<string, number>>;
-  /** Key frames this client's encoders were asked for after its key changed. */
+  /**
+   * Key frames requested after a key switch (standard transform path): from this client's encoders
+   * after its key changed (where the browser has `generateKeyFrame`), or from a peer whose first
+   * frame under a new key opened (`sendKeyFrameRequest`, the way Chromium has).
+   */
   readonly keyFramesRequested: number;
 }
 

@@ -22,6 +22,8 @@ export interface KeyAgreementHost {
   refused(peer: string, reason: string): void;
   /** Our sender key changed (new generation or ratchet step on a join): senders should send a key frame. */
   senderKeyChanged?(): void;
+  /** The first frame of `peer` under a new key generation opened (it switched keys): receivers may ask it for a key frame. */
+  peerKeySwitched?(peer: string): void;
   /** Something {@link KeyAgreement.status} reports changed (a key arrived, a pair completed, a first frame of a new key opened). */
   statusChanged?(): void;
   /** Milliseconds clock and a one-shot timer (the worker's). */
@@ -367,7 +369,10 @@ export class KeyAgreement {
       let ring = this.receivers.get(from);
       if (!ring) {
         ring = new ReceiverKeyRing(E2EE_SUITES.XSALSA20_POLY1305, () => this.#host.now());
-        ring.onEpochOpened(() => this.#host.statusChanged?.());
+        ring.onEpochOpened((_g, previous) => {
+          if (previous >= 0) this.#host.peerKeySwitched?.(from);
+          this.#host.statusChanged?.();
+        });
         this.receivers.set(from, ring);
       }
       ring.setKey(m.g, m.s, key);

@@ -75,10 +75,10 @@ describe('ReceiverKeyRing: key-switch grace', () => {
     p.ring.setKey(1, 0, base(4));
     expect(p.ring.decryptedInEpoch).toBe(false);
     p.sender.setKey(1, base(4));
-    const epochs: number[] = [];
-    p.ring.onEpochOpened((g) => epochs.push(g));
+    const epochs: string[] = [];
+    p.ring.onEpochOpened((g, previous) => epochs.push(`${previous}→${g}`));
     expect(p.open(p.seal()).ok).toBe(true);
-    expect(epochs).toEqual([1]);
+    expect(epochs).toEqual(['0→1']);
     expect(p.ring.decryptedInEpoch).toBe(true);
     expect(p.open(late[0]!).ok).toBe(true);
     expect(p.ring.graceOpened).toBe(1);

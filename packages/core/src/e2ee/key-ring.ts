@@ -120,7 +120,7 @@ export class ReceiverKeyRing {
   readonly #slots = new Map<number, Slot>();
   #openedGeneration = -1;
   #graceOpened = 0;
-  #epochListener: ((generation: number) => void) | undefined;
+  #epochListener: ((generation: number, previous: number) => void) | undefined;
 
   constructor(suite: E2eeSuite, now: () => number = () => Date.now()) {
     this.#suite = suite;
@@ -163,8 +163,8 @@ export class ReceiverKeyRing {
     return this.#graceOpened;
   }
 
-  /** Called once per generation, when its first frame opens. */
-  onEpochOpened(listener: ((generation: number) => void) | undefined): void {
+  /** Called once per generation, when its first frame opens (`previous`: the generation opened before, or -1). */
+  onEpochOpened(listener: ((generation: number, previous: number) => void) | undefined): void {
     this.#epochListener = listener;
   }
 
@@ -260,9 +260,10 @@ export class ReceiverKeyRing {
     // A frame of a generation already superseded by a newer one's frames: the 2 s grace.
     if (generation < this.#openedGeneration) this.#graceOpened++;
     if (generation > this.#openedGeneration) {
+      const previous = this.#openedGeneration;
       this.#openedGeneration = generation;
       this.#supersedeOlder(generation);
-      this.#epochListener?.(generation);
+      this.#epochListener?.(generation, previous);
     }
   }
 

@@ -26,6 +26,7 @@ interface RTCRtpScriptTransformerLike {
   readonly writable: WritableStream;
   readonly options: TransformOptions;
   generateKeyFrame?(rid?: string): Promise<unknown>;
+  sendKeyFrameRequest?(): Promise<unknown>;
 }
 
 interface EncodedFrame {
@@ -146,6 +147,7 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
 self.onrtctransform = (event) => {
   const t = event.transformer;
   if (t.options.direction === 'send') status.addSender(t);
+  else status.addReceiver(t, t.options.participantId);
   setup(t.readable, t.writable, t.options);
 };
 
@@ -187,6 +189,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
             sasReady: (peer, sas, peerRole, identityKey) => post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas), ...status.identity(identityKey) }),
             senderKeyChanged: () => status.requestKeyFrames(),
+            peerKeySwitched: (peer) => status.requestKeyFramesFrom(peer),
             statusChanged: () => status.changed(),
             peerKeyed: (peer) => post({ type: 'peerKeyed', peer }),
             refused: (peer, reason) => post({ type: 'refused', peer, reason }),

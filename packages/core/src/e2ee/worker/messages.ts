@@ -103,7 +103,7 @@ export interface WorkerStatus {
   readonly peers: readonly WorkerPeerStatus[];
   /** Refused handshake/control messages by reason. */
   readonly refused: Readonly<Record<string, number>>;
-  /** Key frames requested after our key changed (standard path). */
+  /** Key frames requested after a key switch (standard path): from our encoders, or from a peer that switched. */
   readonly keyFramesRequested: number;
 }
 

@@ -74,9 +74,15 @@ describe('StatusReporter (E2EE worker)', () => {
     for (let i = 0; i < 3; i++) await Promise.resolve(); // the rejection settles
     reporter.requestKeyFrames();
     expect(calls).toEqual(['cam', 'closed', 'cam']);
+    // Chromium: no generateKeyFrame; the receivers of a peer that switched ask it instead.
+    reporter.addReceiver({ sendKeyFrameRequest: async () => calls.push('from p2') }, 'p2');
+    reporter.addReceiver({ sendKeyFrameRequest: async () => calls.push('from p3') }, 'p3');
+    reporter.addReceiver({}, 'p2');
+    reporter.requestKeyFramesFrom('p2');
+    expect(calls.slice(3)).toEqual(['from p2']);
     reporter.start({ status: () => agreement() });
     await Promise.resolve();
-    expect(posted.at(-1)?.keyFramesRequested).toBe(3);
+    expect(posted.at(-1)?.keyFramesRequested).toBe(4);
     reporter.stop();
   });
 });

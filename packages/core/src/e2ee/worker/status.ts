@@ -3,9 +3,10 @@ import { identityFingerprint } from '../fingerprint.js';
 import type { AgreementStatus } from '../key-agreement.js';
 import type { FromWorker, TransformStats, WorkerStatus } from './messages.js';
 
-/** A standard-path sender transformer (the part used to ask the encoder for a key frame). */
+/** A standard-path transformer (the parts used to get a key frame: the encoder's, or the remote sender's). */
 export interface KeyFrameSource {
   generateKeyFrame?(rid?: string): Promise<unknown>;
+  sendKeyFrameRequest?(): Promise<unknown>;
 }
 
 /** How often the worker checks which peers send frames, ms. */
@@ -20,6 +21,7 @@ export class StatusReporter {
   readonly #transforms: () => readonly TransformStats[];
   readonly #post: (m: FromWorker) => void;
   readonly #senders = new Set<KeyFrameSource>();
+  readonly #receivers = new Map<KeyFrameSource, string>();
   #source: { status(): AgreementStatus } | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #pending = false;
@@ -57,14 +59,35 @@ export class StatusReporter {
     if (typeof t.generateKeyFrame === 'function') this.#senders.add(t);
   }
 
+  /** A standard-path receiver transformer of `participantId`'s frames. */
+  addReceiver(t: KeyFrameSource, participantId: string): void {
+    if (typeof t.sendKeyFrameRequest === 'function') this.#receivers.set(t, participantId);
+  }
+
   /**
    * Our sender key changed: ask each encoder for a key frame, so a receiver that missed frames
-   * around the switch recovers at once. A closed transformer refuses and is forgotten.
+   * around the switch recovers at once (where the browser has `generateKeyFrame`; Chromium has
+   * not: there the receivers ask, see {@link requestKeyFramesFrom}). A closed transformer refuses
+   * and is forgotten.
    */
   requestKeyFrames(): void {
     for (const t of this.#senders) {
+      if (typeof t.generateKeyFrame !== 'function') continue;
       this.#keyFramesRequested++;
-      t.generateKeyFrame?.().catch(() => this.#senders.delete(t));
+      t.generateKeyFrame().catch(() => this.#senders.delete(t));
+    }
+  }
+
+  /**
+   * `participantId` switched keys (the first frame under its new generation opened): ask it for a
+   * key frame through each of its receive transforms (an RTCP request the SFU passes on), so
+   * whatever was lost around the switch is repaired at once. Audio transforms ignore it.
+   */
+  requestKeyFramesFrom(participantId: string): void {
+    for (const [t, id] of this.#receivers) {
+      if (id !== participantId) continue;
+      this.#keyFramesRequested++;
+      t.sendKeyFrameRequest?.().catch(() => this.#receivers.delete(t));
     }
   }
 
