@@ -21,11 +21,29 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
     allowedOrigins: config.allowedOrigins,
     apiKeys: config.apiKeys,
     tokens: {
-      ...(t.hs256Secret ? { hs256Secret: t.hs256Secret } : {}),
+      ...(t.hs256Secrets && t.hs256Secrets.length > 0
+        ? { hs256Secret: t.hs256Secrets }
+        : t.hs256Secret
+          ? { hs256Secret: t.hs256Secret }
+          : {}),
       ...(t.eddsaPublicKey ? { eddsaPublicKey: t.eddsaPublicKey } : {}),
       ...(t.eddsaPrivateKey ? { eddsaPrivateKey: t.eddsaPrivateKey } : {}),
       maxTtlS: t.maxTtlS,
     },
+    ...((config.tenants ?? []).length > 0
+      ? {
+          tenants: config.tenants.map((x) => ({
+            id: x.id,
+            apiKeys: x.apiKeys,
+            hs256Secrets: x.hs256Secrets,
+            eddsaPublicKeys: x.eddsaPublicKeys,
+            ...(x.eddsaPrivateKey !== undefined ? { eddsaPrivateKey: x.eddsaPrivateKey } : {}),
+            ...(x.maxSessions !== undefined ? { maxSessions: x.maxSessions } : {}),
+            ...(x.maxParticipants !== undefined ? { maxParticipants: x.maxParticipants } : {}),
+          })),
+        }
+      : {}),
+    ...(config.tenantDefaults ? { tenantDefaults: config.tenantDefaults } : {}),
     dataDir: config.dataDir,
     logLevel: config.logLevel,
     rtc: {
@@ -44,7 +62,15 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
       bodyLimitBytes: config.limits.adminBodyBytes,
     },
     maxSessions: config.limits.maxSessions,
-    live: { graceMs: config.reconnectGraceS * 1000 },
+      ...(config.limits.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress } : {}),
+      ...(config.limits.maxPendingPerAddress !== undefined ? { maxPendingPerAddress: config.limits.maxPendingPerAddress } : {}),
+      ...(config.limits.joinAttemptsPerMinute !== undefined ? { joinRateLimit: { perMinute: config.limits.joinAttemptsPerMinute } } : {}),
+      ...(config.limits.authTimeoutS !== undefined ? { authTimeoutMs: config.limits.authTimeoutS * 1000 } : {}),
+    live: {
+      graceMs: config.reconnectGraceS * 1000,
+      ...(config.waitingTimeoutS !== undefined ? { waitingTimeoutMs: config.waitingTimeoutS * 1000 } : {}),
+      ...(config.hostAbsentTimeoutS !== undefined ? { hostAbsentTimeoutMs: config.hostAbsentTimeoutS * 1000 } : {}),
+    },
     shutdownTimeoutMs: Math.max(1000, config.shutdownTimeoutS * 1000 - 1000),
   };
 }

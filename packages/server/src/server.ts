@@ -8,10 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdminHandler, type AdminApiKey } from './admin/admin-handler.js';
+import { TokenKeyError } from './auth/errors.js';
 import { AuditLog, loadOrCreateAuditKey } from './audit/audit-log.js';
 import type { AuditEntry } from './audit/types.js';
+import { DEFAULT_TENANT, createTenantKeyring, type TenantOptions, type TenantQuotas } from './auth/tenants.js';
 import { ResumeTicketStore } from './auth/tickets.js';
-import { createJoinTokenSigner, createJoinTokenVerifier, type EdDsaKeyInput, type Hs256SecretInput } from './auth/tokens.js';
+import type { EdDsaKeyInput, Hs256SecretInput } from './auth/tokens.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { CreateEngineWorker } from './media/engine-types.js';
 import { ENGINE_LOG_LEVELS, createSfuWorker } from './media/sfu-engine.js';
@@ -39,13 +41,25 @@ export interface AlcoveServerOptions {
   readonly allowedOrigins?: readonly string[];
   /** Admin API keys. Without any, every admin route answers 401. */
   readonly apiKeys?: readonly AdminApiKey[];
-  /** Join-token keys: an HS256 secret and/or an EdDSA public key (verification); a private key lets the admin API mint. */
+  /**
+   * Join-token keys of the `default` tenant: an HS256 secret (or several while it rotates: the first
+   * signs, every one verifies) and/or an EdDSA public key (verification); a private key lets the
+   * admin API mint. May be empty when {@link AlcoveServerOptions.tenants} names every tenant's keys.
+   */
   readonly tokens: {
-    readonly hs256Secret?: Hs256SecretInput;
+    readonly hs256Secret?: Hs256SecretInput | readonly Hs256SecretInput[];
     readonly eddsaPublicKey?: EdDsaKeyInput;
     readonly eddsaPrivateKey?: EdDsaKeyInput;
     readonly maxTtlS?: number;
   };
+  /**
+   * Tenants, each with its own token keys, admin API keys and quotas. A token signed with one
+   * tenant's key never joins another tenant's session. The `tokens` and `apiKeys` above belong to the
+   * tenant `default` (an entry with id `default` adds keys and quotas to it).
+   */
+  readonly tenants?: readonly TenantOptions[];
+  /** Quotas of every tenant that does not set its own (the `default` tenant included). */
+  readonly tenantDefaults?: TenantQuotas;
   /** Folder for `sessions.json`, the audit log and its key. Without it, state is in memory and no audit is written. */
   readonly dataDir?: string;
   /** Default `info`. Ignored when `logger` is given. */
@@ -77,6 +91,12 @@ export interface AlcoveServerOptions {
     readonly maxPayload?: number;
     readonly rateLimit?: Partial<RateLimitOptions>;
     readonly maxConnections?: number;
+    /** Most sockets from one source address. Default 50. */
+    readonly maxConnectionsPerAddress?: number;
+    /** Most sockets from one source address that have not joined yet. Default 8. */
+    readonly maxPendingPerAddress?: number;
+    /** Join/resume attempts from one source address: `perMinute` sustained, `burst` at once. Default 60/min, burst 20. */
+    readonly joinRateLimit?: { readonly perMinute?: number; readonly burst?: number };
     /** Unauthenticated sockets close after this long. Default 10 000 ms. */
     readonly authTimeoutMs?: number;
     /** Largest admin request body, bytes. Default 64 KiB (a session policy with its checklist fits). */
@@ -144,26 +164,25 @@ export interface AlcoveServer {
 export async function createAlcoveServer(options: AlcoveServerOptions): Promise<AlcoveServer> {
   if (options.turn) validateTurnOptions(options.turn);
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const tenants = resolveTenants(options);
+  const quotaOf = (tenant: string): TenantQuotas => tenants.find((x) => x.id === tenant) ?? options.tenantDefaults ?? {};
   const registry =
     options.registry ??
     SessionRegistry.open({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+      tenantQuota: (tenant) => quotaOf(tenant).maxSessions,
     });
   const tickets = new ResumeTicketStore();
   const t = options.tokens;
-  const verifyToken = createJoinTokenVerifier({
-    ...(t.hs256Secret !== undefined ? { hs256Secret: t.hs256Secret } : {}),
-    ...(t.eddsaPublicKey !== undefined ? { eddsaPublicKey: t.eddsaPublicKey } : {}),
+  const keyring = createTenantKeyring({
+    tenants,
+    tenantOf: (sid) => registry.get(sid)?.tenant,
     ...(t.maxTtlS !== undefined ? { maxTtlS: t.maxTtlS } : {}),
     isBarred: (sid, pid) => registry.isBarred(sid, pid),
   });
-  const tokenSigner =
-    t.hs256Secret !== undefined
-      ? createJoinTokenSigner({ hs256Secret: t.hs256Secret, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
-      : t.eddsaPrivateKey !== undefined
-        ? createJoinTokenSigner({ eddsaPrivateKey: t.eddsaPrivateKey, ...(t.maxTtlS ? { maxTtlS: t.maxTtlS } : {}) })
-        : undefined;
+  const verifyToken = keyring.verify;
+  const tokenSigner = keyring.signer;
   const audit = options.dataDir
     ? await AuditLog.open(join(options.dataDir, 'audit.log'), {
         pseudonymKey: loadOrCreateAuditKey(join(options.dataDir, 'audit.key')),
@@ -231,6 +250,19 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     events,
     logger,
     allowedOrigins: options.allowedOrigins ?? [],
+    // Per-tenant participant quota: everyone waiting, admitted or in their grace window counts.
+    admitQuota: (sessionId, participantId) => {
+      const tenant = registry.get(sessionId)?.tenant ?? DEFAULT_TENANT;
+      const max = quotaOf(tenant).maxParticipants;
+      if (max === undefined || rooms.get(sessionId)?.participant(participantId)) return true;
+      let n = 0;
+      for (const room of rooms.rooms())
+        if (!room.ended && (registry.get(room.sessionId)?.tenant ?? DEFAULT_TENANT) === tenant) n += room.participants().length;
+      return n < max;
+    },
+    ...(limits.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: limits.maxConnectionsPerAddress } : {}),
+    ...(limits.maxPendingPerAddress !== undefined ? { maxPendingPerAddress: limits.maxPendingPerAddress } : {}),
+    ...(limits.joinRateLimit ? { joinRateLimit: limits.joinRateLimit } : {}),
     ...(limits.maxPayload !== undefined ? { maxPayload: limits.maxPayload } : {}),
     ...(limits.rateLimit ? { rateLimit: limits.rateLimit } : {}),
     ...(limits.authTimeoutMs !== undefined ? { authTimeoutMs: limits.authTimeoutMs } : {}),
@@ -239,7 +271,10 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
   });
   const admin = createAdminHandler({
     registry,
-    apiKeys: options.apiKeys ?? [],
+    apiKeys: [
+      ...(options.apiKeys ?? []),
+      ...(options.tenants ?? []).flatMap((x) => (x.apiKeys ?? []).map((key) => ({ key, tenant: x.id }))),
+    ],
     ...(tokenSigner ? { tokenSigner } : {}),
     ...(audit ? { audit } : {}),
     ...(webhooks ? { webhooks } : {}),
@@ -385,6 +420,33 @@ export function roomsOf(server: AlcoveServer): RoomManager {
   const rooms = ROOMS.get(server);
   if (!rooms) throw new TypeError('not a server built by createAlcoveServer');
   return rooms;
+}
+
+/** The tenants with keys: `default` from `tokens` (plus a `default` entry), then the others; quotas filled from `tenantDefaults`. */
+function resolveTenants(options: AlcoveServerOptions): TenantOptions[] {
+  const t = options.tokens;
+  const list = <T>(v: T | readonly T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? [...(v as T[])] : [v as T]);
+  const extra = options.tenants ?? [];
+  const own = extra.find((x) => x.id === DEFAULT_TENANT);
+  const defaults = options.tenantDefaults ?? {};
+  const withQuotas = (x: TenantOptions): TenantOptions => ({
+    ...x,
+    ...(x.maxSessions === undefined && defaults.maxSessions !== undefined ? { maxSessions: defaults.maxSessions } : {}),
+    ...(x.maxParticipants === undefined && defaults.maxParticipants !== undefined ? { maxParticipants: defaults.maxParticipants } : {}),
+  });
+  const privateKey = t.eddsaPrivateKey ?? own?.eddsaPrivateKey;
+  const { eddsaPrivateKey: _ownPrivate, ...ownRest } = own ?? { id: DEFAULT_TENANT };
+  const dflt: TenantOptions = {
+    ...ownRest,
+    id: DEFAULT_TENANT,
+    hs256Secrets: [...list<Hs256SecretInput>(t.hs256Secret), ...(own?.hs256Secrets ?? [])],
+    eddsaPublicKeys: [...list<EdDsaKeyInput>(t.eddsaPublicKey), ...(own?.eddsaPublicKeys ?? [])],
+    ...(privateKey !== undefined ? { eddsaPrivateKey: privateKey } : {}),
+  };
+  const hasKeys = (dflt.hs256Secrets?.length ?? 0) + (dflt.eddsaPublicKeys?.length ?? 0) > 0 || dflt.eddsaPrivateKey !== undefined;
+  const out = [...(hasKeys ? [dflt] : []), ...extra.filter((x) => x.id !== DEFAULT_TENANT)].map(withQuotas);
+  if (out.length === 0) throw new TokenKeyError('A join-token key is required (tokens, or a tenant with keys).');
+  return out;
 }
 
 function hostOf(a: AddressInfo): string {

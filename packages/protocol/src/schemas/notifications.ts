@@ -18,7 +18,7 @@ export const NOTIFICATIONS = {
   }),
   'session.denied': v.strictObject({ reason: v.optional(ReasonText) }),
   'session.removed': Empty,
-  'session.ended': v.strictObject({ reason: v.picklist(['host', 'admin', 'idle', 'shutdown']) }),
+  'session.ended': v.strictObject({ reason: v.picklist(['host', 'admin', 'idle', 'shutdown', 'host-absent', 'waiting-expired']) }),
   'session.lockChanged': v.strictObject({ locked: v.boolean() }),
   'session.policyChanged': v.strictObject({ screenShare: v.picklist(['host', 'everyone', 'nobody']) }),
   /** The server is going down; reconnect with the resume ticket after `retryAfterMs`. */

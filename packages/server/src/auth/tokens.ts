@@ -88,13 +88,18 @@ export const FALLBACK_DISPLAY_NAME = 'Participant';
 const CONTROL_RE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /**
- * The display name as the server relays it: control and invisible format characters (C0/C1,
- * bidirectional overrides, zero-width) removed, runs of whitespace collapsed to one space, trimmed,
+ * The display name as the server relays it: line breaks and tabs become spaces, other control and
+ * invisible format characters (C0/C1, bidirectional overrides, zero-width) are removed, runs of whitespace collapsed to one space, trimmed,
  * and cut to {@link MAX_DISPLAY_NAME_LENGTH} code points. A name with nothing left becomes
  * {@link FALLBACK_DISPLAY_NAME}. Clients show it as text (never as HTML).
  */
 export function sanitizeDisplayName(name: string): string {
-  const cleaned = name.normalize('NFC').replace(CONTROL_RE, '').replace(/\s+/gu, ' ').trim();
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[\t\n\v\f\r\u0085\u2028\u2029]/gu, ' ')
+    .replace(CONTROL_RE, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
   const cut = [...cleaned].slice(0, MAX_DISPLAY_NAME_LENGTH).join('').trim();
   return cut.length > 0 ? cut : FALLBACK_DISPLAY_NAME;
 }

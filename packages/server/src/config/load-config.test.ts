@@ -138,3 +138,72 @@ describe('loadConfig', () => {
     expect(help).toContain('alcove-server start');
   });
 });
+
+describe('rotation and tenants from the command line', () => {
+  const T1 = 'first-secret-that-signs-0123456789abcdef';
+  const T2 = 'second-secret-still-verifies-0123456789ab';
+
+  it('reads a secret file one secret per line (the first signs): a two-line file is never one secret', () => {
+    const files: Record<string, string> = {
+      '/s': `${T1}\n# the previous one, until every token it signed has expired\n${T2}\n`,
+      '/w': 'whsec-new-0123456789\nwhsec-old-0123456789\n',
+    };
+    const c = loadConfig(
+      ['--token-secret-file', '/s', '--webhook-secret-file', '/w', '--webhook-url', 'https://ehr.example/h'],
+      {},
+      {
+        readFile: (p) => files[p] as string,
+      },
+    );
+    const text = (b: Uint8Array | undefined): string => Buffer.from(b as Uint8Array).toString();
+    expect(c.token.hs256Secrets?.map(text)).toEqual([T1, T2]);
+    expect(text(c.token.hs256Secret)).toBe(T1);
+    expect(c.webhooks[0]?.secret).toEqual(['whsec-new-0123456789', 'whsec-old-0123456789']);
+    // A short line is refused on its own (it is not glued to the next).
+    expect(() => loadConfig(['--token-secret-file', '/x'], {}, { readFile: () => `${T1}\nshort\n` })).toThrow(/one per line/);
+  });
+
+  it('reads a tenants file naming each tenant, with keys, API keys and quotas; refuses bad lines by number without echoing values', () => {
+    const files: Record<string, string> = {
+      '/tenants': [
+        '# tenant  field  value',
+        `acme token-secret ${T1}`,
+        `acme token-secret ${T2}`,
+        'acme api-key ak_acme_0123456789abcdef',
+        'acme max-sessions 50',
+        'acme max-participants 200',
+        '',
+        'beta token-public-key-file /beta.pub',
+        'beta api-key ak_beta_0123456789abcdef',
+      ].join('\n'),
+      '/beta.pub': '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n',
+    };
+    const readFile = (p: string): string => {
+      const f = files[p];
+      if (f === undefined) throw new Error('ENOENT');
+      return f;
+    };
+    const c = loadConfig(['--tenants-file', '/tenants', '--max-participants-per-tenant', '40'], {}, { readFile });
+    expect(c.tenants.map((t) => t.id)).toEqual(['acme', 'beta']);
+    const acme = c.tenants[0];
+    expect(acme?.hs256Secrets.map((b) => Buffer.from(b).toString())).toEqual([T1, T2]);
+    expect(acme).toMatchObject({ apiKeys: ['ak_acme_0123456789abcdef'], maxSessions: 50, maxParticipants: 200 });
+    expect(c.tenants[1]?.eddsaPublicKeys[0]).toContain('BEGIN PUBLIC KEY');
+    expect(c.tenantDefaults).toEqual({ maxParticipants: 40 });
+    const bad = (text: string): string => {
+      try {
+        loadConfig(['--tenants-file', '/t'], {}, { readFile: () => text });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad(`acme token-secret ${T1}\nacme colour blue`)).toMatch(/line 2: unknown field/);
+    expect(bad('acme token-secret short-secret-value')).toMatch(/line 1: a token secret must be at least 32 bytes/);
+    expect(bad('acme token-secret short-secret-value')).not.toContain('short-secret-value');
+    expect(bad(`acme token-secret ${T1}\nbeta token-secret ${T1}`)).toMatch(/line 2: .*one tenant/);
+    expect(bad('acme api-key ak_acme_0123456789abcdef')).toMatch(/tenant acme has no token/);
+    expect(bad(`bad/id token-secret ${T1}`)).toMatch(/line 1: the tenant id/);
+  });
+});

@@ -379,30 +379,28 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
   const byId = new Map<string, Mutable>();
   const seenSecrets = new Set<string>();
   const lines = text.split(/\r?\n/);
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const fail = (why: string): never => {
-      throw new ConfigError('tenants-file', `--tenants-file line ${i + 1}: ${why}`);
-    };
+    if (line === '' || line.startsWith('#')) continue;
+    const fail = (why: string): ConfigError => new ConfigError('tenants-file', `--tenants-file line ${i + 1}: ${why}`);
     const m = /^(\S+)\s+(\S+)\s+(\S.*)$/.exec(line);
-    if (!m) return fail('expected "TENANT FIELD VALUE".');
+    if (!m) throw fail('expected "TENANT FIELD VALUE".');
     const [, id, field, value] = m as unknown as [string, string, string, string];
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) fail('the tenant id must be 1-64 of A-Z a-z 0-9 _ -.');
-    if (!TENANT_FIELDS.has(field)) fail(`unknown field ${JSON.stringify(field.slice(0, 32))}.`);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw fail('the tenant id must be 1-64 of A-Z a-z 0-9 _ -.');
+    if (!TENANT_FIELDS.has(field)) throw fail(`unknown field ${JSON.stringify(field.slice(0, 32))}.`);
     const t: Mutable = byId.get(id) ?? { id, apiKeys: [], hs256Secrets: [], eddsaPublicKeys: [] };
     byId.set(id, t);
     const unique = (v: string): void => {
-      if (seenSecrets.has(v)) fail('this key or secret already appears in the file (each belongs to one tenant).');
+      if (seenSecrets.has(v)) throw fail('this key or secret already appears in the file (each belongs to one tenant).');
       seenSecrets.add(v);
     };
     if (field === 'api-key') {
-      if (value.length < 16 || /\s/.test(value)) fail('an API key must be at least 16 characters without spaces.');
+      if (value.length < 16 || /\s/.test(value)) throw fail('an API key must be at least 16 characters without spaces.');
       unique(value);
       t.apiKeys.push(value);
     } else if (field === 'token-secret') {
       const bytes = new TextEncoder().encode(value);
-      if (bytes.byteLength < 32) fail('a token secret must be at least 32 bytes.');
+      if (bytes.byteLength < 32) throw fail('a token secret must be at least 32 bytes.');
       unique(value);
       t.hs256Secrets.push(bytes);
     } else if (field === 'token-public-key-file' || field === 'token-private-key-file') {
@@ -410,14 +408,14 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
       try {
         key = readKeyFile(value).trim();
       } catch {
-        return fail(`cannot read the ${field.replace('-file', '')}.`);
+        throw fail(`cannot read the ${field.replace('-file', '')}.`);
       }
       unique(key);
       if (field === 'token-public-key-file') t.eddsaPublicKeys.push(key);
-      else if (t.eddsaPrivateKey !== undefined) fail('a tenant has one private key.');
+      else if (t.eddsaPrivateKey !== undefined) throw fail('a tenant has one private key.');
       else t.eddsaPrivateKey = key;
     } else {
-      if (!/^\d{1,9}$/.test(value) || Number(value) < 1) fail(`${field} must be a positive integer.`);
+      if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw fail(`${field} must be a positive integer.`);
       if (field === 'max-sessions') t.maxSessions = Number(value);
       else t.maxParticipants = Number(value);
     }

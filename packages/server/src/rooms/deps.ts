@@ -28,6 +28,8 @@ export interface RoomRegistry {
 export interface RoomTickets {
   issue(sessionId: string, participantId: string): string;
   redeem(ticket: string): { sessionId: string; participantId: string } | undefined;
+  /** The holder without consuming the ticket (lets a refused resume leave it to its owner). */
+  peek?(ticket: string): { sessionId: string; participantId: string } | undefined;
   revokeParticipant(sessionId: string, participantId: string): void;
   revokeSession(sessionId: string): void;
 }
@@ -58,6 +60,16 @@ export interface LiveOptions {
   readonly mediaLimits?: Partial<MediaLimits>;
   /** Drop the audio-level header extension in rooms of at most this many participants. Default 2. */
   readonly dropAudioLevelUpTo?: number;
+  /**
+   * A waiting-room entry not admitted within this long is told `session.ended` (`waiting-expired`)
+   * and removed, ms. Default 3 600 000 (one hour).
+   */
+  readonly waitingTimeoutMs?: number;
+  /**
+   * A session whose hosts are all gone (none connected) for this long ends (`host-absent`), even
+   * while clients are connected or waiting, ms. Default 900 000 (15 minutes).
+   */
+  readonly hostAbsentTimeoutMs?: number;
   /** Network-test limits (defaults from `NETWORK_TEST_LIMITS` of `@alcove/protocol`). */
   readonly networkTestLimits?: Partial<NetworkTestLimits>;
 }

@@ -13,7 +13,14 @@ import type { RoomDeps } from './deps.js';
 import { Room, type RoomEndReason } from './room.js';
 
 /** Defaults of the live options. */
-export const LIVE_DEFAULTS = { graceMs: 20_000, heartbeatMs: 10_000, rtcListenIp: '127.0.0.1', dropAudioLevelUpTo: 2 } as const;
+export const LIVE_DEFAULTS = {
+  graceMs: 20_000,
+  heartbeatMs: 10_000,
+  rtcListenIp: '127.0.0.1',
+  dropAudioLevelUpTo: 2,
+  waitingTimeoutMs: 3_600_000,
+  hostAbsentTimeoutMs: 900_000,
+} as const;
 
 /** See the file header. */
 export class RoomManager {
@@ -144,6 +151,8 @@ export class RoomManager {
         graceMs: o.graceMs,
         heartbeatMs: o.heartbeatMs,
         ...(o.turn ? { iceServers: () => issueTurnCredentials(o.turn!, (this.#deps.now ?? Date.now)()).iceServers } : {}),
+        waitingTimeoutMs: o.waitingTimeoutMs,
+        hostAbsentTimeoutMs: o.hostAbsentTimeoutMs,
         now: this.#deps.now ?? Date.now,
         onClosed: () => {
           if (this.#rooms.get(sessionId) === room) this.#rooms.delete(sessionId);

@@ -33,7 +33,7 @@ import { mayPublishSource } from './permissions.js';
 export const CLOSE_CODES = { normal: 1000, replaced: 4001, removed: 4003, denied: 4004, ended: 4005, shutdown: 1001 } as const;
 
 /** Why a room ended. */
-export type RoomEndReason = 'host' | 'admin' | 'idle' | 'shutdown';
+export type RoomEndReason = 'host' | 'admin' | 'idle' | 'shutdown' | 'host-absent';
 
 type JoinedResult = ResponseData<'session.join'>;
 
@@ -51,6 +51,10 @@ export interface RoomOptions {
   readonly heartbeatMs: number;
   /** Fresh TURN credentials for one admitted participant (absent without TURN). */
   readonly iceServers?: () => IceServer[];
+  /** A waiting entry not admitted within this long is ended (`waiting-expired`). Default: never. */
+  readonly waitingTimeoutMs?: number;
+  /** The room ends (`host-absent`) after this long without a connected host. Default: never. */
+  readonly hostAbsentTimeoutMs?: number;
   readonly now: () => number;
   /** Called once the room has ended and released everything. */
   readonly onClosed: () => void;
@@ -68,6 +72,8 @@ export class Room {
   readonly #policy: SessionPolicy;
   #screenShare: 'host' | 'everyone' | 'nobody';
   #idleTimer: NodeJS.Timeout | undefined;
+  #hostTimer: NodeJS.Timeout | undefined;
+  readonly #waitTimers = new Map<Participant, NodeJS.Timeout>();
   #ended = false;
 
   constructor(options: RoomOptions, record: SessionRecord) {
@@ -89,6 +95,7 @@ export class Room {
       now: options.now,
     });
     this.#armIdle();
+    this.#checkHosts();
   }
 
   /** Whether the room has ended. */
@@ -160,6 +167,7 @@ export class Room {
       return { participant: p, result };
     }
     this.checklist.attach(p);
+    this.#armWaiting(p);
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'waiting', now);
     this.#o.events.audit({
       type: 'participant.waiting',
@@ -235,6 +243,7 @@ export class Room {
     this.#record();
     this.checklist.checkAdmission(p);
     p.state = 'admitted';
+    this.#disarmWaiting(p);
     const now = this.#o.now();
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'admitted', now);
     const ticket = this.#o.tickets.issue(this.sessionId, p.id);
@@ -263,6 +272,7 @@ export class Room {
     this.#o.registry.markDenied(this.sessionId, p.id);
     this.#o.tickets.revokeParticipant(this.sessionId, p.id);
     this.#send(p, 'session.denied', {});
+    this.#disarmWaiting(p);
     this.#participants.delete(p.id);
     this.checklist.forget(p);
     this.networkTests.closeParticipant(p.id);
@@ -330,9 +340,18 @@ export class Room {
       detail: { kind },
     });
   }
+    if (before !== allowed) {
+      this.#o.events.audit({
+        type: 'session.screenShareChanged',
+        sessionId: this.sessionId,
+        ...actorOf(host),
+        detail: { from: before, to: allowed },
+      });
+    }
 
   /** `host.setScreenShare`: changes who may share; closes screen tracks no longer allowed. */
-  setScreenShare(_host: Participant, allowed: 'host' | 'everyone' | 'nobody'): void {
+  setScreenShare(host: Participant | 'admin', allowed: 'host' | 'everyone' | 'nobody'): void {
+    const before = this.#screenShare;
     this.#screenShare = allowed;
     this.media.closeProducersWhere(
       (owner, source) => (source === 'screen' || source === 'screen-audio') && !this.mayProduce(owner, source),
@@ -343,6 +362,8 @@ export class Room {
   /**
    * Ends the room: everyone is told `session.ended`, connections close, media is released, tickets
    * revoked. `host.end` and the admin API also mark the session ended in the registry. Idempotent.
+    for (const timer of this.#waitTimers.values()) clearTimeout(timer);
+    this.#waitTimers.clear();
    */
   end(reason: RoomEndReason): void {
     if (this.#ended) return;
@@ -371,7 +392,7 @@ export class Room {
     this.checklist.close();
     this.networkTests.close();
     this.media.close();
-    if (reason === 'host' || reason === 'idle') {
+    if (reason === 'host' || reason === 'idle' || reason === 'host-absent') {
       // The admin API records its own ends.
       this.#o.events.audit({ type: 'session.ended', sessionId: this.sessionId, reason, actor: reason === 'host' ? 'host' : 'system' });
       this.#o.events.webhook('session.ended', { sessionId: this.sessionId, reason });
@@ -563,9 +584,10 @@ export class Room {
     const waiting = this.#waitingList();
     for (const h of this.#participants.values()) if (h.role === 'host' && h.admitted) this.#send(h, 'waitingRoom.changed', { waiting });
   }
+    this.#disarmWaiting(p);
 
   /** Takes a participant out of the room for good (media closed, others told). */
-  #depart(p: Participant, reason: 'left' | 'removed' | 'timeout', closeCode?: number): void {
+  #depart(p: Participant, reason: 'left' | 'removed' | 'timeout' | 'waiting-expired', closeCode?: number): void {
     if (this.#participants.get(p.id) !== p) return;
     this.#participants.delete(p.id);
     if (p.graceTimer) clearTimeout(p.graceTimer);
@@ -579,7 +601,7 @@ export class Room {
         participantId: p.id,
         role: p.role,
         reason,
-        actor: reason === 'timeout' ? 'system' : 'participant',
+        actor: reason === 'timeout' || reason === 'waiting-expired' ? 'system' : 'participant',
       });
       this.#o.events.webhook('participant.left', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     }
@@ -590,7 +612,7 @@ export class Room {
     this.networkTests.closeParticipant(p.id);
     if (p.admitted) {
       this.media.closeParticipant(p.id);
-      this.#broadcast('participant.left', { participantId: p.id, reason });
+      this.#broadcast('participant.left', { participantId: p.id, reason: reason === 'waiting-expired' ? 'left' : reason });
       if (p.role === 'host') this.checklist.hostsMaybeChanged();
     } else {
       this.#waitingChanged();
@@ -602,7 +624,52 @@ export class Room {
   }
 
   /** To every connected admitted participant except `except`. Waiting participants never get these. */
+  /** Arms the waiting-room expiry of `p` (see {@link RoomOptions.waitingTimeoutMs}). */
+  #armWaiting(p: Participant): void {
+    const ms = this.#o.waitingTimeoutMs;
+    if (ms === undefined) return;
+    const timer = setTimeout(() => {
+      this.#waitTimers.delete(p);
+      if (this.#ended || this.#participants.get(p.id) !== p || p.admitted) return;
+      this.#send(p, 'session.ended', { reason: 'waiting-expired' });
+      this.#depart(p, 'waiting-expired', CLOSE_CODES.ended);
+      this.#armIdle();
+    }, ms);
+    timer.unref?.();
+    this.#waitTimers.set(p, timer);
+  }
+
+  #disarmWaiting(p: Participant): void {
+    const timer = this.#waitTimers.get(p);
+    if (timer) clearTimeout(timer);
+    this.#waitTimers.delete(p);
+  }
+
+  /**
+   * Arms the host-absence timer while no host is connected (an admitted host within its grace
+   * window is not connected), and disarms it when one is (see {@link RoomOptions.hostAbsentTimeoutMs}).
+   */
+  #checkHosts(): void {
+    const ms = this.#o.hostAbsentTimeoutMs;
+    if (ms === undefined) return;
+    let present = false;
+    for (const p of this.#participants.values()) if (p.role === 'host' && p.admitted && p.connection) present = true;
+    if (present || this.#ended) {
+      if (this.#hostTimer) clearTimeout(this.#hostTimer);
+      this.#hostTimer = undefined;
+      return;
+    }
+    if (this.#hostTimer) return;
+    this.#hostTimer = setTimeout(() => {
+      this.#hostTimer = undefined;
+      this.#o.logger.info('room.hostAbsent', { sessionId: this.sessionId });
+      this.end('host-absent');
+    }, ms);
+    this.#hostTimer.unref?.();
+  }
+
   #broadcast<M extends NotificationMethod>(method: M, data: NotificationData<M>, except?: string): void {
+    this.#checkHosts();
     const msg = createNotification(method, data) as ServerMessage;
     for (const q of this.#participants.values()) if (q.admitted && q.id !== except) q.connection?.send(msg);
   }
@@ -615,6 +682,7 @@ export class Room {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
       this.end('idle');
+    this.#checkHosts();
     }, ms);
     this.#idleTimer.unref?.();
   }
@@ -628,6 +696,11 @@ export class Room {
 function withChecklist(policy: SessionPolicy): { checklist?: NonNullable<ReturnType<typeof checklistPolicyInfo>> } {
   const info = checklistPolicyInfo(policy);
   return info ? { checklist: info } : {};
+
+/** Audit actor fields of a host action: the host (pseudonymised id) or the admin API. */
+function actorOf(host: Participant | 'admin'): { actorId?: string; actor: 'host' | 'admin' } {
+  return host === 'admin' ? { actor: 'admin' } : { actorId: host.id, actor: 'host' };
+}
 }
 
 function errorName(error: unknown): string {

@@ -13,7 +13,7 @@ import { TokenBucket, type RateLimitOptions } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
 
 /** WebSocket close codes used by connections. */
-export const WS_CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009, internal: 1011 } as const;
+export const WS_CLOSE = { normal: 1000, goingAway: 1001, unsupportedData: 1003, policy: 1008, tooBig: 1009, internal: 1011 } as const;
 
 /** Settings of a connection. */
 export interface ConnectionOptions {
@@ -36,6 +36,8 @@ export type RequestHandler = (conn: Connection, message: ClientMessage) => Promi
 /** See the file header. */
 export class Connection implements RoomConnection {
   readonly id = randomBytes(6).toString('base64url');
+  /** When the socket opened (`performance.now()`). */
+  readonly openedAt = performance.now();
   readonly #ws: WebSocket;
   readonly #o: ConnectionOptions;
   readonly #handle: RequestHandler;
@@ -127,6 +129,36 @@ export class Connection implements RoomConnection {
     });
   }
 
+  /**
+   * Whether the peer still answers: sends a ping with a random payload and resolves true when the
+   * matching pong arrives within `timeoutMs`, false otherwise (the socket is then presumed dead).
+   */
+  probeAlive(timeoutMs: number): Promise<boolean> {
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return Promise.resolve(false);
+    const nonce = randomBytes(8);
+    return new Promise((resolve) => {
+      const onPong = (data: Buffer): void => {
+        if (!nonce.equals(data)) return;
+        done(true);
+      };
+      const onClose = (): void => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (alive: boolean): void => {
+        clearTimeout(timer);
+        this.#ws.off('pong', onPong);
+        this.#ws.off('close', onClose);
+        resolve(alive);
+      };
+      this.#ws.on('pong', onPong);
+      this.#ws.on('close', onClose);
+      try {
+        this.#ws.ping(nonce);
+      } catch {
+        done(false);
+      }
+    });
+  }
+
   /** Cuts the socket without a close handshake (fault hooks, slow readers). */
   drop(): void {
     this.#terminate();
@@ -169,7 +201,13 @@ export class Connection implements RoomConnection {
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#closed) return;
     this.#lastSeen = Date.now();
-    const parsed = parseClientMessage(isBinary ? new Uint8Array(data) : data.toString('utf8'), { maxBytes: this.#o.maxBytes });
+    if (isBinary) {
+      // The protocol is JSON in text frames; a binary frame is never parsed.
+      this.#error(0, 'INVALID_MESSAGE', 'binary frames are not accepted: send each message as JSON in a text frame');
+      this.close(WS_CLOSE.unsupportedData, 'binary frames are not accepted');
+      return;
+    }
+    const parsed = parseClientMessage(data.toString('utf8'), { maxBytes: this.#o.maxBytes });
     const id = parsed.ok ? parsed.message.id : (parsed.error.id ?? 0);
     const verdict = this.#bucket.take();
     if (verdict !== 'ok') {

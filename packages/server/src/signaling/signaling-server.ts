@@ -38,7 +38,37 @@ export interface SignalingServerOptions {
   readonly maxConnections?: number;
   /** Upgrade path. Default `/ws`. */
   readonly path?: string;
+  /** Most open sockets from one source address (429 beyond). Default 50. */
+  readonly maxConnectionsPerAddress?: number;
+  /** Most sockets from one source address that have not joined yet (429 beyond). Default 8. */
+  readonly maxPendingPerAddress?: number;
+  /**
+   * Join and resume attempts per source address: `burst` at once, refilled at `perMinute`. A failed
+   * attempt costs two. Over it the attempt is answered `RATE_LIMITED` and the socket closes, and new
+   * sockets from the address are refused (429) until the allowance refills. Default 60/min, burst 20.
+   */
+  readonly joinRateLimit?: { readonly perMinute?: number; readonly burst?: number };
+  /**
+   * How long a resume waits for the ticket owner's current socket to answer a ping before treating
+   * it as dead, ms. Default 3 000. A live owner keeps its seat: the resume is refused.
+   */
+  readonly resumeProbeMs?: number;
+  /** Whether one more participant may enter this session (per-tenant quota). Default: always. */
+  readonly admitQuota?: (sessionId: string, participantId: string) => boolean;
+  /** Repeated token rejections from one address within this window are audited as one line, ms. Default 60 000. */
+  readonly auditCoalesceMs?: number;
   readonly now?: () => number;
+}
+
+/** What the server keeps per source address (never logged or audited). */
+interface AddressState {
+  readonly conns: Set<Connection>;
+  tokens: number;
+  last: number;
+  /** Token rejections not yet audited, and the end of the current audit window. */
+  suppressed: number;
+  windowEnd: number;
+  flushTimer: NodeJS.Timeout | undefined;
 }
 
 /** See the file header. */
@@ -48,11 +78,17 @@ export class SignalingServer {
   readonly #conns = new Set<Connection>();
   readonly #connOptions: ConnectionOptions;
   readonly #now: () => number;
+  readonly #addresses = new Map<string, AddressState>();
+  readonly #stateByConn = new WeakMap<Connection, AddressState>();
+  readonly #joinBurst: number;
+  readonly #joinPerMs: number;
   #closing = false;
 
   constructor(options: SignalingServerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#joinBurst = options.joinRateLimit?.burst ?? 20;
+    this.#joinPerMs = (options.joinRateLimit?.perMinute ?? 60) / 60_000;
     const maxBytes = options.maxPayload ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxBytes, perMessageDeflate: false, clientTracking: false });
     this.#connOptions = {
@@ -97,17 +133,109 @@ export class SignalingServer {
       refuse(403, 'Forbidden');
       return true;
     }
-    if (this.#conns.size >= (this.#o.maxConnections ?? 10_000)) {
-      refuse(503, 'Service Unavailable');
+    const address = normalizeAddress(req.socket.remoteAddress);
+    const state = this.#address(address);
+    if (this.#refill(state) < 1) {
+      refuse(429, 'Too Many Requests');
       return true;
+    }
+    let pending = 0;
+    for (const c of state.conns) if (!c.authenticated) pending++;
+    if (state.conns.size >= (this.#o.maxConnectionsPerAddress ?? 50) || pending >= (this.#o.maxPendingPerAddress ?? 8)) {
+      refuse(429, 'Too Many Requests');
+      return true;
+    }
+    if (this.#conns.size >= (this.#o.maxConnections ?? 10_000)) {
+      // Sockets that never joined do not hold slots against participants: the oldest gives way.
+      let oldest: Connection | undefined;
+      for (const c of this.#conns) if (!c.authenticated && !c.closed && (!oldest || c.openedAt < oldest.openedAt)) oldest = c;
+      if (!oldest) {
+        refuse(503, 'Service Unavailable');
+        return true;
+      }
+      this.#o.logger.info('ws.evictedPending', { conn: oldest.id });
+      oldest.drop();
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(ws, this.#connOptions, (c, m) => this.#dispatch(c, m));
       this.#conns.add(conn);
-      ws.on('close', () => this.#conns.delete(conn));
+      state.conns.add(conn);
+      this.#stateByConn.set(conn, state);
+      ws.on('close', () => {
+        this.#conns.delete(conn);
+        state.conns.delete(conn);
+        this.#forgetAddress(address, state);
+      });
       this.#o.logger.debug('ws.opened', { conn: conn.id });
     });
     return true;
+  }
+
+  #address(address: string): AddressState {
+    let state = this.#addresses.get(address);
+    if (!state) {
+      state = { conns: new Set(), tokens: this.#joinBurst, last: performance.now(), suppressed: 0, windowEnd: 0, flushTimer: undefined };
+      this.#addresses.set(address, state);
+    }
+    return state;
+  }
+
+  /** Refills the address's join allowance; returns the tokens now available. */
+  #refill(state: AddressState): number {
+    const t = performance.now();
+    state.tokens = Math.min(this.#joinBurst, state.tokens + (t - state.last) * this.#joinPerMs);
+    state.last = t;
+    return state.tokens;
+  }
+
+  /** Drops the state of an address with no socket, a full allowance and nothing left to audit. */
+  #forgetAddress(address: string, state: AddressState): void {
+    if (state.conns.size === 0 && state.flushTimer === undefined && this.#refill(state) >= this.#joinBurst) this.#addresses.delete(address);
+  }
+
+  /** Takes `cost` from the address's join allowance; false when it is spent. */
+  #takeJoin(conn: Connection, cost: number): boolean {
+    const state = this.#stateOf(conn);
+    if (!state) return true;
+    this.#refill(state);
+    if (state.tokens < cost) {
+      state.tokens = Math.max(0, state.tokens - cost);
+      return false;
+    }
+    state.tokens -= cost;
+    return true;
+  }
+
+  #stateOf(conn: Connection): AddressState | undefined {
+    return this.#stateByConn.get(conn);
+  }
+
+  /**
+   * Audits a token rejection. The first of a window (per address) is written at once; the rest of
+   * that window become one `token.rejected` line with `detail.count` when the window ends.
+   */
+  #auditRejection(conn: Connection, reason: string): void {
+    const state = this.#stateOf(conn);
+    const now = performance.now();
+    if (!state || now >= state.windowEnd) {
+      if (state) state.windowEnd = now + (this.#o.auditCoalesceMs ?? 60_000);
+      this.#o.events.audit({ type: 'token.rejected', actor: 'participant', reason });
+      return;
+    }
+    state.suppressed++;
+    if (state.flushTimer) return;
+    state.flushTimer = setTimeout(() => this.#flushRejections(state), Math.max(0, state.windowEnd - now));
+    state.flushTimer.unref?.();
+  }
+
+  #flushRejections(state: AddressState): void {
+    if (state.flushTimer) clearTimeout(state.flushTimer);
+    state.flushTimer = undefined;
+    if (state.suppressed === 0) return;
+    const count = state.suppressed;
+    state.suppressed = 0;
+    this.#o.events.audit({ type: 'token.rejected', actor: 'participant', reason: 'repeated', detail: { count } });
+    for (const [address, s] of this.#addresses) if (s === state) this.#forgetAddress(address, s);
   }
 
   /**
@@ -117,6 +245,7 @@ export class SignalingServer {
    */
   async close(timeoutMs = 5000): Promise<void> {
     this.#closing = true;
+    for (const state of [...this.#addresses.values()]) this.#flushRejections(state);
     for (const c of this.#conns) if (!c.authenticated) c.close(WS_CLOSE.goingAway, 'shutdown');
     const deadline = Date.now() + timeoutMs;
     while (this.#conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -145,7 +274,14 @@ export class SignalingServer {
     return handler({ room, participant, conn, now: this.#now }, message.data);
   }
 
+  #throttled(conn: Connection, cost: number): void {
+    if (this.#takeJoin(conn, cost)) return;
+    this.#o.logger.info('join.throttled', { conn: conn.id });
+    throw new RequestError('RATE_LIMITED', 'too many join attempts from this address; try again later', { closeAfter: true });
+  }
+
   async #join(conn: Connection, data: { token: string; e2ee: boolean }): Promise<ResponseData<'session.join'>> {
+    this.#throttled(conn, 1);
     let claims: JoinTokenClaims;
     try {
       claims = await this.#o.verifyToken(data.token);
@@ -153,8 +289,14 @@ export class SignalingServer {
       const internal = (error as { internalReason?: unknown }).internalReason;
       const reason = typeof internal === 'string' && /^[a-z-]{1,32}$/.test(internal) ? internal : 'unknown';
       this.#o.logger.info('token.rejected', { conn: conn.id, reason });
-      this.#o.events.audit({ type: 'token.rejected', actor: 'participant', reason });
+      this.#auditRejection(conn, reason);
+      // A failure costs one more from the address's allowance.
+      this.#takeJoin(conn, 1);
       throw new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
+    }
+    if (this.#o.admitQuota && !this.#o.admitQuota(claims.sid, claims.pid)) {
+      this.#o.logger.info('tenant.participantQuota', { conn: conn.id, sessionId: claims.sid });
+      throw new RequestError('SESSION_FULL', "the tenant's participant quota is reached", { closeAfter: true });
     }
     if (conn.closed) throw new RequestError('INVALID_STATE', 'connection closed', { closeAfter: true });
     const room = await this.#o.rooms.open(claims.sid);
@@ -165,13 +307,37 @@ export class SignalingServer {
     return result;
   }
 
-  #resume(conn: Connection, ticket: string): ResponseData<'session.resume'> {
-    const holder = this.#o.tickets.redeem(ticket);
-    const room = holder ? this.#o.rooms.get(holder.sessionId) : undefined;
-    if (!holder || !room || room.ended) {
+  async #resume(conn: Connection, ticket: string): Promise<ResponseData<'session.resume'>> {
+    this.#throttled(conn, 1);
+    const rejected = (): RequestError => {
       this.#o.logger.info('ticket.rejected', { conn: conn.id });
-      throw new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
+      this.#takeJoin(conn, 1);
+      return new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
+    };
+    const tickets = this.#o.tickets;
+    // Look first, consume only once the resume may go ahead (a refused resume leaves the ticket to its owner).
+    const seen = tickets.peek ? tickets.peek(ticket) : tickets.redeem(ticket);
+    let room = seen ? this.#o.rooms.get(seen.sessionId) : undefined;
+    if (!seen || !room || room.ended) throw rejected();
+    const current = room.participant(seen.participantId)?.connection;
+    if (current && current !== conn && tickets.peek) {
+      const alive = current instanceof Connection ? await current.probeAlive(this.#o.resumeProbeMs ?? 3000) : true;
+      if (alive) {
+        this.#o.logger.info('ticket.ownerConnected', { conn: conn.id, sessionId: seen.sessionId });
+        this.#o.events.audit({
+          type: 'participant.resumeRefused',
+          sessionId: seen.sessionId,
+          participantId: seen.participantId,
+          actor: 'participant',
+          reason: 'owner-connected',
+        });
+        throw new RequestError('INVALID_STATE', 'the participant is still connected on another socket', { closeAfter: true });
+      }
+      this.#o.logger.info('ticket.ownerGone', { conn: conn.id, sessionId: seen.sessionId });
     }
+    const holder = tickets.peek ? tickets.redeem(ticket) : seen;
+    room = holder ? this.#o.rooms.get(holder.sessionId) : undefined;
+    if (!holder || !room || room.ended || conn.closed) throw rejected();
     const { participant, result } = room.resume(conn, holder.participantId);
     this.#attach(conn, room, participant);
     this.#o.logger.info('participant.resumed', { conn: conn.id, sessionId: room.sessionId, role: participant.role });
@@ -185,4 +351,10 @@ export class SignalingServer {
       this.#o.logger.debug('ws.closed', { conn: conn.id, sessionId: room.sessionId });
     };
   }
+}
+
+/** The source address of a socket (an IPv4-mapped IPv6 address as plain IPv4). */
+function normalizeAddress(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

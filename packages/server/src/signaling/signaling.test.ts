@@ -146,7 +146,7 @@ describe('signalling robustness', () => {
         }
       } else {
         closes++;
-        expect([1008, 1009, 1000]).toContain(c.closeInfo?.code);
+        expect([1003, 1008, 1009, 1000]).toContain(c.closeInfo?.code);
         c = await joinFuzzer();
       }
       // Keep the recorded frames from growing with the test itself.

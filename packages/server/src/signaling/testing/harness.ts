@@ -26,7 +26,7 @@ export interface TestServer {
   readonly dataDir: string;
   createSession(policy?: SessionPolicyInput): string;
   token(sessionId: string, pid: string, role: Role, name?: string, ttlS?: number): Promise<string>;
-  connect(options?: { origin?: string }): Promise<TestClient>;
+  connect(options?: { origin?: string; localAddress?: string }): Promise<TestClient>;
   /** Connects and joins; returns the client and the join result. */
   join(sessionId: string, pid: string, role: Role, name?: string): Promise<{ client: TestClient; result: ResponseData<'session.join'> }>;
   close(): Promise<void>;
@@ -46,11 +46,19 @@ export async function startTestServer(overrides: Partial<AlcoveServerOptions> = 
     createWorker: engine.createWorker,
     enableFaultHooks: true,
     ...overrides,
+    // Tests connect many sockets from 127.0.0.1 at once: per-address limits are generous unless a
+    // test sets them (the hardening tests do).
+    limits: {
+      maxConnectionsPerAddress: 500,
+      maxPendingPerAddress: 200,
+      joinRateLimit: { burst: 1000, perMinute: 60_000 },
+      ...overrides.limits,
+    },
     live: { graceMs: 2000, heartbeatMs: 10_000, ...overrides.live },
   });
   await server.start();
   const clients: TestClient[] = [];
-  const connect = async (options: { origin?: string } = {}): Promise<TestClient> => {
+  const connect = async (options: { origin?: string; localAddress?: string } = {}): Promise<TestClient> => {
     const c = await TestClient.connect(server.wsUrl as string, options);
     clients.push(c);
     return c;

@@ -68,10 +68,16 @@ export class TestClient {
     ws.on('error', () => {});
   }
 
-  /** Opens a socket (rejects when the upgrade is refused). */
-  static connect(url: string, options: { origin?: string } = {}): Promise<TestClient> {
+  /**
+   * Opens a socket (rejects when the upgrade is refused). `localAddress` binds the client's end,
+   * e.g. `127.0.0.2` to come from another loopback source address.
+   */
+  static connect(url: string, options: { origin?: string; localAddress?: string } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, options.origin ? { origin: options.origin } : {});
+      const ws = new WebSocket(url, {
+        ...(options.origin ? { origin: options.origin } : {}),
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      });
       const client = new TestClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));

@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
+import { createTenantKeyring } from './tenants.js';
+import { mintJoinToken } from './tokens.js';
+
+const ACME = 'acme-secret-acme-secret-acme-secret-0001';
+const ACME_OLD = 'acme-old-secret-acme-old-secret-acme-0002';
+const BETA = 'beta-secret-beta-secret-beta-secret-00003';
+const DEFAULT = 'default-secret-default-secret-default-04';
+const THIRD = 'a-third-secret-nobody-configured-000005';
+
+let ts: TestServer | undefined;
+afterEach(async () => {
+  await ts?.close();
+  ts = undefined;
+});
+
+const mint = (sid: string, pid: string, secret: string, role: 'host' | 'client' = 'client'): Promise<string> =>
+  mintJoinToken({ sid, pid, role, name: pid }, { hs256Secret: secret, ttlS: 600 });
+
+describe('tenant keyring', () => {
+  it("verifies a session's token only with its tenant's keys; rotation accepts the old and new secret, refuses a third", async () => {
+    const tenantOf = (sid: string): string | undefined => ({ sA: 'acme', sB: 'beta', sD: undefined, sX: 'unlisted' })[sid];
+    const keyring = createTenantKeyring({
+      tenants: [
+        { id: 'default', hs256Secrets: [DEFAULT] },
+        { id: 'acme', hs256Secrets: [ACME, ACME_OLD], maxSessions: 3 },
+        { id: 'beta', hs256Secrets: [BETA] },
+      ],
+      tenantOf,
+    });
+    await expect(keyring.verify(await mint('sA', 'p', ACME))).resolves.toMatchObject({ sid: 'sA' });
+    await expect(keyring.verify(await mint('sA', 'p', ACME_OLD))).resolves.toMatchObject({ sid: 'sA' });
+    await expect(keyring.verify(await mint('sA', 'p', THIRD))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    // Cross-tenant: beta's key (and the default key) never open an acme session.
+    await expect(keyring.verify(await mint('sA', 'p', BETA))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(keyring.verify(await mint('sA', 'p', DEFAULT))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(keyring.verify(await mint('sB', 'p', ACME))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    // Sessions without a tenant, or of a tenant named only by an API key, use the default keys.
+    await expect(keyring.verify(await mint('sD', 'p', DEFAULT))).resolves.toMatchObject({ sid: 'sD' });
+    await expect(keyring.verify(await mint('sX', 'p', DEFAULT))).resolves.toMatchObject({ sid: 'sX' });
+    // The signer uses the session's tenant key (the first, current one).
+    const signer = keyring.signer;
+    if (!signer) throw new Error('no signer');
+    const { token } = await signer.mint({ sid: 'sA', pid: 'p', role: 'client', name: 'p' }, 60);
+    await expect(keyring.verify(token)).resolves.toMatchObject({ sid: 'sA' });
+    const onlyNew = createTenantKeyring({ tenants: [{ id: 'acme', hs256Secrets: [ACME] }], tenantOf });
+    await expect(onlyNew.verify(token)).resolves.toMatchObject({ sid: 'sA' });
+    expect(keyring.quotas('acme')).toEqual({ maxSessions: 3 });
+    expect(keyring.quotas('beta')).toEqual({});
+  });
+
+  it('refuses a tenant without keys, a duplicate, a bad id and a bad quota', () => {
+    const tenantOf = (): undefined => undefined;
+    expect(() => createTenantKeyring({ tenants: [{ id: 'a' }], tenantOf })).toThrow(/no join-token key/);
+    expect(() =>
+      createTenantKeyring({
+        tenants: [
+          { id: 'a', hs256Secrets: [ACME] },
+          { id: 'a', hs256Secrets: [BETA] },
+        ],
+        tenantOf,
+      }),
+    ).toThrow(/twice/);
+    expect(() => createTenantKeyring({ tenants: [{ id: 'bad id', hs256Secrets: [ACME] }], tenantOf })).toThrow(/tenant id/);
+    expect(() => createTenantKeyring({ tenants: [{ id: 'a', hs256Secrets: [ACME], maxParticipants: 0 }], tenantOf })).toThrow(RangeError);
+  });
+});
+
+describe('tenancy on a running server', () => {
+  it("refuses a cross-tenant token at join; holds each tenant's participant and session quotas apart; ended sessions stop counting", async () => {
+    ts = await startTestServer({
+      tokens: {},
+      tenants: [
+        { id: 'acme', hs256Secrets: [ACME], maxParticipants: 2, maxSessions: 2 },
+        { id: 'beta', hs256Secrets: [BETA] },
+      ],
+    });
+    const reg = ts.server.registry;
+    const a = reg.create({ waitingRoom: false }, { tenant: 'acme' }).id;
+    const b = reg.create({ waitingRoom: false }, { tenant: 'beta' }).id;
+    const join = async (sid: string, pid: string, secret: string): Promise<string> => {
+      const c = await ts?.connect();
+      if (!c) throw new Error('no server');
+      const r = await c.request('session.join', { token: await mint(sid, pid, secret), e2ee: true });
+      return r.ok ? r.data.state : r.error.code;
+    };
+    expect(await join(a, 'x1', BETA)).toBe('INVALID_TOKEN'); // beta's key, acme's session
+    expect(await join(b, 'x1', ACME)).toBe('INVALID_TOKEN');
+    expect(await join(a, 'a1', ACME)).toBe('joined');
+    expect(await join(a, 'a2', ACME)).toBe('joined');
+    // acme's participant quota (2, across its sessions) is reached; a second acme session is full too.
+    expect(await join(a, 'a3', ACME)).toBe('SESSION_FULL');
+    const a2 = reg.create({ waitingRoom: false }, { tenant: 'acme' }).id;
+    expect(await join(a2, 'a4', ACME)).toBe('SESSION_FULL');
+    // beta has its own count.
+    for (const pid of ['b1', 'b2', 'b3']) expect(await join(b, pid, BETA)).toBe('joined');
+    // Sessions: acme holds two open ones; a third is refused until one ends, at once.
+    expect(() => reg.create({}, { tenant: 'acme' })).toThrow(expect.objectContaining({ code: 'TOO_MANY_SESSIONS' }));
+    reg.end(a, 'admin');
+    expect(reg.create({}, { tenant: 'acme' }).tenant).toBe('acme');
+    // The ended session's participants stopped counting at once: acme has room again.
+    expect(await join(a2, 'a5', ACME)).toBe('joined');
+  });
+});
