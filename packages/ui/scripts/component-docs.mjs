@@ -1,14 +1,15 @@
 /**
  * Writes docs/components/<tag>.md and docs/components/README.md from custom-elements.json (the
  * manifest generated from the elements' JSDoc). Run by `pnpm --filter @alcove/ui manifest`.
+ * `CEM_MANIFEST` and `COMPONENT_DOCS_OUT` read and write elsewhere (used by the manifest test).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ui = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(ui, '..', '..', 'docs', 'components');
-const manifest = JSON.parse(readFileSync(join(ui, 'custom-elements.json'), 'utf8'));
+const out = process.env.COMPONENT_DOCS_OUT ?? join(ui, '..', '..', 'docs', 'components');
+const manifest = JSON.parse(readFileSync(process.env.CEM_MANIFEST ?? join(ui, 'custom-elements.json'), 'utf8'));
 const cell = (s = '') => String(s).replace(/\|/g, '\\|').replace(/\n+/g, ' ');
 const table = (head, rows) =>
   rows.length

@@ -34,6 +34,31 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => call?.close());
 
+/** How many camera or microphone tracks the page has opened. */
+const capturedTracks = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.length);
+
+/** Sideways overflow, whether the remote picture is above the controls, and controls outside the screen's width (or hidden). */
+const reach = (page: Page): Promise<{ overflow: number; remoteFirst: boolean; outside: string[] }> =>
+  page.evaluate(() => {
+    const root = document.querySelector('alcove-session')!.shadowRoot!;
+    const grid = root.querySelector('alcove-video-grid')!.shadowRoot!;
+    const remote = grid.querySelector('alcove-video-tile:not([self])')!.getBoundingClientRect();
+    const bar = root.querySelector('alcove-control-bar')!;
+    const outside = Array.from(bar.shadowRoot!.querySelectorAll<HTMLButtonElement>('button'))
+      .filter((b) => !b.hidden)
+      .filter((b) => {
+        const r = b.getBoundingClientRect();
+        return !b.checkVisibility() || r.width < 24 || r.left < 0 || r.right > innerWidth;
+      })
+      .map((b) => b.textContent ?? '');
+    return {
+      overflow: document.documentElement.scrollWidth - innerWidth,
+      remoteFirst: remote.top < bar.getBoundingClientRect().top,
+      outside,
+    };
+  });
+
 /** Compares a screenshot of the element with the committed baseline (tolerance: 3 % of pixels); writes the baseline when missing. */
 async function compareShot(page: Page, name: string): Promise<void> {
   mkdirSync(artefacts, { recursive: true });
@@ -100,6 +125,7 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       // Client, with an XSS canary as its name: waiting room, nothing of the call.
       await give(guest, await token('guest-1', 'client', CANARY));
       expect(await audit(guest)).toEqual([]);
+      expect(await capturedTracks(guest), 'no camera or microphone before the person presses anything').toBe(0);
       await compareShot(guest, 'start-phone');
       await guest.locator('alcove-session').getByRole('button', { name: 'Join call' }).click();
       await waitFor(
@@ -109,6 +135,7 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       );
       expect(await guest.locator('alcove-video-tile').count()).toBe(0);
       expect(await hiddenButShown(guest)).toEqual([]);
+      expect(await capturedTracks(guest), 'no camera or microphone while waiting, until the preview is asked for').toBe(0);
       expect(await audit(guest)).toEqual([]);
       await compareShot(guest, 'waiting-phone');
 
@@ -197,6 +224,20 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       expect(await audit(guest)).toEqual([]);
       await compareShot(guest, 'call-phone');
 
+      // 320 px wide, and 1280 × 720 at 200 % zoom (640 × 360 CSS px): nothing wider than the screen,
+      // the remote picture first, every control reachable.
+      for (const [width, height] of [
+        [320, 640],
+        [640, 360],
+      ] as const) {
+        await guest.setViewportSize({ width, height });
+        const fit = await reach(guest);
+        expect(fit.overflow, `${width} px: the page scrolls sideways`).toBeLessThanOrEqual(0);
+        expect(fit.remoteFirst, `${width} px: the remote picture comes first`).toBe(true);
+        expect(fit.outside, `${width} px: controls out of reach`).toEqual([]);
+      }
+      await guest.setViewportSize({ width: 390, height: 800 });
+
       // Quick exit (Shift+Escape): the guest leaves at once and every track stops.
       await guest.keyboard.press('Shift+Escape');
       await waitFor(
@@ -204,6 +245,13 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
         () => guest.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState)),
         (s) => s.length > 0 && s.every((x) => x === 'ended'),
       );
+      // They stopped in the key press's own task (so well within 500 ms; `pnpm bench` measures it).
+      const atKey = await guest.evaluate(() => (window as unknown as { __atExitKey?: string[] }).__atExitKey);
+      expect(atKey?.length).toBeGreaterThan(0);
+      expect(
+        atKey?.every((x) => x === 'ended'),
+        `track states when the key's dispatch ended: ${atKey}`,
+      ).toBe(true);
       expect(await guest.evaluate(() => (window as unknown as { __exits: string[] }).__exits)).toEqual([`${call.site!.url}/exit.html`]);
       await waitFor(
         'the guest tile to go on the host',

@@ -2,8 +2,9 @@ import type { AnyCheck, CheckReason } from '@alcove/core/checklist';
 import { AlcoveElement } from '../base/alcove-element.js';
 import { releaseDevice } from '../base/release-device.js';
 import { h, setAttr, setText } from '../base/dom.js';
-import { AlcoveErrorEvent } from '../events.js';
+import { type AlcoveDeviceChangeEvent, AlcoveErrorEvent } from '../events.js';
 import { errorCode, errorKey, type MessageKey } from '../i18n/messages.js';
+import type { AlcoveDeviceMenu } from './alcove-device-menu.js';
 
 const STYLE = `
 :host{display:block}
@@ -53,6 +54,7 @@ const refusal = (code: string, field: string): Error & { code: string; field: st
  * @attr {string} lang - language of the text
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @fires alcove-error - a check could not run or an answer was refused (`code`)
+ * @fires alcove-device-change - a camera, microphone or speaker was chosen in a device step
  * @csspart base - the step
  * @csspart title - the heading (focused when the step appears)
  * @csspart status - the step's status and what to do about a warning, as text
@@ -60,6 +62,7 @@ const refusal = (code: string, field: string): Error & { code: string; field: st
  * @csspart field-error - the message next to a field at fault
  * @csspart hint - how a phone number will be used (E.164), under its field
  * @csspart action - a button that runs a check (start camera, play sound, test connection)
+ * @csspart device-menu - the camera, microphone or speaker picker (`<alcove-device-menu>`) of a device step
  * @csspart preview - the camera preview
  * @csspart meter - the microphone level meter
  * @csspart progress - the connection test progress bar
@@ -77,6 +80,8 @@ export class AlcoveChecklistStep extends AlcoveElement {
   #video: HTMLVideoElement | undefined;
   #meter: HTMLMeterElement | undefined;
   #progress: HTMLProgressElement | undefined;
+  #menu: AlcoveDeviceMenu | undefined;
+  #menuStatus = '';
   #hint = '';
   #off: (() => void) | undefined;
 
@@ -240,7 +245,8 @@ export class AlcoveChecklistStep extends AlcoveElement {
 
   #build(s: AnyCheck): void {
     this.#inputs.clear();
-    this.#video = this.#meter = this.#progress = undefined;
+    this.#video = this.#meter = this.#progress = this.#menu = undefined;
+    this.#menuStatus = '';
     this.#body.replaceChildren(...this.#nodes(s));
   }
 
@@ -274,12 +280,18 @@ export class AlcoveChecklistStep extends AlcoveElement {
           hidden: true,
           'aria-label': this.t('preview.label'),
         });
-        return [action('camera.start'), this.#video];
+        return [this.#deviceMenu(s), action('camera.start'), this.#video];
       case 'microphone':
         this.#meter = h(d, 'meter', { part: 'meter', id: 'meter', min: 0, max: 1, value: 0 });
-        return [action('microphone.start'), h(d, 'label', { htmlFor: 'meter', text: this.t('microphone.level') }), this.#meter];
+        return [
+          this.#deviceMenu(s),
+          action('microphone.start'),
+          h(d, 'label', { htmlFor: 'meter', text: this.t('microphone.level') }),
+          this.#meter,
+        ];
       case 'speaker':
         return [
+          this.#deviceMenu(s),
           action('speaker.play'),
           h(
             d,
@@ -299,6 +311,32 @@ export class AlcoveChecklistStep extends AlcoveElement {
         return nodes;
       }
     }
+  }
+
+  /**
+   * The device picker of a camera, microphone or speaker step: a choice goes to the step (a camera
+   * or microphone it holds reopens with the new device) and, as `alcove-device-change`, on to the
+   * page — `<alcove-session>` hands it to the call.
+   */
+  #deviceMenu(s: Step<'camera'> | Step<'microphone'> | Step<'speaker'>): AlcoveDeviceMenu {
+    const kind = s.kind === 'camera' ? 'videoinput' : s.kind === 'microphone' ? 'audioinput' : 'audiooutput';
+    const menu = h(this.doc, 'alcove-device-menu', { part: 'device-menu' });
+    menu.setAttribute('kind', kind);
+    menu.setAttribute('value', (s.kind === 'speaker' ? s.speakerId : s.deviceId) ?? '');
+    menu.addEventListener('alcove-device-change', (e) => {
+      const id = (e as AlcoveDeviceChangeEvent).deviceId;
+      if (!id || this.#step !== s) return;
+      this.#hint = '';
+      try {
+        const r = s.selectDevice(id);
+        if (r instanceof Promise) r.catch((err: unknown) => this.emit(new AlcoveErrorEvent(errorCode(err))));
+      } catch (err) {
+        this.emit(new AlcoveErrorEvent(errorCode(err)));
+      }
+      this.update();
+    });
+    this.#menu = menu;
+    return menu;
   }
 
   #consent(s: Step<'consent'>): Node[] {
@@ -472,6 +510,15 @@ export class AlcoveChecklistStep extends AlcoveElement {
   /** What changes while a step runs: licensure notice, results, preview, progress, the tone's answer buttons. */
   #refresh(s: AnyCheck): void {
     const result = this.#body.querySelector<HTMLElement>('.result');
+    if (this.#menu && (s.kind === 'camera' || s.kind === 'microphone' || s.kind === 'speaker')) {
+      const id = (s.kind === 'speaker' ? s.speakerId : s.deviceId) ?? '';
+      if (this.#menu.value !== id) this.#menu.value = id;
+      // Device names appear once the browser has let the page open one: list them again then.
+      if (this.#menuStatus !== s.status) {
+        this.#menuStatus = s.status;
+        void this.#menu.refresh?.();
+      }
+    }
     switch (s.kind) {
       case 'location': {
         const lic = this.#body.querySelector<HTMLElement>('.licensure')!;

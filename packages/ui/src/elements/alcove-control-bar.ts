@@ -87,6 +87,11 @@ export class AlcoveControlBar extends SessionPart {
     return { stateChanged: u, localTrackChanged: u, policyChanged: u };
   }
 
+  /** Moves focus to a control (`mic`, `cam`, `chat`, `devices`, `security`, `host`, `leave`…), e.g. after its panel closed. */
+  focusControl(name: string): void {
+    this.#buttons.get(name)?.focus();
+  }
+
   /** Opens or closes a panel (as if its button was pressed). */
   togglePanel(panel: Panel): void {
     this.#panel(panel);

@@ -121,7 +121,8 @@ export class AlcoveDeviceMenu extends SessionPart {
     reconcile(
       this.#select,
       options,
-      (o) => o.deviceId || 'default',
+      // Chromium also lists a device whose id is "default": keys must not collide with the system default's.
+      (o) => (o.deviceId ? `d:${o.deviceId}` : 'system'),
       () => h(this.doc, 'option'),
       (opt, o) => {
         opt.value = o.deviceId;

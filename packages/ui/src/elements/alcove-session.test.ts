@@ -322,6 +322,64 @@ describe('<alcove-session>', () => {
     expect(q(el, '[part~="failed"]').querySelector('.callback')!.textContent).toBe('As agreed, join again: press Try again.');
   });
 
+  it('says why when the session is refused before connecting (the Join button never fails silently)', async () => {
+    const el = mount();
+    el.sessionFactory = () => {
+      throw Object.assign(new Error('detail CANARY'), { code: 'INVALID_ARGUMENT' });
+    };
+    const codes: string[] = [];
+    el.addEventListener('alcove-error', (e) => codes.push((e as unknown as { code: string }).code));
+    el.token = 'tok';
+    q<HTMLButtonElement>(el, '[part~=start] button').click();
+    await tick();
+    expect(codes).toEqual(['INVALID_ARGUMENT']);
+    expect(q(el, '[part~=error]').hidden).toBe(false);
+    expect(q(el, '[part~=error]').textContent).not.toContain('CANARY');
+  });
+
+  it('hands the devices chosen while waiting to the call, and its menus show them', async () => {
+    const el = mount();
+    await el.join('tok');
+    fake.move('waiting');
+    const room = q(el, 'alcove-waiting-room');
+    const menus = room.shadowRoot!.querySelectorAll('alcove-device-menu');
+    const pick = async (menu: Element, id: string) => {
+      const select = menu.shadowRoot!.querySelector('select')!;
+      await vi.waitFor(() => expect(Array.from(select.options).map((o) => o.value)).toContain(id));
+      select.value = id;
+      select.dispatchEvent(new Event('change'));
+      await tick();
+    };
+    const devices = [
+      { kind: 'videoinput', deviceId: 'cam1', label: 'Front', groupId: '' },
+      { kind: 'videoinput', deviceId: 'cam2', label: 'Back', groupId: '' },
+      { kind: 'audioinput', deviceId: 'mic1', label: 'Mic', groupId: '' },
+      { kind: 'audiooutput', deviceId: 'spk2', label: 'Headphones', groupId: '' },
+    ];
+    const md = { enumerateDevices: async () => devices, addEventListener() {}, removeEventListener() {} };
+    Object.defineProperty(navigator, 'mediaDevices', { value: md, configurable: true });
+    fake.listDevices = async () => devices as MediaDeviceInfo[];
+    try {
+      for (const m of menus) await (m as unknown as { refresh(): Promise<void> }).refresh();
+      await pick(menus[0]!, 'cam2');
+      await pick(menus[2]!, 'spk2');
+      // Read when the call starts publishing: the camera chosen, the microphone left to the default.
+      const publish = options!.publish as { audio: unknown; video: unknown };
+      expect(publish.video).toBe('cam2');
+      expect(publish.audio).toBe(true);
+      // The speaker is set at once, so remote audio plays there from the first sound.
+      expect(fake.calls).toContainEqual(['speaker', 'spk2']);
+      fake.move('joined');
+      await tick();
+      const callMenus = Array.from(q(el, '[part~=devices]').querySelectorAll('alcove-device-menu'));
+      for (const m of callMenus) await (m as unknown as { refresh(): Promise<void> }).refresh();
+      expect(callMenus.map((m) => m.shadowRoot!.querySelector('select')!.value)).toEqual(['cam2', '', 'spk2']);
+      expect(el.chosenDevices).toEqual({ videoinput: 'cam2', audiooutput: 'spk2' });
+    } finally {
+      Reflect.deleteProperty(navigator, 'mediaDevices');
+    }
+  });
+
   it("maps core's error codes to catalogue text, never to error messages", async () => {
     const el = mount();
     await el.join('tok');

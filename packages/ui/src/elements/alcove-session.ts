@@ -1,4 +1,11 @@
-import { DefaultReconnectPolicy, type FallbackPlan, type ReconnectPolicy, Session, type SessionOptions } from '@alcove/core';
+import {
+  DefaultReconnectPolicy,
+  type FallbackPlan,
+  type PublishDefaults,
+  type ReconnectPolicy,
+  Session,
+  type SessionOptions,
+} from '@alcove/core';
 import { Checklist, checklistSupport } from '@alcove/core/checklist';
 import { AlcoveElement } from '../base/alcove-element.js';
 import { h, setAttr, setText } from '../base/dom.js';
@@ -6,6 +13,7 @@ import { isQuickExitKey, quickExit } from '../base/quick-exit.js';
 import { releaseDevice } from '../base/release-device.js';
 import { listen, type SessionLike } from '../base/session-part.js';
 import {
+  type AlcoveDeviceChangeEvent,
   AlcoveErrorEvent,
   type AlcovePanelToggleEvent,
   AlcoveScreenChangeEvent,
@@ -17,6 +25,7 @@ import type { AlcoveChecklist } from './alcove-checklist.js';
 import type { AlcoveChatPanel } from './alcove-chat-panel.js';
 import type { AlcoveConnectionBanner } from './alcove-connection-banner.js';
 import type { AlcoveControlBar } from './alcove-control-bar.js';
+import type { AlcoveDeviceMenu } from './alcove-device-menu.js';
 import type { AlcoveHostPanel } from './alcove-host-panel.js';
 import type { AlcoveSecurityCode } from './alcove-security-code.js';
 import type { AlcoveVideoGrid } from './alcove-video-grid.js';
@@ -191,6 +200,9 @@ export class AlcoveSession extends AlcoveElement {
   readonly #sas: AlcoveSecurityCode;
   readonly #chat: AlcoveChatPanel;
   readonly #devices: HTMLElement;
+  readonly #menus: AlcoveDeviceMenu[];
+  /** Devices the person chose (checklist, waiting room, call menus), by kind; the call uses them. */
+  #chosen: Partial<Record<MediaDeviceKind, string>> = {};
   readonly #host: AlcoveHostPanel;
   readonly #failed: HTMLElement;
   readonly #ended: HTMLElement;
@@ -248,6 +260,7 @@ export class AlcoveSession extends AlcoveElement {
       exportparts: 'log:chat-log,message:chat-message,input:chat-input,send:chat-send',
     });
     const menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) => h(d, 'alcove-device-menu', { kind }));
+    this.#menus = menus;
     this.#devices = h(
       d,
       'section',
@@ -312,6 +325,8 @@ export class AlcoveSession extends AlcoveElement {
       // Errors from the parts: show them here too (the event goes on to the page).
       if (e.target !== this) this.#showError((e as AlcoveErrorEvent).code);
     });
+    this.root.addEventListener('alcove-device-change', (e) => this.#deviceChosen(e as AlcoveDeviceChangeEvent));
+    this.root.addEventListener('keydown', (e) => this.#panelKey(e as KeyboardEvent));
   }
 
   /** Join token (property only, never an attribute). Cleared once used. */
@@ -396,12 +411,20 @@ export class AlcoveSession extends AlcoveElement {
       reconnectPolicy: this.#observedPolicy(this.sessionOptions.reconnectPolicy ?? new DefaultReconnectPolicy()),
       // Both roles: a client's checklist (given now, or attached once the policy asks for one), a host's sealed answers.
       checklist: this.sessionOptions.checklist ?? checklistSupport(this.checklist ?? this.#ownChecklist),
+      publish: this.#publishChoice(this.sessionOptions.publish),
       serverUrl: this.serverUrl,
       token,
       ...(this.fallback ? { fallback: this.fallback } : {}),
     };
     const factory = this.sessionFactory ?? ((o: SessionOptions) => Session.create(o));
-    const session = factory(options);
+    let session: SessionLike;
+    try {
+      session = factory(options);
+    } catch (e) {
+      // Refused before any connection (bad URL, options): say so, never fail silently.
+      this.#reportError(e);
+      throw e;
+    }
     this.#session = session;
     this.#wire(session);
     for (const p of this.#parts) (p as unknown as { session: SessionLike | undefined }).session = session;
@@ -437,6 +460,82 @@ export class AlcoveSession extends AlcoveElement {
     } catch (e) {
       this.#reportError(e);
     }
+  }
+
+  /** The devices chosen so far, by kind (`''`: the system default). */
+  get chosenDevices(): Partial<Record<MediaDeviceKind, string>> {
+    return { ...this.#chosen };
+  }
+
+  // --- devices ------------------------------------------------------------------------------------
+
+  /**
+   * What the call publishes once admitted: the page's own `publish` option where it turns a kind
+   * off or names a device, else the camera and microphone chosen in the checklist or the waiting
+   * room — read when the call starts, so a choice made while waiting counts. (Without a choice
+   * here the session takes the checklist's.)
+   */
+  #publishChoice(given: PublishDefaults | undefined): PublishDefaults {
+    const pick = (kind: 'audio' | 'video'): boolean | string => {
+      const g = given?.[kind];
+      if (g === false || typeof g === 'string') return g;
+      return this.#chosen[kind === 'audio' ? 'audioinput' : 'videoinput'] || true;
+    };
+    return {
+      get audio() {
+        return pick('audio');
+      },
+      get video() {
+        return pick('video');
+      },
+    };
+  }
+
+  /** A device was chosen in any menu (checklist step, waiting room, call): remember it, show it everywhere. */
+  #deviceChosen(e: AlcoveDeviceChangeEvent): void {
+    this.#chosen[e.kind] = e.deviceId;
+    const s = this.#session;
+    // A speaker chosen before the call: remote audio plays there from the start (the call's menu switches it itself).
+    if (e.kind === 'audiooutput' && s && e.deviceId && s.state !== 'joined' && s.state !== 'reconnecting')
+      void s.setAudioOutput(e.deviceId).catch((err: unknown) => this.#reportError(err));
+    this.#syncDevices();
+  }
+
+  /** The choice for `kind`: made here, else the checklist's. */
+  #deviceFor(kind: MediaDeviceKind): string | undefined {
+    const own = this.#chosen[kind];
+    if (own !== undefined) return own;
+    const d = this.#session?.checklist?.devices;
+    return kind === 'videoinput' ? d?.cameraId : kind === 'audioinput' ? d?.microphoneId : d?.speakerId;
+  }
+
+  /** The waiting room's and the call's menus show the devices in use or chosen. */
+  #syncDevices(): void {
+    const wanted: Partial<Record<MediaDeviceKind, string>> = {};
+    for (const kind of ['videoinput', 'audioinput', 'audiooutput'] as const) {
+      const id = this.#deviceFor(kind);
+      if (id !== undefined) wanted[kind] = id;
+    }
+    this.#waiting.devices = wanted;
+    const local = this.#session?.localTracks ?? [];
+    for (const m of this.#menus) {
+      const id = wanted[m.kind];
+      // A camera or microphone in use: its menu shows the track's own device (the menu follows it).
+      const live = m.kind !== 'audiooutput' && local.some((t) => t.kind === (m.kind === 'videoinput' ? 'video' : 'audio') && t.deviceId);
+      if (id !== undefined && !live && m.value !== id) m.value = id;
+    }
+  }
+
+  /** Escape in an open panel (chat, devices, security code, host) closes it; focus goes back to its button. */
+  #panelKey(e: KeyboardEvent): void {
+    if (e.key !== 'Escape' || e.shiftKey || e.defaultPrevented || !this.#panel) return;
+    const path = e.composedPath();
+    const panel = this.#panel;
+    const el = panel === 'chat' ? this.#chat : panel === 'devices' ? this.#devices : panel === 'host' ? this.#host : this.#sas;
+    if (!path.includes(el)) return;
+    e.preventDefault();
+    this.#controls.togglePanel(panel as 'chat' | 'devices' | 'security' | 'host');
+    this.#controls.focusControl(panel === 'security' ? 'security' : panel);
   }
 
   // --- wiring -------------------------------------------------------------------------------------
@@ -626,6 +725,7 @@ export class AlcoveSession extends AlcoveElement {
     this.#chat.hidden = this.#panel !== 'chat';
     this.#chat.toggleAttribute('open', this.#panel === 'chat');
     this.#devices.hidden = this.#panel !== 'devices';
+    this.#syncDevices();
     setText(this.#devices.querySelector('h2')!, this.t('devices'));
     setAttr(this.#controls, 'panel', this.#panel);
     // Failed

@@ -6,13 +6,18 @@ import type { AlcoveVideoTile } from './alcove-video-tile.js';
 
 const STYLE = `
 :host{display:block;position:relative;container-type:inline-size}
+.frame{position:relative}
 [part~=base]{position:relative;display:grid;gap:var(--_space);grid-template-columns:repeat(auto-fit,minmax(min(100%,260px),1fr));align-items:start}
-:host([layout=one-to-one]) [part~=base],:host([layout=solo]) [part~=base]{grid-template-columns:1fr}
+:host([layout=solo]) [part~=base]{grid-template-columns:1fr}
 :host([layout=screen]) [part~=base]{grid-template-columns:repeat(auto-fill,minmax(min(100%,160px),1fr))}
 :host([layout=screen]) alcove-video-tile[screen]{grid-column:1/-1;aspect-ratio:16/9}
-:host([layout=one-to-one]) alcove-video-tile:not([self]),:host([layout=solo]) alcove-video-tile{max-height:75vh;aspect-ratio:16/10}
+:host([layout=solo]) alcove-video-tile{max-height:75vh;aspect-ratio:16/10}
+:host([layout=one-to-one]) .frame{width:min(100%,calc(75vh * 1.6));margin-inline:auto}
+:host([layout=one-to-one]) [part~=base]{display:block}
+:host([layout=one-to-one]) alcove-video-tile:not([self]){width:100%;aspect-ratio:16/10}
 alcove-video-tile[pip]{position:absolute;z-index:1;width:clamp(96px,26%,240px);aspect-ratio:4/3;box-shadow:0 2px 10px rgb(0 0 0/.45);
 border:2px solid var(--_raised);bottom:12px;right:12px;touch-action:none;cursor:grab}
+alcove-video-tile[pip][dragging]{cursor:grabbing;z-index:3}
 :host([pip-corner=bl]) alcove-video-tile[pip]{right:auto;left:12px}
 :host([pip-corner=tl]) alcove-video-tile[pip]{bottom:auto;top:12px;right:auto;left:12px}
 :host([pip-corner=tr]) alcove-video-tile[pip]{bottom:auto;top:12px}
@@ -42,7 +47,7 @@ const SELF = '__self';
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @csspart base - the tile grid
  * @csspart tile - each `<alcove-video-tile>` (its parts are exported: video, placeholder, initials, name, label, badges, badge, quality)
- * @csspart pip-move - the button that moves your picture to the next corner
+ * @csspart pip-move - the button that moves your picture to the next corner (arrow keys on it move it towards that side)
  */
 export class AlcoveVideoGrid extends SessionPart {
   static override styles = [STYLE];
@@ -66,8 +71,14 @@ export class AlcoveVideoGrid extends SessionPart {
     const d = this.doc;
     this.#base = h(d, 'div', { part: 'base' });
     this.#audio = h(d, 'div', { class: 'audio' });
-    this.#move = h(d, 'button', { type: 'button', part: 'pip-move', onclick: () => this.#corner(1) });
-    this.root.append(this.#base, this.#move, this.#audio);
+    this.#move = h(d, 'button', {
+      type: 'button',
+      part: 'pip-move',
+      onclick: () => this.#corner(1),
+      onkeydown: (e: KeyboardEvent) => this.#arrow(e),
+    });
+    // The frame is as large as the remote picture in one-to-one: your picture stays inside it.
+    this.root.append(h(d, 'div', { class: 'frame' }, this.#base, this.#move), this.#audio);
     this.#dragPip();
   }
 
@@ -270,22 +281,56 @@ export class AlcoveVideoGrid extends SessionPart {
     this.setAttribute('pip-corner', CORNERS[(Math.max(0, now) + step) % CORNERS.length]!);
   }
 
-  /** Drag your picture with a pointer; it snaps to the nearest corner. */
+  /** Arrow keys on the move button: towards that side (left/right, up/down), keeping the other. */
+  #arrow(e: KeyboardEvent): void {
+    const now = this.getAttribute('pip-corner') ?? 'br';
+    let v = now[0]!;
+    let hz = now[1]!;
+    if (e.key === 'ArrowUp') v = 't';
+    else if (e.key === 'ArrowDown') v = 'b';
+    else if (e.key === 'ArrowLeft') hz = 'l';
+    else if (e.key === 'ArrowRight') hz = 'r';
+    else return;
+    e.preventDefault();
+    this.setAttribute('pip-corner', `${v}${hz}`);
+  }
+
+  /** Drag your picture with a pointer (it follows, kept inside the remote picture) and it snaps to the nearest corner. */
   #dragPip(): void {
-    let dragging: number | undefined;
+    let drag: { id: number; tile: HTMLElement; x: number; y: number; room: DOMRect; start: DOMRect } | undefined;
     this.#base.addEventListener('pointerdown', (e) => {
       const tile = (e.target as Element).closest?.('alcove-video-tile[pip]') as HTMLElement | null;
       if (!tile) return;
-      dragging = e.pointerId;
+      drag = {
+        id: e.pointerId,
+        tile,
+        x: e.clientX,
+        y: e.clientY,
+        room: this.#base.getBoundingClientRect(),
+        start: tile.getBoundingClientRect(),
+      };
       tile.setPointerCapture?.(e.pointerId);
+      tile.toggleAttribute('dragging', true);
     });
-    this.#base.addEventListener('pointerup', (e) => {
-      if (dragging !== e.pointerId) return;
-      dragging = undefined;
-      const r = this.getBoundingClientRect();
-      const left = e.clientX < r.left + r.width / 2;
-      const top = e.clientY < r.top + r.height / 2;
+    this.#base.addEventListener('pointermove', (e) => {
+      if (drag?.id !== e.pointerId) return;
+      const { room, start } = drag;
+      const dx = Math.min(Math.max(e.clientX - drag.x, room.left - start.left), room.right - start.right);
+      const dy = Math.min(Math.max(e.clientY - drag.y, room.top - start.top), room.bottom - start.bottom);
+      drag.tile.style.translate = `${dx}px ${dy}px`;
+    });
+    const end = (e: PointerEvent): void => {
+      if (drag?.id !== e.pointerId) return;
+      const { tile, room } = drag;
+      drag = undefined;
+      const r = tile.getBoundingClientRect();
+      tile.style.translate = '';
+      tile.toggleAttribute('dragging', false);
+      const left = r.left + r.width / 2 < room.left + room.width / 2;
+      const top = r.top + r.height / 2 < room.top + room.height / 2;
       this.setAttribute('pip-corner', top ? (left ? 'tl' : 'tr') : left ? 'bl' : 'br');
-    });
+    };
+    this.#base.addEventListener('pointerup', end);
+    this.#base.addEventListener('pointercancel', end);
   }
 }

@@ -33,7 +33,8 @@ const STEP_STATUS: Record<string, string> = { passed: '\u2713', warning: '!', fa
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @fires alcove-admission-request - admit or deny was pressed (cancelable)
  * @fires alcove-error - admitting or denying failed (`code`, e.g. `LICENSURE_BLOCKED`)
- * @csspart panel - the container
+ * @csspart base - the container (also named `panel`)
+ * @csspart panel - the container (same as `base`)
  * @csspart title - the heading
  * @csspart entry - one waiting person
  * @csspart admit - the admit button

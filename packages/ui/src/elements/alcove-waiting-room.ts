@@ -51,7 +51,6 @@ export class AlcoveWaitingRoom extends SessionPart {
   readonly #toggle: HTMLButtonElement;
   readonly #menus: AlcoveDeviceMenu[];
   #stream: MediaStream | undefined;
-  #camera = '';
 
   constructor() {
     super();
@@ -72,10 +71,7 @@ export class AlcoveWaitingRoom extends SessionPart {
     );
     this.root.addEventListener('alcove-device-change', (e) => {
       const ev = e as AlcoveDeviceChangeEvent;
-      if (ev.kind === 'videoinput') {
-        this.#camera = ev.deviceId;
-        if (this.#stream) void this.startPreview();
-      }
+      if (ev.kind === 'videoinput' && this.#stream) void this.startPreview();
     });
     this.root.append(
       h(
@@ -101,13 +97,28 @@ export class AlcoveWaitingRoom extends SessionPart {
     this.#title.focus();
   }
 
+  /**
+   * The devices chosen so far (e.g. in the checklist), shown selected in the menus; the preview
+   * uses the camera. `<alcove-session>` keeps it up to date.
+   */
+  get devices(): Partial<Record<MediaDeviceKind, string>> {
+    return Object.fromEntries(this.#menus.map((m) => [m.kind, m.value]));
+  }
+  set devices(value: Partial<Record<MediaDeviceKind, string>>) {
+    for (const m of this.#menus) {
+      const id = value[m.kind];
+      if (id !== undefined && m.value !== id) m.value = id;
+    }
+  }
+
   /** Starts (or restarts, with the chosen camera) the self-view preview. Call from a user gesture. */
   async startPreview(): Promise<void> {
     this.stopPreview();
     const md = globalThis.navigator?.mediaDevices;
     if (!md) return;
+    const camera = this.#menus[0]!.value;
     try {
-      const stream = await md.getUserMedia({ video: this.#camera ? { deviceId: { exact: this.#camera } } : true, audio: false });
+      const stream = await md.getUserMedia({ video: camera ? { deviceId: { exact: camera } } : true, audio: false });
       if (!this.isConnected) {
         for (const t of stream.getTracks()) t.stop();
         return;

@@ -5,9 +5,14 @@
  */
 import { defineAlcoveElements } from '@alcove/ui';
 
-const w = window as unknown as { __tracks: MediaStreamTrack[]; __ready: boolean; __exits: string[] };
+const w = window as unknown as { __tracks: MediaStreamTrack[]; __ready: boolean; __exits: string[]; __atExitKey?: string[] };
 w.__tracks = [];
 w.__exits = [];
+// The tracks' states at the end of the quick-exit key's own dispatch (window is the last stop of a
+// keydown that bubbles from the document): all `ended` means they stopped in that same task.
+window.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && e.shiftKey) w.__atExitKey = w.__tracks.map((t) => t.readyState);
+});
 const md = navigator.mediaDevices;
 const gum = md.getUserMedia.bind(md);
 md.getUserMedia = async (c?: MediaStreamConstraints) => {

@@ -26,10 +26,11 @@ const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta n
 <meta http-equiv="Content-Security-Policy" content="${CSP}"><title>Video call</title><link rel="stylesheet" href="/page.css"></head>
 <body><alcove-session e2ee-worker-url="/e2ee-worker.js" quick-exit-url="/exit.html"></alcove-session><script type="module" src="/page.js"></script></body></html>`;
 
-/** Starts the server (a 3 s grace window for dropped participants) and the strict-CSP site. */
-export function startUiCall(): Promise<CallFixture<AlcoveServer>> {
+/** Starts the server (a 3 s grace window for dropped participants) and the strict-CSP site; `browserArgs` go to Chromium. */
+export function startUiCall(opts: { browserArgs?: string[] } = {}): Promise<CallFixture<AlcoveServer>> {
   return startCall<AlcoveServer>({
     tmpPrefix: 'alcove-ui-browser-',
+    ...(opts.browserArgs ? { browser: { args: opts.browserArgs } } : {}),
     server: async ({ dataDir }) => {
       const s = await createAlcoveServer({
         port: 0,
@@ -118,18 +119,33 @@ export async function hiddenButShown(page: Page): Promise<string[]> {
   });
 }
 
-/** axe-core over the whole page (shadow DOM included): serious and critical findings. */
+/**
+ * axe-core over the whole page (shadow DOM included), in the light and in the dark colour scheme
+ * (the page's own scheme is put back afterwards): the serious and critical findings, each prefixed
+ * with the scheme.
+ */
 export async function audit(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: '/axe.js' });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
-  });
+  const dark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  const out: string[] = [];
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const found = await page.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
+          }
+        ).axe;
+        const r = await axe.run(document, { resultTypes: ['violations'] });
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
+      });
+      out.push(...found.map((f) => `${scheme} ${f}`));
+    }
+  } finally {
+    await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
+  }
+  return out;
 }
