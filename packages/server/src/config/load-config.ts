@@ -419,7 +419,7 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
       if (field === 'max-sessions') t.maxSessions = Number(value);
       else t.maxParticipants = Number(value);
     }
-  });
+  }
   for (const t of byId.values()) {
     if (t.hs256Secrets.length === 0 && t.eddsaPublicKeys.length === 0 && t.eddsaPrivateKey === undefined) {
       throw new ConfigError('tenants-file', `--tenants-file: tenant ${t.id} has no token-secret or token key.`);

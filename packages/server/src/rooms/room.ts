@@ -272,8 +272,8 @@ export class Room {
     this.#o.registry.markDenied(this.sessionId, p.id);
     this.#o.tickets.revokeParticipant(this.sessionId, p.id);
     this.#send(p, 'session.denied', {});
-    this.#disarmWaiting(p);
     this.#participants.delete(p.id);
+    this.#disarmWaiting(p);
     this.checklist.forget(p);
     this.networkTests.closeParticipant(p.id);
     p.connection?.close(CLOSE_CODES.denied, 'denied');
@@ -340,6 +340,11 @@ export class Room {
       detail: { kind },
     });
   }
+
+  /** `host.setScreenShare`: changes who may share; closes screen tracks no longer allowed. */
+  setScreenShare(host: Participant | 'admin', allowed: 'host' | 'everyone' | 'nobody'): void {
+    const before = this.#screenShare;
+    this.#screenShare = allowed;
     if (before !== allowed) {
       this.#o.events.audit({
         type: 'session.screenShareChanged',
@@ -348,11 +353,6 @@ export class Room {
         detail: { from: before, to: allowed },
       });
     }
-
-  /** `host.setScreenShare`: changes who may share; closes screen tracks no longer allowed. */
-  setScreenShare(host: Participant | 'admin', allowed: 'host' | 'everyone' | 'nobody'): void {
-    const before = this.#screenShare;
-    this.#screenShare = allowed;
     this.media.closeProducersWhere(
       (owner, source) => (source === 'screen' || source === 'screen-audio') && !this.mayProduce(owner, source),
     );
@@ -362,13 +362,13 @@ export class Room {
   /**
    * Ends the room: everyone is told `session.ended`, connections close, media is released, tickets
    * revoked. `host.end` and the admin API also mark the session ended in the registry. Idempotent.
-    for (const timer of this.#waitTimers.values()) clearTimeout(timer);
-    this.#waitTimers.clear();
    */
   end(reason: RoomEndReason): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#disarmIdle();
+    for (const timer of this.#waitTimers.values()) clearTimeout(timer);
+    this.#waitTimers.clear();
     if (reason !== 'shutdown') {
       try {
         this.#o.registry.end(this.sessionId, reason);
@@ -584,12 +584,12 @@ export class Room {
     const waiting = this.#waitingList();
     for (const h of this.#participants.values()) if (h.role === 'host' && h.admitted) this.#send(h, 'waitingRoom.changed', { waiting });
   }
-    this.#disarmWaiting(p);
 
   /** Takes a participant out of the room for good (media closed, others told). */
   #depart(p: Participant, reason: 'left' | 'removed' | 'timeout' | 'waiting-expired', closeCode?: number): void {
     if (this.#participants.get(p.id) !== p) return;
     this.#participants.delete(p.id);
+    this.#disarmWaiting(p);
     if (p.graceTimer) clearTimeout(p.graceTimer);
     p.graceTimer = undefined;
     if (reason !== 'removed') {
@@ -624,6 +624,11 @@ export class Room {
   }
 
   /** To every connected admitted participant except `except`. Waiting participants never get these. */
+  #broadcast<M extends NotificationMethod>(method: M, data: NotificationData<M>, except?: string): void {
+    const msg = createNotification(method, data) as ServerMessage;
+    for (const q of this.#participants.values()) if (q.admitted && q.id !== except) q.connection?.send(msg);
+  }
+
   /** Arms the waiting-room expiry of `p` (see {@link RoomOptions.waitingTimeoutMs}). */
   #armWaiting(p: Participant): void {
     const ms = this.#o.waitingTimeoutMs;
@@ -668,13 +673,8 @@ export class Room {
     this.#hostTimer.unref?.();
   }
 
-  #broadcast<M extends NotificationMethod>(method: M, data: NotificationData<M>, except?: string): void {
-    this.#checkHosts();
-    const msg = createNotification(method, data) as ServerMessage;
-    for (const q of this.#participants.values()) if (q.admitted && q.id !== except) q.connection?.send(msg);
-  }
-
   #armIdle(): void {
+    this.#checkHosts();
     if (this.#ended || this.#idleTimer) return;
     for (const p of this.#participants.values()) if (p.connection) return;
     const record = this.#o.registry.get(this.sessionId);
@@ -682,12 +682,12 @@ export class Room {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
       this.end('idle');
-    this.#checkHosts();
     }, ms);
     this.#idleTimer.unref?.();
   }
 
   #disarmIdle(): void {
+    this.#checkHosts();
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
   }
@@ -696,13 +696,13 @@ export class Room {
 function withChecklist(policy: SessionPolicy): { checklist?: NonNullable<ReturnType<typeof checklistPolicyInfo>> } {
   const info = checklistPolicyInfo(policy);
   return info ? { checklist: info } : {};
-
-/** Audit actor fields of a host action: the host (pseudonymised id) or the admin API. */
-function actorOf(host: Participant | 'admin'): { actorId?: string; actor: 'host' | 'admin' } {
-  return host === 'admin' ? { actor: 'admin' } : { actorId: host.id, actor: 'host' };
-}
 }
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
+}
+
+/** Audit actor fields of a host action: the host (pseudonymised id) or the admin API. */
+function actorOf(host: Participant | 'admin'): { actorId?: string; actor: 'host' | 'admin' } {
+  return host === 'admin' ? { actor: 'admin' } : { actorId: host.id, actor: 'host' };
 }
