@@ -257,6 +257,16 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     }));
   }
 
+  /** Forgets the `count` ended sessions that ended first (to make room for a new one). */
+  #pruneOldestEnded(count: number): void {
+    const ended = [...this.#sessions.values()]
+      .filter((st) => st.record.state === 'ended')
+      .sort((a, b) => (a.record.endedAt ?? 0) - (b.record.endedAt ?? 0))
+      .slice(0, count)
+      .map((st) => st.record.id);
+    if (ended.length > 0) this.#commit({ op: 'prune', ids: ended }, true);
+  }
+
   /** Forgets ended sessions that ended before `before` (unix ms). Returns how many were dropped. */
   pruneEnded(before: number): number {
     const ids: string[] = [];
@@ -273,16 +283,6 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     this.#pendingFlush = undefined;
     this.#persistSafely(() => this.#store?.close());
   }
-  /** Forgets the `count` ended sessions that ended first (to make room for a new one). */
-  #pruneOldestEnded(count: number): void {
-    const ended = [...this.#sessions.values()]
-      .filter((st) => st.record.state === 'ended')
-      .sort((a, b) => (a.record.endedAt ?? 0) - (b.record.endedAt ?? 0))
-      .slice(0, count)
-      .map((st) => st.record.id);
-    if (ended.length > 0) this.#commit({ op: 'prune', ids: ended }, true);
-  }
-
 
   // --- internals ---------------------------------------------------------------------------------
 
