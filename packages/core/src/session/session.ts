@@ -174,7 +174,6 @@ export class Session extends GuardedEmitter<SessionEvents> {
         this.#e2ee?.peerLeft(p.id);
         this.#checklist?.participantGone(p.id);
         this.#media.removeParticipant(p.id);
-        this.#chat.peerLeft(p.id);
         this.#monitor.forget(p.id);
         this.#emit('participantLeft', p, reason);
       },
