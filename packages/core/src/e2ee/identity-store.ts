@@ -281,13 +281,7 @@ export function resolveIdentity(store: IdentityStore, randomBytes: (n: number) =
     attempt(() => store.loadSeed(), undefined),
     (saved) => {
       const seed = saved?.length === 32 ? saved : randomBytes(32);
-      const persisted: MaybePromise<boolean> =
-        saved?.length === 32
-          ? true
-          : attempt(
-              () => then(store.saveSeed(seed), () => true),
-              false,
-            );
+      const persisted: MaybePromise<boolean> = saved?.length === 32 ? true : attempt(() => then(store.saveSeed(seed), () => true), false);
       return then(persisted, (p) =>
         then(
           attempt<readonly VerifiedPeer[]>(() => store.verifiedPeers(), []),

@@ -16,9 +16,30 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const SECRET = 'e2ee-identity-browser-test-secret-0123456789';
 
 type Sas = { peer: string; decimal: number[]; fingerprint: string; verified: boolean };
-type PeerState = { participantId: string; state: string; verified: boolean; identityChanged: boolean; keyGeneration: number; decryptedInEpoch: boolean };
-type State = { state: string; localKeyed: boolean; keyGeneration: number; peers: PeerState[]; refused: Record<string, number>; keyFramesRequested: number };
-type Stats = { participantId: string; track: string; direction: string; frames: number; dropped: number; droppedByReason?: Record<string, number> };
+type PeerState = {
+  participantId: string;
+  state: string;
+  verified: boolean;
+  identityChanged: boolean;
+  keyGeneration: number;
+  decryptedInEpoch: boolean;
+};
+type State = {
+  state: string;
+  localKeyed: boolean;
+  keyGeneration: number;
+  peers: PeerState[];
+  refused: Record<string, number>;
+  keyFramesRequested: number;
+};
+type Stats = {
+  participantId: string;
+  track: string;
+  direction: string;
+  frames: number;
+  dropped: number;
+  droppedByReason?: Record<string, number>;
+};
 
 describe('E2EE device identity and key switch in Chromium against the real server', () => {
   let call: CallFixture<AlcoveServer>;
@@ -66,8 +87,17 @@ describe('E2EE device identity and key switch in Chromium against the real serve
   const stateOf = (p: Page): Promise<State> => p.evaluate(() => (window as any).alcoveIdentity.session.e2eeState);
   const peerState = (s: State, id: string) => s.peers.find((x) => x.participantId === id);
   const encryptedWith = (p: Page, peer: string, what: string) =>
-    waitFor(what, () => stateOf(p), (s) => s.state === 'encrypted' && peerState(s, peer)?.state === 'encrypted');
-  const sasWith = (p: Page, peer: string, what: string) => waitFor(what, () => sasOf(p, peer), (s) => s !== undefined);
+    waitFor(
+      what,
+      () => stateOf(p),
+      (s) => s.state === 'encrypted' && peerState(s, peer)?.state === 'encrypted',
+    );
+  const sasWith = (p: Page, peer: string, what: string) =>
+    waitFor(
+      what,
+      () => sasOf(p, peer),
+      (s) => s !== undefined,
+    );
 
   it('a verified pair stays verified in a later session of the same profiles; another identity under the same id raises e2eeIdentityChanged', async () => {
     const host = await open();
@@ -126,7 +156,11 @@ describe('E2EE device identity and key switch in Chromium against the real serve
       expect(change[0].fingerprint).not.toBe(h1.fingerprint);
       const h3 = await sasWith(host, 'c', 'the host to show the new code');
       expect(h3.verified).toBe(false);
-      const st = await waitFor('the host to mark c as changed', () => stateOf(host), (s) => peerState(s, 'c')?.identityChanged === true);
+      const st = await waitFor(
+        'the host to mark c as changed',
+        () => stateOf(host),
+        (s) => peerState(s, 'c')?.identityChanged === true,
+      );
       expect(peerState(st, 'c')?.verified).toBe(false);
       expect(st.verified).toBe(false);
       // Compared again and confirmed: verified (and remembered) with the new identity.

@@ -208,7 +208,14 @@ export class ReceiverKeyRing {
           // Keep the step we leave for frames still in flight (bounded in time and count).
           slot.previous =
             ahead === 1
-              ? { step: cur.step, base: cur.base, frameKeys: slot.frameKeys, windows: slot.windows, until: this.#now() + PREVIOUS_STEP_GRACE_MS, opened: 0 }
+              ? {
+                  step: cur.step,
+                  base: cur.base,
+                  frameKeys: slot.frameKeys,
+                  windows: slot.windows,
+                  until: this.#now() + PREVIOUS_STEP_GRACE_MS,
+                  opened: 0,
+                }
               : undefined;
           if (ahead > 1) {
             cur.base.fill(0);

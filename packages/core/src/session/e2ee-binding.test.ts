@@ -141,7 +141,9 @@ describe('E2eeBinding', () => {
     worker.reply({ type: 'sas', ...sasOf('p2', 'f2') });
     expect(sasInfo).toEqual([{ peer: 'p2', verified: true }]);
     expect(changes).toEqual([]);
-    expect(binding.state.peers[0]).toEqual(expect.objectContaining({ participantId: 'p2', fingerprint: 'f2', verified: true, identityChanged: false }));
+    expect(binding.state.peers[0]).toEqual(
+      expect.objectContaining({ participantId: 'p2', fingerprint: 'f2', verified: true, identityChanged: false }),
+    );
   });
 
   it('a verified peer with another identity raises e2eeIdentityChanged and is not verified until confirmed again', () => {
@@ -207,7 +209,12 @@ describe('E2eeBinding', () => {
     worker.reply({ type: 'status', status: { ...workerStatus({ peer: 'p2' }), localKeyed: false } });
     expect(binding.state.state).toBe('starting');
     // Every change was reported (peer details too), each once.
-    expect(states.map((x) => x.state).filter((x, i, all) => x !== all[i - 1])).toEqual(['starting', 'waiting-for-keys', 'encrypted', 'starting']);
+    expect(states.map((x) => x.state).filter((x, i, all) => x !== all[i - 1])).toEqual([
+      'starting',
+      'waiting-for-keys',
+      'encrypted',
+      'starting',
+    ]);
     expect(new Set(states.map((x) => JSON.stringify(x))).size).toBe(states.length);
     binding.peerLeft('p2');
     expect(binding.state.peers).toEqual([]);

@@ -194,7 +194,12 @@ export class E2eeBinding {
     else this.#changed.delete(sas.peer);
     this.#host.sasReady(info);
     if (changed && prior) {
-      this.#host.identityChanged?.({ participantId: sas.peer, previousFingerprint: prior.fingerprint, fingerprint: sas.fingerprint, sas: info });
+      this.#host.identityChanged?.({
+        participantId: sas.peer,
+        previousFingerprint: prior.fingerprint,
+        fingerprint: sas.fingerprint,
+        sas: info,
+      });
     }
     this.#update();
   }

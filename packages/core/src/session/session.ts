@@ -30,7 +30,13 @@ import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
 import { E2eeBinding } from './e2ee-binding.js';
 import type { SessionChecklistLike } from './checklist-plugin.js';
-import { defaultIdentityStore, MemoryIdentityStore, resolveIdentity, type IdentityStore, type ResolvedIdentity } from '../e2ee/identity-store.js';
+import {
+  defaultIdentityStore,
+  MemoryIdentityStore,
+  resolveIdentity,
+  type IdentityStore,
+  type ResolvedIdentity,
+} from '../e2ee/identity-store.js';
 import { E2EE_OFF, type E2eeState } from '../e2ee/e2ee-state.js';
 import type { Checklist } from '../checklist/checklist.js';
 import type { SealedSummary } from '../checklist/summary.js';

@@ -187,7 +187,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           },
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
-            sasReady: (peer, sas, peerRole, identityKey) => post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas), ...status.identity(identityKey) }),
+            sasReady: (peer, sas, peerRole, identityKey) =>
+              post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas), ...status.identity(identityKey) }),
             senderKeyChanged: () => status.requestKeyFrames(),
             peerKeySwitched: (peer) => status.requestKeyFramesFrom(peer),
             statusChanged: () => status.changed(),

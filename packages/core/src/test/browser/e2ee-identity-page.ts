@@ -17,7 +17,11 @@ interface IdentityPage {
   /** The longest gap between decoded frames of `participantId`'s video after `from` (performance.now), ms. */
   longestGap(participantId: string, from: number): { gap: number; frames: number };
   /** What this origin keeps in storage (never the seed itself). */
-  storage(): Promise<{ localStorageSeed: boolean; wrapKey: { type: string; extractable: boolean; algorithm: string } | null; sealedSeedBytes: number }>;
+  storage(): Promise<{
+    localStorageSeed: boolean;
+    wrapKey: { type: string; extractable: boolean; algorithm: string } | null;
+    sealedSeedBytes: number;
+  }>;
 }
 
 const page: IdentityPage = {
