@@ -169,15 +169,16 @@ export class Session extends GuardedEmitter<SessionEvents> {
       tracksOf: (id) => this.#media.remoteTracks.filter((t) => t.participantId === id),
       onJoined: (p) => {
         this.#e2ee?.peerJoined(p.id);
+        this.#chat.peer(p.id, this.#roster.identityKeyOf(p.id));
         this.#emit('participantJoined', p);
       },
-        this.#chat.peer(p.id, this.#roster.identityKeyOf(p.id));
       onUpdated: (p) => {
         this.#chat.peer(p.id, this.#roster.identityKeyOf(p.id));
         this.#emit('participantUpdated', p);
       },
       onLeft: (p, reason) => {
         this.#e2ee?.peerLeft(p.id);
+        this.#chat.peerLeft(p.id);
         this.#checklist?.participantGone(p.id);
         this.#media.removeParticipant(p.id);
         this.#monitor.forget(p.id);
@@ -579,8 +580,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
   // --- chat ---------------------------------------------------------------------------------------
 
   /**
-   * Sends a chat message; resolves when the server acknowledged it. Queued while disconnected and
-   * re-sent after resume; receivers get it exactly once, in order.
+   * Sends a chat message, sealed end to end for the participants admitted now (or those of them in
+   * `options.to`); resolves when the server acknowledged it. Queued while disconnected and re-sent
+   * after resume; receivers get it exactly once, in order. Someone admitted later never can read it.
+   * Rejects with `PAYLOAD_TOO_LARGE` above 4 KiB per recipient once sealed (about 3.9 KB of text).
    * @example
    * await session.sendChat('Can you hear me?');
    */
@@ -766,6 +769,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#roster.sync(r.participants);
     }
     if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identitySeed.slice());
+    if (this.#admitted) this.#chat.start(r.sessionId, r.participantId, r.role);
     this.#checklist?.joined(r);
     // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
     if (r.role === 'host' && this.#admitted && this.#checklist) {
@@ -823,7 +827,6 @@ export class Session extends GuardedEmitter<SessionEvents> {
     const chosen = this.#checklist?.devices() ?? {};
     for (const kind of ['audio', 'video'] as const) {
       const want = p[kind] ?? true;
-    if (this.#admitted) this.#chat.start(r.sessionId, r.participantId, r.role);
       if (want === false) continue;
       const deviceId = typeof want === 'string' ? want : kind === 'audio' ? chosen.microphoneId : chosen.cameraId;
       await this.#local.enable(kind, deviceId).catch((e: unknown) => this.#emit('error', e as AlcoveError));
@@ -851,6 +854,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#publishedKeys(d.participants);
     this.#roster.sync(d.participants);
     this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identitySeed.slice());
+    this.#chat.start(this.#sessionId, this.#selfId, this.#role ?? 'client');
     let mediaOk = true;
     try {
       await startMedia(this.#recovery(), d.producers);
@@ -909,7 +913,6 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#chat.suspend();
       await resumeAttempt(host, signal);
       return;
-    this.#chat.start(this.#sessionId, this.#selfId, this.#role ?? 'client');
     }
     this.#chat.suspend();
     this.#admitted = false;
