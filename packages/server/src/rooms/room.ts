@@ -443,6 +443,14 @@ export class Room {
     return { id: data.id, at };
   }
 
+  /** `chat.relay`: one chat pair-channel message (handshake, key confirmation) to one admitted peer. */
+  relayChat(p: Participant, data: RequestData<'chat.relay'>): void {
+    const q = this.#participants.get(data.to);
+    if (!q || q === p || !q.admitted) throw new RequestError('NOT_FOUND', 'no such peer');
+    if (!q.connection) throw new RequestError('INVALID_STATE', 'the peer is reconnecting');
+    this.#send(q, 'chat.control', { from: p.id, type: data.type, payload: data.payload });
+  }
+
   /** `e2ee.publishKey`: the identity key goes to the others with the participant's info. */
   publishKey(p: Participant, identityKey: string): void {
     p.identityKey = identityKey;
@@ -459,14 +467,6 @@ export class Room {
   }
 
   /** `e2ee.verified`: the pair compared their safety code; the peer and hosts learn it. */
-  /** `chat.relay`: one chat pair-channel message (handshake, key confirmation) to one admitted peer. */
-  relayChat(p: Participant, data: RequestData<'chat.relay'>): void {
-    const q = this.#participants.get(data.to);
-    if (!q || q === p || !q.admitted) throw new RequestError('NOT_FOUND', 'no such peer');
-    if (!q.connection) throw new RequestError('INVALID_STATE', 'the peer is reconnecting');
-    this.#send(q, 'chat.control', { from: p.id, type: data.type, payload: data.payload });
-  }
-
   verified(p: Participant, peer: string): void {
     const q = this.#participants.get(peer);
     if (!q || q === p || !q.admitted) throw new RequestError('NOT_FOUND', 'no such peer');
