@@ -42,9 +42,12 @@ export default [
     limit: '96 KiB',
   }),
   check({
+    // Issue #10 asks ≤ 16 KiB. Measured 20.4 KiB once the worker stopped carrying @alcove/protocol's
+    // schemas (tsup resolves it to the E2EE constants): tweetnacl-fast is ~10.5 KiB of it, Alcove's
+    // own E2EE code ~8 KiB. The limit is measured + ~10 %.
     name: '@alcove/core/e2ee-worker (one self-contained file)',
     path: 'packages/core/dist/e2ee-worker.js',
-    limit: '28 KiB',
+    limit: '22.5 KiB',
   }),
   check({
     // Issue #9: ≤ 40 KiB for what the kit itself adds, as its bench's `uiBundleGzKB` (core and
