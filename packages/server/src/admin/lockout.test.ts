@@ -6,8 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionRegistry } from '../sessions/registry.js';
+import { startTestServer } from '../signaling/testing/harness.js';
 import { createAdminHandler, type AdminHandlerOptions } from './admin-handler.js';
 
 const VALID = 'integrator-key-0123456789abcdef';
@@ -78,5 +80,39 @@ describe('admin lockout', () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push(await get(url, bad, `192.0.2.${i + 1}`));
     expect(statuses).toEqual([401, 401, 429]);
+  });
+});
+
+/** Opens a signalling socket with an X-Forwarded-For header; resolves 'open' or the refusal status. */
+function openWs(url: string, forwardedFor: string, sockets: WebSocket[]): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers: { 'x-forwarded-for': forwardedFor } });
+    sockets.push(ws);
+    ws.on('open', () => resolve('open'));
+    ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+    ws.on('error', () => resolve('error'));
+  });
+}
+
+describe('signalling per-address limits behind a trusted proxy', () => {
+  it('count the forwarded client address when the proxy is trusted, and the peer address otherwise', async () => {
+    for (const trusted of [true, false]) {
+      const ts = await startTestServer({ ...(trusted ? { trustedProxies: ['127.0.0.1'] } : {}), limits: { maxConnectionsPerAddress: 2 } });
+      const sockets: WebSocket[] = [];
+      try {
+        const url = ts.server.wsUrl as string;
+        const results = [
+          await openWs(url, '198.51.100.1', sockets),
+          await openWs(url, '198.51.100.1', sockets),
+          await openWs(url, '198.51.100.1', sockets),
+          await openWs(url, '198.51.100.2', sockets),
+        ];
+        // Trusted: two clients, two sockets each allowed. Untrusted: everyone is 127.0.0.1.
+        expect(results, `trusted=${trusted}`).toEqual(trusted ? ['open', 'open', '429', 'open'] : ['open', 'open', '429', '429']);
+      } finally {
+        for (const ws of sockets) ws.terminate();
+        await ts.close();
+      }
+    }
   });
 });
