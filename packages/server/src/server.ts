@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdminHandler, type AdminApiKey } from './admin/admin-handler.js';
-import { TokenKeyError } from './auth/errors.js';
+import { roomLiveOps } from './admin/live-ops.js';
+import { clientAddress, normalizeAddress } from './admin/lockout.js';
+import { REVOCATIONS_FILE, TokenRevocations } from './admin/revocations.js';
+import { InvalidTokenError, TokenKeyError } from './auth/errors.js';
 import { AuditLog, loadOrCreateAuditKey } from './audit/audit-log.js';
 import type { AuditEntry } from './audit/types.js';
 import { DEFAULT_TENANT, createTenantKeyring, type TenantOptions, type TenantQuotas } from './auth/tenants.js';
@@ -41,6 +44,12 @@ export interface AlcoveServerOptions {
   readonly allowedOrigins?: readonly string[];
   /** Admin API keys. Without any, every admin route answers 401. */
   readonly apiKeys?: readonly AdminApiKey[];
+  /**
+   * Reverse proxies (their addresses) whose `X-Forwarded-For` is believed: the admin API's
+   * failed-authentication limit and the signalling per-address limits count the client address
+   * (the right-most entry that is not a trusted proxy). Default none (the socket's peer address counts).
+   */
+  readonly trustedProxies?: readonly string[];
   /**
    * Join-token keys of the `default` tenant: an HS256 secret (or several while it rotates: the first
    * signs, every one verifies) and/or an EdDSA public key (verification); a private key lets the
@@ -85,6 +94,11 @@ export interface AlcoveServerOptions {
     readonly endpoints: readonly WebhookEndpoint[];
     readonly retry?: WebhookRetryOptions;
     readonly fetch?: typeof fetch;
+    /**
+     * Allow endpoints on loopback, private, link-local (cloud metadata) and other non-public
+     * addresses. Default false: such endpoints are refused.
+     */
+    readonly allowPrivateNetworks?: boolean;
   };
   readonly limits?: {
     /** Largest signalling message, bytes (close 1009 above). Default 64 KiB. */
@@ -181,7 +195,13 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     ...(t.maxTtlS !== undefined ? { maxTtlS: t.maxTtlS } : {}),
     isBarred: (sid, pid) => registry.isBarred(sid, pid),
   });
-  const verifyToken = keyring.verify;
+  // Tokens revoked through the admin API (by id, or every one of a participant) are refused.
+  const revocations = new TokenRevocations(options.dataDir ? { file: join(options.dataDir, REVOCATIONS_FILE) } : {});
+  const verifyToken = async (token: string) => {
+    const claims = await keyring.verify(token);
+    if (revocations.isRevoked(claims)) throw new InvalidTokenError('revoked');
+    return claims;
+  };
   const tokenSigner = keyring.signer;
   const audit = options.dataDir
     ? await AuditLog.open(join(options.dataDir, 'audit.log'), {
@@ -197,6 +217,7 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
       logger,
       ...(options.webhooks.retry ? { retry: options.webhooks.retry } : {}),
       ...(options.webhooks.fetch ? { fetch: options.webhooks.fetch } : {}),
+      ...(options.webhooks.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
     };
     // With a data folder, deliveries survive a restart (durable outbox); without one, in memory.
     webhooks = options.dataDir
@@ -250,6 +271,10 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     events,
     logger,
     allowedOrigins: options.allowedOrigins ?? [],
+    // Behind a trusted reverse proxy, per-address limits count the forwarded client address.
+    ...(options.trustedProxies && options.trustedProxies.length > 0
+      ? { clientAddress: (req: IncomingMessage) => clientAddress(req, new Set(options.trustedProxies?.map(normalizeAddress))) }
+      : {}),
     // Per-tenant participant quota: everyone waiting, admitted or in their grace window counts.
     admitQuota: (sessionId, participantId) => {
       const tenant = registry.get(sessionId)?.tenant ?? DEFAULT_TENANT;
@@ -276,20 +301,14 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
       ...(options.tenants ?? []).flatMap((x) => (x.apiKeys ?? []).map((key) => ({ key, tenant: x.id }))),
     ],
     ...(tokenSigner ? { tokenSigner } : {}),
-    ...(audit ? { audit } : {}),
+    ...(audit && options.dataDir ? { audit, auditFile: join(options.dataDir, 'audit.log') } : {}),
     ...(webhooks ? { webhooks } : {}),
     tickets,
+    revocations,
+    live: roomLiveOps(rooms),
     logger,
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(limits.bodyLimitBytes !== undefined ? { bodyLimitBytes: limits.bodyLimitBytes } : {}),
-    liveParticipants: (sid) =>
-      rooms
-        .get(sid)
-        ?.participants()
-        .filter((p) => p.connection)
-        .map((p) => p.id),
-    endLive: (sid) => {
-      rooms.endLive(sid, 'admin');
-    },
   });
   registry.on('ended', (record) => {
     rooms.endLive(record.id, 'admin');
