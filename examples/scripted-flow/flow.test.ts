@@ -43,7 +43,8 @@ describe('examples/scripted-flow', () => {
       tokens: { hs256Secret: TOKEN_SECRET },
       dataDir,
       logLevel: 'error',
-      webhooks: { endpoints: [{ url: receiver.url, secret: WEBHOOK_SECRET }], retry: { baseMs: 50, maxAttempts: 5 } },
+      // The receiver is on loopback: private addresses are allowed explicitly.
+      webhooks: { endpoints: [{ url: receiver.url, secret: WEBHOOK_SECRET }], retry: { baseMs: 50, maxAttempts: 5 }, allowPrivateNetworks: true },
     });
     await server.start();
   });

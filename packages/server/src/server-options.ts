@@ -6,7 +6,8 @@ import type { ServerConfig } from './config/load-config.js';
 import type { AlcoveServerOptions } from './server.js';
 
 /**
- * Server options from a loaded configuration. The burst allowance is twice the per-second rate.
+ * Server options from a loaded configuration. The burst allowance is three times the per-second rate
+ * (the defaults, 20/s and a burst of 60, are those of `DEFAULT_RATE_LIMIT`).
  * @example
  * ```ts
  * const server = await createAlcoveServer(serverOptionsFromConfig(loadConfig(argv, process.env)));
@@ -54,18 +55,21 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
       ...(config.rtcTcp ? {} : { tcp: false }),
     },
     ...(config.turn ? { turn: { urls: config.turn.urls, secrets: config.turn.secrets, ttlS: config.turn.ttlS } } : {}),
-    ...(config.webhooks.length > 0 ? { webhooks: { endpoints: config.webhooks } } : {}),
+    ...(config.webhooks.length > 0
+      ? { webhooks: { endpoints: config.webhooks, ...(config.webhookAllowPrivateNetworks ? { allowPrivateNetworks: true } : {}) } }
+      : {}),
+    ...(config.trustedProxies.length > 0 ? { trustedProxies: config.trustedProxies } : {}),
     limits: {
       maxPayload: config.limits.maxMessageBytes,
-      rateLimit: { perSecond: config.limits.messagesPerSecond, burst: config.limits.messagesPerSecond * 2 },
+      rateLimit: { perSecond: config.limits.messagesPerSecond, burst: config.limits.messagesPerSecond * 3 },
       maxConnections: config.limits.maxConnections,
-      bodyLimitBytes: config.limits.adminBodyBytes,
-    },
-    maxSessions: config.limits.maxSessions,
       ...(config.limits.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress } : {}),
       ...(config.limits.maxPendingPerAddress !== undefined ? { maxPendingPerAddress: config.limits.maxPendingPerAddress } : {}),
       ...(config.limits.joinAttemptsPerMinute !== undefined ? { joinRateLimit: { perMinute: config.limits.joinAttemptsPerMinute } } : {}),
       ...(config.limits.authTimeoutS !== undefined ? { authTimeoutMs: config.limits.authTimeoutS * 1000 } : {}),
+      bodyLimitBytes: config.limits.adminBodyBytes,
+    },
+    maxSessions: config.limits.maxSessions,
     live: {
       graceMs: config.reconnectGraceS * 1000,
       ...(config.waitingTimeoutS !== undefined ? { waitingTimeoutMs: config.waitingTimeoutS * 1000 } : {}),

@@ -17,9 +17,9 @@ describe('loadConfig', () => {
       dataDir: '/srv/alcove-data',
       logLevel: 'info',
       webhooks: [],
-      reconnectGraceS: 30,
+      reconnectGraceS: 20,
       shutdownTimeoutS: 10,
-      limits: { maxMessageBytes: 65536, messagesPerSecond: 50, adminBodyBytes: 65536, maxSessions: 10000, maxConnections: 2000 },
+      limits: { maxMessageBytes: 65536, messagesPerSecond: 20, adminBodyBytes: 65536, maxSessions: 10000, maxConnections: 2000 },
     });
     expect(Buffer.from(c.token.hs256Secret as Uint8Array).toString()).toBe(SECRET);
     expect(c.token.maxTtlS).toBe(86400);
@@ -205,5 +205,22 @@ describe('rotation and tenants from the command line', () => {
     expect(bad(`acme token-secret ${T1}\nbeta token-secret ${T1}`)).toMatch(/line 2: .*one tenant/);
     expect(bad('acme api-key ak_acme_0123456789abcdef')).toMatch(/tenant acme has no token/);
     expect(bad(`bad/id token-secret ${T1}`)).toMatch(/line 1: the tenant id/);
+  });
+});
+
+describe('loadConfig: webhook destinations and trusted proxies', () => {
+  it('refuses private webhook destinations unless allowed, and reads trusted proxy addresses', () => {
+    const base = loadConfig([], env);
+    expect(base.webhookAllowPrivateNetworks).toBe(false);
+    expect(base.trustedProxies).toEqual([]);
+    const c = loadConfig(['--webhook-allow-private-networks', '--trusted-proxy', '127.0.0.1', '--trusted-proxy', '::1'], env);
+    expect(c.webhookAllowPrivateNetworks).toBe(true);
+    expect(c.trustedProxies).toEqual(['127.0.0.1', '::1']);
+    expect(loadConfig([], { ...env, ALCOVE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', ALCOVE_TRUSTED_PROXIES: '10.0.0.2' })).toMatchObject({
+      webhookAllowPrivateNetworks: false,
+      trustedProxies: ['10.0.0.2'],
+    });
+    expect(() => loadConfig(['--trusted-proxy', 'proxy.example'], env)).toThrow(ConfigError);
+    expect(() => loadConfig([], { ...env, ALCOVE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe' })).toThrow(ConfigError);
   });
 });

@@ -43,6 +43,10 @@ export interface ServerConfig {
   };
   /** Webhook receivers; `secret` lists every signing secret (one per line of the file). */
   readonly webhooks: ReadonlyArray<{ readonly url: string; readonly secret: readonly string[] }>;
+  /** Whether webhook URLs may point at loopback, private, link-local or metadata addresses. Default false. */
+  readonly webhookAllowPrivateNetworks: boolean;
+  /** Reverse proxies whose `X-Forwarded-For` the admin API believes. Default none. */
+  readonly trustedProxies: readonly string[];
   /** Tenants from `--tenants-file` (empty without one). */
   readonly tenants: readonly TenantConfig[];
   /** Quotas applied to every tenant that does not set its own. */
@@ -275,13 +279,21 @@ export function loadConfig(
     }
   }
 
+  const allowPrivateValue = (str('webhook-allow-private-networks') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(allowPrivateValue))
+    throw new ConfigError('webhook-allow-private-networks', 'ALCOVE_WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false.');
+  const webhookAllowPrivate = ['true', '1', 'yes'].includes(allowPrivateValue);
+  const trustedProxies = list('trusted-proxy');
+  for (const ip of trustedProxies) if (isIP(ip) === 0) throw new ConfigError('trusted-proxy', '--trusted-proxy must be an IP address.');
+
   const rtcTcpValue = str('rtc-tcp');
   if (rtcTcpValue !== 'on' && rtcTcpValue !== 'off') throw new ConfigError('rtc-tcp', '--rtc-tcp must be on or off.');
   const turnUrls = list('turn-url');
   const turnSecrets = secretLines('turn-secret-file');
   const turnTtlS = int('turn-ttl', 60, 7 * 86_400) as number;
   if (turnUrls.length > 0) {
-    if (turnSecrets.length === 0) throw new ConfigError('turn-secret-file', 'TURN needs its shared secret: --turn-secret-file or ALCOVE_TURN_SECRET.');
+    if (turnSecrets.length === 0)
+      throw new ConfigError('turn-secret-file', 'TURN needs its shared secret: --turn-secret-file or ALCOVE_TURN_SECRET.');
     try {
       validateTurnOptions({ urls: turnUrls, secrets: turnSecrets, ttlS: turnTtlS });
     } catch (e) {
@@ -316,6 +328,8 @@ export function loadConfig(
       maxTtlS: int('token-max-ttl', 60, 86_400) as number,
     },
     webhooks: webhookUrls.map((url) => ({ url, secret: webhookSecrets })),
+    webhookAllowPrivateNetworks: webhookAllowPrivate,
+    trustedProxies,
     tenants,
     tenantDefaults: {
       ...(maxSessionsPerTenant !== undefined ? { maxSessions: maxSessionsPerTenant } : {}),

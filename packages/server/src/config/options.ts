@@ -139,7 +139,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'ALCOVE_WEBHOOK_URLS',
     kind: 'list',
     arg: 'URL',
-    help: 'Webhook receiver (https, or http to loopback); repeat for several. Signed with ALCOVE_WEBHOOK_SECRET.',
+    help: 'Webhook receiver (https; http only to loopback); repeat for several. Signed with ALCOVE_WEBHOOK_SECRET. Loopback, private and metadata addresses need --webhook-allow-private-networks.',
   },
   {
     flag: 'webhook-secret-file',
@@ -148,6 +148,19 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     arg: 'FILE',
     secret: true,
     help: 'Webhook signing secrets (≥ 16 chars each): a file with one secret per line (each delivery is signed with every line: rotation), or ALCOVE_WEBHOOK_SECRET.',
+  },
+  {
+    flag: 'webhook-allow-private-networks',
+    env: 'ALCOVE_WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+    kind: 'bool',
+    help: 'Allow webhook URLs on loopback, private, link-local (cloud metadata) and other non-public addresses (refused by default).',
+  },
+  {
+    flag: 'trusted-proxy',
+    env: 'ALCOVE_TRUSTED_PROXIES',
+    kind: 'list',
+    arg: 'IP',
+    help: "Address of a reverse proxy whose X-Forwarded-For is believed (per-address limits and the admin failed-key limit count the client's address); repeat for several.",
   },
   {
     flag: 'tenants-file',
@@ -200,8 +213,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'ALCOVE_RATE_LIMIT',
     kind: 'int',
     arg: 'PER_S',
-    dflt: '50',
-    help: 'Signalling messages per second per connection (burst 2×); then throttled, then closed (1008).',
+    dflt: '20',
+    help: 'Signalling messages per second per connection (burst 3×); then RATE_LIMITED, and closed (1008) after 20 refusals in a row.',
   },
   {
     flag: 'admin-body-limit',
@@ -273,7 +286,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'ALCOVE_RECONNECT_GRACE',
     kind: 'int',
     arg: 'SECONDS',
-    dflt: '30',
+    dflt: '20',
     help: 'How long a dropped participant is kept for a resume.',
   },
   {

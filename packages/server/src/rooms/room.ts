@@ -237,8 +237,8 @@ export class Room {
 
   // --- host actions ----------------------------------------------------------------------------
 
-  /** `host.admit`: a waiting participant enters. */
-  admit(host: Participant, participantId: string): void {
+  /** `host.admit`: a waiting participant enters. `'admin'`: the admin API acts (audited as such). */
+  admit(host: Participant | 'admin', participantId: string): void {
     const p = this.#waiting(participantId);
     this.#record();
     this.checklist.checkAdmission(p);
@@ -260,14 +260,13 @@ export class Room {
       sessionId: this.sessionId,
       participantId: p.id,
       role: p.role,
-      actorId: host.id,
-      actor: 'host',
+      ...actorOf(host),
     });
     this.#o.events.webhook('participant.admitted', { sessionId: this.sessionId, participantId: p.id, role: p.role });
   }
 
   /** `host.deny`: a waiting participant is turned away for good. */
-  deny(host: Participant, participantId: string): void {
+  deny(host: Participant | 'admin', participantId: string): void {
     const p = this.#waiting(participantId);
     this.#o.registry.markDenied(this.sessionId, p.id);
     this.#o.tickets.revokeParticipant(this.sessionId, p.id);
@@ -284,15 +283,14 @@ export class Room {
       sessionId: this.sessionId,
       participantId: p.id,
       role: p.role,
-      actorId: host.id,
-      actor: 'host',
+      ...actorOf(host),
     });
     this.#o.events.webhook('participant.denied', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#armIdle();
   }
 
   /** `host.remove`: anyone but the caller leaves for good (token and ticket barred). */
-  remove(host: Participant, participantId: string): void {
+  remove(host: Participant | 'admin', participantId: string): void {
     const p = this.#participants.get(participantId);
     if (!p) throw new RequestError('NOT_FOUND', 'no such participant');
     if (p === host) throw new RequestError('INVALID_STATE', 'a host cannot remove itself; use session.leave');
@@ -305,29 +303,27 @@ export class Room {
       sessionId: this.sessionId,
       participantId: p.id,
       role: p.role,
-      actorId: host.id,
-      actor: 'host',
+      ...actorOf(host),
     });
     this.#o.events.webhook('participant.removed', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#armIdle();
   }
 
   /** `host.lock` / `host.unlock`. */
-  setLocked(host: Participant, locked: boolean): void {
+  setLocked(host: Participant | 'admin', locked: boolean): void {
     this.#record();
     this.#o.registry.setLocked(this.sessionId, locked);
     this.#broadcast('session.lockChanged', { locked });
     this.#o.events.audit({
       type: locked ? 'session.locked' : 'session.unlocked',
       sessionId: this.sessionId,
-      actorId: host.id,
-      actor: 'host',
+      ...actorOf(host),
     });
     this.#o.events.webhook(locked ? 'session.locked' : 'session.unlocked', { sessionId: this.sessionId });
   }
 
   /** `host.requestMute`: asks an admitted participant to mute a kind of track. */
-  requestMute(host: Participant, participantId: string, kind: MediaKind): void {
+  requestMute(host: Participant | 'admin', participantId: string, kind: MediaKind): void {
     const p = this.#participants.get(participantId);
     if (!p?.admitted) throw new RequestError('NOT_FOUND', 'no such participant');
     this.#send(p, 'host.muteRequested', { kind });
@@ -335,8 +331,7 @@ export class Room {
       type: 'host.muteRequested',
       sessionId: this.sessionId,
       participantId: p.id,
-      actorId: host.id,
-      actor: 'host',
+      ...actorOf(host),
       detail: { kind },
     });
   }

@@ -199,6 +199,22 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
     return s.record;
   }
 
+  /**
+   * Changes policy fields of an open session (the admin API's `PATCH …/policy`); the result is
+   * resolved and validated like a new policy. Durable before it returns.
+   * @throws {@link SessionError} `SESSION_NOT_FOUND`, `SESSION_ENDED` or `INVALID_POLICY`.
+   */
+  updatePolicy(
+    id: string,
+    changes: Partial<Pick<SessionPolicy, 'waitingRoom' | 'maxParticipants' | 'idleTimeoutS' | 'screenShare'>>,
+  ): SessionRecord {
+    const s = this.#require(id);
+    if (s.record.state === 'ended') throw new SessionError('SESSION_ENDED', 'The session has ended.');
+    const policy = resolvePolicy({ ...s.record.policy, ...changes });
+    this.#commit({ op: 'policy', id, policy }, true);
+    return this.#require(id).record;
+  }
+
   /** Bars a participant for good after the host removed it (also records a `removed` event). */
   markRemoved(id: string, participantId: string): void {
     this.#bar(id, participantId, 'removed');
@@ -373,6 +389,8 @@ export class SessionRegistry extends EventEmitter<SessionRegistryEvents> {
       if (s.record.state !== 'ended') s.record = freezeRecord({ ...s.record, state: 'ended', endedAt: op.at, endReason: op.reason });
     } else if (op.op === 'lock') {
       s.record = freezeRecord({ ...s.record, locked: op.locked });
+    } else if (op.op === 'policy') {
+      s.record = freezeRecord({ ...s.record, policy: resolvePolicy(op.policy) });
     } else {
       let p = s.participants.get(op.pid);
       if (!p) {

@@ -9,7 +9,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '@alcove/protocol';
-import type { AttendanceEvent, AttendanceEventKind, SessionRecord } from './types.js';
+import type { AttendanceEvent, AttendanceEventKind, SessionPolicy, SessionRecord } from './types.js';
 
 /** Snapshot file name inside the data folder. */
 export const SESSIONS_FILE = 'sessions.json';
@@ -35,6 +35,7 @@ export type JournalOp =
   | { seq: number; op: 'create'; record: SessionRecord }
   | { seq: number; op: 'end'; id: string; at: number; reason: string }
   | { seq: number; op: 'lock'; id: string; locked: boolean }
+  | { seq: number; op: 'policy'; id: string; policy: SessionPolicy }
   | { seq: number; op: 'event'; id: string; pid: string; event: AttendanceEventKind; at: number }
   | { seq: number; op: 'invite'; id: string; pid: string; role: Role; at: number }
   | { seq: number; op: 'prune'; ids: string[] };

@@ -20,6 +20,8 @@ import { RequestError } from './request-error.js';
 /** Options of {@link SignalingServer}. */
 export interface SignalingServerOptions {
   readonly rooms: RoomManager;
+  /** The client address of an upgrade request (behind a trusted reverse proxy). Default: the socket's peer. */
+  readonly clientAddress?: (req: IncomingMessage) => string;
   readonly tickets: RoomTickets;
   /** Verifies a join token (services' `createJoinTokenVerifier`). */
   readonly verifyToken: (token: string) => Promise<JoinTokenClaims>;
@@ -133,7 +135,7 @@ export class SignalingServer {
       refuse(403, 'Forbidden');
       return true;
     }
-    const address = normalizeAddress(req.socket.remoteAddress);
+    const address = this.#o.clientAddress?.(req) ?? normalizeAddress(req.socket.remoteAddress);
     const state = this.#address(address);
     if (this.#refill(state) < 1) {
       refuse(429, 'Too Many Requests');

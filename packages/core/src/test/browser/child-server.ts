@@ -41,7 +41,8 @@ const server = await createAlcoveServer({
   tokens: { hs256Secret: secret },
   allowedOrigins: ['*'],
   logLevel: 'debug',
-  webhooks: { endpoints: [{ url: `http://127.0.0.1:${hookPort}/hooks`, secret: 'webhook-secret-0123456789abcdef' }] },
+  // The receiver is on loopback: the operator's explicit opt-in to private addresses.
+  webhooks: { endpoints: [{ url: `http://127.0.0.1:${hookPort}/hooks`, secret: 'webhook-secret-0123456789abcdef' }], allowPrivateNetworks: true },
 });
 await server.start();
 
