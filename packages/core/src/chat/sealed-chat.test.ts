@@ -390,19 +390,24 @@ describe('sealed chat', () => {
     await allReady('a', 'b');
     await expect(a.chat.send('é'.repeat(2000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     await expect(a.chat.send(`${CANARY}${'x'.repeat(4000)}`)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    // The largest text that fits goes through, at or under 4096 sealed bytes per recipient.
-    let fits = 'y'.repeat(3000);
-    for (;;) {
-      const r = await a.chat.send(`${fits}y`).then(
+    // The largest text that fits goes through, at or under 4096 sealed bytes per recipient (found by
+    // bisection: each refusal is PAYLOAD_TOO_LARGE, each success is delivered).
+    let lo = 3000;
+    let hi = 4100;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const r = await a.chat.send('y'.repeat(mid)).then(
         () => true,
         (e: { code: string }) => e.code,
       );
-      if (r !== true) {
+      if (r === true) lo = mid;
+      else {
         expect(r).toBe('PAYLOAD_TOO_LARGE');
-        break;
+        hi = mid;
       }
-      fits += 'y';
     }
+    const fits = 'y'.repeat(lo);
+    await a.chat.send(fits);
     await settle();
     const sizes = relay.delivered.map((d) => (fromBase64(d.data.body)?.length ?? 0) + (fromBase64(d.data.key)?.length ?? 0));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(CHAT_LIMITS.maxSealedBytes);

@@ -8,6 +8,9 @@ import { ChatOutbox, type SealedChat } from './chat-outbox.js';
 import { bodyHash, type ChatContent, decodeContent, encodeContent, openBody, sealBody } from './chat-seal.js';
 import type { ChatMessage, SendChatOptions } from './types.js';
 
+/** Pair-channel refusals that happen in ordinary races (repaired by the retry), not attacks. */
+const QUIET_REFUSALS = new Set(['OUT_OF_ORDER', 'COMMITMENT_MISMATCH', 'UNKNOWN_PEER', 'SEALED_REJECTED']);
+
 /** What {@link SessionChat} needs from the session. */
 export interface SessionChatHost {
   readonly platform: Platform;
@@ -41,6 +44,8 @@ export class SessionChat {
   /** Admitted peers and the identity key the server published for each, when known. */
   readonly #peers = new Map<string, string | undefined>();
   #channels: ChatChannels | undefined;
+  /** Pair messages that arrived before chat started (a peer quicker than our own admission). */
+  readonly #early: NotificationData<'chat.control'>[] = [];
   #self = { sessionId: '', participantId: '' };
   #closed = false;
 
@@ -106,10 +111,11 @@ export class SessionChat {
         relay: (to, type, payload) =>
           void this.#host.request('chat.relay', { to, type, payload }).catch((e: unknown) => this.#host.swallowed('chat.relay', e)),
         ready: () => this.#outbox.kick(),
-        refused: (peer, reason) => this.#host.problem(peer, reason),
+        refused: (peer, reason) => this.#refused(peer, reason),
       },
     );
     for (const [id, key] of this.#peers) this.#channels.add(id, key);
+    for (const d of this.#early.splice(0)) this.#channels.receive(d.from, d.type, d.payload);
   }
 
   /** A peer is admitted, or its published identity key changed. */
@@ -129,7 +135,8 @@ export class SessionChat {
 
   /** `chat.control`. */
   control(d: NotificationData<'chat.control'>): void {
-    this.#channels?.receive(d.from, d.type, d.payload);
+    if (this.#channels) this.#channels.receive(d.from, d.type, d.payload);
+    else if (!this.#closed && this.#early.length < 64) this.#early.push(d);
   }
 
   /** `chat.message`: opened, checked and handed to the inbox; refused when anything does not match. */
@@ -173,6 +180,15 @@ export class SessionChat {
     this.#channels = undefined;
     this.#identity?.secretKey.fill(0);
     this.#identity = undefined;
+  }
+
+  /**
+   * Handshake messages that cross (both sides restarting, a stale reveal or confirmation) are
+   * repaired by the pair's retry: counted, not shown. A wrong signature or identity is reported.
+   */
+  #refused(peer: string, reason: string): void {
+    if (QUIET_REFUSALS.has(reason)) this.#host.swallowed('chat.pair', new Error(`chat pair message refused: ${reason}`));
+    else this.#host.problem(peer, reason);
   }
 
   #seal(content: ChatContent, recipients: readonly string[]): SealedChat {
