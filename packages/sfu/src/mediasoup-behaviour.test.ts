@@ -64,14 +64,14 @@ const RTP_STREAM_FIELDS = [
   'bitrate',
 ];
 
-describe('mediasoup behaviour', () => {
+describe('mediasoup behaviour', { timeout: 60_000 }, () => {
   let worker: Worker;
   let router: Router;
 
   beforeAll(async () => {
     worker = await createWorker();
     router = await worker.createRouter({ mediaCodecs });
-  });
+  }, 60_000);
   afterAll(() => worker.close());
 
   it('pause()/resume() not awaited: one observer event per state change, in call order', async () => {

@@ -60,7 +60,7 @@ async function flow(producer: Producer, ssrc: number, consumer: Consumer, n: num
   return got;
 }
 
-describe('pipeToRouter across two workers', () => {
+describe('pipeToRouter across two workers', { timeout: 60_000 }, () => {
   let w1: Worker;
   let w2: Worker;
   let r1: Router;
@@ -79,7 +79,7 @@ describe('pipeToRouter across two workers', () => {
     send2 = await r2.createDirectTransport();
     recv1 = await r1.createDirectTransport();
     recv2 = await r2.createDirectTransport();
-  });
+  }, 60_000);
   afterAll(() => {
     w1.close();
     w2.close();

@@ -214,7 +214,7 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
   /** `[outbound-rtp of this consumer, inbound-rtp of the producer…]`. */
   async getStats(): Promise<Record<string, unknown>[]> {
     this.#assertOpen();
-    return (await this.#channel.request('consumer.getStats', this.#id)) as Record<string, unknown>[];
+    return await this.#channel.request('consumer.getStats', this.#id);
   }
 
   /**
@@ -258,7 +258,7 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
   async setPreferredLayers(layers: ConsumerLayers): Promise<void> {
     this.#assertOpen();
     if (typeof layers?.spatialLayer !== 'number') throw new TypeError('missing spatialLayer');
-    const res = (await this.#channel.request('consumer.setPreferredLayers', this.#id, layers)) as ConsumerLayers | undefined;
+    const res = await this.#channel.request('consumer.setPreferredLayers', this.#id, layers);
     this.#preferredLayers = res ? { ...res } : undefined;
   }
 

@@ -6,8 +6,22 @@
 import { X509Certificate } from 'node:crypto';
 import { CipherContext, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm, type SrtpProfile } from 'werift';
 import { describeError, type SfuLogger } from '../common/logger.js';
-import type { DtlsParameters, MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
-import type { EngineSettings } from '../worker/channel-messages.js';
+import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
+import type { WebRtcTransportData } from '../transport/webrtc-transport.js';
+import type {
+  ChannelMethod,
+  ChannelNotification,
+  ChannelRequest,
+  ConsumeData,
+  ConsumeResult,
+  CreateWebRtcTransportData,
+  EngineSettings,
+  MethodData,
+  MethodResult,
+  ProduceData,
+  StatsEntries,
+  WorkerDumpData,
+} from '../worker/channel-messages.js';
 import { newDropCounters, totalDrops, type DropCounters, type EmitFn } from './context.js';
 import { EngineConsumer } from './consumer.js';
 import { EngineDirectTransport } from './direct-transport.js';
@@ -30,9 +44,10 @@ interface EngineRouter {
   transports: Set<EngineTransport>;
 }
 
-// Requests arrive from our own main-thread proxies, already validated there.
-// biome-ignore lint/suspicious/noExplicitAny: request data is read field by field, as the proxies sent it.
-type Data = Record<string, any>;
+/** Methods the engine answers (the thread entry answers log settings and the crash hook). */
+export type EngineMethod = Exclude<ChannelMethod, 'worker.updateSettings' | 'worker.__crash'>;
+/** One handler per method, typed by the method map. */
+type EngineHandlers = { [M in EngineMethod]: (id: string, data: MethodData<M>) => MethodResult<M> };
 
 /** SRTP profiles, preferred first (werift: 7 = AEAD_AES_128_GCM, 1 = AES_CM_128_HMAC_SHA1_80). */
 const SRTP_PROFILES: Record<string, SrtpProfile> = { AEAD_AES_128_GCM: 7, AES_CM_128_HMAC_SHA1_80: 1 };
@@ -83,138 +98,145 @@ export class Engine {
     this.cert = { certPem, keyPem, signatureHash, fingerprint256 };
   }
 
-  /** Dispatches a request; returns its result or throws an {@link EngineError}. */
-  request(method: string, handlerId: string | undefined, data: Data): unknown {
-    const id = handlerId ?? '';
-    switch (method) {
-      case 'worker.dump':
-        return this.dump();
-      case 'worker.getResourceUsage': {
-        const r = process.resourceUsage();
-        return { ru_utime: r.userCPUTime / 1000, ru_stime: r.systemCPUTime / 1000, ru_maxrss: r.maxRSS };
-      }
-      case 'worker.close':
-        this.close();
-        return undefined;
-      case 'worker.createRouter':
-        this.routers.set(data.routerId, { id: data.routerId, transports: new Set() });
-        return undefined;
-      case 'router.close':
-        this.closeRouter(this.router(id));
-        return undefined;
-      case 'router.createWebRtcTransport':
-        return this.createWebRtcTransport(this.router(id), data);
-      case 'router.createDirectTransport': {
-        const r = this.router(id);
-        const t = new EngineDirectTransport(data.transportId, r.id, this.drops, this.emit, this.log.child('direct-transport'));
-        r.transports.add(t);
-        this.transports.set(t.id, t);
-        return undefined;
-      }
-      case 'transport.close':
-        this.closeTransport(this.transport(id));
-        return undefined;
-      case 'transport.connect': {
-        const t = this.webrtc(id);
-        if (t.dtlsLocalRole) throw new EngineError('InvalidStateError', 'connect() already called');
-        return { dtlsLocalRole: t.connect(data.dtlsParameters as DtlsParameters) };
-      }
-      case 'transport.restartIce':
-        return { iceParameters: this.webrtc(id).restartIce() };
-      case 'transport.setMaxIncomingBitrate':
-        this.transport(id).maxIncomingBitrate = Number(data.bitrate) || 0;
-        return undefined;
-      case 'transport.getStats':
-        return this.transportStats(this.transport(id));
-      case 'transport.dump':
-        return this.transportDump(this.transport(id));
-      case 'transport.produce':
-        return this.produce(this.transport(id), data);
-      case 'transport.consume':
-        return this.consume(this.transport(id), data);
-      case 'transport.setFaults': {
-        const t = this.transport(id);
-        if (typeof data.dropSendPct === 'number') t.faults.dropSendPct = data.dropSendPct;
-        if (typeof data.dropRecvPct === 'number') t.faults.dropRecvPct = data.dropRecvPct;
-        return { ...t.faults };
-      }
-      case 'transport.simulateDisconnect':
-        this.webrtc(id).simulateDisconnect();
-        return undefined;
-      case 'producer.close':
-        this.closeProducer(this.producer(id));
-        return undefined;
-      case 'producer.pause':
-      case 'producer.resume': {
-        const p = this.producer(id);
-        const paused = method === 'producer.pause';
-        if (p.paused === paused) return undefined;
-        p.paused = paused;
-        for (const { c } of this.consumers.values()) {
-          if (c.producer !== p) continue;
-          c.setProducerPaused(paused);
-          this.emit(c.id, paused ? 'producerpause' : 'producerresume');
-        }
-        return undefined;
-      }
-      case 'producer.getStats':
-        return this.producer(id).getStats();
-      case 'producer.dump': {
-        const p = this.producer(id);
-        return {
-          id: p.id,
-          kind: p.kind,
-          paused: p.paused,
-          rtpParameters: p.rtpParameters,
-          consumers: p.listeners.size,
-          stats: p.getStats(),
-        };
-      }
-      case 'consumer.close': {
-        const e = this.consumers.get(id);
-        if (e) this.closeConsumer(e.c, e.t);
-        return undefined;
-      }
-      case 'consumer.pause':
-        this.consumer(id).pause();
-        return undefined;
-      case 'consumer.resume':
-        this.consumer(id).resume();
-        return undefined;
-      case 'consumer.requestKeyFrame':
-        this.consumer(id).requestKeyFrame();
-        return undefined;
-      case 'consumer.setPreferredLayers':
-        return this.consumer(id).setPreferredLayers(data.spatialLayer, data.temporalLayer);
-      case 'consumer.getStats': {
-        const c = this.consumer(id);
-        return [c.getStats(), ...c.producer.getStats()];
-      }
-      case 'consumer.dump': {
-        const c = this.consumer(id);
-        return {
-          id: c.id,
-          producerId: c.producer.id,
-          kind: c.kind,
-          paused: c.paused,
-          producerPaused: c.producerPaused,
-          stats: c.getStats(),
-        };
-      }
-      default:
-        throw new EngineError('TypeError', `unknown method ${method}`);
+  /**
+   * The engine's side of the one method map ({@link ChannelMethods}): a handler per request
+   * method, typed by its data and result. `id` is the target object's id (router, transport…).
+   */
+  private readonly handlers: EngineHandlers = {
+    'worker.dump': () => this.dump(),
+    'worker.getResourceUsage': () => {
+      const r = process.resourceUsage();
+      return { ru_utime: r.userCPUTime / 1000, ru_stime: r.systemCPUTime / 1000, ru_maxrss: r.maxRSS };
+    },
+    'worker.close': () => {
+      this.close();
+      return undefined;
+    },
+    'worker.createRouter': (_id, data) => {
+      this.routers.set(data.routerId, { id: data.routerId, transports: new Set() });
+      return undefined;
+    },
+    'router.close': (id) => {
+      this.closeRouter(this.router(id));
+      return undefined;
+    },
+    'router.createWebRtcTransport': (id, data) => this.createWebRtcTransport(this.router(id), data),
+    'router.createDirectTransport': (id, data) => {
+      const r = this.router(id);
+      const t = new EngineDirectTransport(data.transportId, r.id, this.drops, this.emit, this.log.child('direct-transport'));
+      r.transports.add(t);
+      this.transports.set(t.id, t);
+      return undefined;
+    },
+    'transport.close': (id) => {
+      this.closeTransport(this.transport(id));
+      return undefined;
+    },
+    'transport.connect': (id, data) => {
+      const t = this.webrtc(id);
+      if (t.dtlsLocalRole) throw new EngineError('InvalidStateError', 'connect() already called');
+      return { dtlsLocalRole: t.connect(data.dtlsParameters) };
+    },
+    'transport.restartIce': (id) => ({ iceParameters: this.webrtc(id).restartIce() }),
+    'transport.setMaxIncomingBitrate': (id, data) => {
+      this.transport(id).maxIncomingBitrate = Number(data.bitrate) || 0;
+      return undefined;
+    },
+    'transport.getStats': (id) => this.transportStats(this.transport(id)),
+    'transport.dump': (id) => this.transportDump(this.transport(id)),
+    'transport.produce': (id, data) => this.produce(this.transport(id), data),
+    'transport.consume': (id, data) => this.consume(this.transport(id), data),
+    'transport.setFaults': (id, data) => {
+      const t = this.transport(id);
+      if (typeof data.dropSendPct === 'number') t.faults.dropSendPct = data.dropSendPct;
+      if (typeof data.dropRecvPct === 'number') t.faults.dropRecvPct = data.dropRecvPct;
+      return { ...t.faults };
+    },
+    'transport.simulateDisconnect': (id) => {
+      this.webrtc(id).simulateDisconnect();
+      return undefined;
+    },
+    'producer.close': (id) => {
+      this.closeProducer(this.producer(id));
+      return undefined;
+    },
+    'producer.pause': (id) => this.setProducerPaused(this.producer(id), true),
+    'producer.resume': (id) => this.setProducerPaused(this.producer(id), false),
+    'producer.getStats': (id) => this.producer(id).getStats(),
+    'producer.dump': (id) => {
+      const p = this.producer(id);
+      return {
+        id: p.id,
+        kind: p.kind,
+        paused: p.paused,
+        rtpParameters: p.rtpParameters,
+        consumers: p.listeners.size,
+        stats: p.getStats(),
+      };
+    },
+    'consumer.close': (id) => {
+      const e = this.consumers.get(id);
+      if (e) this.closeConsumer(e.c, e.t);
+      return undefined;
+    },
+    'consumer.pause': (id) => {
+      this.consumer(id).pause();
+      return undefined;
+    },
+    'consumer.resume': (id) => {
+      this.consumer(id).resume();
+      return undefined;
+    },
+    'consumer.requestKeyFrame': (id) => {
+      this.consumer(id).requestKeyFrame();
+      return undefined;
+    },
+    'consumer.setPreferredLayers': (id, data) => this.consumer(id).setPreferredLayers(data.spatialLayer, data.temporalLayer),
+    'consumer.getStats': (id) => {
+      const c = this.consumer(id);
+      return [c.getStats(), ...c.producer.getStats()];
+    },
+    'consumer.dump': (id) => {
+      const c = this.consumer(id);
+      return {
+        id: c.id,
+        producerId: c.producer.id,
+        kind: c.kind,
+        paused: c.paused,
+        producerPaused: c.producerPaused,
+        stats: c.getStats(),
+      };
+    },
+  };
+
+  /** Dispatches a request to its handler; returns its result or throws an {@link EngineError}. */
+  request<M extends EngineMethod>(request: ChannelRequest<M>): MethodResult<M> {
+    if (!Object.hasOwn(this.handlers, request.method)) throw new EngineError('TypeError', `unknown method ${String(request.method)}`);
+    const handler: EngineHandlers[M] = this.handlers[request.method];
+    // Methods without data send none; the rest always send theirs (the proxies build it).
+    return handler(request.handlerId ?? '', request.data as MethodData<M>);
+  }
+
+  private setProducerPaused(p: EngineProducer, paused: boolean): undefined {
+    if (p.paused === paused) return undefined;
+    p.paused = paused;
+    for (const { c } of this.consumers.values()) {
+      if (c.producer !== p) continue;
+      c.setProducerPaused(paused);
+      this.emit(c.id, paused ? 'producerpause' : 'producerresume');
     }
+    return undefined;
   }
 
   /** Handles a fire-and-forget notification. */
-  notify(method: string, handlerId: string, data: Data): void {
-    if (method === 'producer.send') {
-      const p = this.producers.get(handlerId);
+  notify(n: ChannelNotification): void {
+    if (n.method === 'producer.send') {
+      const p = this.producers.get(n.handlerId);
       const t = p ? this.transports.get(p.host.id) : undefined;
-      if (t instanceof EngineDirectTransport) t.injectRtp(data.packet as Uint8Array);
-    } else if (method === 'transport.sendRtcp') {
-      const t = this.transports.get(handlerId);
-      if (t instanceof EngineDirectTransport) t.injectRtcp(data.packet as Uint8Array);
+      if (t instanceof EngineDirectTransport) t.injectRtp(n.data.packet);
+    } else if (n.method === 'transport.sendRtcp') {
+      const t = this.transports.get(n.handlerId);
+      if (t instanceof EngineDirectTransport) t.injectRtcp(n.data.packet);
     }
   }
 
@@ -248,7 +270,7 @@ export class Engine {
     return e.c;
   }
 
-  private createWebRtcTransport(r: EngineRouter, data: Data): unknown {
+  private createWebRtcTransport(r: EngineRouter, data: CreateWebRtcTransportData): WebRtcTransportData {
     const suites: string[] =
       Array.isArray(data.srtpCryptoSuites) && data.srtpCryptoSuites.length > 0
         ? data.srtpCryptoSuites
@@ -268,7 +290,7 @@ export class Engine {
       this.udp,
       this.cert,
       {
-        announcedAddress: data.announcedAddress,
+        ...(data.announcedAddress ? { announcedAddress: data.announcedAddress } : {}),
         ...(data.tcpAnnouncedAddress ? { tcpAnnouncedAddress: data.tcpAnnouncedAddress } : {}),
         enableUdp,
         enableTcp,
@@ -278,7 +300,6 @@ export class Engine {
       },
       this.tcp,
     );
-    if (data.initialAvailableOutgoingBitrate) t.maxIncomingBitrate = 0;
     r.transports.add(t);
     this.transports.set(t.id, t);
     return {
@@ -291,7 +312,7 @@ export class Engine {
     };
   }
 
-  private produce(t: EngineTransport, data: Data): unknown {
+  private produce(t: EngineTransport, data: ProduceData): MethodResult<'transport.produce'> {
     if (this.producers.has(data.producerId)) throw new EngineError('InvalidStateError', 'producer id in use');
     const p = new EngineProducer(
       t,
@@ -312,7 +333,7 @@ export class Engine {
     return { type: p.encodingCount > 1 ? 'simulcast' : 'simple' };
   }
 
-  private consume(t: EngineTransport, data: Data): unknown {
+  private consume(t: EngineTransport, data: ConsumeData): ConsumeResult {
     const p = this.producer(data.producerId);
     const c = new EngineConsumer(
       p,
@@ -369,11 +390,11 @@ export class Engine {
     this.routers.delete(r.id);
   }
 
-  private transportStats(t: EngineTransport): unknown {
+  private transportStats(t: EngineTransport): StatsEntries {
     return t instanceof EngineWebRtcTransport || t instanceof EngineDirectTransport ? t.getStats() : [];
   }
 
-  private transportDump(t: EngineTransport): unknown {
+  private transportDump(t: EngineTransport): Record<string, unknown> {
     return {
       id: t.id,
       producerIds: [...t.producers.keys()],
@@ -384,7 +405,7 @@ export class Engine {
   }
 
   /** The worker's dump: routers, socket, drop counters. */
-  dump(): Record<string, unknown> {
+  dump(): WorkerDumpData {
     return {
       routerIds: [...this.routers.keys()],
       transportIds: [...this.transports.keys()],

@@ -6,8 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError, SfuLogger, SfuLogSettings } from '../common/logger.js';
-import type { ChannelEvent, ChannelResponse, EngineSettings, FromEngine, ToEngine } from '../worker/channel-messages.js';
-import { Engine } from './engine.js';
+import type { ChannelEvent, ChannelRequest, ChannelResponse, EngineSettings, FromEngine, ToEngine } from '../worker/channel-messages.js';
+import { Engine, type EngineMethod } from './engine.js';
 
 const port = parentPort;
 if (!port) throw new Error('@alcove/sfu engine must run in a worker thread');
@@ -29,7 +29,7 @@ const engine = new Engine((targetId, event, data) => {
 port.on('message', (m: ToEngine) => {
   if (m.kind === 'notif') {
     try {
-      engine.notify(m.method, m.handlerId, (m.data ?? {}) as Record<string, unknown>);
+      engine.notify(m);
     } catch (e) {
       engine.drops.internalErrors++;
       const l = log.tagged('message');
@@ -45,13 +45,13 @@ port.on('message', (m: ToEngine) => {
     return;
   }
   if (m.method === 'worker.updateSettings') {
-    logSettings.update(m.data as Parameters<SfuLogSettings['update']>[0]);
+    if (m.data) logSettings.update(m.data as Parameters<SfuLogSettings['update']>[0]);
     post({ kind: 'res', id: m.id, ok: true });
     return;
   }
   let res: ChannelResponse;
   try {
-    const data = engine.request(m.method, m.handlerId, (m.data ?? {}) as Record<string, unknown>);
+    const data = engine.request(m as ChannelRequest<EngineMethod>);
     res = { kind: 'res', id: m.id, ok: true, data };
   } catch (e) {
     const err = e as Error;

@@ -199,7 +199,7 @@ export class Producer<ProducerAppData extends AppData = AppData> extends Enhance
   /** `inbound-rtp` stats per encoding. */
   async getStats(): Promise<Record<string, unknown>[]> {
     this.#assertOpen();
-    return (await this.#channel.request('producer.getStats', this.#id)) as Record<string, unknown>[];
+    return await this.#channel.request('producer.getStats', this.#id);
   }
 
   /**

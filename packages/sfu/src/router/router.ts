@@ -8,7 +8,7 @@ import type { Producer } from '../producer/producer.js';
 import { DirectTransport, type DirectTransportOptions } from '../transport/direct-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { checkListenInfos } from '../transport/listen-info.js';
-import { WebRtcTransport, type WebRtcTransportData, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
+import { WebRtcTransport, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
 import type { RtpCapabilities, RtpParameters } from '../types/index.js';
 import type { Channel } from '../worker/channel.js';
 
@@ -175,7 +175,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     const announcedAddress = udpInfo?.announcedAddress ?? udpInfo?.announcedIp ?? (infos ? undefined : legacyAnnounced);
     const tcpAnnouncedAddress = tcpInfo?.announcedAddress ?? tcpInfo?.announcedIp ?? (infos ? undefined : legacyAnnounced);
     const id = randomUUID();
-    const data = (await this.#channel.request('router.createWebRtcTransport', this.#id, {
+    const data = await this.#channel.request('router.createWebRtcTransport', this.#id, {
       transportId: id,
       announcedAddress,
       tcpAnnouncedAddress,
@@ -184,7 +184,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
       preferTcp,
       iceConsentTimeout: options.iceConsentTimeout ?? 30,
       srtpCryptoSuites: options.srtpCryptoSuites,
-    })) as WebRtcTransportData;
+    });
     const transport = new WebRtcTransport<T>(
       { id, channel: this.#channel, router: this.#link(), direct: false, ...(appData ? { appData } : {}) },
       data,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EnhancedEventEmitter, type EventMap } from '../common/enhanced-event-emitter.js';
 import type { AppData } from '../common/app-data.js';
-import { Consumer, type ConsumerLayers, type ConsumerOptions, type ConsumerScore, type ConsumerType } from '../consumer/consumer.js';
+import { Consumer, type ConsumerOptions, type ConsumerType } from '../consumer/consumer.js';
 
 /** Most encodings (simulcast spatial layers) a producer may have. */
 export const MAX_SIMULCAST_ENCODINGS = 3;
@@ -13,7 +13,7 @@ import {
   validateRtpCapabilities,
   validateRtpParameters,
 } from '../ortc/index.js';
-import { Producer, type ProducerOptions, type ProducerType } from '../producer/producer.js';
+import { Producer, type ProducerOptions } from '../producer/producer.js';
 import type { RtpCapabilities, RtpParameters } from '../types/index.js';
 import type { Channel } from '../worker/channel.js';
 
@@ -161,7 +161,7 @@ export abstract class Transport<
   /** Transport stats (mediasoup shape: an array with one entry). */
   async getStats(): Promise<Record<string, unknown>[]> {
     this.assertOpen();
-    return (await this.channel.request('transport.getStats', this.#id)) as Record<string, unknown>[];
+    return await this.channel.request('transport.getStats', this.#id);
   }
 
   /** Caps the bitrate the remote may send (announced to senders by REMB). 0 removes the cap. */
@@ -193,7 +193,14 @@ export abstract class Transport<
    */
   async produce<ProducerAppData extends AppData = AppData>(options: ProducerOptions<ProducerAppData>): Promise<Producer<ProducerAppData>> {
     this.assertOpen();
-    const { id = randomUUID(), kind, rtpParameters, paused = false, appData, e2eeTrailerCheck } = options ?? ({} as ProducerOptions<ProducerAppData>);
+    const {
+      id = randomUUID(),
+      kind,
+      rtpParameters,
+      paused = false,
+      appData,
+      e2eeTrailerCheck,
+    } = options ?? ({} as ProducerOptions<ProducerAppData>);
     if (e2eeTrailerCheck !== undefined && !validTrailerCheck(e2eeTrailerCheck))
       throw new TypeError('e2eeTrailerCheck needs versions (0..3) and prefixLengths (0..65535) as non-empty integer arrays');
     if (kind !== 'audio' && kind !== 'video') throw new TypeError(`invalid kind "${String(kind)}"`);
@@ -223,7 +230,7 @@ export abstract class Transport<
     const caps = this.#router.getRouterRtpCapabilities();
     const rtpMapping = getProducerRtpParametersMapping(params, caps);
     const consumableRtpParameters = getConsumableRtpParameters(kind, params, caps, rtpMapping);
-    const res = (await this.channel.request('transport.produce', this.#id, {
+    const res = await this.channel.request('transport.produce', this.#id, {
       producerId: id,
       kind,
       rtpParameters: params,
@@ -231,7 +238,7 @@ export abstract class Transport<
       consumableRtpParameters,
       paused,
       ...(e2eeTrailerCheck ? { e2eeTrailerCheck } : {}),
-    })) as { type: ProducerType };
+    });
     const producer = new Producer<ProducerAppData>({
       id,
       kind,
@@ -294,14 +301,14 @@ export abstract class Transport<
       if (this.#nextMid === 100_000_000) this.#nextMid = 0;
     }
     const id = randomUUID();
-    const res = (await this.channel.request('transport.consume', this.#id, {
+    const res = await this.channel.request('transport.consume', this.#id, {
       consumerId: id,
       producerId,
       kind: producer.kind,
       rtpParameters,
       paused,
       preferredLayers,
-    })) as { paused: boolean; producerPaused: boolean; score: ConsumerScore; preferredLayers?: ConsumerLayers };
+    });
     const type: ConsumerType = producer.type === 'simulcast' && producer.kind === 'video' ? 'simulcast' : 'simple';
     const consumer = new Consumer<ConsumerAppData>({
       id,
@@ -334,7 +341,7 @@ export abstract class Transport<
   /** @internal Test hook: sets random packet drop percentages on this transport. */
   protected async setFaults(faults: TransportFaultOptions): Promise<TransportFaultOptions> {
     this.assertOpen();
-    return (await this.channel.request('transport.setFaults', this.#id, faults)) as TransportFaultOptions;
+    return await this.channel.request('transport.setFaults', this.#id, faults);
   }
 }
 

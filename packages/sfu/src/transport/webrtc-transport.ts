@@ -3,7 +3,6 @@ import type { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
 import { InvalidStateError } from '../errors.js';
 import type {
   DtlsParameters,
-  DtlsRole,
   DtlsState,
   IceCandidate,
   IceParameters,
@@ -199,7 +198,7 @@ export class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> e
     if (role !== undefined && role !== 'auto' && role !== 'client' && role !== 'server')
       throw new TypeError(`invalid DtlsRole: ${String(role)}`);
     this.#dtlsRemoteParameters = structuredClone(dtlsParameters);
-    const res = (await this.channel.request('transport.connect', this.id, { dtlsParameters })) as { dtlsLocalRole?: DtlsRole } | undefined;
+    const res = await this.channel.request('transport.connect', this.id, { dtlsParameters });
     // As mediasoup: once connected, the local DTLS parameters carry the negotiated role.
     if (res?.dtlsLocalRole) this.#data.dtlsParameters = { ...this.#data.dtlsParameters, role: res.dtlsLocalRole };
   }
@@ -207,7 +206,7 @@ export class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> e
   /** New local ICE credentials; give them to the client (`transport.restartIce`). */
   async restartIce(): Promise<IceParameters> {
     this.assertOpen();
-    const res = (await this.channel.request('transport.restartIce', this.id)) as { iceParameters: IceParameters };
+    const res = await this.channel.request('transport.restartIce', this.id);
     this.#data.iceParameters = res.iceParameters;
     return res.iceParameters;
   }

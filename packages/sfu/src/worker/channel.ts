@@ -6,7 +6,21 @@
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import { describeError, type SfuLogger, type SfuLogRecord } from '../common/logger.js';
 import { InvalidStateError, SfuError, UnsupportedError } from '../errors.js';
-import type { ChannelRequest, FromEngine } from './channel-messages.js';
+import type {
+  ChannelMethod,
+  ChannelNotification,
+  ChannelNotifications,
+  ChannelRequest,
+  FromEngine,
+  MethodData,
+  MethodResult,
+  NotificationMethod,
+} from './channel-messages.js';
+
+/** The data argument of a request: none for methods without data. */
+type DataArgs<M extends ChannelMethod> = MethodData<M> extends undefined ? [] : [data: MethodData<M>];
+/** Methods that take no data (those a `close()` cascade sends). */
+type NoDataMethod = { [K in ChannelMethod]: MethodData<K> extends undefined ? K : never }[ChannelMethod];
 
 type EventHandler = (event: string, data: unknown) => void;
 
@@ -49,20 +63,25 @@ export class Channel {
     return this.#closed;
   }
 
-  /** Sends a request and resolves with the engine's answer. */
-  request(method: string, handlerId?: string, data?: unknown): Promise<unknown> {
+  /**
+   * Sends a request and resolves with the engine's answer, both typed by the method
+   * ({@link ChannelMethods}).
+   */
+  request<M extends ChannelMethod>(method: M, handlerId?: string, ...args: DataArgs<M>): Promise<MethodResult<M>> {
     if (this.#closed) return Promise.reject(new InvalidStateError(`Channel closed (${method})`));
     const id = this.#nextId++;
     if (this.#nextId > 2 ** 31) this.#nextId = 1;
-    const msg: ChannelRequest = {
+    const data = args[0];
+    const msg: ChannelRequest<M> = {
       kind: 'req',
       id,
       method,
       ...(handlerId !== undefined ? { handlerId } : {}),
       ...(data !== undefined ? { data } : {}),
     };
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, method });
+    return new Promise<MethodResult<M>>((resolve, reject) => {
+      // The engine answers request `id` with this method's result.
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
       try {
         this.#thread.postMessage(msg);
       } catch (e) {
@@ -76,7 +95,7 @@ export class Channel {
    * Sends a request whose answer nobody waits for (a `close()` cascade): a failure, typically
    * the channel closing first, is logged at debug under `message` instead of being thrown.
    */
-  requestQuietly(method: string, handlerId?: string): void {
+  requestQuietly(method: NoDataMethod, handlerId?: string): void {
     this.request(method, handlerId).catch((e: unknown) => {
       const log = this.#log.tagged('message');
       if (log.enabled('debug')) log.debug('channel.requestFailed', { method, reason: describeError(e) });
@@ -84,9 +103,10 @@ export class Channel {
   }
 
   /** Sends a notification (no answer). */
-  notify(method: string, handlerId: string, data?: unknown): void {
+  notify<N extends NotificationMethod>(method: N, handlerId: string, data: ChannelNotifications[N]): void {
     if (this.#closed) return;
-    this.#thread.postMessage({ kind: 'notif', method, handlerId, data });
+    const msg: ChannelNotification<N> = { kind: 'notif', method, handlerId, data };
+    this.#thread.postMessage(msg);
   }
 
   /** Routes the engine's events for `targetId` to `handler`. */

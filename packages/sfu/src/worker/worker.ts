@@ -243,13 +243,13 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     droppedTotal: number;
   }> {
     this.#assertOpen();
-    return (await this.#channel.request('worker.dump')) as Awaited<ReturnType<Worker['dump']>>;
+    return await this.#channel.request('worker.dump');
   }
 
   /** CPU and memory use of the process, and the engine thread's event-loop utilisation. */
   async getResourceUsage(): Promise<WorkerResourceUsage> {
     this.#assertOpen();
-    const r = (await this.#channel.request('worker.getResourceUsage')) as Omit<WorkerResourceUsage, 'eventLoopUtilization'>;
+    const r = await this.#channel.request('worker.getResourceUsage');
     return { ...r, eventLoopUtilization: this.#thread.performance.eventLoopUtilization().utilization };
   }
 
