@@ -43,7 +43,8 @@ const checkingFetch: typeof fetch = async (input, init) => {
     succeeded.add(route.operationId);
     if (route.operationId !== 'openapi') {
       const r = v.safeParse(route.success.schema, body);
-      if (!r.success) schemaFailures.push(`${route.operationId}: ${JSON.stringify(r.issues[0]?.path?.map((p) => p.key))} ${r.issues[0]?.message}`);
+      if (!r.success)
+        schemaFailures.push(`${route.operationId}: ${JSON.stringify(r.issues[0]?.path?.map((p) => p.key))} ${r.issues[0]?.message}`);
     }
     if (res.status !== route.success.status) schemaFailures.push(`${route.operationId}: status ${res.status}`);
   }
@@ -196,7 +197,9 @@ describe('admin API v1: validation on every route', () => {
     }
     // Every route that takes parameters, a query or a body has a validation case.
     const covered = new Set(cases.map((c) => c[0]));
-    const needing = (ADMIN_ROUTES as readonly AdminRoute[]).filter((r) => r.auth && (r.body || r.query || r.params)).map((r) => r.operationId);
+    const needing = (ADMIN_ROUTES as readonly AdminRoute[])
+      .filter((r) => r.auth && (r.body || r.query || r.params))
+      .map((r) => r.operationId);
     expect(needing.filter((op) => !covered.has(op))).toEqual([]);
     // Nothing was created or changed by the refused calls.
     expect((await admin.getSession(s.id)).policy.maxParticipants).toBe(6);
@@ -388,7 +391,10 @@ describe('admin API v1: tokens', () => {
     const s2 = await admin.createSession();
     await expect(admin.revokeToken(s2.id, t3.tokenId)).rejects.toMatchObject({ status: 404, code: 'TOKEN_NOT_FOUND' });
     await expect(
-      new AlcoveAdminClient({ baseUrl: ts.server.url as string, apiKey: KEY }).mintToken(s.id, { role: 'admin' as never, displayName: 'x' }),
+      new AlcoveAdminClient({ baseUrl: ts.server.url as string, apiKey: KEY }).mintToken(s.id, {
+        role: 'admin' as never,
+        displayName: 'x',
+      }),
     ).rejects.toBeInstanceOf(AdminApiError);
   });
 });
@@ -453,10 +459,9 @@ describe('admin API v1: attendance, audit, webhook deliveries', () => {
   it('shows recent webhook deliveries with their attempts and outcome, filtered and paged, own sessions only', async () => {
     const s = await admin.createSession();
     await admin.lockSession(s.id);
-    const mine = await expect
+    await expect
       .poll(async () => (await admin.webhookDeliveries({ sessionId: s.id })).deliveries, { timeout: 30_000, interval: 50 })
       .toSatisfy((d: readonly { outcome: string }[]) => d.length === 2 && d.every((x) => x.outcome === 'delivered'));
-    void mine;
     const { deliveries } = await admin.webhookDeliveries({ sessionId: s.id });
     expect(deliveries.map((d) => d.type)).toEqual(['session.locked', 'session.created']);
     for (const d of deliveries) {

@@ -224,7 +224,13 @@ describe('admin API', () => {
     registry.recordAttendance(s.id, guest.participantId, 'left', 1400);
     const { participants } = await client.participants(s.id);
     const byId = new Map(participants.map((p) => [p.participantId, p]));
-    expect(byId.get('host-1')).toMatchObject({ role: 'host', neverJoined: false, firstJoinedAt: 1000, status: 'admitted', connected: true });
+    expect(byId.get('host-1')).toMatchObject({
+      role: 'host',
+      neverJoined: false,
+      firstJoinedAt: 1000,
+      status: 'admitted',
+      connected: true,
+    });
     expect(byId.get(guest.participantId)).toMatchObject({ role: 'client', firstJoinedAt: 1200, lastLeftAt: 1400, reconnects: 1 });
     expect(byId.get(noshow.participantId)).toMatchObject({ role: 'co-client', neverJoined: true });
     expect(JSON.stringify(participants)).not.toContain(CANARY_NAME);

@@ -132,7 +132,8 @@ function decodeCursor<T>(cursor: string | undefined, check: (x: unknown) => x is
 const isStr = (x: unknown): x is string => typeof x === 'string' && x.length <= 128;
 const limitOf = (q: Record<string, string>): number => {
   const n = q.limit === undefined ? DEFAULT_PAGE_SIZE : Number(q.limit);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw new HttpError('INVALID_MESSAGE', `limit must be from 1 to ${MAX_PAGE_SIZE}.`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
+    throw new HttpError('INVALID_MESSAGE', `limit must be from 1 to ${MAX_PAGE_SIZE}.`);
   return n;
 };
 
@@ -357,7 +358,12 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     },
     updatePolicy: (ctx) => {
       const s = requireOpen(ctx);
-      const changes = ctx.body as { waitingRoom?: boolean; maxParticipants?: number; idleTimeoutS?: number; screenShare?: 'host' | 'everyone' | 'nobody' };
+      const changes = ctx.body as {
+        waitingRoom?: boolean;
+        maxParticipants?: number;
+        idleTimeoutS?: number;
+        screenShare?: 'host' | 'everyone' | 'nobody';
+      };
       const updated = registry.updatePolicy(s.id, changes);
       if (changes.screenShare !== undefined && changes.screenShare !== s.policy.screenShare)
         options.live?.setScreenShare(s.id, changes.screenShare);
@@ -528,7 +534,8 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     const segments = url.pathname.split('/');
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const matches = compiled.filter(
-      (c) => c.segments.length === segments.length && c.segments.every((s, i) => (s.startsWith('{') ? segments[i] !== '' : s === segments[i])),
+      (c) =>
+        c.segments.length === segments.length && c.segments.every((s, i) => (s.startsWith('{') ? segments[i] !== '' : s === segments[i])),
     );
     const match = matches.find((c) => c.route.method === method);
     const route = match?.route;
@@ -549,7 +556,10 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       const parsed = v.safeParse(route.params, params);
       if (!parsed.success) {
         const bad = parsed.issues[0]?.path?.[0]?.key;
-        throw new HttpError(bad === 'sessionId' ? 'SESSION_NOT_FOUND' : 'INVALID_MESSAGE', bad === 'sessionId' ? undefined : issueText(parsed.issues));
+        throw new HttpError(
+          bad === 'sessionId' ? 'SESSION_NOT_FOUND' : 'INVALID_MESSAGE',
+          bad === 'sessionId' ? undefined : issueText(parsed.issues),
+        );
       }
       if (params.sessionId !== undefined) {
         const s = registry.get(params.sessionId);
@@ -613,7 +623,12 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
         code = error.code;
         message = error.message;
       } else if (error instanceof SessionError) {
-        if (error.code === 'INVALID_POLICY' || error.code === 'TOO_MANY_SESSIONS' || error.code === 'SESSION_ENDED' || error.code === 'SESSION_NOT_FOUND') {
+        if (
+          error.code === 'INVALID_POLICY' ||
+          error.code === 'TOO_MANY_SESSIONS' ||
+          error.code === 'SESSION_ENDED' ||
+          error.code === 'SESSION_NOT_FOUND'
+        ) {
           code = error.code;
           message = error.message;
         } else if (error.code === 'INVALID_ARGUMENT') {

@@ -16,7 +16,9 @@ const DOC_FILE = fileURLToPath(new URL('../../../../docs/openapi.json', import.m
 const GUIDE = fileURLToPath(new URL('../../../../docs/server-integration.md', import.meta.url));
 const routes = ADMIN_ROUTES as readonly AdminRoute[];
 
-type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; 'x-error-codes': string[] }>> };
+type Doc = {
+  paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; 'x-error-codes': string[] }>>;
+};
 
 let ts: TestServer;
 beforeAll(async () => {
@@ -30,13 +32,16 @@ describe('OpenAPI 3.1 document', () => {
   const doc = buildOpenApi() as unknown as Doc & Record<string, unknown>;
 
   it('has exactly the routes of the route table, each with its success status and every error code it can answer', () => {
-    const fromDoc = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => `${m.toUpperCase()} ${path} ${op.operationId}`));
+    const fromDoc = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([m, op]) => `${m.toUpperCase()} ${path} ${op.operationId}`),
+    );
     const fromTable = routes.map((r) => `${r.method} ${r.path} ${r.operationId}`);
     expect(fromDoc.sort()).toEqual([...fromTable].sort());
     for (const r of routes) {
       const op = doc.paths[r.path]?.[r.method.toLowerCase()];
       expect(Object.keys(op?.responses ?? {}), r.operationId).toContain(String(r.success.status));
-      for (const code of errorsOf(r)) expect(Object.keys(op?.responses ?? {}), `${r.operationId} ${code}`).toContain(String(ADMIN_ERRORS[code].status));
+      for (const code of errorsOf(r))
+        expect(Object.keys(op?.responses ?? {}), `${r.operationId} ${code}`).toContain(String(ADMIN_ERRORS[code].status));
       expect(op?.['x-error-codes']).toEqual([...errorsOf(r)]);
     }
     expect(new Set(routes.map((r) => r.operationId)).size).toBe(routes.length);
@@ -75,7 +80,8 @@ describe('OpenAPI 3.1 document', () => {
   it('the integration guide names every route, every error code and every webhook type', () => {
     const guide = readFileSync(GUIDE, 'utf8');
     const missing: string[] = [];
-    for (const r of routes) if (!guide.includes(`${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`)) missing.push(`${r.method} ${r.path}`);
+    for (const r of routes)
+      if (!guide.includes(`${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`)) missing.push(`${r.method} ${r.path}`);
     for (const code of ADMIN_ERROR_CODES) if (!guide.includes(`\`${code}\``)) missing.push(code);
     for (const type of WEBHOOK_EVENT_TYPES) if (!guide.includes(`\`${type}\``)) missing.push(type);
     expect(missing).toEqual([]);

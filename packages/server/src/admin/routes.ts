@@ -295,7 +295,8 @@ export const ADMIN_ROUTES = [
     path: '/v1/webhooks/deliveries',
     operationId: 'webhookDeliveries',
     summary: 'Webhook delivery log',
-    description: 'Recent deliveries of your sessions’ events (newest first, the last 1000 kept in memory), with each attempt and its outcome.',
+    description:
+      'Recent deliveries of your sessions’ events (newest first, the last 1000 kept in memory), with each attempt and its outcome.',
     tag: 'webhooks',
     auth: true,
     query: S.DeliveryQuery,

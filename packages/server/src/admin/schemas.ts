@@ -24,7 +24,11 @@ export const SessionId = v.pipe(p.Id, v.description('Session id (1–64 of A–Z
 /** A participant id. */
 export const ParticipantId = v.pipe(p.Id, v.description('Participant id (1–64 of A–Z a–z 0–9 _ -), stable for one person in one session.'));
 /** A token id (the token's `jti`). */
-export const TokenId = v.pipe(v.string(), v.regex(/^tok_[A-Za-z0-9_-]{16,43}$/), v.description('Token id: `tok_` + base64url (the `jti` claim).'));
+export const TokenId = v.pipe(
+  v.string(),
+  v.regex(/^tok_[A-Za-z0-9_-]{16,43}$/),
+  v.description('Token id: `tok_` + base64url (the `jti` claim).'),
+);
 /** A short code-like reason. */
 export const ReasonCode = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/), v.description('A short code, e.g. `appointment-over`.'));
 /** Unix time in milliseconds. */
@@ -306,7 +310,9 @@ export const MintTokenBody = v.strictObject({
     v.regex(/^[^\u0000-\u001f\u007f]*$/),
     v.description('1–80 characters without control characters; goes into the token only (never stored or logged).'),
   ),
-  ttlS: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Lifetime, seconds. Default 3600; at most the server maximum.'))),
+  ttlS: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Lifetime, seconds. Default 3600; at most the server maximum.')),
+  ),
 });
 export const MintTokenResponse = v.strictObject({
   token: v.string(),

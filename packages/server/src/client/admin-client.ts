@@ -150,7 +150,10 @@ export class AlcoveAdminClient {
   // --- participants ---
 
   /** `GET /v1/sessions/:id/participants`: one page of participants with attendance and where they stand. */
-  async participants(sessionId: string, request: PageRequest & { readonly status?: ParticipantStatus } = {}): Promise<ParticipantsResponse> {
+  async participants(
+    sessionId: string,
+    request: PageRequest & { readonly status?: ParticipantStatus } = {},
+  ): Promise<ParticipantsResponse> {
     return this.#call('GET', `/v1/sessions/${enc(sessionId)}/participants${qs({ ...request })}`);
   }
 
@@ -260,6 +263,7 @@ const enc = (id: string): string => encodeURIComponent(id);
 
 function qs(q: Query): string {
   const parts: string[] = [];
-  for (const [k, val] of Object.entries(q)) if (val !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(val))}`);
+  for (const [k, val] of Object.entries(q))
+    if (val !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(val))}`);
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }

@@ -52,7 +52,9 @@ function v6Groups(ip: string): number[] {
   const h = head ? head.split(':') : [];
   const r = rest !== undefined && rest !== '' ? rest.split(':') : [];
   const groups =
-    rest === undefined ? h.map((g) => Number.parseInt(g, 16)) : [...h, ...Array(8 - h.length - r.length).fill('0'), ...r].map((g) => Number.parseInt(g, 16));
+    rest === undefined
+      ? h.map((g) => Number.parseInt(g, 16))
+      : [...h, ...Array(8 - h.length - r.length).fill('0'), ...r].map((g) => Number.parseInt(g, 16));
   if (tail.length) {
     groups[6] = tail[0] as number;
     groups[7] = tail[1] as number;

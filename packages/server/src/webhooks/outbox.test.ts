@@ -35,14 +35,24 @@ describe('webhook outbox (at least once across restarts)', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/h`;
     const outboxFile = join(dir, 'outbox-1.jsonl');
 
-    const first = await WebhookDispatcher.open({ endpoints: [{ url, secret: SECRET }], allowPrivateNetworks: true, outboxFile, retry: { baseMs: 60_000 } });
+    const first = await WebhookDispatcher.open({
+      endpoints: [{ url, secret: SECRET }],
+      allowPrivateNetworks: true,
+      outboxFile,
+      retry: { baseMs: 60_000 },
+    });
     const id = first.emit('participant.removed', { sessionId: 's1', participantId: 'p1', role: 'client' }) as string;
     while (ids.length === 0) await new Promise((r) => setTimeout(r, 10));
     await first.close({ timeoutMs: 20 }); // shutdown while waiting to retry
     expect(readFileSync(outboxFile, 'utf8')).toContain(id);
 
     status = 200;
-    const second = await WebhookDispatcher.open({ endpoints: [{ url, secret: SECRET }], allowPrivateNetworks: true, outboxFile, retry: { baseMs: 10 } });
+    const second = await WebhookDispatcher.open({
+      endpoints: [{ url, secret: SECRET }],
+      allowPrivateNetworks: true,
+      outboxFile,
+      retry: { baseMs: 10 },
+    });
     await second.idle();
     await second.close();
     expect(ids).toEqual([id, id]);

@@ -28,7 +28,10 @@ describe('createWebhookReceiver', () => {
       req.on('end', async () => {
         calls++;
         try {
-          const { event, duplicate } = await receiver.receive({ body: Buffer.concat(chunks), headers: req.headers as Record<string, string> });
+          const { event, duplicate } = await receiver.receive({
+            body: Buffer.concat(chunks),
+            headers: req.headers as Record<string, string>,
+          });
           if (duplicate) duplicates.push(event.id);
           else handled.push(event.id);
           // The first delivery "fails" after processing (e.g. a slow answer): the dispatcher retries.
@@ -58,12 +61,18 @@ describe('createWebhookReceiver', () => {
     const body = JSON.stringify({ id: 'evt_1', type: 'session.created', createdAt: new Date(now).toISOString(), data: { sessionId: 'S' } });
     const t = Math.floor(now / 1000);
     const sig = (b: string, s = SECRET, at = t) => ({ 'Alcove-Signature': signWebhook(b, s, at) });
-    await expect(receiver.receive({ body, headers: sig(body, SECRET, t - 301) })).rejects.toMatchObject({ code: 'TIMESTAMP_OUT_OF_TOLERANCE' });
-    await expect(receiver.receive({ body, headers: sig(body, SECRET, t + 301) })).rejects.toMatchObject({ code: 'TIMESTAMP_OUT_OF_TOLERANCE' });
+    await expect(receiver.receive({ body, headers: sig(body, SECRET, t - 301) })).rejects.toMatchObject({
+      code: 'TIMESTAMP_OUT_OF_TOLERANCE',
+    });
+    await expect(receiver.receive({ body, headers: sig(body, SECRET, t + 301) })).rejects.toMatchObject({
+      code: 'TIMESTAMP_OUT_OF_TOLERANCE',
+    });
     await expect(receiver.receive({ body, headers: sig(body, 'wrong-secret-0123456789abcdef') })).rejects.toMatchObject({
       code: 'INVALID_SIGNATURE',
     });
-    await expect(receiver.receive({ body: body.replace('"S"', '"T"'), headers: sig(body) })).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
+    await expect(receiver.receive({ body: body.replace('"S"', '"T"'), headers: sig(body) })).rejects.toMatchObject({
+      code: 'INVALID_SIGNATURE',
+    });
     await expect(receiver.receive({ body, headers: {} })).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
     // The second secret (rotation) verifies; a Headers object works too.
     expect(await receiver.receive({ body, headers: new Headers(sig(body, 'next-secret-0123456789abcdef')) })).toMatchObject({

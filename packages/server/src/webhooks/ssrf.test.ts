@@ -58,7 +58,8 @@ describe('webhook destination policy', () => {
     ]) {
       expect(isBlockedAddress(a), a).toBe(true);
     }
-    for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isBlockedAddress(a), a).toBe(false);
+    for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])
+      expect(isBlockedAddress(a), a).toBe(false);
     for (const h of ['localhost', 'LOCALHOST.', 'api.localhost', 'metadata.google.internal', '[::1]', '169.254.169.254', '[fd00:ec2::254]'])
       expect(isBlockedHostname(h), h).toBe(true);
     for (const h of ['ehr.example', 'hooks.example.org', '8.8.8.8']) expect(isBlockedHostname(h), h).toBe(false);
@@ -123,9 +124,9 @@ describe('webhook destination policy', () => {
   it('the server refuses a loopback webhook endpoint unless allowPrivateNetworks is set', async () => {
     const engine = new FakeMediaEngine();
     const base = { port: 0, tokens: { hs256Secret: TEST_SECRET }, createWorker: engine.createWorker, logLevel: 'error' as const };
-    await expect(createAlcoveServer({ ...base, webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: SECRET }] } })).rejects.toThrow(
-      WebhookConfigError,
-    );
+    await expect(
+      createAlcoveServer({ ...base, webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: SECRET }] } }),
+    ).rejects.toThrow(WebhookConfigError);
     const ok = await createAlcoveServer({
       ...base,
       webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: SECRET }], allowPrivateNetworks: true },

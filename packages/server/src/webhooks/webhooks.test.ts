@@ -54,7 +54,11 @@ afterEach(async () => {
 describe('webhooks', () => {
   it('delivers a signed event that verifyWebhook accepts', async () => {
     const rx = await receiver([]);
-    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], allowPrivateNetworks: true, retry: { baseMs: 10 } });
+    const hooks = new WebhookDispatcher({
+      endpoints: [{ url: rx.url, secret: SECRET }],
+      allowPrivateNetworks: true,
+      retry: { baseMs: 10 },
+    });
     const id = hooks.emit('participant.admitted', { sessionId: 's1', participantId: 'client-1', role: 'client' });
     await hooks.idle();
     expect(rx.received).toHaveLength(1);
@@ -142,7 +146,11 @@ describe('webhooks', () => {
 
   it('close() waits for a pending retry, then aborts what is left after its timeout', async () => {
     const rx = await receiver([500, 500, 500, 500, 500, 500]);
-    const hooks = new WebhookDispatcher({ endpoints: [{ url: rx.url, secret: SECRET }], allowPrivateNetworks: true, retry: { baseMs: 60_000, maxAttempts: 5 } });
+    const hooks = new WebhookDispatcher({
+      endpoints: [{ url: rx.url, secret: SECRET }],
+      allowPrivateNetworks: true,
+      retry: { baseMs: 60_000, maxAttempts: 5 },
+    });
     hooks.emit('session.created', { sessionId: 's1' });
     await new Promise((r) => setTimeout(r, 100));
     await hooks.close({ timeoutMs: 200 });
