@@ -4,6 +4,8 @@
  *
  * - `<package>` projects: colocated unit tests (`*.test.ts`), in Node or happy-dom.
  * - `examples`: the examples' Node tests against the real server.
+ * - `packaging`: `scripts/*.test.ts`, the packed tarballs installed with npm into an app outside
+ *   the workspace (after `pnpm build`, as `pnpm test` does).
  * - `browser`: `*.browser.test.ts`, real Chromium through playwright-core against real servers on
  *   127.0.0.1. They run one file at a time: the machine has two cores and Chromium needs them.
  */
@@ -54,6 +56,16 @@ export default [
       environment: 'node',
       include: ['examples/*/**/*.test.ts'],
       exclude: ['**/*.browser.test.ts', '**/node_modules/**', '**/dist/**'],
+    },
+  },
+  {
+    // Packs the public packages and installs them with npm outside the workspace (needs `pnpm build`).
+    test: {
+      name: 'packaging',
+      root,
+      environment: 'node',
+      include: ['scripts/**/*.test.ts'],
+      testTimeout: 300_000,
     },
   },
   {
