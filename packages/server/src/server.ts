@@ -20,6 +20,7 @@ import type { EdDsaKeyInput, Hs256SecretInput } from './auth/tokens.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { CreateEngineWorker } from './media/engine-types.js';
 import { ENGINE_LOG_LEVELS, createSfuWorker } from './media/sfu-engine.js';
+import { createWorkerPool } from './media/worker-pool.js';
 import type { RoomEvents, LiveOptions } from './rooms/deps.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { SessionRegistry } from './sessions/registry.js';
@@ -84,6 +85,11 @@ export interface AlcoveServerOptions {
     readonly minPort?: number;
     readonly maxPort?: number;
     readonly tcp?: boolean;
+    /**
+     * Media workers (engine threads) to start; each session's router goes to the least-loaded one.
+     * Default: one per core, but no more than the ports of `minPort..maxPort`, which they share out.
+     */
+    readonly workers?: number;
   };
   /**
    * TURN relays (e.g. coturn with `use-auth-secret`): each admitted participant gets short-lived
@@ -242,14 +248,19 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
   };
   const createWorker = options.createWorker ?? createSfuWorker;
   const rtc = options.rtc ?? {};
-  const worker = await createWorker({
-    listenIp: rtc.listenIp ?? '127.0.0.1',
-    ...(rtc.minPort !== undefined ? { rtcMinPort: rtc.minPort } : {}),
-    ...(rtc.maxPort !== undefined ? { rtcMaxPort: rtc.maxPort } : {}),
-    // The engine's records (already redacted in its thread) go through this logger's redaction too.
-    logLevel: ENGINE_LOG_LEVELS[logger.level],
-    logger: logger.child({ component: 'sfu' }),
-  });
+  // One media worker per core (rtc.workers), each session's router on the least-loaded one.
+  const worker = await createWorkerPool(
+    createWorker,
+    {
+      listenIp: rtc.listenIp ?? '127.0.0.1',
+      ...(rtc.minPort !== undefined ? { rtcMinPort: rtc.minPort } : {}),
+      ...(rtc.maxPort !== undefined ? { rtcMaxPort: rtc.maxPort } : {}),
+      // The engine's records (already redacted in its thread) go through this logger's redaction too.
+      logLevel: ENGINE_LOG_LEVELS[logger.level],
+      logger: logger.child({ component: 'sfu' }),
+    },
+    rtc.workers,
+  );
   worker.on('died', () => {
     logger.error('media.workerDied', {});
     rooms.close();
