@@ -3,7 +3,7 @@ import type { AlcoveServer } from '@alcove/server';
 import { type CallFixture, waitFor } from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cspViolations, give, hiddenButShown, open, screen, startUiCall, token } from './test/browser/ui-call.node.js';
+import { audit, cspViolations, give, hiddenButShown, open, screen, startUiCall, token } from './test/browser/ui-call.node.js';
 
 // <alcove-session> by keyboard alone, in Chromium against the real server and SFU, on the
 // strict-CSP page. Chromium has two fake cameras, three microphones and three speakers, so the
@@ -204,6 +204,7 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
         () => stepStatus(guest),
         (t) => !!t?.startsWith('Done'),
       );
+      expect(await audit(guest)).toEqual([]);
       await tabTo(guest, 'Continue');
       await guest.keyboard.press('Enter');
 
@@ -248,6 +249,7 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
         (t) => !!t?.includes('Measured:'),
         { timeoutMs: 30_000 },
       );
+      expect(await audit(guest)).toEqual([]);
       await tabTo(guest, 'Finish');
       await guest.keyboard.press('Enter');
       await waitFor(
@@ -280,6 +282,7 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
       );
       await tabTo(guest, 'Microphone');
       await choose(guest, 'Fake Audio Input 1');
+      expect(await audit(guest)).toEqual([]);
 
       // The host lets Sam in (by mouse: only the client is keyboard-only here).
       await host.locator('alcove-session').getByRole('button', { name: 'Let Sam in' }).click();
@@ -401,6 +404,8 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
         () => guest.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState)),
         (s) => s.length > 0 && s.every((x) => x === 'ended'),
       );
+      expect(await hiddenButShown(guest)).toEqual([]);
+      expect(await audit(guest)).toEqual([]);
       expect(await cspViolations(guest)).toEqual([]);
     } finally {
       await call.closePages(guest, host);
@@ -466,6 +471,19 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
       await host.mouse.up();
       const after = await waitFor('the PiP in the top-right corner', boxes, (x) => x.corner === 'tr');
       expect(inside(after), JSON.stringify(after)).toBe(true);
+
+      // The page takes the element away for good: the guest leaves and every track stops.
+      await guest.evaluate(() => document.querySelector('alcove-session')!.remove());
+      await waitFor(
+        "every one of the guest's tracks to stop",
+        () => guest.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState)),
+        (t) => t.length > 0 && t.every((x) => x === 'ended'),
+      );
+      await waitFor(
+        'the guest gone from the host',
+        () => host.locator('alcove-video-tile[data-participant-id="sam"]').count(),
+        (n) => n === 0,
+      );
     } finally {
       await call.closePages(guest, host);
     }

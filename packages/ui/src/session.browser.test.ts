@@ -266,6 +266,98 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
     }
   });
 
+  it("a client's dropped connection is shown on both sides; back again, their tile returns once, with no ghost", async () => {
+    sid = call.server.registry.create({ waitingRoom: false }).id;
+    const host = await open('/#host');
+    const guest = await open('/#guest');
+    try {
+      for (const [page, pid, role, name] of [
+        [host, 'host', 'host', 'Dr Rivera'],
+        [guest, 'guest-3', 'client', 'Sam'],
+      ] as const) {
+        await give(page, await token(pid, role, name));
+        await page.locator('alcove-session').getByRole('button', { name: 'Join call' }).click();
+        await waitFor(
+          `${name} in the call`,
+          () => screen(page),
+          (s) => s === 'call',
+        );
+      }
+      /** Tiles by participant id in a page's grid, and whether any shows "reconnecting". */
+      const tiles = (page: Page) =>
+        page.evaluate(() => {
+          const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
+          return Array.from(grid.shadowRoot!.querySelectorAll('alcove-video-tile')).map(
+            (t) => `${(t as HTMLElement).dataset.participantId}${t.hasAttribute('reconnecting') ? ' reconnecting' : ''}`,
+          );
+        });
+      // Every message each banner shows, as it shows it (a drop and a return can be quick).
+      for (const page of [host, guest])
+        await page.evaluate(() => {
+          const w = window as unknown as { __banner: string[] };
+          w.__banner = [];
+          const b = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-connection-banner')!.shadowRoot!;
+          const message = b.querySelector('[part~=message]')!;
+          new MutationObserver(() => {
+            const t = message.textContent ?? '';
+            if (t && !(message.closest('[hidden]') as HTMLElement | null)) w.__banner.push(t);
+          }).observe(b, { subtree: true, childList: true, characterData: true, attributes: true });
+        });
+      const banners = (page: Page) => page.evaluate(() => (window as unknown as { __banner: string[] }).__banner);
+      await waitFor(
+        'both tiles on the host',
+        () => tiles(host),
+        (t) => t.join() === 'guest-3,__self',
+      );
+
+      // The server loses the guest's connection, as a network drop would cut it.
+      expect(call.server.faults!.dropConnection(sid, 'guest-3')).toBe(true);
+      await waitFor(
+        'the guest told it was reconnecting, then connected again',
+        () => banners(guest),
+        (b) => b.some((t) => t.startsWith('Connection lost. Reconnecting')) && b.at(-1) === 'Connected again',
+        { timeoutMs: 30_000 },
+      );
+      await waitFor(
+        'the host told the guest dropped, then is back',
+        () => banners(host),
+        (b) => {
+          const dropped = b.indexOf('The connection of Sam dropped. Waiting for them to come back…');
+          return dropped >= 0 && b.indexOf('Sam is back', dropped) > dropped;
+        },
+        { timeoutMs: 30_000 },
+      );
+      await waitFor(
+        'the guest in the call again',
+        () => guest.evaluate(() => document.querySelector('alcove-session')!.state),
+        (s) => s === 'joined',
+      );
+      await waitFor(
+        "the guest's tile back on the host, once, decoding",
+        () =>
+          host.evaluate(() => {
+            const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
+            const v = grid
+              .shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-3"]:not([reconnecting])')
+              ?.shadowRoot?.querySelector('video');
+            return v && !v.hidden && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+          }),
+        (n) => n > 0,
+        { timeoutMs: 30_000 },
+      );
+      expect(await tiles(host)).toEqual(['guest-3', '__self']);
+      await waitFor(
+        "the host's tile on the guest, once",
+        () => tiles(guest),
+        (t) => t.join() === 'host,__self',
+      );
+      expect(await hiddenButShown(host)).toEqual([]);
+      expect(await cspViolations(guest)).toEqual([]);
+    } finally {
+      await call.closePages(host, guest);
+    }
+  });
+
   it("the client's failed connection: the client sees the callback screen with Try again, the host is told", async () => {
     sid = call.server.registry.create({ waitingRoom: false }).id;
     const host = await open('/#host');

@@ -82,6 +82,8 @@ export class AlcoveChecklistStep extends AlcoveElement {
   #progress: HTMLProgressElement | undefined;
   #menu: AlcoveDeviceMenu | undefined;
   #menuStatus = '';
+  /** The test tone has started (the answer buttons show only then: an answer before it is refused). */
+  #tonePlayed = false;
   #hint = '';
   #off: (() => void) | undefined;
 
@@ -247,6 +249,7 @@ export class AlcoveChecklistStep extends AlcoveElement {
     this.#inputs.clear();
     this.#video = this.#meter = this.#progress = this.#menu = undefined;
     this.#menuStatus = '';
+    this.#tonePlayed = false;
     this.#body.replaceChildren(...this.#nodes(s));
   }
 
@@ -551,7 +554,9 @@ export class AlcoveChecklistStep extends AlcoveElement {
         }
         break;
       case 'speaker':
-        this.#body.querySelector<HTMLElement>('.heard')!.hidden = s.status === 'idle' || s.status === 'skipped';
+        if (s.status === 'idle') this.#tonePlayed = false;
+        this.#body.querySelector<HTMLElement>('.heard')!.hidden =
+          s.status === 'idle' || s.status === 'skipped' || (s.status === 'running' && !this.#tonePlayed);
         break;
       case 'network': {
         if (this.#progress) this.#progress.hidden = s.status !== 'running';
@@ -605,6 +610,17 @@ export class AlcoveChecklistStep extends AlcoveElement {
       ['detailsChanged', u],
       ['progress', progress as (...a: never[]) => void],
       ...(s.kind === 'camera' ? [['preview', u] as [string, () => void]] : []),
+      ...(s.kind === 'speaker'
+        ? [
+            [
+              'tone',
+              (playing: boolean) => {
+                if (playing) this.#tonePlayed = true;
+                u();
+              },
+            ] as [string, (...a: never[]) => void],
+          ]
+        : []),
       ...(s.kind === 'microphone' ? [['level', level] as [string, (...a: never[]) => void]] : []),
     ];
     for (const [ev, fn] of pairs) e.on(ev, fn);

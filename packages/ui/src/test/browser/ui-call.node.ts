@@ -39,6 +39,8 @@ export function startUiCall(opts: { browserArgs?: string[] } = {}): Promise<Call
         allowedOrigins: ['*'],
         logLevel: 'error',
         live: { graceMs: 3000 },
+        // server.faults.dropConnection: a participant's connection cut by the server, as a network drop would.
+        enableFaultHooks: true,
       });
       await s.start();
       return s;
