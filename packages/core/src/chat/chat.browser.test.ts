@@ -122,6 +122,47 @@ describe('sealed chat in Chromium against the real server', () => {
       await call.closePages(...[client, host, late].filter((p): p is Page => p !== undefined));
     }
   });
+
+  it('through the waiting room: once admitted, client and therapist chat both ways, exactly once and in order', async () => {
+    const sid = await call.server.createSession({});
+    const host = await open([]);
+    const client = await open([]);
+    try {
+      expect(await start(host, sid, 'h1', 'host')).toBe('joined');
+      expect(await start(client, sid, 'c1', 'client')).toBe('waiting');
+      await waitFor("the client in the host's waiting list", () =>
+        host.evaluate(() => (window as unknown as W).alcoveChat.session.waiting.some((w: any) => w.id === 'c1')),
+      );
+      await host.evaluate(() => (window as unknown as W).alcoveChat.session.admit('c1'));
+      await waitFor(
+        'the client to be admitted',
+        () => client.evaluate(() => (window as unknown as W).alcoveChat.session.state as string),
+        (st) => st === 'joined',
+      );
+      const fromClient = Array.from({ length: 20 }, (_, i) => `client ${i}`);
+      const fromHost = Array.from({ length: 20 }, (_, i) => `host ${i}`);
+      await Promise.all([
+        client.evaluate((t) => (window as unknown as W).alcoveChat.send(t), fromClient),
+        host.evaluate((t) => (window as unknown as W).alcoveChat.send(t), fromHost),
+      ]);
+      const atHost = await waitFor(
+        'the host to show 20 messages',
+        () => texts(host),
+        (l) => l.length >= 20,
+      );
+      const atClient = await waitFor(
+        'the client to show 20 messages',
+        () => texts(client),
+        (l) => l.length >= 20,
+      );
+      expect(atHost.map((m) => m.text)).toEqual(fromClient);
+      expect(atClient.map((m) => m.text)).toEqual(fromHost);
+      for (const p of [host, client]) expect(await p.evaluate(() => (window as unknown as W).alcoveChat.errors)).toEqual([]);
+    } finally {
+      await Promise.all([leave(client), leave(host)]);
+      await call.closePages(client, host);
+    }
+  });
 });
 
 /** Every base64-looking JSON string value in a frame, decoded (UTF-8 and Latin-1). */
