@@ -159,6 +159,19 @@ export async function packAndInstall(options = {}) {
     const help = run(join(app, 'node_modules', '.bin', 'alcove-server'), ['--help'], app).split('\n')[0];
     log('node main.mjs');
     const report = JSON.parse(run(process.execPath, ['main.mjs'], app).trim().split('\n').pop());
+    // The documented ways to serve the browser parts: the E2EE worker is one self-contained file
+    // (no import to resolve, so it can be copied and served as is), and @alcove/ui bundles from the
+    // installed packages into one file for a plain <script type="module"> tag.
+    const worker = readFileSync(join(app, 'node_modules', '@alcove', 'core', 'dist', 'e2ee-worker.js'), 'utf8');
+    report.workerSelfContained = !/\bimport\s*[({"'\w*]|\bfrom\s*["']/.test(worker.replace(/\/\/# sourceMappingURL=.*$/m, ''));
+    log('esbuild: @alcove/ui into one browser file');
+    run(
+      join(root, 'node_modules', '.bin', 'esbuild'),
+      ['@alcove/ui', '--bundle', '--format=esm', '--platform=browser', '--log-level=error', '--outfile=public/alcove-ui.js'],
+      app,
+    );
+    const bundle = readFileSync(join(app, 'public', 'alcove-ui.js'), 'utf8');
+    report.uiBundle = bundle.includes('alcove-session') && !/\bfrom\s*["']@alcove\//.test(bundle);
     const manifests = Object.fromEntries(
       installed.map((n) => [`@alcove/${n}`, JSON.parse(readFileSync(join(app, 'node_modules', '@alcove', n, 'package.json'), 'utf8'))]),
     );

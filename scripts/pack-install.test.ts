@@ -33,6 +33,8 @@ describe('installable packages', () => {
       ui: true,
       missingTypes: [],
       licences: true,
+      workerSelfContained: true,
+      uiBundle: true,
     });
     for (const [name, m] of Object.entries(r.manifests)) {
       expect(m.license, name).toBe('Apache-2.0');
