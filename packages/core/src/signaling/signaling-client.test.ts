@@ -31,8 +31,8 @@ describe('SignalingClient', () => {
   it('matches responses to requests by id and validates them', async () => {
     server.handle('chat.send', (d) => ({ id: d.id, at: 5 }));
     const [a, b] = await Promise.all([
-      client.request('chat.send', { id: 'a', seq: 1, payload: 'x' }),
-      client.request('chat.send', { id: 'b', seq: 2, payload: 'y' }),
+      client.request('chat.send', { id: 'a', seq: 1, body: 'eA', keys: [] }),
+      client.request('chat.send', { id: 'b', seq: 2, body: 'eQ', keys: [] }),
     ]);
     expect(a).toEqual({ id: 'a', at: 5 });
     expect(b).toEqual({ id: 'b', at: 5 });
