@@ -26,6 +26,7 @@ type PeerState = {
 };
 type State = {
   state: string;
+  verified: boolean;
   localKeyed: boolean;
   keyGeneration: number;
   peers: PeerState[];
@@ -92,12 +93,12 @@ describe('E2EE device identity and key switch in Chromium against the real serve
       () => stateOf(p),
       (s) => s.state === 'encrypted' && peerState(s, peer)?.state === 'encrypted',
     );
-  const sasWith = (p: Page, peer: string, what: string) =>
-    waitFor(
+  const sasWith = async (p: Page, peer: string, what: string): Promise<Sas> =>
+    (await waitFor(
       what,
       () => sasOf(p, peer),
       (s) => s !== undefined,
-    );
+    )) as Sas;
 
   it('a verified pair stays verified in a later session of the same profiles; another identity under the same id raises e2eeIdentityChanged', async () => {
     const host = await open();
@@ -147,13 +148,14 @@ describe('E2EE device identity and key switch in Chromium against the real serve
       const s3 = call.server.registry.create({ waitingRoom: false });
       await enter(host, s3.id, 'h', 'host');
       await enter(impostor, s3.id, 'c', 'client');
-      const change = await waitFor(
+      type Change = { participantId: string; previousFingerprint: string; fingerprint: string };
+      const change: Change[] = await waitFor(
         'the host to raise e2eeIdentityChanged for c',
-        () => host.evaluate(() => (window as any).alcoveIdentity.changes.map((c: any) => ({ ...c, sas: undefined }))),
-        (list: { participantId: string }[]) => list.length > 0,
+        () => host.evaluate((): Change[] => (window as any).alcoveIdentity.changes.map((c: any) => ({ ...c, sas: undefined }))),
+        (list) => list.length > 0,
       );
       expect(change[0]).toEqual(expect.objectContaining({ participantId: 'c', previousFingerprint: h1.fingerprint }));
-      expect(change[0].fingerprint).not.toBe(h1.fingerprint);
+      expect(change[0]?.fingerprint).not.toBe(h1.fingerprint);
       const h3 = await sasWith(host, 'c', 'the host to show the new code');
       expect(h3.verified).toBe(false);
       const st = await waitFor(
