@@ -254,8 +254,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'ALCOVE_JOIN_RATE_LIMIT',
     kind: 'int',
     arg: 'PER_MIN',
-    dflt: '30',
-    help: 'Join and resume attempts per minute from one source address (burst 10): over it RATE_LIMITED and the socket closes; failed attempts count double.',
+    dflt: '60',
+    help: 'Join and resume attempts per minute from one source address (burst 20; a failed attempt counts twice): over it RATE_LIMITED, the socket closes and new sockets from the address get 429 until it refills.',
   },
   {
     flag: 'auth-timeout',
