@@ -294,7 +294,10 @@ describe('audit truncation without the head file', () => {
     const file = fresh();
     await writeScript(file);
     const orig = readFileSync(file, 'utf8');
-    const lines = orig.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string });
+    const lines = orig
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; hash: string });
     // Cut two lines and write a head that matches the cut chain (what an intruder without the key can do).
     cutLines(file, lines.length - 2);
     const last = lines[lines.length - 3] as { seq: number; hash: string };
@@ -315,6 +318,27 @@ describe('audit truncation without the head file', () => {
     expect((await verifyAuditFile(plain)).ok).toBe(true); // without the key only the chain is checked
     expect(await verifyAuditFile(plain, { key: KEY })).toMatchObject({ ok: false, reason: expect.stringMatching(/no keyed checkpoint/) });
     await expect(AuditLog.open(plain, { pseudonymKey: KEY })).rejects.toMatchObject({ code: 'AUDIT_CORRUPT' });
+  });
+
+  it('the server refuses to start on a data folder whose audit log was cut and its head deleted', async () => {
+    const { createAlcoveServer } = await import('../server.js');
+    const { FakeMediaEngine } = await import('../media/fake-engine.js');
+    const dataDir = mkdtempSync(join(dir, 'server-'));
+    const options = {
+      port: 0,
+      tokens: { hs256Secret: 'server-secret-server-secret-server-0001' },
+      dataDir,
+      logLevel: 'silent' as const,
+      createWorker: new FakeMediaEngine().createWorker,
+    };
+    const first = await createAlcoveServer(options);
+    await first.close(); // wrote the key, the first checkpoint and the head
+    const log = await AuditLog.open(join(dataDir, 'audit.log'), { pseudonymKey: loadOrCreateAuditKey(join(dataDir, 'audit.key')) });
+    for (const e of SCRIPT) log.append(e);
+    await log.close();
+    cutLines(join(dataDir, 'audit.log'), 5);
+    rmSync(join(dataDir, 'audit.log.head'));
+    await expect(createAlcoveServer(options)).rejects.toMatchObject({ code: 'AUDIT_CORRUPT' });
   });
 
   it('the CLI form finds audit.key beside the file and checks the checkpoints with it', async () => {
