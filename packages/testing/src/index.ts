@@ -1,7 +1,8 @@
 /**
  * Alcove's private test harness: Debian Chromium through playwright-core, an in-memory static
  * server on loopback, an esbuild bundler for test pages, probes for decoded media, the one way to
- * wait for a condition ({@link waitFor}) and the one fixture for a call ({@link startCall}).
+ * wait for a condition ({@link waitFor}), the one fixture for a call ({@link startCall}), and real
+ * network links in namespaces ({@link createClientLink}, {@link startUdpRelay}).
  * @packageDocumentation
  */
 export { CHROMIUM_FLAGS, ChromiumNotFoundError, findChromium, launchBrowser } from './browser.js';
@@ -16,3 +17,7 @@ export { waitFor, WaitForTimeoutError } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
 export { startCall } from './call-fixture.js';
 export type { CallFixture, CallFixtureOptions, CallServer, CallServerContext, CallSite } from './call-fixture.js';
+export { createClientLink, netnsSupport } from './netns.js';
+export type { ClientLink, LinkFilter, NetnsSupport } from './netns.js';
+export { startUdpRelay } from './udp-relay.js';
+export type { UdpRelay, UdpRelayOptions } from './udp-relay.js';
