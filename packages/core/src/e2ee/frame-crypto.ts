@@ -1,5 +1,5 @@
 import { E2EE_CLEAR_PREFIX } from '@alcove/protocol';
-import { decryptFrame, encryptFrame, parseFrameHeader, type DropReason } from './frame.js';
+import { encryptFrame, openParsed, parseFrameHeader, type DropReason } from './frame.js';
 import type { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
 
 /** Codecs E2EE rooms allow (E2EE.md §5). */
@@ -41,9 +41,9 @@ export function openFrame(ring: ReceiverKeyRing, track: string, data: Uint8Array
   const h = parseFrameHeader(data);
   if (typeof h === 'string') return { ok: false, reason: h };
   const cand = ring.candidate(h.kid, track);
-  if (!cand) return { ok: false, reason: 'UNKNOWN_KEY' };
+  if (!cand || cand.key.kid !== h.kid) return { ok: false, reason: 'UNKNOWN_KEY' };
   if (!cand.replay.check(h.ctr)) return { ok: false, reason: 'REPLAY' };
-  const r = decryptFrame(data, (kid) => (kid === cand.key.kid ? cand.key : undefined));
+  const r = openParsed(data, h, cand.key);
   if (!r.ok) return { ok: false, reason: r.reason };
   cand.replay.accept(r.ctr);
   cand.commit();

@@ -185,6 +185,14 @@ export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey
   if (typeof h === 'string') return { ok: false, reason: h };
   const key = keyFor(h.kid);
   if (!key) return { ok: false, reason: 'UNKNOWN_KEY', kid: h.kid };
+  return openParsed(data, h, key);
+}
+
+/**
+ * Opens a frame whose trailer was already parsed (`h` from {@link parseFrameHeader} of the same
+ * `data`) under `key`: the receive path parses once. Never throws.
+ */
+export function openParsed(data: Uint8Array, h: FrameHeader, key: FrameKey): DecryptResult {
   const prefix = data.subarray(0, h.prefixLength);
   const cipherEnd = data.length - h.trailerLength - E2EE_TAG_BYTES;
   const cipherLen = cipherEnd - h.prefixLength;
