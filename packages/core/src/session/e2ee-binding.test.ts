@@ -172,6 +172,19 @@ describe('E2eeBinding', () => {
     expect(binding.confirmed('nobody')).toBeUndefined();
   });
 
+  it('publishes the identity key again after a resume or rejoin (a new participant record may lack it)', async () => {
+    const { worker, requests, binding } = setup();
+    binding.start('sid', 'me', 'client');
+    worker.reply({ type: 'identity', identityKey: 'SUs=' });
+    binding.start('sid', 'me', 'client'); // joined again
+    await Promise.resolve();
+    expect(requests.filter(([m]) => m === 'e2ee.publishKey')).toEqual([
+      ['e2ee.publishKey', { identityKey: 'SUs=', suites: [1] }],
+      ['e2ee.publishKey', { identityKey: 'SUs=', suites: [1] }],
+    ]);
+    expect(worker.posted.filter((m) => m.type === 'init')).toHaveLength(1);
+  });
+
   it('hands published identity keys to the worker (after init), once per change', () => {
     const { worker, binding } = setup();
     binding.publishedKey('p2', 'K1');

@@ -49,6 +49,8 @@ export class E2eeBinding {
   readonly #published = new Map<string, string | undefined>();
   readonly #unknownKey = new Map<string, { since: number; last: number; reported: number; frames: number }>();
   #worker: WorkerStatus | undefined;
+  /** This device's identity key (public), as the worker reported it. */
+  #identityKey: string | undefined;
   #state: E2eeState;
   #stateJson = '';
 
@@ -57,11 +59,10 @@ export class E2eeBinding {
     this.#host = host;
     this.#state = this.#compose();
     const c = this.#controller;
-    c.on(
-      'identity',
-      (identityKey) =>
-        void host.request('e2ee.publishKey', { identityKey, suites: [1] }).catch((e: unknown) => host.swallowed('e2ee.publishKey', e)),
-    );
+    c.on('identity', (identityKey) => {
+      this.#identityKey = identityKey;
+      this.#publish();
+    });
     c.on(
       'relay',
       (to, type, payload) =>
@@ -103,7 +104,12 @@ export class E2eeBinding {
 
   /** Admitted: start key agreement with everyone already known. Idempotent. */
   start(sessionId: string, selfId: string, role: string, identitySeed?: Uint8Array): void {
-    if (this.#started) return;
+    if (this.#started) {
+      // Joined again (resume or rejoin): the server may hold a new participant record without our key.
+      identitySeed?.fill(0);
+      this.#publish();
+      return;
+    }
     this.#started = true;
     this.#controller.start(sessionId, selfId, role, identitySeed);
     identitySeed?.fill(0);
@@ -182,6 +188,15 @@ export class E2eeBinding {
 
   close(): void {
     this.#controller.close();
+  }
+
+  /** `e2ee.publishKey`: peers accept only handshakes signed by this key. */
+  #publish(): void {
+    const identityKey = this.#identityKey;
+    if (!identityKey) return;
+    void this.#host
+      .request('e2ee.publishKey', { identityKey, suites: [1] })
+      .catch((e: unknown) => this.#host.swallowed('e2ee.publishKey', e));
   }
 
   #onSas(sas: SasInfo): void {
