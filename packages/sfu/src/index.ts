@@ -23,6 +23,9 @@ export { WebRtcTransport } from './transport/webrtc-transport.js';
 export { DirectTransport } from './transport/direct-transport.js';
 export { Producer } from './producer/producer.js';
 export { Consumer } from './consumer/consumer.js';
+export { RtpObserver } from './rtp-observer/rtp-observer.js';
+export { AudioLevelObserver } from './rtp-observer/audio-level-observer.js';
+export { ActiveSpeakerObserver } from './rtp-observer/active-speaker-observer.js';
 export { InvalidStateError, UnsupportedError, SfuError } from './errors.js';
 // The base of every emitting class: documented, so their `on`/`off`/`once` are too (mediasoup exports it as well).
 export { EnhancedEventEmitter } from './common/enhanced-event-emitter.js';

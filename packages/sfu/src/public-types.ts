@@ -41,5 +41,25 @@ export type {
   ConsumerLayers,
   ConsumerType,
 } from './consumer/consumer.js';
+export type {
+  RtpObserver,
+  RtpObserverEvents,
+  RtpObserverObserverEvents,
+  RtpObserverAddRemoveProducerOptions,
+} from './rtp-observer/rtp-observer.js';
+export type {
+  AudioLevelObserver,
+  AudioLevelObserverOptions,
+  AudioLevelObserverVolume,
+  AudioLevelObserverEvents,
+  AudioLevelObserverObserverEvents,
+} from './rtp-observer/audio-level-observer.js';
+export type {
+  ActiveSpeakerObserver,
+  ActiveSpeakerObserverOptions,
+  ActiveSpeakerObserverDominantSpeaker,
+  ActiveSpeakerObserverEvents,
+  ActiveSpeakerObserverObserverEvents,
+} from './rtp-observer/active-speaker-observer.js';
 export { InvalidStateError, UnsupportedError, SfuError } from './errors.js';
 export type { SfuErrorCode } from './errors.js';

@@ -26,6 +26,7 @@ import { newDropCounters, totalDrops, type DropCounters, type EmitFn } from './c
 import { EngineConsumer } from './consumer.js';
 import { EngineDirectTransport } from './direct-transport.js';
 import { EngineProducer } from './producer.js';
+import { EngineActiveSpeakerObserver, EngineAudioLevelObserver } from './rtp-observer.js';
 import type { EngineTransport } from './transport.js';
 import { TcpServer } from './tcp-server.js';
 import { UdpServer } from './udp-server.js';
@@ -66,6 +67,7 @@ export class Engine {
   private readonly transports = new Map<string, EngineTransport>();
   private readonly producers = new Map<string, EngineProducer>();
   private readonly consumers = new Map<string, { c: EngineConsumer; t: EngineTransport }>();
+  private readonly observers = new Map<string, EngineAudioLevelObserver | EngineActiveSpeakerObserver>();
 
   constructor(emit: EmitFn, log: SfuLogger) {
     this.emit = emit;
@@ -174,6 +176,38 @@ export class Engine {
         stats: p.getStats(),
       };
     },
+    'router.createAudioLevelObserver': (id, data) => {
+      const r = this.router(id);
+      this.observers.set(data.rtpObserverId, new EngineAudioLevelObserver(data.rtpObserverId, r.id, data, this.emit));
+      return undefined;
+    },
+    'router.createActiveSpeakerObserver': (id, data) => {
+      const r = this.router(id);
+      this.observers.set(data.rtpObserverId, new EngineActiveSpeakerObserver(data.rtpObserverId, r.id, data, this.emit));
+      return undefined;
+    },
+    'rtpObserver.close': (id) => {
+      this.observers.get(id)?.close();
+      this.observers.delete(id);
+      return undefined;
+    },
+    'rtpObserver.pause': (id) => {
+      this.observer(id).pause();
+      return undefined;
+    },
+    'rtpObserver.resume': (id) => {
+      this.observer(id).resume();
+      return undefined;
+    },
+    'rtpObserver.addProducer': (id, data) => {
+      this.observer(id).addProducer(this.producer(data.producerId));
+      return undefined;
+    },
+    'rtpObserver.removeProducer': (id, data) => {
+      const p = this.producers.get(data.producerId);
+      if (p) this.observer(id).removeProducer(p);
+      return undefined;
+    },
     'consumer.close': (id) => {
       const e = this.consumers.get(id);
       if (e) this.closeConsumer(e.c, e.t);
@@ -262,6 +296,12 @@ export class Engine {
     const p = this.producers.get(id);
     if (!p) throw new EngineError('InvalidStateError', `producer ${id} not found`);
     return p;
+  }
+
+  private observer(id: string): EngineAudioLevelObserver | EngineActiveSpeakerObserver {
+    const o = this.observers.get(id);
+    if (!o) throw new EngineError('InvalidStateError', `rtpObserver ${id} not found`);
+    return o;
   }
 
   private consumer(id: string): EngineConsumer {
@@ -371,6 +411,7 @@ export class Engine {
       this.closeConsumer(c, t);
       this.emit(c.id, 'producerclose');
     }
+    for (const o of this.observers.values()) o.removeProducer(p);
     p.close();
     const t = this.transports.get(p.host.id);
     t?.removeProducer(p);
@@ -387,6 +428,11 @@ export class Engine {
 
   private closeRouter(r: EngineRouter): void {
     for (const t of [...r.transports]) this.closeTransport(t);
+    for (const o of [...this.observers.values()]) {
+      if (o.routerId !== r.id) continue;
+      o.close();
+      this.observers.delete(o.id);
+    }
     this.routers.delete(r.id);
   }
 

@@ -11,6 +11,7 @@ import type { DropReason, EmitFn } from './context.js';
 import { E2eeTrailerCheck, type E2eeTrailerCheckOptions, e2eeTrailerCodecOf } from './e2ee-trailer.js';
 import { keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
+import { AUDIO_LEVEL_URI, type AudioLevelSink } from './rtp-observer.js';
 import { buildFir, buildNackList, buildPli } from './rtcp.js';
 import { NackGenerator, NackPacketResult } from './nack-generator.js';
 
@@ -103,6 +104,10 @@ export class EngineProducer {
   keyFrameRequestsSent = 0;
   /** Packets that arrived twice (original and retransmission), dropped. */
   packetsDuplicated = 0;
+  /** AudioLevelObserver / ActiveSpeakerObserver instances observing this producer. */
+  readonly levelSinks = new Set<AudioLevelSink>();
+  /** The sender's id of the `ssrc-audio-level` header extension (0: not negotiated). */
+  private readonly audioLevelExtId: number;
   /** The E2EE trailer check, when the producer's session requires E2EE. */
   readonly e2ee: E2eeTrailerCheck | undefined;
 
@@ -113,6 +118,7 @@ export class EngineProducer {
     this.consumableRtpParameters = o.consumableRtpParameters;
     this.host = host;
     this.paused = o.paused;
+    this.audioLevelExtId = o.rtpParameters.headerExtensions?.find((e) => e.uri === AUDIO_LEVEL_URI)?.id ?? 0;
     this.emit = emit;
     this.mid = o.rtpParameters.mid;
     this.mapping = o.rtpMapping;
@@ -268,6 +274,7 @@ export class EngineProducer {
     }
     if (packet.payload.length === 0) return; // padding-only (probing)
     if (this.e2ee && !this.checkE2ee(packet.payload, h.marker)) return;
+    if (this.levelSinks.size > 0 && !this.paused) this.reportAudioLevel(h.extensions);
     h.padding = false;
     h.paddingSize = 0;
     h.payloadType = mapped;
@@ -302,6 +309,20 @@ export class EngineProducer {
     this.packetsDropped++;
     if (!failedBefore) this.emit(this.id, 'e2eetrailermissing', { reason: c.failure, framesPassed: c.passed });
     return false;
+  }
+
+  /** Hands the packet's audio level (RFC 6464, before the extension ids are remapped) to the observers. */
+  private reportAudioLevel(exts: readonly { id: number; payload: Buffer }[]): void {
+    const id = this.audioLevelExtId;
+    if (id === 0) return;
+    for (let i = 0; i < exts.length; i++) {
+      const e = exts[i]!;
+      if (e.id !== id) continue;
+      if (e.payload.length < 1) return;
+      const b = e.payload[0]!;
+      for (const sink of this.levelSinks) sink.onAudioLevel(this, b & 0x7f, (b & 0x80) !== 0);
+      return;
+    }
   }
 
   /** Sends NACKs for the packets each stream should request now; re-arms the retry timer. */
@@ -427,33 +448,35 @@ export class EngineProducer {
   getStats(): Record<string, unknown>[] {
     const media = this.rtpParameters.codecs[0];
     // As mediasoup: a stream has stats once it has received RTP (none before).
-    return this.streams.filter((s) => s.packetsReceived > 0).map((s) => ({
-      type: 'inbound-rtp',
-      timestamp: Date.now(),
-      ssrc: s.ssrc,
-      rtxSsrc: s.rtxSsrc,
-      ...(s.rid !== undefined ? { rid: s.rid } : {}),
-      kind: this.kind,
-      mimeType: media?.mimeType,
-      packetCount: s.packetsReceived,
-      byteCount: s.bytesReceived,
-      bitrate: Math.round(s.bitrate),
-      bitrateByLayer: {},
-      packetsLost: s.packetsLost,
-      fractionLost: s.fractionLost,
-      packetsDiscarded: this.packetsDropped,
-      packetsRetransmitted: s.packetsRetransmittedRx,
-      packetsRepaired: s.nack?.recovered ?? 0,
-      nackCount: s.nackCount,
-      nackPacketCount: s.nackPacketCount,
-      packetsDuplicated: this.packetsDuplicated,
-      jitter: s.jitterUnits,
-      score: s.score,
-      keyFramesReceived: this.keyFramesReceived,
-      keyFrameRequestsSent: this.keyFrameRequestsSent,
-      pliCount: this.useFir ? 0 : this.keyFrameRequestsSent,
-      firCount: this.useFir ? this.keyFrameRequestsSent : 0,
-    }));
+    return this.streams
+      .filter((s) => s.packetsReceived > 0)
+      .map((s) => ({
+        type: 'inbound-rtp',
+        timestamp: Date.now(),
+        ssrc: s.ssrc,
+        rtxSsrc: s.rtxSsrc,
+        ...(s.rid !== undefined ? { rid: s.rid } : {}),
+        kind: this.kind,
+        mimeType: media?.mimeType,
+        packetCount: s.packetsReceived,
+        byteCount: s.bytesReceived,
+        bitrate: Math.round(s.bitrate),
+        bitrateByLayer: {},
+        packetsLost: s.packetsLost,
+        fractionLost: s.fractionLost,
+        packetsDiscarded: this.packetsDropped,
+        packetsRetransmitted: s.packetsRetransmittedRx,
+        packetsRepaired: s.nack?.recovered ?? 0,
+        nackCount: s.nackCount,
+        nackPacketCount: s.nackPacketCount,
+        packetsDuplicated: this.packetsDuplicated,
+        jitter: s.jitterUnits,
+        score: s.score,
+        keyFramesReceived: this.keyFramesReceived,
+        keyFrameRequestsSent: this.keyFrameRequestsSent,
+        pliCount: this.useFir ? 0 : this.keyFrameRequestsSent,
+        firCount: this.useFir ? this.keyFrameRequestsSent : 0,
+      }));
   }
 
   /** Stops timers. */

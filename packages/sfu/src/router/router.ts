@@ -4,6 +4,9 @@ import { EnhancedEventEmitter } from '../common/enhanced-event-emitter.js';
 import { InvalidStateError, UnsupportedError } from '../errors.js';
 import { canConsume, validateRtpCapabilities } from '../ortc/index.js';
 import type { Consumer } from '../consumer/consumer.js';
+import { ActiveSpeakerObserver, type ActiveSpeakerObserverOptions } from '../rtp-observer/active-speaker-observer.js';
+import { AudioLevelObserver, type AudioLevelObserverOptions } from '../rtp-observer/audio-level-observer.js';
+import type { RtpObserver } from '../rtp-observer/rtp-observer.js';
 import type { Producer } from '../producer/producer.js';
 import { DirectTransport, type DirectTransportOptions } from '../transport/direct-transport.js';
 import type { Transport } from '../transport/transport.js';
@@ -48,7 +51,7 @@ export type RouterEvents = {
 export type RouterObserverEvents = {
   close: [];
   newtransport: [transport: Transport];
-  newrtpobserver: [rtpObserver: unknown];
+  newrtpobserver: [rtpObserver: RtpObserver];
 };
 
 /** @internal */
@@ -77,6 +80,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   #appData: RouterAppData;
   readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, Producer>();
+  readonly #rtpObservers = new Map<string, RtpObserver>();
   /** Pipes from this router to others, by destination router id. */
   readonly #pipes = new Map<string, Promise<PipePair>>();
   readonly #observer = new EnhancedEventEmitter<RouterObserverEvents>();
@@ -135,6 +139,8 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   }
 
   #closeChildren(): void {
+    for (const o of this.#rtpObservers.values()) o.routerClosed();
+    this.#rtpObservers.clear();
     for (const t of this.#transports.values()) t.routerClosed();
     this.#transports.clear();
     this.#producers.clear();
@@ -210,6 +216,63 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
     });
     this.#addTransport(transport as unknown as Transport);
     return transport;
+  }
+
+  /**
+   * Creates an {@link AudioLevelObserver}: the loudest of its audio producers every `interval`.
+   * @throws `TypeError` for a `maxEntries` below 1, a `threshold` outside -127..0 or an
+   *   `interval` below 1, as mediasoup; {@link InvalidStateError} if closed.
+   */
+  async createAudioLevelObserver<T extends AppData = AppData>(options: AudioLevelObserverOptions<T> = {}): Promise<AudioLevelObserver<T>> {
+    this.#assertOpen();
+    const { maxEntries = 1, threshold = -80, interval = 1000, appData } = options;
+    if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new TypeError('if given, maxEntries must be a positive integer');
+    if (typeof threshold !== 'number' || !(threshold >= -127 && threshold <= 0))
+      throw new TypeError('if given, threshold must be a number in -127..0 (dBov)');
+    if (typeof interval !== 'number' || !(interval >= 1)) throw new TypeError('if given, interval must be a number of ms >= 1');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
+    const id = randomUUID();
+    await this.#channel.request('router.createAudioLevelObserver', this.#id, { rtpObserverId: id, maxEntries, threshold, interval });
+    const o = new AudioLevelObserver<T>({
+      id,
+      channel: this.#channel,
+      getProducerById: (p) => this.#producers.get(p),
+      ...(appData ? { appData } : {}),
+    });
+    this.#addRtpObserver(o as unknown as RtpObserver);
+    return o;
+  }
+
+  /**
+   * Creates an {@link ActiveSpeakerObserver}: `dominantspeaker` when the main speaker changes.
+   * @throws `TypeError` for an `interval` below 1; {@link InvalidStateError} if closed.
+   */
+  async createActiveSpeakerObserver<T extends AppData = AppData>(
+    options: ActiveSpeakerObserverOptions<T> = {},
+  ): Promise<ActiveSpeakerObserver<T>> {
+    this.#assertOpen();
+    const { interval = 300, appData } = options;
+    if (typeof interval !== 'number' || !(interval >= 1)) throw new TypeError('if given, interval must be a number of ms >= 1');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
+    const id = randomUUID();
+    await this.#channel.request('router.createActiveSpeakerObserver', this.#id, { rtpObserverId: id, interval });
+    const o = new ActiveSpeakerObserver<T>({
+      id,
+      channel: this.#channel,
+      getProducerById: (p) => this.#producers.get(p),
+      ...(appData ? { appData } : {}),
+    });
+    this.#addRtpObserver(o as unknown as RtpObserver);
+    return o;
+  }
+
+  #addRtpObserver(o: RtpObserver): void {
+    this.#rtpObservers.set(o.id, o);
+    o.on('@close', () => this.#rtpObservers.delete(o.id));
+    this.#observer.safeEmit('newrtpobserver', o);
   }
 
   /**

@@ -100,6 +100,13 @@ export interface ChannelMethods {
   'producer.resume': Method<undefined, undefined>;
   'producer.getStats': Method<undefined, StatsEntries>;
   'producer.dump': Method<undefined, Record<string, unknown>>;
+  'router.createAudioLevelObserver': Method<{ rtpObserverId: string; maxEntries: number; threshold: number; interval: number }, undefined>;
+  'router.createActiveSpeakerObserver': Method<{ rtpObserverId: string; interval: number }, undefined>;
+  'rtpObserver.close': Method<undefined, undefined>;
+  'rtpObserver.pause': Method<undefined, undefined>;
+  'rtpObserver.resume': Method<undefined, undefined>;
+  'rtpObserver.addProducer': Method<{ producerId: string }, undefined>;
+  'rtpObserver.removeProducer': Method<{ producerId: string }, undefined>;
   'consumer.close': Method<undefined, undefined>;
   'consumer.pause': Method<undefined, undefined>;
   'consumer.resume': Method<undefined, undefined>;
