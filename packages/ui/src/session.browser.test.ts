@@ -352,6 +352,33 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
         (t) => t.join() === 'host,__self',
       );
       expect(await hiddenButShown(host)).toEqual([]);
+
+      // The guest's (fake, beeping) microphone: the host sees them speaking, in words too.
+      await waitFor(
+        "the guest's tile marked as speaking on the host",
+        () =>
+          host.evaluate(() => {
+            const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
+            const tile = grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-3"]');
+            return tile?.hasAttribute('speaking') ? tile.getAttribute('aria-label') : null;
+          }),
+        (label) => !!label?.includes('Speaking'),
+        { intervalMs: 50 },
+      );
+
+      // The host ends the call for everyone (asked first): the guest is told, and their tracks stop.
+      await host.locator('alcove-session').getByRole('button', { name: 'End for all' }).click();
+      await host.locator('alcove-session').getByRole('dialog').getByRole('button', { name: 'End for all' }).click();
+      await waitFor(
+        'the guest told the host ended the call',
+        () => guest.locator('alcove-session [part~=ended] .body').textContent(),
+        (t) => t === 'The host ended the call.',
+      );
+      await waitFor(
+        "the guest's tracks to stop",
+        () => guest.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState)),
+        (t) => t.length > 0 && t.every((x) => x === 'ended'),
+      );
       expect(await cspViolations(guest)).toEqual([]);
     } finally {
       await call.closePages(host, guest);

@@ -4,7 +4,7 @@
  */
 export class SpeakingMeter {
   readonly #onChange: () => void;
-  readonly #sources = new Map<string, { node: AudioNode; analyser: AnalyserNode; last: number }>();
+  readonly #sources = new Map<string, { track: MediaStreamTrack; node: AudioNode; analyser: AnalyserNode; last: number }>();
   readonly #buffer = new Float32Array(512);
   #ctx: AudioContext | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -19,8 +19,12 @@ export class SpeakingMeter {
     return this.#speaking.has(key);
   }
 
-  /** Follows `track` under `key` (replacing what was followed under it). */
+  /**
+   * Follows `track` under `key` (replacing what was followed under it). The same track again is a
+   * no-op: re-renders call this every time, and starting over would forget who is speaking.
+   */
   watch(key: string, track: MediaStreamTrack): void {
+    if (this.#sources.get(key)?.track === track) return;
     this.unwatch(key);
     const Ctx = globalThis.AudioContext;
     if (typeof Ctx !== 'function' || typeof MediaStream !== 'function') return;
@@ -30,7 +34,7 @@ export class SpeakingMeter {
       const analyser = this.#ctx.createAnalyser();
       analyser.fftSize = 512;
       node.connect(analyser);
-      this.#sources.set(key, { node, analyser, last: 0 });
+      this.#sources.set(key, { track, node, analyser, last: 0 });
       this.#timer ??= setInterval(() => this.#sample(), 200);
     } catch {
       // no Web Audio for this track: never "speaking"

@@ -322,6 +322,22 @@ describe('<alcove-session>', () => {
     expect(q(el, '[part~="failed"]').querySelector('.callback')!.textContent).toBe('As agreed, join again: press Try again.');
   });
 
+  it("shows the host's name and credentials line in the waiting room, as text, and that devices can be tested", async () => {
+    const el = mount();
+    el.setAttribute('host-name', 'Dr <b>Rivera</b>');
+    el.setAttribute('host-credentials', 'Licensed in TN');
+    await el.join('tok');
+    fake.move('waiting');
+    const room = q(el, 'alcove-waiting-room');
+    expect(room.hidden).toBe(false);
+    const text = room.shadowRoot!.textContent!;
+    expect(text).toContain('Dr <b>Rivera</b> will let you in shortly.');
+    expect(room.shadowRoot!.querySelector('[part~=credentials]')!.textContent).toBe('Dr <b>Rivera</b> · Licensed in TN');
+    expect(room.shadowRoot!.querySelector('b')).toBeNull();
+    expect(text).toContain('You can test your camera, microphone and speaker while you wait.');
+    expect(room.shadowRoot!.querySelectorAll('alcove-device-menu')).toHaveLength(3);
+  });
+
   it('says why when the session is refused before connecting (the Join button never fails silently)', async () => {
     const el = mount();
     el.sessionFactory = () => {

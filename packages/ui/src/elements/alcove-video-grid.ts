@@ -102,6 +102,7 @@ export class AlcoveVideoGrid extends SessionPart {
       participantJoined: u,
       participantUpdated: u,
       participantLeft: (p) => {
+        this.#speaking.unwatch(p.id);
         this.#quality.delete(p.id);
         this.#keyed.delete(p.id);
         this.#verified.delete(p.id);
