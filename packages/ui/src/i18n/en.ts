@@ -107,7 +107,7 @@ const errors: ErrorMessages = {
   'error.INVALID_STATE': 'That is not possible right now.',
   'error.E2EE_REQUIRED': 'This call must be end-to-end encrypted and this browser cannot do it. Use a current browser.',
   'error.E2EE_NOT_ENCRYPTED':
-    'Audio or video was stopped because it was not end-to-end encrypted. Reload the page; if it happens again, use an unmodified app.',
+    'Audio or video was stopped because it was not end-to-end encrypted. The app that sent it may be out of date or modified.',
   'error.UNSUPPORTED_CODEC': 'Your video format is not supported.',
   'error.CANNOT_CONSUME': 'Some video cannot be shown in this browser.',
   'error.MEDIA_ERROR': 'Audio or video failed on the server. Please try again.',

@@ -317,7 +317,7 @@ export const es: Catalogue = {
   'error.INVALID_STATE': 'Eso no es posible ahora.',
   'error.E2EE_REQUIRED': 'Esta llamada debe estar cifrada de extremo a extremo y este navegador no puede hacerlo. Use un navegador actual.',
   'error.E2EE_NOT_ENCRYPTED':
-    'Se detuvo el audio o el vídeo porque no estaba cifrado de extremo a extremo. Recargue la página; si vuelve a ocurrir, use una aplicación sin modificar.',
+    'Se detuvo el audio o el vídeo porque no estaba cifrado de extremo a extremo. La aplicación que lo envió puede estar desactualizada o modificada.',
   'error.UNSUPPORTED_CODEC': 'Su formato de vídeo no es compatible.',
   'error.CANNOT_CONSUME': 'Parte del vídeo no puede mostrarse en este navegador.',
   'error.MEDIA_ERROR': 'Falló el audio o el vídeo en el servidor. Inténtelo de nuevo.',
