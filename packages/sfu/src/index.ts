@@ -24,6 +24,7 @@ export { DirectTransport } from './transport/direct-transport.js';
 export { Producer } from './producer/producer.js';
 export { Consumer } from './consumer/consumer.js';
 export { RtpObserver } from './rtp-observer/rtp-observer.js';
+export { WebRtcServer } from './webrtc-server/webrtc-server.js';
 export { AudioLevelObserver } from './rtp-observer/audio-level-observer.js';
 export { ActiveSpeakerObserver } from './rtp-observer/active-speaker-observer.js';
 export { InvalidStateError, UnsupportedError, SfuError } from './errors.js';

@@ -42,6 +42,12 @@ export type {
   ConsumerType,
 } from './consumer/consumer.js';
 export type {
+  WebRtcServer,
+  WebRtcServerOptions,
+  WebRtcServerEvents,
+  WebRtcServerObserverEvents,
+} from './webrtc-server/webrtc-server.js';
+export type {
   RtpObserver,
   RtpObserverEvents,
   RtpObserverObserverEvents,

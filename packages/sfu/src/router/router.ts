@@ -12,6 +12,7 @@ import { DirectTransport, type DirectTransportOptions } from '../transport/direc
 import type { Transport } from '../transport/transport.js';
 import { checkListenInfos } from '../transport/listen-info.js';
 import { WebRtcTransport, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
+import { WebRtcServer } from '../webrtc-server/webrtc-server.js';
 import type { RtpCapabilities, RtpParameters } from '../types/index.js';
 import type { Channel } from '../worker/channel.js';
 
@@ -159,6 +160,20 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
    */
   async createWebRtcTransport<T extends AppData = AppData>(options: WebRtcTransportOptions<T> = {}): Promise<WebRtcTransport<T>> {
     this.#assertOpen();
+    const server = options.webRtcServer;
+    if (server !== undefined) {
+      // As mediasoup: a WebRtcServer of this router's worker instead of listen infos.
+      if (!(server instanceof WebRtcServer)) throw new TypeError('webRtcServer must be a WebRtcServer');
+      if (options.listenInfos !== undefined || options.listenIps !== undefined)
+        throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given');
+      if (!server.belongsTo(this.#channel)) throw new TypeError("webRtcServer belongs to another worker than the router's");
+      if (server.closed) throw new InvalidStateError('WebRtcServer closed');
+      const { webRtcServer: _server, ...rest } = options;
+      const transport = await this.createWebRtcTransport<T>({ ...rest, listenInfos: server.listenInfos });
+      if (server.closed) transport.listenServerClosed();
+      else server.handleTransport(transport as unknown as WebRtcTransport);
+      return transport;
+    }
     const { enableSctp = false, appData } = options;
     if (enableSctp) throw new UnsupportedError('SCTP is not supported');
     if (appData !== undefined && (typeof appData !== 'object' || appData === null))

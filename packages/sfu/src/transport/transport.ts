@@ -142,6 +142,18 @@ export abstract class Transport<
     (this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('close');
   }
 
+  /** @internal The WebRtcServer the transport was created with closed: the transport closes too. */
+  listenServerClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.channel.off(this.#id);
+    this.channel.requestQuietly('transport.close', this.#id);
+    this.#closeChildren();
+    (this as EnhancedEventEmitter<TransportEvents>).safeEmit('listenserverclose');
+    (this as EnhancedEventEmitter<TransportEvents>).emit('@close');
+    (this.#observer as EnhancedEventEmitter<TransportObserverEvents>).safeEmit('close');
+  }
+
   #closeChildren(): void {
     for (const p of this.#producers.values()) {
       p.transportClosed();

@@ -11,6 +11,7 @@ import type {
   SrtpCryptoSuite,
   TransportTuple,
 } from '../types/index.js';
+import type { WebRtcServer } from '../webrtc-server/webrtc-server.js';
 import { Transport, type TransportConstructorOptions, type TransportFaultOptions, type TransportObserverEvents } from './transport.js';
 
 /** Where a WebRtcTransport is reachable (mediasoup's `TransportListenInfo`): the worker's UDP or TCP port. */
@@ -32,6 +33,11 @@ export interface WebRtcTransportOptions<WebRtcTransportAppData extends AppData =
    * (passive candidate); the first entry is preferred. All transports share the worker's ports.
    */
   listenInfos?: TransportListenInfo[];
+  /**
+   * The worker's {@link WebRtcServer} whose listen infos the transport uses (instead of
+   * `listenInfos`); the transport closes with it (`listenserverclose`).
+   */
+  webRtcServer?: WebRtcServer;
   /** @deprecated mediasoup's older form of listenInfos. */
   listenIps?: (string | { ip: string; announcedIp?: string; announcedAddress?: string })[];
   /** Default true. */
@@ -166,6 +172,12 @@ export class WebRtcTransport<WebRtcTransportAppData extends AppData = AppData> e
     if (this.closed) return;
     this.#setStatesClosed();
     super.routerClosed();
+  }
+
+  override listenServerClosed(): void {
+    if (this.closed) return;
+    this.#setStatesClosed();
+    super.listenServerClosed();
   }
 
   #setStatesClosed(): void {

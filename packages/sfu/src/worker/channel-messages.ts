@@ -24,6 +24,8 @@ export interface WorkerDumpData {
   routerIds: string[];
   transportIds: string[];
   udp: { ip: string; port: number; datagramsReceived: number; datagramsSent: number };
+  /** The ICE-TCP listening port (absent when it could not be bound). */
+  tcp?: { ip: string; port: number; connections: number; connectionsAccepted: number; framesReceived: number };
   drops: DropCounters;
   droppedTotal: number;
 }

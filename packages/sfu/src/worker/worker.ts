@@ -19,6 +19,8 @@ import {
 import { InvalidStateError, SfuError } from '../errors.js';
 import { generateRouterRtpCapabilities } from '../ortc/index.js';
 import { Router } from '../router/router.js';
+import { checkListenInfos } from '../transport/listen-info.js';
+import { WebRtcServer, type WebRtcServerOptions } from '../webrtc-server/webrtc-server.js';
 import type { RtpCodecCapability } from '../types/index.js';
 import { Channel } from './channel.js';
 import type { EngineSettings } from './channel-messages.js';
@@ -82,7 +84,7 @@ export type WorkerEvents = {
 export type WorkerObserverEvents = {
   close: [];
   newrouter: [router: Router];
-  newwebrtcserver: [server: unknown];
+  newwebrtcserver: [webRtcServer: WebRtcServer];
 };
 
 function threadEntry(): { url: URL; execArgv: string[] } {
@@ -106,6 +108,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   #died = false;
   #appData: WorkerAppData;
   readonly #routers = new Set<Router>();
+  readonly #webRtcServers = new Set<WebRtcServer>();
   readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
   readonly #logSettings: SfuLogSettings;
   readonly #log: SfuLogger;
@@ -216,6 +219,8 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     this.#channel.close();
     for (const r of this.#routers) r.workerClosed();
     this.#routers.clear();
+    for (const s of this.#webRtcServers) s.workerClosed();
+    this.#webRtcServers.clear();
     this.#observer.safeEmit('close');
   }
 
@@ -227,6 +232,8 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     this.#channel.close();
     for (const r of this.#routers) r.workerClosed();
     this.#routers.clear();
+    for (const s of this.#webRtcServers) s.workerClosed();
+    this.#webRtcServers.clear();
     void this.#thread.terminate();
     this.safeEmit('died', error);
     this.#observer.safeEmit('close');
@@ -268,6 +275,31 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     };
     this.#logSettings.update(update);
     await this.#channel.request('worker.updateSettings', undefined, update);
+  }
+
+  /**
+   * Creates a {@link WebRtcServer}: the worker's UDP (and ICE-TCP) port named once for many
+   * WebRtcTransports (`router.createWebRtcTransport({ webRtcServer })`).
+   * @throws `TypeError` without listen infos, on malformed ones or two of one protocol;
+   *   {@link UnsupportedError} for a listen info the worker's sockets do not match;
+   *   {@link InvalidStateError} if closed.
+   */
+  async createWebRtcServer<T extends AppData = AppData>(options: WebRtcServerOptions<T>): Promise<WebRtcServer<T>> {
+    this.#assertOpen();
+    const { listenInfos, appData } = options ?? ({} as WebRtcServerOptions<T>);
+    if (!Array.isArray(listenInfos) || listenInfos.length === 0) throw new TypeError('missing listenInfos');
+    if (appData !== undefined && (typeof appData !== 'object' || appData === null))
+      throw new TypeError('if given, appData must be an object');
+    checkListenInfos(listenInfos, undefined, this.#listenAddress);
+    for (const protocol of ['udp', 'tcp'] as const) {
+      if (listenInfos.filter((l) => l.protocol === protocol).length > 1)
+        throw new TypeError(`more than one ${protocol} listen info (the worker has one ${protocol} port)`);
+    }
+    const server = new WebRtcServer<T>({ listenInfos, channel: this.#channel, ...(appData ? { appData } : {}) });
+    this.#webRtcServers.add(server as unknown as WebRtcServer);
+    server.on('@close', () => this.#webRtcServers.delete(server as unknown as WebRtcServer));
+    this.#observer.safeEmit('newwebrtcserver', server as unknown as WebRtcServer);
+    return server;
   }
 
   /**
