@@ -37,6 +37,6 @@ export * from './sessions/index.js';
 export * from './webhooks/index.js';
 export * from './turn/index.js';
 export { AdminApiError, AlcoveAdminClient } from './client/admin-client.js';
-export type { AlcoveAdminClientOptions } from './client/admin-client.js';
+export type { AlcoveAdminClientOptions, CreateSessionOptions } from './client/admin-client.js';
 export { createLogger, silentLogger, LOG_LEVELS, REDACTED_FIELD_WORDS } from './logger.js';
 export type { Logger, LoggerOptions, LogFields, LogLevel } from './logger.js';

@@ -27,7 +27,7 @@ const schemaFailures: string[] = [];
 
 function routeOf(method: string, pathname: string): AdminRoute | undefined {
   const segs = pathname.split('/');
-  return (ADMIN_ROUTES as readonly AdminRoute[]).find((r) => {
+  return ADMIN_ROUTES.find((r) => {
     const t = r.path.split('/');
     return r.method === method && t.length === segs.length && t.every((s, i) => s.startsWith('{') || s === segs[i]);
   });
@@ -120,7 +120,7 @@ describe('admin API v1: auth on every route', () => {
     const minted = await admin.mintToken(s.id, { participantId: 'p-auth', role: 'client', displayName: 'A' });
     const ids = { sessionId: s.id, participantId: 'p-auth', tokenId: minted.tokenId };
     let checked = 0;
-    for (const route of ADMIN_ROUTES as readonly AdminRoute[]) {
+    for (const route of ADMIN_ROUTES) {
       const path = fill(route.path, ids);
       const body = route.method === 'GET' ? undefined : '{}';
       if (!route.auth) {
@@ -138,7 +138,7 @@ describe('admin API v1: auth on every route', () => {
       expect(r.json.error.code).toBe('NOT_ALLOWED');
       checked++;
     }
-    expect(checked).toBe((ADMIN_ROUTES as readonly AdminRoute[]).filter((r) => r.auth).length);
+    expect(checked).toBe(ADMIN_ROUTES.filter((r) => r.auth).length);
   });
 
   it("another tenant's key sees none of this tenant's sessions (same 404 as an unknown id)", async () => {
@@ -189,7 +189,7 @@ describe('admin API v1: validation on every route', () => {
       ['webhookDeliveries', '/v1/webhooks/deliveries?outcome=lost', undefined, 'INVALID_MESSAGE'],
     ];
     for (const [op, override, body, code] of cases) {
-      const route = (ADMIN_ROUTES as readonly AdminRoute[]).find((r) => r.operationId === op) as AdminRoute;
+      const route = ADMIN_ROUTES.find((r) => r.operationId === op) as AdminRoute;
       const r = await raw(route.method, override ?? fill(route.path, ids), { key: KEY, ...(body !== undefined ? { body } : {}) });
       expect(r.status, `${op} ${override ?? ''} ${body ?? ''}`).toBe(400);
       expect(r.json.error.code, `${op} ${body ?? ''}`).toBe(code);
@@ -197,9 +197,7 @@ describe('admin API v1: validation on every route', () => {
     }
     // Every route that takes parameters, a query or a body has a validation case.
     const covered = new Set(cases.map((c) => c[0]));
-    const needing = (ADMIN_ROUTES as readonly AdminRoute[])
-      .filter((r) => r.auth && (r.body || r.query || r.params))
-      .map((r) => r.operationId);
+    const needing = ADMIN_ROUTES.filter((r) => r.auth && (r.body || r.query || r.params)).map((r) => r.operationId);
     expect(needing.filter((op) => !covered.has(op))).toEqual([]);
     // Nothing was created or changed by the refused calls.
     expect((await admin.getSession(s.id)).policy.maxParticipants).toBe(6);
@@ -483,7 +481,7 @@ describe('admin API v1: attendance, audit, webhook deliveries', () => {
   it('every route answered with success at least once, and every success matched its schema', async () => {
     expect(await admin.health()).toEqual({ status: 'ok' });
     expect((await admin.openApi()).openapi).toBe('3.1.0');
-    const all = (ADMIN_ROUTES as readonly AdminRoute[]).map((r) => r.operationId);
+    const all = ADMIN_ROUTES.map((r) => r.operationId);
     expect(all.filter((op) => !succeeded.has(op))).toEqual([]);
     expect(schemaFailures).toEqual([]);
   });

@@ -189,7 +189,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const revocations = options.revocations ?? new TokenRevocations({ now });
   const idemTtl = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
   const idempotent = new Map<string, { fingerprint: string; at: number; status: number; body: unknown }>();
-  const compiled: Compiled[] = (ADMIN_ROUTES as readonly AdminRoute[]).map((route) => ({ route, segments: route.path.split('/') }));
+  const compiled: Compiled[] = ADMIN_ROUTES.map((route) => ({ route, segments: route.path.split('/') }));
   let openapi: string | undefined;
 
   const audit = (entry: Omit<AuditEntry, 'actor'>): void => {

@@ -2,7 +2,7 @@
 export { createAdminHandler, toSessionView } from './admin-handler.js';
 export type { AdminApiKey, AdminHandler, AdminHandlerOptions } from './admin-handler.js';
 export { ADMIN_ROUTES, COMMON_ERRORS } from './routes.js';
-export type { AdminOperationId, AdminRoute } from './routes.js';
+export type { AdminRoute } from './routes.js';
 export { buildOpenApi, errorsOf, toJsonSchema } from './openapi.js';
 export type { JsonSchema } from './openapi.js';
 export { ADMIN_ERRORS, ADMIN_ERROR_CODES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schemas.js';

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/types.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import { buildOpenApi, errorsOf, toJsonSchema } from './openapi.js';
-import { ADMIN_ROUTES, type AdminRoute } from './routes.js';
+import { ADMIN_ROUTES } from './routes.js';
 import { ADMIN_ERROR_CODES, ADMIN_ERRORS, SessionPolicyInput } from './schemas.js';
 
 const DOC_FILE = fileURLToPath(new URL('../../../../docs/openapi.json', import.meta.url));
 const GUIDE = fileURLToPath(new URL('../../../../docs/server-integration.md', import.meta.url));
-const routes = ADMIN_ROUTES as readonly AdminRoute[];
+const routes = ADMIN_ROUTES;
 
 type Doc = {
   paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; 'x-error-codes': string[] }>>;

@@ -168,7 +168,7 @@ export function buildOpenApi(serverUrl = '/'): JsonSchema {
   const components: Record<string, JsonSchema> = {};
   for (const [n, s] of NAMED) components[n] = toJsonSchema(s, names, true);
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ADMIN_ROUTES as readonly AdminRoute[]) {
+  for (const route of ADMIN_ROUTES) {
     const parameters: unknown[] = [];
     const params = route.params as unknown as Node | undefined;
     for (const [k, child] of Object.entries(params?.entries ?? {})) {

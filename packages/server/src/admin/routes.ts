@@ -7,8 +7,6 @@
 import type * as v from 'valibot';
 import * as S from './schemas.js';
 
-type Code = S.AdminErrorCodeName;
-
 /** One admin route. */
 export interface AdminRoute {
   readonly method: 'GET' | 'POST' | 'PATCH';
@@ -28,16 +26,16 @@ export interface AdminRoute {
   readonly idempotent?: boolean;
   readonly success: { readonly status: number; readonly schema: v.GenericSchema; readonly description: string };
   /** Error codes this route can answer besides the ones every authenticated route can. */
-  readonly errors: readonly Code[];
+  readonly errors: readonly S.AdminErrorCodeName[];
 }
 
 /** Codes every authenticated route can answer. */
-export const COMMON_ERRORS: readonly Code[] = ['UNAUTHENTICATED', 'NOT_ALLOWED', 'RATE_LIMITED', 'INTERNAL_ERROR'];
-const BODY: readonly Code[] = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNSUPPORTED_MEDIA_TYPE', 'MESSAGE_TOO_LARGE'];
-const SESSION: readonly Code[] = ['SESSION_NOT_FOUND', 'INVALID_MESSAGE'];
+export const COMMON_ERRORS: readonly S.AdminErrorCodeName[] = ['UNAUTHENTICATED', 'NOT_ALLOWED', 'RATE_LIMITED', 'INTERNAL_ERROR'];
+const BODY: readonly S.AdminErrorCodeName[] = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNSUPPORTED_MEDIA_TYPE', 'MESSAGE_TOO_LARGE'];
+const SESSION: readonly S.AdminErrorCodeName[] = ['SESSION_NOT_FOUND', 'INVALID_MESSAGE'];
 
-/** Every route of the admin API, in documentation order. */
-export const ADMIN_ROUTES = [
+/** Every route of the admin API, in documentation order (typed by its literal, for the handler's table). */
+export const ROUTE_TABLE = [
   {
     method: 'GET',
     path: '/v1/health',
@@ -305,5 +303,8 @@ export const ADMIN_ROUTES = [
   },
 ] as const satisfies readonly AdminRoute[];
 
+/** Every route of the admin API, in documentation order: what the handler serves and the OpenAPI document describes. */
+export const ADMIN_ROUTES: readonly AdminRoute[] = ROUTE_TABLE;
+
 /** An operation id of {@link ADMIN_ROUTES}. */
-export type AdminOperationId = (typeof ADMIN_ROUTES)[number]['operationId'];
+export type AdminOperationId = (typeof ROUTE_TABLE)[number]['operationId'];

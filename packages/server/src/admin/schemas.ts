@@ -11,6 +11,7 @@ import { CHECKLIST_POLICY_LIMITS } from '../sessions/checklist-policy.js';
 import { POLICY_LIMITS } from '../sessions/policy.js';
 import { ATTENDANCE_EVENTS } from '../sessions/types.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/types.js';
+import type { AdminErrorCode } from './types.js';
 
 /** Largest page a list route returns. */
 export const MAX_PAGE_SIZE = 200;
@@ -66,9 +67,12 @@ export const ADMIN_ERROR_CODES = [
   'RATE_LIMITED',
   'NOT_CONFIGURED',
   'INTERNAL_ERROR',
-] as const;
-/** One admin API error code. */
+] as const satisfies readonly AdminErrorCode[];
+/** One admin API error code (the same as {@link AdminErrorCode}). */
 export type AdminErrorCodeName = (typeof ADMIN_ERROR_CODES)[number];
+// The list names every code of the public type (and, by `satisfies`, nothing else).
+const EVERY_CODE: Exclude<AdminErrorCode, AdminErrorCodeName> extends never ? true : never = true;
+void EVERY_CODE;
 
 /** HTTP status and meaning of every admin error code. */
 export const ADMIN_ERRORS: Readonly<Record<AdminErrorCodeName, { readonly status: number; readonly message: string }>> = {

@@ -2,7 +2,6 @@ import type { MediaKind, Role } from '@alcove/protocol';
 import type { AuditRecord } from '../audit/types.js';
 import type { ParticipantAttendance, SessionPolicy, SessionPolicyInput, SessionState } from '../sessions/types.js';
 import type { WebhookDeliveryRecord } from '../webhooks/dispatcher.js';
-import type { AdminErrorCodeName } from './schemas.js';
 
 /** A session as the admin API returns it. */
 export interface SessionView {
@@ -136,8 +135,35 @@ export interface AdminErrorBody {
   readonly error: { readonly code: AdminErrorCode; readonly message: string };
 }
 
-/** Admin API error codes; `ADMIN_ERRORS` gives each one's HTTP status. */
-export type AdminErrorCode = AdminErrorCodeName;
+/**
+ * Admin API error codes; `ADMIN_ERRORS` (in `@alcove/server`) gives each one's HTTP status and the
+ * integration guide its meaning.
+ */
+export type AdminErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'NOT_ALLOWED'
+  | 'SESSION_NOT_FOUND'
+  | 'PARTICIPANT_NOT_FOUND'
+  | 'TOKEN_NOT_FOUND'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'SESSION_ENDED'
+  | 'REMOVED'
+  | 'NOT_WAITING'
+  | 'NOT_LIVE'
+  | 'INVALID_STATE'
+  | 'CHECKLIST_INCOMPLETE'
+  | 'LICENSURE_BLOCKED'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'MESSAGE_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INVALID_JSON'
+  | 'INVALID_MESSAGE'
+  | 'INVALID_POLICY'
+  | 'TOO_MANY_SESSIONS'
+  | 'RATE_LIMITED'
+  | 'NOT_CONFIGURED'
+  | 'INTERNAL_ERROR';
 
 /** A participant of the live room, as the admin API sees it. */
 export interface LiveParticipant {

@@ -14,7 +14,9 @@ export type { WebhookVerificationCode } from '../webhooks/errors.js';
 export { createWebhookReceiver, memoryWebhookIdStore } from '../webhooks/receiver.js';
 export type { WebhookIdStore, WebhookReceipt, WebhookReceiver, WebhookReceiverOptions } from '../webhooks/receiver.js';
 export type { WebhookAttemptRecord, WebhookDeliveryRecord } from '../webhooks/dispatcher.js';
-export type { AuditRecord } from '../audit/types.js';
+export { AUDIT_ENTRY_TYPES } from '../audit/types.js';
+export { ATTENDANCE_EVENTS } from '../sessions/types.js';
+export type { AuditActor, AuditEntryType, AuditRecord } from '../audit/types.js';
 export { verifyConsentReceipt } from '../checklist/consent-receipt.js';
 export type { ConsentReceiptRecord } from '../checklist/consent-receipt.js';
 export type { WebhookEvent, WebhookEventMap, WebhookEventType } from '../webhooks/types.js';
@@ -49,7 +51,11 @@ export type {
   ConsentDocumentConfig,
   ConsentDocumentInput,
   LicensureMode,
+  AttendanceEvent,
+  AttendanceEventKind,
   ParticipantAttendance,
+  ScreenSharePolicy,
   SessionPolicy,
   SessionPolicyInput,
+  SessionState,
 } from '../sessions/types.js';

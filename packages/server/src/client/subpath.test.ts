@@ -13,6 +13,8 @@ describe('@alcove/server/client', () => {
     expect(typeof client.verifyWebhook).toBe('function');
     expect(typeof client.verifyConsentReceipt).toBe('function');
     expect(Object.keys(client).sort()).toEqual([
+      'ATTENDANCE_EVENTS',
+      'AUDIT_ENTRY_TYPES',
       'AdminApiError',
       'AlcoveAdminClient',
       'WEBHOOK_ID_HEADER',
