@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AlcoveAdminClient } from '../client/admin-client.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import { createTenantKeyring } from './tenants.js';
 import { mintJoinToken } from './tokens.js';
@@ -101,5 +102,30 @@ describe('tenancy on a running server', () => {
     expect(reg.create({}, { tenant: 'acme' }).tenant).toBe('acme');
     // The ended session's participants stopped counting at once: acme has room again.
     expect(await join(a2, 'a5', ACME)).toBe('joined');
+  });
+});
+
+describe('tenants through the admin API', () => {
+  it("a tenant's API key creates its sessions and mints tokens with the tenant's key; another tenant sees none of it", async () => {
+    ts = await startTestServer({
+      tokens: {},
+      tenants: [
+        { id: 'acme', hs256Secrets: [ACME], apiKeys: ['ak_acme_0123456789abcdef'] },
+        { id: 'beta', hs256Secrets: [BETA], apiKeys: ['ak_beta_0123456789abcdef'] },
+      ],
+    });
+    const baseUrl = ts.server.url as string;
+    const acme = new AlcoveAdminClient({ baseUrl, apiKey: 'ak_acme_0123456789abcdef' });
+    const beta = new AlcoveAdminClient({ baseUrl, apiKey: 'ak_beta_0123456789abcdef' });
+    const session = await acme.createSession({ waitingRoom: false });
+    expect(ts.server.registry.get(session.id)?.tenant).toBe('acme');
+    const { token } = await acme.mintToken(session.id, { participantId: 'c1', role: 'client', displayName: 'Alex' });
+    // Signed with acme's key: it joins, and acme's secret alone verifies it.
+    const keyring = createTenantKeyring({ tenants: [{ id: 'acme', hs256Secrets: [ACME] }], tenantOf: () => 'acme' });
+    await expect(keyring.verify(token)).resolves.toMatchObject({ sid: session.id, pid: 'c1' });
+    const c = await ts.connect();
+    expect((await c.call('session.join', { token, e2ee: true })).state).toBe('joined');
+    await expect(beta.getSession(session.id)).rejects.toMatchObject({ status: 404, code: 'SESSION_NOT_FOUND' });
+    await expect(beta.mintToken(session.id, { role: 'client', displayName: 'Eve' })).rejects.toMatchObject({ status: 404 });
   });
 });
