@@ -70,3 +70,39 @@ describe('QualityTracker (local participant)', () => {
     expect(classifyQuality(s)).toEqual({ level: 'fair', reasons: ['loss'] });
   });
 });
+
+describe('QualityTracker after a transport rebuild', () => {
+  const video = (id: string, ssrc: number, packetsReceived: number, bytesReceived: number, packetsLost = 0) => ({
+    type: 'inbound-rtp',
+    kind: 'video',
+    id,
+    ssrc,
+    packetsLost,
+    packetsReceived,
+    bytesReceived,
+  });
+
+  it('never reports a negative bitrate or loss when the counters restart from zero', () => {
+    const t = new QualityTracker();
+    t.sample('p', [report([video('IT01V1', 1, 5000, 2_000_000, 10)])], 0);
+    expect(t.sample('p', [report([video('IT01V1', 1, 5100, 2_100_000, 10)])], 1000).bitrateKbps).toBe(800);
+    // The transport was rebuilt: a new receiver under the same stats id, counters from zero.
+    const afterRebuild = t.sample('p', [report([video('IT01V1', 1, 40, 52_250, 0)])], 2000);
+    expect(afterRebuild.bitrateKbps).toBeUndefined();
+    expect(afterRebuild.lossPct).toBeUndefined();
+    // The next interval is measured from the new counters.
+    const next = t.sample('p', [report([video('IT01V1', 1, 140, 152_250, 2)])], 3000);
+    expect(next.bitrateKbps).toBe(800);
+    expect(next.lossPct).toBeCloseTo(2, 1);
+  });
+
+  it('counts a new stream (new SSRC) only from its second report, and ignores one that went away', () => {
+    const t = new QualityTracker();
+    t.sample('p', [report([video('IT01V1', 1, 5000, 2_000_000)])], 0);
+    // Old consumer gone, new one (another SSRC) already has bytes: no delta to take yet.
+    expect(t.sample('p', [report([video('IT02V2', 2, 100, 90_000)])], 1000).bitrateKbps).toBeUndefined();
+    const s = t.sample('p', [report([video('IT02V2', 2, 200, 215_000)])], 2000);
+    expect(s.bitrateKbps).toBe(1000);
+    expect(s.lossPct).toBe(0);
+  });
+});

@@ -56,16 +56,26 @@ export function classifyQuality(sample: QualitySample): { level: QualityLevel; r
   return { level: level === 2 ? 'poor' : level === 1 ? 'fair' : 'good', reasons };
 }
 
-interface Counters {
-  packetsLost: number;
-  packetsReceived: number;
+/** One RTP stream's cumulative counters as last reported. */
+interface StreamCounters {
+  lost: number;
+  received: number;
+  /** Video bytes; 0 for audio. */
   bytes: number;
+}
+
+interface Counters {
+  streams: Map<string, StreamCounters>;
   at: number;
 }
 
 /**
  * Turns successive `getStats` reports of one participant's receivers into samples: loss and
  * bitrate over the interval since the previous report, jitter and RTT as last reported.
+ *
+ * Deltas are taken per RTP stream (its stats id and SSRC). A stream that is new in this report, or
+ * whose counters went backwards (its transport was rebuilt and the counters restarted from zero),
+ * counts only from this report on, so a rebuild never yields a negative or inflated bitrate or loss.
  */
 export class QualityTracker {
   readonly #last = new Map<string, Counters>();
@@ -76,24 +86,33 @@ export class QualityTracker {
    * server's `remote-inbound-rtp` reports).
    */
   sample(participantId: string, reports: readonly RTCStatsReport[], now: number): QualitySample {
-    let lost = 0;
-    let received = 0;
-    let videoBytes = 0;
+    const streams = new Map<string, StreamCounters>();
+    const stream = (s: Record<string, unknown>): StreamCounters => {
+      const key = `${String(s.id ?? '')}/${String(s.ssrc ?? '')}`;
+      let c = streams.get(key);
+      if (!c) {
+        c = { lost: 0, received: 0, bytes: 0 };
+        streams.set(key, c);
+      }
+      return c;
+    };
     let jitter: number | undefined;
     let rtt: number | undefined;
     for (const report of reports) {
       report.forEach((s: Record<string, unknown>) => {
         if (s.type === 'inbound-rtp') {
-          lost += Number(s.packetsLost ?? 0);
-          received += Number(s.packetsReceived ?? 0);
-          if (s.kind === 'video') videoBytes += Number(s.bytesReceived ?? 0);
+          const c = stream(s);
+          c.lost += Number(s.packetsLost ?? 0);
+          c.received += Number(s.packetsReceived ?? 0);
+          if (s.kind === 'video') c.bytes += Number(s.bytesReceived ?? 0);
           if (typeof s.jitter === 'number') jitter = Math.max(jitter ?? 0, s.jitter * 1000);
         } else if (s.type === 'outbound-rtp') {
           // Local participant: what the server reports back about our streams.
-          received += Number(s.packetsSent ?? 0);
-          if (s.kind === 'video') videoBytes += Number(s.bytesSent ?? 0);
+          const c = stream(s);
+          c.received += Number(s.packetsSent ?? 0);
+          if (s.kind === 'video') c.bytes += Number(s.bytesSent ?? 0);
         } else if (s.type === 'remote-inbound-rtp' && typeof s.packetsLost === 'number') {
-          lost += s.packetsLost;
+          stream(s).lost += s.packetsLost;
           if (typeof s.jitter === 'number') jitter = Math.max(jitter ?? 0, s.jitter * 1000);
           if (typeof s.roundTripTime === 'number') rtt = Math.max(rtt ?? 0, s.roundTripTime * 1000);
         } else if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number') {
@@ -104,17 +123,29 @@ export class QualityTracker {
       });
     }
     const prev = this.#last.get(participantId);
-    this.#last.set(participantId, { packetsLost: lost, packetsReceived: received, bytes: videoBytes, at: now });
+    this.#last.set(participantId, { streams, at: now });
     const out: { lossPct?: number; rttMs?: number; jitterMs?: number; bitrateKbps?: number } = {};
     if (jitter !== undefined) out.jitterMs = Math.round(jitter);
     if (rtt !== undefined) out.rttMs = Math.round(rtt);
-    if (prev) {
-      const dLost = Math.max(0, lost - prev.packetsLost);
-      const dRecv = Math.max(0, received - prev.packetsReceived);
-      if (dLost + dRecv > 0) out.lossPct = Math.round((1000 * dLost) / (dLost + dRecv)) / 10;
-      const dt = now - prev.at;
-      if (dt > 0 && videoBytes > 0) out.bitrateKbps = Math.round(((videoBytes - prev.bytes) * 8) / dt);
+    if (!prev) return out;
+    // Sum the deltas of the streams present in both reports whose counters did not restart.
+    let dLost = 0;
+    let dRecv = 0;
+    let dBytes = 0;
+    let videoCompared = false;
+    for (const [key, c] of streams) {
+      const p = prev.streams.get(key);
+      if (!p || c.received < p.received || c.bytes < p.bytes) continue;
+      dLost += Math.max(0, c.lost - p.lost);
+      dRecv += c.received - p.received;
+      if (c.bytes > 0) {
+        dBytes += c.bytes - p.bytes;
+        videoCompared = true;
+      }
     }
+    if (dLost + dRecv > 0) out.lossPct = Math.round((1000 * dLost) / (dLost + dRecv)) / 10;
+    const dt = now - prev.at;
+    if (dt > 0 && videoCompared) out.bitrateKbps = Math.round((dBytes * 8) / dt);
     return out;
   }
 
