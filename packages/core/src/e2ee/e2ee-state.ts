@@ -10,7 +10,9 @@ import type { WorkerStatus } from './worker/messages.js';
  * - `encrypted`: we hold its current key and, if its frames arrive, they open under that key.
  */
 export interface E2eePeerState {
+  /** The peer. */
   readonly participantId: string;
+  /** See above. */
   readonly state: 'handshaking' | 'waiting-for-keys' | 'encrypted';
   /** The newest key generation of this peer we hold, or -1. */
   readonly keyGeneration: number;
@@ -38,11 +40,13 @@ export interface E2eePeerState {
  * `starting` before key agreement started (not admitted yet); `off` without E2EE.
  */
 export interface E2eeState {
+  /** See above. */
   readonly state: 'off' | 'starting' | 'waiting-for-keys' | 'encrypted';
   /** This client's sender key is set (without it, its frames are dropped: never sent in clear). */
   readonly localKeyed: boolean;
   /** This client's sender key generation, or -1. */
   readonly keyGeneration: number;
+  /** Every other admitted participant. */
   readonly peers: readonly E2eePeerState[];
   /** Every peer is verified (and there is at least one). */
   readonly verified: boolean;
@@ -58,6 +62,7 @@ export interface E2eeState {
 
 /** Payload of `e2eeIdentityChanged`. */
 export interface E2eeIdentityChange {
+  /** The participant whose identity changed. */
   readonly participantId: string;
   /** The fingerprint this device verified for the participant. */
   readonly previousFingerprint: string;

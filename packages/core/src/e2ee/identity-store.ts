@@ -16,7 +16,7 @@ import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
 export interface IdentityStore {
   /** The 32-byte identity seed saved earlier, or `undefined` on a device that has none yet. */
   loadSeed(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Saves a new seed (called once, when {@link loadSeed} found none). May throw: the identity then lasts for this page. */
+  /** Saves a new seed (called once, when {@link IdentityStore.loadSeed} found none). May throw: the identity then lasts for this page. */
   saveSeed(seed: Uint8Array): void | Promise<void>;
   /** The peers whose security code this device confirmed, by identity fingerprint. */
   verifiedPeers(): readonly VerifiedPeer[] | Promise<readonly VerifiedPeer[]>;
@@ -64,15 +64,19 @@ function parseVerified(raw: unknown): VerifiedPeer[] {
 export class MemoryIdentityStore implements IdentityStore {
   #seed: Uint8Array | undefined;
   #verified: VerifiedPeer[] = [];
+  /** The seed saved in this store, if any. */
   loadSeed(): Uint8Array | undefined {
     return this.#seed?.slice();
   }
+  /** Keeps a copy of the seed (in memory). */
   saveSeed(seed: Uint8Array): void {
     this.#seed = seed.slice();
   }
+  /** The remembered peers. */
   verifiedPeers(): readonly VerifiedPeer[] {
     return [...this.#verified];
   }
+  /** Adds (or replaces) a peer's record. */
   rememberVerified(peer: VerifiedPeer): void {
     this.#verified = addVerified(this.#verified, peer);
   }
@@ -91,14 +95,17 @@ export class KeyValueIdentityStore implements IdentityStore {
   constructor(kv: KeyValueStorage) {
     this.#kv = kv;
   }
+  /** The seed from base64 under `alcove.identity.v1`. */
   loadSeed(): Uint8Array | undefined {
     const saved = this.#kv.get(IDENTITY_STORAGE_KEY);
     const seed = saved ? fromBase64(saved) : undefined;
     return seed?.length === 32 ? seed : undefined;
   }
+  /** Stores the seed in base64 under `alcove.identity.v1`. */
   saveSeed(seed: Uint8Array): void {
     this.#kv.set(IDENTITY_STORAGE_KEY, toBase64(seed));
   }
+  /** The remembered peers (JSON under `alcove.identity.verified.v1`). */
   verifiedPeers(): readonly VerifiedPeer[] {
     try {
       return parseVerified(JSON.parse(this.#kv.get(VERIFIED_PEERS_STORAGE_KEY) ?? '[]'));
@@ -106,6 +113,7 @@ export class KeyValueIdentityStore implements IdentityStore {
       return [];
     }
   }
+  /** Adds (or replaces) a peer's record. */
   rememberVerified(peer: VerifiedPeer): void {
     this.#kv.set(VERIFIED_PEERS_STORAGE_KEY, JSON.stringify(addVerified(this.verifiedPeers(), peer)));
   }
@@ -120,7 +128,9 @@ const VERIFIED = 'verified';
 
 /** The slice of `globalThis` {@link IndexedDbIdentityStore} needs. */
 export interface IndexedDbScope {
+  /** Where the database lives. */
   readonly indexedDB: IDBFactory;
+  /** WebCrypto (the sealing key and its random IVs). */
   readonly crypto: Crypto;
 }
 
@@ -159,6 +169,7 @@ export class IndexedDbIdentityStore implements IdentityStore {
     return typeof scope.indexedDB?.open === 'function' && typeof scope.crypto?.subtle?.encrypt === 'function';
   }
 
+  /** The seed, decrypted; or the one an older version kept in `persistentStorage` (moved here). */
   async loadSeed(): Promise<Uint8Array | undefined> {
     const saved = (await this.#get(SEED)) as { iv: Uint8Array; data: ArrayBuffer } | undefined;
     const key = (await this.#get(WRAP_KEY)) as CryptoKey | undefined;
@@ -182,6 +193,7 @@ export class IndexedDbIdentityStore implements IdentityStore {
     return undefined;
   }
 
+  /** Encrypts the seed under a new non-extractable AES-GCM key and stores both. */
   async saveSeed(seed: Uint8Array): Promise<void> {
     const subtle = this.#scope.crypto.subtle;
     const key = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
@@ -199,10 +211,12 @@ export class IndexedDbIdentityStore implements IdentityStore {
     });
   }
 
+  /** The remembered peers. */
   async verifiedPeers(): Promise<readonly VerifiedPeer[]> {
     return parseVerified(await this.#get(VERIFIED));
   }
 
+  /** Adds (or replaces) a peer's record. */
   async rememberVerified(peer: VerifiedPeer): Promise<void> {
     const next = addVerified(await this.verifiedPeers(), peer);
     const db = await this.#open();
