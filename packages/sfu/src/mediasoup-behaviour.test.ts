@@ -248,6 +248,18 @@ describe('mediasoup behaviour', { timeout: 60_000 }, () => {
       router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', portRange: { min: other, max: other } } as never] }),
     ).rejects.toThrow(UnsupportedError);
 
+    // The ICE-TCP port likewise.
+    const { tcp } = await worker.dump();
+    if (tcp) {
+      const otherTcp = tcp.port === 65535 ? tcp.port - 1 : tcp.port + 1;
+      await expect(router.createWebRtcTransport({ listenInfos: [{ protocol: 'tcp', ip: '127.0.0.1', port: otherTcp }] })).rejects.toThrow(
+        UnsupportedError,
+      );
+      const okTcp = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'tcp', ip: '127.0.0.1', port: tcp.port }] });
+      expect(okTcp.iceCandidates.map((c) => [c.protocol, c.port])).toEqual([['tcp', tcp.port]]);
+      okTcp.close();
+    }
+
     // rtcMinPort/rtcMaxPort: the worker binds inside the range, or fails to start when it is taken.
     const blocker = createSocket('udp4');
     await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));

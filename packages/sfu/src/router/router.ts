@@ -10,7 +10,7 @@ import type { RtpObserver } from '../rtp-observer/rtp-observer.js';
 import type { Producer } from '../producer/producer.js';
 import { DirectTransport, type DirectTransportOptions } from '../transport/direct-transport.js';
 import type { Transport } from '../transport/transport.js';
-import { checkListenInfos } from '../transport/listen-info.js';
+import { checkListenInfos, type WorkerSockets } from '../transport/listen-info.js';
 import { WebRtcTransport, type WebRtcTransportOptions } from '../transport/webrtc-transport.js';
 import { WebRtcServer } from '../webrtc-server/webrtc-server.js';
 import type { RtpCapabilities, RtpParameters } from '../types/index.js';
@@ -61,7 +61,7 @@ export interface RouterConstructorOptions<RouterAppData extends AppData> {
   rtpCapabilities: RtpCapabilities;
   channel: Channel;
   /** The worker socket's address, which listen infos are checked against. */
-  listenAddress?: { ip: string; port: number };
+  listenAddress?: WorkerSockets;
   appData?: RouterAppData;
 }
 
@@ -76,7 +76,7 @@ export class Router<RouterAppData extends AppData = AppData> extends EnhancedEve
   readonly #id: string;
   readonly #rtpCapabilities: RtpCapabilities;
   readonly #channel: Channel;
-  readonly #listenAddress: { ip: string; port: number } | undefined;
+  readonly #listenAddress: WorkerSockets | undefined;
   #closed = false;
   #appData: RouterAppData;
   readonly #transports = new Map<string, Transport>();

@@ -16,15 +16,22 @@ interface ListenInfoLike {
   portRange?: unknown;
 }
 
+/** The worker's sockets: its listen IP, UDP port and (when bound) ICE-TCP port. */
+export interface WorkerSockets {
+  ip: string;
+  port: number;
+  tcpPort?: number;
+}
+
 const isWildcard = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
 
 /**
- * Validates every entry (`TypeError` for a malformed one, as mediasoup) and refuses a UDP entry
- * the worker's socket does not match (`UnsupportedError`): another IP, another fixed port, or a
- * `portRange` that does not contain the worker's port. TCP entries are checked for shape only.
+ * Validates every entry (`TypeError` for a malformed one, as mediasoup) and refuses an entry the
+ * worker's sockets do not match (`UnsupportedError`): another IP, another fixed port, or a
+ * `portRange` that does not contain the worker's UDP (or, for `tcp`, ICE-TCP) port.
  * @param worker the worker socket's address; undefined skips the match (a worker still starting).
  */
-export function checkListenInfos(listenInfos: unknown, listenIps: unknown, worker: { ip: string; port: number } | undefined): void {
+export function checkListenInfos(listenInfos: unknown, listenIps: unknown, worker: WorkerSockets | undefined): void {
   if (listenInfos !== undefined && listenIps !== undefined) {
     throw new TypeError('only one of listenInfos and listenIps must be given');
   }
@@ -42,7 +49,7 @@ export function checkListenInfos(listenInfos: unknown, listenIps: unknown, worke
   }
 }
 
-function checkOne(info: ListenInfoLike, worker: { ip: string; port: number } | undefined): void {
+function checkOne(info: ListenInfoLike, worker: WorkerSockets | undefined): void {
   if (typeof info !== 'object' || info === null) throw new TypeError('listen info must be an object');
   if (info.protocol !== 'udp' && info.protocol !== 'tcp') throw new TypeError(`invalid listen info protocol "${String(info.protocol)}"`);
   if (typeof info.ip !== 'string' || isIP(info.ip) === 0) throw new TypeError(`invalid listen info ip "${String(info.ip)}"`);
@@ -62,21 +69,24 @@ function checkOne(info: ListenInfoLike, worker: { ip: string; port: number } | u
     }
     range = { min: r.min, max: r.max };
   }
-  if (info.protocol !== 'udp' || !worker) return;
-  // Every WebRtcTransport of a worker shares its one UDP socket.
+  if (!worker) return;
+  // Every WebRtcTransport of a worker shares its one UDP socket (and its one ICE-TCP port).
+  const port = info.protocol === 'udp' ? worker.port : worker.tcpPort;
+  if (port === undefined) return; // no ICE-TCP port: createWebRtcTransport refuses TCP itself
   if (info.ip !== worker.ip && !isWildcard(worker.ip)) {
     throw new UnsupportedError(
       `listen info ip differs from the worker's rtcListenIp (every transport of a worker shares its one UDP socket; create the worker with that rtcListenIp)`,
     );
   }
-  if (typeof info.port === 'number' && info.port !== 0 && info.port !== worker.port) {
+  const proto = info.protocol.toUpperCase();
+  if (typeof info.port === 'number' && info.port !== 0 && info.port !== port) {
     throw new UnsupportedError(
-      `listen info port ${info.port} is not the worker's UDP port ${worker.port} (set rtcMinPort/rtcMaxPort instead)`,
+      `listen info port ${info.port} is not the worker's ${proto} port ${port} (set rtcMinPort/rtcMaxPort instead)`,
     );
   }
-  if (range && (worker.port < range.min || worker.port > range.max)) {
+  if (range && (port < range.min || port > range.max)) {
     throw new UnsupportedError(
-      `the worker's UDP port ${worker.port} is outside portRange [${range.min}, ${range.max}] (set rtcMinPort/rtcMaxPort instead)`,
+      `the worker's ${proto} port ${port} is outside portRange [${range.min}, ${range.max}] (set rtcMinPort/rtcMaxPort instead)`,
     );
   }
 }

@@ -19,7 +19,7 @@ import {
 import { InvalidStateError, SfuError } from '../errors.js';
 import { generateRouterRtpCapabilities } from '../ortc/index.js';
 import { Router } from '../router/router.js';
-import { checkListenInfos } from '../transport/listen-info.js';
+import { checkListenInfos, type WorkerSockets } from '../transport/listen-info.js';
 import { WebRtcServer, type WebRtcServerOptions } from '../webrtc-server/webrtc-server.js';
 import type { RtpCodecCapability } from '../types/index.js';
 import { Channel } from './channel.js';
@@ -112,7 +112,7 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   readonly #observer = new EnhancedEventEmitter<WorkerObserverEvents>();
   readonly #logSettings: SfuLogSettings;
   readonly #log: SfuLogger;
-  #listenAddress: { ip: string; port: number } | undefined;
+  #listenAddress: WorkerSockets | undefined;
 
   /** @internal Use {@link createWorker}. */
   constructor(settings: WorkerSettings<WorkerAppData>) {
@@ -169,11 +169,11 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
     return this.#thread.threadId;
   }
   /** @internal The address and UDP port the engine's socket is bound to (known once started). */
-  get listenAddress(): { ip: string; port: number } | undefined {
+  get listenAddress(): WorkerSockets | undefined {
     return this.#listenAddress;
   }
   /** @internal Set by {@link createWorker} once the engine has bound its socket. */
-  set listenAddress(a: { ip: string; port: number } | undefined) {
+  set listenAddress(a: WorkerSockets | undefined) {
     this.#listenAddress = a;
   }
   /** Whether the worker is closed. */
@@ -360,8 +360,8 @@ export async function createWorker<WorkerAppData extends AppData = AppData>(
     worker.once('@success', resolve);
     worker.once('@failure', reject);
   });
-  const { udp } = await worker.dump();
-  worker.listenAddress = { ip: udp.ip, port: udp.port };
+  const { udp, tcp } = await worker.dump();
+  worker.listenAddress = { ip: udp.ip, port: udp.port, ...(tcp ? { tcpPort: tcp.port } : {}) };
   return worker;
 }
 
