@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -43,7 +43,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const coreDir = join(here, '..', '..', 'core');
 const SECRET = 'real-links-test-secret-0123456789abcdef';
 const TURN_SECRET = 'real-links-turn-secret-0123456789';
-const TURN_PORT = 3478;
+const TURN_PORT = 23478; // not 3478: a coturn service installed by Debian may hold that one
+const TURN_TLS_PORT = 25349;
 
 /** A free UDP and TCP port on `ip` (the SFU binds both with this number). */
 async function freePort(ip: string): Promise<number> {
@@ -134,7 +135,8 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
     // The site is on the veth address, not loopback: tell Chromium to treat it as secure (WebRTC, workers).
     const args = [`--unsafely-treat-insecure-origin-as-secure=${siteUrl}`];
     hostBrowser = await launchBrowser({ args });
-    clientBrowser = await launchBrowser({ executablePath: link.chromiumPath, args });
+    // TURN over TLS uses a self-signed certificate here.
+    clientBrowser = await launchBrowser({ executablePath: link.chromiumPath, args: [...args, '--ignore-certificate-errors'] });
   });
 
   afterAll(async () => {
@@ -290,6 +292,28 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
     const turnOutput: string[] = [];
 
     beforeAll(async () => {
+      // A self-signed certificate for TURN over TLS (Chromium in the namespace ignores certificate errors).
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=turn.alcove.test',
+          '-keyout',
+          join(tmp, 'turn.key'),
+          '-out',
+          join(tmp, 'turn.crt'),
+        ],
+        { stdio: 'pipe' },
+      );
       const conf = join(tmp, 'turnserver.conf');
       writeFileSync(
         conf,
@@ -303,7 +327,9 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
           `static-auth-secret=${TURN_SECRET}`,
           'realm=alcove.test',
           'fingerprint',
-          'no-tls',
+          `tls-listening-port=${TURN_TLS_PORT}`,
+          `cert=${join(tmp, 'turn.crt')}`,
+          `pkey=${join(tmp, 'turn.key')}`,
           'no-dtls',
           'no-cli',
           'no-multicast-peers',
@@ -317,6 +343,7 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
       turn.stdout?.on('data', (d: Buffer) => turnOutput.push(d.toString()));
       turn.stderr?.on('data', (d: Buffer) => turnOutput.push(d.toString()));
       await waitFor('coturn to listen', () => tcpOpen(link.hostIp, TURN_PORT), Boolean, { timeoutMs: 20_000 });
+      await waitFor('coturn to listen for TLS', () => tcpOpen(link.hostIp, TURN_TLS_PORT), Boolean, { timeoutMs: 20_000 });
     });
 
     afterAll(async () => {
@@ -329,14 +356,18 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
 
     const turnServer = (): Partial<AlcoveServerOptions> => ({
       turn: {
-        urls: [`turn:${link.hostIp}:${TURN_PORT}?transport=udp`, `turn:${link.hostIp}:${TURN_PORT}?transport=tcp`],
+        urls: [
+          `turn:${link.hostIp}:${TURN_PORT}?transport=udp`,
+          `turn:${link.hostIp}:${TURN_PORT}?transport=tcp`,
+          `turns:${link.hostIp}:${TURN_TLS_PORT}?transport=tcp`,
+        ],
         secrets: [TURN_SECRET],
         ttlS: 600,
       },
     });
 
     it('UDP and direct TCP blocked, only TCP to TURN allowed: the call connects through coturn (E2EE on)', async () => {
-      await inCallWithSignallingOpen(turnServer(), {}, async ({ client, host }) => {
+      await inCallWithSignallingOpen(TURN_PORT, turnServer(), {}, async ({ client, host }) => {
         const paths = await waitFor(
           'the client to select its media paths',
           () => net(client).paths(),
@@ -349,6 +380,22 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
           (l) => l > 0.001,
         );
         expect(level).toBeGreaterThan(0.001);
+      });
+    }, 180_000);
+
+    it('only TLS to TURN allowed: the call connects through coturn over TLS (E2EE on)', async () => {
+      await inCallWithSignallingOpen(TURN_TLS_PORT, turnServer(), {}, async ({ client, host }) => {
+        const paths = await waitFor(
+          'the client to select its media paths',
+          () => net(client).paths(),
+          (p) => p.length >= 2,
+        );
+        for (const p of paths) expect(p).toMatchObject({ candidateType: 'relay', relayProtocol: 'tls' });
+        await waitFor(
+          'the host to hear the client',
+          () => measureAudioLevel(host, 'audio_c', 500),
+          (l) => l > 0.001,
+        );
       });
     }, 180_000);
 
@@ -365,12 +412,13 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
 
     /** inCall, with the server's signalling port added to the filter's allowed TCP ports once it is known. */
     const inCallWithSignallingOpen = async (
+      turnPort: number,
       server: Partial<AlcoveServerOptions>,
       client: Record<string, unknown>,
       fn: (c: InCall) => Promise<void>,
     ) => {
       const port = await freePort(link.hostIp);
-      link.setFilter({ dropUdp: true, allowTcpPorts: [Number(new URL(siteUrl).port), port, TURN_PORT] });
+      link.setFilter({ dropUdp: true, allowTcpPorts: [Number(new URL(siteUrl).port), port, turnPort] });
       await inCall({ server: { ...server, port }, client }, fn);
     };
   });
@@ -413,10 +461,11 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
       impaired: (address) => address === link.nsIp,
     });
     try {
-      link.setRate(500);
       await inCall(
         { server: { rtc: { announcedAddress: relayIp, minPort: rtcPort, maxPort: rtcPort, tcp: false } } },
         async ({ host, client }) => {
+          // The rate limit comes once the pages have loaded (their scripts would take long at 500 kbit/s).
+          link.setRate(500);
           await bothDecode(host, client, 30, 90_000);
           await waitFor(
             'the client to hear the host',
@@ -438,6 +487,11 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
           );
           expect(quality.some((l) => l === 'fair' || l === 'poor')).toBe(true);
           expect(relay.stats.dropped).toBeGreaterThan(0);
+          const counts: Record<string, number> = {};
+          for (const l of quality) counts[l] = (counts[l] ?? 0) + 1;
+          console.log(
+            `[real-links] 500 kbit/s + 150 ms + 2 %: client quality events ${JSON.stringify(counts)}; relay forwarded ${relay.stats.forwarded}, dropped ${relay.stats.dropped}`,
+          );
         },
       );
     } finally {
@@ -471,6 +525,10 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
       );
       expect(await net(client).pcs()).toBeLessThanOrEqual(2);
       expect(await net(host).pcs()).toBeLessThanOrEqual(2);
+      const events = await net(client).events();
+      console.log(
+        `[real-links] a minute of flapping: ${events.filter((e) => e[0] === 'reconnecting').length} reconnecting / ${events.filter((e) => e[0] === 'reconnected').length} reconnected events at the client; SFU back to ${counts.transports()} transports, ${counts.consumers()} consumers`,
+      );
     });
   }, 300_000);
 });
