@@ -131,7 +131,8 @@ export class Connection implements RoomConnection {
 
   /**
    * Whether the peer still answers: sends a ping with a random payload and resolves true when the
-   * matching pong arrives within `timeoutMs`, false otherwise (the socket is then presumed dead).
+   * matching pong arrives within `timeoutMs` on a socket that is still open (no close frame
+   * received), false otherwise (the socket is then presumed dead).
    */
   probeAlive(timeoutMs: number): Promise<boolean> {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return Promise.resolve(false);
@@ -139,7 +140,8 @@ export class Connection implements RoomConnection {
     return new Promise((resolve) => {
       const onPong = (data: Buffer): void => {
         if (!nonce.equals(data)) return;
-        done(true);
+        // A peer that already sent its close frame is leaving, even if it still answers.
+        done(this.#ws.readyState === this.#ws.OPEN && !this.#closed);
       };
       const onClose = (): void => done(false);
       const timer = setTimeout(() => done(false), timeoutMs);
