@@ -68,6 +68,26 @@ describe('OpenAPI 3.1 document', () => {
     }
   });
 
+  it('is well formed: every $ref resolves, every path parameter is declared, operation ids are unique', () => {
+    const text = JSON.stringify(doc);
+    const components = (doc.components as { schemas: Record<string, unknown> }).schemas;
+    const refs = [...text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs.length).toBeGreaterThan(20);
+    expect(refs.filter((r) => !(r in components))).toEqual([]);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const op of Object.values(ops) as Array<{ parameters?: Array<{ name: string; in: string; required: boolean }> }>) {
+        const declared = (op.parameters ?? []).filter((p) => p.in === 'path');
+        expect(
+          declared.map((p) => p.name),
+          path,
+        ).toEqual(names);
+        expect(declared.every((p) => p.required)).toBe(true);
+      }
+    }
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
   it('encodes the valibot bounds as JSON Schema (one source of truth)', () => {
     const s = toJsonSchema(SessionPolicyInput) as { properties: Record<string, Record<string, unknown>>; additionalProperties: boolean };
     expect(s.additionalProperties).toBe(false);
