@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlcoveAdminClient } from '../client/admin-client.js';
+import { loadConfig } from '../config/load-config.js';
+import { serverOptionsFromConfig } from '../server-options.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import { createTenantKeyring } from './tenants.js';
 import { mintJoinToken } from './tokens.js';
@@ -127,5 +129,39 @@ describe('tenants through the admin API', () => {
     expect((await c.call('session.join', { token, e2ee: true })).state).toBe('joined');
     await expect(beta.getSession(session.id)).rejects.toMatchObject({ status: 404, code: 'SESSION_NOT_FOUND' });
     await expect(beta.mintToken(session.id, { role: 'client', displayName: 'Eve' })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('tenants from the command line', () => {
+  it('a server started from a tenants file (flags → options) isolates its tenants and applies their quotas', async () => {
+    const files: Record<string, string> = {
+      '/secrets': `${DEFAULT}\n`,
+      '/tenants': [`acme token-secret ${ACME}`, 'acme api-key ak_acme_0123456789abcdef', 'acme max-participants 1'].join('\n'),
+    };
+    const config = loadConfig(
+      ['--token-secret-file', '/secrets', '--tenants-file', '/tenants', '--data-dir', '/unused'],
+      {},
+      {
+        readFile: (p) => files[p] as string,
+      },
+    );
+    const options = serverOptionsFromConfig(config);
+    ts = await startTestServer({ tokens: options.tokens, ...(options.tenants ? { tenants: options.tenants } : {}) });
+    const acme = new AlcoveAdminClient({ baseUrl: ts.server.url as string, apiKey: 'ak_acme_0123456789abcdef' });
+    const session = await acme.createSession({ waitingRoom: false });
+    const join = async (pid: string, secret: string): Promise<string> => {
+      const c = await ts?.connect();
+      if (!c) throw new Error('no server');
+      const r = await c.request('session.join', { token: await mint(session.id, pid, secret), e2ee: true });
+      return r.ok ? r.data.state : r.error.code;
+    };
+    expect(await join('x', DEFAULT)).toBe('INVALID_TOKEN'); // the default tenant's secret, acme's session
+    expect(await join('a1', ACME)).toBe('joined');
+    expect(await join('a2', ACME)).toBe('SESSION_FULL'); // acme's max-participants 1
+    // The default tenant (the test harness's API key) still works with the default secret.
+    const own = ts.createSession({ waitingRoom: false });
+    const c = await ts.connect();
+    const r = await c.request('session.join', { token: await mint(own, 'd1', DEFAULT), e2ee: true });
+    expect(r.ok ? r.data.state : r.error.code).toBe('joined');
   });
 });
