@@ -387,6 +387,11 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
     }
     await webhooks?.close({ timeoutMs: 3000 });
     await audit?.close();
+    try {
+      revocations.flush();
+    } catch {
+      logger.error('revocations.flushFailed', {});
+    }
     registry.close();
     logger.info('server.stopped', {});
   };
