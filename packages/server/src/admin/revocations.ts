@@ -50,6 +50,7 @@ export class TokenRevocations {
   readonly #minted = new Map<string, Minted>();
   readonly #revoked = new Map<string, number>();
   readonly #cutoffs = new Map<string, number>();
+  #pendingSave: NodeJS.Immediate | undefined;
 
   /** @throws when `file` exists but cannot be read (the server refuses to forget revocations). */
   constructor(options: TokenRevocationsOptions = {}) {
@@ -67,6 +68,24 @@ export class TokenRevocations {
       if (oldest !== undefined) this.#minted.delete(oldest);
     }
     this.#minted.set(tokenId, { sid: sessionId, pid: participantId, exp: expS, at: this.#now() });
+    // Mints are written in batches (next turn of the event loop); revocations at once, fsync'd.
+    if (this.#file && !this.#pendingSave) {
+      this.#pendingSave = setImmediate(() => {
+        this.#pendingSave = undefined;
+        try {
+          this.#save(false);
+        } catch {
+          // Retried with the next write; a lost mint record only means that token cannot be revoked by id.
+        }
+      });
+      this.#pendingSave.unref?.();
+    }
+  }
+
+  /** Writes what is pending (mints not yet on disk). */
+  flush(): void {
+    if (this.#pendingSave) clearImmediate(this.#pendingSave);
+    this.#pendingSave = undefined;
     this.#save(false);
   }
 
@@ -127,6 +146,10 @@ export class TokenRevocations {
 
   #save(durable: boolean): void {
     if (!this.#file) return;
+    if (durable && this.#pendingSave) {
+      clearImmediate(this.#pendingSave);
+      this.#pendingSave = undefined;
+    }
     const state: State = { version: 1, minted: [...this.#minted], revoked: [...this.#revoked], cutoffs: [...this.#cutoffs] };
     const tmp = `${this.#file}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
