@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document against the route table, the committed `docs/openapi.json`, the running server
  * and the integration guide. Regenerate the committed file with
- * `ALCOVE_UPDATE_OPENAPI=1 pnpm vitest run packages/server/src/admin/openapi.test.ts`.
+ * `ALCOVE_UPDATE_OPENAPI=1 pnpm vitest run --project server packages/server/src/admin/openapi.test.ts`,
+ * then `pnpm biome format --write docs/openapi.json` (the comparison is on the parsed JSON).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
