@@ -290,7 +290,7 @@ describe('the pre-session checklist through <alcove-session>', () => {
     } finally {
       await call.closePages(guest, host);
     }
-  });
+  }, 180_000);
 
   it('a client outside the jurisdictions (licensure block) is told so; the host is told why the admit is refused', async () => {
     const sid = call.server.registry.create({
@@ -328,5 +328,5 @@ describe('the pre-session checklist through <alcove-session>', () => {
     } finally {
       await call.closePages(guest, host);
     }
-  });
+  }, 180_000);
 });

@@ -3,7 +3,17 @@ import type { AlcoveServer } from '@alcove/server';
 import { type CallFixture, waitFor } from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, cspViolations, give, hiddenButShown, open, screen, startUiCall, token } from './test/browser/ui-call.node.js';
+import {
+  audit,
+  cspViolations,
+  give,
+  hiddenButShown,
+  open,
+  screen,
+  startUiCall,
+  thirdPartyRequests,
+  token,
+} from './test/browser/ui-call.node.js';
 
 // <alcove-session> by keyboard alone, in Chromium against the real server and SFU, on the
 // strict-CSP page. Chromium has two fake cameras, three microphones and three speakers, so the
@@ -407,10 +417,11 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
       expect(await hiddenButShown(guest)).toEqual([]);
       expect(await audit(guest)).toEqual([]);
       expect(await cspViolations(guest)).toEqual([]);
+      expect(thirdPartyRequests(guest)).toEqual([]);
     } finally {
       await call.closePages(guest, host);
     }
-  });
+  }, 180_000);
 
   it('the self-view picture-in-picture stays inside the remote picture on a wide screen, moved by keys and by pointer', async () => {
     const sid = call.server.registry.create({ waitingRoom: false }).id;
@@ -487,5 +498,5 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
     } finally {
       await call.closePages(guest, host);
     }
-  });
+  }, 180_000);
 });

@@ -12,6 +12,7 @@ import {
   open as openPage,
   screen,
   startUiCall,
+  thirdPartyRequests,
   token as tokenFor,
   uiDir,
 } from './test/browser/ui-call.node.js';
@@ -64,6 +65,12 @@ async function compareShot(page: Page, name: string): Promise<void> {
   mkdirSync(artefacts, { recursive: true });
   mkdirSync(shots, { recursive: true });
   const el = page.locator('alcove-session');
+  // A steady screen: no passing notice (on a loaded machine a brief reconnect shows "Connected again" for a few seconds).
+  await waitFor(
+    'the connection banner to be quiet',
+    () => page.evaluate(() => !!document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-connection-banner[active]')),
+    (active) => !active,
+  );
   const png = await el.screenshot({ animations: 'disabled', mask: [page.locator('alcove-session video')], maskColor: '#777777' });
   writeFileSync(join(artefacts, `${name}.png`), png);
   const baseline = join(shots, `${name}.png`);
@@ -261,10 +268,12 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       expect(await guest.evaluate(() => document.title)).toBe('Video call');
       expect(await cspViolations(host)).toEqual([]);
       expect(await cspViolations(guest)).toEqual([]);
+      expect(thirdPartyRequests(host)).toEqual([]);
+      expect(thirdPartyRequests(guest)).toEqual([]);
     } finally {
       await call.closePages(host, guest);
     }
-  });
+  }, 180_000);
 
   it("a client's dropped connection is shown on both sides; back again, their tile returns once, with no ghost", async () => {
     sid = call.server.registry.create({ waitingRoom: false }).id;
@@ -383,7 +392,7 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
     } finally {
       await call.closePages(host, guest);
     }
-  });
+  }, 180_000);
 
   it("the client's failed connection: the client sees the callback screen with Try again, the host is told", async () => {
     sid = call.server.registry.create({ waitingRoom: false }).id;
@@ -433,5 +442,5 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
     } finally {
       await call.closePages(host, guest);
     }
-  });
+  }, 180_000);
 });

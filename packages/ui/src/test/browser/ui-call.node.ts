@@ -66,9 +66,22 @@ export function startUiCall(opts: { browserArgs?: string[] } = {}): Promise<Call
 export const token = (sid: string, pid: string, role: 'host' | 'client', name: string): Promise<string> =>
   mintJoinToken({ sid, pid, role, name }, { hs256Secret: secret, ttlS: 600 });
 
-/** Opens the test page (CSP violations recorded from the first script on). */
+/** Requests and WebSockets a page opened to any host but 127.0.0.1 (the test's server and site), by page. */
+const elsewhere = new WeakMap<Page, string[]>();
+/** What a page asked of any other host (should stay empty: nothing is loaded from a third party). */
+export const thirdPartyRequests = (page: Page): string[] => elsewhere.get(page) ?? [];
+
+/** Opens the test page (CSP violations and requests to other hosts recorded from the first script on). */
 export async function open(call: CallFixture<AlcoveServer>, path: string, opts: { width?: number; dark?: boolean } = {}): Promise<Page> {
   const page = await call.newPage('/exit.html');
+  const seen: string[] = [];
+  elsewhere.set(page, seen);
+  const note = (url: string): void => {
+    const u = new URL(url);
+    if (u.hostname !== '127.0.0.1' && u.protocol !== 'data:' && u.protocol !== 'blob:') seen.push(url);
+  };
+  page.on('request', (r) => note(r.url()));
+  page.on('websocket', (ws) => note(ws.url()));
   await page.addInitScript(() => {
     const w = window as unknown as { __csp: string[] };
     w.__csp = [];
