@@ -284,3 +284,54 @@ describe('theming', () => {
     expect(css).toMatch(/theme.*dark/);
   });
 });
+
+describe('<alcove-control-bar>', () => {
+  it('offers screen sharing only when the policy allows it to this role', () => {
+    const md = navigator.mediaDevices as unknown as Record<string, unknown> | undefined;
+    const had = md && 'getDisplayMedia' in md;
+    const shim = { getDisplayMedia: async () => undefined, addEventListener() {}, removeEventListener() {} };
+    if (!md) Object.defineProperty(navigator, 'mediaDevices', { value: shim, configurable: true });
+    else if (!had) md.getDisplayMedia = shim.getDisplayMedia;
+    try {
+      const fake = new FakeSession();
+      fake.state = 'joined';
+      const bar = part('alcove-control-bar', fake);
+      const share = () => $(bar, '[part~=screen]');
+      const cases: [string, string, boolean][] = [
+        ['everyone', 'client', true],
+        ['host', 'client', false],
+        ['host', 'host', true],
+        ['none', 'host', false],
+      ];
+      for (const [policy, role, shown] of cases) {
+        fake.policy = { ...fake.policy, screenShare: policy };
+        fake.role = role;
+        fake.emit('policyChanged', fake.policy);
+        expect(share().hidden, `${policy} / ${role}`).toBe(!shown);
+      }
+      // The host-only controls are the host's.
+      fake.role = 'client';
+      fake.emit('policyChanged', fake.policy);
+      expect($(bar, '[part~=end-all]').hidden).toBe(true);
+      expect($(bar, '[part~=host]').hidden).toBe(true);
+    } finally {
+      if (!md) Reflect.deleteProperty(navigator, 'mediaDevices');
+      else if (!had) Reflect.deleteProperty(md, 'getDisplayMedia');
+    }
+  });
+});
+
+describe('motion', () => {
+  it('moves nothing for people who ask for reduced motion: every transition or animation sits under prefers-reduced-motion: no-preference', async () => {
+    const { BASE_CSS } = await import('../base/styles.js');
+    const { ELEMENTS } = await import('../define.js');
+    const sheets = [BASE_CSS, ...Object.values(ELEMENTS).flatMap((c) => c.styles)];
+    let moving = 0;
+    for (const css of sheets) {
+      const outside = css.replace(/@media \(prefers-reduced-motion:no-preference\)\{(?:[^{}]|\{[^{}]*\})*\}/g, '');
+      expect(outside, css.slice(0, 80)).not.toMatch(/transition|animation|@keyframes/);
+      moving += css.length - outside.length;
+    }
+    expect(moving).toBeGreaterThan(0);
+  });
+});
