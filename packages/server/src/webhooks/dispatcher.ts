@@ -4,10 +4,10 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { silentLogger, type Logger } from '../logger.js';
 import { isBlockedAddress, isBlockedHostname } from './address-policy.js';
 import { WebhookConfigError } from './errors.js';
+import { RefusedAddressError, createGuardedFetch } from './guarded-fetch.js';
 import { WebhookOutbox } from './outbox.js';
 import { signWebhook } from './signature.js';
 import {
@@ -100,8 +100,9 @@ export interface WebhookDispatcherOptions {
   readonly allowPrivateNetworks?: boolean;
   /**
    * Resolves an endpoint's host name to its addresses before each attempt (the private-network
-   * check). Default: DNS (`dns.lookup`) when `fetch` is the global one; none when a custom `fetch` is
-   * given (that transport decides where requests go).
+   * check). Default: DNS (`dns.lookup`). Without a custom `fetch`, deliveries connect to exactly the
+   * address that was checked (no DNS rebinding in between). With a custom `fetch`, the check runs
+   * only when `resolveHost` is given, and the transport decides where the request goes.
    */
   readonly resolveHost?: (hostname: string) => Promise<readonly string[]>;
   /** Deliveries kept in the delivery log (newest first). Default 1 000. */
@@ -158,12 +159,16 @@ export class WebhookDispatcher {
   constructor(options: WebhookDispatcherOptions) {
     this.#allowPrivate = options.allowPrivateNetworks ?? false;
     for (const ep of options.endpoints) validateEndpoint(ep, options.allowInsecureHttp ?? false, this.#allowPrivate);
-    this.#resolveHost =
-      options.resolveHost ??
-      (options.fetch === undefined ? async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address) : undefined);
+    // The default transport resolves, checks and connects in one step; a custom fetch is checked first.
+    this.#resolveHost = options.fetch !== undefined ? options.resolveHost : undefined;
     this.#logSize = Math.max(0, options.deliveryLogSize ?? 1_000);
     this.#endpoints = options.endpoints.map((e) => ({ ...e }));
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch =
+      options.fetch ??
+      createGuardedFetch({
+        allowPrivateNetworks: this.#allowPrivate,
+        ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+      });
     this.#baseMs = options.retry?.baseMs ?? 1_000;
     this.#maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 8);
     this.#maxDelayMs = options.retry?.maxDelayMs ?? 5 * 60_000;
@@ -337,6 +342,12 @@ export class WebhookDispatcher {
         if (status >= 200 && status < 300) delivered = true;
         else retry = status >= 500 || status === 408 || status === 429;
       } catch (error) {
+        if (error instanceof RefusedAddressError) {
+          refused = true;
+          note({ error: 'refused-address' });
+          this.#log.warn('webhook.refusedAddress', { type: event.type, eventId: event.id, endpointIndex: index });
+          break;
+        }
         note({ error: (error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'network' });
         retry = true;
       }

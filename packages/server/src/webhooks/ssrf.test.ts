@@ -121,6 +121,41 @@ describe('webhook destination policy', () => {
     await d.close();
   });
 
+  it('without a custom fetch, a delivery connects to exactly the address it checked (no rebinding in between)', async () => {
+    const { url, hits } = await startReceiver();
+    const port = new URL(url).port;
+    let lookups = 0;
+    // The name does not exist in real DNS: the delivery can only reach the receiver through the
+    // address the check resolved, pinned for the connection.
+    const refused = new WebhookDispatcher({
+      endpoints: [{ url: `http://hooks.example.test:${port}/hook`, secret: SECRET }],
+      allowInsecureHttp: true,
+      resolveHost: async () => {
+        lookups++;
+        return ['127.0.0.1'];
+      },
+      retry: { maxAttempts: 3, baseMs: 1 },
+    });
+    refused.emit('session.created', { sessionId: 'S3' });
+    await refused.idle();
+    await refused.close();
+    expect(hits()).toBe(0);
+    expect(lookups).toBe(1);
+    expect(refused.deliveries()[0]).toMatchObject({ outcome: 'refused', attempts: [{ error: 'refused-address' }] });
+
+    const allowed = new WebhookDispatcher({
+      endpoints: [{ url: `http://hooks.example.test:${port}/hook`, secret: SECRET }],
+      allowInsecureHttp: true,
+      allowPrivateNetworks: true,
+      resolveHost: async () => ['127.0.0.1'],
+    });
+    allowed.emit('session.created', { sessionId: 'S4' });
+    await allowed.idle();
+    await allowed.close();
+    expect(hits()).toBe(1);
+    expect(allowed.deliveries()[0]).toMatchObject({ outcome: 'delivered', attempts: [{ status: 204 }] });
+  });
+
   it('the server refuses a loopback webhook endpoint unless allowPrivateNetworks is set', async () => {
     const engine = new FakeMediaEngine();
     const base = { port: 0, tokens: { hs256Secret: TEST_SECRET }, createWorker: engine.createWorker, logLevel: 'error' as const };
