@@ -13,6 +13,7 @@ import { AdminApiError, AlcoveAdminClient } from '../client/index.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 import type { TestClient } from '../signaling/testing/ws-test-client.js';
 import { ADMIN_ROUTES, type AdminRoute } from './routes.js';
+import { WEBHOOK_DATA_SCHEMAS } from './schemas.js';
 
 const KEY = 'test-api-key-0123456789abcdef';
 const OTHER_KEY = 'other-tenant-key-0123456789abcdef';
@@ -473,6 +474,16 @@ describe('admin API v1: attendance, audit, webhook deliveries', () => {
     const second = await admin.webhookDeliveries({ sessionId: s.id, limit: 1, cursor: first.nextCursor as string });
     expect(second.deliveries.map((d) => d.type)).toEqual(['session.created']);
     expect((await admin.webhookDeliveries({ outcome: 'failed' })).deliveries).toEqual([]);
+    // Every webhook body received during this file matches the schema the OpenAPI document gives it.
+    expect(received.length).toBeGreaterThan(10);
+    const types = new Set<string>();
+    for (const text of received) {
+      const e = JSON.parse(text) as { type: keyof typeof WEBHOOK_DATA_SCHEMAS; data: unknown };
+      types.add(e.type);
+      const r = v.safeParse(WEBHOOK_DATA_SCHEMAS[e.type], e.data);
+      expect(r.success, `${e.type} ${JSON.stringify(r.issues?.[0]?.path?.map((p) => p.key))}`).toBe(true);
+    }
+    expect(types.size).toBeGreaterThanOrEqual(8);
     // Another tenant does not see these deliveries.
     const other = new AlcoveAdminClient({ baseUrl: ts.server.url as string, apiKey: OTHER_KEY });
     expect((await other.webhookDeliveries({ sessionId: s.id })).deliveries).toEqual([]);

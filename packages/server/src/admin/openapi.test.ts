@@ -87,6 +87,7 @@ describe('OpenAPI 3.1 document', () => {
       }
     }
     expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.webhooks as Record<string, unknown>)).toEqual([...WEBHOOK_EVENT_TYPES]);
   });
 
   it('encodes the valibot bounds as JSON Schema (one source of truth)', () => {

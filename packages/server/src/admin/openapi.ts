@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type * as v from 'valibot';
+import { WEBHOOK_ATTEMPT_HEADER, WEBHOOK_EVENT_TYPES, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '../webhooks/types.js';
 import { ADMIN_ROUTES, COMMON_ERRORS, type AdminRoute } from './routes.js';
 import * as S from './schemas.js';
 
@@ -159,6 +160,56 @@ export function errorsOf(route: AdminRoute): readonly S.AdminErrorCodeName[] {
   return [...new Set([...(route.auth ? COMMON_ERRORS : []), ...route.errors])];
 }
 
+/** The OpenAPI 3.1 `webhooks`: one POST per event type, its body and headers. */
+function webhooksOf(names: ReadonlyMap<unknown, string>): Record<string, unknown> {
+  const header = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'header', required: true, description, schema });
+  const parameters = [
+    header(WEBHOOK_ID_HEADER, 'The event id, the same on every attempt (idempotency key).', {
+      type: 'string',
+      pattern: '^evt_[A-Za-z0-9_-]{22}$',
+    }),
+    header(WEBHOOK_SIGNATURE_HEADER, '`t=<unix seconds>,v1=<hex HMAC-SHA-256(secret, t + "." + raw body)>`, one `v1=` per secret.', {
+      type: 'string',
+    }),
+    header(WEBHOOK_ATTEMPT_HEADER, 'Attempt number, from 1.', { type: 'string', pattern: '^[1-9][0-9]*$' }),
+  ];
+  return Object.fromEntries(
+    WEBHOOK_EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `webhook.${type}`,
+          summary: `The \`${type}\` event`,
+          parameters,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string', pattern: '^evt_[A-Za-z0-9_-]{22}$' },
+                    type: { const: type },
+                    createdAt: { type: 'string', format: 'date-time' },
+                    data: toJsonSchema(S.WEBHOOK_DATA_SCHEMAS[type], names, true),
+                  },
+                  required: ['id', 'type', 'createdAt', 'data'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          responses: {
+            '2XX': {
+              description: 'Delivered. 408, 429, 5xx, timeouts and network errors are retried (8 attempts in all); other answers are not.',
+            },
+          },
+        },
+      },
+    ]),
+  );
+}
+
 /**
  * Builds the OpenAPI 3.1 document from the route table.
  * @param serverUrl Written into `servers` (default a relative `/`).
@@ -258,7 +309,7 @@ export function buildOpenApi(serverUrl = '/'): JsonSchema {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An admin API key (at least 16 characters).' } },
       schemas: components,
     },
+    webhooks: webhooksOf(names),
     'x-error-codes': Object.fromEntries(S.ADMIN_ERROR_CODES.map((c) => [c, S.ADMIN_ERRORS[c]])),
-    'x-webhooks-data': Object.fromEntries(Object.entries(S.WEBHOOK_DATA_SCHEMAS).map(([k, s]) => [k, toJsonSchema(s, names, true)])),
   };
 }
