@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'node',
+  // A devDependency loaded on demand by launchFirefox(), never bundled.
+  external: ['puppeteer-core'],
 });

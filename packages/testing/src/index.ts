@@ -21,3 +21,5 @@ export { createClientLink, netnsSupport } from './netns.js';
 export type { ClientLink, LinkFilter, NetnsSupport } from './netns.js';
 export { startUdpRelay } from './udp-relay.js';
 export type { UdpRelay, UdpRelayOptions } from './udp-relay.js';
+export { FIREFOX_PREFS, FirefoxNotFoundError, findFirefox, launchFirefox } from './firefox.js';
+export type { LaunchFirefoxOptions, TestFirefox } from './firefox.js';

@@ -64,6 +64,13 @@ export function e2eeTransformPath(g: typeof globalThis = globalThis): E2eeTransf
   return undefined;
 }
 
+/** Whether `path` exists in this browser (`legacy`: Chromium's `createEncodedStreams`; Firefox and Safari have only `standard`). */
+export function e2eePathAvailable(path: E2eeTransformPath, g: typeof globalThis = globalThis): boolean {
+  if (path === 'standard') return 'RTCRtpScriptTransform' in g;
+  const sender = (g as { RTCRtpSender?: { prototype: object } }).RTCRtpSender;
+  return !!sender && 'createEncodedStreams' in sender.prototype;
+}
+
 interface EncodedStreamsCapable {
   createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
   transform?: unknown;

@@ -38,6 +38,7 @@ import {
   type ResolvedIdentity,
 } from '../e2ee/identity-store.js';
 import { E2EE_OFF, type E2eeState } from '../e2ee/e2ee-state.js';
+import { e2eePathAvailable } from '../e2ee/e2ee-controller.js';
 import type { Checklist } from '../checklist/checklist.js';
 import type { SealedSummary } from '../checklist/summary.js';
 import { GuardedEmitter } from './guarded-emitter.js';
@@ -283,6 +284,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   /**
    * Creates a session (nothing connects until {@link join}).
    * @throws {AlcoveError} `INVALID_ARGUMENT` for a missing or non-`ws(s)://` URL or an empty token.
+   * @throws {UnsupportedError} `UNSUPPORTED_FEATURE` when `e2eePath` names a transform path this browser lacks (`legacy` outside Chromium).
    * @example
    * const session = Session.create({ serverUrl: 'wss://alcove.example/ws', token, fallback: { callbackNumber } });
    */
@@ -291,6 +293,10 @@ export class Session extends GuardedEmitter<SessionEvents> {
       throw new AlcoveError('INVALID_ARGUMENT', 'serverUrl must be a ws:// or wss:// URL');
     }
     if (typeof options.token !== 'string' || options.token.length === 0) throw new AlcoveError('INVALID_ARGUMENT', 'token is required');
+    // A transform path this browser lacks (e.g. `legacy` in Firefox) fails here, before join, not as a half-call.
+    if (options.e2eePath !== undefined && options.e2ee !== 'off' && options.e2eeWorker && !e2eePathAvailable(options.e2eePath)) {
+      throw new UnsupportedError('UNSUPPORTED_FEATURE', `this browser has no '${options.e2eePath}' encoded-transform path for E2EE`);
+    }
     return new Session(options);
   }
 
