@@ -302,12 +302,33 @@ describe('@alcove/core in Chromium against the real server', () => {
     () =>
       inCall(async ({ host, client }) => {
         await call.restartServer();
-        await until(
-          host,
-          `window.alcoveTest.session.state === 'joined' && window.alcoveTest.events.some(e => e[0] === 'reconnected')`,
-          60_000,
+        // Each wait's last observed value names the page's state and its latest events (with error
+        // codes), so a failure says where the rejoin stopped.
+        const look = (p: Page) =>
+          p.evaluate(() => {
+            const t = (window as any).alcoveTest;
+            return {
+              state: t.session.state as string,
+              recent: (t.events as unknown[][]).slice(-10).map((e) => e.join(':')),
+              reconnected: (t.events as unknown[][]).some((e) => e[0] === 'reconnected'),
+            };
+          });
+        await waitFor(
+          'the host to rejoin after the restart',
+          () => look(host),
+          (v) => v.state === 'joined' && v.reconnected,
+          {
+            timeoutMs: 60_000,
+          },
         );
-        await until(client, `window.alcoveTest.session.state === 'waiting'`, 60_000);
+        await waitFor(
+          'the client to be back in the waiting room',
+          () => look(client),
+          (v) => v.state === 'waiting',
+          {
+            timeoutMs: 60_000,
+          },
+        );
         // The last observed value names both sides' states, so a failure here can be told apart
         // (the host never told, or the client gone again).
         await waitFor(
