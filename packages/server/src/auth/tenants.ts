@@ -29,7 +29,7 @@ export interface TenantQuotas {
   readonly maxParticipants?: number;
 }
 
-/** One tenant of {@link AlcoveServerOptions.tenants}. */
+/** One tenant (`tenants` of `createAlcoveServer`'s options). */
 export interface TenantOptions extends TenantQuotas {
   /** Tenant id (see {@link TENANT_ID_RE}); `default` configures the server's own tenant. */
   readonly id: string;

@@ -30,7 +30,7 @@ export interface ServerConfig {
   /** Admin API keys. Empty: the admin API refuses every call. */
   readonly apiKeys: readonly string[];
   readonly token: {
-    /** HS256 secret bytes (the first of {@link ServerConfig.token.hs256Secrets}: the one that signs). */
+    /** HS256 secret bytes (the first of `hs256Secrets`: the one that signs). */
     readonly hs256Secret?: Uint8Array;
     /** Every HS256 secret, one per line of the file, the signing one first; all verify. */
     readonly hs256Secrets?: readonly Uint8Array[];
