@@ -30,9 +30,16 @@ export const alias = {
   '@alcove/testing': src('testing'),
 };
 
+/**
+ * Safety nets, not performance limits: Vitest's defaults (5 s per test, 10 s per hook) fail tests
+ * that start a real server on a loaded two-core CI machine. How long things take is `pnpm bench`'s.
+ */
+const patience = { testTimeout: 60_000, hookTimeout: 60_000 } as const;
+
 const unit = (name: string, environment: 'node' | 'happy-dom'): TestProjectConfiguration => ({
   resolve: { alias },
   test: {
+    ...patience,
     name,
     root,
     environment,
@@ -51,6 +58,7 @@ export default [
   {
     resolve: { alias },
     test: {
+      ...patience,
       name: 'examples',
       root,
       environment: 'node',
