@@ -168,11 +168,10 @@ export class Worker<WorkerAppData extends AppData = AppData> extends EnhancedEve
   get threadId(): number {
     return this.#thread.threadId;
   }
-  /** @internal The address and UDP port the engine's socket is bound to (known once started). */
+  /** @internal The engine sockets' address and ports (set by {@link createWorker} once they are bound). */
   get listenAddress(): WorkerSockets | undefined {
     return this.#listenAddress;
   }
-  /** @internal Set by {@link createWorker} once the engine has bound its socket. */
   set listenAddress(a: WorkerSockets | undefined) {
     this.#listenAddress = a;
   }
