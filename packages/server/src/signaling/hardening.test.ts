@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@alcove/testing';
 import { MAX_DISPLAY_NAME_LENGTH, mintJoinToken } from '../auth/tokens.js';
+import { limitKey } from './signaling-server.js';
 import { startTestServer, type TestServer } from './testing/harness.js';
 import { TestClient } from './testing/ws-test-client.js';
 
@@ -89,6 +90,18 @@ describe('join attempts per source address', () => {
     const rejected = auditLines(dataDir).filter((l) => l.type === 'token.rejected');
     expect(rejected.length).toBe(2);
     expect(rejected[1]).toMatchObject({ reason: 'repeated', detail: { count: processed - 1 } });
+  });
+});
+
+describe('the per-address key', () => {
+  it("is the IPv4 address itself, and an IPv6 address's /64 (a host can rotate through its /64)", () => {
+    expect(limitKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(limitKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:DB8:0001:0002:ffff::1')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8:1:2::7')).toBe(limitKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd'));
+    expect(limitKey('2001:db8:1:3::7')).not.toBe(limitKey('2001:db8:1:2::7'));
+    expect(limitKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(limitKey('unknown')).toBe('unknown');
   });
 });
 

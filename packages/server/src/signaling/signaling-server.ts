@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ClientMessage, type JoinTokenClaims, type ResponseData } from '@alcove/protocol';
@@ -135,7 +136,8 @@ export class SignalingServer {
       refuse(403, 'Forbidden');
       return true;
     }
-    const address = this.#o.clientAddress?.(req) ?? normalizeAddress(req.socket.remoteAddress);
+    // IPv6 clients count per /64 (one host can hold a whole /64 and rotate through it).
+    const address = limitKey(this.#o.clientAddress?.(req) ?? normalizeAddress(req.socket.remoteAddress));
     const state = this.#address(address);
     if (this.#refill(state) < 1) {
       refuse(429, 'Too Many Requests');
@@ -176,6 +178,8 @@ export class SignalingServer {
   #address(address: string): AddressState {
     let state = this.#addresses.get(address);
     if (!state) {
+      // Bounded memory: addresses with no socket, a full allowance and nothing to audit are dropped.
+      if (this.#addresses.size >= 10_000) for (const [a, st] of [...this.#addresses]) this.#forgetAddress(a, st);
       state = { conns: new Set(), tokens: this.#joinBurst, last: performance.now(), suppressed: 0, windowEnd: 0, flushTimer: undefined };
       this.#addresses.set(address, state);
     }
@@ -359,4 +363,18 @@ export class SignalingServer {
 function normalizeAddress(address: string | undefined): string {
   if (!address) return 'unknown';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** The key per-address limits count under: the address itself, or for IPv6 its /64 prefix. */
+export function limitKey(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  if (right.some((x) => x.includes('.'))) return address; // an embedded IPv4 form: keep as is
+  const full = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${full
+    .slice(0, 4)
+    .map((x) => Number.parseInt(x || '0', 16).toString(16))
+    .join(':')}::/64`;
 }
