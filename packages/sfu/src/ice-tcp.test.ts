@@ -204,4 +204,85 @@ describe('ICE over TCP (passive candidates, RFC 4571)', () => {
       (n) => n < connections,
     );
   });
+
+  it('media on another authenticated connection moves the selection there; closing the selected one falls back to another', async () => {
+    const t = await router.createWebRtcTransport({ enableUdp: false, enableTcp: true });
+    const { usernameFragment, password } = t.iceParameters;
+    const base = (await worker.dump()).tcp!.connections;
+    const a = await open();
+    a.socket.write(encodeFrame(bindingRequest(usernameFragment, password, true)));
+    await waitFor(
+      'ICE completed on the first connection',
+      () => t.iceState,
+      (s) => s === 'completed',
+    );
+    const b = await open();
+    b.socket.write(encodeFrame(bindingRequest(usernameFragment, password, false)));
+    await waitFor(
+      'a response on the second connection',
+      () => b.frames.length,
+      (n) => n >= 1,
+    );
+    expect(t.iceSelectedTuple?.remotePort).toBe(a.port);
+    // A DTLS record on the second connection (as Chromium does when it switches connections).
+    const record = Buffer.alloc(30);
+    record[0] = 22;
+    b.socket.write(encodeFrame(record));
+    await waitFor(
+      'the selection to follow the data',
+      () => t.iceSelectedTuple?.remotePort,
+      (p) => p === b.port,
+    );
+    // The first connection going away no longer matters.
+    a.socket.destroy();
+    await waitFor(
+      'the first connection closed',
+      () => a.closed(),
+      (x) => x,
+    );
+    await waitFor(
+      'the worker to forget it',
+      async () => (await worker.dump()).tcp!.connections,
+      (n) => n === 1,
+    );
+    expect(t.iceState).toBe('completed');
+    expect(t.iceSelectedTuple?.remotePort).toBe(b.port);
+    b.socket.destroy();
+    await waitFor(
+      'ICE disconnected once no connection is left',
+      () => t.iceState,
+      (s) => s === 'disconnected',
+    );
+    t.close();
+  });
+
+  it('closing the selected connection hands media to another authenticated one without a disconnect', async () => {
+    const t = await router.createWebRtcTransport({ enableTcp: true });
+    const states: string[] = [];
+    t.on('icestatechange', (s) => states.push(s));
+    const { usernameFragment, password } = t.iceParameters;
+    const a = await open();
+    const b = await open();
+    b.socket.write(encodeFrame(bindingRequest(usernameFragment, password, false)));
+    await waitFor(
+      'ICE connected on b',
+      () => t.iceState,
+      (s) => s === 'connected',
+    );
+    a.socket.write(encodeFrame(bindingRequest(usernameFragment, password, true)));
+    await waitFor(
+      'a nominated',
+      () => t.iceSelectedTuple?.remotePort,
+      (p) => p === a.port,
+    );
+    a.socket.destroy();
+    await waitFor(
+      'the selection to fall back to b',
+      () => t.iceSelectedTuple?.remotePort,
+      (p) => p === b.port,
+    );
+    expect(t.iceState).toBe('completed');
+    expect(states).not.toContain('disconnected');
+    t.close();
+  });
 });

@@ -83,6 +83,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   private readonly tcp: TcpServer | undefined;
   /** ICE-TCP connections bound to this transport (closed with it). */
   private readonly tcpConnections = new Set<TcpConnection>();
+  /** Those that authenticated since the last simulated disconnect: they may carry DTLS and media. */
+  private readonly tcpValid = new Set<TcpConnection>();
   private readonly cert: EngineCertificate;
   private readonly options: EngineWebRtcTransportOptions;
   ufrag = randomToken(16);
@@ -215,19 +217,12 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     }
     this.iceBindingRequests++;
     this.lastConsentAt = performance.now();
-    if (conn) this.tcpConnections.add(conn);
-    else this.udp.addTuple(rinfo, this);
+    if (conn) {
+      this.tcpConnections.add(conn);
+      this.tcpValid.add(conn);
+    } else this.udp.addTuple(rinfo, this);
     const isSelected = this.isSelected(rinfo, conn);
-    if (!this.selected || (useCandidate && !isSelected)) {
-      this.selected = { address: rinfo.address, port: rinfo.port, conn };
-      this.emit(this.id, 'iceselectedtuplechange', this.iceSelectedTuple);
-      if (this.startClientWhenSelected) {
-        // DTLS client role: start the handshake once there is a tuple to send to.
-        const start = this.startClientWhenSelected;
-        this.startClientWhenSelected = undefined;
-        queueMicrotask(start);
-      }
-    }
+    if (!this.selected || (useCandidate && !isSelected)) this.select(rinfo, conn);
     if (useCandidate) this.nominated = true;
     const next: IceState = this.nominated ? 'completed' : 'connected';
     if (this.iceState !== next) this.setIceState(next);
@@ -238,10 +233,31 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     return res.bytes;
   }
 
-  /** An ICE-TCP connection closed: forget it; losing the selected one disconnects until a new check. */
+  /** Makes a validated tuple the one DTLS and media use. */
+  private select(rinfo: RemoteInfo, conn: TcpConnection | undefined): void {
+    this.selected = { address: rinfo.address, port: rinfo.port, conn };
+    this.emit(this.id, 'iceselectedtuplechange', this.iceSelectedTuple);
+    if (this.startClientWhenSelected) {
+      // DTLS client role: start the handshake once there is a tuple to send to.
+      const start = this.startClientWhenSelected;
+      this.startClientWhenSelected = undefined;
+      queueMicrotask(start);
+    }
+  }
+
+  /**
+   * An ICE-TCP connection closed: forget it. Losing the selected one moves to another
+   * authenticated connection of this transport, or disconnects until the remote's next check.
+   */
   onTcpClosed(conn: TcpConnection): void {
     this.tcpConnections.delete(conn);
+    this.tcpValid.delete(conn);
     if (this.closed || this.selected?.conn !== conn) return;
+    const other = [...this.tcpValid].at(-1);
+    if (other) {
+      this.select(other.rinfo, other);
+      return;
+    }
     this.selected = undefined;
     this.setIceState('disconnected');
   }
@@ -287,6 +303,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   /** Test hook: forget the selected tuple and report the transport as disconnected. */
   simulateDisconnect(): void {
     this.udp.removeEndpoint(this);
+    // TCP connections stay open but must authenticate again (a binding request) to carry media.
+    this.tcpValid.clear();
     this.udp.setUfrag(this.ufrag, this);
     this.selected = undefined;
     this.setIceState('disconnected');
@@ -423,9 +441,23 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   /** Negotiated SRTP profile (1 = AES_CM_128_HMAC_SHA1_80, 7 = AEAD_AES_128_GCM). */
   srtpProfile: SrtpProfile | undefined;
 
-  /** Whether a datagram came from the selected tuple (DTLS and media are bound to it). */
+  /**
+   * Whether DTLS or media may come from this tuple: the selected one, or (as mediasoup's
+   * `MayForceSelectedTuple`) another tuple the remote authenticated with a binding request, which
+   * then becomes the selected one. Browsers move media between validated pairs without a new
+   * nomination (Chromium does it across its ICE-TCP connections). A UDP tuple reaches this
+   * transport only once authenticated; a TCP connection only while it is one of this transport's.
+   * A transport that lost consent (`disconnected`) waits for a new check on UDP; on TCP, where it
+   * only lost its selected connection, another authenticated connection takes over.
+   */
   private fromSelected(rinfo: RemoteInfo, conn: TcpConnection | undefined): boolean {
-    return this.isSelected(rinfo, conn);
+    if (this.isSelected(rinfo, conn)) return true;
+    if (conn ? !this.tcpValid.has(conn) : !this.udpEnabled) return false;
+    const live = this.iceState === 'connected' || this.iceState === 'completed';
+    if (!live && !(conn && this.iceState === 'disconnected')) return false;
+    this.select(rinfo, conn);
+    if (!live) this.setIceState(this.nominated ? 'completed' : 'connected');
+    return true;
   }
 
   onDtls(data: Buffer, rinfo: RemoteInfo, conn?: TcpConnection): void {
@@ -544,6 +576,7 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     this.udp.removeEndpoint(this);
     for (const c of this.tcpConnections) c.close();
     this.tcpConnections.clear();
+    this.tcpValid.clear();
     try {
       this.dtls?.close();
     } catch (e) {
