@@ -53,6 +53,8 @@ export interface E2eeControllerEvents {
   refused: [peer: string, reason: string];
   /** The worker's key state changed. */
   status: [status: WorkerStatus];
+  /** A peer switched keys and this path cannot ask it for a key frame itself: ask the server (`media.requestKeyFrame`). */
+  keyFrameWanted: [participantId: string];
   error: [message: string];
 }
 
@@ -219,6 +221,9 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
         break;
       case 'status':
         this.emit('status', m.status);
+        break;
+      case 'keyFrameWanted':
+        this.emit('keyFrameWanted', m.participantId);
         break;
       case 'stats':
         for (const w of this.#statsWaiters.splice(0)) w(m.transforms);

@@ -172,6 +172,21 @@ describe('E2eeBinding', () => {
     expect(binding.confirmed('nobody')).toBeUndefined();
   });
 
+  it('asks the session for a key frame when the worker cannot (legacy path)', () => {
+    const worker = new FakeWorker();
+    const asked: string[] = [];
+    new E2eeBinding(() => worker, 'legacy', {
+      request: async () => ({}) as never,
+      sasReady: () => undefined,
+      peerKeyed: () => undefined,
+      problem: () => undefined,
+      swallowed: () => undefined,
+      requestKeyFrame: (id) => asked.push(id),
+    });
+    worker.reply({ type: 'keyFrameWanted', participantId: 'p2' });
+    expect(asked).toEqual(['p2']);
+  });
+
   it('publishes the identity key again after a resume or rejoin (a new participant record may lack it)', async () => {
     const { worker, requests, binding } = setup();
     binding.start('sid', 'me', 'client');

@@ -20,6 +20,8 @@ export interface E2eeBindingHost {
   stateChanged?(state: E2eeState): void;
   /** Milliseconds clock (default `Date.now`). */
   now?(): number;
+  /** Ask the server for a key frame of `participantId`'s video (after its key switch, on the legacy path). */
+  requestKeyFrame?(participantId: string): void;
 }
 
 /** Frames under an unknown key id for longer than this (with no gap) are reported, ms. */
@@ -69,6 +71,7 @@ export class E2eeBinding {
         void host.request('e2ee.relay', { to, type, payload }).catch((e: unknown) => host.swallowed('e2ee.relay', e, { type })),
     );
     c.on('sas', (info) => this.#onSas(info));
+    c.on('keyFrameWanted', (participantId) => host.requestKeyFrame?.(participantId));
     c.on('status', (status) => {
       this.#worker = status;
       this.#update();

@@ -126,6 +126,14 @@ export class Session extends GuardedEmitter<SessionEvents> {
             identityChanged: (change) => this.#emit('e2eeIdentityChanged', change),
             stateChanged: (state) => this.#emit('e2eeStateChanged', state),
             now: () => this.#platform.timers.now(),
+            requestKeyFrame: (pid) => {
+              for (const t of this.#media.remoteTracks) {
+                if (t.participantId !== pid || t.kind !== 'video') continue;
+                void this.#request('media.requestKeyFrame', { producerId: t.producerId }).catch(
+                  this.#swallowed.handler('e2ee.requestKeyFrame'),
+                );
+              }
+            },
             problem: (code, detail) => this.#emit('error', new AlcoveError(code, detail)),
             swallowed: (site, e, fields) => this.#swallowed.record(site, e, fields),
           })

@@ -122,6 +122,8 @@ export type FromWorker =
     }
   /** The first frame after a gap or a new key decrypted: ask for a key frame if it was a delta. */
   | { readonly type: 'stats'; readonly transforms: readonly TransformStats[] }
+  /** Ask the server for a key frame of this participant's video (`media.requestKeyFrame`): the legacy path has no API for it. */
+  | { readonly type: 'keyFrameWanted'; readonly participantId: string }
   /** Key state changed (or the once-a-second activity check saw a change). */
   | { readonly type: 'status'; readonly status: WorkerStatus }
   | { readonly type: 'error'; readonly message: string }

@@ -11,7 +11,7 @@ const agreement = (over: Partial<AgreementStatus> = {}): AgreementStatus => ({
   ...over,
 });
 
-function setup() {
+function setup(wanted: string[] = []) {
   const transforms: { -readonly [K in keyof TransformStats]: TransformStats[K] }[] = [
     { participantId: 'p2', track: 'cam', direction: 'recv', frames: 0, dropped: 0 },
     { participantId: 'me', track: 'cam', direction: 'send', frames: 0, dropped: 0 },
@@ -21,6 +21,7 @@ function setup() {
     () => transforms,
     (m: FromWorker) => {
       if (m.type === 'status') posted.push(m.status);
+      if (m.type === 'keyFrameWanted') wanted.push(m.participantId);
     },
   );
   return { transforms, posted, reporter };
@@ -60,7 +61,8 @@ describe('StatusReporter (E2EE worker)', () => {
   });
 
   it('asks every sender for a key frame after a key change, counts it, forgets closed transformers', async () => {
-    const { posted, reporter } = setup();
+    const wanted: string[] = [];
+    const { posted, reporter } = setup(wanted);
     const calls: string[] = [];
     reporter.addSender({ generateKeyFrame: async () => calls.push('cam') });
     reporter.addSender({
@@ -80,9 +82,13 @@ describe('StatusReporter (E2EE worker)', () => {
     reporter.addReceiver({}, 'p2');
     reporter.requestKeyFramesFrom('p2');
     expect(calls.slice(3)).toEqual(['from p2']);
+    expect(wanted).toEqual([]);
+    // Legacy path: no transformer to ask; the main thread asks the server instead.
+    reporter.requestKeyFramesFrom('p9');
+    expect(wanted).toEqual(['p9']);
     reporter.start({ status: () => agreement() });
     await Promise.resolve();
-    expect(posted.at(-1)?.keyFramesRequested).toBe(4);
+    expect(posted.at(-1)?.keyFramesRequested).toBe(5);
     reporter.stop();
   });
 });

@@ -81,14 +81,21 @@ export class StatusReporter {
   /**
    * `participantId` switched keys (the first frame under its new generation opened): ask it for a
    * key frame through each of its receive transforms (an RTCP request the SFU passes on), so
-   * whatever was lost around the switch is repaired at once. Audio transforms ignore it.
+   * whatever was lost around the switch is repaired at once. Audio transforms ignore it. Without
+   * such transforms (legacy path) the main thread is asked to request one through the server.
    */
   requestKeyFramesFrom(participantId: string): void {
+    let asked = false;
     for (const [t, id] of this.#receivers) {
       if (id !== participantId) continue;
+      asked = true;
       this.#keyFramesRequested++;
       t.sendKeyFrameRequest?.().catch(() => this.#receivers.delete(t));
     }
+    if (asked) return;
+    // No standard-path receiver (legacy createEncodedStreams): the main thread asks the server.
+    this.#keyFramesRequested++;
+    this.#post({ type: 'keyFrameWanted', participantId });
   }
 
   /** Something changed: post the status once the current task is done (coalesced). */
