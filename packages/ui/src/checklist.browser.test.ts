@@ -3,7 +3,7 @@ import type { AlcoveServer } from '@alcove/server';
 import { type CallFixture, waitFor } from '@alcove/testing';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, cspViolations, give, hiddenButShown, open, screen, startUiCall, token } from './test/browser/ui-call.node.js';
+import { audit, compareShot, cspViolations, give, hiddenButShown, open, screen, startUiCall, token } from './test/browser/ui-call.node.js';
 
 // The pre-session checklist through <alcove-session> in Chromium, against the real server and SFU,
 // on the strict-CSP page: a waiting client fills in every step (fake camera and microphone, the
@@ -110,6 +110,7 @@ describe('the pre-session checklist through <alcove-session>', () => {
       expect(await g.locator('alcove-checklist [part~=progress]').textContent()).toBe('Step 1 of 9');
       expect(await g.locator('alcove-checklist-step .doc').textContent()).toBe(CONSENT_TEXT);
       expect(await audit(guest)).toEqual([]);
+      await compareShot(call, guest, 'checklist-consent-phone');
       await guest.keyboard.press('Tab');
       await guest.keyboard.press('Tab');
       expect(await deepActive(guest)).toBe('input#accept');
@@ -136,6 +137,7 @@ describe('the pre-session checklist through <alcove-session>', () => {
       expect(await g.locator('alcove-checklist-step #callbackPhone-hint').textContent()).toBe(`Will be used as ${ANSWERS.callbackE164}`);
       expect(await g.getByLabel('My host calls me on my phone number').isChecked()).toBe(true);
       expect(await audit(guest)).toEqual([]);
+      await compareShot(call, guest, 'checklist-plan-phone-dark', { dark: true });
       await g.getByRole('button', { name: 'Continue' }).click();
 
       // Space and device.

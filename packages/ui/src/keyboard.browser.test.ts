@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   audit,
+  compareShot,
   cspViolations,
   give,
   hiddenButShown,
@@ -215,6 +216,7 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
         (t) => !!t?.startsWith('Done'),
       );
       expect(await audit(guest)).toEqual([]);
+      await compareShot(call, guest, 'checklist-camera');
       await tabTo(guest, 'Continue');
       await guest.keyboard.press('Enter');
 
@@ -415,7 +417,10 @@ describe('<alcove-session> by keyboard, with the devices the client chose', () =
         (s) => s.length > 0 && s.every((x) => x === 'ended'),
       );
       expect(await hiddenButShown(guest)).toEqual([]);
+      // A call that went well ends without an error line.
+      expect(await guest.locator('alcove-session [part~=error]').isHidden()).toBe(true);
       expect(await audit(guest)).toEqual([]);
+      await compareShot(call, guest, 'ended-dark', { dark: true });
       expect(await cspViolations(guest)).toEqual([]);
       expect(thirdPartyRequests(guest)).toEqual([]);
     } finally {

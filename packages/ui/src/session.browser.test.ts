@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AlcoveServer } from '@alcove/server';
 import { type CallFixture, waitFor } from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   audit,
+  compareShot as compare,
   cspViolations,
   give as giveTo,
   hiddenButShown,
@@ -14,21 +13,19 @@ import {
   startUiCall,
   thirdPartyRequests,
   token as tokenFor,
-  uiDir,
 } from './test/browser/ui-call.node.js';
 
 // <alcove-session> end to end: real server and SFU on 127.0.0.1, Chromium with fake devices, the
 // page served with a strict CSP (no inline script or style; the E2EE worker from the same origin).
 
 const CANARY = '<img src=x onerror="window.__pwned=1">';
-const shots = join(uiDir, 'src', 'test', 'browser', 'screenshots');
-const artefacts = join(uiDir, '.tmp', 'screenshots');
 
 let call: CallFixture<AlcoveServer>;
 let sid = '';
 const token = (pid: string, role: 'host' | 'client', name: string) => tokenFor(sid, pid, role, name);
 const open = (path: string, opts: { width?: number; dark?: boolean } = {}) => openPage(call, path, opts);
 const give = (page: Page, tok: string) => giveTo(call, page, tok);
+const compareShot = (page: Page, name: string) => compare(call, page, name);
 
 beforeAll(async () => {
   call = await startUiCall();
@@ -59,55 +56,6 @@ const reach = (page: Page): Promise<{ overflow: number; remoteFirst: boolean; ou
       outside,
     };
   });
-
-/** Compares a screenshot of the element with the committed baseline (tolerance: 3 % of pixels); writes the baseline when missing. */
-async function compareShot(page: Page, name: string): Promise<void> {
-  mkdirSync(artefacts, { recursive: true });
-  mkdirSync(shots, { recursive: true });
-  const el = page.locator('alcove-session');
-  // A steady screen: no passing notice (on a loaded machine a brief reconnect shows "Connected again" for a few seconds).
-  await waitFor(
-    'the connection banner to be quiet',
-    () => page.evaluate(() => !!document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-connection-banner[active]')),
-    (active) => !active,
-  );
-  const png = await el.screenshot({ animations: 'disabled', mask: [page.locator('alcove-session video')], maskColor: '#777777' });
-  writeFileSync(join(artefacts, `${name}.png`), png);
-  const baseline = join(shots, `${name}.png`);
-  if (!existsSync(baseline)) {
-    writeFileSync(baseline, png);
-    return;
-  }
-  const diff = await call.browser.newPage();
-  try {
-    const ratio = await diff.evaluate(
-      async ([a, b]) => {
-        const load = async (b64: string) => createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
-        const [x, y] = [await load(a!), await load(b!)];
-        if (Math.abs(x.width - y.width) > 2 || Math.abs(x.height - y.height) > 40) return 1;
-        const w = Math.min(x.width, y.width);
-        const h = Math.min(x.height, y.height);
-        const px = (img: ImageBitmap) => {
-          const c = new OffscreenCanvas(w, h);
-          const g = c.getContext('2d')!;
-          g.drawImage(img, 0, 0);
-          return g.getImageData(0, 0, w, h).data;
-        };
-        const [p, q] = [px(x), px(y)];
-        let bad = 0;
-        for (let i = 0; i < p.length; i += 4)
-          if (Math.abs(p[i]! - q[i]!) + Math.abs(p[i + 1]! - q[i + 1]!) + Math.abs(p[i + 2]! - q[i + 2]!) > 48) bad++;
-        return bad / (w * h);
-      },
-      [png.toString('base64'), readFileSync(baseline).toString('base64')],
-    );
-    expect(ratio, `${name} differs from its baseline in ${(ratio * 100).toFixed(1)} % of pixels (actual in .tmp/screenshots)`).toBeLessThan(
-      0.03,
-    );
-  } finally {
-    await diff.context().close();
-  }
-}
 
 describe('<alcove-session> in Chromium under a strict CSP', () => {
   it('client and host: waiting room, admission, call, security code, chat, camera off, quick exit — accessible in light and dark', async () => {
@@ -430,6 +378,7 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       expect(await guest.locator('alcove-session').getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
       await guest.context().setOffline(false);
       expect(await audit(guest)).toEqual([]);
+      await compareShot(guest, 'failed');
       expect(await cspViolations(guest)).toEqual([]);
       // The person closes the tab: the server's grace window runs out and the host is told.
       await call.closePages(guest);

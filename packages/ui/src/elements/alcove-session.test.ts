@@ -297,6 +297,8 @@ describe('<alcove-session>', () => {
     expect(panel.hidden).toBe(false);
     expect(panel.textContent).toContain('Dr Rivera will call you at +1 555 0100.');
     expect(errors).toEqual(['RECONNECT_FAILED']);
+    // Said once, by the failed screen, not again in the error line above it.
+    expect(q(el, '[part~=error]').hidden).toBe(true);
     let tokens = 0;
     el.getToken = async () => `fresh-${++tokens}`;
     (panel.querySelector('button.retry') as HTMLButtonElement).click();

@@ -661,7 +661,8 @@ export class AlcoveSession extends AlcoveElement {
   #showError(code: string): void {
     const text = this.t(errorKey(code), { code });
     this.#error.textContent = text;
-    this.#error.hidden = false;
+    // The failed screen says "We could not reconnect the call" itself: not twice.
+    this.#error.hidden = code === 'RECONNECT_FAILED';
     this.#announcer.textContent = text;
   }
 

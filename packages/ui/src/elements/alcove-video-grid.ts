@@ -1,4 +1,4 @@
-import type { QualityLevel, RemoteParticipant, RemoteTrack } from '@alcove/core';
+import { attach as attachTrack, type QualityLevel, type RemoteParticipant, type RemoteTrack } from '@alcove/core';
 import { h, reconcile, setAttr } from '../base/dom.js';
 import { type SessionHandlers, SessionPart } from '../base/session-part.js';
 import { SpeakingMeter } from '../base/speaking.js';
@@ -253,8 +253,12 @@ export class AlcoveVideoGrid extends SessionPart {
   #attach(el: HTMLElement, track: MediaStreamTrack, id: string): void {
     if (this.#attached.get(el)?.id === id) return;
     this.#detach(el);
-    const media = el instanceof HTMLMediaElement ? el : (el as AlcoveVideoTile).video;
-    const detach = this.session?.attach(track, media) ?? (() => undefined);
+    // Remote audio goes through the session (it plays on the chosen speaker). A tile's video is
+    // muted: no speaker to set on it (a speaker change racing a re-attach only fails there).
+    const detach =
+      el instanceof HTMLMediaElement
+        ? (this.session?.attach(track, el) ?? (() => undefined))
+        : attachTrack(track, (el as AlcoveVideoTile).video, { local: id.startsWith('local:') });
     this.#attached.set(el, { id, detach });
   }
 

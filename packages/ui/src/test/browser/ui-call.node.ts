@@ -3,14 +3,17 @@
  * test page (`session-page.ts`, bundled from source) served with a strict CSP, and helpers to open
  * pages, hand the element its token, and audit what a page shows.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AlcoveServer, createAlcoveServer, mintJoinToken } from '@alcove/server';
 import { bundleForBrowser, type CallFixture, startCall, startStaticServer, waitFor } from '@alcove/testing';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const uiDir = fileURLToPath(new URL('../../..', import.meta.url));
+const shots = join(uiDir, 'src', 'test', 'browser', 'screenshots');
+const artefacts = join(uiDir, '.tmp', 'screenshots');
 const packages = join(uiDir, '..');
 /** Workspace packages from source. Subpaths first: an alias also matches `<key>/…`. */
 export const alias = {
@@ -163,4 +166,60 @@ export async function audit(page: Page): Promise<string[]> {
     await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
   }
   return out;
+}
+
+/**
+ * Compares a screenshot of the element with the committed baseline in `screenshots/` (tolerance: 3 %
+ * of pixels; videos masked), writing the actual one to `packages/ui/.tmp/screenshots/`; writes the
+ * baseline when missing. `dark`: taken in the dark colour scheme (the page's own is put back).
+ */
+export async function compareShot(call: CallFixture<AlcoveServer>, page: Page, name: string, opts: { dark?: boolean } = {}): Promise<void> {
+  mkdirSync(artefacts, { recursive: true });
+  mkdirSync(shots, { recursive: true });
+  const el = page.locator('alcove-session');
+  // A steady screen: no passing notice (on a loaded machine a brief reconnect shows "Connected again" for a few seconds).
+  await waitFor(
+    'the connection banner to be quiet',
+    () => page.evaluate(() => !!document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-connection-banner[active]')),
+    (active) => !active,
+  );
+  const wasDark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  if (opts.dark !== undefined) await page.emulateMedia({ colorScheme: opts.dark ? 'dark' : 'light' });
+  const png = await el.screenshot({ animations: 'disabled', mask: [page.locator('alcove-session video')], maskColor: '#777777' });
+  if (opts.dark !== undefined) await page.emulateMedia({ colorScheme: wasDark ? 'dark' : 'light' });
+  writeFileSync(join(artefacts, `${name}.png`), png);
+  const baseline = join(shots, `${name}.png`);
+  if (!existsSync(baseline)) {
+    writeFileSync(baseline, png);
+    return;
+  }
+  const diff = await call.browser.newPage();
+  try {
+    const ratio = await diff.evaluate(
+      async ([a, b]) => {
+        const load = async (b64: string) => createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+        const [x, y] = [await load(a!), await load(b!)];
+        if (Math.abs(x.width - y.width) > 2 || Math.abs(x.height - y.height) > 40) return 1;
+        const w = Math.min(x.width, y.width);
+        const h = Math.min(x.height, y.height);
+        const px = (img: ImageBitmap) => {
+          const c = new OffscreenCanvas(w, h);
+          const g = c.getContext('2d')!;
+          g.drawImage(img, 0, 0);
+          return g.getImageData(0, 0, w, h).data;
+        };
+        const [p, q] = [px(x), px(y)];
+        let bad = 0;
+        for (let i = 0; i < p.length; i += 4)
+          if (Math.abs(p[i]! - q[i]!) + Math.abs(p[i + 1]! - q[i + 1]!) + Math.abs(p[i + 2]! - q[i + 2]!) > 48) bad++;
+        return bad / (w * h);
+      },
+      [png.toString('base64'), readFileSync(baseline).toString('base64')],
+    );
+    expect(ratio, `${name} differs from its baseline in ${(ratio * 100).toFixed(1)} % of pixels (actual in .tmp/screenshots)`).toBeLessThan(
+      0.03,
+    );
+  } finally {
+    await diff.context().close();
+  }
 }
