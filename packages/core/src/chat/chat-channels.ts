@@ -33,6 +33,8 @@ export interface ChatChannelsOptions {
 interface Peer {
   handshake: PairHandshake;
   gotCommit: boolean;
+  /** The commitment of the peer's commit this handshake took (a repeat of it is not a restart). */
+  peerCommitment?: Uint8Array;
   send?: Uint8Array | undefined;
   recv?: Uint8Array | undefined;
   counter: number;
@@ -149,14 +151,21 @@ export class ChatChannels {
     try {
       if (type === 'commit') {
         const commit = decodeCommit(payload);
+        // The peer repeating the commit this handshake already took: nothing to do.
+        if (p?.peerCommitment && equalBytes(p.peerCommitment, commit.commitment)) return;
+        let fresh = false;
         if (!p || p.gotCommit) {
           // A peer we have not seen join yet, or one that started over (reload, retry): a fresh pair.
           const expected = p?.expectedKey;
           if (p) this.remove(from);
           p = this.#start(from, expected);
+          fresh = true;
         }
         const reveal = p.handshake.onCommit(commit);
         p.gotCommit = true;
+        p.peerCommitment = commit.commitment;
+        // Our commit once more (a peer that restarted its side lost the one we sent before), then the reveal.
+        if (!fresh) this.#host.relay(from, 'commit', encodeCommit(p.handshake.commit()));
         if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
         return;
       }
