@@ -201,7 +201,7 @@ describe('mediasoup behaviour', { timeout: 60_000 }, () => {
     await expect(router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: 'not-an-ip' }] })).rejects.toThrow(TypeError);
     await expect(router.createWebRtcTransport({ listenInfos: [] })).rejects.toThrow(TypeError);
     await expect(
-      router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', portRange: { min: 50, max: 10 } } as never] }),
+      router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', portRange: { min: 50, max: 10 } }] }),
     ).rejects.toThrow(TypeError);
     await expect(
       router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }], listenIps: ['127.0.0.1'] }),
@@ -233,7 +233,7 @@ describe('mediasoup behaviour', { timeout: 60_000 }, () => {
     const { udp } = await worker.dump();
     // Matching the worker's socket: honoured.
     const ok = await router.createWebRtcTransport({
-      listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: udp.port, portRange: { min: udp.port, max: udp.port } } as never],
+      listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', port: udp.port, portRange: { min: udp.port, max: udp.port } }],
     });
     expect(ok.iceCandidates[0]!.port).toBe(udp.port);
     ok.close();
@@ -245,7 +245,7 @@ describe('mediasoup behaviour', { timeout: 60_000 }, () => {
       UnsupportedError,
     );
     await expect(
-      router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', portRange: { min: other, max: other } } as never] }),
+      router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', portRange: { min: other, max: other } }] }),
     ).rejects.toThrow(UnsupportedError);
 
     // The ICE-TCP port likewise.

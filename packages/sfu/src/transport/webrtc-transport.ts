@@ -17,13 +17,19 @@ import { Transport, type TransportConstructorOptions, type TransportFaultOptions
 /** Where a WebRtcTransport is reachable (mediasoup's `TransportListenInfo`): the worker's UDP or TCP port. */
 export interface TransportListenInfo {
   protocol: 'udp' | 'tcp';
-  /** Listening IP (the worker's socket decides; kept for compatibility). */
+  /**
+   * Listening IP: must be the worker's `rtcListenIp` (every transport of a worker shares its
+   * sockets), else `UnsupportedError`.
+   */
   ip: string;
   /** Address announced in the ICE candidate (e.g. a public IP). */
   announcedAddress?: string;
   /** @deprecated use announcedAddress. */
   announcedIp?: string;
+  /** If given (and not 0), must be the worker's port for the protocol, else `UnsupportedError`. */
   port?: number;
+  /** If given, must contain the worker's port for the protocol, else `UnsupportedError`. */
+  portRange?: { min: number; max: number };
 }
 
 /** Options of `router.createWebRtcTransport()`. */
