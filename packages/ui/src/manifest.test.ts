@@ -51,6 +51,20 @@ describe('custom-elements.json', () => {
     }
   });
 
+  it('composites name every inner element as a part and pass its parts on (exportparts)', () => {
+    const missing: string[] = [];
+    for (const tag of Object.keys(ELEMENTS)) {
+      const el = document.createElement(tag);
+      for (const inner of el.shadowRoot!.querySelectorAll('*')) {
+        if (!inner.tagName.toLowerCase().startsWith('alcove-')) continue;
+        const name = `${tag} > ${inner.tagName.toLowerCase()}`;
+        if (!inner.getAttribute('part')) missing.push(`${name}: part`);
+        if (!inner.getAttribute('exportparts')) missing.push(`${name}: exportparts`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('is what the analyzer makes of the JSDoc today, and the component docs are what the manifest gives', () => {
     const out = mkdtempSync(join(tmpdir(), 'alcove-cem-'));
     try {

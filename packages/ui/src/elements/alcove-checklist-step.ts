@@ -63,6 +63,8 @@ const refusal = (code: string, field: string): Error & { code: string; field: st
  * @csspart hint - how a phone number will be used (E.164), under its field
  * @csspart action - a button that runs a check (start camera, play sound, test connection)
  * @csspart device-menu - the camera, microphone or speaker picker (`<alcove-device-menu>`) of a device step
+ * @csspart device-select - its `<select>`
+ * @csspart device-label - its label
  * @csspart preview - the camera preview
  * @csspart meter - the microphone level meter
  * @csspart progress - the connection test progress bar
@@ -323,7 +325,7 @@ export class AlcoveChecklistStep extends AlcoveElement {
    */
   #deviceMenu(s: Step<'camera'> | Step<'microphone'> | Step<'speaker'>): AlcoveDeviceMenu {
     const kind = s.kind === 'camera' ? 'videoinput' : s.kind === 'microphone' ? 'audioinput' : 'audiooutput';
-    const menu = h(this.doc, 'alcove-device-menu', { part: 'device-menu' });
+    const menu = h(this.doc, 'alcove-device-menu', { part: 'device-menu', exportparts: 'select:device-select,label:device-label' });
     menu.setAttribute('kind', kind);
     menu.setAttribute('value', (s.kind === 'speaker' ? s.speakerId : s.deviceId) ?? '');
     menu.addEventListener('alcove-device-change', (e) => {

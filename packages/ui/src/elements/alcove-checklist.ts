@@ -88,7 +88,7 @@ export class AlcoveChecklist extends AlcoveElement {
     this.#step = h(d, 'alcove-checklist-step', {
       part: 'step',
       exportparts:
-        'title:step-title,status:step-status,field:step-field,field-error:step-field-error,hint:step-hint,action:step-action,preview:step-preview,meter:step-meter,progress:step-progress,result:step-result',
+        'title:step-title,status:step-status,field:step-field,field-error:step-field-error,hint:step-hint,action:step-action,preview:step-preview,meter:step-meter,progress:step-progress,result:step-result,device-menu:step-device-menu,device-select:step-device-select,device-label:step-device-label',
     });
     this.#back = h(d, 'button', { type: 'button', text: '', onclick: () => this.#go(-1) });
     this.#skip = h(d, 'button', { type: 'button', onclick: () => void this.#skipStep() });

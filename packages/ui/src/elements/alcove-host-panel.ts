@@ -32,7 +32,7 @@ li{display:flex;flex-wrap:wrap;gap:var(--_space);align-items:center}
  * @csspart lock - the lock toggle
  * @csspart remove - a remove button
  * @csspart waiting-list - the `<alcove-waiting-list>` (its parts exported with a `waiting-` prefix)
- * @csspart emergency - the `<alcove-emergency-panel>`
+ * @csspart emergency - the `<alcove-emergency-panel>` (its parts exported with an `emergency-` prefix: `emergency-title`, `emergency-field`, `emergency-copy`, `emergency-call`)
  */
 export class AlcoveHostPanel extends SessionPart {
   static override styles = [STYLE];
@@ -57,7 +57,11 @@ export class AlcoveHostPanel extends SessionPart {
     this.#list = h(d, 'ul', { part: 'participants' });
     this.#lock = h(d, 'button', { type: 'button', part: 'lock', onclick: () => void this.#toggleLock() });
     this.#lockState = h(d, 'p', { class: 'muted' });
-    this.#emergency = h(d, 'alcove-emergency-panel', { part: 'emergency', hidden: true });
+    this.#emergency = h(d, 'alcove-emergency-panel', {
+      part: 'emergency',
+      hidden: true,
+      exportparts: 'title:emergency-title,field:emergency-field,copy:emergency-copy,call:emergency-call',
+    });
     const people = h(d, 'section', { class: 'panel' }, this.#title, this.#list, h(d, 'div', { class: 'row' }, this.#lock), this.#lockState);
     this.root.append(h(d, 'div', { part: 'base' }, this.#waiting, people, this.#emergency));
   }

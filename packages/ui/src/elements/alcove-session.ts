@@ -131,7 +131,10 @@ const STATUS: Record<string, MessageKey> = {
  * @csspart sas - the `<alcove-security-code>`
  * @csspart chat - the `<alcove-chat-panel>`
  * @csspart devices - the device menus panel
- * @csspart host - the `<alcove-host-panel>`
+ * @csspart device-menu - each `<alcove-device-menu>` (in the devices panel and the waiting room)
+ * @csspart device-select - the `<select>` of each device menu
+ * @csspart device-label - the label of each device menu
+ * @csspart host - the `<alcove-host-panel>` (parts exported: waiting-list, admit, deny, remove, lock, emergency, emergency-copy, emergency-call)
  * @csspart panel - the start, failed and ended screens
  * @csspart failed - the failed screen
  * @csspart ended - the end screen
@@ -245,7 +248,7 @@ export class AlcoveSession extends AlcoveElement {
     this.#waiting = h(d, 'alcove-waiting-room', {
       part: 'panel waiting',
       hidden: true,
-      exportparts: 'title:waiting-title,preview,preview-toggle',
+      exportparts: 'title:waiting-title,preview,preview-toggle,device-menu,device-select,device-label',
     });
     this.#banner = h(d, 'alcove-connection-banner', { part: 'banner', exportparts: 'base:banner-base,message:banner-message' });
     this.#grid = h(d, 'alcove-video-grid', {
@@ -259,7 +262,9 @@ export class AlcoveSession extends AlcoveElement {
       hidden: true,
       exportparts: 'log:chat-log,message:chat-message,input:chat-input,send:chat-send',
     });
-    const menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) => h(d, 'alcove-device-menu', { kind }));
+    const menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) =>
+      h(d, 'alcove-device-menu', { kind, part: 'device-menu', exportparts: 'select:device-select,label:device-label' }),
+    );
     this.#menus = menus;
     this.#devices = h(
       d,
@@ -268,7 +273,11 @@ export class AlcoveSession extends AlcoveElement {
       h(d, 'h2', { id: 'devices-title', tabIndex: -1 }),
       ...menus,
     );
-    this.#host = h(d, 'alcove-host-panel', { part: 'host', hidden: true, exportparts: 'waiting-list,admit,deny,remove,lock,emergency' });
+    this.#host = h(d, 'alcove-host-panel', {
+      part: 'host',
+      hidden: true,
+      exportparts: 'waiting-list,admit,deny,remove,lock,emergency,emergency-copy,emergency-call',
+    });
     const stage = h(d, 'main', { part: 'stage' }, h(d, 'h2', { class: 'sr-only', tabIndex: -1, id: 'call-title' }), this.#grid);
     this.#call = h(
       d,

@@ -35,6 +35,8 @@ const STYLE = `
  * @csspart preview - the self-view box
  * @csspart preview-toggle - the button that starts or stops the preview
  * @csspart device-menu - each `<alcove-device-menu>`
+ * @csspart device-select - the `<select>` of each device menu
+ * @csspart device-label - the label of each device menu
  */
 export class AlcoveWaitingRoom extends SessionPart {
   static override styles = [STYLE];
@@ -67,7 +69,7 @@ export class AlcoveWaitingRoom extends SessionPart {
       onclick: () => void (this.#stream ? this.stopPreview() : this.startPreview()),
     });
     this.#menus = (['videoinput', 'audioinput', 'audiooutput'] as const).map((kind) =>
-      h(d, 'alcove-device-menu', { kind, part: 'device-menu' }),
+      h(d, 'alcove-device-menu', { kind, part: 'device-menu', exportparts: 'select:device-select,label:device-label' }),
     );
     this.root.addEventListener('alcove-device-change', (e) => {
       const ev = e as AlcoveDeviceChangeEvent;
