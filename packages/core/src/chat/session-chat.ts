@@ -68,6 +68,8 @@ export class SessionChat {
       },
       ...(host.channelWaitMs !== undefined ? { channelWaitMs: host.channelWaitMs } : {}),
       onAcked: (m) => host.acked(m),
+      // Counted and logged at debug (ids only): a recipient whose pair was not ready in time.
+      onSkipped: (_id, peers) => host.swallowed('chat.skipped', new Error(`sent without ${peers.length} recipient(s) not ready in time`)),
     });
     this.#inbox = new ChatInbox({ deliver: (m) => host.message(m), timers: platform.timers });
   }
