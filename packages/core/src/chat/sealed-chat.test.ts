@@ -22,6 +22,8 @@ interface Member {
   readonly seed: Uint8Array;
   readonly got: ChatMessage[];
   readonly problems: string[];
+  /** Sites of errors swallowed on purpose (counted, logged at debug). */
+  readonly swallowed: string[];
   admitted: boolean;
   connected: boolean;
   /** The identity key the "server" publishes for this member. */
@@ -45,6 +47,7 @@ class Relay {
     const seed = options.seed ?? nacl.randomBytes(32);
     const got: ChatMessage[] = [];
     const problems: string[] = [];
+    const swallowed: string[] = [];
     const platform = {
       timers: {
         setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
@@ -63,7 +66,7 @@ class Relay {
         message: (m) => got.push(m),
         acked: () => undefined,
         problem: (peer, reason) => problems.push(`${peer}:${reason}`),
-        swallowed: () => undefined,
+        swallowed: (site) => void swallowed.push(site),
         ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
         ...(options.channelWaitMs !== undefined ? { channelWaitMs: options.channelWaitMs } : {}),
       },
@@ -75,6 +78,7 @@ class Relay {
       seed,
       got,
       problems,
+      swallowed,
       admitted: false,
       connected: true,
       published: toBase64(nacl.sign.keyPair.fromSeed(seed).publicKey),
@@ -465,5 +469,6 @@ describe('sealed chat', () => {
     expect(texts(b)).toEqual(['second']);
     expect(texts(d)).toEqual([]);
     expect(relay.delivered.map((x) => x.to)).toEqual(['b']);
+    expect(a.swallowed).toContain('chat.skipped');
   });
 });
