@@ -73,6 +73,8 @@ export class Room {
   #screenShare: 'host' | 'everyone' | 'nobody';
   #idleTimer: NodeJS.Timeout | undefined;
   #hostTimer: NodeJS.Timeout | undefined;
+  /** Whether a host has been connected at some point (host absence counts from then on). */
+  #hostSeen = false;
   readonly #waitTimers = new Map<Participant, NodeJS.Timeout>();
   #ended = false;
 
@@ -244,6 +246,7 @@ export class Room {
     this.checklist.checkAdmission(p);
     p.state = 'admitted';
     this.#disarmWaiting(p);
+    this.#checkHosts();
     const now = this.#o.now();
     this.#o.registry.recordAttendance(this.sessionId, p.id, 'admitted', now);
     const ticket = this.#o.tickets.issue(this.sessionId, p.id);
@@ -647,14 +650,21 @@ export class Room {
 
   /**
    * Arms the host-absence timer while no host is connected (an admitted host within its grace
-   * window is not connected), and disarms it when one is (see {@link RoomOptions.hostAbsentTimeoutMs}).
+   * window is not connected) — once a host has been here, or while anyone is admitted without one —
+   * and disarms it when a host is back (see {@link RoomOptions.hostAbsentTimeoutMs}). Clients who
+   * only wait for a host that has not arrived yet are left to the waiting-room expiry.
    */
   #checkHosts(): void {
     const ms = this.#o.hostAbsentTimeoutMs;
     if (ms === undefined) return;
     let present = false;
-    for (const p of this.#participants.values()) if (p.role === 'host' && p.admitted && p.connection) present = true;
-    if (present || this.#ended) {
+    let admitted = false;
+    for (const p of this.#participants.values()) {
+      if (p.role === 'host' && p.admitted && p.connection) present = true;
+      if (p.admitted) admitted = true;
+    }
+    if (present) this.#hostSeen = true;
+    if (present || this.#ended || (!this.#hostSeen && !admitted)) {
       if (this.#hostTimer) clearTimeout(this.#hostTimer);
       this.#hostTimer = undefined;
       return;

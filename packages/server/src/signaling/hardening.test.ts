@@ -222,6 +222,14 @@ describe('waiting room and host absence', () => {
     expect(ts.server.registry.get(sid)).toMatchObject({ state: 'ended', endReason: 'host-absent' });
   });
 
+  it('ends a session whose clients were let in without a host ever joining (no free host-less room)', async () => {
+    ts = await startTestServer({ live: { hostAbsentTimeoutMs: 400 } });
+    const sid = ts.createSession({ waitingRoom: false });
+    const { client } = await ts.join(sid, 'c1', 'client');
+    await ts.join(sid, 'c2', 'client');
+    expect((await client.waitFor('session.ended')).reason).toBe('host-absent');
+  });
+
   it('keeps a session whose host comes back within the time', async () => {
     ts = await startTestServer({ live: { hostAbsentTimeoutMs: 1500 } });
     const sid = ts.createSession({ waitingRoom: false });
