@@ -279,7 +279,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     arg: 'SECONDS',
     dflt: '900',
-    help: 'A session with no host connected for this long ends (host-absent), even while others are connected.',
+    help: 'A session with no host connected for this long ends (host-absent), even while others are connected; counted once a host has been there or while anyone is admitted without one.',
   },
   {
     flag: 'reconnect-grace',

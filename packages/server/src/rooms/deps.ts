@@ -66,8 +66,9 @@ export interface LiveOptions {
    */
   readonly waitingTimeoutMs?: number;
   /**
-   * A session whose hosts are all gone (none connected) for this long ends (`host-absent`), even
-   * while clients are connected or waiting, ms. Default 900 000 (15 minutes).
+   * A session without a connected host for this long ends (`host-absent`), even while clients are
+   * connected or waiting, ms — counted once a host has been connected, or while anyone is admitted
+   * without one. Default 900 000 (15 minutes).
    */
   readonly hostAbsentTimeoutMs?: number;
   /** Network-test limits (defaults from `NETWORK_TEST_LIMITS` of `@alcove/protocol`). */
