@@ -191,6 +191,41 @@ describe('E2EE device identity and key switch in Chromium against the real serve
     }
   }, 120_000); // a safety net for a loaded machine (three sessions in a row), not a performance limit
 
+  it('a handshake signed by another key than the one published is refused, again on every retry; nothing is keyed', async () => {
+    const [h, c] = [await open(), await open()];
+    try {
+      // c's published key is replaced on the way (32 bytes that are not its identity).
+      await c.evaluate(() => (window as any).alcoveIdentity.tamperPublishedKey(btoa(String.fromCharCode(...new Array(32).fill(7)))));
+      const s = call.server.registry.create({ waitingRoom: false });
+      await enter(h, s.id, 'h', 'host');
+      await enter(c, s.id, 'c', 'client');
+      // Refused, counted, and refused again when the handshake is retried (c's frames keep arriving
+      // under a key h never gets, so h asks again and restarts the handshake).
+      const st = await waitFor(
+        "the host to refuse c's handshake twice (IDENTITY_MISMATCH)",
+        () => stateOf(h),
+        (x) => (x.refused.IDENTITY_MISMATCH ?? 0) >= 2,
+        { timeoutMs: 60_000 },
+      );
+      expect(peerState(st, 'c')).toEqual(expect.objectContaining({ keyGeneration: -1 }));
+      expect(peerState(st, 'c')?.state).not.toBe('encrypted');
+      expect(st.state).not.toBe('encrypted');
+      expect(await sasOf(h, 'c')).toBeUndefined();
+      const errors: string[] = await h.evaluate(() => (window as any).alcoveIdentity.errors);
+      expect(errors.some((e) => e.startsWith('E2EE_HANDSHAKE_REFUSED') && e.includes('IDENTITY_MISMATCH'))).toBe(true);
+      // Nothing of c was ever opened at h.
+      const opened: number = await h.evaluate(async () =>
+        ((await (window as any).alcoveIdentity.session.getE2eeStats()) as Stats[])
+          .filter((t) => t.direction === 'recv' && t.participantId === 'c')
+          .reduce((n, t) => n + t.frames, 0),
+      );
+      expect(opened).toBe(0);
+    } finally {
+      await Promise.all([leave(h), leave(c)]);
+      await call.closePages(h, c);
+    }
+  }, 120_000);
+
   // Both transform paths: the standard one (RTCRtpScriptTransform, Chromium's default here; the
   // receiver asks for a key frame through its transformer) and the legacy createEncodedStreams one
   // (no such API: the receiver asks through the server, media.requestKeyFrame).

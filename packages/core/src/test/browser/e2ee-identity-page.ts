@@ -16,6 +16,11 @@ interface IdentityPage {
   start(serverUrl: string, token: string, path?: E2eeTransformPath): Promise<string>;
   /** The longest gap between decoded frames of `participantId`'s video after `from` (performance.now), ms. */
   longestGap(participantId: string, from: number): { gap: number; frames: number };
+  /**
+   * Simulates a server (or a patched client) that shows others another identity key than the one
+   * this client's handshakes are signed with: rewrites `e2ee.publishKey` on its way out.
+   */
+  tamperPublishedKey(identityKey: string): void;
   /** What this origin keeps in storage (never the seed itself). */
   storage(): Promise<{
     localStorageSeed: boolean;
@@ -65,6 +70,17 @@ const page: IdentityPage = {
     let gap = 0;
     for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
     return { gap, frames: times.length };
+  },
+  tamperPublishedKey(identityKey) {
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+      if (typeof data === 'string' && data.includes('"e2ee.publishKey"')) {
+        const m = JSON.parse(data) as { data: { identityKey: string } };
+        m.data.identityKey = identityKey;
+        return send.call(this, JSON.stringify(m));
+      }
+      return send.call(this, data);
+    };
   },
   async storage() {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
