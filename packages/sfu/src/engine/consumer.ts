@@ -19,8 +19,13 @@ const RING = 1024;
 const MASK = RING - 1;
 /** Wait before a simulcast consumer goes up a layer after the bandwidth made it go down (ms). */
 export const BWE_UP_HOLD_MS = 4000;
-/** A consumer relays at most one receiver keyframe request per this many ms (PLI storms). */
-export const CONSUMER_KEYFRAME_RELAY_GAP_MS = 1000;
+/**
+ * A consumer relays at most one receiver keyframe request per this many ms (PLI storms; the
+ * producer also keeps one request outstanding and ≥ 300 ms apart). Not longer: an E2EE receiver
+ * asks again as soon as it holds a newly switched key, often well within a second of its first
+ * request, and holding that back kept a newcomer's picture waiting.
+ */
+export const CONSUMER_KEYFRAME_RELAY_GAP_MS = 300;
 
 /** Creation data for {@link EngineConsumer}. */
 export interface EngineConsumerOptions {
@@ -56,6 +61,8 @@ export class EngineConsumer implements ProducerListener {
   private readonly midBuf: Buffer | undefined;
   private readonly clockRate: number;
   private readonly scratch: Extension[] = [];
+  /** The rewritten extension list handed to the sink (the first n scratch entries; reused). */
+  private readonly outExts: Extension[] = [];
   paused: boolean;
   producerPaused: boolean;
   closed = false;
@@ -98,6 +105,8 @@ export class EngineConsumer implements ProducerListener {
   private picResync = true;
   layerSwitches = 0;
   private lastRelayAt = -Infinity;
+  /** When this consumer was created (ms): only a key frame from then on is replayed to it. */
+  private readonly createdAt = performance.now();
   private readonly emit: EmitFn;
   private lastScoreKey = '';
   packetsSent = 0;
@@ -300,7 +309,8 @@ export class EngineConsumer implements ProducerListener {
         }
       }
     }
-    this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0);
+    // The descriptor parsed above (this.desc, offset 0 of this payload) is not parsed again.
+    this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0, 0, true);
     const idx = seq & MASK;
     this.ringPkt[idx] = packet;
     this.ringSeq[idx] = seq;
@@ -331,6 +341,7 @@ export class EngineConsumer implements ProducerListener {
     pic = -1,
     tl0 = -1,
     descOffset = 0,
+    descParsed = false,
   ): void {
     const h = packet.header;
     const body = payload ?? packet.payload;
@@ -340,7 +351,7 @@ export class EngineConsumer implements ProducerListener {
     let saved1 = 0;
     let tl0At = -1;
     let savedTl0 = 0;
-    if ((pic >= 0 || tl0 >= 0) && parseVp8PayloadDescriptor(body, descOffset, body.length - descOffset, this.desc)) {
+    if ((pic >= 0 || tl0 >= 0) && (descParsed || parseVp8PayloadDescriptor(body, descOffset, body.length - descOffset, this.desc))) {
       const d = this.desc;
       if (pic >= 0 && d.pictureIdOffset >= 0) {
         picAt = d.pictureIdOffset;
@@ -378,7 +389,9 @@ export class EngineConsumer implements ProducerListener {
       else if (e.id === this.routerTwccId) s.payload = this.sink.nextTransportSeqPayload(body.length + 12);
       else s.payload = e.payload;
     }
-    const exts = scratch.slice(0, n);
+    const exts = this.outExts;
+    for (let i = 0; i < n; i++) exts[i] = scratch[i]!;
+    exts.length = n;
     h.ssrc = ssrc;
     h.payloadType = pt;
     h.sequenceNumber = seq;
@@ -468,9 +481,22 @@ export class EngineConsumer implements ProducerListener {
     this.sink.sendRtcp(buildSr(this.ssrc, ntpSec, ntpFrac, (rtpTs + this.tsOffset) >>> 0, this.packetsSent, this.bytesSent));
   }
 
-  /** Called when the sink became able to send: ask for a keyframe. */
+  /** Called when the sink became able to send: get a keyframe. */
   onSinkReady(): void {
-    if (this.kind === 'video' && this.active) this.producer.requestKeyFrame(performance.now());
+    this.requestStartKeyFrame(performance.now());
+  }
+
+  /**
+   * Gets this (active, video) consumer a key frame to start from: a consumer that never forwarded
+   * (a newcomer) starts at once from the producer's cached key frame when one arrived since the
+   * consumer was created (e.g. another viewer's request made the sender produce it a moment ago,
+   * while this consumer waited for its transport), which the sender would not repeat within
+   * 300 ms; otherwise the producer asks the sender.
+   */
+  requestStartKeyFrame(nowMs: number): void {
+    if (this.kind !== 'video' || !this.active) return;
+    if (!this.started && !this.simulcast && this.syncRequired && this.producer.replayKeyFrame(this, nowMs, this.createdAt)) return;
+    this.producer.requestKeyFrame(nowMs);
   }
 
   /** Pauses forwarding. */
@@ -501,7 +527,7 @@ export class EngineConsumer implements ProducerListener {
     this.syncRequired = true;
     this.picResync = true;
     if (this.simulcast) this.currentSpatial = -1;
-    if (this.kind === 'video') this.producer.requestKeyFrame(performance.now());
+    this.requestStartKeyFrame(performance.now());
   }
 
   /** mediasoup-like `outbound-rtp` stats. */

@@ -363,6 +363,8 @@ export class Engine {
         consumableRtpParameters: data.consumableRtpParameters as RtpParameters,
         rtpMapping: data.rtpMapping as RtpMapping,
         paused: !!data.paused,
+        // A browser sender ignores key frame requests 300 ms apart: keep its last one for newcomers.
+        keyFrameCache: t instanceof EngineWebRtcTransport,
         ...(data.e2eeTrailerCheck ? { e2eeTrailerCheck: data.e2eeTrailerCheck } : {}),
       },
       this.emit,
@@ -390,7 +392,7 @@ export class Engine {
     t.addConsumer(c);
     p.listeners.add(c);
     this.consumers.set(c.id, { c, t });
-    if (c.kind === 'video' && c.active) p.requestKeyFrame(performance.now());
+    c.requestStartKeyFrame(performance.now());
     return {
       paused: c.paused,
       producerPaused: p.paused,

@@ -9,7 +9,7 @@ import type { WorkerLogTag } from '../common/logger.js';
 import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
 import type { DropReason, EmitFn } from './context.js';
 import { E2eeTrailerCheck, type E2eeTrailerCheckOptions, e2eeTrailerCodecOf } from './e2ee-trailer.js';
-import { keyFrameDetectorFor } from './keyframe.js';
+import { KEYFRAME_CACHE_MAX_AGE_MS, cacheKeyFramePacket, keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
 import { AUDIO_LEVEL_URI, type AudioLevelSink } from './rtp-observer.js';
 import { buildFir, buildNackList, buildPli } from './rtcp.js';
@@ -42,6 +42,12 @@ const RRID_URI = 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id';
 export const KEYFRAME_MIN_GAP_MS = 300;
 /** Retry delay of an unanswered keyframe request. */
 export const KEYFRAME_RETRY_MS = 400;
+/**
+ * A request deferred by {@link KEYFRAME_MIN_GAP_MS} goes out this much later than the gap: the
+ * sender measures its own 300 ms from when the previous request arrived, so a request sent exactly
+ * at the gap may land inside it, be ignored, and cost a {@link KEYFRAME_RETRY_MS} retry.
+ */
+export const KEYFRAME_GAP_MARGIN_MS = 40;
 
 /** How often the missing-packet lists are checked for requests to repeat (ms). */
 export const NACK_TIMER_MS = 20;
@@ -57,6 +63,12 @@ export interface EngineProducerOptions {
   rtpMapping: RtpMapping;
   paused: boolean;
   keyFrameRequestDelay?: number;
+  /**
+   * Keep the last key frame and the packets since (see {@link KEYFRAME_CACHE_MAX_PACKETS}) for a
+   * consumer that starts: a browser sender ignores a second key frame request within 300 ms, so a
+   * newcomer who arrives just after another viewer's request would otherwise wait for it.
+   */
+  keyFrameCache?: boolean;
   /** Check the E2EE trailer of every frame (see e2ee-trailer.ts); undefined: no check. */
   e2eeTrailerCheck?: E2eeTrailerCheckOptions;
 }
@@ -97,6 +109,12 @@ export class EngineProducer {
   private lastKeyFrameRequestAt = -Infinity;
   private keyFrameTimer: NodeJS.Timeout | undefined;
   private keyFrameRetries = 0;
+  /** The last key frame (mapped, as forwarded) and every packet since; undefined when not kept. */
+  private readonly gop: RtpPacket[] | undefined;
+  /** When the cached key frame arrived (ms). */
+  private gopAt = Number.NEGATIVE_INFINITY;
+  /** Key frames replayed to starting consumers from the cache. */
+  keyFramesReplayed = 0;
   private readonly emit: EmitFn;
   private lastScores = '';
   keyFramesReceived = 0;
@@ -143,6 +161,7 @@ export class EngineProducer {
     }
     const media = o.rtpParameters.codecs.find((c) => !/\/(rtx|red|ulpfec|flexfec)$/i.test(c.mimeType));
     this.detectKey = media ? keyFrameDetectorFor(media.mimeType) : undefined;
+    this.gop = o.keyFrameCache && this.kind === 'video' && this.detectKey && this.encodingCount === 1 ? [] : undefined;
     const e2eeCodec = media && o.e2eeTrailerCheck ? e2eeTrailerCodecOf(media.mimeType) : undefined;
     if (o.e2eeTrailerCheck && !e2eeCodec) throw new TypeError(`the E2EE trailer check does not support ${media?.mimeType ?? 'this codec'}`);
     this.e2ee = e2eeCodec && o.e2eeTrailerCheck ? new E2eeTrailerCheck(e2eeCodec, o.e2eeTrailerCheck) : undefined;
@@ -296,6 +315,7 @@ export class EngineProducer {
       this.keyFramesReceived++;
       this.onKeyFrame();
     }
+    if (this.gop && cacheKeyFramePacket(this.gop, packet, isKey)) this.gopAt = nowMs;
     if (this.paused) return;
     const layer = stream.layer;
     for (const l of this.listeners) l.sendRtp(packet, isKey, layer);
@@ -368,12 +388,29 @@ export class EngineProducer {
     if (this.keyFrameOutstanding) return;
     if (nowMs - this.lastKeyFrameRequestAt < KEYFRAME_MIN_GAP_MS) {
       this.keyFrameOutstanding = true;
-      this.armRetry(KEYFRAME_MIN_GAP_MS - (nowMs - this.lastKeyFrameRequestAt));
+      this.armRetry(KEYFRAME_MIN_GAP_MS + KEYFRAME_GAP_MARGIN_MS - (nowMs - this.lastKeyFrameRequestAt));
       return;
     }
     this.keyFrameOutstanding = true;
     this.keyFrameRetries = 0;
     this.sendKeyFrameRequest(nowMs);
+  }
+
+  /**
+   * Starts `listener` (a consumer starting to forward) at once from the cached key frame and the
+   * packets since, when the producer keeps one that is at most {@link KEYFRAME_CACHE_MAX_AGE_MS} old
+   * and arrived at or after `notBefore` (the consumer's creation: an E2EE sender ratchets its key
+   * when a participant is admitted, so only a key frame sent after the newcomer's consumer existed
+   * is one the newcomer can decrypt).
+   * @returns whether it did (otherwise the caller requests a key frame).
+   */
+  replayKeyFrame(listener: ProducerListener, nowMs: number, notBefore: number): boolean {
+    const gop = this.gop;
+    if (!gop || gop.length === 0 || this.closed || this.paused || this.gopAt < notBefore || nowMs - this.gopAt > KEYFRAME_CACHE_MAX_AGE_MS)
+      return false;
+    for (let i = 0; i < gop.length; i++) listener.sendRtp(gop[i]!, i === 0, 0);
+    this.keyFramesReplayed++;
+    return true;
   }
 
   private sendKeyFrameRequest(nowMs: number): void {
