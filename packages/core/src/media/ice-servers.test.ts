@@ -2,7 +2,7 @@ import { Device } from 'mediasoup-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ResponseData } from '@alcove/protocol';
 import { Session } from '../session/session.js';
-import { createFakePlatform } from '../test/fake-platform.js';
+import { createFakePlatform, setFakeConnectionState, type FakePlatform } from '../test/fake-platform.js';
 import { createScriptedRoom, testPolicy } from '../test/scripted-room.js';
 
 const ICE_SERVERS = [
@@ -39,7 +39,7 @@ describe('TURN relays from the server (iceServers) and relay-only media', () => 
   const start = async (
     iceServers: typeof ICE_SERVERS | undefined,
     policy?: 'all' | 'relay',
-  ): Promise<{ errors: string[]; room: ReturnType<typeof createScriptedRoom> }> => {
+  ): Promise<{ errors: string[]; room: ReturnType<typeof createScriptedRoom>; platform: FakePlatform }> => {
     const room = createScriptedRoom();
     room.handle(
       'session.join',
@@ -71,7 +71,7 @@ describe('TURN relays from the server (iceServers) and relay-only media', () => 
       (e: { code?: string }) => e.code ?? 'no code',
     );
     if (joined) errors.push(`join:${joined}`);
-    return { errors, room };
+    return { errors, room, platform };
   };
 
   it('gives the TURN servers of the join result to both transports', async () => {
@@ -101,5 +101,36 @@ describe('TURN relays from the server (iceServers) and relay-only media', () => 
     await start(undefined);
     expect(options).toHaveLength(2);
     for (const o of options) expect(o.iceServers).toBeUndefined();
+  });
+
+  it('a resume hands the fresh credentials to the transports it keeps', async () => {
+    const { room, platform } = await start(ICE_SERVERS);
+    for (const t of platform.createdTransports) setFakeConnectionState(t, 'connected');
+    const fresh = [{ ...ICE_SERVERS[0]!, username: '1800099999:mnopqrstuvwx', credential: 'ZnJlc2gtY3JlZGVudGlhbA==' }];
+    room.handle('session.resume', (d) => ({
+      sessionId: 'S1',
+      participantId: 'me',
+      role: 'client',
+      state: 'joined',
+      policy: testPolicy(),
+      heartbeatMs: 10_000,
+      resumeTicket: (d as { ticket: string }).ticket,
+      participants: [],
+      producers: [],
+      iceServers: fresh,
+    }));
+    const updates: unknown[] = [];
+    for (const t of platform.createdTransports) {
+      vi.spyOn(t, 'updateIceServers').mockImplementation(async (o) => {
+        updates.push(o?.iceServers);
+      });
+    }
+    const transports = room.requests('media.createTransport').length;
+    room.last.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(session?.state).toBe('joined');
+    expect(room.requests('session.resume')).toHaveLength(1);
+    expect(room.requests('media.createTransport')).toHaveLength(transports);
+    expect(updates).toEqual([fresh, fresh]);
   });
 });

@@ -58,6 +58,14 @@ interface RemoteEntry {
 const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
   list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
 
+/** The server's TURN servers as `RTCIceServer`s (copies; absent fields left out). */
+const toRtcIceServers = (servers: readonly IceServer[]): RTCIceServer[] =>
+  servers.map((s) => ({
+    urls: [...s.urls],
+    ...(s.username !== undefined ? { username: s.username } : {}),
+    ...(s.credential !== undefined ? { credential: s.credential } : {}),
+  }));
+
 /**
  * Owns the mediasoup-client `Device`, the send and receive transports, producers and consumers.
  * Survives reconnects: local tracks and the list of remote producers outlive transports, so a
@@ -87,6 +95,17 @@ export class MediaManager {
   /** The transports (for stats and tests). */
   get transports(): readonly ms.Transport[] {
     return [this.#send, this.#recv].filter((t): t is ms.Transport => !!t && !t.closed);
+  }
+
+  /**
+   * Gives the transports that exist the current TURN servers (fresh credentials after a resume),
+   * so a later ICE restart allocates relays with credentials that have not expired.
+   */
+  updateIceServers(): void {
+    const servers = this.#o.ice?.().iceServers;
+    if (!servers?.length) return;
+    const iceServers = toRtcIceServers(servers);
+    for (const t of this.transports) t.updateIceServers({ iceServers }).catch(this.#o.swallowed.handler('media.updateIceServers'));
   }
 
   /** Remote tracks currently received. */
@@ -362,17 +381,7 @@ export class MediaManager {
       iceParameters: r.iceParameters as ms.IceParameters,
       iceCandidates: toClientCandidates(r.iceCandidates),
       dtlsParameters: r.dtlsParameters as ms.DtlsParameters,
-      ...(ice?.iceServers?.length
-        ? {
-            iceServers: ice.iceServers.map(
-              (s): RTCIceServer => ({
-                urls: [...s.urls],
-                ...(s.username !== undefined ? { username: s.username } : {}),
-                ...(s.credential !== undefined ? { credential: s.credential } : {}),
-              }),
-            ),
-          }
-        : {}),
+      ...(ice?.iceServers?.length ? { iceServers: toRtcIceServers(ice.iceServers) } : {}),
       ...(relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.#o.hooks?.additionalSettings ? { additionalSettings: this.#o.hooks.additionalSettings } : {}),
     };

@@ -777,7 +777,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#heartbeatMs = r.heartbeatMs;
     this.#admitted = r.state === 'joined';
     if (r.resumeTicket) this.#ticket = r.resumeTicket;
-    if (r.iceServers) this.#iceServers = r.iceServers;
+    if (r.iceServers) {
+      this.#iceServers = r.iceServers;
+      // A resume that keeps the transports: their next ICE restart uses the new credentials.
+      this.#media.updateIceServers();
+    }
     if (r.participants) {
       this.#publishedKeys(r.participants);
       this.#roster.sync(r.participants);
