@@ -8,6 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 
+/** A Firefox page (puppeteer-core's `Page`): probe it with `page.evaluate`. */
+export type FirefoxPage = Page;
+
 /** The Firefox preferences every Alcove Firefox test starts with. */
 export const FIREFOX_PREFS: Readonly<Record<string, unknown>> = {
   // Fake camera (a moving test pattern) and microphone (a tone), no permission prompt.

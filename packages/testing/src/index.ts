@@ -22,4 +22,4 @@ export type { ClientLink, LinkFilter, NetnsSupport } from './netns.js';
 export { startUdpRelay } from './udp-relay.js';
 export type { UdpRelay, UdpRelayOptions } from './udp-relay.js';
 export { FIREFOX_PREFS, FirefoxNotFoundError, findFirefox, launchFirefox } from './firefox.js';
-export type { LaunchFirefoxOptions, TestFirefox } from './firefox.js';
+export type { FirefoxPage, LaunchFirefoxOptions, TestFirefox } from './firefox.js';

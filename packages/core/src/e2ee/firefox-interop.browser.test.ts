@@ -1,8 +1,16 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAlcoveServer, mintJoinToken, type AlcoveServer } from '@alcove/server';
-import { findFirefox, launchFirefox, startCall, waitFor, waitForVideoFrames, type CallFixture, type TestFirefox } from '@alcove/testing';
-import type { Page as FirefoxPage } from 'puppeteer-core';
+import {
+  type FirefoxPage,
+  findFirefox,
+  launchFirefox,
+  startCall,
+  waitFor,
+  waitForVideoFrames,
+  type CallFixture,
+  type TestFirefox,
+} from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite } from '../test/browser/site.js';
