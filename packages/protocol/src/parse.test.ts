@@ -206,6 +206,16 @@ describe('parseServerMessage', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('UNKNOWN_METHOD');
   });
+  it('parses session.hosts (names and credentials lines) and refuses an over-long credentials line', () => {
+    const ok = createNotification('session.hosts', {
+      hosts: [{ participantId: 'h1', displayName: 'Dr. Ada', credentials: 'Licensed clinical psychologist' }, { participantId: 'h2', displayName: 'Bo' }],
+    });
+    expect(parseServerMessage(JSON.stringify(ok)).ok).toBe(true);
+    const long = { v: 1, method: 'session.hosts', data: { hosts: [{ participantId: 'h1', displayName: 'A', credentials: 'x'.repeat(121) }] } };
+    expect(parseServerMessage(JSON.stringify(long)).ok).toBe(false);
+    const empty = { v: 1, method: 'session.hosts', data: { hosts: [{ participantId: 'h1', displayName: 'A', credentials: '' }] } };
+    expect(parseServerMessage(JSON.stringify(empty)).ok).toBe(false);
+  });
   it('parseMessage dispatches on direction', () => {
     expect(parseMessage(req('session.ping', {}), { from: 'client' }).ok).toBe(true);
     expect(parseMessage(req('session.ping', {}), { from: 'server' }).ok).toBe(false);

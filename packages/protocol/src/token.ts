@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { DisplayName, Id, Role as RoleSchema } from './schemas/common.js';
+import { CredentialsLine, DisplayName, Id, Role as RoleSchema } from './schemas/common.js';
 
 /** The participant roles. A host runs the session; the others are guests of different kinds. */
 export const ROLES = ['host', 'client', 'co-client', 'guardian', 'interpreter', 'observer'] as const;
@@ -14,6 +14,8 @@ export const JOIN_TOKEN_ALGORITHMS = ['EdDSA', 'HS256'] as const;
 export const MAX_JOIN_TOKEN_TTL_S = 24 * 60 * 60;
 /** Clock skew tolerated when checking `exp`/`nbf`/`iat`, in seconds. */
 export const TOKEN_CLOCK_SKEW_S = 60;
+/** Longest `cred` claim (a host's credentials line), in UTF-16 code units, as for `name`'s 80. */
+export const MAX_CREDENTIALS_LENGTH = 120;
 
 /** The claims of a join token (a JWT). All are required except `nbf`, `iss` and `jti`. */
 export const JoinTokenClaimsSchema = v.object({
@@ -24,6 +26,8 @@ export const JoinTokenClaimsSchema = v.object({
   role: RoleSchema,
   /** Display name shown to others. */
   name: DisplayName,
+  /** Hosts only, optional: a credentials line shown to waiting guests (e.g. `Licensed clinical psychologist`). */
+  cred: v.optional(CredentialsLine),
   aud: v.union([
     v.literal(JOIN_TOKEN_AUDIENCE),
     v.pipe(

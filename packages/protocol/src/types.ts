@@ -21,6 +21,8 @@ export type MediaKind = v.InferOutput<typeof c.MediaKind>;
 export type TrackSource = v.InferOutput<typeof c.TrackSource>;
 /** A participant as others see it. */
 export type ParticipantInfo = v.InferOutput<typeof e.ParticipantInfo>;
+/** A host in the session as a waiting guest sees it (name and credentials line from its token). */
+export type SessionHost = v.InferOutput<typeof e.SessionHost>;
 /** A waiting-room entry as the host sees it. */
 export type WaitingEntry = v.InferOutput<typeof e.WaitingEntry>;
 /** A published track. */

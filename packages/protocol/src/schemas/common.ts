@@ -4,6 +4,8 @@ import * as v from 'valibot';
 export const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[A-Za-z0-9_-]+$/));
 /** A display name shown to others (never logged by the server). */
 export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(80));
+/** A host's credentials line shown in the waiting room, e.g. `Licensed clinical psychologist` (never logged). */
+export const CredentialsLine = v.pipe(v.string(), v.minLength(1), v.maxLength(120));
 /** A bounded base64 / base64url string (sealed payloads, keys, signatures). */
 export const b64 = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(/^[A-Za-z0-9+/_=-]*$/));
 /** Unsigned 32-bit integer (SSRCs). */

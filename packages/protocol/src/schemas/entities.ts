@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ChecklistPolicyInfo, ChecklistStatus, LicensureOutcome } from './checklist.js';
-import { DisplayName, Id, MediaKind, Role, TrackSource, b64, str, uint } from './common.js';
+import { CredentialsLine, DisplayName, Id, MediaKind, Role, TrackSource, b64, str, uint } from './common.js';
 
 export { CheckStatus, ChecklistStatus } from './checklist.js';
 
@@ -13,6 +13,13 @@ export const ParticipantInfo = v.strictObject({
   connection: v.picklist(['connected', 'reconnecting']),
   /** Ed25519 identity key (base64) once published, for the E2EE handshake. */
   identityKey: v.optional(b64(64)),
+});
+
+/** A host in the session, as a waiting guest sees it: the name and credentials line from its join token. */
+export const SessionHost = v.strictObject({
+  participantId: Id,
+  displayName: DisplayName,
+  credentials: v.optional(CredentialsLine),
 });
 
 /** Someone in the waiting room, as the host sees them. */

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { Empty, IceServer, Id, MediaKind, b64, uint } from './common.js';
 import { ChatControlData, ChatMessageData } from './chat.js';
 import { ChecklistRelayType, ChecklistStatus, HostKey, LicensureOutcome, Sha256Hex, StepId, ConsentVersion } from './checklist.js';
-import { ParticipantInfo, ProducerInfo, ReasonText, WaitingEntry } from './entities.js';
+import { ParticipantInfo, ProducerInfo, ReasonText, SessionHost, WaitingEntry } from './entities.js';
 
 const LeaveReason = v.picklist(['left', 'removed', 'timeout', 'ended']);
 
@@ -21,6 +21,8 @@ export const NOTIFICATIONS = {
   'session.ended': v.strictObject({ reason: v.picklist(['host', 'admin', 'idle', 'shutdown', 'host-absent', 'waiting-expired']) }),
   'session.lockChanged': v.strictObject({ locked: v.boolean() }),
   'session.policyChanged': v.strictObject({ screenShare: v.picklist(['host', 'everyone', 'nobody']) }),
+  /** Waiting guests: the hosts in the session (names, credentials lines) changed. */
+  'session.hosts': v.strictObject({ hosts: v.pipe(v.array(SessionHost), v.maxLength(64)) }),
   /** The server is going down; reconnect with the resume ticket after `retryAfterMs`. */
   'session.shutdown': v.strictObject({ retryAfterMs: uint(600_000) }),
 

@@ -18,7 +18,7 @@ import {
 } from './common.js';
 import { ChatRelayData, ChatSendData, ChatSendResult } from './chat.js';
 import { ChecklistRelayType, ChecklistStatus, ConsentReceipt, HostKey, Jurisdiction, LicensureOutcome, StepId } from './checklist.js';
-import { ParticipantInfo, ProducerInfo, SessionPolicyInfo, WaitingEntry } from './entities.js';
+import { ParticipantInfo, ProducerInfo, SessionHost, SessionPolicyInfo, WaitingEntry } from './entities.js';
 
 const Token = v.pipe(v.string(), v.minLength(16), v.maxLength(4096));
 const Ticket = v.pipe(v.string(), v.minLength(22), v.maxLength(128), v.regex(/^[A-Za-z0-9_-]+$/));
@@ -39,6 +39,8 @@ const JoinedResult = v.strictObject({
   waiting: v.optional(v.array(WaitingEntry)),
   /** Present for guests (waiting or admitted): the hosts to seal checklist answers to. */
   hosts: v.optional(v.array(HostKey)),
+  /** Present while waiting: the hosts in the session now, with the names and credentials lines of their tokens. */
+  sessionHosts: v.optional(v.pipe(v.array(SessionHost), v.maxLength(64))),
   /** Milliseconds between heartbeats the server expects. */
   heartbeatMs: uint(600_000),
   /** Present once admitted when the server has TURN: relays with credentials for this participant. */

@@ -170,6 +170,27 @@ describe('join tokens', () => {
     for (const over of bad) await expectRejected(both(hs({ alg: 'HS256' }, claims(over))));
   });
 
+  it("carries a host's credentials line (cred): cleaned like names, schema-valid; refused when too long, empty or not a host's", async () => {
+    const host = { ...base, pid: 'host-1', role: 'host' as const, name: 'Dr. Ada Example' };
+    const t = await mintJoinToken({ ...host, cred: 'Licensed clinical\npsychologist\u202e\u0000 #12' }, { hs256Secret: SECRET, ttlS: 600, now });
+    const c = await both(t);
+    expect(c.cred).toBe('Licensed clinical psychologist #12');
+    expect(JoinTokenClaimsSchema['~standard'].validate(c)).not.toHaveProperty('issues');
+    // Without cred: no claim at all; a line of control characters only is dropped.
+    expect(await both(await mintJoinToken(host, { hs256Secret: SECRET, ttlS: 600, now }))).not.toHaveProperty('cred');
+    expect(await both(hs({ alg: 'HS256' }, claims({ ...host, cred: '\u200b\u0007' })))).not.toHaveProperty('cred');
+    expect((await both(hs({ alg: 'HS256' }, claims({ ...host, cred: 'c'.repeat(120) })))).cred).toBe('c'.repeat(120));
+    // Minting refuses with a clear error that says what is wrong.
+    await expect(mintJoinToken({ ...host, cred: 'c'.repeat(121) }, { hs256Secret: SECRET, ttlS: 600, now })).rejects.toThrow(
+      /cred \(the credentials line\) must be a string of 1 to 120 characters/,
+    );
+    await expect(mintJoinToken({ ...host, cred: '' }, { hs256Secret: SECRET, ttlS: 600, now })).rejects.toThrow(RangeError);
+    await expect(mintJoinToken({ ...base, cred: 'MSW' }, { hs256Secret: SECRET, ttlS: 600, now })).rejects.toThrow(/host's token only/);
+    // A hand-made token with a bad cred is refused like any other bad claim.
+    for (const over of [{ cred: 'c'.repeat(121) }, { cred: '' }, { cred: 5 }, { cred: 'MSW' }]) {
+      await expectRejected(both(hs({ alg: 'HS256' }, claims({ ...(over.cred === 'MSW' ? {} : host), ...over }))));
+    }
+  });
   it('rejects an over-long TTL (configured max and the protocol max), and exp before iat', async () => {
     const short = createJoinTokenVerifier({ hs256Secret: SECRET, maxTtlS: 900, now });
     await expectRejected(short(hs({ alg: 'HS256' }, claims({ exp: nowS + 901 }))));

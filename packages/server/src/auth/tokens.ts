@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { JOIN_TOKEN_AUDIENCE, MAX_JOIN_TOKEN_TTL_S, ROLES, TOKEN_CLOCK_SKEW_S, type JoinTokenClaims, type Role } from '@alcove/protocol';
+import { JOIN_TOKEN_AUDIENCE, MAX_CREDENTIALS_LENGTH, MAX_JOIN_TOKEN_TTL_S, ROLES, TOKEN_CLOCK_SKEW_S, type JoinTokenClaims, type Role } from '@alcove/protocol';
 import { InvalidTokenError, TokenKeyError, type InvalidTokenReason } from './errors.js';
 
 /** Key material accepted for an EdDSA key: PEM text, JWK (object or JSON text), or a Node `KeyObject`. */
@@ -54,6 +54,11 @@ export interface JoinTokenInput {
   readonly role: Role;
   /** Display name shown to others (1–80 characters). */
   readonly name: string;
+  /**
+   * Hosts only, optional: a credentials line waiting guests see under the host's name (1–120
+   * characters, e.g. `Licensed clinical psychologist`). Relayed as text, never logged.
+   */
+  readonly cred?: string;
   /** Not valid before (unix seconds). */
   readonly nbf?: number;
   readonly iss?: string;
@@ -78,7 +83,7 @@ export type MintJoinTokenOptions = JoinTokenSigningKey & {
 const COMPACT_JWS_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_SET = new Set<string>(ROLES);
-const ALLOWED_CLAIMS = new Set(['sid', 'pid', 'role', 'name', 'aud', 'iat', 'exp', 'nbf', 'iss', 'jti']);
+const ALLOWED_CLAIMS = new Set(['sid', 'pid', 'role', 'name', 'cred', 'aud', 'iat', 'exp', 'nbf', 'iss', 'jti']);
 
 /** Longest display name kept (Unicode code points); a longer name is cut. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
@@ -102,6 +107,30 @@ export function sanitizeDisplayName(name: string): string {
     .trim();
   const cut = [...cleaned].slice(0, MAX_DISPLAY_NAME_LENGTH).join('').trim();
   return cut.length > 0 ? cut : FALLBACK_DISPLAY_NAME;
+}
+
+/**
+ * A host's credentials line as the server relays it: cleaned like {@link sanitizeDisplayName} and
+ * cut to `MAX_CREDENTIALS_LENGTH` (120) code points; `undefined` when nothing is left.
+ */
+export function sanitizeCredentials(cred: string): string | undefined {
+  const cleaned = cred
+    .normalize('NFC')
+    .replace(/[\t\n\v\f\r\u0085\u2028\u2029]/gu, ' ')
+    .replace(CONTROL_RE, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  const cut = [...cleaned].slice(0, MAX_CREDENTIALS_LENGTH).join('').trim();
+  return cut.length > 0 ? cut : undefined;
+}
+
+/** Why a `cred` claim is refused, or undefined when it is acceptable (absent, or a host's 1–120 characters). */
+function credProblem(cred: unknown, role: unknown): string | undefined {
+  if (cred === undefined) return undefined;
+  if (typeof cred !== 'string' || cred.length < 1 || cred.length > MAX_CREDENTIALS_LENGTH)
+    return `cred (the credentials line) must be a string of 1 to ${MAX_CREDENTIALS_LENGTH} characters.`;
+  if (role !== 'host') return "cred (the credentials line) is for a host's token only.";
+  return undefined;
 }
 
 function secretBytes(secret: Hs256SecretInput): Uint8Array {
@@ -169,11 +198,12 @@ function isKeyObject(value: unknown): value is KeyObject {
 /** Checks the claim set against `JoinTokenClaimsSchema`; returns a normalised copy or undefined. */
 export function checkJoinTokenClaims(payload: JWTPayload, audience: string): JoinTokenClaims | undefined {
   for (const k of Object.keys(payload)) if (!ALLOWED_CLAIMS.has(k)) return undefined;
-  const { sid, pid, role, name, aud, iat, exp, nbf, iss, jti } = payload as Record<string, unknown>;
+  const { sid, pid, role, name, cred, aud, iat, exp, nbf, iss, jti } = payload as Record<string, unknown>;
   if (typeof sid !== 'string' || !ID_RE.test(sid)) return undefined;
   if (typeof pid !== 'string' || !ID_RE.test(pid)) return undefined;
   if (typeof role !== 'string' || !ROLE_SET.has(role)) return undefined;
   if (typeof name !== 'string' || name.length < 1 || name.length > 80) return undefined;
+  if (credProblem(cred, role) !== undefined) return undefined;
   const audOk =
     aud === audience || (Array.isArray(aud) && aud.length <= 8 && aud.every((a) => typeof a === 'string') && aud.includes(audience));
   if (!audOk) return undefined;
@@ -182,6 +212,8 @@ export function checkJoinTokenClaims(payload: JWTPayload, audience: string): Joi
   if (iss !== undefined && (typeof iss !== 'string' || iss.length > 256)) return undefined;
   if (jti !== undefined && (typeof jti !== 'string' || jti.length > 128)) return undefined;
   const claims: Record<string, unknown> = { sid, pid, role, name: sanitizeDisplayName(name), aud, iat, exp };
+  const credentials = typeof cred === 'string' ? sanitizeCredentials(cred) : undefined;
+  if (credentials !== undefined) claims.cred = credentials;
   if (nbf !== undefined) claims.nbf = nbf;
   if (iss !== undefined) claims.iss = iss;
   if (jti !== undefined) claims.jti = jti;
@@ -206,8 +238,8 @@ function reasonOf(error: unknown): InvalidTokenReason {
  * `hs256Secret`, `EdDSA` only with `eddsaPublicKey`; `none` and every other algorithm are refused, and
  * each algorithm is checked with its own key only (so an HS256 token "signed" with the EdDSA public key
  * bytes fails). Checks, in order: size and shape, header algorithm, signature, `aud`, `exp`/`nbf`
- * (with `clockSkewS`), the claim set (`sid`, `pid`, `role`, `name`, `aud`, `iat`, `exp` required; no
- * unknown claims), `iat` not in the future, `exp - iat ≤ maxTtlS`, and `isBarred`.
+ * (with `clockSkewS`), the claim set (`sid`, `pid`, `role`, `name`, `aud`, `iat`, `exp` required; `cred`
+ * optional, a host's only, 1–120 characters; no unknown claims), `iat` not in the future, `exp - iat ≤ maxTtlS`, and `isBarred`.
  * @throws {@link TokenKeyError} when no key is given or a key is unusable (at creation).
  * @example
  * ```ts
@@ -307,6 +339,11 @@ export async function mintJoinToken(claims: JoinTokenInput, options: MintJoinTok
     iat,
     exp: iat + ttlS,
   };
+  if (claims.cred !== undefined) {
+    const problem = credProblem(claims.cred, claims.role);
+    if (problem) throw new RangeError(problem);
+    payload.cred = claims.cred;
+  }
   if (claims.nbf !== undefined) payload.nbf = claims.nbf;
   if (claims.iss !== undefined) payload.iss = claims.iss;
   if (claims.jti !== undefined) payload.jti = claims.jti;
