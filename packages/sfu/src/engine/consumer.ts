@@ -14,6 +14,7 @@ import { buildSr } from './rtcp.js';
 import { scoreFromFraction } from './recv-stream.js';
 import { TRANSPORT_CC_URI } from '../rtp/transport-cc.js';
 import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
+import { SVC_DROP, SVC_FORWARD_MARKER, SvcLayerSelector, SvcSeqMapper, svcLayersOf } from './svc-layers.js';
 
 const RING = 1024;
 const MASK = RING - 1;
@@ -82,6 +83,11 @@ export class EngineConsumer implements ProducerListener {
   private readonly ringTl0 = new Int16Array(RING).fill(-1);
   /** Whether this consumer picks one of several producer encodings (simulcast). */
   readonly simulcast: boolean;
+  /** Layer selection of an SVC consumer (one VP9 stream with several layers; see svc-layers.ts). */
+  readonly svc: SvcLayerSelector | undefined;
+  private readonly svcSeq: SvcSeqMapper | undefined;
+  /** RTP marker forced on each ring slot (SVC: the last forwarded spatial layer ends the picture). */
+  private readonly ringMark: Uint8Array | undefined;
   private readonly vp8: boolean;
   private readonly temporalLayers: number;
   /** Layer switched to: the preferred one, lowered to what the bandwidth allows. */
@@ -163,6 +169,10 @@ export class EngineConsumer implements ProducerListener {
     this.midBuf = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
     for (let i = 0; i < 16; i++) this.scratch.push({ id: 0, payload: Buffer.alloc(0) });
     this.simulcast = o.kind === 'video' && producer.encodingCount > 1;
+    const svcCounts = o.kind === 'video' && !this.simulcast ? svcLayersOf(o.rtpParameters) : undefined;
+    this.svc = svcCounts ? new SvcLayerSelector(svcCounts, o.preferredLayers) : undefined;
+    this.svcSeq = svcCounts ? new SvcSeqMapper() : undefined;
+    this.ringMark = svcCounts ? new Uint8Array(RING) : undefined;
     this.vp8 = /^video\/vp8$/i.test(media?.mimeType ?? '');
     this.temporalLayers = Number(/T(\d+)/.exec(o.rtpParameters.encodings?.[0]?.scalabilityMode ?? '')?.[1] ?? 1) || 1;
     const maxSpatial = producer.encodingCount - 1;
@@ -173,11 +183,14 @@ export class EngineConsumer implements ProducerListener {
 
   /** Preferred layers (simulcast only). */
   get preferredLayers(): EngineConsumerLayers | undefined {
+    if (this.svc) return { spatialLayer: this.svc.targetSpatial, temporalLayer: this.svc.targetTemporal };
     return this.simulcast ? { spatialLayer: this.preferredSpatial, temporalLayer: this.preferredTemporal } : undefined;
   }
 
   /** Layers being forwarded (simulcast only; every temporal layer of the spatial one is forwarded). */
   get currentLayers(): EngineConsumerLayers | undefined {
+    if (this.svc)
+      return this.svc.currentSpatial >= 0 ? { spatialLayer: this.svc.currentSpatial, temporalLayer: this.svc.currentTemporal } : undefined;
     return this.simulcast && this.currentSpatial >= 0
       ? { spatialLayer: this.currentSpatial, temporalLayer: this.temporalLayers - 1 }
       : undefined;
@@ -188,6 +201,11 @@ export class EngineConsumer implements ProducerListener {
    * (requested now). Returns the layers in effect (clamped), undefined for a single-layer consumer.
    */
   setPreferredLayers(spatialLayer: number, temporalLayer?: number): EngineConsumerLayers | undefined {
+    if (this.svc) {
+      // SVC: down at the next picture, up at the next key picture (requested now).
+      if (this.svc.setTarget(spatialLayer, temporalLayer) && this.active) this.producer.requestKeyFrame(performance.now());
+      return this.preferredLayers;
+    }
     if (!this.simulcast) return undefined;
     this.preferredSpatial = Math.min(this.producer.encodingCount - 1, Math.max(0, Math.floor(spatialLayer)));
     this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, Math.floor(temporalLayer ?? this.temporalLayers - 1)));
@@ -255,6 +273,20 @@ export class EngineConsumer implements ProducerListener {
       return;
     }
     const now = performance.now();
+    let inSeq = h.sequenceNumber;
+    let marker = false;
+    if (this.svc) {
+      // Only the layers up to the current ones; renumbered so the dropped ones leave no gap.
+      const v = this.svc.select(packet.payload, 0, packet.payload.length);
+      if (this.svc.changed) {
+        this.layerSwitches++;
+        this.emit(this.id, 'layerschange', this.currentLayers);
+      }
+      if (this.svc.needsKeyFrame) this.producer.requestKeyFrame(now);
+      inSeq = this.svcSeq!.map(h.sequenceNumber, v !== SVC_DROP);
+      if (inSeq < 0) return;
+      marker = v === SVC_FORWARD_MARKER;
+    }
     if (this.simulcast && layer !== this.currentSpatial) {
       if (!isKeyFrame || !this.acceptsLayer(layer)) {
         if (this.currentSpatial < 0) this.producer.requestKeyFrame(now);
@@ -278,14 +310,14 @@ export class EngineConsumer implements ProducerListener {
         this.seqOffset = 0;
         this.tsOffset = 0;
       } else {
-        this.seqOffset = (this.lastSeq + 1 - h.sequenceNumber) & 0xffff;
+        this.seqOffset = (this.lastSeq + 1 - inSeq) & 0xffff;
         const elapsed = Math.max(1, Math.round(((now - this.lastSentAt) * this.clockRate) / 1000));
         this.tsOffset = (this.lastTs + elapsed - h.timestamp) >>> 0;
       }
       this.syncRequired = false;
       this.started = true;
     }
-    const seq = (h.sequenceNumber + this.seqOffset) & 0xffff;
+    const seq = (inSeq + this.seqOffset) & 0xffff;
     const ts = (h.timestamp + this.tsOffset) >>> 0;
     if (isKeyFrame) this.keyFramesForwarded++;
     let pic = -1;
@@ -310,8 +342,16 @@ export class EngineConsumer implements ProducerListener {
       }
     }
     // The descriptor parsed above (this.desc, offset 0 of this payload) is not parsed again.
-    this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0, 0, true);
+    if (marker && !h.marker) {
+      h.marker = true;
+      try {
+        this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0, 0, true);
+      } finally {
+        h.marker = false;
+      }
+    } else this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0, 0, true);
     const idx = seq & MASK;
+    if (this.ringMark) this.ringMark[idx] = marker ? 1 : 0;
     this.ringPkt[idx] = packet;
     this.ringSeq[idx] = seq;
     this.ringTs[idx] = ts;
@@ -429,14 +469,21 @@ export class EngineConsumer implements ProducerListener {
       if (!pkt || this.ringSeq[idx] !== seq || !this.sink.mediaReady) continue;
       const pt = this.ptMap[pkt.header.payloadType]!;
       if (pt < 0) continue;
-      if (this.rtxSsrc !== undefined && this.rtxPt >= 0) {
-        const payload = Buffer.allocUnsafe(pkt.payload.length + 2);
-        payload.writeUInt16BE(seq, 0);
-        pkt.payload.copy(payload, 2);
-        this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-        this.write(pkt, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, payload, this.ringPic[idx]!, this.ringTl0[idx]!, 2);
-      } else {
-        this.write(pkt, this.ssrc, pt, seq, this.ringTs[idx]!, undefined, this.ringPic[idx]!, this.ringTl0[idx]!);
+      // SVC: the marker the first send forced (the packet object keeps the producer's).
+      const forceMarker = this.ringMark !== undefined && this.ringMark[idx] === 1 && !pkt.header.marker;
+      if (forceMarker) pkt.header.marker = true;
+      try {
+        if (this.rtxSsrc !== undefined && this.rtxPt >= 0) {
+          const payload = Buffer.allocUnsafe(pkt.payload.length + 2);
+          payload.writeUInt16BE(seq, 0);
+          pkt.payload.copy(payload, 2);
+          this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
+          this.write(pkt, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, payload, this.ringPic[idx]!, this.ringTl0[idx]!, 2);
+        } else {
+          this.write(pkt, this.ssrc, pt, seq, this.ringTs[idx]!, undefined, this.ringPic[idx]!, this.ringTl0[idx]!);
+        }
+      } finally {
+        if (forceMarker) pkt.header.marker = false;
       }
       this.packetsRetransmitted++;
     }
@@ -527,6 +574,8 @@ export class EngineConsumer implements ProducerListener {
     this.syncRequired = true;
     this.picResync = true;
     if (this.simulcast) this.currentSpatial = -1;
+    this.svc?.reset();
+    this.svcSeq?.reset();
     this.requestStartKeyFrame(performance.now());
   }
 
@@ -552,7 +601,7 @@ export class EngineConsumer implements ProducerListener {
       pliCount: this.pliCount,
       firCount: this.firCount,
       keyFramesForwarded: this.keyFramesForwarded,
-      ...(this.simulcast
+      ...(this.simulcast || this.svc
         ? { preferredLayers: this.preferredLayers, currentLayers: this.currentLayers, layerSwitches: this.layerSwitches }
         : {}),
       score: this.score,

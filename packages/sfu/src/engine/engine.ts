@@ -30,6 +30,7 @@ import { EngineActiveSpeakerObserver, EngineAudioLevelObserver } from './rtp-obs
 import type { EngineTransport } from './transport.js';
 import { TcpServer } from './tcp-server.js';
 import { UdpServer } from './udp-server.js';
+import { svcLayersOf } from './svc-layers.js';
 import { EngineWebRtcTransport, type EngineCertificate } from './webrtc-transport.js';
 
 /** Raised inside the engine; its `name` crosses the channel. */
@@ -372,7 +373,7 @@ export class Engine {
     const err = t.addProducer(p);
     if (err) throw new EngineError('TypeError', err);
     this.producers.set(p.id, p);
-    return { type: p.encodingCount > 1 ? 'simulcast' : 'simple' };
+    return { type: p.encodingCount > 1 ? 'simulcast' : p.kind === 'video' && svcLayersOf(p.rtpParameters) ? 'svc' : 'simple' };
   }
 
   private consume(t: EngineTransport, data: ConsumeData): ConsumeResult {

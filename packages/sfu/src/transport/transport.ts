@@ -321,7 +321,8 @@ export abstract class Transport<
       paused,
       preferredLayers,
     });
-    const type: ConsumerType = producer.type === 'simulcast' && producer.kind === 'video' ? 'simulcast' : 'simple';
+    const type: ConsumerType =
+      (producer.type === 'simulcast' || producer.type === 'svc') && producer.kind === 'video' ? producer.type : 'simple';
     const consumer = new Consumer<ConsumerAppData>({
       id,
       producerId,
