@@ -243,7 +243,7 @@ describe('ICE over TCP (passive candidates, RFC 4571)', () => {
     await waitFor(
       'the worker to forget it',
       async () => (await worker.dump()).tcp!.connections,
-      (n) => n === 1,
+      (n) => n === base + 1,
     );
     expect(t.iceState).toBe('completed');
     expect(t.iceSelectedTuple?.remotePort).toBe(b.port);
