@@ -186,6 +186,17 @@ describe('SVC layer selection', () => {
     expect(sel.currentTemporal).toBe(0);
   });
 
+  it('forwards no higher than the spatial layers the key picture announces', () => {
+    const sel = new SvcLayerSelector({ spatialLayers: 3, temporalLayers: 1 }, { spatialLayer: 2 });
+    // Key picture whose scalability structure (V) says two spatial layers: N_S - 1 = 1, no Y/G.
+    const first = Uint8Array.of(0x80 | 0x20 | 0x08 | 0x02, 0x81, 0x00, 0x00, 0x00, 1 << 5, 0xab);
+    expect(sel.select(first, 0, first.length)).toBe(SVC_FORWARD);
+    expect([sel.availableSpatial, sel.currentSpatial]).toEqual([2, 1]);
+    const top = vp9({ pid: 256, sid: 1, tid: 0, key: true, b: true, e: true });
+    expect(sel.select(top, 0, top.length)).toBe(SVC_FORWARD_MARKER);
+    expect(sel.setTarget(2, undefined)).toBe(false);
+  });
+
   it('does not switch in the middle of a picture', () => {
     const sel = new SvcLayerSelector({ spatialLayers: 3, temporalLayers: 1 }, { spatialLayer: 2 });
     const pic = picture(1, 0, true);

@@ -52,6 +52,11 @@ export class SvcLayerSelector {
   /** Layers being forwarded; -1 before the first key picture. */
   currentSpatial = -1;
   currentTemporal = -1;
+  /**
+   * Spatial layers the sender really sends, from the scalability structure of its last key picture
+   * (a browser sends fewer than its mode names when the picture is too small for them).
+   */
+  availableSpatial: number;
   /** Set by {@link select} when the current layers changed with this packet. */
   changed = false;
   /** Set by {@link select} when the target needs a key picture (spatial up or a start). */
@@ -63,6 +68,12 @@ export class SvcLayerSelector {
     this.temporalLayers = counts.temporalLayers;
     this.targetSpatial = this.clampSpatial(preferred?.spatialLayer ?? counts.spatialLayers - 1);
     this.targetTemporal = this.clampTemporal(preferred?.temporalLayer ?? counts.temporalLayers - 1);
+    this.availableSpatial = counts.spatialLayers;
+  }
+
+  /** The spatial layer to forward for the target: no higher than what the sender sends. */
+  private get reachableSpatial(): number {
+    return Math.min(this.targetSpatial, this.availableSpatial - 1);
   }
 
   private clampSpatial(s: number): number {
@@ -80,7 +91,7 @@ export class SvcLayerSelector {
   setTarget(spatialLayer: number, temporalLayer: number | undefined): boolean {
     this.targetSpatial = this.clampSpatial(spatialLayer);
     this.targetTemporal = this.clampTemporal(temporalLayer ?? this.temporalLayers - 1);
-    return this.currentSpatial < 0 || this.targetSpatial > this.currentSpatial;
+    return this.currentSpatial < 0 || this.reachableSpatial > this.currentSpatial;
   }
 
   /** Forgets the current layers: the next key picture starts forwarding again (resume, restart). */
@@ -104,14 +115,16 @@ export class SvcLayerSelector {
     // Layers change only where a picture starts: the first packet of its base layer frame.
     if (d.startOfFrame && sid === 0) {
       const before = this.currentSpatial * 16 + this.currentTemporal;
+      if (d.ssSpatialLayers > 0) this.availableSpatial = Math.min(this.spatialLayers, d.ssSpatialLayers);
+      const target = this.reachableSpatial;
       if (d.isKeyFrame) {
         // A key picture: every spatial layer can be joined here, and every temporal layer.
-        this.currentSpatial = this.targetSpatial;
+        this.currentSpatial = target;
         this.currentTemporal = this.targetTemporal;
       } else if (this.currentSpatial >= 0) {
         // Down at once (a lower layer never depends on a higher one); up only at a key picture.
-        if (this.targetSpatial < this.currentSpatial) this.currentSpatial = this.targetSpatial;
-        else if (this.targetSpatial > this.currentSpatial) this.needsKeyFrame = true;
+        if (target < this.currentSpatial) this.currentSpatial = target;
+        else if (target > this.currentSpatial) this.needsKeyFrame = true;
         if (this.targetTemporal < this.currentTemporal) this.currentTemporal = this.targetTemporal;
         else if (tid > this.currentTemporal && tid <= this.targetTemporal && d.switchingUp) this.currentTemporal = tid;
       }
