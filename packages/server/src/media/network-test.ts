@@ -111,8 +111,8 @@ export class NetworkTests {
       );
       const options = {
         listenInfos: this.#o.listenInfos.map((l) => ({ ...l })),
-        enableUdp: true,
-        enableTcp: false,
+        enableUdp: this.#o.listenInfos.some((l) => l.protocol === 'udp'),
+        enableTcp: this.#o.listenInfos.some((l) => l.protocol === 'tcp'),
         preferUdp: true,
         initialAvailableOutgoingBitrate: 1_000_000,
       };

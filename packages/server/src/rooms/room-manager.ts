@@ -134,7 +134,8 @@ export class RoomManager {
       worker: this.#deps.worker,
       codecs,
       e2eeRequired: record.policy.e2eeRequired,
-      listenInfos: [listenInfo],
+      // The same ports as calls (UDP and ICE-TCP): a network that only passes TCP passes the test too.
+      listenInfos,
       ...(o.networkTestLimits ? { limits: o.networkTestLimits } : {}),
       onEngineError: (operation, error) =>
         log.warn('media.engineError', { sessionId, operation, error: error instanceof Error ? error.name : 'unknown' }),
