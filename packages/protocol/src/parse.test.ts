@@ -208,10 +208,17 @@ describe('parseServerMessage', () => {
   });
   it('parses session.hosts (names and credentials lines) and refuses an over-long credentials line', () => {
     const ok = createNotification('session.hosts', {
-      hosts: [{ participantId: 'h1', displayName: 'Dr. Ada', credentials: 'Licensed clinical psychologist' }, { participantId: 'h2', displayName: 'Bo' }],
+      hosts: [
+        { participantId: 'h1', displayName: 'Dr. Ada', credentials: 'Licensed clinical psychologist' },
+        { participantId: 'h2', displayName: 'Bo' },
+      ],
     });
     expect(parseServerMessage(JSON.stringify(ok)).ok).toBe(true);
-    const long = { v: 1, method: 'session.hosts', data: { hosts: [{ participantId: 'h1', displayName: 'A', credentials: 'x'.repeat(121) }] } };
+    const long = {
+      v: 1,
+      method: 'session.hosts',
+      data: { hosts: [{ participantId: 'h1', displayName: 'A', credentials: 'x'.repeat(121) }] },
+    };
     expect(parseServerMessage(JSON.stringify(long)).ok).toBe(false);
     const empty = { v: 1, method: 'session.hosts', data: { hosts: [{ participantId: 'h1', displayName: 'A', credentials: '' }] } };
     expect(parseServerMessage(JSON.stringify(empty)).ok).toBe(false);

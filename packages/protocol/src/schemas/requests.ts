@@ -27,7 +27,7 @@ const JoinedResult = v.strictObject({
   sessionId: Id,
   participantId: Id,
   role: Role,
-  /** `waiting`: in the waiting room (no media, no names); `joined`: admitted. */
+  /** `waiting`: in the waiting room (no media, no names but the hosts'); `joined`: admitted. */
   state: v.picklist(['waiting', 'joined']),
   policy: SessionPolicyInfo,
   /** Present once admitted: the only way to reattach after a drop. */

@@ -398,6 +398,30 @@ describe('admin API v1: tokens', () => {
   });
 });
 
+describe('admin API v1: a host token with a credentials line', () => {
+  it("puts credentials into a host's token (waiting guests see it); refuses it too long or on a guest's token", async () => {
+    const s = await admin.createSession({ waitingRoom: true });
+    const host = await admin.mintToken(s.id, { participantId: 'h-cred', role: 'host', displayName: 'Dr. H', credentials: 'Licensed MFT' });
+    const { client: hc } = await joinWith(host.token);
+    const c = await admin.mintToken(s.id, { participantId: 'g-cred', role: 'client', displayName: 'G' });
+    const gc = await ts.connect();
+    const r = await gc.call('session.join', { token: c.token, e2ee: true });
+    expect(r.sessionHosts).toEqual([{ participantId: 'h-cred', displayName: 'Dr. H', credentials: 'Licensed MFT' }]);
+    await expect(admin.mintToken(s.id, { role: 'host', displayName: 'H', credentials: 'x'.repeat(121) })).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_MESSAGE',
+    });
+    await expect(admin.mintToken(s.id, { role: 'host', displayName: 'H', credentials: 'a\nb' })).rejects.toMatchObject({ status: 400 });
+    await expect(admin.mintToken(s.id, { role: 'client', displayName: 'G', credentials: 'MFT' })).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_MESSAGE',
+      message: expect.stringContaining("host's token only"),
+    });
+    gc.drop();
+    hc.drop();
+  });
+});
+
 describe('admin API v1: attendance, audit, webhook deliveries', () => {
   it('pages attendance and the session audit trail, where every admin action appears with actor admin', async () => {
     const s = await admin.createSession({ waitingRoom: true });

@@ -436,7 +436,9 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       const s = requireSession(ctx);
       const signer = options.tokenSigner;
       if (!signer) throw new HttpError('NOT_CONFIGURED');
-      const body = ctx.body as { participantId?: string; role: 'host'; displayName: string; ttlS?: number };
+      const body = ctx.body as { participantId?: string; role: 'host'; displayName: string; credentials?: string; ttlS?: number };
+      if (body.credentials !== undefined && body.role !== 'host')
+        throw new HttpError('INVALID_MESSAGE', "credentials (the token's credentials line) is for a host's token only.");
       const ttlS = body.ttlS ?? Math.min(options.defaultTokenTtlS ?? 3_600, signer.maxTtlS);
       if (ttlS > signer.maxTtlS) throw new HttpError('INVALID_MESSAGE', `ttlS must be an integer from 1 to ${signer.maxTtlS}.`);
       if (s.state === 'ended') throw new HttpError('SESSION_ENDED');
@@ -445,7 +447,14 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       registry.recordInvited(s.id, participantId, body.role);
       const tokenId = `tok_${randomBytes(16).toString('base64url')}`;
       const { token, expiresAt } = await signer.mint(
-        { sid: s.id, pid: participantId, role: body.role, name: body.displayName, jti: tokenId },
+        {
+          sid: s.id,
+          pid: participantId,
+          role: body.role,
+          name: body.displayName,
+          ...(body.credentials !== undefined ? { cred: body.credentials } : {}),
+          jti: tokenId,
+        },
         ttlS,
       );
       revocations.recordMinted(tokenId, s.id, participantId, expiresAt);

@@ -314,6 +314,16 @@ export const MintTokenBody = v.strictObject({
     v.regex(/^[^\u0000-\u001f\u007f]*$/),
     v.description('1–80 characters without control characters; goes into the token only (never stored or logged).'),
   ),
+  credentials: v.optional(
+    v.pipe(
+      p.CredentialsLine,
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters in credentials lines
+      v.regex(/^[^\u0000-\u001f\u007f]*$/),
+      v.description(
+        "Hosts only: a credentials line waiting guests see under the host's name, e.g. `Licensed clinical psychologist` (1–120 characters without control characters; the token's `cred` claim, never stored or logged).",
+      ),
+    ),
+  ),
   ttlS: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Lifetime, seconds. Default 3600; at most the server maximum.')),
   ),

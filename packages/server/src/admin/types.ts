@@ -68,6 +68,11 @@ export interface MintTokenRequest {
   readonly role: Role;
   /** 1–80 characters; goes into the token only (never stored, never logged). */
   readonly displayName: string;
+  /**
+   * Hosts only: a credentials line waiting guests see under the host's name (1–120 characters, no
+   * control characters); goes into the token's `cred` claim only (never stored, never logged).
+   */
+  readonly credentials?: string;
   /** Lifetime in seconds; default 3 600, at most the server's maximum. */
   readonly ttlS?: number;
 }

@@ -172,7 +172,10 @@ describe('join tokens', () => {
 
   it("carries a host's credentials line (cred): cleaned like names, schema-valid; refused when too long, empty or not a host's", async () => {
     const host = { ...base, pid: 'host-1', role: 'host' as const, name: 'Dr. Ada Example' };
-    const t = await mintJoinToken({ ...host, cred: 'Licensed clinical\npsychologist\u202e\u0000 #12' }, { hs256Secret: SECRET, ttlS: 600, now });
+    const t = await mintJoinToken(
+      { ...host, cred: 'Licensed clinical\npsychologist\u202e\u0000 #12' },
+      { hs256Secret: SECRET, ttlS: 600, now },
+    );
     const c = await both(t);
     expect(c.cred).toBe('Licensed clinical psychologist #12');
     expect(JoinTokenClaimsSchema['~standard'].validate(c)).not.toHaveProperty('issues');

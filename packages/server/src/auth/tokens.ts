@@ -6,7 +6,15 @@
  */
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { JOIN_TOKEN_AUDIENCE, MAX_CREDENTIALS_LENGTH, MAX_JOIN_TOKEN_TTL_S, ROLES, TOKEN_CLOCK_SKEW_S, type JoinTokenClaims, type Role } from '@alcove/protocol';
+import {
+  JOIN_TOKEN_AUDIENCE,
+  MAX_CREDENTIALS_LENGTH,
+  MAX_JOIN_TOKEN_TTL_S,
+  ROLES,
+  TOKEN_CLOCK_SKEW_S,
+  type JoinTokenClaims,
+  type Role,
+} from '@alcove/protocol';
 import { InvalidTokenError, TokenKeyError, type InvalidTokenReason } from './errors.js';
 
 /** Key material accepted for an EdDSA key: PEM text, JWK (object or JSON text), or a Node `KeyObject`. */

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RequestMethod, Role } from '@alcove/protocol';
 import { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS } from '@alcove/protocol/fixtures';
+import { mintJoinToken } from '../auth/tokens.js';
 import { roomsOf } from '../server.js';
-import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
+import { startTestServer, TEST_SECRET, type TestServer } from '../signaling/testing/harness.js';
 import type { TestClient } from '../signaling/testing/ws-test-client.js';
 import { HOST_METHODS } from './permissions.js';
 
@@ -47,7 +48,7 @@ describe('admission and the waiting room', () => {
     await ts.close();
   });
 
-  it('gives a waiting participant no names, no keys, no media and no transports', async () => {
+  it("gives a waiting participant no names but the hosts', no keys, no media and no transports", async () => {
     const sid = ts.createSession({ maxParticipants: 6, checklist: { steps: ['camera', 'network'] } });
     const { client: host, result: hr } = await ts.join(sid, 'host-1', 'host', 'Dr Canary Host');
     expect(hr.state).toBe('joined');
@@ -61,6 +62,8 @@ describe('admission and the waiting room', () => {
 
     const { client: w, result: wr } = await ts.join(sid, 'client-w', 'client', 'Walter Waiting');
     expect(wr.state).toBe('waiting');
+    // The one name a waiting participant learns: the host's (no credentials line in this token).
+    expect(wr.sessionHosts).toEqual([{ participantId: 'host-1', displayName: 'Dr Canary Host' }]);
     expect(wr.participants).toBeUndefined();
     expect(wr.producers).toBeUndefined();
     expect(wr.resumeTicket).toBeUndefined();
@@ -111,7 +114,6 @@ describe('admission and the waiting room', () => {
       hosts: [{ participantId: 'host-1', identityKey: SAMPLE_REQUESTS['e2ee.publishKey'].identityKey }],
     });
     for (const text of w.raw) {
-      expect(text).not.toContain('Dr Canary Host');
       expect(text).not.toContain('Alice Inside');
       expect(text).not.toContain('hello inside');
       expect(text).not.toContain(cam.producerId);
@@ -125,6 +127,45 @@ describe('admission and the waiting room', () => {
     expect(wAdmitted.producers.map((p: { producerId: string }) => p.producerId)).toEqual([cam.producerId]);
     expect(wAdmitted.resumeTicket.length).toBeGreaterThanOrEqual(22);
     expect((await w.request('media.createTransport', { direction: 'recv' })).ok).toBe(true);
+  });
+
+  it("tells waiting guests the hosts' names and credentials lines: in the join result, then session.hosts on each change", async () => {
+    const sid = ts.createSession({ maxParticipants: 6 });
+    // A client waits before any host is there.
+    const { client: w, result: wr } = await ts.join(sid, 'client-w', 'client', 'Walter Waiting');
+    expect(wr.state).toBe('waiting');
+    expect(wr.sessionHosts).toEqual([]);
+    const hostToken = await mintJoinToken(
+      { sid, pid: 'host-1', role: 'host', name: 'Dr. Ada Lovelace', cred: 'Licensed clinical\tpsychologist <b>x</b>\u202e' },
+      { hs256Secret: TEST_SECRET, ttlS: 600 },
+    );
+    const h1 = await ts.connect();
+    await h1.call('session.join', { token: hostToken, e2ee: true });
+    const first = await w.waitFor('session.hosts', (d) => d.hosts.length === 1);
+    // Cleaned like a display name (controls gone), and relayed as the text it is.
+    expect(first.hosts).toEqual([
+      { participantId: 'host-1', displayName: 'Dr. Ada Lovelace', credentials: 'Licensed clinical psychologist <b>x</b>' },
+    ]);
+    // A second host arrives: both; a guest arriving now gets both in its join result.
+    const { client: h2 } = await ts.join(sid, 'host-2', 'host', 'Bo Co-Therapist');
+    const both = await w.waitFor('session.hosts', (d) => d.hosts.length === 2);
+    expect(both.hosts.map((h: { displayName: string }) => h.displayName)).toEqual(['Dr. Ada Lovelace', 'Bo Co-Therapist']);
+    const { result: lr } = await ts.join(sid, 'client-late', 'co-client');
+    expect(lr.sessionHosts).toEqual(both.hosts);
+    // A host leaves: the list shrinks. Admitted guests never get session.hosts.
+    await h2.call('session.leave', {});
+    await vi.waitFor(() => expect(w.notifications('session.hosts')).toHaveLength(3), { timeout: 10_000, interval: 20 });
+    expect(w.notifications('session.hosts').at(-1)?.data).toEqual({ hosts: first.hosts });
+    await h1.call('host.admit', { participantId: 'client-w' });
+    await w.waitFor('session.admitted');
+    const { client: h3 } = await ts.join(sid, 'host-3', 'host', 'Cy Third');
+    await h1.waitFor('participant.joined', (d) => d.id === 'host-3');
+    expect(w.notifications('session.hosts')).toHaveLength(3);
+    h3.drop();
+    // Names and credentials lines never reach the log.
+    for (const line of ts.logLines) {
+      for (const secret of ['Ada Lovelace', 'psychologist', 'Bo Co-Therapist', 'Walter']) expect(line).not.toContain(secret);
+    }
   });
 
   it('refuses every host action from every non-host role and leaves state unchanged', async () => {

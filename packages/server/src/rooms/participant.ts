@@ -2,7 +2,7 @@
  * A participant of a live room and the connection interface rooms send through.
  * @packageDocumentation
  */
-import type { ChecklistStatus, LicensureOutcome, ParticipantInfo, Role, ServerMessage, WaitingEntry } from '@alcove/protocol';
+import type { ChecklistStatus, LicensureOutcome, ParticipantInfo, Role, ServerMessage, SessionHost, WaitingEntry } from '@alcove/protocol';
 
 /** What a room needs from a signalling connection. */
 export interface RoomConnection {
@@ -26,6 +26,8 @@ export class Participant {
   readonly role: Role;
   /** Shown to other admitted participants and to hosts; never logged. */
   readonly displayName: string;
+  /** Hosts: the credentials line of the join token (`cred`), shown to waiting guests; never logged. */
+  readonly credentials: string | undefined;
   state: ParticipantState;
   /** The live connection; `undefined` while reconnecting (grace window). */
   connection: RoomConnection | undefined;
@@ -44,10 +46,19 @@ export class Participant {
   /** Chat ids already relayed → acknowledgement time (ids only, never content). */
   readonly chatIds = new Map<string, number>();
 
-  constructor(init: { id: string; role: Role; displayName: string; state: ParticipantState; connection: RoomConnection; since: number }) {
+  constructor(init: {
+    id: string;
+    role: Role;
+    displayName: string;
+    credentials?: string | undefined;
+    state: ParticipantState;
+    connection: RoomConnection;
+    since: number;
+  }) {
     this.id = init.id;
     this.role = init.role;
     this.displayName = init.displayName;
+    this.credentials = init.credentials;
     this.state = init.state;
     this.connection = init.connection;
     this.since = init.since;
@@ -66,6 +77,15 @@ export class Participant {
       displayName: this.displayName,
       connection: this.connection ? 'connected' : 'reconnecting',
       ...(this.identityKey ? { identityKey: this.identityKey } : {}),
+    };
+  }
+
+  /** A host as waiting guests see it (`session.hosts`): name and credentials line. */
+  sessionHost(): SessionHost {
+    return {
+      participantId: this.id,
+      displayName: this.displayName,
+      ...(this.credentials !== undefined ? { credentials: this.credentials } : {}),
     };
   }
 

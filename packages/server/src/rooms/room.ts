@@ -75,6 +75,8 @@ export class Room {
   #hostTimer: NodeJS.Timeout | undefined;
   /** Whether a host has been connected at some point (host absence counts from then on). */
   #hostSeen = false;
+  /** The hosts list last sent to waiting guests (`session.hosts`), to send only changes. In memory only. */
+  #sessionHostsKey = '[]';
   readonly #waitTimers = new Map<Participant, NodeJS.Timeout>();
   #ended = false;
 
@@ -148,6 +150,7 @@ export class Room {
       id: claims.pid,
       role: claims.role,
       displayName: claims.name,
+      credentials: isHost ? claims.cred : undefined,
       state: admitted ? 'admitted' : 'waiting',
       connection: conn,
       since: now,
@@ -166,6 +169,7 @@ export class Room {
       const result = this.#joinedResult(p, this.#o.tickets.issue(this.sessionId, p.id));
       this.#broadcast('participant.joined', p.info(), p.id);
       this.#o.events.webhook('participant.joined', { sessionId: this.sessionId, participantId: p.id, role: p.role });
+      if (isHost) this.#sessionHostsChanged();
       return { participant: p, result };
     }
     this.checklist.attach(p);
@@ -180,7 +184,7 @@ export class Room {
     });
     this.#o.events.webhook('participant.waiting', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#waitingChanged();
-    return { participant: p, result: { ...this.#baseResult(p), state: 'waiting' } };
+    return { participant: p, result: { ...this.#baseResult(p), state: 'waiting', sessionHosts: this.#sessionHosts() } };
   }
 
   /**
@@ -583,6 +587,22 @@ export class Room {
     for (const h of this.#participants.values()) if (h.role === 'host' && h.admitted) this.#send(h, 'waitingRoom.changed', { waiting });
   }
 
+  /** The hosts in the room as waiting guests see them (names and credentials lines, text only). */
+  #sessionHosts() {
+    const out = [];
+    for (const q of this.#participants.values()) if (q.role === 'host' && q.admitted) out.push(q.sessionHost());
+    return out;
+  }
+
+  /** Tells every waiting participant `session.hosts` when the hosts' names or credentials changed. */
+  #sessionHostsChanged(): void {
+    const hosts = this.#sessionHosts();
+    const key = JSON.stringify(hosts);
+    if (key === this.#sessionHostsKey) return;
+    this.#sessionHostsKey = key;
+    for (const q of this.#participants.values()) if (!q.admitted) this.#send(q, 'session.hosts', { hosts });
+  }
+
   /** Takes a participant out of the room for good (media closed, others told). */
   #depart(p: Participant, reason: 'left' | 'removed' | 'timeout' | 'waiting-expired', closeCode?: number): void {
     if (this.#participants.get(p.id) !== p) return;
@@ -611,7 +631,10 @@ export class Room {
     if (p.admitted) {
       this.media.closeParticipant(p.id);
       this.#broadcast('participant.left', { participantId: p.id, reason: reason === 'waiting-expired' ? 'left' : reason });
-      if (p.role === 'host') this.checklist.hostsMaybeChanged();
+      if (p.role === 'host') {
+        this.checklist.hostsMaybeChanged();
+        this.#sessionHostsChanged();
+      }
     } else {
       this.#waitingChanged();
     }
