@@ -132,6 +132,10 @@ export class E2eeTrailerCheck {
    */
   onPacket(payload: Uint8Array, last: boolean): boolean {
     if (this.failure) return false;
+    // VP9 SVC: each spatial layer frame of a picture is sealed on its own and ends at its E bit; the
+    // RTP marker ends only the picture's top layer, so checking at the marker alone would pass
+    // plaintext in the lower layers unchecked.
+    if (this.codec === 'vp9') last = payload.length > 0 && (payload[0]! & 0x04) !== 0;
     if (!last && this.codec !== 'opus') return true;
     const v = checkE2eeTrailer(this.codec, payload, this.options);
     if (v === 'ok') this.passed++;
