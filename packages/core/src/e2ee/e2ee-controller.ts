@@ -1,6 +1,7 @@
 import EventEmitter from 'eventemitter3';
 import type { MediaHooks } from '../media/types.js';
 import type { FromWorker, ToWorker, TransformOptions, TransformStats, WorkerStatus } from './worker/messages.js';
+import { sasDecimal, sasEmoji } from './sas.js';
 
 /** The slice of a `Worker` the controller uses (a fake in unit tests). */
 export interface WorkerLike {
@@ -200,8 +201,8 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
         this.emit('sas', {
           peer: m.peer,
           peerRole: m.peerRole,
-          emoji: m.emoji,
-          decimal: m.decimal,
+          emoji: sasEmoji(m.code),
+          decimal: sasDecimal(m.code),
           identityKey: m.identityKey,
           fingerprint: m.fingerprint,
           verified: false,

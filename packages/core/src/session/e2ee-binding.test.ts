@@ -55,8 +55,7 @@ function setup() {
 const sasOf = (peer: string, fingerprint: string) => ({
   peer,
   peerRole: 'client',
-  emoji: [],
-  decimal: [1000, 1001, 1002],
+  code: new Uint8Array(6),
   identityKey: 'SUs=',
   fingerprint,
 });

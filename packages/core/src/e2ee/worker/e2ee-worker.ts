@@ -8,7 +8,6 @@ import nacl from 'tweetnacl';
 import { isE2eeCodec, openFrame, sealFrame } from '../frame-crypto.js';
 import { KeyAgreement } from '../key-agreement.js';
 import { ReceiverKeyRing, SenderKeyState } from '../key-ring.js';
-import { sasDecimal, sasEmoji } from '../sas.js';
 import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './messages.js';
 import { StatusReporter } from './status.js';
 
@@ -188,7 +187,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
             sasReady: (peer, sas, peerRole, identityKey) =>
-              post({ type: 'sas', peer, peerRole, emoji: sasEmoji(sas), decimal: sasDecimal(sas), ...status.identity(identityKey) }),
+              post({ type: 'sas', peer, peerRole, code: sas.slice(0, 6), ...status.identity(identityKey) }),
             senderKeyChanged: () => status.requestKeyFrames(),
             peerKeySwitched: (peer) => status.requestKeyFramesFrom(peer),
             statusChanged: () => status.changed(),

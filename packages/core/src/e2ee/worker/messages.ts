@@ -136,8 +136,11 @@ export type FromWorker =
       readonly type: 'sas';
       readonly peer: string;
       readonly peerRole: string;
-      readonly emoji: readonly { emoji: string; name: string }[];
-      readonly decimal: readonly number[];
+      /**
+       * The pair's 6 security-code bytes (public: both sides read them aloud). The main thread renders
+       * them as emoji and digits, so the worker does not carry the emoji table.
+       */
+      readonly code: Uint8Array;
       /** The peer's identity key (public, base64) and its fingerprint. */
       readonly identityKey: string;
       readonly fingerprint: string;
