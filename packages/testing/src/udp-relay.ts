@@ -30,10 +30,16 @@ export interface UdpRelay {
   close(): Promise<void>;
 }
 
+/** One direction of a flow: datagrams in departure order, one timer for the head. */
+interface Lane {
+  queue: { at: number; send: () => void }[];
+  timer: NodeJS.Timeout | undefined;
+}
+
 interface Flow {
   upstream: Socket;
-  lastUp: number;
-  lastDown: number;
+  up: Lane;
+  down: Lane;
   impaired: boolean;
 }
 
@@ -41,7 +47,7 @@ interface Flow {
 export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
   const stats = { forwarded: 0, dropped: 0 };
   const sockets: Socket[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const lanes: Lane[] = [];
   let closed = false;
   const jitter = o.jitterMs ?? 0;
   const loss = o.loss ?? 0;
@@ -55,8 +61,24 @@ export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
         resolve(s);
       });
     });
-  /** Sends now, or after the delay (in order) for an impaired flow. */
-  const forward = (flow: Flow, dir: 'up' | 'down', send: () => void): void => {
+  const lane = (): Lane => {
+    const l: Lane = { queue: [], timer: undefined };
+    lanes.push(l);
+    return l;
+  };
+  /** Sends every due datagram at the head of the lane, then waits for the next one. */
+  const pump = (l: Lane): void => {
+    l.timer = undefined;
+    if (closed) return;
+    const now = performance.now();
+    while (l.queue.length > 0 && l.queue[0]!.at <= now) {
+      stats.forwarded++;
+      l.queue.shift()!.send();
+    }
+    if (l.queue.length > 0) l.timer = setTimeout(() => pump(l), Math.max(1, l.queue[0]!.at - now));
+  };
+  /** Sends now, or after the delay (in order: one queue per direction) for an impaired flow. */
+  const forward = (flow: Flow, l: Lane, send: () => void): void => {
     if (!flow.impaired) {
       stats.forwarded++;
       send();
@@ -66,18 +88,9 @@ export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
       stats.dropped++;
       return;
     }
-    const now = performance.now();
-    const last = dir === 'up' ? flow.lastUp : flow.lastDown;
-    const at = Math.max(now + o.delayMs + (Math.random() * 2 - 1) * jitter, last);
-    if (dir === 'up') flow.lastUp = at;
-    else flow.lastDown = at;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (closed) return;
-      stats.forwarded++;
-      send();
-    }, at - now);
-    timers.add(t);
+    const last = l.queue.at(-1)?.at ?? 0;
+    l.queue.push({ at: Math.max(performance.now() + o.delayMs + (Math.random() * 2 - 1) * jitter, last), send });
+    if (!l.timer) l.timer = setTimeout(() => pump(l), Math.max(0, l.queue[0]!.at - performance.now()));
   };
   for (const port of o.ports) {
     const front = await bind(port);
@@ -91,13 +104,13 @@ export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
         upstream.on('error', () => undefined);
         upstream.bind(0, o.listenIp);
         sockets.push(upstream);
-        const f: Flow = { upstream, lastUp: 0, lastDown: 0, impaired: o.impaired ? o.impaired(rinfo.address) : true };
-        upstream.on('message', (back: Buffer) => forward(f, 'down', () => front.send(back, rinfo.port, rinfo.address)));
+        const f: Flow = { upstream, up: lane(), down: lane(), impaired: o.impaired ? o.impaired(rinfo.address) : true };
+        upstream.on('message', (back: Buffer) => forward(f, f.down, () => front.send(back, rinfo.port, rinfo.address)));
         flows.set(key, f);
         flow = f;
       }
       const f = flow;
-      forward(f, 'up', () => f.upstream.send(data, port, o.targetIp));
+      forward(f, f.up, () => f.upstream.send(data, port, o.targetIp));
     });
   }
   return {
@@ -105,8 +118,7 @@ export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
     async close() {
       if (closed) return;
       closed = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      for (const l of lanes) if (l.timer) clearTimeout(l.timer);
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))).map((p) => p.catch(() => undefined)));
     },
   };
