@@ -1,4 +1,4 @@
-import type { MediaKind, NotificationData, SessionPolicyInfo, WaitingEntry } from '@alcove/protocol';
+import type { MediaKind, NotificationData, SessionHost, SessionPolicyInfo, WaitingEntry } from '@alcove/protocol';
 import type { SealedSummary } from '../checklist/summary.js';
 import type { ChatMessage } from '../chat/types.js';
 import type { QualityReport } from '../media/quality.js';
@@ -42,6 +42,12 @@ export interface SessionEvents {
   localTrackChanged: [track: LocalTrack];
   /** Host only: who waits, with checklist status. */
   waitingRoomChanged: [waiting: readonly WaitingEntry[]];
+  /**
+   * Guests while waiting: the hosts in the session changed (a host arrived or left). Their display
+   * names and credentials lines come from their join tokens; untrusted, show them as text only.
+   * Also in `session.hosts`.
+   */
+  hostsChanged: [hosts: readonly SessionHost[]];
   /**
    * Host only: a client's checklist progress as the server knows it — step statuses, whether the
    * client may be admitted now and what is missing, the licensure outcome, the signed consent.

@@ -1,4 +1,4 @@
-import type { MediaKind, Notification, NotificationData, ParticipantInfo, WaitingEntry } from '@alcove/protocol';
+import type { MediaKind, Notification, NotificationData, ParticipantInfo, SessionHost, WaitingEntry } from '@alcove/protocol';
 import type { LeaveReason } from './events.js';
 
 /** What each server notification turns into. Implemented by `Session`. Internal. */
@@ -11,10 +11,14 @@ export interface NotificationTarget {
   participantChanged(p: ParticipantInfo): void;
   participantLeft(participantId: string, reason: LeaveReason): void;
   waitingRoomChanged(waiting: readonly WaitingEntry[]): void;
+  /** Guests while waiting: the hosts' names and credentials lines. */
+  hostsChanged?(hosts: readonly SessionHost[]): void;
   producerAdded(p: NotificationData<'media.producerAdded'>): void;
   /** `reason`: why the server closed it (sent to the owner and hosts), e.g. E2EE_NOT_ENCRYPTED. */
   producerClosed(producerId: string, reason?: 'E2EE_NOT_ENCRYPTED'): void;
   producerPaused(producerId: string, paused: boolean): void;
+  /** A receiver asked the server for a key frame of our producer (E2EE: force one after a key switch). */
+  keyFrameRequested?(producerId: string): void;
   consumerClosed(consumerId: string): void;
   transportClosed(transportId: string): void;
   chat(m: NotificationData<'chat.message'>): void;
@@ -56,6 +60,8 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
       return t.participantLeft(n.data.participantId, n.data.reason);
     case 'waitingRoom.changed':
       return t.waitingRoomChanged(n.data.waiting);
+    case 'session.hosts':
+      return t.hostsChanged?.(n.data.hosts);
     case 'media.producerAdded':
       return t.producerAdded(n.data);
     case 'media.producerClosed':
@@ -64,6 +70,8 @@ export function routeNotification(n: Notification, t: NotificationTarget): void 
       return t.producerPaused(n.data.producerId, true);
     case 'media.producerResumed':
       return t.producerPaused(n.data.producerId, false);
+    case 'media.keyFrameRequested':
+      return t.keyFrameRequested?.(n.data.producerId);
     case 'media.consumerClosed':
       return t.consumerClosed(n.data.consumerId);
     case 'media.transportClosed':

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Session } from './session.js';
 import { createFakePlatform, type FakePlatform } from '../test/fake-platform.js';
-import { createScriptedRoom, openConnections } from '../test/scripted-room.js';
+import { createScriptedRoom, openConnections, testPolicy } from '../test/scripted-room.js';
 import type { StateChange } from './state-machine.js';
 import { InvalidStateError } from './errors.js';
 import { createLogger, type LogRecord } from '../platform/logger.js';
@@ -119,6 +119,38 @@ describe('Session', () => {
     await session.join();
     await expect(session.admit('p2')).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
     expect(room.requests('host.admit')).toHaveLength(0);
+  });
+
+  it("a waiting guest learns the hosts' names and credentials lines (join result, then session.hosts), kept once admitted", async () => {
+    make({ state: 'waiting' });
+    const seen: string[][] = [];
+    session.on('hostsChanged', (hosts) => seen.push(hosts.map((h) => `${h.displayName}|${h.credentials ?? ''}`)));
+    const ada = { participantId: 'h1', displayName: 'Dr. Ada', credentials: 'Licensed clinical psychologist' };
+    room.handle('session.join', () => ({
+      sessionId: 'S1',
+      participantId: 'me',
+      role: 'client',
+      state: 'waiting',
+      policy: testPolicy(),
+      heartbeatMs: 10_000,
+      sessionHosts: [ada],
+    }));
+    expect(session.hosts).toEqual([]);
+    await session.join();
+    expect(session.state).toBe('waiting');
+    expect(session.hosts).toEqual([ada]);
+    room.last.notify('session.hosts', { hosts: [ada, { participantId: 'h2', displayName: 'Bo' }] });
+    await flush();
+    expect(session.hosts.map((h) => h.participantId)).toEqual(['h1', 'h2']);
+    room.last.notify('session.hosts', { hosts: [] });
+    await flush();
+    expect(session.hosts).toEqual([]);
+    expect(seen).toEqual([['Dr. Ada|Licensed clinical psychologist'], ['Dr. Ada|Licensed clinical psychologist', 'Bo|'], []]);
+    // A malformed list (over-long credentials line) is dropped by the protocol check, never applied.
+    room.last.notify('session.hosts', { hosts: [{ participantId: 'h3', displayName: 'X', credentials: 'x'.repeat(121) }] });
+    await flush();
+    expect(session.hosts).toEqual([]);
+    expect(seen).toHaveLength(3);
   });
 
   it('host sees the waiting list and admits', async () => {

@@ -5,6 +5,7 @@ import type {
   RequestMethod,
   ResponseData,
   Role,
+  SessionHost,
   SessionPolicyInfo,
   WaitingEntry,
 } from '@alcove/protocol';
@@ -83,6 +84,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #policy: SessionPolicyInfo | undefined;
   #ticket: string | undefined;
   #waiting: readonly WaitingEntry[] = [];
+  /** Guests: the hosts as the server last told us while waiting (names, credentials lines). */
+  #hosts: readonly SessionHost[] = [];
   #heartbeatMs: number | undefined;
   /** TURN relays with credentials from the latest join, resume or admission (absent without TURN). */
   #iceServers: JoinedResult['iceServers'];
@@ -243,6 +246,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#notifications = {
       admitted: (d) => void this.#onAdmitted(d),
       ended: (reason) => this.#end(reason),
+      hostsChanged: (hosts) => this.#setHosts(hosts),
       lockChanged: (locked) => {
         if (this.#policy) this.#policy = { ...this.#policy, locked };
         this.#emit('lockChanged', locked);
@@ -269,11 +273,21 @@ export class Session extends GuardedEmitter<SessionEvents> {
       },
       producerAdded: (p) => void this.#media.addProducer(p).catch((e: unknown) => this.#emit('error', e as AlcoveError)),
       producerClosed: (id, reason) => {
+        // Ours, closed because its frames were not encrypted: close it here and stop its track too.
+        const own = reason === 'E2EE_NOT_ENCRYPTED' ? this.#media.closedByServer(id) : undefined;
+        if (own) {
+          const kind = own === 'mic' || own === 'screen-audio' ? 'audio' : 'video';
+          this.#emit('localTrackChanged', { source: own, kind, track: null, muted: true, producerId: undefined, deviceId: undefined });
+        }
         this.#media.removeProducer(id);
         // The server found this producer's frames without the E2EE trailer (ours, or a host hears of another's).
         if (reason) this.#emit('error', new AlcoveError(reason, 'the server closed a producer whose media was not end-to-end encrypted'));
       },
       producerPaused: (id, paused) => this.#media.setProducerPaused(id, paused),
+      keyFrameRequested: (id) => {
+        const source = this.#media.sourceOf(id);
+        if (source) this.#e2ee?.keyFrameRequested(source);
+      },
       consumerClosed: (id) => this.#media.consumerClosed(id),
       transportClosed: () => {
         if (this.state === 'joined') this.#startReconnect('transport-closed', 'resume');
@@ -331,6 +345,15 @@ export class Session extends GuardedEmitter<SessionEvents> {
   /** Host only: who waits, with checklist status. */
   get waiting(): readonly WaitingEntry[] {
     return this.#waiting;
+  }
+  /**
+   * Guests: the session's hosts as the server tells a waiting guest — display name and optional
+   * credentials line from each host's join token (untrusted: show as text only). Empty before the
+   * join and while no host is there; kept as last known once admitted (see `participants` then).
+   * Changes raise `hostsChanged`.
+   */
+  get hosts(): readonly SessionHost[] {
+    return this.#hosts;
   }
   /** The pre-session checklist this session drives (guests), when one was given or attached. */
   get checklist(): Checklist | undefined {
@@ -769,6 +792,11 @@ export class Session extends GuardedEmitter<SessionEvents> {
     };
   }
 
+  #setHosts(hosts: readonly SessionHost[]): void {
+    this.#hosts = hosts;
+    this.#emit('hostsChanged', hosts);
+  }
+
   #applyJoined(r: JoinedResult): void {
     this.#selfId = r.participantId;
     this.#sessionId = r.sessionId;
@@ -786,6 +814,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#publishedKeys(r.participants);
       this.#roster.sync(r.participants);
     }
+    if (r.sessionHosts) this.#setHosts(r.sessionHosts);
     if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identitySeed.slice());
     if (this.#admitted) this.#chat.start(r.sessionId, r.participantId, r.role);
     this.#checklist?.joined(r);
