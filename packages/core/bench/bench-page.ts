@@ -1,44 +1,80 @@
 /**
- * Page script of the session benchmark: joins with @alcove/core and times the first decoded remote
- * frame (requestVideoFrameCallback). Exposed as `window.bench`.
+ * Page script of the session benchmark: joins with @alcove/core (E2EE on with the worker at
+ * /e2ee-worker.js, or off), records every decoded remote video frame (requestVideoFrameCallback)
+ * and the session's own events, all on the wall clock (`performance.timeOrigin + performance.now()`,
+ * the same clock as the bench's `Date.now()` on this machine). Exposed as `window.bench`.
  */
 import { Session } from '@alcove/core';
 
 type FrameCb = (now: number) => void;
+const wall = (): number => performance.timeOrigin + performance.now();
+
 const video = document.createElement('video');
 video.muted = true;
+video.autoplay = true;
 document.body.append(video);
+/** Wall-clock time of every remote video frame presented. */
 const frames: number[] = [];
 const loop = (): void => {
   (video as unknown as { requestVideoFrameCallback(cb: FrameCb): void }).requestVideoFrameCallback(() => {
-    frames.push(performance.now());
+    frames.push(wall());
     loop();
   });
 };
 loop();
 
 let session: Session | undefined;
+/** The session's events: [name, wall ms, detail]. Nothing secret (states, causes, error codes). */
+const events: [string, number, string][] = [];
 const marks: [string, number][] = [];
 const bench = {
   marks,
   frames,
-  now: () => performance.now(),
-  /** Joins and resolves with ms from the token to the first decoded remote video frame. */
-  async join(serverUrl: string, token: string): Promise<number> {
+  events,
+  now: wall,
+  /** The first frame presented after wall time `t`, or undefined. */
+  frameAfter(t: number): number | undefined {
+    return frames.find((x) => x > t);
+  },
+  /** The first event `name` at or after wall time `t`, or undefined. */
+  eventAfter(name: string, t: number): number | undefined {
+    return events.find((e) => e[0] === name && e[1] >= t)?.[1];
+  },
+  /**
+   * Joins and resolves with ms from the token to the first decoded remote video frame. `e2ee`:
+   * with the E2EE worker (the default for sessions), or `e2ee: 'off'`.
+   */
+  async join(serverUrl: string, token: string, e2ee: boolean): Promise<number> {
     frames.length = 0;
-    const t0 = performance.now();
-    const s = Session.create({ serverUrl, token, simulcast: false, publish: { audio: true, video: true } });
-    session = s;
+    events.length = 0;
     marks.length = 0;
-    s.on('stateChanged', (c) => marks.push([c.to, Math.round(performance.now() - t0)]));
+    const t0 = wall();
+    const s = Session.create({
+      serverUrl,
+      token,
+      simulcast: false,
+      publish: { audio: true, video: true },
+      ...(e2ee ? { e2eeWorker: () => new Worker('/e2ee-worker.js', { type: 'module' }) } : { e2ee: 'off' as const }),
+    });
+    session = s;
+    const log = (name: string, detail = ''): void => void events.push([name, wall(), detail]);
+    s.on('stateChanged', (c) => {
+      marks.push([c.to, Math.round(wall() - t0)]);
+      log('state', c.to);
+    });
+    s.on('reconnecting', (i) => log('reconnecting', `${i.cause}/${i.tier}`));
+    s.on('reconnected', (i) => log('reconnected', `${i.cause}/${i.tier}`));
+    s.on('error', (e) => log('error', e.code));
+    s.on('e2eePeerKeyed', () => marks.push(['keyed', Math.round(wall() - t0)]));
     const firstFrame = new Promise<number>((resolve) => {
       s.on('trackPublished', (t) => {
-        marks.push([`track-${t.kind}`, Math.round(performance.now() - t0)]);
+        marks.push([`track-${t.kind}`, Math.round(wall() - t0)]);
         if (t.kind !== 'video') return;
+        // A rebuilt transport publishes the track again: the same element shows it.
         s.attach(t.track, video);
-        const start = frames.length;
+        const attachedAt = wall();
         const check = (): void => {
-          const f = frames.slice(start).find((x) => x >= t0);
+          const f = frames.find((x) => x >= attachedAt);
           if (f !== undefined) resolve(f - t0);
           else setTimeout(check, 5);
         };
@@ -52,6 +88,8 @@ const bench = {
   async leave(): Promise<void> {
     await session?.leave();
     session = undefined;
+    // The next join's first frame must be its own, not the last one of this stream.
+    video.srcObject = null;
   },
 };
 (window as unknown as { bench: typeof bench }).bench = bench;

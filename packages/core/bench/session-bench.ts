@@ -1,32 +1,51 @@
 /**
- * Session benchmark (`pnpm --filter @alcove/core bench`, also run by the root `pnpm bench`):
+ * Session benchmark (`pnpm --filter @alcove/core bench`, also run by the root `pnpm bench`): what a
+ * user feels, in real Chromium against the real server and SFU.
  *
  * - `coreBundleGzKB`: the built `dist/index.js` (mediasoup-client's Device inside) bundled by esbuild for
- *   the browser with its other dependencies (eventemitter3, @alcove/protocol with valibot), minified, gzip -9.
- * - `joinMsP50/P90`: Chromium on loopback against the real server and SFU; from the join token
- *   (`Session.create` + `join()`) to the first decoded remote video frame, 20 runs, no waiting room.
- * - `reconnectMsP50/P90`: "network back → media decoding again": the server silently stops forwarding
- *   to the client for 2.5 s (the client detects the stall and restarts ICE), then forwards again; time
- *   from "back" to the next decoded remote frame, 20 runs.
- * - `transportDropRecoverMsP50/P90`: the server drops the client's transports (media stops at once);
- *   time until a remote frame is decoded on new transports (detection + rebuild), 20 runs.
+ *   the browser with its other dependencies, minified, gzip -9.
+ * - `joinMsP50/P90`: from the join token (`Session.create` + `join()`) to the first decoded remote
+ *   video frame, E2EE on (the default: the session requires it, both sides run the E2EE worker, the
+ *   newcomer agrees keys with the host before it can decode), loopback, `BENCH_RUNS` joins (default
+ *   20) after one warm-up. `joinPlainMsP50/P90`: the same with E2EE off.
+ * - `reconnectMsP50/P90`: a real link cut. The client's Chromium runs in a network namespace joined
+ *   to the host by a veth pair; the veth is taken down until the client has noticed and at least
+ *   `BENCH_CUT_MS` (default 3000) ms have passed, then brought back up: ms from "link up" to the next
+ *   decoded remote frame. `reconnectDetectMsP50/P90`: ms from "link down" to the client's
+ *   `reconnecting` event. `BENCH_LINK_RUNS` cuts (default 10). Needs root, `ip`, `tc`, `nft`.
+ * - `transportDropDetectMsP50`, `transportDropRecoverMsP50/P90`: the server drops the client's
+ *   transports (loopback); measured by the client's own events: ms from the drop to its
+ *   `reconnecting` event, and to the first decoded remote frame after its `reconnected` event.
+ *   `BENCH_DROP_RUNS` drops in one session (default 10).
  *
- * Writes `bench/results/session.json` at the repository root and prints a table; `network-test-bench.ts`
- * then adds the checklist's network-test figures. A failure exits non-zero and writes nothing.
+ * Merges its keys into `bench/results/session.json` at the repository root (other benches' keys are
+ * kept) and prints a table; `network-test-bench.ts` then adds the checklist's network-test figures.
+ * Every part must succeed with every run measured: otherwise the bench exits non-zero and writes
+ * nothing. `BENCH_DEBUG=1` prints each run's marks; `BENCH_ONLY=join|plain|drop|cut` runs one part
+ * and prints it, writing nothing.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { createAlcoveServer, mintJoinToken } from '@alcove/server';
-import { bundleForBrowser, launchBrowser, startStaticServer } from '@alcove/testing';
+import type { Page } from 'playwright-core';
+import { createAlcoveServer, mintJoinToken, type AlcoveServer } from '@alcove/server';
+import { bundleForBrowser, createClientLink, launchBrowser, netnsSupport, startStaticServer, waitFor } from '@alcove/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const coreDir = join(here, '..');
 const root = join(coreDir, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const LINK_RUNS = Number(process.env.BENCH_LINK_RUNS ?? 10);
+const DROP_RUNS = Number(process.env.BENCH_DROP_RUNS ?? 10);
+const CUT_MS = Number(process.env.BENCH_CUT_MS ?? 3000);
+const DEBUG = !!process.env.BENCH_DEBUG;
+const SECRET = 'bench-secret-0123456789abcdef0123456789';
+/** Safety net of every wait (a loaded machine); a part that hits it fails the bench. */
+const SAFETY_MS = 60_000;
 const alias = {
   '@alcove/core': join(coreDir, 'src', 'index.ts'),
   '@alcove/protocol': join(root, 'packages', 'protocol', 'src', 'index.ts'),
@@ -34,8 +53,9 @@ const alias = {
 
 const pct = (values: number[], p: number): number => {
   const s = [...values].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN);
+  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN);
 };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function bundleSize(): Promise<{ minKB: number; gzKB: number }> {
   // What an app ships: the built entry (with the trimmed mediasoup-client inside), bundled with its
@@ -56,33 +76,91 @@ async function bundleSize(): Promise<{ minKB: number; gzKB: number }> {
   return { minKB: Math.round(bytes.byteLength / 102.4) / 10, gzKB: Math.round(gzipSync(bytes, { level: 9 }).byteLength / 102.4) / 10 };
 }
 
-async function browserTimings(): Promise<{ join: number[]; reconnect: number[]; networkBack: number[] }> {
-  const secret = 'bench-secret-0123456789abcdef0123456789';
+interface Site {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `files` on `host` (the static server of @alcove/testing listens on loopback only). */
+async function serveOn(host: string, files: Record<string, string>): Promise<Site> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = files[path === '/' ? '/index.html' : path];
+    if (body === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, host, r));
+  return {
+    url: `http://${host}:${(server.address() as { port: number }).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function pageFiles(): Promise<Record<string, string>> {
+  const [js, worker] = await Promise.all([
+    bundleForBrowser(join(here, 'bench-page.ts'), { resolveDir: coreDir, alias, minify: true }),
+    bundleForBrowser(join(coreDir, 'src', 'e2ee', 'worker', 'e2ee-worker.ts'), { resolveDir: coreDir, alias, minify: true }),
+  ]);
+  return {
+    '/index.html': '<!doctype html><meta charset="utf-8"><title>b</title><script type="module" src="/p.js"></script>',
+    '/p.js': js,
+    '/e2ee-worker.js': worker,
+  };
+}
+
+async function startServer(host: string, rtc?: { listenIp: string }): Promise<{ server: AlcoveServer; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'alcove-bench-'));
   const server = await createAlcoveServer({
+    host,
     port: 0,
-    tokens: { hs256Secret: secret },
+    tokens: { hs256Secret: SECRET },
     allowedOrigins: ['*'],
     dataDir,
     enableFaultHooks: true,
     logLevel: 'error',
-    // Every join of the bench comes from 127.0.0.1, faster than the per-address join limit allows.
-    limits: { joinRateLimit: { burst: 1000, perMinute: 60_000 } },
+    live: { graceMs: 30_000 },
+    ...(rtc ? { rtc } : {}),
   });
   await server.start();
-  const js = await bundleForBrowser(join(here, 'bench-page.ts'), { resolveDir: coreDir, alias, minify: true });
-  const web = await startStaticServer({
-    '/index.html': '<!doctype html><meta charset="utf-8"><title>b</title><script type="module" src="/p.js"></script>',
-    '/p.js': js,
-  });
+  return { server, dataDir };
+}
+
+type BenchWindow = {
+  bench: {
+    join(u: string, t: string, e2ee: boolean): Promise<number>;
+    leave(): Promise<void>;
+    state(): string | undefined;
+    now(): number;
+    frameAfter(t: number): number | undefined;
+    eventAfter(name: string, t: number): number | undefined;
+    marks: unknown;
+    events: unknown;
+  };
+};
+const b = (p: Page) => ({
+  join: (u: string, t: string, e2ee: boolean) =>
+    p.evaluate(([uu, tt, ee]) => (window as unknown as BenchWindow).bench.join(uu, tt, ee), [u, t, e2ee] as const),
+  leave: () => p.evaluate(() => (window as unknown as BenchWindow).bench.leave()),
+  state: () => p.evaluate(() => (window as unknown as BenchWindow).bench.state()),
+  frameAfter: (t: number) => p.evaluate((tt) => (window as unknown as BenchWindow).bench.frameAfter(tt) ?? null, t),
+  eventAfter: (name: string, t: number) =>
+    p.evaluate(([n, tt]) => (window as unknown as BenchWindow).bench.eventAfter(n, tt) ?? null, [name, t] as const),
+  debug: () =>
+    p.evaluate(() =>
+      JSON.stringify({ marks: (window as unknown as BenchWindow).bench.marks, events: (window as unknown as BenchWindow).bench.events }),
+    ),
+});
+const token = (sid: string, pid: string, role: 'host' | 'client'): Promise<string> =>
+  mintJoinToken({ sid, pid, role, name: pid }, { hs256Secret: SECRET, ttlS: 3600 });
+
+/** Token → first decoded remote frame, `RUNS` joins after one warm-up, E2EE on or off. */
+async function joins(e2ee: boolean): Promise<number[]> {
+  const { server, dataDir } = await startServer('127.0.0.1');
+  const web = await startStaticServer(await pageFiles());
   const tb = await launchBrowser();
-  const join_: number[] = [];
-  const reconnect: number[] = [];
-  const networkBack: number[] = [];
+  const out: number[] = [];
   try {
-    const sid = server.registry.create({ e2eeRequired: false, waitingRoom: false }).id;
-    const tok = (pid: string, role: 'host' | 'client'): Promise<string> =>
-      mintJoinToken({ sid, pid, role, name: pid }, { hs256Secret: secret, ttlS: 600 });
+    const sid = server.registry.create({ e2eeRequired: e2ee, waitingRoom: false }).id;
     const host = await tb.newPage();
     const client = await tb.newPage();
     for (const p of [host, client]) {
@@ -90,56 +168,22 @@ async function browserTimings(): Promise<{ join: number[]; reconnect: number[]; 
       await p.waitForFunction(() => 'bench' in window);
     }
     const wsUrl = server.wsUrl as string;
-    // The host publishes throughout; it also times its first frame from the client each run.
-    await host.evaluate(
-      ([u, t]) => {
-        void (window as any).bench.join(u, t);
-      },
-      [wsUrl, await tok('host', 'host')],
+    // The host publishes throughout.
+    void b(host)
+      .join(wsUrl, await token(sid, 'host', 'host'), e2ee)
+      .catch(() => undefined);
+    await waitFor(
+      'the host to join',
+      () => b(host).state(),
+      (s) => s === 'joined',
+      { timeoutMs: SAFETY_MS },
     );
-    await host.waitForFunction(() => (window as any).bench.state() === 'joined');
     for (let i = 0; i < RUNS + 1; i++) {
-      const ms = await client.evaluate(
-        ([u, t]) => (window as any).bench.join(u, t) as Promise<number>,
-        [wsUrl, await tok(`c${i}`, 'client')],
-      );
-      if (i > 0) join_.push(ms); // first run warms up the browser and the server
-      if (process.env.BENCH_DEBUG) console.log(ms, JSON.stringify(await client.evaluate(() => (window as any).bench.marks)));
-      await client.evaluate(() => (window as any).bench.leave());
-    }
-    await client.evaluate(([u, t]) => (window as any).bench.join(u, t), [wsUrl, await tok('r', 'client')]);
-    // Network gone for 2.5 s (the server silently stops forwarding to the client), then back.
-    for (let i = 0; i < RUNS; i++) {
-      await new Promise((r) => setTimeout(r, 800));
-      await server.faults?.pauseForwarding(sid, 'r', true);
-      await new Promise((r) => setTimeout(r, 2500));
-      const tBack = await client.evaluate(() => (window as any).bench.now() as number);
-      await server.faults?.pauseForwarding(sid, 'r', false);
-      const ms = await client.waitForFunction(
-        (t) => {
-          const f = ((window as any).bench.frames as number[]).find((x) => x > t);
-          return f === undefined ? false : f - t;
-        },
-        tBack,
-        { timeout: 30_000, polling: 10 },
-      );
-      networkBack.push(Number(await ms.jsonValue()));
-    }
-    for (let i = 0; i < RUNS; i++) {
-      await new Promise((r) => setTimeout(r, 800));
-      const t0 = await client.evaluate(() => (window as any).bench.now() as number);
-      server.faults?.dropTransports(sid, 'r');
-      // Media stops; wait for a decoded frame after a gap of at least 150 ms following the drop.
-      const ms = await client.waitForFunction(
-        (t0v) => {
-          const f = ((window as any).bench.frames as number[]).filter((x) => x > t0v);
-          for (let k = 1; k < f.length; k++) if ((f[k] as number) - (f[k - 1] as number) > 150) return (f[k] as number) - t0v;
-          return false;
-        },
-        t0,
-        { timeout: 30_000, polling: 20 },
-      );
-      reconnect.push(Number(await ms.jsonValue()));
+      const ms = await b(client).join(wsUrl, await token(sid, `c${i}`, 'client'), e2ee);
+      if (!Number.isFinite(ms) || ms <= 0) throw new Error(`join ${i}: no first frame (${ms})`);
+      if (i > 0) out.push(ms); // the first run warms up the browser and the server
+      if (DEBUG) console.log(`join e2ee=${e2ee}`, Math.round(ms), await b(client).debug());
+      await b(client).leave();
     }
   } finally {
     await tb.close();
@@ -147,26 +191,242 @@ async function browserTimings(): Promise<{ join: number[]; reconnect: number[]; 
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return { join: join_, reconnect, networkBack };
+  return out;
 }
 
-const size = await bundleSize();
-const result: Record<string, number | string> = { coreBundleMinKB: size.minKB, coreBundleGzKB: size.gzKB };
-{
-  // A failure here ends the bench with an error and writes nothing: never a partial result.
-  const t = await browserTimings();
-  Object.assign(result, {
-    joinMsP50: pct(t.join, 50),
-    joinMsP90: pct(t.join, 90),
-    reconnectMsP50: pct(t.networkBack, 50),
-    reconnectMsP90: pct(t.networkBack, 90),
-    transportDropRecoverMsP50: pct(t.reconnect, 50),
-    transportDropRecoverMsP90: pct(t.reconnect, 90),
-    runs: RUNS,
-    reconnectFault: 'media to the client stopped 2.5 s (server pauses forwarding), then back: ms to the next decoded remote frame',
-    transportDropFault: 'server drops the client transports: ms from the drop to a remote frame decoded on new transports',
-  });
+/** The server drops the client's transports: detection and recovery by the client's own events. */
+async function transportDrops(): Promise<{ detect: number[]; recover: number[] }> {
+  const { server, dataDir } = await startServer('127.0.0.1');
+  const web = await startStaticServer(await pageFiles());
+  const tb = await launchBrowser();
+  const detect: number[] = [];
+  const recover: number[] = [];
+  try {
+    const sid = server.registry.create({ waitingRoom: false }).id;
+    const host = await tb.newPage();
+    const client = await tb.newPage();
+    for (const p of [host, client]) {
+      await p.goto(`${web.url}/index.html`);
+      await p.waitForFunction(() => 'bench' in window);
+    }
+    const wsUrl = server.wsUrl as string;
+    void b(host)
+      .join(wsUrl, await token(sid, 'host', 'host'), true)
+      .catch(() => undefined);
+    await waitFor(
+      'the host to join',
+      () => b(host).state(),
+      (s) => s === 'joined',
+      { timeoutMs: SAFETY_MS },
+    );
+    await b(client).join(wsUrl, await token(sid, 'r', 'client'), true);
+    for (let i = 0; i < DROP_RUNS; i++) {
+      // Media flowing again (after the previous run) before the next drop.
+      const settled = Date.now();
+      await waitFor(
+        'frames before the drop',
+        () => b(client).frameAfter(settled),
+        (f) => f !== null,
+        { timeoutMs: SAFETY_MS },
+      );
+      const t0 = Date.now();
+      if ((server.faults?.dropTransports(sid, 'r') ?? 0) === 0) throw new Error('the server had no transports of the client to drop');
+      const reconnecting = await waitFor(
+        'the client to report reconnecting',
+        () => b(client).eventAfter('reconnecting', t0),
+        (t) => t !== null,
+        {
+          timeoutMs: SAFETY_MS,
+        },
+      );
+      const reconnected = await waitFor(
+        'the client to report reconnected',
+        () => b(client).eventAfter('reconnected', t0),
+        (t) => t !== null,
+        {
+          timeoutMs: SAFETY_MS,
+        },
+      );
+      const frame = await waitFor(
+        'a decoded frame after reconnected',
+        () => b(client).frameAfter(reconnected as number),
+        (f) => f !== null,
+        {
+          timeoutMs: SAFETY_MS,
+        },
+      ).catch(async (e: unknown) => {
+        // What the client went through (states, causes, error codes): nothing secret.
+        console.error(`transport drop run ${i}: ${await b(client).debug()}`);
+        throw e;
+      });
+      detect.push((reconnecting as number) - t0);
+      recover.push((frame as number) - t0);
+      if (DEBUG) console.log('drop', Math.round((reconnecting as number) - t0), Math.round((frame as number) - t0));
+    }
+  } finally {
+    await tb.close();
+    await web.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return { detect, recover };
 }
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'session.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+/** Real link cuts: the client's Chromium in a network namespace, the veth taken down and up. */
+async function linkCuts(): Promise<{ detect: number[]; reconnect: number[] }> {
+  const support = netnsSupport();
+  if (!support.ok) throw new Error(`the reconnect part needs network namespaces: ${support.reason}`);
+  const link = createClientLink({ name: 'alcove-bench-rc', tag: 'abrc', subnet: '214.7' });
+  const detect: number[] = [];
+  const reconnect: number[] = [];
+  let server: AlcoveServer | undefined;
+  let dataDir: string | undefined;
+  let web: Site | undefined;
+  const browsers: { close(): Promise<void> }[] = [];
+  try {
+    ({ server, dataDir } = await startServer(link.hostIp, { listenIp: link.hostIp }));
+    web = await serveOn(link.hostIp, await pageFiles());
+    const args = [`--unsafely-treat-insecure-origin-as-secure=${web.url}`];
+    const hostBrowser = await launchBrowser({ args });
+    browsers.push(hostBrowser);
+    const clientBrowser = await launchBrowser({ executablePath: link.chromiumPath, args });
+    browsers.push(clientBrowser);
+    const sid = server.registry.create({ waitingRoom: false }).id;
+    const host = await hostBrowser.newPage();
+    const client = await clientBrowser.newPage();
+    for (const p of [host, client]) {
+      await p.goto(`${web.url}/index.html`);
+      await p.waitForFunction(() => 'bench' in window);
+    }
+    const wsUrl = server.wsUrl as string;
+    void b(host)
+      .join(wsUrl, await token(sid, 'host', 'host'), true)
+      .catch(() => undefined);
+    await waitFor(
+      'the host to join',
+      () => b(host).state(),
+      (s) => s === 'joined',
+      { timeoutMs: SAFETY_MS },
+    );
+    await b(client).join(wsUrl, await token(sid, 'r', 'client'), true);
+    for (let i = 0; i < LINK_RUNS; i++) {
+      const settled = Date.now();
+      await waitFor(
+        'frames before the cut',
+        () => b(client).frameAfter(settled),
+        (f) => f !== null,
+        { timeoutMs: SAFETY_MS },
+      );
+      await waitFor(
+        'the client joined before the cut',
+        () => b(client).state(),
+        (s) => s === 'joined',
+        { timeoutMs: SAFETY_MS },
+      );
+      const downAt = Date.now();
+      link.setUp(false);
+      const reconnecting = await waitFor(
+        'the client to notice the cut',
+        () => b(client).eventAfter('reconnecting', downAt),
+        (t) => t !== null,
+        {
+          timeoutMs: SAFETY_MS,
+        },
+      );
+      const hold = downAt + CUT_MS - Date.now();
+      if (hold > 0) await sleep(hold);
+      const upAt = Date.now();
+      link.setUp(true);
+      const frame = await waitFor(
+        'a decoded frame after the link came back',
+        () => b(client).frameAfter(upAt),
+        (f) => f !== null,
+        {
+          timeoutMs: SAFETY_MS,
+        },
+      );
+      detect.push((reconnecting as number) - downAt);
+      reconnect.push((frame as number) - upAt);
+      if (DEBUG)
+        console.log('cut', Math.round((reconnecting as number) - downAt), Math.round((frame as number) - upAt), await b(client).debug());
+    }
+  } finally {
+    for (const x of browsers) await x.close().catch(() => undefined);
+    await web?.close();
+    await server?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    link.close();
+  }
+  return { detect, reconnect };
+}
+
+const expectRuns = (name: string, values: number[], n: number): number[] => {
+  if (values.length !== n || values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new Error(`${name}: ${values.length} of ${n} runs measured (${values.map(Math.round).join(', ')})`);
+  }
+  return values;
+};
+
+const only = process.env.BENCH_ONLY;
+if (only) {
+  // Investigation aid: one part only (join, plain, drop or cut), printed; nothing is written.
+  const parts: Record<string, () => Promise<unknown>> = {
+    join: () => joins(true),
+    plain: () => joins(false),
+    drop: () => transportDrops(),
+    cut: () => linkCuts(),
+  };
+  const part = parts[only];
+  if (!part) throw new Error(`BENCH_ONLY must be one of ${Object.keys(parts).join(', ')}`);
+  const r = await part();
+  const show = (v: number[]) => ({ p50: pct(v, 50), p90: pct(v, 90), runs: v.map(Math.round) });
+  console.log(
+    JSON.stringify(
+      Array.isArray(r) ? show(r) : Object.fromEntries(Object.entries(r as Record<string, number[]>).map(([k, v]) => [k, show(v)])),
+    ),
+  );
+  process.exit(0);
+}
+const size = await bundleSize();
+// A failure anywhere below ends the bench with an error and writes nothing: never a partial result.
+const join_ = expectRuns('join (E2EE on)', await joins(true), RUNS);
+const joinPlain = expectRuns('join (E2EE off)', await joins(false), RUNS);
+const drops = await transportDrops();
+expectRuns('transport drop detection', drops.detect, DROP_RUNS);
+expectRuns('transport drop recovery', drops.recover, DROP_RUNS);
+const cuts = await linkCuts();
+expectRuns('link cut detection', cuts.detect, LINK_RUNS);
+expectRuns('link cut reconnect', cuts.reconnect, LINK_RUNS);
+
+const result: Record<string, number | string> = {
+  coreBundleMinKB: size.minKB,
+  coreBundleGzKB: size.gzKB,
+  joinMsP50: pct(join_, 50),
+  joinMsP90: pct(join_, 90),
+  joinPlainMsP50: pct(joinPlain, 50),
+  joinPlainMsP90: pct(joinPlain, 90),
+  reconnectMsP50: pct(cuts.reconnect, 50),
+  reconnectMsP90: pct(cuts.reconnect, 90),
+  reconnectDetectMsP50: pct(cuts.detect, 50),
+  reconnectDetectMsP90: pct(cuts.detect, 90),
+  transportDropDetectMsP50: pct(drops.detect, 50),
+  transportDropRecoverMsP50: pct(drops.recover, 50),
+  transportDropRecoverMsP90: pct(drops.recover, 90),
+  runs: RUNS,
+  linkRuns: LINK_RUNS,
+  dropRuns: DROP_RUNS,
+  joinMeasure: 'token (Session.create + join) to the first decoded remote video frame, loopback; E2EE on (joinMs) and off (joinPlainMs)',
+  reconnectFault: `real link cut: the client's veth (network namespace) down until the client reports reconnecting and at least ${CUT_MS} ms, then up: ms from link up to the next decoded remote frame; detect: link down to the client's reconnecting event`,
+  transportDropFault:
+    "server drops the client's transports: ms to the client's reconnecting event (detect) and to the first decoded remote frame after its reconnected event (recover)",
+};
+const file = join(root, 'bench', 'results', 'session.json');
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+// Keys this bench no longer writes (measured differently before) are not carried over.
+for (const k of ['transportDropRecoverMsP50', 'transportDropRecoverMsP90', 'reconnectFault', 'transportDropFault']) delete previous[k];
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, `${JSON.stringify({ ...previous, ...result }, null, 2)}\n`);
 console.table(result);
+console.log(
+  `floors: joinMsP50 ≤ 400 (${result.joinMsP50}), reconnectMsP50 ≤ 1000 (${result.reconnectMsP50}), reconnectDetectMsP50 ≤ 2000 (${result.reconnectDetectMsP50})`,
+);
