@@ -155,6 +155,15 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
    * The worker's per-transform counters: frames sealed (send) or opened (receive), frames dropped
    * and the last drop reason. Never keys. Resolves with `[]` once closed.
    */
+  /**
+   * A receiver asked for a key frame of our `track` (`media.keyFrameRequested`): the worker asks
+   * that track's encoder where the browser lets it (`generateKeyFrame`, standard path); the SFU has
+   * already passed the receiver's request on as RTCP, which every encoder honours.
+   */
+  keyFrameRequested(track: string): void {
+    this.#post({ type: 'keyFrame', track });
+  }
+
   stats(): Promise<readonly TransformStats[]> {
     if (this.#closed) return Promise.resolve([]);
     return new Promise((resolve) => {

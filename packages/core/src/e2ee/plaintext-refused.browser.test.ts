@@ -102,6 +102,18 @@ describe('a client that claims E2EE but sends plaintext (Chromium, real server a
         (e) => e.includes('E2EE_NOT_ENCRYPTED'),
       );
       console.info(`plaintext producer closed ${Math.round(closedAfterMs)} ms after the patched client joined`);
+      // The patched client closed those producers itself and stopped their tracks: it sends nothing more.
+      await waitFor(
+        'the patched client to have closed its own producers and stopped their tracks',
+        () =>
+          patched.evaluate(() =>
+            ((window as any).alcoveE2ee.session.localTracks as { producerId?: string; track: MediaStreamTrack | null }[]).map((t) => ({
+              producer: t.producerId ?? null,
+              live: t.track?.readyState === 'live',
+            })),
+          ),
+        (local) => local.every((t) => t.producer === null && !t.live),
+      );
 
       const audit = await waitFor(
         'the audit line',

@@ -277,6 +277,28 @@ export class MediaManager {
     if (this.#recv && !this.#findByProducer(info.producerId)) await this.#consume(info, signal);
   }
 
+  /**
+   * The server closed one of our producers (its frames were not end-to-end encrypted): close it
+   * here too and stop its track, so nothing more is sent and a reconnect does not publish it again.
+   * Returns its source, or undefined when `producerId` is not one of ours.
+   */
+  closedByServer(producerId: string): TrackSource | undefined {
+    for (const [source, entry] of this.#local) {
+      if (!entry.producer || entry.producer.id !== producerId) continue;
+      this.#local.delete(source);
+      if (!entry.producer.closed) entry.producer.close();
+      entry.track?.stop();
+      return source;
+    }
+    return undefined;
+  }
+
+  /** Our producer `producerId`'s source, if it is one of ours. */
+  sourceOf(producerId: string): TrackSource | undefined {
+    for (const [source, entry] of this.#local) if (entry.producer?.id === producerId) return source;
+    return undefined;
+  }
+
   /** A producer went away. */
   removeProducer(producerId: string): void {
     this.#producers.delete(producerId);

@@ -185,6 +185,11 @@ export class E2eeBinding {
   }
 
   /** The worker's per-transform counters. */
+  /** A receiver asked for a key frame of our `track` (`media.keyFrameRequested`). */
+  keyFrameRequested(track: string): void {
+    this.#controller.keyFrameRequested(track);
+  }
+
   stats(): Promise<readonly import('../e2ee/worker/messages.js').TransformStats[]> {
     return this.#controller.stats();
   }

@@ -215,6 +215,27 @@ describe('Session', () => {
     expect(session.remoteTracks).toHaveLength(0);
   });
 
+  it('closes its own producer and stops its track when the server finds its media not encrypted', async () => {
+    make();
+    const errors: string[] = [];
+    session.on('error', (e) => errors.push(e.code));
+    const changed: { source: string; track: unknown }[] = [];
+    session.on('localTrackChanged', (t) => changed.push({ source: t.source, track: t.track }));
+    await session.join();
+    const cam = session.localTracks.find((t) => t.source === 'cam');
+    const track = cam?.track;
+    expect(cam?.producerId).toBeTypeOf('string');
+    expect(track?.readyState).toBe('live');
+    room.last.notify('media.producerClosed', { producerId: cam?.producerId ?? '', reason: 'E2EE_NOT_ENCRYPTED' });
+    await flush();
+    expect(errors).toEqual(['E2EE_NOT_ENCRYPTED']);
+    expect(track?.readyState).toBe('ended');
+    expect(session.localTracks.find((t) => t.source === 'cam')).toBeUndefined();
+    expect(changed.at(-1)).toEqual({ source: 'cam', track: null });
+    expect(session.localTracks.find((t) => t.source === 'mic')?.track?.readyState).toBe('live');
+    expect(room.requests('media.closeProducer')).toHaveLength(0); // the server closed it already
+  });
+
   it('a throwing listener does not break the state machine', async () => {
     make();
     const errors: unknown[] = [];

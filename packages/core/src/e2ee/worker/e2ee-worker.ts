@@ -145,7 +145,7 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
 
 self.onrtctransform = (event) => {
   const t = event.transformer;
-  if (t.options.direction === 'send') status.addSender(t);
+  if (t.options.direction === 'send') status.addSender(t, t.options.track);
   else status.addReceiver(t, t.options.participantId);
   setup(t.readable, t.writable, t.options);
 };
@@ -214,6 +214,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         break;
       case 'signal':
         agreement?.receive(m.from, m.relayType, m.payload);
+        break;
+      case 'keyFrame':
+        status.requestKeyFrames(m.track);
         break;
       case 'getStats':
         post({ type: 'stats', transforms: stats.map((s) => ({ ...s })) });

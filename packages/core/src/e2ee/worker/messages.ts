@@ -34,6 +34,8 @@ export type ToWorker =
     }
   | { readonly type: 'removeParticipant'; readonly participantId: string }
   | { readonly type: 'getStats' }
+  /** A receiver asked the server for a key frame of our `track` (`media.keyFrameRequested`). */
+  | { readonly type: 'keyFrame'; readonly track: string }
   /** Start key agreement for this participant (keys then come from pair handshakes, not the main thread). */
   | {
       readonly type: 'init';

@@ -64,14 +64,17 @@ describe('StatusReporter (E2EE worker)', () => {
     const wanted: string[] = [];
     const { posted, reporter } = setup(wanted);
     const calls: string[] = [];
-    reporter.addSender({ generateKeyFrame: async () => calls.push('cam') });
-    reporter.addSender({
-      generateKeyFrame: () => {
-        calls.push('closed');
-        return Promise.reject(new DOMException('closed', 'InvalidStateError'));
+    reporter.addSender({ generateKeyFrame: async () => calls.push('cam') }, 'cam');
+    reporter.addSender(
+      {
+        generateKeyFrame: () => {
+          calls.push('closed');
+          return Promise.reject(new DOMException('closed', 'InvalidStateError'));
+        },
       },
-    });
-    reporter.addSender({}); // the legacy path has no generateKeyFrame
+      'cam',
+    );
+    reporter.addSender({}, 'cam'); // the legacy path has no generateKeyFrame
     reporter.requestKeyFrames();
     for (let i = 0; i < 3; i++) await Promise.resolve(); // the rejection settles
     reporter.requestKeyFrames();
@@ -86,9 +89,13 @@ describe('StatusReporter (E2EE worker)', () => {
     // Legacy path: no transformer to ask; the main thread asks the server instead.
     reporter.requestKeyFramesFrom('p9');
     expect(wanted).toEqual(['p9']);
+    // A receiver's request (media.keyFrameRequested) names one track: only its encoder is asked.
+    reporter.addSender({ generateKeyFrame: async () => calls.push('mic') }, 'mic');
+    reporter.requestKeyFrames('mic');
+    expect(calls.slice(4)).toEqual(['mic']);
     reporter.start({ status: () => agreement() });
     await Promise.resolve();
-    expect(posted.at(-1)?.keyFramesRequested).toBe(5);
+    expect(posted.at(-1)?.keyFramesRequested).toBe(6);
     reporter.stop();
   });
 });

@@ -20,7 +20,8 @@ export const ACTIVITY_INTERVAL_MS = 1000;
 export class StatusReporter {
   readonly #transforms: () => readonly TransformStats[];
   readonly #post: (m: FromWorker) => void;
-  readonly #senders = new Set<KeyFrameSource>();
+  /** Standard-path sender transformers and their track labels. */
+  readonly #senders = new Map<KeyFrameSource, string>();
   readonly #receivers = new Map<KeyFrameSource, string>();
   #source: { status(): AgreementStatus } | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -54,9 +55,9 @@ export class StatusReporter {
     return { identityKey: toBase64(identityKey), fingerprint: identityFingerprint(identityKey) };
   }
 
-  /** A standard-path sender transformer: asked for a key frame when our key changes. */
-  addSender(t: KeyFrameSource): void {
-    if (typeof t.generateKeyFrame === 'function') this.#senders.add(t);
+  /** A standard-path sender transformer of `track`: asked for a key frame when our key changes. */
+  addSender(t: KeyFrameSource, track: string): void {
+    if (typeof t.generateKeyFrame === 'function') this.#senders.set(t, track);
   }
 
   /** A standard-path receiver transformer of `participantId`'s frames. */
@@ -68,11 +69,11 @@ export class StatusReporter {
    * Our sender key changed: ask each encoder for a key frame, so a receiver that missed frames
    * around the switch recovers at once (where the browser has `generateKeyFrame`; Chromium has
    * not: there the receivers ask, see {@link requestKeyFramesFrom}). A closed transformer refuses
-   * and is forgotten.
+   * and is forgotten. With `track`, only that track's encoder is asked (a receiver's request).
    */
-  requestKeyFrames(): void {
-    for (const t of this.#senders) {
-      if (typeof t.generateKeyFrame !== 'function') continue;
+  requestKeyFrames(track?: string): void {
+    for (const [t, label] of this.#senders) {
+      if (typeof t.generateKeyFrame !== 'function' || (track !== undefined && label !== track)) continue;
       this.#keyFramesRequested++;
       t.generateKeyFrame().catch(() => this.#senders.delete(t));
     }
