@@ -42,7 +42,9 @@ export type SessionLike = Pick<
   | 'attachChecklist'
   | 'checklistSummaries'
   | 'emergencyInfo'
->;
+> &
+  /** Guests while waiting: the hosts' names and credentials lines (optional for stand-ins). */
+  Partial<Pick<Session, 'hosts'>>;
 
 /** Listeners by session event. */
 export type SessionHandlers = { [E in keyof SessionEvents]?: (...args: SessionEvents[E]) => void };

@@ -340,6 +340,36 @@ describe('<alcove-session>', () => {
     expect(room.shadowRoot!.querySelectorAll('alcove-device-menu')).toHaveLength(3);
   });
 
+  it("shows the session's host name and credentials line (from the host's token) while waiting, with the attributes as an override", async () => {
+    const el = mount();
+    fake.hosts = [{ participantId: 'h1', displayName: 'Dr <i>Okafor</i>', credentials: 'Licensed <img src=x onerror=alert(1)> MFT' }];
+    await el.join('tok');
+    fake.move('waiting');
+    const room = q(el, 'alcove-waiting-room');
+    const creds = () => room.shadowRoot!.querySelector<HTMLElement>('[part~=credentials]')!;
+    expect(room.shadowRoot!.textContent).toContain('Dr <i>Okafor</i> will let you in shortly.');
+    expect(creds().textContent).toBe('Dr <i>Okafor</i> · Licensed <img src=x onerror=alert(1)> MFT');
+    expect(creds().hidden).toBe(false);
+    expect(room.shadowRoot!.querySelector('i, img')).toBeNull();
+    // A host leaves and another arrives (session.hosts → hostsChanged): the text follows.
+    fake.hosts = [];
+    fake.emit('hostsChanged', fake.hosts);
+    expect(room.shadowRoot!.textContent).toContain('Your host will let you in shortly.');
+    expect(creds().hidden).toBe(true);
+    fake.hosts = [{ participantId: 'h2', displayName: 'Sam Lee' }];
+    fake.emit('hostsChanged', fake.hosts);
+    expect(room.shadowRoot!.textContent).toContain('Sam Lee will let you in shortly.');
+    expect(creds().hidden).toBe(true);
+    // The page's attributes win, each on its own.
+    el.setAttribute('host-credentials', 'Licensed in TN');
+    await tick();
+    expect(creds().textContent).toBe('Sam Lee · Licensed in TN');
+    el.setAttribute('host-name', 'Dr Rivera');
+    await tick();
+    expect(room.shadowRoot!.textContent).toContain('Dr Rivera will let you in shortly.');
+    expect(creds().textContent).toBe('Dr Rivera · Licensed in TN');
+  });
+
   it('says why when the session is refused before connecting (the Join button never fails silently)', async () => {
     const el = mount();
     el.sessionFactory = () => {

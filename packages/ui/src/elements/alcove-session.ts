@@ -101,8 +101,8 @@ const STATUS: Record<string, MessageKey> = {
  * @attr {string} server-url - `wss://…` signalling URL
  * @attr {string} e2ee-worker-url - URL of the `@alcove/core/e2ee-worker` script, hosted by the practice (same origin for a strict CSP)
  * @attr {string} quick-exit-url - where quick exit goes (default `about:blank`)
- * @attr {string} host-name - the host's display name for the waiting room and the callback text
- * @attr {string} host-credentials - optional line under the host's name in the waiting room
+ * @attr {string} host-name - the host's display name for the waiting room and the callback text; in the waiting room it overrides the name from the host's join token
+ * @attr {string} host-credentials - optional line under the host's name in the waiting room; overrides the credentials line from the host's join token (`cred`)
  * @attr {string} state - the session state (reflected, read-only)
  * @attr {string} screen - the screen shown (reflected, read-only)
  * @attr {string} lang - language of the text (or inherited from an ancestor / the document)

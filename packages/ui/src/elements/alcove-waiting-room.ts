@@ -16,15 +16,16 @@ const STYLE = `
 
 /**
  * The waiting room a client sees until the host lets them in: who will let them in (the host's
- * display name and an optional credentials line, given by the practice), a self-view preview that
+ * display name and optional credentials line — from the session, i.e. the host's join token, or
+ * from the `host-name` / `host-credentials` attributes, which override it), a self-view preview that
  * starts only on a button press, and camera / microphone / speaker menus — "you can test your
  * devices while you wait". Every preview track stops when the preview is turned off, when the
  * room is left or when the element leaves the page.
  *
  * @tag alcove-waiting-room
  * @summary Waiting screen with host name, self-view preview and device menus.
- * @attr {string} host-name - who will let the client in (shown as text)
- * @attr {string} host-credentials - an optional line under the name, e.g. a licence
+ * @attr {string} host-name - who will let the client in (shown as text); overrides the name of the session's first host (its token's `name`)
+ * @attr {string} host-credentials - an optional line under the name, e.g. a licence; overrides the session's first host's (its token's `cred`)
  * @attr {string} lang - language of the text
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @fires alcove-device-change - a device was chosen in one of the menus
@@ -160,13 +161,16 @@ export class AlcoveWaitingRoom extends SessionPart {
         if (c.to !== 'waiting') this.stopPreview();
         this.update();
       },
+      hostsChanged: () => this.update(),
     };
   }
 
   protected update(): void {
     this.propagate(...this.#menus);
-    const name = this.getAttribute('host-name') ?? '';
-    const creds = this.getAttribute('host-credentials') ?? '';
+    // The attributes override what the session says of its (first) host; both are shown as text only.
+    const host = this.session?.hosts?.[0];
+    const name = this.getAttribute('host-name') ?? host?.displayName ?? '';
+    const creds = this.getAttribute('host-credentials') ?? host?.credentials ?? '';
     setText(this.#title, this.t('waiting.title'));
     setText(this.#body, name ? this.t('waiting.with', { name }) : this.t('waiting.body'));
     setText(this.#credentials, name && creds ? `${name} · ${creds}` : creds);

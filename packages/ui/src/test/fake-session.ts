@@ -17,6 +17,7 @@ export class FakeSession {
   policy: Record<string, unknown> | undefined = { e2eeRequired: true, screenShare: 'everyone', locked: false };
   participants: FakeParticipant[] = [];
   waiting: unknown[] = [];
+  hosts: { participantId: string; displayName: string; credentials?: string }[] = [];
   localTracks: { kind: string; source: string; muted: boolean; track: unknown; deviceId?: string }[] = [];
   remoteTracks: { id: string; participantId: string; kind: string; source: string; muted: boolean; paused: boolean; track: unknown }[] = [];
   participantId = 'me';
