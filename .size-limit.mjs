@@ -42,12 +42,14 @@ export default [
     limit: '96 KiB',
   }),
   check({
-    // Issue #10 asks ≤ 16 KiB. Measured 20.4 KiB once the worker stopped carrying @alcove/protocol's
-    // schemas (tsup resolves it to the E2EE constants): tweetnacl-fast is ~10.5 KiB of it, Alcove's
-    // own E2EE code ~8 KiB. The limit is measured + ~10 %.
+    // Issue #10 asks ≤ 16 KiB; not met. Measured 19.4 KiB once the security-code emoji table moved to
+    // the page (tsup resolves @alcove/protocol to its E2EE constants): tweetnacl's fast build is
+    // ~10.4 KiB of it, Alcove's own E2EE code (handshake, key schedule, frame format, status) ~9 KiB.
+    // tweetnacl's small build would save ~3.8 KiB but seals a 10 KB frame ~6x slower, which breaks
+    // the 0.5 %-of-a-core floor (docs/e2ee.md, "Cost"). The limit is measured + ~5 %.
     name: '@alcove/core/e2ee-worker (one self-contained file)',
     path: 'packages/core/dist/e2ee-worker.js',
-    limit: '22.5 KiB',
+    limit: '20.5 KiB',
   }),
   check({
     // Issue #9: ≤ 40 KiB for what the kit itself adds, as its bench's `uiBundleGzKB` (core and
