@@ -4,7 +4,7 @@
  * It seals and opens 100 000 frames (VP8 delta 1 KB, Opus 100 B) through the
  * SDK's `sealFrame`/`openFrame` and reports the bytes allocated per frame, split into the JS heap
  * (objects, views, small typed arrays) and array-buffer memory (the frame returned), and how many
- * minor collections ran. Samples of 5 000 frames run with a young generation large enough that no
+ * minor collections ran. Samples of 2 000 frames run with a young generation large enough that no
  * collection happens inside one (a sample with a collection is discarded and counted).
  * Measured 2026-11-29 (Node 24): about 4.2 KB of JS heap per frame sealed or opened besides the
  * frame returned; tweetnacl's `crypto_secretbox` alone allocates about 2.3 KB per call and
@@ -33,7 +33,7 @@ ring.setKey(0, 0, key.slice());
 
 type Row = { heapBytesPerFrame: number; arrayBufferBytesPerFrame: number; frameBytes: number; samples: number; discarded: number };
 
-async function measure(name: string, bytes: number, codec: 'video/vp8' | 'audio/opus', total = 100_000, perSample = 5000): Promise<Row> {
+async function measure(name: string, bytes: number, codec: 'video/vp8' | 'audio/opus', total = 100_000, perSample = 2000): Promise<Row> {
   const frame = frameOf(bytes, bytes);
   const sealedOnce = sealFrame(sender, 'cam', codec, false, frame);
   if (!sealedOnce.ok) throw new Error(`${name}: no key`);

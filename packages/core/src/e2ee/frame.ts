@@ -84,11 +84,14 @@ function readBE(b: Uint8Array, at: number, len: number): number {
   return v;
 }
 
-/** Writes the version-2 nonce of a frame into `n` (24 bytes); see the format comment above. */
-function writeNonce(n: Uint8Array, salt: Uint8Array, ctr: number, prefix: Uint8Array, cfg: number): Uint8Array {
-  n.set(salt.subarray(0, 24));
-  const h = prefix.length;
-  const p = h <= PREFIX_IN_NONCE ? prefix : sha512(prefix);
+/**
+ * Writes the version-2 nonce of a frame whose clear prefix is `src[0, h)` into `n` (24 bytes); see
+ * the format comment above. Byte loops instead of `subarray` views: no allocation per frame (a
+ * prefix longer than 13 bytes, which no supported codec uses, is hashed).
+ */
+function writeNonce(n: Uint8Array, salt: Uint8Array, ctr: number, src: Uint8Array, h: number, cfg: number): Uint8Array {
+  for (let i = 0; i < 24; i++) n[i] = salt[i]!;
+  const p = h <= PREFIX_IN_NONCE ? src : sha512(src.subarray(0, h));
   const pl = Math.min(h, PREFIX_IN_NONCE);
   for (let i = 0; i < pl; i++) n[i]! ^= p[i]!;
   n[13]! ^= h >>> 8;
@@ -107,7 +110,7 @@ function writeNonce(n: Uint8Array, salt: Uint8Array, ctr: number, prefix: Uint8A
  * A fresh array (tests and tools); the seal/open path writes into a reused one.
  */
 export function frameNonce(salt: Uint8Array, ctr: number, prefix: Uint8Array, cfg: number): Uint8Array {
-  return writeNonce(new Uint8Array(24), salt, ctr, prefix, cfg);
+  return writeNonce(new Uint8Array(24), salt, ctr, prefix, prefix.length, cfg);
 }
 
 /**
@@ -122,7 +125,6 @@ export function encryptFrame(frame: Uint8Array, prefixLength: number, key: Frame
   }
   if (!Number.isSafeInteger(ctr) || ctr < 0) throw new RangeError('counter out of range');
   if (key.kid < 0 || key.kid > 0xffffffff) throw new RangeError('key id out of range');
-  const prefix = frame.subarray(0, prefixLength);
   const plainLen = frame.length - prefixLength;
   const c = byteLength(ctr);
   const k = Math.min(4, byteLength(key.kid));
@@ -133,18 +135,20 @@ export function encryptFrame(frame: Uint8Array, prefixLength: number, key: Frame
   scratch(d);
   const m = scratchIn;
   const box = scratchOut;
+  // The payload goes behind the 32 zero bytes; copying the whole frame so that the prefix lands in
+  // the zero area (then zeroed) avoids a view per frame.
+  if (prefixLength <= ZERO) m.set(frame, ZERO - prefixLength);
+  else m.set(frame.subarray(prefixLength), ZERO);
   m.fill(0, 0, ZERO);
-  m.set(frame.subarray(prefixLength), ZERO);
-  lowlevel.crypto_secretbox(box, m, d, writeNonce(nonceBuf, key.salt, ctr, prefix, cfg), key.key);
+  lowlevel.crypto_secretbox(box, m, d, writeNonce(nonceBuf, key.salt, ctr, frame, prefixLength, cfg), key.key);
   m.fill(0, ZERO, d);
 
   const out = new Uint8Array(prefixLength + plainLen + E2EE_TAG_BYTES + c + k + hLen + 1);
-  let o = 0;
-  out.set(prefix, o);
-  o += prefixLength;
+  for (let i = 0; i < prefixLength; i++) out[i] = frame[i]!;
+  let o = prefixLength;
   out.set(box.subarray(ZERO, d), o); // ciphertext
   o += plainLen;
-  out.set(box.subarray(BOXZERO, ZERO), o); // tag
+  for (let i = 0; i < E2EE_TAG_BYTES; i++) out[o + i] = box[BOXZERO + i]!; // tag
   o += E2EE_TAG_BYTES;
   writeBE(out, o, ctr, c);
   o += c;
@@ -193,23 +197,26 @@ export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey
  * `data`) under `key`: the receive path parses once. Never throws.
  */
 export function openParsed(data: Uint8Array, h: FrameHeader, key: FrameKey): DecryptResult {
-  const prefix = data.subarray(0, h.prefixLength);
   const cipherEnd = data.length - h.trailerLength - E2EE_TAG_BYTES;
   const cipherLen = cipherEnd - h.prefixLength;
 
   const d = ZERO + cipherLen;
-  scratch(d);
+  const direct = h.prefixLength <= ZERO;
+  scratch(direct ? ZERO - h.prefixLength + data.length : d);
   const box = scratchIn;
   const m = scratchOut;
+  // The ciphertext goes behind the 16 zero bytes and the tag; copying the whole frame so that the
+  // prefix lands in that area (then overwritten) avoids a view per frame. Bytes past `d` are unused.
+  if (direct) box.set(data, ZERO - h.prefixLength);
+  else box.set(data.subarray(h.prefixLength, cipherEnd), ZERO);
   box.fill(0, 0, BOXZERO);
-  box.set(data.subarray(cipherEnd, cipherEnd + E2EE_TAG_BYTES), BOXZERO);
-  box.set(data.subarray(h.prefixLength, cipherEnd), ZERO);
-  const nonce = writeNonce(nonceBuf, key.salt, h.ctr, prefix, data[data.length - 1]!);
+  for (let i = 0; i < E2EE_TAG_BYTES; i++) box[BOXZERO + i] = data[cipherEnd + i]!;
+  const nonce = writeNonce(nonceBuf, key.salt, h.ctr, data, h.prefixLength, data[data.length - 1]!);
   if (lowlevel.crypto_secretbox_open(m, box, d, nonce, key.key) !== 0) {
     return { ok: false, reason: 'AUTH_FAILED', kid: h.kid };
   }
   const out = new Uint8Array(h.prefixLength + cipherLen);
-  out.set(prefix, 0);
+  for (let i = 0; i < h.prefixLength; i++) out[i] = data[i]!;
   out.set(m.subarray(ZERO, d), h.prefixLength);
   m.fill(0, ZERO, d);
   return { ok: true, frame: out, kid: h.kid, ctr: h.ctr };

@@ -43,20 +43,17 @@ export class ReplayWindow {
     return true;
   }
 
-  #slot(ctr: number): [number, number] {
-    const i = ctr % this.#size;
-    return [i >>> 5, 1 << (i & 31)];
-  }
+  // Word and bit of a counter, computed inline (no tuple per frame on the receive path).
   #get(ctr: number): boolean {
-    const [w, m] = this.#slot(ctr);
-    return ((this.#bits[w] ?? 0) & m) !== 0;
+    const i = ctr % this.#size;
+    return ((this.#bits[i >>> 5] ?? 0) & (1 << (i & 31))) !== 0;
   }
   #set(ctr: number): void {
-    const [w, m] = this.#slot(ctr);
-    this.#bits[w] = (this.#bits[w] ?? 0) | m;
+    const i = ctr % this.#size;
+    this.#bits[i >>> 5] = (this.#bits[i >>> 5] ?? 0) | (1 << (i & 31));
   }
   #clear(ctr: number): void {
-    const [w, m] = this.#slot(ctr);
-    this.#bits[w] = (this.#bits[w] ?? 0) & ~m;
+    const i = ctr % this.#size;
+    this.#bits[i >>> 5] = (this.#bits[i >>> 5] ?? 0) & ~(1 << (i & 31));
   }
 }
