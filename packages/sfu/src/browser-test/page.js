@@ -67,6 +67,13 @@ window.app = {
       ...(encodings ? { encodings } : scalabilityMode ? { encodings: [{ scalabilityMode }] } : {}),
       ...(codec ? { codec } : {}),
     });
+    if (scalabilityMode && !encodings) {
+      // SVC: keep every spatial layer; on a busy machine the encoder would otherwise scale the
+      // input down for CPU and drop the top layer (the stream then has fewer layers to choose from).
+      const params = video.rtpSender.getParameters();
+      params.degradationPreference = 'maintain-resolution';
+      await video.rtpSender.setParameters(params).catch(() => undefined);
+    }
     if (withE2ee) e2ee(video.rtpSender, 'send');
     const audio = await transport.produce({ track: stream.getAudioTracks()[0] });
     if (withE2ee) e2ee(audio.rtpSender, 'audio');

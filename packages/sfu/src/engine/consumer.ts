@@ -214,6 +214,11 @@ export class EngineConsumer implements ProducerListener {
   }
 
   private retarget(): void {
+    if (this.svc) {
+      // SVC: the selector caps its layers itself (down at the next picture, up at a key picture).
+      if (this.svc.setBweCap(this.bweSpatial) && this.active) this.producer.requestKeyFrame(performance.now());
+      return;
+    }
     const target = Math.min(this.preferredSpatial, this.bweSpatial);
     if (target === this.targetSpatial) return;
     this.targetSpatial = target;
@@ -226,16 +231,23 @@ export class EngineConsumer implements ProducerListener {
    * once, up only after {@link BWE_UP_HOLD_MS} (doubled, up to 32 s, after a failed attempt).
    */
   setAvailableBitrate(bps: number, nowMs: number): void {
-    if (!this.simulcast) return;
+    const svc = this.svc;
+    if (!this.simulcast && !svc) return;
+    if (svc) {
+      // SVC: what a spatial layer costs is it and every layer below, measured from the stream.
+      svc.sampleRates(nowMs);
+      if (!svc.ratesKnown) return;
+    }
     const layers = this.producer.layerStreams;
+    const count = svc ? svc.availableSpatial : layers.length;
     let fit = -1;
-    for (let l = 0; l < layers.length; l++) {
-      const st = layers[l];
-      if (!st || st.bitrate <= 0) continue;
-      if (st.bitrate <= bps) fit = l;
+    for (let l = 0; l < count; l++) {
+      const rate = svc ? svc.cumulativeBitrate(l) : (layers[l]?.bitrate ?? 0);
+      if (rate <= 0) continue;
+      if (rate <= bps) fit = l;
     }
     if (fit < 0) fit = 0;
-    const current = this.bweSpatial === Number.POSITIVE_INFINITY ? this.producer.encodingCount - 1 : this.bweSpatial;
+    const current = this.bweSpatial === Number.POSITIVE_INFINITY ? count - 1 : Math.min(this.bweSpatial, count - 1);
     if (fit < current) {
       if (nowMs - this.lastBweUpAt < this.upHoldMs) this.upHoldMs = Math.min(32_000, this.upHoldMs * 2);
       else this.upHoldMs = BWE_UP_HOLD_MS;

@@ -24,6 +24,12 @@ export const QUEUE_DELAY_LIMIT_MS = 40;
 export const LOSS_LIMIT = 0.1;
 /** Window of the received-rate and minimum-delay measures (ms). */
 const WINDOW_MS = 1000;
+/**
+ * Consecutive feedbacks whose every packet was queued beyond {@link QUEUE_DELAY_LIMIT_MS} before the
+ * delay counts as congestion: a queue delays all packets and persists, while a receiver (or this
+ * thread) stalled by a busy machine delays a burst once — that cut a free viewer's layer.
+ */
+export const QUEUE_FEEDBACKS = 2;
 /** At most one decrease per this many ms (the feedback that follows still shows the old queue). */
 const DECREASE_GAP_MS = 400;
 
@@ -43,8 +49,9 @@ export class SendSideEstimator {
   private readonly winTotal = new Float64Array(64);
   private readonly winDelay = new Float64Array(64);
   private winHead = 0;
-  private lastDelay = Number.NaN;
   private winCount = 0;
+  /** Consecutive feedbacks over the queuing-delay limit. */
+  private queuedFeedbacks = 0;
   /** Decreases so far (for stats and tests). */
   decreases = 0;
   feedbackReceived = 0;
@@ -69,9 +76,8 @@ export class SendSideEstimator {
     let lost = 0;
     let total = 0;
     // One-way delay (receiver clock minus ours: a constant offset, which cancels out) of the
-    // packets in this feedback: its minimum, and that of the last packet.
+    // packets in this feedback: its minimum (a queue delays every packet).
     let minDelay = Number.POSITIVE_INFINITY;
-    let lastDelay = Number.NaN;
     for (const p of fb.packets) {
       const i = p.seq & MASK;
       if (this.sentSeq[i] !== p.seq || this.sentAt[i]! < 0) continue; // not ours or too old
@@ -83,7 +89,6 @@ export class SendSideEstimator {
       bytes += this.sentBytes[i]!;
       const d = p.arrivalUs! / 1000 - this.sentAt[i]!;
       if (d < minDelay) minDelay = d;
-      lastDelay = d;
     }
     if (total === 0) return false;
     const k = this.winHead;
@@ -92,7 +97,6 @@ export class SendSideEstimator {
     this.winLost[k] = lost;
     this.winTotal[k] = total;
     this.winDelay[k] = minDelay;
-    if (!Number.isNaN(lastDelay)) this.lastDelay = lastDelay;
     this.winHead = (k + 1) & 63;
     if (this.winCount < 64) this.winCount++;
     return this.update(nowMs);
@@ -103,7 +107,9 @@ export class SendSideEstimator {
     let lost = 0;
     let total = 0;
     let oldest = nowMs;
-    // Queuing delay: the latest one-way delay over the smallest of the last 64 feedbacks (seconds).
+    // Queuing delay: the latest feedback's smallest one-way delay over the smallest of the last 64
+    // feedbacks (seconds), counted once it held for QUEUE_FEEDBACKS feedbacks in a row.
+    const latest = this.winDelay[(this.winHead - 1) & 63]!;
     let base = Number.POSITIVE_INFINITY;
     for (let n = 0, k = (this.winHead - 1) & 63; n < this.winCount; n++, k = (k - 1) & 63) {
       if (this.winDelay[k]! < base) base = this.winDelay[k]!;
@@ -113,7 +119,9 @@ export class SendSideEstimator {
       total += this.winTotal[k]!;
       oldest = this.winAt[k]!;
     }
-    const delay = Number.isFinite(base) && !Number.isNaN(this.lastDelay) ? this.lastDelay - base : 0;
+    const queued = Number.isFinite(base) && Number.isFinite(latest) ? latest - base : 0;
+    this.queuedFeedbacks = queued > QUEUE_DELAY_LIMIT_MS ? this.queuedFeedbacks + 1 : 0;
+    const delay = this.queuedFeedbacks >= QUEUE_FEEDBACKS ? queued : Math.min(queued, QUEUE_DELAY_LIMIT_MS);
     const span = Math.max(200, nowMs - oldest);
     const received = (bytes * 8 * 1000) / span;
     const loss = total > 0 ? lost / total : 0;

@@ -197,6 +197,32 @@ describe('SVC layer selection', () => {
     expect(sel.setTarget(2, undefined)).toBe(false);
   });
 
+  it('measures what each spatial layer costs and keeps under a bandwidth cap', () => {
+    const sel = new SvcLayerSelector({ spatialLayers: 3, temporalLayers: 1 }, { spatialLayer: 2 });
+    sel.sampleRates(0);
+    // One second: 10 pictures with layer frames of 100, 200 and 400 bytes (descriptor included).
+    for (let pid = 0; pid < 10; pid++)
+      for (let sid = 0; sid < 3; sid++) {
+        const p = vp9({ pid, sid, tid: 0, key: pid === 0, b: true, e: true, body: 100 * 2 ** sid - 5 });
+        sel.select(p, 0, p.length);
+      }
+    expect(sel.ratesKnown).toBe(false);
+    sel.sampleRates(1000);
+    expect(sel.ratesKnown).toBe(true);
+    expect([0, 1, 2].map((s) => sel.cumulativeBitrate(s))).toEqual([8000, 24000, 56000]);
+    expect(sel.currentSpatial).toBe(2);
+    // Capped to layer 0: down at the next picture, no key picture needed.
+    expect(sel.setBweCap(0)).toBe(false);
+    expect(run(sel, picture(20, 0)).map(([s]) => s)).toEqual([0, 0]);
+    // Cap lifted: up again needs a key picture.
+    expect(sel.setBweCap(2)).toBe(true);
+    const next = picture(21, 0);
+    expect(run(sel, next.slice(0, 1)).map(([s]) => s)).toEqual([0]);
+    expect(sel.needsKeyFrame).toBe(true); // asked where the picture starts
+    expect(run(sel, next.slice(1)).map(([s]) => s)).toEqual([0]);
+    expect(run(sel, picture(22, 0, true)).map(([s]) => s)).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
   it('does not switch in the middle of a picture', () => {
     const sel = new SvcLayerSelector({ spatialLayers: 3, temporalLayers: 1 }, { spatialLayer: 2 });
     const pic = picture(1, 0, true);

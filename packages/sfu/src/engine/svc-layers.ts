@@ -57,6 +57,15 @@ export class SvcLayerSelector {
    * (a browser sends fewer than its mode names when the picture is too small for them).
    */
   availableSpatial: number;
+  /** Highest spatial layer the consumer's share of the bandwidth allows (set by the consumer). */
+  bweSpatial: number;
+  /** Bytes received per spatial layer (every packet seen, forwarded or not), and their rates. */
+  private readonly layerBytes = new Float64Array(8);
+  private readonly sampledBytes = new Float64Array(8);
+  private readonly layerBps = new Float64Array(8);
+  private sampledAt = -1;
+  /** Whether {@link cumulativeBitrate} has a measured value (a full interval sampled). */
+  ratesKnown = false;
   /** Set by {@link select} when the current layers changed with this packet. */
   changed = false;
   /** Set by {@link select} when the target needs a key picture (spatial up or a start). */
@@ -69,11 +78,36 @@ export class SvcLayerSelector {
     this.targetSpatial = this.clampSpatial(preferred?.spatialLayer ?? counts.spatialLayers - 1);
     this.targetTemporal = this.clampTemporal(preferred?.temporalLayer ?? counts.temporalLayers - 1);
     this.availableSpatial = counts.spatialLayers;
+    this.bweSpatial = counts.spatialLayers - 1;
+  }
+
+  /** Takes a rate sample when at least `intervalMs` passed since the last one. */
+  sampleRates(nowMs: number, intervalMs = 1000): void {
+    if (this.sampledAt >= 0 && nowMs - this.sampledAt < intervalMs) return;
+    if (this.sampledAt >= 0 && nowMs > this.sampledAt) {
+      for (let i = 0; i < 8; i++) this.layerBps[i] = ((this.layerBytes[i]! - this.sampledBytes[i]!) * 8000) / (nowMs - this.sampledAt);
+      this.ratesKnown = true;
+    }
+    this.sampledBytes.set(this.layerBytes);
+    this.sampledAt = nowMs;
+  }
+
+  /** What forwarding spatial layer `s` costs (it and every layer below, all temporal layers), bit/s. */
+  cumulativeBitrate(s: number): number {
+    let sum = 0;
+    for (let i = 0; i <= s && i < 8; i++) sum += this.layerBps[i]!;
+    return sum;
+  }
+
+  /** Sets the bandwidth cap; returns whether reaching the new layers needs a key picture. */
+  setBweCap(spatialLayer: number): boolean {
+    this.bweSpatial = this.clampSpatial(spatialLayer);
+    return this.currentSpatial >= 0 && this.reachableSpatial > this.currentSpatial;
   }
 
   /** The spatial layer to forward for the target: no higher than what the sender sends. */
   private get reachableSpatial(): number {
-    return Math.min(this.targetSpatial, this.availableSpatial - 1);
+    return Math.min(this.targetSpatial, this.availableSpatial - 1, this.bweSpatial);
   }
 
   private clampSpatial(s: number): number {
@@ -111,6 +145,7 @@ export class SvcLayerSelector {
     const d = this.d;
     if (!parseVp9PayloadDescriptor(buf, offset, length, d)) return SVC_DROP;
     const sid = d.spatialId;
+    this.layerBytes[sid] = this.layerBytes[sid]! + length;
     const tid = d.temporalId;
     // Layers change only where a picture starts: the first packet of its base layer frame.
     if (d.startOfFrame && sid === 0) {

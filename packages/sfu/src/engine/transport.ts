@@ -338,7 +338,7 @@ export abstract class EngineTransport implements RtpSink {
   }
 
   /**
-   * Shares the send-side estimate among this transport's simulcast consumers (what the others
+   * Shares the send-side estimate among this transport's simulcast and SVC consumers (what the others
    * send is taken off first), which pick their layers from it.
    */
   protected distributeBitrate(nowMs: number): void {
@@ -349,12 +349,12 @@ export abstract class EngineTransport implements RtpSink {
     let layered = 0;
     for (const c of this.consumers.values()) {
       if (!c.active) continue;
-      if (c.simulcast) layered++;
+      if (c.simulcast || c.svc) layered++;
       else fixed += c.producer.bitrate;
     }
     if (layered === 0) return;
     const share = Math.max(0, estimate - fixed) / layered;
-    for (const c of this.consumers.values()) if (c.simulcast && c.active) c.setAvailableBitrate(share, nowMs);
+    for (const c of this.consumers.values()) if ((c.simulcast || c.svc) && c.active) c.setAvailableBitrate(share, nowMs);
   }
 
   /** Notifies consumers that media can now flow. */

@@ -1,0 +1,209 @@
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bundleForBrowser,
+  type ClientLink,
+  createClientLink,
+  launchBrowser,
+  netnsSupport,
+  waitFor,
+  type TestBrowser,
+} from '@alcove/testing';
+import { createWorker, type Worker } from './index.js';
+import type { Consumer } from './consumer/consumer.js';
+import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
+
+// SVC layer selection from the engine's send-side estimate: Chromium publishes VP9 SVC (L3T3_KEY,
+// three spatial layers in one RTP stream);
+// two viewers prefer the high layer; one of them runs in a network namespace (the @alcove/testing
+// client link) whose veth we limit to 300 kbit/s with tbf. It drops to a lower layer (the consumer's
+// currentLayers and layerschange, and the width its Chromium decodes) and comes back when the limit
+// is lifted; the other keeps the high layer throughout. Only generous safety nets, no timing limits.
+const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
+<video id="remote" autoplay playsinline muted></video>
+<script type="module" src="/page.js"></script>`;
+const LIMIT_KBPS = 300;
+const netns = netnsSupport();
+if (!netns.ok) {
+  if (process.env['ALCOVE_REQUIRE_NETNS'] === '1') throw new Error(`network namespaces required: ${netns.reason}`);
+  console.warn(`[sfu svc bwe] skipped: ${netns.reason}`);
+}
+
+async function decodedWidth(page: Page): Promise<number> {
+  const s = await page.evaluate(() => (globalThis as any).app.inboundVideoStats());
+  return (s?.frameWidth as number | undefined) ?? 0;
+}
+
+// libwebrtc keeps a VP9 spatial layer only when it is at least 240x135: three layers need 960x540.
+const WIDTH = 960;
+const HEIGHT = 540;
+
+describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer', () => {
+  let link: ClientLink;
+  let worker: Worker;
+  let sig: TestSignalling;
+  let server: Server;
+  let hostBrowser: TestBrowser;
+  let nsBrowser: TestBrowser;
+  let publisher: Page;
+  let freeViewer: Page;
+  let limitedViewer: Page;
+
+  beforeAll(async () => {
+    link = createClientLink({ name: 'alcove-sfu-svcbw', tag: 'vsvc', subnet: '77.11' });
+    worker = await createWorker({ rtcListenIp: link.hostIp });
+    const router = await worker.createRouter({
+      mediaCodecs: [
+        { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+        { kind: 'video', mimeType: 'video/VP9', clockRate: 90000 },
+      ],
+    });
+    sig = createTestSignalling(router, { listenIp: link.hostIp });
+    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
+      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    server = createServer((req, res) => {
+      if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(HTML);
+    });
+    await new Promise<void>((r) => server.listen(0, link.hostIp, r));
+    const url = `http://${link.hostIp}:${(server.address() as { port: number }).port}`;
+    const args = [`--unsafely-treat-insecure-origin-as-secure=${url}`];
+    hostBrowser = await launchBrowser({ args });
+    nsBrowser = await launchBrowser({ executablePath: link.chromiumPath, args });
+    publisher = await hostBrowser.newPage();
+    freeViewer = await hostBrowser.newPage();
+    limitedViewer = await nsBrowser.newPage();
+    for (const p of [publisher, freeViewer, limitedViewer]) {
+      await sig.attach(p);
+      await p.goto(`${url}/index.html`);
+      await p.waitForFunction(() => (globalThis as any).appReady);
+      await p.evaluate(() => (globalThis as any).app.init());
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const close of [
+      () => nsBrowser?.close(),
+      () => hostBrowser?.close(),
+      () => new Promise((r) => server?.close(r)),
+      () => worker?.close(),
+      () => link?.close(),
+    ]) {
+      try {
+        await close();
+      } catch {
+        // keep closing the rest
+      }
+    }
+  });
+
+  it('the limited viewer drops below the high layer and recovers when the limit is lifted; the other keeps it', async () => {
+    const pub = await publisher.evaluate(
+      (size) => (globalThis as any).app.publish({ ...size, mimeType: 'video/VP9', scalabilityMode: 'L3T3_KEY' }),
+      { width: WIDTH, height: HEIGHT },
+    );
+    expect(sig.producers.get(pub.video)!.type).toBe('svc');
+    let limitedTransportId = '';
+    const subscribe = async (page: Page): Promise<Consumer> => {
+      const sub = await page.evaluate(
+        (ids) => (globalThis as any).app.subscribe(ids, { preferredLayers: { spatialLayer: 2 } }),
+        [pub.video],
+      );
+      if (page === limitedViewer) limitedTransportId = sub.transportId;
+      return sig.consumers.get(sub.consumerIds.video)!;
+    };
+    const free = await subscribe(freeViewer);
+    const limited = await subscribe(limitedViewer);
+    expect(limited.type).toBe('svc');
+    const limitedChanges: number[] = [];
+    const freeChanges: number[] = [];
+    limited.on('layerschange', (l) => limitedChanges.push(l?.spatialLayer ?? -1));
+    free.on('layerschange', (l) => freeChanges.push(l?.spatialLayer ?? -1));
+    const layer = async (c: Consumer): Promise<number> => c.currentLayers?.spatialLayer ?? -1;
+    await waitFor(
+      'both viewers on the high layer',
+      async () => Math.min(await layer(free), await layer(limited)),
+      (l) => l === 2,
+      { intervalMs: 100, timeoutMs: 30_000 },
+    );
+    await waitFor(
+      'both viewers decoding the full width',
+      async () => Math.min(await decodedWidth(freeViewer), await decodedWidth(limitedViewer)),
+      (w) => w >= WIDTH,
+      { intervalMs: 200, timeoutMs: 30_000 },
+    );
+
+    // From here on, the free viewer's layers must not change (before, it may have ramped up).
+    const freeChangesBefore = freeChanges.length;
+    link.setRate(LIMIT_KBPS);
+    const changesBeforeLimit = limitedChanges.length;
+    const t0 = performance.now();
+    try {
+      await waitFor(
+        'the limited viewer to drop below the high layer',
+        () => layer(limited),
+        (l) => l >= 0 && l < 2,
+        { intervalMs: 100, timeoutMs: 30_000 },
+      );
+    } finally {
+      console.info(`[sfu svc bwe] limited viewer down after ${Math.round(performance.now() - t0)} ms`);
+    }
+    // layerschange told the app about the drop.
+    expect(limitedChanges.slice(changesBeforeLimit).some((l) => l >= 0 && l < 2)).toBe(true);
+    // The limited viewer's Chromium decodes the lower layer (a lower layer than 640 px wide arrives).
+    const lowWidth = await waitFor(
+      'the limited viewer decoding a narrower layer',
+      () => decodedWidth(limitedViewer),
+      (w) => w > 0 && w < WIDTH,
+      { intervalMs: 200, timeoutMs: 60_000 },
+    );
+    const pubStats = await publisher.evaluate(() => (globalThis as any).app.outboundVideoStats());
+    console.info(`[sfu svc bwe] publisher while limited: ${JSON.stringify(pubStats)}`);
+    expect(await layer(free)).toBe(2);
+    expect(await decodedWidth(freeViewer)).toBeGreaterThanOrEqual(WIDTH);
+    const [ts] = await sig.transports.get(limitedTransportId)!.getStats();
+    console.info(`[sfu svc bwe] limited viewer decodes ${lowWidth} px; transport estimate ${String(ts?.availableOutgoingBitrate)} bit/s`);
+
+    link.setRate(0);
+    const t1 = performance.now();
+    try {
+      await waitFor(
+        'the limited viewer back on the high layer',
+        () => layer(limited),
+        (l) => l === 2,
+        { intervalMs: 100, timeoutMs: 90_000 },
+      );
+    } finally {
+      console.info(`[sfu svc bwe] limited viewer back up after ${Math.round(performance.now() - t1)} ms`);
+    }
+    expect(limitedChanges.at(-1)).toBe(2);
+    await waitFor(
+      'the limited viewer decoding the full width again',
+      () => decodedWidth(limitedViewer),
+      (w) => w >= WIDTH,
+      {
+        intervalMs: 200,
+        timeoutMs: 60_000,
+      },
+    );
+    const out = await publisher.evaluate(() => (globalThis as any).app.outboundVideoStats());
+    console.info(
+      `[sfu svc bwe] free viewer layers since the limit: ${freeChanges.slice(freeChangesBefore).join('→') || 'none'}; publisher ${JSON.stringify(out)}`,
+    );
+    const freeIn = await freeViewer.evaluate(() => (globalThis as any).app.inboundVideoStats());
+    for (const t of sig.transports.values()) {
+      const [st] = await t.getStats();
+      console.info(
+        `[sfu svc bwe] ${t.id === limitedTransportId ? 'limited' : 'other'} transport: estimate ${String(st?.availableOutgoingBitrate)} bit/s, ${String(st?.bytesSent)} bytes sent`,
+      );
+    }
+    console.info(`[sfu svc bwe] free viewer inbound ${JSON.stringify(freeIn)}`);
+    // The other viewer never left the high layer.
+    expect(freeChanges.slice(freeChangesBefore).filter((l) => l !== 2)).toEqual([]);
+    expect(await layer(free)).toBe(2);
+    console.info(`[sfu svc bwe] limited viewer layers ${limitedChanges.join('→')}`);
+  }, 180_000);
+});
