@@ -18,7 +18,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createWorker, type Consumer, type Router, type WebRtcTransport } from '../src/index.js';
 import type { RtpParameters } from '../src/types/index.js';
 import type { GeneratorRequest, GeneratorSnapshot } from './load-generator.js';
-import { measureSrtp } from './srtp-micro.js';
+import { measureEngineSrtp, measureSrtp } from './srtp-micro.js';
+import { randomBytes } from 'node:crypto';
+import { Janus, endpointSdp, offerMedia, processCpuUs, remoteFromSdp } from './janus.js';
 
 const CONSUMER_COUNTS = (process.env.SFU_BENCH_N ?? '1,2,4,8,16,32,64,128').split(',').map(Number);
 const WINDOW_MS = Number(process.env.SFU_BENCH_WINDOW_MS ?? 5000);
@@ -31,6 +33,38 @@ const SIMULCAST_CONSUMERS = Number(process.env.SFU_BENCH_SIMULCAST_N ?? 32);
 const SIMULCAST_SSRCS = [33445500, 33445501, 33445502];
 const SIMULCAST_BITRATES = [250_000, 700_000, 2_500_000];
 
+/** Two-worker row: consumers per worker, each worker with its own publisher of the 2.5 Mbit/s stream. */
+const WORKER_CONSUMERS = Number(process.env.SFU_BENCH_WORKER_N ?? 64);
+/** Janus baseline: the same 1 → N load (N = the headline N). */
+const JANUS_SSRC = 44556677;
+
+type TwoWorkerRow = {
+  consumersPerWorker: number;
+  /** Forwarded packets/s with one worker loaded, then with two workers each carrying the same load. */
+  oneWorkerForwardedPps: number;
+  twoWorkersForwardedPps: number;
+  /** twoWorkersForwardedPps / oneWorkerForwardedPps (2 = perfect scaling of the offered load). */
+  ratio: number;
+  oneWorkerCpuPctOfCore: number;
+  twoWorkersCpuPctOfCore: number;
+  oneWorkerLossPct: number;
+  twoWorkersLossPct: number;
+  generatorCpuPctOfCore: number;
+  loadAvg1m: number;
+};
+
+type JanusRow = {
+  consumers: number;
+  forwardedPps: number;
+  /** Janus process CPU (all threads, /proc) minus its idle baseline, % of one core. */
+  cpuPctOfCore: number;
+  usPerForwardedPacket: number;
+  lossPct: number;
+  deliveredShortfallPct: number;
+  srtpProfile: string;
+  loadAvg1m: number;
+};
+
 type SimulcastRow = {
   consumers: number;
   layers: number;
@@ -39,6 +73,7 @@ type SimulcastRow = {
   cpuPctOfCore: number;
   usPerForwardedPacket: number;
   lossPct: number;
+  deliveredShortfallPct: number;
   /** Consumers forwarding their preferred layer at the end of the window. */
   onPreferredLayer: number;
 };
@@ -51,7 +86,10 @@ type Row = {
   usPerForwardedPacketMarginal: number | null;
   forwardedPerCore: number;
   consumersPerCore: number;
+  /** Packets missing from the consumers' sequences during the window (see `seqLossPct`). */
   lossPct: number;
+  /** 1 − received / (sent × N) over the window: includes packets in flight at its edges. */
+  deliveredShortfallPct: number;
   rssMB: number;
   ratioToSrtpDecryptEncrypt: number;
   /** Consumers that received packets during the window. */
@@ -145,9 +183,11 @@ async function main(): Promise<void> {
   // Baseline: raw SRTP crypto per packet.
   const srtpGcm = measureSrtp(7);
   const srtpCm = measureSrtp(1);
+  const engineGcm = measureEngineSrtp(7);
+  const engineCm = measureEngineSrtp(1);
   console.log(
     `SRTP micro (werift, ${srtpGcm.packetBytes}-byte packet): GCM decrypt+encrypt ${srtpGcm.usDecryptEncrypt.toFixed(1)} µs, ` +
-      `CM ${srtpCm.usDecryptEncrypt.toFixed(1)} µs`,
+      `CM ${srtpCm.usDecryptEncrypt.toFixed(1)} µs; engine's own SRTP: GCM ${engineGcm.usDecryptEncrypt.toFixed(1)} µs, CM ${engineCm.usDecryptEncrypt.toFixed(1)} µs`,
   );
 
   const worker = await createWorker();
@@ -155,11 +195,18 @@ async function main(): Promise<void> {
   const gen = new Generator();
   const rows: Row[] = [];
   let simulcast: SimulcastRow | undefined;
+  let janusRow: JanusRow | undefined;
+  let twoWorkers: TwoWorkerRow | undefined;
   let idleUsPerSec = 0;
   let ingressUsPerSec = 0;
   let pps = 0;
   let setupError: string | undefined;
   try {
+    if (process.env.SFU_BENCH_ONLY === 'janus') {
+      // Debugging the baseline alone: prints, writes nothing.
+      console.log(await measureJanus(gen, Number(process.env.SFU_BENCH_N ?? HEADLINE_N)));
+      return;
+    }
     // Idle baseline: engine up, nothing flowing.
     await sleep(500);
     const idle0 = cpuUs();
@@ -204,9 +251,9 @@ async function main(): Promise<void> {
         }
         await gen.request({ type: 'connect', keys } as never);
       } catch (error) {
+        // A bench that fails part-way fails loudly and writes nothing.
         setupError = `N=${n}: ${error instanceof Error ? error.message : String(error)}`;
-        console.log(`setup failed at ${setupError}; stopping`);
-        break;
+        throw new Error(`setup failed at ${setupError}`);
       }
       // Resume after DTLS, as a client would, so the engine's keyframe request finds the transport up.
       await Promise.all(consumers.filter((c) => c.paused).map((c) => c.resume()));
@@ -240,7 +287,12 @@ async function main(): Promise<void> {
         usPerForwardedPacketMarginal: Number.isFinite(marginal) ? round(marginal, 2) : null,
         forwardedPerCore: Math.round(perCore),
         consumersPerCore: round(perCore / pps, 1),
-        lossPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
+        lossPct: seqLossPct(
+          s0,
+          s1,
+          Array.from({ length: n }, (_, i) => `c${i}`),
+        ),
+        deliveredShortfallPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
         rssMB: round(process.memoryUsage().rss / 2 ** 20, 1),
         ratioToSrtpDecryptEncrypt: round(us / srtpGcm.usDecryptEncrypt, 2),
         activeConsumers: s1.activeConsumers,
@@ -256,7 +308,7 @@ async function main(): Promise<void> {
           `${r.usPerForwardedPacket} µs/pkt  loss ${r.lossPct}%  rss ${r.rssMB} MB  ` +
           `(load ${r.loadAvg1m}, generator cpu ${r.generatorCpuPctOfCore}%, udp rcvbuf drops ${r.udpRcvbufErrors}, receiving ${r.activeConsumers}/${n}, engine drops ${r.engineDrops}, decrypt errors ${s1.decryptErrors})`,
       );
-      if (Date.now() - started > 4 * 60_000) {
+      if (Date.now() - started > 4 * 60_000 && n >= HEADLINE_N) {
         console.log('time budget reached; stopping early');
         break;
       }
@@ -270,6 +322,17 @@ async function main(): Promise<void> {
       console.log(
         `simulcast N=${r.consumers} over ${r.layers} layers: fwd ${r.forwardedPps} pkt/s  cpu ${r.cpuPctOfCore}%  ${r.usPerForwardedPacket} µs/pkt  loss ${r.lossPct}%  ` +
           `(ingress ${r.ingressPps} pkt/s, on preferred layer ${r.onPreferredLayer}/${r.consumers})`,
+      );
+      const janusN = rows.some((row) => row.consumers === HEADLINE_N) ? HEADLINE_N : (rows.at(-1)?.consumers ?? HEADLINE_N);
+      janusRow = await measureJanus(gen, janusN);
+      console.log(
+        `Janus N=${janusRow.consumers}: fwd ${janusRow.forwardedPps} pkt/s  cpu ${janusRow.cpuPctOfCore}%  ${janusRow.usPerForwardedPacket} µs/pkt  loss ${janusRow.lossPct}%  (${janusRow.srtpProfile}, load ${janusRow.loadAvg1m})`,
+      );
+      twoWorkers = await measureTwoWorkers(gen, idleUsPerSec);
+      const w = twoWorkers;
+      console.log(
+        `two workers × ${w.consumersPerWorker} consumers: ${w.twoWorkersForwardedPps} pkt/s vs one worker ${w.oneWorkerForwardedPps} pkt/s = ${w.ratio}×  ` +
+          `(cpu ${w.twoWorkersCpuPctOfCore}% vs ${w.oneWorkerCpuPctOfCore}%, loss ${w.twoWorkersLossPct}% vs ${w.oneWorkerLossPct}%, generator ${w.generatorCpuPctOfCore}%, load ${w.loadAvg1m})`,
       );
     }
   } finally {
@@ -291,15 +354,21 @@ async function main(): Promise<void> {
     setupError: setupError ?? null,
     idleCpuPctOfCore: round(idleUsPerSec / 1e4, 2),
     ingressOnlyCpuPctOfCore: round(ingressUsPerSec / 1e4, 2),
-    srtpMicro: { gcm: roundAll(srtpGcm), cm: roundAll(srtpCm) },
+    srtpMicro: { gcm: roundAll(srtpGcm), cm: roundAll(srtpCm), engineGcm: roundAll(engineGcm), engineCm: roundAll(engineCm) },
     headlineConsumers: headline?.consumers ?? 0,
     usPerForwardedPacket: headline?.usPerForwardedPacket ?? null,
     consumersPerCore: headline?.consumersPerCore ?? null,
     lossPct: headline?.lossPct ?? null,
     forwardedPerCore: headline?.forwardedPerCore ?? null,
     ratioToSrtpDecryptEncrypt: headline?.ratioToSrtpDecryptEncrypt ?? null,
+    /** Janus (VideoRoom) µs of CPU per forwarded packet for the same 1 → N load, same run. */
+    janusUsPerForwardedPacket: janusRow?.usPerForwardedPacket ?? null,
+    /** Our headline µs per forwarded packet over Janus's (below 1: cheaper than Janus). */
+    ratioToJanus: janusRow && headline ? round(headline.usPerForwardedPacket / janusRow.usPerForwardedPacket, 2) : null,
     rows,
     simulcast: simulcast ?? null,
+    janus: janusRow ?? null,
+    twoWorkers: twoWorkers ?? null,
   };
   printTable(rows);
   console.log(
@@ -373,7 +442,8 @@ async function measureSimulcast(router: Router, gen: Generator, idleUsPerSec: nu
     forwardedPps: Math.round(forwardedPps),
     cpuPctOfCore: round(cpuUsPerSec / 1e4, 1),
     usPerForwardedPacket: round(Math.max(0, cpuUsPerSec - idleUsPerSec) / Math.max(1, forwardedPps), 2),
-    lossPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
+    lossPct: seqLossPct(s0, s1, layerOf.keys()),
+    deliveredShortfallPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
     onPreferredLayer: consumers.filter(({ c, layer }) => c.currentLayers?.spatialLayer === layer).length,
   };
 }
@@ -410,3 +480,217 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
+
+/**
+ * Loss of `keys` over a window from their sequence numbers: 1 − Δreceived / Δspan (packets
+ * missing from each receiver's sequence; in-flight packets at the window edges are not loss).
+ */
+function seqLossPct(s0: GeneratorSnapshot, s1: GeneratorSnapshot, keys: Iterable<string>): number {
+  let received = 0;
+  let span = 0;
+  for (const k of keys) {
+    const a = s0.seqByKey[k] ?? { received: 0, span: 0 };
+    const b = s1.seqByKey[k];
+    if (!b) continue;
+    received += b.received - a.received;
+    span += b.span - a.span;
+  }
+  return span > 0 ? round(Math.max(0, (1 - received / span) * 100), 2) : 100;
+}
+
+/** Receivers' packets and the publisher's sent packets of `keys` / `pubKey` between two snapshots. */
+function deliveredBetween(
+  s0: GeneratorSnapshot,
+  s1: GeneratorSnapshot,
+  keys: string[],
+  pubKey: string,
+): { delivered: number; expected: number } {
+  let delivered = 0;
+  for (const k of keys) delivered += (s1.receivedByKey[k] ?? 0) - (s0.receivedByKey[k] ?? 0);
+  const sent = (s1.sentByKey[pubKey] ?? 0) - (s0.sentByKey[pubKey] ?? 0);
+  return { delivered, expected: sent * keys.length };
+}
+
+/** One publisher and `n` consumers on a new router of `worker`; returns the consumer keys. */
+async function loadWorker(
+  worker: Awaited<ReturnType<typeof createWorker>>,
+  gen: Generator,
+  prefix: string,
+  n: number,
+  ssrc: number,
+): Promise<string[]> {
+  const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+  const pubKey = `${prefix}pub`;
+  const sendTransport = await addEndpoint(router, gen, pubKey, false);
+  await gen.request({ type: 'connect', keys: [pubKey] } as never);
+  const producer = await sendTransport.produce({
+    kind: 'video',
+    rtpParameters: {
+      codecs: [
+        { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] },
+      ],
+      encodings: [{ ssrc }],
+      rtcp: { cname: pubKey },
+    },
+  });
+  const keys: string[] = [];
+  const consumers: Consumer[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = `${prefix}c${i}`;
+    const t = await addEndpoint(router, gen, key, false);
+    consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true }));
+    keys.push(key);
+  }
+  await gen.request({ type: 'connect', keys } as never);
+  await Promise.all(consumers.map((c) => c.resume()));
+  await gen.request({ type: 'publishOn', key: pubKey, ssrc, payloadType: 96 } as never);
+  return keys;
+}
+
+/**
+ * Two-worker row: one worker (own thread) with a publisher and {@link WORKER_CONSUMERS} consumers,
+ * measured; then a second worker with the same load beside it, both measured together.
+ */
+async function measureTwoWorkers(gen: Generator, idleUsPerSec: number): Promise<TwoWorkerRow> {
+  const w1 = await createWorker();
+  const w2 = await createWorker();
+  try {
+    const window = async (groups: { keys: string[]; pub: string }[]) => {
+      await sleep(WARMUP_MS);
+      const s0 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+      const c0 = cpuUs();
+      const t0 = performance.now();
+      await sleep(WINDOW_MS);
+      const c1 = cpuUs();
+      const seconds = (performance.now() - t0) / 1000;
+      const s1 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+      let delivered = 0;
+      let expected = 0;
+      for (const g of groups) {
+        const d = deliveredBetween(s0, s1, g.keys, g.pub);
+        delivered += d.delivered;
+        expected += d.expected;
+      }
+      if (expected === 0) throw new Error('two-worker row: the publishers sent nothing');
+      return {
+        pps: delivered / seconds,
+        cpuPct: Math.max(0, (c1 - c0) / seconds - idleUsPerSec) / 1e4,
+        lossPct: seqLossPct(
+          s0,
+          s1,
+          groups.flatMap((g) => g.keys),
+        ),
+        genCpuPct: (s1.cpuUs - s0.cpuUs) / seconds / 1e4,
+      };
+    };
+    const k1 = await loadWorker(w1, gen, 'w1', WORKER_CONSUMERS, 55660001);
+    const one = await window([{ keys: k1, pub: 'w1pub' }]);
+    const k2 = await loadWorker(w2, gen, 'w2', WORKER_CONSUMERS, 55660002);
+    const two = await window([
+      { keys: k1, pub: 'w1pub' },
+      { keys: k2, pub: 'w2pub' },
+    ]);
+    await gen.request({ type: 'stopPublishing' } as never);
+    return {
+      consumersPerWorker: WORKER_CONSUMERS,
+      oneWorkerForwardedPps: Math.round(one.pps),
+      twoWorkersForwardedPps: Math.round(two.pps),
+      ratio: round(two.pps / one.pps, 2),
+      oneWorkerCpuPctOfCore: round(one.cpuPct, 1),
+      twoWorkersCpuPctOfCore: round(two.cpuPct, 1),
+      oneWorkerLossPct: round(one.lossPct, 2),
+      twoWorkersLossPct: round(two.lossPct, 2),
+      generatorCpuPctOfCore: round(two.genCpuPct, 1),
+      loadAvg1m: round(loadavg()[0] ?? 0, 2),
+    };
+  } finally {
+    w1.close();
+    w2.close();
+  }
+}
+
+/**
+ * Janus baseline: the same 1 → N load (one 2.5 Mbit/s VP8 publisher, N subscribers) through
+ * Janus's VideoRoom, with the same load generator (ICE, DTLS, SRTP). CPU: the Janus process (all
+ * threads) from /proc minus its idle baseline.
+ */
+async function measureJanus(gen: Generator, n: number): Promise<JanusRow> {
+  const janus = await Janus.start();
+  try {
+    await sleep(500);
+    const idle0 = processCpuUs(janus.pid);
+    await sleep(IDLE_MS);
+    const janusIdleUsPerSec = ((processCpuUs(janus.pid) - idle0) * 1000) / IDLE_MS;
+    const room = 4242;
+    await janus.createRoom(room);
+    const fingerprint = await gen.request<string>({ type: 'fingerprint' } as never);
+    const pubUfrag = randomBytes(4).toString('hex');
+    const pubPwd = randomBytes(12).toString('hex');
+    const pub = await janus.publish(
+      room,
+      endpointSdp({ ufrag: pubUfrag, pwd: pubPwd, fingerprint, direction: 'sendonly', mid: '0', payloadType: 96, ssrc: JANUS_SSRC }),
+    );
+    const pubRemote = remoteFromSdp(pub.answer);
+    // libnice gathers no loopback candidate: our endpoints bind to the local address Janus uses.
+    const bindAddress = pubRemote.iceCandidates[0]!.ip;
+    await gen.request({
+      type: 'create',
+      key: 'jpub',
+      params: pubRemote,
+      publisher: false,
+      iceUfrag: pubUfrag,
+      icePassword: pubPwd,
+      bindAddress,
+    } as never);
+    await janus.endOfCandidates(pub.handle);
+    await gen.request({ type: 'connect', keys: ['jpub'] } as never);
+    await gen.request({ type: 'publishOn', key: 'jpub', ssrc: JANUS_SSRC, payloadType: 96 } as never);
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const sub = await janus.subscribe(room, pub.feed);
+      const { mid, payloadType } = offerMedia(sub.offer);
+      const key = `j${i}`;
+      const ufrag = randomBytes(4).toString('hex');
+      const pwd = randomBytes(12).toString('hex');
+      await gen.request({
+        type: 'create',
+        key,
+        params: remoteFromSdp(sub.offer),
+        publisher: false,
+        iceUfrag: ufrag,
+        icePassword: pwd,
+        bindAddress,
+      } as never);
+      await janus.start(sub.handle, endpointSdp({ ufrag, pwd, fingerprint, direction: 'recvonly', mid, payloadType }));
+      await janus.endOfCandidates(sub.handle);
+      keys.push(key);
+    }
+    await gen.request({ type: 'connect', keys } as never);
+    await sleep(WARMUP_MS + 1000);
+    const s0 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+    const c0 = processCpuUs(janus.pid);
+    const t0 = performance.now();
+    await sleep(WINDOW_MS);
+    const c1 = processCpuUs(janus.pid);
+    const seconds = (performance.now() - t0) / 1000;
+    const s1 = await gen.request<GeneratorSnapshot>({ type: 'snapshot' } as never);
+    const { delivered, expected } = deliveredBetween(s0, s1, keys, 'jpub');
+    if (expected === 0) throw new Error('Janus baseline: the publisher sent nothing');
+    if (delivered === 0) throw new Error('Janus baseline: no subscriber received anything');
+    const forwardedPps = delivered / seconds;
+    const busy = Math.max(0, (c1 - c0) / seconds - janusIdleUsPerSec);
+    await gen.request({ type: 'stopPublishing' } as never);
+    return {
+      consumers: n,
+      forwardedPps: Math.round(forwardedPps),
+      cpuPctOfCore: round((c1 - c0) / seconds / 1e4, 1),
+      usPerForwardedPacket: round(busy / forwardedPps, 2),
+      lossPct: seqLossPct(s0, s1, keys),
+      deliveredShortfallPct: round(Math.max(0, (1 - delivered / expected) * 100), 2),
+      srtpProfile: await gen.request<string>({ type: 'profile', key: 'jpub' } as never),
+      loadAvg1m: round(loadavg()[0] ?? 0, 2),
+    };
+  } finally {
+    janus.close();
+  }
+}

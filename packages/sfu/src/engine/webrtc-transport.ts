@@ -16,7 +16,6 @@ import {
   RtpPacket,
   saltLength,
   SrtcpSession,
-  SrtpSession,
   type DtlsSocket,
   type SignatureHash,
   type SrtpProfile,
@@ -28,6 +27,8 @@ import type { DropCounters, EmitFn } from './context.js';
 import { EngineTransport } from './transport.js';
 import type { TcpConnection, TcpServer } from './tcp-server.js';
 import type { UdpEndpoint, UdpServer } from './udp-server.js';
+import { rtpHeaderSize, writeRtpHeader } from '../rtp/rtp-header.js';
+import { SrtpRtpContext, type SrtpProfileId } from '../rtp/srtp.js';
 
 /** The worker's DTLS certificate. */
 export interface EngineCertificate {
@@ -99,7 +100,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   private dtls: DtlsSocket | undefined;
   private readonly pendingDtls: { data: Buffer; rinfo: RemoteInfo }[] = [];
   private shim: Transport | undefined;
-  private srtp: SrtpSession | undefined;
+  /** SRTP of RTP: one long-lived context per direction (see `rtp/srtp.ts`); SRTCP stays on werift's. */
+  private srtp: { tx: SrtpRtpContext; rx: SrtpRtpContext } | undefined;
   private srtcp: SrtcpSession | undefined;
   private settled = false;
   private consentTimer: NodeJS.Timeout | undefined;
@@ -423,7 +425,10 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       },
       profile,
     };
-    this.srtp = new SrtpSession(config);
+    this.srtp = {
+      tx: new SrtpRtpContext(profile as SrtpProfileId, keys.localKey, keys.localSalt),
+      rx: new SrtpRtpContext(profile as SrtpProfileId, keys.remoteKey, keys.remoteSalt),
+    };
     this.srtcp = new SrtcpSession(config);
     this.srtpProfile = profile;
     this.setDtlsState('connected');
@@ -514,12 +519,17 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       this.drop('rtpMalformed', 'rtp', 'rtp.tooShort');
       return;
     }
+    // Decrypted once, in place (the datagram's own buffer: UDP and ICE-TCP frames are never reused).
+    const n = this.srtp.rx.unprotect(data, data.length);
+    if (n < 0) {
+      this.drop('srtpAuthFailed', 'srtp', 'srtp.decryptFailed');
+      return;
+    }
     let packet: RtpPacket;
     try {
-      const plain = this.srtp.decrypt(data);
-      packet = RtpPacket.deSerialize(plain);
+      packet = RtpPacket.deSerialize(data.subarray(0, n));
     } catch (e) {
-      this.drop('srtpAuthFailed', 'srtp', 'srtp.decryptFailed', e);
+      this.drop('rtpMalformed', 'rtp', 'rtp.malformed', e);
       return;
     }
     try {
@@ -533,7 +543,15 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     const srtp = this.srtp;
     if (!srtp || !this.selected) return;
     try {
-      this.sendSelected(srtp.encrypt(packet.payload, packet.header));
+      // Header written straight from the (rewritten) fields, payload copied once, encrypted in place.
+      const h = packet.header;
+      const payload = packet.payload;
+      const hl = rtpHeaderSize(h);
+      const out = Buffer.allocUnsafe(hl + payload.length + srtp.tx.overhead);
+      writeRtpHeader(out, h);
+      out.set(payload, hl);
+      srtp.tx.protect(out, hl + payload.length);
+      this.sendSelected(out);
     } catch (e) {
       this.drop('sendFailed', 'srtp', 'srtp.sendFailed', e);
     }

@@ -21,7 +21,19 @@ export {
   setRtpSequenceNumber,
   setRtpSsrc,
   setRtpTimestamp,
+  rtpHeaderSize,
+  writeRtpHeader,
 } from './rtp-header.js';
+export type { RtpHeaderFields } from './rtp-header.js';
+export {
+  SRTP_AEAD_AES_128_GCM,
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  SrtpRtpContext,
+  rtpHeaderLength,
+  srtpKdf,
+  srtpOverhead,
+} from './srtp.js';
+export type { SrtpProfileId } from './srtp.js';
 export { Vp8Descriptor, isVp8KeyFrame, parseVp8PayloadDescriptor, setVp8PictureId, setVp8Tl0PicIdx } from './vp8.js';
 export { isVp9KeyFrame } from './vp9.js';
 export { isH264KeyFrame } from './h264.js';

@@ -14,7 +14,9 @@ import {
   setRtpPayloadType,
   setRtpSequenceNumber,
   setRtpSsrc,
+  rtpHeaderSize,
   setRtpTimestamp,
+  writeRtpHeader,
 } from './rtp-header.js';
 
 type Ext = { id: number; payload: Buffer };
@@ -196,5 +198,60 @@ describe('rewrite in place', () => {
     buf[h.extensionOffset] = 0x2f;
     expect(remapHeaderExtensions(buf, h, createExtensionIdTable([[2, 3]]))).toBe(false);
     expect(findHeaderExtension(buf, h, 2)).toBe(-1);
+  });
+});
+
+describe('writeRtpHeader', () => {
+  it("writes the same bytes as werift's serialiser (one-byte, two-byte, CSRCs, none)", () => {
+    const cases = [
+      { extensions: [] as { id: number; payload: Buffer }[], csrc: [] as number[] },
+      {
+        extensions: [
+          { id: 1, payload: Buffer.from('0') },
+          { id: 4, payload: Buffer.from([1, 2, 3]) },
+        ],
+        csrc: [7, 0xffffffff],
+      },
+      {
+        extensions: [
+          { id: 3, payload: Buffer.alloc(17, 9) },
+          { id: 20, payload: Buffer.from([5]) },
+        ],
+        csrc: [],
+      },
+    ];
+    for (const c of cases) {
+      const h = new RtpHeader({
+        payloadType: 101,
+        sequenceNumber: 65535,
+        timestamp: 0xfedcba98,
+        ssrc: 0x89abcdef,
+        marker: true,
+        csrc: c.csrc,
+      });
+      h.csrcLength = c.csrc.length;
+      h.extensions = c.extensions;
+      h.extension = c.extensions.length > 0;
+      if (h.extension) h.extensionProfile = c.extensions.some((e) => e.id > 14 || e.payload.length > 16) ? 0x1000 : 0xbede;
+      const out = Buffer.alloc(200);
+      const n = writeRtpHeader(out, h);
+      expect(n).toBe(rtpHeaderSize(h));
+      const view = new RtpHeaderView();
+      expect(parseRtpHeader(out, view, n)).toBe(true);
+      expect([view.payloadType, view.sequenceNumber, view.timestamp, view.ssrc, view.marker, view.payloadOffset]).toEqual([
+        101,
+        65535,
+        0xfedcba98,
+        0x89abcdef,
+        true,
+        n,
+      ]);
+      for (const e of c.extensions) {
+        const at = findHeaderExtension(out, view, e.id);
+        expect(at).toBeGreaterThan(0);
+        expect(Buffer.from(out.subarray(at, at + view.foundLength)).equals(e.payload)).toBe(true);
+      }
+      expect(out.subarray(0, n).toString('hex')).toBe(h.serialize(h.serializeSize).toString('hex'));
+    }
   });
 });

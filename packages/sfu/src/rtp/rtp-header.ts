@@ -254,3 +254,88 @@ export function createExtensionIdTable(pairs: Iterable<readonly [from: number, t
   }
   return table;
 }
+
+/** The header fields {@link writeRtpHeader} writes (structurally, werift's `RtpHeader`). */
+export interface RtpHeaderFields {
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrc: readonly number[];
+  extensions: readonly { id: number; payload: Uint8Array }[];
+}
+
+/**
+ * Bytes {@link writeRtpHeader} writes for `h`: fixed header, CSRCs and the header extension
+ * (one-byte form when every element fits it, else two-byte; RFC 8285), without padding.
+ */
+export function rtpHeaderSize(h: RtpHeaderFields): number {
+  const exts = h.extensions;
+  let n = 12 + h.csrc.length * 4;
+  if (exts.length === 0) return n;
+  const two = needsTwoByte(exts);
+  let e = 0;
+  for (let i = 0; i < exts.length; i++) e += (two ? 2 : 1) + exts[i]!.payload.length;
+  n += 4 + ((e + 3) & ~3);
+  return n;
+}
+
+function needsTwoByte(exts: readonly { id: number; payload: Uint8Array }[]): boolean {
+  for (let i = 0; i < exts.length; i++) {
+    const e = exts[i]!;
+    if (e.id > 14 || e.payload.length === 0 || e.payload.length > 16) return true;
+  }
+  return false;
+}
+
+/**
+ * Writes the RTP header of `h` at `buf[0..)` (version 2, no padding) and returns its length
+ * ({@link rtpHeaderSize}). No allocation.
+ */
+export function writeRtpHeader(buf: Uint8Array, h: RtpHeaderFields): number {
+  const exts = h.extensions;
+  const cc = h.csrc.length;
+  buf[0] = 0x80 | (exts.length > 0 ? 0x10 : 0) | (cc & 0x0f);
+  buf[1] = (h.marker ? 0x80 : 0) | (h.payloadType & 0x7f);
+  buf[2] = (h.sequenceNumber >>> 8) & 0xff;
+  buf[3] = h.sequenceNumber & 0xff;
+  buf[4] = h.timestamp >>> 24;
+  buf[5] = (h.timestamp >>> 16) & 0xff;
+  buf[6] = (h.timestamp >>> 8) & 0xff;
+  buf[7] = h.timestamp & 0xff;
+  buf[8] = h.ssrc >>> 24;
+  buf[9] = (h.ssrc >>> 16) & 0xff;
+  buf[10] = (h.ssrc >>> 8) & 0xff;
+  buf[11] = h.ssrc & 0xff;
+  let o = 12;
+  for (let i = 0; i < cc; i++) {
+    const c = h.csrc[i]!;
+    buf[o] = c >>> 24;
+    buf[o + 1] = (c >>> 16) & 0xff;
+    buf[o + 2] = (c >>> 8) & 0xff;
+    buf[o + 3] = c & 0xff;
+    o += 4;
+  }
+  if (exts.length === 0) return o;
+  const two = needsTwoByte(exts);
+  const start = o + 4;
+  let p = start;
+  for (let i = 0; i < exts.length; i++) {
+    const e = exts[i]!;
+    const len = e.payload.length;
+    if (two) {
+      buf[p++] = e.id;
+      buf[p++] = len;
+    } else buf[p++] = (e.id << 4) | (len - 1);
+    buf.set(e.payload, p);
+    p += len;
+  }
+  while ((p - start) & 3) buf[p++] = 0;
+  const words = (p - start) >> 2;
+  buf[o] = two ? 0x10 : 0xbe;
+  buf[o + 1] = two ? 0x00 : 0xde;
+  buf[o + 2] = words >>> 8;
+  buf[o + 3] = words & 0xff;
+  return p;
+}

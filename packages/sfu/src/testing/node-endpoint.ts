@@ -30,7 +30,7 @@ import {
 } from 'werift';
 import type { DtlsParameters, IceCandidate, IceParameters } from '../types/index.js';
 import { getEndpointCertificate } from './certificate.js';
-import { buildBindingRequest, parseStunReply } from './stun.js';
+import { buildBindingRequest, buildBindingResponse, parseStunReply } from './stun.js';
 
 /** What the engine's `createWebRtcTransport()` returns and the endpoint needs. */
 export type RemoteTransportParameters = {
@@ -52,6 +52,15 @@ export type NodeEndpointOptions = {
   decrypt?: 'all' | 'none' | number;
   /** Interval of STUN consent/keepalive requests after connecting. Default 2000 ms; 0 disables. */
   keepaliveMs?: number;
+  /** Local ICE username fragment (a full ICE peer checks it; the engine does not). Default: random. */
+  iceUfrag?: string;
+  /** Local address to bind (a peer that does not use the loopback interface needs another). Default 127.0.0.1. */
+  bindAddress?: string;
+  /**
+   * Local ICE password: when set, binding requests from the peer signed with it are answered (a full
+   * ICE peer such as Janus checks the pair too). Default: none (an ICE-lite peer sends none).
+   */
+  icePassword?: string;
 };
 
 /** Counters of an endpoint. */
@@ -106,7 +115,7 @@ export class NodeEndpoint {
   readonly #port: number;
   readonly #cert: Awaited<ReturnType<typeof getEndpointCertificate>>;
   readonly #options: Required<NodeEndpointOptions>;
-  readonly #ufrag = randomBytes(6).toString('hex');
+  readonly #ufrag: string;
   readonly #tieBreaker = BigInt(randomInt(1, 2 ** 47)) * 65536n;
   readonly #pending = new Map<string, (ok: boolean) => void>();
   #shim: DtlsTransportShim | undefined;
@@ -130,14 +139,18 @@ export class NodeEndpoint {
     this.#host = candidate.address ?? candidate.ip;
     this.#port = candidate.port;
     this.#cert = cert;
+    this.#ufrag = options.iceUfrag ?? randomBytes(6).toString('hex');
     this.#options = {
       srtpProfiles: options.srtpProfiles ?? [ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80],
       decrypt: options.decrypt ?? 'all',
       keepaliveMs: options.keepaliveMs ?? 2000,
+      iceUfrag: this.#ufrag,
+      bindAddress: options.bindAddress ?? '127.0.0.1',
+      icePassword: options.icePassword ?? '',
     };
     const role = remote.dtlsParameters.role === 'client' ? 'server' : 'client';
     this.dtlsParameters = { role, fingerprints: [{ algorithm: 'sha-256', value: cert.fingerprint }] };
-    socket.on('message', (data) => this.#onMessage(data));
+    socket.on('message', (data, rinfo) => this.#onMessage(data, rinfo));
   }
 
   /**
@@ -150,7 +163,7 @@ export class NodeEndpoint {
     const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => {
+      socket.bind(0, options.bindAddress ?? '127.0.0.1', () => {
         socket.off('error', reject);
         resolve();
       });
@@ -299,7 +312,7 @@ export class NodeEndpoint {
   async #runDtls(deadline: number): Promise<void> {
     const shim: DtlsTransportShim = {
       type: 'udp',
-      address: { address: '127.0.0.1', port: this.localPort, family: 'IPv4' },
+      address: { address: this.#options.bindAddress, port: this.localPort, family: 'IPv4' },
       closed: false,
       onData: () => {},
       send: async (data) => {
@@ -347,10 +360,15 @@ export class NodeEndpoint {
     }
   }
 
-  #onMessage(data: Buffer): void {
+  #onMessage(data: Buffer, rinfo: { address: string; port: number }): void {
     if (this.#closed || data.length === 0) return;
     const b0 = data[0]!;
     if (b0 < 4) {
+      if (this.#options.icePassword && b0 === 0 && data[1] === 1) {
+        const response = buildBindingResponse(data, this.#options.icePassword, rinfo.address, rinfo.port);
+        if (response) this.#socket.send(response, rinfo.port, rinfo.address);
+        return;
+      }
       const reply = parseStunReply(data);
       if (!reply) return;
       const id = reply.transactionId.toString('hex');

@@ -46,3 +46,21 @@ export function parseStunReply(data: Buffer): StunReply | undefined {
     return undefined;
   }
 }
+
+/**
+ * The success response to a binding request a full ICE peer sends us (RFC 8445 §7.3), when its
+ * MESSAGE-INTEGRITY verifies with our `password`; undefined otherwise. Never throws.
+ */
+export function buildBindingResponse(request: Buffer, password: string, address: string, port: number): Buffer | undefined {
+  try {
+    const msg = parseMessage(request, Buffer.from(password, 'utf8'));
+    if (!msg || msg.messageMethod !== methods.BINDING || msg.messageClass !== classes.REQUEST) return undefined;
+    const res = new Message(methods.BINDING, classes.RESPONSE, msg.transactionId);
+    res.setAttribute('XOR-MAPPED-ADDRESS', [address, port]);
+    res.addMessageIntegrity(Buffer.from(password, 'utf8'));
+    res.addFingerprint();
+    return res.bytes;
+  } catch {
+    return undefined;
+  }
+}
