@@ -14,7 +14,7 @@ export interface ConsumerOptions<ConsumerAppData extends AppData = AppData> {
   paused?: boolean;
   /** MID for the consumer (default: a per-transport counter). */
   mid?: string;
-  /** Preferred layers of a simulcast consumer (default: the highest spatial and temporal layer). */
+  /** Preferred layers of a simulcast or SVC consumer (default: the highest spatial and temporal layer). */
   preferredLayers?: ConsumerLayers;
   /** Accepted for compatibility. */
   ignoreDtx?: boolean;
@@ -39,7 +39,7 @@ export interface ConsumerScore {
   producerScores: number[];
 }
 
-/** Consumer type: `'simulcast'` for a simulcast producer's video, else `'simple'` (`'svc'`/`'pipe'` not produced). */
+/** Consumer type: `'simulcast'` / `'svc'` for a simulcast / SVC producer's video, else `'simple'` (`'pipe'` not produced). */
 export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe';
 
 /** Events of a {@link Consumer}. */
@@ -170,7 +170,7 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
   get preferredLayers(): ConsumerLayers | undefined {
     return this.#preferredLayers;
   }
-  /** Current layers (single layer: undefined until simulcast/SVC). */
+  /** Layers being forwarded (simulcast/SVC; undefined before the first key frame and for a single layer). */
   get currentLayers(): ConsumerLayers | undefined {
     return this.#currentLayers;
   }
@@ -250,7 +250,9 @@ export class Consumer<ConsumerAppData extends AppData = AppData> extends Enhance
   /**
    * Sets the preferred layers. A simulcast consumer switches to that spatial layer at its next
    * keyframe (which the engine requests) and emits `layerschange`; every temporal layer of it is
-   * forwarded. No effect on a single-layer consumer (`preferredLayers` stays undefined).
+   * forwarded. An SVC consumer goes down at the next picture, up a spatial layer at the next key
+   * picture (requested) and up a temporal layer at the next switching-up point, and emits
+   * `layerschange`. No effect on a single-layer consumer (`preferredLayers` stays undefined).
    * @example
    * await consumer.setPreferredLayers({ spatialLayer: 0 }); // lowest resolution
    * @throws {InvalidStateError} if closed; `TypeError` without a numeric `spatialLayer`.

@@ -36,7 +36,7 @@ export interface E2eeTrailerMissing {
   framesPassed: number;
 }
 
-/** Producer type: `'simulcast'` with several encodings, else `'simple'` (`'svc'` is not produced). */
+/** Producer type: `'simulcast'` with several encodings, `'svc'` for one VP9 encoding whose `scalabilityMode` has several layers, else `'simple'`. */
 export type ProducerType = 'simple' | 'simulcast' | 'svc';
 
 /** Score of one producer encoding (0..10). */
