@@ -22,7 +22,7 @@ const CANARY = '<img src=x onerror="window.__pwned=1">';
 
 let call: CallFixture<AlcoveServer>;
 let sid = '';
-const token = (pid: string, role: 'host' | 'client', name: string) => tokenFor(sid, pid, role, name);
+const token = (pid: string, role: 'host' | 'client', name: string, cred?: string) => tokenFor(sid, pid, role, name, cred);
 const open = (path: string, opts: { width?: number; dark?: boolean } = {}) => openPage(call, path, opts);
 const give = (page: Page, tok: string) => giveTo(call, page, tok);
 const compareShot = (page: Page, name: string) => compare(call, page, name);
@@ -64,7 +64,8 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
     const guest = await open('/#guest#stay', { width: 390 });
     try {
       // Host: keyboard only — Tab to "Join call", Enter.
-      await give(host, await token('host', 'host', 'Dr Rivera'));
+      // The host's credentials line travels in its token (`cred`); the page sets no host-name / host-credentials.
+      await give(host, await token('host', 'host', 'Dr Rivera', 'Licensed clinical psychologist'));
       expect(await hiddenButShown(host)).toEqual([]);
       await host.keyboard.press('Tab');
       await waitFor('the join button to have focus', () =>
@@ -89,6 +90,27 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
         (s) => s === 'waiting',
       );
       expect(await guest.locator('alcove-video-tile').count()).toBe(0);
+      // Who will let them in: the host's name and credentials line from the host's token, through the
+      // server (session.hosts) and core (session.hosts) — no attribute on the page.
+      const waitingHost = () =>
+        guest.evaluate(() => {
+          const el = document.querySelector('alcove-session')!;
+          const room = el.shadowRoot!.querySelector('alcove-waiting-room')!.shadowRoot!;
+          const creds = room.querySelector<HTMLElement>('[part~=credentials]')!;
+          return {
+            attrs: el.hasAttribute('host-name') || el.hasAttribute('host-credentials'),
+            text: room.textContent ?? '',
+            creds: creds.checkVisibility() ? creds.textContent : null,
+          };
+        });
+      await waitFor(
+        "the host's name and credentials line in the waiting room",
+        waitingHost,
+        (w) => w.creds === 'Dr Rivera · Licensed clinical psychologist',
+      );
+      const shown = await waitingHost();
+      expect(shown.attrs).toBe(false);
+      expect(shown.text).toContain('Dr Rivera will let you in shortly.');
       expect(await hiddenButShown(guest)).toEqual([]);
       expect(await capturedTracks(guest), 'no camera or microphone while waiting, until the preview is asked for').toBe(0);
       expect(await audit(guest)).toEqual([]);

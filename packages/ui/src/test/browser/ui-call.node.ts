@@ -66,8 +66,8 @@ export function startUiCall(opts: { browserArgs?: string[] } = {}): Promise<Call
 }
 
 /** A join token for session `sid`. */
-export const token = (sid: string, pid: string, role: 'host' | 'client', name: string): Promise<string> =>
-  mintJoinToken({ sid, pid, role, name }, { hs256Secret: secret, ttlS: 600 });
+export const token = (sid: string, pid: string, role: 'host' | 'client', name: string, cred?: string): Promise<string> =>
+  mintJoinToken({ sid, pid, role, name, ...(cred !== undefined ? { cred } : {}) }, { hs256Secret: secret, ttlS: 600 });
 
 /** Requests and WebSockets a page opened to any host but 127.0.0.1 (the test's server and site), by page. */
 const elsewhere = new WeakMap<Page, string[]>();
