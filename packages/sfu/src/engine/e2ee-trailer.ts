@@ -6,7 +6,8 @@
  *   | clear prefix (h) | ciphertext | tag (16) | CTR (c) | KID (k) | h (1|2) | cfg (1) |   ← last byte
  *   cfg = VV H KK CCC  (VV = format version, H = h takes 2 bytes, KK = k-1, CCC = c-1)
  *
- * On the last RTP packet of each frame (every packet for audio, the marker packet for video) the
+ * On the last RTP packet of each frame (every packet for audio, the marker packet for VP8, the
+ * packet ending each layer frame (E bit) for VP9, whose SVC pictures hold one frame per layer) the
  * check reads `cfg` from the end of the payload, requires an accepted version, reads `h` and
  * requires one of the clear-prefix lengths the codec uses, and, when the packet carries the whole
  * frame, requires room for `h` + tag + trailer. A plaintext Opus or VP8 frame ends in codec bytes
