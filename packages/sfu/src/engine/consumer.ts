@@ -554,7 +554,9 @@ export class EngineConsumer implements ProducerListener {
    */
   requestStartKeyFrame(nowMs: number): void {
     if (this.kind !== 'video' || !this.active) return;
-    if (!this.started && !this.simulcast && this.syncRequired && this.producer.replayKeyFrame(this, nowMs, this.createdAt)) return;
+    // Single-stream, single-layer consumers only (simulcast and SVC consumers pick layers at key frames of their own).
+    if (!this.started && !this.simulcast && !this.svc && this.syncRequired && this.producer.replayKeyFrame(this, nowMs, this.createdAt))
+      return;
     this.producer.requestKeyFrame(nowMs);
   }
 
