@@ -186,6 +186,12 @@ describe('E2eeBinding', () => {
     expect(asked).toEqual(['p2']);
   });
 
+  it("passes a receiver's key-frame request for one of our tracks (media.keyFrameRequested) to the worker", () => {
+    const { worker, binding } = setup();
+    binding.keyFrameRequested('cam');
+    expect(worker.posted.at(-1)).toEqual({ type: 'keyFrame', track: 'cam' });
+  });
+
   it('publishes the identity key again after a resume or rejoin (a new participant record may lack it)', async () => {
     const { worker, requests, binding } = setup();
     binding.start('sid', 'me', 'client');
