@@ -2,7 +2,7 @@ import type { IceServer, MediaKind, ProducerInfo, RequestData, RequestMethod, Re
 import type { Device, types as ms } from 'mediasoup-client';
 import type { Platform } from '../platform/platform.js';
 import type { SwallowedErrors } from '../platform/swallowed-errors.js';
-import { AlcoveError, InvalidStateError, MediaDeviceError, UnsupportedError } from '../session/errors.js';
+import { AlcoveError, ConnectionError, InvalidStateError, MediaDeviceError, UnsupportedError } from '../session/errors.js';
 import type { MediaHooks, RemoteTrack, SimulcastLayer } from './types.js';
 
 /** Sends one request on the session's current signalling connection. */
@@ -55,6 +55,14 @@ interface RemoteEntry {
   view: RemoteTrack;
 }
 
+/**
+ * Whether a failed consume may work on a later try: the request was cut short (abort, timeout, lost
+ * socket), the transport or producer was gone (`NOT_FOUND`: a server-side drop, or a producer whose
+ * `producerClosed` is on its way), or the transport closed here. Anything else (e.g. `CANNOT_CONSUME`)
+ * is a refusal that retrying does not change.
+ */
+const TRANSIENT_CONSUME_CODES: ReadonlySet<string> = new Set(['ABORTED', 'REQUEST_TIMEOUT', 'CONNECTION_LOST', 'NOT_FOUND']);
+
 const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
   list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
 
@@ -82,6 +90,10 @@ export class MediaManager {
   readonly #local = new Map<TrackSource, LocalEntry>();
   readonly #producers = new Map<string, ProducerInfo>();
   readonly #remote = new Map<string, RemoteEntry>();
+  /** Ids of current transports the server said it closed (`media.transportClosed`). */
+  readonly #serverClosed = new Set<string>();
+  /** Remote producers whose consume was refused for good on the current transports (reported once). */
+  readonly #refused = new Set<string>();
 
   constructor(options: MediaManagerOptions) {
     this.#o = options;
@@ -146,7 +158,75 @@ export class MediaManager {
     this.#recv = recv;
     this.#send = send;
     for (const entry of this.#local.values()) if (entry.track) await this.#produce(entry, signal);
-    for (const info of this.#producers.values()) await this.#consume(info, signal).catch((e: unknown) => this.#report(e));
+    for (const info of [...this.#producers.values()]) {
+      await this.#consume(info, signal).catch((e: unknown) => {
+        // Cut short: the caller's attempt failed, it must not count these transports as working.
+        if (signal?.aborted) throw e;
+        // Reported as before; a transient failure is also left for complete() to retry.
+        if (!this.#noteConsumeFailure(info, e)) this.#report(e);
+      });
+    }
+  }
+
+  /**
+   * The server closed transport `transportId` (`media.transportClosed`). When it is a current one,
+   * {@link complete} refuses these transports from now on, so a repair running while the server
+   * drops them does not declare media working.
+   */
+  transportClosed(transportId: string): void {
+    if (this.transports.some((t) => t.id === transportId)) this.#serverClosed.add(transportId);
+  }
+
+  /** Whether the server closed one of the current transports. */
+  get transportLost(): boolean {
+    return this.transports.some((t) => this.#serverClosed.has(t.id));
+  }
+
+  /**
+   * Known remote producers that have no consumer on the current transports (those the server
+   * refused for good, e.g. `CANNOT_CONSUME`, left out: they were reported).
+   */
+  get unconsumed(): readonly ProducerInfo[] {
+    return [...this.#producers.values()].filter((p) => !this.#refused.has(p.producerId) && !this.#findByProducer(p.producerId));
+  }
+
+  /**
+   * Finishes media on the current transports, which a repair cut short can leave half done: publishes
+   * local tracks that have no producer on them yet, and consumes every known remote producer that has
+   * no consumer. Resolves only when no remote producer is left without a consumer.
+   * @throws {ConnectionError} `CONNECTION_LOST` without transports, when the server closed one of
+   * them, or when a producer still could not be consumed (the caller retries with new transports).
+   */
+  async complete(signal?: AbortSignal): Promise<void> {
+    const lost = (why: string, cause?: unknown): ConnectionError =>
+      new ConnectionError('CONNECTION_LOST', why, cause === undefined ? undefined : { cause });
+    if (!this.#recv || this.#recv.closed) throw lost('media has no transports');
+    if (this.transportLost) throw lost('the server closed a media transport');
+    for (const entry of this.#local.values()) if (entry.track && !entry.producer) await this.#produce(entry, signal);
+    for (const info of this.unconsumed) {
+      try {
+        await this.#consume(info, signal);
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        if (!this.#noteConsumeFailure(info, e)) throw lost('a remote track could not be received', e);
+      }
+    }
+    if (this.transportLost) throw lost('the server closed a media transport');
+    const missing = this.unconsumed.length;
+    if (missing > 0) throw lost(`${missing} remote track(s) not received`);
+  }
+
+  /**
+   * A consume of `info` failed: a refusal for good is remembered (see {@link unconsumed}) and
+   * reported; a transient failure is left for {@link complete} to retry. Returns whether it was reported.
+   */
+  #noteConsumeFailure(info: ProducerInfo, e: unknown): boolean {
+    const code = e instanceof AlcoveError ? e.code : undefined;
+    const transient = (code !== undefined && TRANSIENT_CONSUME_CODES.has(code)) || !this.#recv || this.#recv.closed;
+    if (transient) return false;
+    this.#refused.add(info.producerId);
+    this.#report(e);
+    return true;
   }
 
   /**
@@ -302,6 +382,7 @@ export class MediaManager {
   /** A producer went away. */
   removeProducer(producerId: string): void {
     this.#producers.delete(producerId);
+    this.#refused.delete(producerId);
     const r = this.#findByProducer(producerId);
     if (r) this.#dropRemote(r);
   }
@@ -552,6 +633,8 @@ export class MediaManager {
     }
     this.#send = undefined;
     this.#recv = undefined;
+    this.#serverClosed.clear();
+    this.#refused.clear();
   }
 
   #report(e: unknown): void {

@@ -81,16 +81,25 @@ export async function resumeAttempt(host: RecoveryHost, signal: AbortSignal): Pr
 /** Tier 3: forget transports, present the token again (admission policy applies again). */
 export async function rejoinAttempt(host: RecoveryHost, signal: AbortSignal): Promise<JoinedResult> {
   host.media.reset();
-  return joinAttempt(host, signal);
+  const r = await joinAttempt(host, signal);
+  if (r.state === 'joined') await host.media.complete(signal);
+  return r;
 }
 
-/** Makes media work again over a live signalling connection. */
+/**
+ * Makes media work again over a live signalling connection. Resolves only when every known remote
+ * producer has a consumer on transports the server still has ({@link MediaManager.complete}): a
+ * repair cut short before (an attempt that failed or timed out halfway, or transports the server
+ * dropped again meanwhile) can leave transports that look fine but receive nothing; those are
+ * completed here, or the attempt fails and the controller retries.
+ */
 export async function repairMedia(host: RecoveryHost, signal: AbortSignal, producers?: JoinedResult['producers']): Promise<void> {
   const { media } = host;
   const sig = host.currentSignaling();
   if (!sig) throw new AlcoveError('CONNECTION_LOST', 'no signalling');
   if (!media.started) {
     await startMedia(host, producers, signal);
+    await media.complete(signal);
     return;
   }
   let known = true;
@@ -102,20 +111,22 @@ export async function repairMedia(host: RecoveryHost, signal: AbortSignal, produ
       else throw e;
     }
   }
+  // Transports the server forgot (or dropped while this ran): forget them before taking in the
+  // producers, so nothing is consumed on them.
+  const fresh = !known || media.transportLost;
+  if (fresh) media.reset();
   if (producers) await media.reconcile(producers, signal);
-  if (!known) {
-    media.reset();
+  if (fresh) {
     await media.start(signal);
-    return;
+  } else if (!media.transports.every((t) => t.connectionState === 'connected' || t.connectionState === 'new')) {
+    try {
+      await media.restartIce(signal);
+      await media.waitConnected(host.options.iceRestartTimeoutMs ?? 5000, signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      host.swallowed('media.iceRestart', e);
+      await media.rebuild(signal);
+    }
   }
-  const connected = media.transports.every((t) => t.connectionState === 'connected' || t.connectionState === 'new');
-  if (connected) return;
-  try {
-    await media.restartIce(signal);
-    await media.waitConnected(host.options.iceRestartTimeoutMs ?? 5000, signal);
-  } catch (e) {
-    if (signal.aborted) throw e;
-    host.swallowed('media.iceRestart', e);
-    await media.rebuild(signal);
-  }
+  await media.complete(signal);
 }

@@ -289,7 +289,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
         if (source) this.#e2ee?.keyFrameRequested(source);
       },
       consumerClosed: (id) => this.#media.consumerClosed(id),
-      transportClosed: () => {
+      transportClosed: (id) => {
+        // Remembered even during a reconnect: a repair running now must not count this transport as working.
+        this.#media.transportClosed(id);
         if (this.state === 'joined') this.#startReconnect('transport-closed', 'resume');
       },
       chat: (m) => this.#chat.message(m),
@@ -954,6 +956,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       if (!this.#sig?.open) throw new ConnectionError('CONNECTION_LOST', 'signalling is down');
       await this.#media.restartIce(signal);
       await this.#media.waitConnected(this.#o.iceRestartTimeoutMs ?? 5000, signal);
+      await this.#media.complete(signal);
       return;
     }
     if (tier === 'resume') {

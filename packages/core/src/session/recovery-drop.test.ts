@@ -1,0 +1,143 @@
+import { testFakeParameters } from 'mediasoup-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ProducerInfo, RequestData, ResponseData } from '@alcove/protocol';
+import { Session } from './session.js';
+import { createFakePlatform, setFakeConnectionState, type FakePlatform } from '../test/fake-platform.js';
+import { createScriptedRoom } from '../test/scripted-room.js';
+
+/**
+ * A server-side transport drop (`media.transportClosed`) must never end in `reconnected` while a
+ * known remote producer has no consumer, however the repair was cut short: the server dropping the
+ * new transports while the repair consumes, an attempt that fails after creating transports, or one
+ * aborted by the attempt timeout in the middle of consuming.
+ */
+describe('recovery after the server drops the transports', () => {
+  const REMOTE: ProducerInfo = { producerId: 'rp1', participantId: 'p2', kind: 'audio', source: 'mic', paused: false };
+  let room: ReturnType<typeof createScriptedRoom>;
+  let platform: FakePlatform;
+  let session: Session | undefined;
+  /** For each `reconnected`: the remote producers that had a consumer at that moment. */
+  let consumedAtReconnected: string[][];
+  let errors: string[];
+
+  const flush = async (ms = 0): Promise<void> => {
+    await vi.advanceTimersByTimeAsync(ms);
+  };
+
+  const join = async (): Promise<Session> => {
+    room = createScriptedRoom({
+      participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }],
+      producers: [REMOTE],
+    });
+    platform = createFakePlatform(room);
+    const s = Session.create({ serverUrl: 'ws://127.0.0.1:1/ws', token: 'x'.repeat(32), platform, simulcast: false });
+    session = s;
+    consumedAtReconnected = [];
+    errors = [];
+    s.on('reconnected', () => consumedAtReconnected.push(s.remoteTracks.map((t) => t.producerId)));
+    s.on('error', (e) => errors.push(e.code));
+    await s.join();
+    expect(s.remoteTracks.map((t) => t.producerId)).toEqual(['rp1']);
+    return s;
+  };
+
+  /** The server closes every transport it has for the client and says so, as `dropTransports` does. */
+  const dropTransports = (): void => {
+    const ids = [...room.transports];
+    room.transports.clear();
+    for (const id of ids) room.last.notify('media.transportClosed', { transportId: id });
+  };
+
+  /** Runs timers until the session is `joined` again (bounded by fake time, not wall-clock). */
+  const settle = async (s: Session): Promise<void> => {
+    for (let i = 0; i < 200 && (s.state !== 'joined' || consumedAtReconnected.length === 0); i++) await flush(100);
+    expect(s.state).toBe('joined');
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(async () => {
+    await session?.leave();
+    session = undefined;
+    vi.useRealTimers();
+  });
+
+  it('the server drops the new transports while the repair consumes: the repair starts over', async () => {
+    const s = await join();
+    const consume = room.requests('media.consume').length;
+    // The repair's first consume finds its transport dropped again (the drop lands mid-repair).
+    let dropNext = true;
+    room.handle('media.consume', (d) => {
+      if (dropNext) {
+        dropNext = false;
+        dropTransports();
+        return { error: 'NOT_FOUND' };
+      }
+      return room.transports.has(d.transportId) ? consumed(d) : { error: 'NOT_FOUND' };
+    });
+    dropTransports();
+    await settle(s);
+    expect(room.requests('media.consume').length - consume).toBeGreaterThanOrEqual(2);
+    expect(consumedAtReconnected).toEqual([['rp1']]);
+    // Consumed on a transport the server still has.
+    expect(room.transports.size).toBe(2);
+    expect(s.diagnostics.transports).toBe(2);
+  });
+
+  it('an attempt that fails after creating new transports: the retry consumes on them', async () => {
+    const s = await join();
+    // The first publish on the new transports fails: the attempt stops before it consumes.
+    let failNext = true;
+    room.handle('media.produce', () => {
+      if (failNext) {
+        failNext = false;
+        // As in a browser: the send transport is up (ICE and DTLS done) when its first produce fails;
+        // the receive transport stays `new` (nothing consumed on it yet).
+        const send = platform.createdTransports.filter((t) => t.direction === 'send').at(-1);
+        if (send) setFakeConnectionState(send, 'connected');
+        return { error: 'INTERNAL_ERROR' };
+      }
+      return { producerId: `prod-${room.requests('media.produce').length}` };
+    });
+    const produced = room.requests('media.produce').length;
+    dropTransports();
+    await settle(s);
+    expect(consumedAtReconnected).toEqual([['rp1']]);
+    // Both local tracks are published again on the new transports.
+    expect(s.localTracks.every((t) => typeof t.producerId === 'string')).toBe(true);
+    expect(room.requests('media.produce').length - produced).toBeGreaterThanOrEqual(3);
+  });
+
+  it('an attempt aborted (attempt timeout) while consuming does not declare recovery', async () => {
+    const s = await join();
+    // The first consume after the drop never gets an answer: the controller's attempt timeout aborts it.
+    let hangNext = true;
+    room.handle('media.consume', (d) => {
+      if (hangNext) {
+        hangNext = false;
+        return 'no-reply';
+      }
+      return consumed(d);
+    });
+    dropTransports();
+    await settle(s);
+    expect(consumedAtReconnected).toEqual([['rp1']]);
+    expect(errors).not.toContain('ABORTED');
+  });
+});
+
+/** A `media.consume` answer the fake handler accepts (mediasoup-client's fake parameters, as plain JSON). */
+function consumed(d: RequestData<'media.consume'>): ResponseData<'media.consume'> {
+  const c = testFakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
+  return {
+    consumerId: c.id ?? `c-${d.producerId}`,
+    producerId: d.producerId,
+    participantId: 'p2',
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: JSON.parse(JSON.stringify(c.rtpParameters)) as ResponseData<'media.consume'>['rtpParameters'],
+    paused: true,
+    producerPaused: false,
+  };
+}
