@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
 import { strictJsonParse } from '@alcove/protocol';
 import * as v from 'valibot';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -18,7 +19,9 @@ import type { SessionRegistry } from '../sessions/registry.js';
 import type { ParticipantAttendance, SessionRecord } from '../sessions/types.js';
 import type { WebhookDeliveryRecord, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { readSessionAudit } from './audit-reader.js';
+import { AuthFailureAudit } from './auth-audit.js';
 import { AuthFailureLimiter, clientAddress, normalizeAddress } from './lockout.js';
+import { IDEMPOTENCY_FILE, IdempotencyStore } from './idempotency.js';
 import { buildOpenApi } from './openapi.js';
 import { TokenRevocations } from './revocations.js';
 import { ADMIN_ROUTES, type AdminOperationId, type AdminRoute } from './routes.js';
@@ -65,8 +68,20 @@ export interface AdminHandlerOptions {
    * right-most entry that is not one of them). Default none: the socket's peer address is used.
    */
   readonly trustedProxies?: readonly string[];
-  /** How long an `Idempotency-Key` is remembered, ms. Default 24 hours. */
+  /** How long an `Idempotency-Key` is remembered, ms. Default 24 hours. Ignored when `idempotency` is given. */
   readonly idempotencyTtlMs?: number;
+  /**
+   * Where `Idempotency-Key` answers are kept. Default: the file `idempotency.journal` beside the
+   * revocations' file (the data folder) when `revocations` has a file, so a retry after a restart
+   * gets the first answer; in memory otherwise.
+   */
+  readonly idempotency?: IdempotencyStore;
+  /**
+   * Repeated failed authentications from one client address are audited as at most one
+   * `admin.authFailed` line per address per this many ms (the first at once, the rest counted into
+   * one line at the end of the window). Default 60 000.
+   */
+  readonly authAuditWindowMs?: number;
   /** Clock in ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -86,7 +101,6 @@ class HttpError extends Error {
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const JWT_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
-const MAX_IDEMPOTENCY_ENTRIES = 10_000;
 
 /** The public view of a session record. */
 export function toSessionView(r: SessionRecord): SessionView {
@@ -187,8 +201,22 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const limiter = new AuthFailureLimiter(options.authFailuresPerMinute ?? 60, now);
   const trusted = new Set((options.trustedProxies ?? []).map(normalizeAddress));
   const revocations = options.revocations ?? new TokenRevocations({ now });
-  const idemTtl = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
-  const idempotent = new Map<string, { fingerprint: string; at: number; status: number; body: unknown }>();
+  const idempotent =
+    options.idempotency ??
+    new IdempotencyStore({
+      now,
+      ...(options.idempotencyTtlMs !== undefined ? { ttlMs: options.idempotencyTtlMs } : {}),
+      ...(revocations.file !== undefined ? { file: join(dirname(revocations.file), IDEMPOTENCY_FILE) } : {}),
+    });
+  /** Creates with a key still being answered, by record id (a concurrent retry waits for the first). */
+  const inFlight = new Map<string, { fingerprint: string; done: Promise<Result> }>();
+  const authAudit = options.audit
+    ? new AuthFailureAudit({
+        append: (entry) => audit(entry),
+        pseudonym: (address) => (options.audit as AuditLog).pseudonym(address),
+        ...(options.authAuditWindowMs !== undefined ? { windowMs: options.authAuditWindowMs } : {}),
+      })
+    : undefined;
   const compiled: Compiled[] = ADMIN_ROUTES.map((route) => ({ route, segments: route.path.split('/') }));
   let openapi: string | undefined;
 
@@ -513,29 +541,44 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     },
   };
 
-  /** Idempotency: the first answer for (tenant, key), when the body matches. */
-  const idempotency = (req: IncomingMessage, tenant: string, body: unknown): { key: string; fingerprint: string } | Result | undefined => {
-    const raw = req.headers['idempotency-key'];
-    if (raw === undefined) return undefined;
+  /**
+   * Runs an idempotent route: without a key, as usual; with one, the first answer for (tenant, key)
+   * when the request matches (`replayed`), 409 `IDEMPOTENCY_CONFLICT` when it does not, otherwise the
+   * route, whose answer is remembered (durably with a data folder) before it is sent.
+   */
+  const runIdempotent = async (route: AdminRoute, ctx: Ctx): Promise<{ result: Result; replayed: boolean }> => {
+    const run = async (): Promise<Result> => impl[route.operationId as AdminOperationId](ctx);
+    const raw = ctx.req.headers['idempotency-key'];
+    if (raw === undefined) return { result: await run(), replayed: false };
     if (typeof raw !== 'string' || !IDEMPOTENCY_KEY_RE.test(raw))
       throw new HttpError('INVALID_MESSAGE', 'Idempotency-Key must be 1–255 printable ASCII characters.');
-    const key = createHash('sha256').update(`${tenant}\n${raw}`).digest('base64url');
-    const fingerprint = createHash('sha256').update(canonicalJson(body)).digest('base64url');
-    const t = now();
-    const hit = idempotent.get(key);
-    if (hit && t - hit.at < idemTtl) {
-      if (hit.fingerprint !== fingerprint) throw new HttpError('IDEMPOTENCY_CONFLICT');
-      return { status: hit.status, body: hit.body };
+    const fingerprint = createHash('sha256')
+      .update(`${route.operationId}\n${canonicalJson(ctx.body)}`)
+      .digest('base64url');
+    const found = idempotent.lookup(ctx.tenant, raw, fingerprint);
+    if (found.kind === 'conflict') throw new HttpError('IDEMPOTENCY_CONFLICT');
+    if (found.kind === 'replay') return { result: { status: found.record.status, body: found.record.body }, replayed: true };
+    const pending = inFlight.get(found.id);
+    if (pending) {
+      if (pending.fingerprint !== fingerprint) throw new HttpError('IDEMPOTENCY_CONFLICT');
+      return { result: await pending.done, replayed: true };
     }
-    return { key, fingerprint };
-  };
-  const remember = (key: string, fingerprint: string, result: Result): void => {
-    const t = now();
-    if (idempotent.size >= MAX_IDEMPOTENCY_ENTRIES) {
-      for (const [k, e] of idempotent) if (t - e.at >= idemTtl) idempotent.delete(k);
-      while (idempotent.size >= MAX_IDEMPOTENCY_ENTRIES) idempotent.delete(idempotent.keys().next().value as string);
+    const done = (async () => {
+      const result = await run();
+      try {
+        idempotent.remember(found.id, fingerprint, result.status ?? route.success.status, result.body);
+      } catch (error) {
+        // The session exists: answer it. The record is kept in memory; only a restart would forget it.
+        log.error('admin.idempotencyWriteFailed', { code: (error as { code?: string }).code });
+      }
+      return result;
+    })();
+    inFlight.set(found.id, { fingerprint, done });
+    try {
+      return { result: await done, replayed: false };
+    } finally {
+      inFlight.delete(found.id);
     }
-    idempotent.set(key, { fingerprint, at: t, status: result.status ?? 200, body: result.body });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -608,14 +651,9 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     const ctx: Ctx = { tenant, params, query, body, session, req };
     let result: Result;
     if (route.idempotent) {
-      const idem = idempotency(req, tenant, body);
-      if (idem && 'body' in idem) {
-        res.setHeader('idempotent-replayed', 'true');
-        result = idem;
-      } else {
-        result = await impl[route.operationId as AdminOperationId](ctx);
-        if (idem) remember(idem.key, idem.fingerprint, result);
-      }
+      const run = await runIdempotent(route, ctx);
+      if (run.replayed) res.setHeader('idempotent-replayed', 'true');
+      result = run.result;
     } else {
       result = await impl[route.operationId as AdminOperationId](ctx);
     }
@@ -649,7 +687,10 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       } else {
         log.error('admin.internalError', { errorName: error instanceof Error ? error.name : 'unknown' });
       }
-      if (code === 'UNAUTHENTICATED' || code === 'NOT_ALLOWED' || code === 'RATE_LIMITED') log.warn('admin.authRejected', { code });
+      if (code === 'UNAUTHENTICATED' || code === 'NOT_ALLOWED' || code === 'RATE_LIMITED') {
+        log.warn('admin.authRejected', { code });
+        authAudit?.record(clientAddress(req, trusted), code);
+      }
       if (res.headersSent) {
         res.destroy();
         return;

@@ -9,5 +9,7 @@ export { ADMIN_ERRORS, ADMIN_ERROR_CODES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } fro
 export type { AdminErrorCodeName } from './schemas.js';
 export { TokenRevocations, REVOCATIONS_FILE } from './revocations.js';
 export type { TokenRevocationsOptions } from './revocations.js';
+export { IdempotencyStore, IDEMPOTENCY_FILE, IDEMPOTENCY_TTL_MS, MAX_IDEMPOTENCY_RECORDS } from './idempotency.js';
+export type { IdempotencyLookup, IdempotencyRecord, IdempotencyStoreOptions } from './idempotency.js';
 export { AuthFailureLimiter, KEY_PREFIX_LENGTH, clientAddress } from './lockout.js';
 export type * from './types.js';

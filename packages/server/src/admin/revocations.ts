@@ -60,6 +60,11 @@ export class TokenRevocations {
     if (this.#file) this.#load(this.#file);
   }
 
+  /** The state file, when there is one (its folder is the data folder). */
+  get file(): string | undefined {
+    return this.#file;
+  }
+
   /** Remembers a token the admin API minted. */
   recordMinted(tokenId: string, sessionId: string, participantId: string, expS: number): void {
     this.#prune();

@@ -34,6 +34,7 @@ export const AUDIT_ENTRY_TYPES = [
   'admin.attendanceRead',
   'admin.auditRead',
   'admin.deliveriesRead',
+  'admin.authFailed',
 ] as const;
 /** An audit entry type. */
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
