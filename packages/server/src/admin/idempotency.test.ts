@@ -100,6 +100,22 @@ describe('Idempotency-Key across a server restart (real server, same data folder
   });
 });
 
+describe('Idempotency-Key under concurrent retries (real server)', () => {
+  it('creates one session however many requests with the same key arrive at once', async () => {
+    const ts = await startTestServer({ dataDir: tempDir(), apiKeys: [KEY_A] });
+    try {
+      const base = ts.server.url as string;
+      const answers = await Promise.all(Array.from({ length: 8 }, () => create(base, KEY_A, 'burst-1', { maxParticipants: 2 })));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+      expect(new Set(answers.map((a) => a.json.session.id)).size).toBe(1);
+      expect(answers.filter((a) => a.replayed === null)).toHaveLength(1);
+      expect(ts.server.registry.size).toBe(1);
+    } finally {
+      await ts.close();
+    }
+  });
+});
+
 describe('Idempotency-Key expiry through the handler', () => {
   it('a key is answered from the first create until its TTL, then a retry creates a new session (also after a reload)', async () => {
     const dataDir = tempDir();
