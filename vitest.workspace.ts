@@ -21,6 +21,7 @@ export const alias = {
   '@alcove/server/client': `${root}packages/server/src/client/index.ts`,
   '@alcove/server/testing': `${root}packages/server/src/testing/index.ts`,
   '@alcove/core/checklist': `${root}packages/core/src/checklist/index.ts`,
+  '@alcove/core/chat': `${root}packages/core/src/chat/index.ts`,
   '@alcove/protocol/fixtures': `${root}packages/protocol/src/fixtures.ts`,
   '@alcove/protocol': src('protocol'),
   '@alcove/core': src('core'),

@@ -22,6 +22,7 @@ const src = join(coreDir, 'src');
 /** Kept for parity with site.ts: what the page's `@alcove/*` imports become. */
 export const coreBrowserAlias = {
   '@alcove/core/checklist': join(dist, 'checklist.js'),
+  '@alcove/core/chat': join(dist, 'chat.js'),
   '@alcove/core': join(dist, 'index.js'),
 };
 

@@ -9,10 +9,18 @@
  * - `mediasoup-client/lib/…` → that file of the installed package (its `exports` map hides `lib/`).
  * - `./handlers/ReactNative106` from `lib/Device.js` → a stub that throws mediasoup-client's
  *   `UnsupportedError` if it is ever selected (only under React Native).
+ * - `./handlers/Chrome74` from `lib/Device.js` → the same kind of stub: mediasoup-client selects it
+ *   for Chromium 74–110 only, older than what @alcove/core supports (Chromium 111+, Firefox 120+,
+ *   Safari/iOS WebKit 605+; `src/platform/browser-support.ts`), ≈ 18 KiB minified, 4 KiB gzipped.
  * - `require("../../")` (mediasoup-client's own entry, from `lib/handlers/sdp/RemoteSdp.js`) → a
  *   module with its `version` only; the build fails if that file starts reading anything else.
  * - `debug` (mediasoup-client, awaitqueue, h264-profile-level-id) → a small logger with the same
  *   `localStorage.debug` opt-in.
+ * - `./DataProducer`, `./DataConsumer` (from `lib/Transport.js`) → a stub that throws
+ *   `UnsupportedError`: only `produceData`/`consumeData` create them, and core uses no data channel.
+ * - `events-alias` (the `events` package, Node's EventEmitter for browsers, ≈ 6 KiB minified, from
+ *   `lib/enhancedEvents.js`) → `stubs/events.js`, the part of that API mediasoup-client calls, with
+ *   Node's semantics (checked against `node:events` in `src/platform/events-stub.test.ts`).
  *
  * Every other file comes from the installed packages, unchanged. At the end of the build it writes
  * `THIRD-PARTY-LICENSES.md` next to the output with the licence text of each package bundled, and
@@ -45,6 +53,12 @@ export function mediasoupClientForBrowser() {
       build.onResolve({ filter: /^\.\/handlers\/ReactNative106(\.js)?$/ }, (args) =>
         inMediasoup(args.importer) ? { path: join(here, 'stubs', 'react-native-handler.js') } : undefined,
       );
+      build.onResolve({ filter: /^\.\/Data(Producer|Consumer)(\.js)?$/ }, (args) =>
+        inMediasoup(args.importer) ? { path: join(here, 'stubs', 'data-channels.js') } : undefined,
+      );
+      build.onResolve({ filter: /^\.\/handlers\/Chrome74(\.js)?$/ }, (args) =>
+        inMediasoup(args.importer) ? { path: join(here, 'stubs', 'chrome74-handler.js') } : undefined,
+      );
       // `lib/handlers/sdp/RemoteSdp.js` requires the package entry (`require("../../")`) for its
       // `version` alone; the entry would bring the test fakes back, so it gets just that.
       build.onResolve({ filter: /^\.\.?(\/\.\.)*\/?$/ }, (args) =>
@@ -66,6 +80,9 @@ export function mediasoupClientForBrowser() {
         return { contents: `export const version = ${JSON.stringify(mediasoupVersion)};`, loader: 'js' };
       });
       build.onResolve({ filter: /^debug$/ }, () => ({ path: join(here, 'stubs', 'debug.js') }));
+      build.onResolve({ filter: /^events-alias$/ }, (args) =>
+        inMediasoup(args.importer) ? { path: join(here, 'stubs', 'events.js') } : undefined,
+      );
 
       build.onEnd((result) => {
         if (result.errors.length > 0 || !result.metafile) return;

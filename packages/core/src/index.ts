@@ -47,7 +47,9 @@ export type {
   DisconnectCause,
   DefaultReconnectPolicyOptions,
 } from './reconnect/reconnect-policy.js';
+// Sealed chat itself is the `@alcove/core/chat` entry (`chatSupport()`); these are the types Session exposes.
 export type { ChatMessage, SendChatOptions } from './chat/types.js';
+export type { ChatSupport } from './session/chat-plugin.js';
 export { createBrowserPlatform } from './platform/browser-platform.js';
 export type { BrowserPlatformOptions } from './platform/browser-platform.js';
 export { createLogger, silentLogger, LOG_LEVELS, REDACTED_LOG_FIELDS } from './platform/logger.js';

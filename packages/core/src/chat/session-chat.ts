@@ -1,7 +1,7 @@
-import type { NotificationData, RequestData, ResponseData } from '@alcove/protocol';
+import type { NotificationData } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import { fromBase64, toBase64 } from '../e2ee/encoding.js';
-import type { Platform } from '../platform/platform.js';
+import type { ChatSessionHost, SessionChatLike } from '../session/chat-plugin.js';
 import { ChatChannels } from './chat-channels.js';
 import { ChatInbox } from './chat-inbox.js';
 import { ChatOutbox, type SealedChat } from './chat-outbox.js';
@@ -11,31 +11,16 @@ import type { ChatMessage, SendChatOptions } from './types.js';
 /** Pair-channel refusals that happen in ordinary races (repaired by the retry), not attacks. */
 const QUIET_REFUSALS = new Set(['OUT_OF_ORDER', 'COMMITMENT_MISMATCH', 'UNKNOWN_PEER', 'SEALED_REJECTED']);
 
-/** What {@link SessionChat} needs from the session. */
-export interface SessionChatHost {
-  readonly platform: Platform;
-  request<M extends 'chat.send' | 'chat.relay'>(method: M, data: RequestData<M>): Promise<ResponseData<M>>;
-  selfId(): string;
-  /** A message from someone else, opened, exactly once and in per-sender order. */
-  message(m: ChatMessage): void;
-  /** One of ours was acknowledged by the server. */
-  acked(m: ChatMessage): void;
-  /** A sealed message or pair message from `peer` was refused (`reason` is a code, never content). */
-  problem(peer: string, reason: string): void;
-  /** An error caught on purpose (a relay lost to a reconnect). */
-  swallowed(site: string, e: unknown): void;
-  /** Options for tests. */
-  readonly channelWaitMs?: number;
-  readonly retryMs?: number;
-}
+/** What {@link SessionChat} needs from the session (the chat plug-in's host). */
+export type SessionChatHost = ChatSessionHost;
 
 /**
  * Sealed chat for one session: pair channels with every admitted peer, an outbox that seals each
  * message under a fresh message key wrapped for each recipient admitted when it was written, and an
  * inbox that opens, authenticates and orders what arrives. The server relays opaque bytes.
- * Internal: `Session.sendChat` and the `chatMessage` event are the API.
+ * Internal: `Session.sendChat` and the `chatMessage` event are the API; `chatSupport()` plugs it in.
  */
-export class SessionChat {
+export class SessionChat implements SessionChatLike {
   readonly #host: SessionChatHost;
   readonly #identitySeed: () => Uint8Array;
   #identity: nacl.SignKeyPair | undefined;

@@ -12,6 +12,7 @@ import type {
   WebSocketLike,
 } from './platform.js';
 import type { Logger } from './logger.js';
+import { supportedBrowser } from './browser-support.js';
 
 /** Options of {@link createBrowserPlatform}. */
 export interface BrowserPlatformOptions {
@@ -65,7 +66,8 @@ export function createBrowserPlatform(options: BrowserPlatformOptions = {}): Pla
       const sink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
       const md = typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined;
       return {
-        webrtc: pc,
+        // A browser older than the supported ones (MINIMUM_BROWSERS) counts as without WebRTC.
+        webrtc: pc && supportedBrowser(),
         encodedTransforms: scriptTransform || legacy,
         setSinkId: sink,
         screenShare: !!md && typeof md.getDisplayMedia === 'function',

@@ -31,7 +31,10 @@ export interface MediaDevicesLike {
 
 /** What the browser can do. */
 export interface PlatformCapabilities {
-  /** `RTCPeerConnection` exists. */
+  /**
+   * `RTCPeerConnection` exists, in a browser @alcove/core supports (the browser platform: Chrome or
+   * Edge 111, Firefox 120, Safari 12 and newer); without it `Session.join` rejects with `UNSUPPORTED_BROWSER`.
+   */
   readonly webrtc: boolean;
   /** Encoded transforms (`RTCRtpScriptTransform` or `createEncodedStreams`) exist: needed for E2EE. */
   readonly encodedTransforms: boolean;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatSupport } from '../chat/index.js';
 import { Session } from '../session/session.js';
 import type { StateChange } from '../session/state-machine.js';
 import type { FailedInfo } from '../session/events.js';
@@ -21,6 +22,7 @@ describe('Session reconnect', () => {
       platform,
       simulcast: false,
       fallback: { callbackNumber: '+1 555 0100' },
+      chat: chatSupport(),
       ...(policy ? { reconnectPolicy: policy } : {}),
     });
     changes = [];

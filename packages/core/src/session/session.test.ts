@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatSupport } from '../chat/index.js';
 import { Session } from './session.js';
 import { createFakePlatform, type FakePlatform } from '../test/fake-platform.js';
 import { createScriptedRoom, openConnections, testPolicy } from '../test/scripted-room.js';
@@ -297,8 +298,21 @@ describe('Session', () => {
     expect(platform.devices.opened).toHaveLength(0);
   });
 
-  it('chat to chosen recipients; a host mute request arrives as an event', async () => {
+  it('without the chat plug-in, sendChat is refused with a typed error and nothing is sent', async () => {
     make();
+    await session.join();
+    const refused = await session.sendChat('hi').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ name: 'UnsupportedError', code: 'UNSUPPORTED_FEATURE' });
+    expect((refused as Error).message).toContain('chatSupport()');
+    expect(session.pendingChat).toBe(0);
+    expect(room.requests('chat.send')).toHaveLength(0);
+  });
+
+  it('chat to chosen recipients; a host mute request arrives as an event', async () => {
+    make({}, { chat: chatSupport() });
     const asked: string[] = [];
     session.on('muteRequested', (k) => asked.push(k));
     await session.join();

@@ -9,7 +9,6 @@ import type {
   SessionPolicyInfo,
   WaitingEntry,
 } from '@alcove/protocol';
-import { SessionChat } from '../chat/session-chat.js';
 import type { ChatMessage, SendChatOptions } from '../chat/types.js';
 import { attach as attachTrack, setAudioOutput } from '../media/attach.js';
 import { LocalMedia } from '../media/local-media.js';
@@ -30,7 +29,9 @@ import { ParticipantRoster } from './participant-roster.js';
 import type { SessionEvents } from './events.js';
 import { joinAttempt, rejoinAttempt, resumeAttempt, startMedia, type JoinedResult, type RecoveryHost } from './recovery.js';
 import { E2eeBinding } from './e2ee-binding.js';
+import { MINIMUM_BROWSERS } from '../platform/browser-support.js';
 import type { SessionChecklistLike } from './checklist-plugin.js';
+import { type SessionChatLike, withoutChat } from './chat-plugin.js';
 import {
   defaultIdentityStore,
   MemoryIdentityStore,
@@ -73,8 +74,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   readonly #local: LocalMedia;
   readonly #monitor: MediaMonitor;
   readonly #reconnect: ReconnectController;
-  /** Sealed chat: pair channels, outbox, inbox. */
-  readonly #chat: SessionChat;
+  /** Sealed chat (the `@alcove/core/chat` plug-in): pair channels, outbox, inbox; or a refusal without it. */
+  readonly #chat: SessionChatLike;
   readonly #roster: ParticipantRoster;
   readonly #notifications: NotificationTarget;
   readonly #elements = new Set<HTMLMediaElement>();
@@ -231,18 +232,20 @@ export class Session extends GuardedEmitter<SessionEvents> {
           ),
       },
     });
-    this.#chat = new SessionChat(
-      {
-        platform: this.#platform,
-        request: (m, d) => this.#request(m, d),
-        selfId: () => this.#selfId,
-        message: (m) => this.#emit('chatMessage', m),
-        acked: (m) => this.#emit('chatAcknowledged', m),
-        problem: (id, reason) => this.#emit('error', new AlcoveError('CHAT_SEALED_REFUSED', `${id}: ${reason}`)),
-        swallowed: (site, e) => this.#swallowed.record(site, e),
-      },
-      () => this.#identitySeed,
-    );
+    this.#chat = options.chat
+      ? options.chat.createBinding(
+          {
+            platform: this.#platform,
+            request: (m, d) => this.#request(m, d),
+            selfId: () => this.#selfId,
+            message: (m) => this.#emit('chatMessage', m),
+            acked: (m) => this.#emit('chatAcknowledged', m),
+            problem: (id, reason) => this.#emit('error', new AlcoveError('CHAT_SEALED_REFUSED', `${id}: ${reason}`)),
+            swallowed: (site, e) => this.#swallowed.record(site, e),
+          },
+          () => this.#identitySeed,
+        )
+      : withoutChat();
     this.#notifications = {
       admitted: (d) => void this.#onAdmitted(d),
       ended: (reason) => this.#end(reason),
@@ -408,7 +411,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * Connects, presents the token and resolves once in the waiting room (`waiting`) or admitted
    * (`joined`, media published per `publish`).
    * @throws {InvalidStateError} unless `idle`.
-   * @throws {UnsupportedError} `UNSUPPORTED_BROWSER` without WebRTC.
+   * @throws {UnsupportedError} `UNSUPPORTED_BROWSER` without WebRTC, or in a browser older than
+   * Chrome/Edge 111, Firefox 120 or Safari 12 (before connecting).
    * @throws {ConnectionError} / {@link SignalingError} (e.g. `INVALID_TOKEN`, `SESSION_LOCKED`); the session is then `failed`.
    * @example
    * await session.join();
@@ -417,7 +421,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
   async join(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'idle') throw new InvalidStateError(`join() in state ${this.state}`);
     if (!this.#platform.capabilities().webrtc) {
-      const e = new UnsupportedError('UNSUPPORTED_BROWSER', 'this browser has no WebRTC');
+      const e = new UnsupportedError('UNSUPPORTED_BROWSER', `this browser has no WebRTC or is too old (${MINIMUM_BROWSERS} or newer)`);
       this.#transition('connecting', 'join');
       this.#fail(e, true);
       throw e;
@@ -622,7 +626,9 @@ export class Session extends GuardedEmitter<SessionEvents> {
    * Sends a chat message, sealed end to end for the participants admitted now (or those of them in
    * `options.to`); resolves when the server acknowledged it. Queued while disconnected and re-sent
    * after resume; receivers get it exactly once, in order. Someone admitted later never can read it.
-   * Rejects with `PAYLOAD_TOO_LARGE` above 4 KiB per recipient once sealed (about 3.9 KB of text).
+   * Rejects with `PAYLOAD_TOO_LARGE` above 4 KiB per recipient once sealed (about 3.9 KB of text),
+   * and with `UNSUPPORTED_FEATURE` when the session was created without `chat: chatSupport()` (from
+   * `@alcove/core/chat`).
    * @example
    * await session.sendChat('Can you hear me?');
    */

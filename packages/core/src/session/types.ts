@@ -81,6 +81,12 @@ export interface SessionOptions {
    */
   readonly checklist?: import('./checklist-plugin.js').ChecklistSupport;
   /**
+   * Turns sealed chat on: `chatSupport()` from `@alcove/core/chat` (`Session.sendChat`, the
+   * `chatMessage` and `chatAcknowledged` events). Without it the session carries none of the chat's
+   * code and `sendChat` rejects with `UNSUPPORTED_FEATURE`.
+   */
+  readonly chat?: import('./chat-plugin.js').ChatSupport;
+  /**
    * The device identity (Ed25519) that signs the E2EE handshakes and the consent receipt:
    * `'device'` (default) keeps it in {@link SessionOptions.identityStore} so this device is recognised
    * in later sessions (and peers it verified stay verified); `'ephemeral'` makes a new one for this page.

@@ -70,6 +70,13 @@ describe('<alcove-session>', () => {
     expect(typeof (options!.reconnectPolicy as { nextRetryDelayMs: unknown }).nextRetryDelayMs).toBe('function');
   });
 
+  it('creates the session with the chat and checklist plug-ins (the chat panel needs chat)', async () => {
+    const el = mount();
+    await el.join('tok');
+    expect(typeof (options!.chat as { createBinding: unknown }).createBinding).toBe('function');
+    expect(typeof (options!.checklist as { createBinding: unknown }).createBinding).toBe('function');
+  });
+
   it('announces state in a polite live region, reflects state and screen, in English and Spanish', async () => {
     const el = mount();
     const states: string[] = [];

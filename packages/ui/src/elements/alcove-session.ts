@@ -6,6 +6,7 @@ import {
   Session,
   type SessionOptions,
 } from '@alcove/core';
+import { chatSupport } from '@alcove/core/chat';
 import { Checklist, checklistSupport } from '@alcove/core/checklist';
 import { AlcoveElement } from '../base/alcove-element.js';
 import { h, setAttr, setText } from '../base/dom.js';
@@ -80,7 +81,8 @@ const STATUS: Record<string, MessageKey> = {
  * created with `checklistSupport()`): when the server's policy has a checklist, a client fills it
  * in while waiting (a `Checklist` the element creates, or the one given as `checklist`), its
  * answers reach the host sealed, and the host sees each entrant's status in the waiting list and,
- * once admitted, their location, emergency contact and callback number.
+ * once admitted, their location, emergency contact and callback number. Sealed chat (the chat
+ * panel) is on too: the session is created with `chatSupport()` of `@alcove/core/chat`.
  *
  * Moving the element in the DOM keeps the call; removing it for good leaves, and every camera and
  * microphone track stops.
@@ -420,6 +422,8 @@ export class AlcoveSession extends AlcoveElement {
       reconnectPolicy: this.#observedPolicy(this.sessionOptions.reconnectPolicy ?? new DefaultReconnectPolicy()),
       // Both roles: a client's checklist (given now, or attached once the policy asks for one), a host's sealed answers.
       checklist: this.sessionOptions.checklist ?? checklistSupport(this.checklist ?? this.#ownChecklist),
+      // The chat panel sends and shows sealed chat: the session needs the chat plug-in.
+      chat: this.sessionOptions.chat ?? chatSupport(),
       publish: this.#publishChoice(this.sessionOptions.publish),
       serverUrl: this.serverUrl,
       token,

@@ -3,6 +3,7 @@
  * /e2ee-worker.js. Exposes `window.alcoveChat` to the Chromium test.
  */
 import { type AlcoveError, type ChatMessage, Session } from '@alcove/core';
+import { chatSupport } from '@alcove/core/chat';
 
 interface ChatPage {
   session?: Session;
@@ -21,6 +22,7 @@ const page: ChatPage = {
       token,
       simulcast: false,
       publish: { audio: false, video: false },
+      chat: chatSupport(),
       e2eeWorker: () => new Worker('/e2ee-worker.js', { type: 'module' }),
     });
     this.session = s;

@@ -3,6 +3,7 @@
  * Bundled with esbuild; `@alcove/core` is aliased to the package source.
  */
 import { Session, type SessionOptions } from '@alcove/core';
+import { chatSupport } from '@alcove/core/chat';
 
 interface Driver {
   session: Session | undefined;
@@ -34,7 +35,7 @@ const driver: Driver = {
   chat: [],
   waiting: [],
   async start(serverUrl, token, options = {}) {
-    const s = Session.create({ serverUrl, token, simulcast: false, ...options });
+    const s = Session.create({ serverUrl, token, simulcast: false, chat: chatSupport(), ...options });
     driver.session = s;
     const log = (...e: unknown[]): void => void driver.events.push([...e, Math.round(performance.now())]);
     s.on('stateChanged', (c) => log('state', c.from, c.to, c.reason));

@@ -9,6 +9,7 @@ export const coreDir = fileURLToPath(new URL('../../../', import.meta.url));
 export const coreBrowserAlias = {
   // Subpaths first: an alias also matches `<key>/…`.
   '@alcove/core/checklist': join(coreDir, 'src', 'checklist', 'index.ts'),
+  '@alcove/core/chat': join(coreDir, 'src', 'chat', 'index.ts'),
   '@alcove/core': join(coreDir, 'src', 'index.ts'),
   '@alcove/protocol': join(coreDir, '..', 'protocol', 'src', 'index.ts'),
 };

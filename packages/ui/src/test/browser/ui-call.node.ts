@@ -19,6 +19,7 @@ const packages = join(uiDir, '..');
 export const alias = {
   '@alcove/ui': join(packages, 'ui', 'src', 'index.ts'),
   '@alcove/core/checklist': join(packages, 'core', 'src', 'checklist', 'index.ts'),
+  '@alcove/core/chat': join(packages, 'core', 'src', 'chat', 'index.ts'),
   '@alcove/core': join(packages, 'core', 'src', 'index.ts'),
   '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
 };
