@@ -24,8 +24,9 @@ export default defineConfig(() => {
   rmSync('dist', { recursive: true, force: true });
   return [
     {
-      // The checklist is an entry of its own so an app that only calls Session does not carry it.
-      entry: { index: 'src/index.ts', checklist: 'src/checklist/index.ts' },
+      // The checklist and sealed chat are entries of their own (plug-ins: `checklistSupport()`,
+      // `chatSupport()`) so an app that only calls Session does not carry them.
+      entry: { index: 'src/index.ts', checklist: 'src/checklist/index.ts', chat: 'src/chat/index.ts' },
       format: ['esm'],
       dts: true,
       sourcemap: true,
