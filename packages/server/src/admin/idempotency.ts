@@ -25,7 +25,9 @@ export interface IdempotencyRecord {
   readonly fingerprint: string;
   /** Unix ms when the first answer was given. */
   readonly at: number;
+  /** HTTP status of the first answer. */
   readonly status: number;
+  /** JSON body of the first answer. */
   readonly body: unknown;
 }
 
