@@ -35,6 +35,8 @@ const SIMULCAST_BITRATES = [250_000, 700_000, 2_500_000];
 
 /** Two-worker row: consumers per worker, each worker with its own publisher of the 2.5 Mbit/s stream. */
 const WORKER_CONSUMERS = Number(process.env.SFU_BENCH_WORKER_N ?? 64);
+/** Packets/s of one 2.5 Mbit/s publisher of the two-worker row (from the generator). */
+let NOMINAL_PPS = 1;
 /** Janus baseline: the same 1 → N load (N = the headline N). */
 const JANUS_SSRC = 44556677;
 
@@ -49,6 +51,9 @@ type TwoWorkerRow = {
   twoWorkersCpuPctOfCore: number;
   oneWorkerLossPct: number;
   twoWorkersLossPct: number;
+  /** Publishers' achieved send rate, % of nominal (below ~95: the generator was starved). */
+  oneWorkerPublisherRatePct: number;
+  twoWorkersPublisherRatePct: number;
   generatorCpuPctOfCore: number;
   loadAvg1m: number;
 };
@@ -61,6 +66,9 @@ type JanusRow = {
   usPerForwardedPacket: number;
   lossPct: number;
   deliveredShortfallPct: number;
+  publisherRatePct: number;
+  /** Subscribers that received packets in the window. */
+  receiving: number;
   srtpProfile: string;
   loadAvg1m: number;
 };
@@ -90,6 +98,11 @@ type Row = {
   lossPct: number;
   /** 1 − received / (sent × N) over the window: includes packets in flight at its edges. */
   deliveredShortfallPct: number;
+  /**
+   * What the load generator's publisher sent in the window, % of its nominal rate: below ~95 the
+   * generator was starved (a shared machine) and the row measures less load than it claims.
+   */
+  publisherRatePct: number;
   rssMB: number;
   ratioToSrtpDecryptEncrypt: number;
   /** Consumers that received packets during the window. */
@@ -162,6 +175,25 @@ const cpuUs = (): number => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
+
+/**
+ * Waits until the engine side of every transport finished DTLS (the generator's side finishing
+ * first does not prove it: a lost last flight can leave the engine waiting). Throws after 20 s.
+ */
+async function waitDtlsConnected(transports: WebRtcTransport[], what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const pending = transports.filter((t) => t.dtlsState !== 'connected');
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) {
+      const states = pending.map((t) => `${t.iceState}/${t.dtlsState}`);
+      throw new Error(
+        `${what}: ${pending.length} of ${transports.length} transports not connected on the engine side (ice/dtls: ${[...new Set(states)].join(', ')})`,
+      );
+    }
+    await sleep(100);
+  }
+}
 
 async function addEndpoint(router: Router, gen: Generator, key: string, publisher: boolean): Promise<WebRtcTransport> {
   const transport = await router.createWebRtcTransport({ listenIps: ['127.0.0.1'] } as never);
@@ -240,16 +272,19 @@ async function main(): Promise<void> {
 
     let have = 0;
     const consumers: Consumer[] = [];
+    const consumerTransports: WebRtcTransport[] = [];
     for (const n of CONSUMER_COUNTS) {
       const keys: string[] = [];
       try {
         for (; have < n; have++) {
           const key = `c${have}`;
           const t = await addEndpoint(router, gen, key, false);
+          consumerTransports.push(t);
           consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true }));
           keys.push(key);
         }
         await gen.request({ type: 'connect', keys } as never);
+        await waitDtlsConnected(consumerTransports, `N=${n}`);
       } catch (error) {
         // A bench that fails part-way fails loudly and writes nothing.
         setupError = `N=${n}: ${error instanceof Error ? error.message : String(error)}`;
@@ -291,7 +326,9 @@ async function main(): Promise<void> {
           s0,
           s1,
           Array.from({ length: n }, (_, i) => `c${i}`),
+          () => s1.sent - s0.sent,
         ),
+        publisherRatePct: round(((s1.sent - s0.sent) / seconds / pps) * 100, 1),
         deliveredShortfallPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
         rssMB: round(process.memoryUsage().rss / 2 ** 20, 1),
         ratioToSrtpDecryptEncrypt: round(us / srtpGcm.usDecryptEncrypt, 2),
@@ -301,12 +338,19 @@ async function main(): Promise<void> {
         udpRcvbufErrors: u0 < 0 || u1 < 0 ? -1 : u1 - u0,
         loadAvg1m: round(loadavg()[0] ?? 0, 2),
       });
-      if (process.env.SFU_BENCH_DEBUG) console.log(JSON.stringify({ drops: d1.drops, udp: d1.udp }));
+      if (process.env.SFU_BENCH_DEBUG) {
+        console.log(JSON.stringify({ drops: d1.drops, udp: d1.udp, producer: await producer.getStats() }));
+        // Consumers that received little in the window: what the engine says about them.
+        for (let i = 0; i < n; i++) {
+          const got = (s1.receivedByKey[`c${i}`] ?? 0) - (s0.receivedByKey[`c${i}`] ?? 0);
+          if (got < (s1.sent - s0.sent) * 0.9) console.log(`c${i} got ${got}`, JSON.stringify(await consumers[i]!.getStats()));
+        }
+      }
       const r = rows.at(-1)!;
       console.log(
         `N=${String(n).padStart(3)}  fwd ${String(r.forwardedPps).padStart(6)} pkt/s  cpu ${String(r.cpuPctOfCore).padStart(5)}%  ` +
           `${r.usPerForwardedPacket} µs/pkt  loss ${r.lossPct}%  rss ${r.rssMB} MB  ` +
-          `(load ${r.loadAvg1m}, generator cpu ${r.generatorCpuPctOfCore}%, udp rcvbuf drops ${r.udpRcvbufErrors}, receiving ${r.activeConsumers}/${n}, engine drops ${r.engineDrops}, decrypt errors ${s1.decryptErrors})`,
+          `(load ${r.loadAvg1m}, publisher at ${r.publisherRatePct}% of its rate, generator cpu ${r.generatorCpuPctOfCore}%, udp rcvbuf drops ${r.udpRcvbufErrors}, receiving ${r.activeConsumers}/${n}, engine drops ${r.engineDrops}, decrypt errors ${s1.decryptErrors})`,
       );
       if (Date.now() - started > 4 * 60_000 && n >= HEADLINE_N) {
         console.log('time budget reached; stopping early');
@@ -326,13 +370,13 @@ async function main(): Promise<void> {
       const janusN = rows.some((row) => row.consumers === HEADLINE_N) ? HEADLINE_N : (rows.at(-1)?.consumers ?? HEADLINE_N);
       janusRow = await measureJanus(gen, janusN);
       console.log(
-        `Janus N=${janusRow.consumers}: fwd ${janusRow.forwardedPps} pkt/s  cpu ${janusRow.cpuPctOfCore}%  ${janusRow.usPerForwardedPacket} µs/pkt  loss ${janusRow.lossPct}%  (${janusRow.srtpProfile}, load ${janusRow.loadAvg1m})`,
+        `Janus N=${janusRow.consumers}: fwd ${janusRow.forwardedPps} pkt/s  cpu ${janusRow.cpuPctOfCore}%  ${janusRow.usPerForwardedPacket} µs/pkt  loss ${janusRow.lossPct}%  (${janusRow.srtpProfile}, receiving ${janusRow.receiving}/${janusRow.consumers}, publisher at ${janusRow.publisherRatePct}%, load ${janusRow.loadAvg1m})`,
       );
       twoWorkers = await measureTwoWorkers(gen, idleUsPerSec);
       const w = twoWorkers;
       console.log(
         `two workers × ${w.consumersPerWorker} consumers: ${w.twoWorkersForwardedPps} pkt/s vs one worker ${w.oneWorkerForwardedPps} pkt/s = ${w.ratio}×  ` +
-          `(cpu ${w.twoWorkersCpuPctOfCore}% vs ${w.oneWorkerCpuPctOfCore}%, loss ${w.twoWorkersLossPct}% vs ${w.oneWorkerLossPct}%, generator ${w.generatorCpuPctOfCore}%, load ${w.loadAvg1m})`,
+          `(cpu ${w.twoWorkersCpuPctOfCore}% vs ${w.oneWorkerCpuPctOfCore}%, loss ${w.twoWorkersLossPct}% vs ${w.oneWorkerLossPct}%, publishers at ${w.oneWorkerPublisherRatePct}% / ${w.twoWorkersPublisherRatePct}% of their rate, generator ${w.generatorCpuPctOfCore}%, load ${w.loadAvg1m})`,
       );
     }
   } finally {
@@ -442,7 +486,7 @@ async function measureSimulcast(router: Router, gen: Generator, idleUsPerSec: nu
     forwardedPps: Math.round(forwardedPps),
     cpuPctOfCore: round(cpuUsPerSec / 1e4, 1),
     usPerForwardedPacket: round(Math.max(0, cpuUsPerSec - idleUsPerSec) / Math.max(1, forwardedPps), 2),
-    lossPct: seqLossPct(s0, s1, layerOf.keys()),
+    lossPct: seqLossPct(s0, s1, layerOf.keys(), (k) => (s1.simulcastSent[layerOf.get(k)!] ?? 0) - (s0.simulcastSent[layerOf.get(k)!] ?? 0)),
     deliveredShortfallPct: round(expected > 0 ? Math.max(0, (1 - delivered / expected) * 100) : 100, 2),
     onPreferredLayer: consumers.filter(({ c, layer }) => c.currentLayers?.spatialLayer === layer).length,
   };
@@ -485,15 +529,16 @@ main().catch((error: unknown) => {
  * Loss of `keys` over a window from their sequence numbers: 1 − Δreceived / Δspan (packets
  * missing from each receiver's sequence; in-flight packets at the window edges are not loss).
  */
-function seqLossPct(s0: GeneratorSnapshot, s1: GeneratorSnapshot, keys: Iterable<string>): number {
+function seqLossPct(s0: GeneratorSnapshot, s1: GeneratorSnapshot, keys: Iterable<string>, sentTo: (key: string) => number): number {
   let received = 0;
   let span = 0;
   for (const k of keys) {
     const a = s0.seqByKey[k] ?? { received: 0, span: 0 };
-    const b = s1.seqByKey[k];
-    if (!b) continue;
-    received += b.received - a.received;
-    span += b.span - a.span;
+    const b = s1.seqByKey[k] ?? a;
+    const got = b.received - a.received;
+    received += got;
+    // A receiver that got nothing in the window lost everything sent meanwhile.
+    span += got === 0 ? sentTo(k) : b.span - a.span;
   }
   return span > 0 ? round(Math.max(0, (1 - received / span) * 100), 2) : 100;
 }
@@ -535,15 +580,18 @@ async function loadWorker(
   });
   const keys: string[] = [];
   const consumers: Consumer[] = [];
+  const transports: WebRtcTransport[] = [sendTransport];
   for (let i = 0; i < n; i++) {
     const key = `${prefix}c${i}`;
     const t = await addEndpoint(router, gen, key, false);
+    transports.push(t);
     consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true }));
     keys.push(key);
   }
   await gen.request({ type: 'connect', keys } as never);
+  await waitDtlsConnected(transports, `two-worker row (${prefix})`);
   await Promise.all(consumers.map((c) => c.resume()));
-  await gen.request({ type: 'publishOn', key: pubKey, ssrc, payloadType: 96 } as never);
+  NOMINAL_PPS = await gen.request<number>({ type: 'publishOn', key: pubKey, ssrc, payloadType: 96 } as never);
   return keys;
 }
 
@@ -579,7 +627,13 @@ async function measureTwoWorkers(gen: Generator, idleUsPerSec: number): Promise<
           s0,
           s1,
           groups.flatMap((g) => g.keys),
+          (k) => (s1.sentByKey[k.startsWith('w1') ? 'w1pub' : 'w2pub'] ?? 0) - (s0.sentByKey[k.startsWith('w1') ? 'w1pub' : 'w2pub'] ?? 0),
         ),
+        publisherRatePct:
+          (groups.reduce((sum, g) => sum + (s1.sentByKey[g.pub] ?? 0) - (s0.sentByKey[g.pub] ?? 0), 0) /
+            seconds /
+            (NOMINAL_PPS * groups.length)) *
+          100,
         genCpuPct: (s1.cpuUs - s0.cpuUs) / seconds / 1e4,
       };
     };
@@ -600,6 +654,8 @@ async function measureTwoWorkers(gen: Generator, idleUsPerSec: number): Promise<
       twoWorkersCpuPctOfCore: round(two.cpuPct, 1),
       oneWorkerLossPct: round(one.lossPct, 2),
       twoWorkersLossPct: round(two.lossPct, 2),
+      oneWorkerPublisherRatePct: round(one.publisherRatePct, 1),
+      twoWorkersPublisherRatePct: round(two.publisherRatePct, 1),
       generatorCpuPctOfCore: round(two.genCpuPct, 1),
       loadAvg1m: round(loadavg()[0] ?? 0, 2),
     };
@@ -644,7 +700,7 @@ async function measureJanus(gen: Generator, n: number): Promise<JanusRow> {
     } as never);
     await janus.endOfCandidates(pub.handle);
     await gen.request({ type: 'connect', keys: ['jpub'] } as never);
-    await gen.request({ type: 'publishOn', key: 'jpub', ssrc: JANUS_SSRC, payloadType: 96 } as never);
+    const janusPps = await gen.request<number>({ type: 'publishOn', key: 'jpub', ssrc: JANUS_SSRC, payloadType: 96 } as never);
     const keys: string[] = [];
     for (let i = 0; i < n; i++) {
       const sub = await janus.subscribe(room, pub.feed);
@@ -685,7 +741,9 @@ async function measureJanus(gen: Generator, n: number): Promise<JanusRow> {
       forwardedPps: Math.round(forwardedPps),
       cpuPctOfCore: round((c1 - c0) / seconds / 1e4, 1),
       usPerForwardedPacket: round(busy / forwardedPps, 2),
-      lossPct: seqLossPct(s0, s1, keys),
+      lossPct: seqLossPct(s0, s1, keys, () => (s1.sentByKey.jpub ?? 0) - (s0.sentByKey.jpub ?? 0)),
+      publisherRatePct: round((((s1.sentByKey.jpub ?? 0) - (s0.sentByKey.jpub ?? 0)) / seconds / janusPps) * 100, 1),
+      receiving: keys.filter((k) => (s1.receivedByKey[k] ?? 0) > (s0.receivedByKey[k] ?? 0)).length,
       deliveredShortfallPct: round(Math.max(0, (1 - delivered / expected) * 100), 2),
       srtpProfile: await gen.request<string>({ type: 'profile', key: 'jpub' } as never),
       loadAvg1m: round(loadavg()[0] ?? 0, 2),

@@ -132,12 +132,15 @@ export class UdpServer {
     }
   }
 
+  /** Send completion, one function for every datagram (no closure per packet). */
+  private readonly onSent = (err: Error | null): void => {
+    if (err) this.drop('sendFailed', 'message', 'udp.sendFailed', err);
+  };
+
   /** Sends a datagram; errors are counted, never thrown. */
   send(buf: Uint8Array, port: number, address: string): void {
     this.datagramsSent++;
-    this.socket.send(buf, port, address, (err) => {
-      if (err) this.drop('sendFailed', 'message', 'udp.sendFailed', err);
-    });
+    this.socket.send(buf, port, address, this.onSent);
   }
 
   private endpointFor(rinfo: RemoteInfo): UdpEndpoint | undefined {

@@ -83,9 +83,29 @@ class RocState {
   lastSeq = -1;
 }
 
-/** GHASH tables (16 positions × 256 byte values × 4 words) for the hash key H. */
+/**
+ * Reduction after multiplying by x^8 (GCM's bit order): the byte shifted out of the last
+ * position, times x^128 reduced, lands in the first word.
+ */
+const RED = (() => {
+  const red = new Uint32Array(256);
+  for (let r = 0; r < 256; r++) {
+    let w0 = 0;
+    let w3 = r;
+    for (let k = 0; k < 8; k++) {
+      const lsb = w3 & 1;
+      w3 >>>= 1;
+      w0 >>>= 1;
+      if (lsb) w0 = (w0 ^ 0xe1000000) >>> 0;
+    }
+    red[r] = w0;
+  }
+  return red;
+})();
+
+/** GHASH table (256 byte values × 4 words: byte b in the first position, times H) for the hash key H. */
 function ghashTables(h: Uint8Array): Uint32Array {
-  const t = new Uint32Array(16 * 256 * 4);
+  const t = new Uint32Array(256 * 4);
   // P[k] = H · x^k in GCM's reflected bit order (k = 0: H).
   const p = new Uint32Array(128 * 4);
   let w0 = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
@@ -104,7 +124,7 @@ function ghashTables(h: Uint8Array): Uint32Array {
     w0 = (w0 >>> 1) >>> 0;
     if (lsb) w0 = (w0 ^ 0xe1000000) >>> 0;
   }
-  for (let i = 0; i < 16; i++) {
+  for (let i = 0; i < 1; i++) {
     for (let b = 1; b < 256; b++) {
       // Lowest set bit of b (as a GCM bit: mask 0x80 >> j is bit 8i + j).
       const low = b & -b;
@@ -300,84 +320,161 @@ export class SrtpRtpContext {
         x1 ^= y1;
         x2 ^= y2;
         x3 ^= y3;
-        // (Y XOR X) · H = XOR over byte positions of the precomputed products.
+        // (Y XOR X) · H by Horner over its bytes, last first (Shoup, 8-bit): Z = Z·x^8 XOR M[X_i].
+        // One 4 KB table per key (cache-friendly with many transports) and a shared reduction table.
         let i = 0;
-        i = (0 | ((x0 >>> 24) & 0xff)) << 2;
+        let r = 0;
+        i = (x3 & 0xff) << 2;
         y0 = t[i]!;
         y1 = t[i + 1]!;
         y2 = t[i + 2]!;
         y3 = t[i + 3]!;
-        i = (256 | ((x0 >>> 16) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x3 >>> 8) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (512 | ((x0 >>> 8) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x3 >>> 16) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (768 | (x0 & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x3 >>> 24) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (1024 | ((x1 >>> 24) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = (x2 & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (1280 | ((x1 >>> 16) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x2 >>> 8) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (1536 | ((x1 >>> 8) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x2 >>> 16) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (1792 | (x1 & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x2 >>> 24) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (2048 | ((x2 >>> 24) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = (x1 & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (2304 | ((x2 >>> 16) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x1 >>> 8) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (2560 | ((x2 >>> 8) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x1 >>> 16) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (2816 | (x2 & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x1 >>> 24) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (3072 | ((x3 >>> 24) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = (x0 & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (3328 | ((x3 >>> 16) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x0 >>> 8) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (3584 | ((x3 >>> 8) & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x0 >>> 16) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
         y3 ^= t[i + 3]!;
-        i = (3840 | (x3 & 0xff)) << 2;
+        r = y3 & 0xff;
+        y3 = (y3 >>> 8) | (y2 << 24);
+        y2 = (y2 >>> 8) | (y1 << 24);
+        y1 = (y1 >>> 8) | (y0 << 24);
+        y0 = (y0 >>> 8) ^ RED[r]!;
+        i = ((x0 >>> 24) & 0xff) << 2;
         y0 ^= t[i]!;
         y1 ^= t[i + 1]!;
         y2 ^= t[i + 2]!;
