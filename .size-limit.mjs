@@ -16,11 +16,13 @@ const check = (c) => ({ gzip: true, modifyEsbuildConfig: browser, ...c });
 
 const core = 'packages/core/dist/index.js';
 const checklist = 'packages/core/dist/checklist.js';
+const chat = 'packages/core/dist/chat.js';
 const ui = 'packages/ui/dist/index.js';
 
 export default [
   check({
-    // Issue #14: ≤ 60 KiB with mediasoup-client.
+    // Issue #14: ≤ 60 KiB with mediasoup-client. Sealed chat and the checklist are plug-in entries
+    // (below); mediasoup-client is trimmed to the supported browsers' handlers (no Chrome74).
     name: '@alcove/core: an app that only calls Session',
     path: core,
     import: '{ Session }',
@@ -42,6 +44,14 @@ export default [
     limit: '96 KiB',
   }),
   check({
+    // Sealed chat is its own entry (`chatSupport()` plugs it into Session), measured with Session as
+    // the checklist is; `pnpm size:why` prints what it adds. Measured 76.6 KiB; limit + ~5 %.
+    name: '@alcove/core: Session with sealed chat',
+    path: [core, chat],
+    import: { [core]: '{ Session }', [chat]: '{ chatSupport }' },
+    limit: '80 KiB',
+  }),
+  check({
     // Issue #10 asks ≤ 16 KiB; not met. Measured 19.8 KiB once the security-code emoji table moved to
     // the page (tsup resolves @alcove/protocol to its E2EE constants): tweetnacl's fast build is
     // ~10.4 KiB of it, Alcove's own E2EE code (handshake, key schedule, frame format, status) ~9 KiB.
@@ -60,15 +70,19 @@ export default [
     limit: '35 KiB',
   }),
   check({
-    // <alcove-session> runs the checklist, so this carries core's checklist entry and tweetnacl too.
+    // <alcove-session> runs the checklist and sealed chat, so this carries core's checklist and chat
+    // entries and tweetnacl too. Raised from 130 KiB on 2026-11-29: sealed chat (pair channels,
+    // secretbox, outbox and inbox) came in, measured 130.3 KiB once chat became a plug-in (132.2 KiB
+    // before); limit = measured + ~4 %.
     name: '@alcove/ui: every element, with @alcove/core (what an app ships)',
     path: ui,
-    limit: '130 KiB',
+    limit: '136 KiB',
   }),
 ];
 
 /** For `pnpm size:why`: checks measured on top of another, and the one they are compared with. */
 export const addedOver = {
   '@alcove/core: Session with the checklist': '@alcove/core: an app that only calls Session',
+  '@alcove/core: Session with sealed chat': '@alcove/core: an app that only calls Session',
   '@alcove/ui: every element, with @alcove/core (what an app ships)': '@alcove/core: Session with the checklist',
 };
