@@ -56,12 +56,19 @@ interface RemoteEntry {
 }
 
 /**
- * Whether a failed consume may work on a later try: the request was cut short (abort, timeout, lost
- * socket), the transport or producer was gone (`NOT_FOUND`: a server-side drop, or a producer whose
- * `producerClosed` is on its way), or the transport closed here. Anything else (e.g. `CANNOT_CONSUME`)
- * is a refusal that retrying does not change.
+ * Server answers to `media.consume` that retrying does not change: this client cannot receive that
+ * producer, or may not. Any other failure may work on a later try: a request cut short (abort,
+ * timeout, lost socket), `RATE_LIMITED` (a repair sends many requests at once), the transport or the
+ * producer gone (`NOT_FOUND`: a server-side drop, or a producer whose `producerClosed` is on its way).
  */
-const TRANSIENT_CONSUME_CODES: ReadonlySet<string> = new Set(['ABORTED', 'REQUEST_TIMEOUT', 'CONNECTION_LOST', 'NOT_FOUND']);
+const REFUSED_CONSUME_CODES: ReadonlySet<string> = new Set([
+  'CANNOT_CONSUME',
+  'UNSUPPORTED_CODEC',
+  'NOT_ALLOWED',
+  'INVALID_STATE',
+  'INVALID_MESSAGE',
+  'MEDIA_ERROR',
+]);
 
 const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
   list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
@@ -163,7 +170,7 @@ export class MediaManager {
         // Cut short: the caller's attempt failed, it must not count these transports as working.
         if (signal?.aborted) throw e;
         // Reported as before; a transient failure is also left for complete() to retry.
-        if (!this.#noteConsumeFailure(info, e)) this.#report(e);
+        if (!this.#noteConsumeFailure(info, recv, e)) this.#report(e);
       });
     }
   }
@@ -204,11 +211,12 @@ export class MediaManager {
     if (this.transportLost) throw lost('the server closed a media transport');
     for (const entry of this.#local.values()) if (entry.track && !entry.producer) await this.#produce(entry, signal);
     for (const info of this.unconsumed) {
+      const recv = this.#recv;
       try {
         await this.#consume(info, signal);
       } catch (e) {
         if (signal?.aborted) throw e;
-        if (!this.#noteConsumeFailure(info, e)) throw lost('a remote track could not be received', e);
+        if (!this.#noteConsumeFailure(info, recv, e)) throw lost('a remote track could not be received', e);
       }
     }
     if (this.transportLost) throw lost('the server closed a media transport');
@@ -217,13 +225,14 @@ export class MediaManager {
   }
 
   /**
-   * A consume of `info` failed: a refusal for good is remembered (see {@link unconsumed}) and
-   * reported; a transient failure is left for {@link complete} to retry. Returns whether it was reported.
+   * A consume of `info` on transport `on` failed: a refusal for good on the current transport is
+   * remembered (see {@link unconsumed}) and reported; a transient failure, or one on a transport
+   * since replaced or closed, is left for {@link complete} to retry. Returns whether it was reported.
    */
-  #noteConsumeFailure(info: ProducerInfo, e: unknown): boolean {
-    const code = e instanceof AlcoveError ? e.code : undefined;
-    const transient = (code !== undefined && TRANSIENT_CONSUME_CODES.has(code)) || !this.#recv || this.#recv.closed;
-    if (transient) return false;
+  #noteConsumeFailure(info: ProducerInfo, on: ms.Transport | undefined, e: unknown): boolean {
+    // Not an AlcoveError: mediasoup-client refused the parameters here (unless the transport closed).
+    const refused = e instanceof AlcoveError ? REFUSED_CONSUME_CODES.has(e.code) : true;
+    if (!refused || !on || on !== this.#recv || on.closed) return false;
     this.#refused.add(info.producerId);
     this.#report(e);
     return true;
@@ -584,7 +593,19 @@ export class MediaManager {
     const entry: RemoteEntry = { consumer, info: fresh, paused: false, view: undefined as unknown as RemoteTrack };
     entry.view = this.#view(entry);
     this.#remote.set(consumer.id, entry);
-    if (r.paused) await request('media.resumeConsumer', { consumerId: r.consumerId });
+    if (r.paused) {
+      try {
+        await request('media.resumeConsumer', { consumerId: r.consumerId });
+      } catch (e) {
+        // A consumer the server keeps paused receives nothing: drop it, so it counts as not consumed.
+        if (this.#remote.get(consumer.id) === entry) {
+          this.#remote.delete(consumer.id);
+          consumer.close();
+          request('media.closeConsumer', { consumerId: r.consumerId }).catch(this.#o.swallowed.handler('media.closeConsumer'));
+        }
+        throw e;
+      }
+    }
     this.#o.callbacks.onRemoteTrackAdded(entry.view);
   }
 

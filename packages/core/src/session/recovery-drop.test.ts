@@ -109,6 +109,43 @@ describe('recovery after the server drops the transports', () => {
     expect(room.requests('media.produce').length - produced).toBeGreaterThanOrEqual(3);
   });
 
+  it('a consume the server rate-limits during the repair is retried, not given up', async () => {
+    const s = await join();
+    // A repair sends many requests at once; the server's per-connection limit refuses one consume.
+    let limitNext = true;
+    room.handle('media.consume', (d) => {
+      if (limitNext) {
+        limitNext = false;
+        return { error: 'RATE_LIMITED' };
+      }
+      return consumed(d);
+    });
+    dropTransports();
+    await settle(s);
+    expect(consumedAtReconnected).toEqual([['rp1']]);
+  });
+
+  it('a consumer the server could not resume (rate-limited) is made again, not kept paused', async () => {
+    const s = await join();
+    const resumedOk = new Set<string>();
+    let limitNext = true;
+    room.handle('media.resumeConsumer', (d) => {
+      if (limitNext) {
+        limitNext = false;
+        return { error: 'RATE_LIMITED' };
+      }
+      resumedOk.add(d.consumerId);
+      return {};
+    });
+    const resumedAtReconnected: boolean[] = [];
+    s.on('reconnected', () => resumedAtReconnected.push(s.remoteTracks.every((t) => resumedOk.has(t.id))));
+    dropTransports();
+    await settle(s);
+    expect(consumedAtReconnected).toEqual([['rp1']]);
+    // Every consumer received at `reconnected` was resumed on the server (a paused one gets nothing).
+    expect(resumedAtReconnected).toEqual([true]);
+  });
+
   it('an attempt aborted (attempt timeout) while consuming does not declare recovery', async () => {
     const s = await join();
     // The first consume after the drop never gets an answer: the controller's attempt timeout aborts it.
