@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 import { mediasoupClientForBrowser } from './build/mediasoup-client-plugin.mjs';
@@ -14,6 +15,20 @@ const protocolConstantsOnly = {
     build.onResolve({ filter: /^@alcove\/protocol$/ }, () => ({
       path: fileURLToPath(new URL('../protocol/src/e2ee.ts', import.meta.url)),
     }));
+  },
+};
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The worker's tweetnacl is the small build (`nacl.js`): frames are sealed by WebCrypto, so tweetnacl
+ * only runs the handshake (X25519, Ed25519, SHA-512 for HKDF), where the fast build's ~4 KiB of
+ * unrolled code buys little. Pages keep the package's default (fast) build.
+ */
+const smallTweetnacl = {
+  name: 'tweetnacl-small-build',
+  setup(build: { onResolve(o: { filter: RegExp }, cb: () => { path: string }): void }) {
+    build.onResolve({ filter: /^tweetnacl$/ }, () => ({ path: require.resolve('tweetnacl/nacl.js') }));
   },
 };
 
@@ -52,7 +67,7 @@ export default defineConfig(() => {
       platform: 'browser',
       noExternal: [/.*/],
       minify: true,
-      esbuildPlugins: [protocolConstantsOnly],
+      esbuildPlugins: [protocolConstantsOnly, smallTweetnacl],
     },
   ];
 });

@@ -6,9 +6,9 @@
  * (objects, views, small typed arrays) and array-buffer memory (the frame returned), and how many
  * minor collections ran. Samples of 2 000 frames run with a young generation large enough that no
  * collection happens inside one (a sample with a collection is discarded and counted).
- * Measured 2026-11-29 (Node 24): about 4.2 KB of JS heap per frame sealed or opened besides the
- * frame returned; tweetnacl's `crypto_secretbox` alone allocates about 2.3 KB per call and
- * `crypto_secretbox_open` about 3.7 KB (small typed arrays and its Poly1305 state, made anew per call).
+ * Before format version 3 (tweetnacl, 2026-11-29): about 4.2 KB of JS heap per frame; tweetnacl's
+ * `crypto_secretbox` alone allocated about 2.3 KB per call. With WebCrypto AES-GCM the cipher's own
+ * state is native; what remains is WebCrypto's result buffer, the promises, and the frame returned.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { E2EE_SUITES } from '@alcove/protocol';
@@ -24,7 +24,7 @@ new PerformanceObserver((list) => {
   collections += list.getEntries().length;
 }).observe({ entryTypes: ['gc'] });
 
-const suite = E2EE_SUITES.XSALSA20_POLY1305;
+const suite = E2EE_SUITES.AES_128_GCM;
 const sender = new SenderKeyState(suite);
 const key = frameOf(32, 11);
 sender.setKey(0, key.slice());
@@ -35,12 +35,12 @@ type Row = { heapBytesPerFrame: number; arrayBufferBytesPerFrame: number; frameB
 
 async function measure(name: string, bytes: number, codec: 'video/vp8' | 'audio/opus', total = 100_000, perSample = 2000): Promise<Row> {
   const frame = frameOf(bytes, bytes);
-  const sealedOnce = sealFrame(sender, 'cam', codec, false, frame);
+  const sealedOnce = await sealFrame(sender, 'cam', codec, false, frame);
   if (!sealedOnce.ok) throw new Error(`${name}: no key`);
   // Warm up (JIT, scratch buffers grown to size).
   for (let i = 0; i < 2000; i++) {
-    const s = sealFrame(sender, 'cam', codec, false, frame);
-    if (!s.ok || !openFrame(ring, 'cam', s.data).ok) throw new Error(`${name}: round trip failed`);
+    const s = await sealFrame(sender, 'cam', codec, false, frame);
+    if (!s.ok || !(await openFrame(ring, 'cam', s.data)).ok) throw new Error(`${name}: round trip failed`);
   }
   const heap: number[] = [];
   const ab: number[] = [];
@@ -51,9 +51,9 @@ async function measure(name: string, bytes: number, codec: 'video/vp8' | 'audio/
     const before = collections;
     const m0 = process.memoryUsage();
     for (let i = 0; i < perSample; i++) {
-      const s = sealFrame(sender, 'cam', codec, false, frame);
+      const s = await sealFrame(sender, 'cam', codec, false, frame);
       if (!s.ok) throw new Error('seal failed');
-      const o = openFrame(ring, 'cam', s.data);
+      const o = await openFrame(ring, 'cam', s.data);
       if (!o.ok) throw new Error(`open failed: ${o.reason}`);
     }
     const m1 = process.memoryUsage();

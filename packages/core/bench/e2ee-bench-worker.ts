@@ -7,10 +7,11 @@ import { measureCallRepeated, measureFrames } from './e2ee-frames.js';
 
 declare const self: { postMessage(m: unknown): void; onmessage: ((e: MessageEvent) => void) | null };
 
-self.onmessage = () => {
+self.onmessage = async () => {
   try {
     const now = () => performance.now();
-    self.postMessage({ ok: true, frames: measureFrames(now), call: measureCallRepeated(now) });
+    const frames = await measureFrames(now);
+    self.postMessage({ ok: true, frames, call: await measureCallRepeated(now) });
   } catch (e) {
     self.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
   }

@@ -1,18 +1,22 @@
 /**
- * Constants of the E2EE frame format and handshake (shared/E2EE.md §4–5), shared by the browser
+ * Constants of the E2EE frame format and handshake (docs/e2ee.md), shared by the browser
  * worker, tests and tools. The server never uses them to read media: it cannot.
  */
 
-/** Cipher suites. Suite 1 is the default (XSalsa20-Poly1305 via tweetnacl); suite 2 is reserved. */
+/**
+ * Cipher suites. Suite 2 (AES-128-GCM through WebCrypto, frame format version 3) seals every frame;
+ * suite 1 (XSalsa20-Poly1305 via tweetnacl, format version 2) is no longer sent or opened.
+ */
 export const E2EE_SUITES = { XSALSA20_POLY1305: 1, AES_128_GCM: 2 } as const;
 /** A cipher suite id. */
 export type E2eeSuite = (typeof E2EE_SUITES)[keyof typeof E2EE_SUITES];
 
 /**
- * Trailer format version (the `VV` bits of the last byte). 2: the clear prefix is bound through the
- * nonce (version 1 carried a copy of it inside the ciphertext); receivers drop other versions.
+ * Trailer format version (the `VV` bits of the last byte). 3: AES-128-GCM (suite 2), the clear
+ * prefix and the trailer as additional data. Version 2 (XSalsa20-Poly1305, the prefix bound through
+ * the nonce) and version 1 are dropped by receivers and refused by the media engine's trailer check.
  */
-export const E2EE_FRAME_VERSION = 2;
+export const E2EE_FRAME_VERSION = 3;
 /** Authentication tag length in bytes (Poly1305 / GCM). */
 export const E2EE_TAG_BYTES = 16;
 /** Typical per-frame overhead, whatever the codec: tag + CTR(2) + KID(1) + h(1) + cfg(1). */

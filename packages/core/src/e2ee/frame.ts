@@ -1,23 +1,21 @@
 import { E2EE_FRAME_VERSION, E2EE_TAG_BYTES } from '@alcove/protocol';
-import nacl from 'tweetnacl';
-import { sha512 } from './hkdf.js';
 import type { FrameKey } from './sender-keys.js';
 
 /*
- * Frame format version 2 (docs/e2ee.md, "Frame format"), suite 1 (XSalsa20-Poly1305):
+ * Frame format version 3 (docs/e2ee.md, "Frame format"), suite 2 (AES-128-GCM through WebCrypto):
  *
  *   | clear prefix (h) | ciphertext (n) | tag (16) | CTR (c, BE) | KID (k, BE) | h (1|2) | cfg (1) |
- *   cfg = VV H KK CCC: VV version (10), H = h is 2 bytes, KK = k-1, CCC = c-1.
+ *   cfg = VV H KK CCC: VV version (11), H = h is 2 bytes, KK = k-1, CCC = c-1.
  *
- * The ciphertext is the payload alone. The clear prefix and the trailer are bound through the
- * nonce instead (secretbox has no associated data):
+ * The trailer layout is the one of version 2; only the cipher and the binding changed. The
+ * ciphertext is the payload alone; the clear prefix and the trailer are GCM's additional data:
  *
- *   nonce24 = salt ⊕ (P ‖ h_hi ‖ h_lo ‖ cfg ‖ CTR as uint64 BE)
+ *   iv12 = salt ⊕ (0 0 0 0 ‖ CTR as uint64 BE)
+ *   aad  = clear prefix ‖ CTR ‖ KID ‖ h ‖ cfg   (the bytes as they are on the wire)
  *
- * where P (13 bytes) is the prefix zero-padded when h ≤ 13, else SHA-512(prefix)[0..13]. A changed
- * prefix, h or cfg gives another nonce, so another Poly1305 key, and the tag fails; CTR (low 8
- * bytes) keeps nonces unique per key whatever the prefix. Version 1 carried a copy of the prefix
- * (or a 16-byte hash of it) inside the plaintext: 3 to 16 more bytes per frame.
+ * The frame key is unique per (sender base key, KID, suite, track) and CTR never repeats under one
+ * key (the sender restarts it at 0 only with a new key), so no IV is used twice under a key.
+ * Version 2 (XSalsa20-Poly1305, the prefix bound through the nonce) is dropped as BAD_VERSION.
  */
 
 /** Why a frame was dropped. Every reason fails closed: nothing reaches the decoder. */
@@ -37,33 +35,26 @@ export type DecryptResult =
   | { readonly ok: true; readonly frame: Uint8Array; readonly kid: number; readonly ctr: number }
   | { readonly ok: false; readonly reason: DropReason; readonly kid?: number };
 
-type LowLevel = {
-  crypto_secretbox(c: Uint8Array, m: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
-  crypto_secretbox_open(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
-};
-const lowlevel = (nacl as unknown as { lowlevel: LowLevel }).lowlevel;
-const ZERO = 32; // crypto_secretbox_ZEROBYTES
-const BOXZERO = 16; // crypto_secretbox_BOXZEROBYTES
-/** Prefix bytes mixed into the nonce as they are; longer prefixes go in hashed. */
-const PREFIX_IN_NONCE = 13;
+const IV_BYTES = 12;
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
+
+/**
+ * The WebCrypto key of a frame key, imported once (non-extractable) and kept on the frame key
+ * until the key ring wipes it.
+ */
+function cryptoKeyOf(key: FrameKey): Promise<CryptoKey> {
+  key.cryptoKey ??= subtle().importKey('raw', key.key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return key.cryptoKey;
+}
 
 /*
- * Reused buffers: secretbox wants its input behind 32 zero bytes and writes a same-size output, so
- * sealing or opening a frame goes through these two scratch buffers (grown to the largest frame
- * seen, never shrunk) and allocates only the frame it returns. The plaintext side is wiped after
- * every use. The worker runs one transform at a time, so one pair serves every track.
+ * Reused buffers for the IV and the additional data. WebCrypto copies its inputs when the call is
+ * made, so they are written right before each call and the next frame may overwrite them while an
+ * earlier call is still running. The output
+ * frame is the only allocation of ours per frame (WebCrypto returns its result in a buffer of its own).
  */
-let scratchIn = new Uint8Array(2048);
-let scratchOut = new Uint8Array(2048);
-const nonceBuf = new Uint8Array(24);
-
-function scratch(len: number): void {
-  if (scratchIn.length >= len) return;
-  let n = scratchIn.length;
-  while (n < len) n *= 2;
-  scratchIn = new Uint8Array(n);
-  scratchOut = new Uint8Array(n);
-}
+const ivBuf = new Uint8Array(IV_BYTES);
+let aadBuf = new Uint8Array(64);
 
 function byteLength(v: number): number {
   let n = 1;
@@ -84,42 +75,44 @@ function readBE(b: Uint8Array, at: number, len: number): number {
   return v;
 }
 
-/**
- * Writes the version-2 nonce of a frame whose clear prefix is `src[0, h)` into `n` (24 bytes); see
- * the format comment above. Byte loops instead of `subarray` views: no allocation per frame (a
- * prefix longer than 13 bytes, which no supported codec uses, is hashed).
- */
-function writeNonce(n: Uint8Array, salt: Uint8Array, ctr: number, src: Uint8Array, h: number, cfg: number): Uint8Array {
-  for (let i = 0; i < 24; i++) n[i] = salt[i]!;
-  const p = h <= PREFIX_IN_NONCE ? src : sha512(src.subarray(0, h));
-  const pl = Math.min(h, PREFIX_IN_NONCE);
-  for (let i = 0; i < pl; i++) n[i]! ^= p[i]!;
-  n[13]! ^= h >>> 8;
-  n[14]! ^= h & 0xff;
-  n[15]! ^= cfg;
+/** Writes `salt ⊕ (0⁴ ‖ CTR as uint64 BE)` into `iv` (12 bytes). */
+function writeIv(iv: Uint8Array, salt: Uint8Array, ctr: number): Uint8Array {
   let v = ctr;
-  for (let i = 23; i >= 16; i--) {
-    n[i]! ^= v % 256;
-    v = Math.floor(v / 256);
+  for (let i = IV_BYTES - 1; i >= 0; i--) {
+    iv[i] = salt[i]! ^ (i >= 4 ? v % 256 : 0);
+    if (i >= 4) v = Math.floor(v / 256);
   }
-  return n;
+  return iv;
 }
 
-/**
- * The nonce of a frame: salt ⊕ (prefix-or-hash (13) ‖ h (2, BE) ‖ cfg (1) ‖ CTR (8, BE)).
- * A fresh array (tests and tools); the seal/open path writes into a reused one.
- */
-export function frameNonce(salt: Uint8Array, ctr: number, prefix: Uint8Array, cfg: number): Uint8Array {
-  return writeNonce(new Uint8Array(24), salt, ctr, prefix, prefix.length, cfg);
+/** The additional data of a frame: its clear prefix `src[0, h)` then its trailer `src[t, t+len)`. */
+function writeAad(src: Uint8Array, h: number, trailerAt: number, trailerLength: number): Uint8Array {
+  const n = h + trailerLength;
+  if (aadBuf.length < n) aadBuf = new Uint8Array(Math.max(n, aadBuf.length * 2));
+  for (let i = 0; i < h; i++) aadBuf[i] = src[i]!;
+  for (let i = 0; i < trailerLength; i++) aadBuf[h + i] = src[trailerAt + i]!;
+  return aadBuf.subarray(0, n);
+}
+
+/** AES-GCM parameters of a frame, in the shared buffers: valid until the next call. */
+function params(salt: Uint8Array, ctr: number, src: Uint8Array, h: number, trailerAt: number, trailerLength: number): AesGcmParams {
+  const iv = writeIv(ivBuf, salt, ctr);
+  const aad = writeAad(src, h, trailerAt, trailerLength);
+  return { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource };
+}
+
+/** The 12-byte IV of a frame: `salt ⊕ (0⁴ ‖ CTR as uint64 BE)`. A fresh array (tests and tools). */
+export function frameNonce(salt: Uint8Array, ctr: number): Uint8Array {
+  return writeIv(new Uint8Array(IV_BYTES), salt, ctr);
 }
 
 /**
  * Encrypts one encoded frame. `prefixLength` bytes at the start stay in clear (codec header the
- * packetiser and SFU need) and are authenticated through the nonce; the rest is sealed with the
- * frame key and counter. Allocates only the returned frame.
- * @throws {RangeError} on a prefix longer than the frame or a counter beyond 2^53.
+ * packetiser and SFU need) and are authenticated as additional data with the trailer; the rest is
+ * sealed with the frame key and counter.
+ * @throws {RangeError} on a prefix longer than the frame or a counter beyond 2^53 (synchronously).
  */
-export function encryptFrame(frame: Uint8Array, prefixLength: number, key: FrameKey, ctr: number): Uint8Array {
+export function encryptFrame(frame: Uint8Array, prefixLength: number, key: FrameKey, ctr: number): Promise<Uint8Array> {
   if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > frame.length || prefixLength > 0xffff) {
     throw new RangeError('prefix length out of range');
   }
@@ -130,26 +123,12 @@ export function encryptFrame(frame: Uint8Array, prefixLength: number, key: Frame
   const k = Math.min(4, byteLength(key.kid));
   const hLen = prefixLength > 255 ? 2 : 1;
   const cfg = (E2EE_FRAME_VERSION << 6) | ((hLen === 2 ? 1 : 0) << 5) | ((k - 1) << 3) | (c - 1);
+  const trailerLength = c + k + hLen + 1;
 
-  const d = ZERO + plainLen;
-  scratch(d);
-  const m = scratchIn;
-  const box = scratchOut;
-  // The payload goes behind the 32 zero bytes; copying the whole frame so that the prefix lands in
-  // the zero area (then zeroed) avoids a view per frame.
-  if (prefixLength <= ZERO) m.set(frame, ZERO - prefixLength);
-  else m.set(frame.subarray(prefixLength), ZERO);
-  m.fill(0, 0, ZERO);
-  lowlevel.crypto_secretbox(box, m, d, writeNonce(nonceBuf, key.salt, ctr, frame, prefixLength, cfg), key.key);
-  m.fill(0, ZERO, d);
-
-  const out = new Uint8Array(prefixLength + plainLen + E2EE_TAG_BYTES + c + k + hLen + 1);
+  const out = new Uint8Array(prefixLength + plainLen + E2EE_TAG_BYTES + trailerLength);
   for (let i = 0; i < prefixLength; i++) out[i] = frame[i]!;
-  let o = prefixLength;
-  out.set(box.subarray(ZERO, d), o); // ciphertext
-  o += plainLen;
-  for (let i = 0; i < E2EE_TAG_BYTES; i++) out[o + i] = box[BOXZERO + i]!; // tag
-  o += E2EE_TAG_BYTES;
+  let o = prefixLength + plainLen + E2EE_TAG_BYTES;
+  const trailerAt = o;
   writeBE(out, o, ctr, c);
   o += c;
   writeBE(out, o, key.kid, k);
@@ -157,7 +136,16 @@ export function encryptFrame(frame: Uint8Array, prefixLength: number, key: Frame
   writeBE(out, o, prefixLength, hLen);
   o += hLen;
   out[o] = cfg;
-  return out;
+  const payload = frame.subarray(prefixLength);
+  // The shared IV and AAD buffers are written right before the call that copies them.
+  return cryptoKeyOf(key).then((ck) =>
+    subtle()
+      .encrypt(params(key.salt, ctr, out, prefixLength, trailerAt, trailerLength), ck, payload as BufferSource)
+      .then((sealed) => {
+        out.set(new Uint8Array(sealed), prefixLength); // ciphertext ‖ tag
+        return out;
+      }),
+  );
 }
 
 /** Reads the trailer without decrypting. Returns a drop reason for malformed frames. Never throws. */
@@ -181,43 +169,33 @@ export function parseFrameHeader(data: Uint8Array): FrameHeader | DropReason {
 /**
  * Decrypts one frame. `keyFor(kid)` returns the key for a key id or undefined (then the frame is
  * dropped as UNKNOWN_KEY). The caller owns replay protection: check the counter before and record
- * it after a successful open (see ReplayWindow). Never throws; every failure is a drop. Allocates
- * only the returned frame.
+ * it after a successful open (see ReplayWindow). Never rejects; every failure is a drop.
  */
-export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey | undefined): DecryptResult {
+export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey | undefined): Promise<DecryptResult> {
   const h = parseFrameHeader(data);
-  if (typeof h === 'string') return { ok: false, reason: h };
+  if (typeof h === 'string') return Promise.resolve({ ok: false, reason: h });
   const key = keyFor(h.kid);
-  if (!key) return { ok: false, reason: 'UNKNOWN_KEY', kid: h.kid };
+  if (!key) return Promise.resolve({ ok: false, reason: 'UNKNOWN_KEY', kid: h.kid });
   return openParsed(data, h, key);
 }
 
 /**
  * Opens a frame whose trailer was already parsed (`h` from {@link parseFrameHeader} of the same
- * `data`) under `key`: the receive path parses once. Never throws.
+ * `data`) under `key`: the receive path parses once. Never rejects.
  */
-export function openParsed(data: Uint8Array, h: FrameHeader, key: FrameKey): DecryptResult {
-  const cipherEnd = data.length - h.trailerLength - E2EE_TAG_BYTES;
-  const cipherLen = cipherEnd - h.prefixLength;
-
-  const d = ZERO + cipherLen;
-  const direct = h.prefixLength <= ZERO;
-  scratch(direct ? ZERO - h.prefixLength + data.length : d);
-  const box = scratchIn;
-  const m = scratchOut;
-  // The ciphertext goes behind the 16 zero bytes and the tag; copying the whole frame so that the
-  // prefix lands in that area (then overwritten) avoids a view per frame. Bytes past `d` are unused.
-  if (direct) box.set(data, ZERO - h.prefixLength);
-  else box.set(data.subarray(h.prefixLength, cipherEnd), ZERO);
-  box.fill(0, 0, BOXZERO);
-  for (let i = 0; i < E2EE_TAG_BYTES; i++) box[BOXZERO + i] = data[cipherEnd + i]!;
-  const nonce = writeNonce(nonceBuf, key.salt, h.ctr, data, h.prefixLength, data[data.length - 1]!);
-  if (lowlevel.crypto_secretbox_open(m, box, d, nonce, key.key) !== 0) {
-    return { ok: false, reason: 'AUTH_FAILED', kid: h.kid };
-  }
-  const out = new Uint8Array(h.prefixLength + cipherLen);
-  for (let i = 0; i < h.prefixLength; i++) out[i] = data[i]!;
-  out.set(m.subarray(ZERO, d), h.prefixLength);
-  m.fill(0, ZERO, d);
-  return { ok: true, frame: out, kid: h.kid, ctr: h.ctr };
+export function openParsed(data: Uint8Array, h: FrameHeader, key: FrameKey): Promise<DecryptResult> {
+  const trailerAt = data.length - h.trailerLength;
+  const sealed = data.subarray(h.prefixLength, trailerAt); // ciphertext ‖ tag
+  const failed: DecryptResult = { ok: false, reason: 'AUTH_FAILED', kid: h.kid };
+  return cryptoKeyOf(key)
+    .then((ck) => subtle().decrypt(params(key.salt, h.ctr, data, h.prefixLength, trailerAt, h.trailerLength), ck, sealed as BufferSource))
+    .then(
+      (plain): DecryptResult => {
+        const out = new Uint8Array(h.prefixLength + plain.byteLength);
+        for (let i = 0; i < h.prefixLength; i++) out[i] = data[i]!;
+        out.set(new Uint8Array(plain), h.prefixLength);
+        return { ok: true, frame: out, kid: h.kid, ctr: h.ctr };
+      },
+      () => failed,
+    );
 }

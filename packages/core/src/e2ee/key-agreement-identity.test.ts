@@ -59,16 +59,16 @@ function room() {
   };
   /** What the server tells `to` about `who`'s published identity key. */
   const publish = (to: string, who: string, key = toBase64(identities.get(who)!.publicKey)) => agents.get(to)!.setPublishedKey(who, key);
-  const canRead = (from: string, to: string): boolean => {
-    const sealed = sealFrame(agents.get(from)!.sender, 'cam', 'video/vp8', false, new Uint8Array(200).fill(7));
+  const canRead = async (from: string, to: string): Promise<boolean> => {
+    const sealed = await sealFrame(agents.get(from)!.sender, 'cam', 'video/vp8', false, new Uint8Array(200).fill(7));
     const ring = agents.get(to)!.receivers.get(from);
-    return sealed.ok && !!ring && openFrame(ring, 'cam', sealed.data).ok;
+    return sealed.ok && !!ring && (await openFrame(ring, 'cam', sealed.data)).ok;
   };
   return { agents, identities, queue, refused, sas, events, make, deliver, advance, publish, canRead };
 }
 
 describe('KeyAgreement: published identity key = handshake identity key', () => {
-  it('pairs when each side uses the key it published', () => {
+  it('pairs when each side uses the key it published', async () => {
     const r = room();
     r.make('a');
     r.make('b');
@@ -81,8 +81,8 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     expect(r.sas.get('a->b')?.split(' ')[0]).toBe(r.sas.get('b->a')?.split(' ')[0]);
     // The SAS event carries the peer's identity key (public), for the fingerprint.
     expect(r.sas.get('a->b')?.split(' ')[1]).toBe(toBase64(r.identities.get('b')!.publicKey));
-    expect(r.canRead('a', 'b')).toBe(true);
-    expect(r.canRead('b', 'a')).toBe(true);
+    expect(await r.canRead('a', 'b')).toBe(true);
+    expect(await r.canRead('b', 'a')).toBe(true);
     const st = r.agents.get('a')!.status();
     expect(st.localKeyed).toBe(true);
     expect(st.peers).toEqual([expect.objectContaining({ peer: 'b', paired: true, keyed: true, awaitingPublishedKey: false })]);
@@ -90,7 +90,7 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     expect(st.refused).toEqual({});
   });
 
-  it('refuses a handshake signed with another key than the published one, and counts it', () => {
+  it('refuses a handshake signed with another key than the published one, and counts it', async () => {
     const r = room();
     r.make('a');
     r.make('b');
@@ -105,12 +105,12 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     expect(r.agents.get('a')!.status().refused.IDENTITY_MISMATCH).toBe(1);
     expect(r.sas.has('a->b')).toBe(false);
     expect(r.agents.get('a')!.receivers.has('b')).toBe(false);
-    expect(r.canRead('b', 'a')).toBe(false);
+    expect(await r.canRead('b', 'a')).toBe(false);
     // b never got a's reveal (a never revealed to an unauthenticated commit): no pair on b's side either.
     expect(r.sas.has('b->a')).toBe(false);
   });
 
-  it('holds handshake messages until the published key is known, then pairs', () => {
+  it('holds handshake messages until the published key is known, then pairs', async () => {
     const r = room();
     r.make('a');
     r.make('b');
@@ -124,10 +124,10 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     r.deliver();
     expect(r.refused).toEqual([]);
     expect(r.sas.get('a->b')?.split(' ')[0]).toBe(r.sas.get('b->a')?.split(' ')[0]);
-    expect(r.canRead('b', 'a')).toBe(true);
+    expect(await r.canRead('b', 'a')).toBe(true);
   });
 
-  it('drops a pair whose peer then publishes another key, and starts over', () => {
+  it('drops a pair whose peer then publishes another key, and starts over', async () => {
     const r = room();
     r.make('a');
     r.make('b');
@@ -136,17 +136,17 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     r.agents.get('a')!.addPeer('b');
     r.agents.get('b')!.addPeer('a');
     r.deliver();
-    expect(r.canRead('b', 'a')).toBe(true);
+    expect(await r.canRead('b', 'a')).toBe(true);
     r.queue.length = 0;
     r.publish('a', 'b', toBase64(nacl.sign.keyPair().publicKey));
     expect(r.refused).toEqual(['a:b:IDENTITY_MISMATCH']);
     expect(r.agents.get('a')!.receivers.has('b')).toBe(false);
-    expect(r.canRead('b', 'a')).toBe(false);
+    expect(await r.canRead('b', 'a')).toBe(false);
     // A fresh commit went out to b.
     expect(r.queue.map((m) => `${m.from}->${m.to}:${m.type}`)).toEqual(['a->b:commit']);
   });
 
-  it('reports a sender key change (for a key frame) when someone leaves, after the new key is acknowledged', () => {
+  it('reports a sender key change (for a key frame) when someone leaves, after the new key is acknowledged', async () => {
     const r = room();
     for (const id of ['a', 'b', 'c']) r.make(id);
     for (const x of ['a', 'b', 'c']) for (const y of ['a', 'b', 'c']) if (x !== y) r.publish(x, y);
@@ -158,6 +158,6 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     r.deliver();
     expect(r.events.filter((e) => e === 'a:senderKeyChanged')).toEqual(['a:senderKeyChanged']);
     expect(r.agents.get('a')!.status().generation).toBe(1);
-    expect(r.canRead('a', 'b')).toBe(true);
+    expect(await r.canRead('a', 'b')).toBe(true);
   });
 });

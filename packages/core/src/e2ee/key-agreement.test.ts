@@ -56,60 +56,60 @@ function room(ids: string[]) {
 }
 
 const frame = (n = 300) => new Uint8Array(n).map((_, i) => (i * 11) & 0xff);
-function canRead(r: ReturnType<typeof room>, from: string, to: string, track = 'cam'): boolean {
-  const sealed = sealFrame(r.agents.get(from)!.sender, track, 'video/vp8', false, frame());
+async function canRead(r: ReturnType<typeof room>, from: string, to: string, track = 'cam'): Promise<boolean> {
+  const sealed = await sealFrame(r.agents.get(from)!.sender, track, 'video/vp8', false, frame());
   if (!sealed.ok) return false;
   const ring = r.agents.get(to)!.receivers.get(from);
-  return !!ring && openFrame(ring, track, sealed.data).ok;
+  return !!ring && (await openFrame(ring, track, sealed.data)).ok;
 }
 
 describe('KeyAgreement', () => {
-  it('pairs two participants: same SAS on both sides, and each reads the other', () => {
+  it('pairs two participants: same SAS on both sides, and each reads the other', async () => {
     const r = room(['therapist', 'client']);
     r.meet('therapist', 'client');
     expect(r.log.sas.get('therapist->client')).toEqual(r.log.sas.get('client->therapist'));
     expect(r.log.keyed).toEqual(new Set(['therapist<-client', 'client<-therapist']));
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
-    expect(canRead(r, 'client', 'therapist')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'client', 'therapist')).toBe(true);
     expect(r.log.refused).toEqual([]);
   });
 
-  it('handles simultaneous commits (both add each other at once)', () => {
+  it('handles simultaneous commits (both add each other at once)', async () => {
     const r = room(['a', 'b']);
     r.agents.get('a')!.addPeer('b');
     r.agents.get('b')!.addPeer('a');
     r.deliver();
-    expect(canRead(r, 'a', 'b')).toBe(true);
-    expect(canRead(r, 'b', 'a')).toBe(true);
+    expect(await canRead(r, 'a', 'b')).toBe(true);
+    expect(await canRead(r, 'b', 'a')).toBe(true);
   });
 
-  it('a newcomer gets a ratcheted key: it cannot read frames sent before it joined', () => {
+  it('a newcomer gets a ratcheted key: it cannot read frames sent before it joined', async () => {
     const r = room(['therapist', 'client', 'interpreter']);
     r.meet('therapist', 'client');
-    const before = sealFrame(r.agents.get('therapist')!.sender, 'cam', 'video/vp8', false, frame());
+    const before = await sealFrame(r.agents.get('therapist')!.sender, 'cam', 'video/vp8', false, frame());
     r.meet('therapist', 'interpreter');
     r.meet('client', 'interpreter');
-    expect(canRead(r, 'therapist', 'interpreter')).toBe(true);
-    expect(canRead(r, 'therapist', 'client')).toBe(true); // the client derives the ratchet step itself
+    expect(await canRead(r, 'therapist', 'interpreter')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true); // the client derives the ratchet step itself
     if (!before.ok) throw new Error('seal');
     const ring = r.agents.get('interpreter')!.receivers.get('therapist')!;
-    expect(openFrame(ring, 'cam', before.data).ok).toBe(false);
+    expect((await openFrame(ring, 'cam', before.data)).ok).toBe(false);
   });
 
-  it('replaces the key when someone leaves: the leaver cannot read what follows', () => {
+  it('replaces the key when someone leaves: the leaver cannot read what follows', async () => {
     const r = room(['therapist', 'client', 'guest']);
     r.meet('therapist', 'client');
     r.meet('therapist', 'guest');
     r.meet('client', 'guest');
-    expect(canRead(r, 'therapist', 'guest')).toBe(true);
+    expect(await canRead(r, 'therapist', 'guest')).toBe(true);
     r.agents.get('therapist')!.removePeer('guest');
     r.deliver(); // new key to the client, acknowledged: switch at once
     expect(r.agents.get('therapist')!.sender.position?.generation).toBe(1);
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
-    expect(canRead(r, 'therapist', 'guest')).toBe(false);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'therapist', 'guest')).toBe(false);
   });
 
-  it('switches after 2 s even when an acknowledgement never comes', () => {
+  it('switches after 2 s even when an acknowledgement never comes', async () => {
     const r = room(['therapist', 'client', 'guest']);
     r.meet('therapist', 'client');
     r.meet('therapist', 'guest');
@@ -120,7 +120,7 @@ describe('KeyAgreement', () => {
     expect(r.agents.get('therapist')!.sender.position?.generation).toBe(1);
   });
 
-  it('refuses tampered and replayed control messages, and keys nobody through them', () => {
+  it('refuses tampered and replayed control messages, and keys nobody through them', async () => {
     const r = room(['a', 'b']);
     r.agents.get('a')!.addPeer('b');
     r.agents.get('b')!.addPeer('a');
@@ -138,20 +138,20 @@ describe('KeyAgreement', () => {
     expect(r.log.refused.length).toBeGreaterThan(before); // replays refused
   });
 
-  it('ratchets every 5 minutes without messages; peers keep reading', () => {
+  it('ratchets every 5 minutes without messages; peers keep reading', async () => {
     const r = room(['therapist', 'client']);
     r.meet('therapist', 'client');
     const before = r.agents.get('therapist')!.sender.position;
     r.advance(5 * 60 * 1000);
     expect(r.queue).toEqual([]);
     expect(r.agents.get('therapist')!.sender.position).toEqual({ generation: before!.generation, step: before!.step + 1 });
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
     r.advance(5 * 60 * 1000);
     expect(r.agents.get('therapist')!.sender.position?.step).toBe(before!.step + 2);
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
   });
 
-  it('recovers a lost key message: the receiver asks, the sender sends its current key again', () => {
+  it('recovers a lost key message: the receiver asks, the sender sends its current key again', async () => {
     const r = room(['therapist', 'client']);
     r.agents.get('therapist')!.addPeer('client');
     r.agents.get('client')!.addPeer('therapist');
@@ -163,31 +163,31 @@ describe('KeyAgreement', () => {
         m.to = 'nobody';
       }
     });
-    expect(canRead(r, 'therapist', 'client')).toBe(false);
+    expect(await canRead(r, 'therapist', 'client')).toBe(false);
     r.agents.get('client')!.requestKey('therapist');
     r.deliver();
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
   });
 
-  it('restarts a handshake whose messages were lost', () => {
+  it('restarts a handshake whose messages were lost', async () => {
     const r = room(['therapist', 'client']);
     r.agents.get('therapist')!.addPeer('client');
     r.agents.get('client')!.addPeer('therapist');
     r.deliver((m) => {
       if (m.from === 'therapist') m.to = 'nobody'; // the therapist's commit never arrives
     });
-    expect(canRead(r, 'therapist', 'client')).toBe(false);
+    expect(await canRead(r, 'therapist', 'client')).toBe(false);
     r.agents.get('client')!.requestKey('therapist'); // too early: nothing happens
     expect(r.queue).toEqual([]);
     r.advance(3000);
     r.agents.get('client')!.requestKey('therapist');
     r.deliver();
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
-    expect(canRead(r, 'client', 'therapist')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'client', 'therapist')).toBe(true);
     expect(r.log.sas.get('therapist->client')).toEqual(r.log.sas.get('client->therapist'));
   });
 
-  it('handshakes again when a peer starts over (new worker, same participant id)', () => {
+  it('handshakes again when a peer starts over (new worker, same participant id)', async () => {
     const r = room(['therapist', 'client']);
     r.meet('therapist', 'client');
     r.agents.get('client')!.destroy();
@@ -195,11 +195,11 @@ describe('KeyAgreement', () => {
     r.make('client', 'client');
     r.agents.get('client')!.addPeer('therapist');
     r.deliver();
-    expect(canRead(r, 'client', 'therapist')).toBe(true);
-    expect(canRead(r, 'therapist', 'client')).toBe(true);
+    expect(await canRead(r, 'client', 'therapist')).toBe(true);
+    expect(await canRead(r, 'therapist', 'client')).toBe(true);
   });
 
-  it('a server substituting keys yields different SAS on the two sides', () => {
+  it('a server substituting keys yields different SAS on the two sides', async () => {
     const r = room(['therapist', 'client']);
     const mallory = room(['client', 'therapist']); // Mallory's fake client and fake therapist
     r.agents.get('therapist')!.addPeer('client');

@@ -114,7 +114,7 @@ const dec = new TextDecoder();
  * ratchet on join and replacement on leave. Pure logic; transport and timers come from the host.
  */
 export class KeyAgreement {
-  readonly sender = new SenderKeyState(E2EE_SUITES.XSALSA20_POLY1305);
+  readonly sender = new SenderKeyState(E2EE_SUITES.AES_128_GCM);
   readonly receivers = new Map<string, ReceiverKeyRing>();
   readonly #o: KeyAgreementOptions;
   readonly #host: KeyAgreementHost;
@@ -368,7 +368,7 @@ export class KeyAgreement {
       }
       let ring = this.receivers.get(from);
       if (!ring) {
-        ring = new ReceiverKeyRing(E2EE_SUITES.XSALSA20_POLY1305, () => this.#host.now());
+        ring = new ReceiverKeyRing(E2EE_SUITES.AES_128_GCM, () => this.#host.now());
         ring.onEpochOpened((_g, previous) => {
           if (previous >= 0) this.#host.peerKeySwitched?.(from);
           this.#host.statusChanged?.();

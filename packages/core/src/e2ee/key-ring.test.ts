@@ -6,7 +6,7 @@ import { PREVIOUS_STEP_GRACE_FRAMES, PREVIOUS_STEP_GRACE_MS, ReceiverKeyRing, Se
 // Key switches without a freeze: frames sealed just before the sender moved on (in flight, or
 // reordered) still open for a short, bounded and counted grace; after it they are dropped.
 
-const suite = E2EE_SUITES.XSALSA20_POLY1305;
+const suite = E2EE_SUITES.AES_128_GCM;
 const base = (b: number) => new Uint8Array(32).fill(b);
 const frame = () => new Uint8Array(120).map((_, i) => i & 0xff);
 
@@ -17,8 +17,8 @@ function pair() {
   return {
     sender,
     ring,
-    seal: (track = 'cam') => {
-      const r = sealFrame(sender, track, 'video/vp8', false, frame());
+    seal: async (track = 'cam') => {
+      const r = await sealFrame(sender, track, 'video/vp8', false, frame());
       if (!r.ok) throw new Error(r.reason);
       return r.data;
     },
@@ -30,60 +30,61 @@ function pair() {
 }
 
 describe('ReceiverKeyRing: key-switch grace', () => {
-  it('opens frames of the previous ratchet step after a forward step, for a short while, and counts them', () => {
+  it('opens frames of the previous ratchet step after a forward step, for a short while, and counts them', async () => {
     const p = pair();
     p.sender.setKey(0, base(1));
     p.ring.setKey(0, 0, base(1));
-    const inFlight = [p.seal(), p.seal()]; // step 0, not yet delivered
-    expect(p.open(p.seal()).ok).toBe(true);
+    const inFlight = [await p.seal(), await p.seal()]; // step 0, not yet delivered
+    expect((await p.open(await p.seal())).ok).toBe(true);
     p.sender.ratchet(); // the sender moves to step 1 (someone joined)
-    expect(p.open(p.seal()).ok).toBe(true); // the receiver follows (committed forward)
+    expect((await p.open(await p.seal())).ok).toBe(true); // the receiver follows (committed forward)
     expect(p.ring.graceOpened).toBe(0);
-    expect(p.open(inFlight[0]!).ok).toBe(true);
+    expect((await p.open(inFlight[0]!)).ok).toBe(true);
     expect(p.ring.graceOpened).toBe(1);
     // Replays are still refused inside the grace.
-    expect(p.open(inFlight[0]!)).toEqual({ ok: false, reason: 'REPLAY' });
+    expect(await p.open(inFlight[0]!)).toEqual({ ok: false, reason: 'REPLAY' });
     p.advance(PREVIOUS_STEP_GRACE_MS + 1);
-    expect(p.open(inFlight[1]!)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
+    expect(await p.open(inFlight[1]!)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
     expect(p.ring.graceOpened).toBe(1);
     // The current step keeps working.
-    expect(p.open(p.seal()).ok).toBe(true);
+    expect((await p.open(await p.seal())).ok).toBe(true);
   });
 
-  it('bounds the previous-step grace by a number of frames', () => {
+  it('bounds the previous-step grace by a number of frames', async () => {
     const p = pair();
     p.sender.setKey(0, base(2));
     p.ring.setKey(0, 0, base(2));
-    const old = Array.from({ length: PREVIOUS_STEP_GRACE_FRAMES + 1 }, () => p.seal('mic'));
+    const old: Uint8Array[] = [];
+    for (let i = 0; i <= PREVIOUS_STEP_GRACE_FRAMES; i++) old.push(await p.seal('mic'));
     p.sender.ratchet();
-    expect(p.open(p.seal('mic'), 'mic').ok).toBe(true);
+    expect((await p.open(await p.seal('mic'), 'mic')).ok).toBe(true);
     // The replay window keeps the last 128 counters of a key: open the newest old frames in order.
     let opened = 0;
-    for (const f of old) if (p.open(f, 'mic').ok) opened++;
+    for (const f of old) if ((await p.open(f, 'mic')).ok) opened++;
     expect(opened).toBe(PREVIOUS_STEP_GRACE_FRAMES);
     expect(p.ring.graceOpened).toBe(PREVIOUS_STEP_GRACE_FRAMES);
   });
 
-  it('keeps the previous generation for 2 s after the new one is in use, counting what opens under it', () => {
+  it('keeps the previous generation for 2 s after the new one is in use, counting what opens under it', async () => {
     const p = pair();
     p.sender.setKey(0, base(3));
     p.ring.setKey(0, 0, base(3));
-    expect(p.open(p.seal()).ok).toBe(true);
+    expect((await p.open(await p.seal())).ok).toBe(true);
     expect(p.ring.decryptedInEpoch).toBe(true);
-    const late = [p.seal(), p.seal()];
+    const late = [await p.seal(), await p.seal()];
     // Someone left: a new generation arrives; until a frame under it opens, the epoch is not confirmed.
     p.ring.setKey(1, 0, base(4));
     expect(p.ring.decryptedInEpoch).toBe(false);
     p.sender.setKey(1, base(4));
     const epochs: string[] = [];
     p.ring.onEpochOpened((g, previous) => epochs.push(`${previous}→${g}`));
-    expect(p.open(p.seal()).ok).toBe(true);
+    expect((await p.open(await p.seal())).ok).toBe(true);
     expect(epochs).toEqual(['0→1']);
     expect(p.ring.decryptedInEpoch).toBe(true);
-    expect(p.open(late[0]!).ok).toBe(true);
+    expect((await p.open(late[0]!)).ok).toBe(true);
     expect(p.ring.graceOpened).toBe(1);
     p.advance(E2EE_PREVIOUS_KEY_GRACE_MS + 1);
-    expect(p.open(late[1]!)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
+    expect(await p.open(late[1]!)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' });
     expect(p.ring.graceOpened).toBe(1);
   });
 });

@@ -293,6 +293,7 @@ export class ReceiverKeyRing {
 function wipe(k: FrameKey): void {
   k.key.fill(0);
   k.salt.fill(0);
+  k.cryptoKey = undefined;
 }
 function wipeStep(s: StepKeys): void {
   s.base.fill(0);

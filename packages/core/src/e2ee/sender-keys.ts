@@ -1,13 +1,15 @@
-import { E2EE_LABELS, type E2eeSuite } from '@alcove/protocol';
+import { E2EE_LABELS, E2EE_SUITES, type E2eeSuite } from '@alcove/protocol';
 import { bytes, concatBytes, hkdfExpand, hkdfExtract } from './hkdf.js';
 
 /** Key material for one (sender, key id, suite, track): the AEAD key and the nonce salt. */
 export interface FrameKey {
   readonly kid: number;
-  /** 32-byte secretbox key. */
+  /** AEAD key: 16 bytes for AES-128-GCM (suite 2), 32 for XSalsa20-Poly1305 (suite 1, no longer sealed). */
   readonly key: Uint8Array;
-  /** 24-byte nonce salt (suite 1). */
+  /** Nonce salt: 12 bytes (suite 2), 24 (suite 1). */
   readonly salt: Uint8Array;
+  /** The key imported into WebCrypto (non-extractable), once, on first use; dropped when the key is wiped. */
+  cryptoKey?: Promise<CryptoKey> | undefined;
 }
 
 /** KID on the wire: `(generation << 4) | (step mod 16)` (SFrame sender keys, R = 4). */
@@ -34,8 +36,9 @@ export function deriveFrameKey(base: Uint8Array, kid: number, suite: E2eeSuite, 
   if (base.length !== 32) throw new RangeError('base key must be 32 bytes');
   const prk = hkdfExtract(new Uint8Array(0), base);
   const tail = concatBytes(kid8(kid), Uint8Array.of(suite >> 8, suite & 0xff), bytes(track));
-  const key = hkdfExpand(prk, concatBytes(bytes(E2EE_LABELS.key), tail), 32);
-  const salt = hkdfExpand(prk, concatBytes(bytes(E2EE_LABELS.salt), tail), 24);
+  const aes = suite === E2EE_SUITES.AES_128_GCM;
+  const key = hkdfExpand(prk, concatBytes(bytes(E2EE_LABELS.key), tail), aes ? 16 : 32);
+  const salt = hkdfExpand(prk, concatBytes(bytes(E2EE_LABELS.salt), tail), aes ? 12 : 24);
   prk.fill(0);
   return { kid, key, salt };
 }

@@ -18,7 +18,9 @@ export type E2eeTrailerFailure = 'version' | 'prefix' | 'length';
 
 /**
  * The check for a producer sending `rtp`, or undefined when its media codec has no E2EE clear-prefix
- * rule (the codec check refuses such producers in E2EE sessions before this is asked).
+ * rule (the codec check refuses such producers in E2EE sessions before this is asked). Only the
+ * current format version is accepted (3, AES-GCM): receivers drop older frames, so a client still
+ * sending them is told at once rather than shown as black video.
  */
 export function e2eeTrailerCheckFor(rtp: RtpParameters): E2eeTrailerCheckOptions | undefined {
   const media = rtp.codecs.find((c) => !/\/(rtx|red|ulpfec|flexfec)$/i.test(c.mimeType));

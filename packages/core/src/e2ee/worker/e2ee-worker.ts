@@ -34,7 +34,7 @@ interface EncodedFrame {
   getMetadata?(): { mimeType?: string };
 }
 
-const suite = E2EE_SUITES.XSALSA20_POLY1305;
+const suite = E2EE_SUITES.AES_128_GCM; // frame format version 3: WebCrypto AES-GCM
 /** Keys set directly by the main thread (tests, apps with their own key management)… */
 const directSender = new SenderKeyState(suite);
 const directReceivers = new Map<string, ReceiverKeyRing>();
@@ -89,22 +89,23 @@ function setup(readable: ReadableStream, writable: WritableStream, options: Tran
   // A sender's codec does not change frame to frame: read it (and whether E2EE can protect it) once.
   let sendCodec: string | undefined = signalled;
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
-    transform(frame, controller) {
+    // Async (WebCrypto): the stream waits for each frame before the next, so order is kept.
+    async transform(frame, controller) {
       if (passthrough) {
         controller.enqueue(frame);
         return;
       }
       const data = new Uint8Array(frame.data);
-      let out: ReturnType<typeof openFrame>;
+      let out: Awaited<ReturnType<typeof openFrame>>;
       if (options.direction === 'send') {
         sendCodec ??= frame.getMetadata?.().mimeType?.toLowerCase();
         const codec = sendCodec ?? '';
         // A codec E2EE cannot protect (H.264, AV1) is never sent: fail closed.
         out = isE2eeCodec(codec)
-          ? sealFrame(currentSender(), options.track, codec, frame.type === 'key', data)
+          ? await sealFrame(currentSender(), options.track, codec, frame.type === 'key', data)
           : { ok: false, reason: 'NO_KEY' };
       } else {
-        out = openFrame(ringOf(options.participantId), options.track, data);
+        out = await openFrame(ringOf(options.participantId), options.track, data);
       }
       if (!out.ok) {
         if (out.reason === 'UNKNOWN_KEY' && options.direction === 'recv') requestKeyOf(options.participantId);
