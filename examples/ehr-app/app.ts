@@ -4,6 +4,7 @@
  * drop-in element. Tokens come from the app's back end (here the demo server's `/demo/token`).
  */
 import { Session, type RemoteTrack } from '@alcove/core';
+import { chatSupport } from '@alcove/core/chat';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const params = new URLSearchParams(location.hash.slice(1));
@@ -28,6 +29,8 @@ $('start').addEventListener('click', async () => {
     token,
     // Media is end-to-end encrypted in a worker (the @alcove/core/e2ee-worker file, hosted beside the app).
     e2eeWorker: () => new Worker('/e2ee-worker.js', { type: 'module' }),
+    // Sealed chat is a plug-in (its own entry, so apps without chat do not ship it).
+    chat: chatSupport(),
     ...(callbackNumber ? { fallback: { callbackNumber } } : {}),
   });
   session = s;

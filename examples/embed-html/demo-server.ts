@@ -126,6 +126,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         '@alcove/ui': join(packages, 'ui', 'src', 'index.ts'),
         // Subpaths first: an alias also matches `<key>/…`.
         '@alcove/core/checklist': join(packages, 'core', 'src', 'checklist', 'index.ts'),
+        '@alcove/core/chat': join(packages, 'core', 'src', 'chat', 'index.ts'),
         '@alcove/core': join(packages, 'core', 'src', 'index.ts'),
         '@alcove/protocol': join(packages, 'protocol', 'src', 'index.ts'),
       }),
