@@ -1,7 +1,8 @@
 // Test page (bundled by esbuild for the server's browser tests): unmodified mediasoup-client driven
 // by a minimal Alcove signalling client over the server's real WebSocket endpoint. The E2EE frame
-// transform belongs to @alcove/core and is not part of this page; producers declare `e2ee: true`
-// because the room requires it (the server cannot and does not inspect payloads).
+// transform belongs to @alcove/core and is not part of this page, so the test's session does not
+// require E2EE and this page says so (`e2ee: false`): in an E2EE-required session the SFU checks each
+// frame's E2EE trailer and closes a producer that sends plaintext (plaintext-refused.browser.test.ts).
 import { Device } from 'mediasoup-client';
 
 let ws;
@@ -40,7 +41,7 @@ function wire(transport, direction) {
   });
   if (direction === 'send') {
     transport.on('produce', ({ kind, rtpParameters, appData }, cb, eb) => {
-      request('media.produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, e2ee: true }).then(
+      request('media.produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, e2ee: false }).then(
         ({ producerId }) => cb({ id: producerId }),
         eb,
       );
@@ -104,7 +105,7 @@ window.app = {
   },
   request,
   async join(token) {
-    const r = await request('session.join', { token, e2ee: true });
+    const r = await request('session.join', { token, e2ee: false });
     window.joined = r;
     return { state: r.state, participantId: r.participantId };
   },
