@@ -163,7 +163,8 @@ export async function packAndInstall(options = {}) {
     // (no import to resolve, so it can be copied and served as is), and @alcove/ui bundles from the
     // installed packages into one file for a plain <script type="module"> tag.
     const worker = readFileSync(join(app, 'node_modules', '@alcove', 'core', 'dist', 'e2ee-worker.js'), 'utf8');
-    report.workerSelfContained = !/\bimport\s*[({"'\w*]|\bfrom\s*["']/.test(worker.replace(/\/\/# sourceMappingURL=.*$/m, ''));
+    // `import(`, `import{`, `import"x"`, `import*`, `import x` and `from"x"`; not `importKey(` (WebCrypto).
+    report.workerSelfContained = !/\bimport\s*[({"'*]|\bimport\s+\w|\bfrom\s*["']/.test(worker.replace(/\/\/# sourceMappingURL=.*$/m, ''));
     log('esbuild: @alcove/ui into one browser file');
     run(
       join(root, 'node_modules', '.bin', 'esbuild'),
