@@ -195,7 +195,14 @@ describe('VP9 SVC consumer', () => {
           expect(a.marker).toBe(true); // a picture's last packet carries the marker
         else expect(a.marker).toBe(false);
       }
-      expect(changes.map((c) => c && `S${c.spatialLayer}T${c.temporalLayer}`)).toEqual(['S0T0', 'S2T2', 'S1T1']);
+      // Up, then down: temporal layers may go up at a switching point before the key picture that
+      // lifts the spatial layer arrives (S0T2 on the way, seen on a loaded machine), so the list is
+      // checked for its order, not for exact steps.
+      const seen = changes.map((c) => c && `S${c.spatialLayer}T${c.temporalLayer}`);
+      expect(seen[0]).toBe('S0T0');
+      expect(seen.indexOf('S2T2')).toBeGreaterThan(0);
+      expect(seen.at(-1)).toBe('S1T1');
+      expect(seen.lastIndexOf('S2T2')).toBeLessThan(seen.length - 1);
     } finally {
       if (timer) clearInterval(timer);
       publisher.close();
