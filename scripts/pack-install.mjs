@@ -41,7 +41,7 @@ function run(cmd, args, cwd, env = {}) {
 }
 
 /** The app: server + admin flow with the installed packages; prints one JSON report. */
-const APP = String.raw`
+const APP = `
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -44,7 +44,11 @@ describe('examples/scripted-flow', () => {
       dataDir,
       logLevel: 'error',
       // The receiver is on loopback: private addresses are allowed explicitly.
-      webhooks: { endpoints: [{ url: receiver.url, secret: WEBHOOK_SECRET }], retry: { baseMs: 50, maxAttempts: 5 }, allowPrivateNetworks: true },
+      webhooks: {
+        endpoints: [{ url: receiver.url, secret: WEBHOOK_SECRET }],
+        retry: { baseMs: 50, maxAttempts: 5 },
+        allowPrivateNetworks: true,
+      },
     });
     await server.start();
   });

@@ -134,7 +134,11 @@ describe('checklist.relay and checklist.hosts', () => {
     // The connection's own rate limit is lifted so that every message reaches the room.
     ts = await startTestServer({
       limits: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000, maxStrikes: 1_000_000 } },
-      webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub, allowPrivateNetworks: true },
+      webhooks: {
+        endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }],
+        fetch: fetchStub,
+        allowPrivateNetworks: true,
+      },
     });
     const sid = ts.createSession({ checklist: FULL_CHECKLIST });
     const { client: host } = await ts.join(sid, 'h', 'host');
@@ -203,7 +207,11 @@ describe('checklist.relay and checklist.hosts', () => {
       return new Response('', { status: 200 });
     }) as unknown as typeof fetch;
     ts = await startTestServer({
-      webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub, allowPrivateNetworks: true },
+      webhooks: {
+        endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }],
+        fetch: fetchStub,
+        allowPrivateNetworks: true,
+      },
     });
     const answers = {
       address: 'CANARY 1428 Elm Street Springwood',

@@ -32,7 +32,11 @@ async function serverWithHooks(): Promise<{ ts: TestServer; posted: Posted[] }> 
     return new Response('', { status: 200 });
   }) as unknown as typeof fetch;
   const server = await startTestServer({
-    webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub, allowPrivateNetworks: true },
+    webhooks: {
+      endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }],
+      fetch: fetchStub,
+      allowPrivateNetworks: true,
+    },
   });
   return { ts: server, posted };
 }

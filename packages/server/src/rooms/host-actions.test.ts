@@ -28,7 +28,11 @@ describe('host actions and relays', () => {
       return new Response('', { status: 200 });
     }) as unknown as typeof fetch;
     ts = await startTestServer({
-      webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }], fetch: fetchStub, allowPrivateNetworks: true },
+      webhooks: {
+        endpoints: [{ url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }],
+        fetch: fetchStub,
+        allowPrivateNetworks: true,
+      },
     });
     const sid = ts.createSession({ screenShare: 'everyone', checklist: FULL_CHECKLIST });
     const { client: host } = await ts.join(sid, 'h', 'host');

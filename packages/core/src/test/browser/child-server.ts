@@ -42,7 +42,10 @@ const server = await createAlcoveServer({
   allowedOrigins: ['*'],
   logLevel: 'debug',
   // The receiver is on loopback: the operator's explicit opt-in to private addresses.
-  webhooks: { endpoints: [{ url: `http://127.0.0.1:${hookPort}/hooks`, secret: 'webhook-secret-0123456789abcdef' }], allowPrivateNetworks: true },
+  webhooks: {
+    endpoints: [{ url: `http://127.0.0.1:${hookPort}/hooks`, secret: 'webhook-secret-0123456789abcdef' }],
+    allowPrivateNetworks: true,
+  },
 });
 await server.start();
 
