@@ -216,12 +216,31 @@ export class MediaManager {
         await this.#consume(info, signal);
       } catch (e) {
         if (signal?.aborted) throw e;
-        if (!this.#noteConsumeFailure(info, recv, e)) throw lost('a remote track could not be received', e);
+        if (this.#noteConsumeFailure(info, recv, e)) continue;
+        // `NOT_FOUND` on a transport the server still has: the producer is gone (its
+        // `producerClosed` was missed or is on its way), so it is forgotten rather than waited for.
+        if (e instanceof AlcoveError && e.code === 'NOT_FOUND' && recv && recv === this.#recv && (await this.#serverHas(recv, signal))) {
+          this.removeProducer(info.producerId);
+          continue;
+        }
+        throw lost('a remote track could not be received', e);
       }
     }
     if (this.transportLost) throw lost('the server closed a media transport');
     const missing = this.unconsumed.length;
     if (missing > 0) throw lost(`${missing} remote track(s) not received`);
+  }
+
+  /** Whether the server still has transport `t` (false when it says `NOT_FOUND`; other failures throw). */
+  async #serverHas(t: ms.Transport, signal?: AbortSignal): Promise<boolean> {
+    if (this.#serverClosed.has(t.id)) return false;
+    try {
+      await this.#o.callbacks.request('media.getTransportStats', { transportId: t.id }, signal);
+      return true;
+    } catch (e) {
+      if (e instanceof AlcoveError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_STATE')) return false;
+      throw e;
+    }
   }
 
   /**

@@ -109,6 +109,27 @@ describe('recovery after the server drops the transports', () => {
     expect(room.requests('media.produce').length - produced).toBeGreaterThanOrEqual(3);
   });
 
+  it('a repair that failed after forgetting the transports: the next one still consumes the known producers', async () => {
+    const s = await join();
+    // The first attempt forgets the dropped transports, then loading the device for new ones is
+    // refused (rate-limited): the next attempt starts with no transports and the socket kept (no
+    // resume result to take the producers from).
+    let limitNext = true;
+    room.handle('media.getRouterRtpCapabilities', () => {
+      if (limitNext) {
+        limitNext = false;
+        return { error: 'RATE_LIMITED' };
+      }
+      return { rtpCapabilities: JSON.parse(JSON.stringify(testFakeParameters.generateRouterRtpCapabilities())) };
+    });
+    const caps = room.requests('media.getRouterRtpCapabilities').length;
+    dropTransports();
+    await settle(s);
+    expect(room.requests('media.getRouterRtpCapabilities').length - caps).toBeGreaterThanOrEqual(2);
+    expect(room.requests('session.resume')).toHaveLength(0);
+    expect(consumedAtReconnected).toEqual([['rp1']]);
+  });
+
   it('a consume the server rate-limits during the repair is retried, not given up', async () => {
     const s = await join();
     // A repair sends many requests at once; the server's per-connection limit refuses one consume.
@@ -144,6 +165,16 @@ describe('recovery after the server drops the transports', () => {
     expect(consumedAtReconnected).toEqual([['rp1']]);
     // Every consumer received at `reconnected` was resumed on the server (a paused one gets nothing).
     expect(resumedAtReconnected).toEqual([true]);
+  });
+
+  it('a remote producer gone without a producerClosed is forgotten, not waited for', async () => {
+    const s = await join();
+    // The server no longer has rp1 (its producerClosed never reached this client); the transports are fine.
+    room.handle('media.consume', () => ({ error: 'NOT_FOUND' }));
+    dropTransports();
+    await settle(s);
+    expect(consumedAtReconnected).toEqual([[]]);
+    expect(s.state).toBe('joined');
   });
 
   it('an attempt aborted (attempt timeout) while consuming does not declare recovery', async () => {

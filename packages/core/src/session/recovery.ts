@@ -98,7 +98,12 @@ export async function repairMedia(host: RecoveryHost, signal: AbortSignal, produ
   const sig = host.currentSignaling();
   if (!sig) throw new AlcoveError('CONNECTION_LOST', 'no signalling');
   if (!media.started) {
-    await startMedia(host, producers, signal);
+    // No transports: a repair that failed after forgetting them. Without a resume result
+    // (`producers` undefined, the socket was kept) the remote producers known stay as they are: an
+    // empty list here would forget them all, and nothing would be consumed.
+    if (producers) await media.reconcile(producers, signal);
+    await media.start(signal);
+    await host.publishDefaults();
     await media.complete(signal);
     return;
   }
