@@ -211,7 +211,7 @@ export class MediaManager {
     if (this.transportLost) throw lost('the server closed a media transport');
     for (const entry of this.#local.values()) if (entry.track && !entry.producer) await this.#produce(entry, signal);
     for (const info of this.unconsumed) {
-      const recv = this.#recv;
+      const recv: ms.Transport | undefined = this.#recv;
       try {
         await this.#consume(info, signal);
       } catch (e) {
