@@ -198,9 +198,10 @@ export class MediaManager {
   }
 
   /**
-   * Finishes media on the current transports, which a repair cut short can leave half done: publishes
-   * local tracks that have no producer on them yet, and consumes every known remote producer that has
-   * no consumer. Resolves only when no remote producer is left without a consumer.
+   * Finishes media on the current transports, which a repair cut short can leave half done: rebuilds
+   * them when a local track has no producer (a failed produce leaves the send transport unusable), and
+   * consumes every known remote producer that has no consumer. Resolves only when no remote producer
+   * is left without a consumer.
    * @throws {ConnectionError} `CONNECTION_LOST` without transports, when the server closed one of
    * them, or when a producer still could not be consumed (the caller retries with new transports).
    */
@@ -209,7 +210,9 @@ export class MediaManager {
       new ConnectionError('CONNECTION_LOST', why, cause === undefined ? undefined : { cause });
     if (!this.#recv || this.#recv.closed) throw lost('media has no transports');
     if (this.transportLost) throw lost('the server closed a media transport');
-    for (const entry of this.#local.values()) if (entry.track && !entry.producer) await this.#produce(entry, signal);
+    // A local track left unpublished: its produce failed on the send transport (mediasoup-client's
+    // offer already has its m-line, so producing again there fails on the answer): start over.
+    if (this.#send && [...this.#local.values()].some((e) => e.track && !e.producer)) await this.rebuild(signal);
     for (const info of this.unconsumed) {
       const recv: ms.Transport | undefined = this.#recv;
       try {
