@@ -100,6 +100,7 @@ type Net = {
   quality: string[];
   paths(): Promise<{ candidateType: string; protocol: string; relayProtocol?: string }[]>;
   openPeerConnections(): number;
+  timers(): { timeouts: number; intervals: number };
 };
 
 describe.skipIf(!support.ok)(`calls over real links (network namespaces${support.ok ? '' : `: skipped, ${support.reason}`})`, () => {
@@ -169,6 +170,7 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
     quality: () => p.evaluate(() => (globalThis as unknown as { alcoveNet: Net }).alcoveNet.quality),
     paths: () => p.evaluate(() => (globalThis as unknown as { alcoveNet: Net }).alcoveNet.paths()),
     pcs: () => p.evaluate(() => (globalThis as unknown as { alcoveNet: Net }).alcoveNet.openPeerConnections()),
+    timers: () => p.evaluate(() => (globalThis as unknown as { alcoveNet: Net }).alcoveNet.timers()),
   });
 
   /** Host (on the host) and client (in the namespace) in an E2EE session, media both ways; closes everything in finally. */
@@ -499,10 +501,11 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
     }
   }, 240_000);
 
-  it('a link flapping for a minute: the session recovers and no transport or consumer leaks', async () => {
+  it('a link flapping for a minute: the session recovers and no transport, consumer or timer leaks', async () => {
     await inCall({}, async ({ host, client, counts }) => {
       const steady = { transports: counts.transports(), consumers: counts.consumers() };
       expect(steady).toEqual({ transports: 4, consumers: 4 });
+      const steadyTimers = await net(client).timers();
       // The scenario: 3 s down, 3 s up, ten times.
       for (let i = 0; i < 10; i++) {
         link.setUp(false);
@@ -525,9 +528,18 @@ describe.skipIf(!support.ok)(`calls over real links (network namespaces${support
       );
       expect(await net(client).pcs()).toBeLessThanOrEqual(2);
       expect(await net(host).pcs()).toBeLessThanOrEqual(2);
+      // Ten reconnect cycles leave no interval or re-arming timeout behind: the page's live timers
+      // come back to the steady set (timeouts come and go, so a few of slack; a leak per cycle
+      // would be ten or more).
+      const after = await waitFor(
+        "the client page's timers back to the steady set",
+        () => net(client).timers(),
+        (t) => t.intervals <= steadyTimers.intervals && t.timeouts <= steadyTimers.timeouts + 5,
+        { timeoutMs: 30_000 },
+      );
       const events = await net(client).events();
       console.log(
-        `[real-links] a minute of flapping: ${events.filter((e) => e[0] === 'reconnecting').length} reconnecting / ${events.filter((e) => e[0] === 'reconnected').length} reconnected events at the client; SFU back to ${counts.transports()} transports, ${counts.consumers()} consumers`,
+        `[real-links] a minute of flapping: ${events.filter((e) => e[0] === 'reconnecting').length} reconnecting / ${events.filter((e) => e[0] === 'reconnected').length} reconnected events at the client; SFU back to ${counts.transports()} transports, ${counts.consumers()} consumers; page timers ${JSON.stringify(steadyTimers)} before, ${JSON.stringify(after)} after`,
       );
     });
   }, 300_000);

@@ -24,7 +24,43 @@ interface NetPage {
   start(serverUrl: string, token: string, options?: Partial<SessionOptions>): Promise<string>;
   paths(): Promise<Path[]>;
   openPeerConnections(): number;
+  /** Timers the page holds now: timeouts set and not yet fired or cleared, intervals not cleared. */
+  timers(): { timeouts: number; intervals: number };
 }
+
+// Every timer the page (core, mediasoup-client, the test page) sets, so a test can tell a leak
+// (a retry loop or an interval left behind by a reconnect) from the steady set.
+const liveTimeouts = new Set<unknown>();
+const liveIntervals = new Set<unknown>();
+const nativeSetTimeout = window.setTimeout.bind(window);
+const nativeClearTimeout = window.clearTimeout.bind(window);
+const nativeSetInterval = window.setInterval.bind(window);
+const nativeClearInterval = window.clearInterval.bind(window);
+window.setTimeout = ((fn: TimerHandler, ms?: number, ...args: unknown[]) => {
+  const id = nativeSetTimeout(
+    (...a: unknown[]) => {
+      liveTimeouts.delete(id);
+      if (typeof fn === 'function') fn(...a);
+    },
+    ms,
+    ...args,
+  );
+  liveTimeouts.add(id);
+  return id;
+}) as typeof window.setTimeout;
+window.clearTimeout = ((id?: number) => {
+  liveTimeouts.delete(id);
+  nativeClearTimeout(id);
+}) as typeof window.clearTimeout;
+window.setInterval = ((fn: TimerHandler, ms?: number, ...args: unknown[]) => {
+  const id = nativeSetInterval(fn, ms, ...args);
+  liveIntervals.add(id);
+  return id;
+}) as typeof window.setInterval;
+window.clearInterval = ((id?: number) => {
+  liveIntervals.delete(id);
+  nativeClearInterval(id);
+}) as typeof window.clearInterval;
 
 const pcs: RTCPeerConnection[] = [];
 const Native = window.RTCPeerConnection;
@@ -104,6 +140,9 @@ const page: NetPage = {
   },
   openPeerConnections() {
     return pcs.filter((pc) => pc.signalingState !== 'closed').length;
+  },
+  timers() {
+    return { timeouts: liveTimeouts.size, intervals: liveIntervals.size };
   },
 };
 (window as unknown as { alcoveNet: NetPage }).alcoveNet = page;
