@@ -291,7 +291,8 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
 
       // The guest's (fake, beeping) microphone: the host sees them speaking, in words too. Checked
       // before the drop: after it, the host's consumer of the guest's re-published microphone was
-      // seen missing once in CI (a rate-limited consume is not retried outside a recovery; known).
+      // seen missing once in CI (cause not confirmed; one suspect: a consume refused as rate-limited
+      // outside a recovery is not retried).
       await waitFor(
         "the guest's tile marked as speaking on the host",
         () =>
