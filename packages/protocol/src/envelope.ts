@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { ErrorCode, WireError } from './errors.js';
 import { NOTIFICATIONS, type NotificationData, type NotificationMethod } from './schemas/notifications.js';
-import { REQUESTS, type RequestData, type RequestMethod, type ResponseData } from './schemas/requests.js';
+import { REQUEST_RESULTS, type RequestData, type RequestMethod, type ResponseData } from './schemas/requests.js';
 
 /** The protocol version every request and notification carries as `v`. */
 export const PROTOCOL_VERSION = 1;
@@ -62,7 +62,7 @@ export function errorResponse(id: number, code: ErrorCode, message: string): Err
 
 /** Whether `method` names a request. */
 export function isRequestMethod(method: unknown): method is RequestMethod {
-  return typeof method === 'string' && Object.hasOwn(REQUESTS, method);
+  return typeof method === 'string' && Object.hasOwn(REQUEST_RESULTS, method);
 }
 /** Whether `method` names a notification. */
 export function isNotificationMethod(method: unknown): method is NotificationMethod {

@@ -24,7 +24,7 @@ export {
 export type { ClientMessage, ErrorResponse, Notification, OkResponse, Request, Response, ServerMessage } from './envelope.js';
 export { parseClientMessage, parseMessage, parseServerMessage } from './parse.js';
 export type { ParseOptions, ParseResult, ServerParseOptions } from './parse.js';
-export { REQUESTS } from './schemas/requests.js';
+export { REQUEST_DATA, REQUEST_RESULTS, REQUESTS } from './schemas/requests.js';
 export type { RequestData, RequestMethod, ResponseData } from './schemas/requests.js';
 export { NOTIFICATIONS } from './schemas/notifications.js';
 export type { NotificationData, NotificationMethod } from './schemas/notifications.js';

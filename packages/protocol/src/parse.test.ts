@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNotification, createRequest, okResponse } from './envelope.js';
-import { ERROR_CODE_LIST, ERROR_CODES } from './errors.js';
+import { ERROR_CODE_LIST, ERROR_CODES, isErrorCode } from './errors.js';
 import { SAMPLE_REQUESTS, SAMPLE_RTP_PARAMETERS } from './fixtures.js';
 import { parseClientMessage, parseMessage, parseServerMessage } from './parse.js';
-import { REQUESTS, type RequestMethod } from './schemas/requests.js';
+import { isRequestMethod } from './envelope.js';
+import { REQUEST_DATA, REQUEST_RESULTS, REQUESTS, type RequestMethod } from './schemas/requests.js';
 
 const req = (method: string, data: unknown, id = 1) => JSON.stringify({ v: 1, id, method, data });
 
@@ -29,6 +30,18 @@ describe('parseClientMessage: valid requests', () => {
       }
     });
   }
+  it('pairs the request and response maps: the same methods, the same schemas', () => {
+    // Two maps so that a client bundle carries only the response schemas (docs/decisions/2026-11-28-tooling.md).
+    expect(Object.keys(REQUEST_RESULTS)).toEqual(Object.keys(REQUEST_DATA));
+    expect(Object.keys(REQUESTS)).toEqual(Object.keys(REQUEST_DATA));
+    for (const m of methods) {
+      expect(REQUESTS[m].data).toBe(REQUEST_DATA[m]);
+      expect(REQUESTS[m].result).toBe(REQUEST_RESULTS[m]);
+      expect(isRequestMethod(m)).toBe(true);
+    }
+    for (const m of ['toString', '__proto__', 'hasOwnProperty', 'session', '']) expect(isRequestMethod(m)).toBe(false);
+  });
+
   it('covers every method group of the design', () => {
     const groups = new Set(methods.map((m) => m.split('.')[0]));
     expect([...groups].sort()).toEqual(['chat', 'checklist', 'e2ee', 'host', 'media', 'network', 'session']);
@@ -235,5 +248,10 @@ describe('error codes', () => {
       expect(code).toMatch(/^[A-Z][A-Z0-9_]+$/);
       expect(ERROR_CODES[code].length).toBeGreaterThan(10);
     }
+  });
+  it('the list and the descriptions name the same codes, in the same order; isErrorCode knows exactly those', () => {
+    expect(Object.keys(ERROR_CODES)).toEqual([...ERROR_CODE_LIST]);
+    for (const code of ERROR_CODE_LIST) expect(isErrorCode(code)).toBe(true);
+    for (const x of ['toString', 'constructor', 'internal_error', '', 42, null]) expect(isErrorCode(x)).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ import {
 import { isErrorCode, type ErrorCode, type ProtocolError } from './errors.js';
 import { strictJsonParse } from './json.js';
 import { NOTIFICATIONS } from './schemas/notifications.js';
-import { REQUESTS, type RequestMethod } from './schemas/requests.js';
+import { REQUEST_DATA, REQUEST_RESULTS, type RequestMethod } from './schemas/requests.js';
 
 /** Options for the parsers. */
 export interface ParseOptions {
@@ -123,7 +123,7 @@ export function parseClientMessage(raw: string | Uint8Array | ArrayBuffer, optio
   const { id, method } = env.output;
   if (env.output.v !== PROTOCOL_VERSION) return fail('UNSUPPORTED_VERSION', `version ${PROTOCOL_VERSION} only`, { id });
   if (!isRequestMethod(method)) return fail('UNKNOWN_METHOD', 'unknown method', { id });
-  const data = v.safeParse(REQUESTS[method].data, env.output.data);
+  const data = v.safeParse(REQUEST_DATA[method], env.output.data);
   if (!data.success) return invalid(data.issues, 'data', id);
   return { ok: true, message: { v: PROTOCOL_VERSION, id, method, data: data.output } as ClientMessage };
 }
@@ -146,7 +146,7 @@ export function parseServerMessage(raw: string | Uint8Array | ArrayBuffer, optio
     }
     const method = options.methodOf?.(r.id);
     if (method) {
-      const data = v.safeParse(REQUESTS[method].result, r.data);
+      const data = v.safeParse(REQUEST_RESULTS[method], r.data);
       if (!data.success) return invalid(data.issues, 'data', r.id);
       return { ok: true, message: { id: r.id, ok: true, data: data.output } as ServerMessage };
     }

@@ -73,38 +73,33 @@ const ParticipantRef = v.strictObject({ participantId: Id });
 const Ok = Empty;
 
 /**
- * Every request a client may send, by method: its `data` schema and the schema of a successful
- * response's `data`. ARCHITECTURE §4 lists the groups.
+ * The `data` schema of every request a client may send, by method (what the server validates).
+ * ARCHITECTURE §4 lists the groups. {@link REQUEST_RESULTS} holds the success responses: the two are
+ * separate maps so that a client bundle, which validates only responses, does not carry the request
+ * schemas (tree shaking cannot split one object).
  */
-export const REQUESTS = {
-  // --- session ---------------------------------------------------------------------------------
-  'session.join': {
-    data: v.strictObject({
+// A pure IIFE: the bundlers here do not treat valibot's schema calls as side-effect free, so a
+// client bundle can drop this map only when its construction is marked pure.
+export const REQUEST_DATA = /* @__PURE__ */ (() =>
+  ({
+    // --- session ---------------------------------------------------------------------------------
+    'session.join': v.strictObject({
       token: Token,
       /** Whether this browser can do E2EE media (encoded transforms). */
       e2ee: v.boolean(),
       sdk: v.optional(str(32)),
     }),
-    result: JoinedResult,
-  },
-  'session.resume': { data: v.strictObject({ ticket: Ticket }), result: JoinedResult },
-  'session.leave': { data: Ok, result: Ok },
-  'session.ping': { data: Ok, result: v.strictObject({ now: uint(Number.MAX_SAFE_INTEGER) }) },
+    'session.resume': v.strictObject({ ticket: Ticket }),
+    'session.leave': Ok,
+    'session.ping': Ok,
 
-  // --- media -----------------------------------------------------------------------------------
-  'media.getRouterRtpCapabilities': { data: Ok, result: v.strictObject({ rtpCapabilities: RtpCapabilities }) },
-  'media.createTransport': {
-    data: v.strictObject({ direction: v.picklist(['send', 'recv']), sctpCapabilities: v.optional(SctpCapabilities) }),
-    result: TransportResult,
-  },
-  'media.connectTransport': {
-    data: v.strictObject({ transportId: Id, dtlsParameters: DtlsParameters }),
-    result: Ok,
-  },
-  'media.restartIce': { data: TransportRef, result: v.strictObject({ iceParameters: IceParameters }) },
-  'media.closeTransport': { data: TransportRef, result: Ok },
-  'media.produce': {
-    data: v.strictObject({
+    // --- media -----------------------------------------------------------------------------------
+    'media.getRouterRtpCapabilities': Ok,
+    'media.createTransport': v.strictObject({ direction: v.picklist(['send', 'recv']), sctpCapabilities: v.optional(SctpCapabilities) }),
+    'media.connectTransport': v.strictObject({ transportId: Id, dtlsParameters: DtlsParameters }),
+    'media.restartIce': TransportRef,
+    'media.closeTransport': TransportRef,
+    'media.produce': v.strictObject({
       transportId: Id,
       kind: MediaKind,
       rtpParameters: RtpParameters,
@@ -113,129 +108,153 @@ export const REQUESTS = {
       /** Whether this producer's frames are end-to-end encrypted. */
       e2ee: v.boolean(),
     }),
-    result: ProducerRef,
-  },
-  'media.closeProducer': { data: ProducerRef, result: Ok },
-  'media.pauseProducer': { data: ProducerRef, result: Ok },
-  'media.resumeProducer': { data: ProducerRef, result: Ok },
-  'media.consume': {
-    data: v.strictObject({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
-    result: ConsumerResult,
-  },
-  'media.resumeConsumer': { data: ConsumerRef, result: Ok },
-  'media.pauseConsumer': { data: ConsumerRef, result: Ok },
-  'media.closeConsumer': { data: ConsumerRef, result: Ok },
-  'media.setPreferredLayers': {
-    data: v.strictObject({ consumerId: Id, spatialLayer: uint(3), temporalLayer: v.optional(uint(3)) }),
-    result: Ok,
-  },
-  /** Ask the senders of a producer for a key frame (E2EE legacy path has no JS API for it). */
-  'media.requestKeyFrame': { data: v.strictObject({ producerId: Id }), result: Ok },
-  'media.getTransportStats': {
-    data: TransportRef,
-    result: v.strictObject({
-      bytesReceived: uint(Number.MAX_SAFE_INTEGER),
-      bytesSent: uint(Number.MAX_SAFE_INTEGER),
-      rtpPacketsLost: v.optional(uint(Number.MAX_SAFE_INTEGER)),
-    }),
-  },
+    'media.closeProducer': ProducerRef,
+    'media.pauseProducer': ProducerRef,
+    'media.resumeProducer': ProducerRef,
+    'media.consume': v.strictObject({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
+    'media.resumeConsumer': ConsumerRef,
+    'media.pauseConsumer': ConsumerRef,
+    'media.closeConsumer': ConsumerRef,
+    'media.setPreferredLayers': v.strictObject({ consumerId: Id, spatialLayer: uint(3), temporalLayer: v.optional(uint(3)) }),
+    /** Ask the senders of a producer for a key frame (E2EE legacy path has no JS API for it). */
+    'media.requestKeyFrame': v.strictObject({ producerId: Id }),
+    'media.getTransportStats': TransportRef,
 
-  // --- e2ee ------------------------------------------------------------------------------------
-  'e2ee.publishKey': {
-    data: v.strictObject({ identityKey: b64(64), suites: v.pipe(v.array(uint(0xffff)), v.minLength(1), v.maxLength(4)) }),
-    result: Ok,
-  },
-  /** Relay an opaque, sealed control message (commit, reveal, key, ack, request) to one peer. */
-  'e2ee.relay': {
-    data: v.strictObject({ to: Id, type: v.picklist(['commit', 'reveal', 'sealed', 'roster']), payload: b64(8192) }),
-    result: Ok,
-  },
-  'e2ee.verified': { data: v.strictObject({ peer: Id }), result: Ok },
+    // --- e2ee ------------------------------------------------------------------------------------
+    'e2ee.publishKey': v.strictObject({ identityKey: b64(64), suites: v.pipe(v.array(uint(0xffff)), v.minLength(1), v.maxLength(4)) }),
+    /** Relay an opaque, sealed control message (commit, reveal, key, ack, request) to one peer. */
+    'e2ee.relay': v.strictObject({ to: Id, type: v.picklist(['commit', 'reveal', 'sealed', 'roster']), payload: b64(8192) }),
+    'e2ee.verified': v.strictObject({ peer: Id }),
 
-  // --- checklist -------------------------------------------------------------------------------
-  /**
-   * A client's checklist progress: step statuses (never answers), the consent receipt and the
-   * licensure outcome. Answers go sealed to the hosts through `checklist.relay`. Resubmitting
-   * replaces the previous status.
-   */
-  'checklist.submit': {
-    data: v.strictObject({
+    // --- checklist -------------------------------------------------------------------------------
+    /**
+     * A client's checklist progress: step statuses (never answers), the consent receipt and the
+     * licensure outcome. Answers go sealed to the hosts through `checklist.relay`. Resubmitting
+     * replaces the previous status.
+     */
+    'checklist.submit': v.strictObject({
       status: ChecklistStatus,
       /** Present once the client acknowledged the policy's consent document. */
       consent: v.optional(ConsentReceipt),
       /** Outcome of the licensure check; `jurisdiction` only when the policy shares it. */
       licensure: v.optional(v.strictObject({ outcome: LicensureOutcome, jurisdiction: v.optional(Jurisdiction) })),
     }),
-    result: v.strictObject({
-      /** Whether the admission requirements are met now. */
-      admissible: v.boolean(),
-      /** Required steps not yet done (in policy order). */
-      missing: v.array(StepId),
-    }),
-  },
-  /**
-   * The sealed checklist channel between a guest and a host: a pair handshake (commit, reveal)
-   * then sealed answers. The server checks sizes and who may talk to whom, and reads nothing.
-   */
-  'checklist.relay': {
-    data: v.strictObject({ to: Id, type: ChecklistRelayType, payload: b64(6144) }),
-    result: Ok,
-  },
+    /**
+     * The sealed checklist channel between a guest and a host: a pair handshake (commit, reveal)
+     * then sealed answers. The server checks sizes and who may talk to whom, and reads nothing.
+     */
+    'checklist.relay': v.strictObject({ to: Id, type: ChecklistRelayType, payload: b64(6144) }),
 
-  // --- network test (checklist) ----------------------------------------------------------------
-  /**
-   * Starts a network test: a short-lived send and receive transport on a router of its own (the
-   * room never sees it). Allowed while waiting.
-   */
-  'network.testStart': {
-    data: Ok,
-    result: v.strictObject({
-      testId: Id,
-      rtpCapabilities: RtpCapabilities,
-      send: TransportResult,
-      recv: TransportResult,
-      /** The server closes the test after this many ms. */
-      timeoutMs: uint(600_000),
-    }),
-  },
-  'network.testConnect': {
-    data: v.strictObject({ testId: Id, transportId: Id, dtlsParameters: DtlsParameters }),
-    result: Ok,
-  },
-  /** Publishes a probe track on the test's send transport and consumes it back on its receive transport. */
-  'network.testProduce': {
-    data: v.strictObject({ testId: Id, kind: MediaKind, rtpParameters: RtpParameters, rtpCapabilities: RtpCapabilities }),
-    result: v.strictObject({ producerId: Id, consumerId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
-  },
-  /** What the server's engine measured of the probe's uplink so far. */
-  'network.testStats': {
-    data: v.strictObject({ testId: Id }),
-    result: v.strictObject({
-      packetsReceived: uint(Number.MAX_SAFE_INTEGER),
-      packetsLost: uint(Number.MAX_SAFE_INTEGER),
-      bytesReceived: uint(Number.MAX_SAFE_INTEGER),
-      /** Interarrival jitter in ms, when known. */
-      jitterMs: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(60_000))),
-    }),
-  },
-  'network.testEnd': { data: v.strictObject({ testId: Id }), result: Ok },
+    // --- network test (checklist) ----------------------------------------------------------------
+    /**
+     * Starts a network test: a short-lived send and receive transport on a router of its own (the
+     * room never sees it). Allowed while waiting.
+     */
+    'network.testStart': Ok,
+    'network.testConnect': v.strictObject({ testId: Id, transportId: Id, dtlsParameters: DtlsParameters }),
+    /** Publishes a probe track on the test's send transport and consumes it back on its receive transport. */
+    'network.testProduce': v.strictObject({ testId: Id, kind: MediaKind, rtpParameters: RtpParameters, rtpCapabilities: RtpCapabilities }),
+    /** What the server's engine measured of the probe's uplink so far. */
+    'network.testStats': v.strictObject({ testId: Id }),
+    'network.testEnd': v.strictObject({ testId: Id }),
 
-  // --- chat ------------------------------------------------------------------------------------
-  /** A sealed chat message: one body, the message key wrapped for each recipient (see `schemas/chat.ts`). */
-  'chat.send': { data: ChatSendData, result: ChatSendResult },
-  /** A chat pair-channel message (handshake, key confirmation) to one admitted peer. */
-  'chat.relay': { data: ChatRelayData, result: Ok },
+    // --- chat ------------------------------------------------------------------------------------
+    /** A sealed chat message: one body, the message key wrapped for each recipient (see `schemas/chat.ts`). */
+    'chat.send': ChatSendData,
+    /** A chat pair-channel message (handshake, key confirmation) to one admitted peer. */
+    'chat.relay': ChatRelayData,
 
-  // --- host --------------------------------------------------------------------------------------
-  'host.admit': { data: ParticipantRef, result: Ok },
-  'host.deny': { data: v.strictObject({ participantId: Id }), result: Ok },
-  'host.remove': { data: ParticipantRef, result: Ok },
-  'host.lock': { data: Ok, result: Ok },
-  'host.unlock': { data: Ok, result: Ok },
-  'host.requestMute': { data: v.strictObject({ participantId: Id, kind: MediaKind }), result: Ok },
-  'host.setScreenShare': { data: v.strictObject({ allowed: v.picklist(['host', 'everyone', 'nobody']) }), result: Ok },
-  'host.end': { data: Ok, result: Ok },
-} as const;
+    // --- host --------------------------------------------------------------------------------------
+    'host.admit': ParticipantRef,
+    'host.deny': v.strictObject({ participantId: Id }),
+    'host.remove': ParticipantRef,
+    'host.lock': Ok,
+    'host.unlock': Ok,
+    'host.requestMute': v.strictObject({ participantId: Id, kind: MediaKind }),
+    'host.setScreenShare': v.strictObject({ allowed: v.picklist(['host', 'everyone', 'nobody']) }),
+    'host.end': Ok,
+  }) as const)();
+
+/** The schema of a successful response's `data`, by request method (what a client validates). */
+export const REQUEST_RESULTS = {
+  'session.join': JoinedResult,
+  'session.resume': JoinedResult,
+  'session.leave': Ok,
+  'session.ping': v.strictObject({ now: uint(Number.MAX_SAFE_INTEGER) }),
+  'media.getRouterRtpCapabilities': v.strictObject({ rtpCapabilities: RtpCapabilities }),
+  'media.createTransport': TransportResult,
+  'media.connectTransport': Ok,
+  'media.restartIce': v.strictObject({ iceParameters: IceParameters }),
+  'media.closeTransport': Ok,
+  'media.produce': ProducerRef,
+  'media.closeProducer': Ok,
+  'media.pauseProducer': Ok,
+  'media.resumeProducer': Ok,
+  'media.consume': ConsumerResult,
+  'media.resumeConsumer': Ok,
+  'media.pauseConsumer': Ok,
+  'media.closeConsumer': Ok,
+  'media.setPreferredLayers': Ok,
+  'media.requestKeyFrame': Ok,
+  'media.getTransportStats': v.strictObject({
+    bytesReceived: uint(Number.MAX_SAFE_INTEGER),
+    bytesSent: uint(Number.MAX_SAFE_INTEGER),
+    rtpPacketsLost: v.optional(uint(Number.MAX_SAFE_INTEGER)),
+  }),
+  'e2ee.publishKey': Ok,
+  'e2ee.relay': Ok,
+  'e2ee.verified': Ok,
+  'checklist.submit': v.strictObject({
+    /** Whether the admission requirements are met now. */
+    admissible: v.boolean(),
+    /** Required steps not yet done (in policy order). */
+    missing: v.array(StepId),
+  }),
+  'checklist.relay': Ok,
+  'network.testStart': v.strictObject({
+    testId: Id,
+    rtpCapabilities: RtpCapabilities,
+    send: TransportResult,
+    recv: TransportResult,
+    /** The server closes the test after this many ms. */
+    timeoutMs: uint(600_000),
+  }),
+  'network.testConnect': Ok,
+  'network.testProduce': v.strictObject({ producerId: Id, consumerId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
+  'network.testStats': v.strictObject({
+    packetsReceived: uint(Number.MAX_SAFE_INTEGER),
+    packetsLost: uint(Number.MAX_SAFE_INTEGER),
+    bytesReceived: uint(Number.MAX_SAFE_INTEGER),
+    /** Interarrival jitter in ms, when known. */
+    jitterMs: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(60_000))),
+  }),
+  'network.testEnd': Ok,
+  'chat.send': ChatSendResult,
+  'chat.relay': Ok,
+  'host.admit': Ok,
+  'host.deny': Ok,
+  'host.remove': Ok,
+  'host.lock': Ok,
+  'host.unlock': Ok,
+  'host.requestMute': Ok,
+  'host.setScreenShare': Ok,
+  'host.end': Ok,
+} as const satisfies Record<keyof typeof REQUEST_DATA, v.GenericSchema>;
+
+/**
+ * Every request a client may send, by method: its `data` schema and the schema of a successful
+ * response's `data` (the two maps above, paired).
+ */
+export const REQUESTS: {
+  readonly [M in keyof typeof REQUEST_DATA]: { readonly data: (typeof REQUEST_DATA)[M]; readonly result: (typeof REQUEST_RESULTS)[M] };
+} = /* @__PURE__ */ pair();
+
+function pair(): typeof REQUESTS {
+  const out: Record<string, { data: unknown; result: unknown }> = {};
+  for (const m of Object.keys(REQUEST_DATA) as (keyof typeof REQUEST_DATA)[])
+    out[m] = { data: REQUEST_DATA[m], result: REQUEST_RESULTS[m] };
+  return out as unknown as typeof REQUESTS;
+}
 
 /** A request method name. */
 export type RequestMethod = keyof typeof REQUESTS;
