@@ -36,6 +36,31 @@ const bench = {
   frameAfter(t: number): number | undefined {
     return frames.find((x) => x > t);
   },
+  /**
+   * The longest gap between presented frames within [from, to] (wall ms), counting the gap from
+   * `from` to the first frame, and the number of frames in the window.
+   */
+  longestGap(from: number, to: number): { gap: number; frames: number } {
+    let last = from;
+    let gap = 0;
+    let n = 0;
+    for (const f of frames) {
+      if (f < from || f > to) continue;
+      gap = Math.max(gap, f - last);
+      last = f;
+      n++;
+    }
+    return { gap, frames: n };
+  },
+  /** How many frames were presented after wall time `t`. */
+  framesAfter(t: number): number {
+    return frames.filter((x) => x > t).length;
+  },
+  /** The E2EE state of the sender `participantId`: its key generation and whether it decrypted in it. */
+  peerKey(participantId: string): { generation: number; decrypted: boolean } | undefined {
+    const p = session?.e2eeState.peers.find((x) => x.participantId === participantId);
+    return p ? { generation: p.keyGeneration, decrypted: p.decryptedInEpoch } : undefined;
+  },
   /** The first event `name` at or after wall time `t`, or undefined. */
   eventAfter(name: string, t: number): number | undefined {
     return events.find((e) => e[0] === name && e[1] >= t)?.[1];
@@ -44,7 +69,7 @@ const bench = {
    * Joins and resolves with ms from the token to the first decoded remote video frame. `e2ee`:
    * with the E2EE worker (the default for sessions), or `e2ee: 'off'`.
    */
-  async join(serverUrl: string, token: string, e2ee: boolean): Promise<number> {
+  async join(serverUrl: string, token: string, e2ee: boolean, publish = true): Promise<number> {
     frames.length = 0;
     events.length = 0;
     marks.length = 0;
@@ -53,7 +78,7 @@ const bench = {
       serverUrl,
       token,
       simulcast: false,
-      publish: { audio: true, video: true },
+      publish: { audio: publish, video: publish },
       ...(e2ee ? { e2eeWorker: () => new Worker('/e2ee-worker.js', { type: 'module' }) } : { e2ee: 'off' as const }),
     });
     session = s;

@@ -17,11 +17,17 @@
  *   transports (loopback); measured by the client's own events: ms from the drop to its
  *   `reconnecting` event, and to the first decoded remote frame after its `reconnected` event.
  *   `BENCH_DROP_RUNS` drops in one session (default 10).
+ * - `keySwitchGapMsP50/Max`: the E2EE key switch after a leave (loopback). A host and a client
+ *   exchange video; a third participant joins (publishing nothing), decodes the host, and leaves, so
+ *   the host and the client replace their keys. On the client: the longest gap between decoded
+ *   frames of the host's video from the leave until 60 frames after the client decrypts the host's
+ *   new key generation. `keySwitchBaselineGapMsP50/Max`: the longest gap over the same number of
+ *   frames just before the leave, same run, same load. `BENCH_SWITCH_RUNS` leaves (default 8).
  *
  * Merges its keys into `bench/results/session.json` at the repository root (other benches' keys are
  * kept) and prints a table; `network-test-bench.ts` then adds the checklist's network-test figures.
  * Every part must succeed with every run measured: otherwise the bench exits non-zero and writes
- * nothing. `BENCH_DEBUG=1` prints each run's marks; `BENCH_ONLY=join|plain|drop|cut` runs one part
+ * nothing. `BENCH_DEBUG=1` prints each run's marks; `BENCH_ONLY=join|plain|drop|cut|switch` runs one part
  * and prints it, writing nothing.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +47,7 @@ const root = join(coreDir, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const LINK_RUNS = Number(process.env.BENCH_LINK_RUNS ?? 10);
 const DROP_RUNS = Number(process.env.BENCH_DROP_RUNS ?? 10);
+const SWITCH_RUNS = Number(process.env.BENCH_SWITCH_RUNS ?? 8);
 const CUT_MS = Number(process.env.BENCH_CUT_MS ?? 3000);
 const DEBUG = !!process.env.BENCH_DEBUG;
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
@@ -127,7 +134,10 @@ async function startServer(host: string, rtc?: { listenIp: string }): Promise<{ 
 
 type BenchWindow = {
   bench: {
-    join(u: string, t: string, e2ee: boolean): Promise<number>;
+    join(u: string, t: string, e2ee: boolean, publish?: boolean): Promise<number>;
+    longestGap(from: number, to: number): { gap: number; frames: number };
+    framesAfter(t: number): number;
+    peerKey(id: string): { generation: number; decrypted: boolean } | undefined;
     leave(): Promise<void>;
     state(): string | undefined;
     now(): number;
@@ -140,6 +150,13 @@ type BenchWindow = {
 const b = (p: Page) => ({
   join: (u: string, t: string, e2ee: boolean) =>
     p.evaluate(([uu, tt, ee]) => (window as unknown as BenchWindow).bench.join(uu, tt, ee), [u, t, e2ee] as const),
+  joinSilent: (u: string, t: string) =>
+    p.evaluate(([uu, tt]) => (window as unknown as BenchWindow).bench.join(uu, tt, true, false), [u, t] as const),
+  longestGap: (from: number, to: number) =>
+    p.evaluate(([f, t]) => (window as unknown as BenchWindow).bench.longestGap(f, t), [from, to] as const),
+  framesAfter: (t: number) => p.evaluate((tt) => (window as unknown as BenchWindow).bench.framesAfter(tt), t),
+  peerKey: (id: string) => p.evaluate((i) => (window as unknown as BenchWindow).bench.peerKey(i) ?? null, id),
+  now: () => p.evaluate(() => (window as unknown as BenchWindow).bench.now()),
   leave: () => p.evaluate(() => (window as unknown as BenchWindow).bench.leave()),
   state: () => p.evaluate(() => (window as unknown as BenchWindow).bench.state()),
   frameAfter: (t: number) => p.evaluate((tt) => (window as unknown as BenchWindow).bench.frameAfter(tt) ?? null, t),
@@ -272,6 +289,86 @@ async function transportDrops(): Promise<{ detect: number[]; recover: number[] }
   return { detect, recover };
 }
 
+/** Frames over which a gap is measured, before and after a leave (≈ 2 s of the fake camera). */
+const GAP_FRAMES = 60;
+
+/**
+ * The E2EE key switch after a leave: on the client, the longest gap between decoded frames of the
+ * host's video across the switch, and over as many frames just before it (the baseline).
+ */
+async function keySwitches(): Promise<{ gap: number[]; baseline: number[] }> {
+  const { server, dataDir } = await startServer('127.0.0.1');
+  const web = await startStaticServer(await pageFiles());
+  const tb = await launchBrowser();
+  const gap: number[] = [];
+  const baseline: number[] = [];
+  try {
+    const sid = server.registry.create({ waitingRoom: false }).id;
+    const [host, client, third] = [await tb.newPage(), await tb.newPage(), await tb.newPage()];
+    for (const p of [host, client, third]) {
+      await p.goto(`${web.url}/index.html`);
+      await p.waitForFunction(() => 'bench' in window);
+    }
+    const wsUrl = server.wsUrl as string;
+    void b(host)
+      .join(wsUrl, await token(sid, 'host', 'host'), true)
+      .catch(() => undefined);
+    await waitFor(
+      'the host to join',
+      () => b(host).state(),
+      (s) => s === 'joined',
+      { timeoutMs: SAFETY_MS },
+    );
+    await b(client).join(wsUrl, await token(sid, 'r', 'client'), true);
+    for (let i = 0; i < SWITCH_RUNS; i++) {
+      // The third participant is keyed once it decodes the host (its join resolves then).
+      await b(third).joinSilent(wsUrl, await token(sid, `x${i}`, 'client'));
+      // The client has the host's key generation that the third participant got, and uses it.
+      const keyed = await waitFor(
+        "the client to decrypt the host's current key",
+        () => b(client).peerKey('host'),
+        (k) => k?.decrypted === true,
+        { timeoutMs: SAFETY_MS },
+      );
+      const baseFrom = await b(client).now();
+      await waitFor(
+        'frames before the leave',
+        () => b(client).framesAfter(baseFrom),
+        (n) => n >= GAP_FRAMES,
+        { timeoutMs: SAFETY_MS },
+      );
+      const leftAt = await b(client).now();
+      const before = await b(client).longestGap(baseFrom, leftAt);
+      await b(third).leave();
+      const switched = await waitFor(
+        "the client to decrypt the host's next key generation",
+        () => b(client).peerKey('host'),
+        (k) => k !== null && k.generation > (keyed?.generation ?? -1) && k.decrypted,
+        { timeoutMs: SAFETY_MS },
+      );
+      const switchedAt = await b(client).now();
+      await waitFor(
+        'frames after the switch',
+        () => b(client).framesAfter(switchedAt),
+        (n) => n >= GAP_FRAMES,
+        {
+          timeoutMs: SAFETY_MS,
+        },
+      );
+      const after = await b(client).longestGap(leftAt, await b(client).now());
+      baseline.push(before.gap);
+      gap.push(after.gap);
+      if (DEBUG) console.log('switch', i, switched, Math.round(before.gap), Math.round(after.gap), after.frames);
+    }
+  } finally {
+    await tb.close();
+    await web.close();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return { gap, baseline };
+}
+
 /** Real link cuts: the client's Chromium in a network namespace, the veth taken down and up. */
 async function linkCuts(): Promise<{ detect: number[]; reconnect: number[] }> {
   const support = netnsSupport();
@@ -369,12 +466,13 @@ const expectRuns = (name: string, values: number[], n: number): number[] => {
 
 const only = process.env.BENCH_ONLY;
 if (only) {
-  // Investigation aid: one part only (join, plain, drop or cut), printed; nothing is written.
+  // Investigation aid: one part only (join, plain, drop, cut or switch), printed; nothing is written.
   const parts: Record<string, () => Promise<unknown>> = {
     join: () => joins(true),
     plain: () => joins(false),
     drop: () => transportDrops(),
     cut: () => linkCuts(),
+    switch: () => keySwitches(),
   };
   const part = parts[only];
   if (!part) throw new Error(`BENCH_ONLY must be one of ${Object.keys(parts).join(', ')}`);
@@ -394,6 +492,9 @@ const joinPlain = expectRuns('join (E2EE off)', await joins(false), RUNS);
 const drops = await transportDrops();
 expectRuns('transport drop detection', drops.detect, DROP_RUNS);
 expectRuns('transport drop recovery', drops.recover, DROP_RUNS);
+const switches = await keySwitches();
+expectRuns('key switch gap', switches.gap, SWITCH_RUNS);
+expectRuns('key switch baseline gap', switches.baseline, SWITCH_RUNS);
 const cuts = await linkCuts();
 expectRuns('link cut detection', cuts.detect, LINK_RUNS);
 expectRuns('link cut reconnect', cuts.reconnect, LINK_RUNS);
@@ -412,11 +513,17 @@ const result: Record<string, number | string> = {
   transportDropDetectMsP50: pct(drops.detect, 50),
   transportDropRecoverMsP50: pct(drops.recover, 50),
   transportDropRecoverMsP90: pct(drops.recover, 90),
+  keySwitchGapMsP50: pct(switches.gap, 50),
+  keySwitchGapMsMax: Math.round(Math.max(...switches.gap)),
+  keySwitchBaselineGapMsP50: pct(switches.baseline, 50),
+  keySwitchBaselineGapMsMax: Math.round(Math.max(...switches.baseline)),
   runs: RUNS,
+  switchRuns: SWITCH_RUNS,
   linkRuns: LINK_RUNS,
   dropRuns: DROP_RUNS,
   joinMeasure: 'token (Session.create + join) to the first decoded remote video frame, loopback; E2EE on (joinMs) and off (joinPlainMs)',
   reconnectFault: `real link cut: the client's veth (network namespace) down until the client reports reconnecting and at least ${CUT_MS} ms, then up: ms from link up to the next decoded remote frame; detect: link down to the client's reconnecting event`,
+  keySwitchMeasure: `E2EE key switch after a leave (a third participant joins, is keyed, leaves): on the client, the longest gap between decoded frames of the host's video from the leave to ${GAP_FRAMES} frames after it decrypts the host's next key generation; baseline: the longest gap over ${GAP_FRAMES} frames just before the leave`,
   transportDropFault:
     "server drops the client's transports: ms to the client's reconnecting event (detect) and to the first decoded remote frame after its reconnected event (recover)",
 };
@@ -428,5 +535,5 @@ mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify({ ...previous, ...result }, null, 2)}\n`);
 console.table(result);
 console.log(
-  `floors: joinMsP50 ≤ 400 (${result.joinMsP50}), reconnectMsP50 ≤ 1000 (${result.reconnectMsP50}), reconnectDetectMsP50 ≤ 2000 (${result.reconnectDetectMsP50})`,
+  `floors: joinMsP50 ≤ 400 (${result.joinMsP50}), reconnectMsP50 ≤ 1000 (${result.reconnectMsP50}), reconnectDetectMsP50 ≤ 2000 (${result.reconnectDetectMsP50}), keySwitchGapMsMax ≤ 500 (${result.keySwitchGapMsMax})`,
 );
