@@ -242,7 +242,7 @@ describe('Checklist', () => {
     await first.camera!.run();
     first.bind(testBinding(policy));
     const before = first.result();
-    first.close();
+    // The reload: the page goes without close() (close() is for a checklist done with; it clears the tab's state).
 
     const platform = createTestPlatform({ sessionStorage });
     const events: unknown[] = [];
@@ -270,7 +270,7 @@ describe('Checklist', () => {
     first.bind(testBinding(policy, undefined, { sessionId: 'session-1' }));
     await answerAll(first);
     await first.camera!.run();
-    first.close();
+    // reload (no close())
     const next = new Checklist({ policy, platform: createTestPlatform({ sessionStorage }) });
     expect(next.location!.status).toBe('warning');
     next.bind(testBinding(policy, undefined, { sessionId: 'session-2' }));
@@ -284,7 +284,7 @@ describe('Checklist', () => {
     const sessionStorage = new MemoryStorage();
     const first = new Checklist({ policy, platform: createTestPlatform({ sessionStorage }), resumeMaxAgeMs: 60_000 });
     first.location!.setAddress(address);
-    first.close();
+    // reload (no close(), which would clear it)
     vi.advanceTimersByTime(61_000);
     expect(new Checklist({ policy, platform: createTestPlatform({ sessionStorage }), resumeMaxAgeMs: 60_000 }).location!.status).toBe(
       'idle',

@@ -78,6 +78,8 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   #lastSubmitted: string | undefined;
   #lastResult: ResponseData<'checklist.submit'> | undefined;
   #receipt: { key: string; receipt: ConsentReceipt } | undefined;
+  /** Whether the in-progress state is kept in the tab's storage (off once the session ended, until bound again). */
+  #keepProgress = true;
 
   constructor(options: ChecklistOptions = {}) {
     super();
@@ -275,6 +277,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     const otherSession = this.#sessionId !== undefined && this.#sessionId !== binding.sessionId;
     this.#binding = binding;
     this.#sessionId = binding.sessionId;
+    this.#keepProgress = true;
     this.#lastSealed = undefined;
     this.#lastSubmitted = undefined;
     this.#receipt = undefined;
@@ -328,7 +331,25 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     this.#progress.clear();
   }
 
-  /** Releases devices and timers; the in-progress state stays for a reload. Idempotent. */
+  /**
+   * The session is over (left, ended by the host, removed, denied, quick exit): removes what the
+   * client typed from the tab's storage and keeps nothing there until the checklist is bound to a
+   * session again. The answers stay in memory (a page may offer to join again); what
+   * `rememberAnswers` keeps on the device is not touched (see {@link forgetDevice}). A `Session`
+   * calls this when it ends; `close()` does it too. Idempotent.
+   * @example
+   * session.on('ended', () => checklist.forgetProgress());
+   */
+  forgetProgress(): void {
+    this.#keepProgress = false;
+    this.#progress.clear();
+  }
+
+  /**
+   * Releases devices and timers and removes the in-progress state from the tab's storage (a reload
+   * never runs `close()`, so it still resumes). Call it when the checklist is done with for good.
+   * Idempotent.
+   */
   close(): void {
     if (this.#state === 'closed') return;
     this.#submitter.cancel();
@@ -336,6 +357,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     this.#quietly(() => {
       for (const s of this.#steps) s.close();
     });
+    this.forgetProgress();
     this.#move('closed', 'closed');
     this.removeAllListeners();
   }
@@ -458,13 +480,14 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
   }
 
   #persist(): void {
+    const { cameraStream: _s, ...devices } = this.devices;
+    this.#deviceIds = devices;
+    if (!this.#keepProgress) return;
     const steps: Record<string, PersistedStep> = {};
     for (const s of this.#steps) {
       const p = s.persist();
       if (p) steps[s.id] = p;
     }
-    const { cameraStream: _s, ...devices } = this.devices;
-    this.#deviceIds = devices;
     this.#progress.save({
       v: 1,
       savedAt: Math.floor(this.#now()),

@@ -54,5 +54,6 @@ export interface SessionChecklistLike {
   participantGone(participantId: string): void;
   devices(): ChosenDevices;
   fallback(): { callbackNumber?: string; plan?: string } | undefined;
-  close(): void;
+  /** `ended`: the session is over for good (left, ended, removed, denied), not failed: the tab's copy of the answers goes. */
+  close(ended: boolean): void;
 }

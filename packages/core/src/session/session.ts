@@ -458,7 +458,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     if (this.#machine.final) return;
     const sig = this.#sig;
     this.#sig = undefined;
-    this.#teardown();
+    this.#teardown(true);
     this.#transition('ended', 'left');
     this.#emit('ended', 'left');
     if (sig?.open) {
@@ -978,7 +978,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   #end(reason: 'denied' | 'removed' | 'session-ended'): void {
     if (this.#machine.final) return;
-    this.#teardown();
+    this.#teardown(true);
     this.#transition('ended', reason);
     this.#emit('ended', reason);
   }
@@ -991,15 +991,18 @@ export class Session extends GuardedEmitter<SessionEvents> {
     }
     // The agreed fallback comes from the checklist's answers: read it before teardown clears them.
     const fallback = this.#o.fallback ?? this.#checklist?.fallback();
-    this.#teardown();
+    this.#teardown(false);
     this.#transition('failed', this.state === 'connecting' ? 'join-failed' : fatal ? 'error' : 'reconnect-failed');
     this.#emit('failed', { error, fallback });
   }
 
-  /** Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners. */
-  #teardown(): void {
+  /**
+   * Releases everything: reconnect timer and attempt, stats timer, media, chat, socket, listeners.
+   * `ended` (not failed): the checklist's copy of what the client typed leaves the tab's storage too.
+   */
+  #teardown(ended: boolean): void {
     this.#e2ee?.close();
-    this.#checklist?.close();
+    this.#checklist?.close(ended);
     this.#reconnect.cancel();
     this.#monitor.stop();
     this.#local.close();

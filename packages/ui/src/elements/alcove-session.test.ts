@@ -1,5 +1,7 @@
+import { Checklist } from '@alcove/core/checklist';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineAlcoveElements } from '../define.js';
+import { type FakeStore, fakeChecklistPlatform } from '../test/fake-checklist.js';
 import { FakeSession, tick } from '../test/fake-session.js';
 import type { AlcoveSession, SessionLike } from './alcove-session.js';
 
@@ -442,6 +444,67 @@ describe('<alcove-session>', () => {
     expect(announced(el)).toBe('Camera or microphone access was blocked. Allow it in the browser settings, then try again.');
     expect(q(el, '[part~=error]').textContent).toBe(announced(el));
     expect(sr(el).innerHTML).not.toContain('CANARY');
+  });
+
+  describe("what the client typed in the checklist leaves the tab's storage when the session ends", () => {
+    const STREET = '12 Canary Row Qx7';
+    const CALLBACK = '615 555 0199';
+    /** Keys of the storage whose key or value holds a canary. */
+    const leaks = (st: FakeStore): string[] =>
+      [...st.entries].flatMap(([k, v]) => ([STREET, CALLBACK, 'Lee Canary', '+16155550199'].some((c) => `${k}${v}`.includes(c)) ? [k] : []));
+    const answer = (c: Checklist): void => {
+      c.location!.setAddress({ country: 'US', region: 'US-TN', locality: 'Nashville', street: STREET });
+      c.emergencyPlan!.setPlan({ contactName: 'Lee Canary', contactPhone: '+1 615 555 0142', callbackPhone: CALLBACK, plan: 'therapist-calls' });
+    };
+    const ends: [string, (el: AlcoveSession) => void | Promise<void>][] = [
+      ['leave()', (el) => el.leave()],
+      ['the quick-exit button', (el) => q<HTMLButtonElement>(el, '[part~=quick-exit]').click()],
+      [
+        'the host ending the session',
+        () => {
+          fake.move('ended', 'session-ended');
+          fake.emit('ended', 'session-ended');
+        },
+      ],
+    ];
+    for (const [how, end] of ends) {
+      it(`the element's own checklist (closed) and a given one (kept in memory), through ${how}`, async () => {
+        // Own: the element creates it for a client whose policy has a checklist.
+        const platform = fakeChecklistPlatform();
+        const el = mount();
+        el.addEventListener('alcove-quick-exit', (e) => e.preventDefault());
+        el.sessionOptions = { platform };
+        const attached: Checklist[] = [];
+        Object.assign(fake, { attachChecklist: (c: Checklist) => attached.push(c) });
+        fake.policy = { ...fake.policy, checklist: { steps: [] } };
+        await el.join('tok');
+        fake.move('waiting');
+        expect(attached).toHaveLength(1);
+        answer(attached[0]!);
+        expect(leaks(platform.sessionStorage)).toEqual(['alcove.checklist.progress.default']);
+        await end(el);
+        expect(leaks(platform.sessionStorage)).toEqual([]);
+        expect(attached[0]!.state).toBe('closed');
+
+        // Given by the page: its storage goes too, its answers stay in memory and are not written back.
+        const given = fakeChecklistPlatform();
+        const el2 = mount();
+        el2.addEventListener('alcove-quick-exit', (e) => e.preventDefault());
+        const checklist = new Checklist({ platform: given });
+        el2.checklist = checklist;
+        await el2.join('tok');
+        fake.move('waiting');
+        answer(checklist);
+        expect(leaks(given.sessionStorage)).toEqual(['alcove.checklist.progress.default']);
+        await end(el2);
+        expect(leaks(given.sessionStorage)).toEqual([]);
+        expect(checklist.location!.address?.street).toBe(STREET);
+        checklist.location!.setAddress({ country: 'US', region: 'US-TN', locality: 'Memphis', street: STREET });
+        await tick();
+        expect(leaks(given.sessionStorage)).toEqual([]);
+        checklist.close();
+      });
+    }
   });
 
   it('leaves the call when removed from the page for good, not when moved', async () => {

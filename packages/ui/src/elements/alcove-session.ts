@@ -614,14 +614,16 @@ export class AlcoveSession extends AlcoveElement {
 
   /**
    * The call is over (left, quick exit, ended): the checklist lets go of the camera, microphone and
-   * tone at once; the one this element created is closed (its answers stay in this tab's storage
-   * only for a reload, as `@alcove/core/checklist` keeps them).
+   * tone at once, and what the client typed leaves this tab's storage (kept there only for a reload
+   * while the session is on); the one this element created is closed, a given one forgets its
+   * progress (its answers stay in memory for the page).
    */
   #endChecklist(): void {
     this.#checklist.checklist = undefined;
     const own = this.#ownChecklist;
     this.#ownChecklist = undefined;
     own?.close();
+    this.checklist?.forgetProgress();
     const release = (c: Checklist | undefined): void => {
       for (const step of [c?.camera, c?.microphone, c?.speaker]) releaseDevice(step);
     };

@@ -25,15 +25,24 @@ export class FakeTrack extends EventTarget {
 }
 
 const node = () => ({ connect: (d: unknown) => d, disconnect: () => undefined });
-const store = () => {
+/** An in-memory storage whose entries a test can scan. */
+export interface FakeStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+  remove(key: string): void;
+  readonly entries: Map<string, string>;
+}
+const store = (): FakeStore => {
   const m = new Map<string, string>();
-  return { get: (k: string) => m.get(k) ?? null, set: (k: string, v: string) => void m.set(k, v), remove: (k: string) => void m.delete(k) };
+  return { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), remove: (k) => void m.delete(k), entries: m };
 };
 
 /** The platform, the tracks it opened, and the level its microphones hear (0..1 amplitude). */
 export interface FakeChecklistPlatform extends Platform {
   readonly opened: FakeTrack[];
   amplitude: number;
+  readonly sessionStorage: FakeStore;
+  readonly persistentStorage: FakeStore;
 }
 
 export function fakeChecklistPlatform(): FakeChecklistPlatform {

@@ -129,12 +129,16 @@ export class SessionChecklist implements SessionChecklistLike {
     this.#summaries.delete(participantId);
   }
 
-  /** Wipes every pair key. Idempotent. */
-  close(): void {
+  /**
+   * Wipes every pair key. The checklist outlives the session and stops submitting. `ended` (left,
+   * ended by the host, removed, denied): what the client typed leaves the tab's storage; a failed
+   * session keeps it, so a reload to try again resumes. Idempotent.
+   */
+  close(ended: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
-    // The checklist outlives the session (its answers stay on the device for a rejoin); it stops submitting.
     if (this.#checklist?.bound) this.#checklist.unbind();
+    if (ended) this.#checklist?.forgetProgress();
     this.#channels?.close();
     this.#channels = undefined;
     this.#latest?.fill(0);
