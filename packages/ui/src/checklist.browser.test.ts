@@ -26,6 +26,20 @@ const ANSWERS = {
   callbackE164: '+16155550199',
 };
 
+/** What the client typed, as typed and as normalised: none may stay in the tab's storage once the session is over. */
+const CANARIES = [ANSWERS.street, ANSWERS.contact, ANSWERS.contactPhone, ANSWERS.contactE164, ANSWERS.callback, ANSWERS.callbackE164];
+/** The `sessionStorage` keys whose key or value holds one of `canaries` (every key scanned). */
+const storedCanaries = (page: Page, canaries: readonly string[] = CANARIES): Promise<string[]> =>
+  page.evaluate((cs) => {
+    const hits: string[] = [];
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i)!;
+      const v = sessionStorage.getItem(k) ?? '';
+      if (cs.some((c) => k.includes(c) || v.includes(c))) hits.push(k);
+    }
+    return hits;
+  }, canaries);
+
 let call: CallFixture<AlcoveServer>;
 beforeAll(async () => {
   call = await startUiCall();
@@ -239,6 +253,8 @@ describe('the pre-session checklist through <alcove-session>', () => {
         (s) => s === 'waiting',
       );
       expect(await hiddenButShown(guest)).toEqual([]);
+      // Kept in this tab while the session is on, so a reload in the waiting room resumes the answers.
+      expect(await storedCanaries(guest)).toEqual(['alcove.checklist.progress.default']);
 
       // The host: the checklist in the waiting list, admissible, details once the sealed answers arrived.
       await entry.getByText('Checklist done').waitFor();
@@ -280,6 +296,10 @@ describe('the pre-session checklist through <alcove-session>', () => {
       );
       expect(await g.locator('[part~=failed]').textContent()).toContain(`Your host will call you at ${ANSWERS.callbackE164}.`);
       expect(await cspViolations(guest)).toEqual([]);
+      // A failed call keeps the tab's copy (a reload to try again resumes it); leaving takes it away.
+      expect(await storedCanaries(guest)).toEqual(['alcove.checklist.progress.default']);
+      await guest.evaluate(() => document.querySelector('alcove-session')!.leave());
+      expect(await storedCanaries(guest)).toEqual([]);
       // …and once their connection is gone for good, the host is told to call them at it.
       await call.closePages(guest);
       await waitFor(
@@ -304,10 +324,11 @@ describe('the pre-session checklist through <alcove-session>', () => {
     const guest = await clientJoins(sid);
     const g = guest.locator('alcove-session');
     const h = host.locator('alcove-session');
+    const PEACH = '2 Peach St Canary Qz9';
     try {
       // Keyboard only: from the step's heading, Tab through the address fields, Enter on Continue.
       await onStep(guest, 'Your location');
-      for (const value of ['2 Peach St', 'Atlanta', 'GA', '', 'US']) {
+      for (const value of [PEACH, 'Atlanta', 'GA', '', 'US']) {
         await guest.keyboard.press('Tab');
         if (value) await guest.keyboard.type(value);
       }
@@ -327,6 +348,17 @@ describe('the pre-session checklist through <alcove-session>', () => {
       expect(await guest.evaluate(() => document.querySelector('alcove-session')!.state)).toBe('waiting');
       expect(await cspViolations(guest)).toEqual([]);
       expect(await cspViolations(host)).toEqual([]);
+
+      // Quick exit (the page stays, #stay): the session is left and what the client typed leaves the tab.
+      expect(await storedCanaries(guest, [PEACH])).toEqual(['alcove.checklist.progress.default']);
+      await g.locator('[part~=header] [part~=quick-exit]').click();
+      await waitFor(
+        'the client out of the session',
+        () => guest.evaluate(() => document.querySelector('alcove-session')!.state),
+        (s) => s === 'ended',
+      );
+      expect(await storedCanaries(guest, [PEACH])).toEqual([]);
+      expect(await guest.evaluate(() => (window as unknown as { __exits: string[] }).__exits)).toHaveLength(1);
     } finally {
       await call.closePages(guest, host);
     }

@@ -379,6 +379,54 @@ describe('<alcove-session>', () => {
     expect(creds().textContent).toBe('Dr Rivera · Licensed in TN');
   });
 
+  it('lists every host in the waiting room: the first prominent, the others under it with their credentials lines, tidy beyond four', async () => {
+    const el = mount('es');
+    fake.hosts = [
+      { participantId: 'h1', displayName: 'Dr Rivera', credentials: 'Licensed clinical psychologist' },
+      { participantId: 'h2', displayName: 'Dr <b>Okafor</b>', credentials: 'Clinical supervisor <img src=x onerror=alert(1)>' },
+    ];
+    await el.join('tok');
+    fake.move('waiting');
+    const room = q(el, 'alcove-waiting-room');
+    const $ = <T extends Element = HTMLElement>(sel: string) => room.shadowRoot!.querySelector(sel) as T;
+    const others = () => [...room.shadowRoot!.querySelectorAll('[part~=host]')].map((li) => li.textContent);
+    expect(room.shadowRoot!.textContent).toContain('Dr Rivera le dejará entrar en breve.');
+    expect($('[part~=credentials]').textContent).toBe('Dr Rivera · Licensed clinical psychologist');
+    expect($('[part~=hosts]').hidden).toBe(false);
+    expect($('[part~=hosts] p').textContent).toBe('También en esta sesión:');
+    expect(others()).toEqual(['Dr <b>Okafor</b> · Clinical supervisor <img src=x onerror=alert(1)>']);
+    // A list named by its label, text only.
+    const list = $('[part~=hosts] ul');
+    expect(room.shadowRoot!.getElementById(list.getAttribute('aria-labelledby')!)?.textContent).toBe('También en esta sesión:');
+    expect(room.shadowRoot!.querySelector('b, img')).toBeNull();
+
+    // English; a co-therapist without a credentials line; the page's attributes override the first host only.
+    el.setAttribute('lang', 'en');
+    el.setAttribute('host-name', 'Alex');
+    fake.hosts = [...fake.hosts, { participantId: 'h3', displayName: 'Jo Park' }];
+    fake.emit('hostsChanged', fake.hosts);
+    await tick();
+    expect(room.shadowRoot!.textContent).toContain('Alex will let you in shortly.');
+    expect($('[part~=credentials]').textContent).toBe('Alex · Licensed clinical psychologist');
+    expect($('[part~=hosts] p').textContent).toBe('Also in this session:');
+    expect(others()).toEqual(['Dr <b>Okafor</b> · Clinical supervisor <img src=x onerror=alert(1)>', 'Jo Park']);
+
+    // Four others are listed; six become three and "and 3 more".
+    const extra = (n: number) => Array.from({ length: n }, (_, i) => ({ participantId: `x${i}`, displayName: `Host ${i}` }));
+    fake.hosts = [fake.hosts[0]!, ...extra(4)];
+    fake.emit('hostsChanged', fake.hosts);
+    expect(others()).toEqual(['Host 0', 'Host 1', 'Host 2', 'Host 3']);
+    fake.hosts = [fake.hosts[0]!, ...extra(6)];
+    fake.emit('hostsChanged', fake.hosts);
+    expect(others()).toEqual(['Host 0', 'Host 1', 'Host 2', 'and 3 more']);
+
+    // Back to one host: no list (the screen looks as it did with one host).
+    fake.hosts = [fake.hosts[0]!];
+    fake.emit('hostsChanged', fake.hosts);
+    expect($('[part~=hosts]').hidden).toBe(true);
+    expect(others()).toEqual([]);
+  });
+
   it('says why when the session is refused before connecting (the Join button never fails silently)', async () => {
     const el = mount();
     el.sessionFactory = () => {

@@ -11,13 +11,18 @@ const STYLE = `
 [part~=preview]{position:relative;aspect-ratio:16/10;background:var(--_video);border-radius:var(--_radius);overflow:hidden}
 [part~=preview] video{width:100%;height:100%;object-fit:cover;transform:scaleX(-1);display:block}
 [part~=credentials]{color:var(--_muted)}
+[part~=hosts] p{margin:0}
+[part~=hosts] ul{margin:calc(var(--_space)*.5) 0 0;padding-inline-start:calc(var(--_space)*2.5)}
+[part~=host]{color:var(--_muted)}
 .menus{display:grid;gap:var(--_space)}
 `;
 
 /**
- * The waiting room a client sees until the host lets them in: who will let them in (the host's
- * display name and optional credentials line — from the session, i.e. the host's join token, or
- * from the `host-name` / `host-credentials` attributes, which override it), a self-view preview that
+ * The waiting room a client sees until the host lets them in: who will let them in (the first
+ * host's display name and optional credentials line — from the session, i.e. the host's join token,
+ * or from the `host-name` / `host-credentials` attributes, which override it — and, when more hosts
+ * are there, e.g. a supervisor or a co-therapist, a list of the others with theirs: four at most,
+ * beyond that three and "and N more"), a self-view preview that
  * starts only on a button press, and camera / microphone / speaker menus — "you can test your
  * devices while you wait". Every preview track stops when the preview is turned off, when the
  * room is left or when the element leaves the page.
@@ -25,7 +30,7 @@ const STYLE = `
  * @tag alcove-waiting-room
  * @summary Waiting screen with host name, self-view preview and device menus.
  * @attr {string} host-name - who will let the client in (shown as text); overrides the name of the session's first host (its token's `name`)
- * @attr {string} host-credentials - an optional line under the name, e.g. a licence; overrides the session's first host's (its token's `cred`)
+ * @attr {string} host-credentials - an optional line under the name, e.g. a licence; overrides the session's first host's (its token's `cred`); the other hosts always come from the session
  * @attr {string} lang - language of the text
  * @attr {'light'|'dark'} theme - colour scheme; default follows the system
  * @fires alcove-device-change - a device was chosen in one of the menus
@@ -33,6 +38,8 @@ const STYLE = `
  * @csspart base - the screen
  * @csspart title - the heading (focused when the screen appears)
  * @csspart credentials - the credentials line
+ * @csspart hosts - the other hosts in the session (shown with two hosts or more)
+ * @csspart host - each other host: name and credentials line
  * @csspart preview - the self-view box
  * @csspart preview-toggle - the button that starts or stops the preview
  * @csspart device-menu - each `<alcove-device-menu>`
@@ -48,6 +55,9 @@ export class AlcoveWaitingRoom extends SessionPart {
   readonly #title: HTMLHeadingElement;
   readonly #body: HTMLParagraphElement;
   readonly #credentials: HTMLParagraphElement;
+  readonly #hosts: HTMLDivElement;
+  readonly #hostsLabel: HTMLParagraphElement;
+  readonly #hostList: HTMLUListElement;
   readonly #test: HTMLParagraphElement;
   readonly #video: HTMLVideoElement;
   readonly #preview: HTMLDivElement;
@@ -61,6 +71,9 @@ export class AlcoveWaitingRoom extends SessionPart {
     this.#title = h(d, 'h2', { part: 'title', tabIndex: -1 });
     this.#body = h(d, 'p');
     this.#credentials = h(d, 'p', { part: 'credentials' });
+    this.#hostsLabel = h(d, 'p', { id: 'hosts-label' });
+    this.#hostList = h(d, 'ul', { 'aria-labelledby': 'hosts-label' });
+    this.#hosts = h(d, 'div', { part: 'hosts', hidden: true }, this.#hostsLabel, this.#hostList);
     this.#test = h(d, 'p', { class: 'muted' });
     this.#video = h(d, 'video', { autoplay: true, muted: true, playsInline: true });
     this.#preview = h(d, 'div', { part: 'preview', role: 'img', hidden: true }, this.#video);
@@ -84,6 +97,7 @@ export class AlcoveWaitingRoom extends SessionPart {
         this.#title,
         this.#body,
         this.#credentials,
+        this.#hosts,
         h(
           d,
           'div',
@@ -167,18 +181,40 @@ export class AlcoveWaitingRoom extends SessionPart {
 
   protected update(): void {
     this.propagate(...this.#menus);
-    // The attributes override what the session says of its (first) host; both are shown as text only.
-    const host = this.session?.hosts?.[0];
+    // The attributes override what the session says of its first host; every host is shown as text only.
+    const [host, ...others] = this.session?.hosts ?? [];
     const name = this.getAttribute('host-name') ?? host?.displayName ?? '';
     const creds = this.getAttribute('host-credentials') ?? host?.credentials ?? '';
     setText(this.#title, this.t('waiting.title'));
     setText(this.#body, name ? this.t('waiting.with', { name }) : this.t('waiting.body'));
-    setText(this.#credentials, name && creds ? `${name} · ${creds}` : creds);
+    setText(this.#credentials, line(name, creds));
     this.#credentials.hidden = !creds;
+    this.#updateOthers(others);
     setText(this.#test, this.t('waiting.test'));
     this.#preview.hidden = !this.#stream;
     setAttr(this.#preview, 'aria-label', this.t('preview.label'));
     setText(this.#toggle, this.t(this.#stream ? 'preview.stop' : 'preview.start'));
     setAttr(this.#toggle, 'aria-pressed', String(!!this.#stream));
   }
+
+  /** The hosts after the first: at most {@link MAX_OTHERS} listed, then "and N more". */
+  #updateOthers(others: readonly { displayName: string; credentials?: string | undefined }[]): void {
+    this.#hosts.hidden = others.length === 0;
+    setText(this.#hostsLabel, this.t('waiting.others'));
+    const shown = others.slice(0, others.length > MAX_OTHERS ? MAX_OTHERS - 1 : MAX_OTHERS);
+    const texts = shown.map((o) => line(o.displayName, o.credentials ?? ''));
+    if (shown.length < others.length) texts.push(this.t('waiting.more', { count: others.length - shown.length }));
+    const items = this.#hostList.children;
+    while (items.length > texts.length) items[items.length - 1]!.remove();
+    while (items.length < texts.length) this.#hostList.append(h(this.doc, 'li', { part: 'host' }));
+    texts.forEach((t, i) => setText(items[i]!, t));
+  }
+}
+
+/** Other hosts listed by name at most; beyond, the last line says how many more. */
+const MAX_OTHERS = 4;
+
+/** "Name · credentials", or whichever of the two there is. */
+function line(name: string, creds: string): string {
+  return name && creds ? `${name} · ${creds}` : creds || name;
 }

@@ -142,6 +142,8 @@ export const en = {
   'waiting.title': 'Please wait',
   'waiting.body': 'Your host will let you in shortly. Keep this page open.',
   'waiting.with': '{name} will let you in shortly. Keep this page open.',
+  'waiting.others': 'Also in this session:',
+  'waiting.more': 'and {count} more',
   'waiting.test': 'You can test your camera, microphone and speaker while you wait.',
   'preview.start': 'Preview camera',
   'preview.stop': 'Stop preview',

@@ -19,6 +19,8 @@ export const es: Catalogue = {
   'waiting.title': 'Espere, por favor',
   'waiting.body': 'Su anfitrión le dejará entrar en breve. Mantenga esta página abierta.',
   'waiting.with': '{name} le dejará entrar en breve. Mantenga esta página abierta.',
+  'waiting.others': 'También en esta sesión:',
+  'waiting.more': 'y {count} más',
   'waiting.test': 'Mientras espera, puede probar la cámara, el micrófono y el altavoz.',
   'preview.start': 'Ver la cámara',
   'preview.stop': 'Dejar de ver la cámara',
