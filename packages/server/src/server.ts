@@ -153,7 +153,8 @@ export interface AlcoveServer {
   start(): Promise<AddressInfo>;
   /**
    * Graceful shutdown: every client gets `session.shutdown`, sockets close, the media worker,
-   * webhooks (bounded flush), audit log and registry close. Resolves within 10 s. Idempotent.
+   * webhooks (bounded flush), audit log (after the admin API's pending lines, e.g. coalesced failed
+   * authentications, are written) and registry close. Resolves within 10 s. Idempotent.
    */
   close(): Promise<void>;
   /** The bound address once started. */
@@ -380,6 +381,8 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
           }),
       ),
     );
+    // No admin request comes any more: the failed authentications still being counted go to the audit trail.
+    admin.close();
     try {
       worker.close();
     } catch {

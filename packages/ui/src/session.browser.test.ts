@@ -1,4 +1,5 @@
 import type { AlcoveServer } from '@alcove/server';
+import { TestClient } from '@alcove/server/testing';
 import { type CallFixture, waitFor } from '@alcove/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,31 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
       expect(await capturedTracks(guest), 'no camera or microphone while waiting, until the preview is asked for').toBe(0);
       expect(await audit(guest)).toEqual([]);
       await compareShot(guest, 'waiting-phone');
+
+      // A supervisor joins as a second host (a plain signalling client): the client sees both, the
+      // first host prominent and the supervisor listed under "Also in this session" — then gone again.
+      const supervisor = await TestClient.connect(call.server.wsUrl as string);
+      try {
+        await supervisor.call('session.join', { token: await token('supervisor', 'host', 'Dr Okafor', 'Clinical supervisor'), e2ee: true });
+        const otherHosts = () =>
+          guest.evaluate(() => {
+            const room = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-waiting-room')!.shadowRoot!;
+            const list = room.querySelector<HTMLElement>('[part~=hosts]')!;
+            return list.checkVisibility() ? list.textContent : null;
+          });
+        await waitFor(
+          'the supervisor listed in the waiting room',
+          otherHosts,
+          (t) => t === 'Also in this session:Dr Okafor · Clinical supervisor',
+        );
+        expect((await waitingHost()).creds).toBe('Dr Rivera · Licensed clinical psychologist');
+        expect(await hiddenButShown(guest)).toEqual([]);
+        expect(await audit(guest)).toEqual([]);
+        await supervisor.call('session.leave', {});
+        await waitFor('the supervisor gone from the waiting room', otherHosts, (t) => t === null);
+      } finally {
+        supervisor.ws.close();
+      }
 
       // Host lets them in from the host panel.
       const admit = host.getByRole('button', { name: `Let ${CANARY} in` });

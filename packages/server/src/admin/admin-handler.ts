@@ -87,7 +87,15 @@ export interface AdminHandlerOptions {
 }
 
 /** The request handler; never throws (failures become JSON errors). */
-export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export interface AdminHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * Writes the audit lines still pending — failed authentications coalesced in their window — so
+   * none is lost when the server stops; later failures are written as they happen. Call it once
+   * no more requests come and before the audit log closes (`AlcoveServer.close()` does). Idempotent.
+   */
+  close(): void;
+}
 
 class HttpError extends Error {
   constructor(
@@ -660,7 +668,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     send(res, result.status ?? route.success.status, result.body, req.method === 'HEAD');
   };
 
-  return async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       await handle(req, res);
     } catch (error) {
@@ -701,6 +709,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       send(res, ADMIN_ERRORS[code].status, { error: { code, message: message ?? ADMIN_ERRORS[code].message } }, false);
     }
   };
+  return Object.assign(handler, { close: () => authAudit?.close() });
 }
 
 function safeDecode(s: string): string {

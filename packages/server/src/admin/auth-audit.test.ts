@@ -17,6 +17,8 @@ import { SessionRegistry } from '../sessions/registry.js';
 import { waitFor } from '@alcove/testing';
 import { createAdminHandler } from './admin-handler.js';
 import { AuthFailureAudit } from './auth-audit.js';
+import { FakeMediaEngine } from '../media/fake-engine.js';
+import { createAlcoveServer } from '../server.js';
 
 describe('AuthFailureAudit (fake timers)', () => {
   afterEach(() => {
@@ -56,6 +58,80 @@ describe('AuthFailureAudit (fake timers)', () => {
     a.flush();
     expect(lines).toHaveLength(6);
     expect(lines[5]).toMatchObject({ reason: 'repeated', detail: { count: 1 } });
+  });
+
+  it('close() writes the counts still pending, and after it each failure at once (no window, no timer)', () => {
+    vi.useFakeTimers();
+    const lines: Omit<AuditEntry, 'actor'>[] = [];
+    const a = new AuthFailureAudit({ append: (e) => lines.push(e), pseudonym: (s) => `p_${s.slice(-1)}` });
+    a.record('10.0.0.1', 'UNAUTHENTICATED');
+    a.record('10.0.0.1', 'UNAUTHENTICATED');
+    a.record('10.0.0.1', 'NOT_ALLOWED');
+    a.record('10.0.0.2', 'UNAUTHENTICATED');
+    expect(lines.map((l) => l.detail)).toEqual([
+      { count: 1, source: 'p_1' },
+      { count: 1, source: 'p_2' },
+    ]);
+    a.close();
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toEqual({ type: 'admin.authFailed', reason: 'repeated', detail: { count: 2, source: 'p_1' } });
+    expect(vi.getTimerCount()).toBe(0);
+    a.record('10.0.0.1', 'RATE_LIMITED');
+    a.record('10.0.0.1', 'RATE_LIMITED');
+    expect(lines.slice(3).map((l) => [l.reason, l.detail?.count])).toEqual([
+      ['RATE_LIMITED', 1],
+      ['RATE_LIMITED', 1],
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+    a.close();
+    expect(lines).toHaveLength(5);
+  });
+});
+
+describe('server.close(): failed authentications still being counted reach the audit trail', () => {
+  it('a failed admin authentication right before close is in the audit file (real server, real HTTP)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alcove-authaudit-close-'));
+    // The default one-minute window: without the flush on close, the second failure would be lost.
+    const server = await createAlcoveServer({
+      port: 0,
+      dataDir: dir,
+      tokens: { hs256Secret: 'auth-audit-close-secret-0123456789abcdef' },
+      apiKeys: [`good_${randomBytes(16).toString('hex')}`],
+      logLevel: 'error',
+      createWorker: new FakeMediaEngine().createWorker,
+    });
+    try {
+      const { port } = await server.start();
+      const bad = `bad_${randomBytes(12).toString('hex')}`;
+      const get = (): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/v1/sessions', headers: { authorization: `Bearer ${bad}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await get()).toBe(401); // written at once
+      expect(await get()).toBe(401); // counted in the window
+      expect(await get()).toBe(401); // counted in the window
+      await server.close();
+      const lines = readFileSync(join(dir, 'audit.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditRecord)
+        .filter((r) => r.type === 'admin.authFailed');
+      expect(lines.map((l) => [l.reason, l.detail?.count])).toEqual([
+        ['UNAUTHENTICATED', 1],
+        ['repeated', 2],
+      ]);
+      expect(lines[0]!.detail?.source).toBe(lines[1]!.detail?.source);
+      expect(readFileSync(join(dir, 'audit.log'), 'utf8')).not.toContain(bad);
+      expect((await verifyAuditFile(join(dir, 'audit.log'))).ok).toBe(true);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,7 +4,8 @@
  * address is written at once with `count: 1` and its answer code as `reason`; failures during the window are counted and written as
  * one line (`reason: 'repeated'`, `detail.count`) when the window ends, which opens the next window.
  * A line names the address only by a keyed pseudonym (`detail.source`) and never holds the presented
- * key or any part of it.
+ * key or any part of it. `close()` (the server closing) writes the pending counts at once, so none
+ * is lost with the process; after it every failure is written as it happens.
  * @packageDocumentation
  */
 import type { AuditEntry } from '../audit/types.js';
@@ -34,6 +35,7 @@ export class AuthFailureAudit {
   readonly #o: AuthFailureAuditOptions;
   readonly #windowMs: number;
   readonly #windows = new Map<string, Window>();
+  #closed = false;
 
   constructor(options: AuthFailureAuditOptions) {
     this.#o = options;
@@ -42,6 +44,7 @@ export class AuthFailureAudit {
 
   /** Records one failed authentication from `address` with its answer code. */
   record(address: string, code: string): void {
+    if (this.#closed) return this.#write(address, 1, code);
     const w = this.#windows.get(address);
     if (w) {
       w.count++;
@@ -59,6 +62,12 @@ export class AuthFailureAudit {
       this.#windows.delete(address);
       if (w.count > 0) this.#write(address, w.count, 'repeated');
     }
+  }
+
+  /** Writes every pending count now; no window opens again (later failures are written one by one). Idempotent. */
+  close(): void {
+    this.#closed = true;
+    this.flush();
   }
 
   #open(address: string, w: Window): void {
