@@ -335,7 +335,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
    * The session is over (left, ended by the host, removed, denied, quick exit): removes what the
    * client typed from the tab's storage and keeps nothing there until the checklist is bound to a
    * session again. The answers stay in memory (a page may offer to join again); what
-   * `rememberAnswers` keeps on the device is not touched (see {@link forgetDevice}). A `Session`
+   * `rememberAnswers` keeps on the device is not touched (see {@link Checklist.forgetDevice}). A `Session`
    * calls this when it ends; `close()` does it too. Idempotent.
    * @example
    * session.on('ended', () => checklist.forgetProgress());

@@ -99,7 +99,12 @@ describe("the checklist's copy of the answers in the tab's storage", () => {
       expect([...storage.map.keys()]).toEqual([]);
       // The answers stay in memory (the page may offer to join again), but a change no longer writes them back.
       expect(checklist.location!.address?.street).toBe(STREET);
-      checklist.emergencyPlan!.setPlan({ contactName: CONTACT, contactPhone: '+1 615 555 0142', callbackPhone: CALLBACK, plan: 'client-rejoins' });
+      checklist.emergencyPlan!.setPlan({
+        contactName: CONTACT,
+        contactPhone: '+1 615 555 0142',
+        callbackPhone: CALLBACK,
+        plan: 'client-rejoins',
+      });
       await flush(1000);
       expect(leaks(storage)).toEqual([]);
       // A reload after the end resumes nothing.

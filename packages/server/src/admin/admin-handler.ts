@@ -88,6 +88,7 @@ export interface AdminHandlerOptions {
 
 /** The request handler; never throws (failures become JSON errors). */
 export interface AdminHandler {
+  /** Answers one admin API request. */
   (req: IncomingMessage, res: ServerResponse): Promise<void>;
   /**
    * Writes the audit lines still pending — failed authentications coalesced in their window — so

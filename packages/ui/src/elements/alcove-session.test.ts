@@ -499,10 +499,17 @@ describe('<alcove-session>', () => {
     const CALLBACK = '615 555 0199';
     /** Keys of the storage whose key or value holds a canary. */
     const leaks = (st: FakeStore): string[] =>
-      [...st.entries].flatMap(([k, v]) => ([STREET, CALLBACK, 'Lee Canary', '+16155550199'].some((c) => `${k}${v}`.includes(c)) ? [k] : []));
+      [...st.entries].flatMap(([k, v]) =>
+        [STREET, CALLBACK, 'Lee Canary', '+16155550199'].some((c) => `${k}${v}`.includes(c)) ? [k] : [],
+      );
     const answer = (c: Checklist): void => {
       c.location!.setAddress({ country: 'US', region: 'US-TN', locality: 'Nashville', street: STREET });
-      c.emergencyPlan!.setPlan({ contactName: 'Lee Canary', contactPhone: '+1 615 555 0142', callbackPhone: CALLBACK, plan: 'therapist-calls' });
+      c.emergencyPlan!.setPlan({
+        contactName: 'Lee Canary',
+        contactPhone: '+1 615 555 0142',
+        callbackPhone: CALLBACK,
+        plan: 'therapist-calls',
+      });
     };
     const ends: [string, (el: AlcoveSession) => void | Promise<void>][] = [
       ['leave()', (el) => el.leave()],

@@ -207,7 +207,7 @@ export class AlcoveWaitingRoom extends SessionPart {
     const items = this.#hostList.children;
     while (items.length > texts.length) items[items.length - 1]!.remove();
     while (items.length < texts.length) this.#hostList.append(h(this.doc, 'li', { part: 'host' }));
-    texts.forEach((t, i) => setText(items[i]!, t));
+    for (const [i, t] of texts.entries()) setText(items[i]!, t);
   }
 }
 
