@@ -50,7 +50,9 @@ export type { AnyCheck, CheckById } from './registry.js';
  * steps with their own text. Works before `join()` (device checks, answers kept locally) and while
  * waiting; once the session {@link bind}s it, every change is submitted (`checklist.submit`: statuses,
  * the signed consent receipt, the licensure outcome) and the answers are handed to the session to
- * seal to the hosts. Resumes after a reload in the same tab; typed events; a serialisable result.
+ * seal to the hosts. Resumes after a reload in the same tab (what the client typed is kept in the
+ * tab's `sessionStorage` only until the session ends: see {@link Checklist.forgetProgress}); typed
+ * events; a serialisable result.
  * @example
  * const checklist = new Checklist({ policy, rememberAnswers: true });
  * checklist.on('progress', ({ requiredDone, requiredTotal }) => bar.update(requiredDone / requiredTotal));
