@@ -95,20 +95,75 @@ function quiet(args: readonly string[]): void {
   }
 }
 
+/** Whether process `pid` runs (signal 0; EPERM means it runs as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the namespaces `<prefix>-<pid>` and veths `<tag><pid36>-h` of processes that are gone. */
+function removeStaleLinks(prefix: string, tag: string): void {
+  let list = '';
+  try {
+    list = execFileSync('ip', ['netns', 'list'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  } catch {
+    return;
+  }
+  for (const line of list.split('\n')) {
+    const ns = line.split(' ')[0] ?? '';
+    if (!ns.startsWith(`${prefix}-`)) continue;
+    const pid = Number(ns.slice(prefix.length + 1));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    quiet(['ip', 'netns', 'del', ns]);
+    quiet(['ip', 'link', 'del', `${tag}${pid.toString(36)}-h`]);
+  }
+}
+
+/** `a.b` for the first `b` from this process's id whose 10.a.b.0/24 no interface of the host has. */
+function freeSubnet(a: number): string {
+  let used = '';
+  try {
+    used = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  } catch {
+    // No list: take the first candidate.
+  }
+  for (let i = 0; i < 250; i++) {
+    const b = ((process.pid + i) % 250) + 1;
+    if (!used.includes(` 10.${a}.${b}.`)) return `${a}.${b}`;
+  }
+  throw new Error(`no free 10.${a}.x.0/24 for a test link`);
+}
+
 /**
- * Creates namespace `name` with a veth pair on `10.<subnet>.1/24` (host end) and `.2`
- * (namespace end); a namespace of that name left by an interrupted run is removed first.
- * `tag` (at most 8 characters) names the veth ends `<tag>-h` and `<tag>-c`.
+ * Creates a namespace with a veth pair on `10.<a>.<b>.1/24` (host end) and `.2` (namespace end).
+ *
+ * Everything is named per process, so that two test runs on one machine (two worktrees, a stress
+ * run beside a bench) never take each other's link down: the namespace is `<name>-<pid>`, the veth
+ * ends `<tag><pid in base 36>-h` and `-c`, and the /24 is `10.<a>.<b>` with `a` the first number of
+ * `subnet` and `b` the first one from the process id whose /24 no interface of the host uses yet.
+ * Links of processes that no longer run (an interrupted run) are removed first; a live process's
+ * never are. Read the addresses from `hostIp` and `nsIp`.
+ * @param options.name namespace name prefix; `tag` 1-8 characters a-z 0-9 -; `subnet` like `"213.7"`
+ *   (`a.b`: `a` is kept, `b` is where the search for a free /24 starts when no process id is known).
  * @throws when {@link netnsSupport} is not ok, or a command fails (what was made is removed).
  */
 export function createClientLink(options: { name: string; tag: string; subnet: string }): ClientLink {
   const s = netnsSupport();
   if (!s.ok) throw new Error(`network namespaces unavailable: ${s.reason}`);
-  const { name, tag, subnet } = options;
+  const { tag } = options;
   if (!/^[a-z0-9-]{1,8}$/.test(tag)) throw new TypeError('tag must be 1-8 characters a-z 0-9 -');
-  if (!/^\d{1,3}\.\d{1,3}$/.test(subnet)) throw new TypeError('subnet must look like "201.7"');
-  const hostDev = `${tag}-h`;
-  const nsDev = `${tag}-c`;
+  if (!/^[a-z0-9-]{1,24}$/.test(options.name)) throw new TypeError('name must be 1-24 characters a-z 0-9 -');
+  const m = /^(\d{1,3})\.(\d{1,3})$/.exec(options.subnet);
+  if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) throw new TypeError('subnet must look like "201.7"');
+  removeStaleLinks(options.name, tag);
+  const name = `${options.name}-${process.pid}`;
+  const hostDev = `${tag}${process.pid.toString(36)}-h`;
+  const nsDev = `${tag}${process.pid.toString(36)}-c`;
+  const subnet = freeSubnet(Number(m[1]));
   const hostIp = `10.${subnet}.1`;
   const nsIp = `10.${subnet}.2`;
   const inNs = (...args: string[]): string[] => ['ip', 'netns', 'exec', name, ...args];
