@@ -271,6 +271,8 @@ export class SignalingServer {
     const method = message.method;
     const denied = checkPermission(method, participant.role, participant.admitted);
     if (denied) throw new RequestError(denied, denied === 'NOT_ALLOWED' ? 'the role does not allow this action' : 'waiting for admission');
+    const refusal = participant.refusals.get(method);
+    if (refusal && refusal.count-- > 0) throw new RequestError(refusal.code, 'refused by a test fault hook');
     const handler = HANDLERS[method] as (ctx: unknown, data: unknown) => unknown;
     return handler({ room, participant, conn, now: this.#now }, message.data);
   }
