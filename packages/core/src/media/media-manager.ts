@@ -72,9 +72,10 @@ const REFUSED_CONSUME_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Answers to `media.consume` that pass on their own (the server's request limit after a reconnect's
- * burst, an overloaded server): outside a repair, {@link MediaManager.addProducer} tries again later.
+ * burst, an overloaded server, a request timeout): outside a repair, {@link MediaManager.addProducer}
+ * tries again later.
  */
-const TRANSIENT_CONSUME_CODES: ReadonlySet<string> = new Set(['RATE_LIMITED', 'TIMEOUT', 'REQUEST_TIMEOUT', 'INTERNAL_ERROR']);
+const TRANSIENT_CONSUME = /^(RATE_LIMITED|(REQUEST_)?TIMEOUT|INTERNAL_ERROR)$/;
 
 const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
   list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
@@ -403,15 +404,14 @@ export class MediaManager {
     try {
       await this.#consume(info, signal);
     } catch (e) {
-      if (signal?.aborted || !(e instanceof AlcoveError && TRANSIENT_CONSUME_CODES.has(e.code))) throw e;
-      this.#o.swallowed.record('media.consume', e, { attempt });
+      if (signal?.aborted || !TRANSIENT_CONSUME.test((e as AlcoveError).code)) throw e;
+      this.#o.swallowed.record('media.consume', e);
       const timers = this.#o.platform.timers;
       timers.clearTimeout(this.#retries.get(id));
       this.#retries.set(
         id,
         timers.setTimeout(
           () => {
-            this.#retries.delete(id);
             const now = this.#producers.get(id);
             if (now && gen === this.#generation) this.addProducer(now, undefined, attempt + 1).catch((x: unknown) => this.#report(x));
           },
