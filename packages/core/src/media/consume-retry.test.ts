@@ -16,11 +16,17 @@ describe('consume of a new producer refused for now', () => {
   let session: Session | undefined;
   let errors: string[];
 
-  const consumes = (): number => (room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp9').length;
+  const consumes = (): number =>
+    (room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp9').length;
 
   const join = async (): Promise<Session> => {
     room = createScriptedRoom({ participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }] });
-    const s = Session.create({ serverUrl: 'ws://127.0.0.1:1/ws', token: 'x'.repeat(32), platform: createFakePlatform(room), simulcast: false });
+    const s = Session.create({
+      serverUrl: 'ws://127.0.0.1:1/ws',
+      token: 'x'.repeat(32),
+      platform: createFakePlatform(room),
+      simulcast: false,
+    });
     session = s;
     errors = [];
     s.on('error', (e) => errors.push(e.code));

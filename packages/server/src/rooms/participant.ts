@@ -2,7 +2,16 @@
  * A participant of a live room and the connection interface rooms send through.
  * @packageDocumentation
  */
-import type { ChecklistStatus, ErrorCode, LicensureOutcome, ParticipantInfo, Role, ServerMessage, SessionHost, WaitingEntry } from '@alcove/protocol';
+import type {
+  ChecklistStatus,
+  ErrorCode,
+  LicensureOutcome,
+  ParticipantInfo,
+  Role,
+  ServerMessage,
+  SessionHost,
+  WaitingEntry,
+} from '@alcove/protocol';
 
 /** What a room needs from a signalling connection. */
 export interface RoomConnection {
