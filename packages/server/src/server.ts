@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { ErrorCode, RequestMethod } from '@alcove/protocol';
 import { createAdminHandler, type AdminApiKey } from './admin/admin-handler.js';
 import { roomLiveOps } from './admin/live-ops.js';
 import { clientAddress, normalizeAddress } from './admin/lockout.js';
@@ -129,8 +130,8 @@ export interface AlcoveServerOptions {
   /** Inject a registry (tests). Default: opened on `dataDir`. */
   readonly registry?: SessionRegistry;
   /**
-   * Enables {@link FaultHooks} (`server.faults`) for tests: dropping a participant's transports or
-   * pausing forwarding on demand. Never enable in production. Default false.
+   * Enables {@link FaultHooks} (`server.faults`) for tests: dropping a participant's transports,
+   * pausing forwarding or refusing requests on demand. Never enable in production. Default false.
    */
   readonly enableFaultHooks?: boolean;
   /** Called when the server can no longer work (the media worker died). Default: nothing. */
@@ -145,6 +146,11 @@ export interface FaultHooks {
   pauseForwarding(sessionId: string, participantId: string, paused: boolean): Promise<void>;
   /** Cuts the participant's signalling socket without a close handshake. */
   dropConnection(sessionId: string, participantId: string): boolean;
+  /**
+   * Answers the participant's next `count` requests of `method` with the error `code` instead of
+   * handling them (e.g. `media.consume` refused as `RATE_LIMITED`). Returns false when no such participant.
+   */
+  refuseRequests(sessionId: string, participantId: string, method: RequestMethod, code: ErrorCode, count: number): boolean;
 }
 
 /** A running (or ready to run) server. */
@@ -357,6 +363,12 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
           dropTransports: (sid, pid) => rooms.get(sid)?.media.dropTransports(pid) ?? 0,
           pauseForwarding: async (sid, pid, paused) => {
             await rooms.get(sid)?.media.pauseForwarding(pid, paused);
+          },
+          refuseRequests: (sid, pid, method, code, count) => {
+            const p = rooms.get(sid)?.participant(pid);
+            if (!p) return false;
+            p.refusals.set(method, { code, count });
+            return true;
           },
           dropConnection: (sid, pid) => {
             const conn = rooms.get(sid)?.participant(pid)?.connection as { drop?: () => void } | undefined;

@@ -315,21 +315,20 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
         (t) => t.join() === 'guest-3,__self',
       );
 
-      // The guest's (fake, beeping) microphone: the host sees them speaking, in words too. Checked
-      // before the drop: after it, the host's consumer of the guest's re-published microphone was
-      // seen missing once in CI (cause not confirmed; one suspect: a consume refused as rate-limited
-      // outside a recovery is not retried).
-      await waitFor(
-        "the guest's tile marked as speaking on the host",
-        () =>
-          host.evaluate(() => {
-            const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
-            const tile = grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-3"]');
-            return tile?.hasAttribute('speaking') ? tile.getAttribute('aria-label') : null;
-          }),
-        (label) => !!label?.includes('Speaking'),
-        { intervalMs: 50 },
-      );
+      // The guest's (fake, beeping) microphone: the host sees them speaking, in words too.
+      const speaking = (what: string) =>
+        waitFor(
+          what,
+          () =>
+            host.evaluate(() => {
+              const grid = document.querySelector('alcove-session')!.shadowRoot!.querySelector('alcove-video-grid')!;
+              const tile = grid.shadowRoot!.querySelector('alcove-video-tile[data-participant-id="guest-3"]');
+              return tile?.hasAttribute('speaking') ? tile.getAttribute('aria-label') : null;
+            }),
+          (label) => !!label?.includes('Speaking'),
+          { intervalMs: 50, timeoutMs: 30_000 },
+        );
+      await speaking("the guest's tile marked as speaking on the host");
 
       // The server loses the guest's connection, as a network drop would cut it.
       expect(call.server.faults!.dropConnection(sid, 'guest-3')).toBe(true);
@@ -373,6 +372,33 @@ describe('<alcove-session> in Chromium under a strict CSP', () => {
         (t) => t.join() === 'host,__self',
       );
       expect(await hiddenButShown(host)).toEqual([]);
+      await speaking("the guest's tile marked as speaking on the host again after the drop");
+
+      // The server drops the guest's media transports: the guest publishes its microphone and camera
+      // again, and the host's first consumes of them are refused as rate-limited (the server's
+      // request limit, as after a reconnect's burst). Not in a recovery itself, the host retries
+      // them: the guest's new microphone is heard, and shown speaking, again.
+      /** The producer of the guest's microphone as the host receives it, and the host's refused consumes so far. */
+      const guestMic = () =>
+        host.evaluate(() => {
+          const s = (document.querySelector('alcove-session') as unknown as { session: any }).session;
+          const mic = (s.remoteTracks as { participantId: string; source: string; producerId: string }[]).find(
+            (t) => t.participantId === 'guest-3' && t.source === 'mic',
+          );
+          return { producerId: mic?.producerId, retried: (s.diagnostics.swallowedErrors['media.consume'] as number | undefined) ?? 0 };
+        });
+      const before = await guestMic();
+      expect(before.producerId).toBeTruthy();
+      expect(call.server.faults!.refuseRequests(sid, 'host', 'media.consume', 'RATE_LIMITED', 2)).toBe(true);
+      expect(call.server.faults!.dropTransports(sid, 'guest-3')).toBeGreaterThan(0);
+      const after = await waitFor(
+        "the guest's new microphone received by the host after its refused consumes were retried",
+        guestMic,
+        (m) => !!m.producerId && m.producerId !== before.producerId && m.retried >= before.retried + 2,
+        { timeoutMs: 30_000 },
+      );
+      expect(after.retried).toBe(before.retried + 2);
+      await speaking("the guest's tile marked as speaking on the host with the re-published microphone");
 
       // The host ends the call for everyone (asked first): the guest is told, and their tracks stop.
       await host.locator('alcove-session').getByRole('button', { name: 'End for all' }).click();

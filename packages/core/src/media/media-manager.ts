@@ -70,6 +70,13 @@ const REFUSED_CONSUME_CODES: ReadonlySet<string> = new Set([
   'MEDIA_ERROR',
 ]);
 
+/**
+ * Answers to `media.consume` that pass on their own (the server's request limit after a reconnect's
+ * burst, an overloaded server, a request timeout): outside a repair, {@link MediaManager.addProducer}
+ * tries again later.
+ */
+const TRANSIENT_CONSUME = /^(RATE_LIMITED|(REQUEST_)?TIMEOUT|INTERNAL_ERROR)$/;
+
 const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
   list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
 
@@ -101,6 +108,8 @@ export class MediaManager {
   readonly #serverClosed = new Set<string>();
   /** Remote producers whose consume was refused for good on the current transports (reported once). */
   readonly #refused = new Set<string>();
+  /** Pending consume retries by remote producer id (see {@link addProducer}). */
+  readonly #retries = new Map<string, unknown>();
 
   constructor(options: MediaManagerOptions) {
     this.#o = options;
@@ -381,11 +390,35 @@ export class MediaManager {
     return e ? { track: e.track, paused: e.paused, producerId: e.producer?.id } : undefined;
   }
 
-  /** A producer appeared (notification, join result). Consumes it once transports exist. */
-  async addProducer(info: ProducerInfo, signal?: AbortSignal): Promise<void> {
+  /**
+   * A producer appeared (notification, join result). Consumes it once transports exist. A consume
+   * refused for now (`RATE_LIMITED`…) is tried again after 0.5 s, doubling up to 8 s, until it works,
+   * the producer goes away, the transports are replaced (their start consumes it) or media closes.
+   */
+  async addProducer(info: ProducerInfo, signal?: AbortSignal, attempt = 0): Promise<void> {
+    const id = info.producerId;
     if (info.participantId === this.#o.callbacks.selfId()) return;
-    this.#producers.set(info.producerId, info);
-    if (this.#recv && !this.#findByProducer(info.producerId)) await this.#consume(info, signal);
+    this.#producers.set(id, info);
+    if (!this.#recv || this.#findByProducer(id)) return;
+    const gen = this.#generation;
+    try {
+      await this.#consume(info, signal);
+    } catch (e) {
+      if (signal?.aborted || !TRANSIENT_CONSUME.test((e as AlcoveError).code)) throw e;
+      this.#o.swallowed.record('media.consume', e);
+      const timers = this.#o.platform.timers;
+      timers.clearTimeout(this.#retries.get(id));
+      this.#retries.set(
+        id,
+        timers.setTimeout(
+          () => {
+            const now = this.#producers.get(id);
+            if (now && gen === this.#generation) this.addProducer(now, undefined, attempt + 1).catch((x: unknown) => this.#report(x));
+          },
+          Math.min(500 * 2 ** attempt, 8000),
+        ),
+      );
+    }
   }
 
   /**
@@ -414,6 +447,8 @@ export class MediaManager {
   removeProducer(producerId: string): void {
     this.#producers.delete(producerId);
     this.#refused.delete(producerId);
+    this.#o.platform.timers.clearTimeout(this.#retries.get(producerId));
+    this.#retries.delete(producerId);
     const r = this.#findByProducer(producerId);
     if (r) this.#dropRemote(r);
   }
@@ -496,7 +531,7 @@ export class MediaManager {
     this.#dropTransports(false);
     for (const e of this.#local.values()) e.track?.stop();
     this.#local.clear();
-    this.#producers.clear();
+    for (const id of this.#producers.keys()) this.removeProducer(id);
   }
 
   async #createTransport(direction: TransportDirection, gen: number, signal?: AbortSignal): Promise<ms.Transport> {

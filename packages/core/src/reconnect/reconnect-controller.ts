@@ -9,8 +9,8 @@ export type AttemptVerdict = 'retry' | 'escalate' | 'fatal';
 export interface ReconnectControllerCallbacks {
   /** Runs one attempt at `tier`; resolves when recovered, rejects otherwise. Must honour `signal`. */
   attempt(tier: ReconnectTier, signal: AbortSignal): Promise<void>;
-  /** Classifies a failed attempt. */
-  classify(error: unknown, tier: ReconnectTier): AttemptVerdict;
+  /** Classifies a failed attempt; `tierFailures` counts this cycle's failed attempts at `tier`, this one included. */
+  classify(error: unknown, tier: ReconnectTier, tierFailures: number): AttemptVerdict;
   onAttempt?(tier: ReconnectTier, attempt: number): void;
   onRecovered(info: { tier: ReconnectTier; attempts: number; elapsedMs: number }): void;
   /** The policy gave up (`null`) or an attempt failed fatally. */
@@ -115,6 +115,7 @@ export class ReconnectController {
     const started = platform.timers.now();
     let attempt = 0;
     let lastError: Error | undefined;
+    const failures: Partial<Record<ReconnectTier, number>> = {};
     const live = (): boolean => this.#cycle === cycle;
     while (live()) {
       const elapsedMs = platform.timers.now() - started;
@@ -156,7 +157,8 @@ export class ReconnectController {
         if (!live()) return;
         this.#abort = undefined;
         lastError = error instanceof Error ? error : new Error(String(error));
-        const verdict = callbacks.classify(error, tier);
+        failures[tier] = (failures[tier] ?? 0) + 1;
+        const verdict = callbacks.classify(error, tier, failures[tier]);
         if (verdict === 'fatal') {
           this.#active = false;
           callbacks.onGiveUp(lastError, true);

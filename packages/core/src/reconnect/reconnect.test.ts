@@ -4,7 +4,8 @@ import { Session } from '../session/session.js';
 import type { StateChange } from '../session/state-machine.js';
 import type { FailedInfo } from '../session/events.js';
 import { createFakePlatform, setFakeConnectionState, type FakePlatform } from '../test/fake-platform.js';
-import { createScriptedRoom, openConnections } from '../test/scripted-room.js';
+import { createScriptedRoom, openConnections, testPolicy } from '../test/scripted-room.js';
+import type { ResponseData } from '@alcove/protocol';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 
 describe('Session reconnect', () => {
@@ -113,6 +114,30 @@ describe('Session reconnect', () => {
     expect(room.requests('session.join')).toHaveLength(2);
     expect(room.requests('media.createTransport')).toHaveLength(4);
     expect(session.diagnostics.transports).toBe(2);
+  });
+
+  it('a resume refused with INVALID_STATE (the server still holds the old socket) is retried, not escalated to a rejoin', async () => {
+    await make();
+    let refusals = 2;
+    room.handle('session.resume', (d) =>
+      refusals-- > 0 ? { error: 'INVALID_STATE' } : d.ticket === room.ticket ? resumed(room.ticket) : { error: 'INVALID_TOKEN' },
+    );
+    room.last.drop();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(session.state).toBe('joined');
+    expect(room.requests('session.resume')).toHaveLength(3);
+    expect(room.requests('session.join')).toHaveLength(1); // no rejoin: no second trip through the waiting room
+    expect(changes.at(-1)?.reason).toBe('recovered');
+  });
+
+  it('a resume refused with INVALID_STATE again and again escalates to a rejoin after three retries', async () => {
+    await make();
+    room.handle('session.resume', () => ({ error: 'INVALID_STATE' }));
+    room.last.drop();
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(session.state).toBe('joined');
+    expect(room.requests('session.resume')).toHaveLength(4);
+    expect(room.requests('session.join')).toHaveLength(2);
   });
 
   it('gives up into failed with the agreed fallback when the policy returns null', async () => {
@@ -234,3 +259,18 @@ describe('Session reconnect', () => {
     expect(changes.find((c) => c.to === 'reconnecting')?.reason).toBe('server-shutdown');
   });
 });
+
+/** A `session.resume` answer of the scripted room (joined, nobody else there). */
+function resumed(ticket: string): ResponseData<'session.resume'> {
+  return {
+    sessionId: 'S1',
+    participantId: 'me',
+    role: 'client',
+    state: 'joined',
+    policy: testPolicy(),
+    heartbeatMs: 10_000,
+    resumeTicket: ticket,
+    participants: [],
+    producers: [],
+  };
+}

@@ -70,7 +70,11 @@ export async function resumeAttempt(host: RecoveryHost, signal: AbortSignal): Pr
     if (!ticket) throw new SignalingError('INVALID_TOKEN', 'no resume ticket (not admitted yet)');
     sig = host.newSignaling();
     await sig.connect(host.options.serverUrl, signal);
-    const r = await sig.request('session.resume', { ticket }, { signal });
+    // A refused resume leaves a socket that represents nobody: closed, so a retry opens a new one.
+    const r = await sig.request('session.resume', { ticket }, { signal }).catch((e: unknown) => {
+      sig?.close();
+      throw e;
+    });
     host.applyJoined(r);
     producers = r.producers ?? [];
   }

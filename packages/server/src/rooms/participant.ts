@@ -2,7 +2,16 @@
  * A participant of a live room and the connection interface rooms send through.
  * @packageDocumentation
  */
-import type { ChecklistStatus, LicensureOutcome, ParticipantInfo, Role, ServerMessage, SessionHost, WaitingEntry } from '@alcove/protocol';
+import type {
+  ChecklistStatus,
+  ErrorCode,
+  LicensureOutcome,
+  ParticipantInfo,
+  Role,
+  ServerMessage,
+  SessionHost,
+  WaitingEntry,
+} from '@alcove/protocol';
 
 /** What a room needs from a signalling connection. */
 export interface RoomConnection {
@@ -45,6 +54,8 @@ export class Participant {
   graceTimer: NodeJS.Timeout | undefined;
   /** Chat ids already relayed → acknowledgement time (ids only, never content). */
   readonly chatIds = new Map<string, number>();
+  /** Test fault hooks only (`FaultHooks.refuseRequests`): requests to answer with an error instead. */
+  readonly refusals = new Map<string, { readonly code: ErrorCode; count: number }>();
 
   constructor(init: {
     id: string;
