@@ -28,6 +28,8 @@ export interface RoomRegistry {
 export interface RoomTickets {
   issue(sessionId: string, participantId: string): string;
   redeem(ticket: string): { sessionId: string; participantId: string } | undefined;
+  /** The holder without consuming the ticket (lets a refused resume leave it to its owner). */
+  peek?(ticket: string): { sessionId: string; participantId: string } | undefined;
   revokeParticipant(sessionId: string, participantId: string): void;
   revokeSession(sessionId: string): void;
 }

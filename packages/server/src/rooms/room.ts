@@ -210,8 +210,6 @@ export class Room {
       participantId: p.id,
       role: p.role,
       actor: 'participant',
-      // The ticket took over from a socket the server still had open (closed 4001 `replaced`).
-      ...(old ? { reason: 'replaced-socket' } : {}),
     });
     this.#o.events.webhook('participant.reconnected', { sessionId: this.sessionId, participantId: p.id, role: p.role });
     this.#broadcast('participant.updated', p.info(), p.id);

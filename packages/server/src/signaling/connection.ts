@@ -129,6 +129,38 @@ export class Connection implements RoomConnection {
     });
   }
 
+  /**
+   * Whether the peer still answers: sends a ping with a random payload and resolves true when the
+   * matching pong arrives within `timeoutMs` on a socket that is still open (no close frame
+   * received), false otherwise (the socket is then presumed dead).
+   */
+  probeAlive(timeoutMs: number): Promise<boolean> {
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return Promise.resolve(false);
+    const nonce = randomBytes(8);
+    return new Promise((resolve) => {
+      const onPong = (data: Buffer): void => {
+        if (!nonce.equals(data)) return;
+        // A peer that already sent its close frame is leaving, even if it still answers.
+        done(this.#ws.readyState === this.#ws.OPEN && !this.#closed);
+      };
+      const onClose = (): void => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (alive: boolean): void => {
+        clearTimeout(timer);
+        this.#ws.off('pong', onPong);
+        this.#ws.off('close', onClose);
+        resolve(alive);
+      };
+      this.#ws.on('pong', onPong);
+      this.#ws.on('close', onClose);
+      try {
+        this.#ws.ping(nonce);
+      } catch {
+        done(false);
+      }
+    });
+  }
+
   /** Cuts the socket without a close handshake (fault hooks, slow readers). */
   drop(): void {
     this.#terminate();

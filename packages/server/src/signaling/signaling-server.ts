@@ -51,6 +51,11 @@ export interface SignalingServerOptions {
    * sockets from the address are refused (429) until the allowance refills. Default 60/min, burst 20.
    */
   readonly joinRateLimit?: { readonly perMinute?: number; readonly burst?: number };
+  /**
+   * How long a resume waits for the ticket owner's current socket to answer a ping before treating
+   * it as dead, ms. Default 3 000. A live owner keeps its seat: the resume is refused.
+   */
+  readonly resumeProbeMs?: number;
   /** Whether one more participant may enter this session (per-tenant quota). Default: always. */
   readonly admitQuota?: (sessionId: string, participantId: string) => boolean;
   /** Repeated token rejections from one address within this window are audited as one line, ms. Default 60 000. */
@@ -310,25 +315,37 @@ export class SignalingServer {
     return result;
   }
 
-  /**
-   * `session.resume`: a valid ticket reattaches its participant to this socket. When the participant
-   * still has another socket (its client gave it up, and the server has not noticed yet: a network
-   * change, a half-open TCP connection), this socket takes over and the old one is closed with 4001
-   * `replaced`: a ticket is single use, issued to that participant's client only and bound to that
-   * participant, so the client that holds it is the one coming back. A used, unknown or revoked
-   * ticket is refused (`INVALID_TOKEN`).
-   */
   async #resume(conn: Connection, ticket: string): Promise<ResponseData<'session.resume'>> {
     this.#throttled(conn, 1);
-    const holder = this.#o.tickets.redeem(ticket);
-    const room = holder ? this.#o.rooms.get(holder.sessionId) : undefined;
-    if (!holder || !room || room.ended || conn.closed) {
+    const rejected = (): RequestError => {
       this.#o.logger.info('ticket.rejected', { conn: conn.id });
       this.#takeJoin(conn, 1);
-      throw new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
+      return new RequestError('INVALID_TOKEN', 'The join token is not valid.', { closeAfter: true });
+    };
+    const tickets = this.#o.tickets;
+    // Look first, consume only once the resume may go ahead (a refused resume leaves the ticket to its owner).
+    const seen = tickets.peek ? tickets.peek(ticket) : tickets.redeem(ticket);
+    let room = seen ? this.#o.rooms.get(seen.sessionId) : undefined;
+    if (!seen || !room || room.ended) throw rejected();
+    const current = room.participant(seen.participantId)?.connection;
+    if (current && current !== conn && tickets.peek) {
+      const alive = current instanceof Connection ? await current.probeAlive(this.#o.resumeProbeMs ?? 3000) : true;
+      if (alive) {
+        this.#o.logger.info('ticket.ownerConnected', { conn: conn.id, sessionId: seen.sessionId });
+        this.#o.events.audit({
+          type: 'participant.resumeRefused',
+          sessionId: seen.sessionId,
+          participantId: seen.participantId,
+          actor: 'participant',
+          reason: 'owner-connected',
+        });
+        throw new RequestError('INVALID_STATE', 'the participant is still connected on another socket', { closeAfter: true });
+      }
+      this.#o.logger.info('ticket.ownerGone', { conn: conn.id, sessionId: seen.sessionId });
     }
-    const old = room.participant(holder.participantId)?.connection;
-    if (old && old !== conn) this.#o.logger.info('ticket.tookOver', { conn: conn.id, sessionId: room.sessionId });
+    const holder = tickets.peek ? tickets.redeem(ticket) : seen;
+    room = holder ? this.#o.rooms.get(holder.sessionId) : undefined;
+    if (!holder || !room || room.ended || conn.closed) throw rejected();
     const { participant, result } = room.resume(conn, holder.participantId);
     this.#attach(conn, room, participant);
     this.#o.logger.info('participant.resumed', { conn: conn.id, sessionId: room.sessionId, role: participant.role });
