@@ -64,7 +64,11 @@ describe.skipIf(!support.ok)(`test links are per process (network namespaces${su
     try {
       const l = createClientLink({ name: 'alcove-nstest', tag: 'nst', subnet: '219.1' });
       opened.push(l);
-      await waitFor('the stale namespace to be removed', () => namespaces(), (list) => !list.includes(deadNs));
+      await waitFor(
+        'the stale namespace to be removed',
+        () => namespaces(),
+        (list) => !list.includes(deadNs),
+      );
       expect(namespaces()).toContain(liveNs);
     } finally {
       for (const ns of [deadNs, liveNs]) {
