@@ -61,6 +61,12 @@ const bench = {
     const p = session?.e2eeState.peers.find((x) => x.participantId === participantId);
     return p ? { generation: p.keyGeneration, decrypted: p.decryptedInEpoch } : undefined;
   },
+  /** Frames of `participantId`'s camera the E2EE worker dropped so far (any reason), or -1 without stats. */
+  async droppedFrom(participantId: string): Promise<number> {
+    const all = (await session?.getE2eeStats()) ?? [];
+    const t = all.find((x) => x.direction === 'recv' && x.participantId === participantId && x.track === 'cam');
+    return t ? t.dropped : -1;
+  },
   /** The first event `name` at or after wall time `t`, or undefined. */
   eventAfter(name: string, t: number): number | undefined {
     return events.find((e) => e[0] === name && e[1] >= t)?.[1];

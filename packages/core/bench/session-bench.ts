@@ -22,7 +22,9 @@
  *   the host and the client replace their keys. On the client: the longest gap between decoded
  *   frames of the host's video from the leave until 60 frames after the client decrypts the host's
  *   new key generation. `keySwitchBaselineGapMsP50/Max`: the longest gap over the same number of
- *   frames just before the leave, same run, same load. `BENCH_SWITCH_RUNS` leaves (default 8).
+ *   frames just before the leave, same run, same load. `keySwitchDroppedFrames`: frames of the host
+ *   the client's E2EE worker dropped over all the switches (should be 0). `BENCH_SWITCH_RUNS` leaves
+ *   (default 8).
  *
  * Merges its keys into `bench/results/session.json` at the repository root (other benches' keys are
  * kept) and prints a table; `network-test-bench.ts` then adds the checklist's network-test figures.
@@ -138,6 +140,7 @@ type BenchWindow = {
     longestGap(from: number, to: number): { gap: number; frames: number };
     framesAfter(t: number): number;
     peerKey(id: string): { generation: number; decrypted: boolean } | undefined;
+    droppedFrom(id: string): Promise<number>;
     leave(): Promise<void>;
     state(): string | undefined;
     now(): number;
@@ -157,6 +160,7 @@ const b = (p: Page) => ({
   framesAfter: (t: number) => p.evaluate((tt) => (window as unknown as BenchWindow).bench.framesAfter(tt), t),
   peerKey: (id: string) => p.evaluate((i) => (window as unknown as BenchWindow).bench.peerKey(i) ?? null, id),
   now: () => p.evaluate(() => (window as unknown as BenchWindow).bench.now()),
+  droppedFrom: (id: string) => p.evaluate((i) => (window as unknown as BenchWindow).bench.droppedFrom(i), id),
   leave: () => p.evaluate(() => (window as unknown as BenchWindow).bench.leave()),
   state: () => p.evaluate(() => (window as unknown as BenchWindow).bench.state()),
   frameAfter: (t: number) => p.evaluate((tt) => (window as unknown as BenchWindow).bench.frameAfter(tt) ?? null, t),
@@ -170,79 +174,82 @@ const b = (p: Page) => ({
 const token = (sid: string, pid: string, role: 'host' | 'client'): Promise<string> =>
   mintJoinToken({ sid, pid, role, name: pid }, { hs256Secret: SECRET, ttlS: 3600 });
 
-/** Token → first decoded remote frame, `RUNS` joins after one warm-up, E2EE on or off. */
-async function joins(e2ee: boolean): Promise<number[]> {
+interface LoopbackCall {
+  readonly server: AlcoveServer;
+  readonly sid: string;
+  readonly wsUrl: string;
+  /** The host's page (joined and publishing), then one fresh page per other participant. */
+  readonly pages: readonly Page[];
+}
+
+/**
+ * A loopback call for one part of the bench: the server, the site, one Chromium with `pages`
+ * pages, a session without waiting room (E2EE required or not), and the host (first page) joined
+ * and publishing; `run` gets the rest. Everything is closed however `run` ends.
+ */
+async function onLoopback<T>(options: { e2ee: boolean; pages: number }, run: (call: LoopbackCall) => Promise<T>): Promise<T> {
   const { server, dataDir } = await startServer('127.0.0.1');
   const web = await startStaticServer(await pageFiles());
   const tb = await launchBrowser();
-  const out: number[] = [];
   try {
-    const sid = server.registry.create({ e2eeRequired: e2ee, waitingRoom: false }).id;
-    const host = await tb.newPage();
-    const client = await tb.newPage();
-    for (const p of [host, client]) {
+    const sid = server.registry.create({ e2eeRequired: options.e2ee, waitingRoom: false }).id;
+    const pages: Page[] = [];
+    for (let i = 0; i < options.pages; i++) {
+      const p = await tb.newPage();
       await p.goto(`${web.url}/index.html`);
       await p.waitForFunction(() => 'bench' in window);
+      pages.push(p);
     }
     const wsUrl = server.wsUrl as string;
+    const host = pages[0] as Page;
     // The host publishes throughout.
     void b(host)
-      .join(wsUrl, await token(sid, 'host', 'host'), e2ee)
+      .join(wsUrl, await token(sid, 'host', 'host'), options.e2ee)
       .catch(() => undefined);
     await waitFor(
       'the host to join',
       () => b(host).state(),
-      (s) => s === 'joined',
+      (st) => st === 'joined',
       { timeoutMs: SAFETY_MS },
     );
-    for (let i = 0; i < RUNS + 1; i++) {
-      const ms = await b(client).join(wsUrl, await token(sid, `c${i}`, 'client'), e2ee);
-      if (!Number.isFinite(ms) || ms <= 0) throw new Error(`join ${i}: no first frame (${ms})`);
-      if (i > 0) out.push(ms); // the first run warms up the browser and the server
-      if (DEBUG) console.log(`join e2ee=${e2ee}`, Math.round(ms), await b(client).debug());
-      await b(client).leave();
-    }
+    return await run({ server, sid, wsUrl, pages });
   } finally {
     await tb.close();
     await web.close();
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return out;
+}
+
+/** Token → first decoded remote frame, `RUNS` joins after one warm-up, E2EE on or off. */
+function joins(e2ee: boolean): Promise<number[]> {
+  return onLoopback({ e2ee, pages: 2 }, async ({ sid, wsUrl, pages: [, client] }) => {
+    const out: number[] = [];
+    const c = b(client as Page);
+    for (let i = 0; i < RUNS + 1; i++) {
+      const ms = await c.join(wsUrl, await token(sid, `c${i}`, 'client'), e2ee);
+      if (!Number.isFinite(ms) || ms <= 0) throw new Error(`join ${i}: no first frame (${ms})`);
+      if (i > 0) out.push(ms); // the first run warms up the browser and the server
+      if (DEBUG) console.log(`join e2ee=${e2ee}`, Math.round(ms), await c.debug());
+      await c.leave();
+    }
+    return out;
+  });
 }
 
 /** The server drops the client's transports: detection and recovery by the client's own events. */
-async function transportDrops(): Promise<{ detect: number[]; recover: number[] }> {
-  const { server, dataDir } = await startServer('127.0.0.1');
-  const web = await startStaticServer(await pageFiles());
-  const tb = await launchBrowser();
-  const detect: number[] = [];
-  const recover: number[] = [];
-  try {
-    const sid = server.registry.create({ waitingRoom: false }).id;
-    const host = await tb.newPage();
-    const client = await tb.newPage();
-    for (const p of [host, client]) {
-      await p.goto(`${web.url}/index.html`);
-      await p.waitForFunction(() => 'bench' in window);
-    }
-    const wsUrl = server.wsUrl as string;
-    void b(host)
-      .join(wsUrl, await token(sid, 'host', 'host'), true)
-      .catch(() => undefined);
-    await waitFor(
-      'the host to join',
-      () => b(host).state(),
-      (s) => s === 'joined',
-      { timeoutMs: SAFETY_MS },
-    );
-    await b(client).join(wsUrl, await token(sid, 'r', 'client'), true);
+function transportDrops(): Promise<{ detect: number[]; recover: number[] }> {
+  return onLoopback({ e2ee: true, pages: 2 }, async ({ server, sid, wsUrl, pages: [, client] }) => {
+    const detect: number[] = [];
+    const recover: number[] = [];
+    const c = b(client as Page);
+    await c.join(wsUrl, await token(sid, 'r', 'client'), true);
     for (let i = 0; i < DROP_RUNS; i++) {
       // Media flowing again (after the previous run) before the next drop.
       const settled = Date.now();
       await waitFor(
         'frames before the drop',
-        () => b(client).frameAfter(settled),
+        () => c.frameAfter(settled),
         (f) => f !== null,
         { timeoutMs: SAFETY_MS },
       );
@@ -250,7 +257,7 @@ async function transportDrops(): Promise<{ detect: number[]; recover: number[] }
       if ((server.faults?.dropTransports(sid, 'r') ?? 0) === 0) throw new Error('the server had no transports of the client to drop');
       const reconnecting = await waitFor(
         'the client to report reconnecting',
-        () => b(client).eventAfter('reconnecting', t0),
+        () => c.eventAfter('reconnecting', t0),
         (t) => t !== null,
         {
           timeoutMs: SAFETY_MS,
@@ -258,7 +265,7 @@ async function transportDrops(): Promise<{ detect: number[]; recover: number[] }
       );
       const reconnected = await waitFor(
         'the client to report reconnected',
-        () => b(client).eventAfter('reconnected', t0),
+        () => c.eventAfter('reconnected', t0),
         (t) => t !== null,
         {
           timeoutMs: SAFETY_MS,
@@ -266,27 +273,22 @@ async function transportDrops(): Promise<{ detect: number[]; recover: number[] }
       );
       const frame = await waitFor(
         'a decoded frame after reconnected',
-        () => b(client).frameAfter(reconnected as number),
+        () => c.frameAfter(reconnected as number),
         (f) => f !== null,
         {
           timeoutMs: SAFETY_MS,
         },
       ).catch(async (e: unknown) => {
         // What the client went through (states, causes, error codes): nothing secret.
-        console.error(`transport drop run ${i}: ${await b(client).debug()}`);
+        console.error(`transport drop run ${i}: ${await c.debug()}`);
         throw e;
       });
       detect.push((reconnecting as number) - t0);
       recover.push((frame as number) - t0);
       if (DEBUG) console.log('drop', Math.round((reconnecting as number) - t0), Math.round((frame as number) - t0));
     }
-  } finally {
-    await tb.close();
-    await web.close();
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  return { detect, recover };
+    return { detect, recover };
+  });
 }
 
 /** Frames over which a gap is measured, before and after a leave (≈ 2 s of the fake camera). */
@@ -296,77 +298,59 @@ const GAP_FRAMES = 60;
  * The E2EE key switch after a leave: on the client, the longest gap between decoded frames of the
  * host's video across the switch, and over as many frames just before it (the baseline).
  */
-async function keySwitches(): Promise<{ gap: number[]; baseline: number[] }> {
-  const { server, dataDir } = await startServer('127.0.0.1');
-  const web = await startStaticServer(await pageFiles());
-  const tb = await launchBrowser();
-  const gap: number[] = [];
-  const baseline: number[] = [];
-  try {
-    const sid = server.registry.create({ waitingRoom: false }).id;
-    const [host, client, third] = [await tb.newPage(), await tb.newPage(), await tb.newPage()];
-    for (const p of [host, client, third]) {
-      await p.goto(`${web.url}/index.html`);
-      await p.waitForFunction(() => 'bench' in window);
-    }
-    const wsUrl = server.wsUrl as string;
-    void b(host)
-      .join(wsUrl, await token(sid, 'host', 'host'), true)
-      .catch(() => undefined);
-    await waitFor(
-      'the host to join',
-      () => b(host).state(),
-      (s) => s === 'joined',
-      { timeoutMs: SAFETY_MS },
-    );
-    await b(client).join(wsUrl, await token(sid, 'r', 'client'), true);
+function keySwitches(): Promise<{ gap: number[]; baseline: number[]; dropped: number }> {
+  return onLoopback({ e2ee: true, pages: 3 }, async ({ sid, wsUrl, pages: [, client, third] }) => {
+    const gap: number[] = [];
+    const baseline: number[] = [];
+    const c = b(client as Page);
+    const x = b(third as Page);
+    await c.join(wsUrl, await token(sid, 'r', 'client'), true);
+    const droppedBefore = await c.droppedFrom('host');
+    if (droppedBefore < 0) throw new Error("the client has no E2EE stats for the host's camera");
     for (let i = 0; i < SWITCH_RUNS; i++) {
       // The third participant is keyed once it decodes the host (its join resolves then).
-      await b(third).joinSilent(wsUrl, await token(sid, `x${i}`, 'client'));
-      // The client has the host's key generation that the third participant got, and uses it.
+      await x.joinSilent(wsUrl, await token(sid, `x${i}`, 'client'));
+      // The client decrypts the host's current key generation.
       const keyed = await waitFor(
         "the client to decrypt the host's current key",
-        () => b(client).peerKey('host'),
+        () => c.peerKey('host'),
         (k) => k?.decrypted === true,
-        { timeoutMs: SAFETY_MS },
-      );
-      const baseFrom = await b(client).now();
-      await waitFor(
-        'frames before the leave',
-        () => b(client).framesAfter(baseFrom),
-        (n) => n >= GAP_FRAMES,
-        { timeoutMs: SAFETY_MS },
-      );
-      const leftAt = await b(client).now();
-      const before = await b(client).longestGap(baseFrom, leftAt);
-      await b(third).leave();
-      const switched = await waitFor(
-        "the client to decrypt the host's next key generation",
-        () => b(client).peerKey('host'),
-        (k) => k !== null && k.generation > (keyed?.generation ?? -1) && k.decrypted,
-        { timeoutMs: SAFETY_MS },
-      );
-      const switchedAt = await b(client).now();
-      await waitFor(
-        'frames after the switch',
-        () => b(client).framesAfter(switchedAt),
-        (n) => n >= GAP_FRAMES,
         {
           timeoutMs: SAFETY_MS,
         },
       );
-      const after = await b(client).longestGap(leftAt, await b(client).now());
+      const baseFrom = await c.now();
+      await waitFor(
+        'frames before the leave',
+        () => c.framesAfter(baseFrom),
+        (n) => n >= GAP_FRAMES,
+        { timeoutMs: SAFETY_MS },
+      );
+      const leftAt = await c.now();
+      const before = await c.longestGap(baseFrom, leftAt);
+      await x.leave();
+      const switched = await waitFor(
+        "the client to decrypt the host's next key generation",
+        () => c.peerKey('host'),
+        (k) => k !== null && k.generation > (keyed?.generation ?? -1) && k.decrypted,
+        { timeoutMs: SAFETY_MS },
+      );
+      const switchedAt = await c.now();
+      await waitFor(
+        'frames after the switch',
+        () => c.framesAfter(switchedAt),
+        (n) => n >= GAP_FRAMES,
+        { timeoutMs: SAFETY_MS },
+      );
+      const after = await c.longestGap(leftAt, await c.now());
       baseline.push(before.gap);
       gap.push(after.gap);
       if (DEBUG) console.log('switch', i, switched, Math.round(before.gap), Math.round(after.gap), after.frames);
     }
-  } finally {
-    await tb.close();
-    await web.close();
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  return { gap, baseline };
+    // Frames the client's E2EE worker dropped over all the switches: a gap with drops is a key
+    // problem, a gap without is the machine or the decoder.
+    return { gap, baseline, dropped: (await c.droppedFrom('host')) - droppedBefore };
+  });
 }
 
 /** Real link cuts: the client's Chromium in a network namespace, the veth taken down and up. */
@@ -480,7 +464,9 @@ if (only) {
   const show = (v: number[]) => ({ p50: pct(v, 50), p90: pct(v, 90), runs: v.map(Math.round) });
   console.log(
     JSON.stringify(
-      Array.isArray(r) ? show(r) : Object.fromEntries(Object.entries(r as Record<string, number[]>).map(([k, v]) => [k, show(v)])),
+      Array.isArray(r)
+        ? show(r)
+        : Object.fromEntries(Object.entries(r as Record<string, number[] | number>).map(([k, v]) => [k, Array.isArray(v) ? show(v) : v])),
     ),
   );
   process.exit(0);
@@ -517,6 +503,7 @@ const result: Record<string, number | string> = {
   keySwitchGapMsMax: Math.round(Math.max(...switches.gap)),
   keySwitchBaselineGapMsP50: pct(switches.baseline, 50),
   keySwitchBaselineGapMsMax: Math.round(Math.max(...switches.baseline)),
+  keySwitchDroppedFrames: switches.dropped,
   runs: RUNS,
   switchRuns: SWITCH_RUNS,
   linkRuns: LINK_RUNS,
