@@ -5,19 +5,33 @@ import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
 /**
  * Where this device's E2EE identity and the peers it verified are kept (see `docs/e2ee-identity.md`).
  *
- * The session reads the identity seed once, before it connects, and writes a verified peer when
- * the user confirms a security code. Every method may answer synchronously or with a promise, so
- * an app can keep the identity in its own storage (a native key store behind a bridge, an
- * encrypted app database…): pass its implementation as `SessionOptions.identityStore`.
+ * The session reads the identity once, before it connects, and writes a verified peer when the
+ * user confirms a security code. Every method may answer synchronously or with a promise, so an
+ * app can keep the identity in its own storage (a native key store behind a bridge, an encrypted
+ * app database…): pass its implementation as `SessionOptions.identityStore`.
  *
- * The seed is the device's long-term secret: an implementation must never log it or send it
+ * The identity is a non-extractable WebCrypto Ed25519 key pair when the store can keep `CryptoKey`
+ * objects (it implements {@link IdentityStore.loadKeyPair} and {@link IdentityStore.saveKeyPair})
+ * and the browser has Ed25519 in WebCrypto; otherwise a 32-byte seed. A store with both keeps a
+ * seed saved earlier as the same identity: the session imports the seed as a non-extractable key
+ * (same public key, same fingerprint) and saves the pair, and the store then forgets the seed.
+ *
+ * A seed is the device's long-term secret: an implementation must never log it or send it
  * anywhere, and should keep it where only this origin (or this app) can read it.
  */
 export interface IdentityStore {
   /** The 32-byte identity seed saved earlier, or `undefined` on a device that has none yet. */
   loadSeed(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Saves a new seed (called once, when {@link IdentityStore.loadSeed} found none). May throw: the identity then lasts for this page. */
+  /** Saves a new seed (called once, when no identity was found and no key pair can be made). May throw: the identity then lasts for this page. */
   saveSeed(seed: Uint8Array): void | Promise<void>;
+  /** Optional: the WebCrypto Ed25519 key pair saved earlier (its private key non-extractable), or `undefined`. */
+  loadKeyPair?(): CryptoKeyPair | undefined | Promise<CryptoKeyPair | undefined>;
+  /**
+   * Optional: saves the identity's key pair (as `CryptoKey` objects; the private key is
+   * non-extractable) and forgets any seed this store kept. May throw: the identity then lasts for
+   * this page (or, migrating a seed, stays the seed).
+   */
+  saveKeyPair?(pair: CryptoKeyPair): void | Promise<void>;
   /** The peers whose security code this device confirmed, by identity fingerprint. */
   verifiedPeers(): readonly VerifiedPeer[] | Promise<readonly VerifiedPeer[]>;
   /** Remembers a confirmed peer; replaces an earlier record of the same `participantId`. */
@@ -124,6 +138,7 @@ export const IDENTITY_DB_NAME = 'alcove-identity';
 const OBJECT_STORE = 'identity';
 const WRAP_KEY = 'wrap';
 const SEED = 'seed';
+const PAIR = 'pair';
 const VERIFIED = 'verified';
 
 /** The slice of `globalThis` {@link IndexedDbIdentityStore} needs. */
@@ -142,13 +157,13 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
 }
 
 /**
- * The default store in browsers: one IndexedDB database per origin. The seed is kept encrypted
- * (AES-GCM) under a WebCrypto key created non-extractable and stored in the same database as a
- * `CryptoKey`, so the seed's bytes never sit in script-readable storage in the clear (a dump of
- * `localStorage` or of the database's values yields only ciphertext and an opaque key handle).
- * Script running in this origin can still ask the browser to decrypt it: this protects the key at
- * rest, not against code injected into the page. A seed an older version kept in
- * `persistentStorage` is moved here on first use (then removed there).
+ * The default store in browsers: one IndexedDB database per origin. The identity is a WebCrypto
+ * Ed25519 key pair created non-extractable and stored as `CryptoKey` objects: the private key's
+ * bytes never reach script, this page's included (it can only ask the browser to sign). Where the
+ * browser has no Ed25519 in WebCrypto, a seed is kept encrypted (AES-GCM) under a non-extractable
+ * AES key stored beside it, so its bytes never sit in script-readable storage in the clear; the
+ * page decrypts it to sign. A seed an older version kept (sealed here, or in `persistentStorage`)
+ * is read once and becomes the same identity as a key pair (then forgotten).
  */
 export class IndexedDbIdentityStore implements IdentityStore {
   readonly #scope: IndexedDbScope;
@@ -199,15 +214,23 @@ export class IndexedDbIdentityStore implements IdentityStore {
     const key = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     const iv = this.#scope.crypto.getRandomValues(new Uint8Array(12));
     const data = await subtle.encrypt({ name: 'AES-GCM', iv }, key, seed as BufferSource);
-    const db = await this.#open();
-    const tx = db.transaction(OBJECT_STORE, 'readwrite');
-    const store = tx.objectStore(OBJECT_STORE);
-    store.put(key, WRAP_KEY);
-    store.put({ iv, data }, SEED);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted'));
+    await this.#write((store) => {
+      store.put(key, WRAP_KEY);
+      store.put({ iv, data }, SEED);
+    });
+  }
+
+  /** The identity's key pair (`CryptoKey` objects, as saved), or `undefined`. */
+  async loadKeyPair(): Promise<CryptoKeyPair | undefined> {
+    return (await this.#get(PAIR)) as CryptoKeyPair | undefined;
+  }
+
+  /** Stores the key pair as `CryptoKey` objects and deletes the sealed seed and its key, in one transaction. */
+  saveKeyPair(pair: CryptoKeyPair): Promise<void> {
+    return this.#write((store) => {
+      store.put(pair, PAIR);
+      store.delete(SEED);
+      store.delete(WRAP_KEY);
     });
   }
 
@@ -219,8 +242,7 @@ export class IndexedDbIdentityStore implements IdentityStore {
   /** Adds (or replaces) a peer's record. */
   async rememberVerified(peer: VerifiedPeer): Promise<void> {
     const next = addVerified(await this.verifiedPeers(), peer);
-    const db = await this.#open();
-    await request(db.transaction(OBJECT_STORE, 'readwrite').objectStore(OBJECT_STORE).put(next, VERIFIED));
+    await this.#write((store) => store.put(next, VERIFIED));
   }
 
   /** Closes the database connection (a later call opens it again). */
@@ -228,6 +250,15 @@ export class IndexedDbIdentityStore implements IdentityStore {
     const db = this.#db;
     this.#db = undefined;
     void db?.then((d) => d.close()).catch(() => undefined);
+  }
+
+  async #write(f: (store: IDBObjectStore) => void): Promise<void> {
+    const tx = (await this.#open()).transaction(OBJECT_STORE, 'readwrite');
+    f(tx.objectStore(OBJECT_STORE));
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+    });
   }
 
   async #get(key: string): Promise<unknown> {
@@ -260,10 +291,19 @@ export function defaultIdentityStore(persistentStorage: KeyValueStorage | undefi
   return new MemoryIdentityStore();
 }
 
+/**
+ * The device identity as the session hands it to what signs (the E2EE worker, the checklist, sealed
+ * chat): a WebCrypto Ed25519 private key created (or imported) non-extractable with its raw public
+ * key, or, where the platform has no Ed25519 in WebCrypto, the 32-byte seed. Never log either.
+ */
+export type DeviceKey =
+  | { readonly privateKey: CryptoKey; readonly publicKey: Uint8Array }
+  | { readonly seed: Uint8Array };
+
 /** A device identity as a session starts with it. */
 export interface ResolvedIdentity {
-  /** The 32-byte seed. Never log it. */
-  readonly seed: Uint8Array;
+  /** The identity. Never log it. */
+  readonly key: DeviceKey;
   /** Whether it is (or was saved) in the store, i.e. the device keeps it across sessions. */
   readonly persisted: boolean;
   readonly verified: readonly VerifiedPeer[];
@@ -284,24 +324,65 @@ function attempt<T>(f: () => MaybePromise<T>, fallback: T): MaybePromise<T> {
   }
 }
 
+/** PKCS #8 header of an Ed25519 private key (RFC 8410): followed by the 32-byte seed. */
+const PKCS8_ED25519 = [48, 46, 2, 1, 0, 48, 5, 6, 3, 43, 101, 112, 4, 34, 4, 32];
+
 /**
- * Loads the identity seed and the verified peers from `store`, creating (and saving) a seed when
- * there is none. A store that fails (private browsing, quota, a broken app store) is treated as
- * empty: the identity then lasts for this page only (`persisted: false`). Synchronous when the
- * store is.
+ * A seed as a WebCrypto key pair, the private key non-extractable: the same Ed25519 identity
+ * (same public key). WebCrypto cannot derive a public key from a private one, so an extractable
+ * copy is imported once to read the public key from its JWK, then dropped.
  */
-export function resolveIdentity(store: IdentityStore, randomBytes: (n: number) => Uint8Array): MaybePromise<ResolvedIdentity> {
-  return then(
-    attempt(() => store.loadSeed(), undefined),
-    (saved) => {
-      const seed = saved?.length === 32 ? saved : randomBytes(32);
-      const persisted: MaybePromise<boolean> = saved?.length === 32 ? true : attempt(() => then(store.saveSeed(seed), () => true), false);
-      return then(persisted, (p) =>
-        then(
-          attempt<readonly VerifiedPeer[]>(() => store.verifiedPeers(), []),
-          (verified) => ({ seed, persisted: p, verified }),
-        ),
-      );
-    },
-  );
+async function importSeed(subtle: SubtleCrypto, seed: Uint8Array): Promise<CryptoKeyPair> {
+  const pkcs8 = new Uint8Array([...PKCS8_ED25519, ...seed]);
+  try {
+    const { x } = await subtle.exportKey('jwk', await subtle.importKey('pkcs8', pkcs8, 'Ed25519', true, ['sign']));
+    return {
+      privateKey: await subtle.importKey('pkcs8', pkcs8, 'Ed25519', false, ['sign']),
+      publicKey: await subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: x as string }, 'Ed25519', true, ['verify']),
+    };
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+/**
+ * Loads the device identity and the verified peers from `store`, creating (and saving) an
+ * identity when there is none. With `subtle` and a store that keeps key pairs, the identity is a
+ * non-extractable WebCrypto Ed25519 key pair (a seed saved earlier is imported as the same
+ * identity); without them, or where WebCrypto has no Ed25519, a seed. A store that fails
+ * (private browsing, quota, a broken app store) is treated as empty: the identity then lasts for
+ * this page only (`persisted: false`). Synchronous when the store is and makes no key pairs.
+ */
+export function resolveIdentity(
+  store: IdentityStore,
+  randomBytes: (n: number) => Uint8Array,
+  subtle?: SubtleCrypto,
+): MaybePromise<ResolvedIdentity> {
+  const done = (key: DeviceKey, persisted: boolean) =>
+    then(
+      attempt<readonly VerifiedPeer[]>(() => store.verifiedPeers(), []),
+      (verified) => ({ key, persisted, verified }),
+    );
+  const fromSeed = (saved: Uint8Array | undefined) => {
+    const seed = saved?.length === 32 ? saved : randomBytes(32);
+    return then(saved?.length === 32 || attempt(() => then(store.saveSeed(seed), () => true), false), (p) => done({ seed }, p));
+  };
+  if (!subtle || !store.loadKeyPair || !store.saveKeyPair) return then(attempt(() => store.loadSeed(), undefined), fromSeed);
+  return (async () => {
+    const loaded = await attempt(() => store.loadKeyPair?.(), undefined);
+    const saved = loaded ? undefined : await attempt(() => store.loadSeed(), undefined);
+    try {
+      const pair =
+        loaded ??
+        (saved?.length === 32 ? await importSeed(subtle, saved) : ((await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair));
+      const key = { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
+      // A seed that could not be replaced stays in the store: the same identity next time.
+      const persisted = !!loaded || (await attempt(() => then(store.saveKeyPair?.(pair), () => true), false)) || saved?.length === 32;
+      saved?.fill(0);
+      return done(key, persisted);
+    } catch {
+      // No Ed25519 in this browser's WebCrypto (or an unusable stored pair): a seed, as before.
+      return then(saved ?? attempt(() => store.loadSeed(), undefined), fromSeed);
+    }
+  })();
 }

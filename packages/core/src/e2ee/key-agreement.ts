@@ -5,6 +5,7 @@ import { fromBase64, toBase64 } from './encoding.js';
 import { identityFingerprint } from './fingerprint.js';
 import { HandshakeError, PairHandshake, type HandshakeFailure, type PairSecrets } from './handshake.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from './handshake-codec.js';
+import { after, type IdentitySigner, keyPairSigner, type MaybePromise, RelayQueue } from './identity-signer.js';
 import { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
 
 /** Relay message types (as in `e2ee.relay`). */
@@ -37,8 +38,8 @@ export interface KeyAgreementOptions {
   readonly sessionId: string;
   readonly selfId: string;
   readonly role: string;
-  /** Device identity key; default a fresh one (persisting it for TOFU is the app's choice). */
-  readonly identity?: nacl.SignKeyPair;
+  /** Device identity (signs the handshakes); default a fresh one for this session. */
+  readonly identity?: IdentitySigner;
   /** How long a rotation waits for acknowledgements before switching anyway, ms. Default 2 000. */
   readonly rotationWaitMs?: number;
   /** Periodic ratchet of the sender key (no messages: receivers derive the step), ms. Default 5 min. */
@@ -118,7 +119,9 @@ export class KeyAgreement {
   readonly receivers = new Map<string, ReceiverKeyRing>();
   readonly #o: KeyAgreementOptions;
   readonly #host: KeyAgreementHost;
-  readonly #identity: nacl.SignKeyPair;
+  readonly #identity: IdentitySigner;
+  /** Every relay goes through it: a message waiting for its signature is not overtaken. */
+  readonly #out = new RelayQueue(() => this.#refuse(this.#o.selfId, 'SIGN_FAILED'));
   readonly #random: (n: number) => Uint8Array;
   readonly #peers = new Map<string, Peer>();
   /** Identity keys peers published (`e2ee.publishKey`), base64. */
@@ -132,7 +135,7 @@ export class KeyAgreement {
     this.#o = options;
     this.#host = host;
     this.#random = options.randomBytes ?? nacl.randomBytes;
-    this.#identity = options.identity ?? nacl.sign.keyPair();
+    this.#identity = options.identity ?? keyPairSigner(nacl.sign.keyPair());
   }
 
   /** This device's identity public key (base64), for `e2ee.publishKey`. */
@@ -173,7 +176,11 @@ export class KeyAgreement {
     });
     const peer: Peer = { handshake, committed: true, startedAt: this.#host.now() };
     this.#peers.set(peerId, peer);
-    this.#host.relay(peerId, 'commit', encodeCommit(handshake.commit()));
+    this.#relay(peerId, 'commit', after(handshake.commit(), encodeCommit));
+  }
+
+  #relay(to: string, type: RelayType, payload: MaybePromise<string>): void {
+    this.#out.push(payload, (p) => this.#host.relay(to, type, p));
   }
 
   /** A peer left or was removed: forget it and replace our key so it cannot read what follows. */
@@ -288,13 +295,13 @@ export class KeyAgreement {
         const fresh = this.#peers.get(from)!;
         fresh.gotCommit = true;
         const reveal = fresh.handshake.onCommit(commit);
-        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+        if (reveal) this.#relay(from, 'reveal', after(reveal, encodeReveal));
         return;
       }
       if (type === 'commit') {
         const reveal = peer.handshake.onCommit(decodeCommit(payload));
         peer.gotCommit = true;
-        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+        if (reveal) this.#relay(from, 'reveal', after(reveal, encodeReveal));
       } else if (type === 'reveal') {
         const secrets = peer.handshake.onReveal(decodeReveal(payload));
         peer.secrets = secrets;
@@ -310,7 +317,7 @@ export class KeyAgreement {
     }
   }
 
-  #refuse(peer: string, reason: HandshakeFailure | 'UNKNOWN_PEER' | 'SEALED_REJECTED'): void {
+  #refuse(peer: string, reason: HandshakeFailure | 'UNKNOWN_PEER' | 'SEALED_REJECTED' | 'SIGN_FAILED'): void {
     this.#refusals.set(reason, (this.#refusals.get(reason) ?? 0) + 1);
     this.#host.refused(peer, reason);
   }
@@ -338,7 +345,7 @@ export class KeyAgreement {
 
   #send(to: string, peer: Peer, message: Control): void {
     if (!peer.channel) return;
-    this.#host.relay(to, 'sealed', toBase64(peer.channel.seal(enc.encode(JSON.stringify(message)))));
+    this.#relay(to, 'sealed', toBase64(peer.channel.seal(enc.encode(JSON.stringify(message)))));
   }
 
   /** Sends our current key to a newly keyed peer; on a join, ratchet first so it cannot read the past. */
