@@ -2,7 +2,7 @@ import nacl from 'tweetnacl';
 import { equalBytes, fromBase64, toBase64 } from '../e2ee/encoding.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from '../e2ee/handshake-codec.js';
 import { HandshakeError, PairHandshake } from '../e2ee/handshake.js';
-import { after, type IdentitySigner, type MaybePromise, RelayQueue } from '../e2ee/identity-signer.js';
+import { after, type IdentitySigner, type MaybePromise, relayQueue } from '../e2ee/identity-signer.js';
 import type { PlatformTimers } from '../platform/platform.js';
 
 /** Message types of the chat pair channel (as `chat.relay` carries them). */
@@ -75,7 +75,7 @@ export class ChatChannels {
   readonly #sid: string;
   readonly #random: (n: number) => Uint8Array;
   /** Every relay goes through it: a message waiting for its signature is not overtaken. */
-  readonly #out = new RelayQueue(() => this.#host.refused(this.#o.selfId, 'SIGN_FAILED'));
+  readonly #out = relayQueue(() => this.#host.refused(this.#o.selfId, 'SIGN_FAILED'));
   #closed = false;
 
   constructor(options: ChatChannelsOptions, host: ChatChannelsHost) {
@@ -231,7 +231,7 @@ export class ChatChannels {
   }
 
   #relay(to: string, type: ChatControlType, payload: MaybePromise<string>): void {
-    this.#out.push(payload, (m) => this.#host.relay(to, type, m));
+    this.#out(payload, (m) => this.#host.relay(to, type, m));
   }
 
   /** A pair not ready in time (a message lost to a reconnect) is started again, backing off. */

@@ -1,7 +1,7 @@
 import type { NotificationData } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import { fromBase64, toBase64 } from '../e2ee/encoding.js';
-import { type IdentitySigner, identitySigner, keyPairSigner } from '../e2ee/identity-signer.js';
+import { type IdentitySigner, identitySigner } from '../e2ee/identity-signer.js';
 import type { DeviceKey } from '../e2ee/identity-store.js';
 import type { ChatSessionHost, SessionChatLike } from '../session/chat-plugin.js';
 import { ChatChannels } from './chat-channels.js';
@@ -83,7 +83,7 @@ export class SessionChat implements SessionChatLike {
     this.#self = { sessionId, participantId };
     if (!this.#identity) {
       const key = this.#deviceKey();
-      this.#identity = key ? identitySigner(key) : keyPairSigner(nacl.sign.keyPair());
+      this.#identity = identitySigner(key);
     }
     this.#channels = new ChatChannels(
       {

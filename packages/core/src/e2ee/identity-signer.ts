@@ -10,7 +10,7 @@ export const after = <T, U>(v: MaybePromise<T>, f: (t: T) => U): MaybePromise<U>
 /**
  * Signs with the device identity (Ed25519). `sign` answers synchronously with a seed (tweetnacl)
  * and with a promise for a non-extractable WebCrypto key; callers handle both (see
- * {@link RelayQueue}). Never exposes the private key.
+ * {@link relayQueue}). Never exposes the private key.
  */
 export interface IdentitySigner {
   /** The Ed25519 public key (32 bytes). */
@@ -19,42 +19,40 @@ export interface IdentitySigner {
   sign(message: Uint8Array): MaybePromise<Uint8Array>;
 }
 
-/** A signer over a tweetnacl key pair (a seed-based identity, tests). */
-export const keyPairSigner = (pair: nacl.SignKeyPair): IdentitySigner => ({
-  publicKey: pair.publicKey,
-  sign: (m) => nacl.sign.detached(m, pair.secretKey),
-});
-
 /**
  * The signer of a device identity: WebCrypto `sign('Ed25519')` with the non-extractable private
  * key (the private key's bytes are never in script), or tweetnacl with the seed where the platform
- * has no Ed25519 in WebCrypto (see `docs/e2ee-identity.md`).
+ * has no Ed25519 in WebCrypto (see `docs/e2ee-identity.md`). Without a key: a fresh identity.
  */
-export function identitySigner(key: DeviceKey): IdentitySigner {
-  if ('seed' in key) return keyPairSigner(nacl.sign.keyPair.fromSeed(key.seed));
+export function identitySigner(key: DeviceKey = { seed: nacl.randomBytes(32) }): IdentitySigner {
+  if ('seed' in key) {
+    const pair = nacl.sign.keyPair.fromSeed(key.seed);
+    return { publicKey: pair.publicKey, sign: (m) => nacl.sign.detached(m, pair.secretKey) };
+  }
   const { privateKey, publicKey } = key;
   return { publicKey, sign: (m) => crypto.subtle.sign('Ed25519', privateKey, m as BufferSource).then((s) => new Uint8Array(s)) };
 }
+
+/** Queues a message: sent once its payload is signed, never before one queued earlier. See {@link relayQueue}. */
+export type RelayQueue = (payload: MaybePromise<string>, send: (payload: string) => void) => void;
 
 /**
  * Sends messages in the order they were queued, waiting for any whose payload is still being
  * signed: a handshake's state changes when a message is made, only its signature may come later,
  * and nothing queued after it (a sealed key, the next handshake message) may overtake it.
- * Synchronous while nothing waits.
+ * Synchronous while nothing waits. `failed`: a signature failed (that message is not sent); never
+ * carries key material.
  */
-export class RelayQueue {
-  #waiting = 0;
-  #tail: Promise<unknown> = Promise.resolve();
-  /** @param failed a signature that failed (the message is not sent). Never carries key material. */
-  constructor(readonly failed: (e: unknown) => void) {}
-
-  push(payload: MaybePromise<string>, send: (payload: string) => void): void {
-    if (!this.#waiting && !(payload instanceof Promise)) return send(payload);
-    this.#waiting++;
-    this.#tail = this.#tail
+export function relayQueue(failed: (e: unknown) => void): RelayQueue {
+  let waiting = 0;
+  let tail: Promise<unknown> = Promise.resolve();
+  return (payload, send) => {
+    if (!waiting && !(payload instanceof Promise)) return send(payload);
+    waiting++;
+    tail = tail
       .then(() => payload)
       .then(send)
-      .catch(this.failed)
-      .finally(() => this.#waiting--);
-  }
+      .catch(failed)
+      .finally(() => waiting--);
+  };
 }

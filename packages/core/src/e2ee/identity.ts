@@ -1,7 +1,7 @@
 import nacl from 'tweetnacl';
 import { toBase64 } from './encoding.js';
 import { loadIdentitySeed, type SeedStorage } from './identity-seed.js';
-import { type IdentitySigner, identitySigner, keyPairSigner } from './identity-signer.js';
+import { type IdentitySigner, identitySigner } from './identity-signer.js';
 import type { DeviceKey } from './identity-store.js';
 
 export { IDENTITY_STORAGE_KEY, type SeedStorage } from './identity-seed.js';
@@ -40,7 +40,7 @@ export class DeviceIdentity {
   /** The identity of a 32-byte seed (as {@link loadIdentitySeed} keeps it). */
   static fromSeed(seed: Uint8Array, persisted = false): DeviceIdentity {
     if (seed.length !== 32) throw new RangeError('an identity seed is 32 bytes');
-    return new DeviceIdentity(keyPairSigner(nacl.sign.keyPair.fromSeed(seed)), persisted);
+    return new DeviceIdentity(identitySigner({ seed }), persisted);
   }
 
   /** The identity the session resolved: a WebCrypto key pair or a seed. */
@@ -50,7 +50,7 @@ export class DeviceIdentity {
 
   /** A fresh identity for this page only. */
   static ephemeral(): DeviceIdentity {
-    return new DeviceIdentity(keyPairSigner(nacl.sign.keyPair()), false);
+    return new DeviceIdentity(identitySigner(), false);
   }
 
   /** The Ed25519 public key. */

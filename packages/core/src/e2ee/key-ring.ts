@@ -48,16 +48,20 @@ export class SenderKeyState {
     return { ...next, base: next.base.slice() };
   }
 
-  /** Frame key and next counter for `track`, or undefined without a key. */
-  next(track: string): { key: FrameKey; ctr: number } | undefined {
+  /**
+   * Frame key and counter for `track`'s next frame, or undefined without a key. The result is the
+   * track's own state (no allocation per frame): read `ctr` at once, the next call advances it.
+   */
+  next(track: string): { readonly key: FrameKey; readonly ctr: number } | undefined {
     const c = this.#current;
     if (!c) return undefined;
     let t = this.#tracks.get(track);
     if (!t) {
-      t = { key: deriveFrameKey(c.base, keyId(c.generation, c.step), this.#suite, track), ctr: 0 };
+      t = { key: deriveFrameKey(c.base, keyId(c.generation, c.step), this.#suite, track), ctr: -1 };
       this.#tracks.set(track, t);
     }
-    return { key: t.key, ctr: t.ctr++ };
+    t.ctr++;
+    return t;
   }
 
   /** Wipes all keys (best effort in JS). */
@@ -117,16 +121,6 @@ interface Slot {
   previous?: (StepKeys & { readonly until: number; opened: number }) | undefined;
 }
 
-/** The keys of `track` under `base` (key id `kid`), derived on its first frame. */
-function trackKeys(tracks: Map<string, TrackKeys>, track: string, base: Uint8Array, kid: number, suite: E2eeSuite): TrackKeys {
-  let t = tracks.get(track);
-  if (!t) {
-    t = { key: deriveFrameKey(base, kid, suite, track), replay: new ReplayWindow() };
-    tracks.set(track, t);
-  }
-  return t;
-}
-
 /**
  * One remote sender's keys (E2EE.md §4 receiver rules): the current generation, the previous one
  * for 2 s after a newer key's first valid frame, forward ratchet steps derived on demand (at most
@@ -143,17 +137,17 @@ export class ReceiverKeyRing {
   readonly #slots = new Map<number, Slot>();
   #openedGeneration = -1;
   #graceOpened = 0;
-  /** No slot can expire before this time (ms): the per-frame eviction check is one comparison. */
-  #evictAfter = Number.POSITIVE_INFINITY;
   #epochListener: ((generation: number, previous: number) => void) | undefined;
   /** The candidate handed out for each frame, and what its commit applies. */
-  readonly #cand = { key: undefined as unknown as FrameKey, replay: undefined as unknown as ReplayWindow, commit: () => this.#commit() };
+  readonly #cand = { commit: () => this.#commit() } as { key: FrameKey; replay: ReplayWindow; commit(): void };
   #cSlot: Slot | undefined;
   #cGeneration = 0;
   /** Steps ahead of the current one (0: current; -1: the previous step's grace). */
   #cAhead = 0;
   #cTrack = '';
+  /** A step ahead: its base key and track keys, kept if the frame authenticates. */
   #cBase: Uint8Array | undefined;
+  #cKeys: TrackKeys | undefined;
 
   constructor(suite: E2eeSuite, now: () => number = () => Date.now()) {
     this.#suite = suite;
@@ -223,18 +217,18 @@ export class ReceiverKeyRing {
         slot.previous = undefined;
         return undefined;
       }
-      t = trackKeys(prev.tracks, track, prev.base, kid, this.#suite);
+      t = this.#keys(prev.tracks, track, prev.base, kid);
       ahead = -1;
     } else if (ahead >= E2EE_MAX_RATCHET_LOOKAHEAD) {
       return undefined;
     } else if (ahead === 0) {
-      t = trackKeys(slot.tracks, track, cur.base, keyId(generation, cur.step), this.#suite);
+      t = this.#keys(slot.tracks, track, cur.base, kid);
     } else {
       // A step ahead: derived for this frame, kept only if it authenticates (rare: once per sender ratchet).
       let base = cur.base;
       for (let i = 0; i < ahead; i++) base = ratchet(base);
       this.#cBase = base;
-      t = { key: deriveFrameKey(base, keyId(generation, cur.step + ahead), this.#suite, track), replay: new ReplayWindow() };
+      t = this.#cKeys = { key: deriveFrameKey(base, keyId(generation, cur.step + ahead), this.#suite, track), replay: new ReplayWindow() };
     }
     c.key = t.key;
     c.replay = t.replay;
@@ -251,16 +245,25 @@ export class ReceiverKeyRing {
     this.#slots.clear();
   }
 
+  /** The keys of `track` under `base` (key id `kid`), derived on its first frame. */
+  #keys(tracks: Map<string, TrackKeys>, track: string, base: Uint8Array, kid: number): TrackKeys {
+    let t = tracks.get(track);
+    if (!t) {
+      t = { key: deriveFrameKey(base, kid, this.#suite, track), replay: new ReplayWindow() };
+      tracks.set(track, t);
+    }
+    return t;
+  }
+
   #commit(): void {
-    const slot = this.#cSlot;
+    const slot = this.#cSlot!;
     const ahead = this.#cAhead;
-    if (!slot) return;
     if (ahead < 0) {
       if (slot.previous) slot.previous.opened++;
       this.#graceOpened++;
       return;
     }
-    if (ahead > 0 && this.#cBase) {
+    if (ahead > 0) {
       const cur = slot.base;
       if (slot.previous) wipeStep(slot.previous);
       // Keep the step we leave for frames still in flight (bounded in time and count).
@@ -270,9 +273,8 @@ export class ReceiverKeyRing {
         cur.base.fill(0);
         for (const t of slot.tracks.values()) wipe(t.key);
       }
-      slot.base = { generation: this.#cGeneration, step: cur.step + ahead, base: this.#cBase };
-      slot.tracks = new Map([[this.#cTrack, { key: this.#cand.key, replay: this.#cand.replay }]]);
-      this.#cBase = undefined;
+      slot.base = { generation: this.#cGeneration, step: cur.step + ahead, base: this.#cBase! };
+      slot.tracks = new Map([[this.#cTrack, this.#cKeys!]]);
     }
     this.#opened(this.#cGeneration);
   }
@@ -290,24 +292,19 @@ export class ReceiverKeyRing {
 
   #supersedeOlder(generation: number): void {
     const now = this.#now();
-    for (const [g, s] of this.#slots) {
-      if (g < generation && s.supersededAt === undefined) {
-        s.supersededAt = now;
-        this.#evictAfter = Math.min(this.#evictAfter, now + E2EE_PREVIOUS_KEY_GRACE_MS);
-      }
-    }
+    for (const [g, s] of this.#slots) if (g < generation && s.supersededAt === undefined) s.supersededAt = now;
   }
 
   #evict(): void {
+    // Only a generation older than another can be superseded: with one key (the usual case) there
+    // is nothing to look at, and no iterator is made per frame.
+    if (this.#slots.size < 2) return;
     const now = this.#now();
-    if (now <= this.#evictAfter) return;
-    this.#evictAfter = Number.POSITIVE_INFINITY;
     for (const [g, s] of this.#slots) {
-      if (s.supersededAt === undefined) continue;
-      if (now - s.supersededAt > E2EE_PREVIOUS_KEY_GRACE_MS) {
+      if (s.supersededAt !== undefined && now - s.supersededAt > E2EE_PREVIOUS_KEY_GRACE_MS) {
         wipeSlot(s);
         this.#slots.delete(g);
-      } else this.#evictAfter = Math.min(this.#evictAfter, s.supersededAt + E2EE_PREVIOUS_KEY_GRACE_MS);
+      }
     }
   }
 }

@@ -3,7 +3,7 @@ import { fromBase64, toBase64 } from '../../e2ee/encoding.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from '../../e2ee/handshake-codec.js';
 import { HandshakeError, PairHandshake } from '../../e2ee/handshake.js';
 import type { DeviceIdentity } from '../../e2ee/identity.js';
-import { after, type MaybePromise, RelayQueue } from '../../e2ee/identity-signer.js';
+import { after, type MaybePromise, relayQueue } from '../../e2ee/identity-signer.js';
 import type { PlatformTimers } from '../../platform/platform.js';
 
 /** Relay types of the sealed checklist channel. */
@@ -64,7 +64,7 @@ export class SealedChannels {
   readonly #sid: string;
   #closed = false;
   /** Every relay goes through it: a message waiting for its signature is not overtaken. */
-  readonly #out = new RelayQueue(() => this.#host.refused(this.#o.selfId, 'SIGN_FAILED'));
+  readonly #out = relayQueue(() => this.#host.refused(this.#o.selfId, 'SIGN_FAILED'));
 
   constructor(options: SealedChannelsOptions, host: SealedChannelsHost) {
     this.#o = options;
@@ -182,7 +182,7 @@ export class SealedChannels {
   }
 
   #relay(to: string, type: SealedRelayType, payload: MaybePromise<string>): void {
-    this.#out.push(payload, (m) => this.#host.relay(to, type, m));
+    this.#out(payload, (m) => this.#host.relay(to, type, m));
   }
 
   /** A handshake whose messages were lost (a reconnect, a coalescing server) is started again. */

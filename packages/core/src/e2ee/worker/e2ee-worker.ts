@@ -183,7 +183,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             selfId: m.selfId,
             role: m.role,
             requirePublishedKey: true,
-            ...(m.identity ? { identity: identitySigner(m.identity) } : {}),
+            identity: identitySigner(m.identity),
           },
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
@@ -199,7 +199,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
           },
         );
-        if (m.identity && 'seed' in m.identity) m.identity.seed.fill(0);
+        (m.identity as { seed?: Uint8Array } | undefined)?.seed?.fill(0);
         agreement.start();
         post({ type: 'identity', identityKey: agreement.identityKey });
         status.start(agreement);
@@ -220,7 +220,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         status.requestKeyFrames(m.track);
         break;
       case 'getStats':
-        post({ type: 'stats', transforms: stats.map((s) => ({ ...s })) });
+        // postMessage copies the counters now (structured clone): a snapshot.
+        post({ type: 'stats', transforms: stats });
         break;
       case 'close':
         directSender.destroy();
