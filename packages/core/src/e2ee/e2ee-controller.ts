@@ -117,18 +117,14 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
   }
 
   /**
-   * Starts key agreement once admitted. Idempotent. `identity` is the device identity: a
-   * non-extractable WebCrypto key is cloned to the worker (it stays non-extractable there); a seed
-   * is copied and transferred. Without it the worker makes a fresh identity for this session.
+   * Starts key agreement once admitted. Idempotent. `identity` is the device identity, cloned to
+   * the worker (a non-extractable WebCrypto key stays non-extractable there). Without it the
+   * worker makes a fresh identity for this session.
    */
   start(sessionId: string, selfId: string, role: string, identity?: DeviceKey): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    const seed = identity && 'seed' in identity ? identity.seed.slice() : undefined;
-    this.#post(
-      { type: 'init', sessionId, selfId, role, ...(identity ? { identity: seed ? { seed } : identity } : {}) },
-      seed ? [seed.buffer] : [],
-    );
+    this.#post({ type: 'init', sessionId, selfId, role, identity });
   }
 
   /** An admitted peer is in the room. */

@@ -10,11 +10,11 @@ import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
  * app can keep the identity in its own storage (a native key store behind a bridge, an encrypted
  * app database…): pass its implementation as `SessionOptions.identityStore`.
  *
- * The identity is a non-extractable WebCrypto Ed25519 key pair when the store can keep `CryptoKey`
+ * The identity is a non-extractable WebCrypto Ed25519 key when the store can keep `CryptoKey`
  * objects (it implements {@link IdentityStore.loadKeyPair} and {@link IdentityStore.saveKeyPair})
- * and the browser has Ed25519 in WebCrypto; otherwise a 32-byte seed. A store with both keeps a
- * seed saved earlier as the same identity: the session imports the seed as a non-extractable key
- * (same public key, same fingerprint) and saves the pair, and the store then forgets the seed.
+ * and the browser has Ed25519 in WebCrypto; otherwise a 32-byte seed. Such a store keeps a seed
+ * saved earlier as the same identity: the session imports the seed as a non-extractable key (same
+ * public key, same fingerprint) and saves that, and the store then forgets the seed.
  *
  * A seed is the device's long-term secret: an implementation must never log it or send it
  * anywhere, and should keep it where only this origin (or this app) can read it.
@@ -24,18 +24,28 @@ export interface IdentityStore {
   loadSeed(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Saves a new seed (called once, when no identity was found and no key pair can be made). May throw: the identity then lasts for this page. */
   saveSeed(seed: Uint8Array): void | Promise<void>;
-  /** Optional: the WebCrypto Ed25519 key pair saved earlier (its private key non-extractable), or `undefined`. */
-  loadKeyPair?(): CryptoKeyPair | undefined | Promise<CryptoKeyPair | undefined>;
+  /** Optional: the WebCrypto identity key saved earlier, or `undefined`. */
+  loadKeyPair?(): IdentityKeyPair | undefined | Promise<IdentityKeyPair | undefined>;
   /**
-   * Optional: saves the identity's key pair (as `CryptoKey` objects; the private key is
-   * non-extractable) and forgets any seed this store kept. May throw: the identity then lasts for
-   * this page (or, migrating a seed, stays the seed).
+   * Optional: saves the identity key (the private key a non-extractable `CryptoKey`: keep the
+   * object, e.g. in IndexedDB, which stores it by structured clone) and forgets any seed this store
+   * kept. May throw: the identity then lasts for this page (or, migrating a seed, stays the seed).
    */
-  saveKeyPair?(pair: CryptoKeyPair): void | Promise<void>;
+  saveKeyPair?(pair: IdentityKeyPair): void | Promise<void>;
   /** The peers whose security code this device confirmed, by identity fingerprint. */
   verifiedPeers(): readonly VerifiedPeer[] | Promise<readonly VerifiedPeer[]>;
   /** Remembers a confirmed peer; replaces an earlier record of the same `participantId`. */
   rememberVerified(peer: VerifiedPeer): void | Promise<void>;
+}
+
+/**
+ * A device identity held by WebCrypto: the Ed25519 private key, created (or imported)
+ * non-extractable, so its bytes never reach script; it can only be used to sign. The public key is
+ * kept as its 32 raw bytes (what is published and fingerprinted).
+ */
+export interface IdentityKeyPair {
+  readonly privateKey: CryptoKey;
+  readonly publicKey: Uint8Array;
 }
 
 /** A peer whose security code this device confirmed. */
@@ -220,13 +230,13 @@ export class IndexedDbIdentityStore implements IdentityStore {
     });
   }
 
-  /** The identity's key pair (`CryptoKey` objects, as saved), or `undefined`. */
-  async loadKeyPair(): Promise<CryptoKeyPair | undefined> {
-    return (await this.#get(PAIR)) as CryptoKeyPair | undefined;
+  /** The identity key (the private key as the `CryptoKey` object saved), or `undefined`. */
+  async loadKeyPair(): Promise<IdentityKeyPair | undefined> {
+    return (await this.#get(PAIR)) as IdentityKeyPair | undefined;
   }
 
-  /** Stores the key pair as `CryptoKey` objects and deletes the sealed seed and its key, in one transaction. */
-  saveKeyPair(pair: CryptoKeyPair): Promise<void> {
+  /** Stores the identity key (the `CryptoKey` by structured clone) and deletes the sealed seed and its key, in one transaction. */
+  saveKeyPair(pair: IdentityKeyPair): Promise<void> {
     return this.#write((store) => {
       store.put(pair, PAIR);
       store.delete(SEED);
@@ -293,12 +303,10 @@ export function defaultIdentityStore(persistentStorage: KeyValueStorage | undefi
 
 /**
  * The device identity as the session hands it to what signs (the E2EE worker, the checklist, sealed
- * chat): a WebCrypto Ed25519 private key created (or imported) non-extractable with its raw public
- * key, or, where the platform has no Ed25519 in WebCrypto, the 32-byte seed. Never log either.
+ * chat): a WebCrypto key (see {@link IdentityKeyPair}) or, where the platform has no Ed25519 in
+ * WebCrypto, the 32-byte seed. Never log either.
  */
-export type DeviceKey =
-  | { readonly privateKey: CryptoKey; readonly publicKey: Uint8Array }
-  | { readonly seed: Uint8Array };
+export type DeviceKey = IdentityKeyPair | { readonly seed: Uint8Array };
 
 /** A device identity as a session starts with it. */
 export interface ResolvedIdentity {
@@ -328,18 +336,17 @@ function attempt<T>(f: () => MaybePromise<T>, fallback: T): MaybePromise<T> {
 const PKCS8_ED25519 = [48, 46, 2, 1, 0, 48, 5, 6, 3, 43, 101, 112, 4, 34, 4, 32];
 
 /**
- * A seed as a WebCrypto key pair, the private key non-extractable: the same Ed25519 identity
- * (same public key). WebCrypto cannot derive a public key from a private one, so an extractable
- * copy is imported once to read the public key from its JWK, then dropped.
+ * A seed as a WebCrypto key, the private key non-extractable: the same Ed25519 identity (same
+ * public key). WebCrypto cannot derive a public key from a private one, so an extractable copy is
+ * imported once to read the public key from its JWK, then dropped.
  */
-async function importSeed(subtle: SubtleCrypto, seed: Uint8Array): Promise<CryptoKeyPair> {
+async function importSeed(subtle: SubtleCrypto, seed: Uint8Array): Promise<IdentityKeyPair> {
   const pkcs8 = new Uint8Array([...PKCS8_ED25519, ...seed]);
   try {
-    const { x } = await subtle.exportKey('jwk', await subtle.importKey('pkcs8', pkcs8, 'Ed25519', true, ['sign']));
-    return {
-      privateKey: await subtle.importKey('pkcs8', pkcs8, 'Ed25519', false, ['sign']),
-      publicKey: await subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: x as string }, 'Ed25519', true, ['verify']),
-    };
+    const { x = '' } = await subtle.exportKey('jwk', await subtle.importKey('pkcs8', pkcs8, 'Ed25519', true, ['sign']));
+    const publicKey = fromBase64(x.replace(/-/g, '+').replace(/_/g, '/'));
+    if (publicKey?.length !== 32) throw new Error('no public key');
+    return { privateKey: await subtle.importKey('pkcs8', pkcs8, 'Ed25519', false, ['sign']), publicKey };
   } finally {
     pkcs8.fill(0);
   }
@@ -347,11 +354,11 @@ async function importSeed(subtle: SubtleCrypto, seed: Uint8Array): Promise<Crypt
 
 /**
  * Loads the device identity and the verified peers from `store`, creating (and saving) an
- * identity when there is none. With `subtle` and a store that keeps key pairs, the identity is a
- * non-extractable WebCrypto Ed25519 key pair (a seed saved earlier is imported as the same
- * identity); without them, or where WebCrypto has no Ed25519, a seed. A store that fails
- * (private browsing, quota, a broken app store) is treated as empty: the identity then lasts for
- * this page only (`persisted: false`). Synchronous when the store is and makes no key pairs.
+ * identity when there is none. With `subtle` and a store that keeps WebCrypto keys, the identity is
+ * a non-extractable WebCrypto Ed25519 key (a seed saved earlier is imported as the same identity);
+ * without them, or where WebCrypto has no Ed25519, a seed. A store that fails (private browsing,
+ * quota, a broken app store) is treated as empty: the identity then lasts for this page only
+ * (`persisted: false`). Synchronous when the store is and keeps no WebCrypto keys.
  */
 export function resolveIdentity(
   store: IdentityStore,
@@ -367,22 +374,25 @@ export function resolveIdentity(
     const seed = saved?.length === 32 ? saved : randomBytes(32);
     return then(saved?.length === 32 || attempt(() => then(store.saveSeed(seed), () => true), false), (p) => done({ seed }, p));
   };
-  if (!subtle || !store.loadKeyPair || !store.saveKeyPair) return then(attempt(() => store.loadSeed(), undefined), fromSeed);
+  if (!subtle || !store.saveKeyPair) return then(attempt(() => store.loadSeed(), undefined), fromSeed);
   return (async () => {
     const loaded = await attempt(() => store.loadKeyPair?.(), undefined);
-    const saved = loaded ? undefined : await attempt(() => store.loadSeed(), undefined);
+    if (loaded?.publicKey?.length === 32) return done(loaded, true);
+    const saved = await attempt(() => store.loadSeed(), undefined);
     try {
-      const pair =
-        loaded ??
-        (saved?.length === 32 ? await importSeed(subtle, saved) : ((await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair));
-      const key = { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
+      let key: IdentityKeyPair;
+      if (saved?.length === 32) key = await importSeed(subtle, saved);
+      else {
+        const pair = (await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair;
+        key = { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
+      }
       // A seed that could not be replaced stays in the store: the same identity next time.
-      const persisted = !!loaded || (await attempt(() => then(store.saveKeyPair?.(pair), () => true), false)) || saved?.length === 32;
+      const persisted = (await attempt(() => then(store.saveKeyPair?.(key), () => true), false)) || saved?.length === 32;
       saved?.fill(0);
       return done(key, persisted);
     } catch {
-      // No Ed25519 in this browser's WebCrypto (or an unusable stored pair): a seed, as before.
-      return then(saved ?? attempt(() => store.loadSeed(), undefined), fromSeed);
+      // No Ed25519 in this browser's WebCrypto: a seed, as before.
+      return fromSeed(saved);
     }
   })();
 }

@@ -46,10 +46,10 @@ export type ToWorker =
       readonly role: string;
       /**
        * The device identity: a non-extractable WebCrypto Ed25519 key (structured-cloned, its bytes
-       * never in script) with its raw public key, or the 32-byte seed (a transferred copy) where the
-       * browser has no Ed25519 in WebCrypto; absent: a fresh identity.
+       * never in script) with its raw public key, or the 32-byte seed (a copy) where the browser has
+       * no Ed25519 in WebCrypto; absent: a fresh identity.
        */
-      readonly identity?: DeviceKey;
+      readonly identity?: DeviceKey | undefined;
     }
   | { readonly type: 'peerJoined'; readonly peerId: string }
   /** The identity key a peer published (`e2ee.publishKey`, from its participant info); its handshake must use it. */
