@@ -10,11 +10,11 @@ import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
  * app can keep the identity in its own storage (a native key store behind a bridge, an encrypted
  * app database…): pass its implementation as `SessionOptions.identityStore`.
  *
- * The identity is a non-extractable WebCrypto Ed25519 key when the store can keep `CryptoKey`
+ * A new identity is a non-extractable WebCrypto Ed25519 key when the store can keep `CryptoKey`
  * objects (it implements {@link IdentityStore.loadKeyPair} and {@link IdentityStore.saveKeyPair})
- * and the browser has Ed25519 in WebCrypto; otherwise a 32-byte seed. Such a store keeps a seed
- * saved earlier as the same identity: the session imports the seed as a non-extractable key (same
- * public key, same fingerprint) and saves that, and the store then forgets the seed.
+ * and the browser has Ed25519 in WebCrypto; otherwise a 32-byte seed. A seed saved earlier stays
+ * the device's identity (same key, same fingerprint: peers who verified it stay verified); it is
+ * never replaced by a new key behind the user's back.
  *
  * A seed is the device's long-term secret: an implementation must never log it or send it
  * anywhere, and should keep it where only this origin (or this app) can read it.
@@ -22,14 +22,14 @@ import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
 export interface IdentityStore {
   /** The 32-byte identity seed saved earlier, or `undefined` on a device that has none yet. */
   loadSeed(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Saves a new seed (called once, when no identity was found and no key pair can be made). May throw: the identity then lasts for this page. */
+  /** Saves a new seed (called once, when no identity was found and no WebCrypto key can be made). May throw: the identity then lasts for this page. */
   saveSeed(seed: Uint8Array): void | Promise<void>;
   /** Optional: the WebCrypto identity key saved earlier, or `undefined`. */
   loadKeyPair?(): IdentityKeyPair | undefined | Promise<IdentityKeyPair | undefined>;
   /**
-   * Optional: saves the identity key (the private key a non-extractable `CryptoKey`: keep the
-   * object, e.g. in IndexedDB, which stores it by structured clone) and forgets any seed this store
-   * kept. May throw: the identity then lasts for this page (or, migrating a seed, stays the seed).
+   * Optional: saves a new identity key (the private key a non-extractable `CryptoKey`: keep the
+   * object, e.g. in IndexedDB, which stores it by structured clone). Called only on a device with
+   * no identity yet. May throw: the identity then lasts for this page.
    */
   saveKeyPair?(pair: IdentityKeyPair): void | Promise<void>;
   /** The peers whose security code this device confirmed, by identity fingerprint. */
@@ -167,13 +167,14 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
 }
 
 /**
- * The default store in browsers: one IndexedDB database per origin. The identity is a WebCrypto
- * Ed25519 key pair created non-extractable and stored as `CryptoKey` objects: the private key's
- * bytes never reach script, this page's included (it can only ask the browser to sign). Where the
- * browser has no Ed25519 in WebCrypto, a seed is kept encrypted (AES-GCM) under a non-extractable
- * AES key stored beside it, so its bytes never sit in script-readable storage in the clear; the
- * page decrypts it to sign. A seed an older version kept (sealed here, or in `persistentStorage`)
- * is read once and becomes the same identity as a key pair (then forgotten).
+ * The default store in browsers: one IndexedDB database per origin. A new identity is a WebCrypto
+ * Ed25519 key created non-extractable and stored as a `CryptoKey` object (with its raw public
+ * key): the private key's bytes never reach script, this page's included; it can only ask the
+ * browser to sign. Where the browser has no Ed25519 in WebCrypto, and for an identity an earlier
+ * version created, the identity is a seed kept encrypted (AES-GCM) under a non-extractable AES key
+ * stored beside it, so its bytes never sit in script-readable storage in the clear (the page
+ * decrypts it to sign). A seed an older version kept in `persistentStorage` is moved here on
+ * first use (then removed there).
  */
 export class IndexedDbIdentityStore implements IdentityStore {
   readonly #scope: IndexedDbScope;
@@ -231,17 +232,13 @@ export class IndexedDbIdentityStore implements IdentityStore {
   }
 
   /** The identity key (the private key as the `CryptoKey` object saved), or `undefined`. */
-  async loadKeyPair(): Promise<IdentityKeyPair | undefined> {
-    return (await this.#get(PAIR)) as IdentityKeyPair | undefined;
+  loadKeyPair(): Promise<IdentityKeyPair | undefined> {
+    return this.#get(PAIR) as Promise<IdentityKeyPair | undefined>;
   }
 
-  /** Stores the identity key (the `CryptoKey` by structured clone) and deletes the sealed seed and its key, in one transaction. */
+  /** Stores the identity key (the `CryptoKey` by structured clone). */
   saveKeyPair(pair: IdentityKeyPair): Promise<void> {
-    return this.#write((store) => {
-      store.put(pair, PAIR);
-      store.delete(SEED);
-      store.delete(WRAP_KEY);
-    });
+    return this.#write((store) => store.put(pair, PAIR));
   }
 
   /** The remembered peers. */
@@ -332,31 +329,11 @@ function attempt<T>(f: () => MaybePromise<T>, fallback: T): MaybePromise<T> {
   }
 }
 
-/** PKCS #8 header of an Ed25519 private key (RFC 8410): followed by the 32-byte seed. */
-const PKCS8_ED25519 = [48, 46, 2, 1, 0, 48, 5, 6, 3, 43, 101, 112, 4, 34, 4, 32];
-
-/**
- * A seed as a WebCrypto key, the private key non-extractable: the same Ed25519 identity (same
- * public key). WebCrypto cannot derive a public key from a private one, so an extractable copy is
- * imported once to read the public key from its JWK, then dropped.
- */
-async function importSeed(subtle: SubtleCrypto, seed: Uint8Array): Promise<IdentityKeyPair> {
-  const pkcs8 = new Uint8Array([...PKCS8_ED25519, ...seed]);
-  try {
-    const { x = '' } = await subtle.exportKey('jwk', await subtle.importKey('pkcs8', pkcs8, 'Ed25519', true, ['sign']));
-    const publicKey = fromBase64(x.replace(/-/g, '+').replace(/_/g, '/'));
-    if (publicKey?.length !== 32) throw new Error('no public key');
-    return { privateKey: await subtle.importKey('pkcs8', pkcs8, 'Ed25519', false, ['sign']), publicKey };
-  } finally {
-    pkcs8.fill(0);
-  }
-}
-
 /**
  * Loads the device identity and the verified peers from `store`, creating (and saving) an
- * identity when there is none. With `subtle` and a store that keeps WebCrypto keys, the identity is
- * a non-extractable WebCrypto Ed25519 key (a seed saved earlier is imported as the same identity);
- * without them, or where WebCrypto has no Ed25519, a seed. A store that fails (private browsing,
+ * identity when there is none: with `subtle` and a store that keeps WebCrypto keys, a
+ * non-extractable WebCrypto Ed25519 key; without them, or where WebCrypto has no Ed25519, a seed.
+ * A seed saved earlier stays the identity. A store that fails (private browsing,
  * quota, a broken app store) is treated as empty: the identity then lasts for this page only
  * (`persisted: false`). Synchronous when the store is and keeps no WebCrypto keys.
  */
@@ -374,25 +351,21 @@ export function resolveIdentity(
     const seed = saved?.length === 32 ? saved : randomBytes(32);
     return then(saved?.length === 32 || attempt(() => then(store.saveSeed(seed), () => true), false), (p) => done({ seed }, p));
   };
-  if (!subtle || !store.saveKeyPair) return then(attempt(() => store.loadSeed(), undefined), fromSeed);
-  return (async () => {
-    const loaded = await attempt(() => store.loadKeyPair?.(), undefined);
-    if (loaded?.publicKey?.length === 32) return done(loaded, true);
-    const saved = await attempt(() => store.loadSeed(), undefined);
-    try {
-      let key: IdentityKeyPair;
-      if (saved?.length === 32) key = await importSeed(subtle, saved);
-      else {
-        const pair = (await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair;
-        key = { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
-      }
-      // A seed that could not be replaced stays in the store: the same identity next time.
-      const persisted = (await attempt(() => then(store.saveKeyPair?.(key), () => true), false)) || saved?.length === 32;
-      saved?.fill(0);
-      return done(key, persisted);
-    } catch {
-      // No Ed25519 in this browser's WebCrypto: a seed, as before.
-      return fromSeed(saved);
-    }
-  })();
+  const create = async (subtle: SubtleCrypto): Promise<ResolvedIdentity> => {
+    const pair = (await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair;
+    const key = { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
+    return done(key, await attempt(() => then(store.saveKeyPair?.(key), () => true), false));
+  };
+  return then(
+    attempt(() => store.loadKeyPair?.(), undefined),
+    (loaded): MaybePromise<ResolvedIdentity> =>
+      loaded?.publicKey?.length === 32
+        ? done(loaded, true)
+        : then(
+            attempt(() => store.loadSeed(), undefined),
+            // A seed saved earlier stays the identity (never a new fingerprint behind the user's back).
+            // No Ed25519 in this browser's WebCrypto: a seed, as before.
+            (saved) => (saved?.length !== 32 && subtle && store.saveKeyPair ? create(subtle).catch(() => fromSeed(undefined)) : fromSeed(saved)),
+          ),
+  );
 }
