@@ -1,5 +1,4 @@
 import type { NotificationData } from '@alcove/protocol';
-import nacl from 'tweetnacl';
 import { fromBase64, toBase64 } from '../e2ee/encoding.js';
 import { type IdentitySigner, identitySigner } from '../e2ee/identity-signer.js';
 import type { DeviceKey } from '../e2ee/identity-store.js';
