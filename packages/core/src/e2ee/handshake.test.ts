@@ -20,7 +20,7 @@ function run(a = therapist, b = client) {
   const ca = ha.commit() as CommitMessage;
   expect(hb.onCommit(ca)).toBeUndefined(); // b has not committed yet: it must not reveal
   const cb = hb.commit() as CommitMessage;
-  const ra = (ha.onCommit(cb) as RevealMessage); // a holds b's commitment and has committed: reveals
+  const ra = ha.onCommit(cb) as RevealMessage; // a holds b's commitment and has committed: reveals
   const rb = hb.reveal() as RevealMessage;
   const sb = hb.onReveal(ra);
   const sa = ha.onReveal(rb);
@@ -69,8 +69,8 @@ describe('pair handshake', () => {
     const cmb = mToB.commit() as CommitMessage;
     mToB.onCommit(cb);
     mToA.onCommit(ca);
-    const ra = (ha.onCommit(cma) as RevealMessage);
-    const rb = (hb.onCommit(cmb) as RevealMessage);
+    const ra = ha.onCommit(cma) as RevealMessage;
+    const rb = hb.onCommit(cmb) as RevealMessage;
     const sa = ha.onReveal(mToA.reveal() as RevealMessage);
     const sb = hb.onReveal(mToB.reveal() as RevealMessage);
     mToA.onReveal(ra);
@@ -103,7 +103,7 @@ describe('pair handshake', () => {
     refuse(() => ha.onCommit({ ...cb, role: 'host' }), 'BAD_SIGNATURE'); // role is signed
     refuse(() => ha.onCommit({ ...cb, identityKey: new Uint8Array(5) } as CommitMessage), 'MALFORMED');
     ha.commit() as CommitMessage;
-    const ra = (ha.onCommit(cb) as RevealMessage);
+    const ra = ha.onCommit(cb) as RevealMessage;
     refuse(() => ha.onCommit(cb), 'OUT_OF_ORDER');
     hb.onCommit(new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id }).commit() as CommitMessage);
     const rb = hb.reveal() as RevealMessage;

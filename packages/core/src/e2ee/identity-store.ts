@@ -365,7 +365,8 @@ export function resolveIdentity(
             attempt(() => store.loadSeed(), undefined),
             // A seed saved earlier stays the identity (never a new fingerprint behind the user's back).
             // No Ed25519 in this browser's WebCrypto: a seed, as before.
-            (saved) => (saved?.length !== 32 && subtle && store.saveKeyPair ? create(subtle).catch(() => fromSeed(undefined)) : fromSeed(saved)),
+            (saved) =>
+              saved?.length !== 32 && subtle && store.saveKeyPair ? create(subtle).catch(() => fromSeed(undefined)) : fromSeed(saved),
           ),
   );
 }

@@ -268,7 +268,9 @@ export class ReceiverKeyRing {
       if (slot.previous) wipeStep(slot.previous);
       // Keep the step we leave for frames still in flight (bounded in time and count).
       slot.previous =
-        ahead === 1 ? { step: cur.step, base: cur.base, tracks: slot.tracks, until: this.#now() + PREVIOUS_STEP_GRACE_MS, opened: 0 } : undefined;
+        ahead === 1
+          ? { step: cur.step, base: cur.base, tracks: slot.tracks, until: this.#now() + PREVIOUS_STEP_GRACE_MS, opened: 0 }
+          : undefined;
       if (ahead > 1) {
         cur.base.fill(0);
         for (const t of slot.tracks.values()) wipe(t.key);

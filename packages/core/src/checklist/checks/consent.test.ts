@@ -181,7 +181,11 @@ describe('consent step', () => {
     expect((await c.submission(b)).consent).toBeUndefined();
     await c.consent!.acknowledge();
     expect(
-      verifyConsentReceipt((await c.submission(b)).consent!, { sessionId: b.sessionId, participantId: b.participantId, document: p2.consent! }),
+      verifyConsentReceipt((await c.submission(b)).consent!, {
+        sessionId: b.sessionId,
+        participantId: b.participantId,
+        document: p2.consent!,
+      }),
     ).toBe(true);
     c.close();
   });
