@@ -44,7 +44,9 @@ export interface IdentityStore {
  * kept as its 32 raw bytes (what is published and fingerprinted).
  */
 export interface IdentityKeyPair {
+  /** The Ed25519 private key: a `CryptoKey` with `extractable: false` and the `sign` usage. */
   readonly privateKey: CryptoKey;
+  /** The Ed25519 public key, 32 raw bytes (exported once, when the key was made). */
   readonly publicKey: Uint8Array;
 }
 
