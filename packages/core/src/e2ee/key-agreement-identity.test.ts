@@ -230,4 +230,19 @@ describe('KeyAgreement with non-extractable WebCrypto identities (asynchronous s
     expect(r.agents.get('a')!.receivers.get('b')).toBeUndefined();
     expect(r.sas.has('a->b')).toBe(false);
   });
+
+  it('a signature that fails is reported (SIGN_FAILED, counted) and its message is never sent', async () => {
+    const r = room();
+    const good = await webCryptoIdentity();
+    r.make('a', { publicKey: good.publicKey, sign: () => Promise.reject(new DOMException('key unusable', 'OperationError')) });
+    r.make('b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    await settle(r);
+    expect(r.refused).toContain('a:a:SIGN_FAILED');
+    expect(r.agents.get('a')!.status().refused.SIGN_FAILED).toBe(1);
+    expect(r.sas.size).toBe(0);
+    // b never heard of a: a's commit (which would have made b pair back) was not sent.
+    expect(r.agents.get('b')!.status().peers).toEqual([]);
+  });
 });
