@@ -54,7 +54,8 @@ export default [
   check({
     // Issue #10: ≤ 16 KiB. Frames are sealed by WebCrypto AES-GCM (native, no JS) and the worker
     // bundles tweetnacl's small build for the handshake: measured 15.8 KiB (16.2 kB; it was 19.8 KiB
-    // with tweetnacl's fast build sealing frames). Why: docs/decisions/2026-11-29-e2ee-frame-cipher.md.
+    // with tweetnacl's fast build sealing frames), 16.0 KiB (16.35 kB) with the WebCrypto identity
+    // signer. Why: docs/decisions/2026-11-29-e2ee-frame-cipher.md, 2026-11-29-identity-webcrypto.md.
     name: '@alcove/core/e2ee-worker (one self-contained file)',
     path: 'packages/core/dist/e2ee-worker.js',
     limit: '16 KiB',

@@ -61,6 +61,6 @@ export { e2eeTransformPath } from './e2ee/e2ee-controller.js';
 export type { E2eeTransformPath, SasInfo, WorkerLike } from './e2ee/e2ee-controller.js';
 export type { TransformStats as E2eeTransformStats } from './e2ee/worker/messages.js';
 export { IndexedDbIdentityStore, KeyValueIdentityStore, MemoryIdentityStore, IDENTITY_DB_NAME } from './e2ee/identity-store.js';
-export type { IdentityStore, IndexedDbScope, VerifiedPeer } from './e2ee/identity-store.js';
+export type { IdentityKeyPair, IdentityStore, IndexedDbScope, VerifiedPeer } from './e2ee/identity-store.js';
 export type { KeyValueStorage } from './platform/platform.js';
 export type { E2eeIdentityChange, E2eePeerState, E2eeState } from './e2ee/e2ee-state.js';

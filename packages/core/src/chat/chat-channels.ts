@@ -2,6 +2,7 @@ import nacl from 'tweetnacl';
 import { equalBytes, fromBase64, toBase64 } from '../e2ee/encoding.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from '../e2ee/handshake-codec.js';
 import { HandshakeError, PairHandshake } from '../e2ee/handshake.js';
+import { after, type IdentitySigner, type MaybePromise, relayQueue } from '../e2ee/identity-signer.js';
 import type { PlatformTimers } from '../platform/platform.js';
 
 /** Message types of the chat pair channel (as `chat.relay` carries them). */
@@ -23,7 +24,7 @@ export interface ChatChannelsOptions {
   readonly selfId: string;
   readonly role: string;
   /** The device identity (Ed25519) that signs the handshakes, the same that signs media's. */
-  readonly identity: nacl.SignKeyPair;
+  readonly identity: IdentitySigner;
   readonly timers: PlatformTimers;
   /** First retry of a pair not ready, ms (doubles up to 30 s). Default 3 000. */
   readonly retryMs?: number;
@@ -73,6 +74,8 @@ export class ChatChannels {
   readonly #peers = new Map<string, Peer>();
   readonly #sid: string;
   readonly #random: (n: number) => Uint8Array;
+  /** Every relay goes through it: a message waiting for its signature is not overtaken. */
+  readonly #out = relayQueue(() => this.#host.refused(this.#o.selfId, 'SIGN_FAILED'));
   #closed = false;
 
   constructor(options: ChatChannelsOptions, host: ChatChannelsHost) {
@@ -165,8 +168,8 @@ export class ChatChannels {
         p.gotCommit = true;
         p.peerCommitment = commit.commitment;
         // Our commit once more (a peer that restarted its side lost the one we sent before), then the reveal.
-        if (!fresh) this.#host.relay(from, 'commit', encodeCommit(p.handshake.commit()));
-        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+        if (!fresh) this.#relay(from, 'commit', after(p.handshake.commit(), encodeCommit));
+        if (reveal) this.#relay(from, 'reveal', after(reveal, encodeReveal));
         return;
       }
       if (!p) return this.#host.refused(from, 'UNKNOWN_PEER');
@@ -222,9 +225,13 @@ export class ChatChannels {
     });
     const p: Peer = { handshake, gotCommit: false, counter: 0, confirmed: false, retryMs, ...(expected ? { expectedKey: expected } : {}) };
     this.#peers.set(peerId, p);
-    this.#host.relay(peerId, 'commit', encodeCommit(handshake.commit()));
+    this.#relay(peerId, 'commit', after(handshake.commit(), encodeCommit));
     this.#armRetry(peerId, p);
     return p;
+  }
+
+  #relay(to: string, type: ChatControlType, payload: MaybePromise<string>): void {
+    this.#out(payload, (m) => this.#host.relay(to, type, m));
   }
 
   /** A pair not ready in time (a message lost to a reconnect) is started again, backing off. */
@@ -244,7 +251,7 @@ export class ChatChannels {
   }
 
   #confirm(to: string, p: Peer, seen: boolean): void {
-    this.#host.relay(to, 'confirm', toBase64(this.#seal(p, Uint8Array.of(TAG_CONFIRM, seen ? SEEN : 0))));
+    this.#relay(to, 'confirm', toBase64(this.#seal(p, Uint8Array.of(TAG_CONFIRM, seen ? SEEN : 0))));
   }
 
   #seal(p: Peer, plain: Uint8Array): Uint8Array {

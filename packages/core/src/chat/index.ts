@@ -19,7 +19,7 @@ import { SessionChat } from './session-chat.js';
  * await session.sendChat('Can you hear me?');
  */
 export function chatSupport(): ChatSupport {
-  return { createBinding: (host, identitySeed) => new SessionChat(host, identitySeed) };
+  return { createBinding: (host, identity) => new SessionChat(host, identity) };
 }
 
 export type { ChatSupport } from '../session/chat-plugin.js';

@@ -70,7 +70,7 @@ class Relay {
         ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
         ...(options.channelWaitMs !== undefined ? { channelWaitMs: options.channelWaitMs } : {}),
       },
-      () => seed,
+      () => ({ seed }),
     );
     const m: Member = {
       id,

@@ -1,6 +1,7 @@
 import type { NotificationData } from '@alcove/protocol';
-import nacl from 'tweetnacl';
 import { fromBase64, toBase64 } from '../e2ee/encoding.js';
+import { type IdentitySigner, identitySigner } from '../e2ee/identity-signer.js';
+import type { DeviceKey } from '../e2ee/identity-store.js';
 import type { ChatSessionHost, SessionChatLike } from '../session/chat-plugin.js';
 import { ChatChannels } from './chat-channels.js';
 import { ChatInbox } from './chat-inbox.js';
@@ -22,8 +23,8 @@ export type SessionChatHost = ChatSessionHost;
  */
 export class SessionChat implements SessionChatLike {
   readonly #host: SessionChatHost;
-  readonly #identitySeed: () => Uint8Array;
-  #identity: nacl.SignKeyPair | undefined;
+  readonly #deviceKey: () => DeviceKey | undefined;
+  #identity: IdentitySigner | undefined;
   readonly #outbox: ChatOutbox;
   readonly #inbox: ChatInbox;
   /** Admitted peers and the identity key the server published for each, when known. */
@@ -35,12 +36,13 @@ export class SessionChat implements SessionChatLike {
   #closed = false;
 
   /**
-   * `identitySeed`: the device identity's 32-byte seed, read when chat starts (after join, once the
-   * identity store answered); the pair handshakes are signed with it, as media's are.
+   * `identity`: the device identity, read when chat starts (after join, once the identity store
+   * answered); the pair handshakes are signed with it, as media's are (a fresh one for this page
+   * if there is none).
    */
-  constructor(host: SessionChatHost, identitySeed: () => Uint8Array) {
+  constructor(host: SessionChatHost, identity: () => DeviceKey | undefined) {
     this.#host = host;
-    this.#identitySeed = identitySeed;
+    this.#deviceKey = identity;
     const platform = host.platform;
     this.#outbox = new ChatOutbox({
       platform,
@@ -79,9 +81,8 @@ export class SessionChat implements SessionChatLike {
     this.#channels?.close();
     this.#self = { sessionId, participantId };
     if (!this.#identity) {
-      const seed = this.#identitySeed().slice();
-      this.#identity = nacl.sign.keyPair.fromSeed(seed);
-      seed.fill(0);
+      const key = this.#deviceKey();
+      this.#identity = identitySigner(key);
     }
     this.#channels = new ChatChannels(
       {
@@ -165,7 +166,6 @@ export class SessionChat implements SessionChatLike {
     this.#inbox.close();
     this.#channels?.close();
     this.#channels = undefined;
-    this.#identity?.secretKey.fill(0);
     this.#identity = undefined;
   }
 

@@ -138,10 +138,10 @@ describe('Checklist', () => {
     const shared = { ...policy, shareJurisdiction: true };
     const c = new Checklist({ policy: shared, platform: createTestPlatform() });
     c.location!.setAddress(address);
-    expect(c.submission(testBinding(shared)).licensure).toEqual({ outcome: 'warn', jurisdiction: 'US-MS' });
+    expect((await c.submission(testBinding(shared))).licensure).toEqual({ outcome: 'warn', jurisdiction: 'US-MS' });
     const off = new Checklist({ policy: { ...policy, licensure: 'off' }, platform: createTestPlatform() });
     off.location!.setAddress(address);
-    expect(off.submission(testBinding(policy)).licensure).toBeUndefined();
+    expect((await off.submission(testBinding(policy))).licensure).toBeUndefined();
   });
 
   it('hands the hosts a sealed summary that the host can parse, and never puts answers in the submission', async () => {

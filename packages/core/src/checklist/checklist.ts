@@ -393,14 +393,17 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
     return buildSummary(this, Math.floor(this.#now()));
   }
 
-  /** The `checklist.submit` data for `binding` (the consent receipt signed with its ids, cached). */
-  submission(binding: Pick<ChecklistBinding, 'sessionId' | 'participantId' | 'signer'>): RequestData<'checklist.submit'> {
+  /**
+   * The `checklist.submit` data for `binding` (the consent receipt signed with its ids, cached).
+   * Asynchronous: the device key may sign through WebCrypto.
+   */
+  async submission(binding: Pick<ChecklistBinding, 'sessionId' | 'participantId' | 'signer'>): Promise<RequestData<'checklist.submit'>> {
     const d = this.consent?.acknowledged ? this.consent.details : undefined;
     const key = d
       ? [binding.sessionId, binding.participantId, binding.signer.identityKey, d.version, d.sha256, d.acknowledgedAt].join('\n')
       : undefined;
     const cached = key !== undefined && this.#receipt?.key === key ? this.#receipt.receipt : undefined;
-    const data = buildSubmission(this, binding, cached);
+    const data = await buildSubmission(this, binding, cached);
     if (key !== undefined && data.consent) this.#receipt = { key, receipt: data.consent };
     return data;
   }
@@ -530,7 +533,7 @@ export class Checklist extends GuardedEmitter<ChecklistEvents> {
         );
       }
     }
-    const data = this.submission(b);
+    const data = await this.submission(b);
     const key = JSON.stringify(data);
     if (key === this.#lastSubmitted && this.#lastResult) return this.#lastResult;
     const result = await b.submit(data);

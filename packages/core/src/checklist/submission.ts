@@ -67,15 +67,15 @@ export function buildSummary(v: ChecklistView, at: number): SealedSummary {
  * What the server learns (`checklist.submit`): statuses, the consent receipt signed for this session
  * and participant, and the licensure outcome (`jurisdiction` only when the policy shares it).
  */
-export function buildSubmission(
+export async function buildSubmission(
   v: ChecklistView,
   binding: { readonly sessionId: string; readonly participantId: string; readonly signer: ChecklistSigner },
   cachedReceipt?: ConsentReceipt,
-): RequestData<'checklist.submit'> {
+): Promise<RequestData<'checklist.submit'>> {
   const policy = v.policy;
   const consent = v.consent;
   const receipt = consent?.acknowledged
-    ? (cachedReceipt ?? consent.receipt(binding.sessionId, binding.participantId, binding.signer))
+    ? (cachedReceipt ?? (await consent.receipt(binding.sessionId, binding.participantId, binding.signer)))
     : undefined;
   const lic = policy.licensure !== 'off' && v.location ? (v.location.licensure ?? { outcome: 'unknown' as const }) : undefined;
   return {

@@ -190,8 +190,11 @@ export interface EnvironmentAnswer {
 export interface ChecklistSigner {
   /** Ed25519 public key, base64 (32 bytes). */
   readonly identityKey: string;
-  /** Ed25519 detached signature (64 bytes) of `message`. */
-  sign(message: Uint8Array): Uint8Array;
+  /**
+   * Ed25519 detached signature (64 bytes) of `message`; may answer with a promise (the session's
+   * signer does: WebCrypto signs with the non-extractable identity key asynchronously).
+   */
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 /** Sends one signalling request (the session's connection); `signal` cancels waiting for the answer. */

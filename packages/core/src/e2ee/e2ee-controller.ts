@@ -1,5 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import type { MediaHooks } from '../media/types.js';
+import type { DeviceKey } from './identity-store.js';
 import type { FromWorker, ToWorker, TransformOptions, TransformStats, WorkerStatus } from './worker/messages.js';
 import { sasDecimal, sasEmoji } from './sas.js';
 
@@ -116,19 +117,14 @@ export class E2eeController extends EventEmitter<E2eeControllerEvents> {
   }
 
   /**
-   * Starts key agreement once admitted. Idempotent. `identitySeed` (the device identity's 32-byte
-   * seed) is copied and transferred to the worker; without it the worker makes a fresh identity
-   * for this session.
+   * Starts key agreement once admitted. Idempotent. `identity` is the device identity, cloned to
+   * the worker (a non-extractable WebCrypto key stays non-extractable there). Without it the
+   * worker makes a fresh identity for this session.
    */
-  start(sessionId: string, selfId: string, role: string, identitySeed?: Uint8Array): void {
+  start(sessionId: string, selfId: string, role: string, identity?: DeviceKey): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    if (identitySeed) {
-      const copy = identitySeed.slice();
-      this.#post({ type: 'init', sessionId, selfId, role, identitySeed: copy }, [copy.buffer]);
-    } else {
-      this.#post({ type: 'init', sessionId, selfId, role });
-    }
+    this.#post({ type: 'init', sessionId, selfId, role, identity });
   }
 
   /** An admitted peer is in the room. */

@@ -36,6 +36,8 @@ export type DecryptResult =
   | { readonly ok: false; readonly reason: DropReason; readonly kid?: number };
 
 const IV_BYTES = 12;
+/** The outcome of every frame that fails authentication (one object, not one per frame). */
+const AUTH_FAILED: DecryptResult = { ok: false, reason: 'AUTH_FAILED' };
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 
 /**
@@ -186,7 +188,6 @@ export function decryptFrame(data: Uint8Array, keyFor: (kid: number) => FrameKey
 export function openParsed(data: Uint8Array, h: FrameHeader, key: FrameKey): Promise<DecryptResult> {
   const trailerAt = data.length - h.trailerLength;
   const sealed = data.subarray(h.prefixLength, trailerAt); // ciphertext ‖ tag
-  const failed: DecryptResult = { ok: false, reason: 'AUTH_FAILED', kid: h.kid };
   return cryptoKeyOf(key)
     .then((ck) => subtle().decrypt(params(key.salt, h.ctr, data, h.prefixLength, trailerAt, h.trailerLength), ck, sealed as BufferSource))
     .then(
@@ -196,6 +197,6 @@ export function openParsed(data: Uint8Array, h: FrameHeader, key: FrameKey): Pro
         out.set(new Uint8Array(plain), h.prefixLength);
         return { ok: true, frame: out, kid: h.kid, ctr: h.ctr };
       },
-      () => failed,
+      () => AUTH_FAILED,
     );
 }

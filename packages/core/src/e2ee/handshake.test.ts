@@ -2,20 +2,26 @@ import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { ControlChannel } from './control-channel.js';
 import { HandshakeError, PairHandshake, type CommitMessage, type RevealMessage } from './handshake.js';
+import { identitySigner } from './identity-signer.js';
 import { sasDecimal, sasEmoji, SAS_EMOJI } from './sas.js';
 
 const sid = 'session-1';
-const therapist = { id: 'p-therapist', role: 'host', identity: nacl.sign.keyPair() };
-const client = { id: 'p-client', role: 'client', identity: nacl.sign.keyPair() };
+/** A seed-based identity: its signer answers synchronously, so every message below is a value (cast). */
+const party = (id: string, role: string) => {
+  const seed = nacl.randomBytes(32);
+  return { id, role, identity: identitySigner({ seed }), pair: nacl.sign.keyPair.fromSeed(seed) };
+};
+const therapist = party('p-therapist', 'host');
+const client = party('p-client', 'client');
 
 function run(a = therapist, b = client) {
   const ha = new PairHandshake({ sessionId: sid, self: a, peerId: b.id });
   const hb = new PairHandshake({ sessionId: sid, self: b, peerId: a.id });
-  const ca = ha.commit();
+  const ca = ha.commit() as CommitMessage;
   expect(hb.onCommit(ca)).toBeUndefined(); // b has not committed yet: it must not reveal
-  const cb = hb.commit();
-  const ra = ha.onCommit(cb)!; // a holds b's commitment and has committed: reveals
-  const rb = hb.reveal();
+  const cb = hb.commit() as CommitMessage;
+  const ra = ha.onCommit(cb) as RevealMessage; // a holds b's commitment and has committed: reveals
+  const rb = hb.reveal() as RevealMessage;
   const sb = hb.onReveal(ra);
   const sa = ha.onReveal(rb);
   return { ha, hb, sa, sb, ca, cb, ra, rb };
@@ -51,22 +57,22 @@ describe('pair handshake', () => {
 
   it('a key-substituting server shows different SAS on each side', () => {
     // Mallory sits between therapist and client with her own identity and ephemeral keys.
-    const mallory = nacl.sign.keyPair();
+    const mallory = party('mallory', 'client').identity;
     const ha = new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id });
     const hb = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id });
     const mToA = new PairHandshake({ sessionId: sid, self: { ...client, identity: mallory }, peerId: therapist.id });
     const mToB = new PairHandshake({ sessionId: sid, self: { ...therapist, identity: mallory }, peerId: client.id });
-    const ca = ha.commit();
-    const cb = hb.commit();
+    const ca = ha.commit() as CommitMessage;
+    const cb = hb.commit() as CommitMessage;
     // Mallory must commit before she sees any reveal.
-    const cma = mToA.commit();
-    const cmb = mToB.commit();
+    const cma = mToA.commit() as CommitMessage;
+    const cmb = mToB.commit() as CommitMessage;
     mToB.onCommit(cb);
     mToA.onCommit(ca);
-    const ra = ha.onCommit(cma)!;
-    const rb = hb.onCommit(cmb)!;
-    const sa = ha.onReveal(mToA.reveal());
-    const sb = hb.onReveal(mToB.reveal());
+    const ra = ha.onCommit(cma) as RevealMessage;
+    const rb = hb.onCommit(cmb) as RevealMessage;
+    const sa = ha.onReveal(mToA.reveal() as RevealMessage);
+    const sb = hb.onReveal(mToB.reveal() as RevealMessage);
     mToA.onReveal(ra);
     mToB.onReveal(rb);
     expect(sa.sas).not.toEqual(sb.sas);
@@ -77,18 +83,18 @@ describe('pair handshake', () => {
     const ha = new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id });
     const hb = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id });
     const hb2 = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id });
-    ha.commit();
-    ha.onCommit(hb.commit());
-    hb2.commit();
-    hb2.onCommit(new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id }).commit());
-    refuse(() => ha.onReveal(hb2.reveal()), 'COMMITMENT_MISMATCH');
+    ha.commit() as CommitMessage;
+    ha.onCommit(hb.commit() as CommitMessage);
+    hb2.commit() as CommitMessage;
+    hb2.onCommit(new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id }).commit() as CommitMessage);
+    refuse(() => ha.onReveal(hb2.reveal() as RevealMessage), 'COMMITMENT_MISMATCH');
   });
 
   it('refuses out-of-order, forged, foreign and weak messages, leaving state unchanged', () => {
     const ha = new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id });
     const hb = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id });
-    refuse(() => ha.reveal(), 'OUT_OF_ORDER');
-    const cb = hb.commit();
+    refuse(() => ha.reveal() as RevealMessage, 'OUT_OF_ORDER');
+    const cb = hb.commit() as CommitMessage;
     refuse(() => ha.onCommit({ ...cb, sid: 'other' }), 'WRONG_SESSION');
     refuse(() => ha.onCommit({ ...cb, from: 'p-x' }), 'WRONG_PARTIES');
     const sig = cb.sig.slice();
@@ -96,11 +102,11 @@ describe('pair handshake', () => {
     refuse(() => ha.onCommit({ ...cb, sig }), 'BAD_SIGNATURE');
     refuse(() => ha.onCommit({ ...cb, role: 'host' }), 'BAD_SIGNATURE'); // role is signed
     refuse(() => ha.onCommit({ ...cb, identityKey: new Uint8Array(5) } as CommitMessage), 'MALFORMED');
-    ha.commit();
-    const ra = ha.onCommit(cb)!;
+    ha.commit() as CommitMessage;
+    const ra = ha.onCommit(cb) as RevealMessage;
     refuse(() => ha.onCommit(cb), 'OUT_OF_ORDER');
-    hb.onCommit(new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id }).commit());
-    const rb = hb.reveal();
+    hb.onCommit(new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id }).commit() as CommitMessage);
+    const rb = hb.reveal() as RevealMessage;
     const forged: RevealMessage = { ...rb, sig: new Uint8Array(64) };
     refuse(() => ha.onReveal(forged), 'BAD_SIGNATURE');
     expect(ha.secrets).toBeUndefined();
@@ -108,16 +114,16 @@ describe('pair handshake', () => {
   });
 
   it('refuses a changed identity key when one was verified before', () => {
-    const other = nacl.sign.keyPair();
+    const other = party('other', 'client').identity;
     const ha = new PairHandshake({ sessionId: sid, self: therapist, peerId: client.id, expectedPeerIdentityKey: other.publicKey });
     const hb = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id });
-    refuse(() => ha.onCommit(hb.commit()), 'IDENTITY_CHANGED');
+    refuse(() => ha.onCommit(hb.commit() as CommitMessage), 'IDENTITY_CHANGED');
   });
 
   it('refuses a low-order ephemeral key (all-zero shared secret)', () => {
     // A malicious peer commits to the zero point and signs it with its real identity.
     const zero = new Uint8Array(32);
-    const c = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id }).commit();
+    const c = new PairHandshake({ sessionId: sid, self: client, peerId: therapist.id }).commit() as CommitMessage;
     // Build a reveal for the zero key, correctly committed and signed.
     const enc = (...f: (string | Uint8Array)[]) => {
       const parts = f.map((x) => (typeof x === 'string' ? new TextEncoder().encode(x) : x));
@@ -131,7 +137,7 @@ describe('pair handshake', () => {
     ha2.onCommit({
       ...c,
       commitment,
-      sig: nacl.sign.detached(enc('alcove-e2ee v1 commit', sid, client.id, therapist.id, 'client', commitment), client.identity.secretKey),
+      sig: nacl.sign.detached(enc('alcove-e2ee v1 commit', sid, client.id, therapist.id, 'client', commitment), client.pair.secretKey),
     });
     const reveal: RevealMessage = {
       v: 1,
@@ -140,7 +146,7 @@ describe('pair handshake', () => {
       from: client.id,
       to: therapist.id,
       ephemeralKey: zero,
-      sig: nacl.sign.detached(enc('alcove-e2ee v1 reveal', sid, client.id, therapist.id, zero), client.identity.secretKey),
+      sig: nacl.sign.detached(enc('alcove-e2ee v1 reveal', sid, client.id, therapist.id, zero), client.pair.secretKey),
     };
     refuse(() => ha2.onReveal(reveal), 'WEAK_KEY');
   });

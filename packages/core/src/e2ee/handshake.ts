@@ -2,6 +2,7 @@ import { E2EE_LABELS } from '@alcove/protocol';
 import nacl from 'tweetnacl';
 import { equalBytes, encodeFields } from './encoding.js';
 import { bytes, concatBytes, hkdfExpand, hkdfExtract, sha512 } from './hkdf.js';
+import { after, type IdentitySigner, type MaybePromise } from './identity-signer.js';
 
 /**
  * The pairwise commit/reveal handshake of E2EE.md §3. Each pair of participants runs it once per
@@ -79,7 +80,8 @@ export interface PairSecrets {
 /** Options of one side of a pair handshake. */
 export interface PairHandshakeOptions {
   readonly sessionId: string;
-  readonly self: { readonly id: string; readonly role: string; readonly identity: nacl.SignKeyPair };
+  /** `identity` signs the commit and the reveal (see {@link IdentitySigner}: possibly asynchronously). */
+  readonly self: { readonly id: string; readonly role: string; readonly identity: IdentitySigner };
   readonly peerId: string;
   /** A previously verified identity key for the peer (TOFU); a different key is refused. */
   readonly expectedPeerIdentityKey?: Uint8Array;
@@ -93,7 +95,12 @@ const commitSigned = (sid: string, a: string, b: string, role: string, c: Uint8A
   encodeFields(E2EE_LABELS.commit, sid, a, b, role, c);
 const revealSigned = (sid: string, a: string, b: string, ek: Uint8Array): Uint8Array => encodeFields(E2EE_LABELS.reveal, sid, a, b, ek);
 
-/** One side of the handshake with one peer. */
+/**
+ * One side of the handshake with one peer. Its state changes when a message is made; only the
+ * message's signature may come later (a WebCrypto key signs asynchronously), so {@link commit},
+ * {@link onCommit} and {@link reveal} return the message or a promise of it: send them in order
+ * (see `RelayQueue`). Peers' signatures are verified synchronously.
+ */
 export class PairHandshake {
   readonly #o: PairHandshakeOptions;
   readonly #eph: nacl.BoxKeyPair;
@@ -114,12 +121,21 @@ export class PairHandshake {
   }
 
   /** Our COMMIT. Call once; the peer may send theirs at any time. */
-  commit(): CommitMessage {
+  commit(): MaybePromise<CommitMessage> {
     const { sessionId: sid, self, peerId } = this.#o;
     const commitment = commitHash(sid, self.id, peerId, this.#eph.publicKey);
-    const sig = nacl.sign.detached(commitSigned(sid, self.id, peerId, self.role, commitment), self.identity.secretKey);
     this.#sentCommit = true;
-    return { v: 1, type: 'commit', sid, from: self.id, to: peerId, role: self.role, identityKey: self.identity.publicKey, commitment, sig };
+    return after(self.identity.sign(commitSigned(sid, self.id, peerId, self.role, commitment)), (sig) => ({
+      v: 1 as const,
+      type: 'commit' as const,
+      sid,
+      from: self.id,
+      to: peerId,
+      role: self.role,
+      identityKey: self.identity.publicKey,
+      commitment,
+      sig,
+    }));
   }
 
   /**
@@ -127,7 +143,7 @@ export class PairHandshake {
    * undefined (call {@link commit}, then {@link reveal}).
    * @throws {HandshakeError} for a commit of another session, pair, identity, or a bad signature.
    */
-  onCommit(msg: CommitMessage): RevealMessage | undefined {
+  onCommit(msg: CommitMessage): MaybePromise<RevealMessage> | undefined {
     const { sessionId: sid, self, peerId } = this.#o;
     if (msg.sid !== sid) throw new HandshakeError('WRONG_SESSION');
     if (msg.from !== peerId || msg.to !== self.id) throw new HandshakeError('WRONG_PARTIES');
@@ -146,12 +162,19 @@ export class PairHandshake {
    * Our REVEAL: only once we hold the peer's commitment (the property the SAS relies on).
    * @throws {HandshakeError} OUT_OF_ORDER before the peer's commit arrived or before our commit.
    */
-  reveal(): RevealMessage {
+  reveal(): MaybePromise<RevealMessage> {
     if (!this.#peerCommit || !this.#sentCommit) throw new HandshakeError('OUT_OF_ORDER');
     const { sessionId: sid, self, peerId } = this.#o;
     const ephemeralKey = this.#eph.publicKey;
-    const sig = nacl.sign.detached(revealSigned(sid, self.id, peerId, ephemeralKey), self.identity.secretKey);
-    return { v: 1, type: 'reveal', sid, from: self.id, to: peerId, ephemeralKey, sig };
+    return after(self.identity.sign(revealSigned(sid, self.id, peerId, ephemeralKey)), (sig) => ({
+      v: 1 as const,
+      type: 'reveal' as const,
+      sid,
+      from: self.id,
+      to: peerId,
+      ephemeralKey,
+      sig,
+    }));
   }
 
   /**

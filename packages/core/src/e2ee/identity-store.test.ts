@@ -1,18 +1,36 @@
+import { IDBFactory } from 'fake-indexeddb';
+import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../test/fake-platform.js';
 import { DeviceIdentity } from './identity.js';
+import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
+import { identitySigner } from './identity-signer.js';
 import {
+  type DeviceKey,
+  type IdentityKeyPair,
   IndexedDbIdentityStore,
   KeyValueIdentityStore,
   MAX_VERIFIED_PEERS,
   MemoryIdentityStore,
   resolveIdentity,
   type IdentityStore,
+  type ResolvedIdentity,
   type VerifiedPeer,
 } from './identity-store.js';
 import { toBase64 } from './encoding.js';
 
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+/** The seed of a seed-based identity (fails the test for a WebCrypto one). */
+const seedOf = (r: ResolvedIdentity | Promise<ResolvedIdentity>): Uint8Array => {
+  if (r instanceof Promise || !('seed' in r.key)) throw new Error('expected a seed-based identity');
+  return r.key.seed;
+};
+const webCryptoKey = (key: DeviceKey): IdentityKeyPair => {
+  if ('seed' in key) throw new Error('expected a WebCrypto identity');
+  return key;
+};
+/** The identity's public key, whatever holds it. */
+const publicKeyOf = (key: DeviceKey): string => toBase64(identitySigner(key).publicKey);
 const peer = (participantId: string, fingerprint: string, verifiedAt = 1): VerifiedPeer => ({ participantId, fingerprint, verifiedAt });
 
 describe('IdentityStore', () => {
@@ -23,17 +41,17 @@ describe('IdentityStore', () => {
     if (first instanceof Promise || second instanceof Promise) throw new Error('a synchronous store answers synchronously');
     expect(first.persisted).toBe(true);
     expect(second.persisted).toBe(true);
-    expect(toBase64(second.seed)).toBe(toBase64(first.seed));
+    expect(toBase64(seedOf(second))).toBe(toBase64(seedOf(first)));
     // Another device (another store) gets another identity.
-    const other = resolveIdentity(new KeyValueIdentityStore(new MemoryStorage()), random) as { seed: Uint8Array };
-    expect(toBase64(other.seed)).not.toBe(toBase64(first.seed));
+    const other = resolveIdentity(new KeyValueIdentityStore(new MemoryStorage()), random);
+    expect(toBase64(seedOf(other))).not.toBe(toBase64(seedOf(first)));
   });
 
   it('reads the seed an earlier version kept (DeviceIdentity.load) as the same identity', () => {
     const kv = new MemoryStorage();
     const before = DeviceIdentity.load(kv);
-    const r = resolveIdentity(new KeyValueIdentityStore(kv), random) as { seed: Uint8Array };
-    expect(DeviceIdentity.fromSeed(r.seed).identityKey).toBe(before.identityKey);
+    const r = resolveIdentity(new KeyValueIdentityStore(kv), random);
+    expect(DeviceIdentity.fromSeed(seedOf(r)).identityKey).toBe(before.identityKey);
   });
 
   it('remembers verified peers across sessions, one record per participant (the latest), bounded', () => {
@@ -69,7 +87,7 @@ describe('IdentityStore', () => {
       rememberVerified: () => undefined,
     };
     const r = await resolveIdentity(broken, random);
-    expect(r.seed).toHaveLength(32);
+    expect(seedOf(r)).toHaveLength(32);
     expect(r.persisted).toBe(false);
     expect(r.verified).toEqual([]);
   });
@@ -88,12 +106,125 @@ describe('IdentityStore', () => {
     expect(first).toBeInstanceOf(Promise);
     const a = await first;
     const b = await resolveIdentity(store, random);
-    expect(toBase64(b.seed)).toBe(toBase64(a.seed));
+    expect(toBase64(seedOf(b))).toBe(toBase64(seedOf(a)));
     expect(b.verified).toEqual([peer('h', 'f')]);
+  });
+
+  it('a store that keeps no WebCrypto keys (app stores, localStorage) stays seed-based and synchronous', () => {
+    const r = resolveIdentity(new KeyValueIdentityStore(new MemoryStorage()), random, crypto.subtle);
+    expect(r).not.toBeInstanceOf(Promise);
+    expect(seedOf(r)).toHaveLength(32);
   });
 
   it('IndexedDB store needs IndexedDB and WebCrypto (else the session falls back to persistentStorage)', () => {
     expect(IndexedDbIdentityStore.available({})).toBe(false);
     expect(IndexedDbIdentityStore.available({ indexedDB: {} as IDBFactory })).toBe(false);
+  });
+});
+
+describe('IndexedDbIdentityStore (fake-indexeddb, WebCrypto of Node)', () => {
+  /** One "browser profile": the same IndexedDB across store instances (page loads). */
+  const profile = () => ({ indexedDB: new IDBFactory(), crypto: globalThis.crypto });
+
+  it('creates a non-extractable Ed25519 key: the same identity for every later store instance', async () => {
+    const scope = profile();
+    const first = await resolveIdentity(new IndexedDbIdentityStore(undefined, scope), random, crypto.subtle);
+    const key = webCryptoKey(first.key);
+    expect(first.persisted).toBe(true);
+    expect(key.privateKey).toBeInstanceOf(CryptoKey);
+    expect(key.privateKey.extractable).toBe(false);
+    expect(key.privateKey.algorithm.name).toBe('Ed25519');
+    expect(key.publicKey).toHaveLength(32);
+    // The page cannot read the private key: every export is refused.
+    for (const format of ['pkcs8', 'jwk', 'raw'] as const) {
+      await expect(crypto.subtle.exportKey(format, key.privateKey)).rejects.toThrow();
+    }
+    // A later page load (a new store on the same database) has the same identity, still a CryptoKey.
+    const second = await resolveIdentity(new IndexedDbIdentityStore(undefined, scope), random, crypto.subtle);
+    const again = webCryptoKey(second.key);
+    expect(toBase64(again.publicKey)).toBe(toBase64(key.publicKey));
+    expect(again.privateKey.extractable).toBe(false);
+    // Another profile, another identity.
+    const other = await resolveIdentity(new IndexedDbIdentityStore(undefined, profile()), random, crypto.subtle);
+    expect(toBase64(webCryptoKey(other.key).publicKey)).not.toBe(toBase64(key.publicKey));
+  });
+
+  it('signs through WebCrypto (asynchronously); the signature verifies as Ed25519 under the published key', async () => {
+    const r = await resolveIdentity(new IndexedDbIdentityStore(undefined, profile()), random, crypto.subtle);
+    const signer = identitySigner(r.key);
+    const message = new TextEncoder().encode('alcove-consent v1 …');
+    const sig = signer.sign(message);
+    expect(sig).toBeInstanceOf(Promise);
+    const bytes = await sig;
+    expect(nacl.sign.detached.verify(message, bytes, signer.publicKey)).toBe(true);
+    expect(nacl.sign.detached.verify(new TextEncoder().encode('another message'), bytes, signer.publicKey)).toBe(false);
+  });
+
+  it('a seed an earlier version sealed stays the identity (same public key, same fingerprint), on every load', async () => {
+    const scope = profile();
+    const seed = random(32);
+    await new IndexedDbIdentityStore(undefined, scope).saveSeed(seed.slice()); // what an earlier version did
+    const expected = toBase64(nacl.sign.keyPair.fromSeed(seed).publicKey);
+    for (let load = 0; load < 2; load++) {
+      const r = await resolveIdentity(new IndexedDbIdentityStore(undefined, scope), random, crypto.subtle);
+      expect(toBase64(seedOf(r))).toBe(toBase64(seed));
+      expect(publicKeyOf(r.key)).toBe(expected);
+      expect(r.persisted).toBe(true);
+    }
+    // …and so does one an older version kept in localStorage (moved into IndexedDB, removed there).
+    const kv = new MemoryStorage();
+    const before = DeviceIdentity.load(kv);
+    const moved = await resolveIdentity(new IndexedDbIdentityStore(kv, profile()), random, crypto.subtle);
+    expect(publicKeyOf(moved.key)).toBe(before.identityKey);
+    expect(kv.get(IDENTITY_STORAGE_KEY)).toBeNull();
+  });
+
+  it('without Ed25519 in WebCrypto: a seed, sealed under a non-extractable AES key (the fallback), kept across loads', async () => {
+    const scope = profile();
+    // A browser whose WebCrypto knows AES-GCM but not Ed25519.
+    const noEd25519 = new Proxy(crypto.subtle, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== 'generateKey') return typeof value === 'function' ? value.bind(target) : value;
+        return (algorithm: AlgorithmIdentifier, ...rest: unknown[]) =>
+          (typeof algorithm === 'string' ? algorithm : algorithm.name) === 'Ed25519'
+            ? Promise.reject(new DOMException('Algorithm: Unrecognized name', 'NotSupportedError'))
+            : (target.generateKey as (...a: unknown[]) => Promise<unknown>)(algorithm, ...rest);
+      },
+    });
+    const first = await resolveIdentity(new IndexedDbIdentityStore(undefined, scope), random, noEd25519);
+    expect(first.persisted).toBe(true);
+    const second = await resolveIdentity(new IndexedDbIdentityStore(undefined, scope), random, noEd25519);
+    expect(toBase64(seedOf(second))).toBe(toBase64(seedOf(first)));
+    // At rest: ciphertext and an opaque AES key, never the seed.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = scope.indexedDB.open('alcove-identity', 1);
+      open.onsuccess = () => resolve(open.result);
+    });
+    const read = (k: string) =>
+      new Promise<unknown>((resolve) => {
+        const g = db.transaction('identity').objectStore('identity').get(k);
+        g.onsuccess = () => resolve(g.result);
+      });
+    const sealed = (await read('seed')) as { data: ArrayBuffer };
+    expect(toBase64(new Uint8Array(sealed.data))).not.toContain(toBase64(seedOf(first)));
+    expect(((await read('wrap')) as CryptoKey).extractable).toBe(false);
+    expect(await read('pair')).toBeUndefined();
+    db.close();
+  });
+
+  it('a key that cannot be saved lasts for this page only (persisted: false)', async () => {
+    const saved: IdentityKeyPair[] = [];
+    const store: IdentityStore = {
+      loadSeed: () => undefined,
+      saveSeed: () => undefined,
+      loadKeyPair: () => saved[0],
+      saveKeyPair: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')),
+      verifiedPeers: () => [],
+      rememberVerified: () => undefined,
+    };
+    const r = await resolveIdentity(store, random, crypto.subtle);
+    expect(webCryptoKey(r.key).privateKey.extractable).toBe(false);
+    expect(r.persisted).toBe(false);
   });
 });

@@ -5,23 +5,49 @@ import { IDENTITY_STORAGE_KEY } from './identity-seed.js';
 /**
  * Where this device's E2EE identity and the peers it verified are kept (see `docs/e2ee-identity.md`).
  *
- * The session reads the identity seed once, before it connects, and writes a verified peer when
- * the user confirms a security code. Every method may answer synchronously or with a promise, so
- * an app can keep the identity in its own storage (a native key store behind a bridge, an
- * encrypted app database…): pass its implementation as `SessionOptions.identityStore`.
+ * The session reads the identity once, before it connects, and writes a verified peer when the
+ * user confirms a security code. Every method may answer synchronously or with a promise, so an
+ * app can keep the identity in its own storage (a native key store behind a bridge, an encrypted
+ * app database…): pass its implementation as `SessionOptions.identityStore`.
  *
- * The seed is the device's long-term secret: an implementation must never log it or send it
+ * A new identity is a non-extractable WebCrypto Ed25519 key when the store can keep `CryptoKey`
+ * objects (it implements {@link IdentityStore.loadKeyPair} and {@link IdentityStore.saveKeyPair})
+ * and the browser has Ed25519 in WebCrypto; otherwise a 32-byte seed. A seed saved earlier stays
+ * the device's identity (same key, same fingerprint: peers who verified it stay verified); it is
+ * never replaced by a new key behind the user's back.
+ *
+ * A seed is the device's long-term secret: an implementation must never log it or send it
  * anywhere, and should keep it where only this origin (or this app) can read it.
  */
 export interface IdentityStore {
   /** The 32-byte identity seed saved earlier, or `undefined` on a device that has none yet. */
   loadSeed(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Saves a new seed (called once, when {@link IdentityStore.loadSeed} found none). May throw: the identity then lasts for this page. */
+  /** Saves a new seed (called once, when no identity was found and no WebCrypto key can be made). May throw: the identity then lasts for this page. */
   saveSeed(seed: Uint8Array): void | Promise<void>;
+  /** Optional: the WebCrypto identity key saved earlier, or `undefined`. */
+  loadKeyPair?(): IdentityKeyPair | undefined | Promise<IdentityKeyPair | undefined>;
+  /**
+   * Optional: saves a new identity key (the private key a non-extractable `CryptoKey`: keep the
+   * object, e.g. in IndexedDB, which stores it by structured clone). Called only on a device with
+   * no identity yet. May throw: the identity then lasts for this page.
+   */
+  saveKeyPair?(pair: IdentityKeyPair): void | Promise<void>;
   /** The peers whose security code this device confirmed, by identity fingerprint. */
   verifiedPeers(): readonly VerifiedPeer[] | Promise<readonly VerifiedPeer[]>;
   /** Remembers a confirmed peer; replaces an earlier record of the same `participantId`. */
   rememberVerified(peer: VerifiedPeer): void | Promise<void>;
+}
+
+/**
+ * A device identity held by WebCrypto: the Ed25519 private key, created (or imported)
+ * non-extractable, so its bytes never reach script; it can only be used to sign. The public key is
+ * kept as its 32 raw bytes (what is published and fingerprinted).
+ */
+export interface IdentityKeyPair {
+  /** The Ed25519 private key: a `CryptoKey` with `extractable: false` and the `sign` usage. */
+  readonly privateKey: CryptoKey;
+  /** The Ed25519 public key, 32 raw bytes (exported once, when the key was made). */
+  readonly publicKey: Uint8Array;
 }
 
 /** A peer whose security code this device confirmed. */
@@ -124,6 +150,7 @@ export const IDENTITY_DB_NAME = 'alcove-identity';
 const OBJECT_STORE = 'identity';
 const WRAP_KEY = 'wrap';
 const SEED = 'seed';
+const PAIR = 'pair';
 const VERIFIED = 'verified';
 
 /** The slice of `globalThis` {@link IndexedDbIdentityStore} needs. */
@@ -142,13 +169,14 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
 }
 
 /**
- * The default store in browsers: one IndexedDB database per origin. The seed is kept encrypted
- * (AES-GCM) under a WebCrypto key created non-extractable and stored in the same database as a
- * `CryptoKey`, so the seed's bytes never sit in script-readable storage in the clear (a dump of
- * `localStorage` or of the database's values yields only ciphertext and an opaque key handle).
- * Script running in this origin can still ask the browser to decrypt it: this protects the key at
- * rest, not against code injected into the page. A seed an older version kept in
- * `persistentStorage` is moved here on first use (then removed there).
+ * The default store in browsers: one IndexedDB database per origin. A new identity is a WebCrypto
+ * Ed25519 key created non-extractable and stored as a `CryptoKey` object (with its raw public
+ * key): the private key's bytes never reach script, this page's included; it can only ask the
+ * browser to sign. Where the browser has no Ed25519 in WebCrypto, and for an identity an earlier
+ * version created, the identity is a seed kept encrypted (AES-GCM) under a non-extractable AES key
+ * stored beside it, so its bytes never sit in script-readable storage in the clear (the page
+ * decrypts it to sign). A seed an older version kept in `persistentStorage` is moved here on
+ * first use (then removed there).
  */
 export class IndexedDbIdentityStore implements IdentityStore {
   readonly #scope: IndexedDbScope;
@@ -199,16 +227,20 @@ export class IndexedDbIdentityStore implements IdentityStore {
     const key = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     const iv = this.#scope.crypto.getRandomValues(new Uint8Array(12));
     const data = await subtle.encrypt({ name: 'AES-GCM', iv }, key, seed as BufferSource);
-    const db = await this.#open();
-    const tx = db.transaction(OBJECT_STORE, 'readwrite');
-    const store = tx.objectStore(OBJECT_STORE);
-    store.put(key, WRAP_KEY);
-    store.put({ iv, data }, SEED);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted'));
+    await this.#write((store) => {
+      store.put(key, WRAP_KEY);
+      store.put({ iv, data }, SEED);
     });
+  }
+
+  /** The identity key (the private key as the `CryptoKey` object saved), or `undefined`. */
+  loadKeyPair(): Promise<IdentityKeyPair | undefined> {
+    return this.#get(PAIR) as Promise<IdentityKeyPair | undefined>;
+  }
+
+  /** Stores the identity key (the `CryptoKey` by structured clone). */
+  saveKeyPair(pair: IdentityKeyPair): Promise<void> {
+    return this.#write((store) => store.put(pair, PAIR));
   }
 
   /** The remembered peers. */
@@ -219,8 +251,7 @@ export class IndexedDbIdentityStore implements IdentityStore {
   /** Adds (or replaces) a peer's record. */
   async rememberVerified(peer: VerifiedPeer): Promise<void> {
     const next = addVerified(await this.verifiedPeers(), peer);
-    const db = await this.#open();
-    await request(db.transaction(OBJECT_STORE, 'readwrite').objectStore(OBJECT_STORE).put(next, VERIFIED));
+    await this.#write((store) => store.put(next, VERIFIED));
   }
 
   /** Closes the database connection (a later call opens it again). */
@@ -228,6 +259,15 @@ export class IndexedDbIdentityStore implements IdentityStore {
     const db = this.#db;
     this.#db = undefined;
     void db?.then((d) => d.close()).catch(() => undefined);
+  }
+
+  async #write(f: (store: IDBObjectStore) => void): Promise<void> {
+    const tx = (await this.#open()).transaction(OBJECT_STORE, 'readwrite');
+    f(tx.objectStore(OBJECT_STORE));
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+    });
   }
 
   async #get(key: string): Promise<unknown> {
@@ -260,10 +300,17 @@ export function defaultIdentityStore(persistentStorage: KeyValueStorage | undefi
   return new MemoryIdentityStore();
 }
 
+/**
+ * The device identity as the session hands it to what signs (the E2EE worker, the checklist, sealed
+ * chat): a WebCrypto key (see {@link IdentityKeyPair}) or, where the platform has no Ed25519 in
+ * WebCrypto, the 32-byte seed. Never log either.
+ */
+export type DeviceKey = IdentityKeyPair | { readonly seed: Uint8Array };
+
 /** A device identity as a session starts with it. */
 export interface ResolvedIdentity {
-  /** The 32-byte seed. Never log it. */
-  readonly seed: Uint8Array;
+  /** The identity. Never log it. */
+  readonly key: DeviceKey;
   /** Whether it is (or was saved) in the store, i.e. the device keeps it across sessions. */
   readonly persisted: boolean;
   readonly verified: readonly VerifiedPeer[];
@@ -285,23 +332,43 @@ function attempt<T>(f: () => MaybePromise<T>, fallback: T): MaybePromise<T> {
 }
 
 /**
- * Loads the identity seed and the verified peers from `store`, creating (and saving) a seed when
- * there is none. A store that fails (private browsing, quota, a broken app store) is treated as
- * empty: the identity then lasts for this page only (`persisted: false`). Synchronous when the
- * store is.
+ * Loads the device identity and the verified peers from `store`, creating (and saving) an
+ * identity when there is none: with `subtle` and a store that keeps WebCrypto keys, a
+ * non-extractable WebCrypto Ed25519 key; without them, or where WebCrypto has no Ed25519, a seed.
+ * A seed saved earlier stays the identity. A store that fails (private browsing,
+ * quota, a broken app store) is treated as empty: the identity then lasts for this page only
+ * (`persisted: false`). Synchronous when the store is and keeps no WebCrypto keys.
  */
-export function resolveIdentity(store: IdentityStore, randomBytes: (n: number) => Uint8Array): MaybePromise<ResolvedIdentity> {
+export function resolveIdentity(
+  store: IdentityStore,
+  randomBytes: (n: number) => Uint8Array,
+  subtle?: SubtleCrypto,
+): MaybePromise<ResolvedIdentity> {
+  const done = (key: DeviceKey, persisted: boolean) =>
+    then(
+      attempt<readonly VerifiedPeer[]>(() => store.verifiedPeers(), []),
+      (verified) => ({ key, persisted, verified }),
+    );
+  const fromSeed = (saved: Uint8Array | undefined) => {
+    const seed = saved?.length === 32 ? saved : randomBytes(32);
+    return then(saved?.length === 32 || attempt(() => then(store.saveSeed(seed), () => true), false), (p) => done({ seed }, p));
+  };
+  const create = async (subtle: SubtleCrypto): Promise<ResolvedIdentity> => {
+    const pair = (await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair;
+    const key = { privateKey: pair.privateKey, publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
+    return done(key, await attempt(() => then(store.saveKeyPair?.(key), () => true), false));
+  };
   return then(
-    attempt(() => store.loadSeed(), undefined),
-    (saved) => {
-      const seed = saved?.length === 32 ? saved : randomBytes(32);
-      const persisted: MaybePromise<boolean> = saved?.length === 32 ? true : attempt(() => then(store.saveSeed(seed), () => true), false);
-      return then(persisted, (p) =>
-        then(
-          attempt<readonly VerifiedPeer[]>(() => store.verifiedPeers(), []),
-          (verified) => ({ seed, persisted: p, verified }),
-        ),
-      );
-    },
+    attempt(() => store.loadKeyPair?.(), undefined),
+    (loaded): MaybePromise<ResolvedIdentity> =>
+      loaded?.publicKey?.length === 32
+        ? done(loaded, true)
+        : then(
+            attempt(() => store.loadSeed(), undefined),
+            // A seed saved earlier stays the identity (never a new fingerprint behind the user's back).
+            // No Ed25519 in this browser's WebCrypto: a seed, as before.
+            (saved) =>
+              saved?.length !== 32 && subtle && store.saveKeyPair ? create(subtle).catch(() => fromSeed(undefined)) : fromSeed(saved),
+          ),
   );
 }

@@ -15,7 +15,7 @@ import { startTestSite } from '../test/browser/site.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const SECRET = 'e2ee-identity-browser-test-secret-0123456789';
 
-type Sas = { peer: string; decimal: number[]; fingerprint: string; verified: boolean };
+type Sas = { peer: string; decimal: number[]; fingerprint: string; verified: boolean; identityKey: string };
 type PeerState = {
   participantId: string;
   state: string;
@@ -85,7 +85,7 @@ describe('E2EE device identity and key switch in Chromium against the real serve
     p.evaluate((id) => {
       const all = (window as any).alcoveIdentity.sas.filter((s: any) => s.peer === id);
       const s = all.at(-1);
-      return s && { peer: s.peer, decimal: s.decimal, fingerprint: s.fingerprint, verified: s.verified };
+      return s && { peer: s.peer, decimal: s.decimal, fingerprint: s.fingerprint, verified: s.verified, identityKey: s.identityKey };
     }, peer);
   const stateOf = (p: Page): Promise<State> => p.evaluate(() => (window as any).alcoveIdentity.session.e2eeState);
   const peerState = (s: State, id: string) => s.peers.find((x) => x.participantId === id);
@@ -135,13 +135,24 @@ describe('E2EE device identity and key switch in Chromium against the real serve
       await confirm(client, 'h');
       expect(peerState(await stateOf(host), 'c')?.verified).toBe(true);
 
-      // The identity is in IndexedDB, sealed under a non-extractable key; nothing in localStorage.
-      const stored = await host.evaluate(() => (window as any).alcoveIdentity.storage());
-      expect(stored).toEqual({
-        localStorageSeed: false,
-        wrapKey: { type: 'secret', extractable: false, algorithm: 'AES-GCM' },
-        sealedSeedBytes: 32 + 16,
-      });
+      // The identity is in IndexedDB as a non-extractable Ed25519 CryptoKey (Chromium has Ed25519 in
+      // WebCrypto): no seed anywhere, nothing in localStorage, and the page cannot export the key.
+      for (const [p, peerSees] of [
+        [host, c1],
+        [client, h1],
+      ] as const) {
+        const stored = await p.evaluate(() => (window as any).alcoveIdentity.storage());
+        expect(stored).toEqual({
+          localStorageSeed: false,
+          wrapKey: null,
+          sealedSeedBytes: 0,
+          privateKey: { isCryptoKey: true, type: 'private', extractable: false, algorithm: 'Ed25519', usages: ['sign'] },
+          exportRefused: 'InvalidAccessError',
+          publicKey: expect.any(String),
+        });
+        // The key its handshakes were signed with (what the peer's code is computed over) is the stored one.
+        expect(peerSees.identityKey).toBe(stored.publicKey);
+      }
 
       // Session 2, same profiles (page reloaded): same identities, still verified, no comparing.
       await Promise.all([reload(host), reload(client)]);

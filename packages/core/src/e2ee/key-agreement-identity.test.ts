@@ -1,4 +1,5 @@
 import nacl from 'tweetnacl';
+import { type IdentitySigner, identitySigner } from './identity-signer.js';
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from './encoding.js';
 import { openFrame, sealFrame } from './frame-crypto.js';
@@ -15,10 +16,10 @@ function room() {
   const sas = new Map<string, string>();
   const events: string[] = [];
   const agents = new Map<string, KeyAgreement>();
-  const identities = new Map<string, nacl.SignKeyPair>();
+  const identities = new Map<string, IdentitySigner>();
   let now = 0;
   const timers: { at: number; fn: () => void }[] = [];
-  const make = (id: string, identity = nacl.sign.keyPair()) => {
+  const make = (id: string, identity: IdentitySigner = identitySigner()) => {
     const host: KeyAgreementHost = {
       relay: (to, type, payload) => queue.push({ from: id, to, type, payload }),
       sasReady: (peer, s, _role, ik) => sas.set(`${id}->${peer}`, `${toBase64(s)} ${toBase64(ik)}`),
@@ -159,5 +160,89 @@ describe('KeyAgreement: published identity key = handshake identity key', () => 
     expect(r.events.filter((e) => e === 'a:senderKeyChanged')).toEqual(['a:senderKeyChanged']);
     expect(r.agents.get('a')!.status().generation).toBe(1);
     expect(await r.canRead('a', 'b')).toBe(true);
+  });
+});
+
+/** A device identity as browsers with Ed25519 in WebCrypto hold it: non-extractable, signing asynchronously. */
+async function webCryptoIdentity(): Promise<IdentitySigner> {
+  const pair = (await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as CryptoKeyPair;
+  return identitySigner({ privateKey: pair.privateKey, publicKey: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) });
+}
+
+/** Delivers until nothing is queued or waiting for a signature (bounded by rounds, not by time). */
+async function settle(r: ReturnType<typeof room>): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    r.deliver();
+    // WebCrypto signatures settle on the event loop: give them a turn, then look again.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (r.queue.length === 0 && round > 2) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (r.queue.length === 0) return;
+    }
+  }
+  throw new Error('relays did not settle');
+}
+
+describe('KeyAgreement with non-extractable WebCrypto identities (asynchronous signatures)', () => {
+  it('pairs: same SAS, keys both ways, nothing refused; the relays wait for their signatures', async () => {
+    const r = room();
+    r.make('a', await webCryptoIdentity());
+    r.make('b', await webCryptoIdentity());
+    r.publish('a', 'b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    // The commits are being signed: nothing is sent before its signature.
+    expect(r.queue).toEqual([]);
+    await settle(r);
+    expect(r.refused).toEqual([]);
+    expect(r.sas.get('a->b')?.split(' ')[0]).toBe(r.sas.get('b->a')?.split(' ')[0]);
+    expect(r.sas.get('b->a')?.split(' ')[1]).toBe(toBase64(r.identities.get('a')!.publicKey));
+    expect(await r.canRead('a', 'b')).toBe(true);
+    expect(await r.canRead('b', 'a')).toBe(true);
+  });
+
+  it('pairs a WebCrypto identity with a seed-based one (mixed browsers)', async () => {
+    const r = room();
+    r.make('a', await webCryptoIdentity());
+    r.make('b');
+    r.publish('a', 'b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    await settle(r);
+    expect(r.refused).toEqual([]);
+    expect(await r.canRead('a', 'b')).toBe(true);
+    expect(await r.canRead('b', 'a')).toBe(true);
+  });
+
+  it('refuses a handshake under another key than the published one (IDENTITY_MISMATCH), as with a seed', async () => {
+    const r = room();
+    r.make('a', await webCryptoIdentity());
+    r.make('b', await webCryptoIdentity());
+    r.publish('a', 'b', toBase64((await webCryptoIdentity()).publicKey)); // the server claims another key for b
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    r.agents.get('b')!.addPeer('a');
+    await settle(r);
+    expect(r.refused).toContain('a:b:IDENTITY_MISMATCH');
+    expect(r.agents.get('a')!.status().refused.IDENTITY_MISMATCH).toBeGreaterThan(0);
+    expect(r.agents.get('a')!.receivers.get('b')).toBeUndefined();
+    expect(r.sas.has('a->b')).toBe(false);
+  });
+
+  it('a signature that fails is reported (SIGN_FAILED, counted) and its message is never sent', async () => {
+    const r = room();
+    const good = await webCryptoIdentity();
+    r.make('a', { publicKey: good.publicKey, sign: () => Promise.reject(new DOMException('key unusable', 'OperationError')) });
+    r.make('b');
+    r.publish('b', 'a');
+    r.agents.get('a')!.addPeer('b');
+    await settle(r);
+    expect(r.refused).toContain('a:a:SIGN_FAILED');
+    expect(r.agents.get('a')!.status().refused.SIGN_FAILED).toBe(1);
+    expect(r.sas.size).toBe(0);
+    // b never heard of a: a's commit (which would have made b pair back) was not sent.
+    expect(r.agents.get('b')!.status().peers).toEqual([]);
   });
 });

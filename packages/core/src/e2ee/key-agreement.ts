@@ -5,6 +5,7 @@ import { fromBase64, toBase64 } from './encoding.js';
 import { identityFingerprint } from './fingerprint.js';
 import { HandshakeError, PairHandshake, type HandshakeFailure, type PairSecrets } from './handshake.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from './handshake-codec.js';
+import { after, type IdentitySigner, identitySigner, type MaybePromise, relayQueue } from './identity-signer.js';
 import { ReceiverKeyRing, SenderKeyState } from './key-ring.js';
 
 /** Relay message types (as in `e2ee.relay`). */
@@ -37,8 +38,8 @@ export interface KeyAgreementOptions {
   readonly sessionId: string;
   readonly selfId: string;
   readonly role: string;
-  /** Device identity key; default a fresh one (persisting it for TOFU is the app's choice). */
-  readonly identity?: nacl.SignKeyPair;
+  /** Device identity (signs the handshakes); default a fresh one for this session. */
+  readonly identity?: IdentitySigner;
   /** How long a rotation waits for acknowledgements before switching anyway, ms. Default 2 000. */
   readonly rotationWaitMs?: number;
   /** Periodic ratchet of the sender key (no messages: receivers derive the step), ms. Default 5 min. */
@@ -118,7 +119,9 @@ export class KeyAgreement {
   readonly receivers = new Map<string, ReceiverKeyRing>();
   readonly #o: KeyAgreementOptions;
   readonly #host: KeyAgreementHost;
-  readonly #identity: nacl.SignKeyPair;
+  readonly #identity: IdentitySigner;
+  /** Every relay goes through it: a message waiting for its signature is not overtaken. */
+  readonly #out = relayQueue(() => this.#refuse(this.#o.selfId, 'SIGN_FAILED'));
   readonly #random: (n: number) => Uint8Array;
   readonly #peers = new Map<string, Peer>();
   /** Identity keys peers published (`e2ee.publishKey`), base64. */
@@ -132,7 +135,7 @@ export class KeyAgreement {
     this.#o = options;
     this.#host = host;
     this.#random = options.randomBytes ?? nacl.randomBytes;
-    this.#identity = options.identity ?? nacl.sign.keyPair();
+    this.#identity = options.identity ?? identitySigner();
   }
 
   /** This device's identity public key (base64), for `e2ee.publishKey`. */
@@ -173,17 +176,18 @@ export class KeyAgreement {
     });
     const peer: Peer = { handshake, committed: true, startedAt: this.#host.now() };
     this.#peers.set(peerId, peer);
-    this.#host.relay(peerId, 'commit', encodeCommit(handshake.commit()));
+    this.#relay(peerId, 'commit', after(handshake.commit(), encodeCommit));
+  }
+
+  #relay(to: string, type: RelayType, payload: MaybePromise<string>): void {
+    this.#out(payload, (p) => this.#host.relay(to, type, p));
   }
 
   /** A peer left or was removed: forget it and replace our key so it cannot read what follows. */
   removePeer(peerId: string): void {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
-    peer.channel?.destroy();
-    this.#peers.delete(peerId);
-    this.receivers.get(peerId)?.destroy();
-    this.receivers.delete(peerId);
+    this.#forget(peerId, peer);
     this.#published.delete(peerId);
     this.#rotate();
     this.#host.statusChanged?.();
@@ -256,7 +260,7 @@ export class KeyAgreement {
 
   /** Handles a relayed message from `from`. Never throws; refusals are reported. */
   receive(from: string, type: RelayType, payload: string): void {
-    const peer = this.#peers.get(from);
+    let peer = this.#peers.get(from);
     if (!peer) {
       // A peer that commits before we saw it join: accept it as joining.
       if (type !== 'commit' || from === this.#o.selfId) return this.#refuse(from, 'UNKNOWN_PEER');
@@ -272,29 +276,17 @@ export class KeyAgreement {
     }
     try {
       if (type === 'commit') {
-        const published = this.#published.get(from);
-        if (published !== undefined && toBase64(decodeCommit(payload).identityKey) !== published) {
-          throw new HandshakeError('IDENTITY_MISMATCH');
-        }
-      }
-      if (type === 'commit' && peer.gotCommit) {
-        // The peer started over (page reload, new device worker): forget the pair, handshake again.
         const commit = decodeCommit(payload);
-        peer.channel?.destroy();
-        this.#peers.delete(from);
-        this.receivers.get(from)?.destroy();
-        this.receivers.delete(from);
-        this.addPeer(from);
-        const fresh = this.#peers.get(from)!;
-        fresh.gotCommit = true;
-        const reveal = fresh.handshake.onCommit(commit);
-        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
-        return;
-      }
-      if (type === 'commit') {
-        const reveal = peer.handshake.onCommit(decodeCommit(payload));
+        const published = this.#published.get(from);
+        if (published !== undefined && toBase64(commit.identityKey) !== published) throw new HandshakeError('IDENTITY_MISMATCH');
+        if (peer.gotCommit) {
+          // The peer started over (page reload, new device worker): forget the pair, handshake again.
+          this.#resetPair(from, peer);
+          peer = this.#peers.get(from)!;
+        }
+        const reveal = peer.handshake.onCommit(commit);
         peer.gotCommit = true;
-        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+        if (reveal) this.#relay(from, 'reveal', after(reveal, encodeReveal));
       } else if (type === 'reveal') {
         const secrets = peer.handshake.onReveal(decodeReveal(payload));
         peer.secrets = secrets;
@@ -310,19 +302,24 @@ export class KeyAgreement {
     }
   }
 
-  #refuse(peer: string, reason: HandshakeFailure | 'UNKNOWN_PEER' | 'SEALED_REJECTED'): void {
+  #refuse(peer: string, reason: HandshakeFailure | 'UNKNOWN_PEER' | 'SEALED_REJECTED' | 'SIGN_FAILED'): void {
     this.#refusals.set(reason, (this.#refusals.get(reason) ?? 0) + 1);
     this.#host.refused(peer, reason);
   }
 
   /** Forgets a pair (its channel and the peer's keys) and starts the handshake again. */
   #resetPair(peerId: string, peer: Peer): void {
+    this.#forget(peerId, peer);
+    this.addPeer(peerId);
+    this.#host.statusChanged?.();
+  }
+
+  /** Drops a pair: its control channel and the peer's media keys. */
+  #forget(peerId: string, peer: Peer): void {
     peer.channel?.destroy();
     this.#peers.delete(peerId);
     this.receivers.get(peerId)?.destroy();
     this.receivers.delete(peerId);
-    this.addPeer(peerId);
-    this.#host.statusChanged?.();
   }
 
   /** Wipes every key. */
@@ -338,7 +335,7 @@ export class KeyAgreement {
 
   #send(to: string, peer: Peer, message: Control): void {
     if (!peer.channel) return;
-    this.#host.relay(to, 'sealed', toBase64(peer.channel.seal(enc.encode(JSON.stringify(message)))));
+    this.#relay(to, 'sealed', toBase64(peer.channel.seal(enc.encode(JSON.stringify(message)))));
   }
 
   /** Sends our current key to a newly keyed peer; on a join, ratchet first so it cannot read the past. */

@@ -88,3 +88,48 @@ describe('ReceiverKeyRing: key-switch grace', () => {
     expect(p.ring.graceOpened).toBe(1);
   });
 });
+
+describe('key lookup per received frame', () => {
+  it('reuses one candidate object and each track’s derived key: nothing is built per frame', async () => {
+    const p = pair();
+    p.sender.setKey(0, base(3));
+    p.ring.setKey(0, 0, base(3));
+    const kid = 0; // generation 0, step 0
+    const first = p.ring.candidate(kid, 'cam');
+    const key = first?.key;
+    const replay = first?.replay;
+    first?.commit();
+    const second = p.ring.candidate(kid, 'cam');
+    expect(second).toBe(first); // the same object, refilled
+    expect(second?.key).toBe(key); // the track's key, derived once
+    expect(second?.replay).toBe(replay); // and its replay window
+    const mic = p.ring.candidate(kid, 'mic');
+    expect(mic).toBe(first);
+    expect(mic?.key).not.toBe(key); // tracks never share a key
+    // Frames still open, in order, through the reused candidate.
+    expect((await p.open(await p.seal('cam'), 'cam')).ok).toBe(true);
+    expect((await p.open(await p.seal('mic'), 'mic')).ok).toBe(true);
+  });
+
+  it('a frame one step ahead is opened with a key derived for it, kept only once it authenticates', async () => {
+    const p = pair();
+    p.sender.setKey(0, base(4));
+    p.ring.setKey(0, 0, base(4));
+    expect((await p.open(await p.seal())).ok).toBe(true);
+    const late = [await p.seal(), await p.seal()]; // step 0, still in flight
+    p.sender.ratchet();
+    const ahead = await p.seal();
+    // A forged frame under the next step fails and does not move the ring forward: step 0 is still
+    // the current step (its frame opens outside any grace window).
+    const forged = ahead.slice();
+    forged[0] = (forged[0] ?? 0) ^ 1;
+    expect(await p.open(forged)).toEqual({ ok: false, reason: 'AUTH_FAILED' });
+    expect((await p.open(late[0]!)).ok).toBe(true);
+    expect(p.ring.graceOpened).toBe(0);
+    // The real frame moves it forward; step 0 is now the previous step, opened in its grace window.
+    expect((await p.open(ahead)).ok).toBe(true);
+    expect((await p.open(late[1]!)).ok).toBe(true);
+    expect(p.ring.graceOpened).toBe(1);
+    expect((await p.open(await p.seal())).ok).toBe(true);
+  });
+});

@@ -48,16 +48,20 @@ export class SenderKeyState {
     return { ...next, base: next.base.slice() };
   }
 
-  /** Frame key and next counter for `track`, or undefined without a key. */
-  next(track: string): { key: FrameKey; ctr: number } | undefined {
+  /**
+   * Frame key and counter for `track`'s next frame, or undefined without a key. The result is the
+   * track's own state (no allocation per frame): read `ctr` at once, the next call advances it.
+   */
+  next(track: string): { readonly key: FrameKey; readonly ctr: number } | undefined {
     const c = this.#current;
     if (!c) return undefined;
     let t = this.#tracks.get(track);
     if (!t) {
-      t = { key: deriveFrameKey(c.base, keyId(c.generation, c.step), this.#suite, track), ctr: 0 };
+      t = { key: deriveFrameKey(c.base, keyId(c.generation, c.step), this.#suite, track), ctr: -1 };
       this.#tracks.set(track, t);
     }
-    return { key: t.key, ctr: t.ctr++ };
+    t.ctr++;
+    return t;
   }
 
   /** Wipes all keys (best effort in JS). */
@@ -76,7 +80,12 @@ export class SenderKeyState {
   }
 }
 
-/** A candidate key for one frame; commit it only after the frame authenticates. */
+/**
+ * A candidate key for one frame; commit it only after the frame authenticates. Each ring hands out
+ * one candidate object, reused for every frame (no allocation per frame): it is valid until the
+ * ring's next {@link ReceiverKeyRing.candidate} call, which is why opens of one sender run one at a
+ * time (`openFrame`).
+ */
 export interface KeyCandidate {
   readonly key: FrameKey;
   readonly replay: ReplayWindow;
@@ -89,19 +98,23 @@ export const PREVIOUS_STEP_GRACE_MS = 1000;
 /** At most this many frames are opened under a previous step (per sender and generation). */
 export const PREVIOUS_STEP_GRACE_FRAMES = 1024;
 
+/** The frame key and replay window of one track under one key (generation and step). */
+interface TrackKeys {
+  readonly key: FrameKey;
+  readonly replay: ReplayWindow;
+}
+
 interface StepKeys {
   readonly step: number;
   readonly base: Uint8Array;
-  /** Frame keys per (kid, track). */
-  readonly frameKeys: Map<string, FrameKey>;
-  readonly windows: Map<string, ReplayWindow>;
+  /** Per track (the step fixes the key id): looked up by the transform's track string, no key built per frame. */
+  readonly tracks: Map<string, TrackKeys>;
 }
 
 interface Slot {
   base: BaseKey;
-  /** Frame keys per (kid, track). */
-  frameKeys: Map<string, FrameKey>;
-  windows: Map<string, ReplayWindow>;
+  /** Per track, under the current step. */
+  tracks: Map<string, TrackKeys>;
   /** When this generation was superseded (ms), for the 2 s grace. */
   supersededAt?: number;
   /** The step before the current one, for {@link PREVIOUS_STEP_GRACE_MS} after a forward step (frames in flight). */
@@ -113,6 +126,10 @@ interface Slot {
  * for 2 s after a newer key's first valid frame, forward ratchet steps derived on demand (at most
  * 16 ahead) that become current only once a frame under them authenticates, and the step before
  * the current one for a short, bounded grace (frames sent just before the sender ratcheted).
+ *
+ * The lookup of a frame's key allocates nothing once a track's key is derived: generations are
+ * numeric map keys, a step's keys are found by the track string the transform already holds, and
+ * the candidate is one reused object.
  */
 export class ReceiverKeyRing {
   readonly #suite: E2eeSuite;
@@ -121,6 +138,16 @@ export class ReceiverKeyRing {
   #openedGeneration = -1;
   #graceOpened = 0;
   #epochListener: ((generation: number, previous: number) => void) | undefined;
+  /** The candidate handed out for each frame, and what its commit applies. */
+  readonly #cand = { commit: () => this.#commit() } as { key: FrameKey; replay: ReplayWindow; commit(): void };
+  #cSlot: Slot | undefined;
+  #cGeneration = 0;
+  /** Steps ahead of the current one (0: current; -1: the previous step's grace). */
+  #cAhead = 0;
+  #cTrack = '';
+  /** A step ahead: its base key and track keys, kept if the frame authenticates. */
+  #cBase: Uint8Array | undefined;
+  #cKeys: TrackKeys | undefined;
 
   constructor(suite: E2eeSuite, now: () => number = () => Date.now()) {
     this.#suite = suite;
@@ -133,7 +160,7 @@ export class ReceiverKeyRing {
     const existing = this.#slots.get(generation);
     if (existing && existing.base.step >= step) return; // never move backwards
     if (existing) wipeSlot(existing);
-    this.#slots.set(generation, { base: { generation, step, base: base.slice() }, frameKeys: new Map(), windows: new Map() });
+    this.#slots.set(generation, { base: { generation, step, base: base.slice() }, tracks: new Map() });
   }
 
   /** Whether any key of this sender is known. */
@@ -170,7 +197,8 @@ export class ReceiverKeyRing {
 
   /**
    * A key for `kid` and `track`, deriving forward ratchet steps if needed; undefined when the
-   * generation is unknown, evicted, or the step is beyond the look-ahead.
+   * generation is unknown, evicted, or the step is beyond the look-ahead. The result is the ring's
+   * reused candidate (see {@link KeyCandidate}).
    */
   candidate(kid: number, track: string): KeyCandidate | undefined {
     this.#evict();
@@ -178,56 +206,37 @@ export class ReceiverKeyRing {
     const low = kid % 16;
     const slot = this.#slots.get(generation);
     if (!slot) return undefined;
+    const c = this.#cand;
     const prev = slot.previous;
-    if (prev && prev.step % 16 === low && prev.step !== slot.base.step) return this.#previousStep(slot, prev, kid, track);
     const cur = slot.base;
-    const ahead = (low - (cur.step % 16) + 16) % 16;
-    if (ahead >= E2EE_MAX_RATCHET_LOOKAHEAD) return undefined;
-    let base = cur.base;
-    for (let i = 0; i < ahead; i++) base = ratchet(base);
-    const step = cur.step + ahead;
-    const cacheKey = `${kid}/${step}/${track}`;
-    let key = slot.frameKeys.get(cacheKey);
-    if (!key) {
-      key = deriveFrameKey(base, keyId(generation, step), this.#suite, track);
-      if (ahead === 0) slot.frameKeys.set(cacheKey, key);
+    let ahead = (low - (cur.step % 16) + 16) % 16;
+    let t: TrackKeys;
+    if (prev && prev.step % 16 === low && prev.step !== cur.step) {
+      if (this.#now() > prev.until || prev.opened >= PREVIOUS_STEP_GRACE_FRAMES) {
+        wipeStep(prev);
+        slot.previous = undefined;
+        return undefined;
+      }
+      t = this.#keys(prev.tracks, track, prev.base, kid);
+      ahead = -1;
+    } else if (ahead >= E2EE_MAX_RATCHET_LOOKAHEAD) {
+      return undefined;
+    } else if (ahead === 0) {
+      t = this.#keys(slot.tracks, track, cur.base, kid);
+    } else {
+      // A step ahead: derived for this frame, kept only if it authenticates (rare: once per sender ratchet).
+      let base = cur.base;
+      for (let i = 0; i < ahead; i++) base = ratchet(base);
+      this.#cBase = base;
+      t = this.#cKeys = { key: deriveFrameKey(base, keyId(generation, cur.step + ahead), this.#suite, track), replay: new ReplayWindow() };
     }
-    let replay = slot.windows.get(cacheKey);
-    if (!replay) {
-      replay = new ReplayWindow();
-      if (ahead === 0) slot.windows.set(cacheKey, replay);
-    }
-    const frameKey = key;
-    const window = replay;
-    return {
-      key: frameKey,
-      replay: window,
-      commit: () => {
-        if (ahead > 0) {
-          if (slot.previous) wipeStep(slot.previous);
-          // Keep the step we leave for frames still in flight (bounded in time and count).
-          slot.previous =
-            ahead === 1
-              ? {
-                  step: cur.step,
-                  base: cur.base,
-                  frameKeys: slot.frameKeys,
-                  windows: slot.windows,
-                  until: this.#now() + PREVIOUS_STEP_GRACE_MS,
-                  opened: 0,
-                }
-              : undefined;
-          if (ahead > 1) {
-            cur.base.fill(0);
-            for (const k of slot.frameKeys.values()) wipe(k);
-          }
-          slot.base = { generation, step, base };
-          slot.frameKeys = new Map([[cacheKey, frameKey]]);
-          slot.windows = new Map([[cacheKey, window]]);
-        }
-        this.#opened(generation);
-      },
-    };
+    c.key = t.key;
+    c.replay = t.replay;
+    this.#cSlot = slot;
+    this.#cGeneration = generation;
+    this.#cAhead = ahead;
+    this.#cTrack = track;
+    return c;
   }
 
   /** Wipes all keys. */
@@ -236,31 +245,40 @@ export class ReceiverKeyRing {
     this.#slots.clear();
   }
 
-  #previousStep(slot: Slot, prev: NonNullable<Slot['previous']>, kid: number, track: string): KeyCandidate | undefined {
-    if (this.#now() > prev.until || prev.opened >= PREVIOUS_STEP_GRACE_FRAMES) {
-      wipeStep(prev);
-      slot.previous = undefined;
-      return undefined;
+  /** The keys of `track` under `base` (key id `kid`), derived on its first frame. */
+  #keys(tracks: Map<string, TrackKeys>, track: string, base: Uint8Array, kid: number): TrackKeys {
+    let t = tracks.get(track);
+    if (!t) {
+      t = { key: deriveFrameKey(base, kid, this.#suite, track), replay: new ReplayWindow() };
+      tracks.set(track, t);
     }
-    const cacheKey = `${kid}/${prev.step}/${track}`;
-    let key = prev.frameKeys.get(cacheKey);
-    if (!key) {
-      key = deriveFrameKey(prev.base, kid, this.#suite, track);
-      prev.frameKeys.set(cacheKey, key);
+    return t;
+  }
+
+  #commit(): void {
+    const slot = this.#cSlot!;
+    const ahead = this.#cAhead;
+    if (ahead < 0) {
+      if (slot.previous) slot.previous.opened++;
+      this.#graceOpened++;
+      return;
     }
-    let replay = prev.windows.get(cacheKey);
-    if (!replay) {
-      replay = new ReplayWindow();
-      prev.windows.set(cacheKey, replay);
+    if (ahead > 0) {
+      const cur = slot.base;
+      if (slot.previous) wipeStep(slot.previous);
+      // Keep the step we leave for frames still in flight (bounded in time and count).
+      slot.previous =
+        ahead === 1
+          ? { step: cur.step, base: cur.base, tracks: slot.tracks, until: this.#now() + PREVIOUS_STEP_GRACE_MS, opened: 0 }
+          : undefined;
+      if (ahead > 1) {
+        cur.base.fill(0);
+        for (const t of slot.tracks.values()) wipe(t.key);
+      }
+      slot.base = { generation: this.#cGeneration, step: cur.step + ahead, base: this.#cBase! };
+      slot.tracks = new Map([[this.#cTrack, this.#cKeys!]]);
     }
-    return {
-      key,
-      replay,
-      commit: () => {
-        prev.opened++;
-        this.#graceOpened++;
-      },
-    };
+    this.#opened(this.#cGeneration);
   }
 
   #opened(generation: number): void {
@@ -280,6 +298,9 @@ export class ReceiverKeyRing {
   }
 
   #evict(): void {
+    // Only a generation older than another can be superseded: with one key (the usual case) there
+    // is nothing to look at, and no iterator is made per frame.
+    if (this.#slots.size < 2) return;
     const now = this.#now();
     for (const [g, s] of this.#slots) {
       if (s.supersededAt !== undefined && now - s.supersededAt > E2EE_PREVIOUS_KEY_GRACE_MS) {
@@ -297,14 +318,13 @@ function wipe(k: FrameKey): void {
 }
 function wipeStep(s: StepKeys): void {
   s.base.fill(0);
-  for (const k of s.frameKeys.values()) wipe(k);
-  s.frameKeys.clear();
-  s.windows.clear();
+  for (const t of s.tracks.values()) wipe(t.key);
+  s.tracks.clear();
 }
 function wipeSlot(s: Slot): void {
   s.base.base.fill(0);
-  for (const k of s.frameKeys.values()) wipe(k);
-  s.frameKeys.clear();
+  for (const t of s.tracks.values()) wipe(t.key);
+  s.tracks.clear();
   if (s.previous) wipeStep(s.previous);
   s.previous = undefined;
 }

@@ -1,5 +1,6 @@
 import type { NotificationData, RequestData, ResponseData } from '@alcove/protocol';
 import type { ChatMessage, SendChatOptions } from '../chat/types.js';
+import type { DeviceKey } from '../e2ee/identity-store.js';
 import type { Platform } from '../platform/platform.js';
 import { UnsupportedError } from './errors.js';
 
@@ -11,10 +12,10 @@ import { UnsupportedError } from './errors.js';
  */
 export interface ChatSupport {
   /**
-   * Internal: called once by the session. `identitySeed` is read when chat starts (after join, once
-   * the identity store answered).
+   * Internal: called once by the session. `identity` (the device identity) is read when chat starts
+   * (after join, once the identity store answered).
    */
-  createBinding(host: ChatSessionHost, identitySeed: () => Uint8Array): SessionChatLike;
+  createBinding(host: ChatSessionHost, identity: () => DeviceKey | undefined): SessionChatLike;
 }
 
 /** What the chat plug-in needs from the session. Internal. */

@@ -1,6 +1,7 @@
 import type { ChecklistPolicyInfo, HostKey, NotificationData, RequestData, RequestMethod, ResponseData, Role } from '@alcove/protocol';
 import type { Checklist } from '../checklist/checklist.js';
 import type { SealedSummary } from '../checklist/summary.js';
+import type { DeviceKey } from '../e2ee/identity-store.js';
 import type { PlatformTimers } from '../platform/platform.js';
 
 /**
@@ -10,8 +11,8 @@ import type { PlatformTimers } from '../platform/platform.js';
  * `SessionOptions.checklist` to turn it on.
  */
 export interface ChecklistSupport {
-  /** Internal: called once by the session. */
-  createBinding(host: ChecklistSessionHost, identitySeed: Uint8Array): SessionChecklistLike;
+  /** Internal: called once by the session with the device identity (it signs the sealed channel's handshakes and the consent receipt). */
+  createBinding(host: ChecklistSessionHost, identity: DeviceKey): SessionChecklistLike;
 }
 
 /** What the checklist plug-in needs from the session. Internal. */

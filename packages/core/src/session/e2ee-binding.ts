@@ -1,7 +1,7 @@
 import type { RequestData, RequestMethod, ResponseData } from '@alcove/protocol';
 import { E2eeController, type E2eeTransformPath, type SasInfo, type WorkerLike } from '../e2ee/e2ee-controller.js';
 import { composeE2eeState, type E2eeIdentityChange, type E2eeState } from '../e2ee/e2ee-state.js';
-import type { VerifiedPeer } from '../e2ee/identity-store.js';
+import type { DeviceKey, VerifiedPeer } from '../e2ee/identity-store.js';
 import type { WorkerStatus } from '../e2ee/worker/messages.js';
 import type { MediaHooks } from '../media/types.js';
 
@@ -106,16 +106,14 @@ export class E2eeBinding {
   }
 
   /** Admitted: start key agreement with everyone already known. Idempotent. */
-  start(sessionId: string, selfId: string, role: string, identitySeed?: Uint8Array): void {
+  start(sessionId: string, selfId: string, role: string, identity?: DeviceKey): void {
     if (this.#started) {
       // Joined again (resume or rejoin): the server may hold a new participant record without our key.
-      identitySeed?.fill(0);
       this.#publish();
       return;
     }
     this.#started = true;
-    this.#controller.start(sessionId, selfId, role, identitySeed);
-    identitySeed?.fill(0);
+    this.#controller.start(sessionId, selfId, role, identity);
     for (const [p, key] of this.#published) this.#controller.peerIdentity(p, key);
     for (const p of this.#peers) this.#controller.peerJoined(p);
     this.#update();

@@ -36,6 +36,7 @@ import {
   defaultIdentityStore,
   MemoryIdentityStore,
   resolveIdentity,
+  type DeviceKey,
   type IdentityStore,
   type ResolvedIdentity,
 } from '../e2ee/identity-store.js';
@@ -97,8 +98,8 @@ export class Session extends GuardedEmitter<SessionEvents> {
   #publishedDefaults = false;
   readonly #trackViews = new Map<string, RemoteTrack>();
   readonly #e2ee: E2eeBinding | undefined;
-  /** The device identity's seed; the E2EE worker and the checklist derive the Ed25519 key pair. Never log it. */
-  #identitySeed: Uint8Array = new Uint8Array(0);
+  /** The device identity (a non-extractable WebCrypto key, or a seed): the E2EE worker, the checklist and chat sign with it. Never log it. */
+  #identity: DeviceKey | undefined;
   readonly #identityStore: IdentityStore;
   /** Resolves once an asynchronous identity store (IndexedDB) has answered; `join()` waits for it. */
   #identityReady: Promise<void> | undefined;
@@ -142,7 +143,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
             swallowed: (site, e, fields) => this.#swallowed.record(site, e, fields),
           })
         : undefined;
-    const identity = resolveIdentity(this.#identityStore, (n) => this.#platform.randomBytes(n));
+    const identity = resolveIdentity(this.#identityStore, (n) => this.#platform.randomBytes(n), globalThis.crypto?.subtle);
     if (identity instanceof Promise) this.#identityReady = identity.then((id) => this.#useIdentity(id));
     else this.#useIdentity(identity);
     const hooks = this.#e2ee ? this.#e2ee.mediaHooks(options.mediaHooks) : options.mediaHooks;
@@ -243,7 +244,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
             problem: (id, reason) => this.#emit('error', new AlcoveError('CHAT_SEALED_REFUSED', `${id}: ${reason}`)),
             swallowed: (site, e) => this.#swallowed.record(site, e),
           },
-          () => this.#identitySeed,
+          () => this.#identity,
         )
       : withoutChat();
     this.#notifications = {
@@ -823,7 +824,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
       this.#roster.sync(r.participants);
     }
     if (r.sessionHosts) this.#setHosts(r.sessionHosts);
-    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identitySeed.slice());
+    if (this.#admitted) this.#e2ee?.start(r.sessionId, r.participantId, r.role, this.#identity);
     if (this.#admitted) this.#chat.start(r.sessionId, r.participantId, r.role);
     this.#checklist?.joined(r);
     // Hosts publish their identity key at once (E2EE or not): guests seal checklist answers to it.
@@ -846,7 +847,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
 
   /** The device identity is known: the checklist binding can sign with it, the E2EE binding knows who was verified. */
   #useIdentity(id: ResolvedIdentity): void {
-    this.#identitySeed = id.seed;
+    this.#identity = id.key;
     this.#e2ee?.setVerifiedPeers(id.verified);
     if (this.#machine.final) return;
     this.#checklist = this.#o.checklist?.createBinding(
@@ -857,7 +858,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
         problem: (pid, reason) => this.#emit('error', new AlcoveError('CHECKLIST_SEALED_REFUSED', `${pid}: ${reason}`)),
         swallowed: (site, e) => this.#swallowed.record(site, e),
       },
-      id.seed.slice(),
+      id.key,
     );
     const pending = this.#pendingChecklist;
     this.#pendingChecklist = undefined;
@@ -908,7 +909,7 @@ export class Session extends GuardedEmitter<SessionEvents> {
     this.#admitted = true;
     this.#publishedKeys(d.participants);
     this.#roster.sync(d.participants);
-    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identitySeed.slice());
+    this.#e2ee?.start(this.#sessionId, this.#selfId, this.#role ?? 'client', this.#identity);
     this.#chat.start(this.#sessionId, this.#selfId, this.#role ?? 'client');
     let mediaOk = true;
     try {

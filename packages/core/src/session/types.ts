@@ -94,8 +94,9 @@ export interface SessionOptions {
   readonly identity?: 'device' | 'ephemeral';
   /**
    * Where the device identity and the peers this device verified are kept (with `identity:
-   * 'device'`). Default: IndexedDB of this origin, the seed encrypted under a non-extractable
-   * WebCrypto key (`IndexedDbIdentityStore`); where IndexedDB is missing, `platform.persistentStorage`.
+   * 'device'`). Default: IndexedDB of this origin (`IndexedDbIdentityStore`): a non-extractable
+   * WebCrypto Ed25519 key where the browser has Ed25519 in WebCrypto, else a seed encrypted under a
+   * non-extractable WebCrypto key; where IndexedDB is missing, `platform.persistentStorage`.
    * Pass your own to keep it elsewhere (see `docs/e2ee-identity.md`).
    */
   readonly identityStore?: import('../e2ee/identity-store.js').IdentityStore;

@@ -85,7 +85,7 @@ describe('consent step', () => {
     const c = new Checklist({ policy: p, platform: createTestPlatform() });
     await c.consent!.acknowledge();
     const b = testBinding(p);
-    const data = c.submission(b);
+    const data = await c.submission(b);
     const receipt = data.consent!;
     expect(receipt).toMatchObject({ version: 'v1', sha256: sha(TEXT_V1), identityKey: b.signer.identityKey });
     expect(receipt.signedAt).toBe(c.consent!.details!.acknowledgedAt);
@@ -93,7 +93,7 @@ describe('consent step', () => {
     expect(verifyConsentReceipt(receipt, expected)).toBe(true);
     // the signature covers exactly consentReceiptMessage
     const other = testSigner();
-    const forged = signConsentReceipt(
+    const forged = await signConsentReceipt(
       { sessionId: b.sessionId, participantId: b.participantId, version: 'v1', sha256: sha(TEXT_V1), signedAt: receipt.signedAt },
       other,
     );
@@ -109,7 +109,7 @@ describe('consent step', () => {
     const c = new Checklist({ policy: p, platform: createTestPlatform() });
     await c.consent!.acknowledge();
     const b = testBinding(p);
-    const r = c.submission(b).consent!;
+    const r = (await c.submission(b)).consent!;
     const ids = { sessionId: b.sessionId, participantId: b.participantId };
     const flip = (s: string): string => {
       const bytes = Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0));
@@ -178,10 +178,14 @@ describe('consent step', () => {
     c.bind(b);
     expect(c.consent!.status).toBe('idle');
     expect(c.consent!.document!.version).toBe('v2');
-    expect(c.submission(b).consent).toBeUndefined();
+    expect((await c.submission(b)).consent).toBeUndefined();
     await c.consent!.acknowledge();
     expect(
-      verifyConsentReceipt(c.submission(b).consent!, { sessionId: b.sessionId, participantId: b.participantId, document: p2.consent! }),
+      verifyConsentReceipt((await c.submission(b)).consent!, {
+        sessionId: b.sessionId,
+        participantId: b.participantId,
+        document: p2.consent!,
+      }),
     ).toBe(true);
     c.close();
   });

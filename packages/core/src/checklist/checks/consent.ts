@@ -38,20 +38,21 @@ export async function sha256Hex(platform: Platform, data: Uint8Array): Promise<s
 
 /**
  * Builds and signs a consent receipt over {@link consentReceiptMessage} (UTF-8) with the device key.
+ * Asynchronous: the device key may be a non-extractable WebCrypto key.
  * @example
- * const receipt = signConsentReceipt({ sessionId, participantId, version: 'v3', sha256, signedAt: Date.now() }, signer);
+ * const receipt = await signConsentReceipt({ sessionId, participantId, version: 'v3', sha256, signedAt: Date.now() }, signer);
  */
-export function signConsentReceipt(
+export async function signConsentReceipt(
   fields: { sessionId: string; participantId: string; version: string; sha256: string; signedAt: number },
   signer: ChecklistSigner,
-): ConsentReceipt {
+): Promise<ConsentReceipt> {
   const message = new TextEncoder().encode(consentReceiptMessage(fields));
   return {
     version: fields.version,
     sha256: fields.sha256,
     signedAt: fields.signedAt,
     identityKey: signer.identityKey,
-    signature: toBase64(signer.sign(message)),
+    signature: toBase64(await signer.sign(message)),
   };
 }
 
@@ -164,9 +165,9 @@ export class ConsentCheck extends BaseCheck<ConsentDetails> {
 
   /**
    * The receipt for `sessionId`/`participantId`, signed now with `signer`.
-   * @throws {ChecklistError} `CONSENT_REQUIRED` when the current document is not acknowledged.
+   * @throws {ChecklistError} `CONSENT_REQUIRED` when the current document is not acknowledged (the promise rejects).
    */
-  receipt(sessionId: string, participantId: string, signer: ChecklistSigner): ConsentReceipt {
+  async receipt(sessionId: string, participantId: string, signer: ChecklistSigner): Promise<ConsentReceipt> {
     const d = this.details;
     if (!this.acknowledged || !d)
       throw new ChecklistError('CONSENT_REQUIRED', 'the consent document is not acknowledged', { stepId: this.id });

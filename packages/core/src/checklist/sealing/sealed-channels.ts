@@ -3,6 +3,7 @@ import { fromBase64, toBase64 } from '../../e2ee/encoding.js';
 import { decodeCommit, decodeReveal, encodeCommit, encodeReveal } from '../../e2ee/handshake-codec.js';
 import { HandshakeError, PairHandshake } from '../../e2ee/handshake.js';
 import type { DeviceIdentity } from '../../e2ee/identity.js';
+import { after, type MaybePromise, relayQueue } from '../../e2ee/identity-signer.js';
 import type { PlatformTimers } from '../../platform/platform.js';
 
 /** Relay types of the sealed checklist channel. */
@@ -62,6 +63,8 @@ export class SealedChannels {
   readonly #peers = new Map<string, Peer>();
   readonly #sid: string;
   #closed = false;
+  /** Every relay goes through it: a message waiting for its signature is not overtaken. */
+  readonly #out = relayQueue(() => this.#host.refused(this.#o.selfId, 'SIGN_FAILED'));
 
   constructor(options: SealedChannelsOptions, host: SealedChannelsHost) {
     this.#o = options;
@@ -110,7 +113,7 @@ export class SealedChannels {
   send(peer: string, plaintext: Uint8Array): boolean {
     const p = this.#peers.get(peer);
     if (this.#closed || !p?.channel) return false;
-    this.#host.relay(peer, 'sealed', toBase64(p.channel.seal(plaintext)));
+    this.#relay(peer, 'sealed', toBase64(p.channel.seal(plaintext)));
     return true;
   }
 
@@ -130,7 +133,7 @@ export class SealedChannels {
         }
         const reveal = peer.handshake.onCommit(commit);
         peer.gotCommit = true;
-        if (reveal) this.#host.relay(from, 'reveal', encodeReveal(reveal));
+        if (reveal) this.#relay(from, 'reveal', after(reveal, encodeReveal));
         return;
       }
       if (!peer) {
@@ -167,15 +170,19 @@ export class SealedChannels {
   #start(peerId: string, expected: Uint8Array | undefined, wanted: boolean, retryMs = this.#o.retryMs ?? 3000): Peer {
     const handshake = new PairHandshake({
       sessionId: this.#sid,
-      self: { id: this.#o.selfId, role: this.#o.role, identity: this.#o.identity.keyPair },
+      self: { id: this.#o.selfId, role: this.#o.role, identity: this.#o.identity.signer },
       peerId,
       ...(expected ? { expectedPeerIdentityKey: expected } : {}),
     });
     const peer: Peer = { handshake, gotCommit: false, wanted, retryMs, ...(expected ? { expectedKey: expected } : {}) };
     this.#peers.set(peerId, peer);
-    this.#host.relay(peerId, 'commit', encodeCommit(handshake.commit()));
+    this.#relay(peerId, 'commit', after(handshake.commit(), encodeCommit));
     if (wanted) this.#armRetry(peerId, peer);
     return peer;
+  }
+
+  #relay(to: string, type: SealedRelayType, payload: MaybePromise<string>): void {
+    this.#out(payload, (m) => this.#host.relay(to, type, m));
   }
 
   /** A handshake whose messages were lost (a reconnect, a coalescing server) is started again. */

@@ -25,7 +25,7 @@ import { SealedChannels } from './sealed-channels.js';
  */
 export function checklistSupport(checklist?: Checklist): ChecklistSupport {
   return {
-    createBinding: (host, seed) => new SessionChecklist(DeviceIdentity.fromSeed(seed), host, checklist),
+    createBinding: (host, key) => new SessionChecklist(DeviceIdentity.fromKey(key), host, checklist),
   };
 }
 

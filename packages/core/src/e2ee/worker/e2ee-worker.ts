@@ -4,8 +4,8 @@
  * All media keys live here; frames are sealed/opened with {@link sealFrame}/{@link openFrame}.
  */
 import { E2EE_SUITES } from '@alcove/protocol';
-import nacl from 'tweetnacl';
 import { isE2eeCodec, openFrame, sealFrame } from '../frame-crypto.js';
+import { identitySigner } from '../identity-signer.js';
 import { KeyAgreement } from '../key-agreement.js';
 import { ReceiverKeyRing, SenderKeyState } from '../key-ring.js';
 import type { FromWorker, ToWorker, TransformOptions, TransformStats } from './messages.js';
@@ -183,7 +183,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             selfId: m.selfId,
             role: m.role,
             requirePublishedKey: true,
-            ...(m.identitySeed?.length === 32 ? { identity: nacl.sign.keyPair.fromSeed(m.identitySeed) } : {}),
+            identity: identitySigner(m.identity),
           },
           {
             relay: (to, relayType, payload) => post({ type: 'relay', to, relayType, payload }),
@@ -199,7 +199,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
           },
         );
-        m.identitySeed?.fill(0);
+        (m.identity as { seed?: Uint8Array } | undefined)?.seed?.fill(0);
         agreement.start();
         post({ type: 'identity', identityKey: agreement.identityKey });
         status.start(agreement);
@@ -220,7 +220,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         status.requestKeyFrames(m.track);
         break;
       case 'getStats':
-        post({ type: 'stats', transforms: stats.map((s) => ({ ...s })) });
+        // postMessage copies the counters now (structured clone): a snapshot.
+        post({ type: 'stats', transforms: stats });
         break;
       case 'close':
         directSender.destroy();

@@ -1,3 +1,5 @@
+import type { DeviceKey } from '../identity-store.js';
+
 /**
  * Messages between the main thread and the E2EE worker. Keys cross this boundary only as
  * transferable byte arrays; the main thread never logs or keeps them.
@@ -42,8 +44,12 @@ export type ToWorker =
       readonly sessionId: string;
       readonly selfId: string;
       readonly role: string;
-      /** The device identity's 32-byte Ed25519 seed (a transferred copy); absent: a fresh identity. */
-      readonly identitySeed?: Uint8Array;
+      /**
+       * The device identity: a non-extractable WebCrypto Ed25519 key (structured-cloned, its bytes
+       * never in script) with its raw public key, or the 32-byte seed (a copy) where the browser has
+       * no Ed25519 in WebCrypto; absent: a fresh identity.
+       */
+      readonly identity?: DeviceKey | undefined;
     }
   | { readonly type: 'peerJoined'; readonly peerId: string }
   /** The identity key a peer published (`e2ee.publishKey`, from its participant info); its handshake must use it. */

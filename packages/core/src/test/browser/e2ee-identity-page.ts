@@ -21,11 +21,16 @@ interface IdentityPage {
    * this client's handshakes are signed with: rewrites `e2ee.publishKey` on its way out.
    */
   tamperPublishedKey(identityKey: string): void;
-  /** What this origin keeps in storage (never the seed itself). */
+  /** What this origin keeps in storage (never a seed or private key bytes: only what the page can see of them). */
   storage(): Promise<{
     localStorageSeed: boolean;
     wrapKey: { type: string; extractable: boolean; algorithm: string } | null;
     sealedSeedBytes: number;
+    /** The identity's private key as stored (a `CryptoKey`), and whether this page can export it. */
+    privateKey: { isCryptoKey: boolean; type: string; extractable: boolean; algorithm: string; usages: string[] } | null;
+    exportRefused: string | null;
+    /** The stored raw public key, base64. */
+    publicKey: string | null;
   }>;
 }
 
@@ -96,11 +101,31 @@ const page: IdentityPage = {
       });
     const key = (await get('wrap')) as CryptoKey | undefined;
     const sealed = (await get('seed')) as { data: ArrayBuffer } | undefined;
+    const pair = (await get('pair')) as { privateKey: CryptoKey; publicKey: Uint8Array } | undefined;
     db.close();
+    const priv = pair?.privateKey;
+    // What any script of this origin could try: every export of the private key must be refused.
+    const exportRefused = priv
+      ? await crypto.subtle.exportKey('pkcs8', priv).then(
+          () => 'exported',
+          (e: Error) => e.name,
+        )
+      : null;
     return {
       localStorageSeed: localStorage.getItem('alcove.identity.v1') !== null,
       wrapKey: key ? { type: key.type, extractable: key.extractable, algorithm: key.algorithm.name } : null,
       sealedSeedBytes: sealed?.data.byteLength ?? 0,
+      privateKey: priv
+        ? {
+            isCryptoKey: priv instanceof CryptoKey,
+            type: priv.type,
+            extractable: priv.extractable,
+            algorithm: priv.algorithm.name,
+            usages: [...priv.usages],
+          }
+        : null,
+      exportRefused,
+      publicKey: pair ? btoa(String.fromCharCode(...pair.publicKey)) : null,
     };
   },
 };
