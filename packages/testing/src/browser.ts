@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findExecutable } from './executable.js';
 
 /** The flags every Alcove browser test starts Chromium with (see DEVELOPERS.md). */
 export const CHROMIUM_FLAGS: readonly string[] = [
@@ -37,27 +36,12 @@ export class ChromiumNotFoundError extends Error {
  * @throws {ChromiumNotFoundError} when none exists.
  */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
-  const tried: string[] = [];
-  const fromEnv = env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (existsSync(fromEnv)) return fromEnv;
-    tried.push(`CHROMIUM_PATH=${fromEnv}`);
-    throw new ChromiumNotFoundError(tried);
-  }
-  for (const name of ['chromium', 'chromium-browser']) {
-    tried.push(name);
-    try {
-      const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-      if (path && existsSync(path)) return path;
-    } catch {
-      // not on PATH
-    }
-  }
-  for (const path of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) {
-    tried.push(path);
-    if (existsSync(path)) return path;
-  }
-  throw new ChromiumNotFoundError(tried);
+  const found = findExecutable(
+    { envVar: 'CHROMIUM_PATH', names: ['chromium', 'chromium-browser'], paths: ['/usr/bin/chromium', '/usr/bin/chromium-browser'] },
+    env,
+  );
+  if ('path' in found) return found.path;
+  throw new ChromiumNotFoundError(found.tried);
 }
 
 /** Options for {@link launchBrowser}. */

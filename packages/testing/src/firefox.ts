@@ -4,9 +4,8 @@
  * Firefox's own preferences; getUserMedia asks nobody; media plays without a gesture.
  * @packageDocumentation
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { findExecutable } from './executable.js';
 
 /** A Firefox page (puppeteer-core's `Page`): probe it with `page.evaluate`. */
 export type FirefoxPage = Page;
@@ -51,26 +50,12 @@ export class FirefoxNotFoundError extends Error {
  * @throws {FirefoxNotFoundError} when none exists.
  */
 export function findFirefox(env: NodeJS.ProcessEnv = process.env): string {
-  const tried: string[] = [];
-  const fromEnv = env.FIREFOX_PATH;
-  if (fromEnv) {
-    if (existsSync(fromEnv)) return fromEnv;
-    throw new FirefoxNotFoundError([`FIREFOX_PATH=${fromEnv}`]);
-  }
-  for (const name of ['firefox-esr', 'firefox']) {
-    tried.push(name);
-    try {
-      const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-      if (path && existsSync(path)) return path;
-    } catch {
-      // not on PATH
-    }
-  }
-  for (const path of ['/usr/bin/firefox-esr', '/usr/bin/firefox']) {
-    tried.push(path);
-    if (existsSync(path)) return path;
-  }
-  throw new FirefoxNotFoundError(tried);
+  const found = findExecutable(
+    { envVar: 'FIREFOX_PATH', names: ['firefox-esr', 'firefox'], paths: ['/usr/bin/firefox-esr', '/usr/bin/firefox'] },
+    env,
+  );
+  if ('path' in found) return found.path;
+  throw new FirefoxNotFoundError(found.tried);
 }
 
 /** Options for {@link launchFirefox}. */
