@@ -48,8 +48,8 @@ describe('one consume per remote producer', () => {
    * (bounded by fake time, not wall-clock; short of the media monitor's no-inbound-media check,
    * fake transports carry nothing).
    */
-  const settle = async (s: Session): Promise<void> => {
-    for (let i = 0; i < 30 && !(answered && s.state === 'joined' && s.remoteTracks.some((t) => t.producerId === 'rp2')); i++) {
+  const settle = async (s: Session, steps = 30): Promise<void> => {
+    for (let i = 0; i < steps && !(answered && s.state === 'joined' && s.remoteTracks.some((t) => t.producerId === 'rp2')); i++) {
       await vi.advanceTimersByTimeAsync(100);
     }
   };
@@ -185,6 +185,32 @@ describe('one consume per remote producer', () => {
     // Nothing more is asked once consumed.
     await vi.advanceTimersByTimeAsync(2000);
     expect(consumesOfCam()).toHaveLength(2);
+  });
+
+  it("announced while a resume's consume of it hangs until the attempt times out: no error, consumed once after", async () => {
+    const s = await join();
+    for (const t of platform.createdTransports) setFakeConnectionState(t, 'connected');
+    // The reconcile's consume of rp2 never gets an answer (the attempt timeout aborts it); the
+    // announcement arriving meanwhile joins it, and must neither report the abort nor give up.
+    let hung = false;
+    room.handle('media.consume', (d, conn) => {
+      if (d.producerId === 'rp2' && !hung) {
+        hung = true;
+        conn.notify('media.producerAdded', CAM);
+        return 'no-reply';
+      }
+      answered = true;
+      return consumed(d);
+    });
+    answered = false;
+    resumeWith([MIC, CAM]);
+    room.last.drop();
+    await settle(s, 150);
+    expect(hung).toBe(true);
+    expect(s.remoteTracks.filter((t) => t.producerId === 'rp2')).toHaveLength(1);
+    expect(published.filter((p) => p === 'rp2')).toEqual(['rp2']);
+    expect(consumesOfCam()).toHaveLength(2);
+    expect(errors).toEqual([]);
   });
 });
 
