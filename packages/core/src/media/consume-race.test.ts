@@ -212,6 +212,35 @@ describe('one consume per remote producer', () => {
     expect(consumesOfCam()).toHaveLength(2);
     expect(errors).toEqual([]);
   });
+
+  it('transports replaced while a consumer is being resumed: that consumer is not published', async () => {
+    const s = await join();
+    // rp2's first consumer is made, and its resume held until the rebuild consumes rp2 again.
+    let release: (() => void) | undefined;
+    const first = new Set<string>();
+    room.handle('media.consume', (d) => {
+      const r = consumed(d);
+      if (d.producerId === 'rp2' && first.size === 0) first.add(r.consumerId);
+      else if (d.producerId === 'rp2') release?.();
+      return r;
+    });
+    room.handle('media.resumeConsumer', async (d) => {
+      if (first.has(d.consumerId)) await new Promise<void>((resolve) => (release = resolve));
+      return {};
+    });
+    room.last.notify('media.producerAdded', CAM);
+    for (let i = 0; i < 10 && !release; i++) await vi.advanceTimersByTimeAsync(0);
+    expect(release).toBeDefined();
+    dropTransports();
+    for (let i = 0; i < 30 && !(s.state === 'joined' && published.includes('rp2')); i++) await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.state).toBe('joined');
+    const cams = s.remoteTracks.filter((t) => t.producerId === 'rp2');
+    expect(cams).toHaveLength(1);
+    expect(first.has(cams[0]?.id ?? '')).toBe(false);
+    // One trackPublished for rp2: the new consumer's, not the dropped one's as well.
+    expect(published.filter((p) => p === 'rp2')).toEqual(['rp2']);
+  });
 });
 
 /** A `media.consume` answer the fake handler accepts (mediasoup-client's fake parameters, as plain JSON). */

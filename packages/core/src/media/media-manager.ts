@@ -684,7 +684,8 @@ export class MediaManager {
         throw e;
       }
     }
-    this.#o.callbacks.onRemoteTrackAdded(entry.view);
+    // Dropped while its resume was on its way (transports replaced, the producer closed): not published.
+    if (this.#remote.get(consumer.id) === entry) this.#o.callbacks.onRemoteTrackAdded(entry.view);
   }
 
   #view(r: RemoteEntry): RemoteTrack {
