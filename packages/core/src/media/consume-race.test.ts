@@ -11,7 +11,7 @@ import { createScriptedRoom, testPolicy } from '../test/scripted-room.js';
  * `media.producerAdded` while a recovery (a transport rebuild, a resume's reconcile) consumes every
  * known producer, or a refused consume's retry firing while a recovery consumes the same producer.
  * Each test holds the first consume of that producer until a second one reaches the server (the
- * race, today) or 1 s of fake time has passed (no second one comes), so the order is fixed.
+ * race, before the fix) or 1 s of fake time has passed (no second one comes), so the order is fixed.
  */
 describe('one consume per remote producer', () => {
   const MIC: ProducerInfo = { producerId: 'rp1', participantId: 'p2', kind: 'audio', source: 'mic', paused: false };
@@ -36,9 +36,10 @@ describe('one consume per remote producer', () => {
     return s;
   };
 
-  /** `media.consume` requests for rp2, and the consumers the server made for it. */
+  /** `media.consume` requests for rp2. */
   const consumesOfCam = (): RequestData<'media.consume'>[] =>
     (room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp2');
+  /** The consumers the server made for rp2. */
   let camConsumers: string[];
   /** Whether rp2's held consume was answered. */
   let answered: boolean;
