@@ -72,10 +72,10 @@ const REFUSED_CONSUME_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Answers to `media.consume` that pass on their own (the server's request limit after a reconnect's
- * burst, an overloaded server, a request timeout): outside a repair, {@link MediaManager.addProducer}
- * tries again later.
+ * burst, an overloaded server, a request timeout, a repair's consume it joined cut short): outside
+ * a repair, {@link MediaManager.addProducer} tries again later.
  */
-const TRANSIENT_CONSUME = /^(RATE_LIMITED|(REQUEST_)?TIMEOUT|INTERNAL_ERROR)$/;
+const TRANSIENT_CONSUME = /^(RATE_LIMITED|(REQUEST_)?TIMEOUT|INTERNAL_ERROR|ABORTED)$/;
 
 const toClientCandidates = (list: readonly { ip: string; address?: string | undefined }[]): ms.IceCandidate[] =>
   list.map((c) => ({ ...c, address: c.address ?? c.ip })) as ms.IceCandidate[];
@@ -110,6 +110,8 @@ export class MediaManager {
   readonly #refused = new Set<string>();
   /** Pending consume retries by remote producer id (see {@link addProducer}). */
   readonly #retries = new Map<string, unknown>();
+  /** Consumes on their way on the current receive transport, by remote producer id (see {@link #consume}). */
+  readonly #consuming = new Map<string, Promise<void>>();
 
   constructor(options: MediaManagerOptions) {
     this.#o = options;
@@ -399,7 +401,7 @@ export class MediaManager {
     const id = info.producerId;
     if (info.participantId === this.#o.callbacks.selfId()) return;
     this.#producers.set(id, info);
-    if (!this.#recv || this.#findByProducer(id)) return;
+    if (!this.#recv) return;
     const gen = this.#generation;
     try {
       await this.#consume(info, signal);
@@ -481,7 +483,11 @@ export class MediaManager {
     for (const id of [...this.#producers.keys()]) if (!keep.has(id)) this.removeProducer(id);
     for (const p of list) {
       if (this.#producers.has(p.producerId)) this.setProducerPaused(p.producerId, p.paused);
-      await this.addProducer(p, signal).catch((e: unknown) => this.#report(e));
+      await this.addProducer(p, signal).catch((e: unknown) => {
+        // Cut short: the caller's attempt failed (not an error of its own to report).
+        if (signal?.aborted) throw e;
+        this.#report(e);
+      });
     }
   }
 
@@ -614,7 +620,22 @@ export class MediaManager {
     }
   }
 
+  /**
+   * Consumes `info` on the current receive transport, once: nothing when it has a consumer there, and
+   * a second call while its consume is on its way (an announcement, a retry and a recovery meeting)
+   * joins that one, so the server never makes two consumers of one producer.
+   */
   async #consume(info: ProducerInfo, signal?: AbortSignal): Promise<void> {
+    const id = info.producerId;
+    let p = this.#consuming.get(id);
+    if (!p && !this.#findByProducer(id)) {
+      p = this.#consumeNow(info, signal).finally(() => this.#consuming.get(id) === p && this.#consuming.delete(id));
+      this.#consuming.set(id, p);
+    }
+    return p;
+  }
+
+  async #consumeNow(info: ProducerInfo, signal?: AbortSignal): Promise<void> {
     const t = this.#recv;
     const device = this.#device;
     if (!t || !device) return;
@@ -663,7 +684,8 @@ export class MediaManager {
         throw e;
       }
     }
-    this.#o.callbacks.onRemoteTrackAdded(entry.view);
+    // Dropped while its resume was on its way (transports replaced, the producer closed): not published.
+    if (this.#remote.get(consumer.id) === entry) this.#o.callbacks.onRemoteTrackAdded(entry.view);
   }
 
   #view(r: RemoteEntry): RemoteTrack {
@@ -713,6 +735,8 @@ export class MediaManager {
     this.#recv = undefined;
     this.#serverClosed.clear();
     this.#refused.clear();
+    // A consume still on its way on the old transport is discarded when answered (see #consumeNow).
+    this.#consuming.clear();
   }
 
   #report(e: unknown): void {
