@@ -5,7 +5,6 @@
  * retransmission ring (RTX when negotiated), throttles keyframe requests and rewrites SRs.
  * @internal
  */
-import type { Extension, RtpPacket } from 'werift';
 import type { MediaKind, RtpParameters } from '../types/index.js';
 import type { EmitFn, RtpSink } from './context.js';
 import type { EngineProducer, ProducerListener } from './producer.js';
@@ -13,6 +12,7 @@ import { RateMeter } from './rate-meter.js';
 import { buildSr } from './rtcp.js';
 import { scoreFromFraction } from './recv-stream.js';
 import { TRANSPORT_CC_URI } from '../rtp/transport-cc.js';
+import { RtpHeaderRewrite, RtpHeaderView, parseRtpHeader, writeRewrittenRtpHeader } from '../rtp/rtp-header.js';
 import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
 import { SVC_DROP, SVC_FORWARD_MARKER, SvcLayerSelector, SvcSeqMapper, svcLayersOf } from './svc-layers.js';
 
@@ -55,15 +55,14 @@ export class EngineConsumer implements ProducerListener {
   readonly rtxSsrc: number | undefined;
   private readonly rtxPt: number;
   private readonly ptMap = new Int16Array(128).fill(-1);
-  private readonly extMap = new Uint8Array(256);
-  private readonly routerMidId: number;
-  /** Router id of the transport-wide sequence number extension, when the receiver has it (else 0). */
-  private readonly routerTwccId: number;
-  private readonly midBuf: Buffer | undefined;
+  /**
+   * The header this consumer writes: router → consumer extension ids, its MID, the transport-wide
+   * sequence number element (when the receiver has it); refilled per packet.
+   */
+  private readonly rw = new RtpHeaderRewrite();
+  /** Header view of a packet retransmitted from the ring. */
+  private readonly nackView = new RtpHeaderView();
   private readonly clockRate: number;
-  private readonly scratch: Extension[] = [];
-  /** The rewritten extension list handed to the sink (the first n scratch entries; reused). */
-  private readonly outExts: Extension[] = [];
   paused: boolean;
   producerPaused: boolean;
   closed = false;
@@ -75,7 +74,9 @@ export class EngineConsumer implements ProducerListener {
   private lastTs = 0;
   private lastSentAt = 0;
   private rtxSeq = Math.floor(Math.random() * 0xffff);
-  private readonly ringPkt: (RtpPacket | undefined)[] = new Array<RtpPacket | undefined>(RING);
+  /** Forwarded packets by output sequence number: the producer's (mapped) packet buffer and length. */
+  private readonly ringBuf: (Buffer | undefined)[] = new Array<Buffer | undefined>(RING).fill(undefined);
+  private readonly ringLen = new Uint16Array(RING);
   private readonly ringSeq = new Int32Array(RING).fill(-1);
   private readonly ringTs = new Uint32Array(RING);
   /** Rewritten VP8 picture id (-1: none) and TL0PICIDX (-1: none) of each ring slot (simulcast). */
@@ -156,18 +157,14 @@ export class EngineConsumer implements ProducerListener {
     this.rtxPt = this.rtxSsrc !== undefined && rtx ? rtx.payloadType : -1;
     const consumerIds = new Map<string, number>();
     for (const e of o.rtpParameters.headerExtensions ?? []) consumerIds.set(e.uri, e.id);
-    let routerMidId = 0;
-    let routerTwccId = 0;
+    const rw = this.rw;
     for (const e of producer.consumableRtpParameters.headerExtensions ?? []) {
       const id = consumerIds.get(e.uri);
-      if (id !== undefined && e.id < 256) this.extMap[e.id] = id;
-      if (e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid') routerMidId = e.id;
-      if (e.uri === TRANSPORT_CC_URI && id !== undefined) routerTwccId = e.id;
+      if (id !== undefined && e.id > 0 && e.id < 256) rw.extIds[e.id] = id;
+      if (e.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid') rw.midId = e.id;
+      if (e.uri === TRANSPORT_CC_URI && id !== undefined) rw.twccId = e.id;
     }
-    this.routerMidId = routerMidId;
-    this.routerTwccId = routerTwccId;
-    this.midBuf = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
-    for (let i = 0; i < 16; i++) this.scratch.push({ id: 0, payload: Buffer.alloc(0) });
+    rw.midValue = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
     this.simulcast = o.kind === 'video' && producer.encodingCount > 1;
     const svcCounts = o.kind === 'video' && !this.simulcast ? svcLayersOf(o.rtpParameters) : undefined;
     this.svc = svcCounts ? new SvcLayerSelector(svcCounts, o.preferredLayers) : undefined;
@@ -276,20 +273,18 @@ export class EngineConsumer implements ProducerListener {
   }
 
   /** Forwards one producer packet (already mapped to router PT/SSRC/extension ids) of `layer`. */
-  sendRtp(packet: RtpPacket, isKeyFrame: boolean, layer = 0): void {
+  sendRtp(buf: Buffer, h: RtpHeaderView, isKeyFrame: boolean, layer: number, now: number): void {
     if (!this.active) return;
-    const h = packet.header;
-    const pt = h.payloadType < 128 ? this.ptMap[h.payloadType]! : -1;
+    const pt = this.ptMap[h.payloadType]!;
     if (pt < 0) {
       this.packetsDiscarded++;
       return;
     }
-    const now = performance.now();
     let inSeq = h.sequenceNumber;
     let marker = false;
     if (this.svc) {
       // Only the layers up to the current ones; renumbered so the dropped ones leave no gap.
-      const v = this.svc.select(packet.payload, 0, packet.payload.length);
+      const v = this.svc.select(buf, h.payloadOffset, h.payloadLength);
       if (this.svc.changed) {
         this.layerSwitches++;
         this.emit(this.id, 'layerschange', this.currentLayers);
@@ -337,7 +332,7 @@ export class EngineConsumer implements ProducerListener {
     if (this.simulcast && this.vp8) {
       // One continuous VP8 picture-id / TL0PICIDX sequence across layer switches (RFC 7741).
       const d = this.desc;
-      if (parseVp8PayloadDescriptor(packet.payload, 0, packet.payload.length, d)) {
+      if (parseVp8PayloadDescriptor(buf, h.payloadOffset, h.payloadLength, d)) {
         if (this.picResync) {
           this.picResync = false;
           this.picOffset = d.hasPictureId && this.lastPic >= 0 ? (this.lastPic + 1 - d.pictureId) & 0x7fff : 0;
@@ -353,18 +348,12 @@ export class EngineConsumer implements ProducerListener {
         }
       }
     }
-    // The descriptor parsed above (this.desc, offset 0 of this payload) is not parsed again.
-    if (marker && !h.marker) {
-      h.marker = true;
-      try {
-        this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0, 0, true);
-      } finally {
-        h.marker = false;
-      }
-    } else this.write(packet, this.ssrc, pt, seq, ts, undefined, pic, tl0, 0, true);
+    // The descriptor parsed above (this.desc) is not parsed again.
+    this.write(buf, h, this.ssrc, pt, seq, ts, marker || h.marker, -1, pic, tl0, true, now);
     const idx = seq & MASK;
     if (this.ringMark) this.ringMark[idx] = marker ? 1 : 0;
-    this.ringPkt[idx] = packet;
+    this.ringBuf[idx] = buf;
+    this.ringLen[idx] = h.packetLength;
     this.ringSeq[idx] = seq;
     this.ringTs[idx] = ts;
     this.ringPic[idx] = pic;
@@ -376,126 +365,89 @@ export class EngineConsumer implements ProducerListener {
     }
     this.lastSentAt = now;
     this.packetsSent++;
-    this.bytesSent += packet.payload.length + 12;
+    this.bytesSent += h.payloadLength + 12;
   }
 
   /**
-   * Rewrites the header (and the VP8 picture id / TL0PICIDX when `pic`/`tl0` ≥ 0, at
-   * `descOffset` in the sent payload) in place, sends, and restores the producer's values.
+   * Writes the packet `src` (parsed into `h`) for the receiver into the sink's buffer: this
+   * consumer's header (SSRC, PT, sequence number, timestamp, marker, extension ids, its MID and the
+   * transport's own transport-wide sequence number), the RTX original sequence number when `osn` ≥ 0,
+   * the payload, and the VP8 picture id / TL0PICIDX when `pic`/`tl0` ≥ 0 (`descParsed`: `this.desc`
+   * already holds `src`'s descriptor); then sends it. `src` is not written.
    */
   private write(
-    packet: RtpPacket,
+    src: Buffer,
+    h: RtpHeaderView,
     ssrc: number,
     pt: number,
     seq: number,
     ts: number,
-    payload: Buffer | undefined,
-    pic = -1,
-    tl0 = -1,
-    descOffset = 0,
-    descParsed = false,
+    marker: boolean,
+    osn: number,
+    pic: number,
+    tl0: number,
+    descParsed: boolean,
+    nowMs: number,
   ): void {
-    const h = packet.header;
-    const body = payload ?? packet.payload;
-    let picAt = -1;
-    let picLong = false;
-    let saved0 = 0;
-    let saved1 = 0;
-    let tl0At = -1;
-    let savedTl0 = 0;
-    if ((pic >= 0 || tl0 >= 0) && (descParsed || parseVp8PayloadDescriptor(body, descOffset, body.length - descOffset, this.desc))) {
+    const sink = this.sink;
+    const rw = this.rw;
+    const po = h.payloadOffset;
+    const n = h.payloadLength;
+    // Room for the header as received, grown by the two-byte form and a longer MID, and the OSN.
+    const out = sink.rtpBuffer(po + h.extensionLength + (rw.midValue?.length ?? 0) + 8 + 2 + n);
+    rw.ssrc = ssrc;
+    rw.payloadType = pt;
+    rw.sequenceNumber = seq;
+    rw.timestamp = ts;
+    rw.marker = marker;
+    let p = writeRewrittenRtpHeader(src, h, out, rw);
+    if (osn >= 0) {
+      out[p++] = osn >>> 8;
+      out[p++] = osn & 0xff;
+    }
+    src.copy(out, p, po, po + n);
+    if ((pic >= 0 || tl0 >= 0) && (descParsed || parseVp8PayloadDescriptor(src, po, n, this.desc))) {
       const d = this.desc;
+      const shift = p - po;
       if (pic >= 0 && d.pictureIdOffset >= 0) {
-        picAt = d.pictureIdOffset;
-        picLong = d.pictureIdLong;
-        saved0 = body[picAt]!;
-        saved1 = picLong ? body[picAt + 1]! : 0;
-        if (picLong) {
-          body[picAt] = 0x80 | ((pic >> 8) & 0x7f);
-          body[picAt + 1] = pic & 0xff;
-        } else body[picAt] = pic & 0x7f;
+        const at = d.pictureIdOffset + shift;
+        if (d.pictureIdLong) {
+          out[at] = 0x80 | ((pic >> 8) & 0x7f);
+          out[at + 1] = pic & 0xff;
+        } else out[at] = pic & 0x7f;
       }
-      if (tl0 >= 0 && d.tl0PicIdxOffset >= 0) {
-        tl0At = d.tl0PicIdxOffset;
-        savedTl0 = body[tl0At]!;
-        body[tl0At] = tl0;
-      }
+      if (tl0 >= 0 && d.tl0PicIdxOffset >= 0) out[d.tl0PicIdxOffset + shift] = tl0;
     }
-    const oSsrc = h.ssrc;
-    const oPt = h.payloadType;
-    const oSeq = h.sequenceNumber;
-    const oTs = h.timestamp;
-    const oExt = h.extensions;
-    const oFlag = h.extension;
-    const oPayload = packet.payload;
-    const scratch = this.scratch;
-    let n = 0;
-    for (let i = 0; i < oExt.length && n < 16; i++) {
-      const e = oExt[i]!;
-      const id = this.extMap[e.id]!;
-      if (id === 0) continue;
-      const s = scratch[n++]!;
-      s.id = id;
-      if (e.id === this.routerMidId && this.midBuf) s.payload = this.midBuf;
+    const length = p + n;
+    if (rw.twccOffset >= 0) {
       // The sender's transport-wide sequence number means nothing here: number our own packets.
-      else if (e.id === this.routerTwccId) s.payload = this.sink.nextTransportSeqPayload(body.length + 12);
-      else s.payload = e.payload;
+      const t = sink.nextTransportSeq(length, nowMs);
+      out[rw.twccOffset] = t >>> 8;
+      out[rw.twccOffset + 1] = t & 0xff;
     }
-    const exts = this.outExts;
-    for (let i = 0; i < n; i++) exts[i] = scratch[i]!;
-    exts.length = n;
-    h.ssrc = ssrc;
-    h.payloadType = pt;
-    h.sequenceNumber = seq;
-    h.timestamp = ts;
-    h.extensions = exts;
-    h.extension = n > 0;
-    if (payload) packet.payload = payload;
-    try {
-      this.sink.sendRtp(packet);
-    } finally {
-      if (picAt >= 0) {
-        body[picAt] = saved0;
-        if (picLong) body[picAt + 1] = saved1;
-      }
-      if (tl0At >= 0) body[tl0At] = savedTl0;
-      h.ssrc = oSsrc;
-      h.payloadType = oPt;
-      h.sequenceNumber = oSeq;
-      h.timestamp = oTs;
-      h.extensions = oExt;
-      h.extension = oFlag;
-      packet.payload = oPayload;
-    }
+    sink.sendRtp(out, length, osn >= 0);
   }
 
-  /** Handles one NACK FCI (PID + BLP) from the receiver. */
-  receiveNack(pid: number, blp: number): void {
+  /** Handles one NACK FCI (PID + BLP) from the receiver (at `nowMs`). */
+  receiveNack(pid: number, blp: number, nowMs: number): void {
     this.nackCount++;
+    const v = this.nackView;
     for (let i = -1; i < 16; i++) {
       if (i >= 0 && !(blp & (1 << i))) continue;
       const seq = (pid + i + 1) & 0xffff;
       this.nackPacketCount++;
       const idx = seq & MASK;
-      const pkt = this.ringPkt[idx];
-      if (!pkt || this.ringSeq[idx] !== seq || !this.sink.mediaReady) continue;
-      const pt = this.ptMap[pkt.header.payloadType]!;
+      const buf = this.ringBuf[idx];
+      if (!buf || this.ringSeq[idx] !== seq || !this.sink.mediaReady || !parseRtpHeader(buf, v, this.ringLen[idx]!)) continue;
+      const pt = this.ptMap[v.payloadType]!;
       if (pt < 0) continue;
-      // SVC: the marker the first send forced (the packet object keeps the producer's).
-      const forceMarker = this.ringMark !== undefined && this.ringMark[idx] === 1 && !pkt.header.marker;
-      if (forceMarker) pkt.header.marker = true;
-      try {
-        if (this.rtxSsrc !== undefined && this.rtxPt >= 0) {
-          const payload = Buffer.allocUnsafe(pkt.payload.length + 2);
-          payload.writeUInt16BE(seq, 0);
-          pkt.payload.copy(payload, 2);
-          this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-          this.write(pkt, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, payload, this.ringPic[idx]!, this.ringTl0[idx]!, 2);
-        } else {
-          this.write(pkt, this.ssrc, pt, seq, this.ringTs[idx]!, undefined, this.ringPic[idx]!, this.ringTl0[idx]!);
-        }
-      } finally {
-        if (forceMarker) pkt.header.marker = false;
+      // SVC: the marker the first send forced (the packet keeps the producer's).
+      const marker = v.marker || (this.ringMark !== undefined && this.ringMark[idx] === 1);
+      if (this.rtxSsrc !== undefined && this.rtxPt >= 0) {
+        this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
+        this.write(buf, v, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, marker, seq, this.ringPic[idx]!, this.ringTl0[idx]!, false, nowMs);
+      } else {
+        this.write(buf, v, this.ssrc, pt, seq, this.ringTs[idx]!, marker, -1, this.ringPic[idx]!, this.ringTl0[idx]!, false, nowMs);
       }
       this.packetsRetransmitted++;
     }
@@ -627,6 +579,6 @@ export class EngineConsumer implements ProducerListener {
   close(): void {
     this.closed = true;
     this.producer.listeners.delete(this);
-    this.ringPkt.fill(undefined);
+    this.ringBuf.fill(undefined);
   }
 }

@@ -2,8 +2,6 @@
  * What engine objects need from their surroundings.
  * @internal
  */
-import type { RtpPacket } from 'werift';
-
 /** Emits an event towards the main-thread proxy with id `targetId`. */
 export type EmitFn = (targetId: string, event: string, data?: unknown) => void;
 
@@ -65,7 +63,7 @@ export function newDropCounters(): DropCounters {
 /** Total of all drop counters. */
 export function totalDrops(c: DropCounters): number {
   let n = 0;
-  for (const v of Object.values(c)) n += v;
+  for (const k in c) n += c[k as DropReason];
   return n;
 }
 
@@ -73,10 +71,16 @@ export function totalDrops(c: DropCounters): number {
 export interface RtpSink {
   /** Whether media can be sent now (DTLS up and settled, ICE not disconnected). */
   readonly mediaReady: boolean;
-  /** Sends one RTP packet whose header has already been rewritten for the consumer. */
-  sendRtp(packet: RtpPacket): void;
+  /**
+   * The buffer the next outgoing RTP packet of at most `bytes` bytes is written into (with room
+   * after it for the SRTP tag): the sink's own scratch when its send is synchronous, so it is only
+   * valid until {@link sendRtp} and must not be kept.
+   */
+  rtpBuffer(bytes: number): Buffer;
+  /** Sends the RTP packet written into `rtpBuffer()[0..length)` (`rtx`: a retransmission on the RTX stream). */
+  sendRtp(buf: Buffer, length: number, rtx: boolean): void;
   /** Sends one RTCP compound packet. */
   sendRtcp(buf: Buffer): void;
-  /** The next outgoing transport-wide sequence number as a reused 2-byte extension value, for a packet of `bytes`. */
-  nextTransportSeqPayload(bytes: number): Buffer;
+  /** The next outgoing transport-wide sequence number (16 bits), for a packet of `bytes` sent at `nowMs`. */
+  nextTransportSeq(bytes: number, nowMs: number): number;
 }

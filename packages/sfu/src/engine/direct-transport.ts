@@ -4,8 +4,8 @@
  * posted to the main thread as `rtp` events.
  * @internal
  */
-import { RtpPacket } from 'werift';
 import type { SfuLogger } from '../common/logger.js';
+import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
 import type { DropCounters, EmitFn } from './context.js';
 import type { EngineConsumer } from './consumer.js';
 import { EngineTransport } from './transport.js';
@@ -14,6 +14,10 @@ import { EngineTransport } from './transport.js';
 export class EngineDirectTransport extends EngineTransport {
   /** Consumer id by consumer SSRC, so `rtp` events go to the right proxy. */
   private readonly consumerIdBySsrc = new Map<number, string>();
+  /** Header view of the packet being injected (reused). */
+  private readonly view = new RtpHeaderView();
+  /** Where forwarded packets are written: posting to the main thread copies them at once. */
+  private scratch = Buffer.alloc(2048);
 
   constructor(id: string, routerId: string, drops: DropCounters, emit: EmitFn, log: SfuLogger) {
     super(id, routerId, drops, emit, log);
@@ -37,16 +41,13 @@ export class EngineDirectTransport extends EngineTransport {
 
   /** Injects one RTP packet (bytes) from a direct producer. */
   injectRtp(bytes: Uint8Array): void {
-    let packet: RtpPacket;
-    try {
-      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (buf.length < 12 || buf[0]! >> 6 !== 2) throw new Error('not RTP');
-      packet = RtpPacket.deSerialize(buf);
-    } catch (e) {
-      this.drop('rtpMalformed', 'rtp', 'rtp.malformed', e);
+    // The packet's own buffer (the channel gave it to this thread): kept and rewritten in place.
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!parseRtpHeader(buf, this.view)) {
+      this.drop('rtpMalformed', 'rtp', 'rtp.malformed');
       return;
     }
-    this.receiveRtpPacket(packet, bytes.byteLength);
+    this.receiveRtp(buf, this.view, bytes.byteLength, performance.now());
   }
 
   /** Injects one RTCP packet (bytes) as if received from the remote. */
@@ -54,11 +55,19 @@ export class EngineDirectTransport extends EngineTransport {
     this.receiveRtcp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
 
-  protected transmitRtp(packet: RtpPacket): void {
-    const id = this.consumerIdBySsrc.get(packet.header.ssrc);
+  rtpBuffer(bytes: number): Buffer {
+    if (this.scratch.length < bytes) this.scratch = Buffer.alloc(bytes);
+    return this.scratch;
+  }
+
+  protected transmitRtp(buf: Buffer, length: number): void {
+    const id = this.consumerIdBySsrc.get(((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0);
     if (!id) return;
     try {
-      this.emit(id, 'rtp', packet.serialize());
+      // An exact copy of its own (posting a view would copy the whole scratch's memory).
+      const packet = new Uint8Array(length);
+      buf.copy(packet, 0, 0, length);
+      this.emit(id, 'rtp', packet);
     } catch (e) {
       this.drop('internalErrors', 'rtp', 'rtp.deliverFailed', e);
     }

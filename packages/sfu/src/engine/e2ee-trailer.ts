@@ -55,55 +55,72 @@ export function e2eeTrailerCodecOf(mimeType: string): E2eeTrailerCodec | undefin
   }
 }
 
+/** Where {@link frameStart} leaves its answer (one for the module: the check is synchronous). */
+const start = { offset: 0, whole: false };
+
 /**
- * Offset of the frame data in an RTP payload and whether this packet holds the whole frame, or
- * undefined for a malformed payload descriptor. Opus has no descriptor; VP8's is RFC 7741 §4.2;
- * VP9's B/E bits (RFC 9628 §4.2) say whether the packet starts/ends the frame (its length is
- * not parsed: only whole-packet facts are used).
+ * Finds the offset of the frame data in the RTP payload `p[at..at+n)` (relative to `at`; -1:
+ * not parsed) and whether this packet holds the whole frame, into {@link start}; false for a
+ * malformed payload descriptor. Opus has no descriptor; VP8's is RFC 7741 §4.2; VP9's B/E bits
+ * (RFC 9628 §4.2) say whether the packet starts/ends the frame (its length is not parsed: only
+ * whole-packet facts are used).
  */
-function frameStart(codec: E2eeTrailerCodec, p: Uint8Array): { offset: number; whole: boolean } | undefined {
-  if (codec === 'opus') return { offset: 0, whole: true };
-  const b0 = p[0];
-  if (b0 === undefined) return undefined;
+function frameStart(codec: E2eeTrailerCodec, p: Uint8Array, at: number, n: number): boolean {
+  if (codec === 'opus') {
+    start.offset = 0;
+    start.whole = true;
+    return true;
+  }
+  if (n < 1) return false;
+  const b0 = p[at]!;
   if (codec === 'vp9') {
     // I P L F B E V Z: the start (B) and end (E) of a frame in one packet.
-    return { offset: -1, whole: (b0 & 0x08) !== 0 && (b0 & 0x04) !== 0 };
+    start.offset = -1;
+    start.whole = (b0 & 0x08) !== 0 && (b0 & 0x04) !== 0;
+    return true;
   }
   // VP8: X R N S R PID(3).
   let o = 1;
   if (b0 & 0x80) {
-    const x = p[1];
-    if (x === undefined) return undefined;
+    if (n < 2) return false;
+    const x = p[at + 1]!;
     o = 2;
     if (x & 0x80) {
-      const pic = p[o];
-      if (pic === undefined) return undefined;
-      o += pic & 0x80 ? 2 : 1;
+      if (n < 3) return false;
+      o += p[at + o]! & 0x80 ? 2 : 1;
     }
     if (x & 0x40) o += 1;
     if (x & 0x30) o += 1;
   }
-  if (o > p.length) return undefined;
-  return { offset: o, whole: (b0 & 0x10) !== 0 && (b0 & 0x07) === 0 };
+  if (o > n) return false;
+  start.offset = o;
+  start.whole = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
+  return true;
 }
 
 /**
- * Checks the packet that ends a frame. `payload` is the RTP payload without padding.
- * Never throws; allocates nothing.
+ * Checks the packet that ends a frame: its RTP payload without padding is `buf[offset..offset+length)`
+ * (default: all of `buf`). Never throws; allocates nothing.
  */
-export function checkE2eeTrailer(codec: E2eeTrailerCodec, payload: Uint8Array, o: E2eeTrailerCheckOptions): E2eeTrailerVerdict {
-  const n = payload.length;
-  if (n === 0) return 'skip'; // empty (DTX, padding): passed through unencrypted by design
-  const start = frameStart(codec, payload);
-  if (!start) return 'length';
-  const cfg = payload[n - 1]!;
+export function checkE2eeTrailer(
+  codec: E2eeTrailerCodec,
+  buf: Uint8Array,
+  o: E2eeTrailerCheckOptions,
+  offset = 0,
+  length = buf.length - offset,
+): E2eeTrailerVerdict {
+  const n = length;
+  if (n <= 0) return 'skip'; // empty (DTX, padding): passed through unencrypted by design
+  if (!frameStart(codec, buf, offset, n)) return 'length';
+  const end = offset + n;
+  const cfg = buf[end - 1]!;
   if (!o.versions.includes(cfg >> 6)) return 'version';
   const hLen = cfg & 0x20 ? 2 : 1;
   const trailer = (cfg & 7) + 1 + ((cfg >> 3) & 3) + 1 + hLen + 1;
   // The frame's bytes in this packet (for VP9 the descriptor is not parsed: the whole payload is a bound).
   const inPacket = start.offset < 0 ? n : n - start.offset;
   if (inPacket < trailer) return start.whole ? 'length' : 'skip';
-  const h = hLen === 2 ? (payload[n - 3]! << 8) | payload[n - 2]! : payload[n - 2]!;
+  const h = hLen === 2 ? (buf[end - 3]! << 8) | buf[end - 2]! : buf[end - 2]!;
   if (!o.prefixLengths.includes(h)) return 'prefix';
   if (start.whole && inPacket < h + TAG_BYTES + trailer) return 'length';
   return 'ok';
@@ -128,17 +145,18 @@ export class E2eeTrailerCheck {
   }
 
   /**
-   * Checks one packet; `last` is whether it ends a frame (RTP marker for video; always for audio).
-   * Returns false when the packet must not be forwarded (this frame or an earlier one failed).
+   * Checks one packet whose RTP payload is `buf[offset..offset+length)` (default: all of `buf`);
+   * `last` is whether it ends a frame (RTP marker for video; always for audio). Returns false when
+   * the packet must not be forwarded (this frame or an earlier one failed).
    */
-  onPacket(payload: Uint8Array, last: boolean): boolean {
+  onPacket(buf: Uint8Array, last: boolean, offset = 0, length = buf.length - offset): boolean {
     if (this.failure) return false;
     // VP9 SVC: each spatial layer frame of a picture is sealed on its own and ends at its E bit; the
     // RTP marker ends only the picture's top layer, so checking at the marker alone would pass
     // plaintext in the lower layers unchecked.
-    if (this.codec === 'vp9') last = payload.length > 0 && (payload[0]! & 0x04) !== 0;
+    if (this.codec === 'vp9') last = length > 0 && (buf[offset]! & 0x04) !== 0;
     if (!last && this.codec !== 'opus') return true;
-    const v = checkE2eeTrailer(this.codec, payload, this.options);
+    const v = checkE2eeTrailer(this.codec, buf, this.options, offset, length);
     if (v === 'ok') this.passed++;
     else if (v === 'skip') this.skipped++;
     else {

@@ -1,36 +1,56 @@
 import { RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it, vi } from 'vitest';
 import type { RtpParameters } from '../types/index.js';
-import { KEYFRAME_CACHE_MAX_AGE_MS, KEYFRAME_CACHE_MAX_PACKETS, cacheKeyFramePacket } from './keyframe.js';
+import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
+import { KEYFRAME_CACHE_MAX_AGE_MS, KEYFRAME_CACHE_MAX_PACKETS, KeyFrameCache } from './keyframe.js';
 import { EngineProducer, KEYFRAME_GAP_MARGIN_MS, KEYFRAME_MIN_GAP_MS, type ProducerHost, type ProducerListener } from './producer.js';
 
 const KEY = Buffer.from([0x10, 0x00, 0x9d, 0x01, 0x2a]); // VP8 descriptor S=1 PID=0, keyframe (P=0)
 const DELTA = Buffer.from([0x10, 0x01, 0x00, 0x00]);
-const packet = (seq: number, ts: number, payload: Buffer, ssrc = 1111): RtpPacket =>
-  new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: ts, ssrc, payloadType: 96 }), payload);
+const packet = (seq: number, ts: number, payload: Buffer, ssrc = 1111): Buffer =>
+  new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: ts, ssrc, payloadType: 96 }), payload).serialize();
+const view = new RtpHeaderView();
+const parsed = (buf: Buffer): RtpHeaderView => {
+  if (!parseRtpHeader(buf, view)) throw new Error('not RTP');
+  return view;
+};
 
-describe('cacheKeyFramePacket', () => {
+describe('KeyFrameCache', () => {
+  const add = (cache: KeyFrameCache, seq: number, ts: number, payload: Buffer, key: boolean): boolean => {
+    const buf = packet(seq, ts, payload);
+    return cache.add(buf, buf.length, ts, key);
+  };
+  const seqs = (cache: KeyFrameCache): number[] => Array.from({ length: cache.count }, (_, i) => cache.buffer(i).readUInt16BE(2));
+
   it('keeps the last key frame and the packets since; a new key frame starts over; one picture over several packets stays one', () => {
-    const gop: RtpPacket[] = [];
-    expect(cacheKeyFramePacket(gop, packet(1, 0, DELTA), false)).toBe(false);
-    expect(gop).toHaveLength(0); // nothing before a key frame
-    expect(cacheKeyFramePacket(gop, packet(2, 3000, KEY), true)).toBe(true);
-    expect(cacheKeyFramePacket(gop, packet(3, 3000, KEY), true)).toBe(false); // same picture (e.g. H.264 SPS/PPS then IDR)
-    cacheKeyFramePacket(gop, packet(4, 6000, DELTA), false);
-    expect(gop.map((p) => p.header.sequenceNumber)).toEqual([2, 3, 4]);
-    expect(cacheKeyFramePacket(gop, packet(5, 9000, KEY), true)).toBe(true);
-    expect(gop.map((p) => p.header.sequenceNumber)).toEqual([5]);
+    const gop = new KeyFrameCache();
+    expect(add(gop, 1, 0, DELTA, false)).toBe(false);
+    expect(gop.count).toBe(0); // nothing before a key frame
+    expect(add(gop, 2, 3000, KEY, true)).toBe(true);
+    expect(add(gop, 3, 3000, KEY, true)).toBe(false); // same picture (e.g. H.264 SPS/PPS then IDR)
+    add(gop, 4, 6000, DELTA, false);
+    expect(seqs(gop)).toEqual([2, 3, 4]);
+    expect(add(gop, 5, 9000, KEY, true)).toBe(true);
+    expect(seqs(gop)).toEqual([5]);
+  });
+
+  it('keeps the packets themselves, by reference, with their lengths', () => {
+    const gop = new KeyFrameCache();
+    const buf = packet(7, 3000, KEY);
+    gop.add(buf, buf.length - 1, 3000, true);
+    expect(gop.buffer(0)).toBe(buf);
+    expect(gop.length(0)).toBe(buf.length - 1);
   });
 
   it('empties itself past its bound until the next key frame', () => {
-    const gop: RtpPacket[] = [];
-    cacheKeyFramePacket(gop, packet(0, 0, KEY), true);
-    for (let i = 1; i < KEYFRAME_CACHE_MAX_PACKETS; i++) cacheKeyFramePacket(gop, packet(i, i * 3000, DELTA), false);
-    expect(gop).toHaveLength(KEYFRAME_CACHE_MAX_PACKETS);
-    cacheKeyFramePacket(gop, packet(KEYFRAME_CACHE_MAX_PACKETS, 0, DELTA), false);
-    expect(gop).toHaveLength(0);
-    cacheKeyFramePacket(gop, packet(KEYFRAME_CACHE_MAX_PACKETS + 1, 1, DELTA), false);
-    expect(gop).toHaveLength(0);
+    const gop = new KeyFrameCache();
+    add(gop, 0, 0, KEY, true);
+    for (let i = 1; i < KEYFRAME_CACHE_MAX_PACKETS; i++) add(gop, i, i * 3000, DELTA, false);
+    expect(gop.count).toBe(KEYFRAME_CACHE_MAX_PACKETS);
+    add(gop, KEYFRAME_CACHE_MAX_PACKETS, 0, DELTA, false);
+    expect(gop.count).toBe(0);
+    add(gop, KEYFRAME_CACHE_MAX_PACKETS + 1, 1, DELTA, false);
+    expect(gop.count).toBe(0);
   });
 });
 
@@ -78,12 +98,15 @@ describe('EngineProducer key frames for starting consumers', () => {
       () => undefined,
     );
     const stream = p.streamBySsrc(1111)!;
-    const send = (seq: number, ts: number, payload: Buffer, now: number) => p.receiveRtp(packet(seq, ts, payload), stream, now);
+    const send = (seq: number, ts: number, payload: Buffer, now: number) => {
+      const buf = packet(seq, ts, payload);
+      p.receiveRtp(buf, parsed(buf), stream, now);
+    };
     return { p, rtcp, send };
   };
   const listener = (): ProducerListener & { got: { seq: number; key: boolean }[] } => {
     const got: { seq: number; key: boolean }[] = [];
-    return { got, sendRtp: (pkt, key) => void got.push({ seq: pkt.header.sequenceNumber, key }), onProducerSr: () => undefined };
+    return { got, sendRtp: (_buf, h, key) => void got.push({ seq: h.sequenceNumber, key }), onProducerSr: () => undefined };
   };
 
   it('replays the recent key frame and every packet since to a starting consumer, at once and without a new request', () => {
@@ -139,7 +162,8 @@ describe('EngineProducer key frames for starting consumers', () => {
       p.requestKeyFrame(t0);
       expect(rtcp).toHaveLength(1);
       // The key frame came; another request right after is deferred, not sent.
-      p.receiveRtp(packet(1, 3000, KEY), p.streamBySsrc(1111)!, t0 + 1);
+      const buf = packet(1, 3000, KEY);
+      p.receiveRtp(buf, parsed(buf), p.streamBySsrc(1111)!, t0 + 1);
       p.requestKeyFrame(t0 + 2);
       expect(rtcp).toHaveLength(1);
       // Deferred to the gap plus the margin after the first request (t0 + gap + margin), not to the gap.

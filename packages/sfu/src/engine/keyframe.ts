@@ -5,22 +5,20 @@
  * when another viewer's request made the sender produce a key frame a moment earlier).
  * @internal
  */
-import type { RtpPacket } from 'werift';
 import { isH264KeyFrame, isVp8KeyFrame, isVp9KeyFrame } from '../rtp/index.js';
 
-const vp8 = (p: Uint8Array): boolean => isVp8KeyFrame(p, 0, p.length);
-const vp9 = (p: Uint8Array): boolean => isVp9KeyFrame(p, 0, p.length);
-const h264 = (p: Uint8Array): boolean => isH264KeyFrame(p, 0, p.length);
+/** Whether the RTP payload `buf[offset..offset+length)` starts a key frame. */
+export type KeyFrameDetector = (buf: Uint8Array, offset: number, length: number) => boolean;
 
 /** Keyframe detector for a mime type, or undefined for audio / unknown codecs. */
-export function keyFrameDetectorFor(mimeType: string): ((p: Uint8Array) => boolean) | undefined {
+export function keyFrameDetectorFor(mimeType: string): KeyFrameDetector | undefined {
   switch (mimeType.toLowerCase()) {
     case 'video/vp8':
-      return vp8;
+      return isVp8KeyFrame;
     case 'video/vp9':
-      return vp9;
+      return isVp9KeyFrame;
     case 'video/h264':
-      return h264;
+      return isH264KeyFrame;
     default:
       return undefined;
   }
@@ -32,21 +30,56 @@ export const KEYFRAME_CACHE_MAX_PACKETS = 400;
 export const KEYFRAME_CACHE_MAX_AGE_MS = 1000;
 
 /**
- * Keeps `gop` as the last key frame and the packets since: a key frame packet of a new picture (RTP
- * timestamp) starts it over (then it returns true), other packets are appended, and past
- * {@link KEYFRAME_CACHE_MAX_PACKETS} it is emptied until the next key frame. Packets are kept by
- * reference: the forwarding path never reuses a packet object (consumers' retransmission rings keep
- * them too).
+ * The last key frame and the packets since, kept by reference: each packet is its datagram's own
+ * buffer, which the forwarding path never writes again once the producer mapped it (consumers'
+ * retransmission rings keep the same buffers). Fixed-size arrays: nothing is allocated per packet.
  */
-export function cacheKeyFramePacket(gop: RtpPacket[], packet: RtpPacket, isKey: boolean): boolean {
-  if (isKey && (gop.length === 0 || gop[0]!.header.timestamp !== packet.header.timestamp)) {
-    gop.length = 0;
-    gop.push(packet);
-    return true;
+export class KeyFrameCache {
+  private readonly bufs: (Buffer | undefined)[] = new Array<Buffer | undefined>(KEYFRAME_CACHE_MAX_PACKETS).fill(undefined);
+  private readonly lengths = new Uint16Array(KEYFRAME_CACHE_MAX_PACKETS);
+  /** RTP timestamp of the cached key frame. */
+  private timestamp = 0;
+  /** Packets kept. */
+  count = 0;
+
+  /**
+   * Adds packet `buf[0..length)` (RTP `timestamp`): a key frame packet of a new picture starts the
+   * cache over (then it returns true), other packets are appended, and past
+   * {@link KEYFRAME_CACHE_MAX_PACKETS} it is emptied until the next key frame.
+   */
+  add(buf: Buffer, length: number, timestamp: number, isKey: boolean): boolean {
+    if (isKey && (this.count === 0 || this.timestamp !== timestamp)) {
+      this.clear();
+      this.timestamp = timestamp;
+      this.push(buf, length);
+      return true;
+    }
+    if (this.count > 0) {
+      if (this.count < KEYFRAME_CACHE_MAX_PACKETS) this.push(buf, length);
+      else this.clear();
+    }
+    return false;
   }
-  if (gop.length > 0) {
-    if (gop.length < KEYFRAME_CACHE_MAX_PACKETS) gop.push(packet);
-    else gop.length = 0;
+
+  /** The buffer of cached packet `i` (0: the first key frame packet). */
+  buffer(i: number): Buffer {
+    return this.bufs[i]!;
   }
-  return false;
+
+  /** The length of cached packet `i`. */
+  length(i: number): number {
+    return this.lengths[i]!;
+  }
+
+  /** Forgets every packet (and lets their buffers go). */
+  clear(): void {
+    for (let i = 0; i < this.count; i++) this.bufs[i] = undefined;
+    this.count = 0;
+  }
+
+  private push(buf: Buffer, length: number): void {
+    this.bufs[this.count] = buf;
+    this.lengths[this.count] = length;
+    this.count++;
+  }
 }

@@ -5,6 +5,7 @@
  * {@link NACK_MAX_RETRIES} times. Fixed-size typed arrays, no allocation per packet.
  * @internal
  */
+import { unwrapSeq16 } from '../rtp/rtp-header.js';
 
 /** Most packets missing at once; a larger gap resets the list (the caller asks for a keyframe). */
 export const NACK_LIST_CAPACITY = 512;
@@ -53,8 +54,8 @@ export class NackGenerator {
       this.highest = seq + 0x10000; // room below for reordering at the start
       return NackPacketResult.New;
     }
-    const diff = ((seq - (this.highest & 0xffff) + 0x8000) & 0xffff) - 0x8000;
-    const ext = this.highest + diff;
+    const ext = unwrapSeq16(seq, this.highest);
+    const diff = ext - this.highest;
     if (diff > 0) {
       const gap = diff - 1;
       if (gap > 0) {

@@ -4,16 +4,25 @@
  * and fans packets out to its consumers.
  * @internal
  */
-import type { RtpPacket } from 'werift';
 import type { WorkerLogTag } from '../common/logger.js';
 import type { MediaKind, RtpMapping, RtpParameters } from '../types/index.js';
 import type { DropReason, EmitFn } from './context.js';
 import { E2eeTrailerCheck, type E2eeTrailerCheckOptions, e2eeTrailerCodecOf } from './e2ee-trailer.js';
-import { KEYFRAME_CACHE_MAX_AGE_MS, cacheKeyFramePacket, keyFrameDetectorFor } from './keyframe.js';
+import { KEYFRAME_CACHE_MAX_AGE_MS, KeyFrameCache, type KeyFrameDetector, keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
 import { AUDIO_LEVEL_URI, type AudioLevelSink } from './rtp-observer.js';
 import { buildFir, buildNackList, buildPli } from './rtcp.js';
 import { NackGenerator, NackPacketResult } from './nack-generator.js';
+import {
+  RtpHeaderView,
+  findHeaderExtension,
+  parseRtpHeader,
+  readHeaderExtensionString,
+  remapHeaderExtensions,
+  setRtpPayloadType,
+  setRtpSequenceNumber,
+  setRtpSsrc,
+} from '../rtp/rtp-header.js';
 
 /** What a producer needs from the transport it belongs to. */
 export interface ProducerHost {
@@ -30,8 +39,13 @@ export interface ProducerHost {
 
 /** A consumer as seen by its producer. */
 export interface ProducerListener {
-  /** Forwards one packet of encoding (spatial layer) `layer`. */
-  sendRtp(packet: RtpPacket, isKeyFrame: boolean, layer: number): void;
+  /**
+   * Forwards one packet of encoding (spatial layer) `layer`: `buf[0..h.packetLength)`, already
+   * mapped to the router's payload type, SSRC and header-extension ids, parsed into `h`. Neither
+   * may be written; `buf` may be kept (it is never written again), `h` not (it is reused).
+   * `nowMs`: when the packet arrived.
+   */
+  sendRtp(buf: Buffer, h: RtpHeaderView, isKeyFrame: boolean, layer: number, nowMs: number): void;
   onProducerSr(ntpSec: number, ntpFrac: number, rtpTs: number, layer: number): void;
 }
 
@@ -102,7 +116,11 @@ export class EngineProducer {
   /** Whether the sender accepts generic NACK (and the engine asks for lost packets). */
   private readonly useNack: boolean;
   private nackTimer: NodeJS.Timeout | undefined;
-  private readonly detectKey: ((p: Uint8Array) => boolean) | undefined;
+  private readonly detectKey: KeyFrameDetector | undefined;
+  /** Clock rate of the media codec. */
+  private readonly clockRate: number;
+  /** Header view of the cached packets being replayed. */
+  private readonly replayView = new RtpHeaderView();
   private readonly useFir: boolean;
   private firSeq = 0;
   private keyFrameOutstanding = false;
@@ -110,7 +128,7 @@ export class EngineProducer {
   private keyFrameTimer: NodeJS.Timeout | undefined;
   private keyFrameRetries = 0;
   /** The last key frame (mapped, as forwarded) and every packet since; undefined when not kept. */
-  private readonly gop: RtpPacket[] | undefined;
+  private readonly gop: KeyFrameCache | undefined;
   /** When the cached key frame arrived (ms). */
   private gopAt = Number.NEGATIVE_INFINITY;
   /** Key frames replayed to starting consumers from the cache. */
@@ -161,7 +179,7 @@ export class EngineProducer {
     }
     const media = o.rtpParameters.codecs.find((c) => !/\/(rtx|red|ulpfec|flexfec)$/i.test(c.mimeType));
     this.detectKey = media ? keyFrameDetectorFor(media.mimeType) : undefined;
-    this.gop = o.keyFrameCache && this.kind === 'video' && this.detectKey && this.encodingCount === 1 ? [] : undefined;
+    this.gop = o.keyFrameCache && this.kind === 'video' && this.detectKey && this.encodingCount === 1 ? new KeyFrameCache() : undefined;
     const e2eeCodec = media && o.e2eeTrailerCheck ? e2eeTrailerCodecOf(media.mimeType) : undefined;
     if (o.e2eeTrailerCheck && !e2eeCodec) throw new TypeError(`the E2EE trailer check does not support ${media?.mimeType ?? 'this codec'}`);
     this.e2ee = e2eeCodec && o.e2eeTrailerCheck ? new E2eeTrailerCheck(e2eeCodec, o.e2eeTrailerCheck) : undefined;
@@ -169,18 +187,22 @@ export class EngineProducer {
     this.useFir = !fb.some((f) => f.type === 'nack' && f.parameter === 'pli') && fb.some((f) => f.type === 'ccm' && f.parameter === 'fir');
     // Generic NACK (RFC 4585): `nack` without a parameter; `nack pli` is the keyframe request.
     this.useNack = fb.some((f) => f.type === 'nack' && !f.parameter);
-    const clockRate = media?.clockRate ?? 90000;
+    this.clockRate = media?.clockRate ?? 90000;
     const encodings = o.rtpParameters.encodings ?? [];
     o.rtpMapping.encodings.forEach((m, i) => {
-      if (m.ssrc === undefined) return;
-      const s = new RecvStream(m.ssrc, m.mappedSsrc, clockRate);
-      s.rtxSsrc = encodings[i]?.rtx?.ssrc;
-      s.layer = i;
-      s.rid = m.rid;
-      if (this.useNack) s.nack = new NackGenerator();
-      this.streams.push(s);
-      this.layerStreams[i] = s;
+      if (m.ssrc !== undefined) this.addStream(m.ssrc, m.mappedSsrc, i, m.rid).rtxSsrc = encodings[i]?.rtx?.ssrc;
     });
+  }
+
+  /** Creates the stream of encoding `layer` (the one place streams are made). */
+  private addStream(ssrc: number, mappedSsrc: number, layer: number, rid: string | undefined): RecvStream {
+    const s = new RecvStream(ssrc, mappedSsrc, this.clockRate);
+    s.layer = layer;
+    s.rid = rid;
+    if (this.useNack) s.nack = new NackGenerator();
+    this.streams.push(s);
+    this.layerStreams[layer] = s;
+    return s;
   }
 
   /** SSRCs this producer receives on (media and RTX). */
@@ -207,10 +229,9 @@ export class EngineProducer {
    * RID header extension (simulcast), as the RTX of a layer by its repaired RID, or as the single
    * stream of a one-encoding producer. Allocates (a string): only for the first packets of an SSRC.
    */
-  learnSsrc(ssrc: number, packet: RtpPacket): { stream: RecvStream; rtx: boolean } | undefined {
-    const clockRate = this.rtpParameters.codecs[0]?.clockRate ?? 90000;
-    const rid = this.ridExtId ? this.readExtString(packet, this.ridExtId) : undefined;
-    const rrid = rid === undefined && this.rridExtId ? this.readExtString(packet, this.rridExtId) : undefined;
+  learnSsrc(ssrc: number, buf: Uint8Array, h: RtpHeaderView): { stream: RecvStream; rtx: boolean } | undefined {
+    const rid = this.ridExtId ? readHeaderExtensionString(buf, h, this.ridExtId) : undefined;
+    const rrid = rid === undefined && this.rridExtId ? readHeaderExtensionString(buf, h, this.rridExtId) : undefined;
     if (rid !== undefined || rrid !== undefined) {
       const i = this.mapping.encodings.findIndex((m) => m.rid === (rid ?? rrid));
       if (i < 0) return undefined;
@@ -221,128 +242,108 @@ export class EngineProducer {
         return { stream: existing, rtx: true };
       }
       if (existing) return existing.ssrc === ssrc ? { stream: existing, rtx: false } : undefined;
-      const s = new RecvStream(ssrc, this.mapping.encodings[i]!.mappedSsrc, clockRate);
-      s.layer = i;
-      s.rid = rid;
-      if (this.useNack) s.nack = new NackGenerator();
-      this.streams.push(s);
-      this.layerStreams[i] = s;
-      return { stream: s, rtx: false };
+      return { stream: this.addStream(ssrc, this.mapping.encodings[i]!.mappedSsrc, i, rid), rtx: false };
     }
     if (this.streams.length > 0 || this.encodingCount > 1) return undefined;
-    const s = new RecvStream(ssrc, ssrc, clockRate);
-    if (this.useNack) s.nack = new NackGenerator();
-    this.streams.push(s);
-    this.layerStreams[0] = s;
-    return { stream: s, rtx: false };
-  }
-
-  private readExtString(packet: RtpPacket, id: number): string | undefined {
-    for (const e of packet.header.extensions) {
-      if (e.id !== id) continue;
-      let end = e.payload.length;
-      while (end > 0 && e.payload[end - 1] === 0) end--;
-      return end > 0 ? e.payload.toString('ascii', 0, end) : undefined;
-    }
-    return undefined;
+    return { stream: this.addStream(ssrc, ssrc, 0, undefined), rtx: false };
   }
 
   /**
    * Handles an RTX packet (RFC 4588) of `stream`: restores the original sequence number, payload
-   * type and SSRC and takes it as a media packet. Padding-only RTX (bandwidth probes) is dropped.
+   * type and SSRC in place (the payload moves back over the original sequence number) and takes it
+   * as a media packet. Padding-only RTX (bandwidth probes) is dropped.
    */
-  receiveRtx(packet: RtpPacket, stream: RecvStream, nowMs: number): void {
-    const h = packet.header;
+  receiveRtx(buf: Buffer, h: RtpHeaderView, stream: RecvStream, nowMs: number): void {
     stream.packetsRetransmittedRx++;
     const apt = h.payloadType < 128 ? this.rtxApt[h.payloadType]! : -1;
-    const payload = packet.payload;
-    if (apt < 0 || payload.length <= 2) return;
-    h.sequenceNumber = (payload[0]! << 8) | payload[1]!;
+    const po = h.payloadOffset;
+    if (apt < 0 || h.payloadLength <= 2) return;
+    const osn = (buf[po]! << 8) | buf[po + 1]!;
+    buf.copyWithin(po, po + 2, h.packetLength);
+    h.packetLength -= 2;
+    h.payloadLength -= 2;
+    setRtpSequenceNumber(buf, osn);
+    h.sequenceNumber = osn;
+    setRtpPayloadType(buf, apt);
     h.payloadType = apt;
+    setRtpSsrc(buf, stream.ssrc);
     h.ssrc = stream.ssrc;
-    packet.payload = payload.subarray(2);
-    this.receiveRtp(packet, stream, nowMs);
+    this.receiveRtp(buf, h, stream, nowMs);
   }
 
-  /** Handles one incoming media packet of `stream`. */
-  receiveRtp(packet: RtpPacket, stream: RecvStream, nowMs: number): void {
-    const h = packet.header;
-    if (h.payloadType < 128 && this.rtxPts[h.payloadType]) {
+  /**
+   * Handles one incoming media packet of `stream` (`buf[0..h.packetLength)`, parsed into `h`):
+   * maps payload type, SSRC and header-extension ids in place and hands it to the consumers.
+   */
+  receiveRtp(buf: Buffer, h: RtpHeaderView, stream: RecvStream, nowMs: number): void {
+    const pt = h.payloadType;
+    if (this.rtxPts[pt]) {
       // RTX on the media SSRC's stream (an SSRC learned from MID): decapsulate it.
-      if (h.ssrc === stream.ssrc && this.rtxApt[h.payloadType]! >= 0 && this.rtxApt[h.payloadType] !== h.payloadType)
-        this.receiveRtx(packet, stream, nowMs);
+      if (h.ssrc === stream.ssrc && this.rtxApt[pt]! >= 0 && this.rtxApt[pt] !== pt) this.receiveRtx(buf, h, stream, nowMs);
       else stream.packetsRetransmittedRx++;
       return;
     }
+    const length = h.payloadLength;
     const nack = stream.nack;
     if (nack) {
       const r = nack.onPacket(h.sequenceNumber, nowMs);
       if (r === NackPacketResult.Reset) this.requestKeyFrame(nowMs);
       else if (r === NackPacketResult.Old) {
         // A duplicate (the original and its retransmission both arrived): forward it once only.
-        if (packet.payload.length > 0) this.packetsDuplicated++;
+        if (length > 0) this.packetsDuplicated++;
         return;
       }
       if (nack.added > 0) this.sendNacks(nowMs);
     }
-    stream.onPacket(h.sequenceNumber, h.timestamp, packet.payload.length, nowMs);
-    const mapped = h.payloadType < 128 ? this.ptMap[h.payloadType]! : -1;
+    stream.onPacket(h.sequenceNumber, h.timestamp, length, nowMs);
+    const mapped = this.ptMap[pt]!;
     if (mapped < 0) {
       this.packetsDropped++;
       return;
     }
-    if (packet.payload.length === 0) return; // padding-only (probing)
-    if (this.e2ee && !this.checkE2ee(packet.payload, h.marker)) return;
-    if (this.levelSinks.size > 0 && !this.paused) this.reportAudioLevel(h.extensions);
-    h.padding = false;
-    h.paddingSize = 0;
-    h.payloadType = mapped;
-    h.ssrc = stream.mappedSsrc;
-    const exts = h.extensions;
-    let w = 0;
-    for (let r = 0; r < exts.length; r++) {
-      const e = exts[r]!;
-      const id = this.extMap[e.id]!;
-      if (id === 0) continue;
-      e.id = id;
-      exts[w++] = e;
+    if (length === 0) return; // padding-only (probing)
+    const po = h.payloadOffset;
+    if (this.e2ee && !this.checkE2ee(buf, po, length, h.marker)) return;
+    if (this.levelSinks.size > 0 && !this.paused) this.reportAudioLevel(buf, h);
+    if (h.extension && !remapHeaderExtensions(buf, h, this.extMap)) {
+      this.packetsDropped++;
+      this.host.drop('rtpMalformed', 'rtp', 'rtp.malformedExtensions');
+      return;
     }
-    exts.length = w;
-    h.extension = w > 0;
+    setRtpPayloadType(buf, mapped);
+    h.payloadType = mapped;
+    setRtpSsrc(buf, stream.mappedSsrc);
+    h.ssrc = stream.mappedSsrc;
     let isKey = false;
-    if (this.detectKey?.(packet.payload)) {
+    if (this.detectKey?.(buf, po, length)) {
       isKey = true;
       this.keyFramesReceived++;
       this.onKeyFrame();
     }
-    if (this.gop && cacheKeyFramePacket(this.gop, packet, isKey)) this.gopAt = nowMs;
+    if (this.gop?.add(buf, h.packetLength, h.timestamp, isKey)) this.gopAt = nowMs;
     if (this.paused) return;
     const layer = stream.layer;
-    for (const l of this.listeners) l.sendRtp(packet, isKey, layer);
+    for (const l of this.listeners) l.sendRtp(buf, h, isKey, layer, nowMs);
   }
 
   /** Runs the E2EE trailer check; on the first failure emits `e2eetrailermissing` once. False: drop the packet. */
-  private checkE2ee(payload: Uint8Array, marker: boolean): boolean {
+  private checkE2ee(buf: Uint8Array, offset: number, length: number, marker: boolean): boolean {
     const c = this.e2ee!;
     const failedBefore = c.failure !== undefined;
-    if (c.onPacket(payload, marker || this.kind === 'audio')) return true;
+    if (c.onPacket(buf, marker || this.kind === 'audio', offset, length)) return true;
     this.packetsDropped++;
     if (!failedBefore) this.emit(this.id, 'e2eetrailermissing', { reason: c.failure, framesPassed: c.passed });
     return false;
   }
 
   /** Hands the packet's audio level (RFC 6464, before the extension ids are remapped) to the observers. */
-  private reportAudioLevel(exts: readonly { id: number; payload: Buffer }[]): void {
+  private reportAudioLevel(buf: Uint8Array, h: RtpHeaderView): void {
     const id = this.audioLevelExtId;
     if (id === 0) return;
-    for (let i = 0; i < exts.length; i++) {
-      const e = exts[i]!;
-      if (e.id !== id) continue;
-      if (e.payload.length < 1) return;
-      const b = e.payload[0]!;
-      for (const sink of this.levelSinks) sink.onAudioLevel(this, b & 0x7f, (b & 0x80) !== 0);
-      return;
-    }
+    const at = findHeaderExtension(buf, h, id);
+    if (at < 0 || h.foundLength < 1) return;
+    const b = buf[at]!;
+    for (const sink of this.levelSinks) sink.onAudioLevel(this, b & 0x7f, (b & 0x80) !== 0);
   }
 
   /** Sends NACKs for the packets each stream should request now; re-arms the retry timer. */
@@ -406,9 +407,13 @@ export class EngineProducer {
    */
   replayKeyFrame(listener: ProducerListener, nowMs: number, notBefore: number): boolean {
     const gop = this.gop;
-    if (!gop || gop.length === 0 || this.closed || this.paused || this.gopAt < notBefore || nowMs - this.gopAt > KEYFRAME_CACHE_MAX_AGE_MS)
+    if (!gop || gop.count === 0 || this.closed || this.paused || this.gopAt < notBefore || nowMs - this.gopAt > KEYFRAME_CACHE_MAX_AGE_MS)
       return false;
-    for (let i = 0; i < gop.length; i++) listener.sendRtp(gop[i]!, i === 0, 0);
+    const h = this.replayView;
+    for (let i = 0; i < gop.count; i++) {
+      const buf = gop.buffer(i);
+      if (parseRtpHeader(buf, h, gop.length(i))) listener.sendRtp(buf, h, i === 0, 0, nowMs);
+    }
     this.keyFramesReplayed++;
     return true;
   }
@@ -522,5 +527,6 @@ export class EngineProducer {
     if (this.keyFrameTimer) clearTimeout(this.keyFrameTimer);
     if (this.nackTimer) clearTimeout(this.nackTimer);
     this.listeners.clear();
+    this.gop?.clear();
   }
 }

@@ -7,7 +7,7 @@
  * Send times and sizes are kept in fixed rings (no allocation per packet).
  * @internal
  */
-import { parseTransportCcFeedback } from '../rtp/transport-cc.js';
+import { TransportCcStatuses, parseTransportCcFeedbackInto } from '../rtp/transport-cc.js';
 
 const RING = 4096;
 const MASK = RING - 1;
@@ -55,6 +55,8 @@ export class SendSideEstimator {
   /** Decreases so far (for stats and tests). */
   decreases = 0;
   feedbackReceived = 0;
+  /** The last feedback, decoded in place. */
+  private readonly fb = new TransportCcStatuses();
 
   /** Notes a packet sent with transport-wide sequence number `seq`. */
   onPacketSent(seq: number, bytes: number, nowMs: number): void {
@@ -69,8 +71,8 @@ export class SendSideEstimator {
    * @returns whether the estimate changed.
    */
   onFeedback(buf: Uint8Array, nowMs: number): boolean {
-    const fb = parseTransportCcFeedback(buf);
-    if (!fb) return false;
+    const fb = this.fb;
+    if (!parseTransportCcFeedbackInto(buf, fb)) return false;
     this.feedbackReceived++;
     let bytes = 0;
     let lost = 0;
@@ -78,16 +80,17 @@ export class SendSideEstimator {
     // One-way delay (receiver clock minus ours: a constant offset, which cancels out) of the
     // packets in this feedback: its minimum (a queue delays every packet).
     let minDelay = Number.POSITIVE_INFINITY;
-    for (const p of fb.packets) {
-      const i = p.seq & MASK;
-      if (this.sentSeq[i] !== p.seq || this.sentAt[i]! < 0) continue; // not ours or too old
+    for (let k = 0; k < fb.count; k++) {
+      const seq = (fb.baseSeq + k) & 0xffff;
+      const i = seq & MASK;
+      if (this.sentSeq[i] !== seq || this.sentAt[i]! < 0) continue; // not ours or too old
       total++;
-      if (!p.received) {
+      if (fb.symbols[k] === 0) {
         lost++;
         continue;
       }
       bytes += this.sentBytes[i]!;
-      const d = p.arrivalUs! / 1000 - this.sentAt[i]!;
+      const d = fb.arrivalUs[k]! / 1000 - this.sentAt[i]!;
       if (d < minDelay) minDelay = d;
     }
     if (total === 0) return false;

@@ -3,7 +3,6 @@
  * periodic RR + REMB towards senders, and the fault hook (random drop) used by tests.
  * @internal
  */
-import type { RtpPacket } from 'werift';
 import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
 import { newDropCounters, totalDrops, type DropCounters, type DropReason, type EmitFn, type RtpSink } from './context.js';
 import type { EngineConsumer } from './consumer.js';
@@ -11,6 +10,7 @@ import type { EngineProducer } from './producer.js';
 import type { RecvStream } from './recv-stream.js';
 import { buildRemb, buildRr, walkRtcp, type ReportBlock, type RtcpVisitor } from './rtcp.js';
 import { TRANSPORT_CC_URI, TransportCcRecorder } from '../rtp/transport-cc.js';
+import { findHeaderExtension, readHeaderExtensionString, type RtpHeaderView } from '../rtp/rtp-header.js';
 import { RateMeter } from './rate-meter.js';
 import { SendSideEstimator } from './send-side-estimator.js';
 
@@ -81,9 +81,8 @@ export abstract class EngineTransport implements RtpSink {
   private twccExtId = 0;
   private twcc: TransportCcRecorder | undefined;
   private twccTimer: NodeJS.Timeout | undefined;
-  /** Outgoing transport-wide sequence number and the scratch its extension value is written to. */
+  /** Outgoing transport-wide sequence number. */
   private twccOutSeq = Math.floor(Math.random() * 0x8000);
-  private readonly twccOutBuf = Buffer.alloc(2);
   transportCcFeedbackSent = 0;
   /** Send-side estimate towards the remote, once it gets transport-wide sequence numbers from us. */
   estimator: SendSideEstimator | undefined;
@@ -117,7 +116,7 @@ export abstract class EngineTransport implements RtpSink {
       },
       pli: (ssrc) => this.consumerBySsrc.get(ssrc)?.receiveKeyFrameRequest(false, this.rtcpNow),
       fir: (ssrc) => this.consumerBySsrc.get(ssrc)?.receiveKeyFrameRequest(true, this.rtcpNow),
-      nack: (ssrc, pid, blp) => this.consumerBySsrc.get(ssrc)?.receiveNack(pid, blp),
+      nack: (ssrc, pid, blp) => this.consumerBySsrc.get(ssrc)?.receiveNack(pid, blp, this.rtcpNow),
       transportFeedback: (buf, offset, length) => {
         if (this.estimator?.onFeedback(buf.subarray(offset, offset + length), this.rtcpNow)) this.distributeBitrate(this.rtcpNow);
       },
@@ -126,8 +125,10 @@ export abstract class EngineTransport implements RtpSink {
 
   /** Whether media can be sent now. */
   abstract get mediaReady(): boolean;
-  /** Sends a rewritten RTP packet (after the fault hook). */
-  protected abstract transmitRtp(packet: RtpPacket): void;
+  /** @inheritdoc */
+  abstract rtpBuffer(bytes: number): Buffer;
+  /** Sends the RTP packet `buf[0..length)` written into {@link rtpBuffer} (after the fault hook). */
+  protected abstract transmitRtp(buf: Buffer, length: number): void;
   /** Sends an RTCP compound packet. */
   abstract sendRtcp(buf: Buffer): void;
 
@@ -148,16 +149,17 @@ export abstract class EngineTransport implements RtpSink {
     });
   }
 
-  /** Sends an RTP packet towards the remote, through the fault hook. */
-  sendRtp(packet: RtpPacket): void {
+  /** Sends an RTP packet written into {@link rtpBuffer} towards the remote, through the fault hook. */
+  sendRtp(buf: Buffer, length: number, rtx: boolean): void {
     if (this.faults.dropSendPct > 0 && Math.random() * 100 < this.faults.dropSendPct) {
       this.rtpPacketsFaultDropped++;
       this.drop('faultInjected', 'rtp', 'rtp.faultDroppedOut');
       return;
     }
     this.rtpPacketsSent++;
-    this.rtpBytesSent += packet.payload.length + 12;
-    this.transmitRtp(packet);
+    this.rtpBytesSent += length;
+    if (rtx) this.rtxBytesSent += length;
+    this.transmitRtp(buf, length);
   }
 
   /** Registers a producer for demux. Returns an error message on conflict. */
@@ -201,17 +203,12 @@ export abstract class EngineTransport implements RtpSink {
     }
   }
 
-  /**
-   * The next outgoing transport-wide sequence number as a 2-byte extension value. The buffer is
-   * reused: it must be serialised before the next call (packets are sent synchronously).
-   */
-  nextTransportSeqPayload(bytes: number): Buffer {
+  /** The next outgoing transport-wide sequence number, noted with the packet's size and send time. */
+  nextTransportSeq(bytes: number, nowMs: number): number {
     this.twccOutSeq = (this.twccOutSeq + 1) & 0xffff;
     this.estimator ??= new SendSideEstimator();
-    this.estimator.onPacketSent(this.twccOutSeq, bytes, performance.now());
-    this.twccOutBuf[0] = this.twccOutSeq >>> 8;
-    this.twccOutBuf[1] = this.twccOutSeq & 0xff;
-    return this.twccOutBuf;
+    this.estimator.onPacketSent(this.twccOutSeq, bytes, nowMs);
+    return this.twccOutSeq;
   }
 
   /** Unregisters a producer. */
@@ -234,29 +231,29 @@ export abstract class EngineTransport implements RtpSink {
     for (const [k, v] of this.consumerBySsrc) if (v === c) this.consumerBySsrc.delete(k);
   }
 
-  /** Handles an incoming, decrypted RTP packet. */
-  receiveRtpPacket(packet: RtpPacket, bytes: number): void {
+  /**
+   * Handles an incoming, decrypted RTP packet `buf[0..h.packetLength)` whose header is parsed into
+   * `h` (the caller's view, reused for the next packet); `bytes` is its size on the wire, `nowMs`
+   * its arrival (the one timestamp taken for it). The producer rewrites the packet in place and
+   * consumers may keep `buf` (retransmission): it must be the packet's own buffer, never reused.
+   */
+  receiveRtp(buf: Buffer, h: RtpHeaderView, bytes: number, nowMs: number): void {
     if (this.faults.dropRecvPct > 0 && Math.random() * 100 < this.faults.dropRecvPct) {
       this.drop('faultInjected', 'rtp', 'rtp.faultDroppedIn');
       return;
     }
     this.rtpPacketsReceived++;
     this.rtpBytesReceived += bytes;
-    const ssrc = packet.header.ssrc;
+    const ssrc = h.ssrc;
     if (this.twcc) {
       // Every packet with a transport-wide sequence number counts, probes and RTX included.
-      const exts = packet.header.extensions;
-      for (let i = 0; i < exts.length; i++) {
-        const e = exts[i]!;
-        if (e.id !== this.twccExtId) continue;
-        if (e.payload.length >= 2) this.twcc.record((e.payload[0]! << 8) | e.payload[1]!, performance.now(), ssrc);
-        break;
-      }
+      const at = findHeaderExtension(buf, h, this.twccExtId);
+      if (at >= 0 && h.foundLength >= 2) this.twcc.record((buf[at]! << 8) | buf[at + 1]!, nowMs, ssrc);
     }
     let e = this.bySsrc.get(ssrc);
     if (!e) {
-      const p = this.producerByMidExtension(packet);
-      const learned = p?.learnSsrc(ssrc, packet);
+      const p = this.producerByMidExtension(buf, h);
+      const learned = p?.learnSsrc(ssrc, buf, h);
       if (!p || !learned) {
         this.drop('rtpUnknownSsrc', 'rtp', 'rtp.unknownSsrc');
         return;
@@ -270,22 +267,19 @@ export abstract class EngineTransport implements RtpSink {
     }
     if (e.rtx) {
       this.rtxBytesReceived += bytes;
-      e.producer.receiveRtx(packet, e.stream, performance.now());
+      e.producer.receiveRtx(buf, h, e.stream, nowMs);
       return;
     }
-    e.producer.receiveRtp(packet, e.stream, performance.now());
+    e.producer.receiveRtp(buf, h, e.stream, nowMs);
   }
 
-  private producerByMidExtension(packet: RtpPacket): EngineProducer | undefined {
+  /** The producer named by the packet's MID header extension (an SSRC not seen yet; allocates a string). */
+  private producerByMidExtension(buf: Buffer, h: RtpHeaderView): EngineProducer | undefined {
     for (const p of this.producers.values()) {
       const id = p.midExtensionId;
       if (id === undefined) continue;
-      for (const ext of packet.header.extensions) {
-        if (ext.id === id) {
-          const mid = ext.payload.toString('utf8');
-          return this.byMid.get(mid);
-        }
-      }
+      const mid = readHeaderExtensionString(buf, h, id);
+      if (mid !== undefined) return this.byMid.get(mid);
     }
     return undefined;
   }

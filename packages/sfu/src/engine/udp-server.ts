@@ -5,6 +5,8 @@
  * @internal
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
 import type { DropCounters, DropReason } from './context.js';
 import { checkBindingRequest } from './ice-binding.js';
@@ -24,6 +26,29 @@ export interface UdpEndpoint {
   onTcpClosed?(conn: TcpConnection): void;
 }
 
+/**
+ * The socket's address lookup: an IP address (every address the engine sends to is one) is
+ * answered at once, so `socket.send()` hands the datagram to the kernel before it returns (with
+ * dgram's default lookup it would happen on the next tick, the socket keeping the buffer until then).
+ */
+class SendLookup {
+  /** Set when a lookup went to DNS (the send it belongs to finishes later). */
+  async = false;
+  readonly fn = (
+    hostname: string,
+    options: LookupOneOptions | number,
+    callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => {
+    const family = isIP(hostname);
+    if (family !== 0) {
+      callback(null, hostname, family);
+      return;
+    }
+    this.async = true;
+    dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+  };
+}
+
 interface TupleEntry {
   address: string;
   endpoint: UdpEndpoint;
@@ -38,9 +63,11 @@ export class UdpServer {
   private readonly log: SfuLogger;
   datagramsReceived = 0;
   datagramsSent = 0;
+  private readonly lookup: SendLookup;
 
-  private constructor(socket: Socket, drops: DropCounters, log: SfuLogger) {
+  private constructor(socket: Socket, lookup: SendLookup, drops: DropCounters, log: SfuLogger) {
     this.socket = socket;
+    this.lookup = lookup;
     this.drops = drops;
     this.log = log;
     socket.on('message', (data, rinfo) => {
@@ -70,9 +97,10 @@ export class UdpServer {
   /** Binds a socket on `ip` (a port in [min, max], or ephemeral when both are 0). */
   static async bind(ip: string, minPort: number, maxPort: number, drops: DropCounters, log: SfuLogger): Promise<UdpServer> {
     const family = ip.includes(':') ? 'udp6' : 'udp4';
+    const lookup = new SendLookup();
     const tryPort = (port: number): Promise<Socket> =>
       new Promise((resolve, reject) => {
-        const s = createSocket({ type: family, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+        const s = createSocket({ type: family, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024, lookup: lookup.fn });
         s.once('error', (e) => {
           s.close();
           reject(e);
@@ -82,13 +110,13 @@ export class UdpServer {
           resolve(s);
         });
       });
-    if (!minPort && !maxPort) return new UdpServer(await tryPort(0), drops, log);
+    if (!minPort && !maxPort) return new UdpServer(await tryPort(0), lookup, drops, log);
     let lastError: unknown;
     const span = maxPort - minPort + 1;
     const start = Math.floor(Math.random() * span);
     for (let i = 0; i < span; i++) {
       try {
-        return new UdpServer(await tryPort(minPort + ((start + i) % span)), drops, log);
+        return new UdpServer(await tryPort(minPort + ((start + i) % span)), lookup, drops, log);
       } catch (e) {
         // Port taken: try the next one; the last reason is in the error if none is free.
         lastError = e;
@@ -137,10 +165,18 @@ export class UdpServer {
     if (err) this.drop('sendFailed', 'message', 'udp.sendFailed', err);
   };
 
-  /** Sends a datagram; errors are counted, never thrown. */
-  send(buf: Uint8Array, port: number, address: string): void {
+  /**
+   * Sends a datagram; errors are counted, never thrown.
+   * @returns whether `buf` may be written again at once: the datagram reached the kernel before
+   *   this returned (false when the socket queued it, waiting to be writable, or when the address
+   *   needed a DNS lookup; then the socket holds `buf` until it is sent).
+   */
+  send(buf: Uint8Array, port: number, address: string): boolean {
     this.datagramsSent++;
+    const lookup = this.lookup;
+    lookup.async = false;
     this.socket.send(buf, port, address, this.onSent);
+    return !lookup.async && this.socket.getSendQueueCount() === 0;
   }
 
   private endpointFor(rinfo: RemoteInfo): UdpEndpoint | undefined {

@@ -13,7 +13,6 @@ import {
   keyLength,
   Message,
   methods,
-  RtpPacket,
   saltLength,
   SrtcpSession,
   type DtlsSocket,
@@ -27,7 +26,7 @@ import type { DropCounters, EmitFn } from './context.js';
 import { EngineTransport } from './transport.js';
 import type { TcpConnection, TcpServer } from './tcp-server.js';
 import type { UdpEndpoint, UdpServer } from './udp-server.js';
-import { rtpHeaderSize, writeRtpHeader } from '../rtp/rtp-header.js';
+import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
 import { SrtpRtpContext, type SrtpProfileId } from '../rtp/srtp.js';
 
 /** The worker's DTLS certificate. */
@@ -66,6 +65,9 @@ interface SelectedTuple {
   port: number;
   conn: TcpConnection | undefined;
 }
+
+/** Size of a transport's outgoing RTP buffer (an RTP packet and its SRTP tag). */
+const TX_BUFFER_BYTES = 2048 + 16;
 
 /** Wait after DTLS connect before sending media (Chrome drops SRTP before it processed Finished). */
 export const DTLS_SETTLE_MS = 30;
@@ -108,6 +110,13 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
   private settleTimer: NodeJS.Timeout | undefined;
   iceBindingRequests = 0;
   private nominated = false;
+  /** Header view of the packet being received (reused). */
+  private readonly rxView = new RtpHeaderView();
+  /**
+   * Where outgoing RTP is written and encrypted: reused while the socket sends synchronously,
+   * replaced when it had to keep the last one (see `UdpServer.send`).
+   */
+  private txBuf = Buffer.allocUnsafeSlow(TX_BUFFER_BYTES);
 
   constructor(
     id: string,
@@ -269,12 +278,16 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     return !!sel && sel.conn === conn && sel.port === rinfo.port && sel.address === rinfo.address;
   }
 
-  /** Sends to the selected tuple over UDP or its TCP connection. */
-  private sendSelected(buf: Uint8Array): void {
+  /**
+   * Sends to the selected tuple over UDP or its TCP connection.
+   * @returns whether `buf` may be written again at once (the socket did not keep it).
+   */
+  private sendSelected(buf: Uint8Array): boolean {
     const sel = this.selected;
-    if (!sel) return;
-    if (sel.conn) sel.conn.send(buf);
-    else this.udp.send(buf, sel.port, sel.address);
+    if (!sel) return true;
+    if (!sel.conn) return this.udp.send(buf, sel.port, sel.address);
+    sel.conn.send(buf); // framed into a copy
+    return true;
   }
 
   private setIceState(state: IceState): void {
@@ -519,39 +532,41 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       this.drop('rtpMalformed', 'rtp', 'rtp.tooShort');
       return;
     }
-    // Decrypted once, in place (the datagram's own buffer: UDP and ICE-TCP frames are never reused).
+    // Decrypted once, in place (the datagram's own buffer: UDP and ICE-TCP frames are never
+    // reused), then parsed into the transport's view: no object per packet from here on.
     const n = this.srtp.rx.unprotect(data, data.length);
     if (n < 0) {
       this.drop('srtpAuthFailed', 'srtp', 'srtp.decryptFailed');
       return;
     }
-    let packet: RtpPacket;
-    try {
-      packet = RtpPacket.deSerialize(data.subarray(0, n));
-    } catch (e) {
-      this.drop('rtpMalformed', 'rtp', 'rtp.malformed', e);
+    const h = this.rxView;
+    if (!parseRtpHeader(data, h, n)) {
+      this.drop('rtpMalformed', 'rtp', 'rtp.malformed');
       return;
     }
     try {
-      this.receiveRtpPacket(packet, data.length);
+      this.receiveRtp(data, h, data.length, performance.now());
     } catch (e) {
       this.drop('internalErrors', 'rtp', 'rtp.receiveFailed', e);
     }
   }
 
-  protected transmitRtp(packet: RtpPacket): void {
+  rtpBuffer(bytes: number): Buffer {
+    if (this.txBuf.length < bytes + 16) this.txBuf = Buffer.allocUnsafeSlow(bytes + 16);
+    return this.txBuf;
+  }
+
+  protected transmitRtp(buf: Buffer, length: number): void {
     const srtp = this.srtp;
     if (!srtp || !this.selected) return;
     try {
-      // Header written straight from the (rewritten) fields, payload copied once, encrypted in place.
-      const h = packet.header;
-      const payload = packet.payload;
-      const hl = rtpHeaderSize(h);
-      const out = Buffer.allocUnsafe(hl + payload.length + srtp.tx.overhead);
-      writeRtpHeader(out, h);
-      out.set(payload, hl);
-      srtp.tx.protect(out, hl + payload.length);
-      this.sendSelected(out);
+      // Encrypted in place in the transport's buffer, which the next packet reuses unless the socket kept it.
+      const n = srtp.tx.protect(buf, length);
+      if (n < 0) {
+        this.drop('sendFailed', 'srtp', 'srtp.protectFailed');
+        return;
+      }
+      if (!this.sendSelected(buf.subarray(0, n)) && buf === this.txBuf) this.txBuf = Buffer.allocUnsafeSlow(buf.length);
     } catch (e) {
       this.drop('sendFailed', 'srtp', 'srtp.sendFailed', e);
     }

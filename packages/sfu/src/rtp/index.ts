@@ -1,7 +1,6 @@
 /**
  * Hot-path RTP/RTCP helpers of the engine: header parsing and in-place
- * rewriting, codec payload inspection, RTCP parsing and building,
- * retransmission buffer, sequence/timestamp rewriting and receive statistics.
+ * rewriting, codec payload inspection, RTCP parsing and building.
  *
  * @packageDocumentation
  */
@@ -21,10 +20,10 @@ export {
   setRtpSequenceNumber,
   setRtpSsrc,
   setRtpTimestamp,
-  rtpHeaderSize,
-  writeRtpHeader,
+  unwrapSeq16,
+  RtpHeaderRewrite,
+  writeRewrittenRtpHeader,
 } from './rtp-header.js';
-export type { RtpHeaderFields } from './rtp-header.js';
 export {
   SRTP_AEAD_AES_128_GCM,
   SRTP_AES128_CM_HMAC_SHA1_80,
@@ -64,7 +63,3 @@ export {
   encodeRembBitrate,
 } from './rtcp-build.js';
 export type { SenderInfo } from './rtcp-build.js';
-export { RetransmissionBuffer } from './retransmission-buffer.js';
-export type { RetransmissionBufferOptions } from './retransmission-buffer.js';
-export { SeqTsRewriter } from './seq-ts-rewriter.js';
-export { RtpReceiveStats, rttFromReportBlock, toNtp } from './receive-stats.js';

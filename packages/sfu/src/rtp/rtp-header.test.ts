@@ -14,9 +14,10 @@ import {
   setRtpPayloadType,
   setRtpSequenceNumber,
   setRtpSsrc,
-  rtpHeaderSize,
+  RtpHeaderRewrite,
   setRtpTimestamp,
-  writeRtpHeader,
+  unwrapSeq16,
+  writeRewrittenRtpHeader,
 } from './rtp-header.js';
 
 type Ext = { id: number; payload: Buffer };
@@ -201,57 +202,108 @@ describe('rewrite in place', () => {
   });
 });
 
-describe('writeRtpHeader', () => {
-  it("writes the same bytes as werift's serialiser (one-byte, two-byte, CSRCs, none)", () => {
-    const cases = [
-      { extensions: [] as { id: number; payload: Buffer }[], csrc: [] as number[] },
-      {
-        extensions: [
-          { id: 1, payload: Buffer.from('0') },
-          { id: 4, payload: Buffer.from([1, 2, 3]) },
-        ],
-        csrc: [7, 0xffffffff],
-      },
-      {
-        extensions: [
-          { id: 3, payload: Buffer.alloc(17, 9) },
-          { id: 20, payload: Buffer.from([5]) },
-        ],
-        csrc: [],
-      },
-    ];
-    for (const c of cases) {
-      const h = new RtpHeader({
-        payloadType: 101,
-        sequenceNumber: 65535,
-        timestamp: 0xfedcba98,
-        ssrc: 0x89abcdef,
-        marker: true,
-        csrc: c.csrc,
-      });
-      h.csrcLength = c.csrc.length;
-      h.extensions = c.extensions;
-      h.extension = c.extensions.length > 0;
-      if (h.extension) h.extensionProfile = c.extensions.some((e) => e.id > 14 || e.payload.length > 16) ? 0x1000 : 0xbede;
-      const out = Buffer.alloc(200);
-      const n = writeRtpHeader(out, h);
-      expect(n).toBe(rtpHeaderSize(h));
-      const view = new RtpHeaderView();
-      expect(parseRtpHeader(out, view, n)).toBe(true);
-      expect([view.payloadType, view.sequenceNumber, view.timestamp, view.ssrc, view.marker, view.payloadOffset]).toEqual([
-        101,
-        65535,
-        0xfedcba98,
-        0x89abcdef,
-        true,
-        n,
-      ]);
-      for (const e of c.extensions) {
-        const at = findHeaderExtension(out, view, e.id);
-        expect(at).toBeGreaterThan(0);
-        expect(Buffer.from(out.subarray(at, at + view.foundLength)).equals(e.payload)).toBe(true);
-      }
-      expect(out.subarray(0, n).toString('hex')).toBe(h.serialize(h.serializeSize).toString('hex'));
-    }
+describe('writeRewrittenRtpHeader', () => {
+
+  const wire = (exts: Ext[], csrc: number[], fields: { pt: number; seq: number; ts: number; ssrc: number; marker: boolean }, twoByte = false) => {
+    const h = new RtpHeader({
+      payloadType: fields.pt,
+      sequenceNumber: fields.seq,
+      timestamp: fields.ts,
+      ssrc: fields.ssrc,
+      marker: fields.marker,
+      csrc,
+    });
+    h.csrcLength = csrc.length;
+    h.extensions = exts;
+    h.extension = exts.length > 0;
+    if (h.extension) h.extensionProfile = twoByte || exts.some((e) => e.id > 14 || e.payload.length > 16) ? 0x1000 : 0xbede;
+    return h.serialize(h.serializeSize);
+  };
+  const source = { pt: 96, seq: 1, ts: 2, ssrc: 3, marker: false };
+  const target = { pt: 101, seq: 65535, ts: 0xfedcba98, ssrc: 0x89abcdef, marker: true };
+
+  const rewrite = (src: Buffer, rw: RtpHeaderRewrite): Buffer => {
+    const payload = Buffer.from([0xaa, 0xbb]);
+    const buf = Buffer.concat([src, payload]);
+    const view = new RtpHeaderView();
+    expect(parseRtpHeader(buf, view)).toBe(true);
+    rw.payloadType = target.pt;
+    rw.sequenceNumber = target.seq;
+    rw.timestamp = target.ts;
+    rw.ssrc = target.ssrc;
+    rw.marker = target.marker;
+    const out = Buffer.alloc(200, 0x55);
+    const n = writeRewrittenRtpHeader(buf, view, out, rw);
+    return out.subarray(0, n);
+  };
+
+  it("writes what werift's serialiser writes for the rewritten header: CSRCs kept, no extensions", () => {
+    const rw = new RtpHeaderRewrite();
+    expect(rewrite(wire([], [7, 0xffffffff], source), rw).toString('hex')).toBe(wire([], [7, 0xffffffff], target).toString('hex'));
+    expect(rw.twccOffset).toBe(-1);
+  });
+
+  it('renumbers and leaves out elements, replaces the MID, and says where the transport-wide sequence number is', () => {
+    const rw = new RtpHeaderRewrite();
+    rw.extIds[1] = 1;
+    rw.extIds[4] = 9;
+    rw.extIds[5] = 3;
+    rw.midId = 1;
+    rw.midValue = Buffer.from('abc');
+    rw.twccId = 5;
+    const src = wire(
+      [
+        { id: 1, payload: Buffer.from('0') },
+        { id: 6, payload: Buffer.from([9, 9]) }, // not mapped: left out
+        { id: 4, payload: Buffer.from([1, 2, 3]) },
+        { id: 5, payload: Buffer.from([0, 7]) },
+      ],
+      [],
+      source,
+    );
+    const out = rewrite(src, rw);
+    const expected = wire(
+      [
+        { id: 1, payload: Buffer.from('abc') },
+        { id: 9, payload: Buffer.from([1, 2, 3]) },
+        { id: 3, payload: Buffer.from([0, 7]) },
+      ],
+      [],
+      target,
+    );
+    expect(out.toString('hex')).toBe(expected.toString('hex'));
+    expect(out.readUInt16BE(rw.twccOffset)).toBe(7);
+  });
+
+  it('switches to the two-byte form when a written id or value does not fit the one-byte form', () => {
+    const rw = new RtpHeaderRewrite();
+    rw.extIds[2] = 20;
+    rw.extIds[3] = 3;
+    const src = wire(
+      [
+        { id: 2, payload: Buffer.from([5]) },
+        { id: 3, payload: Buffer.alloc(16, 9) },
+      ],
+      [1],
+      source,
+    );
+    const expected = wire(
+      [
+        { id: 20, payload: Buffer.from([5]) },
+        { id: 3, payload: Buffer.alloc(16, 9) },
+      ],
+      [1],
+      target,
+    );
+    expect(rewrite(src, rw).toString('hex')).toBe(expected.toString('hex'));
+  });
+});
+
+describe('unwrapSeq16', () => {
+  it('takes the nearest value with the same low 16 bits, across wraps both ways', () => {
+    expect(unwrapSeq16(5, 0x10003)).toBe(0x10005);
+    expect(unwrapSeq16(0xfffe, 0x10003)).toBe(0xfffe);
+    expect(unwrapSeq16(2, 0x1fffe)).toBe(0x20002);
+    expect(unwrapSeq16(0x8002, 0x10000)).toBe(0x8002);
   });
 });

@@ -255,87 +255,151 @@ export function createExtensionIdTable(pairs: Iterable<readonly [from: number, t
   return table;
 }
 
-/** The header fields {@link writeRtpHeader} writes (structurally, werift's `RtpHeader`). */
-export interface RtpHeaderFields {
-  marker: boolean;
-  payloadType: number;
-  sequenceNumber: number;
-  timestamp: number;
-  ssrc: number;
-  csrc: readonly number[];
-  extensions: readonly { id: number; payload: Uint8Array }[];
+/**
+ * The sequence number `seq` (16 bits) unwrapped against `highest`, an unwrapped (extended) sequence
+ * number: the value nearest to `highest` whose low 16 bits are `seq` (RFC 3550 A.1 style).
+ */
+export function unwrapSeq16(seq: number, highest: number): number {
+  return highest + ((((seq & 0xffff) - (highest & 0xffff) + 0x8000) & 0xffff) - 0x8000);
 }
 
 /**
- * Bytes {@link writeRtpHeader} writes for `h`: fixed header, CSRCs and the header extension
- * (one-byte form when every element fits it, else two-byte; RFC 8285), without padding.
+ * How {@link writeRewrittenRtpHeader} rewrites a packet's header for one receiver. One per
+ * consumer, refilled per packet (no allocation).
  */
-export function rtpHeaderSize(h: RtpHeaderFields): number {
-  const exts = h.extensions;
-  let n = 12 + h.csrc.length * 4;
-  if (exts.length === 0) return n;
-  const two = needsTwoByte(exts);
-  let e = 0;
-  for (let i = 0; i < exts.length; i++) e += (two ? 2 : 1) + exts[i]!.payload.length;
-  n += 4 + ((e + 3) & ~3);
-  return n;
-}
-
-function needsTwoByte(exts: readonly { id: number; payload: Uint8Array }[]): boolean {
-  for (let i = 0; i < exts.length; i++) {
-    const e = exts[i]!;
-    if (e.id > 14 || e.payload.length === 0 || e.payload.length > 16) return true;
-  }
-  return false;
+export class RtpHeaderRewrite {
+  ssrc = 0;
+  payloadType = 0;
+  sequenceNumber = 0;
+  timestamp = 0;
+  marker = false;
+  /** Header-extension id in the source → id written (0: element left out). */
+  readonly extIds = new Uint8Array(256);
+  /** Source id of the MID element whose value is replaced by {@link midValue} (0: none). */
+  midId = 0;
+  midValue: Uint8Array | undefined;
+  /** Source id of the transport-wide sequence number element (0: none). */
+  twccId = 0;
+  /** Set by the writer: offset of the written transport-wide sequence number value, or -1. */
+  twccOffset = -1;
 }
 
 /**
- * Writes the RTP header of `h` at `buf[0..)` (version 2, no padding) and returns its length
- * ({@link rtpHeaderSize}). No allocation.
+ * Writes the header of the parsed packet `src` (`h`) into `dst[0..)` as `rw` says: version 2, no
+ * padding, the source's CSRCs, the fields of `rw`, and the source's header extensions whose id
+ * `rw.extIds` maps (renumbered; MID replaced; the transport-wide sequence number element is
+ * written with its source value and its offset left in `rw.twccOffset` for the caller to fill).
+ * One-byte form when every element fits it, else two-byte (RFC 8285). Extensions of an unknown
+ * profile are left out. No allocation.
+ *
+ * @returns the header length (the payload goes right after it).
  */
-export function writeRtpHeader(buf: Uint8Array, h: RtpHeaderFields): number {
-  const exts = h.extensions;
-  const cc = h.csrc.length;
-  buf[0] = 0x80 | (exts.length > 0 ? 0x10 : 0) | (cc & 0x0f);
-  buf[1] = (h.marker ? 0x80 : 0) | (h.payloadType & 0x7f);
-  buf[2] = (h.sequenceNumber >>> 8) & 0xff;
-  buf[3] = h.sequenceNumber & 0xff;
-  buf[4] = h.timestamp >>> 24;
-  buf[5] = (h.timestamp >>> 16) & 0xff;
-  buf[6] = (h.timestamp >>> 8) & 0xff;
-  buf[7] = h.timestamp & 0xff;
-  buf[8] = h.ssrc >>> 24;
-  buf[9] = (h.ssrc >>> 16) & 0xff;
-  buf[10] = (h.ssrc >>> 8) & 0xff;
-  buf[11] = h.ssrc & 0xff;
+export function writeRewrittenRtpHeader(src: Uint8Array, h: RtpHeaderView, dst: Uint8Array, rw: RtpHeaderRewrite): number {
+  const cc = h.csrcCount;
+  const seq = rw.sequenceNumber;
+  const ts = rw.timestamp;
+  const ssrc = rw.ssrc;
+  dst[1] = (rw.marker ? 0x80 : 0) | (rw.payloadType & 0x7f);
+  dst[2] = seq >>> 8;
+  dst[3] = seq;
+  dst[4] = ts >>> 24;
+  dst[5] = ts >>> 16;
+  dst[6] = ts >>> 8;
+  dst[7] = ts;
+  dst[8] = ssrc >>> 24;
+  dst[9] = ssrc >>> 16;
+  dst[10] = ssrc >>> 8;
+  dst[11] = ssrc;
   let o = 12;
-  for (let i = 0; i < cc; i++) {
-    const c = h.csrc[i]!;
-    buf[o] = c >>> 24;
-    buf[o + 1] = (c >>> 16) & 0xff;
-    buf[o + 2] = (c >>> 8) & 0xff;
-    buf[o + 3] = c & 0xff;
-    o += 4;
+  for (let i = 12; i < 12 + cc * 4; i++) dst[o++] = src[i]!;
+  rw.twccOffset = -1;
+  const form = h.extension ? extensionForm(h.extensionProfile) : 0;
+  // First pass: does any element written need the two-byte form?
+  let elements = 0;
+  let two = false;
+  if (form !== 0) {
+    const ids = rw.extIds;
+    let i = h.extensionOffset;
+    const end = i + h.extensionLength;
+    while (i < end) {
+      const b = src[i]!;
+      if (b === 0) {
+        i++;
+        continue;
+      }
+      let id: number;
+      let len: number;
+      if (form === 1) {
+        id = b >> 4;
+        if (id === 15) break;
+        len = (b & 0x0f) + 1;
+        i += 1;
+      } else {
+        if (i + 1 >= end) break;
+        id = b;
+        len = src[i + 1]!;
+        i += 2;
+      }
+      if (i + len > end) break;
+      i += len;
+      const out = ids[id]!;
+      if (out === 0) continue;
+      if (id === rw.midId && rw.midValue) len = rw.midValue.length;
+      if (out > 14 || len === 0 || len > 16) two = true;
+      elements++;
+    }
   }
-  if (exts.length === 0) return o;
-  const two = needsTwoByte(exts);
+  dst[0] = 0x80 | (elements > 0 ? 0x10 : 0) | cc;
+  if (elements === 0) return o;
   const start = o + 4;
   let p = start;
-  for (let i = 0; i < exts.length; i++) {
-    const e = exts[i]!;
-    const len = e.payload.length;
+  const ids = rw.extIds;
+  let i = h.extensionOffset;
+  const end = i + h.extensionLength;
+  while (i < end) {
+    const b = src[i]!;
+    if (b === 0) {
+      i++;
+      continue;
+    }
+    let id: number;
+    let len: number;
+    if (form === 1) {
+      id = b >> 4;
+      if (id === 15) break;
+      len = (b & 0x0f) + 1;
+      i += 1;
+    } else {
+      if (i + 1 >= end) break;
+      id = b;
+      len = src[i + 1]!;
+      i += 2;
+    }
+    if (i + len > end) break;
+    const at = i;
+    i += len;
+    const out = ids[id]!;
+    if (out === 0) continue;
+    let from: Uint8Array = src;
+    let fromAt = at;
+    if (id === rw.midId && rw.midValue) {
+      from = rw.midValue;
+      fromAt = 0;
+      len = from.length;
+    }
     if (two) {
-      buf[p++] = e.id;
-      buf[p++] = len;
-    } else buf[p++] = (e.id << 4) | (len - 1);
-    buf.set(e.payload, p);
+      dst[p++] = out;
+      dst[p++] = len;
+    } else dst[p++] = (out << 4) | (len - 1);
+    if (id === rw.twccId) rw.twccOffset = p;
+    for (let k = 0; k < len; k++) dst[p + k] = from[fromAt + k]!;
     p += len;
   }
-  while ((p - start) & 3) buf[p++] = 0;
+  while ((p - start) & 3) dst[p++] = 0;
   const words = (p - start) >> 2;
-  buf[o] = two ? 0x10 : 0xbe;
-  buf[o + 1] = two ? 0x00 : 0xde;
-  buf[o + 2] = words >>> 8;
-  buf[o + 3] = words & 0xff;
+  dst[o] = two ? 0x10 : 0xbe;
+  dst[o + 1] = two ? 0x00 : 0xde;
+  dst[o + 2] = words >>> 8;
+  dst[o + 3] = words & 0xff;
   return p;
 }

@@ -3,11 +3,12 @@
  * receive side. {@link TransportCcRecorder} notes the arrival time of every packet that carries a
  * transport-wide sequence number (allocation-free) and, when asked, builds RTCP transport feedback
  * packets (RTPFB, FMT 15) from them, so a sender's send-side bandwidth estimation (Chromium's
- * GoogCC) can run. {@link parseTransportCcFeedback} decodes such a packet (tests, and a future
+ * GoogCC) can run. {@link parseTransportCcFeedbackInto} decodes such a packet without allocating
  * send-side estimate towards consumers).
  *
  * @packageDocumentation
  */
+import { unwrapSeq16 } from './rtp-header.js';
 
 /** The header extension's URI. */
 export const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
@@ -80,9 +81,7 @@ export class TransportCcRecorder {
       this.start = seq;
       this.highest = seq;
     } else {
-      // Unwrap against the highest seen: the nearest value with these low 16 bits.
-      const diff = ((seq - (this.highest & 0xffff) + 0x8000) & 0xffff) - 0x8000;
-      ext = this.highest + diff;
+      ext = unwrapSeq16(seq, this.highest);
       if (ext < this.start) {
         this.packetsLate++;
         return;
@@ -218,6 +217,90 @@ export class TransportCcRecorder {
   }
 }
 
+/**
+ * A decoded transport feedback packet, refilled in place by {@link parseTransportCcFeedbackInto}
+ * (one per receiver of feedback; its arrays grow, rarely, to the largest feedback seen).
+ */
+export class TransportCcStatuses {
+  senderSsrc = 0;
+  mediaSsrc = 0;
+  baseSeq = 0;
+  /** Reference time in 64 ms units (24 bits). */
+  referenceTime = 0;
+  feedbackCount = 0;
+  /** Number of packet statuses; entry k is sequence number `(baseSeq + k) & 0xffff`. */
+  count = 0;
+  /** Status symbol per packet (0: not received, 1: small delta, 2: large delta). */
+  symbols = new Uint8Array(256);
+  /** Arrival time relative to the reference time, µs (received packets only). */
+  arrivalUs = new Float64Array(256);
+
+  /** Makes room for `n` statuses. */
+  reserve(n: number): void {
+    if (n <= this.symbols.length) return;
+    let size = this.symbols.length;
+    while (size < n) size *= 2;
+    this.symbols = new Uint8Array(size);
+    this.arrivalUs = new Float64Array(size);
+  }
+}
+
+/**
+ * Decodes one RTCP transport feedback packet (RTPFB FMT 15) at the start of `buf` into `out`.
+ *
+ * @returns false if it is not one or is malformed (then `out` holds nothing usable). Never throws.
+ */
+export function parseTransportCcFeedbackInto(buf: Uint8Array, out: TransportCcStatuses): boolean {
+  if (buf.length < 20 || buf[0]! >> 6 !== 2 || (buf[0]! & 0x1f) !== 15 || buf[1] !== 205) return false;
+  let length = (((buf[2]! << 8) | buf[3]!) + 1) * 4;
+  if (length > buf.length) return false;
+  if (buf[0]! & 0x20) length -= buf[length - 1]!;
+  const baseSeq = (buf[12]! << 8) | buf[13]!;
+  const count = (buf[14]! << 8) | buf[15]!;
+  out.reserve(count);
+  const symbols = out.symbols;
+  const arrivals = out.arrivalUs;
+  let n = 0;
+  let p = 20;
+  while (n < count) {
+    if (p + 2 > length) return false;
+    const c = (buf[p]! << 8) | buf[p + 1]!;
+    p += 2;
+    if ((c & 0x8000) === 0) {
+      const sym = (c >> 13) & 3;
+      const run = c & 0x1fff;
+      for (let k = 0; k < run && n < count; k++) symbols[n++] = sym;
+    } else if ((c & 0x4000) === 0) {
+      for (let k = 0; k < 14 && n < count; k++) symbols[n++] = (c >> (13 - k)) & 1;
+    } else {
+      for (let k = 0; k < 7 && n < count; k++) symbols[n++] = (c >> (2 * (6 - k))) & 3;
+    }
+  }
+  const referenceTime = (buf[16]! << 16) | (buf[17]! << 8) | buf[18]!;
+  let t = referenceTime * 64000;
+  for (let k = 0; k < count; k++) {
+    const sym = symbols[k]!;
+    if (sym === NOT_RECEIVED) continue;
+    if (sym === SMALL_DELTA) {
+      if (p + 1 > length) return false;
+      t += buf[p]! * 250;
+      p += 1;
+    } else if (sym === LARGE_DELTA) {
+      if (p + 2 > length) return false;
+      t += (((buf[p]! << 8) | buf[p + 1]!) << 16 >> 16) * 250;
+      p += 2;
+    } else return false;
+    arrivals[k] = t;
+  }
+  out.senderSsrc = ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) >>> 0;
+  out.mediaSsrc = ((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0;
+  out.baseSeq = baseSeq;
+  out.referenceTime = referenceTime;
+  out.feedbackCount = buf[19]!;
+  out.count = count;
+  return true;
+}
+
 /** One packet's entry in a decoded feedback. */
 export interface TransportCcPacketStatus {
   /** Transport-wide sequence number (16 bits). */
@@ -239,54 +322,19 @@ export interface TransportCcFeedback {
 }
 
 /**
- * Decodes one RTCP transport feedback packet (RTPFB FMT 15) at the start of `buf`.
+ * Decodes one RTCP transport feedback packet (RTPFB FMT 15) at the start of `buf` as objects
+ * (tests and diagnostics; the engine uses {@link parseTransportCcFeedbackInto}).
  *
  * @returns undefined if it is not one or is malformed. Never throws.
  */
 export function parseTransportCcFeedback(buf: Uint8Array): TransportCcFeedback | undefined {
-  if (buf.length < 20 || buf[0]! >> 6 !== 2 || (buf[0]! & 0x1f) !== 15 || buf[1] !== 205) return undefined;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let length = (view.getUint16(2) + 1) * 4;
-  if (length > buf.length) return undefined;
-  if (buf[0]! & 0x20) length -= buf[length - 1]!;
-  const baseSeq = view.getUint16(12);
-  const count = view.getUint16(14);
-  const referenceTime = (buf[16]! << 16) | (buf[17]! << 8) | buf[18]!;
-  const symbols: number[] = [];
-  let p = 20;
-  while (symbols.length < count) {
-    if (p + 2 > length) return undefined;
-    const c = view.getUint16(p);
-    p += 2;
-    if ((c & 0x8000) === 0) {
-      const sym = (c >> 13) & 3;
-      const run = c & 0x1fff;
-      for (let k = 0; k < run && symbols.length < count; k++) symbols.push(sym);
-    } else if ((c & 0x4000) === 0) {
-      for (let k = 0; k < 14 && symbols.length < count; k++) symbols.push((c >> (13 - k)) & 1);
-    } else {
-      for (let k = 0; k < 7 && symbols.length < count; k++) symbols.push((c >> (2 * (6 - k))) & 3);
-    }
-  }
+  const s = new TransportCcStatuses();
+  if (!parseTransportCcFeedbackInto(buf, s)) return undefined;
   const packets: TransportCcPacketStatus[] = [];
-  let t = referenceTime * 64000;
-  for (let k = 0; k < count; k++) {
-    const seq = (baseSeq + k) & 0xffff;
-    const sym = symbols[k]!;
-    if (sym === NOT_RECEIVED) {
-      packets.push({ seq, received: false });
-      continue;
-    }
-    if (sym === SMALL_DELTA) {
-      if (p + 1 > length) return undefined;
-      t += buf[p]! * 250;
-      p += 1;
-    } else if (sym === LARGE_DELTA) {
-      if (p + 2 > length) return undefined;
-      t += view.getInt16(p) * 250;
-      p += 2;
-    } else return undefined;
-    packets.push({ seq, received: true, arrivalUs: t });
+  for (let k = 0; k < s.count; k++) {
+    const seq = (s.baseSeq + k) & 0xffff;
+    packets.push(s.symbols[k] === NOT_RECEIVED ? { seq, received: false } : { seq, received: true, arrivalUs: s.arrivalUs[k]! });
   }
-  return { senderSsrc: view.getUint32(4), mediaSsrc: view.getUint32(8), baseSeq, referenceTime, feedbackCount: buf[19]!, packets };
+  const { senderSsrc, mediaSsrc, baseSeq, referenceTime, feedbackCount } = s;
+  return { senderSsrc, mediaSsrc, baseSeq, referenceTime, feedbackCount, packets };
 }
