@@ -445,7 +445,20 @@ export class EngineConsumer implements ProducerListener {
       const marker = v.marker || (this.ringMark !== undefined && this.ringMark[idx] === 1);
       if (this.rtxSsrc !== undefined && this.rtxPt >= 0) {
         this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-        this.write(buf, v, this.rtxSsrc, this.rtxPt, this.rtxSeq, this.ringTs[idx]!, marker, seq, this.ringPic[idx]!, this.ringTl0[idx]!, false, nowMs);
+        this.write(
+          buf,
+          v,
+          this.rtxSsrc,
+          this.rtxPt,
+          this.rtxSeq,
+          this.ringTs[idx]!,
+          marker,
+          seq,
+          this.ringPic[idx]!,
+          this.ringTl0[idx]!,
+          false,
+          nowMs,
+        );
       } else {
         this.write(buf, v, this.ssrc, pt, seq, this.ringTs[idx]!, marker, -1, this.ringPic[idx]!, this.ringTl0[idx]!, false, nowMs);
       }

@@ -34,6 +34,9 @@ export interface DropCounters {
   tcpRejected: number;
 }
 
+/** Why a packet that failed `parseRtpHeader` was dropped (one instance: nothing allocated per drop). */
+export const NOT_RTP = new Error('not RTP (version, header lengths or padding)');
+
 /** A reason a packet was dropped or an error swallowed. */
 export type DropReason = keyof DropCounters;
 

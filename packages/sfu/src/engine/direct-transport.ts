@@ -6,7 +6,7 @@
  */
 import type { SfuLogger } from '../common/logger.js';
 import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
-import type { DropCounters, EmitFn } from './context.js';
+import { NOT_RTP, type DropCounters, type EmitFn } from './context.js';
 import type { EngineConsumer } from './consumer.js';
 import { EngineTransport } from './transport.js';
 
@@ -44,7 +44,7 @@ export class EngineDirectTransport extends EngineTransport {
     // The packet's own buffer (the channel gave it to this thread): kept and rewritten in place.
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (!parseRtpHeader(buf, this.view)) {
-      this.drop('rtpMalformed', 'rtp', 'rtp.malformed');
+      this.drop('rtpMalformed', 'rtp', 'rtp.malformed', NOT_RTP);
       return;
     }
     this.receiveRtp(buf, this.view, bytes.byteLength, performance.now());

@@ -22,7 +22,7 @@ import {
 } from 'werift';
 import { describeError, type SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, DtlsRole, DtlsState, IceState } from '../types/index.js';
-import type { DropCounters, EmitFn } from './context.js';
+import { NOT_RTP, type DropCounters, type EmitFn } from './context.js';
 import { EngineTransport } from './transport.js';
 import type { TcpConnection, TcpServer } from './tcp-server.js';
 import type { UdpEndpoint, UdpServer } from './udp-server.js';
@@ -541,7 +541,7 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
     }
     const h = this.rxView;
     if (!parseRtpHeader(data, h, n)) {
-      this.drop('rtpMalformed', 'rtp', 'rtp.malformed');
+      this.drop('rtpMalformed', 'rtp', 'rtp.malformed', NOT_RTP);
       return;
     }
     try {

@@ -203,8 +203,12 @@ describe('rewrite in place', () => {
 });
 
 describe('writeRewrittenRtpHeader', () => {
-
-  const wire = (exts: Ext[], csrc: number[], fields: { pt: number; seq: number; ts: number; ssrc: number; marker: boolean }, twoByte = false) => {
+  const wire = (
+    exts: Ext[],
+    csrc: number[],
+    fields: { pt: number; seq: number; ts: number; ssrc: number; marker: boolean },
+    twoByte = false,
+  ) => {
     const h = new RtpHeader({
       payloadType: fields.pt,
       sequenceNumber: fields.seq,

@@ -287,7 +287,7 @@ export function parseTransportCcFeedbackInto(buf: Uint8Array, out: TransportCcSt
       p += 1;
     } else if (sym === LARGE_DELTA) {
       if (p + 2 > length) return false;
-      t += (((buf[p]! << 8) | buf[p + 1]!) << 16 >> 16) * 250;
+      t += ((((buf[p]! << 8) | buf[p + 1]!) << 16) >> 16) * 250;
       p += 2;
     } else return false;
     arrivals[k] = t;
