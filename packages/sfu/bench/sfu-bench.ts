@@ -19,6 +19,7 @@ import { createWorker, type Consumer, type Router, type WebRtcTransport } from '
 import type { RtpParameters } from '../src/types/index.js';
 import type { GeneratorRequest, GeneratorSnapshot } from './load-generator.js';
 import { measureEngineSrtp, measureSrtp } from './srtp-micro.js';
+import { measureForwardingPath } from './forwarding-micro.js';
 import { randomBytes } from 'node:crypto';
 import { Janus, endpointSdp, offerMedia, processCpuUs, remoteFromSdp } from './janus.js';
 
@@ -225,6 +226,12 @@ async function main(): Promise<void> {
       `CM ${srtpCm.usDecryptEncrypt.toFixed(1)} µs; engine's own SRTP: GCM ${engineGcm.usDecryptEncrypt.toFixed(1)} µs, CM ${engineCm.usDecryptEncrypt.toFixed(1)} µs`,
   );
 
+  // The engine's own share of a forwarded packet (no SRTP, no socket), in this thread.
+  const forwardingMicro = measureForwardingPath(HEADLINE_N);
+  console.log(
+    `forwarding micro (engine path, ${forwardingMicro.consumers} consumers, ${forwardingMicro.packetBytes}-byte packet, no SRTP/socket): ${forwardingMicro.usPerForwardedPacket.toFixed(3)} µs per forwarded packet`,
+  );
+
   const worker = await createWorker();
   const router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
   const gen = new Generator();
@@ -401,6 +408,8 @@ async function main(): Promise<void> {
     idleCpuPctOfCore: round(idleUsPerSec / 1e4, 2),
     ingressOnlyCpuPctOfCore: round(ingressUsPerSec / 1e4, 2),
     srtpMicro: { gcm: roundAll(srtpGcm), cm: roundAll(srtpCm), engineGcm: roundAll(engineGcm), engineCm: roundAll(engineCm) },
+    /** CPU µs of the engine's forwarding path alone (no SRTP, no socket) per forwarded packet, N = headline. */
+    forwardingMicro: { ...forwardingMicro, usPerForwardedPacket: round(forwardingMicro.usPerForwardedPacket, 3) },
     headlineConsumers: headline?.consumers ?? 0,
     usPerForwardedPacket: headline?.usPerForwardedPacket ?? null,
     consumersPerCore: headline?.consumersPerCore ?? null,

@@ -56,7 +56,7 @@ const codec: RtpParameters['codecs'][number] = {
   clockRate: 90000,
   rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
 };
-const extensions: RtpParameters['headerExtensions'] = [
+const extensions: NonNullable<RtpParameters['headerExtensions']> = [
   { uri: MID_URI, id: 1 },
   { uri: TRANSPORT_CC_URI, id: 3 },
 ];
