@@ -2,6 +2,7 @@
  * What engine objects need from their surroundings.
  * @internal
  */
+import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
 /** Emits an event towards the main-thread proxy with id `targetId`. */
 export type EmitFn = (targetId: string, event: string, data?: unknown) => void;
 
@@ -61,6 +62,38 @@ export function newDropCounters(): DropCounters {
     tcpMalformed: 0,
     tcpRejected: 0,
   };
+}
+
+/** A transport's own share of the drop counters (see {@link countDrop}). */
+export interface TransportDropScope {
+  readonly id: string;
+  readonly drops: DropCounters;
+}
+
+/**
+ * Counts a dropped packet or a swallowed error under `reason` (worker-wide in `counters`, and in
+ * `transport`'s share when given) and logs it at debug under `tag` with the error's (redacted)
+ * reason. The one place drops are counted. Never throws.
+ */
+export function countDrop(
+  log: SfuLogger,
+  counters: DropCounters,
+  reason: DropReason,
+  tag: WorkerLogTag,
+  event: string,
+  error?: unknown,
+  transport?: TransportDropScope,
+): void {
+  counters[reason]++;
+  if (transport) transport.drops[reason]++;
+  const l = log.tagged(tag);
+  if (!l.enabled('debug')) return;
+  l.debug(event, {
+    ...(transport ? { transportId: transport.id } : {}),
+    drop: reason,
+    count: (transport ? transport.drops : counters)[reason],
+    ...(error !== undefined ? { reason: describeError(error) } : {}),
+  });
 }
 
 /** Total of all drop counters. */

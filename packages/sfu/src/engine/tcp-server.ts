@@ -9,7 +9,7 @@
 import type { RemoteInfo } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
-import type { DropCounters, DropReason } from './context.js';
+import { countDrop, type DropCounters, type DropReason } from './context.js';
 import { checkBindingRequest } from './ice-binding.js';
 import { encodeFrame, FrameReader } from './tcp-framing.js';
 import type { UdpEndpoint } from './udp-server.js';
@@ -160,10 +160,7 @@ export class TcpServer {
   }
 
   private drop(reason: DropReason, tag: WorkerLogTag, event: string, error?: unknown): void {
-    this.drops[reason]++;
-    const log = this.log.tagged(tag);
-    if (!log.enabled('debug')) return;
-    log.debug(event, { drop: reason, count: this.drops[reason], ...(error !== undefined ? { reason: describeError(error) } : {}) });
+    countDrop(this.log, this.drops, reason, tag, event, error);
   }
 
   private onConnection(socket: Socket): void {

@@ -3,8 +3,17 @@
  * periodic RR + REMB towards senders, and the fault hook (random drop) used by tests.
  * @internal
  */
-import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
-import { newDropCounters, totalDrops, type DropCounters, type DropReason, type EmitFn, type RtpSink } from './context.js';
+import type { SfuLogger, WorkerLogTag } from '../common/logger.js';
+import {
+  countDrop,
+  newDropCounters,
+  totalDrops,
+  type DropCounters,
+  type DropReason,
+  type EmitFn,
+  type RtpSink,
+  type TransportDropScope,
+} from './context.js';
 import type { EngineConsumer } from './consumer.js';
 import type { EngineProducer } from './producer.js';
 import type { RecvStream } from './recv-stream.js';
@@ -46,6 +55,7 @@ export abstract class EngineTransport implements RtpSink {
   protected readonly drops: DropCounters;
   /** This transport's share of them (`transport.getStats()`). */
   readonly transportDrops: DropCounters = newDropCounters();
+  private readonly dropScope: TransportDropScope;
   protected readonly emit: EmitFn;
   protected readonly log: SfuLogger;
   readonly feedbackSsrc = (Math.floor(Math.random() * 0xfffffff0) + 1) >>> 0;
@@ -95,6 +105,7 @@ export abstract class EngineTransport implements RtpSink {
     this.drops = drops;
     this.emit = emit;
     this.log = log;
+    this.dropScope = { id, drops: this.transportDrops };
     this.rtcpTimer = setInterval(() => {
       try {
         this.onRtcpTimer();
@@ -137,16 +148,7 @@ export abstract class EngineTransport implements RtpSink {
    * transport, and logs it at debug under `tag` with the error's (redacted) reason. Never throws.
    */
   drop(reason: DropReason, tag: WorkerLogTag, event: string, error?: unknown): void {
-    this.drops[reason]++;
-    this.transportDrops[reason]++;
-    const log = this.log.tagged(tag);
-    if (!log.enabled('debug')) return;
-    log.debug(event, {
-      transportId: this.id,
-      drop: reason,
-      count: this.transportDrops[reason],
-      ...(error !== undefined ? { reason: describeError(error) } : {}),
-    });
+    countDrop(this.log, this.drops, reason, tag, event, error, this.dropScope);
   }
 
   /** Sends an RTP packet written into {@link rtpBuffer} towards the remote, through the fault hook. */

@@ -8,7 +8,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { describeError, type SfuLogger, type WorkerLogTag } from '../common/logger.js';
-import type { DropCounters, DropReason } from './context.js';
+import { countDrop, type DropCounters, type DropReason } from './context.js';
 import { checkBindingRequest } from './ice-binding.js';
 import type { TcpConnection } from './tcp-server.js';
 
@@ -88,10 +88,7 @@ export class UdpServer {
    * under `tag`. Never throws.
    */
   private drop(reason: DropReason, tag: WorkerLogTag, event: string, error?: unknown): void {
-    this.drops[reason]++;
-    const log = this.log.tagged(tag);
-    if (!log.enabled('debug')) return;
-    log.debug(event, { drop: reason, count: this.drops[reason], ...(error !== undefined ? { reason: describeError(error) } : {}) });
+    countDrop(this.log, this.drops, reason, tag, event, error);
   }
 
   /** Binds a socket on `ip` (a port in [min, max], or ephemeral when both are 0). */
