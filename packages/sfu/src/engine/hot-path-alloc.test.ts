@@ -170,10 +170,12 @@ describe('the forwarding path', () => {
       const before = young();
       for (let i = 0; i < packets.length; i++) receive(packets[i]!, now++);
       const after = young();
-      // A collection inside the loop would hide what it allocated; only allocating could cause one.
-      expect(profiler.stop().statistics).toHaveLength(0);
+      // A collection inside the loop would hide what it allocated, so such a round is not judged
+      // (only allocating could cause one: a round still running unoptimised code on a slow machine
+      // may box enough numbers; a real per-packet object makes every round collect or grow).
+      const collected = profiler.stop().statistics.length > 0;
       expect(egress[0]!.sent + egress[1]!.sent - sentBefore).toBe(packets.length * consumers.length);
-      best = Math.min(best, (after - before) / packets.length);
+      if (!collected) best = Math.min(best, (after - before) / packets.length);
       await new Promise((resolve) => setImmediate(resolve)); // let background compilation land
     }
     // One object per packet would be ≥ 24 bytes per packet, a Buffer view ≥ 100; reading the heap
