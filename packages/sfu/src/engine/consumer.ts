@@ -15,6 +15,7 @@ import { TRANSPORT_CC_URI } from '../rtp/transport-cc.js';
 import { RtpHeaderRewrite, RtpHeaderView, parseRtpHeader, writeRewrittenRtpHeader } from '../rtp/rtp-header.js';
 import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
 import { SVC_DROP, SVC_FORWARD_MARKER, SvcLayerSelector, SvcSeqMapper, svcLayersOf } from './svc-layers.js';
+import { Vp8TemporalSelector, vp8TemporalLayersOf } from './vp8-temporal.js';
 
 const RING = 1024;
 const MASK = RING - 1;
@@ -103,13 +104,13 @@ export class EngineConsumer implements ProducerListener {
   private upHoldMs = BWE_UP_HOLD_MS;
   /** Spatial layer being forwarded; -1 before the first keyframe. */
   currentSpatial = -1;
-  private readonly desc = new Vp8Descriptor();
-  private picOffset = 0;
-  private tl0Offset = 0;
-  private lastPic = -1;
-  private lastTl0 = -1;
-  /** Whether the next forwarded packet starts a new source (re-offset the VP8 picture id). */
-  private picResync = true;
+  /**
+   * VP8 simulcast: temporal layers, and one continuous picture id / TL0PICIDX / sequence across
+   * dropped frames and layer switches (see vp8-temporal.ts).
+   */
+  readonly vp8Temporal: Vp8TemporalSelector | undefined;
+  /** The descriptor {@link write} rewrites (the selector's, parsed from the packet being sent). */
+  private readonly desc: Vp8Descriptor;
   layerSwitches = 0;
   private lastRelayAt = -Infinity;
   /** When this consumer was created (ms): only a key frame from then on is replayed to it. */
@@ -165,7 +166,8 @@ export class EngineConsumer implements ProducerListener {
       if (e.uri === TRANSPORT_CC_URI && id !== undefined) rw.twccId = e.id;
     }
     rw.midValue = o.rtpParameters.mid !== undefined ? Buffer.from(o.rtpParameters.mid, 'utf8') : undefined;
-    this.simulcast = o.kind === 'video' && producer.encodingCount > 1;
+    // As mediasoup: one VP8 encoding with temporal layers (`L1T3`) is simulcast of one spatial layer.
+    this.simulcast = o.kind === 'video' && (producer.encodingCount > 1 || vp8TemporalLayersOf(producer.rtpParameters) > 1);
     const svcCounts = o.kind === 'video' && !this.simulcast ? svcLayersOf(o.rtpParameters) : undefined;
     this.svc = svcCounts ? new SvcLayerSelector(svcCounts, o.preferredLayers) : undefined;
     this.svcSeq = svcCounts ? new SvcSeqMapper() : undefined;
@@ -176,6 +178,8 @@ export class EngineConsumer implements ProducerListener {
     this.preferredSpatial = Math.min(maxSpatial, Math.max(0, o.preferredLayers?.spatialLayer ?? maxSpatial));
     this.targetSpatial = this.preferredSpatial;
     this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, o.preferredLayers?.temporalLayer ?? this.temporalLayers - 1));
+    this.vp8Temporal = this.simulcast && this.vp8 ? new Vp8TemporalSelector(this.temporalLayers, this.preferredTemporal) : undefined;
+    this.desc = this.vp8Temporal?.desc ?? new Vp8Descriptor();
   }
 
   /** Preferred layers (simulcast only). */
@@ -184,12 +188,12 @@ export class EngineConsumer implements ProducerListener {
     return this.simulcast ? { spatialLayer: this.preferredSpatial, temporalLayer: this.preferredTemporal } : undefined;
   }
 
-  /** Layers being forwarded (simulcast only; every temporal layer of the spatial one is forwarded). */
+  /** Layers being forwarded (simulcast: VP8 selects temporal layers, other codecs forward them all). */
   get currentLayers(): EngineConsumerLayers | undefined {
     if (this.svc)
       return this.svc.currentSpatial >= 0 ? { spatialLayer: this.svc.currentSpatial, temporalLayer: this.svc.currentTemporal } : undefined;
     return this.simulcast && this.currentSpatial >= 0
-      ? { spatialLayer: this.currentSpatial, temporalLayer: this.temporalLayers - 1 }
+      ? { spatialLayer: this.currentSpatial, temporalLayer: Math.max(0, this.vp8Temporal?.current ?? this.temporalLayers - 1) }
       : undefined;
   }
 
@@ -206,6 +210,8 @@ export class EngineConsumer implements ProducerListener {
     if (!this.simulcast) return undefined;
     this.preferredSpatial = Math.min(this.producer.encodingCount - 1, Math.max(0, Math.floor(spatialLayer)));
     this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, Math.floor(temporalLayer ?? this.temporalLayers - 1)));
+    // Temporal: down at the next frame, up at the next layer-sync frame (no key frame needed).
+    this.vp8Temporal?.setTarget(this.preferredTemporal);
     this.retarget();
     return this.preferredLayers;
   }
@@ -302,7 +308,7 @@ export class EngineConsumer implements ProducerListener {
       // Switch at this keyframe: new sequence, timestamp and picture-id offsets.
       this.currentSpatial = layer;
       this.syncRequired = true;
-      this.picResync = true;
+      this.vp8Temporal?.resync();
       this.layerSwitches++;
       this.emit(this.id, 'layerschange', this.currentLayers);
       if (layer !== this.targetSpatial) this.producer.requestKeyFrame(now);
@@ -324,31 +330,24 @@ export class EngineConsumer implements ProducerListener {
       this.syncRequired = false;
       this.started = true;
     }
+    let pic = -1;
+    let tl0 = -1;
+    const vp8t = this.vp8Temporal;
+    if (vp8t) {
+      // VP8 temporal layers: frames above the current layer dropped, the rest renumbered (seq, picture id, TL0PICIDX).
+      inSeq = vp8t.select(buf, h.payloadOffset, h.payloadLength, inSeq, h.timestamp, isKeyFrame);
+      if (vp8t.changed) {
+        this.layerSwitches++;
+        this.emit(this.id, 'layerschange', this.currentLayers);
+      }
+      if (inSeq < 0) return;
+      pic = vp8t.pic;
+      tl0 = vp8t.tl0;
+    }
     const seq = (inSeq + this.seqOffset) & 0xffff;
     const ts = (h.timestamp + this.tsOffset) >>> 0;
     if (isKeyFrame) this.keyFramesForwarded++;
-    let pic = -1;
-    let tl0 = -1;
-    if (this.simulcast && this.vp8) {
-      // One continuous VP8 picture-id / TL0PICIDX sequence across layer switches (RFC 7741).
-      const d = this.desc;
-      if (parseVp8PayloadDescriptor(buf, h.payloadOffset, h.payloadLength, d)) {
-        if (this.picResync) {
-          this.picResync = false;
-          this.picOffset = d.hasPictureId && this.lastPic >= 0 ? (this.lastPic + 1 - d.pictureId) & 0x7fff : 0;
-          this.tl0Offset = d.hasTl0PicIdx && this.lastTl0 >= 0 ? (this.lastTl0 + 1 - d.tl0PicIdx) & 0xff : 0;
-        }
-        if (d.hasPictureId) {
-          pic = (d.pictureId + this.picOffset) & (d.pictureIdLong ? 0x7fff : 0x7f);
-          if (this.lastPic < 0 || ((pic - this.lastPic) & 0x7fff) < 0x4000) this.lastPic = pic;
-        }
-        if (d.hasTl0PicIdx) {
-          tl0 = (d.tl0PicIdx + this.tl0Offset) & 0xff;
-          if (this.lastTl0 < 0 || ((tl0 - this.lastTl0) & 0xff) < 0x80) this.lastTl0 = tl0;
-        }
-      }
-    }
-    // The descriptor parsed above (this.desc) is not parsed again.
+    // The descriptor parsed by the selector (this.desc) is not parsed again.
     this.write(buf, h, this.ssrc, pt, seq, ts, marker || h.marker, -1, pic, tl0, true, now);
     const idx = seq & MASK;
     if (this.ringMark) this.ringMark[idx] = marker ? 1 : 0;
@@ -551,7 +550,7 @@ export class EngineConsumer implements ProducerListener {
 
   private restart(): void {
     this.syncRequired = true;
-    this.picResync = true;
+    this.vp8Temporal?.resync();
     if (this.simulcast) this.currentSpatial = -1;
     this.svc?.reset();
     this.svcSeq?.reset();

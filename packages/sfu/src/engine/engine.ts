@@ -31,6 +31,7 @@ import type { EngineTransport } from './transport.js';
 import { TcpServer } from './tcp-server.js';
 import { UdpServer } from './udp-server.js';
 import { svcLayersOf } from './svc-layers.js';
+import { vp8TemporalLayersOf } from './vp8-temporal.js';
 import { EngineWebRtcTransport, type EngineCertificate } from './webrtc-transport.js';
 
 /** Raised inside the engine; its `name` crosses the channel. */
@@ -373,7 +374,9 @@ export class Engine {
     const err = t.addProducer(p);
     if (err) throw new EngineError('TypeError', err);
     this.producers.set(p.id, p);
-    return { type: p.encodingCount > 1 ? 'simulcast' : p.kind === 'video' && svcLayersOf(p.rtpParameters) ? 'svc' : 'simple' };
+    // As mediasoup: several encodings, or one VP8 encoding with temporal layers, are simulcast.
+    const simulcast = p.encodingCount > 1 || (p.kind === 'video' && vp8TemporalLayersOf(p.rtpParameters) > 1);
+    return { type: simulcast ? 'simulcast' : p.kind === 'video' && svcLayersOf(p.rtpParameters) ? 'svc' : 'simple' };
   }
 
   private consume(t: EngineTransport, data: ConsumeData): ConsumeResult {

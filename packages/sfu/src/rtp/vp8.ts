@@ -54,7 +54,7 @@ export class Vp8Descriptor {
  * @returns false if truncated.
  */
 export function parseVp8PayloadDescriptor(buf: Uint8Array, offset: number, length: number, out: Vp8Descriptor): boolean {
-  if (length < 1 || offset + length > buf.length) return false;
+  if (length < 1 || offset < 0 || offset + length > buf.length) return false;
   const end = offset + length;
   let i = offset;
   const b0 = buf[i++]!;

@@ -1,0 +1,325 @@
+import { describe, expect, it } from 'vitest';
+import { PictureIdMapper, Vp8TemporalSelector, vp8TemporalLayersOf } from './vp8-temporal.js';
+import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
+import type { RtpParameters } from '../types/index.js';
+
+/** One packet of a VP8 frame: X|S, I|L|T, 15-bit picture id, TL0PICIDX, TID|Y, then one payload byte. */
+function vp8Packet(o: { pic: number; tl0: number; tid: number; sync: boolean; start: boolean; key: boolean }): Uint8Array {
+  return Uint8Array.from([
+    0x80 | (o.start ? 0x10 : 0),
+    0xe0,
+    0x80 | ((o.pic >> 8) & 0x7f),
+    o.pic & 0xff,
+    o.tl0 & 0xff,
+    (o.tid << 6) | (o.sync ? 0x20 : 0),
+    o.key ? 0x00 : 0x01,
+  ]);
+}
+
+interface Pkt {
+  buf: Uint8Array;
+  seq: number;
+  ts: number;
+  key: boolean;
+  tid: number;
+  frame: number;
+}
+
+/**
+ * An L1T3 stream as libwebrtc sends it: TID pattern 0,2,1,2; the first TL2 and the TL1 of each
+ * cycle are layer-sync frames when `syncEvery` divides the cycle number; a key frame every
+ * `keyEvery` frames; `perFrame` packets per frame.
+ */
+function l1t3Stream(frames: number, o: { perFrame?: number; keyEvery?: number; syncEvery?: number; seq0?: number; pic0?: number; tl00?: number } = {}): Pkt[] {
+  const perFrame = o.perFrame ?? 2;
+  const pattern = [0, 2, 1, 2];
+  const out: Pkt[] = [];
+  let seq = o.seq0 ?? 65500;
+  let pic = o.pic0 ?? 0x7ff0;
+  let tl0 = o.tl00 ?? 250;
+  for (let f = 0; f < frames; f++) {
+    const key = f % (o.keyEvery ?? 1000) === 0;
+    const tid = key ? 0 : pattern[f % 4]!;
+    if (tid === 0 && f > 0) tl0 = (tl0 + 1) & 0xff;
+    const cycle = Math.floor(f / 4);
+    const sync = key || (tid > 0 && f % 4 !== 3 && cycle % (o.syncEvery ?? 1) === 0);
+    for (let p = 0; p < perFrame; p++) {
+      out.push({ buf: vp8Packet({ pic, tl0, tid, sync, start: p === 0, key: key && p === 0 }), seq, ts: (f * 3000) >>> 0, key: key && p === 0, tid, frame: f });
+      seq = (seq + 1) & 0xffff;
+    }
+    pic = (pic + 1) & 0x7fff;
+  }
+  return out;
+}
+
+interface Out {
+  seq: number;
+  pic: number;
+  tl0: number;
+  tid: number;
+  frame: number;
+}
+
+function run(sel: Vp8TemporalSelector, pkts: Pkt[], before?: (i: number) => void): Out[] {
+  const out: Out[] = [];
+  pkts.forEach((p, i) => {
+    before?.(i);
+    const s = sel.select(p.buf, 0, p.buf.length, p.seq, p.ts, p.key);
+    if (s >= 0) out.push({ seq: s, pic: sel.pic, tl0: sel.tl0, tid: p.tid, frame: p.frame });
+  });
+  return out;
+}
+
+/** Each step of the forwarded sequence numbers and picture ids is +1 (or +0 within a frame). */
+function expectContinuous(out: Out[]): void {
+  for (let i = 1; i < out.length; i++) {
+    expect((out[i]!.seq - out[i - 1]!.seq) & 0xffff).toBe(1);
+    const dp = (out[i]!.pic - out[i - 1]!.pic) & 0x7fff;
+    expect(dp).toBe(out[i]!.frame === out[i - 1]!.frame ? 0 : 1);
+    const dt = (out[i]!.tl0 - out[i - 1]!.tl0) & 0xff;
+    expect(dt).toBe(out[i]!.tid === 0 && out[i]!.frame !== out[i - 1]!.frame ? 1 : 0);
+  }
+}
+
+/** The frames forwarded, each once, in order. */
+function framesOf(out: Out[]): number[] {
+  return [...new Set(out.map((o) => o.frame))];
+}
+
+describe('vp8TemporalLayersOf', () => {
+  const params = (mimeType: string, scalabilityMode?: string): RtpParameters => ({
+    codecs: [
+      { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 } },
+      { mimeType, payloadType: 96, clockRate: 90000 },
+    ],
+    encodings: [scalabilityMode ? { scalabilityMode } : {}],
+  });
+
+  it('reads T<n> of a VP8 encoding, 1 otherwise', () => {
+    expect(vp8TemporalLayersOf(params('video/VP8', 'L1T3'))).toBe(3);
+    expect(vp8TemporalLayersOf(params('video/vp8', 'L3T2'))).toBe(2);
+    expect(vp8TemporalLayersOf(params('video/VP8', 'L1T1'))).toBe(1);
+    expect(vp8TemporalLayersOf(params('video/VP8'))).toBe(1);
+    expect(vp8TemporalLayersOf(params('video/VP8', 'bogus'))).toBe(1);
+    expect(vp8TemporalLayersOf(params('video/VP9', 'L1T3'))).toBe(1);
+    expect(vp8TemporalLayersOf(params('video/H264', 'L1T3'))).toBe(1);
+  });
+});
+
+describe('PictureIdMapper', () => {
+  it('closes the gaps of dropped pictures, answers every packet of a picture alike, and places late packets', () => {
+    const m = new PictureIdMapper();
+    expect(m.map(0x7ffe, 0x7fff, true)).toBe(0x7ffe);
+    expect(m.map(0x7ffe, 0x7fff, true)).toBe(0x7ffe); // second packet of the picture
+    expect(m.map(0x7fff, 0x7fff, false)).toBe(-1);
+    expect(m.map(0x7fff, 0x7fff, true)).toBe(-1); // the rest of a dropped picture stays dropped
+    expect(m.map(0, 0x7fff, true)).toBe(0x7fff); // wraps
+    expect(m.map(1, 0x7fff, false)).toBe(-1);
+    expect(m.map(2, 0x7fff, false)).toBe(-1);
+    expect(m.map(3, 0x7fff, true)).toBe(0);
+    // Late packets: a kept picture keeps its number, a dropped one stays dropped.
+    expect(m.map(0x7ffe, 0x7fff, true)).toBe(0x7ffe);
+    expect(m.map(0, 0x7fff, true)).toBe(0x7fff);
+    expect(m.map(2, 0x7fff, true)).toBe(-1);
+    // A picture skipped over (lost) arrives late: it gets the place it had.
+    expect(m.map(6, 0x7fff, true)).toBe(3);
+    expect(m.map(5, 0x7fff, true)).toBe(2);
+    // Too old to know.
+    for (let p = 7; p < 7 + 200; p++) m.map(p, 0x7fff, true);
+    expect(m.map(6, 0x7fff, true)).toBe(-1);
+  });
+
+  it('works on 7-bit ids across their wrap', () => {
+    const m = new PictureIdMapper();
+    const out: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const r = m.map((120 + i) & 0x7f, 0x7f, i % 3 !== 1);
+      if (r >= 0) out.push(r);
+    }
+    for (let i = 1; i < out.length; i++) expect((out[i]! - out[i - 1]!) & 0x7f).toBe(1);
+    expect(out.length).toBe(200);
+  });
+});
+
+describe('Vp8TemporalSelector', () => {
+  it('forwards every packet unchanged at the highest layer', () => {
+    const sel = new Vp8TemporalSelector(3);
+    sel.resync();
+    const pkts = l1t3Stream(40);
+    const out = run(sel, pkts);
+    expect(out.map((o) => o.seq)).toEqual(pkts.map((p) => p.seq));
+    expect(out[0]!.pic).toBe(0x7ff0);
+    expect(out[0]!.tl0).toBe(250);
+    expectContinuous(out);
+    expect(sel.current).toBe(2);
+    expect(sel.framesDropped).toBe(0);
+  });
+
+  it('forwards only TL0 at temporal layer 0, with no gap in seq, picture id or TL0PICIDX', () => {
+    const sel = new Vp8TemporalSelector(3, 0);
+    sel.resync();
+    const out = run(sel, l1t3Stream(40));
+    expect(framesOf(out)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36]);
+    expect(out.every((o) => o.tid === 0)).toBe(true);
+    expectContinuous(out);
+    expect(sel.framesDropped).toBe(30);
+  });
+
+  it('forwards TL0 and TL1 at temporal layer 1', () => {
+    const sel = new Vp8TemporalSelector(3, 1);
+    sel.resync();
+    const out = run(sel, l1t3Stream(16));
+    expect(framesOf(out)).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+    expectContinuous(out);
+  });
+
+  it('goes down at the next frame start, never in the middle of a frame', () => {
+    const sel = new Vp8TemporalSelector(3);
+    sel.resync();
+    const pkts = l1t3Stream(12, { perFrame: 3 });
+    // Lower the target after the first packet of frame 5 (TID 2): frame 5 stays whole, then TL0 only.
+    const changes: number[] = [];
+    const out = run(sel, pkts, (i) => {
+      if (i === 5 * 3 + 1) sel.setTarget(0);
+      if (i > 0 && sel.changed) changes.push(i - 1);
+    });
+    expect(framesOf(out)).toEqual([0, 1, 2, 3, 4, 5, 8]);
+    expect(out.filter((o) => o.frame === 5)).toHaveLength(3);
+    expectContinuous(out);
+    expect(sel.current).toBe(0);
+    expect(changes).toEqual([6 * 3]); // at frame 6's first packet
+  });
+
+  it('goes up only at a layer-sync frame or a key frame', () => {
+    // Layer-sync frames only in every third cycle (frames 1, 2 of cycles 0, 3, 6…).
+    const sel = new Vp8TemporalSelector(3, 0);
+    sel.resync();
+    const pkts = l1t3Stream(40, { syncEvery: 3 });
+    const out = run(sel, pkts, (i) => {
+      if (i === 5 * 2) sel.setTarget(2); // cycle 1: its TL1/TL2 frames are not sync frames
+    });
+    // Up at frame 13 (TL2 sync of cycle 3): TL0..TL2 from there on.
+    expect(framesOf(out)).toEqual([0, 4, 8, 12, ...Array.from({ length: 27 }, (_, k) => 13 + k)]);
+    expectContinuous(out);
+    expect(sel.current).toBe(2);
+
+    // A key frame lets every layer in at once.
+    const sel2 = new Vp8TemporalSelector(3, 0);
+    sel2.resync();
+    const pkts2 = l1t3Stream(24, { syncEvery: 1000, keyEvery: 10 });
+    const out2 = run(sel2, pkts2, (i) => {
+      if (i === 4 * 2) sel2.setTarget(2); // from cycle 1 on, no layer-sync frames
+    });
+    expect(framesOf(out2)).toEqual([0, 4, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]);
+    expectContinuous(out2);
+  });
+
+  it('goes up to TL1 only when TL1 is the target (a TL2 sync frame does not count)', () => {
+    const sel = new Vp8TemporalSelector(3, 0);
+    sel.resync();
+    const out = run(sel, l1t3Stream(16), (i) => {
+      if (i === 3 * 2) sel.setTarget(1);
+    });
+    expect(framesOf(out)).toEqual([0, 4, 6, 8, 10, 12, 14]);
+    expectContinuous(out);
+  });
+
+  it('flags each change of the current layer once', () => {
+    const flagged: number[] = [];
+    const sel2 = new Vp8TemporalSelector(3);
+    sel2.resync();
+    const pkts = l1t3Stream(40);
+    pkts.forEach((p, i) => {
+      if (i === 10) sel2.setTarget(0);
+      if (i === 20) sel2.setTarget(1);
+      sel2.select(p.buf, 0, p.buf.length, p.seq, p.ts, p.key);
+      if (sel2.changed) flagged.push(sel2.current);
+    });
+    expect(flagged).toEqual([0, 1]);
+    expect(sel2.current).toBe(1);
+  });
+
+  it('gives a retransmitted packet the number it had, and keeps a dropped one dropped', () => {
+    const sel = new Vp8TemporalSelector(3, 1);
+    sel.resync();
+    const pkts = l1t3Stream(12);
+    const out = run(sel, pkts);
+    const kept = pkts[2 * 2 + 1]!; // frame 2, TL1
+    const dropped = pkts[3 * 2]!; // frame 3, TL2
+    const firstOut = out.find((o) => o.frame === 2 && o.seq === out.filter((x) => x.frame === 2)[1]!.seq)!;
+    expect(sel.select(kept.buf, 0, kept.buf.length, kept.seq, kept.ts, false)).toBe(firstOut.seq);
+    expect(sel.pic).toBe(firstOut.pic);
+    expect(sel.select(dropped.buf, 0, dropped.buf.length, dropped.seq, dropped.ts, false)).toBe(-1);
+  });
+
+  it('a lost packet that arrives late takes its place', () => {
+    const sel = new Vp8TemporalSelector(3, 0);
+    sel.resync();
+    const pkts = l1t3Stream(12);
+    const lost = pkts[4 * 2 + 1]!; // frame 4 (TL0), second packet
+    const out = run(
+      sel,
+      pkts.filter((p) => p !== lost),
+    );
+    const late = sel.select(lost.buf, 0, lost.buf.length, lost.seq, lost.ts, false);
+    const all = [...out, { seq: late, pic: sel.pic, tl0: sel.tl0, tid: 0, frame: 4 }].sort((a, b) => a.frame - b.frame || ((a.seq - b.seq) & 0x8000 ? -1 : 1));
+    expectContinuous(all);
+  });
+
+  it('continues picture id and TL0PICIDX across a new source (spatial switch or restart)', () => {
+    const sel = new Vp8TemporalSelector(3, 0);
+    sel.resync();
+    const a = run(sel, l1t3Stream(9));
+    sel.setTarget(2);
+    sel.resync();
+    // The new source: other seq, picture id and TL0PICIDX bases, starting with a key frame.
+    const b = run(sel, l1t3Stream(9, { seq0: 100, pic0: 5, tl00: 7 }));
+    expect(b[0]!.pic).toBe((a.at(-1)!.pic + 1) & 0x7fff);
+    expect(b[0]!.tl0).toBe((a.at(-1)!.tl0 + 1) & 0xff);
+    expect(b[0]!.seq).toBe(100); // the consumer re-offsets sequence numbers itself
+    expectContinuous(b);
+    expect(framesOf(b)).toHaveLength(9);
+  });
+
+  it('forwards everything with one temporal layer, and a packet it cannot read', () => {
+    const sel = new Vp8TemporalSelector(1);
+    sel.resync();
+    const pkts = l1t3Stream(12);
+    expect(run(sel, pkts)).toHaveLength(pkts.length);
+    const sel3 = new Vp8TemporalSelector(3, 0);
+    sel3.resync();
+    expect(sel3.select(new Uint8Array(0), 0, 0, 10, 0, false)).toBe(10);
+    expect(sel3.select(Uint8Array.from([0x80, 0x80]), 0, 2, 11, 0, false)).toBe(11);
+  });
+
+  it('never throws on random payloads and keeps forwarded numbers consecutive', () => {
+    const sel = new Vp8TemporalSelector(3, 1);
+    sel.resync();
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    let last = -1;
+    for (let i = 0; i < 5000; i++) {
+      const len = rnd() % 9;
+      const buf = new Uint8Array(len);
+      for (let k = 0; k < len; k++) buf[k] = rnd() & 0xff;
+      const s = sel.select(buf, 0, len, i & 0xffff, Math.floor(i / 3) * 3000, false);
+      if (s < 0) continue;
+      if (last >= 0) expect((s - last) & 0xffff).toBe(1);
+      last = s;
+    }
+  });
+
+  it('leaves the payload as it is (rewriting happens on the sent copy)', () => {
+    const sel = new Vp8TemporalSelector(3, 0);
+    sel.resync();
+    const pkts = l1t3Stream(8);
+    const copies = pkts.map((p) => Uint8Array.from(p.buf));
+    run(sel, pkts);
+    pkts.forEach((p, i) => expect(p.buf).toEqual(copies[i]));
+    const d = new Vp8Descriptor();
+    expect(parseVp8PayloadDescriptor(pkts[0]!.buf, 0, pkts[0]!.buf.length, d) && d.layerSync).toBe(true);
+  });
+});
