@@ -115,6 +115,11 @@ window.app = {
           packetsReceived: s.packetsReceived,
           frameWidth: s.frameWidth,
           frameHeight: s.frameHeight,
+          framesDropped: s.framesDropped,
+          framesReceived: s.framesReceived,
+          freezeCount: s.freezeCount,
+          pliCount: s.pliCount,
+          timestamp: s.timestamp,
         };
     return undefined;
   },

@@ -487,10 +487,19 @@ export class EngineConsumer implements ProducerListener {
     this.emitScore();
   }
 
-  /** Emits `score` when it changed. */
+  /**
+   * Emits `score` when it changed. As mediasoup: `producerScores` per encoding, in encoding order (0
+   * for one not received yet); `producerScore` that of the encoding forwarded (simulcast: the current
+   * spatial layer, 0 before one is forwarded).
+   */
   emitScore(): void {
-    const producerScores = this.producer.streams.map((s) => s.score);
-    const producerScore = producerScores[0] ?? 0;
+    const layers = this.producer.layerStreams;
+    const producerScores = this.producer.streams.length === 0 ? [] : layers.map((s) => (s && s.packetsReceived > 0 ? s.score : 0));
+    const producerScore = this.simulcast
+      ? this.currentSpatial >= 0
+        ? (producerScores[this.currentSpatial] ?? 0)
+        : 0
+      : (producerScores[0] ?? 0);
     const key = `${this.score}/${producerScores.join(',')}`;
     if (key === this.lastScoreKey) return;
     this.lastScoreKey = key;

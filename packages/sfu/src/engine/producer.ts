@@ -63,6 +63,11 @@ export const KEYFRAME_RETRY_MS = 400;
  */
 export const KEYFRAME_GAP_MARGIN_MS = 40;
 
+/** Empty report intervals (about 1 s each) after which a video stream is inactive (score 0). */
+export const INACTIVE_VIDEO_INTERVALS = 2;
+/** Empty report intervals after which an audio stream is inactive (it may pause in silence: DTX). */
+export const INACTIVE_AUDIO_INTERVALS = 5;
+
 /** How often the missing-packet lists are checked for requests to repeat (ms). */
 export const NACK_TIMER_MS = 20;
 /** Wait before a missing packet is requested again, when the round-trip time is unknown (ms). */
@@ -464,10 +469,19 @@ export class EngineProducer {
     return b;
   }
 
-  /** Emits `score` when any stream's score changed; updates the streams' bitrates. */
+  /**
+   * Emits `score` when any stream's score changed; updates the streams' bitrates. As mediasoup, an
+   * encoding that stopped arriving (a simulcast layer the sender dropped) scores 0 — after
+   * {@link INACTIVE_VIDEO_INTERVALS} / {@link INACTIVE_AUDIO_INTERVALS} empty report intervals,
+   * unless the producer is paused — until its packets come back.
+   */
   updateScores(): void {
     const now = performance.now();
-    for (const s of this.streams) s.updateBitrate(now);
+    const inactiveAfter = this.kind === 'audio' ? INACTIVE_AUDIO_INTERVALS : INACTIVE_VIDEO_INTERVALS;
+    for (const s of this.streams) {
+      s.updateBitrate(now);
+      if (!this.paused && s.idleIntervals >= inactiveAfter) s.score = 0;
+    }
     const scores = this.scores();
     const key = scores.map((s) => s.score).join(',');
     if (key !== this.lastScores) {
@@ -476,14 +490,16 @@ export class EngineProducer {
     }
   }
 
-  /** Per-encoding scores, mediasoup's `ProducerScore[]`. */
+  /** Per-encoding scores, mediasoup's `ProducerScore[]`: in encoding order, the streams that have received RTP. */
   scores(): { encodingIdx: number; ssrc: number; rid?: string; score: number }[] {
-    return this.streams.map((s) => ({
-      encodingIdx: s.layer,
-      ssrc: s.ssrc,
-      ...(s.rid !== undefined ? { rid: s.rid } : {}),
-      score: s.score,
-    }));
+    return this.layerStreams
+      .filter((s): s is RecvStream => s !== undefined && s.packetsReceived > 0)
+      .map((s) => ({
+        encodingIdx: s.layer,
+        ssrc: s.ssrc,
+        ...(s.rid !== undefined ? { rid: s.rid } : {}),
+        score: s.score,
+      }));
   }
 
   /** mediasoup-like `inbound-rtp` stats. */

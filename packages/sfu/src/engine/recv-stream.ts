@@ -41,8 +41,10 @@ export class RecvStream {
   private lastSrAt = 0;
   /** Last fraction lost (0..255) computed for an RR. */
   fractionLost = 0;
-  /** 0..10, from loss. */
+  /** 0..10, from loss; 0 once the stream is inactive (see {@link idleIntervals}). */
   score = 10;
+  /** Report intervals in a row in which nothing arrived. */
+  idleIntervals = 0;
 
   constructor(ssrc: number, mappedSsrc: number, clockRate: number) {
     this.ssrc = ssrc;
@@ -106,7 +108,10 @@ export class RecvStream {
     this.receivedPrior = this.packetsReceived;
     const lostInterval = expectedInterval - receivedInterval;
     this.fractionLost = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval << 8) / expectedInterval));
-    if (receivedInterval > 0) this.score = scoreFromFraction(this.fractionLost);
+    if (receivedInterval > 0) {
+      this.score = scoreFromFraction(this.fractionLost);
+      this.idleIntervals = 0;
+    } else this.idleIntervals++;
     const dlsr = this.lastSrAt ? Math.floor(((nowMs - this.lastSrAt) / 1000) * 65536) : 0;
     return {
       ssrc: this.ssrc,

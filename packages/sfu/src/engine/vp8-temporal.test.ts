@@ -1,4 +1,8 @@
+import { RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it } from 'vitest';
+import type { RtpSink } from './context.js';
+import { EngineConsumer } from './consumer.js';
+import { EngineProducer, type ProducerHost } from './producer.js';
 import { PictureIdMapper, Vp8TemporalSelector, vp8TemporalLayersOf } from './vp8-temporal.js';
 import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
 import type { RtpParameters } from '../types/index.js';
@@ -30,7 +34,10 @@ interface Pkt {
  * cycle are layer-sync frames when `syncEvery` divides the cycle number; a key frame every
  * `keyEvery` frames; `perFrame` packets per frame.
  */
-function l1t3Stream(frames: number, o: { perFrame?: number; keyEvery?: number; syncEvery?: number; seq0?: number; pic0?: number; tl00?: number } = {}): Pkt[] {
+function l1t3Stream(
+  frames: number,
+  o: { perFrame?: number; keyEvery?: number; syncEvery?: number; seq0?: number; pic0?: number; tl00?: number } = {},
+): Pkt[] {
   const perFrame = o.perFrame ?? 2;
   const pattern = [0, 2, 1, 2];
   const out: Pkt[] = [];
@@ -44,7 +51,14 @@ function l1t3Stream(frames: number, o: { perFrame?: number; keyEvery?: number; s
     const cycle = Math.floor(f / 4);
     const sync = key || (tid > 0 && f % 4 !== 3 && cycle % (o.syncEvery ?? 1) === 0);
     for (let p = 0; p < perFrame; p++) {
-      out.push({ buf: vp8Packet({ pic, tl0, tid, sync, start: p === 0, key: key && p === 0 }), seq, ts: (f * 3000) >>> 0, key: key && p === 0, tid, frame: f });
+      out.push({
+        buf: vp8Packet({ pic, tl0, tid, sync, start: p === 0, key: key && p === 0 }),
+        seq,
+        ts: (f * 3000) >>> 0,
+        key: key && p === 0,
+        tid,
+        frame: f,
+      });
       seq = (seq + 1) & 0xffff;
     }
     pic = (pic + 1) & 0x7fff;
@@ -262,7 +276,9 @@ describe('Vp8TemporalSelector', () => {
       pkts.filter((p) => p !== lost),
     );
     const late = sel.select(lost.buf, 0, lost.buf.length, lost.seq, lost.ts, false);
-    const all = [...out, { seq: late, pic: sel.pic, tl0: sel.tl0, tid: 0, frame: 4 }].sort((a, b) => a.frame - b.frame || ((a.seq - b.seq) & 0x8000 ? -1 : 1));
+    const all = [...out, { seq: late, pic: sel.pic, tl0: sel.tl0, tid: 0, frame: 4 }].sort(
+      (a, b) => a.frame - b.frame || ((a.seq - b.seq) & 0x8000 ? -1 : 1),
+    );
     expectContinuous(all);
   });
 
@@ -318,8 +334,123 @@ describe('Vp8TemporalSelector', () => {
     const pkts = l1t3Stream(8);
     const copies = pkts.map((p) => Uint8Array.from(p.buf));
     run(sel, pkts);
-    pkts.forEach((p, i) => expect(p.buf).toEqual(copies[i]));
+    for (const [i, p] of pkts.entries()) expect(p.buf).toEqual(copies[i]);
     const d = new Vp8Descriptor();
     expect(parseVp8PayloadDescriptor(pkts[0]!.buf, 0, pkts[0]!.buf.length, d) && d.layerSync).toBe(true);
+  });
+});
+
+describe('EngineConsumer of a VP8 L1T3 producer', () => {
+  const codec = { mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }, { type: 'nack' }] };
+  const rtpParameters: RtpParameters = {
+    codecs: [{ ...codec, payloadType: 96 }],
+    headerExtensions: [],
+    encodings: [{ ssrc: 1111, scalabilityMode: 'L1T3' }],
+  };
+  const consumable: RtpParameters = {
+    codecs: [{ ...codec, payloadType: 101 }],
+    headerExtensions: [],
+    encodings: [{ ssrc: 2222, scalabilityMode: 'L1T3' }],
+  };
+
+  const make = () => {
+    const host: ProducerHost = { id: 't', mediaReady: true, feedbackSsrc: 1, sendRtcp: () => undefined, drop: () => undefined };
+    const producer = new EngineProducer(
+      host,
+      {
+        id: 'p',
+        kind: 'video',
+        rtpParameters,
+        consumableRtpParameters: consumable,
+        rtpMapping: { codecs: [{ payloadType: 96, mappedPayloadType: 101 }], encodings: [{ ssrc: 1111, mappedSsrc: 2222 }] },
+        paused: false,
+      },
+      () => undefined,
+    );
+    const sent: { seq: number; pic: number; tl0: number; tid: number; ssrc: number }[] = [];
+    const d = new Vp8Descriptor();
+    const sink: RtpSink = {
+      mediaReady: true,
+      sendRtp: (pkt) => {
+        // Read at send time: the consumer restores the producer's bytes afterwards.
+        parseVp8PayloadDescriptor(pkt.payload, 0, pkt.payload.length, d);
+        sent.push({ seq: pkt.header.sequenceNumber, pic: d.pictureId, tl0: d.tl0PicIdx, tid: d.tid, ssrc: pkt.header.ssrc });
+      },
+      sendRtcp: () => undefined,
+      nextTransportSeqPayload: () => Buffer.alloc(2),
+    };
+    const events: { event: string; data: unknown }[] = [];
+    const consumer = new EngineConsumer(
+      producer,
+      sink,
+      {
+        id: 'c',
+        kind: 'video',
+        paused: false,
+        rtpParameters: {
+          codecs: [{ ...codec, payloadType: 101 }],
+          headerExtensions: [],
+          encodings: [{ ssrc: 5555, scalabilityMode: 'L1T3' }],
+        },
+      },
+      (_id, event, data) => void events.push({ event, data }),
+    );
+    producer.listeners.add(consumer);
+    const stream = producer.streamBySsrc(1111)!;
+    const feed = (pkts: Pkt[], before?: (i: number) => void): void =>
+      pkts.forEach((p, i) => {
+        before?.(i);
+        producer.receiveRtp(
+          new RtpPacket(new RtpHeader({ sequenceNumber: p.seq, timestamp: p.ts, ssrc: 1111, payloadType: 96 }), Buffer.from(p.buf)),
+          stream,
+          i,
+        );
+      });
+    return { producer, consumer, sent, events, feed };
+  };
+
+  it('is simulcast of one spatial layer, drops frames above the preferred temporal layer and keeps the stream continuous', () => {
+    const { producer, consumer, sent, events, feed } = make();
+    try {
+      expect(consumer.simulcast).toBe(true);
+      const pkts = l1t3Stream(60, { syncEvery: 1 });
+      feed(pkts, (i) => {
+        if (i === 20 * 2) consumer.setPreferredLayers(0, 0);
+        if (i === 40 * 2 + 1) consumer.setPreferredLayers(0, 2);
+      });
+      expect(sent[0]!.ssrc).toBe(5555);
+      for (let i = 1; i < sent.length; i++) {
+        expect((sent[i]!.seq - sent[i - 1]!.seq) & 0xffff).toBe(1);
+        expect((sent[i]!.pic - sent[i - 1]!.pic) & 0x7fff).toBeLessThanOrEqual(1);
+      }
+      // 20 frames of every layer, then TL0 only (frames 20, 24… 40), then all from the sync frame after frame 40 (41).
+      expect(sent).toHaveLength(20 * 2 + 6 * 2 + 19 * 2);
+      expect(sent.slice(40, 52).every((s) => s.tid === 0)).toBe(true);
+      expect(sent[52]!.tid).toBe(2);
+      const layers = events.filter((e) => e.event === 'layerschange').map((e) => e.data);
+      expect(layers).toEqual([
+        { spatialLayer: 0, temporalLayer: 2 },
+        { spatialLayer: 0, temporalLayer: 0 },
+        { spatialLayer: 0, temporalLayer: 2 },
+      ]);
+      expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+      expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+      // A NACK of a packet sent after the drops retransmits it with the picture id it was sent with.
+      const n = sent.length;
+      const first = sent[45]!;
+      consumer.receiveNack(first.seq, 0);
+      expect(sent).toHaveLength(n + 1);
+      expect(sent[n]).toEqual(first);
+      // Scores: one encoding, the forwarded one.
+      const scores: unknown[] = [];
+      const c2 = consumer as unknown as { emit: (id: string, event: string, data: unknown) => void };
+      c2.emit = (_id, event, data) => void (event === 'score' && scores.push(data));
+      consumer.emitScore();
+      expect(scores).toEqual([{ score: 10, producerScore: 10, producerScores: [10] }]);
+      expect(producer.scores()).toEqual([{ encodingIdx: 0, ssrc: 1111, score: 10 }]);
+    } finally {
+      consumer.close();
+      producer.close();
+    }
   });
 });

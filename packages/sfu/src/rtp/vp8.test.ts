@@ -35,7 +35,13 @@ function build(f: Fields): { buf: Uint8Array; descLength: number } {
 function* combinations(): Generator<Fields> {
   const pics = [undefined, { id: 0x5a, long: false }, { id: 0x7f, long: false }, { id: 0x1234, long: true }, { id: 0x7fff, long: true }];
   const tl0s = [undefined, 0, 0xa7];
-  const tids = [undefined, ...[0, 1, 2, 3].flatMap((tid) => [{ tid, sync: false }, { tid, sync: true }])];
+  const tids = [
+    undefined,
+    ...[0, 1, 2, 3].flatMap((tid) => [
+      { tid, sync: false },
+      { tid, sync: true },
+    ]),
+  ];
   const keyIdxs = [undefined, 0, 0x1f];
   for (const pic of pics)
     for (const tl0 of tl0s)
