@@ -34,8 +34,11 @@ export interface ConsumerLayers {
 
 /** A consumer's score (0..10) and its producer's. */
 export interface ConsumerScore {
+  /** From the receiver's reported loss. */
   score: number;
+  /** Score of the producer encoding being forwarded (simulcast: the current spatial layer; 0 before one). */
   producerScore: number;
+  /** Score of each producer encoding, in encoding order (0 for one not received yet). */
   producerScores: number[];
 }
 

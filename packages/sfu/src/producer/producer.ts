@@ -36,10 +36,14 @@ export interface E2eeTrailerMissing {
   framesPassed: number;
 }
 
-/** Producer type: `'simulcast'` with several encodings, `'svc'` for one VP9 encoding whose `scalabilityMode` has several layers, else `'simple'`. */
+/**
+ * Producer type: `'simulcast'` with several encodings or one VP8 encoding with temporal layers
+ * (`scalabilityMode` `L1T2`/`L1T3`, as mediasoup), `'svc'` for one VP9 encoding whose
+ * `scalabilityMode` has several layers, else `'simple'`.
+ */
 export type ProducerType = 'simple' | 'simulcast' | 'svc';
 
-/** Score of one producer encoding (0..10). */
+/** Score of one producer encoding (0..10, from loss; 0 once the encoding stopped arriving). */
 export interface ProducerScore {
   encodingIdx: number;
   ssrc: number;
