@@ -131,6 +131,9 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
         // As mediasoup: VP8 with temporal layers is simulcast, even with one encoding.
         expect(producer.type).toBe('simulcast');
         expect(producer.rtpParameters.encodings!.every((e) => e.scalabilityMode === 'L1T3')).toBe(true);
+        /** Key frame requests the SFU sent the publisher (for every reason: consumers starting, switching, relayed PLIs). */
+        const keyFrameRequestsSent = async (): Promise<number> =>
+          Math.max(0, ...(await producer.getStats()).map((s) => Number((s as Record<string, unknown>).keyFrameRequestsSent ?? 0)));
         const sub = await b.evaluate(([ids, e]) => (globalThis as any).app.subscribe(ids, { e2ee: e }), [[pub.video], e2ee] as const);
         const consumer = sig.consumers.get(sub.consumerIds.video)!;
         expect(consumer.type).toBe('simulcast');
@@ -159,6 +162,7 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
           },
         ))!;
         const before = rate.last!;
+        const requestsBefore = await keyFrameRequestsSent();
 
         // Temporal layer 0: a quarter of the frames of L1T3.
         await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 0 });
@@ -199,6 +203,7 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
           { intervalMs: 200, timeoutMs: 30_000 },
         ))!;
         const after = rate.last!;
+        const requests = (await keyFrameRequestsSent()) - requestsBefore;
 
         const server = await consumer.getStats();
         const out = server.find((s) => s.type === 'outbound-rtp') as Record<string, unknown> | undefined;
@@ -206,15 +211,18 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
           `[sfu vp8 temporal] ${simulcast ? 'simulcast' : 'L1T3'}${e2ee ? ' E2EE' : ''}: decoded fps T2=${t2.toFixed(1)} T0=${t0.toFixed(1)} T2=${t2b.toFixed(1)}; ` +
             `layers ${changes.join('→')}; during the switches: keyframes decoded +${after.keyFramesDecoded - before.keyFramesDecoded}, ` +
             `PLIs +${after.pliCount - before.pliCount}, frames dropped +${after.framesDropped - before.framesDropped}, freezes +${after.freezeCount - before.freezeCount}, ` +
-            `frames decoded +${after.framesDecoded - before.framesDecoded}; receiver lost=${after.packetsLost}; SFU key frames forwarded ${String(out?.keyFramesForwarded)}`,
+            `frames decoded +${after.framesDecoded - before.framesDecoded}, SFU key frame requests +${requests}; receiver lost=${after.packetsLost}; SFU key frames forwarded ${String(out?.keyFramesForwarded)}`,
         );
         expect(changes).toContain(`S${spatialLayer}T0`);
         expect(changes.at(-1)).toBe(`S${spatialLayer}T2`);
         // One continuous stream: the dropped frames left no sequence gap the receiver counts as lost,
         // and no picture-id gap that would make it drop frames or ask for a key frame.
         expect(after.packetsLost).toBeLessThanOrEqual(2);
+        // Temporal switches need no key frame: the SFU asked for none of its own (at most it relayed
+        // the receiver's); the sender may still send one unasked (seen once in six runs).
         expect(after.pliCount - before.pliCount).toBeLessThanOrEqual(1);
-        expect(after.keyFramesDecoded - before.keyFramesDecoded).toBeLessThanOrEqual(1);
+        expect(requests).toBeLessThanOrEqual(after.pliCount - before.pliCount);
+        expect(after.keyFramesDecoded - before.keyFramesDecoded).toBeLessThanOrEqual(2);
         expect(after.framesDropped - before.framesDropped).toBeLessThanOrEqual(
           Math.max(5, 0.1 * (after.framesDecoded - before.framesDecoded)),
         );
