@@ -500,7 +500,7 @@ export class EngineConsumer implements ProducerListener {
         ? (producerScores[this.currentSpatial] ?? 0)
         : 0
       : (producerScores[0] ?? 0);
-    const key = `${this.score}/${producerScores.join(',')}`;
+    const key = `${this.score}/${producerScore}/${producerScores.join(',')}`;
     if (key === this.lastScoreKey) return;
     this.lastScoreKey = key;
     this.emit(this.id, 'score', { score: this.score, producerScore, producerScores });

@@ -109,6 +109,19 @@ describe('simulcast scores', () => {
         producerScore: 10,
         producerScores: [scores[0]!.score, 10, 10],
       });
+      // Switched to the lossy layer: its score becomes the consumer's producerScore (same producerScores).
+      consumer.setPreferredLayers(0);
+      send(0, KEY);
+      expect(consumer.currentLayers?.spatialLayer).toBe(0);
+      consumer.emitScore();
+      expect(events.filter((e) => e.event === 'score' && e.id === 'c').at(-1)?.data).toEqual({
+        score: 10,
+        producerScore: scores[0]!.score,
+        producerScores: [scores[0]!.score, 10, 10],
+      });
+      consumer.setPreferredLayers(1);
+      send(1, KEY);
+      expect(consumer.currentLayers?.spatialLayer).toBe(1);
       // The top encoding stops (the sender dropped it): after the inactivity intervals it scores 0.
       for (let n = 0; n < INACTIVE_VIDEO_INTERVALS; n++) {
         for (let i = 0; i < 10; i++) {
