@@ -527,9 +527,10 @@ export class EngineConsumer implements ProducerListener {
    */
   requestStartKeyFrame(nowMs: number): void {
     if (this.kind !== 'video' || !this.active) return;
-    // Single-stream, single-layer consumers only (simulcast and SVC consumers pick layers at key frames of their own).
-    if (!this.started && !this.simulcast && !this.svc && this.syncRequired && this.producer.replayKeyFrame(this, nowMs, this.createdAt))
-      return;
+    // Single-stream consumers only (simulcast of several encodings and SVC consumers pick layers at
+    // key frames of their own; one VP8 encoding with temporal layers takes the replay like any packets).
+    const oneStream = !this.svc && this.producer.encodingCount === 1;
+    if (!this.started && oneStream && this.syncRequired && this.producer.replayKeyFrame(this, nowMs, this.createdAt)) return;
     this.producer.requestKeyFrame(nowMs);
   }
 

@@ -353,7 +353,7 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
     encodings: [{ ssrc: 2222, scalabilityMode: 'L1T3' }],
   };
 
-  const make = () => {
+  const make = (o: { keyFrameCache?: boolean; preferredTemporal?: number } = {}) => {
     const host: ProducerHost = { id: 't', mediaReady: true, feedbackSsrc: 1, sendRtcp: () => undefined, drop: () => undefined };
     const producer = new EngineProducer(
       host,
@@ -364,6 +364,7 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
         consumableRtpParameters: consumable,
         rtpMapping: { codecs: [{ payloadType: 96, mappedPayloadType: 101 }], encodings: [{ ssrc: 1111, mappedSsrc: 2222 }] },
         paused: false,
+        keyFrameCache: o.keyFrameCache ?? false,
       },
       () => undefined,
     );
@@ -387,6 +388,7 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
         id: 'c',
         kind: 'video',
         paused: false,
+        preferredLayers: o.preferredTemporal === undefined ? undefined : { spatialLayer: 0, temporalLayer: o.preferredTemporal },
         rtpParameters: {
           codecs: [{ ...codec, payloadType: 101 }],
           headerExtensions: [],
@@ -395,7 +397,7 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
       },
       (_id, event, data) => void events.push({ event, data }),
     );
-    producer.listeners.add(consumer);
+    if (!o.keyFrameCache) producer.listeners.add(consumer);
     const stream = producer.streamBySsrc(1111)!;
     const feed = (pkts: Pkt[], before?: (i: number) => void): void =>
       pkts.forEach((p, i) => {
@@ -403,7 +405,7 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
         producer.receiveRtp(
           new RtpPacket(new RtpHeader({ sequenceNumber: p.seq, timestamp: p.ts, ssrc: 1111, payloadType: 96 }), Buffer.from(p.buf)),
           stream,
-          i,
+          performance.now(),
         );
       });
     return { producer, consumer, sent, events, feed };
@@ -448,6 +450,24 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
       consumer.emitScore();
       expect(scores).toEqual([{ score: 10, producerScore: 10, producerScores: [10] }]);
       expect(producer.scores()).toEqual([{ encodingIdx: 0, ssrc: 1111, score: 10 }]);
+    } finally {
+      consumer.close();
+      producer.close();
+    }
+  });
+
+  it('starts a newcomer from the cached key frame, through its temporal layer', () => {
+    const { producer, consumer, sent, feed } = make({ keyFrameCache: true, preferredTemporal: 0 });
+    try {
+      feed(l1t3Stream(12, { perFrame: 1 })); // after the consumer was created: a key frame it can decode
+      producer.listeners.add(consumer);
+      consumer.requestStartKeyFrame(performance.now());
+      expect(producer.keyFramesReplayed).toBe(1);
+      // The cached frames 0…11 at temporal layer 0: frames 0, 4, 8, consecutive.
+      expect(sent.map((s) => s.tid)).toEqual([0, 0, 0]);
+      expect(sent.map((s) => (s.seq - sent[0]!.seq) & 0xffff)).toEqual([0, 1, 2]);
+      expect(sent.map((s) => (s.pic - sent[0]!.pic) & 0x7fff)).toEqual([0, 1, 2]);
+      expect(consumer.currentLayers).toEqual({ spatialLayer: 0, temporalLayer: 0 });
     } finally {
       consumer.close();
       producer.close();
