@@ -1,6 +1,7 @@
 import { RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it } from 'vitest';
 import type { RtpParameters } from '../types/index.js';
+import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
 import type { RtpSink } from './context.js';
 import { EngineConsumer } from './consumer.js';
 import { EngineProducer, INACTIVE_VIDEO_INTERVALS, type ProducerHost } from './producer.js';
@@ -41,11 +42,13 @@ describe('simulcast scores', () => {
       },
       emit,
     );
+    const scratch = Buffer.alloc(2048);
     const sink: RtpSink = {
       mediaReady: true,
+      rtpBuffer: () => scratch,
       sendRtp: () => undefined,
       sendRtcp: () => undefined,
-      nextTransportSeqPayload: () => Buffer.alloc(2),
+      nextTransportSeq: () => 0,
     };
     const consumer = new EngineConsumer(
       producer,
@@ -68,11 +71,13 @@ describe('simulcast scores', () => {
     const send = (layer: number, payload: Buffer, lose = 0): void => {
       seqs[layer] = (seqs[layer]! + 1 + lose) & 0xffff;
       const ssrc = 1001 + layer;
-      producer.receiveRtp(
-        new RtpPacket(new RtpHeader({ sequenceNumber: seqs[layer], timestamp: seqs[layer]! * 3000, ssrc, payloadType: 96 }), payload),
-        producer.streamBySsrc(ssrc)!,
-        0,
-      );
+      const buf = new RtpPacket(
+        new RtpHeader({ sequenceNumber: seqs[layer], timestamp: seqs[layer]! * 3000, ssrc, payloadType: 96 }),
+        payload,
+      ).serialize();
+      const h = new RtpHeaderView();
+      if (!parseRtpHeader(buf, h)) throw new Error('not RTP');
+      producer.receiveRtp(buf, h, producer.streamBySsrc(ssrc)!, 0);
     };
     /** What the transport does every second. */
     const tick = (now: number): void => {

@@ -1,5 +1,6 @@
 import { RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it } from 'vitest';
+import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
 import type { RtpSink } from './context.js';
 import { EngineConsumer } from './consumer.js';
 import { EngineProducer, type ProducerHost } from './producer.js';
@@ -370,15 +371,19 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
     );
     const sent: { seq: number; pic: number; tl0: number; tid: number; ssrc: number }[] = [];
     const d = new Vp8Descriptor();
+    const out = new RtpHeaderView();
+    const scratch = Buffer.alloc(2048);
     const sink: RtpSink = {
       mediaReady: true,
-      sendRtp: (pkt) => {
-        // Read at send time: the consumer restores the producer's bytes afterwards.
-        parseVp8PayloadDescriptor(pkt.payload, 0, pkt.payload.length, d);
-        sent.push({ seq: pkt.header.sequenceNumber, pic: d.pictureId, tl0: d.tl0PicIdx, tid: d.tid, ssrc: pkt.header.ssrc });
+      rtpBuffer: () => scratch,
+      sendRtp: (buf, length) => {
+        // Read at send time: the buffer is the sink's scratch, reused for the next packet.
+        if (!parseRtpHeader(buf, out, length)) throw new Error('not RTP');
+        parseVp8PayloadDescriptor(buf, out.payloadOffset, out.payloadLength, d);
+        sent.push({ seq: out.sequenceNumber, pic: d.pictureId, tl0: d.tl0PicIdx, tid: d.tid, ssrc: out.ssrc });
       },
       sendRtcp: () => undefined,
-      nextTransportSeqPayload: () => Buffer.alloc(2),
+      nextTransportSeq: () => 0,
     };
     const events: { event: string; data: unknown }[] = [];
     const consumer = new EngineConsumer(
@@ -402,11 +407,13 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
     const feed = (pkts: Pkt[], before?: (i: number) => void): void =>
       pkts.forEach((p, i) => {
         before?.(i);
-        producer.receiveRtp(
-          new RtpPacket(new RtpHeader({ sequenceNumber: p.seq, timestamp: p.ts, ssrc: 1111, payloadType: 96 }), Buffer.from(p.buf)),
-          stream,
-          performance.now(),
-        );
+        const buf = new RtpPacket(
+          new RtpHeader({ sequenceNumber: p.seq, timestamp: p.ts, ssrc: 1111, payloadType: 96 }),
+          Buffer.from(p.buf),
+        ).serialize();
+        const h = new RtpHeaderView();
+        if (!parseRtpHeader(buf, h)) throw new Error('not RTP');
+        producer.receiveRtp(buf, h, stream, performance.now());
       });
     return { producer, consumer, sent, events, feed };
   };
@@ -440,7 +447,7 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
       // A NACK of a packet sent after the drops retransmits it with the picture id it was sent with.
       const n = sent.length;
       const first = sent[45]!;
-      consumer.receiveNack(first.seq, 0);
+      consumer.receiveNack(first.seq, 0, performance.now());
       expect(sent).toHaveLength(n + 1);
       expect(sent[n]).toEqual(first);
       // Scores: one encoding, the forwarded one.
