@@ -20,6 +20,7 @@ import {
   type SrtpProfile,
   type Transport,
 } from 'werift';
+import { ignoreRepeatedHelloVerify } from './dtls-client-guard.js';
 import { describeError, type SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, DtlsRole, DtlsState, IceState } from '../types/index.js';
 import { NOT_RTP, type DropCounters, type EmitFn } from './context.js';
@@ -351,7 +352,8 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       srtpProfiles: this.options.srtpProfiles,
       extendedMasterSecret: true,
     };
-    const dtls: DtlsSocket = role === 'server' ? new DtlsServer({ ...common, certificateRequest: true }) : new DtlsClient(common);
+    const dtls: DtlsSocket =
+      role === 'server' ? new DtlsServer({ ...common, certificateRequest: true }) : ignoreRepeatedHelloVerify(new DtlsClient(common));
     this.dtls = dtls;
     this.setDtlsState('connecting');
     dtls.onConnect.once(() => {

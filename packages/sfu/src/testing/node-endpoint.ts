@@ -28,6 +28,7 @@ import {
   keyLength,
   saltLength,
 } from 'werift';
+import { ignoreRepeatedHelloVerify } from '../engine/dtls-client-guard.js';
 import type { DtlsParameters, IceCandidate, IceParameters } from '../types/index.js';
 import { getEndpointCertificate } from './certificate.js';
 import { buildBindingRequest, buildBindingResponse, parseStunReply } from './stun.js';
@@ -329,7 +330,10 @@ export class NodeEndpoint {
       srtpProfiles: this.#options.srtpProfiles,
       extendedMasterSecret: true,
     };
-    const dtls = this.dtlsParameters.role === 'client' ? new DtlsClient(options) : new DtlsServer({ ...options, certificateRequest: true });
+    const dtls =
+      this.dtlsParameters.role === 'client'
+        ? ignoreRepeatedHelloVerify(new DtlsClient(options))
+        : new DtlsServer({ ...options, certificateRequest: true });
     this.#dtls = dtls;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('DTLS handshake timed out')), Math.max(0, deadline - Date.now()));
