@@ -5,15 +5,20 @@ import { getEndpointCertificate } from '../testing/certificate.js';
 
 type Internals = { onHandleHandshakes: (a: { msg_type: number }[]) => Promise<void>; dtls: { flight: number } };
 
-async function client(): Promise<{ c: DtlsClient; inner: Internals; seen: number[][] }> {
+/** A werift DTLS client on a transport that sends nowhere (its handshake is never started). */
+async function bareClient(): Promise<DtlsClient> {
   const cert = await getEndpointCertificate();
-  const c = new DtlsClient({
+  return new DtlsClient({
     transport: { onData: undefined, send: async () => undefined, close: async () => undefined } as never,
     cert: cert.certPem,
     key: cert.keyPem,
     signatureHash: cert.signatureHash,
     extendedMasterSecret: true,
   });
+}
+
+async function client(): Promise<{ c: DtlsClient; inner: Internals; seen: number[][] }> {
+  const c = await bareClient();
   const inner = c as unknown as Internals;
   const seen: number[][] = [];
   // Stand-in for werift's own handler: records what reaches it, fails as werift does on a second flight 3.
@@ -54,14 +59,7 @@ describe('ignoreRepeatedHelloVerify', () => {
   });
 
   it("werift's client still has the handler and the flight counter the guard relies on", async () => {
-    const cert = await getEndpointCertificate();
-    const c = new DtlsClient({
-      transport: { onData: undefined, send: async () => undefined, close: async () => undefined } as never,
-      cert: cert.certPem,
-      key: cert.keyPem,
-      signatureHash: cert.signatureHash,
-    });
-    const inner = c as unknown as Internals;
+    const inner = (await bareClient()) as unknown as Internals;
     expect(typeof inner.onHandleHandshakes).toBe('function');
     expect(typeof inner.dtls.flight).toBe('number');
   });
