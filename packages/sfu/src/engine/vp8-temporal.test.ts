@@ -423,10 +423,20 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
     try {
       expect(consumer.simulcast).toBe(true);
       const pkts = l1t3Stream(60, { syncEvery: 1 });
+      // Temporal switches need no key frame: count what the consumer asks of the producer from the first switch on.
+      let keyFrameRequests = 0;
+      const request = producer.requestKeyFrame.bind(producer);
       feed(pkts, (i) => {
-        if (i === 20 * 2) consumer.setPreferredLayers(0, 0);
+        if (i === 20 * 2) {
+          producer.requestKeyFrame = (now: number) => {
+            keyFrameRequests++;
+            return request(now);
+          };
+          consumer.setPreferredLayers(0, 0);
+        }
         if (i === 40 * 2 + 1) consumer.setPreferredLayers(0, 2);
       });
+      expect(keyFrameRequests).toBe(0);
       expect(sent[0]!.ssrc).toBe(5555);
       for (let i = 1; i < sent.length; i++) {
         expect((sent[i]!.seq - sent[i - 1]!.seq) & 0xffff).toBe(1);
