@@ -1,11 +1,19 @@
+/** How often the meter looks at each track. */
+const SAMPLE_EVERY_MS = 200;
+/** How loud (RMS, full scale 1) a 10 ms stretch must be to count as sound. */
+const THRESHOLD = 0.02;
+
 /**
  * Who is speaking: one `AudioContext` with an analyser per audio track, sampled a few times a
- * second. Browsers only; where Web Audio is missing nothing is ever reported as speaking.
+ * second. Each sample reads the whole stretch of audio since the one before (and a little more), in
+ * 10 ms pieces, so a short sound (a "yes", a cough, a 20 ms beep) between two samples is heard, and
+ * one loud piece counts without being averaged away by the quiet around it.
+ * Browsers only; where Web Audio is missing nothing is ever reported as speaking.
  */
 export class SpeakingMeter {
   readonly #onChange: () => void;
   readonly #sources = new Map<string, { track: MediaStreamTrack; node: AudioNode; analyser: AnalyserNode; last: number }>();
-  readonly #buffer = new Float32Array(512);
+  #buffer = new Float32Array(0);
   #ctx: AudioContext | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #speaking = new Set<string>();
@@ -30,12 +38,15 @@ export class SpeakingMeter {
     if (typeof Ctx !== 'function' || typeof MediaStream !== 'function') return;
     try {
       this.#ctx ??= new Ctx();
-      const node = this.#ctx.createMediaStreamSource(new MediaStream([track]));
-      const analyser = this.#ctx.createAnalyser();
-      analyser.fftSize = 512;
+      const ctx = this.#ctx;
+      // A context made before the page had a user gesture starts suspended and hears nothing.
+      if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+      const node = ctx.createMediaStreamSource(new MediaStream([track]));
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = windowSize(ctx.sampleRate);
       node.connect(analyser);
-      this.#sources.set(key, { track, node, analyser, last: 0 });
-      this.#timer ??= setInterval(() => this.#sample(), 200);
+      this.#sources.set(key, { track, node, analyser, last: Number.NEGATIVE_INFINITY });
+      this.#timer ??= setInterval(() => this.#sample(), SAMPLE_EVERY_MS);
     } catch {
       // no Web Audio for this track: never "speaking"
     }
@@ -67,11 +78,11 @@ export class SpeakingMeter {
   #sample(): void {
     const now = performance.now();
     let changed = false;
+    const piece = Math.max(1, Math.round((this.#ctx?.sampleRate ?? 48_000) / 100));
     for (const [key, s] of this.#sources) {
+      if (this.#buffer.length !== s.analyser.fftSize) this.#buffer = new Float32Array(s.analyser.fftSize);
       s.analyser.getFloatTimeDomainData(this.#buffer);
-      let sum = 0;
-      for (const v of this.#buffer) sum += v * v;
-      if (Math.sqrt(sum / this.#buffer.length) > 0.02) s.last = now;
+      if (loudest(this.#buffer, piece) > THRESHOLD) s.last = now;
       const on = now - s.last < 600;
       if (on !== this.#speaking.has(key)) {
         changed = true;
@@ -81,4 +92,27 @@ export class SpeakingMeter {
     }
     if (changed) this.#onChange();
   }
+}
+
+/**
+ * The analyser's window: a power of two (as `fftSize` must be) covering the time between two
+ * samples and half as much again, so timer jitter leaves no gap; at most 32768, Web Audio's limit.
+ */
+export function windowSize(sampleRate: number): number {
+  const wanted = (sampleRate * SAMPLE_EVERY_MS * 1.5) / 1000;
+  let size = 32;
+  while (size < wanted && size < 32_768) size *= 2;
+  return size;
+}
+
+/** The RMS level of the loudest `piece`-sample stretch of `samples`. */
+export function loudest(samples: Float32Array, piece: number): number {
+  let max = 0;
+  for (let start = 0; start < samples.length; start += piece) {
+    const end = Math.min(samples.length, start + piece);
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
+    max = Math.max(max, sum / (end - start));
+  }
+  return Math.sqrt(max);
 }
