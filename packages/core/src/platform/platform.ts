@@ -132,6 +132,8 @@ export interface MediaStreamDestinationLike extends AudioNodeLike {
 /** The slice of `AudioContext` the microphone meter and speaker tone use. */
 export interface AudioContextLike {
   readonly state: string;
+  /** Samples per second (the level meter sizes its window by it; 48000 when absent). */
+  readonly sampleRate?: number;
   readonly currentTime: number;
   readonly destination: unknown;
   createMediaStreamSource(stream: MediaStream): AudioNodeLike;

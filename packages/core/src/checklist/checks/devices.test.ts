@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MediaDeviceError, UnsupportedError } from '../../session/errors.js';
 import { Checklist } from '../checklist.js';
 import { type TestPlatform, type TestTrack, createTestPlatform } from '../test/fakes.js';
-import { levelFromSamples } from './microphone.js';
+import { analyserSizeFor, levelFromSamples } from './microphone.js';
 
 const policy: ChecklistPolicyInfo = {
   steps: [
@@ -233,6 +233,40 @@ describe('microphone step', () => {
     expect(levelFromSamples(new Float32Array(64).fill(1))).toBe(1);
     expect(levelFromSamples(new Float32Array(64).fill(0.001))).toBeCloseTo(0, 5);
     expect(levelFromSamples(new Float32Array(0))).toBe(0);
+    // By pieces: the loudest stretch counts, a short last piece included.
+    const quietThenLoud = new Float32Array(100);
+    quietThenLoud.fill(0.1, 90);
+    expect(levelFromSamples(quietThenLoud, 10)).toBeCloseTo(2 / 3, 5);
+    expect(levelFromSamples(quietThenLoud)).toBeLessThan(levelFromSamples(quietThenLoud, 10));
+    const shortLast = new Float32Array(25);
+    shortLast.fill(0.1, 20);
+    expect(levelFromSamples(shortLast, 10)).toBeCloseTo(2 / 3, 5);
+  });
+
+  it('sizes the analyser to hold the time between two readings and half again', () => {
+    expect(analyserSizeFor(48_000, 100)).toBe(8192);
+    expect(analyserSizeFor(44_100, 100)).toBe(8192);
+    expect(analyserSizeFor(48_000, 20)).toBe(2048);
+    expect(analyserSizeFor(192_000, 1000)).toBe(32_768);
+  });
+
+  it('hears a 20 ms sound wherever it falls between two readings', async () => {
+    for (let endsMsAgo = 0; endsMsAgo <= 100; endsMsAgo += 10) {
+      const { platform, checklist } = make();
+      const mic = checklist.microphone!;
+      const running = mic.run();
+      await vi.advanceTimersByTimeAsync(0);
+      const ctx = platform.audioContexts[0]!;
+      ctx.samples = (size) => {
+        const out = new Float32Array(size);
+        const end = size - (endsMsAgo * 48_000) / 1000;
+        out.fill(0.1, Math.max(0, end - 960), end); // 20 ms at −20 dBFS, silence around it
+        return out;
+      };
+      await vi.advanceTimersByTimeAsync(100);
+      expect({ endsMsAgo, status: await running }).toEqual({ endsMsAgo, status: 'passed' });
+      checklist.close();
+    }
   });
 });
 

@@ -28,20 +28,38 @@ const FLOOR_DB = -60;
 
 /**
  * The level (0..1) of a block of samples: RMS in dBFS mapped linearly from −60 dB (0) to 0 dB (1).
+ * With `piece`, the level of the block's loudest stretch of `piece` samples, so a short sound is
+ * not averaged away by the quiet around it.
  * @example
  * levelFromSamples(new Float32Array(1024)); // 0 (silence)
  */
-export function levelFromSamples(samples: Float32Array): number {
-  if (samples.length === 0) return 0;
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s = samples[i] as number;
-    sum += s * s;
+export function levelFromSamples(samples: Float32Array, piece: number = samples.length): number {
+  const step = Math.max(1, Math.floor(piece));
+  let loudest = 0;
+  for (let start = 0; start < samples.length; start += step) {
+    const end = Math.min(samples.length, start + step);
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+      const s = samples[i] as number;
+      sum += s * s;
+    }
+    loudest = Math.max(loudest, sum / (end - start));
   }
-  const rms = Math.sqrt(sum / samples.length);
+  const rms = Math.sqrt(loudest);
   if (rms <= 0) return 0;
   const db = 20 * Math.log10(rms);
   return Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB));
+}
+
+/**
+ * An analyser size (a power of two, at most Web Audio's 32768) holding `intervalMs` of audio and
+ * half as much again: each reading then covers all the sound since the one before.
+ */
+export function analyserSizeFor(sampleRate: number, intervalMs: number): number {
+  const wanted = (sampleRate * intervalMs * 1.5) / 1000;
+  let size = 32;
+  while (size < wanted && size < 32_768) size *= 2;
+  return size;
 }
 
 interface Meter {
@@ -110,7 +128,12 @@ export class MicrophoneCheck extends InputDeviceCheck<MicrophoneDetails, Microph
     }
     const source = audio.createMediaStreamSource(stream);
     const analyser: AnalyserNodeLike = audio.createAnalyser();
-    analyser.fftSize = 1024;
+    const intervalMs = Math.max(20, Math.round(1000 / opts.levelsPerSecond));
+    const sampleRate = audio.sampleRate ?? 48_000;
+    // Each reading covers all the audio since the one before, in 10 ms pieces: a short sound
+    // between two readings is heard (a 1024-sample window saw about a fifth of it).
+    analyser.fftSize = analyserSizeFor(sampleRate, intervalMs);
+    const piece = Math.round(sampleRate / 100);
     source.connect(analyser);
     const meter: Meter = { stream, audio, nodes: [source, analyser], timer: undefined };
     this.#meter = meter;
@@ -135,27 +158,24 @@ export class MicrophoneCheck extends InputDeviceCheck<MicrophoneDetails, Microph
       };
       // stop() while metering: the check ends without a result (back to idle, see below).
       meter.finish = settle;
-      meter.timer = timers.setInterval(
-        () => {
-          if (this.#meter !== meter) return;
-          analyser.getFloatTimeDomainData(buffer);
-          const level = levelFromSamples(buffer);
-          peak = Math.max(peak, level);
-          this.emitExtra('level', level);
-          if (level >= opts.soundThreshold && !heard) {
-            heard = true;
-            this.setStatus('passed', { details: { ...base, metered: true, soundDetected: true, peakLevel: Math.round(peak * 100) / 100 } });
-            settle();
-          } else if (!heard && this.status === 'running' && timers.now() - started >= opts.silenceWarningMs) {
-            this.setStatus('warning', {
-              reason: 'SILENT',
-              details: { ...base, metered: true, soundDetected: false, peakLevel: Math.round(peak * 100) / 100 },
-            });
-            settle();
-          }
-        },
-        Math.max(20, Math.round(1000 / opts.levelsPerSecond)),
-      );
+      meter.timer = timers.setInterval(() => {
+        if (this.#meter !== meter) return;
+        analyser.getFloatTimeDomainData(buffer);
+        const level = levelFromSamples(buffer, piece);
+        peak = Math.max(peak, level);
+        this.emitExtra('level', level);
+        if (level >= opts.soundThreshold && !heard) {
+          heard = true;
+          this.setStatus('passed', { details: { ...base, metered: true, soundDetected: true, peakLevel: Math.round(peak * 100) / 100 } });
+          settle();
+        } else if (!heard && this.status === 'running' && timers.now() - started >= opts.silenceWarningMs) {
+          this.setStatus('warning', {
+            reason: 'SILENT',
+            details: { ...base, metered: true, soundDetected: false, peakLevel: Math.round(peak * 100) / 100 },
+          });
+          settle();
+        }
+      }, intervalMs);
     });
     if (this.status === 'running') this.setStatus('idle');
   }

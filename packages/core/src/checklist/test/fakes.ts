@@ -108,10 +108,15 @@ class Node implements AudioNodeLike {
   }
 }
 
-/** A fake AudioContext: the analyser returns a constant signal of `amplitude`. */
+/**
+ * A fake AudioContext: the analyser returns a constant signal of `amplitude`, or what `samples`
+ * gives for its window size when set.
+ */
 export class TestAudioContext implements AudioContextLike {
   state = 'suspended';
   currentTime = 0;
+  readonly sampleRate = 48_000;
+  samples: ((size: number) => Float32Array) | undefined;
   readonly destination = new Node();
   amplitude = 0;
   closed = false;
@@ -134,7 +139,8 @@ export class TestAudioContext implements AudioContextLike {
     return Object.assign(new Node(), {
       fftSize: 2048,
       getFloatTimeDomainData(a: Float32Array<ArrayBuffer>): void {
-        a.fill(ctx.amplitude);
+        if (ctx.samples) a.set(ctx.samples(a.length));
+        else a.fill(ctx.amplitude);
       },
     });
   }
