@@ -4,30 +4,29 @@
  *
  * - Loopback: `networkTestS` (p50 of the test's own duration, s; max also reported) and
  *   `networkTestKbps` (p50 of the measured bitrate), `BENCH_NET_RUNS` runs (default 5).
- * - A link we limit ourselves (run as root with `ip` and `tc`): Chromium runs in a network namespace
- *   joined to the server by a veth pair whose both ends are shaped by `tbf` to `BENCH_NET_LINK_KBPS`
- *   (default 1000) kbit/s; `networkTestLimitedKbps` is the p50 of the measured bitrate and
+ * - A link we limit ourselves (run as root with `ip`, `tc` and `nft`): Chromium runs in a network
+ *   namespace joined to the server by a veth pair (`createClientLink` of @alcove/testing) whose both
+ *   ends are shaped by `tbf` (100 ms queue) to `BENCH_NET_LINK_KBPS` (default 1000) kbit/s;
+ *   `networkTestLimitedKbps` is the p50 of the measured bitrate and
  *   `networkTestLimitedRatio` its ratio to the link rate (IP + UDP + SRTP overhead included in the
  *   link, not in the measurement, so 0.9 is a perfect estimate).
  *
  * Merges its keys into `bench/results/session.json` (written by session-bench first in the same run).
  * Any failure exits non-zero and writes nothing.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAlcoveServer, mintJoinToken } from '@alcove/server';
-import { bundleForBrowser, findChromium, launchBrowser } from '@alcove/testing';
+import { bundleForBrowser, createClientLink, launchBrowser, netnsSupport } from '@alcove/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const coreDir = join(here, '..');
 const root = join(coreDir, '..', '..');
 const RUNS = Number(process.env.BENCH_NET_RUNS ?? 5);
 const LINK_KBPS = Number(process.env.BENCH_NET_LINK_KBPS ?? 1000);
-const NS = 'alcove-bench-nt';
 const alias = {
   '@alcove/core/checklist': join(coreDir, 'src', 'checklist', 'index.ts'),
   '@alcove/core': join(coreDir, 'src', 'index.ts'),
@@ -97,52 +96,6 @@ async function measure(host: string, executablePath: string | undefined, js: str
   return runs;
 }
 
-function sh(...args: string[]): void {
-  execFileSync(args[0] as string, args.slice(1), { stdio: 'pipe' });
-}
-
-/** A namespace for Chromium, joined by a veth pair shaped to `kbps` in both directions. */
-function limitedLink(kbps: number): { hostIp: string; wrapper: string; cleanup: () => void } {
-  const removeLink = () => {
-    try {
-      sh('ip', 'netns', 'del', NS);
-    } catch {
-      /* gone */
-    }
-    try {
-      sh('ip', 'link', 'del', 'vbnt-h');
-    } catch {
-      /* gone with the namespace */
-    }
-  };
-  removeLink(); // a namespace left by an interrupted run
-  const dir = mkdtempSync(join(tmpdir(), 'alcove-bench-ns-'));
-  const cleanup = () => {
-    removeLink();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    sh('ip', 'netns', 'add', NS);
-    sh('ip', 'link', 'add', 'vbnt-h', 'type', 'veth', 'peer', 'name', 'vbnt-c');
-    sh('ip', 'link', 'set', 'vbnt-c', 'netns', NS);
-    sh('ip', 'addr', 'add', '10.77.7.1/24', 'dev', 'vbnt-h');
-    sh('ip', 'link', 'set', 'vbnt-h', 'up');
-    sh('ip', 'netns', 'exec', NS, 'ip', 'addr', 'add', '10.77.7.2/24', 'dev', 'vbnt-c');
-    sh('ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'vbnt-c', 'up');
-    sh('ip', 'netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up');
-    const tbf = ['root', 'tbf', 'rate', `${kbps}kbit`, 'burst', '16kb', 'latency', '100ms'];
-    if (!process.env.BENCH_NET_NO_SHAPE) sh('tc', 'qdisc', 'add', 'dev', 'vbnt-h', ...tbf); // server → client
-    if (!process.env.BENCH_NET_NO_SHAPE) sh('ip', 'netns', 'exec', NS, 'tc', 'qdisc', 'add', 'dev', 'vbnt-c', ...tbf); // client → server
-    const wrapper = join(dir, 'chromium-in-ns');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS} ${findChromium()} "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    return { hostIp: '10.77.7.1', wrapper, cleanup };
-  } catch (e) {
-    cleanup();
-    throw e;
-  }
-}
-
 const js = await bundleForBrowser(join(here, 'network-bench-page.ts'), { resolveDir: coreDir, alias, minify: true });
 const loop = await measure('127.0.0.1', undefined, js);
 for (const r of loop) if (r.status === 'failed' || !(r.kbps > 0)) throw new Error(`a loopback network test failed: ${JSON.stringify(r)}`);
@@ -164,14 +117,15 @@ const out: Record<string, number | string> = {
   networkTestRuns: loop.length,
 };
 
-const canShape = process.getuid?.() === 0 && existsSync('/usr/sbin/tc') && existsSync('/usr/sbin/ip');
-if (!canShape) throw new Error('the limited-link measurement needs root, ip and tc (run the bench as root on Linux)');
-const link = limitedLink(LINK_KBPS);
+const support = netnsSupport();
+if (!support.ok) throw new Error(`the limited-link measurement needs network namespaces: ${support.reason}`);
+const link = createClientLink({ name: 'alcove-bench-nt', tag: 'abnt', subnet: '77.7' });
 let limited: Run[];
 try {
-  limited = await measure(link.hostIp, link.wrapper, js);
+  if (!process.env.BENCH_NET_NO_SHAPE) link.setRate(LINK_KBPS, { latencyMs: 100 });
+  limited = await measure(link.hostIp, link.chromiumPath, js);
 } finally {
-  link.cleanup();
+  link.close();
 }
 const kbps = pct(
   limited.map((r) => r.kbps),

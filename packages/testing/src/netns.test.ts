@@ -81,6 +81,28 @@ describe.skipIf(!support.ok)(`test links are per process (network namespaces${su
     }
   });
 
+  it('setRate shapes both ends with tbf at the rate and queue latency asked, and 0 lifts it', () => {
+    const l = createClientLink({ name: 'alcove-nstest', tag: 'nst', subnet: '219.1' });
+    opened.push(l);
+    const pid36 = process.pid.toString(36);
+    const qdiscs = (): string[] => [
+      execFileSync('tc', ['qdisc', 'show', 'dev', `nst${pid36}-h`]).toString(),
+      execFileSync('ip', ['netns', 'exec', l.name, 'tc', 'qdisc', 'show', 'dev', `nst${pid36}-c`]).toString(),
+    ];
+    l.setRate(800, { latencyMs: 100 });
+    for (const q of qdiscs()) expect(q).toMatch(/qdisc tbf .*rate 800Kbit .*lat 100ms/);
+    l.setRate(1200);
+    for (const q of qdiscs()) expect(q).toMatch(/qdisc tbf .*rate 1200Kbit .*lat 200ms/);
+    // Bad values: a typed error, and the shaping stays as it was.
+    expect(() => l.setRate(Number.NaN)).toThrow(RangeError);
+    expect(() => l.setRate(-1)).toThrow(RangeError);
+    expect(() => l.setRate(500, { latencyMs: 0 })).toThrow(RangeError);
+    expect(() => l.setRate(500, { latencyMs: 2.5 })).toThrow(RangeError);
+    for (const q of qdiscs()) expect(q).toMatch(/qdisc tbf .*rate 1200Kbit .*lat 200ms/);
+    l.setRate(0);
+    for (const q of qdiscs()) expect(q).not.toContain('tbf');
+  });
+
   it('refuses bad options before it touches anything', () => {
     const before = namespaces();
     expect(() => createClientLink({ name: 'alcove-nstest', tag: 'far-too-long', subnet: '219.1' })).toThrow(TypeError);

@@ -77,8 +77,13 @@ export interface ClientLink {
   setFilter(filter: LinkFilter | undefined): void;
   /** Takes the link down (the veth loses carrier on both ends) or brings it back up. */
   setUp(up: boolean): void;
-  /** Limits both directions to `kbps` with `tbf`, or lifts the limit with 0. */
-  setRate(kbps: number): void;
+  /**
+   * Limits both directions to `kbps` with `tbf`, or lifts the limit with 0. `latencyMs` is tbf's
+   * `latency`: how long a packet may wait in the queue before it is dropped (default 200).
+   * @throws RangeError when `kbps` is not a finite number ≥ 0 or `latencyMs` not a whole number
+   *   1..10000 (the link's shaping is then left as it was).
+   */
+  setRate(kbps: number, options?: { readonly latencyMs?: number }): void;
   /** Deletes the namespace, the veth pair and the wrapper script. Idempotent. */
   close(): void;
 }
@@ -188,11 +193,11 @@ export function createClientLink(options: { name: string; tag: string; subnet: s
     const chromiumPath = join(dir, 'chromium-in-ns');
     writeFileSync(chromiumPath, `#!/bin/sh\nexec ip netns exec ${name} ${findChromium()} "$@"\n`);
     chmodSync(chromiumPath, 0o755);
-    const shape = (dev: string, ns: boolean, kbps: number): void => {
+    const shape = (dev: string, ns: boolean, kbps: number, latencyMs: number): void => {
       const pre = ns ? ['ip', 'netns', 'exec', name] : [];
       quiet([...pre, 'tc', 'qdisc', 'del', 'dev', dev, 'root']);
       if (kbps > 0)
-        run([...pre, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbps}kbit`, 'burst', '16kb', 'latency', '200ms']);
+        run([...pre, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbps}kbit`, 'burst', '16kb', 'latency', `${latencyMs}ms`]);
     };
     return {
       name,
@@ -220,9 +225,13 @@ export function createClientLink(options: { name: string; tag: string; subnet: s
       setUp(up) {
         run(['ip', 'link', 'set', hostDev, up ? 'up' : 'down']);
       },
-      setRate(kbps) {
-        shape(hostDev, false, kbps);
-        shape(nsDev, true, kbps);
+      setRate(kbps, options) {
+        const latencyMs = options?.latencyMs ?? 200;
+        if (!Number.isFinite(kbps) || kbps < 0) throw new RangeError('kbps must be a finite number >= 0');
+        if (!Number.isInteger(latencyMs) || latencyMs < 1 || latencyMs > 10_000)
+          throw new RangeError('latencyMs must be a whole number 1..10000');
+        shape(hostDev, false, kbps, latencyMs);
+        shape(nsDev, true, kbps, latencyMs);
       },
       close() {
         if (closed) return;

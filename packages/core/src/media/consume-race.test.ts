@@ -1,10 +1,10 @@
-import { testFakeParameters } from 'mediasoup-client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProducerInfo, RequestData, ResponseData } from '@alcove/protocol';
-import { Session } from '../session/session.js';
-import { createFakePlatform, setFakeConnectionState, type FakePlatform } from '../test/fake-platform.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { ProducerInfo, RequestData } from '@alcove/protocol';
+import type { Session } from '../session/session.js';
+import { setFakeConnectionState } from '../test/fake-platform.js';
 import type { FakeConnection } from '../test/fake-server.js';
-import { createScriptedRoom, testPolicy } from '../test/scripted-room.js';
+import { REMOTE_HOST, useFakeTimeSession } from '../test/fake-time-session.js';
+import { consumeAnswer, dropTransports, testPolicy } from '../test/scripted-room.js';
 
 /**
  * A remote producer is consumed once, however its consumes meet: one announced by
@@ -16,29 +16,19 @@ import { createScriptedRoom, testPolicy } from '../test/scripted-room.js';
 describe('one consume per remote producer', () => {
   const MIC: ProducerInfo = { producerId: 'rp1', participantId: 'p2', kind: 'audio', source: 'mic', paused: false };
   const CAM: ProducerInfo = { producerId: 'rp2', participantId: 'p2', kind: 'video', source: 'cam', paused: false };
-  let room: ReturnType<typeof createScriptedRoom>;
-  let platform: FakePlatform;
-  let session: Session | undefined;
+  const fx = useFakeTimeSession();
   let published: string[];
-  let errors: string[];
 
   const join = async (): Promise<Session> => {
-    room = createScriptedRoom({ participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }], producers: [MIC] });
-    platform = createFakePlatform(room);
-    const s = Session.create({ serverUrl: 'ws://127.0.0.1:1/ws', token: 'x'.repeat(32), platform, simulcast: false });
-    session = s;
     published = [];
-    errors = [];
-    s.on('trackPublished', (t) => published.push(t.producerId));
-    s.on('error', (e) => errors.push(e.code));
-    await s.join();
+    const s = await fx.join({ producers: [MIC], listen: (s) => s.on('trackPublished', (t) => published.push(t.producerId)) });
     expect(published).toEqual(['rp1']);
     return s;
   };
 
   /** `media.consume` requests for rp2. */
   const consumesOfCam = (): RequestData<'media.consume'>[] =>
-    (room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp2');
+    (fx.room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp2');
   /** The consumers the server made for rp2. */
   let camConsumers: string[];
   /** Whether rp2's held consume was answered. */
@@ -65,9 +55,9 @@ describe('one consume per remote producer', () => {
     let release: (() => void) | undefined;
     let held = false;
     answered = false;
-    room.handle('media.consume', async (d, conn) => {
+    fx.room.handle('media.consume', async (d, conn) => {
       seen?.(d, conn);
-      if (d.producerId !== 'rp2') return consumed(d);
+      if (d.producerId !== 'rp2') return consumeAnswer(d);
       if (left-- > 0) return { error: 'RATE_LIMITED' };
       if (!held) {
         held = true;
@@ -79,7 +69,7 @@ describe('one consume per remote producer', () => {
       } else {
         release?.();
       }
-      const r = consumed(d);
+      const r = consumeAnswer(d);
       camConsumers.push(r.consumerId);
       return r;
     });
@@ -87,7 +77,7 @@ describe('one consume per remote producer', () => {
 
   /** The server's resume answer, listing `producers`. */
   const resumeWith = (producers: ProducerInfo[], before?: () => void): void => {
-    room.handle('session.resume', (d) => {
+    fx.room.handle('session.resume', (d) => {
       before?.();
       return {
         sessionId: 'S1',
@@ -97,22 +87,15 @@ describe('one consume per remote producer', () => {
         policy: testPolicy(),
         heartbeatMs: 10_000,
         resumeTicket: d.ticket,
-        participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }],
+        participants: [REMOTE_HOST],
         producers,
       };
     });
   };
 
-  /** The server closes every transport it has for the client and says so. */
-  const dropTransports = (): void => {
-    const ids = [...room.transports];
-    room.transports.clear();
-    for (const id of ids) room.last.notify('media.transportClosed', { transportId: id });
-  };
-
   /** Consumers this client asked the server to close. */
   const closedConsumers = (): string[] =>
-    (room.requests('media.closeConsumer') as RequestData<'media.closeConsumer'>[]).map((d) => d.consumerId);
+    (fx.room.requests('media.closeConsumer') as RequestData<'media.closeConsumer'>[]).map((d) => d.consumerId);
 
   const expectOneCam = (s: Session): void => {
     expect(s.state).toBe('joined');
@@ -121,17 +104,8 @@ describe('one consume per remote producer', () => {
     // Every consumer the server made for rp2 but this client does not keep was closed on the server.
     const kept = new Set(s.remoteTracks.map((t) => t.id));
     expect(camConsumers.filter((c) => !kept.has(c) && !closedConsumers().includes(c))).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(fx.errors).toEqual([]);
   };
-
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(async () => {
-    await session?.leave();
-    session = undefined;
-    vi.useRealTimers();
-  });
 
   it('announced while a transport rebuild consumes every known producer: consumed once', async () => {
     const s = await join();
@@ -145,7 +119,7 @@ describe('one consume per remote producer', () => {
         conn.notify('media.producerAdded', CAM);
       }
     });
-    dropTransports();
+    dropTransports(fx.room);
     await settle(s);
     expect(announced).toBe(true);
     expect(consumesOfCam()).toHaveLength(1);
@@ -155,14 +129,14 @@ describe('one consume per remote producer', () => {
   it('announced just before a resume whose reconcile lists it: consumed once', async () => {
     const s = await join();
     holdFirstCamConsume();
-    for (const t of platform.createdTransports) setFakeConnectionState(t, 'connected');
+    for (const t of fx.platform.createdTransports) setFakeConnectionState(t, 'connected');
     // The announcement reaches the new socket before the resume's answer, which lists rp2 too.
-    resumeWith([MIC, CAM], () => room.last.notify('media.producerAdded', CAM));
-    const transports = room.requests('media.createTransport').length;
-    room.last.drop();
+    resumeWith([MIC, CAM], () => fx.room.last.notify('media.producerAdded', CAM));
+    const transports = fx.room.requests('media.createTransport').length;
+    fx.room.last.drop();
     await settle(s);
-    expect(room.requests('session.resume')).toHaveLength(1);
-    expect(room.requests('media.createTransport')).toHaveLength(transports);
+    expect(fx.room.requests('session.resume')).toHaveLength(1);
+    expect(fx.room.requests('media.createTransport')).toHaveLength(transports);
     expect(consumesOfCam()).toHaveLength(1);
     expectOneCam(s);
   });
@@ -172,14 +146,14 @@ describe('one consume per remote producer', () => {
     // rp2's first consume is refused for now (retry in 0.5 s); the resume's reconcile consumes it
     // before that and is held past the retry.
     holdFirstCamConsume(1);
-    for (const t of platform.createdTransports) setFakeConnectionState(t, 'connected');
-    room.last.notify('media.producerAdded', CAM);
+    for (const t of fx.platform.createdTransports) setFakeConnectionState(t, 'connected');
+    fx.room.last.notify('media.producerAdded', CAM);
     await vi.advanceTimersByTimeAsync(0);
     expect(consumesOfCam()).toHaveLength(1);
     resumeWith([MIC, CAM]);
-    room.last.drop();
+    fx.room.last.drop();
     await settle(s);
-    expect(room.requests('session.resume')).toHaveLength(1);
+    expect(fx.room.requests('session.resume')).toHaveLength(1);
     // The refused one, then the reconcile's; the retry joins it.
     expect(consumesOfCam()).toHaveLength(2);
     expectOneCam(s);
@@ -190,28 +164,28 @@ describe('one consume per remote producer', () => {
 
   it("announced while a resume's consume of it hangs until the attempt times out: no error, consumed once after", async () => {
     const s = await join();
-    for (const t of platform.createdTransports) setFakeConnectionState(t, 'connected');
+    for (const t of fx.platform.createdTransports) setFakeConnectionState(t, 'connected');
     // The reconcile's consume of rp2 never gets an answer (the attempt timeout aborts it); the
     // announcement arriving meanwhile joins it, and must neither report the abort nor give up.
     let hung = false;
-    room.handle('media.consume', (d, conn) => {
+    fx.room.handle('media.consume', (d, conn) => {
       if (d.producerId === 'rp2' && !hung) {
         hung = true;
         conn.notify('media.producerAdded', CAM);
         return 'no-reply';
       }
       answered = true;
-      return consumed(d);
+      return consumeAnswer(d);
     });
     answered = false;
     resumeWith([MIC, CAM]);
-    room.last.drop();
+    fx.room.last.drop();
     await settle(s, 150);
     expect(hung).toBe(true);
     expect(s.remoteTracks.filter((t) => t.producerId === 'rp2')).toHaveLength(1);
     expect(published.filter((p) => p === 'rp2')).toEqual(['rp2']);
     expect(consumesOfCam()).toHaveLength(2);
-    expect(errors).toEqual([]);
+    expect(fx.errors).toEqual([]);
   });
 
   it('transports replaced while a consumer is being resumed: that consumer is not published', async () => {
@@ -219,20 +193,20 @@ describe('one consume per remote producer', () => {
     // rp2's first consumer is made, and its resume held until the rebuild consumes rp2 again.
     let release: (() => void) | undefined;
     const first = new Set<string>();
-    room.handle('media.consume', (d) => {
-      const r = consumed(d);
+    fx.room.handle('media.consume', (d) => {
+      const r = consumeAnswer(d);
       if (d.producerId === 'rp2' && first.size === 0) first.add(r.consumerId);
       else if (d.producerId === 'rp2') release?.();
       return r;
     });
-    room.handle('media.resumeConsumer', async (d) => {
+    fx.room.handle('media.resumeConsumer', async (d) => {
       if (first.has(d.consumerId)) await new Promise<void>((resolve) => (release = resolve));
       return {};
     });
-    room.last.notify('media.producerAdded', CAM);
+    fx.room.last.notify('media.producerAdded', CAM);
     for (let i = 0; i < 10 && !release; i++) await vi.advanceTimersByTimeAsync(0);
     expect(release).toBeDefined();
-    dropTransports();
+    dropTransports(fx.room);
     for (let i = 0; i < 30 && !(s.state === 'joined' && published.includes('rp2')); i++) await vi.advanceTimersByTimeAsync(100);
     await vi.advanceTimersByTimeAsync(0);
     expect(s.state).toBe('joined');
@@ -243,18 +217,3 @@ describe('one consume per remote producer', () => {
     expect(published.filter((p) => p === 'rp2')).toEqual(['rp2']);
   });
 });
-
-/** A `media.consume` answer the fake handler accepts (mediasoup-client's fake parameters, as plain JSON). */
-function consumed(d: RequestData<'media.consume'>): ResponseData<'media.consume'> {
-  const c = testFakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
-  return {
-    consumerId: c.id ?? `c-${d.producerId}`,
-    producerId: d.producerId,
-    participantId: 'p2',
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: JSON.parse(JSON.stringify(c.rtpParameters)) as ResponseData<'media.consume'>['rtpParameters'],
-    paused: true,
-    producerPaused: false,
-  };
-}

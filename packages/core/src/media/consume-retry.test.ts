@@ -1,9 +1,7 @@
-import { testFakeParameters } from 'mediasoup-client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProducerInfo, RequestData, ResponseData } from '@alcove/protocol';
-import { Session } from '../session/session.js';
-import { createFakePlatform } from '../test/fake-platform.js';
-import { createScriptedRoom } from '../test/scripted-room.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { ProducerInfo, RequestData } from '@alcove/protocol';
+import { useFakeTimeSession } from '../test/fake-time-session.js';
+import { consumeAnswer } from '../test/scripted-room.js';
 
 /**
  * A producer announced while the session is joined (`media.producerAdded`, no recovery running)
@@ -12,47 +10,21 @@ import { createScriptedRoom } from '../test/scripted-room.js';
  */
 describe('consume of a new producer refused for now', () => {
   const MIC: ProducerInfo = { producerId: 'rp9', participantId: 'p2', kind: 'audio', source: 'mic', paused: false };
-  let room: ReturnType<typeof createScriptedRoom>;
-  let session: Session | undefined;
-  let errors: string[];
+  const fx = useFakeTimeSession();
 
   const consumes = (): number =>
-    (room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp9').length;
-
-  const join = async (): Promise<Session> => {
-    room = createScriptedRoom({ participants: [{ id: 'p2', role: 'host', displayName: 'T', connection: 'connected' }] });
-    const s = Session.create({
-      serverUrl: 'ws://127.0.0.1:1/ws',
-      token: 'x'.repeat(32),
-      platform: createFakePlatform(room),
-      simulcast: false,
-    });
-    session = s;
-    errors = [];
-    s.on('error', (e) => errors.push(e.code));
-    await s.join();
-    return s;
-  };
+    (fx.room.requests('media.consume') as RequestData<'media.consume'>[]).filter((d) => d.producerId === 'rp9').length;
 
   /** Answers `media.consume` of rp9 with `code` `times` times, then accepts it. */
   const refuse = (code: string, times: number): void => {
     let left = times;
-    room.handle('media.consume', (d) => (d.producerId === 'rp9' && left-- > 0 ? { error: code } : consumed(d)));
+    fx.room.handle('media.consume', (d) => (d.producerId === 'rp9' && left-- > 0 ? { error: code } : consumeAnswer(d)));
   };
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(async () => {
-    await session?.leave();
-    session = undefined;
-    vi.useRealTimers();
-  });
-
   it('RATE_LIMITED twice: retried with growing delays, then the remote track arrives', async () => {
-    const s = await join();
+    const s = await fx.join();
     refuse('RATE_LIMITED', 2);
-    room.last.notify('media.producerAdded', MIC);
+    fx.room.last.notify('media.producerAdded', MIC);
     await vi.advanceTimersByTimeAsync(0);
     expect(consumes()).toBe(1);
     expect(s.remoteTracks).toEqual([]);
@@ -66,7 +38,7 @@ describe('consume of a new producer refused for now', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(consumes()).toBe(3);
     expect(s.remoteTracks.map((t) => t.producerId)).toEqual(['rp9']);
-    expect(errors).toEqual([]);
+    expect(fx.errors).toEqual([]);
     expect(s.diagnostics.swallowedErrors).toMatchObject({ 'media.consume': 2 });
     // Nothing more is asked once it is consumed (longer than the longest retry delay; not so long
     // that the media monitor's no-inbound-media check, fake transports carry nothing, kicks in).
@@ -75,52 +47,36 @@ describe('consume of a new producer refused for now', () => {
   });
 
   it('the producer closes while the consume is refused: the retries stop', async () => {
-    const s = await join();
+    const s = await fx.join();
     refuse('RATE_LIMITED', Number.POSITIVE_INFINITY);
-    room.last.notify('media.producerAdded', MIC);
+    fx.room.last.notify('media.producerAdded', MIC);
     await vi.advanceTimersByTimeAsync(2000); // the first try, and retries at 0.5 s and 1.5 s
     expect(consumes()).toBe(3);
-    room.last.notify('media.producerClosed', { producerId: 'rp9' });
+    fx.room.last.notify('media.producerClosed', { producerId: 'rp9' });
     await vi.advanceTimersByTimeAsync(120_000);
     expect(consumes()).toBe(3);
     expect(s.remoteTracks).toEqual([]);
   });
 
   it('the retry delay stops growing at 8 s and ends when the session leaves', async () => {
-    const s = await join();
+    await fx.join();
     refuse('RATE_LIMITED', Number.POSITIVE_INFINITY);
-    room.last.notify('media.producerAdded', MIC);
+    fx.room.last.notify('media.producerAdded', MIC);
     await vi.advanceTimersByTimeAsync(0.5e3 + 1e3 + 2e3 + 4e3 + 8e3); // first try + 5 retries
     expect(consumes()).toBe(6);
     await vi.advanceTimersByTimeAsync(8000);
     expect(consumes()).toBe(7);
-    await s.leave();
-    session = undefined;
+    await fx.leave();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(consumes()).toBe(7);
   });
 
   it('NOT_FOUND (the producer is gone) is not retried and is reported as before', async () => {
-    await join();
+    await fx.join();
     refuse('NOT_FOUND', Number.POSITIVE_INFINITY);
-    room.last.notify('media.producerAdded', MIC);
+    fx.room.last.notify('media.producerAdded', MIC);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(consumes()).toBe(1);
-    expect(errors).toEqual(['NOT_FOUND']);
+    expect(fx.errors).toEqual(['NOT_FOUND']);
   });
 });
-
-/** A `media.consume` answer the fake handler accepts (mediasoup-client's fake parameters, as plain JSON). */
-function consumed(d: RequestData<'media.consume'>): ResponseData<'media.consume'> {
-  const c = testFakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
-  return {
-    consumerId: c.id ?? `c-${d.producerId}`,
-    producerId: d.producerId,
-    participantId: 'p2',
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: JSON.parse(JSON.stringify(c.rtpParameters)) as ResponseData<'media.consume'>['rtpParameters'],
-    paused: true,
-    producerPaused: false,
-  };
-}

@@ -1,4 +1,4 @@
-import type { ParticipantInfo, ProducerInfo, ResponseData, Role, SessionPolicyInfo } from '@alcove/protocol';
+import type { ParticipantInfo, ProducerInfo, RequestData, ResponseData, Role, SessionPolicyInfo } from '@alcove/protocol';
 import { testFakeParameters } from 'mediasoup-client';
 import { FakeServer, type FakeConnection } from './fake-server.js';
 
@@ -11,6 +11,9 @@ export interface ScriptedRoomOptions {
   readonly participants?: ParticipantInfo[];
   readonly producers?: ProducerInfo[];
 }
+
+/** A room made by {@link createScriptedRoom}. */
+export type ScriptedRoom = FakeServer & { ticket: string; transports: Set<string>; chatSeen: Map<string, number> };
 
 /** A policy with test defaults (E2EE not required: see README). */
 export function testPolicy(p: Partial<SessionPolicyInfo> = {}): SessionPolicyInfo {
@@ -28,10 +31,8 @@ function routerCaps(): ResponseData<'media.getRouterRtpCapabilities'>['rtpCapabi
  * transports (mediasoup-client fake parameters), produce, consume, chat acks. Tests override
  * handlers as needed.
  */
-export function createScriptedRoom(
-  options: ScriptedRoomOptions = {},
-): FakeServer & { ticket: string; transports: Set<string>; chatSeen: Map<string, number> } {
-  const server = new FakeServer() as FakeServer & { ticket: string; transports: Set<string>; chatSeen: Map<string, number> };
+export function createScriptedRoom(options: ScriptedRoomOptions = {}): ScriptedRoom {
+  const server = new FakeServer() as ScriptedRoom;
   server.ticket = 'T'.repeat(32);
   server.transports = new Set();
   server.chatSeen = new Map();
@@ -85,24 +86,37 @@ export function createScriptedRoom(
     .handle('media.getTransportStats', (d) =>
       server.transports.has(d.transportId) ? { bytesReceived: 1, bytesSent: 1 } : { error: 'NOT_FOUND' },
     )
-    .handle('media.consume', (d) => {
-      const c = testFakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
-      return {
-        consumerId: c.id ?? `c-${d.producerId}`,
-        producerId: d.producerId,
-        participantId: 'p2',
-        kind: 'audio' as const,
-        source: 'mic' as const,
-        rtpParameters: JSON.parse(JSON.stringify(c.rtpParameters)) as ResponseData<'media.consume'>['rtpParameters'],
-        paused: true,
-        producerPaused: false,
-      };
-    })
+    .handle('media.consume', consumeAnswer)
     .handle('chat.send', (d) => {
       server.chatSeen.set(d.id, (server.chatSeen.get(d.id) ?? 0) + 1);
       return { id: d.id, at: clock++ };
     });
   return server;
+}
+
+/**
+ * The room's default `media.consume` answer, for handlers that override it and accept some requests:
+ * a paused audio consumer of `d.producerId` from `p2` (mediasoup-client's fake parameters, as plain JSON).
+ */
+export function consumeAnswer(d: RequestData<'media.consume'>): ResponseData<'media.consume'> {
+  const c = testFakeParameters.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
+  return {
+    consumerId: c.id ?? `c-${d.producerId}`,
+    producerId: d.producerId,
+    participantId: 'p2',
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: JSON.parse(JSON.stringify(c.rtpParameters)) as ResponseData<'media.consume'>['rtpParameters'],
+    paused: true,
+    producerPaused: false,
+  };
+}
+
+/** The server closes every transport it has for the client and says so (`media.transportClosed`). */
+export function dropTransports(room: ScriptedRoom): void {
+  const ids = [...room.transports];
+  room.transports.clear();
+  for (const id of ids) room.last.notify('media.transportClosed', { transportId: id });
 }
 
 /** Connections that are still open. */
