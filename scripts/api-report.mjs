@@ -78,6 +78,8 @@ try {
             },
           },
           apiReport: { enabled: true, reportFileName: name, reportFolder, reportTempFolder: tempFolder },
+          // API Extractor writes CRLF by default; the repository's files are LF.
+          newlineKind: 'lf',
           docModel: { enabled: false },
           dtsRollup: { enabled: false },
           tsdocMetadata: { enabled: false },

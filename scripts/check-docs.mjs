@@ -26,10 +26,17 @@ if (r.status !== 0) {
   console.error('check-docs: typedoc failed');
   process.exit(1);
 }
+// Two forms: `[warning] text`, and `./path:line:col - [warning] text` for a comment in a file (kept
+// with its path but not its line, so an edit above it does not make it "new").
+const located = /^\.\/(\S+?):\d+:\d+ - \[warning\] (.*)$/;
 const warnings = output
   .split('\n')
-  .filter((l) => l.startsWith('[warning] ') && !/^\[warning\] Found \d+ errors and \d+ warnings/.test(l))
-  .map((l) => l.slice('[warning] '.length).trim())
+  .flatMap((l) => {
+    const at = located.exec(l);
+    if (at) return [`${at[1]}: ${at[2].trim()}`];
+    if (l.startsWith('[warning] ') && !/^\[warning\] Found \d+ errors and \d+ warnings/.test(l)) return [l.slice('[warning] '.length).trim()];
+    return [];
+  })
   .sort();
 
 if (update) {

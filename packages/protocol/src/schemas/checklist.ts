@@ -34,7 +34,7 @@ export const ConsentVersion = v.pipe(v.string(), v.minLength(1), v.maxLength(40)
 /** One step of the checklist as the session policy defines it. */
 export const ChecklistStepDef = v.strictObject({
   id: StepId,
-  /** A required step must end `passed` (or `warning` where {@link allowWarning}) to count as done. */
+  /** A required step must end `passed` (or `warning` where `allowWarning` is set) to count as done. */
   required: v.boolean(),
   /** Whether `warning` satisfies a required step (device and network checks: true by default). */
   allowWarning: v.boolean(),
