@@ -34,7 +34,8 @@ const warnings = output
   .flatMap((l) => {
     const at = located.exec(l);
     if (at) return [`${at[1]}: ${at[2].trim()}`];
-    if (l.startsWith('[warning] ') && !/^\[warning\] Found \d+ errors and \d+ warnings/.test(l)) return [l.slice('[warning] '.length).trim()];
+    if (l.startsWith('[warning] ') && !/^\[warning\] Found \d+ errors and \d+ warnings/.test(l))
+      return [l.slice('[warning] '.length).trim()];
     return [];
   })
   .sort();
