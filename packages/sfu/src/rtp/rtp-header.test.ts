@@ -303,6 +303,137 @@ describe('writeRewrittenRtpHeader', () => {
   });
 });
 
+describe('writeRewrittenRtpHeader: bytes written', () => {
+  /** Hex pieces (one per element, for reading) joined. */
+  const hex = (...pieces: string[]): string => pieces.join('');
+  // Source: PT 96, seq 1, ts 2, SSRC 3, `cc` CSRCs (0c0c0c0c each), the extension block `ext` (hex,
+  // whole words) under `profile` (no X bit if `ext` is undefined), payload aabb.
+  const packet = (ext: string | undefined, profile = 0xbede, cc = 0): { buf: Buffer; view: RtpHeaderView } => {
+    const b0 = 0x80 | (ext === undefined ? 0 : 0x10) | cc;
+    const x = ext === undefined ? '' : hex(profile.toString(16).padStart(4, '0'), (ext.length / 8).toString(16).padStart(4, '0'), ext);
+    const buf = Buffer.from(hex(b0.toString(16), '60', '0001', '00000002', '00000003', '0c0c0c0c'.repeat(cc), x, 'aabb'), 'hex');
+    const view = new RtpHeaderView();
+    expect(parseRtpHeader(buf, view)).toBe(true);
+    return { buf, view };
+  };
+  // The consumer's fields: marker and PT 101 (e5), seq 0x1234, ts 0x01020304, SSRC 0x0a0b0c0d.
+  const fixed = hex('e5', '1234', '01020304', '0a0b0c0d');
+  const consumer = (map: [from: number, to: number][], mid?: string, twccId = 0): RtpHeaderRewrite => {
+    const rw = new RtpHeaderRewrite();
+    for (const [from, to] of map) rw.extIds[from] = to;
+    if (mid !== undefined) {
+      rw.midId = 1;
+      rw.midValue = Buffer.from(mid);
+    }
+    rw.twccId = twccId;
+    rw.twccOffset = 99;
+    rw.payloadType = 101;
+    rw.marker = true;
+    rw.sequenceNumber = 0x1234;
+    rw.timestamp = 0x01020304;
+    rw.ssrc = 0x0a0b0c0d;
+    return rw;
+  };
+  // The written header in hex; the rest of the destination must be left as it was (55).
+  const write = ({ buf, view }: { buf: Buffer; view: RtpHeaderView }, rw: RtpHeaderRewrite): string => {
+    const dst = Buffer.alloc(128, 0x55);
+    const n = writeRewrittenRtpHeader(buf, view, dst, rw);
+    expect(dst.subarray(n).every((b) => b === 0x55)).toBe(true);
+    return dst.subarray(0, n).toString('hex');
+  };
+
+  it('writes the one-byte form when every element fits it, from either source form', () => {
+    // MID (1, "0") replaced by "ab", transport-wide seq (3 → 4, value 0007), 5 → 2 (3 bytes); padded.
+    const map: [number, number][] = [
+      [1, 1],
+      [3, 4],
+      [5, 2],
+    ];
+    const rw = consumer(map, 'ab', 3);
+    const expected = hex('90', fixed, 'bede0003', '116162', '410007', '22010203', '0000');
+    expect(write(packet(hex('1030', '310007', '52010203', '000000')), rw)).toBe(expected);
+    expect(rw.twccOffset).toBe(20);
+    // The same elements in a two-byte source block (with a padding byte between two of them).
+    expect(write(packet(hex('010130', '00', '03020007', '0503010203', '000000'), 0x1000), rw)).toBe(expected);
+    expect(rw.twccOffset).toBe(20);
+  });
+
+  it('starts again in the two-byte form when a later element does not fit the one-byte form', () => {
+    // MID and transport-wide seq fit and are written first; 7 → 15 does not.
+    const map: [number, number][] = [
+      [1, 1],
+      [3, 3],
+      [7, 15],
+    ];
+    const rw = consumer(map, 'ab', 3);
+    expect(write(packet(hex('1030', '310007', '7009', '00')), rw)).toBe(
+      hex('90', fixed, '10000003', '01026162', '03020007', '0f0109', '00'),
+    );
+    // The offset is the one in the two-byte block, not the one first written.
+    expect(rw.twccOffset).toBe(22);
+    // An empty value (only in a two-byte source) cannot be written in the one-byte form either.
+    const keep: [number, number][] = [
+      [1, 1],
+      [5, 5],
+      [3, 3],
+    ];
+    const empty = consumer(keep, 'a', 3);
+    expect(write(packet(hex('010130', '0500', '03020007', '000000'), 0x1000), empty)).toBe(
+      hex('90', fixed, '10000003', '010161', '0500', '03020007', '000000'),
+    );
+    expect(empty.twccOffset).toBe(23);
+    // Nor can a MID value longer than 16 bytes, nor an id above 14.
+    const long = Buffer.from('abcdefghijklmnopq').toString('hex');
+    expect(write(packet(hex('1030', '310007', '000000')), consumer([[1, 1]], 'abcdefghijklmnopq'))).toBe(
+      hex('90', fixed, '10000005', '0111', long, '00'),
+    );
+    expect(write(packet(hex('140102', '00'), 0x1000), consumer([[20, 40]]))).toBe(hex('90', fixed, '10000001', '280102', '00'));
+  });
+
+  it('pads the block with zeros to a 32-bit boundary, and not beyond', () => {
+    // One element with a 1- to 4-byte value: 2 to 5 bytes, padded to 4 or 8.
+    const cases: [src: string, out: string][] = [
+      [hex('4009', '0000'), hex('2009', '0000')],
+      [hex('410909', '00'), hex('210909', '00')],
+      ['42090909', '22090909'],
+      [hex('4309090909', '000000'), hex('2309090909', '000000')],
+    ];
+    for (const [src, out] of cases) {
+      expect(write(packet(src), consumer([[4, 2]]))).toBe(hex('90', fixed, 'bede', `000${out.length / 8}`, out));
+    }
+    // Two-byte form: 3 + 4 bytes, padded to 8.
+    const map: [number, number][] = [
+      [20, 20],
+      [21, 21],
+    ];
+    expect(write(packet(hex('140109', '1502aabb', '00'), 0x1000), consumer(map))).toBe(
+      hex('90', fixed, '10000002', '140109', '1502aabb', '00'),
+    );
+  });
+
+  it("writes only the elements the consumer's map keeps, and no extension block when it keeps none", () => {
+    const src = packet(hex('1030', '310007', '52010203', '000000'), 0xbede, 1);
+    // Keeps 5 only (as 6): MID and transport-wide seq left out, so no offset.
+    const some = consumer([[5, 6]], 'ab', 3);
+    expect(write(src, some)).toBe(hex('91', fixed, '0c0c0c0c', 'bede0001', '62010203'));
+    expect(some.twccOffset).toBe(-1);
+    // Keeps 3 only.
+    expect(write(src, consumer([[3, 3]], undefined, 3))).toBe(hex('91', fixed, '0c0c0c0c', 'bede0001', '310007', '00'));
+    // Keeps none: no X bit, the header ends after the CSRCs, even with a MID value and a transport-wide id.
+    const none = consumer([[9, 9]], 'ab', 3);
+    expect(write(src, none)).toBe(hex('81', fixed, '0c0c0c0c'));
+    expect(none.twccOffset).toBe(-1);
+  });
+
+  it('writes no extension block for a packet without extensions, or with an unknown profile', () => {
+    const rw = consumer([[1, 1]], 'ab', 3);
+    expect(write(packet(undefined), rw)).toBe(hex('80', fixed));
+    expect(rw.twccOffset).toBe(-1);
+    expect(write(packet(undefined, 0xbede, 2), rw)).toBe(hex('82', fixed, '0c0c0c0c', '0c0c0c0c'));
+    expect(write(packet(hex('1030', '0000'), 0x1234), rw)).toBe(hex('80', fixed));
+  });
+});
+
 describe('unwrapSeq16', () => {
   it('takes the nearest value with the same low 16 bits, across wraps both ways', () => {
     expect(unwrapSeq16(5, 0x10003)).toBe(0x10005);

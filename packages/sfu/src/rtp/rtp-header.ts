@@ -292,6 +292,10 @@ export class RtpHeaderRewrite {
  * One-byte form when every element fits it, else two-byte (RFC 8285). Extensions of an unknown
  * profile are left out. No allocation.
  *
+ * One pass over the source's elements: they are written in the one-byte form as they come, and
+ * only when one does not fit it (id above 14, value empty or longer than 16 bytes) are they all
+ * written again in the two-byte form, over what was written.
+ *
  * @returns the header length (the payload goes right after it).
  */
 export function writeRewrittenRtpHeader(src: Uint8Array, h: RtpHeaderView, dst: Uint8Array, rw: RtpHeaderRewrite): number {
@@ -314,46 +318,50 @@ export function writeRewrittenRtpHeader(src: Uint8Array, h: RtpHeaderView, dst: 
   for (let i = 12; i < 12 + cc * 4; i++) dst[o++] = src[i]!;
   rw.twccOffset = -1;
   const form = h.extension ? extensionForm(h.extensionProfile) : 0;
-  // First pass: does any element written need the two-byte form?
-  let elements = 0;
+  const start = o + 4;
   let two = false;
+  let p = start;
   if (form !== 0) {
-    const ids = rw.extIds;
-    let i = h.extensionOffset;
-    const end = i + h.extensionLength;
-    while (i < end) {
-      const b = src[i]!;
-      if (b === 0) {
-        i++;
-        continue;
-      }
-      let id: number;
-      let len: number;
-      if (form === 1) {
-        id = b >> 4;
-        if (id === 15) break;
-        len = (b & 0x0f) + 1;
-        i += 1;
-      } else {
-        if (i + 1 >= end) break;
-        id = b;
-        len = src[i + 1]!;
-        i += 2;
-      }
-      if (i + len > end) break;
-      i += len;
-      const out = ids[id]!;
-      if (out === 0) continue;
-      if (id === rw.midId && rw.midValue) len = rw.midValue.length;
-      if (out > 14 || len === 0 || len > 16) two = true;
-      elements++;
+    p = writeExtensionElements(src, h, form, dst, start, rw, false);
+    if (p < 0) {
+      two = true;
+      rw.twccOffset = -1;
+      p = writeExtensionElements(src, h, form, dst, start, rw, true);
     }
   }
-  dst[0] = 0x80 | (elements > 0 ? 0x10 : 0) | cc;
-  if (elements === 0) return o;
-  const start = o + 4;
-  let p = start;
+  if (p === start) {
+    dst[0] = 0x80 | cc;
+    return o;
+  }
+  dst[0] = 0x90 | cc;
+  while ((p - start) & 3) dst[p++] = 0;
+  const words = (p - start) >> 2;
+  dst[o] = two ? 0x10 : 0xbe;
+  dst[o + 1] = two ? 0x00 : 0xde;
+  dst[o + 2] = words >>> 8;
+  dst[o + 3] = words & 0xff;
+  return p;
+}
+
+/**
+ * Writes the elements of `src`'s extension block (in form `form`) that `rw.extIds` maps into
+ * `dst[start..)`, in the two-byte form if `two`, else in the one-byte form. A malformed element
+ * ends the block (what came before it is kept).
+ *
+ * @returns the offset after the last element written (`start` if none), or -1 if `two` is false
+ *   and an element needs the two-byte form (`dst` from `start` then holds part of the block).
+ */
+function writeExtensionElements(
+  src: Uint8Array,
+  h: RtpHeaderView,
+  form: 1 | 2,
+  dst: Uint8Array,
+  start: number,
+  rw: RtpHeaderRewrite,
+  two: boolean,
+): number {
   const ids = rw.extIds;
+  let p = start;
   let i = h.extensionOffset;
   const end = i + h.extensionLength;
   while (i < end) {
@@ -366,7 +374,7 @@ export function writeRewrittenRtpHeader(src: Uint8Array, h: RtpHeaderView, dst: 
     let len: number;
     if (form === 1) {
       id = b >> 4;
-      if (id === 15) break;
+      if (id === 15) break; // reserved: receivers stop parsing here (RFC 8285 §4.2)
       len = (b & 0x0f) + 1;
       i += 1;
     } else {
@@ -390,16 +398,11 @@ export function writeRewrittenRtpHeader(src: Uint8Array, h: RtpHeaderView, dst: 
     if (two) {
       dst[p++] = out;
       dst[p++] = len;
-    } else dst[p++] = (out << 4) | (len - 1);
+    } else if (out > 14 || len === 0 || len > 16) return -1;
+    else dst[p++] = (out << 4) | (len - 1);
     if (id === rw.twccId) rw.twccOffset = p;
     for (let k = 0; k < len; k++) dst[p + k] = from[fromAt + k]!;
     p += len;
   }
-  while ((p - start) & 3) dst[p++] = 0;
-  const words = (p - start) >> 2;
-  dst[o] = two ? 0x10 : 0xbe;
-  dst[o + 1] = two ? 0x00 : 0xde;
-  dst[o + 2] = words >>> 8;
-  dst[o + 3] = words & 0xff;
   return p;
 }
