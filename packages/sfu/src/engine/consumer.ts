@@ -98,6 +98,11 @@ export class EngineConsumer implements ProducerListener {
   private preferredTemporal = 0;
   /** Highest layer the transport's estimate allows (bandwidth-driven selection). */
   private bweSpatial = Number.POSITIVE_INFINITY;
+  /**
+   * Highest temporal layer the estimate allows (VP8 simulcast): below the top only when even the
+   * lowest spatial layer does not fit, so a weak link gets fewer frames rather than a congested one.
+   */
+  private bweTemporal = Number.POSITIVE_INFINITY;
   private lastBweDownAt = -Infinity;
   private lastBweUpAt = -Infinity;
   /** Wait before going up again after going down; doubled when an attempt up fails quickly. */
@@ -210,8 +215,6 @@ export class EngineConsumer implements ProducerListener {
     if (!this.simulcast) return undefined;
     this.preferredSpatial = Math.min(this.producer.encodingCount - 1, Math.max(0, Math.floor(spatialLayer)));
     this.preferredTemporal = Math.min(this.temporalLayers - 1, Math.max(0, Math.floor(temporalLayer ?? this.temporalLayers - 1)));
-    // Temporal: down at the next frame, up at the next layer-sync frame (no key frame needed).
-    this.vp8Temporal?.setTarget(this.preferredTemporal);
     this.retarget();
     return this.preferredLayers;
   }
@@ -222,6 +225,8 @@ export class EngineConsumer implements ProducerListener {
       if (this.svc.setBweCap(this.bweSpatial) && this.active) this.producer.requestKeyFrame(performance.now());
       return;
     }
+    // Temporal: down at the next frame, up at the next layer-sync frame (no key frame needed).
+    this.vp8Temporal?.setTarget(Math.min(this.preferredTemporal, this.bweTemporal));
     const target = Math.min(this.preferredSpatial, this.bweSpatial);
     if (target === this.targetSpatial) return;
     this.targetSpatial = target;
@@ -229,9 +234,12 @@ export class EngineConsumer implements ProducerListener {
   }
 
   /**
-   * The share of the transport's send-side estimate this consumer may use: picks the highest
-   * layer (up to the preferred one) whose current bitrate fits, else the lowest. Goes down at
-   * once, up only after {@link BWE_UP_HOLD_MS} (doubled, up to 32 s, after a failed attempt).
+   * The share of the transport's send-side estimate this consumer may use: picks the highest rung
+   * of the layer ladder (up to the preferred layers) whose current bitrate fits, else the lowest.
+   * The ladder is the spatial layers; with VP8 temporal layers, the lowest spatial layer's temporal
+   * layers come first (`0.0`, `0.1`, `0.2`, then `1`, `2`…), each measured from the stream. Goes
+   * down at once, up one rung only after {@link BWE_UP_HOLD_MS} (doubled, up to 32 s, after a
+   * failed attempt).
    */
   setAvailableBitrate(bps: number, nowMs: number): void {
     const svc = this.svc;
@@ -243,23 +251,37 @@ export class EngineConsumer implements ProducerListener {
     }
     const layers = this.producer.layerStreams;
     const count = svc ? svc.availableSpatial : layers.length;
+    // Rungs below the top of the lowest spatial layer: its lower temporal layers.
+    const lowTemporal = this.vp8Temporal ? Math.max(0, Math.min(this.vp8Temporal.temporalLayers, this.producer.temporalLayers) - 1) : 0;
+    const rungs = count + lowTemporal;
     let fit = -1;
-    for (let l = 0; l < count; l++) {
-      const rate = svc ? svc.cumulativeBitrate(l) : (layers[l]?.bitrate ?? 0);
+    for (let r = 0; r < rungs; r++) {
+      let rate: number;
+      if (svc) rate = svc.cumulativeBitrate(r);
+      else if (r < lowTemporal) rate = layers[0]?.temporalLayerBitrate(r) ?? 0;
+      else rate = layers[r - lowTemporal]?.bitrate ?? 0;
       if (rate <= 0) continue;
-      if (rate <= bps) fit = l;
+      if (rate <= bps) fit = r;
     }
     if (fit < 0) fit = 0;
-    const current = this.bweSpatial === Number.POSITIVE_INFINITY ? count - 1 : Math.min(this.bweSpatial, count - 1);
+    const current =
+      this.bweSpatial === Number.POSITIVE_INFINITY
+        ? rungs - 1
+        : Math.min(this.bweSpatial, count - 1) + (this.bweSpatial === 0 ? Math.min(this.bweTemporal, lowTemporal) : lowTemporal);
+    let next = current;
     if (fit < current) {
       if (nowMs - this.lastBweUpAt < this.upHoldMs) this.upHoldMs = Math.min(32_000, this.upHoldMs * 2);
       else this.upHoldMs = BWE_UP_HOLD_MS;
       this.lastBweDownAt = nowMs;
-      this.bweSpatial = fit;
+      next = fit;
     } else if (fit > current && nowMs - this.lastBweDownAt >= this.upHoldMs) {
-      // One layer at a time: the next one's rate is the probe.
+      // One rung at a time: the next one's rate is the probe.
       this.lastBweUpAt = nowMs;
-      this.bweSpatial = current + 1;
+      next = current + 1;
+    }
+    if (next !== current) {
+      this.bweSpatial = Math.max(0, next - lowTemporal);
+      this.bweTemporal = next < lowTemporal ? next : Number.POSITIVE_INFINITY;
     }
     this.retarget();
   }

@@ -10,6 +10,8 @@ import type { DropReason, EmitFn } from './context.js';
 import { E2eeTrailerCheck, type E2eeTrailerCheckOptions, e2eeTrailerCodecOf } from './e2ee-trailer.js';
 import { KEYFRAME_CACHE_MAX_AGE_MS, KeyFrameCache, type KeyFrameDetector, keyFrameDetectorFor } from './keyframe.js';
 import { RecvStream } from './recv-stream.js';
+import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
+import { vp8TemporalLayersOf } from './vp8-temporal.js';
 import { AUDIO_LEVEL_URI, type AudioLevelSink } from './rtp-observer.js';
 import { buildFir, buildNackList, buildPli } from './rtcp.js';
 import { NackGenerator, NackPacketResult } from './nack-generator.js';
@@ -151,6 +153,14 @@ export class EngineProducer {
   private readonly audioLevelExtId: number;
   /** The E2EE trailer check, when the producer's session requires E2EE. */
   readonly e2ee: E2eeTrailerCheck | undefined;
+  /**
+   * Temporal layers of each encoding (VP8 `L1T<n>`; 1 otherwise). With more than one, the bytes
+   * of each temporal layer are counted per stream, for `bitrateByLayer` and for consumers that
+   * lower their frame rate to fit their bandwidth.
+   */
+  readonly temporalLayers: number;
+  /** The descriptor of the packet being counted (reused). */
+  private readonly temporalDesc: Vp8Descriptor | undefined;
 
   constructor(host: ProducerHost, o: EngineProducerOptions, emit: EmitFn) {
     this.id = o.id;
@@ -193,6 +203,8 @@ export class EngineProducer {
     // Generic NACK (RFC 4585): `nack` without a parameter; `nack pli` is the keyframe request.
     this.useNack = fb.some((f) => f.type === 'nack' && !f.parameter);
     this.clockRate = media?.clockRate ?? 90000;
+    this.temporalLayers = this.kind === 'video' ? vp8TemporalLayersOf(o.rtpParameters) : 1;
+    this.temporalDesc = this.temporalLayers > 1 ? new Vp8Descriptor() : undefined;
     const encodings = o.rtpParameters.encodings ?? [];
     o.rtpMapping.encodings.forEach((m, i) => {
       if (m.ssrc !== undefined) this.addStream(m.ssrc, m.mappedSsrc, i, m.rid).rtxSsrc = encodings[i]?.rtx?.ssrc;
@@ -310,6 +322,12 @@ export class EngineProducer {
     const po = h.payloadOffset;
     if (this.e2ee && !this.checkE2ee(buf, po, length, h.marker)) return;
     if (this.levelSinks.size > 0 && !this.paused) this.reportAudioLevel(buf, h);
+    const td = this.temporalDesc;
+    if (td) {
+      // Bytes per temporal layer (a descriptor that cannot be read counts in the base layer).
+      const tid = parseVp8PayloadDescriptor(buf, po, length, td) && td.hasTid ? Math.min(td.tid, this.temporalLayers - 1) : 0;
+      stream.temporalBytes[tid]! += length;
+    }
     if (h.extension && !remapHeaderExtensions(buf, h, this.extMap)) {
       this.packetsDropped++;
       this.host.drop('rtpMalformed', 'rtp', 'rtp.malformedExtensions');
@@ -502,6 +520,18 @@ export class EngineProducer {
       }));
   }
 
+  /**
+   * mediasoup's `bitrateByLayer` of one stream with temporal layers: `"0.<temporal>"` (the stream's
+   * one spatial layer, as a simulcast encoding has) → bit/s of that temporal layer and those below
+   * it, what a consumer of it receives; `{}` for a stream without layers.
+   */
+  private bitrateByLayer(s: RecvStream): Record<string, number> {
+    if (this.temporalLayers <= 1) return {};
+    const out: Record<string, number> = {};
+    for (let t = 0; t < this.temporalLayers; t++) out[`0.${t}`] = Math.round(s.temporalLayerBitrate(t));
+    return out;
+  }
+
   /** mediasoup-like `inbound-rtp` stats. */
   getStats(): Record<string, unknown>[] {
     const media = this.rtpParameters.codecs[0];
@@ -519,7 +549,7 @@ export class EngineProducer {
         packetCount: s.packetsReceived,
         byteCount: s.bytesReceived,
         bitrate: Math.round(s.bitrate),
-        bitrateByLayer: {},
+        bitrateByLayer: this.bitrateByLayer(s),
         packetsLost: s.packetsLost,
         fractionLost: s.fractionLost,
         packetsDiscarded: this.packetsDropped,

@@ -27,6 +27,13 @@ export class RecvStream {
   bitrate = 0;
   private bitrateBytes = 0;
   private bitrateAt = 0;
+  /**
+   * VP8 with temporal layers: payload bytes received per temporal layer id (0..3), and each
+   * layer's own bitrate over the last interval (bit/s, not cumulative). Zero for other streams.
+   */
+  readonly temporalBytes = new Float64Array(4);
+  readonly temporalBitrate = new Float64Array(4);
+  private readonly temporalBytesAt = new Float64Array(4);
   packetsRetransmittedRx = 0;
   private started = false;
   private baseSeq = 0;
@@ -76,10 +83,24 @@ export class RecvStream {
 
   /** Updates {@link bitrate} from the bytes received since the previous call. */
   updateBitrate(nowMs: number): void {
-    if (this.bitrateAt > 0 && nowMs > this.bitrateAt)
-      this.bitrate = ((this.bytesReceived - this.bitrateBytes) * 8 * 1000) / (nowMs - this.bitrateAt);
+    if (this.bitrateAt > 0 && nowMs > this.bitrateAt) {
+      const ms = nowMs - this.bitrateAt;
+      this.bitrate = ((this.bytesReceived - this.bitrateBytes) * 8 * 1000) / ms;
+      for (let t = 0; t < 4; t++) this.temporalBitrate[t] = ((this.temporalBytes[t]! - this.temporalBytesAt[t]!) * 8 * 1000) / ms;
+    }
     this.bitrateBytes = this.bytesReceived;
+    this.temporalBytesAt.set(this.temporalBytes);
     this.bitrateAt = nowMs;
+  }
+
+  /**
+   * The bitrate of temporal layers 0..`temporalLayer` together (bit/s), as a receiver of that
+   * layer gets it; 0 for a stream whose temporal layers are not counted.
+   */
+  temporalLayerBitrate(temporalLayer: number): number {
+    let b = 0;
+    for (let t = 0; t <= temporalLayer && t < 4; t++) b += this.temporalBitrate[t]!;
+    return b;
   }
 
   /** Records an SR from the sender. */

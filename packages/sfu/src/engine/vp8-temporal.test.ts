@@ -2,7 +2,7 @@ import { RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it } from 'vitest';
 import { RtpHeaderView, parseRtpHeader } from '../rtp/rtp-header.js';
 import type { RtpSink } from './context.js';
-import { EngineConsumer } from './consumer.js';
+import { BWE_UP_HOLD_MS, EngineConsumer } from './consumer.js';
 import { EngineProducer, type ProducerHost } from './producer.js';
 import { PictureIdMapper, Vp8TemporalSelector, vp8TemporalLayersOf } from './vp8-temporal.js';
 import { Vp8Descriptor, parseVp8PayloadDescriptor } from '../rtp/vp8.js';
@@ -467,6 +467,58 @@ describe('EngineConsumer of a VP8 L1T3 producer', () => {
       consumer.emitScore();
       expect(scores).toEqual([{ score: 10, producerScore: 10, producerScores: [10] }]);
       expect(producer.scores()).toEqual([{ encodingIdx: 0, ssrc: 1111, score: 10 }]);
+    } finally {
+      consumer.close();
+      producer.close();
+    }
+  });
+
+  it('lowers its temporal layer to fit a narrow estimate, raises it one layer at a time, and never asks for a key frame', () => {
+    const { producer, consumer, sent, events, feed } = make();
+    try {
+      const stream = producer.streamBySsrc(1111)!;
+      // One second of L1T3 (TIDs 0,2,1,2: a quarter of the bytes in TL0, a quarter in TL1, half in TL2).
+      const pkts = l1t3Stream(80, { syncEvery: 1 });
+      stream.updateBitrate(1000);
+      feed(pkts.slice(0, 80));
+      stream.updateBitrate(2000);
+      const all = stream.bitrate;
+      expect(all).toBeGreaterThan(0);
+      expect(producer.getStats()[0]!.bitrateByLayer).toEqual({ '0.0': all / 4, '0.1': all / 2, '0.2': all });
+      let keyFrameRequests = 0;
+      const request = producer.requestKeyFrame.bind(producer);
+      producer.requestKeyFrame = (now: number) => {
+        keyFrameRequests++;
+        return request(now);
+      };
+      let at = 80;
+      /** The temporal layers forwarded of the stream's next 8 frames (16 packets). */
+      const next8 = () => {
+        const n = sent.length;
+        feed(pkts.slice(at, at + 16));
+        at += 16;
+        return [...new Set(sent.slice(n).map((x) => x.tid))].sort();
+      };
+      // Less than TL0+TL1 but more than TL0: only TL0, at once.
+      consumer.setAvailableBitrate((all * 3) / 8, 10_000);
+      expect(next8()).toEqual([0]);
+      // Room for everything again: one layer up only after the hold, then the next after another.
+      consumer.setAvailableBitrate(all * 2, 11_000);
+      expect(next8()).toEqual([0]);
+      consumer.setAvailableBitrate(all * 2, 10_000 + BWE_UP_HOLD_MS);
+      expect(next8()).toEqual([0, 1]);
+      consumer.setAvailableBitrate(all * 2, 10_000 + 2 * BWE_UP_HOLD_MS);
+      expect(next8()).toEqual([0, 1, 2]);
+      // Less than even TL0: the lowest rung still (a frame now and then beats none).
+      consumer.setAvailableBitrate(all / 100, 10_000 + 3 * BWE_UP_HOLD_MS);
+      expect(next8()).toEqual([0]);
+      expect(at).toBe(pkts.length);
+      for (let i = 1; i < sent.length; i++) expect((sent[i]!.seq - sent[i - 1]!.seq) & 0xffff).toBe(1);
+      expect(keyFrameRequests).toBe(0);
+      expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+      expect(events.filter((e) => e.event === 'layerschange').map((e) => (e.data as { temporalLayer: number }).temporalLayer)).toEqual([
+        2, 0, 1, 2, 0,
+      ]);
     } finally {
       consumer.close();
       producer.close();
