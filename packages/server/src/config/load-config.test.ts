@@ -263,13 +263,21 @@ describe('tenants file: per-tenant webhooks', () => {
       [`${key}acme webhook-url ftp://ehr.example/h\nacme webhook-secret acme-hook-0123456789ab`, /line 2: .*https/],
       [`${key}acme webhook-url http://ehr.example/h\nacme webhook-secret acme-hook-0123456789ab`, /line 2: .*https/],
       [`${key}acme webhook-url https://user:pw@ehr.example/h`, /line 2: .*credentials/, 'pw@'],
-      [`${key}acme webhook-url https://ehr.example/h\nacme webhook-secret short-hook`, /line 3: a webhook secret must be at least 16/, 'short-hook'],
+      [
+        `${key}acme webhook-url https://ehr.example/h\nacme webhook-secret short-hook`,
+        /line 3: a webhook secret must be at least 16/,
+        'short-hook',
+      ],
       [`${key}acme webhook-url https://ehr.example/h`, /tenant acme has a webhook-url but no webhook-secret/],
       [`${key}acme webhook-secret acme-hook-0123456789ab`, /tenant acme has a webhook secret but no webhook-url/],
       [`${key}acme webhook-url https://ehr.example/h\nacme webhook-url https://ehr.example/h`, /line 3: .*already listed/],
       [`${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /missing`, /line 3: cannot read the webhook secret file/],
       [`${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /empty`, /line 3: .*has no secret/],
-      [`${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /short`, /line 3: a webhook secret must be at least 16/, 'tiny'],
+      [
+        `${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /short`,
+        /line 3: a webhook secret must be at least 16/,
+        'tiny',
+      ],
       // One tenant's webhook secret is not another's, nor one of its token secrets.
       [
         `${key}acme webhook-url https://a.example/h\nacme webhook-secret shared-hook-0123456789\nbeta token-secret ${T2}\nbeta webhook-url https://b.example/h\nbeta webhook-secret shared-hook-0123456789`,
@@ -291,14 +299,13 @@ describe('tenants file: per-tenant webhooks', () => {
     expect(e.message).not.toContain('127.0.0.1');
     expect(bad(text.replace('http://127.0.0.1:9', 'https://169.254.169.254')).message).toMatch(/tenant acme/);
     const ok = loadConfig(['--tenants-file', '/t', '--webhook-allow-private-networks'], {}, { readFile: () => text });
-    expect(ok.tenants[0]?.webhooks[0]?.url).toBe('http://127.0.0.1:9/h?k=v');
+    expect(ok.tenants[0]?.webhooks?.[0]?.url).toBe('http://127.0.0.1:9/h?k=v');
     expect(serverOptionsFromConfig(ok).webhooks).toEqual({ endpoints: [], allowPrivateNetworks: true });
-    const reuse = bad(text.replace('http://127.0.0.1:9', 'https://ehr.example'), [
-      '--webhook-url',
-      'https://host.example/h',
-      '--webhook-secret-file',
-      '/w',
-    ], { '/w': 'acme-hook-0123456789ab\n' });
+    const reuse = bad(
+      text.replace('http://127.0.0.1:9', 'https://ehr.example'),
+      ['--webhook-url', 'https://host.example/h', '--webhook-secret-file', '/w'],
+      { '/w': 'acme-hook-0123456789ab\n' },
+    );
     expect(reuse.message).toMatch(/tenant acme uses a webhook secret of --webhook-secret-file/);
   });
 });

@@ -89,9 +89,9 @@ export interface TenantConfig {
   readonly maxParticipants?: number;
   /**
    * The tenant's own webhook receivers (`webhook-url` lines), each with every `webhook-secret` (the
-   * first signs); empty: its events go to the deployment-level `--webhook-url`s.
+   * first signs); empty or absent: its events go to the deployment-level `--webhook-url`s.
    */
-  readonly webhooks: ReadonlyArray<{ readonly url: string; readonly secret: readonly string[] }>;
+  readonly webhooks?: ReadonlyArray<{ readonly url: string; readonly secret: readonly string[] }>;
 }
 
 /** A configuration problem; `message` names the option but never echoes a secret. */
@@ -287,9 +287,12 @@ export function loadConfig(
   // A tenant's receivers must not be able to verify the deployment's deliveries (or the reverse).
   const deploymentSecrets = new Set(webhookSecrets);
   for (const t of tenants)
-    for (const s of t.webhooks[0]?.secret ?? [])
+    for (const s of t.webhooks?.[0]?.secret ?? [])
       if (deploymentSecrets.has(s))
-        throw new ConfigError('tenants-file', `--tenants-file: tenant ${t.id} uses a webhook secret of --webhook-secret-file; give it its own.`);
+        throw new ConfigError(
+          'tenants-file',
+          `--tenants-file: tenant ${t.id} uses a webhook secret of --webhook-secret-file; give it its own.`,
+        );
 
   const allowPrivateValue = (str('webhook-allow-private-networks') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(allowPrivateValue))
@@ -298,7 +301,7 @@ export function loadConfig(
   // The dispatcher refuses these at start too; here the error names the tenant (never the URL).
   if (!webhookAllowPrivate)
     for (const t of tenants)
-      if (t.webhooks.some((w) => isBlockedHostname(new URL(w.url).hostname)))
+      if ((t.webhooks ?? []).some((w) => isBlockedHostname(new URL(w.url).hostname)))
         throw new ConfigError(
           'tenants-file',
           `--tenants-file: a webhook-url of tenant ${t.id} points at a loopback, private, link-local or metadata address; set --webhook-allow-private-networks to allow it.`,

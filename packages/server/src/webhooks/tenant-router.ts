@@ -6,12 +6,7 @@
  */
 import { join } from 'node:path';
 import { silentLogger } from '../logger.js';
-import {
-  WebhookDispatcher,
-  type WebhookDeliveryRecord,
-  type WebhookDispatcherOptions,
-  type WebhookEndpoint,
-} from './dispatcher.js';
+import { WebhookDispatcher, type WebhookDeliveryRecord, type WebhookDispatcherOptions, type WebhookEndpoint } from './dispatcher.js';
 import { WebhookConfigError } from './errors.js';
 import type { WebhookEventMap, WebhookEventType } from './types.js';
 
@@ -83,7 +78,11 @@ export class TenantWebhookRouter {
     const log = common.logger ?? silentLogger;
     const make = async (eps: readonly WebhookEndpoint[], file: string | undefined, tenant?: string): Promise<WebhookDispatcher> => {
       // Log lines say which list, never the tenant id or the URL.
-      const o: WebhookDispatcherOptions = { ...common, endpoints: eps, logger: log.child({ webhookScope: tenant ? 'tenant' : 'deployment' }) };
+      const o: WebhookDispatcherOptions = {
+        ...common,
+        endpoints: eps,
+        logger: log.child({ webhookScope: tenant ? 'tenant' : 'deployment' }),
+      };
       return file ? WebhookDispatcher.open({ ...o, outboxFile: file }) : new WebhookDispatcher(o);
     };
     const built = new Map<string, WebhookDispatcher>();

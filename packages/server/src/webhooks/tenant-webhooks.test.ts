@@ -152,13 +152,22 @@ describe('per-tenant webhooks, end to end', () => {
     await c.call('session.join', { token, e2ee: true });
 
     const types = (r: Receiver): string[] => r.got.map((x) => (JSON.parse(x.body) as WebhookEvent).type).sort();
-    await waitFor('acme receives its four events', () => types(acmeRx), (t) => t.length >= 4);
-    await waitFor('beta and the host receive theirs', () => [types(betaRx), types(hostRx)], ([b, h]) => b.length >= 2 && h.length >= 2);
+    await waitFor(
+      'acme receives its four events',
+      () => types(acmeRx),
+      (t) => t.length >= 4,
+    );
+    await waitFor(
+      'beta and the host receive theirs',
+      () => Math.min(betaRx.got.length, hostRx.got.length),
+      (n) => n >= 2,
+    );
     expect(types(acmeRx)).toEqual(['participant.joined', 'session.created', 'session.locked', 'session.unlocked']);
     expect(types(betaRx)).toEqual(['session.created', 'session.locked']);
     expect(types(hostRx)).toEqual(['session.created', 'session.locked']);
 
-    const sessionsOf = (r: Receiver): Set<string> => new Set(r.got.map((x) => (JSON.parse(x.body) as WebhookEvent<'session.created'>).data.sessionId));
+    const sessionsOf = (r: Receiver): Set<string> =>
+      new Set(r.got.map((x) => (JSON.parse(x.body) as WebhookEvent<'session.created'>).data.sessionId));
     expect(sessionsOf(acmeRx)).toEqual(new Set([sA.id]));
     expect(sessionsOf(betaRx)).toEqual(new Set([sB.id]));
     expect(sessionsOf(hostRx)).toEqual(new Set([sH.id]));
