@@ -239,7 +239,10 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
       {
         endpoints: w?.endpoints ?? [],
         tenants: tenantHooks,
-        tenantOf: (sid) => registry.get(sid)?.tenant,
+        tenantOf: (sid) => {
+          const record = registry.get(sid);
+          return record ? (record.tenant ?? DEFAULT_TENANT) : undefined;
+        },
         logger,
         ...(w?.retry ? { retry: w.retry } : {}),
         ...(w?.fetch ? { fetch: w.fetch } : {}),

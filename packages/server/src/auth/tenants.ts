@@ -46,7 +46,8 @@ export interface TenantOptions extends TenantQuotas {
    * This tenant's own webhook receivers. When it has any, its sessions' events go to these only (never
    * to the deployment-level `webhooks.endpoints`, never to another tenant's); the deployment-level
    * options (`retry`, `fetch`, `allowPrivateNetworks`) apply to them too. Default: none (its events go
-   * to the deployment-level receivers).
+   * to the deployment-level receivers). Like every listed tenant, it needs a join-token key of its own.
+   * @throws `WebhookConfigError` from `createAlcoveServer` for an invalid receiver (the message names the tenant).
    */
   readonly webhooks?: readonly WebhookEndpoint[];
 }

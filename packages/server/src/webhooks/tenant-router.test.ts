@@ -38,7 +38,8 @@ function recorder(hang = false): { fetch: typeof fetch; calls: Call[] } {
   return { fetch: f, calls };
 }
 
-const SESSIONS: Record<string, string | undefined> = { sA: 'acme', sB: 'beta', sG: 'gamma', sD: 'default', sX: undefined };
+/** Sessions and their tenants (a session created without a tenant is `default`'s); others are unknown. */
+const SESSIONS: Record<string, string> = { sA: 'acme', sB: 'beta', sG: 'gamma', sD: 'default' };
 const base = (over: Partial<TenantWebhookRouterOptions> = {}): TenantWebhookRouterOptions => ({
   endpoints: [{ url: 'https://host.example/h', secret: HOST }],
   tenants: new Map<string, readonly WebhookEndpoint[]>([
@@ -69,14 +70,16 @@ describe('TenantWebhookRouter', () => {
     const { fetch, calls } = recorder();
     const hooks = await TenantWebhookRouter.open(base({ fetch }));
     expect(hooks.tenants).toEqual(['acme', 'beta']);
-    for (const sessionId of ['sA', 'sB', 'sG', 'sD', 'sX', 'unknown']) hooks.emit('session.created', { sessionId });
+    for (const sessionId of ['sA', 'sB', 'sG', 'sD']) hooks.emit('session.created', { sessionId });
+    // A session nobody knows (one forgotten since) might be a tenant's: dropped, not sent to the deployment.
+    expect(hooks.emit('session.ended', { sessionId: 'forgotten', reason: 'admin' })).toBeUndefined();
     await hooks.idle();
     const to = (url: string): string[] => calls.filter((c) => c.url === url).map((c) => JSON.parse(c.body).data.sessionId);
     expect(to('https://ehr.acme.example/h?src=alcove')).toEqual(['sA']);
     expect(to('https://beta.example/h')).toEqual(['sB']);
-    // gamma (listed without receivers), default, a tenantless and an unknown session: the deployment's.
-    expect(to('https://host.example/h').sort()).toEqual(['sD', 'sG', 'sX', 'unknown']);
-    expect(calls).toHaveLength(6);
+    // gamma (listed without receivers) and default: the deployment's.
+    expect(to('https://host.example/h').sort()).toEqual(['sD', 'sG']);
+    expect(calls).toHaveLength(4);
     const acme = calls.find((c) => c.url.startsWith('https://ehr.acme'));
     // While acme rotates, each delivery carries one signature per secret: the old one alone verifies.
     expect(acme?.signature.match(/v1=/g)).toHaveLength(2);
@@ -91,6 +94,15 @@ describe('TenantWebhookRouter', () => {
     await hooks.close();
     // After close nothing is queued.
     expect(hooks.emit('session.created', { sessionId: 'sA' })).toBeUndefined();
+  });
+
+  it('without any tenant receivers, sends every event to the deployment-level ones, unknown sessions included (as before)', async () => {
+    const { fetch, calls } = recorder();
+    const hooks = await TenantWebhookRouter.open(base({ fetch, tenants: new Map() }));
+    for (const sessionId of ['sA', 'sB', 'forgotten']) hooks.emit('session.created', { sessionId });
+    await hooks.idle();
+    expect(calls.map((c) => c.url)).toEqual(Array(3).fill('https://host.example/h'));
+    await hooks.close();
   });
 
   it('drops the events of tenants without receivers when there are no deployment-level ones', async () => {
@@ -113,7 +125,7 @@ describe('TenantWebhookRouter', () => {
     hooks.emit('session.created', { sessionId: 'sG' });
     await hooks.idle();
     // The admin API's rule: a session is visible to its tenant (and a tenantless one to all).
-    const visibleTo = (tenant: string) => (sid: string) => SESSIONS[sid] === undefined || SESSIONS[sid] === tenant;
+    const visibleTo = (tenant: string) => (sid: string) => SESSIONS[sid] === tenant;
     const view = (tenant: string) => hooks.deliveries(tenant, visibleTo(tenant)).map((d) => `${d.endpointScope}:${d.type}:${d.sessionId}`);
     expect(view('acme')).toEqual(['tenant:session.locked:sA', 'tenant:session.created:sA']);
     expect(view('beta')).toEqual(['tenant:session.created:sB']);

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { join } from 'node:path';
-import { silentLogger } from '../logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { WebhookDispatcher, type WebhookDeliveryRecord, type WebhookDispatcherOptions, type WebhookEndpoint } from './dispatcher.js';
 import { WebhookConfigError } from './errors.js';
 import type { WebhookEventMap, WebhookEventType } from './types.js';
@@ -30,7 +30,12 @@ export interface TenantWebhookRouterOptions extends Omit<WebhookDispatcherOption
   readonly endpoints: readonly WebhookEndpoint[];
   /** Each tenant's own receivers (a tenant with none, or not listed, uses the deployment-level ones). */
   readonly tenants: ReadonlyMap<string, readonly WebhookEndpoint[]>;
-  /** The tenant of a session (`undefined`: the `default` tenant). */
+  /**
+   * The tenant of a session (`default` for one created without a tenant); `undefined` for a session
+   * the registry does not know (any more). Such a session's events go to the deployment-level
+   * receivers only when no tenant has receivers of its own; otherwise they are dropped (and logged),
+   * since they might be a tenant's.
+   */
   readonly tenantOf: (sessionId: string) => string | undefined;
 }
 
@@ -57,15 +62,18 @@ export class TenantWebhookRouter {
   readonly #deployment: WebhookDispatcher | undefined;
   readonly #tenants: ReadonlyMap<string, WebhookDispatcher>;
   readonly #tenantOf: (sessionId: string) => string | undefined;
+  readonly #log: Logger;
 
   private constructor(
     deployment: WebhookDispatcher | undefined,
     tenants: ReadonlyMap<string, WebhookDispatcher>,
     tenantOf: (sessionId: string) => string | undefined,
+    log: Logger,
   ) {
     this.#deployment = deployment;
     this.#tenants = tenants;
     this.#tenantOf = tenantOf;
+    this.#log = log;
   }
 
   /**
@@ -101,7 +109,7 @@ export class TenantWebhookRouter {
         }
       }
       const deployment = endpoints.length > 0 ? await make(endpoints, dataDir ? join(dataDir, 'webhooks.outbox') : undefined) : undefined;
-      return new TenantWebhookRouter(deployment, built, tenantOf);
+      return new TenantWebhookRouter(deployment, built, tenantOf, log);
     } catch (error) {
       await close();
       throw error;
@@ -126,9 +134,14 @@ export class TenantWebhookRouter {
    */
   emit<T extends WebhookEventType>(type: T, data: WebhookEventMap[T]): string | undefined {
     const sid = (data as { sessionId?: unknown }).sessionId;
-    const tenant = typeof sid === 'string' ? (this.#tenantOf(sid) ?? DEFAULT_TENANT) : undefined;
-    const target = (tenant !== undefined ? this.#tenants.get(tenant) : undefined) ?? this.#deployment;
-    return target?.emit(type, data);
+    if (typeof sid !== 'string') return this.#deployment?.emit(type, data);
+    const tenant = this.#tenantOf(sid);
+    if (tenant === undefined && this.#tenants.size > 0) {
+      // Perhaps a tenant's session forgotten since: never let it fall through to the deployment.
+      this.#log.warn('webhook.unknownSessionDropped', { type, sessionId: sid });
+      return undefined;
+    }
+    return (this.#tenants.get(tenant ?? DEFAULT_TENANT) ?? this.#deployment)?.emit(type, data);
   }
 
   /**
