@@ -41,6 +41,7 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
             ...(x.eddsaPrivateKey !== undefined ? { eddsaPrivateKey: x.eddsaPrivateKey } : {}),
             ...(x.maxSessions !== undefined ? { maxSessions: x.maxSessions } : {}),
             ...(x.maxParticipants !== undefined ? { maxParticipants: x.maxParticipants } : {}),
+            ...(x.webhooks && x.webhooks.length > 0 ? { webhooks: x.webhooks } : {}),
           })),
         }
       : {}),
@@ -55,7 +56,8 @@ export function serverOptionsFromConfig(config: ServerConfig): AlcoveServerOptio
       ...(config.rtcTcp ? {} : { tcp: false }),
     },
     ...(config.turn ? { turn: { urls: config.turn.urls, secrets: config.turn.secrets, ttlS: config.turn.ttlS } } : {}),
-    ...(config.webhooks.length > 0
+    // Deployment-level receivers; the same delivery options (private networks) for the tenants' own.
+    ...(config.webhooks.length > 0 || (config.tenants ?? []).some((x) => (x.webhooks?.length ?? 0) > 0)
       ? { webhooks: { endpoints: config.webhooks, ...(config.webhookAllowPrivateNetworks ? { allowPrivateNetworks: true } : {}) } }
       : {}),
     ...(config.trustedProxies.length > 0 ? { trustedProxies: config.trustedProxies } : {}),

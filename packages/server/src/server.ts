@@ -28,7 +28,8 @@ import { SessionRegistry } from './sessions/registry.js';
 import type { RateLimitOptions } from './signaling/rate-limiter.js';
 import { SignalingServer } from './signaling/signaling-server.js';
 import { type TurnOptions, validateTurnOptions } from './turn/credentials.js';
-import { WebhookDispatcher, type WebhookEndpoint, type WebhookRetryOptions } from './webhooks/dispatcher.js';
+import type { WebhookEndpoint, WebhookRetryOptions } from './webhooks/dispatcher.js';
+import { TenantWebhookRouter } from './webhooks/tenant-router.js';
 
 /** Options of {@link createAlcoveServer}. Every field is optional except a token key. */
 export interface AlcoveServerOptions {
@@ -97,6 +98,11 @@ export interface AlcoveServerOptions {
    * credentials for these URLs (TURN REST API scheme), used as `iceServers` by `@alcove/core`.
    */
   readonly turn?: TurnOptions;
+  /**
+   * Deployment-level webhook receivers, and the delivery options of every receiver. They get the
+   * events of the tenants that have no receivers of their own ({@link TenantOptions.webhooks}); a
+   * tenant with its own gets its events there only.
+   */
   readonly webhooks?: {
     readonly endpoints: readonly WebhookEndpoint[];
     readonly retry?: WebhookRetryOptions;
@@ -223,19 +229,27 @@ export async function createAlcoveServer(options: AlcoveServerOptions): Promise<
       })
     : undefined;
   if (!audit) logger.warn('audit.disabled', { why: 'no-data-dir' });
-  let webhooks: WebhookDispatcher | undefined;
-  if (options.webhooks && options.webhooks.endpoints.length > 0) {
-    const base = {
-      endpoints: options.webhooks.endpoints,
-      logger,
-      ...(options.webhooks.retry ? { retry: options.webhooks.retry } : {}),
-      ...(options.webhooks.fetch ? { fetch: options.webhooks.fetch } : {}),
-      ...(options.webhooks.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
-    };
-    // With a data folder, deliveries survive a restart (durable outbox); without one, in memory.
-    webhooks = options.dataDir
-      ? await WebhookDispatcher.open({ ...base, outboxFile: join(options.dataDir, 'webhooks.outbox') })
-      : new WebhookDispatcher(base);
+  let webhooks: TenantWebhookRouter | undefined;
+  const tenantHooks = new Map<string, readonly WebhookEndpoint[]>();
+  for (const x of options.tenants ?? []) if (x.webhooks && x.webhooks.length > 0) tenantHooks.set(x.id, x.webhooks);
+  if ((options.webhooks && options.webhooks.endpoints.length > 0) || tenantHooks.size > 0) {
+    const w = options.webhooks;
+    // With a data folder, deliveries survive a restart (durable outboxes); without one, in memory.
+    webhooks = await TenantWebhookRouter.open(
+      {
+        endpoints: w?.endpoints ?? [],
+        tenants: tenantHooks,
+        tenantOf: (sid) => {
+          const record = registry.get(sid);
+          return record ? (record.tenant ?? DEFAULT_TENANT) : undefined;
+        },
+        logger,
+        ...(w?.retry ? { retry: w.retry } : {}),
+        ...(w?.fetch ? { fetch: w.fetch } : {}),
+        ...(w?.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
+      },
+      options.dataDir,
+    );
   }
   const events: RoomEvents = {
     audit(entry: AuditEntry) {

@@ -17,7 +17,8 @@ import { silentLogger, type Logger } from '../logger.js';
 import { SessionError } from '../sessions/errors.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import type { ParticipantAttendance, SessionRecord } from '../sessions/types.js';
-import type { WebhookDeliveryRecord, WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { ScopedWebhookDeliveryRecord, TenantWebhookRouter } from '../webhooks/tenant-router.js';
 import { readSessionAudit } from './audit-reader.js';
 import { AuthFailureAudit } from './auth-audit.js';
 import { AuthFailureLimiter, clientAddress, normalizeAddress } from './lockout.js';
@@ -47,7 +48,12 @@ export interface AdminHandlerOptions {
   readonly audit?: AuditLog;
   /** The audit file (for `GET …/audit`); without it that route answers 501 `NOT_CONFIGURED`. */
   readonly auditFile?: string;
-  readonly webhooks?: WebhookDispatcher;
+  /**
+   * Where the admin routes' events go, and whose delivery log `GET /v1/webhooks/deliveries` shows: a
+   * tenant sees the deliveries to its own receivers, and those to the deployment-level ones of the
+   * sessions it can see. A plain dispatcher is the deployment-level one.
+   */
+  readonly webhooks?: WebhookDispatcher | TenantWebhookRouter;
   /** Tickets of an ended session, a removed participant, or one whose tokens are revoked, are revoked. */
   readonly tickets?: ResumeTicketStore;
   /** The live rooms (admit, deny, remove, mute, lock, end, who is connected). */
@@ -537,14 +543,21 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       return { body: { events: records as AuditRecord[], ...(nextAfter !== undefined ? { nextCursor: encodeCursor(nextAfter) } : {}) } };
     },
     webhookDeliveries: ({ tenant, query: q }) => {
-      const all = (options.webhooks?.deliveries() ?? []).filter(
-        (d: WebhookDeliveryRecord) =>
-          d.sessionId !== undefined &&
-          visible(registry.get(d.sessionId), tenant) &&
-          (q.outcome === undefined || d.outcome === q.outcome) &&
-          (q.sessionId === undefined || d.sessionId === q.sessionId),
+      const hooks = options.webhooks;
+      const sessionVisible = (sid: string): boolean => visible(registry.get(sid), tenant);
+      const scoped: ScopedWebhookDeliveryRecord[] =
+        hooks === undefined
+          ? []
+          : hooks instanceof WebhookDispatcher
+            ? hooks
+                .deliveries()
+                .filter((d) => d.sessionId !== undefined && sessionVisible(d.sessionId))
+                .map((d) => ({ ...d, endpointScope: 'deployment' as const }))
+            : hooks.deliveries(tenant, sessionVisible);
+      const all = scoped.filter(
+        (d) => (q.outcome === undefined || d.outcome === q.outcome) && (q.sessionId === undefined || d.sessionId === q.sessionId),
       );
-      const { page, next } = pageByKey(all, (d) => `${d.eventId}.${d.endpointIndex}`, q);
+      const { page, next } = pageByKey(all, (d) => `${d.endpointScope}.${d.eventId}.${d.endpointIndex}`, q);
       audit({ type: 'admin.deliveriesRead', detail: { count: page.length } });
       return { body: { deliveries: page, ...(next ? { nextCursor: next } : {}) } };
     },

@@ -294,7 +294,7 @@ export const ROUTE_TABLE = [
     operationId: 'webhookDeliveries',
     summary: 'Webhook delivery log',
     description:
-      'Recent deliveries of your sessions’ events (newest first, the last 1000 kept in memory), with each attempt and its outcome.',
+      'Recent deliveries of your sessions’ events (newest first, the last 1000 kept in memory), with each attempt and its outcome: those to your tenant’s own receivers (`endpointScope` `tenant`), and, when it has none, those to the server’s deployment-level receivers (`deployment`). Never another tenant’s.',
     tag: 'webhooks',
     auth: true,
     query: S.DeliveryQuery,

@@ -253,7 +253,11 @@ export const WebhookDeliveryView = v.strictObject({
   eventId: v.string(),
   type: v.picklist(WEBHOOK_EVENT_TYPES as unknown as [string, ...string[]]),
   sessionId: v.optional(v.string()),
-  endpointIndex: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  endpointIndex: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Index of the receiver in the list `endpointScope` names.')),
+  endpointScope: v.pipe(
+    v.picklist(['tenant', 'deployment']),
+    v.description("`tenant`: one of your tenant's own receivers; `deployment`: one of the server's deployment-level receivers."),
+  ),
   outcome: v.pipe(v.picklist(['pending', 'delivered', 'failed', 'refused']), v.description('`refused`: the address is not allowed.')),
   attempts: v.array(
     v.strictObject({

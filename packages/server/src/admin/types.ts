@@ -1,7 +1,7 @@
 import type { MediaKind, Role } from '@alcove/protocol';
 import type { AuditRecord } from '../audit/types.js';
 import type { ParticipantAttendance, SessionPolicy, SessionPolicyInput, SessionState } from '../sessions/types.js';
-import type { WebhookDeliveryRecord } from '../webhooks/dispatcher.js';
+import type { ScopedWebhookDeliveryRecord } from '../webhooks/tenant-router.js';
 
 /** A session as the admin API returns it. */
 export interface SessionView {
@@ -133,7 +133,7 @@ export type AttendanceResponse = Page<'attendance', ParticipantAttendance>;
 export type AuditEventsResponse = Page<'events', AuditRecord>;
 
 /** `GET /v1/webhooks/deliveries` response. */
-export type WebhookDeliveriesResponse = Page<'deliveries', WebhookDeliveryRecord>;
+export type WebhookDeliveriesResponse = Page<'deliveries', ScopedWebhookDeliveryRecord>;
 
 /** Error body of every failed admin call. */
 export interface AdminErrorBody {

@@ -6,6 +6,7 @@
  */
 import { decodeJwt } from 'jose';
 import type { JoinTokenClaims } from '@alcove/protocol';
+import type { WebhookEndpoint } from '../webhooks/dispatcher.js';
 import { InvalidTokenError, TokenKeyError } from './errors.js';
 import {
   createJoinTokenSigner,
@@ -41,6 +42,14 @@ export interface TenantOptions extends TenantQuotas {
   readonly eddsaPrivateKey?: EdDsaKeyInput;
   /** Admin API keys of this tenant (they see and create only this tenant's sessions). */
   readonly apiKeys?: readonly string[];
+  /**
+   * This tenant's own webhook receivers. When it has any, its sessions' events go to these only (never
+   * to the deployment-level `webhooks.endpoints`, never to another tenant's); the deployment-level
+   * options (`retry`, `fetch`, `allowPrivateNetworks`) apply to them too. Default: none (its events go
+   * to the deployment-level receivers). Like every listed tenant, it needs a join-token key of its own.
+   * @throws `WebhookConfigError` from `createAlcoveServer` for an invalid receiver (the message names the tenant).
+   */
+  readonly webhooks?: readonly WebhookEndpoint[];
 }
 
 /** Options of {@link createTenantKeyring}. */

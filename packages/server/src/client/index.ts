@@ -14,6 +14,7 @@ export type { WebhookVerificationCode } from '../webhooks/errors.js';
 export { createWebhookReceiver, memoryWebhookIdStore } from '../webhooks/receiver.js';
 export type { WebhookIdStore, WebhookReceipt, WebhookReceiver, WebhookReceiverOptions } from '../webhooks/receiver.js';
 export type { WebhookAttemptRecord, WebhookDeliveryRecord } from '../webhooks/dispatcher.js';
+export type { ScopedWebhookDeliveryRecord, WebhookEndpointScope } from '../webhooks/tenant-router.js';
 export { AUDIT_ENTRY_TYPES } from '../audit/types.js';
 export { ATTENDANCE_EVENTS } from '../sessions/types.js';
 export type { AuditActor, AuditEntryType, AuditRecord } from '../audit/types.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serverOptionsFromConfig } from '../server-options.js';
 import { ConfigError, configHelpText, isHelpRequested, loadConfig, OPTION_SPECS } from './index.js';
 
 const SECRET = 's'.repeat(32);
@@ -205,6 +206,107 @@ describe('rotation and tenants from the command line', () => {
     expect(bad(`acme token-secret ${T1}\nbeta token-secret ${T1}`)).toMatch(/line 2: .*one tenant/);
     expect(bad('acme api-key ak_acme_0123456789abcdef')).toMatch(/tenant acme has no token/);
     expect(bad(`bad/id token-secret ${T1}`)).toMatch(/line 1: the tenant id/);
+  });
+});
+
+describe('tenants file: per-tenant webhooks', () => {
+  const T1 = 'first-secret-that-signs-0123456789abcdef';
+  const T2 = 'second-secret-still-verifies-0123456789ab';
+  const readFrom =
+    (files: Record<string, string>) =>
+    (p: string): string => {
+      const f = files[p];
+      if (f === undefined) throw new Error('ENOENT');
+      return f;
+    };
+  const bad = (text: string, argv: string[] = [], files: Record<string, string> = {}): ConfigError => {
+    try {
+      loadConfig(['--tenants-file', '/t', ...argv], {}, { readFile: readFrom({ ...files, '/t': text }) });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error('accepted');
+  };
+
+  it("reads each tenant's webhook URLs and secrets (inline and from a file, in order: the first signs); a tenant without any has none", () => {
+    const files = {
+      '/t': [
+        `acme token-secret ${T1}`,
+        'acme webhook-url https://ehr.acme.example/hooks?src=alcove',
+        'acme webhook-secret acme-hook-new-0123456789',
+        'acme webhook-secret-file /acme-hooks',
+        'acme webhook-url https://backup.acme.example/hooks',
+        `beta token-secret ${T2}`,
+      ].join('\n'),
+      '/acme-hooks': '# previous, until receivers have the new one\nacme-hook-old-0123456789\n\nacme-hook-older-0123456789\n',
+    };
+    const c = loadConfig(['--tenants-file', '/t'], {}, { readFile: readFrom(files) });
+    const secret = ['acme-hook-new-0123456789', 'acme-hook-old-0123456789', 'acme-hook-older-0123456789'];
+    expect(c.tenants[0]?.webhooks).toEqual([
+      { url: 'https://ehr.acme.example/hooks?src=alcove', secret },
+      { url: 'https://backup.acme.example/hooks', secret },
+    ]);
+    expect(c.tenants[1]?.webhooks).toEqual([]);
+    expect(c.webhooks).toEqual([]);
+    // Carried into the server options, with the deployment's delivery options.
+    const o = serverOptionsFromConfig(c);
+    expect(o.tenants?.[0]?.webhooks).toEqual(c.tenants[0]?.webhooks);
+    expect(o.tenants?.[1]).not.toHaveProperty('webhooks');
+    expect(o.webhooks).toEqual({ endpoints: [] });
+  });
+
+  it('refuses bad webhook lines with a typed error naming the line or the tenant, never the value', () => {
+    const key = `acme token-secret ${T1}\n`;
+    const cases: Array<[string, RegExp, string?]> = [
+      [`${key}acme webhook-url not a url`, /line 2: webhook-url must be a URL/],
+      [`${key}acme webhook-url ftp://ehr.example/h\nacme webhook-secret acme-hook-0123456789ab`, /line 2: .*https/],
+      [`${key}acme webhook-url http://ehr.example/h\nacme webhook-secret acme-hook-0123456789ab`, /line 2: .*https/],
+      [`${key}acme webhook-url https://user:pw@ehr.example/h`, /line 2: .*credentials/, 'pw@'],
+      [
+        `${key}acme webhook-url https://ehr.example/h\nacme webhook-secret short-hook`,
+        /line 3: a webhook secret must be at least 16/,
+        'short-hook',
+      ],
+      [`${key}acme webhook-url https://ehr.example/h`, /tenant acme has a webhook-url but no webhook-secret/],
+      [`${key}acme webhook-secret acme-hook-0123456789ab`, /tenant acme has a webhook secret but no webhook-url/],
+      [`${key}acme webhook-url https://ehr.example/h\nacme webhook-url https://ehr.example/h`, /line 3: .*already listed/],
+      [`${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /missing`, /line 3: cannot read the webhook secret file/],
+      [`${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /empty`, /line 3: .*has no secret/],
+      [
+        `${key}acme webhook-url https://ehr.example/h\nacme webhook-secret-file /short`,
+        /line 3: a webhook secret must be at least 16/,
+        'tiny',
+      ],
+      // One tenant's webhook secret is not another's, nor one of its token secrets.
+      [
+        `${key}acme webhook-url https://a.example/h\nacme webhook-secret shared-hook-0123456789\nbeta token-secret ${T2}\nbeta webhook-url https://b.example/h\nbeta webhook-secret shared-hook-0123456789`,
+        /line 6: .*one tenant/,
+      ],
+    ];
+    for (const [text, message, secretPart] of cases) {
+      const e = bad(text, [], { '/empty': '# nothing yet\n', '/short': 'tiny\n' });
+      expect(e.option, text).toBe('tenants-file');
+      expect(e.message, text).toMatch(message);
+      if (secretPart) expect(e.message).not.toContain(secretPart);
+    }
+  });
+
+  it('applies the private-network policy to tenant URLs, and refuses a tenant reusing the deployment webhook secret', () => {
+    const text = `acme token-secret ${T1}\nacme webhook-url http://127.0.0.1:9/h?k=v\nacme webhook-secret acme-hook-0123456789ab`;
+    const e = bad(text);
+    expect(e.message).toMatch(/tenant acme points at a loopback, private.*--webhook-allow-private-networks/);
+    expect(e.message).not.toContain('127.0.0.1');
+    expect(bad(text.replace('http://127.0.0.1:9', 'https://169.254.169.254')).message).toMatch(/tenant acme/);
+    const ok = loadConfig(['--tenants-file', '/t', '--webhook-allow-private-networks'], {}, { readFile: () => text });
+    expect(ok.tenants[0]?.webhooks?.[0]?.url).toBe('http://127.0.0.1:9/h?k=v');
+    expect(serverOptionsFromConfig(ok).webhooks).toEqual({ endpoints: [], allowPrivateNetworks: true });
+    const reuse = bad(
+      text.replace('http://127.0.0.1:9', 'https://ehr.example'),
+      ['--webhook-url', 'https://host.example/h', '--webhook-secret-file', '/w'],
+      { '/w': 'acme-hook-0123456789ab\n' },
+    );
+    expect(reuse.message).toMatch(/tenant acme uses a webhook secret of --webhook-secret-file/);
   });
 });
 

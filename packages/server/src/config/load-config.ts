@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { validateTurnOptions } from '../turn/credentials.js';
+import { isBlockedHostname } from '../webhooks/address-policy.js';
 import { OPTION_SPECS, type OptionSpec } from './options.js';
 
 /** The resolved configuration of one server process. */
@@ -86,6 +87,11 @@ export interface TenantConfig {
   readonly eddsaPrivateKey?: string;
   readonly maxSessions?: number;
   readonly maxParticipants?: number;
+  /**
+   * The tenant's own webhook receivers (`webhook-url` lines), each with every `webhook-secret` (the
+   * first signs); empty or absent: its events go to the deployment-level `--webhook-url`s.
+   */
+  readonly webhooks?: ReadonlyArray<{ readonly url: string; readonly secret: readonly string[] }>;
 }
 
 /** A configuration problem; `message` names the option but never echoes a secret. */
@@ -278,11 +284,28 @@ export function loadConfig(
       throw new ConfigError('webhook-url', '--webhook-url must be a URL.');
     }
   }
+  // A tenant's receivers must not be able to verify the deployment's deliveries (or the reverse).
+  const deploymentSecrets = new Set(webhookSecrets);
+  for (const t of tenants)
+    for (const s of t.webhooks?.[0]?.secret ?? [])
+      if (deploymentSecrets.has(s))
+        throw new ConfigError(
+          'tenants-file',
+          `--tenants-file: tenant ${t.id} uses a webhook secret of --webhook-secret-file; give it its own.`,
+        );
 
   const allowPrivateValue = (str('webhook-allow-private-networks') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(allowPrivateValue))
     throw new ConfigError('webhook-allow-private-networks', 'ALCOVE_WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false.');
   const webhookAllowPrivate = ['true', '1', 'yes'].includes(allowPrivateValue);
+  // The dispatcher refuses these at start too; here the error names the tenant (never the URL).
+  if (!webhookAllowPrivate)
+    for (const t of tenants)
+      if ((t.webhooks ?? []).some((w) => isBlockedHostname(new URL(w.url).hostname)))
+        throw new ConfigError(
+          'tenants-file',
+          `--tenants-file: a webhook-url of tenant ${t.id} points at a loopback, private, link-local or metadata address; set --webhook-allow-private-networks to allow it.`,
+        );
   const trustedProxies = list('trusted-proxy');
   for (const ip of trustedProxies) if (isIP(ip) === 0) throw new ConfigError('trusted-proxy', '--trusted-proxy must be an IP address.');
 
@@ -362,14 +385,37 @@ const TENANT_FIELDS = new Set([
   'token-private-key-file',
   'max-sessions',
   'max-participants',
+  'webhook-url',
+  'webhook-secret',
+  'webhook-secret-file',
 ]);
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Why a tenant's webhook URL is refused (`undefined`: fine). The policy on private addresses is the dispatcher's, at start. */
+function webhookUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'webhook-url must be a URL.';
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))
+    return 'webhook-url must be an https:// URL (http:// only to loopback).';
+  if (url.username !== '' || url.password !== '') return 'webhook-url must not carry credentials.';
+  return undefined;
+}
 
 /**
  * Parses a tenants file: one `TENANT FIELD VALUE` per line (blank lines and `#` comments ignored).
  * Fields: `api-key` (≥ 16 chars), `token-secret` (≥ 32 bytes; repeat to rotate, the first signs),
  * `token-public-key-file` / `token-private-key-file` (a path to a PEM or JWK Ed25519 key; repeat the
- * public one to rotate), `max-sessions`, `max-participants`. Every tenant needs a token key, and a
- * key or an API key may belong to one tenant only. Error messages name the line, never its value.
+ * public one to rotate), `max-sessions`, `max-participants`, and the tenant's own webhooks:
+ * `webhook-url` (repeat for several receivers), `webhook-secret` (≥ 16 characters; repeat to rotate,
+ * the first signs) and `webhook-secret-file` (a path to a file of secrets, one per line, added in
+ * order). Every tenant needs a token key, and a key, a secret or an API key may belong to one tenant
+ * only; a tenant's webhook URLs need secrets and its secrets URLs. Error messages name the line,
+ * never its value.
  * @throws {@link ConfigError} (`tenants-file`).
  * @example
  * ```text
@@ -378,6 +424,8 @@ const TENANT_FIELDS = new Set([
  * acme      token-secret   acme-current-secret-at-least-32-bytes-long
  * acme      token-secret   acme-previous-secret-still-verifies-32bytes
  * acme      max-sessions   50
+ * acme      webhook-url    https://ehr.acme.example/alcove-webhooks
+ * acme      webhook-secret acme-webhook-secret-0123456789
  * ```
  */
 export function parseTenantsFile(text: string, readKeyFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): TenantConfig[] {
@@ -389,6 +437,8 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
     eddsaPrivateKey?: string;
     maxSessions?: number;
     maxParticipants?: number;
+    webhookUrls: string[];
+    webhookSecrets: string[];
   };
   const byId = new Map<string, Mutable>();
   const seenSecrets = new Set<string>();
@@ -402,7 +452,7 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
     const [, id, field, value] = m as unknown as [string, string, string, string];
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw fail('the tenant id must be 1-64 of A-Z a-z 0-9 _ -.');
     if (!TENANT_FIELDS.has(field)) throw fail(`unknown field ${JSON.stringify(field.slice(0, 32))}.`);
-    const t: Mutable = byId.get(id) ?? { id, apiKeys: [], hs256Secrets: [], eddsaPublicKeys: [] };
+    const t: Mutable = byId.get(id) ?? { id, apiKeys: [], hs256Secrets: [], eddsaPublicKeys: [], webhookUrls: [], webhookSecrets: [] };
     byId.set(id, t);
     const unique = (v: string): void => {
       if (seenSecrets.has(v)) throw fail('this key or secret already appears in the file (each belongs to one tenant).');
@@ -428,6 +478,29 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
       if (field === 'token-public-key-file') t.eddsaPublicKeys.push(key);
       else if (t.eddsaPrivateKey !== undefined) throw fail('a tenant has one private key.');
       else t.eddsaPrivateKey = key;
+    } else if (field === 'webhook-url') {
+      const problem = webhookUrlProblem(value);
+      if (problem) throw fail(problem);
+      if (t.webhookUrls.includes(value)) throw fail('this webhook-url is already listed for the tenant.');
+      t.webhookUrls.push(value);
+    } else if (field === 'webhook-secret' || field === 'webhook-secret-file') {
+      let secrets = [value];
+      if (field === 'webhook-secret-file') {
+        try {
+          secrets = readKeyFile(value)
+            .split(/\r?\n/)
+            .map((x) => x.trim())
+            .filter((x) => x !== '' && !x.startsWith('#'));
+        } catch {
+          throw fail('cannot read the webhook secret file.');
+        }
+        if (secrets.length === 0) throw fail('the webhook secret file has no secret.');
+      }
+      for (const secret of secrets) {
+        if (secret.length < 16) throw fail('a webhook secret must be at least 16 characters.');
+        unique(secret);
+        t.webhookSecrets.push(secret);
+      }
     } else {
       if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw fail(`${field} must be a positive integer.`);
       if (field === 'max-sessions') t.maxSessions = Number(value);
@@ -438,6 +511,13 @@ export function parseTenantsFile(text: string, readKeyFile: (path: string) => st
     if (t.hs256Secrets.length === 0 && t.eddsaPublicKeys.length === 0 && t.eddsaPrivateKey === undefined) {
       throw new ConfigError('tenants-file', `--tenants-file: tenant ${t.id} has no token-secret or token key.`);
     }
+    if (t.webhookUrls.length > 0 && t.webhookSecrets.length === 0)
+      throw new ConfigError('tenants-file', `--tenants-file: tenant ${t.id} has a webhook-url but no webhook-secret.`);
+    if (t.webhookUrls.length === 0 && t.webhookSecrets.length > 0)
+      throw new ConfigError('tenants-file', `--tenants-file: tenant ${t.id} has a webhook secret but no webhook-url.`);
   }
-  return [...byId.values()];
+  return [...byId.values()].map(({ webhookUrls, webhookSecrets, ...rest }) => ({
+    ...rest,
+    webhooks: webhookUrls.map((url) => ({ url, secret: webhookSecrets })),
+  }));
 }

@@ -139,7 +139,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'ALCOVE_WEBHOOK_URLS',
     kind: 'list',
     arg: 'URL',
-    help: 'Webhook receiver (https; http only to loopback); repeat for several. Signed with ALCOVE_WEBHOOK_SECRET. Loopback, private and metadata addresses need --webhook-allow-private-networks.',
+    help: 'Webhook receiver (https; http only to loopback); repeat for several. Gets the events of tenants without webhooks of their own. Signed with ALCOVE_WEBHOOK_SECRET. Loopback, private and metadata addresses need --webhook-allow-private-networks.',
   },
   {
     flag: 'webhook-secret-file',
@@ -168,7 +168,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'string',
     arg: 'FILE',
     secret: true,
-    help: 'Tenants: lines "TENANT FIELD VALUE" (fields api-key, token-secret, token-public-key-file, token-private-key-file, max-sessions, max-participants); see docs/operations.md.',
+    help: 'Tenants: lines "TENANT FIELD VALUE" (fields api-key, token-secret, token-public-key-file, token-private-key-file, max-sessions, max-participants, webhook-url, webhook-secret, webhook-secret-file: a tenant with webhooks gets its events there only); see docs/operations.md.',
   },
   {
     flag: 'max-sessions-per-tenant',

@@ -10,6 +10,8 @@ export type {
   WebhookEndpoint,
   WebhookRetryOptions,
 } from './dispatcher.js';
+export { TenantWebhookRouter, tenantOutboxFile } from './tenant-router.js';
+export type { ScopedWebhookDeliveryRecord, TenantWebhookRouterOptions, WebhookEndpointScope } from './tenant-router.js';
 export { isBlockedAddress, isBlockedHostname } from './address-policy.js';
 export { createWebhookReceiver, memoryWebhookIdStore } from './receiver.js';
 export type { WebhookIdStore, WebhookReceipt, WebhookReceiver, WebhookReceiverOptions } from './receiver.js';
