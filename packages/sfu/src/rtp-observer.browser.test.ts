@@ -3,64 +3,27 @@
  * into the `ssrc-audio-level` header extension (its fake microphone plays a tone) reaches
  * AudioLevelObserver as `volumes` and makes the publisher ActiveSpeakerObserver's dominant speaker.
  */
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, launchBrowser, startStaticServer, waitFor, type StaticServer, type TestBrowser } from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
-import type { Router } from './router/router.js';
+import { waitFor } from '@alcove/testing';
 import type { AudioLevelObserverVolume } from './rtp-observer/audio-level-observer.js';
-import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
-
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu observers</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
-
-const mediaCodecs = [
-  { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
-];
+import { startSfuRig, type SfuBrowserRig } from './testing/browser-rig.js';
 
 describe('RTP observers with mediasoup-client in Chromium', () => {
-  let worker: Worker;
-  let router: Router;
-  let sig: TestSignalling;
-  let server: StaticServer;
-  let tb: TestBrowser;
+  let rig: SfuBrowserRig;
   let page: Page;
 
   beforeAll(async () => {
-    worker = await createWorker();
-    router = await worker.createRouter({ mediaCodecs });
-    sig = createTestSignalling(router);
-    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-    });
-    server = await startStaticServer({ '/index.html': HTML, '/page.js': js });
-    tb = await launchBrowser();
-    page = await tb.newPage();
-    await sig.attach(page);
-    await page.goto(`${server.url}/index.html`);
-    await waitFor('the test page to load', () => page.evaluate(() => !!(globalThis as any).appReady));
-    await page.evaluate(() => (globalThis as any).app.init());
+    rig = await startSfuRig();
+    page = await rig.openPage();
   });
 
-  afterAll(async () => {
-    try {
-      await tb?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        worker?.close();
-      }
-    }
-  });
+  afterAll(() => rig?.close());
 
   it("reports Chromium's audio level and names it the dominant speaker", async () => {
     const pub = (await page.evaluate(() => (globalThis as any).app.publish())) as { audio: string; video: string };
-    const levels = await router.createAudioLevelObserver({ maxEntries: 1, threshold: -127, interval: 300 });
-    const speaker = await router.createActiveSpeakerObserver({ interval: 200 });
+    const levels = await rig.router.createAudioLevelObserver({ maxEntries: 1, threshold: -127, interval: 300 });
+    const speaker = await rig.router.createActiveSpeakerObserver({ interval: 200 });
     const volumes: AudioLevelObserverVolume[][] = [];
     const dominant: string[] = [];
     levels.on('volumes', (v) => volumes.push(v));

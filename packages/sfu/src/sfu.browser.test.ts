@@ -1,33 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { Message, classes, methods } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  launchBrowser,
-  measureAudioLevel,
-  startStaticServer,
-  waitFor,
-  waitForVideoFrames,
-  type StaticServer,
-  type TestBrowser,
-} from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
-import type { Router } from './router/router.js';
-import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
+import { measureAudioLevel, waitFor, waitForVideoFrames } from '@alcove/testing';
+import { startSfuRig, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Two Chromium pages with unmodified mediasoup-client send VP8 + Opus through the engine on
 // 127.0.0.1. Playwright's exposeFunction is the signalling channel.
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
-
-const mediaCodecs = [
-  { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
-];
 
 async function keyFramesDecoded(page: Page): Promise<number> {
   const s = await page.evaluate(() => (globalThis as any).app.inboundVideoStats());
@@ -35,11 +15,7 @@ async function keyFramesDecoded(page: Page): Promise<number> {
 }
 
 describe('@alcove/sfu with mediasoup-client in Chromium', () => {
-  let worker: Worker;
-  let router: Router;
-  let sig: TestSignalling;
-  let server: StaticServer;
-  let tb: TestBrowser;
+  let rig: SfuBrowserRig;
   let a: Page;
   let b: Page;
   let videoConsumerId = '';
@@ -48,36 +24,12 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
   let videoProducerId = '';
 
   beforeAll(async () => {
-    worker = await createWorker();
-    router = await worker.createRouter({ mediaCodecs });
-    sig = createTestSignalling(router);
-    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-    });
-    server = await startStaticServer({ '/index.html': HTML, '/page.js': js });
-    tb = await launchBrowser();
-    a = await tb.newPage();
-    b = await tb.newPage();
-    await sig.attach(a);
-    await sig.attach(b);
-    await Promise.all([a.goto(`${server.url}/index.html`), b.goto(`${server.url}/index.html`)]);
-    for (const page of [a, b]) await waitFor('the test page to load', () => page.evaluate(() => !!(globalThis as any).appReady));
-    await a.evaluate(() => (globalThis as any).app.init());
-    await b.evaluate(() => (globalThis as any).app.init());
+    rig = await startSfuRig();
+    a = await rig.openPage();
+    b = await rig.openPage();
   });
 
-  afterAll(async () => {
-    // The pages' contexts close with the browser; every step runs even if one before it throws.
-    try {
-      await tb?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        worker?.close();
-      }
-    }
-  });
+  afterAll(() => rig?.close()); // pages, Chromium, page server and worker, each even if one before it throws
 
   it('carries VP8 video and Opus audio from one page to the other', async () => {
     const pub = await a.evaluate(() => (globalThis as any).app.publish());
@@ -99,7 +51,7 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
     );
     expect(level).toBeGreaterThan(0.001);
 
-    const transport = sig.transports.get(recvTransportId)!;
+    const transport = rig.sig.transports.get(recvTransportId)!;
     expect(transport.iceState).toBe('completed');
     expect(transport.dtlsState).toBe('connected');
     expect(transport.iceSelectedTuple?.remotePort).toBeGreaterThan(0);
@@ -109,7 +61,7 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
 
   // How soon the keyframe comes is a latency: it is logged here and measured by `pnpm bench`, not asserted.
   it('resuming a paused consumer yields a decodable keyframe', async () => {
-    const consumer = sig.consumers.get(videoConsumerId)!;
+    const consumer = rig.sig.consumers.get(videoConsumerId)!;
     await consumer.pause();
     // The scenario: the receiver stays paused for a second, then resumes and watches its keyframe counter.
     await new Promise((r) => setTimeout(r, 1000));
@@ -130,8 +82,8 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
   });
 
   it('keeps decoding with 5% loss towards the receiver and repairs it with NACK retransmissions', async () => {
-    const transport = sig.transports.get(recvTransportId)!;
-    const consumer = sig.consumers.get(videoConsumerId)!;
+    const transport = rig.sig.transports.get(recvTransportId)!;
+    const consumer = rig.sig.consumers.get(videoConsumerId)!;
     const [before] = await consumer.getStats();
     await transport.__testing.setFaults({ dropSendPct: 5 });
     try {
@@ -156,8 +108,8 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
   });
 
   it('repairs 5% loss from the sender with NACKs towards it (RTX), so the receiver sees almost none', async () => {
-    const transport = sig.transports.get(sendTransportId)!;
-    const producer = sig.producers.get(videoProducerId)!;
+    const transport = rig.sig.transports.get(sendTransportId)!;
+    const producer = rig.sig.producers.get(videoProducerId)!;
     const [p0] = await producer.getStats();
     const r0 = (await b.evaluate(() => (globalThis as any).app.inboundVideoStats())) as { packetsLost: number; packetsReceived: number };
     await transport.__testing.setFaults({ dropRecvPct: 5 });
@@ -192,9 +144,9 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
   }, 150_000);
 
   it('drops and counts 10^5 random and mutated datagrams while the call keeps decoding', async () => {
-    const dump0 = await worker.dump();
+    const dump0 = await rig.worker.dump();
     const port = dump0.udp.port;
-    const transport = sig.transports.get(recvTransportId)!;
+    const transport = rig.sig.transports.get(recvTransportId)!;
     const key = Buffer.from(transport.iceParameters.password);
     const stunTemplate = new Message(methods.BINDING, classes.REQUEST)
       .setAttribute('USERNAME', `${transport.iceParameters.usernameFragment}:fuzz`)
@@ -235,7 +187,7 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
       for (let k = 0; k < 200 && sent < TOTAL; k++, sent++) sock.send(one(sent), port, '127.0.0.1');
       await waitFor(
         `the engine to read ${sent} fuzz datagrams`,
-        async () => (await worker.dump()).udp.datagramsReceived - received0,
+        async () => (await rig.worker.dump()).udp.datagramsReceived - received0,
         (n) => n >= sent,
         {
           intervalMs: 5,
@@ -244,11 +196,11 @@ describe('@alcove/sfu with mediasoup-client in Chromium', () => {
       );
     }
     sock.close();
-    const dump1 = await worker.dump();
+    const dump1 = await rig.worker.dump();
     const dropped = dump1.droppedTotal - dump0.droppedTotal;
     const received = dump1.udp.datagramsReceived - dump0.udp.datagramsReceived;
     console.info(`[sfu] fuzz: sent=${sent} received(all)=${received} dropped=${dropped} drops=${JSON.stringify(dump1.drops)}`);
-    expect(worker.died).toBe(false);
+    expect(rig.worker.died).toBe(false);
     expect(dump1.drops.internalErrors).toBe(0);
     // Every fuzz datagram that reached the socket was counted as dropped (the kernel may lose a few).
     expect(dropped).toBeGreaterThanOrEqual(TOTAL * 0.99);

@@ -1,28 +1,14 @@
-import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  type ClientLink,
-  createClientLink,
-  launchBrowser,
-  netnsSupport,
-  waitFor,
-  type TestBrowser,
-} from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
+import { type ClientLink, createClientLink, netnsSupport, waitFor } from '@alcove/testing';
 import type { Consumer } from './consumer/consumer.js';
-import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
+import { OPUS, startSfuRig, THREE_SIMULCAST_LAYERS, VP8, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Layer selection from the engine's send-side estimate: Chromium publishes three-layer simulcast;
 // two viewers prefer the high layer; one of them runs in a network namespace (the @alcove/testing
 // client link) whose veth we limit to 300 kbit/s with tbf. It drops to a lower layer (the consumer's
 // currentLayers and layerschange, and the width its Chromium decodes) and comes back when the limit
 // is lifted; the other keeps the high layer throughout. Only generous safety nets, no timing limits.
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
 const LIMIT_KBPS = 300;
 const netns = netnsSupport();
 if (!netns.ok) {
@@ -37,61 +23,25 @@ async function decodedWidth(page: Page): Promise<number> {
 
 describe.skipIf(!netns.ok)('simulcast layers follow the bandwidth to each viewer', () => {
   let link: ClientLink;
-  let worker: Worker;
-  let sig: TestSignalling;
-  let server: Server;
-  let hostBrowser: TestBrowser;
-  let nsBrowser: TestBrowser;
+  let rig: SfuBrowserRig;
   let publisher: Page;
   let freeViewer: Page;
   let limitedViewer: Page;
 
   beforeAll(async () => {
     link = createClientLink({ name: 'alcove-sfu-bwe', tag: 'vsbw', subnet: '77.10' });
-    worker = await createWorker({ rtcListenIp: link.hostIp });
-    const router = await worker.createRouter({
-      mediaCodecs: [
-        { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-        { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-      ],
-    });
-    sig = createTestSignalling(router, { listenIp: link.hostIp });
-    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-    });
-    server = createServer((req, res) => {
-      if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end(HTML);
-    });
-    await new Promise<void>((r) => server.listen(0, link.hostIp, r));
-    const url = `http://${link.hostIp}:${(server.address() as { port: number }).port}`;
-    const args = ['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/', `--unsafely-treat-insecure-origin-as-secure=${url}`];
-    hostBrowser = await launchBrowser({ args });
-    nsBrowser = await launchBrowser({ executablePath: link.chromiumPath, args });
-    publisher = await hostBrowser.newPage();
-    freeViewer = await hostBrowser.newPage();
-    limitedViewer = await nsBrowser.newPage();
-    for (const p of [publisher, freeViewer, limitedViewer]) {
-      await sig.attach(p);
-      await p.goto(`${url}/index.html`);
-      await p.waitForFunction(() => (globalThis as any).appReady);
-      await p.evaluate(() => (globalThis as any).app.init());
-    }
+    rig = await startSfuRig({ host: link.hostIp, mediaCodecs: [OPUS, VP8], browserArgs: [THREE_SIMULCAST_LAYERS] });
+    const nsBrowser = await rig.launchBrowser({ executablePath: link.chromiumPath });
+    publisher = await rig.openPage();
+    freeViewer = await rig.openPage();
+    limitedViewer = await rig.openPage({ browser: nsBrowser });
   }, 120_000);
 
   afterAll(async () => {
-    for (const close of [
-      () => nsBrowser?.close(),
-      () => hostBrowser?.close(),
-      () => new Promise((r) => server?.close(r)),
-      () => worker?.close(),
-      () => link?.close(),
-    ]) {
-      try {
-        await close();
-      } catch {
-        // keep closing the rest
-      }
+    try {
+      await rig?.close(); // both Chromiums first
+    } finally {
+      link?.close();
     }
   });
 
@@ -104,7 +54,7 @@ describe.skipIf(!netns.ok)('simulcast layers follow the bandwidth to each viewer
         [pub.video],
       );
       if (page === limitedViewer) limitedTransportId = sub.transportId;
-      return sig.consumers.get(sub.consumerIds.video)!;
+      return rig.sig.consumers.get(sub.consumerIds.video)!;
     };
     const free = await subscribe(freeViewer);
     const limited = await subscribe(limitedViewer);
@@ -159,7 +109,7 @@ describe.skipIf(!netns.ok)('simulcast layers follow the bandwidth to each viewer
     );
     expect(both.free).toBe(2);
     expect(both.limited).toBeLessThan(2);
-    const [ts] = await sig.transports.get(limitedTransportId)!.getStats();
+    const [ts] = await rig.sig.transports.get(limitedTransportId)!.getStats();
     console.info(
       `[sfu bwe] limited viewer decodes ${both.limitedWidth} px; transport estimate ${String(ts?.availableOutgoingBitrate)} bit/s`,
     );

@@ -1,19 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  type ClientLink,
-  createClientLink,
-  launchBrowser,
-  netnsSupport,
-  waitFor,
-  type TestBrowser,
-} from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
+import { type ClientLink, createClientLink, netnsSupport, waitFor } from '@alcove/testing';
 import type { Consumer } from './consumer/consumer.js';
-import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
+import { OPUS, startSfuRig, VP9, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // SVC layer selection from the engine's send-side estimate: Chromium publishes VP9 SVC (L3T3_KEY,
 // three spatial layers in one RTP stream);
@@ -21,9 +10,6 @@ import { createTestSignalling, type TestSignalling } from './browser-test/signal
 // client link) whose veth we limit to 300 kbit/s with tbf. It drops to a lower layer (the consumer's
 // currentLayers and layerschange, and the width its Chromium decodes) and comes back when the limit
 // is lifted; the other keeps the high layer throughout. Only generous safety nets, no timing limits.
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
 const LIMIT_KBPS = 300;
 const netns = netnsSupport();
 if (!netns.ok) {
@@ -42,61 +28,25 @@ const HEIGHT = 540;
 
 describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer', () => {
   let link: ClientLink;
-  let worker: Worker;
-  let sig: TestSignalling;
-  let server: Server;
-  let hostBrowser: TestBrowser;
-  let nsBrowser: TestBrowser;
+  let rig: SfuBrowserRig;
   let publisher: Page;
   let freeViewer: Page;
   let limitedViewer: Page;
 
   beforeAll(async () => {
     link = createClientLink({ name: 'alcove-sfu-svcbw', tag: 'vsvc', subnet: '77.11' });
-    worker = await createWorker({ rtcListenIp: link.hostIp });
-    const router = await worker.createRouter({
-      mediaCodecs: [
-        { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-        { kind: 'video', mimeType: 'video/VP9', clockRate: 90000 },
-      ],
-    });
-    sig = createTestSignalling(router, { listenIp: link.hostIp });
-    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-    });
-    server = createServer((req, res) => {
-      if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end(HTML);
-    });
-    await new Promise<void>((r) => server.listen(0, link.hostIp, r));
-    const url = `http://${link.hostIp}:${(server.address() as { port: number }).port}`;
-    const args = [`--unsafely-treat-insecure-origin-as-secure=${url}`];
-    hostBrowser = await launchBrowser({ args });
-    nsBrowser = await launchBrowser({ executablePath: link.chromiumPath, args });
-    publisher = await hostBrowser.newPage();
-    freeViewer = await hostBrowser.newPage();
-    limitedViewer = await nsBrowser.newPage();
-    for (const p of [publisher, freeViewer, limitedViewer]) {
-      await sig.attach(p);
-      await p.goto(`${url}/index.html`);
-      await p.waitForFunction(() => (globalThis as any).appReady);
-      await p.evaluate(() => (globalThis as any).app.init());
-    }
+    rig = await startSfuRig({ host: link.hostIp, mediaCodecs: [OPUS, VP9] });
+    const nsBrowser = await rig.launchBrowser({ executablePath: link.chromiumPath });
+    publisher = await rig.openPage();
+    freeViewer = await rig.openPage();
+    limitedViewer = await rig.openPage({ browser: nsBrowser });
   }, 120_000);
 
   afterAll(async () => {
-    for (const close of [
-      () => nsBrowser?.close(),
-      () => hostBrowser?.close(),
-      () => new Promise((r) => server?.close(r)),
-      () => worker?.close(),
-      () => link?.close(),
-    ]) {
-      try {
-        await close();
-      } catch {
-        // keep closing the rest
-      }
+    try {
+      await rig?.close(); // both Chromiums first
+    } finally {
+      link?.close();
     }
   });
 
@@ -105,7 +55,7 @@ describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer',
       (size) => (globalThis as any).app.publish({ ...size, mimeType: 'video/VP9', scalabilityMode: 'L3T3_KEY' }),
       { width: WIDTH, height: HEIGHT },
     );
-    expect(sig.producers.get(pub.video)!.type).toBe('svc');
+    expect(rig.sig.producers.get(pub.video)!.type).toBe('svc');
     let limitedTransportId = '';
     let freeTransportId = '';
     const subscribe = async (page: Page): Promise<Consumer> => {
@@ -115,7 +65,7 @@ describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer',
       );
       if (page === limitedViewer) limitedTransportId = sub.transportId;
       else freeTransportId = sub.transportId;
-      return sig.consumers.get(sub.consumerIds.video)!;
+      return rig.sig.consumers.get(sub.consumerIds.video)!;
     };
     const free = await subscribe(freeViewer);
     const limited = await subscribe(limitedViewer);
@@ -126,7 +76,7 @@ describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer',
     free.on('layerschange', (l) => {
       freeChanges.push(l?.spatialLayer ?? -1);
       // Why, if it ever moves after the limit: the free viewer's estimate at that moment.
-      void sig.transports
+      void rig.sig.transports
         .get(freeTransportId)
         ?.getStats()
         .then(([st]) =>
@@ -185,7 +135,7 @@ describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer',
     expect(both.limited).toBeLessThan(2);
     const pubStats = await publisher.evaluate(() => (globalThis as any).app.outboundVideoStats());
     console.info(`[sfu svc bwe] publisher while limited: ${JSON.stringify(pubStats)}`);
-    const [ts] = await sig.transports.get(limitedTransportId)!.getStats();
+    const [ts] = await rig.sig.transports.get(limitedTransportId)!.getStats();
     console.info(
       `[sfu svc bwe] limited viewer decodes ${both.limitedWidth} px; transport estimate ${String(ts?.availableOutgoingBitrate)} bit/s`,
     );
@@ -217,7 +167,7 @@ describe.skipIf(!netns.ok)('VP9 SVC layers follow the bandwidth to each viewer',
       `[sfu svc bwe] free viewer layers since the limit: ${freeChanges.slice(freeChangesBefore).join('→') || 'none'}; publisher ${JSON.stringify(out)}`,
     );
     const freeIn = await freeViewer.evaluate(() => (globalThis as any).app.inboundVideoStats());
-    for (const t of sig.transports.values()) {
+    for (const t of rig.sig.transports.values()) {
       const [st] = await t.getStats();
       console.info(
         `[sfu svc bwe] ${t.id === limitedTransportId ? 'limited' : 'other'} transport: estimate ${String(st?.availableOutgoingBitrate)} bit/s, ${String(st?.bytesSent)} bytes sent`,

@@ -1,24 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, launchBrowser, startStaticServer, waitFor, type StaticServer, type TestBrowser } from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
-import type { Router } from './router/router.js';
-import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
+import { waitFor } from '@alcove/testing';
+import { OPUS, startSfuRig, VP9, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Unmodified mediasoup-client in Chromium publishes VP9 SVC (one encoding, scalabilityMode
 // L3T3_KEY: three spatial layers at 1/4, 1/2 and full size of the camera, three temporal layers in
 // one RTP stream); a viewer asks for the low, then the high, then the low spatial layer and its
 // decoded resolution follows, with E2EE off and on (frames XORed by an encoded transform: the SFU
 // reads only the VP9 payload descriptor the packetiser adds after the transform).
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
 
-const mediaCodecs = [
-  { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video' as const, mimeType: 'video/VP9', clockRate: 90000 },
-];
 // libwebrtc keeps a VP9 spatial layer only when it is at least 240x135: three layers need 960x540.
 const WIDTH = 960;
 const HEIGHT = 540;
@@ -29,49 +19,17 @@ async function decodedWidth(page: Page): Promise<number> {
 }
 
 describe('VP9 SVC with mediasoup-client in Chromium', () => {
-  let worker: Worker;
-  let router: Router;
-  let sig: TestSignalling;
-  let server: StaticServer;
-  let tb: TestBrowser;
+  let rig: SfuBrowserRig;
 
-  const openPage = async (e2ee: boolean): Promise<Page> => {
-    const p = await tb.newPage();
-    await sig.attach(p);
-    await p.goto(`${server.url}/index.html`);
-    await waitFor(
-      'the page to load',
-      () => p.evaluate(() => Boolean((globalThis as any).appReady)),
-      (r) => r,
-      { intervalMs: 100 },
-    );
-    if (e2ee) await p.evaluate(() => ((globalThis as any).e2eeClearBytes = 0));
-    await p.evaluate(() => (globalThis as any).app.init());
-    return p;
-  };
+  // With E2EE, the whole frame is encrypted (no clear prefix).
+  const openPage = (e2ee: boolean): Promise<Page> =>
+    rig.openPage(e2ee ? { beforeInit: (p) => p.evaluate(() => ((globalThis as any).e2eeClearBytes = 0)) } : {});
 
   beforeAll(async () => {
-    worker = await createWorker();
-    router = await worker.createRouter({ mediaCodecs });
-    sig = createTestSignalling(router);
-    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-    });
-    server = await startStaticServer({ '/index.html': HTML, '/page.js': js });
-    tb = await launchBrowser();
+    rig = await startSfuRig({ mediaCodecs: [OPUS, VP9] });
   });
 
-  afterAll(async () => {
-    try {
-      await tb?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        worker?.close();
-      }
-    }
-  });
+  afterAll(() => rig?.close());
 
   it.each([
     { name: 'plain', e2ee: false },
@@ -86,7 +44,7 @@ describe('VP9 SVC with mediasoup-client in Chromium', () => {
           ([size, e]) => (globalThis as any).app.publish({ ...size, e2ee: e, mimeType: 'video/VP9', scalabilityMode: 'L3T3_KEY' }),
           [{ width: WIDTH, height: HEIGHT }, e2ee] as const,
         );
-        const producer = sig.producers.get(pub.video)!;
+        const producer = rig.sig.producers.get(pub.video)!;
         expect(producer.type).toBe('svc');
         expect(producer.rtpParameters.codecs[0]?.mimeType).toBe('video/VP9');
         expect(producer.rtpParameters.encodings?.[0]?.scalabilityMode).toMatch(/^L3T3/);
@@ -94,7 +52,7 @@ describe('VP9 SVC with mediasoup-client in Chromium', () => {
           ([ids, e]) => (globalThis as any).app.subscribe(ids, { preferredLayers: { spatialLayer: 0 }, e2ee: e }),
           [[pub.video], e2ee] as const,
         );
-        const consumer = sig.consumers.get(sub.consumerIds.video)!;
+        const consumer = rig.sig.consumers.get(sub.consumerIds.video)!;
         expect(consumer.type).toBe('svc');
         const changes: string[] = [];
         consumer.on('layerschange', (l) => changes.push(l ? `S${l.spatialLayer}T${l.temporalLayer}` : 'none'));
@@ -159,7 +117,7 @@ describe('VP9 SVC with mediasoup-client in Chromium', () => {
           expect(received).toBeGreaterThan(0);
         }
       } finally {
-        await Promise.allSettled([a.close(), b.close()]);
+        await rig.closePages(a, b);
       }
     },
     120_000,

@@ -1,22 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { bundleForBrowser, launchBrowser, waitFor, type TestBrowser } from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
-import { createTestSignalling } from './browser-test/signalling.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@alcove/testing';
+import type { TestSignalling } from './browser-test/signalling.js';
+import { startSfuRig } from './testing/browser-rig.js';
 import { canShapeLinks, createLimitedLink, type LimitedLink } from './testing/netns.js';
 
 // Chromium's send-side bandwidth estimation (GoogCC) driven by the engine's transport-wide
 // congestion-control feedback: unmodified mediasoup-client publishes 640x480 VP8.
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
-
-const mediaCodecs = [
-  { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
-];
 
 interface Outbound {
   targetBitrate?: number;
@@ -26,29 +16,10 @@ interface Outbound {
   at: number;
 }
 
-let pageJs: Promise<string> | undefined;
-const bundle = (): Promise<string> =>
-  (pageJs ??= bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-    resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-  }));
-
-async function serve(host: string): Promise<{ url: string; server: Server }> {
-  const js = await bundle();
-  const server = createServer((req, res) => {
-    if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end(HTML);
-  });
-  await new Promise<void>((r) => server.listen(0, host, r));
-  return { url: `http://${host}:${(server.address() as { port: number }).port}`, server };
-}
-
 interface Setup {
-  worker: Worker;
-  tb: TestBrowser;
   page: Page;
-  server: Server;
   sendTransportId: string;
-  sig: ReturnType<typeof createTestSignalling>;
+  sig: TestSignalling;
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -63,23 +34,12 @@ afterEach(async () => {
 });
 
 async function publishFrom(host: string, executablePath?: string, beforePublish?: () => void): Promise<Setup> {
-  const worker = await createWorker({ rtcListenIp: host });
-  cleanups.push(() => worker.close());
-  const router = await worker.createRouter({ mediaCodecs });
-  const sig = createTestSignalling(router, { listenIp: host });
-  const { url, server } = await serve(host);
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const secure = host === '127.0.0.1' ? [] : [`--unsafely-treat-insecure-origin-as-secure=${url}`];
-  const tb = await launchBrowser({ ...(executablePath ? { executablePath } : {}), args: secure });
-  cleanups.push(() => tb.close());
-  const page = await tb.newPage();
-  await sig.attach(page);
-  await page.goto(`${url}/index.html`);
-  await page.waitForFunction(() => (globalThis as any).appReady);
-  await page.evaluate(() => (globalThis as any).app.init());
+  const rig = await startSfuRig({ host, ...(executablePath ? { executablePath } : {}) });
+  cleanups.push(() => rig.close());
+  const page = await rig.openPage();
   beforePublish?.();
   const pub = await page.evaluate(() => (globalThis as any).app.publish({ width: 640, height: 480 }));
-  return { worker, tb, page, server, sendTransportId: pub.transportId as string, sig };
+  return { page, sendTransportId: pub.transportId as string, sig: rig.sig };
 }
 
 const outbound = (page: Page): Promise<Outbound> => page.evaluate(() => (globalThis as any).app.outboundVideoStats());
@@ -88,8 +48,6 @@ const outbound = (page: Page): Promise<Outbound> => page.evaluate(() => (globalT
 const rate = (a: Outbound, b: Outbound): number => (((b.bytesSent ?? 0) - (a.bytesSent ?? 0)) * 8 * 1000) / (b.at - a.at);
 
 describe('transport-wide congestion control with Chromium', () => {
-  afterAll(() => undefined);
-
   it('Chromium negotiates transport-cc and its send-side estimate ramps up on our feedback', async () => {
     const s = await publishFrom('127.0.0.1');
     const transport = s.sig.transports.get(s.sendTransportId)!;

@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, launchBrowser, startStaticServer, waitFor, type StaticServer, type TestBrowser } from '@alcove/testing';
-import { createWorker, type Worker } from './index.js';
-import type { Router } from './router/router.js';
-import { createTestSignalling, type TestSignalling } from './browser-test/signalling.js';
+import { waitFor } from '@alcove/testing';
+import { startSfuRig, THREE_SIMULCAST_LAYERS, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Unmodified mediasoup-client in Chromium publishes VP8 with three temporal layers — one encoding
 // with scalabilityMode L1T3, or three simulcast encodings (mediasoup-client gives each L1T3); a
@@ -12,14 +9,6 @@ import { createTestSignalling, type TestSignalling } from './browser-test/signal
 // receiver sees one continuous stream: no lost packets, no key frame requests or key frames, hardly
 // a dropped frame. (Chromium also decodes through gaps in the VP8 picture ids — checked by breaking
 // their renumbering — so engine/vp8-temporal.test.ts holds their continuity.)
-const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>
-<video id="remote" autoplay playsinline muted></video>
-<script type="module" src="/page.js"></script>`;
-
-const mediaCodecs = [
-  { kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 },
-];
 
 interface InboundStats {
   framesDecoded: number;
@@ -64,49 +53,14 @@ class DecodeRate {
 }
 
 describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
-  let worker: Worker;
-  let router: Router;
-  let sig: TestSignalling;
-  let server: StaticServer;
-  let tb: TestBrowser;
-
-  const openPage = async (): Promise<Page> => {
-    const p = await tb.newPage();
-    await sig.attach(p);
-    await p.goto(`${server.url}/index.html`);
-    await waitFor(
-      'the page to load',
-      () => p.evaluate(() => Boolean((globalThis as any).appReady)),
-      (r) => r,
-      { intervalMs: 100 },
-    );
-    await p.evaluate(() => (globalThis as any).app.init());
-    return p;
-  };
+  let rig: SfuBrowserRig;
 
   beforeAll(async () => {
-    worker = await createWorker();
-    router = await worker.createRouter({ mediaCodecs });
-    sig = createTestSignalling(router);
-    const js = await bundleForBrowser(fileURLToPath(new URL('./browser-test/page.js', import.meta.url)), {
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-    });
-    server = await startStaticServer({ '/index.html': HTML, '/page.js': js });
-    // Three simulcast layers from 640x480 (libwebrtc would allow only two at this size by default).
-    tb = await launchBrowser({ args: ['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/'] });
+    // Three simulcast layers from 640x480.
+    rig = await startSfuRig({ browserArgs: [THREE_SIMULCAST_LAYERS] });
   });
 
-  afterAll(async () => {
-    try {
-      await tb?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        worker?.close();
-      }
-    }
-  });
+  afterAll(() => rig?.close());
 
   it.each([
     { name: 'one encoding L1T3', simulcast: false, spatialLayer: 0, e2ee: false },
@@ -114,8 +68,8 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
   ])(
     'the decoded frame rate follows the preferred temporal layer: 2, 0, 2 — $name',
     async ({ simulcast, spatialLayer, e2ee }) => {
-      const a = await openPage();
-      const b = await openPage();
+      const a = await rig.openPage();
+      const b = await rig.openPage();
       try {
         const pub = await a.evaluate(
           ([sc, e]) =>
@@ -127,7 +81,7 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
             }),
           [simulcast, e2ee] as const,
         );
-        const producer = sig.producers.get(pub.video)!;
+        const producer = rig.sig.producers.get(pub.video)!;
         // As mediasoup: VP8 with temporal layers is simulcast, even with one encoding.
         expect(producer.type).toBe('simulcast');
         expect(producer.rtpParameters.encodings!.every((e) => e.scalabilityMode === 'L1T3')).toBe(true);
@@ -135,7 +89,7 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
         const keyFrameRequestsSent = async (): Promise<number> =>
           Math.max(0, ...(await producer.getStats()).map((s) => Number((s as Record<string, unknown>).keyFrameRequestsSent ?? 0)));
         const sub = await b.evaluate(([ids, e]) => (globalThis as any).app.subscribe(ids, { e2ee: e }), [[pub.video], e2ee] as const);
-        const consumer = sig.consumers.get(sub.consumerIds.video)!;
+        const consumer = rig.sig.consumers.get(sub.consumerIds.video)!;
         expect(consumer.type).toBe('simulcast');
         expect(consumer.rtpParameters.encodings?.[0]?.scalabilityMode).toBe(simulcast ? 'L3T3' : 'L1T3');
         const changes: string[] = [];
@@ -231,7 +185,7 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
           expect(received).toBeGreaterThan(0);
         }
       } finally {
-        await Promise.allSettled([a.close(), b.close()]);
+        await rig.closePages(a, b);
       }
     },
     180_000,

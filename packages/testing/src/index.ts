@@ -8,7 +8,7 @@
 export { CHROMIUM_FLAGS, ChromiumNotFoundError, findChromium, launchBrowser } from './browser.js';
 export type { LaunchBrowserOptions, TestBrowser } from './browser.js';
 export { startStaticServer } from './static-server.js';
-export type { StaticFile, StaticServer } from './static-server.js';
+export type { StaticFile, StaticServer, StaticServerOptions } from './static-server.js';
 export { bundleForBrowser } from './bundle.js';
 export type { BundleOptions } from './bundle.js';
 export { measureAudioLevel, readVideoStats, waitForVideoFrames } from './media-probes.js';

@@ -29,11 +29,25 @@ function typeOf(path: string): string {
   return (dot >= 0 && TYPES[path.slice(dot)]) || 'application/octet-stream';
 }
 
+/** Options for {@link startStaticServer}. */
+export interface StaticServerOptions {
+  /**
+   * Address to listen on. Default `127.0.0.1`. Another address (e.g. a client link's `hostIp`, for
+   * pages in a network namespace) is no secure context: start Chromium with
+   * `--unsafely-treat-insecure-origin-as-secure=<url>`.
+   */
+  readonly host?: string;
+}
+
 /**
- * Serves in-memory files on 127.0.0.1 (an ephemeral port). Pages served from it are a secure
- * context for Chromium (loopback), so getUserMedia and WebRTC work.
+ * Serves in-memory files on 127.0.0.1 (an ephemeral port) or `options.host`. Pages served from
+ * loopback are a secure context for Chromium, so getUserMedia and WebRTC work.
  */
-export async function startStaticServer(files: Record<string, StaticFile | string> = {}): Promise<StaticServer> {
+export async function startStaticServer(
+  files: Record<string, StaticFile | string> = {},
+  options: StaticServerOptions = {},
+): Promise<StaticServer> {
+  const host = options.host ?? '127.0.0.1';
   const table = new Map<string, StaticFile>();
   const set = (path: string, file: StaticFile | string): void => {
     table.set(path, typeof file === 'string' ? { body: file, type: typeOf(path) } : { type: typeOf(path), ...file });
@@ -49,10 +63,16 @@ export async function startStaticServer(files: Record<string, StaticFile | strin
     res.writeHead(200, { 'content-type': file.type ?? 'application/octet-stream', 'cache-control': 'no-store' });
     res.end(file.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     set,
     close: () =>
       new Promise<void>((resolve) => {
