@@ -339,7 +339,8 @@ describe('@alcove/core in Chromium against the real server', () => {
             )) as string[],
             hostState: await host.evaluate(() => (window as any).alcoveTest.session.state as string),
             clientState: await client.evaluate(() => (window as any).alcoveTest.session.state as string),
-            clientEvents: await client.evaluate(() => (window as any).alcoveTest.events.slice(-6).map((e: unknown[]) => e[0])),
+            clientEvents: await client.evaluate(() => (window as any).alcoveTest.events.slice(-12).map((e: unknown[]) => e.join(':'))),
+            hostEvents: await host.evaluate(() => (window as any).alcoveTest.events.slice(-12).map((e: unknown[]) => e.join(':'))),
           }),
           (v) => v.hostWaiting.includes('c'),
         );

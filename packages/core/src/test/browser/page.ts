@@ -59,6 +59,7 @@ const driver: Driver = {
     s.on('participantLeft', (p, reason) => log('left', p.id, reason));
     s.on('waitingRoomChanged', (list) => {
       driver.waiting = list.map((e) => e.id);
+      log('waiting', driver.waiting.join('+'));
     });
     s.on('chatMessage', (m) => void driver.chat.push(m.text));
     s.on('reconnecting', (i) => log('reconnecting', i.cause, i.tier));
