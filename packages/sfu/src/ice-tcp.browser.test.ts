@@ -24,7 +24,27 @@ describe('ICE over TCP with mediasoup-client in Chromium', () => {
     const pub = await a.evaluate(() => (globalThis as any).app.publish());
     const sub = await b.evaluate((ids) => (globalThis as any).app.subscribe(ids), [pub.video, pub.audio]);
     for (const t of rig.sig.transports.values()) expect(t.iceCandidates.map((c) => c.protocol)).toEqual(['tcp']);
-    const first = await waitForVideoFrames(b, '#remote', 15, 30_000);
+    // A timeout says where the path stopped: both transports' ICE/DTLS states and the worker's drops.
+    const first = await waitForVideoFrames(b, '#remote', 15, 30_000).catch(async (e: unknown) => {
+      const states = [...rig.sig.transports.values()].map((t) => `${t.iceState}/${t.dtlsState}/${t.iceSelectedTuple?.protocol ?? '-'}`);
+      const dump = await rig.worker.dump();
+      const drops = Object.entries(dump.drops).filter(([, n]) => n > 0);
+      // What the publishing Chromium says of its side: the transport's DTLS/ICE states and what it sent.
+      const sender = await a.evaluate(async () => {
+        const t = (window as any).sendTransport;
+        const out: string[] = [`connectionState=${t?.connectionState}`];
+        for (const r of (await t?.getStats())?.values() ?? []) {
+          if (r.type === 'transport')
+            out.push(`dtls=${r.dtlsState} ice=${r.iceState} bytesSent=${r.bytesSent} bytesReceived=${r.bytesReceived}`);
+          if (r.type === 'outbound-rtp') out.push(`${r.kind}: packetsSent=${r.packetsSent} framesEncoded=${r.framesEncoded ?? '-'}`);
+        }
+        return out.join(', ');
+      });
+      throw new Error(
+        `${String(e)}; transports ${states.join(' ')}; tcp ${JSON.stringify(dump.tcp)}; drops ${JSON.stringify(drops)}; sender ${sender}`,
+        { cause: e },
+      );
+    });
     expect(first.width).toBeGreaterThan(0);
     const later = await waitForVideoFrames(b, '#remote', 10, 20_000);
     expect(later.decodedFrames).toBeGreaterThan(first.decodedFrames);

@@ -121,14 +121,13 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
         // Temporal layer 0: a quarter of the frames of L1T3.
         await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 0 });
         expect(consumer.preferredLayers).toEqual({ spatialLayer, temporalLayer: 0 });
+        // Both layers: under load the send-side estimate can move the spatial layer for a while
+        // (down at once, up only after its hold), and the switch asserted is the temporal one.
         await waitFor(
-          'temporal layer 0 forwarded',
-          () => consumer.currentLayers?.temporalLayer,
-          (t) => t === 0,
-          {
-            intervalMs: 50,
-            timeoutMs: 30_000,
-          },
+          'temporal layer 0 forwarded, on the preferred spatial layer',
+          () => consumer.currentLayers,
+          (l) => l?.spatialLayer === spatialLayer && l.temporalLayer === 0,
+          { intervalMs: 50, timeoutMs: 90_000 },
         );
         rate.restart();
         const t0 = (await waitFor(
@@ -141,13 +140,10 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
         // Back up: at the next layer-sync frame, no key frame needed.
         await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
         await waitFor(
-          'temporal layer 2 forwarded again',
-          () => consumer.currentLayers?.temporalLayer,
-          (t) => t === 2,
-          {
-            intervalMs: 50,
-            timeoutMs: 30_000,
-          },
+          'temporal layer 2 forwarded again, on the preferred spatial layer',
+          () => consumer.currentLayers,
+          (l) => l?.spatialLayer === spatialLayer && l.temporalLayer === 2,
+          { intervalMs: 50, timeoutMs: 90_000 },
         );
         rate.restart();
         const t2b = (await waitFor(
@@ -167,8 +163,11 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
             `PLIs +${after.pliCount - before.pliCount}, frames dropped +${after.framesDropped - before.framesDropped}, freezes +${after.freezeCount - before.freezeCount}, ` +
             `frames decoded +${after.framesDecoded - before.framesDecoded}, SFU key frame requests +${requests}; receiver lost=${after.packetsLost}; SFU key frames forwarded ${String(out?.keyFramesForwarded)}`,
         );
-        expect(changes).toContain(`S${spatialLayer}T0`);
-        expect(changes.at(-1)).toBe(`S${spatialLayer}T2`);
+        // Down to T0 and back to T2 on the preferred spatial layer, as layerschange told it (what
+        // follows the last wait is not asserted: the estimate may move the layers again under load).
+        const down = changes.indexOf(`S${spatialLayer}T0`);
+        expect(down).toBeGreaterThanOrEqual(0);
+        expect(changes.slice(down)).toContain(`S${spatialLayer}T2`);
         // One continuous stream: the dropped frames left no sequence gap the receiver counts as lost,
         // and no picture-id gap that would make it drop frames or ask for a key frame.
         expect(after.packetsLost).toBeLessThanOrEqual(2);
@@ -188,6 +187,6 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
         await rig.closePages(a, b);
       }
     },
-    180_000,
+    300_000,
   );
 });
