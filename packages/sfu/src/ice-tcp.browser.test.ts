@@ -31,7 +31,7 @@ describe('ICE over TCP with mediasoup-client in Chromium', () => {
       const drops = Object.entries(dump.drops).filter(([, n]) => n > 0);
       // What the publishing Chromium says of its side: the transport's DTLS/ICE states and what it sent.
       const sender = await a.evaluate(async () => {
-        const t = (window as any).sendTransport;
+        const t = (globalThis as any).sendTransport;
         const out: string[] = [`connectionState=${t?.connectionState}`];
         for (const r of (await t?.getStats())?.values() ?? []) {
           if (r.type === 'transport')

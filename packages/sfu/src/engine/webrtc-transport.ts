@@ -20,7 +20,7 @@ import {
   type SrtpProfile,
   type Transport,
 } from 'werift';
-import { ignoreRepeatedHelloVerify } from './dtls-client-guard.js';
+import { ignoreRepeatedClientFlights, ignoreRepeatedHelloVerify } from './dtls-client-guard.js';
 import { describeError, type SfuLogger } from '../common/logger.js';
 import type { DtlsParameters, DtlsRole, DtlsState, IceState } from '../types/index.js';
 import { NOT_RTP, type DropCounters, type EmitFn } from './context.js';
@@ -353,7 +353,9 @@ export class EngineWebRtcTransport extends EngineTransport implements UdpEndpoin
       extendedMasterSecret: true,
     };
     const dtls: DtlsSocket =
-      role === 'server' ? new DtlsServer({ ...common, certificateRequest: true }) : ignoreRepeatedHelloVerify(new DtlsClient(common));
+      role === 'server'
+        ? ignoreRepeatedClientFlights(new DtlsServer({ ...common, certificateRequest: true }))
+        : ignoreRepeatedHelloVerify(new DtlsClient(common));
     this.dtls = dtls;
     this.setDtlsState('connecting');
     dtls.onConnect.once(() => {

@@ -28,7 +28,7 @@ import {
   keyLength,
   saltLength,
 } from 'werift';
-import { ignoreRepeatedHelloVerify } from '../engine/dtls-client-guard.js';
+import { ignoreRepeatedClientFlights, ignoreRepeatedHelloVerify } from '../engine/dtls-client-guard.js';
 import type { DtlsParameters, IceCandidate, IceParameters } from '../types/index.js';
 import { getEndpointCertificate } from './certificate.js';
 import { buildBindingRequest, buildBindingResponse, parseStunReply } from './stun.js';
@@ -333,7 +333,7 @@ export class NodeEndpoint {
     const dtls =
       this.dtlsParameters.role === 'client'
         ? ignoreRepeatedHelloVerify(new DtlsClient(options))
-        : new DtlsServer({ ...options, certificateRequest: true });
+        : ignoreRepeatedClientFlights(new DtlsServer({ ...options, certificateRequest: true }));
     this.#dtls = dtls;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('DTLS handshake timed out')), Math.max(0, deadline - Date.now()));
