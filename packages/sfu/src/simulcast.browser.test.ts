@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@alcove/testing';
-import { startSfuRig, THREE_SIMULCAST_LAYERS, type SfuBrowserRig } from './testing/browser-rig.js';
+import { e2eeFramesTransformed, startSfuRig, THREE_SIMULCAST_LAYERS, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Unmodified mediasoup-client in Chromium publishes three-layer VP8 simulcast (RID encodings at
 // 1/4, 1/2 and full size of 640x480); a viewer asks for the low, then the high, then the low layer
@@ -81,8 +81,7 @@ describe('simulcast with mediasoup-client in Chromium', () => {
         expect(producerStats.map((s) => s.rid).filter(Boolean)).toHaveLength(3);
         if (e2ee) {
           // The transforms really ran on the frames sent and decoded.
-          const sent = await a.evaluate(() => (globalThis as any).e2eeFrames.send as number);
-          const received = await b.evaluate(() => (globalThis as any).e2eeFrames.recv as number);
+          const { sent, received } = await e2eeFramesTransformed(a, b);
           console.info(`[sfu simulcast] E2EE frames transformed: sent ${sent}, received ${received}`);
           expect(sent).toBeGreaterThan(0);
           expect(received).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@alcove/testing';
-import { OPUS, startSfuRig, VP9, type SfuBrowserRig } from './testing/browser-rig.js';
+import { e2eeFramesTransformed, OPUS, startSfuRig, VP9, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Unmodified mediasoup-client in Chromium publishes VP9 SVC (one encoding, scalabilityMode
 // L3T3_KEY: three spatial layers at 1/4, 1/2 and full size of the camera, three temporal layers in
@@ -110,8 +110,7 @@ describe('VP9 SVC with mediasoup-client in Chromium', () => {
         );
         expect(stats.packetsLost).toBeLessThanOrEqual(2);
         if (e2ee) {
-          const sent = await a.evaluate(() => (globalThis as any).e2eeFrames.send as number);
-          const received = await b.evaluate(() => (globalThis as any).e2eeFrames.recv as number);
+          const { sent, received } = await e2eeFramesTransformed(a, b);
           console.info(`[sfu svc] E2EE frames transformed: sent ${sent}, received ${received}`);
           expect(sent).toBeGreaterThan(0);
           expect(received).toBeGreaterThan(0);

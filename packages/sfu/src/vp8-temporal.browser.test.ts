@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@alcove/testing';
-import { startSfuRig, THREE_SIMULCAST_LAYERS, type SfuBrowserRig } from './testing/browser-rig.js';
+import { e2eeFramesTransformed, startSfuRig, THREE_SIMULCAST_LAYERS, type SfuBrowserRig } from './testing/browser-rig.js';
 
 // Unmodified mediasoup-client in Chromium publishes VP8 with three temporal layers — one encoding
 // with scalabilityMode L1T3, or three simulcast encodings (mediasoup-client gives each L1T3); a
@@ -180,7 +180,7 @@ describe('VP8 temporal layers with mediasoup-client in Chromium', () => {
         );
         expect(after.frameWidth).toBeGreaterThan(0);
         if (e2ee) {
-          const received = await b.evaluate(() => (globalThis as any).e2eeFrames.recv as number);
+          const { received } = await e2eeFramesTransformed(a, b);
           expect(received).toBeGreaterThan(0);
         }
       } finally {

@@ -66,7 +66,7 @@ export { InputDeviceCheck } from './checks/input-device-check.js';
 export type { DeviceListEvents } from './checks/input-device-check.js';
 export { CAMERA_THRESHOLDS, CameraCheck } from './checks/camera.js';
 export type { CameraDetails, CameraEvents } from './checks/camera.js';
-export { MICROPHONE_DEFAULTS, MicrophoneCheck, levelFromSamples } from './checks/microphone.js';
+export { MICROPHONE_DEFAULTS, MicrophoneCheck, analyserSizeFor, levelFromSamples } from './checks/microphone.js';
 export type { MicrophoneDetails, MicrophoneEvents } from './checks/microphone.js';
 export { SPEAKER_DEFAULTS, SpeakerCheck } from './checks/speaker.js';
 export type { SpeakerDetails, SpeakerEvents } from './checks/speaker.js';

@@ -46,6 +46,16 @@ export const VP8: RtpCodecCapability = { kind: 'video', mimeType: 'video/VP8', c
 export const VP9: RtpCodecCapability = { kind: 'video', mimeType: 'video/VP9', clockRate: 90000 };
 
 /** Lets Chromium publish three simulcast layers from 640x480 (libwebrtc would allow only two at this size by default). */
+/**
+ * The frames the test page's E2EE transforms handled: encrypted on `sender`, decrypted on
+ * `receiver` (what shows that the transforms really ran on the media sent and decoded).
+ */
+export async function e2eeFramesTransformed(sender: Page, receiver: Page): Promise<{ sent: number; received: number }> {
+  const sent = await sender.evaluate(() => (globalThis as any).e2eeFrames.send as number);
+  const received = await receiver.evaluate(() => (globalThis as any).e2eeFrames.recv as number);
+  return { sent, received };
+}
+
 export const THREE_SIMULCAST_LAYERS = '--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/';
 
 const HTML = `<!doctype html><meta charset="utf-8"><title>sfu</title>

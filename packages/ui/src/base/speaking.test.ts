@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loudest, SpeakingMeter, windowSize } from './speaking.js';
+import { analyserSizeFor } from '@alcove/core/checklist';
+import { SpeakingMeter } from './speaking.js';
 
 const RATE = 48_000;
 /** What the fake analysers hold: the most recent `fftSize` samples, newest last. */
@@ -68,7 +69,7 @@ describe('SpeakingMeter', () => {
     const meter = new SpeakingMeter(() => undefined);
     meter.watch('peer', track);
     audio = burst(20, 100, 0.05);
-    const whole = audio(windowSize(RATE));
+    const whole = audio(analyserSizeFor(RATE, 200));
     // Averaged over the whole window the sound is under the threshold; its loudest piece is over it.
     expect(Math.sqrt(whole.reduce((s, v) => s + v * v, 0) / whole.length)).toBeLessThan(0.02);
     vi.advanceTimersByTime(200);
@@ -112,22 +113,5 @@ describe('SpeakingMeter', () => {
     expect(made).toHaveLength(1);
     expect(made[0]!.resume).toHaveBeenCalledTimes(1);
     meter.close();
-  });
-});
-
-describe('the analyser window', () => {
-  it('covers a sample interval and half again, as a power of two within Web Audio’s limit', () => {
-    expect(windowSize(48_000)).toBe(16_384);
-    expect(windowSize(44_100)).toBe(16_384);
-    expect(windowSize(8_000)).toBe(4_096);
-    expect(windowSize(96_000)).toBe(32_768);
-    expect(windowSize(384_000)).toBe(32_768);
-  });
-
-  it('measures the loudest piece, including a short last one', () => {
-    const s = new Float32Array(25);
-    s[24] = 0.3;
-    expect(loudest(s, 10)).toBeCloseTo(Math.sqrt(0.09 / 5));
-    expect(loudest(new Float32Array(30), 10)).toBe(0);
   });
 });

@@ -1,7 +1,12 @@
+import { analyserSizeFor, levelFromSamples } from '@alcove/core/checklist';
+
 /** How often the meter looks at each track. */
 const SAMPLE_EVERY_MS = 200;
-/** How loud (RMS, full scale 1) a 10 ms stretch must be to count as sound. */
-const THRESHOLD = 0.02;
+/**
+ * How loud a 10 ms stretch must be to count as sound, on `levelFromSamples`' scale (−60 dBFS → 0,
+ * 0 dBFS → 1): about −34 dBFS, an RMS of 0.02.
+ */
+const THRESHOLD = 0.43;
 
 /**
  * Who is speaking: one `AudioContext` with an analyser per audio track, sampled a few times a
@@ -43,7 +48,7 @@ export class SpeakingMeter {
       if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
       const node = ctx.createMediaStreamSource(new MediaStream([track]));
       const analyser = ctx.createAnalyser();
-      analyser.fftSize = windowSize(ctx.sampleRate);
+      analyser.fftSize = analyserSizeFor(ctx.sampleRate, SAMPLE_EVERY_MS);
       node.connect(analyser);
       this.#sources.set(key, { track, node, analyser, last: Number.NEGATIVE_INFINITY });
       this.#timer ??= setInterval(() => this.#sample(), SAMPLE_EVERY_MS);
@@ -82,7 +87,7 @@ export class SpeakingMeter {
     for (const [key, s] of this.#sources) {
       if (this.#buffer.length !== s.analyser.fftSize) this.#buffer = new Float32Array(s.analyser.fftSize);
       s.analyser.getFloatTimeDomainData(this.#buffer);
-      if (loudest(this.#buffer, piece) > THRESHOLD) s.last = now;
+      if (levelFromSamples(this.#buffer, piece) > THRESHOLD) s.last = now;
       const on = now - s.last < 600;
       if (on !== this.#speaking.has(key)) {
         changed = true;
@@ -92,27 +97,4 @@ export class SpeakingMeter {
     }
     if (changed) this.#onChange();
   }
-}
-
-/**
- * The analyser's window: a power of two (as `fftSize` must be) covering the time between two
- * samples and half as much again, so timer jitter leaves no gap; at most 32768, Web Audio's limit.
- */
-export function windowSize(sampleRate: number): number {
-  const wanted = (sampleRate * SAMPLE_EVERY_MS * 1.5) / 1000;
-  let size = 32;
-  while (size < wanted && size < 32_768) size *= 2;
-  return size;
-}
-
-/** The RMS level of the loudest `piece`-sample stretch of `samples`. */
-export function loudest(samples: Float32Array, piece: number): number {
-  let max = 0;
-  for (let start = 0; start < samples.length; start += piece) {
-    const end = Math.min(samples.length, start + piece);
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
-    max = Math.max(max, sum / (end - start));
-  }
-  return Math.sqrt(max);
 }
